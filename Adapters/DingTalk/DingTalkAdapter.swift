@@ -1,0 +1,138 @@
+import AsyncHTTPClient
+import Foundation
+import GatehouseCore
+import Logging
+
+/// Speaks DingTalk for an enterprise-internal app and its robot: Stream mode in, app-robot group
+/// messages out (`/v1.0/robot/groupMessages/send`), recall for deletes.
+public struct DingTalkAdapter: Adapter {
+    public struct Configuration: Sendable {
+        /// The config's name of the platform.
+        public var platform: String
+        /// The app's AppKey (ClientID).
+        public var clientID: String
+        /// The app's AppSecret (ClientSecret).
+        public var clientSecret: Secret
+        public var robotCode: String
+        /// Base of the v1.0 API (`https://api.dingtalk.com`).
+        public var apiURL: String
+        /// Base of the old API (`https://oapi.dingtalk.com`); custom robots live there.
+        public var oapiURL: String
+        /// Backoff between failed Stream connection attempts.
+        public var reconnectBackoff: Backoff
+
+        public init(
+            platform: String, clientID: String, clientSecret: Secret, robotCode: String,
+            apiURL: String = "https://api.dingtalk.com", oapiURL: String = "https://oapi.dingtalk.com",
+            reconnectBackoff: Backoff = Backoff(minimum: .milliseconds(500), maximum: .seconds(60), jitter: 0.3)
+        ) {
+            self.platform = platform
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.robotCode = robotCode
+            self.apiURL = apiURL
+            self.oapiURL = oapiURL
+            self.reconnectBackoff = reconnectBackoff
+        }
+    }
+
+    /// The msgParam limit of the robot send APIs, in bytes of its JSON string.
+    static let msgParamLimit = 15_000
+
+    public let configuration: Configuration
+    let api: OpenAPIClient
+    let tokens: AccessTokenCache
+    let logger: Logger
+
+    public var platform: String { configuration.platform }
+
+    public init(configuration: Configuration, httpClient: HTTPClient, logger: Logger) {
+        self.configuration = configuration
+        self.api = OpenAPIClient(baseURL: configuration.apiURL, http: httpClient)
+        self.tokens = AccessTokenCache(client: api, appKey: configuration.clientID, appSecret: configuration.clientSecret)
+        var logger = logger
+        logger[metadataKey: "gh.platform"] = .string(configuration.platform)
+        self.logger = logger
+    }
+
+    // MARK: - Delivery
+
+    public func send(_ message: OutboundMessage) async throws -> [String] {
+        let conversation = try conversation(of: message.channel)
+        var keys: [String] = []
+        for param in try msgParams(for: message.text) {
+            let response: GroupMessageSendResponse = try await authorized { token throws(DeliveryError) in
+                try await api.post(
+                    "/v1.0/robot/groupMessages/send",
+                    GroupMessageSend(msgParam: param, msgKey: "sampleText", openConversationId: conversation,
+                                     robotCode: configuration.robotCode),
+                    accessToken: token
+                )
+            }
+            keys.append(response.processQueryKey)
+        }
+        return keys
+    }
+
+    /// Robot messages cannot be edited, only recalled: an edit is the new text sent, then the old recalled,
+    /// so the group never lacks the message.
+    public func edit(_ nativeIDs: [String], with message: OutboundMessage) async throws -> [String] {
+        let keys = try await send(message)
+        try await delete(nativeIDs, in: message.channel)
+        return keys
+    }
+
+    public func delete(_ nativeIDs: [String], in channel: Channel) async throws {
+        guard !nativeIDs.isEmpty else { return }
+        let conversation = try conversation(of: channel)
+        let response: GroupMessageRecallResponse = try await authorized { token throws(DeliveryError) in
+            try await api.post(
+                "/v1.0/robot/groupMessages/batchRecall",
+                GroupMessageRecall(openConversationId: conversation, robotCode: configuration.robotCode, processQueryKeys: nativeIDs),
+                accessToken: token
+            )
+        }
+        if let failed = response.failedResult, !failed.isEmpty {
+            throw DeliveryError.rejected("batchRecall: \(failed.count) of \(nativeIDs.count) messages not recalled: \(failed.values.sorted().joined(separator: "; "))")
+        }
+    }
+
+    /// The `sampleText` msgParams for a text: split so that each JSON string stays within the limit
+    /// (escaping can make the JSON longer than the text, so the encoded size is what is checked).
+    func msgParams(for text: String) throws(DeliveryError) -> [String] {
+        var pending = TextSplitter(limit: Self.msgParamLimit - 64, measure: .utf8).split(text)
+        var params: [String] = []
+        while !pending.isEmpty {
+            let part = pending.removeFirst()
+            guard let data = try? JSONEncoder().encode(SampleText(content: part)),
+                  let json = String(data: data, encoding: .utf8) else {
+                throw .rejected("cannot encode the message")
+            }
+            if data.count <= Self.msgParamLimit || part.utf8.count < 64 {
+                params.append(json)
+            } else {
+                pending.insert(contentsOf: TextSplitter(limit: part.utf8.count / 2, measure: .utf8).split(part), at: 0)
+            }
+        }
+        return params
+    }
+
+    /// Runs a call with the cached token; when the API says the token is invalid, fetches a new one and tries once more.
+    func authorized<Result>(_ call: (String) async throws(DeliveryError) -> Result) async throws(DeliveryError) -> Result {
+        let token = try await tokens.token()
+        do {
+            return try await call(token)
+        } catch where error.detail.contains("InvalidAuthentication") || error.detail.contains("token.notExisted")
+            || error.detail.contains("token.invalid") {
+            await tokens.invalidate(token)
+            return try await call(try await tokens.token())
+        }
+    }
+
+    private func conversation(of channel: Channel) throws(DeliveryError) -> String {
+        guard case .conversation(let id) = channel.address else {
+            throw .rejected("channel '\(channel.name)' is not a DingTalk group")
+        }
+        return id
+    }
+}

@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import Foundation
+import GatehouseCore
+import NIOCore
+
+/// Calls the DingTalk v1.0 open API (JSON in, JSON out) and classifies its failures.
+/// Secrets travel only in request bodies and headers, never in anything logged.
+struct OpenAPIClient: Sendable {
+    let baseURL: String
+    let http: HTTPClient
+
+    private static let maxResponseBytes = 4 << 20
+
+    func post<Body: Encodable & Sendable, Result: Decodable>(
+        _ path: String, _ body: Body, accessToken: String? = nil, as: Result.Type = Result.self,
+        timeout: Duration = .seconds(30)
+    ) async throws(DeliveryError) -> Result {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let accessToken {
+            request.headers.add(name: "x-acs-dingtalk-access-token", value: accessToken)
+        }
+        do {
+            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        } catch {
+            throw .rejected("\(path): cannot encode the request")
+        }
+        let status: UInt
+        let bytes: ByteBuffer
+        do {
+            let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+            status = response.status.code
+            bytes = try await response.body.collect(upTo: Self.maxResponseBytes)
+        } catch {
+            throw .network("\(path): \(type(of: error)) \(error)")
+        }
+        let data = Data(bytes.readableBytesView)
+        if (200..<300).contains(status) {
+            do {
+                return try JSONDecoder().decode(Result.self, from: data)
+            } catch {
+                throw .invalidResponse("\(path): HTTP \(status) with an unexpected body")
+            }
+        }
+        let failure = try? JSONDecoder().decode(OpenAPIError.self, from: data)
+        throw Self.classify(path: path, status: status, code: failure?.code, message: failure?.message)
+    }
+
+    /// Whether a failure means the access token is no longer valid (fetch a new one and retry).
+    static func isInvalidToken(_ code: String?) -> Bool {
+        guard let code else { return false }
+        return code == "InvalidAuthentication" || code == "token.notExisted" || code == "invalidParameter.token.invalid"
+            || code.hasPrefix("Unauthorized")
+    }
+
+    static func classify(path: String, status: UInt, code: String?, message: String?) -> DeliveryError {
+        let detail = "\(path): HTTP \(status) \(code ?? "-") \(message ?? "")"
+        if let code {
+            // Documented throttling: 20 QPS per app per API, and the platform-wide limit; wait a second.
+            if code.contains("QpsLimit") || code.contains("too.fast") || code.hasPrefix("Throttling") {
+                return .rateLimited(retryAfter: .seconds(1), detail)
+            }
+            if isInvalidToken(code) { return .unavailable(detail) }
+            // "unknown send result": the message may or may not have gone; retrying is the at-least-once choice.
+            if code == "unknown.send.result" || code.hasPrefix("ServiceUnavailable") || code.hasPrefix("InternalError") {
+                return .unavailable(detail)
+            }
+            if code == "group.disbanded" || code == "invalid.openConversationId" || code.contains("notExsit") {
+                return .notFound(detail)
+            }
+            if code == "bot.stopped" || code.hasPrefix("invalidParameter.robotCode") || code.hasPrefix("Forbidden") {
+                return .unauthorized(detail)
+            }
+        }
+        switch status {
+        case 429: return .rateLimited(retryAfter: .seconds(1), detail)
+        case 500...: return .unavailable(detail)
+        case 401, 403: return .unauthorized(detail)
+        case 404: return .notFound(detail)
+        default: return .rejected(detail)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+// Bodies of the DingTalk open API calls the adapter makes (api.dingtalk.com, v1.0).
+
+struct AccessTokenRequest: Encodable {
+    var appKey: String
+    var appSecret: String
+}
+
+struct AccessTokenResponse: Decodable {
+    var accessToken: String
+    var expireIn: Int
+}
+
+/// `POST /v1.0/robot/groupMessages/send`. `msgParam` is itself a JSON string.
+struct GroupMessageSend: Encodable {
+    var msgParam: String
+    var msgKey: String
+    var openConversationId: String
+    var robotCode: String
+}
+
+struct GroupMessageSendResponse: Decodable {
+    var processQueryKey: String
+}
+
+/// `POST /v1.0/robot/groupMessages/batchRecall`.
+struct GroupMessageRecall: Encodable {
+    var openConversationId: String
+    var robotCode: String
+    var processQueryKeys: [String]
+}
+
+struct GroupMessageRecallResponse: Decodable {
+    var successResult: [String: String]?
+    var failedResult: [String: String]?
+}
+
+/// The error body of the v1.0 API: `{"code":"…","message":"…","requestid":"…"}`.
+struct OpenAPIError: Decodable {
+    var code: String?
+    var message: String?
+    var requestid: String?
+}
+
+/// `sampleText` / `sampleMarkdown` parameters.
+struct SampleText: Encodable {
+    var content: String
+}
+
+struct SampleMarkdown: Encodable {
+    var title: String
+    var text: String
+}

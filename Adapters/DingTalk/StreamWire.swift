@@ -1,0 +1,80 @@
+// DingTalk Stream mode frames and the robot message payload, per the Stream protocol page and
+// "receive messages" page (only the fields the adapter reads).
+
+/// A frame the server pushes: `{"specVersion","type","headers":{…},"data":"<JSON string>"}`.
+struct DownstreamFrame: Decodable {
+    var type: String
+    var headers: [String: HeaderValue]
+    var data: String?
+
+    func header(_ name: String) -> String? { headers[name]?.text }
+}
+
+/// Header values are documented as strings but `time` is shown both as a number and a string.
+struct HeaderValue: Decodable {
+    var text: String
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let string = try? container.decode(String.self) {
+            text = string
+        } else if let number = try? container.decode(Int64.self) {
+            text = String(number)
+        } else if let number = try? container.decode(Double.self) {
+            text = String(number)
+        } else {
+            text = ""
+        }
+    }
+}
+
+/// The client's answer to a pushed frame: `{"code":200,"headers":{"messageId","contentType"},"message":"OK","data":"…"}`.
+struct UpstreamAck: Encodable {
+    struct Headers: Encodable {
+        var messageId: String
+        var contentType = "application/json"
+    }
+
+    var code = 200
+    var headers: Headers
+    var message = "OK"
+    var data: String
+}
+
+/// `POST /v1.0/gateway/connections/open` body.
+struct OpenConnectionRequest: Encodable {
+    struct Subscription: Encodable {
+        var type: String
+        var topic: String
+    }
+
+    var clientId: String
+    var clientSecret: String
+    var subscriptions: [Subscription]
+    var ua: String
+    var localIp: String
+}
+
+struct OpenConnectionResponse: Decodable {
+    var endpoint: String
+    var ticket: String
+}
+
+/// The robot message a CALLBACK frame on `/v1.0/im/bot/messages/get` carries in `data`.
+struct RobotMessage: Decodable {
+    struct Text: Decodable {
+        var content: String?
+    }
+
+    var msgtype: String?
+    var text: Text?
+    var msgId: String
+    var createAt: Int64?
+    var conversationType: String?
+    var conversationId: String
+    var conversationTitle: String?
+    var senderId: String?
+    var senderStaffId: String?
+    var senderNick: String?
+    var robotCode: String?
+}

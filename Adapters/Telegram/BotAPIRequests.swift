@@ -1,0 +1,65 @@
+// Parameters of the Bot API methods the adapter calls, encoded as the JSON the API documents.
+
+/// `chat_id`: Integer or String (`@channelusername`).
+enum ChatID: Encodable, Sendable {
+    case id(Int64)
+    case username(String)
+
+    init(_ text: String) {
+        self = Int64(text).map(ChatID.id) ?? .username(text)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .id(let id): try container.encode(id)
+        case .username(let name): try container.encode(name)
+        }
+    }
+}
+
+struct GetUpdates: Encodable, Sendable {
+    var offset: Int64?
+    var limit: Int
+    var timeout: Int
+    var allowedUpdates: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case offset, limit, timeout
+        case allowedUpdates = "allowed_updates"
+    }
+}
+
+struct SendMessage: Encodable, Sendable {
+    var chatID: ChatID
+    var messageThreadID: Int64?
+    var text: String
+
+    enum CodingKeys: String, CodingKey {
+        case chatID = "chat_id"
+        case messageThreadID = "message_thread_id"
+        case text
+    }
+}
+
+struct EditMessageText: Encodable, Sendable {
+    var chatID: ChatID
+    var messageID: Int64
+    var text: String
+
+    enum CodingKeys: String, CodingKey {
+        case chatID = "chat_id"
+        case messageID = "message_id"
+        case text
+    }
+}
+
+struct DeleteMessage: Encodable, Sendable {
+    var chatID: ChatID
+    var messageID: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case chatID = "chat_id"
+        case messageID = "message_id"
+    }
+}

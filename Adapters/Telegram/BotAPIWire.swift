@@ -1,0 +1,132 @@
+// The Bot API's JSON, as documented in the Bot API reference (only the fields the adapter reads).
+
+/// `{"ok":true,"result":…}` or `{"ok":false,"error_code":N,"description":"…","parameters":{…}}`.
+struct BotAPIResponse<Result: Decodable>: Decodable {
+    var ok: Bool
+    var result: Result?
+    var errorCode: Int?
+    var description: String?
+    var parameters: ResponseParameters?
+
+    enum CodingKeys: String, CodingKey {
+        case ok, result, description, parameters
+        case errorCode = "error_code"
+    }
+}
+
+struct ResponseParameters: Decodable {
+    var retryAfter: Int?
+    var migrateToChatID: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case retryAfter = "retry_after"
+        case migrateToChatID = "migrate_to_chat_id"
+    }
+}
+
+struct Update: Decodable {
+    var updateID: Int64
+    var message: Message?
+    var editedMessage: Message?
+    var channelPost: Message?
+    var editedChannelPost: Message?
+
+    enum CodingKeys: String, CodingKey {
+        case updateID = "update_id"
+        case message
+        case editedMessage = "edited_message"
+        case channelPost = "channel_post"
+        case editedChannelPost = "edited_channel_post"
+    }
+}
+
+/// `Message`. `reply_to_message` is a full Message in the API; only its id is read here, which also
+/// keeps the recursive type finite.
+struct Message: Decodable {
+    var messageID: Int64
+    var messageThreadID: Int64?
+    var isTopicMessage: Bool?
+    var from: User?
+    var senderChat: Chat?
+    var authorSignature: String?
+    var date: Int64
+    var editDate: Int64?
+    var chat: Chat
+    var text: String?
+    var caption: String?
+    var replyToMessage: MessageReference?
+    var document: Document?
+    var photo: [PhotoSize]?
+
+    enum CodingKeys: String, CodingKey {
+        case messageID = "message_id"
+        case messageThreadID = "message_thread_id"
+        case isTopicMessage = "is_topic_message"
+        case from
+        case senderChat = "sender_chat"
+        case authorSignature = "author_signature"
+        case date
+        case editDate = "edit_date"
+        case chat, text, caption
+        case replyToMessage = "reply_to_message"
+        case document, photo
+    }
+}
+
+struct MessageReference: Decodable {
+    var messageID: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case messageID = "message_id"
+    }
+}
+
+struct User: Decodable {
+    var id: Int64
+    var isBot: Bool?
+    var firstName: String
+    var lastName: String?
+    var username: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case isBot = "is_bot"
+        case firstName = "first_name"
+        case lastName = "last_name"
+        case username
+    }
+}
+
+struct Chat: Decodable {
+    var id: Int64
+    var type: String
+    var title: String?
+    var username: String?
+}
+
+struct Document: Decodable {
+    var fileID: String
+    var fileName: String?
+    var mimeType: String?
+    var fileSize: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case fileID = "file_id"
+        case fileName = "file_name"
+        case mimeType = "mime_type"
+        case fileSize = "file_size"
+    }
+}
+
+struct PhotoSize: Decodable {
+    var fileID: String
+    var width: Int
+    var height: Int
+    var fileSize: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case fileID = "file_id"
+        case width, height
+        case fileSize = "file_size"
+    }
+}

@@ -1,0 +1,214 @@
+import AsyncHTTPClient
+import Foundation
+import GatehouseCore
+import Logging
+import Synchronization
+
+/// Speaks the Telegram Bot API: getUpdates long polling in, sendMessage / editMessageText /
+/// deleteMessage out. Works against Telegram, a local Bot API server or any compatible base URL.
+public struct TelegramAdapter: Adapter {
+    public struct Configuration: Sendable {
+        /// The config's name of the platform.
+        public var platform: String
+        public var token: Secret
+        /// Base of the Bot API, without a trailing slash.
+        public var apiURL: String
+        /// getUpdates long-poll timeout.
+        public var pollTimeout: Duration
+        /// Backoff after a failed poll.
+        public var pollBackoff: Backoff
+
+        public init(
+            platform: String, token: Secret, apiURL: String = "https://api.telegram.org",
+            pollTimeout: Duration = .seconds(25),
+            pollBackoff: Backoff = Backoff(minimum: .milliseconds(500), maximum: .seconds(60), jitter: 0.2)
+        ) {
+            self.platform = platform
+            self.token = token
+            self.apiURL = apiURL
+            self.pollTimeout = pollTimeout
+            self.pollBackoff = pollBackoff
+        }
+    }
+
+    /// The update types a bridge needs; others are not requested.
+    static let allowedUpdates = ["message", "edited_message", "channel_post", "edited_channel_post"]
+    /// Telegram's limit on a message text, in UTF-16 code units (which also satisfies its code-point count).
+    static let textLimit = 4096
+
+    public let configuration: Configuration
+    private let client: BotAPIClient
+    private let logger: Logger
+    private let splitter = TextSplitter(limit: TelegramAdapter.textLimit, measure: .utf16)
+
+    public var platform: String { configuration.platform }
+
+    public init(configuration: Configuration, httpClient: HTTPClient, logger: Logger) {
+        self.configuration = configuration
+        self.client = BotAPIClient(baseURL: configuration.apiURL, token: configuration.token, http: httpClient)
+        var logger = logger
+        logger[metadataKey: "gh.platform"] = .string(configuration.platform)
+        self.logger = logger
+    }
+
+    // MARK: - Intake
+
+    public func receive(_ handler: @escaping @Sendable (InboundEvent) async throws -> Void) async throws {
+        // The offset is only advanced past an update once its event was committed and acknowledged;
+        // Telegram then forgets it on the next getUpdates call (that call is the confirmation).
+        var offset: Int64?
+        var failures = 0
+        let timeoutSeconds = Int(configuration.pollTimeout.components.seconds)
+        while !Task.isCancelled {
+            let updates: [Update]
+            do {
+                updates = try await client.call(
+                    "getUpdates",
+                    GetUpdates(offset: offset, limit: 100, timeout: timeoutSeconds, allowedUpdates: Self.allowedUpdates),
+                    as: [Update].self,
+                    timeout: configuration.pollTimeout + .seconds(15)
+                )
+                failures = 0
+            } catch {
+                if Task.isCancelled { break }
+                failures += 1
+                let delay = configuration.pollBackoff.delay(afterFailures: failures)
+                logger.warning("getUpdates failed; retrying", metadata: [
+                    "gh.error": .string(error.shortDescription), "gh.detail": .string(error.detail),
+                    "gh.retry_in": .string(delay.description),
+                ])
+                try await Task.sleep(for: delay)
+                continue
+            }
+            for update in updates {
+                guard let envelope = envelope(from: update) else {
+                    // Nothing a route can take (a service message): confirm it and move on.
+                    offset = update.updateID + 1
+                    continue
+                }
+                let acknowledged = Mutex(false)
+                do {
+                    try await handler(InboundEvent(envelope: envelope, acknowledgement: Acknowledgement {
+                        acknowledged.withLock { $0 = true }
+                    }))
+                } catch {
+                    logger.error("an update could not be committed; it will be received again", metadata: [
+                        "gh.update": .stringConvertible(update.updateID), "gh.error": .string(String(describing: error)),
+                    ])
+                }
+                guard acknowledged.withLock({ $0 }) else { break }
+                offset = update.updateID + 1
+            }
+            if updates.isEmpty == false, let offset, let last = updates.last, offset <= last.updateID {
+                // Stopped at an unacknowledged update: pause before asking for it again.
+                failures += 1
+                try await Task.sleep(for: configuration.pollBackoff.delay(afterFailures: failures))
+            }
+        }
+    }
+
+    /// The envelope for an update, or nil for updates no route can take.
+    func envelope(from update: Update) -> Envelope? {
+        let kind: Envelope.Kind
+        let message: Message
+        if let post = update.message ?? update.channelPost {
+            kind = .post
+            message = post
+        } else if let edit = update.editedMessage ?? update.editedChannelPost {
+            kind = .edit
+            message = edit
+        } else {
+            return nil
+        }
+        var attachments: [Envelope.Attachment] = []
+        if let document = message.document {
+            attachments.append(.init(reference: document.fileID, name: document.fileName, mimeType: document.mimeType, bytes: document.fileSize))
+        }
+        if let photo = message.photo?.max(by: { $0.width * $0.height < $1.width * $1.height }) {
+            attachments.append(.init(reference: photo.fileID, mimeType: "image/jpeg", bytes: photo.fileSize))
+        }
+        let text = message.text ?? message.caption ?? ""
+        guard !text.isEmpty || !attachments.isEmpty else { return nil }
+        let topic = message.isTopicMessage == true ? message.messageThreadID : nil
+        // In a forum topic, a message "replying" to the topic's root is just a message in the topic.
+        var replyTo = message.replyToMessage?.messageID
+        if let topic, replyTo == topic { replyTo = nil }
+        let chat = String(message.chat.id)
+        let messageID = String(message.messageID)
+        let eventID = kind == .edit ? "\(chat)/\(messageID)/edit/\(message.editDate ?? message.date)" : "\(chat)/\(messageID)"
+        return Envelope(
+            origin: .init(platform: platform, conversation: chat, handle: message.chat.username, topic: topic,
+                          messageID: messageID, eventID: eventID),
+            sender: sender(of: message),
+            kind: kind,
+            body: .init(text: text),
+            attachments: attachments,
+            replyTo: replyTo.map(String.init),
+            time: Date(timeIntervalSince1970: TimeInterval(message.date)),
+            labels: message.from?.isBot == true ? ["bot"] : []
+        )
+    }
+
+    private func sender(of message: Message) -> Envelope.Sender {
+        if let user = message.from {
+            let name = [user.firstName, user.lastName].compactMap { $0 }.joined(separator: " ")
+            return .init(id: String(user.id), name: name)
+        }
+        // Channel posts carry the channel as the sender, and optionally the author's signature.
+        let chat = message.senderChat ?? message.chat
+        return .init(id: String(chat.id), name: message.authorSignature ?? chat.title ?? chat.username ?? String(chat.id))
+    }
+
+    // MARK: - Delivery
+
+    public func send(_ message: OutboundMessage) async throws -> [String] {
+        let (chat, topic) = try address(of: message.channel)
+        var ids: [String] = []
+        for part in splitter.split(message.text) {
+            let sent: Message = try await client.call(
+                "sendMessage", SendMessage(chatID: chat, messageThreadID: topic, text: part), timeout: .seconds(30)
+            )
+            ids.append(String(sent.messageID))
+        }
+        return ids
+    }
+
+    public func edit(_ nativeIDs: [String], with message: OutboundMessage) async throws -> [String] {
+        let (chat, topic) = try address(of: message.channel)
+        let parts = splitter.split(message.text)
+        var ids: [String] = []
+        for (index, part) in parts.enumerated() {
+            if index < nativeIDs.count, let id = Int64(nativeIDs[index]) {
+                let _: Message = try await client.call(
+                    "editMessageText", EditMessageText(chatID: chat, messageID: id, text: part), timeout: .seconds(30)
+                )
+                ids.append(nativeIDs[index])
+            } else {
+                // The edit made the text longer than before: the extra parts are new messages.
+                let sent: Message = try await client.call(
+                    "sendMessage", SendMessage(chatID: chat, messageThreadID: topic, text: part), timeout: .seconds(30)
+                )
+                ids.append(String(sent.messageID))
+            }
+        }
+        // …or shorter: the parts it no longer needs go.
+        for id in nativeIDs.dropFirst(parts.count).compactMap({ Int64($0) }) {
+            let _: Bool = try await client.call("deleteMessage", DeleteMessage(chatID: chat, messageID: id), timeout: .seconds(30))
+        }
+        return ids
+    }
+
+    public func delete(_ nativeIDs: [String], in channel: Channel) async throws {
+        let (chat, _) = try address(of: channel)
+        for id in nativeIDs.compactMap({ Int64($0) }) {
+            let _: Bool = try await client.call("deleteMessage", DeleteMessage(chatID: chat, messageID: id), timeout: .seconds(30))
+        }
+    }
+
+    private func address(of channel: Channel) throws(DeliveryError) -> (ChatID, Int64?) {
+        guard case .chat(let chat, let topic) = channel.address else {
+            throw .rejected("channel '\(channel.name)' is not a Telegram chat")
+        }
+        return (ChatID(chat), topic)
+    }
+}

@@ -1,0 +1,125 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "gatehouse",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gatehouse", targets: ["gatehouse"]),
+        .library(name: "GatehouseCore", targets: ["GatehouseCore"]),
+        .library(name: "GatehouseEmulators", targets: ["GatehouseEmulators"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // Vocabulary, routing, policy, rendering and the Adapter seam. Pure: no I/O.
+        .target(name: "GatehouseCore"),
+        .target(
+            name: "GatehouseConfig",
+            dependencies: [
+                "GatehouseCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "GatehouseLedger",
+            dependencies: [
+                "GatehouseCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "GatehouseRuntime",
+            dependencies: [
+                "GatehouseCore", "GatehouseConfig", "GatehouseLedger",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "TelegramAdapter",
+            dependencies: [
+                "GatehouseCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Adapters/Telegram"
+        ),
+        .target(
+            name: "DingTalkAdapter",
+            dependencies: [
+                "GatehouseCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Adapters/DingTalk"
+        ),
+        // Stand-alone platform servers written from the documentation; imports nothing of ours.
+        .target(
+            name: "GatehouseEmulators",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "GatehouseCommands",
+            dependencies: [
+                "GatehouseCore", "GatehouseConfig", "GatehouseLedger", "GatehouseRuntime",
+                "TelegramAdapter", "DingTalkAdapter", "GatehouseEmulators",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "gatehouse",
+            dependencies: ["GatehouseCommands", .product(name: "Logging", package: "swift-log")]
+        ),
+
+        .target(
+            name: "GatehouseTesting",
+            dependencies: ["GatehouseCore", "GatehouseLedger", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/Support/GatehouseTesting"
+        ),
+        .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore", "GatehouseTesting"]),
+        .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"]),
+        .testTarget(name: "GatehouseLedgerTests", dependencies: ["GatehouseLedger", "GatehouseTesting"]),
+        .testTarget(
+            name: "GatehouseRuntimeTests",
+            dependencies: ["GatehouseRuntime", "GatehouseConfig", "GatehouseLedger", "GatehouseTesting",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+        ),
+        .testTarget(name: "TelegramAdapterTests", dependencies: ["TelegramAdapter", "GatehouseEmulators", "GatehouseTesting"]),
+        .testTarget(name: "DingTalkAdapterTests", dependencies: ["DingTalkAdapter", "GatehouseEmulators", "GatehouseTesting"]),
+        .testTarget(
+            name: "GatehouseEmulatorsTests",
+            dependencies: ["GatehouseEmulators",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")]
+        ),
+        .testTarget(name: "GatehouseCommandsTests", dependencies: ["GatehouseCommands"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["GatehouseCommands", "GatehouseConfig", "GatehouseLedger", "GatehouseRuntime", "GatehouseEmulators", "GatehouseTesting",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+        ),
+    ]
+)

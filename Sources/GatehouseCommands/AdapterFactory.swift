@@ -1,0 +1,28 @@
+import AsyncHTTPClient
+import DingTalkAdapter
+import GatehouseConfig
+import GatehouseCore
+import Logging
+import TelegramAdapter
+
+/// Builds the concrete adapter for every configured platform: the one place that knows them all.
+enum AdapterFactory {
+    static func adapters(for config: GatewayConfig, httpClient: HTTPClient, logger: Logger) -> [any Adapter] {
+        config.platforms.values.sorted { $0.name < $1.name }.map { platform -> any Adapter in
+            switch platform.settings {
+            case .telegram(let telegram):
+                TelegramAdapter(
+                    configuration: .init(platform: platform.name, token: telegram.token, apiURL: telegram.apiURL,
+                                         pollTimeout: telegram.pollTimeout),
+                    httpClient: httpClient, logger: logger
+                )
+            case .dingtalk(let dingtalk):
+                DingTalkAdapter(
+                    configuration: .init(platform: platform.name, clientID: dingtalk.clientID, clientSecret: dingtalk.clientSecret,
+                                         robotCode: dingtalk.robotCode, apiURL: dingtalk.apiURL, oapiURL: dingtalk.oapiURL),
+                    httpClient: httpClient, logger: logger
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import GatehouseConfig
+
+/// `--config F`, shared by the commands that read a config.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: "The config file.")
+    var config: String = "/etc/gatehouse/gatehouse.yaml"
+
+    /// Loads the config, or prints every problem as `FILE:LINE:COL: error: …` on stderr and exits 1.
+    func load() throws -> GatewayConfig {
+        try Self.load(config)
+    }
+
+    static func load(_ path: String) throws -> GatewayConfig {
+        do {
+            return try ConfigLoader().load(file: path)
+        } catch {
+            for diagnostic in error.diagnostics {
+                printError(diagnostic.description)
+            }
+            let count = error.diagnostics.count
+            printError("\(path): \(count) error\(count == 1 ? "" : "s"); the config was not loaded")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import GatehouseConfig
+import GatehouseEmulators
+import GatehouseLedger
+import GatehouseRuntime
+import Logging
+
+/// `gatehouse demo`: the whole gateway against built-in emulators of both platforms, a scripted
+/// scenario, and a report of every crossing.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the gateway against emulators of both platforms with a scripted scenario, and report.",
+        discussion: """
+            Starts a Telegram and a DingTalk emulator on 127.0.0.1, runs the gateway with the demo \
+            config in a temporary state directory, posts an internal announcement and an external \
+            customer's message, waits for delivery and prints every crossing with its audit records. \
+            Exits 0 only if every expected crossing was delivered and audited exactly once.
+            """
+    )
+
+    @Option(help: "The demo config; its platforms' URLs are pointed at the emulators.")
+    var config: String = "Config/demo.yaml"
+
+    @Option(help: "How long to wait for delivery.")
+    var timeout: Int = 30
+
+    @Flag(help: "Keep the temporary state directory (the ledger) for inspection.")
+    var keepState = false
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = logging.logger("gatehouse.demo", default: .warning)
+        let loaded = try ConfigOptions.load(config)
+        let scenario = try DemoScenario(config: loaded)
+        let state = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-demo-\(UUID().uuidString)").path
+        defer { if !keepState { try? FileManager.default.removeItem(atPath: state) } }
+
+        let telegram = TelegramEmulator(configuration: scenario.telegramEmulator, logger: logger)
+        let dingtalk = DingTalkEmulator(configuration: scenario.dingtalkEmulator, logger: logger)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let outcome: DemoOutcome
+        do {
+            outcome = try await withThrowingTaskGroup(of: Void.self) { emulators in
+                emulators.addTask { try await telegram.run() }
+                emulators.addTask { try await dingtalk.run() }
+                defer { emulators.cancelAll() }
+                let telegramURL = "http://127.0.0.1:\(try await telegram.port())"
+                let dingtalkURL = "http://127.0.0.1:\(try await dingtalk.port())"
+                let config = scenario.pointing(loaded, telegram: telegramURL, dingtalk: dingtalkURL, state: state)
+                let ledger = try SQLiteLedger(directory: state)
+                let gateway = Gateway(
+                    config: config, ledger: ledger,
+                    adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, logger: logger),
+                    dispatch: .init(retry: .init(minimum: .milliseconds(200), maximum: .seconds(2))),
+                    logger: logger
+                )
+                let services = gateway.serviceGroup(logger: logger)
+                return try await withThrowingTaskGroup(of: Void.self) { running in
+                    running.addTask { try await services.run() }
+                    let outcome = try await scenario.play(
+                        telegram: ControlClient(baseURL: telegramURL, http: httpClient),
+                        dingtalk: ControlClient(baseURL: dingtalkURL, http: httpClient),
+                        ledger: ledger, timeout: .seconds(timeout), config: config
+                    )
+                    await services.triggerGracefulShutdown()
+                    try await running.waitForAll()
+                    return outcome
+                }
+            }
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+        print(outcome.report(config: loaded, state: keepState ? state : nil))
+        if !outcome.succeeded { throw ExitCode(1) }
+    }
+}

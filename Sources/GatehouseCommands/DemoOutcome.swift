@@ -1,0 +1,83 @@
+import GatehouseConfig
+import GatehouseLedger
+
+/// What the demo saw: the audit log and what each destination received, against what was expected.
+struct DemoOutcome: Sendable {
+    struct Expectation: Sendable {
+        var step: DemoScenario.Step
+        var route: String
+        var destination: String
+    }
+
+    /// One expected crossing, as the audit log records it.
+    struct Row {
+        var expectation: Expectation
+        /// Every crossing record for it: exactly one when all is well.
+        var crossings: [AuditRecord]
+        /// The delivery records concluding those crossings.
+        var deliveries: [AuditRecord]
+        /// Whether the destination holds the posted text.
+        var arrived: Bool
+
+        var delivered: AuditRecord? { deliveries.first { $0.outcome == .delivered } }
+        var succeeded: Bool { crossings.count == 1 && delivered != nil && arrived }
+    }
+
+    var expected: [Expectation]
+    var records: [AuditRecord] = []
+    /// Texts each destination channel received, by channel name.
+    var received: [String: [String]] = [:]
+
+    var rows: [Row] {
+        expected.map { expectation in
+            let crossings = records.filter {
+                $0.kind == .crossing && $0.route == expectation.route && $0.destination == expectation.destination
+                    && $0.origin?.channel == expectation.step.channel
+            }
+            let sequences = Set(crossings.map(\.sequence))
+            let deliveries = records.filter { $0.kind == .delivery && $0.crossing.map(sequences.contains) == true }
+            let arrived = received[expectation.destination]?.contains { $0.contains(expectation.step.text) } ?? false
+            return Row(expectation: expectation, crossings: crossings, deliveries: deliveries, arrived: arrived)
+        }
+    }
+
+    /// Every expected crossing committed and delivered (arrival is checked after the wait).
+    var allDelivered: Bool {
+        rows.allSatisfy { $0.crossings.count == 1 && $0.delivered != nil }
+    }
+
+    var succeeded: Bool { !expected.isEmpty && rows.allSatisfy(\.succeeded) }
+
+    func report(config: GatewayConfig, state: String?) -> String {
+        var lines: [String] = []
+        lines.append("Gatehouse demo — DingTalk and Telegram emulators on 127.0.0.1, config \(config.file)")
+        lines.append("")
+        for (index, row) in rows.enumerated() {
+            let expectation = row.expectation
+            let source = config.channels[expectation.step.channel]
+            let destination = config.channels[expectation.destination]
+            let crossing = row.crossings.first
+            lines.append("\(index + 1). \(expectation.step.title)")
+            lines.append("   from      \(expectation.step.channel) (\(source?.platform ?? "?")) — \(expectation.step.senderName): \"\(expectation.step.text)\"")
+            lines.append("   to        \(expectation.destination) (\(destination?.platform ?? "?")) by route '\(expectation.route)', \(crossing?.direction?.rawValue ?? "not decided")")
+            lines.append("   verdict   \(crossing?.verdict?.rawValue ?? "—")")
+            if let delivered = row.delivered {
+                lines.append("   delivered native id\((delivered.nativeIDs?.count ?? 0) == 1 ? "" : "s") \((delivered.nativeIDs ?? []).joined(separator: ", ")) after \(delivered.attempt ?? 1) attempt\((delivered.attempt ?? 1) == 1 ? "" : "s")")
+            } else {
+                lines.append("   delivered NO\(row.deliveries.last?.reason.map { " — last attempt: \($0)" } ?? "")")
+            }
+            let audit = (row.crossings.map { "#\($0.sequence) crossing" } + row.deliveries.map { "#\($0.sequence) \($0.outcome?.rawValue ?? "delivery")" })
+            lines.append("   audit     \(audit.isEmpty ? "no records" : audit.joined(separator: ", "))\(row.crossings.count > 1 ? " — DECIDED \(row.crossings.count) TIMES" : "")")
+            if let text = received[expectation.destination]?.first(where: { $0.contains(expectation.step.text) }) {
+                lines.append("   received  \"\(text.replacingOccurrences(of: "\n", with: "⏎"))\"")
+            } else {
+                lines.append("   received  NOTHING at \(expectation.destination)")
+            }
+            lines.append("")
+        }
+        let good = rows.filter(\.succeeded).count
+        lines.append("\(records.count) audit records. \(good) of \(rows.count) expected crossings delivered and audited exactly once: \(succeeded ? "PASS" : "FAIL")")
+        if let state { lines.append("The ledger is kept in \(state)/ledger.sqlite") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import GatehouseEmulators
+import GatehouseLedger
+
+/// The demo's script: who posts what where, and which crossings that must produce.
+struct DemoScenario: Sendable {
+    /// One scripted post.
+    struct Step: Sendable {
+        var title: String
+        /// The source channel's config name.
+        var channel: String
+        var senderID: String
+        var senderName: String
+        var text: String
+    }
+
+    let steps: [Step] = [
+        Step(title: "an internal announcement goes out", channel: "all-hands", senderID: "manager0042",
+             senderName: "王经理", text: "Q3 results are published: revenue up 12%. Thank you all!"),
+        Step(title: "an external customer writes in", channel: "support", senderID: "5550001",
+             senderName: "Li Wei", text: "Hello, my order #4411 has not arrived yet. Can you help?"),
+    ]
+
+    let telegramPlatform: String
+    let dingtalkPlatform: String
+    let telegramEmulator: TelegramEmulator.Configuration
+    let dingtalkEmulator: DingTalkEmulator.Configuration
+
+    struct Invalid: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init(config: GatewayConfig) throws {
+        var telegram: (String, PlatformConfig.Telegram)?
+        var dingtalk: (String, PlatformConfig.DingTalk)?
+        for platform in config.platforms.values.sorted(by: { $0.name < $1.name }) {
+            switch platform.settings {
+            case .telegram(let settings): telegram = telegram ?? (platform.name, settings)
+            case .dingtalk(let settings): dingtalk = dingtalk ?? (platform.name, settings)
+            }
+        }
+        guard let telegram, let dingtalk else {
+            throw Invalid(description: "\(config.file): the demo needs one telegram and one dingtalk platform")
+        }
+        for step in steps where config.channels[step.channel] == nil {
+            throw Invalid(description: "\(config.file): the demo posts in channel '\(step.channel)', which the config lacks")
+        }
+        telegramPlatform = telegram.0
+        dingtalkPlatform = dingtalk.0
+        var telegramEmulator = TelegramEmulator.Configuration()
+        telegramEmulator.token = telegram.1.token.value
+        // The demo shows the flow, not the limits; the tests and benchmarks exercise those.
+        telegramEmulator.rateLimits = false
+        self.telegramEmulator = telegramEmulator
+        var dingtalkEmulator = DingTalkEmulator.Configuration()
+        dingtalkEmulator.clientID = dingtalk.1.clientID
+        dingtalkEmulator.clientSecret = dingtalk.1.clientSecret.value
+        dingtalkEmulator.robotCode = dingtalk.1.robotCode
+        dingtalkEmulator.rateLimits = false
+        self.dingtalkEmulator = dingtalkEmulator
+    }
+
+    /// The config with every platform's base URL pointed at the emulators, and a private state directory.
+    func pointing(_ config: GatewayConfig, telegram: String, dingtalk: String, state: String) -> GatewayConfig {
+        var config = config
+        config.state = state
+        for (name, var platform) in config.platforms {
+            switch platform.settings {
+            case .telegram(var settings):
+                settings.apiURL = telegram
+                settings.pollTimeout = .seconds(1)
+                platform.settings = .telegram(settings)
+            case .dingtalk(var settings):
+                settings.apiURL = dingtalk
+                settings.oapiURL = dingtalk
+                platform.settings = .dingtalk(settings)
+            }
+            config.platforms[name] = platform
+        }
+        return config
+    }
+
+    /// Posts every step as a user of the platform would, then waits until each expected crossing
+    /// is delivered (or the time is up) and collects what happened.
+    func play(telegram: ControlClient, dingtalk: ControlClient, ledger: any Ledger, timeout: Duration, config: GatewayConfig) async throws -> DemoOutcome {
+        var expected: [DemoOutcome.Expectation] = []
+        for step in steps {
+            guard let channel = config.channels[step.channel] else { continue }
+            switch channel.address {
+            case .conversation(let conversation):
+                let _: InjectedReply = try await dingtalk.post("/_emulator/messages", DingTalkPost(
+                    conversationId: conversation, conversationType: "2", senderStaffId: step.senderID,
+                    senderNick: step.senderName, text: step.text
+                ))
+            case .chat(let chat, let topic):
+                let _: InjectedReply = try await telegram.post("/_emulator/updates", TelegramPost(
+                    kind: "message",
+                    chat: .init(id: Int64(chat) ?? 0, type: "supergroup", title: "Acme Support"),
+                    from: .init(id: Int64(step.senderID) ?? 1, first_name: step.senderName),
+                    text: step.text, message_thread_id: topic
+                ))
+            }
+            for route in config.routes where route.from.contains(step.channel) {
+                for destination in route.to where destination != step.channel {
+                    expected.append(.init(step: step, route: route.name, destination: destination))
+                }
+            }
+        }
+        let deadline = ContinuousClock.now + timeout
+        var outcome = DemoOutcome(expected: expected)
+        while true {
+            outcome.records = try await ledger.records(from: 1, limit: 10_000)
+            if outcome.allDelivered || ContinuousClock.now >= deadline { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        for expectation in expected {
+            guard let channel = config.channels[expectation.destination] else { continue }
+            switch channel.address {
+            case .conversation(let conversation):
+                let sent: [DingTalkSent] = try await dingtalk.get("/_emulator/sent?conversation=\(Self.query(conversation))")
+                outcome.received[expectation.destination] = sent.compactMap(\.content)
+            case .chat(let chat, _):
+                let sent: [TelegramSent] = try await telegram.get("/_emulator/sent?chat_id=\(Self.query(chat))")
+                outcome.received[expectation.destination] = sent.compactMap(\.text)
+            }
+        }
+        return outcome
+    }
+
+    private static func query(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value
+    }
+}
+
+// The control API's JSON (shared/CONFIG.md, "Emulators' control API").
+
+private struct InjectedReply: Decodable {}
+
+private struct DingTalkPost: Encodable {
+    var conversationId: String
+    var conversationType: String
+    var senderStaffId: String
+    var senderNick: String
+    var text: String
+}
+
+private struct TelegramPost: Encodable {
+    struct Chat: Encodable {
+        var id: Int64
+        var type: String
+        var title: String
+    }
+
+    struct From: Encodable {
+        var id: Int64
+        var first_name: String
+    }
+
+    var kind: String
+    var chat: Chat
+    var from: From
+    var text: String
+    var message_thread_id: Int64?
+}
+
+private struct DingTalkSent: Decodable {
+    var content: String?
+}
+
+private struct TelegramSent: Decodable {
+    var text: String?
+}

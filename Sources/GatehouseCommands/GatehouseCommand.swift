@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `gatehouse`: the compliance gateway between an internal workspace and the outside world.
+public struct GatehouseCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "gatehouse",
+        abstract: "The one door between DingTalk and Telegram: every crossing decided by rules and audited.",
+        subcommands: [Run.self, Check.self, Demo.self, Emulate.self]
+    )
+
+    public init() {}
+}

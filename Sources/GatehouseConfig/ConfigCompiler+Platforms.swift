@@ -1,0 +1,150 @@
+import Foundation
+import GatehouseCore
+import Yams
+
+extension ConfigCompiler {
+    static let commonPlatformKeys = ["type", "side"]
+    static let dingtalkKeys = ["client_id", "client_secret", "client_secret_file", "robot_code", "receive", "api_url", "oapi_url"]
+    static let telegramKeys = ["token", "token_file", "api_url", "receive", "poll_timeout"]
+    static let platformTypes = ["dingtalk", "telegram"]
+
+    func compilePlatforms(_ node: Node) -> Declared<PlatformConfig> {
+        var platforms = Declared<PlatformConfig>()
+        for (name, _, value) in reader.namedEntries(node, "platforms") {
+            let type = value.mapping?["type"]?.scalar?.string
+            let known: String? = Self.platformTypes.contains(type ?? "") ? type : nil
+            platforms.names[name] = .some(known)
+            if let platform = compilePlatform(name: name, value) {
+                platforms.valid[name] = platform
+            }
+        }
+        return platforms
+    }
+
+    private func compilePlatform(name: String, _ node: Node) -> PlatformConfig? {
+        let what = "platform '\(name)'"
+        // The type decides which keys are allowed, so read it before the strict pass.
+        let typeNode = node.mapping?["type"]
+        let type = typeNode?.scalar?.string
+        let allowed: [String]
+        switch type {
+        case "dingtalk": allowed = Self.commonPlatformKeys + Self.dingtalkKeys
+        case "telegram": allowed = Self.commonPlatformKeys + Self.telegramKeys
+        default:
+            if let typeNode {
+                reader.error(at: typeNode, "\(what): type must be one of \(Self.platformTypes.joined(separator: ", ")), found '\(type ?? "")'\(reader.suggestion(for: type ?? "", among: Self.platformTypes))")
+            } else if node.mapping != nil {
+                reader.error(at: node, "\(what) has no 'type' (dingtalk or telegram)")
+            }
+            allowed = Self.commonPlatformKeys + Self.dingtalkKeys + Self.telegramKeys
+        }
+        guard let fields = reader.fields(node, what, allowed: allowed) else { return nil }
+        let side = required(fields, "side", in: what).flatMap { reader.oneOf($0, "\(what): side", as: Side.self) }
+        let settings: PlatformConfig.Settings?
+        switch type {
+        case "dingtalk": settings = dingtalk(fields, what).map { .dingtalk($0) }
+        case "telegram": settings = telegram(fields, what).map { .telegram($0) }
+        default: settings = nil
+        }
+        guard let side, let settings else { return nil }
+        return PlatformConfig(name: name, side: side, settings: settings)
+    }
+
+    private func dingtalk(_ fields: Fields, _ what: String) -> PlatformConfig.DingTalk? {
+        let clientID = required(fields, "client_id", in: what).flatMap { reader.nonEmptyString($0, "\(what): client_id") }
+        let secret = secret(fields, "client_secret", in: what)
+        let robotCode = fields["robot_code"].flatMap { reader.nonEmptyString($0, "\(what): robot_code") } ?? clientID
+        let receive = fields["receive"].map { reader.oneOf($0, "\(what): receive", as: PlatformConfig.DingTalk.Receive.self) } ?? .stream
+        if receive == .http, let node = fields["receive"] {
+            reader.error(at: node, "\(what): receive: http is not supported yet; use stream")
+        }
+        let apiURL = url(fields, "api_url", in: what, default: "https://api.dingtalk.com")
+        let oapiURL = url(fields, "oapi_url", in: what, default: "https://oapi.dingtalk.com")
+        guard let clientID, let secret, let robotCode, let receive, let apiURL, let oapiURL else { return nil }
+        return .init(clientID: clientID, clientSecret: secret, robotCode: robotCode, receive: receive, apiURL: apiURL, oapiURL: oapiURL)
+    }
+
+    private func telegram(_ fields: Fields, _ what: String) -> PlatformConfig.Telegram? {
+        let token = secret(fields, "token", in: what)
+        let apiURL = url(fields, "api_url", in: what, default: "https://api.telegram.org")
+        let receive = fields["receive"].map { reader.oneOf($0, "\(what): receive", as: PlatformConfig.Telegram.Receive.self) } ?? .poll
+        if receive == .webhook, let node = fields["receive"] {
+            reader.error(at: node, "\(what): receive: webhook is not supported yet; use poll")
+        }
+        var pollTimeout: Duration? = .seconds(25)
+        if let node = fields["poll_timeout"] {
+            pollTimeout = duration(node, "\(what): poll_timeout")
+            if let value = pollTimeout, value < .seconds(1) || value > .seconds(50) {
+                reader.error(at: node, "\(what): poll_timeout must be between 1s and 50s")
+            }
+        }
+        guard let token, let apiURL, let receive, let pollTimeout else { return nil }
+        return .init(token: token, apiURL: apiURL, receive: receive, pollTimeout: pollTimeout)
+    }
+
+    func required(_ fields: Fields, _ key: String, in what: String) -> Node? {
+        if let node = fields[key] { return node }
+        reader.error(at: fields.node, "\(what) has no '\(key)'")
+        return nil
+    }
+
+    /// A secret given inline as `key` or, as production configs should, read from `key_file`.
+    func secret(_ fields: Fields, _ key: String, in what: String) -> Secret? {
+        let fileKey = key + "_file"
+        switch (fields[key], fields[fileKey]) {
+        case (nil, nil):
+            reader.error(at: fields.node, "\(what) has no '\(key)' or '\(fileKey)'")
+            return nil
+        case (.some, .some):
+            reader.error(at: fields.entries[fileKey]?.key, "\(what): give either '\(key)' or '\(fileKey)', not both")
+            return nil
+        case (let inline?, nil):
+            return reader.nonEmptyString(inline, "\(what): \(key)").map(Secret.init)
+        case (nil, let file?):
+            guard let path = reader.nonEmptyString(file, "\(what): \(fileKey)") else { return nil }
+            if path.contains("$CREDENTIALS_DIRECTORY") || path.contains("${CREDENTIALS_DIRECTORY}"),
+               environment["CREDENTIALS_DIRECTORY"] == nil {
+                reader.error(at: file, "\(what): \(fileKey) uses $CREDENTIALS_DIRECTORY, which is not set (systemd sets it with LoadCredential=)")
+                return nil
+            }
+            let resolved = resolve(path)
+            // The message names the path, never the content.
+            guard let data = FileManager.default.contents(atPath: resolved),
+                  let text = String(data: data, encoding: .utf8) else {
+                reader.error(at: file, "\(what): cannot read \(fileKey) '\(resolved)'")
+                return nil
+            }
+            let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !value.isEmpty else {
+                reader.error(at: file, "\(what): \(fileKey) '\(resolved)' is empty")
+                return nil
+            }
+            return Secret(value)
+        }
+    }
+
+    /// An http(s) base URL, without a trailing slash.
+    func url(_ fields: Fields, _ key: String, in what: String, default fallback: String) -> String? {
+        guard let node = fields[key] else { return fallback }
+        guard let text = reader.nonEmptyString(node, "\(what): \(key)") else { return nil }
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", components.host?.isEmpty == false else {
+            reader.error(at: node, "\(what): \(key) must be an http:// or https:// URL, found '\(text)'")
+            return nil
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// `250ms`, `30s`, `5m`, `2h`, `400d`.
+    func duration(_ node: Node, _ what: String) -> Duration? {
+        guard let text = reader.string(node, what) else { return nil }
+        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        for (suffix, milliseconds) in units where text.hasSuffix(suffix) {
+            if let count = Int64(text.dropLast(suffix.count)), count >= 0 {
+                return .milliseconds(count * milliseconds)
+            }
+        }
+        reader.error(at: node, "\(what) must be a duration like 500ms, 30s, 5m, 2h or 400d, found '\(text)'")
+        return nil
+    }
+}

@@ -1,0 +1,123 @@
+import GatehouseCore
+import Yams
+
+extension ConfigCompiler {
+    static let channelKeys = ["platform", "conversation", "chat", "topic"]
+    static let routeKeys = ["name", "from", "to", "template"]
+
+    func compileChannels(_ node: Node, platforms: Declared<PlatformConfig>) -> Declared<Channel> {
+        var channels = Declared<Channel>()
+        for (name, _, value) in reader.namedEntries(node, "channels") {
+            channels.names[name] = .some(nil)
+            let what = "channel '\(name)'"
+            guard let fields = reader.fields(value, what, allowed: Self.channelKeys),
+                  let platformNode = required(fields, "platform", in: what),
+                  let platformName = reader.nonEmptyString(platformNode, "\(what): platform") else { continue }
+            guard let type = platforms.names[platformName] else {
+                reader.error(at: platformNode, "\(what): no platform named '\(platformName)'\(reader.suggestion(for: platformName, among: Array(platforms.names.keys)))")
+                continue
+            }
+            // A platform whose type could not be read has its own error; its channels cannot be checked further.
+            guard let type, let address = address(fields, type: type, in: what), platforms.valid[platformName] != nil else { continue }
+            channels.valid[name] = Channel(name: name, platform: platformName, address: address)
+        }
+        return channels
+    }
+
+    private func address(_ fields: Fields, type: String, in what: String) -> Channel.Address? {
+        switch type {
+        case "dingtalk":
+            for key in ["chat", "topic"] where fields[key] != nil {
+                reader.error(at: fields.entries[key]?.key, "\(what): '\(key)' is for telegram channels; a dingtalk channel has 'conversation'")
+            }
+            guard let node = required(fields, "conversation", in: what) else { return nil }
+            return reader.nonEmptyString(node, "\(what): conversation").map { .conversation($0) }
+        default:
+            if fields["conversation"] != nil {
+                reader.error(at: fields.entries["conversation"]?.key, "\(what): 'conversation' is for dingtalk channels; a telegram channel has 'chat'")
+            }
+            guard let node = required(fields, "chat", in: what), let chat = reader.string(node, "\(what): chat") else { return nil }
+            guard Int64(chat) != nil || Self.isTelegramUsername(chat) else {
+                reader.error(at: node, "\(what): chat must be a numeric chat id (-1001234567890) or @username, found '\(chat)'")
+                return nil
+            }
+            let topic = fields["topic"].flatMap { reader.integer($0, "\(what): topic") }
+            if fields["topic"] != nil && topic == nil { return nil }
+            return .chat(chat, topic: topic)
+        }
+    }
+
+    /// Telegram usernames: 5–32 of a–z, 0–9 and underscore, after an `@`.
+    static func isTelegramUsername(_ text: String) -> Bool {
+        guard text.hasPrefix("@") else { return false }
+        let name = text.dropFirst()
+        return (5...32).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+    }
+
+    func compileRoutes(_ node: Node, channels: Declared<Channel>) -> [Route] {
+        guard let sequence = node.sequence else {
+            reader.error(at: node, "routes must be a list of routes")
+            return []
+        }
+        var routes: [Route] = []
+        var names: Set<String> = []
+        for item in sequence {
+            guard let fields = reader.fields(item, "a route", allowed: Self.routeKeys) else { continue }
+            guard let nameNode = required(fields, "name", in: "a route"),
+                  let name = reader.nonEmptyString(nameNode, "route name") else { continue }
+            let what = "route '\(name)'"
+            if !names.insert(name).inserted {
+                reader.error(at: nameNode, "\(what) is defined twice; route names must be unique (they name the route in the audit log)")
+            }
+            let from = required(fields, "from", in: what).flatMap { channelNames($0, "\(what): from", channels: channels) }
+            let to = required(fields, "to", in: what).flatMap { channelNames($0, "\(what): to", channels: channels) }
+            if let node = fields["to"], node.sequence?.isEmpty == true {
+                reader.error(at: node, "\(what): to must name at least one channel")
+            }
+            var template = Template.text
+            if let node = fields["template"] {
+                guard let parsed = self.template(node, what) else { continue }
+                template = parsed
+            }
+            guard let from, let to else { continue }
+            routes.append(Route(name: name, from: from, to: to, template: template))
+        }
+        return routes
+    }
+
+    /// The channel names a `from` or `to` lists, or nil when any of them is not a valid channel
+    /// (a route is loaded whole or not at all).
+    private func channelNames(_ node: Node, _ what: String, channels: Declared<Channel>) -> [String]? {
+        var names: [String] = []
+        var complete = node.scalar != nil || node.sequence != nil
+        for (name, item) in reader.stringList(node, what) {
+            if !channels.isDeclared(name) {
+                reader.error(at: item, "\(what): no channel named '\(name)'\(reader.suggestion(for: name, among: Array(channels.names.keys)))")
+                complete = false
+            } else if channels.valid[name] == nil {
+                complete = false
+            } else if !names.contains(name) {
+                names.append(name)
+            }
+        }
+        return complete && !names.isEmpty ? names : nil
+    }
+
+    private func template(_ node: Node, _ what: String) -> Template? {
+        guard let source = reader.string(node, "\(what): template") else { return nil }
+        do {
+            return try Template(parsing: source)
+        } catch {
+            // Point at the offending character when the scalar sits on one line as written.
+            let message = "\(what): template: \(error.message)"
+            if let start = node.mark, let style = node.scalar?.style, !source.contains("\n"),
+               style == .plain || style == .singleQuoted && !source.contains("'")
+                || style == .doubleQuoted && !source.contains("\\") && !source.contains("\"") {
+                reader.error(line: start.line, column: start.column + error.offset + (style == .plain ? 0 : 1), message)
+            } else {
+                reader.error(at: node, message)
+            }
+            return nil
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import GatehouseCore
+
+/// One connected platform as configured.
+public struct PlatformConfig: Sendable {
+    public var name: String
+    public var side: Side
+    public var settings: Settings
+
+    /// The type-specific settings.
+    public enum Settings: Sendable {
+        case dingtalk(DingTalk)
+        case telegram(Telegram)
+    }
+
+    /// The platform type's name as written in `type:`.
+    public var type: String {
+        switch settings {
+        case .dingtalk: "dingtalk"
+        case .telegram: "telegram"
+        }
+    }
+
+    /// A DingTalk enterprise-internal app and its robot.
+    public struct DingTalk: Sendable {
+        /// The AppKey.
+        public var clientID: String
+        /// The AppSecret.
+        public var clientSecret: Secret
+        public var robotCode: String
+        public var receive: Receive
+        /// Base of the new API (`https://api.dingtalk.com`).
+        public var apiURL: String
+        /// Base of the old API (`https://oapi.dingtalk.com`).
+        public var oapiURL: String
+
+        public enum Receive: String, Sendable, CaseIterable {
+            case stream, http
+        }
+    }
+
+    /// A Telegram (or Telegram-compatible) bot.
+    public struct Telegram: Sendable {
+        public var token: Secret
+        /// Base of the Bot API (`https://api.telegram.org`).
+        public var apiURL: String
+        public var receive: Receive
+        /// Long-poll timeout for getUpdates.
+        public var pollTimeout: Duration
+
+        public enum Receive: String, Sendable, CaseIterable {
+            case poll, webhook
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// The code that speaks one platform type's protocol, both ways.
+///
+/// The runtime knows adapters only through this protocol; the executable wires the concrete ones.
+/// Adapters throw ``DeliveryError`` from `send`, `edit` and `delete`, classifying each failure at the
+/// edge as transient (retry later) or permanent (dead-letter). Any other error is treated as transient.
+public protocol Adapter: Sendable {
+    /// The config's name of the platform this adapter serves.
+    var platform: String { get }
+
+    /// Runs intake until the task is cancelled: hands every inbound event to `handler`, in the
+    /// platform's order, waiting for it to return before the next.
+    ///
+    /// The handler commits the event's crossings and then calls the event's ``Acknowledgement``;
+    /// an event whose acknowledgement is never called must be redelivered by the platform (or by the
+    /// adapter after a reconnect), which inbound dedup turns into exactly-once decisions.
+    /// Connection failures are retried with backoff inside; the method returns only when cancelled.
+    func receive(_ handler: @escaping @Sendable (InboundEvent) async throws -> Void) async throws
+
+    /// Sends a new message and returns the native ids of every message it took (a long text may be split).
+    func send(_ message: OutboundMessage) async throws -> [String]
+
+    /// Replaces the content of an earlier send (all its parts) and returns the native ids now in place.
+    func edit(_ nativeIDs: [String], with message: OutboundMessage) async throws -> [String]
+
+    /// Removes an earlier send (all its parts).
+    func delete(_ nativeIDs: [String], in channel: Channel) async throws
+}
+
+/// One event from a platform, with the means to confirm it once its crossings are committed.
+public struct InboundEvent: Sendable {
+    public var envelope: Envelope
+    public var acknowledgement: Acknowledgement
+
+    public init(envelope: Envelope, acknowledgement: Acknowledgement) {
+        self.envelope = envelope
+        self.acknowledgement = acknowledgement
+    }
+}
+
+/// Confirms an inbound event to its platform (advances the Telegram offset, sends the DingTalk ACK).
+/// Call it only after the event's crossings are committed to the ledger.
+public struct Acknowledgement: Sendable {
+    private let confirm: @Sendable () async throws -> Void
+
+    public init(_ confirm: @escaping @Sendable () async throws -> Void) {
+        self.confirm = confirm
+    }
+
+    public func callAsFunction() async throws {
+        try await confirm()
+    }
+}
+
+/// What the dispatcher asks an adapter to put in a channel.
+public struct OutboundMessage: Sendable, Hashable {
+    public var channel: Channel
+    /// The rendered text.
+    public var text: String
+    /// A stable key for this delivery, the same on every retry, for platforms that deduplicate
+    /// retried sends (DingTalk `msgUuid`).
+    public var idempotencyKey: String
+
+    public init(channel: Channel, text: String, idempotencyKey: String) {
+        self.channel = channel
+        self.text = text
+        self.idempotencyKey = idempotencyKey
+    }
+}

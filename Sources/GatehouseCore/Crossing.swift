@@ -1,0 +1,29 @@
+/// One (envelope, route, destination) decision. Every crossing, whatever its verdict, is audited.
+public struct Crossing: Sendable, Hashable {
+    /// The route that produced it.
+    public var route: String
+    /// The source channel's name.
+    public var source: String
+    /// The destination channel's name.
+    public var destination: String
+    /// internal → external or the other way.
+    public var direction: Direction
+    public var verdict: Verdict
+    /// Why the verdict is what it is.
+    public var findings: [Finding]
+    /// The exact text that would be sent: the template applied, findings masked when redacted.
+    public var text: String
+
+    public init(
+        route: String, source: String, destination: String, direction: Direction,
+        verdict: Verdict, findings: [Finding], text: String
+    ) {
+        self.route = route
+        self.source = source
+        self.destination = destination
+        self.direction = direction
+        self.verdict = verdict
+        self.findings = findings
+        self.text = text
+    }
+}

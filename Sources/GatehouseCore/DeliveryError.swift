@@ -1,0 +1,59 @@
+/// A failed send, edit or delete, classified by the adapter that saw it.
+///
+/// `detail` is for people and logs; adapters must keep credentials (tokens, secrets, URLs that embed
+/// them) out of it. `shortDescription` is a bounded label, usable as a metric dimension.
+public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What the dispatcher should do next.
+    public enum Disposition: Sendable, Hashable {
+        /// Try again later; after `retryAfter` when the platform said how long to wait.
+        case transient(retryAfter: Duration?)
+        /// Trying again cannot help: dead-letter the job.
+        case permanent
+    }
+
+    private enum Code: String, Sendable {
+        case rateLimited = "rate_limited"
+        case unavailable
+        case network
+        case rejected
+        case unauthorized
+        case notFound = "not_found"
+        case invalidResponse = "invalid_response"
+    }
+
+    private let code: Code
+    public let disposition: Disposition
+    public let detail: String
+
+    private init(_ code: Code, _ disposition: Disposition, _ detail: String) {
+        self.code = code
+        self.disposition = disposition
+        self.detail = detail
+    }
+
+    public var shortDescription: String { code.rawValue }
+    public var description: String { "\(code.rawValue): \(detail)" }
+
+    public var isPermanent: Bool { disposition == .permanent }
+
+    /// The platform asked us to slow down.
+    public static func rateLimited(retryAfter: Duration?, _ detail: String) -> Self {
+        Self(.rateLimited, .transient(retryAfter: retryAfter), detail)
+    }
+    /// The platform is temporarily failing (5xx, busy).
+    public static func unavailable(_ detail: String, retryAfter: Duration? = nil) -> Self {
+        Self(.unavailable, .transient(retryAfter: retryAfter), detail)
+    }
+    /// The request did not complete (connection refused, timeout).
+    public static func network(_ detail: String) -> Self { Self(.network, .transient(retryAfter: nil), detail) }
+    /// The platform refused the request itself (bad parameters, too long, unsafe content).
+    public static func rejected(_ detail: String) -> Self { Self(.rejected, .permanent, detail) }
+    /// The credentials or permissions are wrong (bot kicked, robot not in group).
+    public static func unauthorized(_ detail: String) -> Self { Self(.unauthorized, .permanent, detail) }
+    /// The chat, group or message does not exist.
+    public static func notFound(_ detail: String) -> Self { Self(.notFound, .permanent, detail) }
+    /// The platform answered something that is not its documented protocol; it may be a proxy hiccup.
+    public static func invalidResponse(_ detail: String) -> Self {
+        Self(.invalidResponse, .transient(retryAfter: nil), detail)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+/// The normalized message inside Gatehouse, whatever platform it came from.
+public struct Envelope: Sendable, Hashable, Codable {
+    /// Where the event was posted, and its identity there.
+    public var origin: Origin
+    /// Who posted it.
+    public var sender: Sender
+    /// A new post, an edit of an earlier post, or a deletion.
+    public var kind: Kind
+    /// The text.
+    public var body: Body
+    /// Metadata of attached files; the files themselves are fetched only when a route forwards them.
+    public var attachments: [Attachment]
+    /// The native id of the message this one replies to, on the origin platform.
+    public var replyTo: String?
+    /// When the platform says it was posted.
+    public var time: Date
+    /// Free-form labels adapters attach (`announcement`, `bot`), for routes to select on.
+    public var labels: Set<String>
+
+    public init(
+        origin: Origin, sender: Sender, kind: Kind = .post, body: Body,
+        attachments: [Attachment] = [], replyTo: String? = nil, time: Date, labels: Set<String> = []
+    ) {
+        self.origin = origin
+        self.sender = sender
+        self.kind = kind
+        self.body = body
+        self.attachments = attachments
+        self.replyTo = replyTo
+        self.time = time
+        self.labels = labels
+    }
+
+    /// The origin of an event: the platform, the native conversation and the native ids.
+    public struct Origin: Sendable, Hashable, Codable {
+        /// The config's name of the platform (`corp`).
+        public var platform: String
+        /// The native conversation id (a DingTalk `cid…`, a Telegram chat id).
+        public var conversation: String
+        /// The conversation's public handle, when it has one (a Telegram `@username`, without the `@`).
+        public var handle: String?
+        /// The forum topic, when the platform has topics.
+        public var topic: Int64?
+        /// The native id of the message.
+        public var messageID: String
+        /// The identity of this delivery event, unique per platform: what inbound dedup keys on.
+        /// An edit has the same `messageID` as its post but its own `eventID`.
+        public var eventID: String
+
+        public init(
+            platform: String, conversation: String, handle: String? = nil, topic: Int64? = nil,
+            messageID: String, eventID: String
+        ) {
+            self.platform = platform
+            self.conversation = conversation
+            self.handle = handle
+            self.topic = topic
+            self.messageID = messageID
+            self.eventID = eventID
+        }
+    }
+
+    /// The author of a message.
+    public struct Sender: Sendable, Hashable, Codable {
+        /// The platform's id for the person (a DingTalk staff id, a Telegram user id).
+        public var id: String
+        /// A display name.
+        public var name: String
+        /// The department, where the platform knows it.
+        public var department: String?
+
+        public init(id: String, name: String, department: String? = nil) {
+            self.id = id
+            self.name = name
+            self.department = department
+        }
+    }
+
+    /// What happened to a message.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        case post, edit, delete
+    }
+
+    /// The content of a message.
+    public struct Body: Sendable, Hashable, Codable {
+        /// The plain text.
+        public var text: String
+
+        public init(text: String) {
+            self.text = text
+        }
+    }
+
+    /// Metadata of an attached file.
+    public struct Attachment: Sendable, Hashable, Codable {
+        /// The platform's handle to fetch it later (never a URL with a credential in it).
+        public var reference: String
+        public var name: String?
+        public var mimeType: String?
+        public var bytes: Int?
+
+        public init(reference: String, name: String? = nil, mimeType: String? = nil, bytes: Int? = nil) {
+            self.reference = reference
+            self.name = name
+            self.mimeType = mimeType
+            self.bytes = bytes
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/// The decision pipeline for one inbound envelope: Router → Policy → Renderer.
+///
+/// Pure and deterministic for a given config, so `explain` and the daemon decide alike.
+public struct Gate: Sendable {
+    public let router: Router
+    public let policy: Policy
+    public let renderer: Renderer
+    /// Each platform's side, by platform name.
+    public let sides: [String: Side]
+
+    public init(router: Router, sides: [String: Side], policy: Policy = Policy(), renderer: Renderer = Renderer()) {
+        self.router = router
+        self.sides = sides
+        self.policy = policy
+        self.renderer = renderer
+    }
+
+    /// Every crossing the envelope makes: one per route whose `from` matches and destination.
+    ///
+    /// A destination equal to the source is skipped, so a route listing a channel on both ends
+    /// cannot echo a message back where it came from; a destination reached by two routes is
+    /// decided once per route, since each route is its own rule with its own audit trail.
+    public func crossings(for envelope: Envelope) -> [Crossing] {
+        var crossings: [Crossing] = []
+        // A message in a forum topic can match both the topic's channel and the whole chat's;
+        // a route naming both must still decide each destination once.
+        var decided: Set<[String]> = []
+        for source in router.sources(of: envelope) {
+            for route in router.routes(from: source.name) {
+                for name in route.to where name != source.name {
+                    guard let destination = router.channels[name],
+                          decided.insert([route.name, name]).inserted else { continue }
+                    let decision = policy.decide(envelope, on: route, to: destination)
+                    let context = Renderer.Context(route: route.name, channel: source.name, platform: source.platform)
+                    let text = renderer.render(route.template, text: envelope.body.text, envelope: envelope, context: context)
+                    crossings.append(Crossing(
+                        route: route.name, source: source.name, destination: destination.name,
+                        direction: direction(from: source, to: destination),
+                        verdict: decision.verdict, findings: decision.findings, text: text
+                    ))
+                }
+            }
+        }
+        return crossings
+    }
+
+    private func direction(from source: Channel, to destination: Channel) -> Direction {
+        guard let from = sides[source.platform], let to = sides[destination.platform] else { return .lateral }
+        return Direction(from: from, to: to)
+    }
+}

@@ -1,0 +1,156 @@
+extension DingTalkEmulator {
+    /// A custom group robot (webhook robot) the emulator accepts at `POST /robot/send`.
+    public struct CustomRobot: Codable, Sendable, Equatable {
+        /// The webhook's `access_token`.
+        public var accessToken: String
+        /// The signing secret ("SEC…"); when set, `timestamp` and `sign` are required and checked.
+        public var secret: String?
+        /// Security keywords; when any are set, a message must contain one.
+        public var keywords: [String]
+        /// The group the robot posts into (the `conversation` of its sent records).
+        public var conversationId: String
+
+        public init(accessToken: String, secret: String? = nil, keywords: [String] = [], conversationId: String? = nil) {
+            self.accessToken = accessToken
+            self.secret = secret
+            self.keywords = keywords
+            self.conversationId = conversationId ?? "cidRobot\(accessToken.prefix(8))=="
+        }
+    }
+
+    /// A person writes to the robot, for `POST /_emulator/messages` and ``DingTalkEmulator/inject(_:)``.
+    ///
+    /// JSON: `{"conversationId":"cid…","conversationType":"1|2","senderStaffId":"…","senderNick":"…","text":"…"}`.
+    public struct InjectedMessage: Codable, Sendable, Equatable {
+        public var conversationId: String
+        /// "1" one-to-one, "2" group.
+        public var conversationType: String
+        public var senderStaffId: String
+        public var senderNick: String
+        public var text: String
+        /// The group's title (groups only).
+        public var conversationTitle: String?
+        public var isAdmin: Bool?
+
+        public init(
+            conversationId: String,
+            conversationType: String = "2",
+            senderStaffId: String,
+            senderNick: String? = nil,
+            text: String,
+            conversationTitle: String? = nil,
+            isAdmin: Bool? = nil
+        ) {
+            self.conversationId = conversationId
+            self.conversationType = conversationType
+            self.senderStaffId = senderStaffId
+            self.senderNick = senderNick ?? senderStaffId
+            self.text = text
+            self.conversationTitle = conversationTitle
+            self.isAdmin = isAdmin
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case conversationId, conversationType, senderStaffId, senderNick, text, conversationTitle, isAdmin
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            conversationId = try container.decode(String.self, forKey: .conversationId)
+            conversationType = try container.decode(String.self, forKey: .conversationType)
+            senderStaffId = try container.decode(String.self, forKey: .senderStaffId)
+            senderNick = try container.decodeIfPresent(String.self, forKey: .senderNick) ?? senderStaffId
+            text = try container.decode(String.self, forKey: .text)
+            conversationTitle = try container.decodeIfPresent(String.self, forKey: .conversationTitle)
+            isAdmin = try container.decodeIfPresent(Bool.self, forKey: .isAdmin)
+        }
+    }
+
+    /// One thing a robot sent or recalled, as `GET /_emulator/sent` lists it:
+    /// `{"api":"groupMessages/send","conversation":"cid…","msgKey":"sampleText","content":"…","processQueryKey":"…"}`.
+    public struct SentRecord: Codable, Sendable, Equatable {
+        /// "groupMessages/send", "oToMessages/batchSend", "robot/send", "sendBySession" or "batchRecall".
+        public var api: String
+        /// The openConversationId; for one-to-one sends the user ids joined with ",".
+        public var conversation: String?
+        /// The msgKey, or the custom robot's msgtype.
+        public var msgKey: String?
+        /// The text shown: msgParam's `content` (sampleText) or `text` (markdown, link, action cards).
+        public var content: String?
+        public var processQueryKey: String?
+
+        public init(
+            api: String,
+            conversation: String? = nil,
+            msgKey: String? = nil,
+            content: String? = nil,
+            processQueryKey: String? = nil
+        ) {
+            self.api = api
+            self.conversation = conversation
+            self.msgKey = msgKey
+            self.content = content
+            self.processQueryKey = processQueryKey
+        }
+    }
+
+    /// Counters, as `GET /_emulator/stats` returns them:
+    /// `{"requests":N,"rate_limited":N,"rejected_signatures":N}`.
+    public struct Stats: Codable, Sendable, Equatable {
+        /// Platform API requests received (control API requests are not counted).
+        public var requests: Int
+        /// Throttling answers given.
+        public var rateLimited: Int
+        /// Custom robot requests refused for a bad timestamp or signature.
+        public var rejectedSignatures: Int
+
+        public init(requests: Int = 0, rateLimited: Int = 0, rejectedSignatures: Int = 0) {
+            self.requests = requests
+            self.rateLimited = rateLimited
+            self.rejectedSignatures = rejectedSignatures
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case requests
+            case rateLimited = "rate_limited"
+            case rejectedSignatures = "rejected_signatures"
+        }
+    }
+
+    /// Stream mode counters, for tests of a client's protocol handling.
+    public struct StreamStats: Codable, Sendable, Equatable {
+        /// CALLBACK frames written, redeliveries included.
+        public var callbacksPushed: Int
+        /// CALLBACK frames written again because no ACK came within `ackTimeout`.
+        public var redeliveries: Int
+        /// Callbacks acknowledged with code 200.
+        public var callbacksAcknowledged: Int
+        /// SYSTEM ping frames written.
+        public var pingsSent: Int
+        /// Pings answered with the same `opaque`.
+        public var pingsAnswered: Int
+        /// Client frames that were not valid protocol frames (logged and ignored).
+        public var malformedFrames: Int
+
+        public init(
+            callbacksPushed: Int = 0,
+            redeliveries: Int = 0,
+            callbacksAcknowledged: Int = 0,
+            pingsSent: Int = 0,
+            pingsAnswered: Int = 0,
+            malformedFrames: Int = 0
+        ) {
+            self.callbacksPushed = callbacksPushed
+            self.redeliveries = redeliveries
+            self.callbacksAcknowledged = callbacksAcknowledged
+            self.pingsSent = pingsSent
+            self.pingsAnswered = pingsAnswered
+            self.malformedFrames = malformedFrames
+        }
+    }
+
+    /// The answer of `POST /_emulator/messages`: `{"msgId":"…"}`.
+    struct InjectionAnswer: Codable, Sendable {
+        var msgId: String
+    }
+}

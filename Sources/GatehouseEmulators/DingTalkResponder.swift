@@ -1,0 +1,319 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Routes the DingTalk APIs (api and oapi hosts share one server) and the control API.
+struct DingTalkResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let app: DingTalkAppState
+    let hub: DingTalkStreamHub
+    let configuration: DingTalkEmulator.Configuration
+    let listening: ListeningPort
+    let logger: Logger
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        if path.hasPrefix("/_emulator/") {
+            return await control(request, path: path)
+        }
+        await app.countRequest()
+        do {
+            return try await platform(request, path: path)
+        } catch let error as DingTalkAPIError {
+            logger.debug("DingTalk API error", metadata: ["emulator.code": "\(error.code)", "emulator.path": "\(path)"])
+            return error.response
+        } catch {
+            logger.error("unexpected DingTalk API failure", metadata: ["error.type": "\(type(of: error))"])
+            return DingTalkAPIError.openAPI("system.error", "未知的系统错误", status: 500).response
+        }
+    }
+
+    private func platform(_ request: Request, path: String) async throws -> Response {
+        if path.hasPrefix("/v1.0/") {
+            try await app.admitAPICall(path)
+        }
+        switch (request.method, path) {
+        case (.post, "/v1.0/oauth2/accessToken"):
+            let body = try await jsonBody(request)
+            let appKey = try required(body, "appKey")
+            let appSecret = try required(body, "appSecret")
+            let (token, expiresIn) = try await app.issueAccessToken(appKey: appKey, appSecret: appSecret)
+            return EmulatorHTTP.json(.ok, .object(["accessToken": .string(token), "expireIn": .int(Int64(expiresIn))]))
+
+        case (.get, "/gettoken"):
+            // The old API: GET oapi.dingtalk.com/gettoken?appkey=…&appsecret=…
+            let query = Dictionary(EmulatorHTTP.queryPairs(of: request), uniquingKeysWith: { first, _ in first })
+            do {
+                let (token, expiresIn) = try await app.issueAccessToken(
+                    appKey: query["appkey"] ?? "", appSecret: query["appsecret"] ?? ""
+                )
+                return EmulatorHTTP.json(
+                    .ok,
+                    .object([
+                        "errcode": .int(0), "errmsg": .string("ok"), "access_token": .string(token),
+                        "expires_in": .int(Int64(expiresIn)),
+                    ])
+                )
+            } catch {
+                throw DingTalkAPIError.legacy(40089, "不合法的corpid或corpsecret")
+            }
+
+        case (.post, "/v1.0/gateway/connections/open"):
+            return try await openConnection(request)
+
+        case (.get, "/connect"):
+            // Reached only when the request was not a valid WebSocket upgrade with a good ticket.
+            throw DingTalkAPIError.openAPI("InvalidTicket", "ticket无效或已过期", status: 401)
+
+        case (.post, "/v1.0/robot/groupMessages/send"):
+            try await authenticate(request)
+            let body = try await jsonBody(request)
+            try checkRobotCode(body)
+            guard let conversation = body["openConversationId"]?.stringValue, !conversation.isEmpty else {
+                throw DingTalkAPIError.openAPI("miss.openConversationId", "缺少openConversationId")
+            }
+            let (key, content) = try DingTalkRobotMessages.checkTemplate(msgKey: body["msgKey"], msgParam: body["msgParam"])
+            let processQueryKey = await app.recordSend(
+                api: "groupMessages/send", conversation: conversation, msgKey: key, content: content, recallable: true
+            )
+            return EmulatorHTTP.json(.ok, .object(["processQueryKey": .string(processQueryKey)]))
+
+        case (.post, "/v1.0/robot/oToMessages/batchSend"):
+            try await authenticate(request)
+            let body = try await jsonBody(request)
+            try checkRobotCode(body)
+            guard let userIDs = body["userIds"]?.arrayValue, !userIDs.isEmpty else {
+                throw DingTalkAPIError.openAPI("invalidParameter.userIds.empty", "用户userId列表为空")
+            }
+            guard userIDs.count <= 20 else {
+                throw DingTalkAPIError.openAPI("invalidParameter.userIds.overMax", "用户userId列表超过最大限制")
+            }
+            let users = try userIDs.map { value -> String in
+                guard let user = value.stringValue, !user.isEmpty else {
+                    throw DingTalkAPIError.openAPI("invalidParameter.userId.empty", "缺少staffId")
+                }
+                return user
+            }
+            let (key, content) = try DingTalkRobotMessages.checkTemplate(msgKey: body["msgKey"], msgParam: body["msgParam"])
+            let processQueryKey = await app.recordSend(
+                api: "oToMessages/batchSend", conversation: users.joined(separator: ","), msgKey: key, content: content,
+                recallable: false
+            )
+            return EmulatorHTTP.json(
+                .ok,
+                .object([
+                    "processQueryKey": .string(processQueryKey), "invalidStaffIdList": .array([]),
+                    "flowControlledStaffIdList": .array([]),
+                ])
+            )
+
+        case (.post, "/v1.0/robot/groupMessages/batchRecall"):
+            try await authenticate(request)
+            let body = try await jsonBody(request)
+            try checkRobotCode(body)
+            guard let conversation = body["openConversationId"]?.stringValue, !conversation.isEmpty else {
+                throw DingTalkAPIError.openAPI("miss.openConversationId", "缺少openConversationId")
+            }
+            guard let keys = body["processQueryKeys"]?.arrayValue?.compactMap(\.stringValue), !keys.isEmpty else {
+                throw DingTalkAPIError.openAPI("invalidParameter.processQueryKey.missing", "缺少processQueryKey")
+            }
+            let (recalled, failed) = await app.recall(keys: keys, conversation: conversation)
+            return EmulatorHTTP.json(
+                .ok,
+                .object([
+                    "successResult": .array(recalled.map(JSONValue.string)),
+                    "failedResult": .object(failed.mapValues(JSONValue.string)),
+                ])
+            )
+
+        case (.post, "/robot/send"):
+            return try await customRobotSend(request)
+
+        case (.post, "/robot/sendBySession"):
+            let session = EmulatorHTTP.queryPairs(of: request).first { $0.0 == "session" }?.1 ?? ""
+            guard let conversation = await app.sessionConversation(session) else {
+                throw DingTalkAPIError.legacy(400013, "session不存在或已过期")
+            }
+            let body = try await legacyJSONBody(request)
+            let (msgtype, content) = try DingTalkRobotMessages.checkCustomRobotBody(body)
+            _ = await app.recordSend(
+                api: "sendBySession", conversation: conversation, msgKey: msgtype, content: content, recallable: false
+            )
+            return EmulatorHTTP.json(.ok, .object(["errcode": .int(0), "errmsg": .string("ok")]))
+
+        default:
+            throw DingTalkAPIError.notFound
+        }
+    }
+
+    // MARK: Stream mode registration
+
+    private static let callbackTopics: Set<String> = [DingTalkStreamHub.robotTopic, "/v1.0/card/instances/callback"]
+
+    private func openConnection(_ request: Request) async throws -> Response {
+        let body = try await jsonBody(request)
+        let clientID = try required(body, "clientId")
+        let clientSecret = try required(body, "clientSecret")
+        guard let list = body["subscriptions"]?.arrayValue, !list.isEmpty else {
+            throw DingTalkAPIError.openAPI("Missingsubscriptions", "subscriptions is mandatory for this action.")
+        }
+        let subscriptions = try list.map { entry -> DingTalkSubscription in
+            guard let type = entry["type"]?.stringValue, let topic = entry["topic"]?.stringValue else {
+                throw DingTalkAPIError.openAPI("invalidParameter.param.invalid", "参数不合法: subscriptions 需要 type 和 topic")
+            }
+            switch type {
+            case "EVENT" where topic == "*", "SYSTEM":
+                break
+            case "EVENT":
+                throw DingTalkAPIError.openAPI("invalidParameter.param.invalid", "参数不合法: EVENT 仅支持 topic \"*\"")
+            case "CALLBACK" where Self.callbackTopics.contains(topic):
+                break
+            default:
+                throw DingTalkAPIError.openAPI(
+                    "invalidParameter.param.invalid", "参数不合法: 不支持的订阅 \(type) \(topic)"
+                )
+            }
+            return DingTalkSubscription(type: type, topic: topic)
+        }
+        let ticket = try await app.openConnection(clientID: clientID, clientSecret: clientSecret, subscriptions: subscriptions)
+        let endpoint = "ws://\(endpointHost(request))/connect"
+        return EmulatorHTTP.json(.ok, .object(["endpoint": .string(endpoint), "ticket": .string(ticket)]))
+    }
+
+    /// The host:port clients reached the emulator at (the Host header), else the bound address.
+    private func endpointHost(_ request: Request) -> String {
+        if let authority = request.head.authority, !authority.isEmpty { return authority }
+        return "\(configuration.host):\(listening.current ?? configuration.port)"
+    }
+
+    // MARK: Custom robot
+
+    private func customRobotSend(_ request: Request) async throws -> Response {
+        let query = Dictionary(EmulatorHTTP.queryPairs(of: request), uniquingKeysWith: { first, _ in first })
+        guard let token = query["access_token"], !token.isEmpty, let robot = await app.customRobot(token) else {
+            throw DingTalkAPIError.legacy(400101, "access_token不存在")
+        }
+        if let secret = robot.secret {
+            if let failure = DingTalkRobotMessages.checkSignature(
+                timestamp: query["timestamp"], sign: query["sign"], secret: secret
+            ) {
+                await app.countRejectedSignature()
+                throw DingTalkAPIError.legacy(310000, failure)
+            }
+        }
+        let body = try await legacyJSONBody(request)
+        let (msgtype, content) = try DingTalkRobotMessages.checkCustomRobotBody(body)
+        if !robot.keywords.isEmpty, !robot.keywords.contains(where: { content.contains($0) }) {
+            throw DingTalkAPIError.legacy(310000, "keywords not in content")
+        }
+        if let uuid = body["msgUuid"]?.stringValue, !uuid.isEmpty, await app.isDuplicate(robot: token, messageUUID: uuid) {
+            // msgUuid makes a retry idempotent: accepted, not sent twice.
+            return EmulatorHTTP.json(.ok, .object(["errcode": .int(0), "errmsg": .string("ok")]))
+        }
+        try await app.admitRobotMessage(token)
+        _ = await app.recordSend(
+            api: "robot/send", conversation: robot.conversationId, msgKey: msgtype, content: content, recallable: false
+        )
+        return EmulatorHTTP.json(.ok, .object(["errcode": .int(0), "errmsg": .string("ok")]))
+    }
+
+    // MARK: Helpers
+
+    private func authenticate(_ request: Request) async throws {
+        // Header names compare case-insensitively; canonicalName is lower-case.
+        let token = request.headers.first { $0.name.canonicalName == "x-acs-dingtalk-access-token" }?.value
+        guard let token, !token.isEmpty else {
+            throw DingTalkAPIError.missingToken
+        }
+        guard await app.isValidAccessToken(token) else { throw DingTalkAPIError.invalidToken }
+    }
+
+    private func checkRobotCode(_ body: [String: JSONValue]) throws {
+        guard let robotCode = body["robotCode"]?.stringValue, !robotCode.isEmpty else {
+            throw DingTalkAPIError.openAPI("invalidParameter.robotCode.missing", "缺少robotCode")
+        }
+        guard robotCode == configuration.robotCode else {
+            throw DingTalkAPIError.openAPI("invalidParameter.robotCode.notExsit", "机器人不存在")
+        }
+    }
+
+    private func required(_ body: [String: JSONValue], _ name: String) throws -> String {
+        guard let value = body[name]?.stringValue, !value.isEmpty else {
+            throw DingTalkAPIError.openAPI("Missing\(name)", "\(name) is mandatory for this action.")
+        }
+        return value
+    }
+
+    private func jsonBody(_ request: Request) async throws -> [String: JSONValue] {
+        guard let bytes = await EmulatorHTTP.body(of: request), let json = try? JSONValue.parse(bytes),
+            let object = json.objectValue
+        else {
+            throw DingTalkAPIError.invalidBody
+        }
+        return object
+    }
+
+    private func legacyJSONBody(_ request: Request) async throws -> [String: JSONValue] {
+        guard EmulatorHTTP.mediaType(of: request) == "application/json" else {
+            throw DingTalkAPIError.legacy(43004, "无效的HTTP HEADER Content-Type")
+        }
+        guard let bytes = await EmulatorHTTP.body(of: request), !bytes.isEmpty else {
+            throw DingTalkAPIError.legacy(40035, "缺少参数 json")
+        }
+        guard let json = try? JSONValue.parse(bytes), let object = json.objectValue else {
+            throw DingTalkAPIError.legacy(40035, "缺少参数 json")
+        }
+        return object
+    }
+
+    // MARK: Control API
+
+    private func control(_ request: Request, path: String) async -> Response {
+        switch (request.method, path) {
+        case (.post, "/_emulator/messages"):
+            guard let body = await EmulatorHTTP.body(of: request),
+                let message = try? JSONDecoder().decode(DingTalkEmulator.InjectedMessage.self, from: Data(body))
+            else {
+                return controlError(.badRequest, "invalid message: conversationId, conversationType, senderStaffId and text are required")
+            }
+            do {
+                let msgID = try await DingTalkEmulator.inject(
+                    message, app: app, hub: hub, configuration: configuration, endpointHost: endpointHost(request)
+                )
+                return EmulatorHTTP.json(.ok, encoding: DingTalkEmulator.InjectionAnswer(msgId: msgID))
+            } catch let error as EmulatorError {
+                return controlError(.badRequest, error.detail)
+            } catch {
+                return controlError(.badRequest, "\(error)")
+            }
+        case (.get, "/_emulator/sent"):
+            let filter = EmulatorHTTP.queryPairs(of: request).first { $0.0 == "conversation" }?.1
+            return EmulatorHTTP.json(.ok, encoding: await app.sent(conversation: filter))
+        case (.get, "/_emulator/stats"):
+            return EmulatorHTTP.json(.ok, encoding: await app.stats())
+        case (.get, "/_emulator/stream"):
+            return EmulatorHTTP.json(.ok, encoding: await hub.stats)
+        case (.post, "/_emulator/robots"):
+            guard let body = await EmulatorHTTP.body(of: request),
+                let robot = try? JSONDecoder().decode(DingTalkEmulator.CustomRobot.self, from: Data(body))
+            else {
+                return controlError(.badRequest, "invalid robot")
+            }
+            await app.register(robot)
+            return EmulatorHTTP.json(.ok, encoding: robot)
+        case (.post, "/_emulator/disconnect"):
+            await hub.disconnectAll(reason: "connection is expired")
+            return EmulatorHTTP.json(.ok, .object(["connections": .int(Int64(await hub.openConnections))]))
+        case (_, "/_emulator/messages"), (_, "/_emulator/sent"), (_, "/_emulator/stats"), (_, "/_emulator/stream"),
+            (_, "/_emulator/robots"), (_, "/_emulator/disconnect"):
+            return controlError(.methodNotAllowed, "method not allowed")
+        default:
+            return controlError(.notFound, "unknown control endpoint")
+        }
+    }
+
+    private func controlError(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        EmulatorHTTP.json(status, .object(["error": .string(message)]))
+    }
+}

@@ -1,0 +1,268 @@
+import Foundation
+import Logging
+
+/// What a connection's writer is told to do.
+enum DingTalkStreamCommand: Sendable {
+    case frame(String)
+    case close
+}
+
+/// The Stream mode side of the emulator: open connections, CALLBACK pushes waiting for their
+/// ACK (redelivered after `ackTimeout`, queued while no subscribed connection is open), SYSTEM
+/// pings and disconnects.
+actor DingTalkStreamHub {
+    static let robotTopic = "/v1.0/im/bot/messages/get"
+
+    private struct Connection {
+        let id: Int
+        let subscriptions: [DingTalkSubscription]
+        let continuation: AsyncStream<DingTalkStreamCommand>.Continuation
+        var nextPing: ContinuousClock.Instant?
+        /// Set once a disconnect was announced: no more pushes, closed at this time.
+        var closeAt: ContinuousClock.Instant?
+        var closing = false
+
+        func subscribes(type: String, topic: String) -> Bool {
+            subscriptions.contains { $0.type == type && ($0.topic == topic || ($0.type == "EVENT" && $0.topic == "*")) }
+        }
+    }
+
+    private struct PendingCallback {
+        let messageID: String
+        let topic: String
+        let data: String
+        var connection: Int?
+        var deadline: ContinuousClock.Instant?
+        var deliveries = 0
+    }
+
+    private let configuration: DingTalkEmulator.Configuration
+    private let appID: String
+    private let logger: Logger
+    private var connections: [Int: Connection] = [:]
+    private var nextConnectionID = 0
+    private var pending: [String: PendingCallback] = [:]
+    private var order: [String] = []
+    private var pings: [String: (opaque: String, connection: Int)] = [:]
+    private var frameSequence = 0
+    private var counters = DingTalkEmulator.StreamStats()
+
+    init(configuration: DingTalkEmulator.Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.appID = UUID().uuidString.lowercased()
+    }
+
+    // MARK: Connections
+
+    func register(
+        subscriptions: [DingTalkSubscription],
+        continuation: AsyncStream<DingTalkStreamCommand>.Continuation
+    ) -> Int {
+        nextConnectionID += 1
+        let id = nextConnectionID
+        let firstPing = configuration.pingInterval.map { ContinuousClock.now + $0 }
+        connections[id] = Connection(
+            id: id, subscriptions: subscriptions, continuation: continuation, nextPing: firstPing, closeAt: nil
+        )
+        logger.debug("stream connection open", metadata: ["emulator.connection": "\(id)"])
+        // Callbacks that waited for a connection go out now.
+        for messageID in order where pending[messageID]?.connection == nil {
+            deliver(messageID)
+        }
+        return id
+    }
+
+    func unregister(_ id: Int) {
+        guard let connection = connections.removeValue(forKey: id) else { return }
+        connection.continuation.finish()
+        pings = pings.filter { $0.value.connection != id }
+        logger.debug("stream connection closed", metadata: ["emulator.connection": "\(id)"])
+    }
+
+    var openConnections: Int { connections.count }
+
+    var stats: DingTalkEmulator.StreamStats { counters }
+
+    /// Announces a disconnect on every connection (SYSTEM "disconnect") and closes each after
+    /// `disconnectGrace`, as the platform does when it rebalances.
+    func disconnectAll(reason: String) {
+        let closeAt = ContinuousClock.now + configuration.disconnectGrace
+        for (id, var connection) in connections where connection.closeAt == nil {
+            let data = JSONValue.object(["reason": .string(reason)]).jsonString
+            connection.continuation.yield(.frame(systemFrame(topic: "disconnect", data: data).frame))
+            connection.closeAt = closeAt
+            connections[id] = connection
+        }
+    }
+
+    /// Closes every connection now (server shutdown).
+    func closeAll() {
+        for connection in connections.values {
+            connection.continuation.yield(.close)
+        }
+    }
+
+    // MARK: Pushes
+
+    /// Pushes a CALLBACK to one subscribed connection (queued when there is none) and returns
+    /// its frame messageId.
+    @discardableResult
+    func publishCallback(topic: String, data: String) -> String {
+        let messageID = nextFrameMessageID()
+        pending[messageID] = PendingCallback(messageID: messageID, topic: topic, data: data)
+        order.append(messageID)
+        deliver(messageID)
+        return messageID
+    }
+
+    private func deliver(_ messageID: String) {
+        guard var callback = pending[messageID] else { return }
+        let candidates = connections.values.filter {
+            $0.closeAt == nil && $0.subscribes(type: "CALLBACK", topic: callback.topic)
+        }
+        // The platform picks one of the client's connections at random for each push.
+        guard let connection = candidates.randomElement() else {
+            callback.connection = nil
+            callback.deadline = nil
+            pending[messageID] = callback
+            return
+        }
+        let frame = JSONValue.object([
+            "specVersion": .string("1.0"),
+            "type": .string("CALLBACK"),
+            "headers": .object([
+                "appId": .string(appID),
+                "connectionId": .string(String(connection.id)),
+                "contentType": .string("application/json"),
+                "messageId": .string(messageID),
+                "time": .string(String(EmulatorHTTP.nowMilliseconds())),
+                "topic": .string(callback.topic),
+            ]),
+            "data": .string(callback.data),
+        ])
+        connection.continuation.yield(.frame(frame.jsonString))
+        if callback.deliveries > 0 { counters.redeliveries += 1 }
+        counters.callbacksPushed += 1
+        callback.deliveries += 1
+        callback.connection = connection.id
+        callback.deadline = .now + configuration.ackTimeout
+        pending[messageID] = callback
+    }
+
+    // MARK: Client frames
+
+    /// Handles a frame from a client: ACKs of callbacks and answers to pings. Anything else is
+    /// logged and ignored; a malformed frame never closes the connection.
+    func receive(_ text: String, from connectionID: Int) {
+        guard let json = try? JSONValue.parse(text), let frame = json.objectValue else {
+            counters.malformedFrames += 1
+            logger.warning("malformed stream frame ignored", metadata: ["emulator.connection": "\(connectionID)"])
+            return
+        }
+        guard let code = frame["code"]?.int64Value, let messageID = frame["headers"]?["messageId"]?.stringValue else {
+            counters.malformedFrames += 1
+            logger.warning(
+                "stream frame without code or headers.messageId ignored",
+                metadata: ["emulator.connection": "\(connectionID)"]
+            )
+            return
+        }
+        if let ping = pings[messageID] {
+            pings[messageID] = nil
+            let opaque = frame["data"]?.stringValue.flatMap { try? JSONValue.parse($0) }?["opaque"]?.stringValue
+            if code == 200, opaque == ping.opaque {
+                counters.pingsAnswered += 1
+            } else {
+                logger.warning("ping answered without its opaque", metadata: ["emulator.connection": "\(connectionID)"])
+            }
+            return
+        }
+        guard pending[messageID] != nil else {
+            logger.debug("ACK for an unknown or settled message", metadata: ["emulator.message": "\(messageID)"])
+            return
+        }
+        if code == 200 {
+            pending[messageID] = nil
+            order.removeAll { $0 == messageID }
+            counters.callbacksAcknowledged += 1
+        } else {
+            // Not a success: the push stays pending and is redelivered after ackTimeout.
+            logger.info("callback answered with code \(code)", metadata: ["emulator.message": "\(messageID)"])
+        }
+    }
+
+    // MARK: Timers
+
+    /// Redelivers callbacks whose ACK is overdue, sends due pings and closes disconnected connections.
+    func tick() {
+        let now = ContinuousClock.now
+        for messageID in order {
+            guard let callback = pending[messageID] else { continue }
+            if callback.connection == nil {
+                deliver(messageID)
+            } else if let deadline = callback.deadline, deadline <= now {
+                if callback.deliveries >= configuration.maxDeliveries {
+                    logger.warning(
+                        "callback dropped after \(callback.deliveries) deliveries without ACK",
+                        metadata: ["emulator.message": "\(messageID)"]
+                    )
+                    pending[messageID] = nil
+                } else {
+                    deliver(messageID)
+                }
+            }
+        }
+        order.removeAll { pending[$0] == nil }
+        for (id, var connection) in connections {
+            if let closeAt = connection.closeAt {
+                if closeAt <= now, !connection.closing {
+                    connection.closing = true
+                    connection.continuation.yield(.close)
+                    connections[id] = connection
+                }
+                continue
+            }
+            guard let interval = configuration.pingInterval, let due = connection.nextPing, due <= now else { continue }
+            let opaque = UUID().uuidString.lowercased()
+            let ping = systemFrame(topic: "ping", data: JSONValue.object(["opaque": .string(opaque)]).jsonString)
+            connection.continuation.yield(.frame(ping.frame))
+            pings[ping.messageID] = (opaque, id)
+            counters.pingsSent += 1
+            connection.nextPing = now + interval
+            connections[id] = connection
+        }
+    }
+
+    /// How often ``tick()`` should run for the configured timings.
+    nonisolated static func tickInterval(for configuration: DingTalkEmulator.Configuration) -> Duration {
+        var shortest = min(configuration.ackTimeout, configuration.disconnectGrace)
+        if let ping = configuration.pingInterval { shortest = min(shortest, ping) }
+        return min(max(shortest / 5, .milliseconds(10)), .milliseconds(250))
+    }
+
+    // MARK: Frames
+
+    private func systemFrame(topic: String, data: String) -> (messageID: String, frame: String) {
+        let messageID = nextFrameMessageID()
+        let frame = JSONValue.object([
+            "specVersion": .string("1.0"),
+            "type": .string("SYSTEM"),
+            "headers": .object([
+                "contentType": .string("application/json"),
+                "messageId": .string(messageID),
+                "time": .string(String(EmulatorHTTP.nowMilliseconds())),
+                "topic": .string(topic),
+            ]),
+            "data": .string(data),
+        ])
+        return (messageID, frame.jsonString)
+    }
+
+    /// Message ids shaped like the platform's ("212ca9d7_974_1898c159aa6_1783b").
+    private func nextFrameMessageID() -> String {
+        frameSequence += 1
+        let prefix = String(UInt32.random(in: 0x1000_0000...UInt32.max), radix: 16)
+        return "\(prefix)_\(Int.random(in: 100...999))_\(String(EmulatorHTTP.nowMilliseconds(), radix: 16))_\(String(frameSequence, radix: 16))"
+    }
+}

@@ -1,0 +1,77 @@
+import Hummingbird
+
+/// A Bot API failure, answered as `{"ok":false,"error_code":N,"description":"…","parameters":{…}}`
+/// with the same HTTP status, the way api.telegram.org answers.
+struct TelegramAPIError: Error, Sendable {
+    private enum Code: Sendable {
+        case badRequest
+        case unauthorized
+        case forbidden
+        case notFound
+        case conflict
+        case tooManyRequests
+    }
+
+    private let code: Code
+    let description: String
+    /// `parameters.retry_after`, seconds.
+    let retryAfter: Int?
+
+    private init(_ code: Code, _ description: String, retryAfter: Int? = nil) {
+        self.code = code
+        self.description = description
+        self.retryAfter = retryAfter
+    }
+
+    static func badRequest(_ detail: String) -> TelegramAPIError {
+        TelegramAPIError(.badRequest, "Bad Request: \(detail)")
+    }
+
+    static let unauthorized = TelegramAPIError(.unauthorized, "Unauthorized")
+
+    static func forbidden(_ detail: String) -> TelegramAPIError {
+        TelegramAPIError(.forbidden, "Forbidden: \(detail)")
+    }
+
+    static let notFound = TelegramAPIError(.notFound, "Not Found")
+
+    static func conflict(_ detail: String) -> TelegramAPIError {
+        TelegramAPIError(.conflict, "Conflict: \(detail)")
+    }
+
+    static func tooManyRequests(retryAfter seconds: Int) -> TelegramAPIError {
+        TelegramAPIError(.tooManyRequests, "Too Many Requests: retry after \(seconds)", retryAfter: seconds)
+    }
+
+    static let chatNotFound = badRequest("chat not found")
+    static let terminatedByOtherPoller = conflict(
+        "terminated by other getUpdates request; make sure that only one bot instance is running"
+    )
+    static let webhookActive = conflict(
+        "can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+    )
+
+    var errorCode: Int {
+        switch code {
+        case .badRequest: 400
+        case .unauthorized: 401
+        case .forbidden: 403
+        case .notFound: 404
+        case .conflict: 409
+        case .tooManyRequests: 429
+        }
+    }
+
+    var isRateLimit: Bool { code == .tooManyRequests }
+
+    var response: Response {
+        let parameters: JSONValue? = retryAfter.map { .object(["retry_after": .int(Int64($0))]) }
+        let body = JSONValue.object([
+            ("ok", .bool(false)),
+            ("error_code", .int(Int64(errorCode))),
+            ("description", .string(description)),
+            ("parameters", parameters),
+        ])
+        return EmulatorHTTP.json(HTTPResponse.Status(code: errorCode), body)
+    }
+}

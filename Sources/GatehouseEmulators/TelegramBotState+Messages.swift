@@ -1,0 +1,89 @@
+import Foundation
+
+/// `reply_parameters` (or the older `reply_to_message_id`) of a send.
+struct TelegramReplyRequest: Sendable {
+    var messageID: Int64
+    var chat: TelegramChatReference?
+    var allowSendingWithoutReply: Bool
+}
+
+extension TelegramBotState {
+    /// Messages can be deleted only within 48 hours of being sent.
+    static let deletionWindow: Int64 = 48 * 3600
+
+    func sendMessage(
+        to reference: TelegramChatReference,
+        threadID: Int64?,
+        text: TelegramText,
+        reply: TelegramReplyRequest?
+    ) throws -> JSONValue {
+        let chat = try resolve(reference)
+        if let threadID { try useThread(threadID, in: chat) }
+        var replyID: Int64?
+        if let reply {
+            let replyChat = try reply.chat.map { try resolve($0) } ?? chat
+            if message(reply.messageID, in: replyChat.id) != nil {
+                // A reply to another chat is an external reply; only same-chat replies nest the message.
+                replyID = replyChat.id == chat.id ? reply.messageID : nil
+            } else if !reply.allowSendingWithoutReply {
+                throw TelegramAPIError.badRequest("message to be replied not found")
+            }
+        }
+        try admitOutgoing(to: chat)
+        let message = TelegramStoredMessage(
+            id: nextMessageID(in: chat.id), chatID: chat.id, threadID: threadID,
+            sender: chat.type == .channel ? .chat : .bot, sentByBot: true, date: EmulatorHTTP.nowSeconds(),
+            editDate: nil, text: text, replyToID: replyID
+        )
+        store(message)
+        record(
+            TelegramEmulator.SentRecord(
+                method: "sendMessage", chatID: chat.id, messageID: message.id, messageThreadID: threadID,
+                text: text.text, entities: text.entities
+            )
+        )
+        return messageJSON(message)
+    }
+
+    func editMessageText(in reference: TelegramChatReference, messageID: Int64, text: TelegramText) throws -> JSONValue {
+        let chat = try resolve(reference)
+        guard var message = message(messageID, in: chat.id) else {
+            throw TelegramAPIError.badRequest("message to edit not found")
+        }
+        guard message.sentByBot else {
+            throw TelegramAPIError.badRequest("message can't be edited")
+        }
+        if message.text == text {
+            throw TelegramAPIError.badRequest(
+                "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
+            )
+        }
+        try admitOutgoing(to: chat)
+        message.text = text
+        message.editDate = EmulatorHTTP.nowSeconds()
+        store(message)
+        record(
+            TelegramEmulator.SentRecord(
+                method: "editMessageText", chatID: chat.id, messageID: messageID, messageThreadID: message.threadID,
+                text: text.text, entities: text.entities
+            )
+        )
+        return messageJSON(message)
+    }
+
+    func deleteMessage(in reference: TelegramChatReference, messageID: Int64) throws {
+        let chat = try resolve(reference)
+        guard let message = message(messageID, in: chat.id) else {
+            throw TelegramAPIError.badRequest("message to delete not found")
+        }
+        if EmulatorHTTP.nowSeconds() - message.date >= Self.deletionWindow {
+            throw TelegramAPIError.badRequest("message can't be deleted for everyone")
+        }
+        removeMessage(messageID, in: chat.id)
+        record(
+            TelegramEmulator.SentRecord(
+                method: "deleteMessage", chatID: chat.id, messageID: messageID, messageThreadID: message.threadID
+            )
+        )
+    }
+}

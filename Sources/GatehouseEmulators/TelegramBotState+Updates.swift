@@ -1,0 +1,211 @@
+import Foundation
+
+/// An update waiting in the queue, with the message as it was when the update happened.
+struct TelegramStoredUpdate: Sendable {
+    let id: Int64
+    let kind: String
+    let message: JSONValue
+    let created: ContinuousClock.Instant
+
+    var json: JSONValue {
+        .object(["update_id": .int(id), kind: message])
+    }
+}
+
+/// How a long poll ended.
+enum TelegramPollOutcome: Sendable {
+    case woken
+    case timedOut
+    case terminated
+    case shutdown
+}
+
+enum TelegramPollState {
+    case pending
+    case waiting(CheckedContinuation<TelegramPollOutcome, Never>)
+    case resolved(TelegramPollOutcome)
+}
+
+/// The first step of getUpdates: an answer now, or a poll to wait on.
+enum TelegramPollStart: Sendable {
+    case ready([JSONValue])
+    case wait(UInt64)
+}
+
+extension TelegramBotState {
+    /// Updates are kept for 24 hours.
+    static let retention: Duration = .seconds(24 * 3600)
+
+    /// Update kinds delivered when `allowed_updates` is empty or was never given.
+    static let defaultUpdateKinds: Set<String> = [
+        "message", "edited_message", "channel_post", "edited_channel_post",
+    ]
+
+    // MARK: getUpdates
+
+    /// Applies `offset` (confirming every update below it, or keeping the last `-offset`),
+    /// remembers `allowed_updates`, terminates a concurrent poll (it gets the 409), and either
+    /// answers at once or registers a poll.
+    func startPolling(offset: Int64?, limit: Int, timeout: Int, allowedUpdates allowed: [String]?) throws
+        -> TelegramPollStart
+    {
+        if webhookURL != nil { throw TelegramAPIError.webhookActive }
+        if let previous = activePoll {
+            resolvePoll(previous, .terminated)
+        }
+        pruneUpdates()
+        if let offset {
+            if offset > 0 {
+                updates.removeAll { $0.id < offset }
+            } else if offset < 0 {
+                updates = Array(updates.suffix(Int(min(-offset, Int64(Int.max)))))
+            }
+        }
+        if let allowed {
+            allowedUpdates = allowed.isEmpty ? nil : Set(allowed)
+        }
+        let batch = updates.prefix(limit).map(\.json)
+        if !batch.isEmpty || timeout <= 0 || shuttingDown {
+            activePoll = nil
+            return .ready(batch)
+        }
+        nextPollID += 1
+        polls[nextPollID] = .pending
+        activePoll = nextPollID
+        return .wait(nextPollID)
+    }
+
+    /// Suspends until the poll is woken by an update, times out, is terminated by another poll,
+    /// or the server shuts down.
+    func waitForUpdates(_ poll: UInt64) async -> TelegramPollOutcome {
+        switch polls[poll] {
+        case .resolved(let outcome):
+            return outcome
+        case .pending:
+            return await withCheckedContinuation { continuation in
+                polls[poll] = .waiting(continuation)
+            }
+        case .waiting, nil:
+            return .terminated
+        }
+    }
+
+    func resolvePoll(_ poll: UInt64, _ outcome: TelegramPollOutcome) {
+        switch polls[poll] {
+        case .pending:
+            polls[poll] = .resolved(outcome)
+        case .waiting(let continuation):
+            polls[poll] = .resolved(outcome)
+            continuation.resume(returning: outcome)
+        case .resolved, nil:
+            break
+        }
+        if activePoll == poll, outcome == .terminated {
+            activePoll = nil
+        }
+    }
+
+    /// Ends a poll: the updates available now, or the 409 when another poll terminated it.
+    func finishPolling(_ poll: UInt64, outcome: TelegramPollOutcome, limit: Int) throws -> [JSONValue] {
+        polls[poll] = nil
+        if activePoll == poll { activePoll = nil }
+        if outcome == .terminated { throw TelegramAPIError.terminatedByOtherPoller }
+        pruneUpdates()
+        return updates.prefix(limit).map(\.json)
+    }
+
+    /// Wakes every waiting poll so that a graceful shutdown is not held up by long polls.
+    func shutDown() {
+        shuttingDown = true
+        for poll in polls.keys {
+            resolvePoll(poll, .shutdown)
+        }
+    }
+
+    private func pruneUpdates() {
+        let now = ContinuousClock.now
+        updates.removeAll { now - $0.created > Self.retention }
+    }
+
+    // MARK: Webhook
+
+    var pendingUpdateCount: Int { updates.count }
+
+    func deleteWebhook(dropPendingUpdates: Bool) {
+        webhookURL = nil
+        if dropPendingUpdates { updates.removeAll() }
+    }
+
+    // MARK: Injection
+
+    /// A user or channel posts or edits: the message is stored and an update queued.
+    func inject(_ injected: TelegramEmulator.InjectedUpdate) throws -> (updateID: Int64, messageID: Int64) {
+        if injected.kind.isChannel != (injected.chat.type == .channel) {
+            throw EmulatorError.invalidInjection(
+                "kind \(injected.kind.rawValue) does not fit a \(injected.chat.type.rawValue) chat"
+            )
+        }
+        guard injected.chat.id != 0 else { throw EmulatorError.invalidInjection("chat.id must not be 0") }
+        guard !injected.text.isEmpty else { throw EmulatorError.invalidInjection("text is empty") }
+        let text: TelegramText
+        do {
+            text = try TelegramText.parse(injected.text, parseMode: nil, entities: injected.entities)
+        } catch let error as TelegramAPIError {
+            throw EmulatorError.invalidInjection(error.description)
+        }
+        let chat = upsert(injected.chat)
+        if let threadID = injected.messageThreadID {
+            do {
+                try useThread(threadID, in: chat)
+            } catch {
+                throw EmulatorError.invalidInjection("message_thread_id needs a forum supergroup")
+            }
+        }
+        let sender: TelegramStoredMessage.Sender
+        if injected.kind.isChannel {
+            sender = .chat
+        } else if let from = injected.from {
+            sender = .user(from)
+        } else if chat.type == .private {
+            sender = .user(TelegramEmulator.User(id: chat.id, firstName: chat.firstName ?? "User \(chat.id)", isBot: false))
+        } else {
+            throw EmulatorError.invalidInjection("from is required for a message in a \(chat.type.rawValue) chat")
+        }
+        let now = EmulatorHTTP.nowSeconds()
+        var message: TelegramStoredMessage
+        if injected.kind.isEdit {
+            guard let messageID = injected.messageID else {
+                throw EmulatorError.invalidInjection("message_id is required for \(injected.kind.rawValue)")
+            }
+            guard let existing = self.message(messageID, in: chat.id), !existing.sentByBot else {
+                throw EmulatorError.unknownMessage("message \(messageID) of chat \(chat.id) was not posted by a user")
+            }
+            message = existing
+            message.text = text
+            message.editDate = now
+        } else {
+            if let replyID = injected.replyToMessageID, self.message(replyID, in: chat.id) == nil {
+                throw EmulatorError.unknownMessage("reply_to_message_id \(replyID) is not a message of chat \(chat.id)")
+            }
+            message = TelegramStoredMessage(
+                id: nextMessageID(in: chat.id), chatID: chat.id, threadID: injected.messageThreadID, sender: sender,
+                sentByBot: false, date: now, editDate: nil, text: text, replyToID: injected.replyToMessageID
+            )
+        }
+        store(message)
+        let updateID = nextUpdateID
+        nextUpdateID += 1
+        let kinds = allowedUpdates ?? Self.defaultUpdateKinds
+        if kinds.contains(injected.kind.rawValue) {
+            updates.append(
+                TelegramStoredUpdate(id: updateID, kind: injected.kind.rawValue, message: messageJSON(message), created: .now)
+            )
+            if let poll = activePoll {
+                resolvePoll(poll, .woken)
+            }
+        } else {
+            logger.debug("update not allowed by allowed_updates", metadata: ["emulator.kind": "\(injected.kind.rawValue)"])
+        }
+        return (updateID, message.id)
+    }
+}

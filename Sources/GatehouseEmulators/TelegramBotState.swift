@@ -1,0 +1,283 @@
+import Foundation
+import Logging
+
+/// A chat reference as a client passes it: an integer id or "@username".
+enum TelegramChatReference: Sendable, Equatable {
+    case id(Int64)
+    case username(String)
+}
+
+/// A message the emulated server knows, in any chat.
+struct TelegramStoredMessage: Sendable {
+    enum Sender: Sendable {
+        case bot
+        case user(TelegramEmulator.User)
+        /// Channel posts are sent on behalf of the channel (`sender_chat`), without `from`.
+        case chat
+    }
+
+    var id: Int64
+    var chatID: Int64
+    var threadID: Int64?
+    var sender: Sender
+    var sentByBot: Bool
+    var date: Int64
+    var editDate: Int64?
+    var text: TelegramText
+    var replyToID: Int64?
+}
+
+/// The state of the one emulated bot: chats, messages, the update queue, what the bot did.
+actor TelegramBotState {
+    typealias Chat = TelegramEmulator.Chat
+
+    let configuration: TelegramEmulator.Configuration
+    let logger: Logger
+
+    private var chats: [Int64: Chat] = [:]
+    private var usernames: [String: Int64] = [:]
+    private var messages: [Int64: [Int64: TelegramStoredMessage]] = [:]
+    private var lastMessageID: [Int64: Int64] = [:]
+    private var sentRecords: [TelegramEmulator.SentRecord] = []
+    private var requestCount = 0
+    private var rateLimitedCount = 0
+    private var flood = TelegramFloodControl()
+
+    // Update queue and long polling (see TelegramBotState+Updates.swift).
+    var updates: [TelegramStoredUpdate] = []
+    var nextUpdateID: Int64
+    var allowedUpdates: Set<String>?
+    var polls: [UInt64: TelegramPollState] = [:]
+    var activePoll: UInt64?
+    var nextPollID: UInt64 = 0
+    var shuttingDown = false
+    /// Webhook delivery is not implemented, so a webhook is never active; kept so that the
+    /// getUpdates conflict rule has its place when it is.
+    var webhookURL: String?
+
+    init(configuration: TelegramEmulator.Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        // Update ids "start from a certain positive number": not 1, so clients cannot assume it.
+        self.nextUpdateID = Int64.random(in: 100_000...900_000)
+        for chat in configuration.chats {
+            Self.merge(chat, into: &chats, usernames: &usernames)
+        }
+    }
+
+    // MARK: Counters and records
+
+    func countRequest() {
+        requestCount += 1
+    }
+
+    func stats() -> TelegramEmulator.Stats {
+        TelegramEmulator.Stats(requests: requestCount, rateLimited: rateLimitedCount)
+    }
+
+    /// What the bot did, in order; `chat` filters by an integer id or "@username".
+    func sent(chat filter: String?) -> [TelegramEmulator.SentRecord] {
+        guard let filter = filter?.trimmingCharacters(in: .whitespaces), !filter.isEmpty else { return sentRecords }
+        let chatID: Int64?
+        if filter.hasPrefix("@") {
+            chatID = usernames[filter.dropFirst().lowercased()]
+        } else {
+            chatID = Int64(filter)
+        }
+        guard let chatID else { return [] }
+        return sentRecords.filter { $0.chatID == chatID }
+    }
+
+    // MARK: Chats
+
+    /// Makes a chat known (so that "@username" resolves to it), merging with what is known.
+    @discardableResult
+    func upsert(_ chat: Chat) -> Chat {
+        Self.merge(chat, into: &chats, usernames: &usernames)
+    }
+
+    @discardableResult
+    private static func merge(_ chat: Chat, into chats: inout [Int64: Chat], usernames: inout [String: Int64]) -> Chat {
+        var merged = chats[chat.id] ?? chat
+        merged.type = chat.type
+        merged.title = chat.title ?? merged.title
+        merged.firstName = chat.firstName ?? merged.firstName
+        merged.isForum = chat.isForum ?? merged.isForum
+        if let username = chat.username?.trimmingCharacters(in: CharacterSet(charactersIn: "@")), !username.isEmpty {
+            if let old = merged.username { usernames[old.lowercased()] = nil }
+            merged.username = username
+            usernames[username.lowercased()] = chat.id
+        }
+        chats[chat.id] = merged
+        return merged
+    }
+
+    /// The chat a client means. Integer ids of chats never seen are created on first use
+    /// (-100… supergroup, other negative ids group, positive ids private); "@username" must be known.
+    func resolve(_ reference: TelegramChatReference) throws -> Chat {
+        switch reference {
+        case .username(let name):
+            guard let id = usernames[name.lowercased()], let chat = chats[id] else { throw TelegramAPIError.chatNotFound }
+            return chat
+        case .id(let id):
+            if let chat = chats[id] { return chat }
+            guard id != 0 else { throw TelegramAPIError.chatNotFound }
+            if id == configuration.botID {
+                throw TelegramAPIError.forbidden("bot can't send messages to bots")
+            }
+            let chat: Chat
+            if id > 0 {
+                chat = Chat(id: id, type: .private, firstName: "User \(id)")
+            } else if id <= -1_000_000_000_000 {
+                chat = Chat(id: id, type: .supergroup, title: "Supergroup \(id)")
+            } else {
+                chat = Chat(id: id, type: .group, title: "Group \(id)")
+            }
+            return upsert(chat)
+        }
+    }
+
+    /// Checks that `threadID` can be used in `chat`: forum supergroups only. A supergroup
+    /// nobody declared a non-forum becomes a forum on first use.
+    func useThread(_ threadID: Int64, in chat: Chat) throws {
+        guard threadID > 0, chat.type == .supergroup, chat.isForum != false else {
+            throw TelegramAPIError.badRequest("message thread not found")
+        }
+        if chat.isForum == nil {
+            var forum = chat
+            forum.isForum = true
+            chats[chat.id] = forum
+        }
+    }
+
+    // MARK: Messages
+
+    func nextMessageID(in chatID: Int64) -> Int64 {
+        let id = (lastMessageID[chatID] ?? 0) + 1
+        lastMessageID[chatID] = id
+        return id
+    }
+
+    func store(_ message: TelegramStoredMessage) {
+        messages[message.chatID, default: [:]][message.id] = message
+    }
+
+    func message(_ id: Int64, in chatID: Int64) -> TelegramStoredMessage? {
+        messages[chatID]?[id]
+    }
+
+    func removeMessage(_ id: Int64, in chatID: Int64) {
+        messages[chatID]?[id] = nil
+    }
+
+    func record(_ record: TelegramEmulator.SentRecord) {
+        sentRecords.append(record)
+    }
+
+    /// Applies the flood limits when enabled; throws the 429 (and counts it) when over.
+    func admitOutgoing(to chat: Chat) throws {
+        guard configuration.rateLimits else { return }
+        let isGroup = chat.type != .private
+        if let retryAfter = flood.admit(chatID: chat.id, isGroup: isGroup, at: .now) {
+            rateLimitedCount += 1
+            logger.debug("flood limit", metadata: ["emulator.chat": "\(chat.id)", "emulator.retry_after": "\(retryAfter)"])
+            throw TelegramAPIError.tooManyRequests(retryAfter: retryAfter)
+        }
+    }
+
+    // MARK: JSON
+
+    var botUser: TelegramEmulator.User {
+        TelegramEmulator.User(
+            id: configuration.botID, firstName: configuration.botFirstName, username: configuration.botUsername,
+            isBot: true
+        )
+    }
+
+    /// The `getMe` result.
+    func botJSON() -> JSONValue {
+        guard case .object(var members) = Self.userJSON(botUser) else { return .null }
+        members["can_join_groups"] = .bool(true)
+        members["can_read_all_group_messages"] = .bool(false)
+        members["supports_inline_queries"] = .bool(false)
+        members["can_connect_to_business"] = .bool(false)
+        members["has_main_web_app"] = .bool(false)
+        return .object(members)
+    }
+
+    static func userJSON(_ user: TelegramEmulator.User) -> JSONValue {
+        .object([
+            ("id", .int(user.id)),
+            ("is_bot", .bool(user.isBot ?? false)),
+            ("first_name", .string(user.firstName)),
+            ("last_name", user.lastName.map(JSONValue.string)),
+            ("username", user.username.map(JSONValue.string)),
+        ])
+    }
+
+    static func chatJSON(_ chat: Chat) -> JSONValue {
+        .object([
+            ("id", .int(chat.id)),
+            ("type", .string(chat.type.rawValue)),
+            ("title", chat.type == .private ? nil : .string(chat.title ?? "Chat \(chat.id)")),
+            ("username", chat.username.map(JSONValue.string)),
+            ("first_name", chat.type == .private ? .string(chat.firstName ?? "User \(chat.id)") : nil),
+            ("is_forum", chat.type == .supergroup && chat.isForum == true ? .bool(true) : nil),
+        ])
+    }
+
+    static func entityJSON(_ entity: TelegramEmulator.MessageEntity) -> JSONValue {
+        .object([
+            ("type", .string(entity.type)),
+            ("offset", .int(Int64(entity.offset))),
+            ("length", .int(Int64(entity.length))),
+            ("url", entity.url.map(JSONValue.string)),
+            ("user", entity.user.map(userJSON)),
+            ("language", entity.language.map(JSONValue.string)),
+            ("custom_emoji_id", entity.customEmojiID.map(JSONValue.string)),
+            ("unix_time", entity.unixTime.map(JSONValue.int)),
+            ("date_time_format", entity.dateTimeFormat.map(JSONValue.string)),
+        ])
+    }
+
+    /// A Bot API `Message`. Replies carry `reply_to_message`; a message in a forum topic that is
+    /// not a reply carries the topic's creation message there, as Telegram does.
+    func messageJSON(_ message: TelegramStoredMessage, nested: Bool = false) -> JSONValue {
+        let chat = chats[message.chatID] ?? Chat(id: message.chatID, type: .group)
+        var members: [(String, JSONValue?)] = [
+            ("message_id", .int(message.id)),
+            ("date", .int(message.date)),
+            ("chat", Self.chatJSON(chat)),
+            ("text", .string(message.text.text)),
+            ("entities", message.text.entities.isEmpty ? nil : .array(message.text.entities.map(Self.entityJSON))),
+            ("edit_date", message.editDate.map(JSONValue.int)),
+            ("message_thread_id", message.threadID.map(JSONValue.int)),
+            ("is_topic_message", message.threadID == nil ? nil : .bool(true)),
+        ]
+        switch message.sender {
+        case .bot: members.append(("from", Self.userJSON(botUser)))
+        case .user(let user): members.append(("from", Self.userJSON(user)))
+        case .chat: members.append(("sender_chat", Self.chatJSON(chat)))
+        }
+        if !nested {
+            if let replyID = message.replyToID, let original = messages[message.chatID]?[replyID] {
+                members.append(("reply_to_message", messageJSON(original, nested: true)))
+            } else if let threadID = message.threadID {
+                members.append(("reply_to_message", topicRootJSON(threadID, chat: chat, date: message.date)))
+            }
+        }
+        return .object(members)
+    }
+
+    private func topicRootJSON(_ threadID: Int64, chat: Chat, date: Int64) -> JSONValue {
+        .object([
+            ("message_id", .int(threadID)),
+            ("date", .int(date)),
+            ("chat", Self.chatJSON(chat)),
+            ("from", Self.userJSON(botUser)),
+            ("message_thread_id", .int(threadID)),
+            ("is_topic_message", .bool(true)),
+            ("forum_topic_created", .object([("name", .string("Topic \(threadID)")), ("icon_color", .int(7_322_096))])),
+        ])
+    }
+}

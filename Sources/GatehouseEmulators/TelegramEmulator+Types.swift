@@ -1,0 +1,235 @@
+extension TelegramEmulator {
+    /// The kind of a Telegram chat.
+    public enum ChatType: String, Codable, Sendable, CaseIterable {
+        case `private`
+        case group
+        case supergroup
+        case channel
+    }
+
+    /// A chat as the emulator knows it (the Bot API `Chat`, reduced to what the emulator uses).
+    /// JSON: `{"id":-1001,"type":"supergroup","title":"…","username":"…","first_name":"…","is_forum":true}`.
+    public struct Chat: Codable, Sendable, Equatable {
+        public var id: Int64
+        public var type: ChatType
+        /// For groups, supergroups and channels.
+        public var title: String?
+        /// Without the leading "@"; lets "@username" chat ids resolve to this chat.
+        public var username: String?
+        /// For private chats.
+        public var firstName: String?
+        /// For supergroups with topics. A supergroup also becomes a forum when a topic is used in it.
+        public var isForum: Bool?
+
+        public init(
+            id: Int64,
+            type: ChatType,
+            title: String? = nil,
+            username: String? = nil,
+            firstName: String? = nil,
+            isForum: Bool? = nil
+        ) {
+            self.id = id
+            self.type = type
+            self.title = title
+            self.username = username
+            self.firstName = firstName
+            self.isForum = isForum
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, type, title, username
+            case firstName = "first_name"
+            case isForum = "is_forum"
+        }
+    }
+
+    /// A user (the Bot API `User`, reduced). JSON: `{"id":42,"first_name":"Li","is_bot":false}`.
+    public struct User: Codable, Sendable, Equatable {
+        public var id: Int64
+        public var firstName: String
+        public var lastName: String?
+        public var username: String?
+        public var isBot: Bool?
+
+        public init(id: Int64, firstName: String, lastName: String? = nil, username: String? = nil, isBot: Bool? = nil) {
+            self.id = id
+            self.firstName = firstName
+            self.lastName = lastName
+            self.username = username
+            self.isBot = isBot
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, username
+            case firstName = "first_name"
+            case lastName = "last_name"
+            case isBot = "is_bot"
+        }
+    }
+
+    /// A Bot API `MessageEntity`; offsets and lengths are in UTF-16 code units.
+    public struct MessageEntity: Codable, Sendable, Equatable {
+        public var type: String
+        public var offset: Int
+        public var length: Int
+        public var url: String?
+        public var user: User?
+        public var language: String?
+        public var customEmojiID: String?
+        public var unixTime: Int64?
+        public var dateTimeFormat: String?
+
+        public init(
+            type: String,
+            offset: Int,
+            length: Int,
+            url: String? = nil,
+            user: User? = nil,
+            language: String? = nil,
+            customEmojiID: String? = nil,
+            unixTime: Int64? = nil,
+            dateTimeFormat: String? = nil
+        ) {
+            self.type = type
+            self.offset = offset
+            self.length = length
+            self.url = url
+            self.user = user
+            self.language = language
+            self.customEmojiID = customEmojiID
+            self.unixTime = unixTime
+            self.dateTimeFormat = dateTimeFormat
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case type, offset, length, url, user, language
+            case customEmojiID = "custom_emoji_id"
+            case unixTime = "unix_time"
+            case dateTimeFormat = "date_time_format"
+        }
+    }
+
+    /// What a user or channel posts, for `POST /_emulator/updates` and ``TelegramEmulator/inject(_:)``.
+    ///
+    /// JSON: `{"kind":"message","chat":{"id":-1001,"type":"supergroup","title":"…"},"from":{"id":42,"first_name":"Li"},
+    /// "text":"…","message_id":N,"message_thread_id":N}` — `message_id` only for edits.
+    public struct InjectedUpdate: Codable, Sendable, Equatable {
+        /// The Update field the message arrives in.
+        public enum Kind: String, Codable, Sendable, CaseIterable {
+            case message
+            case editedMessage = "edited_message"
+            case channelPost = "channel_post"
+            case editedChannelPost = "edited_channel_post"
+
+            var isEdit: Bool { self == .editedMessage || self == .editedChannelPost }
+            var isChannel: Bool { self == .channelPost || self == .editedChannelPost }
+        }
+
+        public var kind: Kind
+        public var chat: Chat
+        /// The sender; required except in channels (which have `sender_chat`) and private chats
+        /// (where the sender defaults to the chat's user).
+        public var from: User?
+        public var text: String
+        /// The message to edit; only for the edited kinds.
+        public var messageID: Int64?
+        /// The forum topic the message is posted in.
+        public var messageThreadID: Int64?
+        /// Formatting of `text`, validated like the Bot API validates a bot's entities.
+        public var entities: [MessageEntity]?
+        /// A message of the same chat this one replies to.
+        public var replyToMessageID: Int64?
+
+        public init(
+            kind: Kind = .message,
+            chat: Chat,
+            from: User? = nil,
+            text: String,
+            messageID: Int64? = nil,
+            messageThreadID: Int64? = nil,
+            entities: [MessageEntity]? = nil,
+            replyToMessageID: Int64? = nil
+        ) {
+            self.kind = kind
+            self.chat = chat
+            self.from = from
+            self.text = text
+            self.messageID = messageID
+            self.messageThreadID = messageThreadID
+            self.entities = entities
+            self.replyToMessageID = replyToMessageID
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case kind, chat, from, text, entities
+            case messageID = "message_id"
+            case messageThreadID = "message_thread_id"
+            case replyToMessageID = "reply_to_message_id"
+        }
+    }
+
+    /// One thing the bot did, as `GET /_emulator/sent` lists it:
+    /// `{"method":"sendMessage","chat_id":-1001,"message_id":5,"message_thread_id":42,"text":"…","entities":[…]}`.
+    public struct SentRecord: Codable, Sendable, Equatable {
+        public var method: String
+        public var chatID: Int64
+        public var messageID: Int64?
+        public var messageThreadID: Int64?
+        /// The text after entity parsing (what the chat shows); absent for deletions.
+        public var text: String?
+        public var entities: [MessageEntity]?
+
+        public init(
+            method: String,
+            chatID: Int64,
+            messageID: Int64? = nil,
+            messageThreadID: Int64? = nil,
+            text: String? = nil,
+            entities: [MessageEntity]? = nil
+        ) {
+            self.method = method
+            self.chatID = chatID
+            self.messageID = messageID
+            self.messageThreadID = messageThreadID
+            self.text = text
+            self.entities = entities
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case method, text, entities
+            case chatID = "chat_id"
+            case messageID = "message_id"
+            case messageThreadID = "message_thread_id"
+        }
+    }
+
+    /// Counters, as `GET /_emulator/stats` returns them: `{"requests":N,"rate_limited":N}`.
+    public struct Stats: Codable, Sendable, Equatable {
+        /// Bot API requests received (control API requests are not counted).
+        public var requests: Int
+        /// 429 answers given.
+        public var rateLimited: Int
+
+        public init(requests: Int = 0, rateLimited: Int = 0) {
+            self.requests = requests
+            self.rateLimited = rateLimited
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case requests
+            case rateLimited = "rate_limited"
+        }
+    }
+
+    /// The answer of `POST /_emulator/updates`: `{"update_id":N,"message_id":M}`.
+    struct InjectionAnswer: Codable, Sendable {
+        var updateID: Int64
+        var messageID: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case updateID = "update_id"
+            case messageID = "message_id"
+        }
+    }
+}

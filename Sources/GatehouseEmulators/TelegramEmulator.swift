@@ -1,0 +1,123 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// A stand-alone Telegram Bot API server for one bot, written from the Bot API documentation.
+///
+/// Serves the Bot API at `http://host:port/bot<token>/<method>` and the control API under
+/// `/_emulator/` (see CONFIG.md). Run it in a `ServiceGroup` (or a task) and cancel or shut it
+/// down gracefully to stop it; ``port()`` tells where it listens.
+public struct TelegramEmulator: Service {
+    /// How the emulated server behaves.
+    public struct Configuration: Sendable {
+        /// Interface to listen on.
+        public var host: String
+        /// Port to listen on; 0 picks a free one (see ``TelegramEmulator/port()``).
+        public var port: Int
+        /// The bot's token; nil accepts any well-formed token "<digits>:<30+ of [A-Za-z0-9_-]>".
+        public var token: String?
+        /// The bot's user id (getMe, `from` of its messages).
+        public var botID: Int64
+        /// The bot's username, without "@".
+        public var botUsername: String
+        /// The bot's display name.
+        public var botFirstName: String
+        /// Enforce the Bot FAQ limits with 429 and `retry_after`.
+        public var rateLimits: Bool
+        /// Chats known from the start, so that their "@username" resolves.
+        public var chats: [Chat]
+
+        public init(
+            host: String = "127.0.0.1",
+            port: Int = 0,
+            token: String? = nil,
+            botID: Int64? = nil,
+            botUsername: String = "gatehouse_emulator_bot",
+            botFirstName: String = "Gatehouse Emulator",
+            rateLimits: Bool = true,
+            chats: [Chat] = []
+        ) {
+            self.host = host
+            self.port = port
+            self.token = token
+            // A real token starts with the bot's id; follow it when one is configured.
+            let tokenID = token.flatMap { $0.split(separator: ":").first }.flatMap { Int64($0) }
+            self.botID = botID ?? tokenID ?? 7_000_000_001
+            self.botUsername = botUsername
+            self.botFirstName = botFirstName
+            self.rateLimits = rateLimits
+            self.chats = chats
+        }
+    }
+
+    /// The configuration the emulator runs with.
+    public let configuration: Configuration
+    private let logger: Logger
+    private let state: TelegramBotState
+    private let listening = ListeningPort()
+
+    /// Creates an emulator; it serves once ``run()`` is called.
+    public init(configuration: Configuration = .init(), logger: Logger = Logger(label: "emulator.telegram")) {
+        self.configuration = configuration
+        self.logger = logger
+        self.state = TelegramBotState(configuration: configuration, logger: logger)
+    }
+
+    /// Serves until the task is cancelled or a graceful shutdown is triggered; then wakes pending
+    /// long polls so that the server drains promptly.
+    public func run() async throws {
+        let listening = self.listening
+        let state = self.state
+        let app = Application(
+            responder: TelegramResponder(state: state, token: configuration.token, logger: logger),
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port)),
+            onServerRunning: { channel in
+                if let port = channel.localAddress?.port { listening.bound(to: port) }
+            },
+            logger: logger
+        )
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try? await gracefulShutdown()
+                    await state.shutDown()
+                }
+                try await app.run()
+                group.cancelAll()
+            }
+        } catch {
+            listening.fail(listening.current == nil ? .bindFailed("\(error)") : .stopped())
+            await state.shutDown()
+            throw error
+        }
+        listening.fail(.stopped())
+        await state.shutDown()
+    }
+
+    /// Waits until the server listens and returns the bound port.
+    public func port() async throws -> Int {
+        try await listening.value()
+    }
+
+    /// A user or channel posts or edits (the Swift mirror of `POST /_emulator/updates`).
+    /// The update is then served by getUpdates.
+    public func inject(_ update: InjectedUpdate) async throws -> (updateID: Int64, messageID: Int64) {
+        try await state.inject(update)
+    }
+
+    /// Makes a chat known, e.g. a channel with a username the bot posts to as "@username".
+    public func register(chat: Chat) async {
+        await state.upsert(chat)
+    }
+
+    /// What the bot did, in order (the Swift mirror of `GET /_emulator/sent`); `chatID` filters
+    /// by an integer id or "@username".
+    public func sent(chatID: String? = nil) async -> [SentRecord] {
+        await state.sent(chat: chatID)
+    }
+
+    /// Request and rate-limit counters (the Swift mirror of `GET /_emulator/stats`).
+    public func stats() async -> Stats {
+        await state.stats()
+    }
+}

@@ -1,0 +1,126 @@
+/// The Bot API methods the emulator implements. Method names are case-insensitive, as on
+/// api.telegram.org; anything else is "Not Found".
+struct TelegramMethods: Sendable {
+    let state: TelegramBotState
+
+    /// The longest long poll the Bot API holds a request for.
+    static let maximumPollTimeout = 50
+
+    func call(_ method: String, _ parameters: TelegramParameters) async throws -> JSONValue {
+        switch method.lowercased() {
+        case "getme":
+            return await state.botJSON()
+        case "getupdates":
+            return try await getUpdates(parameters)
+        case "setwebhook":
+            return try await setWebhook(parameters)
+        case "deletewebhook":
+            await state.deleteWebhook(dropPendingUpdates: try parameters.bool("drop_pending_updates") ?? false)
+            return .bool(true)
+        case "getwebhookinfo":
+            let pending = await state.pendingUpdateCount
+            return .object([
+                "url": .string(""), "has_custom_certificate": .bool(false), "pending_update_count": .int(Int64(pending)),
+            ])
+        case "sendmessage":
+            return try await sendMessage(parameters)
+        case "editmessagetext":
+            return try await editMessageText(parameters)
+        case "deletemessage":
+            return try await deleteMessage(parameters)
+        default:
+            throw TelegramAPIError.notFound
+        }
+    }
+
+    private func getUpdates(_ parameters: TelegramParameters) async throws -> JSONValue {
+        // The Bot API clamps limit to 1…100 and timeout to 0…50 rather than rejecting them.
+        let limit = Int(min(max(try parameters.int64("limit") ?? 100, 1), 100))
+        let timeout = Int(min(max(try parameters.int64("timeout") ?? 0, 0), Int64(Self.maximumPollTimeout)))
+        let start = try await state.startPolling(
+            offset: try parameters.int64("offset"), limit: limit, timeout: timeout,
+            allowedUpdates: try parameters.stringArray("allowed_updates")
+        )
+        switch start {
+        case .ready(let updates):
+            return .array(updates)
+        case .wait(let poll):
+            let state = self.state
+            let outcome = await withTaskGroup(of: TelegramPollOutcome?.self) { group in
+                group.addTask {
+                    // Also runs when the request is cancelled (server shutdown): the poll then ends early.
+                    try? await Task.sleep(for: .seconds(timeout))
+                    await state.resolvePoll(poll, .timedOut)
+                    return nil
+                }
+                group.addTask { await state.waitForUpdates(poll) }
+                var outcome = TelegramPollOutcome.timedOut
+                for await result in group {
+                    if let result {
+                        outcome = result
+                        group.cancelAll()
+                    }
+                }
+                return outcome
+            }
+            return .array(try await state.finishPolling(poll, outcome: outcome, limit: limit))
+        }
+    }
+
+    private func setWebhook(_ parameters: TelegramParameters) async throws -> JSONValue {
+        guard parameters.has("url") else { throw TelegramAPIError.badRequest("url is empty") }
+        let url = try parameters.string("url") ?? ""
+        if url.isEmpty {
+            await state.deleteWebhook(dropPendingUpdates: try parameters.bool("drop_pending_updates") ?? false)
+            return .bool(true)
+        }
+        // Pushing updates needs an HTTP client the emulator does not have yet; refusing is honest,
+        // accepting would leave the bot waiting for updates that never come.
+        throw TelegramAPIError.badRequest("webhooks are not supported by this emulator; use getUpdates")
+    }
+
+    private func messageText(_ parameters: TelegramParameters) throws -> TelegramText {
+        guard let raw = try parameters.string("text"), !raw.isEmpty else {
+            throw TelegramAPIError.badRequest("message text is empty")
+        }
+        let text = try TelegramText.parse(
+            raw, parseMode: try parameters.string("parse_mode"), entities: try parameters.entities("entities")
+        )
+        try text.checkMessageLength()
+        return text
+    }
+
+    private func requiredChat(_ parameters: TelegramParameters) throws -> TelegramChatReference {
+        guard let chat = try parameters.chat("chat_id") else { throw TelegramAPIError.badRequest("chat_id is empty") }
+        return chat
+    }
+
+    private func sendMessage(_ parameters: TelegramParameters) async throws -> JSONValue {
+        let chat = try requiredChat(parameters)
+        let text = try messageText(parameters)
+        return try await state.sendMessage(
+            to: chat, threadID: try parameters.int64("message_thread_id"), text: text, reply: try parameters.reply()
+        )
+    }
+
+    private func editMessageText(_ parameters: TelegramParameters) async throws -> JSONValue {
+        if parameters.has("inline_message_id") {
+            throw TelegramAPIError.badRequest("inline messages are not supported by this emulator")
+        }
+        let chat = try requiredChat(parameters)
+        guard let messageID = try parameters.int64("message_id") else {
+            throw TelegramAPIError.badRequest("message identifier is not specified")
+        }
+        let text = try messageText(parameters)
+        return try await state.editMessageText(in: chat, messageID: messageID, text: text)
+    }
+
+    private func deleteMessage(_ parameters: TelegramParameters) async throws -> JSONValue {
+        let chat = try requiredChat(parameters)
+        guard let messageID = try parameters.int64("message_id") else {
+            throw TelegramAPIError.badRequest("message identifier is not specified")
+        }
+        try await state.deleteMessage(in: chat, messageID: messageID)
+        return .bool(true)
+    }
+}

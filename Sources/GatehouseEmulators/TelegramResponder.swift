@@ -1,0 +1,115 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Routes `/bot<token>/<method>` to the Bot API methods and `/_emulator/…` to the control API.
+struct TelegramResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let state: TelegramBotState
+    let token: String?
+    let logger: Logger
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        if path.hasPrefix("/_emulator/") {
+            return await control(request, path: path)
+        }
+        await state.countRequest()
+        do {
+            let result = try await botAPI(request, path: path)
+            return EmulatorHTTP.json(.ok, .object(["ok": .bool(true), "result": result]))
+        } catch let error as TelegramAPIError {
+            return error.response
+        } catch {
+            logger.error("unexpected Bot API failure", metadata: ["error.type": "\(type(of: error))"])
+            return EmulatorHTTP.json(
+                .internalServerError,
+                .object(["ok": .bool(false), "error_code": .int(500), "description": .string("Internal Server Error")])
+            )
+        }
+    }
+
+    private func botAPI(_ request: Request, path: String) async throws -> JSONValue {
+        guard request.method == .get || request.method == .post else { throw TelegramAPIError.notFound }
+        guard path.hasPrefix("/bot") else { throw TelegramAPIError.notFound }
+        let rest = path.dropFirst(4)
+        guard let slash = rest.firstIndex(of: "/") else { throw TelegramAPIError.notFound }
+        let rawToken = String(rest[..<slash])
+        let method = rest[rest.index(after: slash)...]
+        let presented = rawToken.removingPercentEncoding ?? rawToken
+        guard Self.accepts(presented, configured: token) else { throw TelegramAPIError.unauthorized }
+        guard !method.isEmpty, !method.contains("/") else { throw TelegramAPIError.notFound }
+        let parameters = try await TelegramParameters.from(request)
+        return try await TelegramMethods(state: state).call(String(method), parameters)
+    }
+
+    /// The configured token, compared in constant time; or, with none configured, any token of
+    /// the Bot API's shape "<digits>:<30 or more of [A-Za-z0-9_-]>".
+    static func accepts(_ presented: String, configured: String?) -> Bool {
+        if let configured {
+            let lhs = Array(presented.utf8)
+            let rhs = Array(configured.utf8)
+            var difference = UInt8(lhs.count == rhs.count ? 0 : 1)
+            for index in 0..<min(lhs.count, rhs.count) {
+                difference |= lhs[index] ^ rhs[index]
+            }
+            return difference == 0
+        }
+        let parts = presented.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return false
+        }
+        return parts[1].count >= 30
+            && parts[1].unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-")
+            }
+    }
+
+    // MARK: Control API
+
+    private func control(_ request: Request, path: String) async -> Response {
+        switch (request.method, path) {
+        case (.post, "/_emulator/updates"):
+            guard let body = await EmulatorHTTP.body(of: request) else {
+                return controlError(.contentTooLarge, "body too large")
+            }
+            let injected: TelegramEmulator.InjectedUpdate
+            do {
+                injected = try JSONDecoder().decode(TelegramEmulator.InjectedUpdate.self, from: Data(body))
+            } catch {
+                return controlError(.badRequest, "invalid update: \(error)")
+            }
+            do {
+                let (updateID, messageID) = try await state.inject(injected)
+                return EmulatorHTTP.json(
+                    .ok, encoding: TelegramEmulator.InjectionAnswer(updateID: updateID, messageID: messageID)
+                )
+            } catch let error as EmulatorError {
+                return controlError(.badRequest, error.detail)
+            } catch {
+                return controlError(.badRequest, "\(error)")
+            }
+        case (.post, "/_emulator/chats"):
+            guard let body = await EmulatorHTTP.body(of: request),
+                let chat = try? JSONDecoder().decode(TelegramEmulator.Chat.self, from: Data(body)), chat.id != 0
+            else {
+                return controlError(.badRequest, "invalid chat")
+            }
+            return EmulatorHTTP.json(.ok, encoding: await state.upsert(chat))
+        case (.get, "/_emulator/sent"):
+            let filter = EmulatorHTTP.queryPairs(of: request).first { $0.0 == "chat_id" }?.1
+            return EmulatorHTTP.json(.ok, encoding: await state.sent(chat: filter))
+        case (.get, "/_emulator/stats"):
+            return EmulatorHTTP.json(.ok, encoding: await state.stats())
+        case (_, "/_emulator/updates"), (_, "/_emulator/sent"), (_, "/_emulator/stats"), (_, "/_emulator/chats"):
+            return controlError(.methodNotAllowed, "method not allowed")
+        default:
+            return controlError(.notFound, "unknown control endpoint")
+        }
+    }
+
+    private func controlError(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        EmulatorHTTP.json(status, .object(["error": .string(message)]))
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import GatehouseCore
+
+/// One audit log entry: the metadata of an event, never the content.
+///
+/// Its canonical JSON (``leaf``) is what the log stores and what the Merkle tree will hash, so the
+/// field names and encoding are part of the on-disk format: add fields, never rename them.
+public struct AuditRecord: Sendable, Hashable, Codable {
+    /// What kind of event a record is.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// A crossing was decided (whatever the verdict).
+        case crossing
+        /// A delivery attempt ended: delivered, deferred for retry, or dead-lettered.
+        case delivery
+    }
+
+    /// How a delivery attempt ended.
+    public enum Outcome: String, Sendable, Hashable, Codable {
+        case delivered, deferred, dead
+    }
+
+    /// Where the event came from.
+    public struct Origin: Sendable, Hashable, Codable {
+        public var platform: String
+        /// The source channel's config name.
+        public var channel: String
+        public var conversation: String
+        public var messageID: String
+        public var eventID: String
+        public var senderID: String
+
+        enum CodingKeys: String, CodingKey {
+            case platform, channel, conversation
+            case messageID = "message_id"
+            case eventID = "event_id"
+            case senderID = "sender_id"
+        }
+
+        public init(platform: String, channel: String, conversation: String, messageID: String, eventID: String, senderID: String) {
+            self.platform = platform
+            self.channel = channel
+            self.conversation = conversation
+            self.messageID = messageID
+            self.eventID = eventID
+            self.senderID = senderID
+        }
+    }
+
+    /// Position in the log, from 1, without gaps.
+    public var sequence: Int64
+    public var time: Date
+    public var kind: Kind
+    public var route: String?
+    public var direction: Direction?
+    public var origin: Origin?
+    public var destination: String?
+    public var verdict: Verdict?
+    public var findings: [Finding]?
+    /// The config revision that decided it.
+    public var configRevision: String?
+    /// For a delivery record: the sequence of the crossing record it concludes.
+    public var crossing: Int64?
+    public var outcome: Outcome?
+    /// The destination's native message ids (every part of a split message), when delivered.
+    public var nativeIDs: [String]?
+    /// Which attempt this was, from 1.
+    public var attempt: Int?
+    /// Why a delivery was deferred or dead-lettered (no secrets: adapters keep them out).
+    public var reason: String?
+
+    // Spelled out rather than derived by a key strategy: these names are the on-disk format.
+    enum CodingKeys: String, CodingKey {
+        case sequence, time, kind, route, direction, origin, destination, verdict, findings
+        case configRevision = "config_revision"
+        case crossing, outcome
+        case nativeIDs = "native_ids"
+        case attempt, reason
+    }
+
+    public init(
+        sequence: Int64, time: Date, kind: Kind, route: String? = nil, direction: Direction? = nil, origin: Origin? = nil,
+        destination: String? = nil, verdict: Verdict? = nil, findings: [Finding]? = nil, configRevision: String? = nil,
+        crossing: Int64? = nil, outcome: Outcome? = nil, nativeIDs: [String]? = nil, attempt: Int? = nil, reason: String? = nil
+    ) {
+        self.sequence = sequence
+        self.time = time
+        self.kind = kind
+        self.route = route
+        self.direction = direction
+        self.origin = origin
+        self.destination = destination
+        self.verdict = verdict
+        self.findings = findings
+        self.configRevision = configRevision
+        self.crossing = crossing
+        self.outcome = outcome
+        self.nativeIDs = nativeIDs
+        self.attempt = attempt
+        self.reason = reason
+    }
+
+    /// The canonical bytes: JSON with sorted snake_case keys (spelled out in `CodingKeys`), UTC millisecond timestamps, no
+    /// insignificant whitespace.
+    public func leaf() throws -> Data {
+        try Self.encoder.encode(self)
+    }
+
+    /// Decodes a stored leaf.
+    public static func decode(leaf: Data) throws -> AuditRecord {
+        try decoder.decode(AuditRecord.self, from: leaf)
+    }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(Self.timestampStyle))
+        }
+        return encoder
+    }()
+
+    private static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = try? Date(text, strategy: Self.timestampStyle) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad timestamp \(text)"))
+            }
+            return date
+        }
+        return decoder
+    }()
+
+    private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
+}

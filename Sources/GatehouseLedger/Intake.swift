@@ -1,0 +1,25 @@
+import Foundation
+import GatehouseCore
+
+/// Everything one inbound event decided, committed together in one transaction.
+public struct Intake: Sendable {
+    public var envelope: Envelope
+    public var crossings: [Crossing]
+    public var configRevision: String
+    public var receivedAt: Date
+
+    public init(envelope: Envelope, crossings: [Crossing], configRevision: String, receivedAt: Date) {
+        self.envelope = envelope
+        self.crossings = crossings
+        self.configRevision = configRevision
+        self.receivedAt = receivedAt
+    }
+}
+
+/// What committing an intake did.
+public enum IntakeResult: Sendable, Hashable {
+    /// The event was seen before (a redelivery); nothing was written.
+    case duplicate
+    /// Written: the crossing records, and the outbox jobs for the verdicts that deliver.
+    case committed(records: [AuditRecord], jobs: [OutboxJob])
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// The durable store: inbound dedup, the audit log, the outbox and the message map.
+///
+/// Each method is one transaction, so every cross-row invariant (an audit record for each crossing
+/// and each outcome, a job only with its crossing record) holds after a crash at any point.
+public protocol Ledger: Sendable {
+    /// Records an inbound event's crossings and queues their deliveries, unless the event's
+    /// `(platform, eventID)` was committed before.
+    func commit(_ intake: Intake) async throws -> IntakeResult
+
+    /// The oldest undelivered job of a destination's queue (pending or deferred), if any.
+    /// Later jobs wait behind it, so each destination receives in order.
+    func head(of destination: String) async throws -> OutboxJob?
+
+    /// Marks a job delivered, maps its native ids, and audits the outcome.
+    func recordDelivered(_ job: OutboxJob, nativeIDs: [String], at time: Date) async throws -> AuditRecord
+
+    /// Defers a job until `retryAt` after a transient failure, and audits the attempt.
+    func recordDeferred(_ job: OutboxJob, reason: String, retryAt: Date, at time: Date) async throws -> AuditRecord
+
+    /// Dead-letters a job and audits why.
+    func recordDead(_ job: OutboxJob, reason: String, at time: Date) async throws -> AuditRecord
+
+    /// Audit records in sequence order, starting at `sequence`.
+    func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord]
+
+    /// Jobs in a state, oldest first.
+    func jobs(in state: OutboxJob.State, limit: Int) async throws -> [OutboxJob]
+
+    /// The native ids a message became at a destination, in part order.
+    func nativeIDs(platform: String, conversation: String, message: String, destination: String) async throws -> [String]
+}

@@ -1,0 +1,16 @@
+/// A ledger failure that is not SQLite's own.
+public struct LedgerError: Error, Sendable, CustomStringConvertible {
+    private enum Code: String {
+        case unknownJob = "unknown_job"
+        case corrupt
+    }
+
+    private let code: Code
+    public let detail: String
+
+    public var shortDescription: String { code.rawValue }
+    public var description: String { "\(code.rawValue): \(detail)" }
+
+    static func unknownJob(_ id: Int64) -> Self { Self(code: .unknownJob, detail: "no outbox job \(id)") }
+    static func corrupt(_ detail: String) -> Self { Self(code: .corrupt, detail: detail) }
+}

@@ -1,0 +1,69 @@
+import GRDB
+
+/// The ledger's schema as append-only named migrations: a shipped migration is never edited.
+enum LedgerSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-foundation") { db in
+            try db.execute(sql: """
+                CREATE TABLE inbound (
+                    platform TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    received_at DATETIME NOT NULL,
+                    PRIMARY KEY (platform, event_id)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE audit_record (
+                    sequence INTEGER PRIMARY KEY,
+                    time DATETIME NOT NULL,
+                    kind TEXT NOT NULL,
+                    route TEXT,
+                    destination TEXT,
+                    verdict TEXT,
+                    leaf BLOB NOT NULL
+                );
+                CREATE INDEX audit_record_time ON audit_record (time);
+                -- The log is append-only: the database itself refuses to change or remove a record.
+                CREATE TRIGGER audit_record_no_update BEFORE UPDATE ON audit_record
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_record_no_delete BEFORE DELETE ON audit_record
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+                CREATE TABLE content (
+                    record INTEGER PRIMARY KEY REFERENCES audit_record (sequence),
+                    received TEXT,
+                    decided TEXT
+                );
+
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    crossing INTEGER NOT NULL REFERENCES audit_record (sequence),
+                    route TEXT NOT NULL,
+                    destination TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    not_before DATETIME,
+                    last_error TEXT,
+                    created_at DATETIME NOT NULL,
+                    origin_platform TEXT NOT NULL,
+                    origin_conversation TEXT NOT NULL,
+                    origin_message TEXT NOT NULL
+                );
+                CREATE INDEX outbox_queue ON outbox (destination, id) WHERE state IN ('pending', 'deferred');
+
+                CREATE TABLE message_map (
+                    origin_platform TEXT NOT NULL,
+                    origin_conversation TEXT NOT NULL,
+                    origin_message TEXT NOT NULL,
+                    destination TEXT NOT NULL,
+                    part INTEGER NOT NULL,
+                    native_id TEXT NOT NULL,
+                    crossing INTEGER NOT NULL REFERENCES audit_record (sequence),
+                    PRIMARY KEY (origin_platform, origin_conversation, origin_message, destination, part)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

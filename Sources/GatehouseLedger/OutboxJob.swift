@@ -1,0 +1,38 @@
+import Foundation
+
+/// One delivery owed to one destination, durable until delivered, dead-lettered or cancelled.
+public struct OutboxJob: Sendable, Hashable {
+    /// The queue states (Postfix-style: pending = incoming/active, deferred = waiting to retry).
+    public enum State: String, Sendable, Hashable, CaseIterable {
+        /// Waiting for its turn in the destination's queue.
+        case pending
+        /// Failed transiently; not to be tried before `notBefore`.
+        case deferred
+        /// Done; its native ids are in the message map.
+        case delivered
+        /// Failed permanently (or for too long); audited.
+        case dead
+    }
+
+    public var id: Int64
+    /// The crossing record that created it.
+    public var crossing: Int64
+    /// The route that created it.
+    public var route: String
+    /// The destination channel's name.
+    public var destination: String
+    /// The exact text to send.
+    public var text: String
+    public var state: State
+    /// Attempts so far.
+    public var attempts: Int
+    public var notBefore: Date?
+    public var createdAt: Date
+    /// The origin message, for the message map.
+    public var originPlatform: String
+    public var originConversation: String
+    public var originMessage: String
+
+    /// A key that is the same on every retry of this job (DingTalk `msgUuid`).
+    public var idempotencyKey: String { "gatehouse-job-\(id)" }
+}

@@ -1,0 +1,187 @@
+import Foundation
+import GRDB
+import GatehouseCore
+
+/// The ledger on SQLite: one file in WAL mode with one writer; readers never block it, so
+/// `gatehouse audit …` can read while the daemon runs.
+public final class SQLiteLedger: Ledger {
+    private let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) `ledger.sqlite` in `directory` and migrates it.
+    public convenience init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            // Acknowledge-after-commit is only honest if a commit survives power loss.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        let pool = try DatabasePool(path: (directory as NSString).appendingPathComponent("ledger.sqlite"), configuration: configuration)
+        try self.init(writer: pool)
+    }
+
+    /// A ledger on an existing database (an in-memory `DatabaseQueue` in tests).
+    public init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try LedgerSchema.migrator.migrate(writer)
+    }
+
+    public func commit(_ intake: Intake) async throws -> IntakeResult {
+        try await writer.write { db in
+            let origin = intake.envelope.origin
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?)",
+                arguments: [origin.platform, origin.eventID, intake.receivedAt]
+            )
+            guard db.changesCount == 1 else { return .duplicate }
+            var records: [AuditRecord] = []
+            var jobs: [OutboxJob] = []
+            for crossing in intake.crossings {
+                let record = try Self.append(AuditRecord(
+                    sequence: 0, time: intake.receivedAt, kind: .crossing, route: crossing.route,
+                    direction: crossing.direction,
+                    origin: .init(platform: origin.platform, channel: crossing.source, conversation: origin.conversation,
+                                  messageID: origin.messageID, eventID: origin.eventID, senderID: intake.envelope.sender.id),
+                    destination: crossing.destination, verdict: crossing.verdict, findings: crossing.findings,
+                    configRevision: intake.configRevision
+                ), in: db)
+                // Content lives apart from the leaf, so retention can erase it without breaking the log.
+                try db.execute(
+                    sql: "INSERT INTO content (record, received, decided) VALUES (?, ?, ?)",
+                    arguments: [record.sequence, intake.envelope.body.text, crossing.text]
+                )
+                records.append(record)
+                guard crossing.verdict.delivers else { continue }
+                try db.execute(
+                    sql: """
+                        INSERT INTO outbox (crossing, route, destination, text, state, attempts, created_at,
+                                            origin_platform, origin_conversation, origin_message)
+                        VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
+                        """,
+                    arguments: [record.sequence, crossing.route, crossing.destination, crossing.text, intake.receivedAt,
+                                origin.platform, origin.conversation, origin.messageID]
+                )
+                jobs.append(OutboxJob(
+                    id: db.lastInsertedRowID, crossing: record.sequence, route: crossing.route,
+                    destination: crossing.destination, text: crossing.text, state: .pending, attempts: 0,
+                    notBefore: nil, createdAt: intake.receivedAt, originPlatform: origin.platform,
+                    originConversation: origin.conversation, originMessage: origin.messageID
+                ))
+            }
+            return .committed(records: records, jobs: jobs)
+        }
+    }
+
+    public func head(of destination: String) async throws -> OutboxJob? {
+        try await writer.read { db in
+            try Row.fetchOne(
+                db,
+                sql: "SELECT * FROM outbox WHERE destination = ? AND state IN ('pending', 'deferred') ORDER BY id LIMIT 1",
+                arguments: [destination]
+            ).map(Self.job)
+        }
+    }
+
+    public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], at time: Date) async throws -> AuditRecord {
+        try await writer.write { db in
+            try Self.transition(job, to: .delivered, notBefore: nil, error: nil, in: db)
+            for (part, nativeID) in nativeIDs.enumerated() {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO message_map
+                            (origin_platform, origin_conversation, origin_message, destination, part, native_id, crossing)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [job.originPlatform, job.originConversation, job.originMessage, job.destination,
+                                part, nativeID, job.crossing]
+                )
+            }
+            return try Self.append(Self.outcome(job, .delivered, at: time, nativeIDs: nativeIDs, reason: nil), in: db)
+        }
+    }
+
+    public func recordDeferred(_ job: OutboxJob, reason: String, retryAt: Date, at time: Date) async throws -> AuditRecord {
+        try await writer.write { db in
+            try Self.transition(job, to: .deferred, notBefore: retryAt, error: reason, in: db)
+            return try Self.append(Self.outcome(job, .deferred, at: time, nativeIDs: nil, reason: reason), in: db)
+        }
+    }
+
+    public func recordDead(_ job: OutboxJob, reason: String, at time: Date) async throws -> AuditRecord {
+        try await writer.write { db in
+            try Self.transition(job, to: .dead, notBefore: nil, error: reason, in: db)
+            return try Self.append(Self.outcome(job, .dead, at: time, nativeIDs: nil, reason: reason), in: db)
+        }
+    }
+
+    public func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord] {
+        try await writer.read { db in
+            try Data.fetchAll(
+                db, sql: "SELECT leaf FROM audit_record WHERE sequence >= ? ORDER BY sequence LIMIT ?",
+                arguments: [sequence, limit]
+            ).map(AuditRecord.decode(leaf:))
+        }
+    }
+
+    public func jobs(in state: OutboxJob.State, limit: Int) async throws -> [OutboxJob] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state = ? ORDER BY id LIMIT ?", arguments: [state.rawValue, limit])
+                .map(Self.job)
+        }
+    }
+
+    public func nativeIDs(platform: String, conversation: String, message: String, destination: String) async throws -> [String] {
+        try await writer.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT native_id FROM message_map WHERE origin_platform = ? AND origin_conversation = ?
+                    AND origin_message = ? AND destination = ? ORDER BY part
+                    """,
+                arguments: [platform, conversation, message, destination]
+            )
+        }
+    }
+
+    // MARK: - Inside a write transaction
+
+    /// Appends a record at the next sequence number; the leaf holds its own sequence, so the
+    /// number is chosen here, inside the single writer's transaction.
+    private static func append(_ draft: AuditRecord, in db: Database) throws -> AuditRecord {
+        var record = draft
+        record.sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM audit_record") ?? 1
+        try db.execute(
+            sql: """
+                INSERT INTO audit_record (sequence, time, kind, route, destination, verdict, leaf)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [record.sequence, record.time, record.kind.rawValue, record.route, record.destination,
+                        record.verdict?.rawValue, try record.leaf()]
+        )
+        return record
+    }
+
+    private static func transition(_ job: OutboxJob, to state: OutboxJob.State, notBefore: Date?, error: String?, in db: Database) throws {
+        try db.execute(
+            sql: "UPDATE outbox SET state = ?, attempts = attempts + 1, not_before = ?, last_error = ? WHERE id = ?",
+            arguments: [state.rawValue, notBefore, error, job.id]
+        )
+        guard db.changesCount == 1 else { throw LedgerError.unknownJob(job.id) }
+    }
+
+    private static func outcome(_ job: OutboxJob, _ outcome: AuditRecord.Outcome, at time: Date, nativeIDs: [String]?, reason: String?) -> AuditRecord {
+        AuditRecord(
+            sequence: 0, time: time, kind: .delivery, route: job.route, destination: job.destination,
+            crossing: job.crossing, outcome: outcome, nativeIDs: nativeIDs, attempt: job.attempts + 1, reason: reason
+        )
+    }
+
+    private static func job(_ row: Row) throws -> OutboxJob {
+        guard let state = OutboxJob.State(rawValue: row["state"]) else { throw LedgerError.corrupt("outbox state \(row["state"] as String)") }
+        return OutboxJob(
+            id: row["id"], crossing: row["crossing"], route: row["route"], destination: row["destination"],
+            text: row["text"], state: state, attempts: row["attempts"], notBefore: row["not_before"],
+            createdAt: row["created_at"], originPlatform: row["origin_platform"],
+            originConversation: row["origin_conversation"], originMessage: row["origin_message"]
+        )
+    }
+}

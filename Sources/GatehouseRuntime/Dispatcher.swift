@@ -1,0 +1,153 @@
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import GatehouseLedger
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Delivers outbox jobs through the adapters: one ordered queue per destination, destinations in
+/// parallel, transient failures retried with doubling backoff (or exactly the platform's
+/// `retry_after`), permanent ones dead-lettered — every outcome audited.
+public final class Dispatcher: Service, Sendable {
+    public struct Configuration: Sendable {
+        /// Backoff between attempts of one job after transient failures.
+        public var retry: Backoff
+
+        public init(retry: Backoff = Backoff(minimum: .seconds(1), maximum: .seconds(300), jitter: 0.1)) {
+            self.retry = retry
+        }
+    }
+
+    private let config: GatewayConfig
+    private let ledger: any Ledger
+    private let adapters: [String: any Adapter]
+    private let configuration: Configuration
+    private let logger: Logger
+    /// One doorbell per destination; rung when a job is queued or a deferral is due.
+    private let doorbells: [String: AsyncStream<Void>.Continuation]
+    private let streams: Mutex<[String: AsyncStream<Void>]>
+    /// Set on graceful shutdown: finish the job in hand, start no other.
+    private let stopping = Mutex(false)
+
+    public init(config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter], configuration: Configuration = .init(), logger: Logger) {
+        self.config = config
+        self.ledger = ledger
+        self.adapters = Dictionary(adapters.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
+        self.configuration = configuration
+        self.logger = logger
+        var doorbells: [String: AsyncStream<Void>.Continuation] = [:]
+        var streams: [String: AsyncStream<Void>] = [:]
+        for destination in Set(config.routes.flatMap(\.to)) {
+            let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+            continuation.yield()  // drain whatever a previous run left queued
+            doorbells[destination] = continuation
+            streams[destination] = stream
+        }
+        self.doorbells = doorbells
+        self.streams = Mutex(streams)
+    }
+
+    /// Wakes the queues of these destinations.
+    public func notify(_ destinations: Set<String>) {
+        for destination in destinations {
+            doorbells[destination]?.yield()
+        }
+    }
+
+    public func run() async throws {
+        let streams = self.streams.withLock { streams in
+            defer { streams = [:] }
+            return streams
+        }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for (destination, stream) in streams {
+                    group.addTask { await self.work(destination, stream) }
+                }
+            }
+        } onGracefulShutdown: {
+            self.stopping.withLock { $0 = true }
+            for doorbell in self.doorbells.values { doorbell.finish() }
+        }
+    }
+
+    /// One destination's queue: on each ring, deliver jobs in order until the queue is empty or its
+    /// head must wait; a waiting head sets a timer that rings again when it is due.
+    private func work(_ destination: String, _ stream: AsyncStream<Void>) async {
+        await withDiscardingTaskGroup { timers in
+            for await _ in stream {
+                if let due = await drain(destination) {
+                    let doorbell = doorbells[destination]
+                    timers.addTask {
+                        try? await Task.sleep(until: .now + .seconds(max(due.timeIntervalSinceNow, 0)))
+                        doorbell?.yield()
+                    }
+                }
+            }
+            timers.cancelAll()
+        }
+    }
+
+    /// Delivers until the queue is empty (nil) or its head is deferred until a later time (that time).
+    private func drain(_ destination: String) async -> Date? {
+        while !stopping.withLock({ $0 }) && !Task.isCancelled {
+            let job: OutboxJob?
+            do {
+                job = try await ledger.head(of: destination)
+            } catch {
+                logger.error("cannot read the outbox", metadata: ["gh.destination": .string(destination), "gh.error": .string("\(error)")])
+                return Date().addingTimeInterval(1)
+            }
+            guard let job else { return nil }
+            if let notBefore = job.notBefore, notBefore > Date() { return notBefore }
+            do {
+                try await deliver(job)
+            } catch {
+                // The outcome could not be recorded; the job is still queued and will be tried again.
+                logger.error("cannot record a delivery outcome", metadata: ["gh.job": .stringConvertible(job.id), "gh.error": .string("\(error)")])
+                return Date().addingTimeInterval(1)
+            }
+        }
+        return nil
+    }
+
+    private func deliver(_ job: OutboxJob) async throws {
+        var metadata: Logger.Metadata = [
+            "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
+            "gh.crossing": .stringConvertible(job.crossing),
+        ]
+        guard let channel = config.channels[job.destination], let adapter = adapters[channel.platform] else {
+            let record = try await ledger.recordDead(job, reason: "destination '\(job.destination)' is not configured", at: Date())
+            logger.error("dead-lettered: destination not configured", metadata: metadata.merging(["gh.record": .stringConvertible(record.sequence)]) { $1 })
+            return
+        }
+        do {
+            let ids = try await adapter.send(OutboundMessage(channel: channel, text: job.text, idempotencyKey: job.idempotencyKey))
+            let record = try await ledger.recordDelivered(job, nativeIDs: ids, at: Date())
+            metadata["gh.record"] = .stringConvertible(record.sequence)
+            metadata["gh.native_ids"] = .string(ids.joined(separator: ","))
+            logger.info("delivered", metadata: metadata)
+        } catch let error as DeliveryError where error.isPermanent {
+            let record = try await ledger.recordDead(job, reason: error.description, at: Date())
+            metadata["gh.record"] = .stringConvertible(record.sequence)
+            metadata["gh.error"] = .string(error.shortDescription)
+            logger.error("dead-lettered: \(error.detail)", metadata: metadata)
+        } catch {
+            let failures = job.attempts + 1
+            var delay = configuration.retry.delay(afterFailures: failures)
+            var reason = String(describing: error)
+            if let error = error as? DeliveryError {
+                reason = error.description
+                metadata["gh.error"] = .string(error.shortDescription)
+                // The platform's own retry_after is exact: waiting less earns another 429.
+                if case .transient(let retryAfter?) = error.disposition { delay = max(retryAfter, .milliseconds(100)) }
+            }
+            let retryAt = Date().addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            let record = try await ledger.recordDeferred(job, reason: reason, retryAt: retryAt, at: Date())
+            metadata["gh.record"] = .stringConvertible(record.sequence)
+            metadata["gh.retry_in"] = .string(delay.description)
+            logger.warning("deferred: \(reason)", metadata: metadata)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import GatehouseConfig
+import GatehouseCore
+import GatehouseLedger
+import Logging
+import ServiceLifecycle
+
+/// The whole service graph for one config: the services in the order a ServiceGroup must run them.
+public struct Gateway: Sendable {
+    public let config: GatewayConfig
+    public let ledger: any Ledger
+    public let dispatcher: Dispatcher
+    public let ingress: Ingress
+
+    public init(
+        config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter],
+        dispatch: Dispatcher.Configuration = .init(), logger: Logger
+    ) {
+        self.config = config
+        self.ledger = ledger
+        self.dispatcher = Dispatcher(config: config, ledger: ledger, adapters: adapters, configuration: dispatch, logger: logger)
+        self.ingress = Ingress(config: config, adapters: adapters, ledger: ledger, dispatcher: dispatcher, logger: logger)
+    }
+
+    /// Delivery first, intake last: a ServiceGroup shuts down in reverse order, so intake stops
+    /// before delivery and nothing committed is left without a dispatcher while the process lives.
+    public var services: [any Service] {
+        [dispatcher, ingress]
+    }
+
+    /// A ServiceGroup running the gateway (plus any extra services, started before it), stopped
+    /// gracefully by SIGTERM or SIGINT.
+    public func serviceGroup(with extra: [any Service] = [], logger: Logger) -> ServiceGroup {
+        ServiceGroup(configuration: .init(
+            services: (extra + services).map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+    }
+}

@@ -1,0 +1,6 @@
+import GatehouseCommands
+import Logging
+
+// Logs go to standard error (the journal under systemd); standard output carries command output.
+LoggingSystem.bootstrap(StreamLogHandler.standardError)
+await GatehouseCommand.main()

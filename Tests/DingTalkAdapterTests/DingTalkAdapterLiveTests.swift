@@ -1,0 +1,116 @@
+import AsyncHTTPClient
+import DingTalkAdapter
+import Foundation
+import GatehouseCore
+import GatehouseEmulators
+import GatehouseTesting
+import Logging
+import Testing
+
+/// The adapter against the independent DingTalk emulator on 127.0.0.1.
+@Suite struct DingTalkAdapterLiveTests {
+    static let desk = Channel(name: "desk", platform: "corp", address: .conversation("cidDesk=="))
+
+    func withAdapter(
+        secret: String = "live-test-secret", ackTimeout: Duration = .milliseconds(300),
+        _ body: (DingTalkAdapter, DingTalkEmulator) async throws -> Void
+    ) async throws {
+        let emulator = DingTalkEmulator(
+            configuration: .init(clientID: "dinglive", clientSecret: "live-test-secret", pingInterval: .milliseconds(200),
+                                 ackTimeout: ackTimeout, rateLimits: false),
+            logger: Logger(label: "emulator")
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await emulator.run() }
+            let base = "http://127.0.0.1:\(try await emulator.port())"
+            let adapter = DingTalkAdapter(
+                configuration: .init(
+                    platform: "corp", clientID: "dinglive", clientSecret: Secret(secret), robotCode: "dinglive",
+                    apiURL: base, oapiURL: base, reconnectBackoff: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(200))
+                ),
+                httpClient: HTTPClient.shared, logger: Logger(label: "test")
+            )
+            try await body(adapter, emulator)
+            group.cancelAll()
+        }
+    }
+
+    @Test func aGroupSendReachesTheConversationWithItsProcessQueryKey() async throws {
+        try await withAdapter { adapter, emulator in
+            let keys = try await adapter.send(OutboundMessage(channel: Self.desk, text: "[外部 support] Li: 你好", idempotencyKey: "k"))
+            let sent = await emulator.sent(conversation: "cidDesk==")
+            #expect(sent.map(\.api) == ["groupMessages/send"])
+            #expect(sent.map(\.msgKey) == ["sampleText"])
+            #expect(sent.map(\.content) == ["[外部 support] Li: 你好"])
+            #expect(keys == sent.compactMap(\.processQueryKey))
+        }
+    }
+
+    @Test func wrongCredentialsArePermanentAndTheSecretStaysOut() async throws {
+        try await withAdapter(secret: "not-the-secret") { adapter, _ in
+            do {
+                _ = try await adapter.send(OutboundMessage(channel: Self.desk, text: "x", idempotencyKey: "k"))
+                Issue.record("a send with wrong credentials succeeded")
+            } catch let error as DeliveryError {
+                #expect(!error.description.contains("not-the-secret"))
+            }
+        }
+    }
+
+    @Test func robotMessagesArriveOverStreamAndAnAcknowledgedOneIsNotPushedAgain() async throws {
+        try await withAdapter { adapter, emulator in
+            let seen = Recorder<String>()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await adapter.receive { event in
+                        seen.append(event.envelope.body.text)
+                        try await event.acknowledgement()
+                    }
+                }
+                let id = try await emulator.inject(.init(conversationId: "cidAllHands==", senderStaffId: "m01", senderNick: "王经理", text: "Q3 is out"))
+                #expect(await eventually { seen.values == ["Q3 is out"] })
+                // Well past the emulator's ACK timeout: still once.
+                try await Task.sleep(for: .milliseconds(800))
+                #expect(seen.values == ["Q3 is out"])
+                #expect(!id.isEmpty)
+                group.cancelAll()
+            }
+        }
+    }
+
+    @Test func anUnacknowledgedMessageIsPushedAgain() async throws {
+        try await withAdapter { adapter, emulator in
+            let seen = Recorder<String>()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await adapter.receive { event in
+                        let count = seen.append(event.envelope.origin.eventID)
+                        if count > 1 { try await event.acknowledgement() }
+                    }
+                }
+                let id = try await emulator.inject(.init(conversationId: "cidAllHands==", senderStaffId: "m01", text: "again"))
+                #expect(await eventually { seen.values == [id, id] })
+                group.cancelAll()
+            }
+        }
+    }
+
+    @Test func theAdapterReconnectsAfterTheServerSaysDisconnect() async throws {
+        try await withAdapter { adapter, emulator in
+            let seen = Recorder<String>()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await adapter.receive { event in
+                        seen.append(event.envelope.body.text)
+                        try await event.acknowledgement()
+                    }
+                }
+                #expect(await eventually { await emulator.openConnections() == 1 })
+                await emulator.disconnectAll()
+                _ = try await emulator.inject(.init(conversationId: "cidAllHands==", senderStaffId: "m01", text: "after reconnect"))
+                #expect(await eventually { seen.values == ["after reconnect"] })
+                group.cancelAll()
+            }
+        }
+    }
+}

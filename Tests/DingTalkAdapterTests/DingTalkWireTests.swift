@@ -1,0 +1,56 @@
+import AsyncHTTPClient
+import Foundation
+import GatehouseCore
+import Logging
+import Testing
+@testable import DingTalkAdapter
+
+@Suite struct DingTalkWireTests {
+    let adapter = DingTalkAdapter(
+        configuration: .init(platform: "corp", clientID: "dingabc", clientSecret: Secret("s"), robotCode: "dingabc"),
+        httpClient: HTTPClient.shared, logger: Logger(label: "test")
+    )
+
+    @Test func aRobotCallbackBecomesAPost() throws {
+        let message = try JSONDecoder().decode(RobotMessage.self, from: Data("""
+            {"msgtype":"text","text":{"content":" Q3 is out "},"msgId":"msgABC","createAt":1790000000123,
+             "conversationType":"2","conversationId":"cidAAA==","conversationTitle":"All hands",
+             "senderId":"$:LWCP_v1:$x","senderStaffId":"manager01","senderNick":"王经理","robotCode":"dingabc",
+             "isInAtList":true,"sessionWebhook":"https://oapi.dingtalk.com/robot/sendBySession?session=s"}
+            """.utf8))
+        let envelope = try #require(adapter.envelope(from: message))
+        #expect(envelope.origin == .init(platform: "corp", conversation: "cidAAA==", messageID: "msgABC", eventID: "msgABC"))
+        #expect(envelope.sender == .init(id: "manager01", name: "王经理"))
+        #expect(envelope.body.text == "Q3 is out")
+        #expect(envelope.time == Date(timeIntervalSince1970: 1_790_000_000.123))
+    }
+
+    @Test func everyMsgParamStaysWithinTheLimitEvenWhenEscapingGrowsIt() throws {
+        for text in [String(repeating: "机密信息 ", count: 4000), String(repeating: "\"\\", count: 12_000), "short"] {
+            let params = try adapter.msgParams(for: text)
+            var rebuilt = ""
+            for param in params {
+                #expect(param.utf8.count <= DingTalkAdapter.msgParamLimit)
+                rebuilt += try JSONDecoder().decode([String: String].self, from: Data(param.utf8))["content"] ?? ""
+            }
+            #expect(rebuilt == text)
+        }
+    }
+
+    @Test(arguments: [
+        (400, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "rate_limited", false),
+        (400, "send.too.fast", "rate_limited", false),
+        (400, "unknown.send.result", "unavailable", false),
+        (401, "InvalidAuthentication", "unavailable", false),
+        (400, "group.disbanded", "not_found", true),
+        (400, "bot.stopped", "unauthorized", true),
+        (400, "invalidParameter.robotCode.auth", "unauthorized", true),
+        (400, "invalidParameter.msgParam.tooLong", "rejected", true),
+        (503, nil, "unavailable", false),
+    ] as [(UInt, String?, String, Bool)])
+    func failuresAreClassified(status: UInt, code: String?, kind: String, permanent: Bool) {
+        let error = OpenAPIClient.classify(path: "/v1.0/robot/groupMessages/send", status: status, code: code, message: "m")
+        #expect(error.shortDescription == kind)
+        #expect(error.isPermanent == permanent)
+    }
+}

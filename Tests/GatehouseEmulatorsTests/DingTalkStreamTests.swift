@@ -1,0 +1,180 @@
+import Foundation
+@testable import GatehouseEmulators
+import HummingbirdWSClient
+import Testing
+
+/// Short timings so that redelivery and pings happen within a test's first second.
+private let fast = DingTalkEmulator.Configuration(
+    pingInterval: nil, ackTimeout: .milliseconds(300), disconnectGrace: .milliseconds(300), rateLimits: false
+)
+
+private func message(_ text: String, conversation: String = "cidAAA==") -> DingTalkEmulator.InjectedMessage {
+    .init(conversationId: conversation, conversationType: "2", senderStaffId: "manager4220", senderNick: "王经理", text: text)
+}
+
+/// Runs a Stream client next to the test body and stops it afterwards.
+private func withStreamClient<Result: Sendable>(
+    _ http: TestHTTP,
+    _ configuration: DingTalkEmulator.Configuration,
+    _ recorder: StreamRecorder,
+    _ body: @Sendable () async throws -> Result
+) async throws -> Result {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await runStreamClient(http: http, configuration: configuration, recorder: recorder) }
+        let result = try await body()
+        group.cancelAll()
+        return result
+    }
+}
+
+@Suite("DingTalk emulator: Stream mode")
+struct DingTalkStreamTests {
+    @Test("a ticket opens one connection only")
+    func singleUseTicket() async throws {
+        try await withDingTalk(fast) { emulator, http in
+            let url = try await streamURL(http: http, configuration: fast)
+            let recorder = StreamRecorder()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await connectStream(url: url, recorder: recorder) }
+                let connected = try await eventually { await emulator.openConnections() == 1 }
+                #expect(connected)
+                await #expect(throws: (any Error).self) {
+                    try await connectStream(url: url, recorder: StreamRecorder())
+                }
+                #expect(await emulator.openConnections() == 1)
+                group.cancelAll()
+            }
+            await #expect(throws: (any Error).self) {
+                try await connectStream(url: url.replacingOccurrences(of: "ticket=", with: "ticket=x"), recorder: StreamRecorder())
+            }
+            let refused = try await http.post(
+                "/v1.0/gateway/connections/open",
+                json: .object([
+                    "clientId": .string(fast.clientID), "clientSecret": .string("wrong"),
+                    "subscriptions": .array([.object(["type": .string("CALLBACK"), "topic": .string("/v1.0/im/bot/messages/get")])]),
+                ])
+            )
+            #expect(refused.status == 401)
+        }
+    }
+
+    @Test("an expired ticket is refused")
+    func expiredTicket() async throws {
+        let configuration = {
+            var configuration = fast
+            configuration.ticketLifetime = .milliseconds(100)
+            return configuration
+        }()
+        try await withDingTalk(configuration) { _, http in
+            let url = try await streamURL(http: http, configuration: configuration)
+            try await Task.sleep(for: .milliseconds(200))
+            await #expect(throws: (any Error).self) { try await connectStream(url: url, recorder: StreamRecorder()) }
+        }
+    }
+
+    @Test("a CALLBACK is pushed as documented and pushed again until ACKed, then no more")
+    func redeliveryUntilAck() async throws {
+        try await withDingTalk(fast) { emulator, http in
+            // ACK only the second delivery.
+            let recorder = StreamRecorder(ackFromDelivery: 2)
+            try await withStreamClient(http, fast, recorder) {
+                #expect(try await eventually { await emulator.openConnections() == 1 })
+                let msgID = try await emulator.inject(message("紧急通知"))
+                #expect(try await eventually { await recorder.frames(type: "CALLBACK").count >= 2 })
+                try await Task.sleep(for: .milliseconds(900))
+                let callbacks = await recorder.frames(type: "CALLBACK")
+                #expect(callbacks.count == 2)
+                let first = try #require(callbacks.first)
+                #expect(first["specVersion"] == .string("1.0"))
+                #expect(first["headers"]?["topic"] == .string("/v1.0/im/bot/messages/get"))
+                #expect(first["headers"]?["contentType"] == .string("application/json"))
+                #expect(first["headers"]?["messageId"] == callbacks[1]["headers"]?["messageId"])
+                #expect(first["data"] == callbacks[1]["data"])
+                let data = try JSONValue.parse(try #require(first["data"]?.stringValue))
+                #expect(data["msgId"] == .string(msgID))
+                #expect(data["msgtype"] == .string("text"))
+                #expect(data["text"]?["content"]?.stringValue?.trimmingCharacters(in: .whitespaces) == "紧急通知")
+                #expect(data["conversationId"] == .string("cidAAA=="))
+                #expect(data["conversationType"] == .string("2"))
+                #expect(data["senderStaffId"] == .string("manager4220"))
+                #expect(data["senderNick"] == .string("王经理"))
+                #expect(data["robotCode"] == .string(fast.robotCode))
+                #expect(data["isInAtList"] == .bool(true))
+                #expect(data["createAt"]?.int64Value != nil)
+                #expect(data["sessionWebhook"]?.stringValue?.contains("/robot/sendBySession?session=") == true)
+                let stats = await emulator.streamStats()
+                #expect(stats.callbacksPushed == 2 && stats.redeliveries == 1 && stats.callbacksAcknowledged == 1)
+            }
+        }
+    }
+
+    @Test("an ACKed CALLBACK is not pushed again; messages wait for a connection")
+    func ackedAndQueued() async throws {
+        try await withDingTalk(fast) { emulator, http in
+            _ = try await emulator.inject(message("sent while nobody listens"))
+            let recorder = StreamRecorder()
+            try await withStreamClient(http, fast, recorder) {
+                #expect(try await eventually { await recorder.frames(type: "CALLBACK").count == 1 })
+                _ = try await emulator.inject(message("second"))
+                #expect(try await eventually { await recorder.frames(type: "CALLBACK").count == 2 })
+                try await Task.sleep(for: .milliseconds(900))
+                #expect(await recorder.frames(type: "CALLBACK").count == 2)
+                #expect(await emulator.streamStats().redeliveries == 0)
+            }
+        }
+    }
+
+    @Test("pings carry an opaque the client must echo")
+    func pings() async throws {
+        let configuration = {
+            var configuration = fast
+            configuration.pingInterval = .milliseconds(150)
+            return configuration
+        }()
+        try await withDingTalk(configuration) { emulator, http in
+            let recorder = StreamRecorder()
+            try await withStreamClient(http, configuration, recorder) {
+                #expect(try await eventually { await emulator.streamStats().pingsAnswered >= 2 })
+                let ping = try #require(await recorder.frames(type: "SYSTEM", topic: "ping").first)
+                let data = try JSONValue.parse(try #require(ping["data"]?.stringValue))
+                #expect(data["opaque"]?.stringValue?.isEmpty == false)
+                #expect(ping["headers"]?["messageId"]?.stringValue != nil)
+            }
+            let stats = await emulator.streamStats()
+            #expect(stats.pingsAnswered <= stats.pingsSent)
+        }
+    }
+
+    @Test("a malformed client frame is ignored and the connection keeps working")
+    func malformedFrame() async throws {
+        try await withDingTalk(fast) { emulator, http in
+            let recorder = StreamRecorder()
+            try await withStreamClient(http, fast, recorder) {
+                #expect(try await eventually { await emulator.openConnections() == 1 })
+                await recorder.enqueueRaw("this is not json")
+                await recorder.enqueueRaw(#"{"code":200}"#)
+                #expect(try await eventually { await emulator.streamStats().malformedFrames == 2 })
+                _ = try await emulator.inject(message("still here"))
+                #expect(try await eventually { await recorder.frames(type: "CALLBACK").count == 1 })
+                #expect(await emulator.openConnections() == 1)
+            }
+        }
+    }
+
+    @Test("disconnectAll announces a disconnect and closes the connection after the grace")
+    func disconnect() async throws {
+        try await withDingTalk(fast) { emulator, http in
+            let recorder = StreamRecorder()
+            try await withStreamClient(http, fast, recorder) {
+                #expect(try await eventually { await emulator.openConnections() == 1 })
+                await emulator.disconnectAll()
+                #expect(try await eventually { await recorder.frames(type: "SYSTEM", topic: "disconnect").count == 1 })
+                #expect(try await eventually { await emulator.openConnections() == 0 })
+                // A message now waits for the next connection.
+                _ = try await emulator.inject(message("after the disconnect"))
+                try await Task.sleep(for: .milliseconds(100))
+                #expect(await recorder.frames(type: "CALLBACK").isEmpty)
+            }
+        }
+    }
+}

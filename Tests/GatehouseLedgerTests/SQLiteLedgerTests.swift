@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+import GatehouseCore
+import GatehouseLedger
+import GatehouseTesting
+import Testing
+
+@Suite struct SQLiteLedgerTests {
+    func intake(_ envelope: Envelope, _ crossings: [(String, Verdict)]) -> Intake {
+        Intake(
+            envelope: envelope,
+            crossings: crossings.map { destination, verdict in
+                Crossing(route: "r", source: "src", destination: destination, direction: .outbound,
+                         verdict: verdict, findings: [], text: "» \(envelope.body.text)")
+            },
+            configRevision: "rev1", receivedAt: Date(timeIntervalSince1970: 1_790_000_000.123)
+        )
+    }
+
+    @Test func aCommitRecordsEveryCrossingAndQueuesOnlyTheOnesThatDeliver() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        let envelope = Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m1", text: "hello")
+        guard case .committed(let records, let jobs) = try await ledger.commit(intake(envelope, [("news", .forward), ("vault", .block)])) else {
+            Issue.record("not committed")
+            return
+        }
+        #expect(records.map(\.sequence) == [1, 2])
+        #expect(records.map(\.verdict) == [.forward, .block])
+        #expect(records.first?.origin?.eventID == "m1")
+        #expect(records.first?.configRevision == "rev1")
+        #expect(jobs.map(\.destination) == ["news"])
+        #expect(jobs.first?.text == "» hello")
+        #expect(try await ledger.head(of: "news")?.id == jobs.first?.id)
+        #expect(try await ledger.head(of: "vault") == nil)
+    }
+
+    @Test func aRedeliveredEventIsRecognisedAndWritesNothing() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        let envelope = Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m1", text: "hello")
+        _ = try await ledger.commit(intake(envelope, [("news", .forward)]))
+        #expect(try await ledger.commit(intake(envelope, [("news", .forward)])) == .duplicate)
+        #expect(try await ledger.records(from: 1, limit: 100).count == 1)
+        #expect(try await ledger.jobs(in: .pending, limit: 100).count == 1)
+        // The same message id on another platform is another event.
+        var other = envelope
+        other.origin.platform = "tg"
+        guard case .committed = try await ledger.commit(intake(other, [("news", .forward)])) else {
+            Issue.record("an event from another platform was taken for a duplicate")
+            return
+        }
+    }
+
+    @Test func outcomesAreAuditedAndDeliveredJobsLeaveTheQueueInOrder() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        for id in ["m1", "m2"] {
+            _ = try await ledger.commit(intake(Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: id), [("news", .forward)]))
+        }
+        let first = try #require(try await ledger.head(of: "news"))
+        #expect(first.originMessage == "m1")
+
+        let retryAt = Date().addingTimeInterval(60)
+        let deferred = try await ledger.recordDeferred(first, reason: "unavailable: 502", retryAt: retryAt, at: Date())
+        #expect(deferred.kind == .delivery && deferred.outcome == .deferred && deferred.crossing == first.crossing && deferred.attempt == 1)
+        // The head stays the head while deferred: later jobs wait, so the destination receives in order.
+        let again = try #require(try await ledger.head(of: "news"))
+        #expect(again.id == first.id && again.state == .deferred && again.attempts == 1)
+        #expect(abs((again.notBefore ?? .distantPast).timeIntervalSince(retryAt)) < 0.01)
+
+        let delivered = try await ledger.recordDelivered(again, nativeIDs: ["11", "12"], at: Date())
+        #expect(delivered.outcome == .delivered && delivered.nativeIDs == ["11", "12"] && delivered.attempt == 2)
+        #expect(try await ledger.nativeIDs(platform: "corp", conversation: "cid", message: "m1", destination: "news") == ["11", "12"])
+        #expect(try await ledger.head(of: "news")?.originMessage == "m2")
+
+        let second = try #require(try await ledger.head(of: "news"))
+        let dead = try await ledger.recordDead(second, reason: "rejected: chat not found", at: Date())
+        #expect(dead.outcome == .dead && dead.reason == "rejected: chat not found")
+        #expect(try await ledger.head(of: "news") == nil)
+        #expect(try await ledger.jobs(in: .dead, limit: 10).map(\.originMessage) == ["m2"])
+        #expect(try await ledger.records(from: 1, limit: 100).map(\.sequence) == [1, 2, 3, 4, 5])
+    }
+
+    @Test func theAuditLogIsAppendOnly() async throws {
+        let queue = try DatabaseQueue()
+        let ledger = try SQLiteLedger(writer: queue)
+        _ = try await ledger.commit(intake(Fixtures.envelope(platform: "corp", conversation: "cid", text: "x"), [("news", .forward)]))
+        #expect(throws: DatabaseError.self) {
+            try queue.write { try $0.execute(sql: "UPDATE audit_record SET verdict = 'block'") }
+        }
+        #expect(throws: DatabaseError.self) {
+            try queue.write { try $0.execute(sql: "DELETE FROM audit_record") }
+        }
+    }
+
+    @Test func leavesAreCanonicalJSONWithoutContent() throws {
+        let record = AuditRecord(
+            sequence: 7, time: Date(timeIntervalSince1970: 1_790_000_000.5), kind: .crossing, route: "announcements",
+            direction: .outbound,
+            origin: .init(platform: "corp", channel: "all-hands", conversation: "cid", messageID: "m", eventID: "m", senderID: "u"),
+            destination: "news", verdict: .forward, findings: [Finding(check: "pii", detector: "cn_mobile", offset: 3, length: 11)],
+            configRevision: "abc"
+        )
+        let leaf = try record.leaf()
+        #expect(String(decoding: leaf, as: UTF8.self) == #"{"config_revision":"abc","destination":"news","direction":"outbound","findings":[{"check":"pii","detector":"cn_mobile","length":11,"offset":3}],"kind":"crossing","origin":{"channel":"all-hands","conversation":"cid","event_id":"m","message_id":"m","platform":"corp","sender_id":"u"},"route":"announcements","sequence":7,"time":"2026-09-21T14:13:20.500Z","verdict":"forward"}"#)
+        #expect(try AuditRecord.decode(leaf: leaf) == record)
+    }
+
+    @Test func aLedgerOnDiskSurvivesReopening() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let envelope = Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m1", text: "persist me")
+        do {
+            let ledger = try SQLiteLedger(directory: directory)
+            _ = try await ledger.commit(intake(envelope, [("news", .forward)]))
+        }
+        let reopened = try SQLiteLedger(directory: directory)
+        #expect(try await reopened.commit(intake(envelope, [("news", .forward)])) == .duplicate)
+        #expect(try await reopened.head(of: "news")?.text == "» persist me")
+        #expect(FileManager.default.fileExists(atPath: directory + "/ledger.sqlite-wal"))
+    }
+}

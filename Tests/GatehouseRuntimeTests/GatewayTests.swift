@@ -1,0 +1,138 @@
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import GatehouseLedger
+import GatehouseRuntime
+import GatehouseTesting
+import Logging
+import ServiceLifecycle
+import Testing
+
+@Suite struct GatewayTests {
+    static let yaml = """
+        platforms:
+          corp: { type: dingtalk, side: internal, client_id: d, client_secret: s }
+          tg: { type: telegram, side: external, token: "1:x" }
+        channels:
+          all-hands: { platform: corp, conversation: cidA }
+          desk: { platform: corp, conversation: cidD }
+          news: { platform: tg, chat: -1001 }
+          support: { platform: tg, chat: -1002 }
+        routes:
+          - { name: announcements, from: all-hands, to: [news], template: "📢 {text} — {sender.name}" }
+          - { name: customers-in, from: support, to: [desk], template: "[{channel}] {sender.name}: {text}" }
+        """
+
+    let config: GatewayConfig
+    let ledger: SQLiteLedger
+    let corp = FakeAdapter(platform: "corp")
+    let tg = FakeAdapter(platform: "tg")
+
+    init() throws {
+        config = try ConfigLoader(environment: [:]).load(yaml: Self.yaml, file: "test.yaml")
+        ledger = try Fixtures.memoryLedger()
+    }
+
+    /// Runs the service graph around `body`, then shuts it down gracefully.
+    func running(_ body: () async throws -> Void) async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let gateway = Gateway(
+            config: config, ledger: ledger, adapters: [corp, tg],
+            dispatch: .init(retry: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100))), logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: gateway.services.map { .init(service: $0) }, logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await body()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    func records() async throws -> [AuditRecord] {
+        try await ledger.records(from: 1, limit: 1000)
+    }
+
+    @Test func bothDirectionsAreDeliveredAcknowledgedAndAuditedOnce() async throws {
+        try await running {
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "a1", text: "Q3 is out", senderName: "王经理"))
+            tg.post(Fixtures.envelope(platform: "tg", conversation: "-1002", messageID: "t1", text: "where is my order?", senderName: "Li"))
+            #expect(await eventually { tg.sent.count == 1 && corp.sent.count == 1 })
+            #expect(await eventually { try await records().count == 4 })
+        }
+        #expect(tg.sent.map(\.text) == ["📢 Q3 is out — 王经理"])
+        #expect(tg.sent.first?.channel.name == "news")
+        #expect(corp.sent.map(\.text) == ["[support] Li: where is my order?"])
+        #expect(corp.acknowledged == ["a1"] && tg.acknowledged == ["t1"])
+        let log = try await records()
+        let crossings = log.filter { $0.kind == .crossing }
+        #expect(Set(crossings.map(\.direction)) == [.outbound, .inbound])
+        #expect(crossings.allSatisfy { $0.configRevision == config.revision && $0.verdict == .forward })
+        let deliveries = log.filter { $0.kind == .delivery }
+        #expect(deliveries.map(\.outcome) == [.delivered, .delivered])
+        #expect(Set(deliveries.compactMap(\.crossing)) == Set(crossings.map(\.sequence)))
+        // Write-ahead: every delivery record comes after the crossing it concludes.
+        for delivery in deliveries {
+            #expect((delivery.crossing ?? .max) < delivery.sequence)
+        }
+    }
+
+    @Test func aRedeliveredEventIsAcknowledgedButDecidedAndSentOnce() async throws {
+        try await running {
+            let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "a1", text: "once")
+            corp.post(envelope)
+            corp.post(envelope)
+            #expect(await eventually { corp.acknowledged.count == 2 && tg.sent.count == 1 })
+        }
+        #expect(tg.sent.count == 1)
+        #expect(try await records().filter { $0.kind == .crossing }.count == 1)
+    }
+
+    @Test func transientFailuresAreRetriedUntilDelivered() async throws {
+        tg.failNextSends(with: [DeliveryError.unavailable("502 Bad Gateway"), DeliveryError.rateLimited(retryAfter: .milliseconds(50), "429")])
+        try await running {
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", text: "persist"))
+            #expect(await eventually { tg.sent.count == 1 })
+            #expect(await eventually { try await records().last?.outcome == .delivered })
+        }
+        let outcomes = try await records().compactMap(\.outcome)
+        #expect(outcomes == [.deferred, .deferred, .delivered])
+        #expect(try await records().compactMap(\.attempt) == [1, 2, 3])
+        #expect(tg.attempts == 3)
+    }
+
+    @Test func permanentFailuresAreDeadLetteredNotRetried() async throws {
+        tg.failNextSends(with: [DeliveryError.unauthorized("sendMessage: 403 Forbidden: bot was kicked")])
+        try await running {
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", text: "x"))
+            #expect(await eventually { try await records().last?.outcome == .dead })
+        }
+        let dead = try #require(try await records().last)
+        #expect(dead.reason == "unauthorized: sendMessage: 403 Forbidden: bot was kicked")
+        #expect(tg.attempts == 1)
+        #expect(try await ledger.jobs(in: .dead, limit: 10).count == 1)
+    }
+
+    @Test func eachDestinationReceivesInOrderEvenAcrossRetries() async throws {
+        tg.failNextSends(with: [DeliveryError.network("connection reset")])
+        try await running {
+            for index in 1...5 {
+                corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "m\(index)", text: "\(index)", senderName: "A"))
+            }
+            #expect(await eventually { tg.sent.count == 5 })
+        }
+        #expect(tg.sent.map(\.text) == (1...5).map { "📢 \($0) — A" })
+    }
+
+    @Test func jobsQueuedBeforeAStartAreDelivered() async throws {
+        let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "left-over", text: "from before")
+        _ = try await ledger.commit(Intake(
+            envelope: envelope, crossings: config.gate.crossings(for: envelope), configRevision: config.revision, receivedAt: Date()
+        ))
+        try await running {
+            #expect(await eventually { tg.sent.count == 1 })
+        }
+        #expect(tg.sent.first?.idempotencyKey == "gatehouse-job-1")
+    }
+}

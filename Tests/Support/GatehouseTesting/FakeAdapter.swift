@@ -1,0 +1,66 @@
+import Foundation
+import GatehouseCore
+import Synchronization
+
+/// An in-process platform for tests: post envelopes into it, script send failures, and read what
+/// was sent and acknowledged.
+public final class FakeAdapter: Adapter {
+    public let platform: String
+    private let inbox: AsyncStream<Envelope>
+    private let inboxContinuation: AsyncStream<Envelope>.Continuation
+    private let state = Mutex(State())
+
+    private struct State {
+        var sent: [OutboundMessage] = []
+        var acknowledged: [String] = []
+        var failures: [any Error] = []
+        var nextID = 1
+        var attempts = 0
+    }
+
+    public init(platform: String) {
+        self.platform = platform
+        (inbox, inboxContinuation) = AsyncStream.makeStream(of: Envelope.self)
+    }
+
+    /// Queues an inbound event, as if a person had posted it.
+    public func post(_ envelope: Envelope) {
+        inboxContinuation.yield(envelope)
+    }
+
+    /// The next sends fail with these errors, in order.
+    public func failNextSends(with errors: [any Error]) {
+        state.withLock { $0.failures.append(contentsOf: errors) }
+    }
+
+    public var sent: [OutboundMessage] { state.withLock { $0.sent } }
+    /// Event ids whose acknowledgement was called, in order.
+    public var acknowledged: [String] { state.withLock { $0.acknowledged } }
+    /// Send attempts, failed ones included.
+    public var attempts: Int { state.withLock { $0.attempts } }
+
+    public func receive(_ handler: @escaping @Sendable (InboundEvent) async throws -> Void) async throws {
+        for await envelope in inbox {
+            let eventID = envelope.origin.eventID
+            try? await handler(InboundEvent(envelope: envelope, acknowledgement: Acknowledgement {
+                self.state.withLock { $0.acknowledged.append(eventID) }
+            }))
+        }
+    }
+
+    public func send(_ message: OutboundMessage) async throws -> [String] {
+        try state.withLock { state in
+            state.attempts += 1
+            if !state.failures.isEmpty { throw state.failures.removeFirst() }
+            state.sent.append(message)
+            defer { state.nextID += 1 }
+            return ["\(platform)-\(state.nextID)"]
+        }
+    }
+
+    public func edit(_ nativeIDs: [String], with message: OutboundMessage) async throws -> [String] {
+        try await send(message)
+    }
+
+    public func delete(_ nativeIDs: [String], in channel: Channel) async throws {}
+}

@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import Foundation
+import GatehouseCore
+import GatehouseEmulators
+import GatehouseTesting
+import Logging
+import Testing
+import TelegramAdapter
+
+/// The adapter against the independent Bot API emulator on 127.0.0.1.
+@Suite struct TelegramAdapterLiveTests {
+    static let token = "123456:AAE-live-test-token-0123456789abcdef"
+    static let news = Channel(name: "news", platform: "outreach", address: .chat("-1001234", topic: nil))
+
+    /// Runs an emulator and an adapter pointed at it around `body`.
+    func withAdapter(token: String = token, _ body: (TelegramAdapter, TelegramEmulator) async throws -> Void) async throws {
+        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false), logger: Logger(label: "emulator"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await emulator.run() }
+            let port = try await emulator.port()
+            let adapter = TelegramAdapter(
+                configuration: .init(
+                    platform: "outreach", token: Secret(token), apiURL: "http://127.0.0.1:\(port)", pollTimeout: .seconds(1),
+                    pollBackoff: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100))
+                ),
+                httpClient: HTTPClient.shared, logger: Logger(label: "test")
+            )
+            try await body(adapter, emulator)
+            group.cancelAll()
+        }
+    }
+
+    @Test func sendReturnsTheMessageIDAndTheChatReceivesTheText() async throws {
+        try await withAdapter { adapter, emulator in
+            let ids = try await adapter.send(OutboundMessage(channel: Self.news, text: "📢 Q3 — 王经理", idempotencyKey: "k"))
+            let sent = await emulator.sent(chatID: "-1001234")
+            #expect(sent.map(\.text) == ["📢 Q3 — 王经理"])
+            #expect(ids == sent.compactMap(\.messageID).map(String.init))
+        }
+    }
+
+    @Test func aLongTextIsSplitAndEveryPartIsRecorded() async throws {
+        try await withAdapter { adapter, emulator in
+            let text = String(repeating: "第三季度业绩 🚀 results\n", count: 300)
+            let ids = try await adapter.send(OutboundMessage(channel: Self.news, text: text, idempotencyKey: "k"))
+            let sent = await emulator.sent(chatID: "-1001234")
+            #expect(ids.count > 1 && ids.count == sent.count)
+            #expect(sent.compactMap(\.text).joined() == text)
+        }
+    }
+
+    @Test func editAndDeleteReachEveryPart() async throws {
+        try await withAdapter { adapter, emulator in
+            let ids = try await adapter.send(OutboundMessage(channel: Self.news, text: "v1", idempotencyKey: "k"))
+            let edited = try await adapter.edit(ids, with: OutboundMessage(channel: Self.news, text: "v2", idempotencyKey: "k"))
+            #expect(edited == ids)
+            try await adapter.delete(ids, in: Self.news)
+            #expect(await emulator.sent(chatID: "-1001234").map(\.method) == ["sendMessage", "editMessageText", "deleteMessage"])
+        }
+    }
+
+    @Test func aWrongTokenIsPermanentAndNeverAppearsInTheError() async throws {
+        let wrong = "999999:AAE-wrong-token-abcdefghijklmnopqrstuvwx"
+        try await withAdapter(token: wrong) { adapter, _ in
+            do {
+                _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "x", idempotencyKey: "k"))
+                Issue.record("a send with a wrong token succeeded")
+            } catch let error as DeliveryError {
+                #expect(error.isPermanent)
+                #expect(error.shortDescription == "unauthorized")
+                #expect(!error.description.contains(wrong) && !error.description.contains("AAE-wrong"))
+            }
+        }
+    }
+
+    @Test func anUnreachableServerIsTransient() async throws {
+        let adapter = TelegramAdapter(
+            configuration: .init(platform: "outreach", token: Secret(Self.token), apiURL: "http://127.0.0.1:1"),
+            httpClient: HTTPClient.shared, logger: Logger(label: "test")
+        )
+        await #expect {
+            _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "x", idempotencyKey: "k"))
+        } throws: { error in
+            guard let error = error as? DeliveryError else { return false }
+            return !error.isPermanent && !error.description.contains(Self.token)
+        }
+    }
+
+    @Test func anUpdateIsReceivedAgainUntilItIsAcknowledged() async throws {
+        try await withAdapter { adapter, emulator in
+            let seen = Recorder<String>()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await adapter.receive { event in
+                        let count = seen.append(event.envelope.body.text)
+                        // The first delivery is not acknowledged, as if the commit had failed.
+                        if count > 1 { try await event.acknowledgement() }
+                    }
+                }
+                _ = try await emulator.inject(.init(
+                    chat: .init(id: -1009, type: .supergroup, title: "Support"), from: .init(id: 42, firstName: "Li"), text: "first"
+                ))
+                #expect(await eventually { seen.values == ["first", "first"] })
+                _ = try await emulator.inject(.init(
+                    chat: .init(id: -1009, type: .supergroup, title: "Support"), from: .init(id: 42, firstName: "Li"), text: "second"
+                ))
+                #expect(await eventually { seen.values == ["first", "first", "second"] })
+                // Acknowledged updates are confirmed with the next poll and never come back.
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(seen.values == ["first", "first", "second"])
+                group.cancelAll()
+            }
+        }
+    }
+}
