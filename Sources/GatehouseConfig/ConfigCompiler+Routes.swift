@@ -92,8 +92,9 @@ extension ConfigCompiler {
         var complete = node.scalar != nil || node.sequence != nil
         for (name, item) in reader.stringList(node, what) {
             if !channels.isDeclared(name) {
-                reader.error(at: item, "\(what): no channel named '\(name)'\(reader.suggestion(for: name, among: Array(channels.names.keys)))")
                 complete = false
+                guard channels.complete else { continue }
+                reader.error(at: item, "\(what): no channel named '\(name)'\(reader.suggestion(for: name, among: Array(channels.names.keys)))")
             } else if channels.valid[name] == nil {
                 complete = false
             } else if !names.contains(name) {

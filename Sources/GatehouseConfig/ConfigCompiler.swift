@@ -33,7 +33,10 @@ struct ConfigCompiler {
         } else {
             reader.error(at: root, "the config has no 'platforms'")
         }
-        let channels = top["channels"].map { compileChannels($0, platforms: platforms) } ?? Declared()
+        // With an unreadable `channels:` section (a misspelled key, a wrong type) every channel name is
+        // unknown; saying so for each route would bury the one real error.
+        var channels = top["channels"].map { compileChannels($0, platforms: platforms) } ?? Declared()
+        channels.complete = top["channels"]?.mapping != nil || (top["channels"] == nil && !top.unknownKeys)
         let routes = top["routes"].map { compileRoutes($0, channels: channels) } ?? []
         return Parts(state: state, listen: listen, platforms: platforms.valid, channels: channels.valid, routes: routes)
     }
@@ -76,6 +79,8 @@ struct Declared<Value> {
     /// Every declared name, with a type word when one could be read (`dingtalk`), valid or not.
     var names: [String: String?] = [:]
     var valid: [String: Value] = [:]
+    /// False when the section itself could not be read: then no name can be called unknown.
+    var complete = true
 
     func isDeclared(_ name: String) -> Bool { names[name] != nil }
 }

@@ -32,18 +32,21 @@ final class ConfigReader {
             return nil
         }
         var entries: [String: Fields.Entry] = [:]
+        var unknownKeys = false
         for (key, value) in mapping {
             guard let name = key.scalar?.string else {
                 error(at: key, "keys in \(what) must be plain strings")
+                unknownKeys = true
                 continue
             }
             guard allowed.contains(name) else {
                 error(at: key, "unknown key '\(name)' in \(what)\(suggestion(for: name, among: allowed))")
+                unknownKeys = true
                 continue
             }
             entries[name] = Fields.Entry(key: key, value: value)
         }
-        return Fields(node: node, entries: entries)
+        return Fields(node: node, entries: entries, unknownKeys: unknownKeys)
     }
 
     /// A mapping whose keys are names the user chose (platforms, channels); in file order.
@@ -141,6 +144,8 @@ struct Fields {
 
     var node: Node
     var entries: [String: Entry]
+    /// Whether the mapping had keys that were reported as unknown.
+    var unknownKeys = false
 
     subscript(_ key: String) -> Node? { entries[key]?.value }
 }

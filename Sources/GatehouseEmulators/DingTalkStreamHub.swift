@@ -168,6 +168,17 @@ actor DingTalkStreamHub {
             )
             return
         }
+        var deviations: [String] = []
+        if frame["headers"]?["contentType"]?.stringValue != "application/json" { deviations.append("headers.contentType") }
+        if frame["message"]?.stringValue == nil { deviations.append("message") }
+        if frame["data"]?.stringValue == nil { deviations.append("data (a JSON string)") }
+        if !deviations.isEmpty {
+            // Accepted like the platform accepts it, but a client should follow the documented shape.
+            logger.warning(
+                "stream response lacks \(deviations.joined(separator: ", "))",
+                metadata: ["emulator.connection": "\(connectionID)", "emulator.message": "\(messageID)"]
+            )
+        }
         if let ping = pings[messageID] {
             pings[messageID] = nil
             let opaque = frame["data"]?.stringValue.flatMap { try? JSONValue.parse($0) }?["opaque"]?.stringValue

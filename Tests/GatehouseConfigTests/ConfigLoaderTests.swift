@@ -108,6 +108,16 @@ import Testing
         ])
     }
 
+    @Test func aMisspelledSectionIsOneErrorNotOnePerReference() {
+        let yaml = Self.valid
+            .replacingOccurrences(of: "channels:", with: "chanels:")
+            .replacingOccurrences(of: "    template:", with: "    tempalte:")
+        #expect(diagnostics(yaml) == [
+            "/etc/gatehouse/g.yaml:12:1: error: unknown key 'chanels' in the config (did you mean 'channels'?)",
+            "/etc/gatehouse/g.yaml:20:5: error: unknown key 'tempalte' in a route (did you mean 'template'?)",
+        ])
+    }
+
     @Test func wrongTypesAreErrors() {
         let yaml = Self.valid
             .replacingOccurrences(of: "platforms:\n  corp:", with: "platforms:\n  corp:")

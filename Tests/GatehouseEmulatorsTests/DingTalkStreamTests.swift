@@ -1,6 +1,8 @@
+import AsyncHTTPClient
 import Foundation
 @testable import GatehouseEmulators
 import HummingbirdWSClient
+import ServiceLifecycle
 import Testing
 
 /// Short timings so that redelivery and pings happen within a test's first second.
@@ -174,6 +176,56 @@ struct DingTalkStreamTests {
                 _ = try await emulator.inject(message("after the disconnect"))
                 try await Task.sleep(for: .milliseconds(100))
                 #expect(await recorder.frames(type: "CALLBACK").isEmpty)
+            }
+        }
+    }
+
+    @Test("a graceful shutdown closes open Stream connections promptly")
+    func shutdownWithOpenConnection() async throws {
+        let emulator = DingTalkEmulator(configuration: fast, logger: testLogger("test.dingtalk"))
+        let serviceGroup = ServiceGroup(services: [emulator], logger: testLogger("test.group"))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await serviceGroup.run() }
+            let http = TestHTTP(client: client, base: "http://127.0.0.1:\(try await emulator.port())")
+            let url = try await streamURL(http: http, configuration: fast)
+            let recorder = StreamRecorder()
+            async let connection: Void = connectStream(url: url, recorder: recorder)
+            let connected = try await eventually { await emulator.openConnections() == 1 }
+            #expect(connected)
+            try await client.shutdown()
+            let started = ContinuousClock.now
+            await serviceGroup.triggerGracefulShutdown()
+            try await group.next()
+            // The client sees the server close the connection.
+            _ = try? await connection
+            #expect(ContinuousClock.now - started < .seconds(4))
+        }
+    }
+
+    @Test("the robot message's session webhook accepts replies into its conversation")
+    func sessionWebhook() async throws {
+        try await withDingTalk(fast) { emulator, http in
+            let recorder = StreamRecorder()
+            try await withStreamClient(http, fast, recorder) {
+                _ = try await emulator.inject(message("ping", conversation: "cidSESSION=="))
+                let received = try await eventually { await recorder.frames(type: "CALLBACK").count == 1 }
+                #expect(received)
+                let frame = try #require(await recorder.frames(type: "CALLBACK").first)
+                let data = try JSONValue.parse(try #require(frame["data"]?.stringValue))
+                let webhook = try #require(data["sessionWebhook"]?.stringValue)
+                let path = try #require(webhook.range(of: "/robot/sendBySession")).lowerBound
+                let reply = try await http.post(
+                    String(webhook[path...]),
+                    json: .object(["msgtype": .string("text"), "text": .object(["content": .string("pong")])])
+                )
+                #expect(reply.json["errcode"] == .int(0))
+                let unknown = try await http.post(
+                    "/robot/sendBySession?session=nope",
+                    json: .object(["msgtype": .string("text"), "text": .object(["content": .string("x")])])
+                )
+                #expect(unknown.json["errcode"] != .int(0))
+                #expect(await emulator.sent(conversation: "cidSESSION==").map(\.content) == ["pong"])
             }
         }
     }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 @testable import GatehouseEmulators
 import ServiceLifecycle
@@ -375,22 +376,51 @@ struct TelegramEmulatorTests {
     func gracefulShutdown() async throws {
         let emulator = TelegramEmulator(configuration: noLimits, logger: testLogger("test.telegram"))
         let serviceGroup = ServiceGroup(services: [emulator], logger: testLogger("test.group"))
-        try await withLiveServer(ShutdownProbe(group: serviceGroup), port: { try await emulator.port() }) { http, _ in
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await serviceGroup.run() }
+            let http = TestHTTP(client: client, base: "http://127.0.0.1:\(try await emulator.port())")
             async let poll = http.get("\(api)/getUpdates?timeout=30")
             try await Task.sleep(for: .milliseconds(200))
             let started = ContinuousClock.now
             await serviceGroup.triggerGracefulShutdown()
             let answer = try await poll
             #expect(answer.json["result"] == .array([]))
-            // Once run() returns, port() reports the emulator stopped.
-            #expect(try await eventually(timeout: .seconds(5)) { (try? await emulator.port()) == nil })
+            try await group.next()
             #expect(ContinuousClock.now - started < .seconds(5))
+            // Once run() has returned, port() reports the emulator stopped.
+            await #expect(throws: EmulatorError.self) { try await emulator.port() }
+        }
+        try await client.shutdown()
+    }
+
+    @Test("topic messages carry their thread; allowed_updates filters later updates")
+    func topicsAndAllowedUpdates() async throws {
+        try await withTelegram(noLimits) { emulator, http in
+            var inTopic = userMessage("in a topic")
+            inTopic.messageThreadID = 7
+            _ = try await emulator.inject(inTopic)
+            let updates = try #require(try await http.get("\(api)/getUpdates").json["result"]?.arrayValue)
+            let message = try #require(updates.first?["message"])
+            #expect(message["message_thread_id"] == .int(7))
+            #expect(message["is_topic_message"] == .bool(true))
+            #expect(message["chat"]?["is_forum"] == .bool(true))
+            #expect(message["reply_to_message"]?["message_id"] == .int(7))
+            let next = (updates.last?["update_id"]?.int64Value ?? 0) + 1
+
+            _ = try await http.get("\(api)/getUpdates?offset=\(next)&allowed_updates=%5B%22channel_post%22%5D")
+            _ = try await emulator.inject(userMessage("filtered out"))
+            #expect(try await http.get("\(api)/getUpdates").json["result"] == .array([]))
+            _ = try await emulator.inject(
+                .init(kind: .channelPost, chat: .init(id: -1_003, type: .channel, title: "News"), text: "kept")
+            )
+            let kept = try await http.get("\(api)/getUpdates")
+            #expect(kept.json["result"]?.arrayValue?.first?["channel_post"]?["text"] == .string("kept"))
+
+            let webhook = try await http.post("\(api)/setWebhook", json: .object(["url": .string("https://example.org/hook")]))
+            #expect(webhook.status == 400)
+            let info = try await http.get("\(api)/getWebhookInfo")
+            #expect(info.json["result"]?["url"] == .string(""))
         }
     }
-}
-
-/// Runs a ServiceGroup as a service, so the live-server helper can drive it.
-private struct ShutdownProbe: Service {
-    let group: ServiceGroup
-    func run() async throws { try await group.run() }
 }

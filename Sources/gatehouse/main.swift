@@ -1,6 +1,0 @@
-import GatehouseCommands
-import Logging
-
-// Logs go to standard error (the journal under systemd); standard output carries command output.
-LoggingSystem.bootstrap(StreamLogHandler.standardError)
-await GatehouseCommand.main()
