@@ -102,14 +102,30 @@ extension DingTalkAdapter {
             try await ack()
             return
         }
-        do {
-            try await handler(InboundEvent(envelope: envelope, acknowledgement: Acknowledgement(ack)))
-        } catch {
-            logger.error("a robot message could not be committed; it is not acknowledged", metadata: [
-                "gh.message": .string(message.msgId), "gh.error": .string(String(describing: error)),
-            ])
+        // DingTalk does not push a robot message again (it is fire-and-forget on their side), so a
+        // failed commit is retried here a few times before the message is given up, loudly.
+        let retry = Backoff(minimum: .milliseconds(100), maximum: .seconds(2))
+        for attempt in 1...Self.commitAttempts {
+            do {
+                try await handler(InboundEvent(envelope: envelope, acknowledgement: Acknowledgement(ack)))
+                return
+            } catch {
+                guard attempt < Self.commitAttempts, !Task.isCancelled else {
+                    logger.critical("a robot message could not be committed and is lost; it was not acknowledged", metadata: [
+                        "gh.message": .string(message.msgId), "gh.error": .string(String(describing: error)),
+                    ])
+                    return
+                }
+                logger.error("a robot message could not be committed; retrying", metadata: [
+                    "gh.message": .string(message.msgId), "gh.error": .string(String(describing: error)),
+                ])
+                try await Task.sleep(for: retry.delay(afterFailures: attempt))
+            }
         }
     }
+
+    /// How often a robot message's commit is tried before it is given up.
+    static let commitAttempts = 5
 
     func envelope(from message: RobotMessage) -> Envelope? {
         let text = message.text?.content?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""

@@ -29,7 +29,7 @@ struct OpenAPIClient: Sendable {
         let status: UInt
         let bytes: ByteBuffer
         do {
-            let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+            let response = try await http.execute(request, timeout: .nanoseconds(timeout.totalNanoseconds))
             status = response.status.code
             bytes = try await response.body.collect(upTo: Self.maxResponseBytes)
         } catch {

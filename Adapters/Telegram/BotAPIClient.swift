@@ -27,7 +27,7 @@ struct BotAPIClient: Sendable {
         let status: HTTPResponseStatus
         let body: ByteBuffer
         do {
-            let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+            let response = try await http.execute(request, timeout: .nanoseconds(timeout.totalNanoseconds))
             status = response.status
             body = try await response.body.collect(upTo: Self.maxResponseBytes)
         } catch {

@@ -17,17 +17,22 @@ public struct TelegramAdapter: Adapter {
         public var pollTimeout: Duration
         /// Backoff after a failed poll.
         public var pollBackoff: Backoff
+        /// How long a send, edit or delete may take, connecting included (an unreachable server is
+        /// retried by the HTTP client until then).
+        public var requestTimeout: Duration
 
         public init(
             platform: String, token: Secret, apiURL: String = "https://api.telegram.org",
             pollTimeout: Duration = .seconds(25),
-            pollBackoff: Backoff = Backoff(minimum: .milliseconds(500), maximum: .seconds(60), jitter: 0.2)
+            pollBackoff: Backoff = Backoff(minimum: .milliseconds(500), maximum: .seconds(60), jitter: 0.2),
+            requestTimeout: Duration = .seconds(30)
         ) {
             self.platform = platform
             self.token = token
             self.apiURL = apiURL
             self.pollTimeout = pollTimeout
             self.pollBackoff = pollBackoff
+            self.requestTimeout = requestTimeout
         }
     }
 
@@ -58,6 +63,8 @@ public struct TelegramAdapter: Adapter {
         // Telegram then forgets it on the next getUpdates call (that call is the confirmation).
         var offset: Int64?
         var failures = 0
+        // Consecutive polls that stopped at an unacknowledged update (the commit is failing).
+        var stalls = 0
         let timeoutSeconds = Int(configuration.pollTimeout.components.seconds)
         while !Task.isCancelled {
             let updates: [Update]
@@ -80,6 +87,7 @@ public struct TelegramAdapter: Adapter {
                 try await Task.sleep(for: delay)
                 continue
             }
+            var stalled = false
             for update in updates {
                 guard let envelope = envelope(from: update) else {
                     // Nothing a route can take (a service message): confirm it and move on.
@@ -96,13 +104,18 @@ public struct TelegramAdapter: Adapter {
                         "gh.update": .stringConvertible(update.updateID), "gh.error": .string(String(describing: error)),
                     ])
                 }
-                guard acknowledged.withLock({ $0 }) else { break }
+                guard acknowledged.withLock({ $0 }) else {
+                    stalled = true
+                    break
+                }
                 offset = update.updateID + 1
             }
-            if updates.isEmpty == false, let offset, let last = updates.last, offset <= last.updateID {
-                // Stopped at an unacknowledged update: pause before asking for it again.
-                failures += 1
-                try await Task.sleep(for: configuration.pollBackoff.delay(afterFailures: failures))
+            if stalled {
+                // Stopped at an unacknowledged update: pause, longer each time, before asking for it again.
+                stalls += 1
+                try await Task.sleep(for: configuration.pollBackoff.delay(afterFailures: stalls))
+            } else {
+                stalls = 0
             }
         }
     }
@@ -166,7 +179,7 @@ public struct TelegramAdapter: Adapter {
         var ids: [String] = []
         for part in splitter.split(message.text) {
             let sent: Message = try await client.call(
-                "sendMessage", SendMessage(chatID: chat, messageThreadID: topic, text: part), timeout: .seconds(30)
+                "sendMessage", SendMessage(chatID: chat, messageThreadID: topic, text: part), timeout: configuration.requestTimeout
             )
             ids.append(String(sent.messageID))
         }
@@ -180,20 +193,20 @@ public struct TelegramAdapter: Adapter {
         for (index, part) in parts.enumerated() {
             if index < nativeIDs.count, let id = Int64(nativeIDs[index]) {
                 let _: Message = try await client.call(
-                    "editMessageText", EditMessageText(chatID: chat, messageID: id, text: part), timeout: .seconds(30)
+                    "editMessageText", EditMessageText(chatID: chat, messageID: id, text: part), timeout: configuration.requestTimeout
                 )
                 ids.append(nativeIDs[index])
             } else {
                 // The edit made the text longer than before: the extra parts are new messages.
                 let sent: Message = try await client.call(
-                    "sendMessage", SendMessage(chatID: chat, messageThreadID: topic, text: part), timeout: .seconds(30)
+                    "sendMessage", SendMessage(chatID: chat, messageThreadID: topic, text: part), timeout: configuration.requestTimeout
                 )
                 ids.append(String(sent.messageID))
             }
         }
         // …or shorter: the parts it no longer needs go.
         for id in nativeIDs.dropFirst(parts.count).compactMap({ Int64($0) }) {
-            let _: Bool = try await client.call("deleteMessage", DeleteMessage(chatID: chat, messageID: id), timeout: .seconds(30))
+            let _: Bool = try await client.call("deleteMessage", DeleteMessage(chatID: chat, messageID: id), timeout: configuration.requestTimeout)
         }
         return ids
     }
@@ -201,7 +214,7 @@ public struct TelegramAdapter: Adapter {
     public func delete(_ nativeIDs: [String], in channel: Channel) async throws {
         let (chat, _) = try address(of: channel)
         for id in nativeIDs.compactMap({ Int64($0) }) {
-            let _: Bool = try await client.call("deleteMessage", DeleteMessage(chatID: chat, messageID: id), timeout: .seconds(30))
+            let _: Bool = try await client.call("deleteMessage", DeleteMessage(chatID: chat, messageID: id), timeout: configuration.requestTimeout)
         }
     }
 

@@ -143,7 +143,7 @@ public final class Dispatcher: Service, Sendable {
                 // The platform's own retry_after is exact: waiting less earns another 429.
                 if case .transient(let retryAfter?) = error.disposition { delay = max(retryAfter, .milliseconds(100)) }
             }
-            let retryAt = Date().addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            let retryAt = Date().addingTimeInterval(delay.timeInterval)
             let record = try await ledger.recordDeferred(job, reason: reason, retryAt: retryAt, at: Date())
             metadata["gh.record"] = .stringConvertible(record.sequence)
             metadata["gh.retry_in"] = .string(delay.description)

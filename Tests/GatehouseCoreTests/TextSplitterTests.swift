@@ -51,3 +51,11 @@ import Testing
         }
     }
 }
+
+@Suite struct DurationConversionTests {
+    @Test func keepsSubsecondPrecisionAndSaturates() {
+        #expect(Duration.milliseconds(1500).totalNanoseconds == 1_500_000_000)
+        #expect(Duration.milliseconds(250).timeInterval == 0.25)
+        #expect(Duration.seconds(Int64.max).totalNanoseconds == .max)
+    }
+}

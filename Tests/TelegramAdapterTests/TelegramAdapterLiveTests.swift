@@ -75,7 +75,7 @@ import TelegramAdapter
 
     @Test func anUnreachableServerIsTransient() async throws {
         let adapter = TelegramAdapter(
-            configuration: .init(platform: "outreach", token: Secret(Self.token), apiURL: "http://127.0.0.1:1"),
+            configuration: .init(platform: "outreach", token: Secret(Self.token), apiURL: "http://127.0.0.1:1", requestTimeout: .seconds(1)),
             httpClient: HTTPClient.shared, logger: Logger(label: "test")
         )
         await #expect {
