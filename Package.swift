@@ -108,6 +108,7 @@ let package = Package(
         .testTarget(
             name: "GatehouseRuntimeTests",
             dependencies: ["GatehouseRuntime", "GatehouseConfig", "GatehouseLedger", "GatehouseTesting",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         .testTarget(name: "TelegramAdapterTests", dependencies: ["TelegramAdapter", "GatehouseEmulators", "GatehouseTesting"]),

@@ -67,8 +67,9 @@ struct ConfigCompiler {
                 listen.http = value
             }
         }
-        if let admin = fields["admin"], let value = reader.nonEmptyString(admin, "listen.admin") {
-            listen.admin = resolve(value)
+        if let admin = fields["admin"], reader.nonEmptyString(admin, "listen.admin") != nil {
+            // Accepting a key that does nothing would leave an operator believing the socket exists.
+            reader.error(at: admin, "listen.admin: the admin socket is not supported yet; remove the key")
         }
         return listen
     }

@@ -10,6 +10,8 @@ public struct Gateway: Sendable {
     public let ledger: any Ledger
     public let dispatcher: Dispatcher
     public let ingress: Ingress
+    /// The HTTP listener, when the config has `listen.http`.
+    public let health: HealthSurface?
 
     public init(
         config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter],
@@ -19,12 +21,16 @@ public struct Gateway: Sendable {
         self.ledger = ledger
         self.dispatcher = Dispatcher(config: config, ledger: ledger, adapters: adapters, configuration: dispatch, logger: logger)
         self.ingress = Ingress(config: config, adapters: adapters, ledger: ledger, dispatcher: dispatcher, logger: logger)
+        self.health = config.listen.http.flatMap(HostPort.init).map {
+            HealthSurface(listen: $0, revision: config.revision, ledger: ledger, logger: logger)
+        }
     }
 
-    /// Delivery first, intake last: a ServiceGroup shuts down in reverse order, so intake stops
-    /// before delivery and nothing committed is left without a dispatcher while the process lives.
+    /// Delivery first, intake after it, the HTTP listener last: a ServiceGroup shuts down in reverse
+    /// order, so intake stops before delivery and nothing committed is left without a dispatcher
+    /// while the process lives.
     public var services: [any Service] {
-        [dispatcher, ingress]
+        [dispatcher, ingress] + (health.map { [$0.service()] } ?? [])
     }
 
     /// A ServiceGroup running the gateway (plus any extra services, started before it), stopped

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import GatehouseConfig
 import GatehouseCore
@@ -29,12 +30,16 @@ import Testing
     let tg = FakeAdapter(platform: "tg")
 
     init() throws {
-        config = try ConfigLoader(environment: [:]).load(yaml: Self.yaml, file: "test.yaml")
+        config = try ConfigLoader(environment: [:]).load(yaml: "listen: { http: \"127.0.0.1:0\" }\n" + Self.yaml, file: "test.yaml")
         ledger = try Fixtures.memoryLedger()
     }
 
     /// Runs the service graph around `body`, then shuts it down gracefully.
     func running(_ body: () async throws -> Void) async throws {
+        try await running { _ in try await body() }
+    }
+
+    func running(_ body: (Gateway) async throws -> Void) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let gateway = Gateway(
@@ -44,7 +49,7 @@ import Testing
         let group = ServiceGroup(configuration: .init(services: gateway.services.map { .init(service: $0) }, logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            try await body()
+            try await body(gateway)
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
@@ -123,6 +128,19 @@ import Testing
             #expect(await eventually { tg.sent.count == 5 })
         }
         #expect(tg.sent.map(\.text) == (1...5).map { "📢 \($0) — A" })
+    }
+
+    @Test func healthzAnswersWithTheConfigRevision() async throws {
+        try await running { gateway in
+            let health = try #require(gateway.health)
+            #expect(await eventually { health.boundPort != nil })
+            let response = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: "http://127.0.0.1:\(health.boundPort ?? 0)/healthz"), timeout: .seconds(5)
+            )
+            #expect(response.status == .ok)
+            let body = String(buffer: try await response.body.collect(upTo: 4096))
+            #expect(body.contains(#""status":"ok""#) && body.contains(config.revision))
+        }
     }
 
     @Test func jobsQueuedBeforeAStartAreDelivered() async throws {
