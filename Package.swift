@@ -99,7 +99,12 @@ let package = Package(
 
         .target(
             name: "GatehouseTesting",
-            dependencies: ["GatehouseCore", "GatehouseLedger", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "GatehouseCore", "GatehouseLedger",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/Support/GatehouseTesting"
         ),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore", "GatehouseTesting"]),
@@ -117,7 +122,9 @@ let package = Package(
             name: "GatehouseEmulatorsTests",
             dependencies: ["GatehouseEmulators",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "HummingbirdWSClient", package: "hummingbird-websocket")]
+                           .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         .testTarget(name: "GatehouseCommandsTests", dependencies: ["GatehouseCommands"]),
         .testTarget(

@@ -6,6 +6,7 @@ import GatehouseEmulators
 import GatehouseLedger
 import GatehouseRuntime
 import Logging
+import ServiceLifecycle
 
 /// `gatehouse demo`: the whole gateway against built-in emulators of both platforms, a scripted
 /// scenario, and a report of every crossing.
@@ -40,41 +41,44 @@ struct Demo: AsyncParsableCommand {
 
         let telegram = TelegramEmulator(configuration: scenario.telegramEmulator, logger: logger)
         let dingtalk = DingTalkEmulator(configuration: scenario.dingtalkEmulator, logger: logger)
+        let emulators = ServiceGroup(configuration: .init(services: [.init(service: telegram), .init(service: dingtalk)], logger: logger))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
-        let outcome: DemoOutcome
-        do {
-            outcome = try await withThrowingTaskGroup(of: Void.self) { emulators in
-                emulators.addTask { try await telegram.run() }
-                emulators.addTask { try await dingtalk.run() }
-                defer { emulators.cancelAll() }
+        let outcome = try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await emulators.run() }
+            let outcome: DemoOutcome
+            do {
                 let telegramURL = "http://127.0.0.1:\(try await telegram.port())"
                 let dingtalkURL = "http://127.0.0.1:\(try await dingtalk.port())"
                 let config = scenario.pointing(loaded, telegram: telegramURL, dingtalk: dingtalkURL, state: state)
-                let ledger = try SQLiteLedger(directory: state)
                 let gateway = Gateway(
-                    config: config, ledger: ledger,
+                    config: config, ledger: try SQLiteLedger(directory: state),
                     adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, logger: logger),
                     dispatch: .init(retry: .init(minimum: .milliseconds(200), maximum: .seconds(2))),
                     logger: logger
                 )
                 let services = gateway.serviceGroup(logger: logger)
-                return try await withThrowingTaskGroup(of: Void.self) { running in
+                outcome = try await withThrowingTaskGroup(of: Void.self) { running in
                     running.addTask { try await services.run() }
                     let outcome = try await scenario.play(
                         telegram: ControlClient(baseURL: telegramURL, http: httpClient),
                         dingtalk: ControlClient(baseURL: dingtalkURL, http: httpClient),
-                        ledger: ledger, timeout: .seconds(timeout), config: config
+                        ledger: gateway.ledger, timeout: .seconds(timeout), config: config
                     )
                     await services.triggerGracefulShutdown()
                     try await running.waitForAll()
                     return outcome
                 }
+            } catch {
+                try? await httpClient.shutdown()
+                tasks.cancelAll()
+                throw error
             }
-        } catch {
-            try? await httpClient.shutdown()
-            throw error
+            // The client's idle connections go first, so the emulators' graceful drain is immediate.
+            try await httpClient.shutdown()
+            await emulators.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return outcome
         }
-        try await httpClient.shutdown()
         print(outcome.report(config: loaded, state: keepState ? state : nil))
         if !outcome.succeeded { throw ExitCode(1) }
     }

@@ -10,11 +10,28 @@ extension DingTalkEmulator {
         /// The group the robot posts into (the `conversation` of its sent records).
         public var conversationId: String
 
+        /// A robot posting into `conversationId` (a name derived from the token when nil).
         public init(accessToken: String, secret: String? = nil, keywords: [String] = [], conversationId: String? = nil) {
             self.accessToken = accessToken
             self.secret = secret
             self.keywords = keywords
             self.conversationId = conversationId ?? "cidRobot\(accessToken.prefix(8))=="
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case accessToken, secret, keywords, conversationId
+        }
+
+        /// Decodes `{"accessToken":"…","secret":"SEC…","keywords":[…],"conversationId":"cid…"}`;
+        /// only `accessToken` is required.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                accessToken: try container.decode(String.self, forKey: .accessToken),
+                secret: try container.decodeIfPresent(String.self, forKey: .secret),
+                keywords: try container.decodeIfPresent([String].self, forKey: .keywords) ?? [],
+                conversationId: try container.decodeIfPresent(String.self, forKey: .conversationId)
+            )
         }
     }
 
@@ -22,16 +39,22 @@ extension DingTalkEmulator {
     ///
     /// JSON: `{"conversationId":"cid…","conversationType":"1|2","senderStaffId":"…","senderNick":"…","text":"…"}`.
     public struct InjectedMessage: Codable, Sendable, Equatable {
+        /// The conversation (openConversationId) the person writes in.
         public var conversationId: String
         /// "1" one-to-one, "2" group.
         public var conversationType: String
+        /// The sender's userId in the organisation.
         public var senderStaffId: String
+        /// The sender's display name (defaults to the staff id).
         public var senderNick: String
+        /// What the person wrote. In groups the robot receives it with the leading space the removed @mention leaves.
         public var text: String
         /// The group's title (groups only).
         public var conversationTitle: String?
+        /// Whether the sender is an administrator (false when nil).
         public var isAdmin: Bool?
 
+        /// A message; `senderNick` defaults to `senderStaffId`.
         public init(
             conversationId: String,
             conversationType: String = "2",
@@ -54,6 +77,7 @@ extension DingTalkEmulator {
             case conversationId, conversationType, senderStaffId, senderNick, text, conversationTitle, isAdmin
         }
 
+        /// Decodes the control API's JSON; `senderNick` may be omitted.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             conversationId = try container.decode(String.self, forKey: .conversationId)
@@ -77,8 +101,10 @@ extension DingTalkEmulator {
         public var msgKey: String?
         /// The text shown: msgParam's `content` (sampleText) or `text` (markdown, link, action cards).
         public var content: String?
+        /// The key the send API answered with (recall and read-status queries use it).
         public var processQueryKey: String?
 
+        /// A record.
         public init(
             api: String,
             conversation: String? = nil,
@@ -104,6 +130,7 @@ extension DingTalkEmulator {
         /// Custom robot requests refused for a bad timestamp or signature.
         public var rejectedSignatures: Int
 
+        /// Counters.
         public init(requests: Int = 0, rateLimited: Int = 0, rejectedSignatures: Int = 0) {
             self.requests = requests
             self.rateLimited = rateLimited
@@ -132,6 +159,7 @@ extension DingTalkEmulator {
         /// Client frames that were not valid protocol frames (logged and ignored).
         public var malformedFrames: Int
 
+        /// Counters.
         public init(
             callbacksPushed: Int = 0,
             redeliveries: Int = 0,

@@ -52,6 +52,7 @@ public struct DingTalkEmulator: Service {
             set { clientID = newValue }
         }
 
+        /// A configuration; every setting has the documented platform value or a test-friendly default.
         public init(
             host: String = "127.0.0.1",
             port: Int = 0,

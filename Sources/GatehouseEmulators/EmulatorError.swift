@@ -1,7 +1,6 @@
 /// A failure of an emulator's Swift API (not a platform error: those are answered on the wire).
 public struct EmulatorError: Error, CustomStringConvertible, Sendable {
     private enum Code: Sendable {
-        case notStarted
         case stopped
         case bindFailed
         case invalidInjection
@@ -36,7 +35,6 @@ public struct EmulatorError: Error, CustomStringConvertible, Sendable {
     /// A bounded, stable name for the failure (usable as a metric label).
     public var shortDescription: String {
         switch code {
-        case .notStarted: "not_started"
         case .stopped: "stopped"
         case .bindFailed: "bind_failed"
         case .invalidInjection: "invalid_injection"
@@ -44,10 +42,6 @@ public struct EmulatorError: Error, CustomStringConvertible, Sendable {
         }
     }
 
+    /// The short description and the detail.
     public var description: String { "\(shortDescription): \(detail)" }
-
-    /// True when an injection was refused because the request was malformed.
-    var isClientError: Bool {
-        code == .invalidInjection || code == .unknownMessage
-    }
 }

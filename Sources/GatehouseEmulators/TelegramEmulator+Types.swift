@@ -10,7 +10,9 @@ extension TelegramEmulator {
     /// A chat as the emulator knows it (the Bot API `Chat`, reduced to what the emulator uses).
     /// JSON: `{"id":-1001,"type":"supergroup","title":"…","username":"…","first_name":"…","is_forum":true}`.
     public struct Chat: Codable, Sendable, Equatable {
+        /// The chat id: positive for users, negative for groups, -100… for supergroups and channels.
         public var id: Int64
+        /// The chat's kind.
         public var type: ChatType
         /// For groups, supergroups and channels.
         public var title: String?
@@ -21,6 +23,7 @@ extension TelegramEmulator {
         /// For supergroups with topics. A supergroup also becomes a forum when a topic is used in it.
         public var isForum: Bool?
 
+        /// A chat.
         public init(
             id: Int64,
             type: ChatType,
@@ -46,12 +49,18 @@ extension TelegramEmulator {
 
     /// A user (the Bot API `User`, reduced). JSON: `{"id":42,"first_name":"Li","is_bot":false}`.
     public struct User: Codable, Sendable, Equatable {
+        /// The user id.
         public var id: Int64
+        /// The user's first name.
         public var firstName: String
+        /// The user's last name.
         public var lastName: String?
+        /// The username, without "@".
         public var username: String?
+        /// Whether the user is a bot (false when nil).
         public var isBot: Bool?
 
+        /// A user.
         public init(id: Int64, firstName: String, lastName: String? = nil, username: String? = nil, isBot: Bool? = nil) {
             self.id = id
             self.firstName = firstName
@@ -70,16 +79,26 @@ extension TelegramEmulator {
 
     /// A Bot API `MessageEntity`; offsets and lengths are in UTF-16 code units.
     public struct MessageEntity: Codable, Sendable, Equatable {
+        /// "bold", "text_link", … (see the Bot API's MessageEntity).
         public var type: String
+        /// Start, in UTF-16 code units.
         public var offset: Int
+        /// Length, in UTF-16 code units.
         public var length: Int
+        /// For "text_link".
         public var url: String?
+        /// For "text_mention".
         public var user: User?
+        /// For "pre".
         public var language: String?
+        /// For "custom_emoji".
         public var customEmojiID: String?
+        /// For "date_time".
         public var unixTime: Int64?
+        /// For "date_time".
         public var dateTimeFormat: String?
 
+        /// An entity.
         public init(
             type: String,
             offset: Int,
@@ -126,11 +145,14 @@ extension TelegramEmulator {
             var isChannel: Bool { self == .channelPost || self == .editedChannelPost }
         }
 
+        /// Which Update field the message arrives in.
         public var kind: Kind
+        /// The chat; it becomes known to the emulator ("@username" included).
         public var chat: Chat
         /// The sender; required except in channels (which have `sender_chat`) and private chats
         /// (where the sender defaults to the chat's user).
         public var from: User?
+        /// The message text.
         public var text: String
         /// The message to edit; only for the edited kinds.
         public var messageID: Int64?
@@ -141,6 +163,7 @@ extension TelegramEmulator {
         /// A message of the same chat this one replies to.
         public var replyToMessageID: Int64?
 
+        /// An update.
         public init(
             kind: Kind = .message,
             chat: Chat,
@@ -172,14 +195,20 @@ extension TelegramEmulator {
     /// One thing the bot did, as `GET /_emulator/sent` lists it:
     /// `{"method":"sendMessage","chat_id":-1001,"message_id":5,"message_thread_id":42,"text":"…","entities":[…]}`.
     public struct SentRecord: Codable, Sendable, Equatable {
+        /// "sendMessage", "editMessageText" or "deleteMessage".
         public var method: String
+        /// The chat's integer id (also for chats addressed by "@username").
         public var chatID: Int64
+        /// The message sent, edited or deleted.
         public var messageID: Int64?
+        /// The forum topic, if any.
         public var messageThreadID: Int64?
         /// The text after entity parsing (what the chat shows); absent for deletions.
         public var text: String?
+        /// The entities after parsing (from `entities` or `parse_mode`).
         public var entities: [MessageEntity]?
 
+        /// A record.
         public init(
             method: String,
             chatID: Int64,
@@ -211,6 +240,7 @@ extension TelegramEmulator {
         /// 429 answers given.
         public var rateLimited: Int
 
+        /// Counters.
         public init(requests: Int = 0, rateLimited: Int = 0) {
             self.requests = requests
             self.rateLimited = rateLimited

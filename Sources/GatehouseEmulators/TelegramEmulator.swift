@@ -27,6 +27,7 @@ public struct TelegramEmulator: Service {
         /// Chats known from the start, so that their "@username" resolves.
         public var chats: [Chat]
 
+        /// A configuration; `botID` defaults to the number a configured token starts with.
         public init(
             host: String = "127.0.0.1",
             port: Int = 0,

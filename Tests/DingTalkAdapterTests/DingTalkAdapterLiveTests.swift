@@ -18,20 +18,18 @@ import Testing
         let emulator = DingTalkEmulator(
             configuration: .init(clientID: "dinglive", clientSecret: "live-test-secret", pingInterval: .milliseconds(200),
                                  ackTimeout: ackTimeout, rateLimits: false),
-            logger: Logger(label: "emulator")
+            logger: quietLogger("emulator")
         )
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await emulator.run() }
+        try await withServices([emulator]) {
             let base = "http://127.0.0.1:\(try await emulator.port())"
             let adapter = DingTalkAdapter(
                 configuration: .init(
                     platform: "corp", clientID: "dinglive", clientSecret: Secret(secret), robotCode: "dinglive",
                     apiURL: base, oapiURL: base, reconnectBackoff: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(200))
                 ),
-                httpClient: HTTPClient.shared, logger: Logger(label: "test")
+                httpClient: HTTPClient.shared, logger: quietLogger("test")
             )
             try await body(adapter, emulator)
-            group.cancelAll()
         }
     }
 

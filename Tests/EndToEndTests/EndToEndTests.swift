@@ -5,8 +5,6 @@ import GatehouseEmulators
 import GatehouseLedger
 import GatehouseRuntime
 import GatehouseTesting
-import Logging
-import ServiceLifecycle
 import Testing
 @testable import GatehouseCommands
 
@@ -25,61 +23,58 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: state) }
         let loaded = try ConfigLoader().load(file: Self.demoConfig)
         let scenario = try DemoScenario(config: loaded)
-        let telegram = TelegramEmulator(configuration: scenario.telegramEmulator, logger: Logger(label: "tg"))
-        let dingtalk = DingTalkEmulator(configuration: scenario.dingtalkEmulator, logger: Logger(label: "dt"))
-        var logger = Logger(label: "e2e")
-        logger.logLevel = .critical
-
-        try await withThrowingTaskGroup(of: Void.self) { emulators in
-            emulators.addTask { try await telegram.run() }
-            emulators.addTask { try await dingtalk.run() }
-            let config = scenario.pointing(
-                loaded, telegram: "http://127.0.0.1:\(try await telegram.port())",
-                dingtalk: "http://127.0.0.1:\(try await dingtalk.port())", state: state
-            )
-
-            /// One life of the daemon: open the ledger, run the graph around `body`, stop gracefully.
-            func life(_ body: (any Ledger) async throws -> Void) async throws {
-                let ledger = try SQLiteLedger(directory: state)
-                let gateway = Gateway(
-                    config: config, ledger: ledger,
-                    adapters: AdapterFactory.adapters(for: config, httpClient: HTTPClient.shared, logger: logger), logger: logger
+        let telegram = TelegramEmulator(configuration: scenario.telegramEmulator, logger: quietLogger("tg"))
+        let dingtalk = DingTalkEmulator(configuration: scenario.dingtalkEmulator, logger: quietLogger("dt"))
+        let logger = quietLogger("e2e")
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await withServices([telegram, dingtalk]) {
+                let config = scenario.pointing(
+                    loaded, telegram: "http://127.0.0.1:\(try await telegram.port())",
+                    dingtalk: "http://127.0.0.1:\(try await dingtalk.port())", state: state
                 )
-                let group = ServiceGroup(configuration: .init(services: gateway.services.map { .init(service: $0) }, logger: logger))
-                try await withThrowingTaskGroup(of: Void.self) { running in
-                    running.addTask { try await group.run() }
-                    try await body(ledger)
-                    await group.triggerGracefulShutdown()
-                    try await running.waitForAll()
+
+                /// One life of the daemon: open the ledger, run the graph around `body`, stop gracefully.
+                func life(_ body: (any Ledger) async throws -> Void) async throws {
+                    let ledger = try SQLiteLedger(directory: state)
+                    let gateway = Gateway(
+                        config: config, ledger: ledger,
+                        adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, logger: logger), logger: logger
+                    )
+                    try await withServices(gateway.services) { try await body(ledger) }
                 }
-            }
 
-            func customer(_ text: String) async throws {
-                _ = try await telegram.inject(.init(
-                    chat: .init(id: -1009876543210, type: .supergroup, title: "Support"), from: .init(id: 7, firstName: "Li"), text: text
-                ))
-            }
+                func customer(_ text: String) async throws {
+                    _ = try await telegram.inject(.init(
+                        chat: .init(id: -1009876543210, type: .supergroup, title: "Support"), from: .init(id: 7, firstName: "Li"), text: text
+                    ))
+                }
 
-            try await life { ledger in
-                _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "Q3 is out"))
-                try await customer("where is my order?")
-                #expect(await eventually { try await ledger.records(from: 1, limit: 100).filter { $0.outcome == .delivered }.count == 2 })
-            }
-            try await life { ledger in
-                try await customer("second question")
-                #expect(await eventually { try await ledger.records(from: 1, limit: 100).filter { $0.outcome == .delivered }.count == 3 })
-                // Let the new life poll and reconnect a while: nothing from the first life comes back.
-                try await Task.sleep(for: .milliseconds(1500))
-                let log = try await ledger.records(from: 1, limit: 100)
-                #expect(log.filter { $0.kind == .crossing }.count == 3)
-                #expect(log.filter { $0.kind == .delivery }.count == 3)
-            }
+                try await life { ledger in
+                    _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "Q3 is out"))
+                    try await customer("where is my order?")
+                    #expect(await eventually { try await ledger.records(from: 1, limit: 100).filter { $0.outcome == .delivered }.count == 2 })
+                }
+                try await life { ledger in
+                    try await customer("second question")
+                    #expect(await eventually { try await ledger.records(from: 1, limit: 100).filter { $0.outcome == .delivered }.count == 3 })
+                    // Let the new life poll and reconnect a while: nothing from the first life comes back.
+                    try await Task.sleep(for: .milliseconds(1500))
+                    let log = try await ledger.records(from: 1, limit: 100)
+                    #expect(log.filter { $0.kind == .crossing }.count == 3)
+                    #expect(log.filter { $0.kind == .delivery }.count == 3)
+                }
 
-            #expect(await telegram.sent(chatID: "-1001234567890").compactMap(\.text) == ["📢 Q3 is out\n— 王经理"])
-            #expect(await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content) == [
-                "[外部 support] Li: where is my order?", "[外部 support] Li: second question",
-            ])
-            emulators.cancelAll()
+                #expect(await telegram.sent(chatID: "-1001234567890").compactMap(\.text) == ["📢 Q3 is out\n— 王经理"])
+                #expect(await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content) == [
+                    "[外部 support] Li: where is my order?", "[外部 support] Li: second question",
+                ])
+                // The client's idle connections go first, so the emulators' graceful drain is immediate.
+                try await httpClient.shutdown()
+            }
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
         }
     }
 }

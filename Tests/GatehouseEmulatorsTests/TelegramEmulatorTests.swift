@@ -252,6 +252,16 @@ struct TelegramEmulatorTests {
                         ]),
                     ])
             )
+            let boundary = "gatehouse-boundary"
+            let multipart = [
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"chat_id\"\r\n\r\n10\r\n",
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nline 1\r\nline 2\r\n",
+                "--\(boundary)--\r\n",
+            ].joined()
+            let fromMultipart = try await http.send(
+                "POST", "\(api)/sendMessage", body: multipart, contentType: "multipart/form-data; boundary=\(boundary)"
+            )
+            #expect(fromMultipart.json["result"]?["text"] == .string("line 1\r\nline 2"))
             let badHTML = try await http.post(
                 "\(api)/sendMessage",
                 json: .object(["chat_id": .int(10), "parse_mode": .string("HTML"), "text": .string("1 < 2")])

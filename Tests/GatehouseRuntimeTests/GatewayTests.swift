@@ -6,7 +6,6 @@ import GatehouseLedger
 import GatehouseRuntime
 import GatehouseTesting
 import Logging
-import ServiceLifecycle
 import Testing
 
 @Suite struct GatewayTests {
@@ -46,13 +45,7 @@ import Testing
             config: config, ledger: ledger, adapters: [corp, tg],
             dispatch: .init(retry: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100))), logger: logger
         )
-        let group = ServiceGroup(configuration: .init(services: gateway.services.map { .init(service: $0) }, logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            try await body(gateway)
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await withServices(gateway.services) { try await body(gateway) }
     }
 
     func records() async throws -> [AuditRecord] {

@@ -14,19 +14,17 @@ import TelegramAdapter
 
     /// Runs an emulator and an adapter pointed at it around `body`.
     func withAdapter(token: String = token, _ body: (TelegramAdapter, TelegramEmulator) async throws -> Void) async throws {
-        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false), logger: Logger(label: "emulator"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await emulator.run() }
+        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false), logger: quietLogger("emulator"))
+        try await withServices([emulator]) {
             let port = try await emulator.port()
             let adapter = TelegramAdapter(
                 configuration: .init(
                     platform: "outreach", token: Secret(token), apiURL: "http://127.0.0.1:\(port)", pollTimeout: .seconds(1),
                     pollBackoff: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100))
                 ),
-                httpClient: HTTPClient.shared, logger: Logger(label: "test")
+                httpClient: HTTPClient.shared, logger: quietLogger("test")
             )
             try await body(adapter, emulator)
-            group.cancelAll()
         }
     }
 
