@@ -76,13 +76,16 @@ public final class Dispatcher: Service, Sendable {
     /// head must wait; a waiting head sets a timer that rings again when it is due.
     private func work(_ destination: String, _ stream: AsyncStream<Void>) async {
         await withDiscardingTaskGroup { timers in
+            // At most one timer per destination: rings while the head waits must not pile up sleepers.
+            var armed: Date?
             for await _ in stream {
-                if let due = await drain(destination) {
-                    let doorbell = doorbells[destination]
-                    timers.addTask {
-                        try? await Task.sleep(until: .now + .seconds(max(due.timeIntervalSinceNow, 0)))
-                        doorbell?.yield()
-                    }
+                if let due = armed, due <= Date() { armed = nil }
+                guard let due = await drain(destination), armed.map({ due < $0 }) ?? true else { continue }
+                armed = due
+                let doorbell = doorbells[destination]
+                timers.addTask {
+                    try? await Task.sleep(for: .seconds(max(due.timeIntervalSinceNow, 0)))
+                    doorbell?.yield()
                 }
             }
             timers.cancelAll()

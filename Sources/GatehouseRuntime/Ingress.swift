@@ -45,7 +45,16 @@ public struct Ingress: Service {
         let result = try await ledger.commit(Intake(
             envelope: envelope, crossings: crossings, configRevision: config.revision, receivedAt: Date()
         ))
-        try await event.acknowledgement()
+        do {
+            try await event.acknowledgement()
+        } catch {
+            // Committed, but the platform was not told (its connection dropped): it may deliver the
+            // event again, and inbound dedup absorbs that. Not an intake failure.
+            logger.warning("committed event could not be acknowledged; a redelivery will be deduplicated", metadata: [
+                "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
+                "gh.error": .string(String(describing: error)),
+            ])
+        }
         switch result {
         case .duplicate:
             logger.info("redelivered event ignored", metadata: [

@@ -24,13 +24,13 @@ import Testing
         """
 
     let config: GatewayConfig
-    let ledger: SQLiteLedger
+    let ledger: FlakyLedger
     let corp = FakeAdapter(platform: "corp")
     let tg = FakeAdapter(platform: "tg")
 
     init() throws {
         config = try ConfigLoader(environment: [:]).load(yaml: "listen: { http: \"127.0.0.1:0\" }\n" + Self.yaml, file: "test.yaml")
-        ledger = try Fixtures.memoryLedger()
+        ledger = FlakyLedger(try Fixtures.memoryLedger())
     }
 
     /// Runs the service graph around `body`, then shuts it down gracefully.
@@ -84,6 +84,31 @@ import Testing
             #expect(await eventually { corp.acknowledged.count == 2 && tg.sent.count == 1 })
         }
         #expect(tg.sent.count == 1)
+        #expect(try await records().filter { $0.kind == .crossing }.count == 1)
+    }
+
+    @Test func anEventWhoseCommitFailsIsNeitherAcknowledgedNorSent() async throws {
+        ledger.failNextCommits(1)
+        try await running {
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "lost?", text: "x"))
+            #expect(await eventually { corp.handlerErrors.count == 1 })
+            #expect(tg.sent.isEmpty && corp.acknowledged.isEmpty)
+            // The platform redelivers what was not acknowledged; this time the commit succeeds.
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "lost?", text: "x"))
+            #expect(await eventually { tg.sent.count == 1 })
+        }
+        #expect(corp.handlerErrors == ["disk I/O error (injected)"])
+        #expect(corp.acknowledged == ["lost?"])
+        #expect(try await records().filter { $0.kind == .crossing }.count == 1)
+    }
+
+    @Test func aFailedAcknowledgementAfterCommitIsNotAnIntakeFailure() async throws {
+        corp.failAcknowledgements()
+        try await running {
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "a1", text: "committed"))
+            #expect(await eventually { tg.sent.count == 1 })
+        }
+        #expect(corp.handlerErrors.isEmpty)
         #expect(try await records().filter { $0.kind == .crossing }.count == 1)
     }
 

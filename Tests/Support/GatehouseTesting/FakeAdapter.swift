@@ -16,6 +16,8 @@ public final class FakeAdapter: Adapter {
         var failures: [any Error] = []
         var nextID = 1
         var attempts = 0
+        var failAcknowledgements = false
+        var handlerErrors: [String] = []
     }
 
     public init(platform: String) {
@@ -33,6 +35,14 @@ public final class FakeAdapter: Adapter {
         state.withLock { $0.failures.append(contentsOf: errors) }
     }
 
+    /// From now on, calling an acknowledgement throws, as when the platform's connection dropped.
+    public func failAcknowledgements() {
+        state.withLock { $0.failAcknowledgements = true }
+    }
+
+    /// Errors the handler threw back at this adapter (intake failures), as text.
+    public var handlerErrors: [String] { state.withLock { $0.handlerErrors } }
+
     public var sent: [OutboundMessage] { state.withLock { $0.sent } }
     /// Event ids whose acknowledgement was called, in order.
     public var acknowledged: [String] { state.withLock { $0.acknowledged } }
@@ -42,9 +52,16 @@ public final class FakeAdapter: Adapter {
     public func receive(_ handler: @escaping @Sendable (InboundEvent) async throws -> Void) async throws {
         for await envelope in inbox {
             let eventID = envelope.origin.eventID
-            try? await handler(InboundEvent(envelope: envelope, acknowledgement: Acknowledgement {
-                self.state.withLock { $0.acknowledged.append(eventID) }
-            }))
+            do {
+                try await handler(InboundEvent(envelope: envelope, acknowledgement: Acknowledgement {
+                    try self.state.withLock { state in
+                        if state.failAcknowledgements { throw DeliveryError.network("connection closed") }
+                        state.acknowledged.append(eventID)
+                    }
+                }))
+            } catch {
+                state.withLock { $0.handlerErrors.append(String(describing: error)) }
+            }
         }
     }
 

@@ -1,0 +1,60 @@
+import Foundation
+import GatehouseLedger
+import Synchronization
+
+/// A ledger that fails its next commits on demand (a full disk, a locked file) and otherwise
+/// forwards to a real one.
+public final class FlakyLedger: Ledger {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String { "disk I/O error (injected)" }
+    }
+
+    private let ledger: any Ledger
+    private let failures = Mutex(0)
+
+    public init(_ ledger: any Ledger) {
+        self.ledger = ledger
+    }
+
+    /// The next `count` commits throw.
+    public func failNextCommits(_ count: Int) {
+        failures.withLock { $0 += count }
+    }
+
+    public func commit(_ intake: Intake) async throws -> IntakeResult {
+        let fail = failures.withLock { count in
+            defer { count = max(count - 1, 0) }
+            return count > 0
+        }
+        if fail { throw Failure() }
+        return try await ledger.commit(intake)
+    }
+
+    public func head(of destination: String) async throws -> OutboxJob? {
+        try await ledger.head(of: destination)
+    }
+
+    public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], at time: Date) async throws -> AuditRecord {
+        try await ledger.recordDelivered(job, nativeIDs: nativeIDs, at: time)
+    }
+
+    public func recordDeferred(_ job: OutboxJob, reason: String, retryAt: Date, at time: Date) async throws -> AuditRecord {
+        try await ledger.recordDeferred(job, reason: reason, retryAt: retryAt, at: time)
+    }
+
+    public func recordDead(_ job: OutboxJob, reason: String, at time: Date) async throws -> AuditRecord {
+        try await ledger.recordDead(job, reason: reason, at: time)
+    }
+
+    public func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord] {
+        try await ledger.records(from: sequence, limit: limit)
+    }
+
+    public func jobs(in state: OutboxJob.State, limit: Int) async throws -> [OutboxJob] {
+        try await ledger.jobs(in: state, limit: limit)
+    }
+
+    public func nativeIDs(platform: String, conversation: String, message: String, destination: String) async throws -> [String] {
+        try await ledger.nativeIDs(platform: platform, conversation: conversation, message: message, destination: destination)
+    }
+}
