@@ -57,57 +57,33 @@ import Testing
 
     @Test func robotMessagesArriveOverStreamAndAnAcknowledgedOneIsNotPushedAgain() async throws {
         try await withAdapter { adapter, emulator in
-            let seen = Recorder<String>()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try await adapter.receive { event in
-                        seen.append(event.envelope.body.text)
-                        try await event.acknowledgement()
-                    }
-                }
+            try await withIntake(adapter) { seen in
                 let id = try await emulator.inject(.init(conversationId: "cidAllHands==", senderStaffId: "m01", senderNick: "王经理", text: "Q3 is out"))
-                #expect(await eventually { seen.values == ["Q3 is out"] })
+                #expect(await eventually { seen.values.map(\.body.text) == ["Q3 is out"] })
                 // Well past the emulator's ACK timeout: still once.
                 try await Task.sleep(for: .milliseconds(800))
-                #expect(seen.values == ["Q3 is out"])
-                #expect(!id.isEmpty)
-                group.cancelAll()
+                #expect(seen.values.map(\.origin.eventID) == [id])
+                #expect(seen.values.first?.sender == .init(id: "m01", name: "王经理"))
             }
         }
     }
 
     @Test func anUnacknowledgedMessageIsPushedAgain() async throws {
         try await withAdapter { adapter, emulator in
-            let seen = Recorder<String>()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try await adapter.receive { event in
-                        let count = seen.append(event.envelope.origin.eventID)
-                        if count > 1 { try await event.acknowledgement() }
-                    }
-                }
+            try await withIntake(adapter, acknowledge: { $0 > 1 }) { seen in
                 let id = try await emulator.inject(.init(conversationId: "cidAllHands==", senderStaffId: "m01", text: "again"))
-                #expect(await eventually { seen.values == [id, id] })
-                group.cancelAll()
+                #expect(await eventually { seen.values.map(\.origin.eventID) == [id, id] })
             }
         }
     }
 
     @Test func theAdapterReconnectsAfterTheServerSaysDisconnect() async throws {
         try await withAdapter { adapter, emulator in
-            let seen = Recorder<String>()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    try await adapter.receive { event in
-                        seen.append(event.envelope.body.text)
-                        try await event.acknowledgement()
-                    }
-                }
+            try await withIntake(adapter) { seen in
                 #expect(await eventually { await emulator.openConnections() == 1 })
                 await emulator.disconnectAll()
                 _ = try await emulator.inject(.init(conversationId: "cidAllHands==", senderStaffId: "m01", text: "after reconnect"))
-                #expect(await eventually { seen.values == ["after reconnect"] })
-                group.cancelAll()
+                #expect(await eventually { seen.values.map(\.body.text) == ["after reconnect"] })
             }
         }
     }
