@@ -60,11 +60,11 @@ public struct DingTalkAdapter: Adapter {
     public func send(_ message: OutboundMessage) async throws -> [String] {
         let conversation = try conversation(of: message.channel)
         var keys: [String] = []
-        for param in try msgParams(for: message.text) {
+        for (msgKey, param) in try msgParams(for: message.text, format: message.format) {
             let response: GroupMessageSendResponse = try await authorized { token throws(DeliveryError) in
                 try await api.post(
                     "/v1.0/robot/groupMessages/send",
-                    GroupMessageSend(msgParam: param, msgKey: "sampleText", openConversationId: conversation,
+                    GroupMessageSend(msgParam: param, msgKey: msgKey, openConversationId: conversation,
                                      robotCode: configuration.robotCode),
                     accessToken: token
                 )
@@ -97,19 +97,32 @@ public struct DingTalkAdapter: Adapter {
         }
     }
 
-    /// The `sampleText` msgParams for a text: split so that each JSON string stays within the limit
-    /// (escaping can make the JSON longer than the text, so the encoded size is what is checked).
-    func msgParams(for text: String) throws(DeliveryError) -> [String] {
-        var pending = TextSplitter(limit: Self.msgParamLimit - 64, measure: .utf8).split(text)
-        var params: [String] = []
+    /// The msgKey and msgParams for a text: `sampleText`, or `sampleMarkdown` for Markdown; split so
+    /// that each JSON string stays within the limit (escaping can make the JSON longer than the
+    /// text, so the encoded size is what is checked).
+    func msgParams(for text: String, format: OutboundMessage.Format = .plain) throws(DeliveryError) -> [(msgKey: String, param: String)] {
+        let reserve: Int
+        let encode: (String) throws -> Data
+        let msgKey: String
+        switch format {
+        case .plain:
+            (msgKey, reserve) = ("sampleText", 64)
+            encode = { try JSONEncoder().encode(SampleText(content: $0)) }
+        case .markdown(let title):
+            // The title is what notifications show; keep it short so the text keeps the room.
+            let title = String(title.prefix(64))
+            (msgKey, reserve) = ("sampleMarkdown", 64 + title.utf8.count * 2)
+            encode = { try JSONEncoder().encode(SampleMarkdown(title: title, text: $0)) }
+        }
+        var pending = TextSplitter(limit: Self.msgParamLimit - reserve, measure: .utf8).split(text)
+        var params: [(String, String)] = []
         while !pending.isEmpty {
             let part = pending.removeFirst()
-            guard let data = try? JSONEncoder().encode(SampleText(content: part)),
-                  let json = String(data: data, encoding: .utf8) else {
+            guard let data = try? encode(part), let json = String(data: data, encoding: .utf8) else {
                 throw .rejected("cannot encode the message")
             }
             if data.count <= Self.msgParamLimit || part.utf8.count < 64 {
-                params.append(json)
+                params.append((msgKey, json))
             } else {
                 pending.insert(contentsOf: TextSplitter(limit: part.utf8.count / 2, measure: .utf8).split(part), at: 0)
             }

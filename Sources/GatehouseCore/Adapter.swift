@@ -56,13 +56,24 @@ public struct OutboundMessage: Sendable, Hashable {
     public var channel: Channel
     /// The rendered text.
     public var text: String
+    /// How the text is meant to be read.
+    public var format: Format
     /// A stable key for this delivery, the same on every retry, for platforms that deduplicate
     /// retried sends (DingTalk `msgUuid`).
     public var idempotencyKey: String
 
-    public init(channel: Channel, text: String, idempotencyKey: String) {
+    /// How a text is meant to be read.
+    public enum Format: Sendable, Hashable {
+        /// Plain text, shown as written.
+        case plain
+        /// Markdown (DingTalk's dialect); `title` is what notifications and previews show.
+        case markdown(title: String)
+    }
+
+    public init(channel: Channel, text: String, format: Format = .plain, idempotencyKey: String) {
         self.channel = channel
         self.text = text
+        self.format = format
         self.idempotencyKey = idempotencyKey
     }
 }

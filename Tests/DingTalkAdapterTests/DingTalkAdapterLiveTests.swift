@@ -44,6 +44,15 @@ import Testing
         }
     }
 
+    @Test func markdownReachesTheConversationAsSampleMarkdown() async throws {
+        try await withAdapter { adapter, emulator in
+            _ = try await adapter.send(OutboundMessage(channel: Self.desk, text: "**Q3** is out", format: .markdown(title: "Q3"), idempotencyKey: "k"))
+            let sent = await emulator.sent(conversation: "cidDesk==")
+            #expect(sent.map(\.msgKey) == ["sampleMarkdown"])
+            #expect(sent.map(\.content) == ["**Q3** is out"])
+        }
+    }
+
     @Test func wrongCredentialsArePermanentAndTheSecretStaysOut() async throws {
         try await withAdapter(secret: "not-the-secret") { adapter, _ in
             do {

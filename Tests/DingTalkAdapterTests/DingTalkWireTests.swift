@@ -27,7 +27,7 @@ import Testing
 
     @Test func everyMsgParamStaysWithinTheLimitEvenWhenEscapingGrowsIt() throws {
         for text in [String(repeating: "机密信息 ", count: 4000), String(repeating: "\"\\", count: 12_000), "short"] {
-            let params = try adapter.msgParams(for: text)
+            let params = try adapter.msgParams(for: text).map(\.param)
             var rebuilt = ""
             for param in params {
                 #expect(param.utf8.count <= DingTalkAdapter.msgParamLimit)
@@ -35,6 +35,13 @@ import Testing
             }
             #expect(rebuilt == text)
         }
+    }
+
+    @Test func markdownIsSentAsSampleMarkdownWithItsTitle() throws {
+        let params = try adapter.msgParams(for: "### Q3\n- revenue **+12%**", format: .markdown(title: "Q3 results"))
+        #expect(params.map(\.msgKey) == ["sampleMarkdown"])
+        let decoded = try JSONDecoder().decode([String: String].self, from: Data(try #require(params.first).param.utf8))
+        #expect(decoded == ["title": "Q3 results", "text": "### Q3\n- revenue **+12%**"])
     }
 
     @Test(arguments: [
