@@ -10,10 +10,9 @@ extension ConfigCompiler {
 
     func compilePlatforms(_ node: Node) -> Declared<PlatformConfig> {
         var platforms = Declared<PlatformConfig>()
-        for (name, _, value) in reader.namedEntries(node, "platforms") {
+        for (name, key, value) in reader.namedEntries(node, "platforms") {
             let type = value.mapping?["type"]?.scalar?.string
-            let known: String? = Self.platformTypes.contains(type ?? "") ? type : nil
-            platforms.names[name] = .some(known)
+            platforms.declare(name, type: Self.platformTypes.contains(type ?? "") ? type : nil, at: key, in: reader)
             if let platform = compilePlatform(name: name, value) {
                 platforms.valid[name] = platform
             }

@@ -3,12 +3,12 @@ import Yams
 
 extension ConfigCompiler {
     static let channelKeys = ["platform", "conversation", "chat", "topic"]
-    static let routeKeys = ["name", "from", "to", "template"]
+    static let routeKeys = ["name", "from", "to", "on", "default", "template", "mirror"]
 
     func compileChannels(_ node: Node, platforms: Declared<PlatformConfig>) -> Declared<Channel> {
         var channels = Declared<Channel>()
-        for (name, _, value) in reader.namedEntries(node, "channels") {
-            channels.names[name] = .some(nil)
+        for (name, key, value) in reader.namedEntries(node, "channels") {
+            channels.declare(name, at: key, in: reader)
             let what = "channel '\(name)'"
             guard let fields = reader.fields(value, what, allowed: Self.channelKeys),
                   let platformNode = required(fields, "platform", in: what),
@@ -54,35 +54,90 @@ extension ConfigCompiler {
         return (5...32).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
     }
 
-    func compileRoutes(_ node: Node, channels: Declared<Channel>) -> [Route] {
+    /// The routes of one file. `seen` holds the route names of the files before, with where they are.
+    func compileRoutes(_ node: Node, channels: Declared<Channel>, checks: Declared<Check>, seen: inout [String: String]) -> [Route] {
         guard let sequence = node.sequence else {
             reader.error(at: node, "routes must be a list of routes")
             return []
         }
         var routes: [Route] = []
-        var names: Set<String> = []
         for item in sequence {
             guard let fields = reader.fields(item, "a route", allowed: Self.routeKeys) else { continue }
             guard let nameNode = required(fields, "name", in: "a route"),
                   let name = reader.nonEmptyString(nameNode, "route name") else { continue }
             let what = "route '\(name)'"
-            if !names.insert(name).inserted {
-                reader.error(at: nameNode, "\(what) is defined twice; route names must be unique (they name the route in the audit log)")
+            if let first = seen[name] {
+                reader.error(at: nameNode, "\(what) is already defined at \(first); route names must be unique (they name the route in the audit log)")
+            } else {
+                seen[name] = "\(reader.file):\(nameNode.mark?.line ?? 1):\(nameNode.mark?.column ?? 1)"
             }
             let from = required(fields, "from", in: what).flatMap { channelNames($0, "\(what): from", channels: channels) }
             let to = required(fields, "to", in: what).flatMap { channelNames($0, "\(what): to", channels: channels) }
             if let node = fields["to"], node.sequence?.isEmpty == true {
                 reader.error(at: node, "\(what): to must name at least one channel")
             }
+            let on = fields["on"].map { verdicts($0, what, checks: checks) } ?? []
+            var defaultVerdict = Verdict.forward
+            if let node = fields["default"] {
+                switch reader.oneOf(node, "\(what): default", as: Verdict.self) {
+                case .redact?:
+                    reader.error(at: node, "\(what): default: redact has nothing to mask when no check fires; use forward, hold or block")
+                case let verdict?:
+                    defaultVerdict = verdict
+                case nil:
+                    break
+                }
+            }
+            var mirror: Set<Envelope.Kind> = []
+            if let node = fields["mirror"] {
+                for (word, item) in reader.stringList(node, "\(what): mirror") {
+                    switch word {
+                    case "edit": mirror.insert(.edit)
+                    case "delete": mirror.insert(.delete)
+                    default:
+                        reader.error(at: item, "\(what): mirror: '\(word)' is not edit or delete\(reader.suggestion(for: word, among: ["edit", "delete"]))")
+                    }
+                }
+            }
             var template = Template.text
             if let node = fields["template"] {
                 guard let parsed = self.template(node, what) else { continue }
                 template = parsed
             }
-            guard let from, let to else { continue }
-            routes.append(Route(name: name, from: from, to: to, template: template))
+            guard let from, let to, let on else { continue }
+            routes.append(Route(name: name, from: from, to: to, on: on, defaultVerdict: defaultVerdict, template: template, mirror: mirror))
         }
         return routes
+    }
+
+    /// `on: { check: verdict, … }` in file order, or nil when any entry is wrong.
+    private func verdicts(_ node: Node, _ what: String, checks: Declared<Check>) -> [(check: String, verdict: Verdict)]? {
+        guard let mapping = node.mapping else {
+            reader.error(at: node, "\(what): on must map check names to verdicts (pii: redact), found \(node.scalar != nil ? "'\(node.scalar?.string ?? "")'" : "a list")")
+            return nil
+        }
+        var result: [(check: String, verdict: Verdict)] = []
+        var complete = true
+        for (key, value) in mapping {
+            guard let check = reader.string(key, "\(what): on: a check name") else {
+                complete = false
+                continue
+            }
+            if !checks.isDeclared(check) {
+                complete = false
+                if checks.complete {
+                    reader.error(at: key, "\(what): on: no check named '\(check)'\(reader.suggestion(for: check, among: Array(checks.names.keys)))")
+                }
+            } else if checks.valid[check] == nil {
+                complete = false
+            }
+            guard let verdict = reader.oneOf(value, "\(what): on: \(check)", as: Verdict.self) else {
+                complete = false
+                continue
+            }
+            result.append((check, verdict))
+        }
+        return complete ? result : nil
     }
 
     /// The channel names a `from` or `to` lists, or nil when any of them is not a valid channel

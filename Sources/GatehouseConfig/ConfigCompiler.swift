@@ -9,36 +9,17 @@ struct ConfigCompiler {
     /// The including file's directory: relative paths in the file are relative to it.
     let baseDirectory: String
 
-    struct Parts {
-        var state: String
-        var listen: GatewayConfig.Listen
-        var platforms: [String: PlatformConfig]
-        var channels: [String: Channel]
-        var routes: [Route]
+    init(file: ConfigFile, environment: [String: String]) {
+        self.reader = file.reader
+        self.environment = environment
+        self.baseDirectory = file.directory
     }
 
-    static let topLevelKeys = ["state", "listen", "platforms", "channels", "routes"]
-
-    func compile(_ root: Node) -> Parts? {
-        guard let top = reader.fields(root, "the config", allowed: Self.topLevelKeys) else { return nil }
-        let state = top["state"].flatMap { reader.nonEmptyString($0, "state") }.map(resolve)
+    /// The ledger directory: `state:`, else `$STATE_DIRECTORY`, else ./state.
+    func state(_ top: Fields) -> String {
+        top["state"].flatMap { reader.nonEmptyString($0, "state") }.map(resolve)
             ?? environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init)
             ?? "./state"
-        let listen = top["listen"].map(compileListen) ?? GatewayConfig.Listen()
-        // Names are collected before definitions are judged, so that one bad platform or channel is
-        // reported once, not again by everything that refers to it.
-        var platforms = Declared<PlatformConfig>()
-        if let node = top["platforms"] {
-            platforms = compilePlatforms(node)
-        } else {
-            reader.error(at: root, "the config has no 'platforms'")
-        }
-        // With an unreadable `channels:` section (a misspelled key, a wrong type) every channel name is
-        // unknown; saying so for each route would bury the one real error.
-        var channels = top["channels"].map { compileChannels($0, platforms: platforms) } ?? Declared()
-        channels.complete = top["channels"]?.mapping != nil || (top["channels"] == nil && !top.unknownKeys)
-        let routes = top["routes"].map { compileRoutes($0, channels: channels) } ?? []
-        return Parts(state: state, listen: listen, platforms: platforms.valid, channels: channels.valid, routes: routes)
     }
 
     /// A path from the file, with `$CREDENTIALS_DIRECTORY` expanded, relative to the file's directory.
@@ -57,7 +38,7 @@ struct ConfigCompiler {
         return result
     }
 
-    private func compileListen(_ node: Node) -> GatewayConfig.Listen {
+    func compileListen(_ node: Node) -> GatewayConfig.Listen {
         guard let fields = reader.fields(node, "listen", allowed: ["http", "admin"]) else { return .init() }
         var listen = GatewayConfig.Listen()
         if let http = fields["http"], let value = reader.nonEmptyString(http, "listen.http") {
@@ -80,10 +61,36 @@ struct Declared<Value> {
     /// Every declared name, with a type word when one could be read (`dingtalk`), valid or not.
     var names: [String: String?] = [:]
     var valid: [String: Value] = [:]
+    /// Where each name is defined (`FILE:LINE:COL`), to point at the first of two definitions.
+    var locations: [String: String] = [:]
+    /// The key node of each name, to point at a second definition.
+    var keys: [String: Node] = [:]
     /// False when the section itself could not be read: then no name can be called unknown.
     var complete = true
 
     func isDeclared(_ name: String) -> Bool { names[name] != nil }
+
+    /// Records a name as declared at `key` in `reader`'s file.
+    mutating func declare(_ name: String, type: String? = nil, at key: Node, in reader: ConfigReader) {
+        names[name] = .some(type)
+        keys[name] = key
+        locations[name] = "\(reader.file):\(key.mark?.line ?? 1):\(key.mark?.column ?? 1)"
+    }
+
+    /// Adds another file's declarations; a name defined twice is an error at the second definition.
+    mutating func merge(_ other: Declared, kind: String, reader: ConfigReader) {
+        for (name, type) in other.names.sorted(by: { $0.key < $1.key }) {
+            if let first = locations[name] {
+                reader.error(at: other.keys[name], "\(kind) '\(name)' is already defined at \(first)")
+                continue
+            }
+            keys[name] = other.keys[name]
+            names[name] = .some(type)
+            locations[name] = other.locations[name]
+            if let value = other.valid[name] { valid[name] = value }
+        }
+        complete = complete && other.complete
+    }
 }
 
 /// `host:port` as written in `listen.http`.

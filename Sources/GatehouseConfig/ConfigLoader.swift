@@ -25,33 +25,83 @@ public struct ConfigLoader: Sendable {
         return try load(yaml: text, file: path)
     }
 
-    /// Loads a config from text; `file` names it in diagnostics and anchors relative paths.
+    /// Loads a config from text; `file` names it in diagnostics and anchors relative paths
+    /// (included files are read from disk).
     public func load(yaml text: String, file: String) throws(ConfigError) -> GatewayConfig {
-        let reader = ConfigReader(file: file)
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw ConfigError(diagnostics: [Diagnostic(file: file, line: 1, column: 1, message: "the config file is empty")])
-            }
-            root = node
-        } catch let error as ConfigError {
-            throw error
-        } catch {
-            throw ConfigError(diagnostics: [Self.diagnostic(for: error, file: file)])
+        let files = ConfigFiles(main: file, text: text)
+        guard let main = files.files.first, main.path == file else {
+            throw ConfigError(diagnostics: files.diagnostics)
         }
-        let compiler = ConfigCompiler(reader: reader, environment: environment, baseDirectory: Self.directory(of: file))
-        let config = compiler.compile(root)
-        guard let config, !reader.hasErrors else {
-            throw ConfigError(diagnostics: reader.diagnostics)
+        let compilers = files.files.map { ConfigCompiler(file: $0, environment: environment) }
+        let mainCompiler = compilers[0]
+        let state = mainCompiler.state(main.top)
+        let listen = main.top["listen"].map(mainCompiler.compileListen) ?? GatewayConfig.Listen()
+
+        // Every file's definitions first, so that any file may refer to any other's; names are
+        // collected before definitions are judged, so that one bad platform, channel or check is
+        // reported once, not again by everything that refers to it.
+        var platforms = Declared<PlatformConfig>()
+        var checks = Declared<Check>()
+        for (file, compiler) in zip(files.files, compilers) {
+            if let node = file.top["platforms"] {
+                platforms.merge(compiler.compilePlatforms(node), kind: "platform", reader: file.reader)
+            }
+            if let node = file.top["checks"] {
+                var declared = compiler.compileChecks(node)
+                declared.complete = node.mapping != nil
+                checks.merge(declared, kind: "check", reader: file.reader)
+            } else if file.top.unknownKeys {
+                // A misspelled `checks:` section: no check name can be called unknown.
+                checks.complete = false
+            }
+        }
+        if platforms.names.isEmpty && files.files.allSatisfy({ $0.top["platforms"] == nil }) {
+            main.reader.error(at: main.top.node, "the config has no 'platforms'")
+        }
+        var channels = Declared<Channel>()
+        for (file, compiler) in zip(files.files, compilers) {
+            if let node = file.top["channels"] {
+                var declared = compiler.compileChannels(node, platforms: platforms)
+                declared.complete = node.mapping != nil
+                channels.merge(declared, kind: "channel", reader: file.reader)
+            } else if file.top.unknownKeys {
+                // With an unreadable `channels:` section every channel name is unknown; saying so
+                // for each route would bury the one real error.
+                channels.complete = false
+            }
+        }
+        var routes: [Route] = []
+        var routeNames: [String: String] = [:]
+        for (file, compiler) in zip(files.files, compilers) {
+            if let node = file.top["routes"] {
+                routes += compiler.compileRoutes(node, channels: channels, checks: checks, seen: &routeNames)
+            }
+        }
+
+        let diagnostics = files.diagnostics + files.files.flatMap(\.reader.diagnostics)
+        guard !diagnostics.contains(where: { $0.severity == .error }) else {
+            throw ConfigError(diagnostics: diagnostics)
+        }
+        // The revision covers every file, in load order, each with its path: a change to an
+        // included rule file is a new revision.
+        var hash = SHA256()
+        for file in files.files {
+            hash.update(data: Data(file.path.utf8))
+            hash.update(data: Data([0]))
+            hash.update(data: Data(file.text.utf8))
+            hash.update(data: Data([0]))
         }
         return GatewayConfig(
             file: file,
-            revision: SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined(),
-            state: config.state,
-            listen: config.listen,
-            platforms: config.platforms,
-            channels: config.channels,
-            routes: config.routes
+            revision: files.files.count == 1
+                ? SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+                : hash.finalize().map { String(format: "%02x", $0) }.joined(),
+            state: state,
+            listen: listen,
+            platforms: platforms.valid,
+            channels: channels.valid,
+            checks: checks.valid,
+            routes: routes
         )
     }
 

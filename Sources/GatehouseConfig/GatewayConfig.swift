@@ -13,12 +13,14 @@ public struct GatewayConfig: Sendable {
     public var platforms: [String: PlatformConfig]
     /// Every channel, by name.
     public var channels: [String: Channel]
+    /// Every check, by name.
+    public var checks: [String: Check]
     /// Every route, in file order.
     public var routes: [Route]
 
     /// The decision pipeline compiled from the channels and routes.
     public var gate: Gate {
-        Gate(router: Router(channels: channels, routes: routes), sides: platforms.mapValues(\.side))
+        Gate(router: Router(channels: channels, routes: routes), sides: platforms.mapValues(\.side), policy: Policy(checks: checks))
     }
 
     /// Where the HTTP and admin surfaces listen.

@@ -6,6 +6,8 @@ public struct Crossing: Sendable, Hashable {
     public var source: String
     /// The destination channel's name.
     public var destination: String
+    /// A new post, or an edit or deletion mirrored from the source.
+    public var kind: Envelope.Kind
     /// internal → external or the other way.
     public var direction: Direction
     public var verdict: Verdict
@@ -15,12 +17,13 @@ public struct Crossing: Sendable, Hashable {
     public var text: String
 
     public init(
-        route: String, source: String, destination: String, direction: Direction,
+        route: String, source: String, destination: String, kind: Envelope.Kind = .post, direction: Direction,
         verdict: Verdict, findings: [Finding], text: String
     ) {
         self.route = route
         self.source = source
         self.destination = destination
+        self.kind = kind
         self.direction = direction
         self.verdict = verdict
         self.findings = findings

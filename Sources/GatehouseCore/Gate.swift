@@ -15,30 +15,40 @@ public struct Gate: Sendable {
         self.renderer = renderer
     }
 
-    /// Every crossing the envelope makes: one per route whose `from` matches and destination.
+    /// Every crossing the envelope makes: one per route whose `from` matches (and that takes the
+    /// envelope's kind) and per destination.
     ///
-    /// A destination equal to the source is skipped, so a route listing a channel on both ends
-    /// cannot echo a message back where it came from; a destination reached by two routes is
-    /// decided once per route, since each route is its own rule with its own audit trail.
+    /// Each check is evaluated once per envelope, however many routes use it. A destination equal
+    /// to the source is skipped, so a route listing a channel on both ends cannot echo a message
+    /// back where it came from; a destination reached by two routes is decided once per route,
+    /// since each route is its own rule with its own audit trail.
     public func crossings(for envelope: Envelope) -> [Crossing] {
-        var crossings: [Crossing] = []
+        var taken: [(source: Channel, route: Route)] = []
         // A message in a forum topic can match both the topic's channel and the whole chat's;
-        // a route naming both must still decide each destination once.
-        var decided: Set<[String]> = []
+        // a route naming both must still take it once.
+        var seen: Set<String> = []
         for source in router.sources(of: envelope) {
-            for route in router.routes(from: source.name) {
-                for name in route.to where name != source.name {
-                    guard let destination = router.channels[name],
-                          decided.insert([route.name, name]).inserted else { continue }
-                    let decision = policy.decide(envelope, on: route, to: destination)
-                    let context = Renderer.Context(route: route.name, channel: source.name, platform: source.platform)
-                    let text = renderer.render(route.template, text: envelope.body.text, envelope: envelope, context: context)
-                    crossings.append(Crossing(
-                        route: route.name, source: source.name, destination: destination.name,
-                        direction: direction(from: source, to: destination),
-                        verdict: decision.verdict, findings: decision.findings, text: text
-                    ))
-                }
+            for route in router.routes(from: source.name) where route.takes(envelope.kind) && seen.insert(route.name).inserted {
+                taken.append((source, route))
+            }
+        }
+        guard !taken.isEmpty else { return [] }
+        let inspection = policy.inspect(envelope, checks: taken.flatMap { $0.route.on.map(\.check) })
+        var crossings: [Crossing] = []
+        for (source, route) in taken {
+            let decision = policy.decide(on: route, inspection)
+            // Spans of checks mapped to redact are masked whatever the verdict: a held message
+            // released by an approver must not carry what the rules said to mask.
+            let text = Redactor.mask(envelope.body.text, decision.masked)
+            let context = Renderer.Context(route: route.name, channel: source.name, platform: source.platform)
+            let rendered = renderer.render(route.template, text: text, envelope: envelope, context: context)
+            for name in route.to where name != source.name {
+                guard let destination = router.channels[name] else { continue }
+                crossings.append(Crossing(
+                    route: route.name, source: source.name, destination: destination.name, kind: envelope.kind,
+                    direction: direction(from: source, to: destination),
+                    verdict: decision.verdict, findings: decision.findings, text: rendered
+                ))
             }
         }
         return crossings

@@ -25,6 +25,8 @@ public struct Renderer: Sendable {
                 output += literal
             case .variable(let variable):
                 output += value(of: variable, text: text, envelope: envelope, context: context)
+            case .time(let format):
+                output += format.format(envelope.time)
             }
         }
         return output

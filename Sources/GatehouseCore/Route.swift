@@ -1,21 +1,37 @@
-/// A rule from the config: from channel(s) to channel(s), with a template.
-public struct Route: Sendable, Hashable {
+/// A rule from the config: from channel(s) to channel(s), with checks mapped to verdicts and a template.
+public struct Route: Sendable {
     /// The route's name, unique in a config; it appears in every audit record it produces.
     public var name: String
     /// Names of the source channels.
     public var from: [String]
     /// Names of the destination channels.
     public var to: [String]
+    /// The checks that apply on this route and the verdict each yields when it fires, in config
+    /// order. Checks not listed do not apply.
+    public var on: [(check: String, verdict: Verdict)]
+    /// The verdict when no check fires (`block` makes an allow-list route).
+    public var defaultVerdict: Verdict
     /// How the forwarded text is built.
     public var template: Template
-    /// The verdict when no check fires.
-    public var defaultVerdict: Verdict
+    /// Which later changes of a forwarded message follow it (`edit`, `delete`); a route without
+    /// them takes new posts only.
+    public var mirror: Set<Envelope.Kind>
 
-    public init(name: String, from: [String], to: [String], template: Template = .text, defaultVerdict: Verdict = .forward) {
+    public init(
+        name: String, from: [String], to: [String], on: [(check: String, verdict: Verdict)] = [],
+        defaultVerdict: Verdict = .forward, template: Template = .text, mirror: Set<Envelope.Kind> = []
+    ) {
         self.name = name
         self.from = from
         self.to = to
-        self.template = template
+        self.on = on
         self.defaultVerdict = defaultVerdict
+        self.template = template
+        self.mirror = mirror
+    }
+
+    /// Whether the route takes an event of this kind.
+    public func takes(_ kind: Envelope.Kind) -> Bool {
+        kind == .post || mirror.contains(kind)
     }
 }

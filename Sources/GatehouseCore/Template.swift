@@ -6,6 +6,8 @@ public struct Template: Sendable, Hashable {
     public enum Segment: Sendable, Hashable {
         case literal(String)
         case variable(Variable)
+        /// `{time…}`: the message's time in a format and zone.
+        case time(TimeFormat)
     }
 
     /// The values a template can refer to.
@@ -48,13 +50,22 @@ public struct Template: Sendable, Hashable {
                     throw TemplateError(offset: index, message: "unclosed '{' (write '{{' for a literal brace)")
                 }
                 let name = String(String.UnicodeScalarView(scalars[(index + 1)..<close]))
-                guard let variable = Variable(rawValue: name) else {
-                    let known = Variable.allCases.map { "{\($0.rawValue)}" }.joined(separator: ", ")
+                let segment: Segment
+                if let variable = Variable(rawValue: name) {
+                    segment = .variable(variable)
+                } else if name == "time" || name.hasPrefix("time:") || name.hasPrefix("time@") {
+                    do {
+                        segment = .time(try TimeFormat(spec: String(name.dropFirst(4))))
+                    } catch {
+                        throw TemplateError(offset: index, message: "in '{\(name)}': \(error.message)")
+                    }
+                } else {
+                    let known = (Variable.allCases.map(\.rawValue) + ["time"]).map { "{\($0)}" }.joined(separator: ", ")
                     throw TemplateError(offset: index, message: "unknown template variable '{\(name)}'; known: \(known)")
                 }
                 if !literal.isEmpty { segments.append(.literal(literal)) }
                 literal = ""
-                segments.append(.variable(variable))
+                segments.append(segment)
                 index = close + 1
             } else if scalar == "}" {
                 throw TemplateError(offset: index, message: "unmatched '}' (write '}}' for a literal brace)")

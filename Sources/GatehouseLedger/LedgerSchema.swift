@@ -64,6 +64,11 @@ enum LedgerSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-outbox-actions") { db in
+            // What a job does at its destination: a new post, or an edit or deletion of what an
+            // earlier job of the same origin message posted there.
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN action TEXT NOT NULL DEFAULT 'post'")
+        }
         return migrator
     }
 }

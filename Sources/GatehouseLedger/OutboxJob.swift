@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 
 /// One delivery owed to one destination, durable until delivered, dead-lettered or cancelled.
 public struct OutboxJob: Sendable, Hashable {
@@ -21,6 +22,8 @@ public struct OutboxJob: Sendable, Hashable {
     public var route: String
     /// The destination channel's name.
     public var destination: String
+    /// Post anew, or edit or delete what this origin message became at the destination.
+    public var action: Envelope.Kind
     /// The exact text to send.
     public var text: String
     public var state: State

@@ -53,16 +53,16 @@ public final class SQLiteLedger: Ledger {
                 guard crossing.verdict.delivers else { continue }
                 try db.execute(
                     sql: """
-                        INSERT INTO outbox (crossing, route, destination, text, state, attempts, created_at,
+                        INSERT INTO outbox (crossing, route, destination, action, text, state, attempts, created_at,
                                             origin_platform, origin_conversation, origin_message)
-                        VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
+                        VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
                         """,
-                    arguments: [record.sequence, crossing.route, crossing.destination, crossing.text, intake.receivedAt,
-                                origin.platform, origin.conversation, origin.messageID]
+                    arguments: [record.sequence, crossing.route, crossing.destination, crossing.kind.rawValue, crossing.text,
+                                intake.receivedAt, origin.platform, origin.conversation, origin.messageID]
                 )
                 jobs.append(OutboxJob(
                     id: db.lastInsertedRowID, crossing: record.sequence, route: crossing.route,
-                    destination: crossing.destination, text: crossing.text, state: .pending, attempts: 0,
+                    destination: crossing.destination, action: crossing.kind, text: crossing.text, state: .pending, attempts: 0,
                     notBefore: nil, createdAt: intake.receivedAt, originPlatform: origin.platform,
                     originConversation: origin.conversation, originMessage: origin.messageID
                 ))
@@ -84,6 +84,14 @@ public final class SQLiteLedger: Ledger {
     public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], at time: Date) async throws -> AuditRecord {
         try await writer.write { db in
             try Self.transition(job, to: .delivered, notBefore: nil, error: nil, in: db)
+            // What the origin message is at the destination now: an edit may change the parts,
+            // a deletion leaves nothing.
+            if job.action != .post {
+                try db.execute(
+                    sql: "DELETE FROM message_map WHERE origin_platform = ? AND origin_conversation = ? AND origin_message = ? AND destination = ?",
+                    arguments: [job.originPlatform, job.originConversation, job.originMessage, job.destination]
+                )
+            }
             for (part, nativeID) in nativeIDs.enumerated() {
                 try db.execute(
                     sql: """
@@ -177,9 +185,10 @@ public final class SQLiteLedger: Ledger {
 
     private static func job(_ row: Row) throws -> OutboxJob {
         guard let state = OutboxJob.State(rawValue: row["state"]) else { throw LedgerError.corrupt("outbox state \(row["state"] as String)") }
+        guard let action = Envelope.Kind(rawValue: row["action"]) else { throw LedgerError.corrupt("outbox action \(row["action"] as String)") }
         return OutboxJob(
             id: row["id"], crossing: row["crossing"], route: row["route"], destination: row["destination"],
-            text: row["text"], state: state, attempts: row["attempts"], notBefore: row["not_before"],
+            action: action, text: row["text"], state: state, attempts: row["attempts"], notBefore: row["not_before"],
             createdAt: row["created_at"], originPlatform: row["origin_platform"],
             originConversation: row["origin_conversation"], originMessage: row["origin_message"]
         )

@@ -115,6 +115,24 @@ public final class Dispatcher: Service, Sendable {
         return nil
     }
 
+    /// Posts, edits or deletes at the destination and returns the native ids the message has there now.
+    private func perform(_ job: OutboxJob, with adapter: any Adapter, in channel: Channel) async throws -> [String] {
+        let message = OutboundMessage(channel: channel, text: job.text, idempotencyKey: job.idempotencyKey)
+        guard job.action != .post else { return try await adapter.send(message) }
+        let ids = try await ledger.nativeIDs(
+            platform: job.originPlatform, conversation: job.originConversation, message: job.originMessage, destination: job.destination
+        )
+        switch job.action {
+        case .post, .edit:
+            // The original never arrived here (it was held, blocked, or came before the route):
+            // the edited text passed the policy on its own, so it arrives as a post.
+            return ids.isEmpty ? try await adapter.send(message) : try await adapter.edit(ids, with: message)
+        case .delete:
+            if !ids.isEmpty { try await adapter.delete(ids, in: channel) }
+            return []
+        }
+    }
+
     private func deliver(_ job: OutboxJob) async throws {
         var metadata: Logger.Metadata = [
             "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
@@ -126,7 +144,7 @@ public final class Dispatcher: Service, Sendable {
             return
         }
         do {
-            let ids = try await adapter.send(OutboundMessage(channel: channel, text: job.text, idempotencyKey: job.idempotencyKey))
+            let ids = try await perform(job, with: adapter, in: channel)
             let record = try await ledger.recordDelivered(job, nativeIDs: ids, at: Date())
             metadata["gh.record"] = .stringConvertible(record.sequence)
             metadata["gh.native_ids"] = .string(ids.joined(separator: ","))

@@ -1,0 +1,42 @@
+/// A named, reusable check from the config: text detectors and message rules whose findings a
+/// route maps to a verdict with `on:`.
+public struct Check: Sendable {
+    public var name: String
+    /// Scanners of the message text.
+    public var detectors: [any Detector]
+    /// Rules about the message as a whole (attachments, size, time, sender).
+    public var rules: [any MessageRule]
+
+    public init(name: String, detectors: [any Detector] = [], rules: [any MessageRule] = []) {
+        self.name = name
+        self.detectors = detectors
+        self.rules = rules
+    }
+
+    /// Everything this check finds in an envelope. `text` is the envelope's text as UTF-8 and
+    /// `offsets` converts its byte ranges to the scalar offsets findings use.
+    public func findings(in envelope: Envelope, text: UnsafeBufferPointer<UInt8>, offsets: ScalarOffsets) -> [Finding] {
+        var findings: [Finding] = []
+        var matches: [Range<Int>] = []
+        for detector in detectors {
+            matches.removeAll(keepingCapacity: true)
+            detector.scan(text, into: &matches)
+            for match in matches {
+                let (offset, length) = offsets.scalars(of: match)
+                findings.append(Finding(check: name, detector: detector.name, offset: offset, length: length))
+            }
+        }
+        for rule in rules where rule.violated(by: envelope) {
+            findings.append(Finding(check: name, detector: rule.name, offset: 0, length: 0))
+        }
+        return findings
+    }
+}
+
+/// A rule about a message as a whole rather than a span of its text. A violation is a finding
+/// with offset 0 and length 0: there is nothing in the text to mask.
+public protocol MessageRule: Sendable {
+    /// The name findings carry (`attachment`, `size`, `outside`, `sender`).
+    var name: String { get }
+    func violated(by envelope: Envelope) -> Bool
+}
