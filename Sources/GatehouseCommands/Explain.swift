@@ -50,7 +50,11 @@ struct Explain: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let config = try options.load()
+        print(try output(for: try options.load()))
+    }
+
+    /// What the command prints for a config.
+    func output(for config: GatewayConfig) throws -> String {
         guard let channel = config.channels[from] else {
             throw ValidationError("no channel named '\(from)' in \(options.config); channels: \(config.channels.keys.sorted().joined(separator: ", "))")
         }
@@ -62,8 +66,8 @@ struct Explain: AsyncParsableCommand {
         )
         let crossings = config.gate.crossings(for: envelope)
         switch format {
-        case .json: print(ExplainReport(crossings).json())
-        case .table: print(ExplainReport(crossings).table(from: from))
+        case .json: return ExplainReport(crossings).json()
+        case .table: return ExplainReport(crossings).table(from: from)
         }
     }
 

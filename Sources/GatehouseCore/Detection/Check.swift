@@ -26,6 +26,8 @@ public struct Check: Sendable {
                 findings.append(Finding(check: name, detector: detector.name, offset: offset, length: length))
             }
         }
+        // In reading order, whatever detector found them.
+        findings.sort { ($0.offset, -$0.length, $0.detector) < ($1.offset, -$1.length, $1.detector) }
         for rule in rules where rule.violated(by: envelope) {
             findings.append(Finding(check: name, detector: rule.name, offset: 0, length: 0))
         }
