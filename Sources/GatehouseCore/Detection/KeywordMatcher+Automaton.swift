@@ -3,9 +3,11 @@
 ///
 /// Symbols: every distinct folded scalar of the keywords gets a 16-bit symbol; 0 is "in no keyword".
 /// Symbols `1...denseSymbols` are the ASCII ones, with a full transition row per state (the fast
-/// path for Latin text). Each other symbol has the root's transition plus a short list, sorted by
-/// state, of the states whose transition differs from the root's: a CJK character continues few
-/// keywords, and the list can be loaded before the current state is known.
+/// path for Latin text). Each other symbol has the root's transition plus a short list of the
+/// states whose transition on it differs from the root's: a CJK character continues few keywords,
+/// and the list can be loaded before the current state is known.
+///
+/// Limits: 65,534 distinct characters over all keywords; rows addressed by 31-bit offsets.
 ///
 /// A state is named by the offset of its row, so a transition is one load and one add; states that
 /// report matches are numbered last, so "does this state report" is one comparison. A row is
@@ -41,7 +43,7 @@ struct KeywordAutomaton: Sendable {
     static let sparseGroup = 4
     static let noState: UInt32 = 0xFFFF_FFFF
 
-    /// Compiles normalised keywords (none of them empty).
+    /// Compiles normalised keywords (none of them empty); throws, naming the keyword, past the limits.
     init(keywords: [[UInt32]]) throws(KeywordError) {
         // Symbols, ASCII first so that their transitions are the dense ones.
         var seen = Set<UInt32>()

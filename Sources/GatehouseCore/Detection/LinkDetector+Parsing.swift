@@ -3,7 +3,7 @@
 // What counts as a link:
 // - `http://` and `https://` URLs, scheme in any case; like browsers, `\` counts as `/` and one
 //   slash is enough (`https:/evil.example`, `https:\\evil.example`);
-// - hosts starting with `www.` (after a character that cannot be part of a host name);
+// - hosts starting with `www.` (not preceded by an ASCII letter, digit, `.`, `-`, `_` or `@`);
 // - `t.me/…`, `telegram.me/…` and `telegram.dog/…` links.
 // Bare domains (`evil.example` with no scheme or `www.`) are not detected.
 //
@@ -81,7 +81,9 @@ enum LinkParser {
     }
 
     static func telegramURL(in text: UnsafeBufferPointer<UInt8>, at start: Int, host: inout [UInt8]) -> Int? {
-        guard atBoundary(text, start),
+        // Most words starting with t are not links: look for `t.` or `telegram` before parsing.
+        guard dotEnd(in: text, at: start + 1) != nil || hasPrefix(text, at: start, "telegram"),
+              atBoundary(text, start),
               let hostEnd = parseHost(in: text, from: start, into: &host),
               hostEnd < text.count, text[hostEnd] == UInt8(ascii: "/"),
               host.elementsEqual("t.me".utf8) || host.elementsEqual("telegram.me".utf8) || host.elementsEqual("telegram.dog".utf8)
@@ -344,7 +346,9 @@ enum LinkParser {
         return false
     }
 
-    /// Whether `start` can begin a `www.` or `t.me` link: not inside a word, host name or address.
+    /// Whether `start` can begin a `www.` or `t.me` link: not inside a host name, an address or an
+    /// ASCII word. CJK text often runs straight into a link (`请访问www.evil.example`), so a
+    /// non-ASCII letter before it is a boundary.
     static func atBoundary(_ text: UnsafeBufferPointer<UInt8>, _ start: Int) -> Bool {
         guard start > 0 else { return true }
         let previous = text[start - 1]
@@ -353,7 +357,7 @@ enum LinkParser {
             var lead = start - 1
             while lead > 0 && text[lead] & 0xC0 == 0x80 { lead -= 1 }
             let (scalar, _) = decode(text, lead)
-            return classify(scalar) != .letter && classify(scalar) != .dot
+            return classify(scalar) != .dot && fullWidthFold(scalar) >= 0x80
         }
         return asciiHostCharacter(previous) == nil && previous != UInt8(ascii: ".") && previous != UInt8(ascii: "@")
     }

@@ -1,4 +1,4 @@
-@testable import GatehouseCore
+import GatehouseCore
 import Testing
 
 /// One link case: allow and deny lists, a text, and the URLs expected as findings, in order.
@@ -125,7 +125,8 @@ struct LinkCase: Sendable, CustomTestStringConvertible {
         LinkCase("http://10.0.0.1/x http://[fe80::1]:8080/y", ["http://10.0.0.1/x", "http://[fe80::1]:8080/y"]),
         LinkCase("xhttps://a.org", ["https://a.org"]),
         LinkCase("the theme of www and t.mex and http and https: and mailto:a@b.org", []),
-        LinkCase("a.www.evil.com and user@www.evil.com", []),
+        LinkCase("a.www.evil.com and user@www.evil.com and xwww.evil.com", []),
+        LinkCase("请访问www.evil.com了解 加入t.me/evil频道，谢谢", ["www.evil.com了解", "t.me/evil频道"]),
         LinkCase("https://a.org/https://b.org", ["https://a.org/https://b.org"]),
     ]
 
