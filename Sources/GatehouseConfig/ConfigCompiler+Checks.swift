@@ -37,13 +37,12 @@ extension ConfigCompiler {
                 add(keywords(fields, what))
             }
             if let node = fields["regex"] {
-                for (pattern, item) in reader.stringList(node, "\(what): regex") {
-                    do {
-                        check.detectors.append(try RegexDetector(pattern: pattern))
-                    } catch {
-                        reader.error(at: item, "\(what): invalid regular expression '\(pattern)'")
-                        complete = false
-                    }
+                let patterns = reader.stringList(node, "\(what): regex")
+                do {
+                    check.detectors.append(try RegexSet(patterns: patterns.map(\.0)))
+                } catch {
+                    reader.error(at: patterns[error.index].1, "\(what): \(error.message)")
+                    complete = false
                 }
             }
             if let node = fields["links"] { add(links(node, what)) }

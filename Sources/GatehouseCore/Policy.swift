@@ -28,7 +28,7 @@ public struct Policy: Sendable {
     public func inspect(_ envelope: Envelope, checks names: some Sequence<String>) -> Inspection {
         var text = envelope.body.text
         return text.withUTF8 { bytes in
-            let offsets = ScalarOffsets(bytes)
+            var offsets = ScalarOffsets(bytes)
             var findings: [String: [Finding]] = [:]
             for name in names where findings[name] == nil {
                 // A check the config does not define cannot be evaluated: the loader rejects such
@@ -37,7 +37,7 @@ public struct Policy: Sendable {
                     findings[name] = [Finding(check: name, detector: "undefined", offset: 0, length: 0)]
                     continue
                 }
-                findings[name] = check.findings(in: envelope, text: bytes, offsets: offsets)
+                findings[name] = check.findings(in: envelope, text: bytes, offsets: &offsets)
             }
             return Inspection(findings: findings)
         }

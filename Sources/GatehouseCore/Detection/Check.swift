@@ -15,7 +15,7 @@ public struct Check: Sendable {
 
     /// Everything this check finds in an envelope. `text` is the envelope's text as UTF-8 and
     /// `offsets` converts its byte ranges to the scalar offsets findings use.
-    public func findings(in envelope: Envelope, text: UnsafeBufferPointer<UInt8>, offsets: ScalarOffsets) -> [Finding] {
+    public func findings(in envelope: Envelope, text: UnsafeBufferPointer<UInt8>, offsets: inout ScalarOffsets) -> [Finding] {
         var findings: [Finding] = []
         var matches: [Range<Int>] = []
         for detector in detectors {

@@ -129,8 +129,10 @@ struct KeywordCase: Sendable, CustomTestStringConvertible {
         #expect(matcher.matches(in: text) == expected)
         // The same ranges, through the scalar offsets findings use.
         var copy = text
-        let scalars = copy.withUTF8 { ScalarOffsets($0) }
-        let (offset, length) = scalars.scalars(of: expected[3])
+        let (offset, length) = copy.withUTF8 { bytes in
+            var offsets = ScalarOffsets(bytes)
+            return offsets.scalars(of: expected[3])
+        }
         #expect(Array(text.unicodeScalars)[offset..<(offset + length)].map(String.init).joined() == "内部资料")
     }
 
