@@ -8,25 +8,35 @@ public enum Redactor {
             $0.offset < $1.offset || $0.offset == $1.offset && $0.length > $1.length
         }
         guard !spans.isEmpty else { return text }
-        let scalars = Array(text.unicodeScalars)
-        var output = String.UnicodeScalarView()
-        var position = 0
-        var index = 0
-        while index < spans.count {
-            let first = spans[index]
-            var end = first.offset + first.length
-            index += 1
-            while index < spans.count, spans[index].offset < end {
-                end = max(end, spans[index].offset + spans[index].length)
-                index += 1
-            }
-            let start = min(max(first.offset, position), scalars.count)
-            end = min(end, scalars.count)
-            output.append(contentsOf: scalars[position..<start])
-            output.append(contentsOf: "[REDACTED:\(first.detector)]".unicodeScalars)
-            position = max(end, start)
+        let scalars = text.unicodeScalars
+        // Offsets only grow, so one cursor walks the text once.
+        var cursor = (index: scalars.startIndex, offset: 0)
+        func index(at offset: Int) -> String.Index {
+            let steps = max(0, offset - cursor.offset)
+            let index = scalars.index(cursor.index, offsetBy: steps, limitedBy: scalars.endIndex) ?? scalars.endIndex
+            cursor = (index, cursor.offset + steps)
+            return index
         }
-        output.append(contentsOf: scalars[min(position, scalars.count)...])
-        return String(output)
+        var output = ""
+        output.reserveCapacity(text.utf8.count + spans.count * 24)
+        var kept = scalars.startIndex
+        var position = 0
+        var next = 0
+        while next < spans.count {
+            let first = spans[next]
+            var end = first.offset + first.length
+            next += 1
+            while next < spans.count, spans[next].offset < end {
+                end = max(end, spans[next].offset + spans[next].length)
+                next += 1
+            }
+            let start = index(at: max(first.offset, position))
+            output.append(contentsOf: Substring(scalars[kept..<start]))
+            output.append("[REDACTED:\(first.detector)]")
+            kept = index(at: max(end, first.offset, position))
+            position = max(end, position)
+        }
+        output.append(contentsOf: Substring(scalars[kept...]))
+        return output
     }
 }

@@ -131,6 +131,45 @@ final class WordDetector: Detector {
     }
 }
 
+extension RedactorTests {
+    /// The masking rule written plainly over an array of scalars.
+    static func reference(_ text: String, _ findings: [Finding]) -> String {
+        let scalars = Array(text.unicodeScalars)
+        let spans = findings.filter { $0.length > 0 }.sorted { ($0.offset, -$0.length) < ($1.offset, -$1.length) }
+        var output = ""
+        var position = 0
+        var index = 0
+        while index < spans.count {
+            let first = spans[index]
+            var end = first.offset + first.length
+            index += 1
+            while index < spans.count, spans[index].offset < end {
+                end = max(end, spans[index].offset + spans[index].length)
+                index += 1
+            }
+            let start = min(max(first.offset, position), scalars.count)
+            output.unicodeScalars.append(contentsOf: scalars[min(position, scalars.count)..<start])
+            output += "[REDACTED:\(first.detector)]"
+            position = max(min(end, scalars.count), start)
+        }
+        output.unicodeScalars.append(contentsOf: scalars[min(position, scalars.count)...])
+        return output
+    }
+
+    @Test func agreesWithThePlainRuleOnRandomSpans() {
+        let alphabet = Array("ab机密📢👨‍👩‍👧é\n ")
+        for _ in 0..<500 {
+            let text = String((0..<Int.random(in: 0...30)).map { _ in alphabet.randomElement() ?? "a" })
+            let count = text.unicodeScalars.count
+            let findings = (0..<Int.random(in: 0...5)).map { number in
+                let offset = Int.random(in: 0...max(count, 1))
+                return Finding(check: "c", detector: "d\(number)", offset: offset, length: Int.random(in: 0...max(1, count - offset)))
+            }
+            #expect(Redactor.mask(text, findings) == Self.reference(text, findings), "\(text) \(findings)")
+        }
+    }
+}
+
 @Suite struct MessageRuleTests {
     func envelope(time: String = "2026-11-23T10:00:00+08:00", sender: String = "u1", attachments: [Envelope.Attachment] = [], text: String = "x") throws -> Envelope {
         var envelope = Fixtures.envelope(platform: "p", conversation: "c", text: text, sender: sender)

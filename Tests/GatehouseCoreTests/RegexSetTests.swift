@@ -46,6 +46,22 @@ import Testing
         if literal != nil { #expect(found?.caseInsensitive == folded) }
     }
 
+    @Test func literalsAreFoundAtEveryPositionAcrossChunkBoundaries() throws {
+        let exact = try #require(RequiredLiteral.of("INC-"))
+        let folded = try #require(RequiredLiteral.of("(?i)phoenix"))
+        for position in 0...60 {
+            let filler = String(repeating: "x", count: position)
+            for (literal, word) in [(exact, "INC-"), (folded, "PhOeNiX")] {
+                var text = filler + word + String(repeating: "y", count: 64 - position)
+                #expect(text.withUTF8 { literal.occurs(in: $0) }, "\(word) at \(position)")
+                var cut = filler + String(word.dropLast())
+                #expect(!cut.withUTF8 { literal.occurs(in: $0) }, "a cut \(word) at \(position)")
+            }
+        }
+        var near = "INC_ inc- Phoenx"
+        #expect(!near.withUTF8 { exact.occurs(in: $0) || folded.occurs(in: $0) })
+    }
+
     @Test func theLiteralPrefilterNeverChangesTheResult() throws {
         let patterns = [
             #"INC-\d{6}"#, #"(?i)project\s+phoenix"#, #"\b[A-Z]{2,4}-\d{3,6}\b"#, #"合同编号\s*\d+"#, #"\$\d+(?:,\d{3})*"#,

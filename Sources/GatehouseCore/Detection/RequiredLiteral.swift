@@ -113,26 +113,41 @@ struct RequiredLiteral: Equatable {
         return nil
     }
 
-    /// Whether `text` contains the literal.
+    /// Whether `text` contains the literal: candidates for its first byte are found sixteen
+    /// bytes at a time (both cases when folding), then verified.
     func occurs(in text: UnsafeBufferPointer<UInt8>) -> Bool {
         let count = bytes.count
-        guard count > 0, text.count >= count else { return count == 0 }
+        guard count > 0 else { return true }
+        guard text.count >= count, let base = text.baseAddress else { return false }
         return bytes.withUnsafeBufferPointer { needle in
             let first = needle[0]
-            let folds = caseInsensitive && Self.isASCIILetter(first)
+            let other = caseInsensitive && Self.isASCIILetter(first) ? first ^ 0x20 : first
+            let last = text.count - count  // the last position a match can start at
             var start = 0
-            let last = text.count - count
-            while start <= last {
-                let byte = text[start]
-                if byte == first || folds && byte | 0x20 == first | 0x20 {
-                    var offset = 1
-                    while offset < count, Self.same(text[start + offset], needle[offset], folding: caseInsensitive) { offset += 1 }
-                    if offset == count { return true }
+            let wanted = SIMD16<UInt8>(repeating: first), alternative = SIMD16<UInt8>(repeating: other)
+            while start + 16 <= text.count {
+                let chunk = UnsafeRawPointer(base + start).loadUnaligned(as: SIMD16<UInt8>.self)
+                let hits = (chunk .== wanted) .| (chunk .== alternative)
+                if any(hits) {
+                    for lane in 0..<16 where hits[lane] && start + lane <= last && matches(at: start + lane, in: text, needle) {
+                        return true
+                    }
                 }
+                start += 16
+            }
+            while start <= last {
+                if matches(at: start, in: text, needle) { return true }
                 start += 1
             }
             return false
         }
+    }
+
+    private func matches(at start: Int, in text: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        for offset in 0..<needle.count where !Self.same(text[start + offset], needle[offset], folding: caseInsensitive) {
+            return false
+        }
+        return true
     }
 
     private static func isASCIILetter(_ byte: UInt8) -> Bool {
