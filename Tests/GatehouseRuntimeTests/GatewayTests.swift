@@ -20,7 +20,7 @@ import Testing
           support: { platform: tg, chat: -1002 }
         routes:
           - { name: announcements, from: all-hands, to: [news], template: "📢 {text} — {sender.name}" }
-          - { name: customers-in, from: support, to: [desk], template: "[{channel}] {sender.name}: {text}" }
+          - { name: customers-in, from: support, to: [desk], template: "[{channel}] {sender.name}: {text}", mirror: [edit] }
         """
 
     let config: GatewayConfig
@@ -159,6 +159,23 @@ import Testing
             let body = String(buffer: try await response.body.collect(upTo: 4096))
             #expect(body.contains(#""status":"ok""#) && body.contains(config.revision))
         }
+    }
+
+    @Test func aMirroredEditReplacesWhatTheOriginalBecame() async throws {
+        try await running {
+            tg.post(Fixtures.envelope(platform: "tg", conversation: "-1002", messageID: "t1", text: "my order is late", senderName: "Li"))
+            #expect(await eventually { corp.sent.count == 1 })
+            tg.post(Fixtures.envelope(platform: "tg", conversation: "-1002", messageID: "t1", text: "my order #4411 is late", senderName: "Li", kind: .edit))
+            // A route without mirror ignores edits: the announcement route saw none.
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "a1", text: "v2", kind: .edit))
+            #expect(await eventually { corp.edits.count == 1 })
+        }
+        #expect(corp.edits.first?.ids == ["corp-1"])
+        #expect(corp.edits.first?.message.text == "[support] Li: my order #4411 is late")
+        #expect(tg.sent.isEmpty)
+        let log = try await records()
+        #expect(log.filter { $0.kind == .crossing }.count == 2)
+        #expect(log.filter { $0.outcome == .delivered }.map(\.nativeIDs) == [["corp-1"], ["corp-1"]])
     }
 
     @Test func jobsQueuedBeforeAStartAreDelivered() async throws {

@@ -17,6 +17,8 @@ public final class FakeAdapter: Adapter {
         var nextID = 1
         var attempts = 0
         var failAcknowledgements = false
+        var edits: [(ids: [String], message: OutboundMessage)] = []
+        var deletes: [[String]] = []
         var handlerErrors: [String] = []
     }
 
@@ -44,6 +46,10 @@ public final class FakeAdapter: Adapter {
     public var handlerErrors: [String] { state.withLock { $0.handlerErrors } }
 
     public var sent: [OutboundMessage] { state.withLock { $0.sent } }
+    /// Edits, with the native ids they replaced, in order.
+    public var edits: [(ids: [String], message: OutboundMessage)] { state.withLock { $0.edits } }
+    /// Deletions, by the native ids removed.
+    public var deletes: [[String]] { state.withLock { $0.deletes } }
     /// Event ids whose acknowledgement was called, in order.
     public var acknowledged: [String] { state.withLock { $0.acknowledged } }
     /// Send attempts, failed ones included.
@@ -76,8 +82,11 @@ public final class FakeAdapter: Adapter {
     }
 
     public func edit(_ nativeIDs: [String], with message: OutboundMessage) async throws -> [String] {
-        try await send(message)
+        state.withLock { $0.edits.append((nativeIDs, message)) }
+        return nativeIDs
     }
 
-    public func delete(_ nativeIDs: [String], in channel: Channel) async throws {}
+    public func delete(_ nativeIDs: [String], in channel: Channel) async throws {
+        state.withLock { $0.deletes.append(nativeIDs) }
+    }
 }
