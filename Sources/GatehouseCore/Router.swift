@@ -4,17 +4,45 @@ public struct Router: Sendable {
     public let channels: [String: Channel]
     /// Every route, in config order.
     public let routes: [Route]
+    /// Channels by (platform, native conversation id), and Telegram `@username` channels by
+    /// (platform, lowercased handle): a message finds its channels without scanning them all.
+    private let byConversation: [Key: [Channel]]
+    private let byHandle: [Key: [Channel]]
+
+    private struct Key: Hashable, Sendable {
+        var platform: String
+        var id: String
+    }
 
     public init(channels: [String: Channel], routes: [Route]) {
         self.channels = channels
         self.routes = routes
+        var byConversation: [Key: [Channel]] = [:]
+        var byHandle: [Key: [Channel]] = [:]
+        for channel in channels.values {
+            switch channel.address {
+            case .conversation(let id):
+                byConversation[Key(platform: channel.platform, id: id), default: []].append(channel)
+            case .chat(let chat, _) where chat.hasPrefix("@"):
+                byHandle[Key(platform: channel.platform, id: chat.dropFirst().lowercased()), default: []].append(channel)
+            case .chat(let chat, _):
+                byConversation[Key(platform: channel.platform, id: chat), default: []].append(channel)
+            }
+        }
+        self.byConversation = byConversation
+        self.byHandle = byHandle
     }
 
     /// The configured channels the envelope was posted in, most specific first
     /// (a channel naming a forum topic before the channel of the whole chat).
     public func sources(of envelope: Envelope) -> [Channel] {
-        channels.values
-            .filter { $0.contains(envelope.origin) }
+        let origin = envelope.origin
+        var candidates = byConversation[Key(platform: origin.platform, id: origin.conversation)] ?? []
+        if let handle = origin.handle {
+            candidates += byHandle[Key(platform: origin.platform, id: handle.lowercased())] ?? []
+        }
+        return candidates
+            .filter { $0.contains(origin) }
             .sorted { specificity($0) > specificity($1) || specificity($0) == specificity($1) && $0.name < $1.name }
     }
 
