@@ -37,6 +37,7 @@ let package = Package(
             dependencies: [
                 "GatehouseCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -126,7 +127,7 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
-        .testTarget(name: "GatehouseCommandsTests", dependencies: ["GatehouseCommands"]),
+        .testTarget(name: "GatehouseCommandsTests", dependencies: ["GatehouseCommands", "GatehouseLedger", "GatehouseTesting"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["GatehouseCommands", "GatehouseConfig", "GatehouseLedger", "GatehouseRuntime", "GatehouseEmulators", "GatehouseTesting",

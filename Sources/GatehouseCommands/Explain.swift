@@ -123,8 +123,9 @@ struct ExplainReport {
         return #"{"crossings":[\#(entries.joined(separator: ","))]}"#
     }
 
-    /// A JSON string literal (RFC 8259 escaping; non-ASCII stays as UTF-8).
-    static func quoted(_ text: String) -> String {
+    /// A JSON string literal (RFC 8259 escaping; non-ASCII stays as UTF-8); `null` for nil.
+    static func quoted(_ text: String?) -> String {
+        guard let text else { return "null" }
         var output = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -3,6 +3,7 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
     private enum Code: String {
         case unknownJob = "unknown_job"
         case corrupt
+        case missing
     }
 
     private let code: Code
@@ -13,4 +14,5 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
 
     static func unknownJob(_ id: Int64) -> Self { Self(code: .unknownJob, detail: "no outbox job \(id)") }
     static func corrupt(_ detail: String) -> Self { Self(code: .corrupt, detail: detail) }
+    static func missing(_ detail: String) -> Self { Self(code: .missing, detail: detail) }
 }

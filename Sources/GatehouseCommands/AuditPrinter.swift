@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import GatehouseLedger
+
+enum AuditFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, jsonl, csv
+}
+
+/// Writes audit records to standard output as they stream from the ledger.
+struct AuditPrinter {
+    var format: AuditFormat
+    var withContent: Bool
+
+    static let csvColumns = [
+        "sequence", "time", "kind", "route", "direction", "origin_platform", "origin_channel", "origin_message",
+        "sender_id", "destination", "verdict", "findings", "config_revision", "crossing", "outcome", "native_ids",
+        "attempt", "reason",
+    ]
+
+    func print(_ reader: LedgerReader, _ query: AuditQuery) throws {
+        var output = FileHandle.standardOutput
+        try write(reader, query, to: &output)
+    }
+
+    func write(_ reader: LedgerReader, _ query: AuditQuery, to output: inout some TextOutputStream) throws {
+        switch format {
+        case .csv:
+            output.write((Self.csvColumns + (withContent ? ["received", "decided"] : [])).joined(separator: ",") + "\n")
+        case .table:
+            output.write("   #  time                      kind      route             from → to                      verdict/outcome  detail\n")
+        case .jsonl:
+            break
+        }
+        try reader.forEach(query, withContent: withContent) { stored in
+            output.write(line(for: stored) + "\n")
+        }
+    }
+
+    func line(for stored: StoredRecord) -> String {
+        let record = stored.record
+        switch format {
+        case .jsonl:
+            // The leaf exactly as stored and hashed, so that an auditor can recompute its hash.
+            let leaf = String(decoding: stored.leaf, as: UTF8.self)
+            guard withContent else { return leaf }
+            return #"{"record":\#(leaf),"received":\#(ExplainReport.quoted(stored.received)),"decided":\#(ExplainReport.quoted(stored.decided))}"#
+        case .csv:
+            var fields: [String?] = [
+                String(record.sequence), record.time.formatted(.iso8601), record.kind.rawValue, record.route,
+                record.direction?.rawValue, record.origin?.platform, record.origin?.channel, record.origin?.messageID,
+                record.origin?.senderID, record.destination, record.verdict?.rawValue,
+                record.findings.map { $0.map { "\($0.check)/\($0.detector)@\($0.offset)+\($0.length)" }.joined(separator: " ") },
+                record.configRevision, record.crossing.map(String.init), record.outcome?.rawValue,
+                record.nativeIDs?.joined(separator: " "), record.attempt.map(String.init), record.reason,
+            ]
+            if withContent { fields += [stored.received, stored.decided] }
+            return fields.map(Self.csvField).joined(separator: ",")
+        case .table:
+            let path = "\(record.origin?.channel ?? "") → \(record.destination ?? "")"
+            let decision = record.verdict?.rawValue ?? record.outcome?.rawValue ?? ""
+            let detail: String
+            switch record.kind {
+            case .crossing:
+                detail = (record.findings ?? []).isEmpty ? "" : "\(record.findings?.count ?? 0) finding(s): " + Set((record.findings ?? []).map(\.check)).sorted().joined(separator: ", ")
+            case .delivery:
+                detail = "crossing #\(record.crossing ?? 0)" + (record.nativeIDs.map { " ids " + $0.joined(separator: ",") } ?? "") + (record.reason.map { " — \($0)" } ?? "")
+            }
+            return [
+                Self.pad(String(record.sequence), 4, right: true), Self.pad(record.time.formatted(.iso8601), 24),
+                Self.pad(record.kind.rawValue, 8), Self.pad(record.route ?? "", 16), Self.pad(path, 29),
+                Self.pad(decision, 15), detail,
+            ].joined(separator: "  ")
+        }
+    }
+
+    /// RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled.
+    static func csvField(_ value: String?) -> String {
+        guard let value else { return "" }
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    private static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let padding = String(repeating: " ", count: max(0, width - text.count))
+        return right ? padding + text : text + padding
+    }
+}
+
+extension FileHandle: @retroactive TextOutputStream {
+    public func write(_ string: String) {
+        write(Data(string.utf8))
+    }
+}

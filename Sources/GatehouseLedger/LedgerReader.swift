@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+import GatehouseCore
+
+/// Read-only access to a ledger for `gatehouse audit …`: safe while the daemon writes (WAL
+/// readers never block the writer), and it never creates or migrates anything.
+public struct LedgerReader: Sendable {
+    private let reader: any DatabaseReader
+
+    /// Opens `ledger.sqlite` in `directory` for reading.
+    public init(directory: String) throws {
+        let path = (directory as NSString).appendingPathComponent("ledger.sqlite")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw LedgerError.missing("no ledger at \(path)")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        self.reader = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    /// A reader over an existing database (tests).
+    public init(reader: any DatabaseReader) {
+        self.reader = reader
+    }
+
+    /// Calls `body` for each record matching `query`, in sequence order, reading in pages so that
+    /// a log of any size streams in bounded memory.
+    public func forEach(_ query: AuditQuery = AuditQuery(), withContent: Bool = false, _ body: (StoredRecord) throws -> Void) throws {
+        var conditions = ["a.sequence > ?"]
+        var arguments: [any DatabaseValueConvertible] = []
+        if let since = query.since {
+            conditions.append("a.time >= ?")
+            arguments.append(since)
+        }
+        if let until = query.until {
+            conditions.append("a.time < ?")
+            arguments.append(until)
+        }
+        if let route = query.route {
+            conditions.append("a.route = ?")
+            arguments.append(route)
+        }
+        if let verdict = query.verdict {
+            conditions.append("a.verdict = ?")
+            arguments.append(verdict.rawValue)
+        }
+        let columns = withContent ? "a.sequence, a.leaf, c.received, c.decided" : "a.sequence, a.leaf, NULL AS received, NULL AS decided"
+        let join = withContent ? "LEFT JOIN content c ON c.record = a.sequence" : ""
+        let sql = "SELECT \(columns) FROM audit_record a \(join) WHERE \(conditions.joined(separator: " AND ")) ORDER BY a.sequence LIMIT 1000"
+        var after: Int64 = 0
+        while true {
+            let rows = try reader.read { db in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments([after] + arguments))
+            }
+            guard let last = rows.last else { return }
+            for row in rows {
+                let leaf: Data = row["leaf"]
+                let record = try AuditRecord.decode(leaf: leaf)
+                guard query.matches(record) else { continue }
+                try body(StoredRecord(leaf: leaf, record: record, received: row["received"], decided: row["decided"]))
+            }
+            after = last["sequence"]
+        }
+    }
+}
