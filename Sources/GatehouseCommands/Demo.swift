@@ -32,6 +32,8 @@ struct Demo: AsyncParsableCommand {
 
     @OptionGroup var logging: LoggingOptions
 
+    static let origin = "demo.gatehouse.invalid/audit"
+
     func run() async throws {
         let logger = logging.logger("gatehouse.demo", default: .warning)
         let loaded = try ConfigOptions.load(config)
@@ -39,6 +41,8 @@ struct Demo: AsyncParsableCommand {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-demo-\(UUID().uuidString)").path
         defer { if !keepState { try? FileManager.default.removeItem(atPath: state) } }
 
+        // A throwaway signing key: the demo's log is checkpointed and verified like a real one.
+        let signer = try NoteSigner.generate(name: Self.origin)
         let telegram = TelegramEmulator(configuration: scenario.telegramEmulator, logger: logger)
         let dingtalk = DingTalkEmulator(configuration: scenario.dingtalkEmulator, logger: logger)
         let emulators = ServiceGroup(configuration: .init(services: [.init(service: telegram), .init(service: dingtalk)], logger: logger))
@@ -54,6 +58,7 @@ struct Demo: AsyncParsableCommand {
                     config: config, ledger: try SQLiteLedger(directory: state),
                     adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, logger: logger),
                     dispatch: .init(retry: .init(minimum: .milliseconds(200), maximum: .seconds(2))),
+                    checkpoints: .init(origin: Self.origin, signer: signer.signer),
                     logger: logger
                 )
                 let services = gateway.serviceGroup(logger: logger)
@@ -79,7 +84,9 @@ struct Demo: AsyncParsableCommand {
             try await tasks.waitForAll()
             return outcome
         }
-        print(outcome.report(config: loaded, state: keepState ? state : nil))
-        if !outcome.succeeded { throw ExitCode(1) }
+        // The gateway wrote its final checkpoint on shutdown; check the log as an auditor would.
+        let verification = try LedgerReader(directory: state).verify(verifiers: [signer.signer.verifier], origin: Self.origin)
+        print(outcome.report(config: loaded, state: keepState ? state : nil, verification: verification))
+        if !outcome.succeeded || !verification.intact { throw ExitCode(1) }
     }
 }

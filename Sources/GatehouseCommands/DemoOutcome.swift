@@ -48,7 +48,7 @@ struct DemoOutcome: Sendable {
 
     var succeeded: Bool { !expected.isEmpty && rows.allSatisfy(\.succeeded) }
 
-    func report(config: GatewayConfig, state: String?) -> String {
+    func report(config: GatewayConfig, state: String?, verification: AuditVerification? = nil) -> String {
         var lines: [String] = []
         lines.append("Gatehouse demo — DingTalk and Telegram emulators on 127.0.0.1, config \(config.file)")
         lines.append("")
@@ -77,6 +77,10 @@ struct DemoOutcome: Sendable {
         }
         let good = rows.filter(\.succeeded).count
         lines.append("\(records.count) audit records. \(good) of \(rows.count) expected crossings delivered and audited exactly once: \(succeeded ? "PASS" : "FAIL")")
+        if let verification {
+            lines.append(verification.problem.map { "audit verify: BROKEN — \($0.reason)" }
+                ?? "audit verify: intact — \(verification.records) records under \(verification.checkpoints) signed checkpoint\(verification.checkpoints == 1 ? "" : "s")")
+        }
         if let state { lines.append("The ledger is kept in \(state)/ledger.sqlite") }
         return lines.joined(separator: "\n")
     }

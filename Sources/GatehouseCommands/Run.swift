@@ -22,11 +22,24 @@ struct Run: AsyncParsableCommand {
 
     /// Opens the ledger, wires the adapters and runs the service graph until it is stopped.
     static func serve(_ config: GatewayConfig, logger: Logger) async throws {
+        // A log nobody signs proves nothing: refuse to run without the key.
+        guard let audit = config.audit else {
+            throw CommandFailure("\(config.file): no audit: section; create a signing key with `gatehouse audit keygen --name ORIGIN --out FILE` and set audit.origin and audit.signing_key_file")
+        }
+        let signer: NoteSigner
+        do {
+            signer = try NoteSigner(parsing: audit.signingKey)
+        } catch {
+            throw CommandFailure("\(config.file): audit.signing_key_file: \(error)")
+        }
+        let checkpoints = Checkpointer.Configuration(
+            origin: audit.origin, signer: signer, every: audit.checkpointEvery, records: audit.checkpointRecords
+        )
         let ledger = try SQLiteLedger(directory: config.state)
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             let adapters = AdapterFactory.adapters(for: config, httpClient: httpClient, logger: logger)
-            let gateway = Gateway(config: config, ledger: ledger, adapters: adapters, logger: logger)
+            let gateway = Gateway(config: config, ledger: ledger, adapters: adapters, checkpoints: checkpoints, logger: logger)
             logger.info("gatehouse starting", metadata: [
                 "gh.config": .string(config.file), "gh.revision": .string(String(config.revision.prefix(12))),
                 "gh.state": .string(config.state), "gh.routes": .stringConvertible(config.routes.count),

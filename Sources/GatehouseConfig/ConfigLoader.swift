@@ -36,6 +36,7 @@ public struct ConfigLoader: Sendable {
         let mainCompiler = compilers[0]
         let state = mainCompiler.state(main.top)
         let listen = main.top["listen"].map(mainCompiler.compileListen) ?? GatewayConfig.Listen()
+        let audit = main.top["audit"].flatMap(mainCompiler.compileAudit)
 
         // Every file's definitions first, so that any file may refer to any other's; names are
         // collected before definitions are judged, so that one bad platform, channel or check is
@@ -101,7 +102,8 @@ public struct ConfigLoader: Sendable {
             platforms: platforms.valid,
             channels: channels.valid,
             checks: checks.valid,
-            routes: routes
+            routes: routes,
+            audit: audit
         )
     }
 

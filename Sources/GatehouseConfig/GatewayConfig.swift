@@ -17,6 +17,21 @@ public struct GatewayConfig: Sendable {
     public var checks: [String: Check]
     /// Every route, in file order.
     public var routes: [Route]
+    /// How the audit log is checkpointed; nil when the config has no `audit:` section (then the
+    /// daemon refuses to start: a log nobody signs proves nothing).
+    public var audit: Audit?
+
+    /// The `audit:` section.
+    public struct Audit: Sendable {
+        /// The checkpoints' origin line, e.g. `acme.example/gatehouse`.
+        public var origin: String
+        /// The Ed25519 signing key in the note format (`PRIVATE+KEY+…`), from `signing_key_file`.
+        public var signingKey: Secret
+        /// Write a checkpoint at least this often while the log grows…
+        public var checkpointEvery: Duration
+        /// …or as soon as this many records were appended since the last one.
+        public var checkpointRecords: Int
+    }
 
     /// The decision pipeline compiled from the channels and routes.
     public var gate: Gate {

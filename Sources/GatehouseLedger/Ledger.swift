@@ -30,4 +30,10 @@ public protocol Ledger: Sendable {
 
     /// The native ids a message became at a destination, in part order.
     func nativeIDs(platform: String, conversation: String, message: String, destination: String) async throws -> [String]
+
+    /// How many records the log holds, and how many the newest checkpoint covers.
+    func auditSizes() async throws -> (records: Int, checkpointed: Int)
+
+    /// Signs and stores a checkpoint of the log as it is now; nil when it has not grown since the last.
+    func checkpoint(origin: String, signer: NoteSigner, at time: Date) async throws -> (checkpoint: Checkpoint, note: String)?
 }

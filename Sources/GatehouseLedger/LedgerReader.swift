@@ -5,7 +5,7 @@ import GatehouseCore
 /// Read-only access to a ledger for `gatehouse audit …`: safe while the daemon writes (WAL
 /// readers never block the writer), and it never creates or migrates anything.
 public struct LedgerReader: Sendable {
-    private let reader: any DatabaseReader
+    let reader: any DatabaseReader
 
     /// Opens `ledger.sqlite` in `directory` for reading.
     public init(directory: String) throws {

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The ledger's schema as append-only named migrations: a shipped migration is never edited.
@@ -68,6 +69,42 @@ enum LedgerSchema {
             // What a job does at its destination: a new post, or an edit or deletion of what an
             // earlier job of the same origin message posted there.
             try db.execute(sql: "ALTER TABLE outbox ADD COLUMN action TEXT NOT NULL DEFAULT 'post'")
+        }
+        migrator.registerMigration("v3-merkle-tree") { db in
+            // The leaf hash of every record (RFC 6962: SHA-256(0x00 || leaf)), appended with it.
+            // `audit verify` recomputes them: a record whose bytes changed no longer matches its
+            // hash, and one whose hash changed too no longer matches the signed checkpoints.
+            try db.execute(sql: """
+                CREATE TABLE audit_leaf_hash (
+                    sequence INTEGER PRIMARY KEY REFERENCES audit_record (sequence),
+                    hash BLOB NOT NULL
+                );
+                CREATE TRIGGER audit_leaf_hash_no_update BEFORE UPDATE ON audit_leaf_hash
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_leaf_hash_no_delete BEFORE DELETE ON audit_leaf_hash
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+                CREATE TABLE checkpoint (
+                    size INTEGER PRIMARY KEY,
+                    root BLOB NOT NULL,
+                    note TEXT NOT NULL,
+                    created_at DATETIME NOT NULL
+                );
+                CREATE TRIGGER checkpoint_no_update BEFORE UPDATE ON checkpoint
+                    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+                CREATE TRIGGER checkpoint_no_delete BEFORE DELETE ON checkpoint
+                    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+                """)
+            // Records from before this migration get their hashes now (insert only: the records
+            // themselves are not touched).
+            let leaves = try Row.fetchCursor(db, sql: "SELECT sequence, leaf FROM audit_record ORDER BY sequence")
+            while let row = try leaves.next() {
+                let leaf: Data = row["leaf"]
+                try db.execute(
+                    sql: "INSERT INTO audit_leaf_hash (sequence, hash) VALUES (?, ?)",
+                    arguments: [row["sequence"] as Int64, Data(MerkleTree.leafHash(leaf).bytes)]
+                )
+            }
         }
         return migrator
     }

@@ -5,7 +5,7 @@ import GatehouseCore
 /// The ledger on SQLite: one file in WAL mode with one writer; readers never block it, so
 /// `gatehouse audit …` can read while the daemon runs.
 public final class SQLiteLedger: Ledger {
-    private let writer: any DatabaseWriter
+    let writer: any DatabaseWriter
 
     /// Opens (creating if needed) `ledger.sqlite` in `directory` and migrates it.
     public convenience init(directory: String) throws {
@@ -157,13 +157,18 @@ public final class SQLiteLedger: Ledger {
     private static func append(_ draft: AuditRecord, in db: Database) throws -> AuditRecord {
         var record = draft
         record.sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM audit_record") ?? 1
+        let leaf = try record.leaf()
         try db.execute(
             sql: """
                 INSERT INTO audit_record (sequence, time, kind, route, destination, verdict, leaf)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [record.sequence, record.time, record.kind.rawValue, record.route, record.destination,
-                        record.verdict?.rawValue, try record.leaf()]
+                        record.verdict?.rawValue, leaf]
+        )
+        try db.execute(
+            sql: "INSERT INTO audit_leaf_hash (sequence, hash) VALUES (?, ?)",
+            arguments: [record.sequence, Data(MerkleTree.leafHash(leaf).bytes)]
         )
         return record
     }

@@ -12,25 +12,28 @@ public struct Gateway: Sendable {
     public let ingress: Ingress
     /// The HTTP listener, when the config has `listen.http`.
     public let health: HealthSurface?
+    /// Signs the audit log's checkpoints, when given a signer.
+    public let checkpointer: Checkpointer?
 
     public init(
         config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter],
-        dispatch: Dispatcher.Configuration = .init(), logger: Logger
+        dispatch: Dispatcher.Configuration = .init(), checkpoints: Checkpointer.Configuration? = nil, logger: Logger
     ) {
         self.config = config
         self.ledger = ledger
         self.dispatcher = Dispatcher(config: config, ledger: ledger, adapters: adapters, configuration: dispatch, logger: logger)
         self.ingress = Ingress(config: config, adapters: adapters, ledger: ledger, dispatcher: dispatcher, logger: logger)
+        self.checkpointer = checkpoints.map { Checkpointer(ledger: ledger, configuration: $0, logger: logger) }
         self.health = config.listen.http.flatMap(HostPort.init).map {
             HealthSurface(listen: $0, revision: config.revision, ledger: ledger, logger: logger)
         }
     }
 
-    /// Delivery first, intake after it, the HTTP listener last: a ServiceGroup shuts down in reverse
-    /// order, so intake stops before delivery and nothing committed is left without a dispatcher
-    /// while the process lives.
+    /// Checkpoints first, then delivery, intake, and the HTTP listener last: a ServiceGroup shuts
+    /// down in reverse order, so intake stops before delivery, nothing committed is left without a
+    /// dispatcher while the process lives, and the final checkpoint covers every last outcome.
     public var services: [any Service] {
-        [dispatcher, ingress] + (health.map { [$0.service()] } ?? [])
+        (checkpointer.map { [$0] } ?? []) + [dispatcher, ingress] + (health.map { [$0.service()] } ?? [])
     }
 
     /// A ServiceGroup running the gateway (plus any extra services, started before it), stopped

@@ -173,6 +173,7 @@ import Testing
         for name in ["telegram-token", "dingtalk-secret"] {
             try "placeholder-credential".write(toFile: "\(credentials)/\(name)", atomically: true, encoding: .utf8)
         }
+        try "PRIVATE+KEY+placeholder".write(toFile: "\(credentials)/audit-key", atomically: true, encoding: .utf8)
         let loader = ConfigLoader(environment: ["CREDENTIALS_DIRECTORY": credentials])
         let reference = try loader.load(file: root.appendingPathComponent("Config/gatehouse.yaml").path)
         #expect(reference.routes.map(\.name) == ["announcements", "customers-in", "after-hours-alerts"])

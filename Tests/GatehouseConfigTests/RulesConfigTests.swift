@@ -160,7 +160,8 @@ import Testing
             // Whatever credentials a file reads, give it a placeholder.
             let text = try String(contentsOfFile: path, encoding: .utf8)
             for match in text.matches(of: /\$CREDENTIALS_DIRECTORY\/([A-Za-z0-9_.-]+)/) {
-                try "placeholder-credential".write(toFile: "\(credentials)/\(match.1)", atomically: true, encoding: .utf8)
+                let placeholder = match.1.contains("audit") ? "PRIVATE+KEY+placeholder" : "placeholder-credential"
+                try placeholder.write(toFile: "\(credentials)/\(match.1)", atomically: true, encoding: .utf8)
             }
             do {
                 _ = try ConfigLoader(environment: ["CREDENTIALS_DIRECTORY": credentials]).load(file: path)
@@ -168,5 +169,38 @@ import Testing
                 Issue.record("\(file) does not validate:\n\(error)")
             }
         }
+    }
+}
+
+@Suite struct AuditConfigTests {
+    func load(_ audit: String, key: String = "PRIVATE+KEY+acme.example/gatehouse+12345678+AQ==") throws -> (GatewayConfig.Audit?, [String]) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gh-audit-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try key.write(toFile: directory + "/audit-key", atomically: true, encoding: .utf8)
+        let yaml = "audit:\n" + audit + "\n" + RulesConfigTests.base
+        do {
+            return (try ConfigLoader(environment: ["CREDENTIALS_DIRECTORY": directory]).load(yaml: yaml, file: "g.yaml").audit, [])
+        } catch {
+            return (nil, error.diagnostics.map(\.description))
+        }
+    }
+
+    @Test func readsTheSectionWithDefaults() throws {
+        let (audit, problems) = try load("  origin: acme.example/gatehouse\n  signing_key_file: $CREDENTIALS_DIRECTORY/audit-key")
+        #expect(problems.isEmpty)
+        #expect(audit?.origin == "acme.example/gatehouse")
+        #expect(audit?.checkpointEvery == .seconds(60) && audit?.checkpointRecords == 1000)
+        #expect("\(audit?.signingKey as Any)".contains("redacted"))
+    }
+
+    @Test func refusesWhatWouldLeaveTheLogUnsigned() throws {
+        #expect(try load("  origin: a b\n  signing_key_file: $CREDENTIALS_DIRECTORY/audit-key").1
+            == ["g.yaml:2:11: error: audit: origin must not contain spaces or '+' (it names the signing key too)"])
+        #expect(try load("  origin: o\n  signing_key_file: $CREDENTIALS_DIRECTORY/audit-key", key: "hello").1
+            == ["g.yaml:3:21: error: audit: signing_key_file does not hold a note signing key (PRIVATE+KEY+…); create one with gatehouse audit keygen"])
+        #expect(try load("  origin: o\n  signing_key: PRIVATE+KEY+x").1.first?.contains("unknown key 'signing_key' in audit") == true)
+        #expect(try load("  origin: o\n  signing_key_file: $CREDENTIALS_DIRECTORY/audit-key\n  checkpoint_every: 0s").1
+            == ["g.yaml:4:21: error: audit: checkpoint_every must be at least 1s"])
     }
 }

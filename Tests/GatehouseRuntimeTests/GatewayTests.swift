@@ -38,12 +38,13 @@ import Testing
         try await running { _ in try await body() }
     }
 
-    func running(_ body: (Gateway) async throws -> Void) async throws {
+    func running(checkpoints: Checkpointer.Configuration? = nil, _ body: (Gateway) async throws -> Void) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let gateway = Gateway(
             config: config, ledger: ledger, adapters: [corp, tg],
-            dispatch: .init(retry: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100))), logger: logger
+            dispatch: .init(retry: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100))),
+            checkpoints: checkpoints, logger: logger
         )
         try await withServices(gateway.services) { try await body(gateway) }
     }
@@ -176,6 +177,20 @@ import Testing
         let log = try await records()
         #expect(log.filter { $0.kind == .crossing }.count == 2)
         #expect(log.filter { $0.outcome == .delivered }.map(\.nativeIDs) == [["corp-1"], ["corp-1"]])
+    }
+
+    @Test func checkpointsFollowTheLogAndTheLastOneCoversEverything() async throws {
+        let key = try NoteSigner.generate(name: "test.example/log")
+        let checkpoints = Checkpointer.Configuration(origin: "test.example/log", signer: key.signer, every: .seconds(3600), records: 2, poll: .milliseconds(10))
+        try await running(checkpoints: checkpoints) { _ in
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "a1", text: "one"))
+            // Two records (crossing and delivery): the record threshold writes a checkpoint.
+            #expect(await eventually { try await ledger.auditSizes().checkpointed >= 2 })
+            tg.post(Fixtures.envelope(platform: "tg", conversation: "-1002", messageID: "t1", text: "two"))
+            #expect(await eventually { corp.sent.count == 1 })
+        }
+        let sizes = try await ledger.auditSizes()
+        #expect(sizes.records == 4 && sizes.checkpointed == 4)
     }
 
     @Test func jobsQueuedBeforeAStartAreDelivered() async throws {

@@ -57,4 +57,12 @@ public final class FlakyLedger: Ledger {
     public func nativeIDs(platform: String, conversation: String, message: String, destination: String) async throws -> [String] {
         try await ledger.nativeIDs(platform: platform, conversation: conversation, message: message, destination: destination)
     }
+
+    public func auditSizes() async throws -> (records: Int, checkpointed: Int) {
+        try await ledger.auditSizes()
+    }
+
+    public func checkpoint(origin: String, signer: NoteSigner, at time: Date) async throws -> (checkpoint: Checkpoint, note: String)? {
+        try await ledger.checkpoint(origin: origin, signer: signer, at: time)
+    }
 }

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import GatehouseLedger
+
+/// `gatehouse audit keygen`: a new Ed25519 key for signing the audit log's checkpoints.
+struct AuditKeygen: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen",
+        abstract: "Create an Ed25519 checkpoint signing key; print its verifier key.",
+        discussion: """
+            The private key goes to --out (created with mode 0600, never overwritten) in the note \
+            format PRIVATE+KEY+<name>+<key id>+<key>; point audit.signing_key_file at it, or load it \
+            with systemd's LoadCredential=. The verifier key printed on standard output is public: \
+            give it to your auditors so that they can check checkpoints and proofs without trusting \
+            Gatehouse.
+            """
+    )
+
+    @Option(help: "The key's name: the log's origin, e.g. acme.example/gatehouse.")
+    var name: String
+
+    @Option(help: "Where to write the private key (must not exist).")
+    var out: String
+
+    func run() async throws {
+        let (_, privateKey, verifierKey) = try NoteSigner.generate(name: name)
+        guard !FileManager.default.fileExists(atPath: out) else {
+            throw CommandFailure("\(out) exists; a signing key is never overwritten")
+        }
+        // Created with owner-only permissions from the start, so the key is never readable by others.
+        guard FileManager.default.createFile(atPath: out, contents: Data((privateKey.value + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CommandFailure("cannot create \(out)")
+        }
+        print(verifierKey)
+    }
+}

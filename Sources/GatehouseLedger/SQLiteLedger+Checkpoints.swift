@@ -1,0 +1,35 @@
+import Foundation
+import GRDB
+
+extension SQLiteLedger {
+    public func auditSizes() async throws -> (records: Int, checkpointed: Int) {
+        try await writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM audit_record") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(size), 0) FROM checkpoint") ?? 0)
+        }
+    }
+
+    /// Signs and stores a checkpoint of the log as it is now: its size and RFC 6962 root, in the
+    /// C2SP tlog-checkpoint format. Returns nil when the log has not grown since the last one.
+    ///
+    /// The root is recomputed from the stored leaf hashes in one streaming pass.
+    public func checkpoint(origin: String, signer: NoteSigner, at time: Date) async throws -> (checkpoint: Checkpoint, note: String)? {
+        try await writer.write { db in
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(size) FROM checkpoint") ?? 0
+            var accumulator = MerkleAccumulator()
+            let hashes = try Data.fetchCursor(db, sql: "SELECT hash FROM audit_leaf_hash ORDER BY sequence")
+            while let hash = try hashes.next() {
+                guard let leafHash = MerkleTree.Hash(bytes: hash) else { throw LedgerError.corrupt("a stored leaf hash is not 32 bytes") }
+                accumulator.append(leafHash: leafHash)
+            }
+            guard accumulator.size > last else { return nil }
+            let checkpoint = try Checkpoint(origin: origin, size: UInt64(accumulator.size), rootHash: accumulator.root().bytes)
+            let note = try checkpoint.sign(with: signer)
+            try db.execute(
+                sql: "INSERT INTO checkpoint (size, root, note, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [accumulator.size, Data(checkpoint.rootHash), note, time]
+            )
+            return (checkpoint, note)
+        }
+    }
+}
