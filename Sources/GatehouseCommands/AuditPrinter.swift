@@ -64,6 +64,8 @@ struct AuditPrinter {
                 detail = (record.findings ?? []).isEmpty ? "" : "\(record.findings?.count ?? 0) finding(s): " + Set((record.findings ?? []).map(\.check)).sorted().joined(separator: ", ")
             case .delivery:
                 detail = "crossing #\(record.crossing ?? 0)" + (record.nativeIDs.map { " ids " + $0.joined(separator: ",") } ?? "") + (record.reason.map { " — \($0)" } ?? "")
+            case .configLoaded:
+                detail = "revision \(record.configRevision?.prefix(12) ?? "?") from \(record.reason ?? "?")"
             }
             return [
                 Self.pad(String(record.sequence), 4, right: true), Self.pad(record.time.formatted(.iso8601), 24),

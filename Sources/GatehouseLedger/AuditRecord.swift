@@ -12,6 +12,8 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         case crossing
         /// A delivery attempt ended: delivered, deferred for retry, or dead-lettered.
         case delivery
+        /// The daemon started deciding with a config (its revision in `configRevision`).
+        case configLoaded = "config_loaded"
     }
 
     /// How a delivery attempt ended.

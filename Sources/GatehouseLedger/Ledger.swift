@@ -31,6 +31,9 @@ public protocol Ledger: Sendable {
     /// The native ids a message became at a destination, in part order.
     func nativeIDs(platform: String, conversation: String, message: String, destination: String) async throws -> [String]
 
+    /// Audits that decisions from now on follow the config with this revision.
+    func recordConfigLoaded(revision: String, file: String, at time: Date) async throws -> AuditRecord
+
     /// How many records the log holds, and how many the newest checkpoint covers.
     func auditSizes() async throws -> (records: Int, checkpointed: Int)
 

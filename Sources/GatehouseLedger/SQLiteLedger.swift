@@ -71,6 +71,12 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    public func recordConfigLoaded(revision: String, file: String, at time: Date) async throws -> AuditRecord {
+        try await writer.write { db in
+            try Self.append(AuditRecord(sequence: 0, time: time, kind: .configLoaded, configRevision: revision, reason: file), in: db)
+        }
+    }
+
     public func head(of destination: String) async throws -> OutboxJob? {
         try await writer.read { db in
             try Row.fetchOne(

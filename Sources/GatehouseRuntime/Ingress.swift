@@ -25,6 +25,9 @@ public struct Ingress: Service {
     }
 
     public func run() async throws {
+        // Every decision from here on follows this config: the log says so before the first one.
+        let loaded = try await ledger.recordConfigLoaded(revision: config.revision, file: config.file, at: Date())
+        logger.info("config loaded", metadata: ["gh.record": .stringConvertible(loaded.sequence), "gh.revision": .string(config.revision)])
         // Intake stops first on shutdown: cancelling the adapters' loops leaves any event that was not
         // yet committed unacknowledged, so the platform delivers it again after the restart.
         try await cancelWhenGracefulShutdown {

@@ -58,7 +58,7 @@ import Testing
             corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "a1", text: "Q3 is out", senderName: "王经理"))
             tg.post(Fixtures.envelope(platform: "tg", conversation: "-1002", messageID: "t1", text: "where is my order?", senderName: "Li"))
             #expect(await eventually { tg.sent.count == 1 && corp.sent.count == 1 })
-            #expect(await eventually { try await records().count == 4 })
+            #expect(await eventually { try await records().count == 5 })
         }
         #expect(tg.sent.map(\.text) == ["📢 Q3 is out — 王经理"])
         #expect(tg.sent.first?.channel.name == "news")
@@ -123,6 +123,7 @@ import Testing
         let outcomes = try await records().compactMap(\.outcome)
         #expect(outcomes == [.deferred, .deferred, .delivered])
         #expect(try await records().compactMap(\.attempt) == [1, 2, 3])
+        #expect(try await records().first?.kind == .configLoaded)
         #expect(tg.attempts == 3)
     }
 
@@ -190,7 +191,7 @@ import Testing
             #expect(await eventually { corp.sent.count == 1 })
         }
         let sizes = try await ledger.auditSizes()
-        #expect(sizes.records == 4 && sizes.checkpointed == 4)
+        #expect(sizes.records == 5 && sizes.checkpointed == 5)
     }
 
     @Test func jobsQueuedBeforeAStartAreDelivered() async throws {

@@ -58,6 +58,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.nativeIDs(platform: platform, conversation: conversation, message: message, destination: destination)
     }
 
+    public func recordConfigLoaded(revision: String, file: String, at time: Date) async throws -> AuditRecord {
+        try await ledger.recordConfigLoaded(revision: revision, file: file, at: time)
+    }
+
     public func auditSizes() async throws -> (records: Int, checkpointed: Int) {
         try await ledger.auditSizes()
     }
