@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "gatehouse", targets: ["gatehouse"]),
         .library(name: "GatehouseCore", targets: ["GatehouseCore"]),
+        .library(name: "GatehouseLedger", targets: ["GatehouseLedger"]),
         .library(name: "GatehouseEmulators", targets: ["GatehouseEmulators"]),
     ],
     dependencies: [

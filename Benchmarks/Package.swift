@@ -20,5 +20,15 @@ let package = Package(
             path: "Benchmarks/PolicyScan",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "LedgerThroughput",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "GatehouseCore", package: "gatehouse"),
+                .product(name: "GatehouseLedger", package: "gatehouse"),
+            ],
+            path: "Benchmarks/LedgerThroughput",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

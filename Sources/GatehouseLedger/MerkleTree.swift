@@ -79,6 +79,12 @@ public enum MerkleTree {
 
         public var description: String { hex }
 
+        /// Whether `bytes` are this hash's 32 bytes (without copying them into a Hash).
+        public func matches(_ bytes: Data) -> Bool {
+            guard bytes.count == Self.byteCount else { return false }
+            return withUnsafeBytes { mine in bytes.withUnsafeBytes { mine.elementsEqual($0) } }
+        }
+
         /// Calls `body` with the hash's 32 bytes, without copying them to the heap.
         @inlinable
         public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {

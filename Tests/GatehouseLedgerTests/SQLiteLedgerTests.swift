@@ -109,6 +109,8 @@ import Testing
         let leaf = try record.leaf()
         #expect(String(decoding: leaf, as: UTF8.self) == #"{"config_revision":"abc","destination":"news","direction":"outbound","findings":[{"check":"pii","detector":"cn_mobile","length":11,"offset":3}],"kind":"crossing","origin":{"channel":"all-hands","conversation":"cid","event_id":"m","message_id":"m","platform":"corp","sender_id":"u"},"route":"announcements","sequence":7,"time":"2026-09-21T14:13:20.500Z","verdict":"forward"}"#)
         #expect(try AuditRecord.decode(leaf: leaf) == record)
+        #expect(AuditRecord.sequence(inLeaf: leaf) == 7)
+        #expect(AuditRecord.sequence(inLeaf: Data(#"{"kind":"crossing"}"#.utf8)) == nil)
     }
 
     @Test func aLedgerOnDiskSurvivesReopening() async throws {
