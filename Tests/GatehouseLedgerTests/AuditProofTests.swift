@@ -46,18 +46,8 @@ import Testing
 
     /// A log of `records` records with checkpoints at 10, 20 and the end.
     static func log(records count: Int) async throws -> (LedgerReader, (signer: NoteSigner, privateKey: Secret, verifierKey: String)) {
-        let key = try NoteSigner.generate(name: "acme.example/gatehouse")
-        let queue = try DatabaseQueue()
-        let ledger = try SQLiteLedger(writer: queue)
-        for index in 1...count {
-            _ = try await ledger.commit(Intake(
-                envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m\(index)", text: "t"),
-                crossings: [Crossing(route: "r", source: "s", destination: "d", direction: .outbound, verdict: .block, findings: [], text: "x")],
-                configRevision: "rev", receivedAt: Date(timeIntervalSince1970: 1_790_000_000)
-            ))
-            if index % 10 == 0 || index == count { _ = try await ledger.checkpoint(origin: "acme.example/gatehouse", signer: key.signer, at: Date()) }
-        }
-        return (LedgerReader(reader: queue), key)
+        let log = try await Fixtures.checkpointedLog(records: count, every: 10)
+        return (LedgerReader(reader: log.queue), log.key)
     }
 
     static func run(_ arguments: [String]) throws -> (Int32, String) {

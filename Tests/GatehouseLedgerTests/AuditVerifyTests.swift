@@ -8,25 +8,14 @@ import Testing
 /// `audit verify` against an attacker who can write the SQLite file: each kind of tampering is
 /// caught and the first bad record named.
 @Suite struct AuditVerifyTests {
-    let key = try! NoteSigner.generate(name: "acme.example/gatehouse")
-
     /// A ledger with `count` crossing records and a checkpoint after every `every` records.
-    func ledger(records count: Int, checkpointEvery every: Int) async throws -> (DatabaseQueue, SQLiteLedger) {
-        let queue = try DatabaseQueue()
-        let ledger = try SQLiteLedger(writer: queue)
-        for index in 1...count {
-            _ = try await ledger.commit(Intake(
-                envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m\(index)", text: "text \(index)"),
-                crossings: [Crossing(route: "r", source: "s", destination: "d", direction: .outbound, verdict: .block, findings: [], text: "x")],
-                configRevision: "rev", receivedAt: Date(timeIntervalSince1970: 1_790_000_000 + Double(index))
-            ))
-            if index % every == 0 { _ = try await ledger.checkpoint(origin: "acme.example/gatehouse", signer: key.signer, at: Date()) }
-        }
-        return (queue, ledger)
+    func ledger(records count: Int, checkpointEvery every: Int) async throws -> (DatabaseQueue, [NoteVerifier]) {
+        let log = try await Fixtures.checkpointedLog(records: count, every: every)
+        return (log.queue, [log.key.signer.verifier])
     }
 
-    func verify(_ queue: DatabaseQueue) throws -> AuditVerification {
-        try LedgerReader(reader: queue).verify(verifiers: [key.signer.verifier], origin: "acme.example/gatehouse")
+    func verify(_ queue: DatabaseQueue, _ verifiers: [NoteVerifier]) throws -> AuditVerification {
+        try LedgerReader(reader: queue).verify(verifiers: verifiers, origin: "acme.example/gatehouse")
     }
 
     /// What an attacker does first: switch off the append-only triggers.
@@ -40,63 +29,63 @@ import Testing
     }
 
     @Test func anIntactLogVerifiesEveryCheckpoint() async throws {
-        let (queue, _) = try await ledger(records: 25, checkpointEvery: 10)
-        let result = try verify(queue)
+        let (queue, verifiers) = try await ledger(records: 25, checkpointEvery: 10)
+        let result = try verify(queue, verifiers)
         #expect(result.intact)
-        #expect(result.records == 25 && result.checkpoints == 2 && result.signaturesChecked)
+        #expect(result.records == 25 && result.checkpoints == 3 && result.signaturesChecked)
     }
 
     @Test func aChangedByteIsNamed() async throws {
-        let (queue, _) = try await ledger(records: 25, checkpointEvery: 10)
+        let (queue, verifiers) = try await ledger(records: 25, checkpointEvery: 10)
         try tamper(queue, "UPDATE audit_record SET leaf = CAST(REPLACE(CAST(leaf AS TEXT), '\"block\"', '\"hold\"') AS BLOB) WHERE sequence = 7")
-        let result = try verify(queue)
+        let result = try verify(queue, verifiers)
         #expect(result.problem?.record == 7)
         #expect(result.problem?.reason.contains("changed") == true)
     }
 
     @Test func aChangeWithItsHashRecomputedBreaksTheSignedRoot() async throws {
-        let (queue, _) = try await ledger(records: 25, checkpointEvery: 10)
+        let (queue, verifiers) = try await ledger(records: 25, checkpointEvery: 10)
         let leaf = try await queue.read { try Data.fetchOne($0, sql: "SELECT leaf FROM audit_record WHERE sequence = 13") } ?? Data()
         let forged = Data(String(decoding: leaf, as: UTF8.self).replacingOccurrences(of: "\"block\"", with: "\"hold\"").utf8)
         try tamper(queue, "UPDATE audit_record SET leaf = ? WHERE sequence = 13", [forged])
         try tamper(queue, "UPDATE audit_leaf_hash SET hash = ? WHERE sequence = 13", [Data(MerkleTree.leafHash(forged).bytes)])
-        let result = try verify(queue)
+        let result = try verify(queue, verifiers)
         #expect(result.problem?.record == 11)
         #expect(result.problem?.reason.contains("11…20") == true)
     }
 
     @Test func aDeletedRecordIsNamed() async throws {
-        let (queue, _) = try await ledger(records: 25, checkpointEvery: 10)
+        let (queue, verifiers) = try await ledger(records: 25, checkpointEvery: 10)
         try tamper(queue, "DELETE FROM content WHERE record = 5; DELETE FROM outbox WHERE crossing = 5; DELETE FROM audit_leaf_hash WHERE sequence = 5; DELETE FROM audit_record WHERE sequence = 5")
-        #expect(try verify(queue).problem?.record == 5)
+        #expect(try verify(queue, verifiers).problem?.record == 5)
     }
 
     @Test func swappedRecordsAreNamed() async throws {
-        let (queue, _) = try await ledger(records: 25, checkpointEvery: 10)
+        let (queue, verifiers) = try await ledger(records: 25, checkpointEvery: 10)
         try tamper(queue, """
             UPDATE audit_record SET leaf = (SELECT leaf FROM audit_record WHERE sequence = 9) WHERE sequence = 3;
             UPDATE audit_leaf_hash SET hash = (SELECT hash FROM audit_leaf_hash WHERE sequence = 9) WHERE sequence = 3
             """)
-        let result = try verify(queue)
+        let result = try verify(queue, verifiers)
         #expect(result.problem?.record == 3)
         #expect(result.problem?.reason.contains("moved") == true)
     }
 
     @Test func aTruncatedTailIsNamed() async throws {
-        let (queue, _) = try await ledger(records: 25, checkpointEvery: 10)
+        let (queue, verifiers) = try await ledger(records: 25, checkpointEvery: 10)
         try tamper(queue, "DELETE FROM content WHERE record > 16; DELETE FROM outbox WHERE crossing > 16; DELETE FROM audit_leaf_hash WHERE sequence > 16; DELETE FROM audit_record WHERE sequence > 16")
-        let result = try verify(queue)
+        let result = try verify(queue, verifiers)
         #expect(result.problem?.record == 17)
         #expect(result.problem?.reason.contains("removed") == true)
     }
 
     @Test func aForgedCheckpointIsRejected() async throws {
-        let (queue, _) = try await ledger(records: 25, checkpointEvery: 10)
+        let (queue, verifiers) = try await ledger(records: 25, checkpointEvery: 10)
         // The attacker signs with a key of their own under the log's name.
         let forger = try NoteSigner.generate(name: "acme.example/gatehouse")
         let forged = try Checkpoint(origin: "acme.example/gatehouse", size: 20, rootHash: [UInt8](repeating: 7, count: 32)).sign(with: forger.signer)
         try tamper(queue, "UPDATE checkpoint SET note = ?, root = ? WHERE size = 20", [forged, Data(repeating: 7, count: 32)])
-        let result = try verify(queue)
+        let result = try verify(queue, verifiers)
         #expect(!result.intact)
         #expect(result.problem?.record == nil)
         #expect(result.problem?.reason.contains("size 20") == true)
