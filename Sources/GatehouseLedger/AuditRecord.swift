@@ -110,28 +110,33 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     /// The `sequence` a leaf states, read straight from its canonical JSON bytes (verification of a
     /// large log must not decode every record); nil when the leaf has none.
     public static func sequence(inLeaf leaf: Data) -> Int64? {
-        let key = Array(#""sequence":"#.utf8)
-        return leaf.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> Int64? in
-            guard bytes.count > key.count else { return nil }
-            var start = 0
-            // Keys are sorted, so `sequence` comes late; a plain scan is short enough.
-            while start + key.count < bytes.count {
-                if bytes[start] == key[0], bytes[start..<(start + key.count)].elementsEqual(key) {
-                    var value: Int64 = 0
-                    var index = start + key.count
-                    var digits = 0
-                    while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39, digits < 18 {
-                        value = value * 10 + Int64(bytes[index] - 0x30)
-                        index += 1
-                        digits += 1
-                    }
-                    return digits > 0 ? value : nil
-                }
-                start += 1
-            }
-            return nil
-        }
+        leaf.withUnsafeBytes { sequence(inLeaf: $0) }
     }
+
+    /// The `sequence` a leaf states, from bytes borrowed in place (a row SQLite is stepping over).
+    public static func sequence(inLeaf bytes: UnsafeRawBufferPointer) -> Int64? {
+        let key = sequenceKey
+        guard bytes.count > key.count else { return nil }
+        var start = 0
+        // Keys are sorted, so `sequence` comes late; a plain scan is short enough.
+        while start + key.count < bytes.count {
+            if bytes[start] == key[0], bytes[start..<(start + key.count)].elementsEqual(key) {
+                var value: Int64 = 0
+                var index = start + key.count
+                var digits = 0
+                while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39, digits < 18 {
+                    value = value * 10 + Int64(bytes[index] - 0x30)
+                    index += 1
+                    digits += 1
+                }
+                return digits > 0 ? value : nil
+            }
+            start += 1
+        }
+        return nil
+    }
+
+    private static let sequenceKey = Array(#""sequence":"#.utf8)
 
     /// Decodes a stored leaf.
     public static func decode(leaf: Data) throws -> AuditRecord {

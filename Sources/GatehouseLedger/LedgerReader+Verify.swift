@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// What `audit verify` found.
 public struct AuditVerification: Sendable {
@@ -54,22 +55,28 @@ extension LedgerReader {
         var accumulator = MerkleAccumulator()
         var next = 0  // the next checkpoint to reach
         var lastCheckpointSize = 0
-        // One read transaction, one cursor: a consistent snapshot of the whole log, streamed
-        // without copying each row's blobs.
+        // One read transaction and one statement stepped through SQLite's C API: a consistent
+        // snapshot of the whole log, each leaf and hash read in place, nothing allocated per record.
         try reader.read { db in
-            let rows = try Row.fetchCursor(db, sql: """
+            let statement = try db.makeStatement(sql: """
                 SELECT a.sequence, a.leaf, h.hash FROM audit_record a
                 LEFT JOIN audit_leaf_hash h ON h.sequence = a.sequence
                 ORDER BY a.sequence
                 """)
-            while let row = try rows.next() {
-                let sequence: Int64 = row[0]
+            let step = statement.sqliteStatement
+            defer { sqlite3_reset(step) }
+            while true {
+                let status = sqlite3_step(step)
+                if status == SQLITE_DONE { break }
+                guard status == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: status)) }
+                let sequence = sqlite3_column_int64(step, 0)
                 let position = Int64(accumulator.size) + 1
                 guard sequence == position else {
                     result.problem = (position, "record \(position) is missing (the next record is \(sequence))")
                     return
                 }
-                guard let leaf = row.dataNoCopy(atIndex: 1), let inLeaf = AuditRecord.sequence(inLeaf: leaf) else {
+                let leaf = UnsafeRawBufferPointer(start: sqlite3_column_blob(step, 1), count: Int(sqlite3_column_bytes(step, 1)))
+                guard let inLeaf = AuditRecord.sequence(inLeaf: leaf) else {
                     result.problem = (sequence, "record \(sequence) is not a valid audit record")
                     return
                 }
@@ -78,7 +85,8 @@ extension LedgerReader {
                     return
                 }
                 let hash = MerkleTree.leafHash(leaf)
-                guard let stored = row.dataNoCopy(atIndex: 2), hash.matches(stored) else {
+                let stored = UnsafeRawBufferPointer(start: sqlite3_column_blob(step, 2), count: Int(sqlite3_column_bytes(step, 2)))
+                guard hash.matches(stored) else {
                     result.problem = (sequence, "record \(sequence) was changed after it was written (its leaf no longer matches its hash)")
                     return
                 }

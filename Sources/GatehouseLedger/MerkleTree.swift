@@ -81,8 +81,13 @@ public enum MerkleTree {
 
         /// Whether `bytes` are this hash's 32 bytes (without copying them into a Hash).
         public func matches(_ bytes: Data) -> Bool {
+            bytes.withUnsafeBytes { matches($0) }
+        }
+
+        /// Whether borrowed `bytes` are this hash's 32 bytes.
+        public func matches(_ bytes: UnsafeRawBufferPointer) -> Bool {
             guard bytes.count == Self.byteCount else { return false }
-            return withUnsafeBytes { mine in bytes.withUnsafeBytes { mine.elementsEqual($0) } }
+            return withUnsafeBytes { $0.elementsEqual(bytes) }
         }
 
         /// Calls `body` with the hash's 32 bytes, without copying them to the heap.
