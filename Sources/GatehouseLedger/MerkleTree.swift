@@ -114,6 +114,15 @@ public enum MerkleTree {
     /// `e3b0c442…b855` (RFC 6962 §2.1).
     public static let emptyRoot = Hash(SHA256().finalize())
 
+    /// The hash of one leaf, `SHA-256(0x00 ‖ leaf)`, from bytes borrowed in place (a row SQLite
+    /// is stepping over), without copying them.
+    public static func leafHash(_ leaf: UnsafeRawBufferPointer) -> Hash {
+        var hasher = SHA256()
+        withUnsafeBytes(of: UInt8(0x00)) { hasher.update(bufferPointer: $0) }
+        hasher.update(bufferPointer: leaf)
+        return Hash(hasher.finalize())
+    }
+
     /// The hash of one leaf: `SHA-256(0x00 ‖ leaf)`.
     public static func leafHash(_ leaf: some Collection<UInt8>) -> Hash {
         var hasher = SHA256()
