@@ -19,6 +19,8 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     /// How a delivery attempt ended.
     public enum Outcome: String, Sendable, Hashable, Codable {
         case delivered, deferred, dead
+        /// Never attempted again because its destination left the config.
+        case cancelled
     }
 
     /// Where the event came from.

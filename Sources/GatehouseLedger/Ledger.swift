@@ -22,6 +22,9 @@ public protocol Ledger: Sendable {
     /// Dead-letters a job and audits why.
     func recordDead(_ job: OutboxJob, reason: String, at time: Date) async throws -> AuditRecord
 
+    /// Cancels, and audits, every queued job whose destination is not among `destinations`.
+    func cancelJobs(notFor destinations: Set<String>, reason: String, at time: Date) async throws -> [AuditRecord]
+
     /// Audit records in sequence order, starting at `sequence`.
     func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord]
 

@@ -13,6 +13,8 @@ public struct OutboxJob: Sendable, Hashable {
         case delivered
         /// Failed permanently (or for too long); audited.
         case dead
+        /// Its destination left the config; audited, never attempted again.
+        case cancelled
     }
 
     public var id: Int64

@@ -127,6 +127,21 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    public func cancelJobs(notFor destinations: Set<String>, reason: String, at time: Date) async throws -> [AuditRecord] {
+        try await writer.write { db in
+            let queued = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN ('pending', 'deferred') ORDER BY id").map(Self.job)
+            var records: [AuditRecord] = []
+            for job in queued where !destinations.contains(job.destination) {
+                try db.execute(sql: "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ?", arguments: [reason, job.id])
+                var outcome = Self.outcome(job, .cancelled, at: time, nativeIDs: nil, reason: reason)
+                // Cancelling is not an attempt.
+                outcome.attempt = nil
+                records.append(try Self.append(outcome, in: db))
+            }
+            return records
+        }
+    }
+
     public func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord] {
         try await writer.read { db in
             try Data.fetchAll(

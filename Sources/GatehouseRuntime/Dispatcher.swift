@@ -13,9 +13,13 @@ public final class Dispatcher: Service, Sendable {
     public struct Configuration: Sendable {
         /// Backoff between attempts of one job after transient failures.
         public var retry: Backoff
+        /// A job still failing this long after its crossing was decided is dead-lettered (and
+        /// audited) rather than retried on: a message days late is no longer the message.
+        public var maxAge: Duration
 
-        public init(retry: Backoff = Backoff(minimum: .seconds(1), maximum: .seconds(300), jitter: 0.1)) {
+        public init(retry: Backoff = Backoff(minimum: .seconds(1), maximum: .seconds(300), jitter: 0.1), maxAge: Duration = .seconds(24 * 3600)) {
             self.retry = retry
+            self.maxAge = maxAge
         }
     }
 
@@ -56,6 +60,17 @@ public final class Dispatcher: Service, Sendable {
     }
 
     public func run() async throws {
+        // Jobs queued for destinations this config no longer has would wait forever: cancel
+        // them, each with its audit record, before delivering anything.
+        let cancelled = try await ledger.cancelJobs(
+            notFor: Set(doorbells.keys), reason: "destination no longer in the config", at: Date()
+        )
+        for record in cancelled {
+            logger.warning("queued delivery cancelled: its destination left the config", metadata: [
+                "gh.destination": .string(record.destination ?? ""), "gh.record": .stringConvertible(record.sequence),
+                "gh.crossing": .stringConvertible(record.crossing ?? 0),
+            ])
+        }
         let streams = self.streams.withLock { streams in
             defer { streams = [:] }
             return streams
@@ -154,6 +169,11 @@ public final class Dispatcher: Service, Sendable {
             metadata["gh.record"] = .stringConvertible(record.sequence)
             metadata["gh.error"] = .string(error.shortDescription)
             logger.error("dead-lettered: \(error.detail)", metadata: metadata)
+        } catch where Date().timeIntervalSince(job.createdAt) >= configuration.maxAge.timeInterval {
+            let reason = "undeliverable for longer than \(configuration.maxAge): \(error)"
+            let record = try await ledger.recordDead(job, reason: reason, at: Date())
+            metadata["gh.record"] = .stringConvertible(record.sequence)
+            logger.error("dead-lettered: \(reason)", metadata: metadata)
         } catch {
             let failures = job.attempts + 1
             var delay = configuration.retry.delay(afterFailures: failures)

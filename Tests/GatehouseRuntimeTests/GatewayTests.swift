@@ -194,6 +194,37 @@ import Testing
         #expect(sizes.records == 5 && sizes.checkpointed == 5)
     }
 
+    @Test func jobsForADestinationThatLeftTheConfigAreCancelledAndAudited() async throws {
+        let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "old", text: "for a removed channel")
+        _ = try await ledger.commit(Intake(
+            envelope: envelope,
+            crossings: [Crossing(route: "retired", source: "all-hands", destination: "gone", direction: .outbound, verdict: .forward, findings: [], text: "x")],
+            configRevision: "older", receivedAt: Date()
+        ))
+        try await running {
+            #expect(await eventually { try await records().contains { $0.outcome == .cancelled } })
+        }
+        let cancelled = try #require(try await records().first { $0.outcome == .cancelled })
+        #expect(cancelled.destination == "gone" && cancelled.attempt == nil && cancelled.reason == "destination no longer in the config")
+        #expect(try await ledger.jobs(in: .cancelled, limit: 10).count == 1)
+        #expect(try await ledger.head(of: "gone") == nil)
+    }
+
+    @Test func aJobFailingPastItsMaximumAgeIsDeadLettered() async throws {
+        let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "late", text: "two days late")
+        _ = try await ledger.commit(Intake(
+            envelope: envelope, crossings: config.gate.crossings(for: envelope), configRevision: config.revision,
+            receivedAt: Date().addingTimeInterval(-2 * 24 * 3600)
+        ))
+        tg.failNextSends(with: [DeliveryError.unavailable("502 Bad Gateway")])
+        try await running {
+            #expect(await eventually { try await records().contains { $0.outcome == .dead } })
+        }
+        let dead = try #require(try await records().first { $0.outcome == .dead })
+        #expect(dead.reason?.hasPrefix("undeliverable for longer than") == true)
+        #expect(tg.attempts == 1)
+    }
+
     @Test func jobsQueuedBeforeAStartAreDelivered() async throws {
         let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "left-over", text: "from before")
         _ = try await ledger.commit(Intake(

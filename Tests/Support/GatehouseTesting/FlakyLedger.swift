@@ -46,6 +46,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.recordDead(job, reason: reason, at: time)
     }
 
+    public func cancelJobs(notFor destinations: Set<String>, reason: String, at time: Date) async throws -> [AuditRecord] {
+        try await ledger.cancelJobs(notFor: destinations, reason: reason, at: time)
+    }
+
     public func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord] {
         try await ledger.records(from: sequence, limit: limit)
     }
