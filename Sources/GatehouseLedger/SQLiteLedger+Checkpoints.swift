@@ -12,16 +12,21 @@ extension SQLiteLedger {
     /// Signs and stores a checkpoint of the log as it is now: its size and RFC 6962 root, in the
     /// C2SP tlog-checkpoint format. Returns nil when the log has not grown since the last one.
     ///
-    /// The root is recomputed from the stored leaf hashes in one streaming pass.
+    /// The root extends the in-memory tree with the leaf hashes appended since the last call (all
+    /// of them, once, after the ledger is opened).
     public func checkpoint(origin: String, signer: NoteSigner, at time: Date) async throws -> (checkpoint: Checkpoint, note: String)? {
         try await writer.write { db in
             let last = try Int64.fetchOne(db, sql: "SELECT MAX(size) FROM checkpoint") ?? 0
-            var accumulator = MerkleAccumulator()
-            let hashes = try Data.fetchCursor(db, sql: "SELECT hash FROM audit_leaf_hash ORDER BY sequence")
+            var accumulator = tree.withLock { $0 }
+            let hashes = try Data.fetchCursor(
+                db, sql: "SELECT hash FROM audit_leaf_hash WHERE sequence > ? ORDER BY sequence", arguments: [accumulator.size]
+            )
             while let hash = try hashes.next() {
                 guard let leafHash = MerkleTree.Hash(bytes: hash) else { throw LedgerError.corrupt("a stored leaf hash is not 32 bytes") }
                 accumulator.append(leafHash: leafHash)
             }
+            // Kept even when no checkpoint follows: these leaves need not be read again.
+            tree.withLock { $0 = accumulator }
             guard accumulator.size > last else { return nil }
             let checkpoint = try Checkpoint(origin: origin, size: UInt64(accumulator.size), rootHash: accumulator.root().bytes)
             let note = try checkpoint.sign(with: signer)

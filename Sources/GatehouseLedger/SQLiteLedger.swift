@@ -1,11 +1,15 @@
 import Foundation
 import GRDB
+import Synchronization
 import GatehouseCore
 
 /// The ledger on SQLite: one file in WAL mode with one writer; readers never block it, so
 /// `gatehouse audit …` can read while the daemon runs.
 public final class SQLiteLedger: Ledger {
     let writer: any DatabaseWriter
+    /// The Merkle tree's compact range over the leaves checkpointed so far: the log is
+    /// append-only, so each checkpoint folds in only the leaves appended since the last.
+    let tree = Mutex(MerkleAccumulator())
 
     /// Opens (creating if needed) `ledger.sqlite` in `directory` and migrates it.
     public convenience init(directory: String) throws {
