@@ -35,7 +35,7 @@ struct Run: AsyncParsableCommand {
         let checkpoints = Checkpointer.Configuration(
             origin: audit.origin, signer: signer, every: audit.checkpointEvery, records: audit.checkpointRecords
         )
-        let ledger = try SQLiteLedger(directory: config.state)
+        let ledger = try SQLiteLedger(directory: config.state, contentKey: ContentKey(derivedFrom: signer))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             let adapters = AdapterFactory.adapters(for: config, httpClient: httpClient, logger: logger)

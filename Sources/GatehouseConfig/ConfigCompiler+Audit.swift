@@ -2,9 +2,9 @@ import GatehouseCore
 import Yams
 
 extension ConfigCompiler {
-    static let auditKeys = ["origin", "signing_key_file", "checkpoint_every", "checkpoint_records"]
+    static let auditKeys = ["origin", "signing_key_file", "checkpoint_every", "checkpoint_records", "keep_content"]
 
-    /// `audit: { origin, signing_key_file, checkpoint_every, checkpoint_records }`.
+    /// `audit: { origin, signing_key_file, checkpoint_every, checkpoint_records, keep_content }`.
     func compileAudit(_ node: Node) -> GatewayConfig.Audit? {
         guard let fields = reader.fields(node, "audit", allowed: Self.auditKeys) else { return nil }
         let origin = required(fields, "origin", in: "audit").flatMap { reader.nonEmptyString($0, "audit: origin") }
@@ -27,7 +27,14 @@ extension ConfigCompiler {
             records = reader.integer(node, "audit: checkpoint_records").map(Int.init)
             if let value = records, value < 1 { reader.error(at: node, "audit: checkpoint_records must be at least 1") }
         }
-        guard let origin, let key, let every, let records else { return nil }
-        return GatewayConfig.Audit(origin: origin, signingKey: key, checkpointEvery: every, checkpointRecords: records)
+        // Without the key, bodies are kept for ever: the safe side for a record keeper is to keep,
+        // and a retention period is a decision the operator writes down.
+        var keep: Duration?? = .some(nil)
+        if let node = fields["keep_content"] {
+            keep = duration(node, "audit: keep_content").map { .some($0) }
+            if case let value?? = keep, value < .seconds(1) { reader.error(at: node, "audit: keep_content must be at least 1s") }
+        }
+        guard let origin, let key, let every, let records, let keep else { return nil }
+        return GatewayConfig.Audit(origin: origin, signingKey: key, checkpointEvery: every, checkpointRecords: records, keepContent: keep)
     }
 }

@@ -31,6 +31,8 @@ public struct GatewayConfig: Sendable {
         public var checkpointEvery: Duration
         /// …or as soon as this many records were appended since the last one.
         public var checkpointRecords: Int
+        /// How long message bodies are kept before retention erases them; nil = for ever.
+        public var keepContent: Duration?
     }
 
     /// The decision pipeline compiled from the channels and routes.

@@ -14,6 +14,9 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         case delivery
         /// The daemon started deciding with a config (its revision in `configRevision`).
         case configLoaded = "config_loaded"
+        /// A crossing's content (its bodies as received and as decided) was erased by retention;
+        /// `crossing` names the record, whose commitments still stand.
+        case contentErased = "content_erased"
     }
 
     /// How a delivery attempt ended.
@@ -50,6 +53,19 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         }
     }
 
+    /// Keyed commitments (``ContentKey``) to a crossing's bodies, in place of the bodies.
+    public struct ContentHMAC: Sendable, Hashable, Codable {
+        /// To the body as received from the source.
+        public var received: String
+        /// To the text decided for the destination (what is sent, when the verdict delivers).
+        public var decided: String
+
+        public init(received: String, decided: String) {
+            self.received = received
+            self.decided = decided
+        }
+    }
+
     /// Position in the log, from 1, without gaps.
     public var sequence: Int64
     public var time: Date
@@ -69,8 +85,10 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     public var nativeIDs: [String]?
     /// Which attempt this was, from 1.
     public var attempt: Int?
-    /// Why a delivery was deferred or dead-lettered (no secrets: adapters keep them out).
+    /// Why a delivery was deferred or dead-lettered, or content erased (no secrets: adapters keep them out).
     public var reason: String?
+    /// For a crossing record: the commitments to its content.
+    public var contentHMAC: ContentHMAC?
 
     // Spelled out rather than derived by a key strategy: these names are the on-disk format.
     enum CodingKeys: String, CodingKey {
@@ -79,12 +97,14 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         case crossing, outcome
         case nativeIDs = "native_ids"
         case attempt, reason
+        case contentHMAC = "content_hmac"
     }
 
     public init(
         sequence: Int64, time: Date, kind: Kind, route: String? = nil, direction: Direction? = nil, origin: Origin? = nil,
         destination: String? = nil, verdict: Verdict? = nil, findings: [Finding]? = nil, configRevision: String? = nil,
-        crossing: Int64? = nil, outcome: Outcome? = nil, nativeIDs: [String]? = nil, attempt: Int? = nil, reason: String? = nil
+        crossing: Int64? = nil, outcome: Outcome? = nil, nativeIDs: [String]? = nil, attempt: Int? = nil, reason: String? = nil,
+        contentHMAC: ContentHMAC? = nil
     ) {
         self.sequence = sequence
         self.time = time
@@ -101,6 +121,7 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         self.nativeIDs = nativeIDs
         self.attempt = attempt
         self.reason = reason
+        self.contentHMAC = contentHMAC
     }
 
     /// The canonical bytes: JSON with sorted snake_case keys (spelled out in `CodingKeys`), UTC millisecond timestamps, no

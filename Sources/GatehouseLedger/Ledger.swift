@@ -25,6 +25,11 @@ public protocol Ledger: Sendable {
     /// Cancels, and audits, every queued job whose destination is not among `destinations`.
     func cancelJobs(notFor destinations: Set<String>, reason: String, at time: Date) async throws -> [AuditRecord]
 
+    /// Erases the content (bodies as received and as decided) of up to `limit` crossings recorded
+    /// before `cutoff`, oldest first, auditing each erasure; the leaves keep their commitments, so
+    /// the log still verifies. Content a queued job still has to send is kept until the job ends.
+    func eraseContent(before cutoff: Date, reason: String, at time: Date, limit: Int) async throws -> [AuditRecord]
+
     /// Audit records in sequence order, starting at `sequence`.
     func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord]
 

@@ -106,6 +106,10 @@ enum LedgerSchema {
                 )
             }
         }
+        migrator.registerMigration("v4-content-retention") { db in
+            // Retention looks up each expiring crossing's jobs.
+            try db.execute(sql: "CREATE INDEX outbox_crossing ON outbox (crossing)")
+        }
         return migrator
     }
 }

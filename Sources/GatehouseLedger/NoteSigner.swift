@@ -171,6 +171,15 @@ public struct NoteSigner: Sendable, CustomStringConvertible, CustomDebugStringCo
         }
     }
 
+    /// A 256-bit key for another purpose, derived from this one with HKDF-SHA256 under `info`;
+    /// knowing it reveals nothing about the signing key.
+    func derivedKey(info: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: privateKey.rawRepresentation),
+            salt: Data("gatehouse".utf8), info: Data(info.utf8), outputByteCount: 32
+        )
+    }
+
     public var description: String { "NoteSigner(\(verifier.verifierKey))" }
     public var debugDescription: String { description }
     public var customMirror: Mirror { Mirror(self, children: ["name": name, "keyID": NoteKeyID.hex(keyID)]) }

@@ -10,9 +10,11 @@ public final class SQLiteLedger: Ledger {
     /// The Merkle tree's compact range over the leaves checkpointed so far: the log is
     /// append-only, so each checkpoint folds in only the leaves appended since the last.
     let tree = Mutex(MerkleAccumulator())
+    /// Keys the leaves' commitments to content.
+    let contentKey: ContentKey
 
     /// Opens (creating if needed) `ledger.sqlite` in `directory` and migrates it.
-    public convenience init(directory: String) throws {
+    public convenience init(directory: String, contentKey: ContentKey) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.prepareDatabase { db in
@@ -20,12 +22,13 @@ public final class SQLiteLedger: Ledger {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         let pool = try DatabasePool(path: (directory as NSString).appendingPathComponent("ledger.sqlite"), configuration: configuration)
-        try self.init(writer: pool)
+        try self.init(writer: pool, contentKey: contentKey)
     }
 
     /// A ledger on an existing database (an in-memory `DatabaseQueue` in tests).
-    public init(writer: any DatabaseWriter) throws {
+    public init(writer: any DatabaseWriter, contentKey: ContentKey) throws {
         self.writer = writer
+        self.contentKey = contentKey
         try LedgerSchema.migrator.migrate(writer)
     }
 
@@ -46,7 +49,9 @@ public final class SQLiteLedger: Ledger {
                     origin: .init(platform: origin.platform, channel: crossing.source, conversation: origin.conversation,
                                   messageID: origin.messageID, eventID: origin.eventID, senderID: intake.envelope.sender.id),
                     destination: crossing.destination, verdict: crossing.verdict, findings: crossing.findings,
-                    configRevision: intake.configRevision
+                    configRevision: intake.configRevision,
+                    contentHMAC: .init(received: contentKey.commitment(to: intake.envelope.body.text),
+                                       decided: contentKey.commitment(to: crossing.text))
                 ), in: db)
                 // Content lives apart from the leaf, so retention can erase it without breaking the log.
                 try db.execute(
@@ -143,6 +148,28 @@ public final class SQLiteLedger: Ledger {
                 records.append(try Self.append(outcome, in: db))
             }
             return records
+        }
+    }
+
+    public func eraseContent(before cutoff: Date, reason: String, at time: Date, limit: Int) async throws -> [AuditRecord] {
+        try await writer.write { db in
+            // A body still owed to a destination stays until its job ends: the job carries it.
+            let expired = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT c.record FROM content c JOIN audit_record a ON a.sequence = c.record
+                    WHERE a.time < ? AND NOT EXISTS (
+                        SELECT 1 FROM outbox o WHERE o.crossing = c.record AND o.state IN ('pending', 'deferred'))
+                    ORDER BY c.record LIMIT ?
+                    """,
+                arguments: [cutoff, limit]
+            )
+            return try expired.map { crossing in
+                try db.execute(sql: "DELETE FROM content WHERE record = ?", arguments: [crossing])
+                // The finished jobs' copy of the text is the same body as sent.
+                try db.execute(sql: "UPDATE outbox SET text = '' WHERE crossing = ?", arguments: [crossing])
+                return try Self.append(AuditRecord(sequence: 0, time: time, kind: .contentErased, crossing: crossing, reason: reason), in: db)
+            }
         }
     }
 

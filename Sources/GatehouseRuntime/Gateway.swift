@@ -14,6 +14,8 @@ public struct Gateway: Sendable {
     public let health: HealthSurface?
     /// Signs the audit log's checkpoints, when given a signer.
     public let checkpointer: Checkpointer?
+    /// Erases expired content, when the config sets `audit.keep_content`.
+    public let retention: ContentRetention?
 
     public init(
         config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter],
@@ -24,6 +26,9 @@ public struct Gateway: Sendable {
         self.dispatcher = Dispatcher(config: config, ledger: ledger, adapters: adapters, configuration: dispatch, logger: logger)
         self.ingress = Ingress(config: config, adapters: adapters, ledger: ledger, dispatcher: dispatcher, logger: logger)
         self.checkpointer = checkpoints.map { Checkpointer(ledger: ledger, configuration: $0, logger: logger) }
+        self.retention = config.audit?.keepContent.map {
+            ContentRetention(ledger: ledger, configuration: .init(keep: $0), logger: logger)
+        }
         self.health = config.listen.http.flatMap(HostPort.init).map {
             HealthSurface(listen: $0, revision: config.revision, ledger: ledger, logger: logger)
         }
@@ -33,7 +38,7 @@ public struct Gateway: Sendable {
     /// down in reverse order, so intake stops before delivery, nothing committed is left without a
     /// dispatcher while the process lives, and the final checkpoint covers every last outcome.
     public var services: [any Service] {
-        (checkpointer.map { [$0] } ?? []) + [dispatcher, ingress] + (health.map { [$0.service()] } ?? [])
+        (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [dispatcher, ingress] + (health.map { [$0.service()] } ?? [])
     }
 
     /// A ServiceGroup running the gateway (plus any extra services, started before it), stopped

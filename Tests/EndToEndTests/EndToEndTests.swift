@@ -36,7 +36,7 @@ import Testing
 
                 /// One life of the daemon: open the ledger, run the graph around `body`, stop gracefully.
                 func life(_ body: (any Ledger) async throws -> Void) async throws {
-                    let ledger = try SQLiteLedger(directory: state)
+                    let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
                     let gateway = Gateway(
                         config: config, ledger: ledger,
                         adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, logger: logger), logger: logger

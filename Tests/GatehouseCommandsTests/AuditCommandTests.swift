@@ -9,7 +9,7 @@ import Testing
     /// A ledger on disk with two inbound events: one forwarded and delivered, one blocked.
     func ledger() async throws -> String {
         let directory = try Fixtures.temporaryDirectory()
-        let ledger = try SQLiteLedger(directory: directory)
+        let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
         func crossing(_ route: String, _ destination: String, _ verdict: Verdict, _ findings: [Finding] = []) -> Crossing {
             Crossing(route: route, source: "all-hands", destination: destination, direction: .outbound, verdict: verdict, findings: findings, text: "sent, \"quoted\"")
         }

@@ -191,6 +191,8 @@ import Testing
         #expect(problems.isEmpty)
         #expect(audit?.origin == "acme.example/gatehouse")
         #expect(audit?.checkpointEvery == .seconds(60) && audit?.checkpointRecords == 1000)
+        // Bodies are kept until the operator writes down a retention period.
+        #expect(audit?.keepContent == nil)
         #expect("\(audit?.signingKey as Any)".contains("redacted"))
     }
 
@@ -202,5 +204,13 @@ import Testing
         #expect(try load("  origin: o\n  signing_key: PRIVATE+KEY+x").1.first?.contains("unknown key 'signing_key' in audit") == true)
         #expect(try load("  origin: o\n  signing_key_file: $CREDENTIALS_DIRECTORY/audit-key\n  checkpoint_every: 0s").1
             == ["g.yaml:4:21: error: audit: checkpoint_every must be at least 1s"])
+    }
+
+    @Test func readsTheRetentionPeriod() throws {
+        let keys = "  origin: o\n  signing_key_file: $CREDENTIALS_DIRECTORY/audit-key\n"
+        #expect(try load(keys + "  keep_content: 400d").0?.keepContent == .seconds(400 * 86_400))
+        #expect(try load(keys + "  keep_content: forever").1
+            == ["g.yaml:4:17: error: audit: keep_content must be a duration like 500ms, 30s, 5m, 2h or 400d, found 'forever'"])
+        #expect(try load(keys + "  keep_content: 0s").1 == ["g.yaml:4:17: error: audit: keep_content must be at least 1s"])
     }
 }

@@ -88,7 +88,7 @@ import Testing
 
     @Test func theAuditLogIsAppendOnly() async throws {
         let queue = try DatabaseQueue()
-        let ledger = try SQLiteLedger(writer: queue)
+        let ledger = try SQLiteLedger(writer: queue, contentKey: .ephemeral())
         _ = try await ledger.commit(intake(Fixtures.envelope(platform: "corp", conversation: "cid", text: "x"), [("news", .forward)]))
         #expect(throws: DatabaseError.self) {
             try queue.write { try $0.execute(sql: "UPDATE audit_record SET verdict = 'block'") }
@@ -118,10 +118,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let envelope = Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m1", text: "persist me")
         do {
-            let ledger = try SQLiteLedger(directory: directory)
+            let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
             _ = try await ledger.commit(intake(envelope, [("news", .forward)]))
         }
-        let reopened = try SQLiteLedger(directory: directory)
+        let reopened = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
         #expect(try await reopened.commit(intake(envelope, [("news", .forward)])) == .duplicate)
         #expect(try await reopened.head(of: "news")?.text == "» persist me")
         #expect(FileManager.default.fileExists(atPath: directory + "/ledger.sqlite-wal"))

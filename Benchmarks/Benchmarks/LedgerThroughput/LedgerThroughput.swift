@@ -29,7 +29,7 @@ let benchmarks: @Sendable () -> Void = {
     ) { benchmark in
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = try SQLiteLedger(directory: directory)
+        let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             for index in 0..<1_000 { blackHole(try await ledger.commit(intake(index))) }
@@ -43,7 +43,7 @@ let benchmarks: @Sendable () -> Void = {
     ) { benchmark in
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = try SQLiteLedger(directory: directory)
+        let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
         // Setup, not measured: 100,000 records (50,000 events of one crossing each, plus their
         // deliveries would double it; crossings alone keep the setup short) and a checkpoint.
         for index in 0..<100_000 { _ = try await ledger.commit(intake(index)) }

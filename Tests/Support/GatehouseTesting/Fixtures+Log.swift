@@ -11,7 +11,7 @@ extension Fixtures {
     ) async throws -> (queue: DatabaseQueue, ledger: SQLiteLedger, key: (signer: NoteSigner, privateKey: Secret, verifierKey: String)) {
         let key = try NoteSigner.generate(name: origin)
         let queue = try DatabaseQueue()
-        let ledger = try SQLiteLedger(writer: queue)
+        let ledger = try SQLiteLedger(writer: queue, contentKey: .ephemeral())
         for index in 1...count {
             _ = try await ledger.commit(Intake(
                 envelope: envelope(platform: "corp", conversation: "cid", messageID: "m\(index)", text: "text \(index)"),

@@ -7,7 +7,7 @@ import GatehouseLedger
 public enum Fixtures {
     /// A ledger on an in-memory SQLite database: the real schema and SQL, nothing on disk.
     public static func memoryLedger() throws -> SQLiteLedger {
-        try SQLiteLedger(writer: DatabaseQueue())
+        try SQLiteLedger(writer: DatabaseQueue(), contentKey: .ephemeral())
     }
 
     /// A post by `sender` in `conversation` on `platform`.

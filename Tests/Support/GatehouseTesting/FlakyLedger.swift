@@ -50,6 +50,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.cancelJobs(notFor: destinations, reason: reason, at: time)
     }
 
+    public func eraseContent(before cutoff: Date, reason: String, at time: Date, limit: Int) async throws -> [AuditRecord] {
+        try await ledger.eraseContent(before: cutoff, reason: reason, at: time, limit: limit)
+    }
+
     public func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord] {
         try await ledger.records(from: sequence, limit: limit)
     }

@@ -1,0 +1,39 @@
+import Crypto
+import Foundation
+
+/// The key of the audit log's keyed commitments to content.
+///
+/// A leaf never holds a message body, only HMAC-SHA256(key, body). Whoever holds the key and a copy
+/// of a body (an auditor, a court) can show that it is the body that crossed; whoever holds only the
+/// ledger cannot guess short bodies ("yes", a phone number) from the leaves, which a plain hash
+/// would allow. The commitments outlive the bodies: erasing content never breaks the log.
+public struct ContentKey: Sendable {
+    private let key: SymmetricKey
+
+    /// Wraps a raw 256-bit key.
+    public init(_ key: SymmetricKey) {
+        self.key = key
+    }
+
+    /// The key derived from the audit signing key (HKDF-SHA256), so the one credential that
+    /// signs the checkpoints also keys the commitments and no second secret has to be managed.
+    public init(derivedFrom signer: NoteSigner) {
+        self.init(signer.derivedKey(info: "gatehouse/content-commitment/v1"))
+    }
+
+    /// A random key: for tests and throwaway demos, whose commitments nobody checks later.
+    public static func ephemeral() -> ContentKey {
+        ContentKey(SymmetricKey(size: .bits256))
+    }
+
+    /// The commitment to `text`: base64(HMAC-SHA256(key, UTF-8 bytes of text)).
+    public func commitment(to text: String) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)).base64EncodedString()
+    }
+
+    /// Whether `text` is what `commitment` commits to (constant time).
+    public func isCommitment(_ commitment: String, to text: String) -> Bool {
+        guard let code = Data(base64Encoded: commitment) else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: Data(text.utf8), using: key)
+    }
+}

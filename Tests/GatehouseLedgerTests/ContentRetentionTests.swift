@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+import GatehouseCore
+import GatehouseLedger
+import GatehouseTesting
+import Testing
+
+/// The content store: bodies kept apart from the leaves, committed to by HMAC, erased by retention
+/// with an audited record, and the log still verifying afterwards.
+@Suite struct ContentRetentionTests {
+    let day: TimeInterval = 86_400
+    let start = Date(timeIntervalSince1970: 1_790_000_000)
+
+    func commit(_ ledger: SQLiteLedger, _ id: String, _ text: String, verdict: Verdict = .forward, daysAgo: Double) async throws -> AuditRecord {
+        let result = try await ledger.commit(Intake(
+            envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: text),
+            crossings: [Crossing(route: "r", source: "src", destination: "news", direction: .outbound, verdict: verdict, findings: [], text: "» \(text)")],
+            configRevision: "rev", receivedAt: start.addingTimeInterval(-daysAgo * day)
+        ))
+        guard case .committed(let records, _) = result else { Issue.record("not committed"); return try #require(nil as AuditRecord?) }
+        return try #require(records.first)
+    }
+
+    func content(_ queue: DatabaseQueue, _ record: Int64) throws -> Row? {
+        try queue.read { try Row.fetchOne($0, sql: "SELECT received, decided FROM content WHERE record = ?", arguments: [record]) }
+    }
+
+    @Test func aLeafCommitsToTheBodiesWithoutHoldingThem() async throws {
+        let key = ContentKey.ephemeral()
+        let queue = try DatabaseQueue()
+        let ledger = try SQLiteLedger(writer: queue, contentKey: key)
+        let record = try await commit(ledger, "m1", "quarterly numbers: 42", daysAgo: 0)
+        let leaf = String(decoding: try record.leaf(), as: UTF8.self)
+        #expect(!leaf.contains("quarterly"))
+        let hmac = try #require(record.contentHMAC)
+        #expect(key.isCommitment(hmac.received, to: "quarterly numbers: 42"))
+        #expect(key.isCommitment(hmac.decided, to: "» quarterly numbers: 42"))
+        #expect(!key.isCommitment(hmac.received, to: "quarterly numbers: 43"))
+        // Without the key, a guess cannot be confirmed: another key gives another commitment.
+        #expect(!ContentKey.ephemeral().isCommitment(hmac.received, to: "quarterly numbers: 42"))
+        #expect(try content(queue, record.sequence)?["received"] == "quarterly numbers: 42")
+    }
+
+    @Test func theKeyIsDerivedFromTheSigningKeyAndStable() throws {
+        let generated = try NoteSigner.generate(name: "acme.example/gatehouse")
+        let reparsed = try NoteSigner(parsing: generated.privateKey)
+        let commitment = ContentKey(derivedFrom: generated.signer).commitment(to: "hello")
+        #expect(ContentKey(derivedFrom: reparsed).isCommitment(commitment, to: "hello"))
+        let other = try NoteSigner.generate(name: "acme.example/gatehouse").signer
+        #expect(!ContentKey(derivedFrom: other).isCommitment(commitment, to: "hello"))
+    }
+
+    @Test func expiredContentIsErasedAuditedAndTheLogStillVerifies() async throws {
+        let key = try NoteSigner.generate(name: "acme.example/gatehouse")
+        let queue = try DatabaseQueue()
+        let ledger = try SQLiteLedger(writer: queue, contentKey: ContentKey(derivedFrom: key.signer))
+        let old = try await commit(ledger, "m1", "old", verdict: .block, daysAgo: 500)
+        let oldDelivered = try await commit(ledger, "m2", "old but delivered", daysAgo: 450)
+        let recent = try await commit(ledger, "m3", "recent", daysAgo: 10)
+        let job = try #require(try await ledger.head(of: "news"))
+        #expect(job.crossing == oldDelivered.sequence)
+        _ = try await ledger.recordDelivered(job, nativeIDs: ["7"], at: start)
+        _ = try await ledger.checkpoint(origin: "acme.example/gatehouse", signer: key.signer, at: start)
+
+        let erased = try await ledger.eraseContent(before: start.addingTimeInterval(-400 * day), reason: "retention: keep_content 400d", at: start, limit: 100)
+        #expect(erased.map(\.crossing) == [old.sequence, oldDelivered.sequence])
+        #expect(erased.allSatisfy { $0.kind == .contentErased && $0.reason == "retention: keep_content 400d" })
+        #expect(try content(queue, old.sequence) == nil)
+        #expect(try content(queue, oldDelivered.sequence) == nil)
+        #expect(try content(queue, recent.sequence)?["received"] == "recent")
+        // The delivered job's copy of the body goes too.
+        let texts = try await queue.read { try String.fetchAll($0, sql: "SELECT text FROM outbox WHERE crossing = ?", arguments: [oldDelivered.sequence]) }
+        #expect(texts == [""])
+        // Nothing left to erase: a second sweep writes no record.
+        #expect(try await ledger.eraseContent(before: start.addingTimeInterval(-400 * day), reason: "r", at: start, limit: 100).isEmpty)
+
+        _ = try await ledger.checkpoint(origin: "acme.example/gatehouse", signer: key.signer, at: start)
+        let verification = try LedgerReader(reader: queue).verify(verifiers: [key.signer.verifier], origin: "acme.example/gatehouse")
+        #expect(verification.intact)
+        #expect(verification.records == 6 && verification.checkpoints == 2)
+    }
+
+    @Test func contentStillOwedToADestinationIsKeptUntilItsJobEnds() async throws {
+        let queue = try DatabaseQueue()
+        let ledger = try SQLiteLedger(writer: queue, contentKey: .ephemeral())
+        let queued = try await commit(ledger, "m1", "still queued", daysAgo: 500)
+        let cutoff = start.addingTimeInterval(-400 * day)
+        #expect(try await ledger.eraseContent(before: cutoff, reason: "r", at: start, limit: 100).isEmpty)
+        #expect(try content(queue, queued.sequence) != nil)
+        let job = try #require(try await ledger.head(of: "news"))
+        _ = try await ledger.recordDead(job, reason: "rejected", at: start)
+        #expect(try await ledger.eraseContent(before: cutoff, reason: "r", at: start, limit: 100).map(\.crossing) == [queued.sequence])
+    }
+
+    @Test func erasureProceedsInBatchesOldestFirst() async throws {
+        let queue = try DatabaseQueue()
+        let ledger = try SQLiteLedger(writer: queue, contentKey: .ephemeral())
+        for index in 0..<5 { _ = try await commit(ledger, "m\(index)", "t\(index)", verdict: .block, daysAgo: Double(500 - index)) }
+        let cutoff = start.addingTimeInterval(-400 * day)
+        #expect(try await ledger.eraseContent(before: cutoff, reason: "r", at: start, limit: 2).map(\.crossing) == [1, 2])
+        #expect(try await ledger.eraseContent(before: cutoff, reason: "r", at: start, limit: 2).map(\.crossing) == [3, 4])
+        #expect(try await ledger.eraseContent(before: cutoff, reason: "r", at: start, limit: 2).map(\.crossing) == [5])
+    }
+}
