@@ -9,7 +9,7 @@ extension DingTalkAdapter {
 
     /// Stream mode intake: open a connection, read frames, hand robot messages over, reconnect on
     /// `disconnect` or failure with backoff.
-    public func receive(_ handler: @escaping @Sendable (InboundEvent) async throws -> Void) async throws {
+    public func receive(_ handler: @escaping InboundHandler) async throws {
         var failures = 0
         while !Task.isCancelled {
             do {
@@ -40,7 +40,7 @@ extension DingTalkAdapter {
     }
 
     /// One WebSocket connection, until the server closes it or says `disconnect`.
-    private func run(_ connection: OpenConnectionResponse, _ handler: @escaping @Sendable (InboundEvent) async throws -> Void) async throws {
+    private func run(_ connection: OpenConnectionResponse, _ handler: @escaping InboundHandler) async throws {
         guard var components = URLComponents(string: connection.endpoint) else {
             throw DeliveryError.invalidResponse("connections/open returned an endpoint that is not a URL")
         }
@@ -90,7 +90,7 @@ extension DingTalkAdapter {
     }
 
     private func deliver(
-        _ frame: DownstreamFrame, handler: @Sendable (InboundEvent) async throws -> Void,
+        _ frame: DownstreamFrame, handler: InboundHandler,
         ack: @escaping @Sendable () async throws -> Void
     ) async throws {
         guard let data = frame.data, let message = try? JSONDecoder().decode(RobotMessage.self, from: Data(data.utf8)) else {
@@ -107,7 +107,7 @@ extension DingTalkAdapter {
         let retry = Backoff(minimum: .milliseconds(100), maximum: .seconds(2))
         for attempt in 1...Self.commitAttempts {
             do {
-                try await handler(InboundEvent(envelope: envelope, acknowledgement: Acknowledgement(ack)))
+                try await handler([InboundEvent(envelope: envelope, acknowledgement: Acknowledgement(ack))])
                 return
             } catch {
                 guard attempt < Self.commitAttempts, !Task.isCancelled else {

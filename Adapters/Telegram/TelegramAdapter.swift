@@ -58,7 +58,7 @@ public struct TelegramAdapter: Adapter {
 
     // MARK: - Intake
 
-    public func receive(_ handler: @escaping @Sendable (InboundEvent) async throws -> Void) async throws {
+    public func receive(_ handler: @escaping InboundHandler) async throws {
         // The offset is only advanced past an update once its event was committed and acknowledged;
         // Telegram then forgets it on the next getUpdates call (that call is the confirmation).
         var offset: Int64?
@@ -87,24 +87,30 @@ public struct TelegramAdapter: Adapter {
                 try await Task.sleep(for: delay)
                 continue
             }
-            var stalled = false
-            for update in updates {
-                guard let envelope = envelope(from: update) else {
-                    // Nothing a route can take (a service message): confirm it and move on.
-                    offset = update.updateID + 1
-                    continue
+            // The whole answer is handed over at once, to be committed together; the offset then
+            // moves past the updates acknowledged in an unbroken run from the first.
+            let acknowledged = Mutex(Set<Int64>())
+            let events = updates.compactMap { update in
+                envelope(from: update).map { envelope in
+                    InboundEvent(envelope: envelope, acknowledgement: Acknowledgement {
+                        _ = acknowledged.withLock { $0.insert(update.updateID) }
+                    })
                 }
-                let acknowledged = Mutex(false)
+            }
+            if !events.isEmpty {
                 do {
-                    try await handler(InboundEvent(envelope: envelope, acknowledgement: Acknowledgement {
-                        acknowledged.withLock { $0 = true }
-                    }))
+                    try await handler(events)
                 } catch {
-                    logger.error("an update could not be committed; it will be received again", metadata: [
-                        "gh.update": .stringConvertible(update.updateID), "gh.error": .string(String(describing: error)),
+                    logger.error("updates could not be committed; they will be received again", metadata: [
+                        "gh.updates": .stringConvertible(events.count), "gh.error": .string(String(describing: error)),
                     ])
                 }
-                guard acknowledged.withLock({ $0 }) else {
+            }
+            let confirmed = acknowledged.withLock { $0 }
+            var stalled = false
+            for update in updates {
+                // An update with nothing a route can take (a service message) is confirmed as it is.
+                guard confirmed.contains(update.updateID) || envelope(from: update) == nil else {
                     stalled = true
                     break
                 }

@@ -7,14 +7,16 @@ public protocol Adapter: Sendable {
     /// The config's name of the platform this adapter serves.
     var platform: String { get }
 
-    /// Runs intake until the task is cancelled: hands every inbound event to `handler`, in the
-    /// platform's order, waiting for it to return before the next.
+    /// Runs intake until the task is cancelled: hands inbound events to `handler` in the platform's
+    /// order, waiting for it to return before handing over more.
     ///
-    /// The handler commits the event's crossings and then calls the event's ``Acknowledgement``;
-    /// an event whose acknowledgement is never called must be redelivered by the platform (or by the
-    /// adapter after a reconnect), which inbound dedup turns into exactly-once decisions.
+    /// An adapter hands over together what arrived together (a getUpdates answer), so they can be
+    /// committed in one transaction. The handler commits each event's crossings and then calls its
+    /// ``Acknowledgement``, in order; an event whose acknowledgement was not called when the handler
+    /// returned (or threw) must be redelivered by the platform (or by the adapter after a
+    /// reconnect), which inbound dedup turns into exactly-once decisions.
     /// Connection failures are retried with backoff inside; the method returns only when cancelled.
-    func receive(_ handler: @escaping @Sendable (InboundEvent) async throws -> Void) async throws
+    func receive(_ handler: @escaping InboundHandler) async throws
 
     /// Sends a new message and returns the native ids of every message it took (a long text may be split).
     func send(_ message: OutboundMessage) async throws -> [String]
@@ -25,6 +27,9 @@ public protocol Adapter: Sendable {
     /// Removes an earlier send (all its parts).
     func delete(_ nativeIDs: [String], in channel: Channel) async throws
 }
+
+/// Commits inbound events (in order, possibly in one transaction) and acknowledges each one committed.
+public typealias InboundHandler = @Sendable ([InboundEvent]) async throws -> Void
 
 /// One event from a platform, with the means to confirm it once its crossings are committed.
 public struct InboundEvent: Sendable {

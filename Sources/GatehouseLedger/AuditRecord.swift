@@ -127,6 +127,12 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     /// The canonical bytes: JSON with sorted snake_case keys (spelled out in `CodingKeys`), UTC millisecond timestamps, no
     /// insignificant whitespace.
     public func leaf() throws -> Data {
+        LeafEncoder.encode(self)
+    }
+
+    /// The same bytes through JSONEncoder: the format's reference definition, which the fast
+    /// ``LeafEncoder`` is tested against.
+    func referenceLeaf() throws -> Data {
         try Self.encoder.encode(self)
     }
 

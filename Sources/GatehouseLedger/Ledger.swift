@@ -5,9 +5,14 @@ import Foundation
 /// Each method is one transaction, so every cross-row invariant (an audit record for each crossing
 /// and each outcome, a job only with its crossing record) holds after a crash at any point.
 public protocol Ledger: Sendable {
-    /// Records an inbound event's crossings and queues their deliveries, unless the event's
-    /// `(platform, eventID)` was committed before.
-    func commit(_ intake: Intake) async throws -> IntakeResult
+    /// Records inbound events' crossings and queues their deliveries, in order, skipping each event
+    /// whose `(platform, eventID)` was committed before.
+    ///
+    /// The events may share one transaction with each other and with other callers' (group
+    /// commit: one fsync for many events under load, none waited for when alone); each event is
+    /// still all-or-nothing. The result at index i is event i's: an event that could not be
+    /// written fails alone. The method throws when nothing was written (the transaction failed).
+    func commit(_ intakes: [Intake]) async throws -> [Result<IntakeResult, any Error>]
 
     /// The oldest undelivered job of a destination's queue (pending or deferred), if any.
     /// Later jobs wait behind it, so each destination receives in order.
@@ -47,4 +52,12 @@ public protocol Ledger: Sendable {
 
     /// Signs and stores a checkpoint of the log as it is now; nil when it has not grown since the last.
     func checkpoint(origin: String, signer: NoteSigner, at time: Date) async throws -> (checkpoint: Checkpoint, note: String)?
+}
+
+extension Ledger {
+    /// Commits one inbound event (see ``commit(_:)-([Intake])``).
+    public func commit(_ intake: Intake) async throws -> IntakeResult {
+        guard let result = try await commit([intake]).first else { throw LedgerError.corrupt("commit returned no result") }
+        return try result.get()
+    }
 }

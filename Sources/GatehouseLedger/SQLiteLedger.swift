@@ -12,6 +12,8 @@ public final class SQLiteLedger: Ledger {
     let tree = Mutex(MerkleAccumulator())
     /// Keys the leaves' commitments to content.
     let contentKey: ContentKey
+    /// Inbound events queued for the next shared write transaction.
+    private let commits: GroupCommit<Intake, Result<IntakeResult, any Error>>
 
     /// Opens (creating if needed) `ledger.sqlite` in `directory` and migrates it.
     public convenience init(directory: String, contentKey: ContentKey) throws {
@@ -19,7 +21,7 @@ public final class SQLiteLedger: Ledger {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             // Acknowledge-after-commit is only honest if a commit survives power loss.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.run(sql: "PRAGMA synchronous = FULL")
         }
         let pool = try DatabasePool(path: (directory as NSString).appendingPathComponent("ledger.sqlite"), configuration: configuration)
         try self.init(writer: pool, contentKey: contentKey)
@@ -29,55 +31,83 @@ public final class SQLiteLedger: Ledger {
     public init(writer: any DatabaseWriter, contentKey: ContentKey) throws {
         self.writer = writer
         self.contentKey = contentKey
+        self.commits = GroupCommit { intakes in try await Self.writeGroup(intakes, contentKey: contentKey, to: writer) }
         try LedgerSchema.migrator.migrate(writer)
     }
 
-    public func commit(_ intake: Intake) async throws -> IntakeResult {
-        try await writer.write { db in
-            let origin = intake.envelope.origin
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?)",
-                arguments: [origin.platform, origin.eventID, intake.receivedAt]
-            )
-            guard db.changesCount == 1 else { return .duplicate }
-            var records: [AuditRecord] = []
-            var jobs: [OutboxJob] = []
-            for crossing in intake.crossings {
-                let record = try Self.append(AuditRecord(
-                    sequence: 0, time: intake.receivedAt, kind: .crossing, route: crossing.route,
-                    direction: crossing.direction,
-                    origin: .init(platform: origin.platform, channel: crossing.source, conversation: origin.conversation,
-                                  messageID: origin.messageID, eventID: origin.eventID, senderID: intake.envelope.sender.id),
-                    destination: crossing.destination, verdict: crossing.verdict, findings: crossing.findings,
-                    configRevision: intake.configRevision,
-                    contentHMAC: .init(received: contentKey.commitment(to: intake.envelope.body.text),
-                                       decided: contentKey.commitment(to: crossing.text))
-                ), in: db)
-                // Content lives apart from the leaf, so retention can erase it without breaking the log.
-                try db.execute(
-                    sql: "INSERT INTO content (record, received, decided) VALUES (?, ?, ?)",
-                    arguments: [record.sequence, intake.envelope.body.text, crossing.text]
-                )
-                records.append(record)
-                guard crossing.verdict.delivers else { continue }
-                try db.execute(
-                    sql: """
-                        INSERT INTO outbox (crossing, route, destination, action, text, state, attempts, created_at,
-                                            origin_platform, origin_conversation, origin_message)
-                        VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
-                        """,
-                    arguments: [record.sequence, crossing.route, crossing.destination, crossing.kind.rawValue, crossing.text,
-                                intake.receivedAt, origin.platform, origin.conversation, origin.messageID]
-                )
-                jobs.append(OutboxJob(
-                    id: db.lastInsertedRowID, crossing: record.sequence, route: crossing.route,
-                    destination: crossing.destination, action: crossing.kind, text: crossing.text, state: .pending, attempts: 0,
-                    notBefore: nil, createdAt: intake.receivedAt, originPlatform: origin.platform,
-                    originConversation: origin.conversation, originMessage: origin.messageID
-                ))
-            }
-            return .committed(records: records, jobs: jobs)
+    public func commit(_ intakes: [Intake]) async throws -> [Result<IntakeResult, any Error>] {
+        try await commits.submit(intakes)
+    }
+
+    /// Writes a group of intakes in one transaction. Each is all-or-nothing: when one fails, the
+    /// transaction is rolled back and the group written again with a savepoint around each intake,
+    /// so that the failing one is rolled back alone (savepoints cost, and failures are rare).
+    private static func writeGroup(_ intakes: [Intake], contentKey: ContentKey, to writer: any DatabaseWriter) async throws -> [Result<IntakeResult, any Error>] {
+        if intakes.count > 1, let results = try? await writer.write({ db in
+            try intakes.map { intake -> Result<IntakeResult, any Error> in .success(try write(intake, contentKey: contentKey, in: db)) }
+        }) {
+            return results
         }
+        return try await writer.write { db in
+            intakes.map { intake in
+                Result {
+                    var result = IntakeResult.duplicate
+                    try db.inSavepoint {
+                        result = try write(intake, contentKey: contentKey, in: db)
+                        return .commit
+                    }
+                    return result
+                }
+            }
+        }
+    }
+
+    /// Writes one intake inside the current transaction.
+    private static func write(_ intake: Intake, contentKey: ContentKey, in db: Database) throws -> IntakeResult {
+        let origin = intake.envelope.origin
+        let receivedAt = StoredDate(intake.receivedAt)
+        try db.run(
+            sql: "INSERT OR IGNORE INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?)",
+            arguments: [origin.platform, origin.eventID, receivedAt]
+        )
+        guard db.changesCount == 1 else { return .duplicate }
+        var records: [AuditRecord] = []
+        var jobs: [OutboxJob] = []
+        let received = intake.crossings.isEmpty ? "" : contentKey.commitment(to: intake.envelope.body.text)
+        for crossing in intake.crossings {
+            let record = try Self.append(AuditRecord(
+                sequence: 0, time: intake.receivedAt, kind: .crossing, route: crossing.route,
+                direction: crossing.direction,
+                origin: .init(platform: origin.platform, channel: crossing.source, conversation: origin.conversation,
+                              messageID: origin.messageID, eventID: origin.eventID, senderID: intake.envelope.sender.id),
+                destination: crossing.destination, verdict: crossing.verdict, findings: crossing.findings,
+                configRevision: intake.configRevision,
+                contentHMAC: .init(received: received, decided: contentKey.commitment(to: crossing.text))
+            ), in: db)
+            // Content lives apart from the leaf, so retention can erase it without breaking the log.
+            try db.run(
+                sql: "INSERT INTO content (record, received, decided) VALUES (?, ?, ?)",
+                arguments: [record.sequence, intake.envelope.body.text, crossing.text]
+            )
+            records.append(record)
+            guard crossing.verdict.delivers else { continue }
+            try db.run(
+                sql: """
+                    INSERT INTO outbox (crossing, route, destination, action, text, state, attempts, created_at,
+                                        origin_platform, origin_conversation, origin_message)
+                    VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
+                    """,
+                arguments: [record.sequence, crossing.route, crossing.destination, crossing.kind.rawValue, crossing.text,
+                            receivedAt, origin.platform, origin.conversation, origin.messageID]
+            )
+            jobs.append(OutboxJob(
+                id: db.lastInsertedRowID, crossing: record.sequence, route: crossing.route,
+                destination: crossing.destination, action: crossing.kind, text: crossing.text, state: .pending, attempts: 0,
+                notBefore: nil, createdAt: intake.receivedAt, originPlatform: origin.platform,
+                originConversation: origin.conversation, originMessage: origin.messageID
+            ))
+        }
+        return .committed(records: records, jobs: jobs)
     }
 
     public func recordConfigLoaded(revision: String, file: String, at time: Date) async throws -> AuditRecord {
@@ -102,13 +132,13 @@ public final class SQLiteLedger: Ledger {
             // What the origin message is at the destination now: an edit may change the parts,
             // a deletion leaves nothing.
             if job.action != .post {
-                try db.execute(
+                try db.run(
                     sql: "DELETE FROM message_map WHERE origin_platform = ? AND origin_conversation = ? AND origin_message = ? AND destination = ?",
                     arguments: [job.originPlatform, job.originConversation, job.originMessage, job.destination]
                 )
             }
             for (part, nativeID) in nativeIDs.enumerated() {
-                try db.execute(
+                try db.run(
                     sql: """
                         INSERT OR REPLACE INTO message_map
                             (origin_platform, origin_conversation, origin_message, destination, part, native_id, crossing)
@@ -141,7 +171,7 @@ public final class SQLiteLedger: Ledger {
             let queued = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN ('pending', 'deferred') ORDER BY id").map(Self.job)
             var records: [AuditRecord] = []
             for job in queued where !destinations.contains(job.destination) {
-                try db.execute(sql: "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ?", arguments: [reason, job.id])
+                try db.run(sql: "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ?", arguments: [reason, job.id])
                 var outcome = Self.outcome(job, .cancelled, at: time, nativeIDs: nil, reason: reason)
                 // Cancelling is not an attempt.
                 outcome.attempt = nil
@@ -162,12 +192,12 @@ public final class SQLiteLedger: Ledger {
                         SELECT 1 FROM outbox o WHERE o.crossing = c.record AND o.state IN ('pending', 'deferred'))
                     ORDER BY c.record LIMIT ?
                     """,
-                arguments: [cutoff, limit]
+                arguments: [StoredDate(cutoff), limit]
             )
             return try expired.map { crossing in
-                try db.execute(sql: "DELETE FROM content WHERE record = ?", arguments: [crossing])
+                try db.run(sql: "DELETE FROM content WHERE record = ?", arguments: [crossing])
                 // The finished jobs' copy of the text is the same body as sent.
-                try db.execute(sql: "UPDATE outbox SET text = '' WHERE crossing = ?", arguments: [crossing])
+                try db.run(sql: "UPDATE outbox SET text = '' WHERE crossing = ?", arguments: [crossing])
                 return try Self.append(AuditRecord(sequence: 0, time: time, kind: .contentErased, crossing: crossing, reason: reason), in: db)
             }
         }
@@ -208,17 +238,17 @@ public final class SQLiteLedger: Ledger {
     /// number is chosen here, inside the single writer's transaction.
     private static func append(_ draft: AuditRecord, in db: Database) throws -> AuditRecord {
         var record = draft
-        record.sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM audit_record") ?? 1
+        record.sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM audit_record")) ?? 1
         let leaf = try record.leaf()
-        try db.execute(
+        try db.run(
             sql: """
                 INSERT INTO audit_record (sequence, time, kind, route, destination, verdict, leaf)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [record.sequence, record.time, record.kind.rawValue, record.route, record.destination,
+            arguments: [record.sequence, StoredDate(record.time), record.kind.rawValue, record.route, record.destination,
                         record.verdict?.rawValue, leaf]
         )
-        try db.execute(
+        try db.run(
             sql: "INSERT INTO audit_leaf_hash (sequence, hash) VALUES (?, ?)",
             arguments: [record.sequence, Data(MerkleTree.leafHash(leaf).bytes)]
         )
@@ -226,7 +256,7 @@ public final class SQLiteLedger: Ledger {
     }
 
     private static func transition(_ job: OutboxJob, to state: OutboxJob.State, notBefore: Date?, error: String?, in db: Database) throws {
-        try db.execute(
+        try db.run(
             sql: "UPDATE outbox SET state = ?, attempts = attempts + 1, not_before = ?, last_error = ? WHERE id = ?",
             arguments: [state.rawValue, notBefore, error, job.id]
         )
@@ -249,5 +279,13 @@ public final class SQLiteLedger: Ledger {
             createdAt: row["created_at"], originPlatform: row["origin_platform"],
             originConversation: row["origin_conversation"], originMessage: row["origin_message"]
         )
+    }
+}
+
+extension Database {
+    /// Executes a statement compiled once per connection: the ledger's statements run for every
+    /// event, and compiling SQL costs more than running it.
+    func run(sql: String, arguments: StatementArguments = []) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 }

@@ -34,49 +34,71 @@ public struct Ingress: Service {
             try await withThrowingDiscardingTaskGroup { group in
                 for adapter in adapters {
                     group.addTask {
-                        try await adapter.receive { event in try await handle(event) }
+                        try await adapter.receive { events in try await handle(events) }
                     }
                 }
             }
         }
     }
 
-    /// Decides, commits, acknowledges, and wakes the dispatcher for the destinations that got jobs.
-    func handle(_ event: InboundEvent) async throws {
-        let envelope = event.envelope
-        let crossings = gate.crossings(for: envelope)
-        let result = try await ledger.commit(Intake(
-            envelope: envelope, crossings: crossings, configRevision: config.revision, receivedAt: Date()
-        ))
-        do {
-            try await event.acknowledgement()
-        } catch {
-            // Committed, but the platform was not told (its connection dropped): it may deliver the
-            // event again, and inbound dedup absorbs that. Not an intake failure.
-            logger.warning("committed event could not be acknowledged; a redelivery will be deduplicated", metadata: [
-                "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
-                "gh.error": .string(String(describing: error)),
-            ])
+    /// Decides, commits (all of them in one group), acknowledges each committed event in order, and
+    /// wakes the dispatcher for the destinations that got jobs.
+    func handle(_ events: [InboundEvent]) async throws {
+        let receivedAt = Date()
+        let intakes = events.map { event in
+            Intake(envelope: event.envelope, crossings: gate.crossings(for: event.envelope), configRevision: config.revision, receivedAt: receivedAt)
         }
-        switch result {
-        case .duplicate:
-            logger.info("redelivered event ignored", metadata: [
-                "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
-            ])
-        case .committed(let records, let jobs):
-            for record in records {
-                logger.info("crossing decided", metadata: [
-                    "gh.crossing": .stringConvertible(record.sequence), "gh.route": .string(record.route ?? ""),
-                    "gh.destination": .string(record.destination ?? ""), "gh.verdict": .string(record.verdict?.rawValue ?? ""),
-                    "gh.direction": .string(record.direction?.rawValue ?? ""),
+        let results = try await ledger.commit(intakes)
+        var destinations: Set<String> = []
+        var failure: (any Error)?
+        for (event, result) in zip(events, results) {
+            let envelope = event.envelope
+            switch result {
+            case .failure(let error):
+                // Not acknowledged: the platform delivers it again. Later events are not acknowledged
+                // either, so that a platform confirming by position (a Telegram offset) skips nothing.
+                failure = failure ?? error
+                logger.error("an inbound event could not be committed; it will be received again", metadata: [
+                    "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
+                    "gh.error": .string(String(describing: error)),
                 ])
-            }
-            if records.isEmpty {
-                logger.debug("no route takes this event", metadata: [
+                continue
+            case .success(.duplicate):
+                logger.info("redelivered event ignored", metadata: [
                     "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
                 ])
+            case .success(.committed(let records, let jobs)):
+                log(records, of: envelope)
+                destinations.formUnion(jobs.map(\.destination))
             }
-            dispatcher.notify(Set(jobs.map(\.destination)))
+            guard failure == nil else { continue }
+            do {
+                try await event.acknowledgement()
+            } catch {
+                // Committed, but the platform was not told (its connection dropped): it may deliver the
+                // event again, and inbound dedup absorbs that. Not an intake failure.
+                logger.warning("committed event could not be acknowledged; a redelivery will be deduplicated", metadata: [
+                    "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
+                    "gh.error": .string(String(describing: error)),
+                ])
+            }
+        }
+        dispatcher.notify(destinations)
+        if let failure { throw failure }
+    }
+
+    private func log(_ records: [AuditRecord], of envelope: Envelope) {
+        for record in records {
+            logger.info("crossing decided", metadata: [
+                "gh.crossing": .stringConvertible(record.sequence), "gh.route": .string(record.route ?? ""),
+                "gh.destination": .string(record.destination ?? ""), "gh.verdict": .string(record.verdict?.rawValue ?? ""),
+                "gh.direction": .string(record.direction?.rawValue ?? ""),
+            ])
+        }
+        if records.isEmpty {
+            logger.debug("no route takes this event", metadata: [
+                "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
+            ])
         }
     }
 }

@@ -1,6 +1,6 @@
-// The ledger's throughput on this machine's disk: durable crossings per second (each inbound
-// event committed in its own transaction with synchronous=FULL, as the daemon does today), and
-// audit verify's leaves per second over a log of 100,000 records.
+// The ledger's throughput on this machine's disk: durable crossings per second (synchronous=FULL:
+// one event alone per transaction, and under load with group commit, where concurrent intake shares
+// transactions), and audit verify's leaves per second over a log of 100,000 records.
 
 import Benchmark
 import Foundation
@@ -33,6 +33,48 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             for index in 0..<1_000 { blackHole(try await ledger.commit(intake(index))) }
+        }
+        benchmark.stopMeasurement()
+    }
+
+    Benchmark(
+        "Durable crossings: group commit, 100 concurrent sources one event at a time (10,000 events)",
+        configuration: .init(metrics: [.wallClock, .throughput], timeUnits: .milliseconds, maxDuration: .seconds(20), maxIterations: 10)
+    ) { benchmark in
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            try await withThrowingDiscardingTaskGroup { sources in
+                for source in 0..<100 {
+                    sources.addTask {
+                        for index in 0..<100 { blackHole(try await ledger.commit(intake(source * 100 + index))) }
+                    }
+                }
+            }
+        }
+        benchmark.stopMeasurement()
+    }
+
+    Benchmark(
+        "Durable crossings: group commit, 4 pollers handing over batches of 100 (10,000 events)",
+        configuration: .init(metrics: [.wallClock, .throughput], timeUnits: .milliseconds, maxDuration: .seconds(20), maxIterations: 10)
+    ) { benchmark in
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            try await withThrowingDiscardingTaskGroup { pollers in
+                for poller in 0..<4 {
+                    pollers.addTask {
+                        for batch in 0..<25 {
+                            blackHole(try await ledger.commit((0..<100).map { intake(poller * 2500 + batch * 100 + $0) }))
+                        }
+                    }
+                }
+            }
         }
         benchmark.stopMeasurement()
     }

@@ -55,16 +55,16 @@ public final class FakeAdapter: Adapter {
     /// Send attempts, failed ones included.
     public var attempts: Int { state.withLock { $0.attempts } }
 
-    public func receive(_ handler: @escaping @Sendable (InboundEvent) async throws -> Void) async throws {
+    public func receive(_ handler: @escaping InboundHandler) async throws {
         for await envelope in inbox {
             let eventID = envelope.origin.eventID
             do {
-                try await handler(InboundEvent(envelope: envelope, acknowledgement: Acknowledgement {
+                try await handler([InboundEvent(envelope: envelope, acknowledgement: Acknowledgement {
                     try self.state.withLock { state in
                         if state.failAcknowledgements { throw DeliveryError.network("connection closed") }
                         state.acknowledged.append(eventID)
                     }
-                }))
+                })])
             } catch {
                 state.withLock { $0.handlerErrors.append(String(describing: error)) }
             }

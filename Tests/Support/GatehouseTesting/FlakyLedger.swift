@@ -21,13 +21,20 @@ public final class FlakyLedger: Ledger {
         failures.withLock { $0 += count }
     }
 
-    public func commit(_ intake: Intake) async throws -> IntakeResult {
-        let fail = failures.withLock { count in
-            defer { count = max(count - 1, 0) }
-            return count > 0
+    public func commit(_ intakes: [Intake]) async throws -> [Result<IntakeResult, any Error>] {
+        let failing = intakes.map { _ in
+            failures.withLock { count in
+                defer { count = max(count - 1, 0) }
+                return count > 0
+            }
         }
-        if fail { throw Failure() }
-        return try await ledger.commit(intake)
+        // The events that do not fail are still committed, together, as the real ledger would.
+        var committed = try await ledger.commit(zip(intakes, failing).filter { !$0.1 }.map(\.0))[...]
+        return failing.map { fails in
+            if fails { return .failure(Failure()) }
+            defer { committed = committed.dropFirst() }
+            return committed.first!
+        }
     }
 
     public func head(of destination: String) async throws -> OutboxJob? {

@@ -10,8 +10,8 @@ public func withIntake<Result: Sendable>(
     let seen = Recorder<Envelope>()
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {
-            try await adapter.receive { event in
-                if acknowledge(seen.append(event.envelope)) { try await event.acknowledgement() }
+            try await adapter.receive { events in
+                for event in events where acknowledge(seen.append(event.envelope)) { try await event.acknowledgement() }
             }
         }
         defer { group.cancelAll() }
