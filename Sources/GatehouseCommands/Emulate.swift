@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import GatehouseEmulators
 import Logging
@@ -75,6 +76,8 @@ struct Emulate: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             try await announce()
+            // Scripts read the port from a pipe, where stdout is not flushed line by line.
+            fflush(nil)
             try await tasks.waitForAll()
         }
     }

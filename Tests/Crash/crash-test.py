@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+"""Crash test: the daemon is killed with SIGKILL at random moments and restarted, over and over,
+while a steady stream of messages flows through it; nothing may be lost and the audit log must
+verify after every restart.
+
+It drives a real `gatehouse run` against the two platform emulators (`gatehouse emulate …`, which
+outlive the daemon, as the platforms do), then checks:
+  * every injected message has exactly one crossing record per destination of its route;
+  * every forwarded crossing was delivered, and arrived at its destination at least once;
+  * no destination received any message more than once per kill (in-flight sends at the kill);
+  * `gatehouse audit verify` passes after every kill, and at the end.
+
+Usage: crash-test.py --gatehouse PATH [--kills N] [--seed S] [--keep DIR]
+Only 127.0.0.1 is used; every process it starts is stopped before it returns.
+"""
+
+import argparse
+import collections
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+TELEGRAM_TOKEN = "123456789:crash-test-token-not-a-real-telegram-token"
+DINGTALK_ID = "dingcrash"
+DINGTALK_SECRET = "crash-secret-not-real"
+ORIGIN = "crash.example/audit"
+# Internal group → two external chats; one external chat → one internal group.
+ANNOUNCE_CHAT_IN = "cidCrashAllHands=="
+SUPPORT_CHAT = -1009000000001
+NEWS_CHATS = {"news": -1009000000002, "partners": -1009000000003}
+DESK = "cidCrashDesk=="
+
+
+def http(method, url, body=None, timeout=10):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read() or b"null")
+
+
+class Emulator:
+    """`gatehouse emulate …` in its own process; its first line names the port."""
+
+    def __init__(self, gatehouse, platform, extra, log):
+        self.process = subprocess.Popen(
+            [gatehouse, "emulate", platform, "--port", "0", "--no-rate-limits", "--log-level", "warning"] + extra,
+            stdout=subprocess.PIPE, stderr=log, text=True,
+        )
+        line = self.process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+        if not match:
+            self.stop()
+            raise SystemExit(f"{platform} emulator did not start: {line!r}")
+        self.url = f"http://127.0.0.1:{match.group(1)}"
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class Injector(threading.Thread):
+    """Posts numbered messages on both platforms at a steady pace until stopped."""
+
+    def __init__(self, telegram, dingtalk, interval):
+        super().__init__(daemon=True)
+        self.telegram, self.dingtalk, self.interval = telegram, dingtalk, interval
+        self.sent = []  # (text, route)
+        self.failures = 0
+        self.halt = threading.Event()
+
+    def run(self):
+        number = 0
+        while not self.halt.is_set():
+            number += 1
+            text = f"crash-{number:05d}"
+            try:
+                if number % 2:
+                    http("POST", f"{self.dingtalk}/_emulator/messages", {
+                        "conversationId": ANNOUNCE_CHAT_IN, "conversationType": "2",
+                        "senderStaffId": "staff1", "senderNick": "Wang", "text": text,
+                    })
+                    self.sent.append((text, "announcements"))
+                else:
+                    http("POST", f"{self.telegram}/_emulator/updates", {
+                        "kind": "message", "chat": {"id": SUPPORT_CHAT, "type": "supergroup", "title": "Support"},
+                        "from": {"id": 42, "first_name": "Li"}, "text": text,
+                    })
+                    self.sent.append((text, "customers-in"))
+            except Exception as error:  # an emulator hiccup: that message was not injected
+                self.failures += 1
+                print(f"  injection of {text} failed: {error}", file=sys.stderr)
+            self.halt.wait(self.interval)
+
+
+def config(directory, telegram, dingtalk):
+    path = os.path.join(directory, "gatehouse.yaml")
+    with open(path, "w") as file:
+        file.write(f"""state: {directory}/state
+platforms:
+  corp:
+    type: dingtalk
+    side: internal
+    client_id: {DINGTALK_ID}
+    client_secret: {DINGTALK_SECRET}
+    robot_code: {DINGTALK_ID}
+    receive: stream
+    api_url: {dingtalk}
+    oapi_url: {dingtalk}
+  outreach:
+    type: telegram
+    side: external
+    token: "{TELEGRAM_TOKEN}"
+    api_url: {telegram}
+    receive: poll
+channels:
+  all-hands: {{ platform: corp, conversation: "{ANNOUNCE_CHAT_IN}" }}
+  desk:      {{ platform: corp, conversation: "{DESK}" }}
+  news:      {{ platform: outreach, chat: {NEWS_CHATS["news"]} }}
+  partners:  {{ platform: outreach, chat: {NEWS_CHATS["partners"]} }}
+  support:   {{ platform: outreach, chat: {SUPPORT_CHAT} }}
+routes:
+  - name: announcements
+    from: all-hands
+    to: [news, partners]
+    template: "{{text}}"
+  - name: customers-in
+    from: support
+    to: [desk]
+    template: "{{text}}"
+audit:
+  origin: {ORIGIN}
+  signing_key_file: {directory}/audit.key
+  checkpoint_every: 1s
+  checkpoint_records: 50
+""")
+    return path
+
+
+DESTINATIONS = {"announcements": ["news", "partners"], "customers-in": ["desk"]}
+
+
+def delivered_texts(telegram, dingtalk):
+    """What each destination received, as a Counter of texts."""
+    received = {}
+    for name, chat in NEWS_CHATS.items():
+        sent = http("GET", f"{telegram}/_emulator/sent?chat_id={chat}")
+        received[name] = collections.Counter(m.get("text") for m in sent if m.get("method") == "sendMessage")
+    sent = http("GET", f"{dingtalk}/_emulator/sent?conversation={DESK}")
+    received["desk"] = collections.Counter(m.get("content") for m in sent if m.get("api") == "groupMessages/send")
+    return received
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gatehouse", required=True, help="the gatehouse executable")
+    parser.add_argument("--kills", type=int, default=12)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--keep", help="keep the state and logs in this directory")
+    arguments = parser.parse_args()
+    seed = arguments.seed if arguments.seed is not None else random.randrange(1 << 30)
+    chance = random.Random(seed)
+    print(f"crash test: {arguments.kills} kills, seed {seed}")
+
+    directory = arguments.keep or tempfile.mkdtemp(prefix="gatehouse-crash-")
+    os.makedirs(directory, exist_ok=True)
+    gatehouse = os.path.abspath(arguments.gatehouse)
+    logs = open(os.path.join(directory, "processes.log"), "a")
+    keygen = subprocess.run([gatehouse, "audit", "keygen", "--name", ORIGIN, "--out", f"{directory}/audit.key"],
+                            capture_output=True, text=True, check=True)
+    verifier = keygen.stdout.strip().splitlines()[-1].strip()
+    telegram = Emulator(gatehouse, "telegram", ["--token", TELEGRAM_TOKEN], logs)
+    dingtalk = Emulator(gatehouse, "dingtalk", ["--client-id", DINGTALK_ID, "--client-secret", DINGTALK_SECRET], logs)
+    daemon = None
+    problems = []
+
+    def start():
+        log = open(os.path.join(directory, "daemon.log"), "a")
+        return subprocess.Popen([gatehouse, "run", "--config", path, "--log-level", "info"], stdout=log, stderr=log)
+
+    def verify(when):
+        result = subprocess.run([gatehouse, "audit", "verify", "--state", f"{directory}/state", "--verifier-key", verifier,
+                                 "--origin", ORIGIN], capture_output=True, text=True)
+        if result.returncode != 0:
+            problems.append(f"audit verify failed {when}: {result.stdout.strip()} {result.stderr.strip()}")
+
+    try:
+        path = config(directory, telegram.url, dingtalk.url)
+        injector = Injector(telegram.url, dingtalk.url, interval=0.01)
+        injector.start()
+        for kill in range(1, arguments.kills + 1):
+            daemon = start()
+            # From mid-startup (migrations, first connections) to deep in steady delivery.
+            time.sleep(chance.uniform(0.05, 2.0))
+            daemon.send_signal(signal.SIGKILL)
+            daemon.wait()
+            verify(f"after kill {kill}")
+            print(f"  kill {kill}: {len(injector.sent)} messages injected so far")
+        injector.halt.set()
+        injector.join()
+
+        # A last run, left alone until everything injected has arrived, then stopped cleanly.
+        daemon = start()
+        deadline = time.monotonic() + 120
+        expected = {name: set() for names in DESTINATIONS.values() for name in names}
+        for text, route in injector.sent:
+            for destination in DESTINATIONS[route]:
+                expected[destination].add(text)
+        while True:
+            received = delivered_texts(telegram.url, dingtalk.url)
+            missing = {name: texts - set(received[name]) for name, texts in expected.items()}
+            if not any(missing.values()) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        daemon.send_signal(signal.SIGTERM)
+        if daemon.wait(timeout=30) != 0:
+            problems.append(f"the daemon did not stop cleanly on SIGTERM (exit {daemon.returncode})")
+        verify("at the end")
+
+        for name, texts in missing.items():
+            if texts:
+                problems.append(f"{name} never received {len(texts)} message(s), e.g. {sorted(texts)[:5]}")
+        for name, counter in received.items():
+            duplicates = sum(count - 1 for text, count in counter.items() if text in expected[name] and count > 1)
+            strangers = [text for text in counter if text not in expected[name]]
+            if duplicates > arguments.kills:
+                problems.append(f"{name} received {duplicates} duplicates in {arguments.kills} kills")
+            if strangers:
+                problems.append(f"{name} received messages nobody sent: {strangers[:5]}")
+            print(f"  {name}: {sum(counter.values())} received, {duplicates} duplicate(s)")
+
+        # The log: one crossing per message and destination, and a delivery for each.
+        export = subprocess.run([gatehouse, "audit", "export", "--state", f"{directory}/state", "--format", "jsonl",
+                                 "--with-content"], capture_output=True, text=True, check=True)
+        crossings = collections.Counter()
+        delivered = set()
+        forwarded = {}
+        for line in export.stdout.splitlines():
+            entry = json.loads(line)
+            record = entry["record"]
+            if record["kind"] == "crossing":
+                crossings[(entry["received"], record["destination"])] += 1
+                if record.get("verdict") == "forward":
+                    forwarded[record["sequence"]] = (entry["received"], record["destination"])
+            elif record["kind"] == "delivery" and record.get("outcome") == "delivered":
+                delivered.add(record["crossing"])
+        for text, route in injector.sent:
+            for destination in DESTINATIONS[route]:
+                if crossings[(text, destination)] != 1:
+                    problems.append(f"{text} → {destination}: {crossings[(text, destination)]} crossing records, expected 1")
+        undelivered = [value for sequence, value in forwarded.items() if sequence not in delivered]
+        if undelivered:
+            problems.append(f"{len(undelivered)} forwarded crossing(s) have no delivered record, e.g. {undelivered[:3]}")
+        print(f"  {len(injector.sent)} messages injected ({injector.failures} injection failures), "
+              f"{sum(crossings.values())} crossings, {len(delivered)} delivered")
+    finally:
+        if daemon is not None and daemon.poll() is None:
+            daemon.kill()
+            daemon.wait()
+        telegram.stop()
+        dingtalk.stop()
+        logs.close()
+
+    if problems:
+        print(f"crash test FAILED (seed {seed}; state and logs in {directory}):")
+        for problem in problems[:30]:
+            print(f"  - {problem}")
+        return 1
+    print("crash test passed")
+    if not arguments.keep:
+        subprocess.run(["rm", "-rf", directory])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
