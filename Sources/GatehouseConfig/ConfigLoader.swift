@@ -37,6 +37,7 @@ public struct ConfigLoader: Sendable {
         let state = mainCompiler.state(main.top)
         let listen = main.top["listen"].map(mainCompiler.compileListen) ?? GatewayConfig.Listen()
         let audit = main.top["audit"].flatMap(mainCompiler.compileAudit)
+        let outbox = main.top["outbox"].map(mainCompiler.compileOutbox) ?? GatewayConfig.Outbox()
 
         // Every file's definitions first, so that any file may refer to any other's; names are
         // collected before definitions are judged, so that one bad platform, channel or check is
@@ -103,7 +104,8 @@ public struct ConfigLoader: Sendable {
             channels: channels.valid,
             checks: checks.valid,
             routes: routes,
-            audit: audit
+            audit: audit,
+            outbox: outbox
         )
     }
 

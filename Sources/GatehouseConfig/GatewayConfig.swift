@@ -20,6 +20,8 @@ public struct GatewayConfig: Sendable {
     /// How the audit log is checkpointed; nil when the config has no `audit:` section (then the
     /// daemon refuses to start: a log nobody signs proves nothing).
     public var audit: Audit?
+    /// How deliveries are retried and how many run at once.
+    public var outbox: Outbox = Outbox()
 
     /// The `audit:` section.
     public struct Audit: Sendable {
@@ -33,6 +35,20 @@ public struct GatewayConfig: Sendable {
         public var checkpointRecords: Int
         /// How long message bodies are kept before retention erases them; nil = for ever.
         public var keepContent: Duration?
+    }
+
+    /// The `outbox:` section.
+    public struct Outbox: Sendable, Hashable {
+        /// The delay before a failed delivery's first retry; it doubles with each failure…
+        public var retryMinimum: Duration = .seconds(1)
+        /// …up to this.
+        public var retryMaximum: Duration = .seconds(300)
+        /// A delivery still failing this long after its crossing was decided is dead-lettered.
+        public var maxAge: Duration = .seconds(24 * 3600)
+        /// At most this many deliveries in flight at once, across all destinations.
+        public var maxActive: Int = 64
+
+        public init() {}
     }
 
     /// The decision pipeline compiled from the channels and routes.

@@ -14,9 +14,13 @@ public protocol Ledger: Sendable {
     /// written fails alone. The method throws when nothing was written (the transaction failed).
     func commit(_ intakes: [Intake]) async throws -> [Result<IntakeResult, any Error>]
 
-    /// The oldest undelivered job of a destination's queue (pending or deferred), if any.
-    /// Later jobs wait behind it, so each destination receives in order.
+    /// The oldest undelivered job of a destination's queue (pending, inflight or deferred), if
+    /// any. Later jobs wait behind it, so each destination receives in order. An inflight head
+    /// was being sent when the previous run stopped.
     func head(of destination: String) async throws -> OutboxJob?
+
+    /// Marks a queued job inflight, leased to this dispatcher until `until`, before it is sent.
+    func lease(_ job: OutboxJob, until: Date) async throws -> OutboxJob
 
     /// Marks a job delivered, maps its native ids, and audits the outcome.
     func recordDelivered(_ job: OutboxJob, nativeIDs: [String], at time: Date) async throws -> AuditRecord

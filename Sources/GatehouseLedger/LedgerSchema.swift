@@ -110,6 +110,15 @@ enum LedgerSchema {
             // Retention looks up each expiring crossing's jobs.
             try db.execute(sql: "CREATE INDEX outbox_crossing ON outbox (crossing)")
         }
+        migrator.registerMigration("v5-outbox-leases") { db in
+            // Inflight (leased) jobs are still queued: the queue's index covers them too. Held jobs
+            // wait for an approver outside the queue.
+            try db.execute(sql: """
+                ALTER TABLE outbox ADD COLUMN leased_until DATETIME;
+                DROP INDEX outbox_queue;
+                CREATE INDEX outbox_queue ON outbox (destination, id) WHERE state IN ('pending', 'inflight', 'deferred');
+                """)
+        }
         return migrator
     }
 }

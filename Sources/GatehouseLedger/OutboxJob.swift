@@ -7,8 +7,13 @@ public struct OutboxJob: Sendable, Hashable {
     public enum State: String, Sendable, Hashable, CaseIterable {
         /// Waiting for its turn in the destination's queue.
         case pending
+        /// Taken by the dispatcher and being sent, under a lease until `leasedUntil`. Found in this
+        /// state after a crash, it may have been sent already: it is sent again (at least once).
+        case inflight
         /// Failed transiently; not to be tried before `notBefore`.
         case deferred
+        /// Its crossing's verdict was hold: waits for an approver, outside the queue.
+        case held
         /// Done; its native ids are in the message map.
         case delivered
         /// Failed permanently (or for too long); audited.
@@ -32,11 +37,16 @@ public struct OutboxJob: Sendable, Hashable {
     /// Attempts so far.
     public var attempts: Int
     public var notBefore: Date?
+    /// While inflight: until when the dispatcher that leased it owns it.
+    public var leasedUntil: Date?
     public var createdAt: Date
     /// The origin message, for the message map.
     public var originPlatform: String
     public var originConversation: String
     public var originMessage: String
+
+    /// The states of a job still owed to its destination.
+    public static let queued: [State] = [.pending, .inflight, .deferred]
 
     /// A key that is the same on every retry of this job (DingTalk `msgUuid`).
     public var idempotencyKey: String { "gatehouse-job-\(id)" }

@@ -90,20 +90,26 @@ public final class SQLiteLedger: Ledger {
                 arguments: [record.sequence, intake.envelope.body.text, crossing.text]
             )
             records.append(record)
-            guard crossing.verdict.delivers else { continue }
+            // A held crossing's job waits for an approver outside the queue; a blocked one has none.
+            let state: OutboxJob.State
+            switch crossing.verdict {
+            case .forward, .redact: state = .pending
+            case .hold: state = .held
+            case .block: continue
+            }
             try db.run(
                 sql: """
                     INSERT INTO outbox (crossing, route, destination, action, text, state, attempts, created_at,
                                         origin_platform, origin_conversation, origin_message)
-                    VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
                     """,
                 arguments: [record.sequence, crossing.route, crossing.destination, crossing.kind.rawValue, crossing.text,
-                            receivedAt, origin.platform, origin.conversation, origin.messageID]
+                            state.rawValue, receivedAt, origin.platform, origin.conversation, origin.messageID]
             )
             jobs.append(OutboxJob(
                 id: db.lastInsertedRowID, crossing: record.sequence, route: crossing.route,
-                destination: crossing.destination, action: crossing.kind, text: crossing.text, state: .pending, attempts: 0,
-                notBefore: nil, createdAt: intake.receivedAt, originPlatform: origin.platform,
+                destination: crossing.destination, action: crossing.kind, text: crossing.text, state: state, attempts: 0,
+                notBefore: nil, leasedUntil: nil, createdAt: intake.receivedAt, originPlatform: origin.platform,
                 originConversation: origin.conversation, originMessage: origin.messageID
             ))
         }
@@ -120,9 +126,23 @@ public final class SQLiteLedger: Ledger {
         try await writer.read { db in
             try Row.fetchOne(
                 db,
-                sql: "SELECT * FROM outbox WHERE destination = ? AND state IN ('pending', 'deferred') ORDER BY id LIMIT 1",
+                sql: "SELECT * FROM outbox WHERE destination = ? AND state IN ('pending', 'inflight', 'deferred') ORDER BY id LIMIT 1",
                 arguments: [destination]
             ).map(Self.job)
+        }
+    }
+
+    public func lease(_ job: OutboxJob, until: Date) async throws -> OutboxJob {
+        try await writer.write { db in
+            try db.run(
+                sql: "UPDATE outbox SET state = 'inflight', leased_until = ? WHERE id = ? AND state IN ('pending', 'inflight', 'deferred')",
+                arguments: [StoredDate(until), job.id]
+            )
+            guard db.changesCount == 1 else { throw LedgerError.unknownJob(job.id) }
+            var leased = job
+            leased.state = .inflight
+            leased.leasedUntil = until
+            return leased
         }
     }
 
@@ -168,7 +188,7 @@ public final class SQLiteLedger: Ledger {
 
     public func cancelJobs(notFor destinations: Set<String>, reason: String, at time: Date) async throws -> [AuditRecord] {
         try await writer.write { db in
-            let queued = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN ('pending', 'deferred') ORDER BY id").map(Self.job)
+            let queued = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN ('pending', 'inflight', 'deferred', 'held') ORDER BY id").map(Self.job)
             var records: [AuditRecord] = []
             for job in queued where !destinations.contains(job.destination) {
                 try db.run(sql: "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ?", arguments: [reason, job.id])
@@ -189,7 +209,7 @@ public final class SQLiteLedger: Ledger {
                 sql: """
                     SELECT c.record FROM content c JOIN audit_record a ON a.sequence = c.record
                     WHERE a.time < ? AND NOT EXISTS (
-                        SELECT 1 FROM outbox o WHERE o.crossing = c.record AND o.state IN ('pending', 'deferred'))
+                        SELECT 1 FROM outbox o WHERE o.crossing = c.record AND o.state IN ('pending', 'inflight', 'deferred', 'held'))
                     ORDER BY c.record LIMIT ?
                     """,
                 arguments: [StoredDate(cutoff), limit]
@@ -257,7 +277,7 @@ public final class SQLiteLedger: Ledger {
 
     private static func transition(_ job: OutboxJob, to state: OutboxJob.State, notBefore: Date?, error: String?, in db: Database) throws {
         try db.run(
-            sql: "UPDATE outbox SET state = ?, attempts = attempts + 1, not_before = ?, last_error = ? WHERE id = ?",
+            sql: "UPDATE outbox SET state = ?, attempts = attempts + 1, not_before = ?, last_error = ?, leased_until = NULL WHERE id = ?",
             arguments: [state.rawValue, notBefore, error, job.id]
         )
         guard db.changesCount == 1 else { throw LedgerError.unknownJob(job.id) }
@@ -276,6 +296,7 @@ public final class SQLiteLedger: Ledger {
         return OutboxJob(
             id: row["id"], crossing: row["crossing"], route: row["route"], destination: row["destination"],
             action: action, text: row["text"], state: state, attempts: row["attempts"], notBefore: row["not_before"],
+            leasedUntil: row["leased_until"],
             createdAt: row["created_at"], originPlatform: row["origin_platform"],
             originConversation: row["origin_conversation"], originMessage: row["origin_message"]
         )

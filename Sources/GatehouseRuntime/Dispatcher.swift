@@ -16,10 +16,28 @@ public final class Dispatcher: Service, Sendable {
         /// A job still failing this long after its crossing was decided is dead-lettered (and
         /// audited) rather than retried on: a message days late is no longer the message.
         public var maxAge: Duration
+        /// At most this many deliveries in flight at once, across all destinations.
+        public var maxActive: Int
+        /// How long a job taken for sending stays leased to this dispatcher; longer than any send
+        /// may take (the adapters' request timeouts), so that no other dispatcher takes it meanwhile.
+        public var lease: Duration
 
-        public init(retry: Backoff = Backoff(minimum: .seconds(1), maximum: .seconds(300), jitter: 0.1), maxAge: Duration = .seconds(24 * 3600)) {
+        public init(
+            retry: Backoff = Backoff(minimum: .seconds(1), maximum: .seconds(300), jitter: 0.1),
+            maxAge: Duration = .seconds(24 * 3600), maxActive: Int = 64, lease: Duration = .seconds(300)
+        ) {
             self.retry = retry
             self.maxAge = maxAge
+            self.maxActive = maxActive
+            self.lease = lease
+        }
+
+        /// The config's `outbox:` section.
+        public init(_ outbox: GatewayConfig.Outbox) {
+            self.init(
+                retry: Backoff(minimum: outbox.retryMinimum, maximum: outbox.retryMaximum, jitter: 0.1),
+                maxAge: outbox.maxAge, maxActive: outbox.maxActive
+            )
         }
     }
 
@@ -33,6 +51,8 @@ public final class Dispatcher: Service, Sendable {
     private let streams: Mutex<[String: AsyncStream<Void>]>
     /// Set on graceful shutdown: finish the job in hand, start no other.
     private let stopping = Mutex(false)
+    /// Bounds the deliveries in flight across destinations.
+    private let window: ActiveWindow
 
     public init(config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter], configuration: Configuration = .init(), logger: Logger) {
         self.config = config
@@ -40,6 +60,7 @@ public final class Dispatcher: Service, Sendable {
         self.adapters = Dictionary(adapters.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
         self.configuration = configuration
         self.logger = logger
+        self.window = ActiveWindow(limit: configuration.maxActive)
         var doorbells: [String: AsyncStream<Void>.Continuation] = [:]
         var streams: [String: AsyncStream<Void>] = [:]
         for destination in Set(config.routes.flatMap(\.to)) {
@@ -120,7 +141,18 @@ public final class Dispatcher: Service, Sendable {
             guard let job else { return nil }
             if let notBefore = job.notBefore, notBefore > Date() { return notBefore }
             do {
-                try await deliver(job)
+                try await window.withPlace {
+                    if job.state == .inflight {
+                        // Taken for sending when the previous run stopped: it may have arrived.
+                        logger.warning("sending again a delivery that was in flight when the gateway stopped; the destination may see it twice", metadata: [
+                            "gh.job": .stringConvertible(job.id), "gh.destination": .string(destination),
+                            "gh.crossing": .stringConvertible(job.crossing),
+                        ])
+                    }
+                    try await deliver(try await ledger.lease(job, until: Date().addingTimeInterval(configuration.lease.timeInterval)))
+                }
+            } catch is CancellationError {
+                return nil
             } catch {
                 // The outcome could not be recorded; the job is still queued and will be tried again.
                 logger.error("cannot record a delivery outcome", metadata: ["gh.job": .stringConvertible(job.id), "gh.error": .string("\(error)")])

@@ -19,11 +19,11 @@ public struct Gateway: Sendable {
 
     public init(
         config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter],
-        dispatch: Dispatcher.Configuration = .init(), checkpoints: Checkpointer.Configuration? = nil, logger: Logger
+        dispatch: Dispatcher.Configuration? = nil, checkpoints: Checkpointer.Configuration? = nil, logger: Logger
     ) {
         self.config = config
         self.ledger = ledger
-        self.dispatcher = Dispatcher(config: config, ledger: ledger, adapters: adapters, configuration: dispatch, logger: logger)
+        self.dispatcher = Dispatcher(config: config, ledger: ledger, adapters: adapters, configuration: dispatch ?? .init(config.outbox), logger: logger)
         self.ingress = Ingress(config: config, adapters: adapters, ledger: ledger, dispatcher: dispatcher, logger: logger)
         self.checkpointer = checkpoints.map { Checkpointer(ledger: ledger, configuration: $0, logger: logger) }
         self.retention = config.audit?.keepContent.map {

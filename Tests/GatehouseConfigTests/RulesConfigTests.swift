@@ -214,3 +214,34 @@ import Testing
         #expect(try load(keys + "  keep_content: 0s").1 == ["g.yaml:4:17: error: audit: keep_content must be at least 1s"])
     }
 }
+
+@Suite struct OutboxConfigTests {
+    func load(_ outbox: String?) -> (GatewayConfig?, [String]) {
+        let yaml = (outbox.map { "outbox:\n" + $0 + "\n" } ?? "") + RulesConfigTests.base
+        do {
+            return (try ConfigLoader(environment: [:]).load(yaml: yaml, file: "g.yaml"), [])
+        } catch {
+            return (nil, error.diagnostics.map(\.description))
+        }
+    }
+
+    @Test func defaultsAreTheDocumentedOnes() throws {
+        let outbox = try #require(load(nil).0).outbox
+        #expect(outbox.retryMinimum == .seconds(1) && outbox.retryMaximum == .seconds(300))
+        #expect(outbox.maxAge == .seconds(86_400) && outbox.maxActive == 64)
+    }
+
+    @Test func readsEveryKey() throws {
+        let outbox = try #require(load("  retry_min: 500ms\n  retry_max: 2m\n  max_age: 6h\n  max_active: 8").0).outbox
+        #expect(outbox.retryMinimum == .milliseconds(500) && outbox.retryMaximum == .seconds(120))
+        #expect(outbox.maxAge == .seconds(6 * 3600) && outbox.maxActive == 8)
+    }
+
+    @Test func refusesValuesThatCannotWork() {
+        #expect(load("  retry_min: 10s\n  retry_max: 5s").1 == ["g.yaml:3:14: error: outbox: retry_max must not be shorter than retry_min"])
+        #expect(load("  max_age: 10s").1 == ["g.yaml:2:12: error: outbox: max_age must be at least 1m (how long a delivery is retried)"])
+        #expect(load("  max_active: 0").1 == ["g.yaml:2:15: error: outbox: max_active must be at least 1"])
+        #expect(load("  retries: 3").1.first?.contains("unknown key 'retries' in outbox") == true)
+    }
+}
+

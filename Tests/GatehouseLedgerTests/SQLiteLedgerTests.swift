@@ -79,6 +79,23 @@ import Testing
         #expect(try await ledger.records(from: 1, limit: 100).map(\.sequence) == [1, 2, 3, 4, 5])
     }
 
+    @Test func aLeasedJobStaysTheHeadInflightUntilItsOutcome() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        _ = try await ledger.commit(intake(Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m1", text: "a"), [("news", .forward), ("vault", .hold)]))
+        let job = try #require(try await ledger.head(of: "news"))
+        let until = Date().addingTimeInterval(300)
+        let leased = try await ledger.lease(job, until: until)
+        #expect(leased.state == .inflight)
+        let head = try #require(try await ledger.head(of: "news"))
+        #expect(head.id == job.id && head.state == .inflight && abs((head.leasedUntil ?? .distantPast).timeIntervalSince(until)) < 0.01)
+        _ = try await ledger.recordDelivered(head, nativeIDs: ["1"], at: Date())
+        #expect(try await ledger.jobs(in: .delivered, limit: 10).first?.leasedUntil == nil)
+        // A held job is no destination's head, and cannot be leased.
+        #expect(try await ledger.head(of: "vault") == nil)
+        let held = try #require(try await ledger.jobs(in: .held, limit: 10).first)
+        await #expect(throws: LedgerError.self) { try await ledger.lease(held, until: until) }
+    }
+
     @Test func aConfigLoadIsARecordOfItsOwn() async throws {
         let ledger = try Fixtures.memoryLedger()
         let record = try await ledger.recordConfigLoaded(revision: "abc123", file: "/etc/gatehouse/gatehouse.yaml", at: Date(timeIntervalSince1970: 1_790_000_000))

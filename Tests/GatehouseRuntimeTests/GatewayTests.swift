@@ -235,4 +235,36 @@ import Testing
         }
         #expect(tg.sent.first?.idempotencyKey == "gatehouse-job-1")
     }
+
+    @Test func aJobInFlightWhenTheGatewayStoppedIsSentAgain() async throws {
+        let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "cut-off", text: "mid-send at the crash")
+        _ = try await ledger.commit(Intake(
+            envelope: envelope, crossings: config.gate.crossings(for: envelope), configRevision: config.revision, receivedAt: Date()
+        ))
+        // The previous run leased the job and was killed before it could record the outcome.
+        let job = try #require(try await ledger.head(of: "news"))
+        _ = try await ledger.lease(job, until: Date().addingTimeInterval(300))
+        try await running {
+            #expect(await eventually { tg.sent.count == 1 })
+            #expect(await eventually { try await records().contains { $0.outcome == .delivered } })
+        }
+        #expect(try await ledger.jobs(in: .inflight, limit: 10).isEmpty)
+        #expect(try await ledger.jobs(in: .delivered, limit: 10).map(\.id) == [job.id])
+    }
+
+    @Test func aHeldCrossingWaitsOutsideTheQueue() async throws {
+        let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "held", text: "needs approval")
+        _ = try await ledger.commit(Intake(
+            envelope: envelope,
+            crossings: [Crossing(route: "announcements", source: "all-hands", destination: "news", direction: .outbound, verdict: .hold, findings: [], text: "x")],
+            configRevision: config.revision, receivedAt: Date()
+        ))
+        let later = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "after", text: "not held")
+        try await running {
+            corp.post(later)
+            #expect(await eventually { tg.sent.count == 1 })
+        }
+        #expect(tg.sent.map(\.text) == ["📢 not held — \(later.sender.name)"])
+        #expect(try await ledger.jobs(in: .held, limit: 10).map(\.originMessage) == ["held"])
+    }
 }

@@ -41,6 +41,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.head(of: destination)
     }
 
+    public func lease(_ job: OutboxJob, until: Date) async throws -> OutboxJob {
+        try await ledger.lease(job, until: until)
+    }
+
     public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], at time: Date) async throws -> AuditRecord {
         try await ledger.recordDelivered(job, nativeIDs: nativeIDs, at: time)
     }
