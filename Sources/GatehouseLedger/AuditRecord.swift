@@ -143,13 +143,18 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     }
 
     /// The `sequence` a leaf states, from bytes borrowed in place (a row SQLite is stepping over).
+    ///
+    /// The key is searched from the end: keys are sorted, so only `time` and `verdict` follow it.
+    /// The pattern `"sequence":` cannot occur inside a string value, where a quote is always
+    /// escaped (`\"sequence\":`), so the match found is the key's.
     public static func sequence(inLeaf bytes: UnsafeRawBufferPointer) -> Int64? {
         let key = sequenceKey
         guard bytes.count > key.count else { return nil }
-        var start = 0
-        // Keys are sorted, so `sequence` comes late; a plain scan is short enough.
-        while start + key.count < bytes.count {
-            if bytes[start] == key[0], bytes[start..<(start + key.count)].elementsEqual(key) {
+        var start = bytes.count - key.count
+        while start >= 0 {
+            // `"sequence":` is 11 bytes: compare its first 8 as one word, then the rest.
+            if bytes[start] == UInt8(ascii: "\""), bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self) == sequenceKeyHead,
+               bytes[start + 8] == key[8], bytes[start + 9] == key[9], bytes[start + 10] == key[10] {
                 var value: Int64 = 0
                 var index = start + key.count
                 var digits = 0
@@ -160,12 +165,13 @@ public struct AuditRecord: Sendable, Hashable, Codable {
                 }
                 return digits > 0 ? value : nil
             }
-            start += 1
+            start -= 1
         }
         return nil
     }
 
     private static let sequenceKey = Array(#""sequence":"#.utf8)
+    private static let sequenceKeyHead = sequenceKey.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
 
     /// Decodes a stored leaf.
     public static func decode(leaf: Data) throws -> AuditRecord {

@@ -17,6 +17,9 @@ public struct AuditVerification: Sendable {
 }
 
 extension LedgerReader {
+    /// Records hashed together: enough to keep both cores busy, few enough to stay in cache.
+    static let verifyBatch = 4096
+
     /// Recomputes the whole log in one pass: every record present in order, each leaf hashing to
     /// the hash recorded when it was appended, and the Merkle root at every checkpoint equal to
     /// the signed one. Stops at the first problem and names it.
@@ -55,47 +58,29 @@ extension LedgerReader {
         var accumulator = MerkleAccumulator()
         var next = 0  // the next checkpoint to reach
         var lastCheckpointSize = 0
-        // One read transaction and one statement stepped through SQLite's C API: a consistent
-        // snapshot of the whole log, each leaf and hash read in place, nothing allocated per record.
-        try reader.read { db in
-            let statement = try db.makeStatement(sql: """
-                SELECT a.sequence, a.leaf, h.hash FROM audit_record a
-                LEFT JOIN audit_leaf_hash h ON h.sequence = a.sequence
-                ORDER BY a.sequence
-                """)
-            let step = statement.sqliteStatement
-            defer { sqlite3_reset(step) }
-            while true {
-                let status = sqlite3_step(step)
-                if status == SQLITE_DONE { break }
-                guard status == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: status)) }
-                let sequence = sqlite3_column_int64(step, 0)
-                let position = Int64(accumulator.size) + 1
-                guard sequence == position else {
-                    result.problem = (position, "record \(position) is missing (the next record is \(sequence))")
-                    return
-                }
-                let leaf = UnsafeRawBufferPointer(start: sqlite3_column_blob(step, 1), count: Int(sqlite3_column_bytes(step, 1)))
-                guard let inLeaf = AuditRecord.sequence(inLeaf: leaf) else {
-                    result.problem = (sequence, "record \(sequence) is not a valid audit record")
-                    return
-                }
-                guard inLeaf == sequence else {
-                    result.problem = (sequence, "record \(sequence) holds the leaf of record \(inLeaf) (records were moved)")
-                    return
-                }
-                let hash = MerkleTree.leafHash(leaf)
-                let stored = UnsafeRawBufferPointer(start: sqlite3_column_blob(step, 2), count: Int(sqlite3_column_bytes(step, 2)))
-                guard hash.matches(stored) else {
+        // Two batches in turn: while a worker thread hashes one, this thread reads the next from
+        // SQLite and then folds the hashed one into the tree, so both cores stay busy.
+        let batches = [LeafBatch(capacity: Self.verifyBatch), LeafBatch(capacity: Self.verifyBatch)]
+        var batch = batches[0]
+        var hashing: LeafBatch?
+        let worker = DispatchGroup()
+        // No worker may outlive the batches it borrows.
+        defer { worker.wait() }
+        /// Folds a hashed batch into the tree in order, checking each record's hash and every
+        /// checkpoint reached; false at the first problem.
+        func fold(_ batch: LeafBatch) -> Bool {
+            for index in 0..<batch.count {
+                let sequence = batch.sequences[index]
+                guard batch.matched[index] else {
                     result.problem = (sequence, "record \(sequence) was changed after it was written (its leaf no longer matches its hash)")
-                    return
+                    return false
                 }
-                accumulator.append(leafHash: hash)
+                accumulator.append(leafHash: batch.hashes[index])
                 result.records = accumulator.size
                 if next < expected.count, expected[next].size == accumulator.size {
                     guard accumulator.root().bytes == expected[next].root else {
                         result.problem = (Int64(lastCheckpointSize + 1), "records \(lastCheckpointSize + 1)…\(accumulator.size) do not match the signed checkpoint at size \(accumulator.size) (changed together with their hashes)")
-                        return
+                        return false
                     }
                     lastCheckpointSize = accumulator.size
                     result.checkpoints += 1
@@ -103,6 +88,69 @@ extension LedgerReader {
                 }
                 if accumulator.size % 100_000 == 0 { progress?(accumulator.size, total) }
             }
+            return true
+        }
+        // One read transaction, and the records and their stored hashes read by two cursors in
+        // step (a merge join: both tables are in sequence order), through SQLite's C API: a
+        // consistent snapshot of the whole log, each leaf and hash read in place, no index searched
+        // per record. Leaves are gathered in batches whose hashing is shared between the cores;
+        // the tree is then built from the batch in order.
+        try reader.read { db in
+            let records = try db.makeStatement(sql: "SELECT sequence, leaf FROM audit_record ORDER BY sequence")
+            let hashes = try db.makeStatement(sql: "SELECT sequence, hash FROM audit_leaf_hash ORDER BY sequence")
+            let step = records.sqliteStatement
+            let hashStep = hashes.sqliteStatement
+            defer {
+                sqlite3_reset(step)
+                sqlite3_reset(hashStep)
+            }
+            var hashStatus = sqlite3_step(hashStep)
+            // A problem found while reading, reported once the records before it are checked.
+            var pending: (record: Int64, reason: String)?
+            // Records read so far (the tree lags behind by the batches not yet folded).
+            var read: Int64 = 0
+            while pending == nil {
+                let status = sqlite3_step(step)
+                if status == SQLITE_DONE { break }
+                guard status == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: status)) }
+                let sequence = sqlite3_column_int64(step, 0)
+                let position = read + 1
+                guard sequence == position else {
+                    pending = (position, "record \(position) is missing (the next record is \(sequence))")
+                    break
+                }
+                let leaf = UnsafeRawBufferPointer(start: sqlite3_column_blob(step, 1), count: Int(sqlite3_column_bytes(step, 1)))
+                guard let inLeaf = AuditRecord.sequence(inLeaf: leaf) else {
+                    pending = (sequence, "record \(sequence) is not a valid audit record")
+                    break
+                }
+                guard inLeaf == sequence else {
+                    pending = (sequence, "record \(sequence) holds the leaf of record \(inLeaf) (records were moved)")
+                    break
+                }
+                while hashStatus == SQLITE_ROW, sqlite3_column_int64(hashStep, 0) < sequence { hashStatus = sqlite3_step(hashStep) }
+                guard hashStatus == SQLITE_ROW || hashStatus == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: hashStatus)) }
+                // A record whose hash row is gone compares against nothing, and so does not match.
+                let stored = hashStatus == SQLITE_ROW && sqlite3_column_int64(hashStep, 0) == sequence
+                    ? UnsafeRawBufferPointer(start: sqlite3_column_blob(hashStep, 1), count: Int(sqlite3_column_bytes(hashStep, 1)))
+                    : UnsafeRawBufferPointer(start: nil, count: 0)
+                batch.add(sequence: sequence, leaf: leaf, storedHash: stored)
+                read += 1
+                if batch.count == Self.verifyBatch {
+                    worker.wait()
+                    if let hashed = hashing { guard fold(hashed) else { return } }
+                    let full = batch
+                    DispatchQueue.global().async(group: worker) { full.hash() }
+                    hashing = full
+                    batch = full === batches[0] ? batches[1] : batches[0]
+                    batch.removeAll()
+                }
+            }
+            worker.wait()
+            if let hashed = hashing { guard fold(hashed) else { return } }
+            batch.hash()
+            guard fold(batch) else { return }
+            if let pending { result.problem = pending }
         }
         if result.problem != nil { return result }
         progress?(accumulator.size, total)
@@ -111,5 +159,68 @@ extension LedgerReader {
             result.problem = (Int64(accumulator.size + 1), "the log ends at record \(accumulator.size) but a signed checkpoint covers \(size) records: records \(accumulator.size + 1)…\(size) were removed")
         }
         return result
+    }
+}
+
+/// A batch of leaves copied out of SQLite rows, hashed on a worker thread, then folded into the
+/// tree in order. Reference-typed and reused: the reader fills one while the worker hashes the
+/// other, and the `DispatchGroup` they hand over through orders every access.
+final class LeafBatch: @unchecked Sendable {
+    // Accessed per record from tight loops; the DispatchGroup hand-over already orders all access,
+    // so the runtime exclusivity checks are turned off.
+    @exclusivity(unchecked) private(set) var count = 0
+    @exclusivity(unchecked) private(set) var sequences: [Int64] = []
+    @exclusivity(unchecked) private(set) var hashes: [MerkleTree.Hash] = []
+    /// Whether each leaf hashed to the hash stored with it.
+    @exclusivity(unchecked) private(set) var matched: [Bool] = []
+    @exclusivity(unchecked) private var bytes: [UInt8] = []
+    /// Where each leaf ends in `bytes`.
+    @exclusivity(unchecked) private var ends: [Int] = []
+    /// The stored hashes; a missing or malformed one is all zeros with `hasStored` false.
+    @exclusivity(unchecked) private var stored: [SIMD32<UInt8>] = []
+    @exclusivity(unchecked) private var hasStored: [Bool] = []
+
+    init(capacity: Int) {
+        sequences.reserveCapacity(capacity)
+        ends.reserveCapacity(capacity)
+        stored.reserveCapacity(capacity)
+        hasStored.reserveCapacity(capacity)
+        hashes.reserveCapacity(capacity)
+        matched.reserveCapacity(capacity)
+        bytes.reserveCapacity(capacity * 512)
+    }
+
+    func add(sequence: Int64, leaf: UnsafeRawBufferPointer, storedHash: UnsafeRawBufferPointer) {
+        sequences.append(sequence)
+        bytes.append(contentsOf: leaf)
+        ends.append(bytes.count)
+        let valid = storedHash.count == MerkleTree.Hash.byteCount
+        stored.append(valid ? storedHash.loadUnaligned(as: SIMD32<UInt8>.self) : SIMD32())
+        hasStored.append(valid)
+        count += 1
+    }
+
+    /// Hashes every leaf and compares it with the stored hash.
+    func hash() {
+        hashes.removeAll(keepingCapacity: true)
+        matched.removeAll(keepingCapacity: true)
+        bytes.withUnsafeBytes { bytes in
+            var start = 0
+            for index in 0..<count {
+                let hash = MerkleTree.leafHash(UnsafeRawBufferPointer(rebasing: bytes[start..<ends[index]]))
+                hashes.append(hash)
+                matched.append(hasStored[index] && hash.storage == stored[index])
+                start = ends[index]
+            }
+        }
+    }
+
+    func removeAll() {
+        count = 0
+        sequences.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        stored.removeAll(keepingCapacity: true)
+        hasStored.removeAll(keepingCapacity: true)
     }
 }

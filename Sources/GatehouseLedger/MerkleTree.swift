@@ -87,7 +87,8 @@ public enum MerkleTree {
         /// Whether borrowed `bytes` are this hash's 32 bytes.
         public func matches(_ bytes: UnsafeRawBufferPointer) -> Bool {
             guard bytes.count == Self.byteCount else { return false }
-            return withUnsafeBytes { $0.elementsEqual(bytes) }
+            // One 32-byte vector comparison (verify makes one per record).
+            return bytes.loadUnaligned(as: SIMD32<UInt8>.self) == storage
         }
 
         /// Calls `body` with the hash's 32 bytes, without copying them to the heap.

@@ -43,6 +43,18 @@ import Testing
         #expect(result.problem?.reason.contains("changed") == true)
     }
 
+    /// Large logs are hashed in batches shared between threads: the first bad record is still the
+    /// one named, wherever it falls in a batch.
+    @Test(arguments: [3000, 4796, 5000])
+    func aChangedByteInALargeLogIsNamed(_ sequence: Int) async throws {
+        let (queue, verifiers) = try await ledger(records: 5000, checkpointEvery: 1000)
+        #expect(try verify(queue, verifiers).intact)
+        try tamper(queue, "UPDATE audit_record SET leaf = CAST(REPLACE(CAST(leaf AS TEXT), '\"block\"', '\"hold\"') AS BLOB) WHERE sequence IN (?, ?)", [sequence, sequence + 1])
+        let result = try verify(queue, verifiers)
+        #expect(result.problem?.record == Int64(sequence))
+        #expect(result.records == sequence - 1)
+    }
+
     @Test func aChangeWithItsHashRecomputedBreaksTheSignedRoot() async throws {
         let (queue, verifiers) = try await ledger(records: 25, checkpointEvery: 10)
         let leaf = try await queue.read { try Data.fetchOne($0, sql: "SELECT leaf FROM audit_record WHERE sequence = 13") } ?? Data()
