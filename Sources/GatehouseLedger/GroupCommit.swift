@@ -65,6 +65,9 @@ final class GroupCommit<Work: Sendable, Outcome: Sendable>: Sendable {
             } catch {
                 for waiting in batch { waiting.continuation.resume(throwing: error) }
             }
+            // Let the callers just resumed queue their next work before the next transaction is
+            // cut (a yield, not a wait: a lone caller is written as soon as it arrives).
+            await Task.yield()
         }
     }
 }
