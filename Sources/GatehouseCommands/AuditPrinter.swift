@@ -14,7 +14,7 @@ struct AuditPrinter {
     static let csvColumns = [
         "sequence", "time", "kind", "route", "direction", "origin_platform", "origin_channel", "origin_message",
         "sender_id", "destination", "verdict", "findings", "config_revision", "crossing", "outcome", "native_ids",
-        "attempt", "reason", "content_hmac_received", "content_hmac_decided",
+        "attempt", "reason", "content_hmac_received", "content_hmac_decided", "approver",
     ]
 
     func print(_ reader: LedgerReader, _ query: AuditQuery) throws {
@@ -52,7 +52,7 @@ struct AuditPrinter {
                 record.findings.map { $0.map { "\($0.check)/\($0.detector)@\($0.offset)+\($0.length)" }.joined(separator: " ") },
                 record.configRevision, record.crossing.map(String.init), record.outcome?.rawValue,
                 record.nativeIDs?.joined(separator: " "), record.attempt.map(String.init), record.reason,
-                record.contentHMAC?.received, record.contentHMAC?.decided,
+                record.contentHMAC?.received, record.contentHMAC?.decided, record.approver,
             ]
             if withContent { fields += [stored.received, stored.decided] }
             return fields.map(Self.csvField).joined(separator: ",")
@@ -67,6 +67,8 @@ struct AuditPrinter {
                 detail = "crossing #\(record.crossing ?? 0)" + (record.nativeIDs.map { " ids " + $0.joined(separator: ",") } ?? "") + (record.reason.map { " — \($0)" } ?? "")
             case .configLoaded:
                 detail = "revision \(record.configRevision?.prefix(12) ?? "?") from \(record.reason ?? "?")"
+            case .holdApproved, .holdRejected:
+                detail = "crossing #\(record.crossing ?? 0) by \(record.approver ?? "?")" + (record.reason.map { " — \($0)" } ?? "")
             case .contentErased:
                 detail = "content of crossing #\(record.crossing ?? 0) erased" + (record.reason.map { " — \($0)" } ?? "")
             }

@@ -17,6 +17,10 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         /// A crossing's content (its bodies as received and as decided) was erased by retention;
         /// `crossing` names the record, whose commitments still stand.
         case contentErased = "content_erased"
+        /// An approver released a held crossing's delivery (`approver`, `reason`, `crossing`).
+        case holdApproved = "hold_approved"
+        /// An approver rejected a held crossing: it is never delivered (`approver`, `reason`, `crossing`).
+        case holdRejected = "hold_rejected"
     }
 
     /// How a delivery attempt ended.
@@ -89,6 +93,8 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     public var reason: String?
     /// For a crossing record: the commitments to its content.
     public var contentHMAC: ContentHMAC?
+    /// For a hold decision: who decided (as the admin surface authenticated them).
+    public var approver: String?
 
     // Spelled out rather than derived by a key strategy: these names are the on-disk format.
     enum CodingKeys: String, CodingKey {
@@ -98,13 +104,14 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         case nativeIDs = "native_ids"
         case attempt, reason
         case contentHMAC = "content_hmac"
+        case approver
     }
 
     public init(
         sequence: Int64, time: Date, kind: Kind, route: String? = nil, direction: Direction? = nil, origin: Origin? = nil,
         destination: String? = nil, verdict: Verdict? = nil, findings: [Finding]? = nil, configRevision: String? = nil,
         crossing: Int64? = nil, outcome: Outcome? = nil, nativeIDs: [String]? = nil, attempt: Int? = nil, reason: String? = nil,
-        contentHMAC: ContentHMAC? = nil
+        contentHMAC: ContentHMAC? = nil, approver: String? = nil
     ) {
         self.sequence = sequence
         self.time = time
@@ -122,6 +129,7 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         self.attempt = attempt
         self.reason = reason
         self.contentHMAC = contentHMAC
+        self.approver = approver
     }
 
     /// The canonical bytes: JSON with sorted snake_case keys (spelled out in `CodingKeys`), UTC millisecond timestamps, no

@@ -23,6 +23,7 @@ struct LeafEncoder {
     // The keys of each object, written in sorted order (the order of the statements below).
     private mutating func write(_ record: AuditRecord) {
         open("{")
+        string("approver", record.approver)
         integer("attempt", record.attempt.map(Int64.init))
         string("config_revision", record.configRevision)
         if let hmac = record.contentHMAC {

@@ -31,6 +31,10 @@ public protocol Ledger: Sendable {
     /// Dead-letters a job and audits why.
     func recordDead(_ job: OutboxJob, reason: String, at time: Date) async throws -> AuditRecord
 
+    /// Decides a held job: approved, it joins its destination's queue; rejected, it is cancelled
+    /// and never delivered. Either way the decision, who made it and why, is audited.
+    func decideHold(_ job: OutboxJob, approve: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord
+
     /// Cancels, and audits, every queued job whose destination is not among `destinations`.
     func cancelJobs(notFor destinations: Set<String>, reason: String, at time: Date) async throws -> [AuditRecord]
 

@@ -2,6 +2,7 @@
 public struct LedgerError: Error, Sendable, CustomStringConvertible {
     private enum Code: String {
         case unknownJob = "unknown_job"
+        case notHeld = "not_held"
         case corrupt
         case missing
     }
@@ -13,6 +14,7 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(code.rawValue): \(detail)" }
 
     static func unknownJob(_ id: Int64) -> Self { Self(code: .unknownJob, detail: "no outbox job \(id)") }
+    static func notHeld(_ id: Int64) -> Self { Self(code: .notHeld, detail: "outbox job \(id) is not held (decided already, or never held)") }
     static func corrupt(_ detail: String) -> Self { Self(code: .corrupt, detail: detail) }
     static func missing(_ detail: String) -> Self { Self(code: .missing, detail: detail) }
 }

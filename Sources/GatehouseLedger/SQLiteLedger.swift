@@ -186,6 +186,21 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    public func decideHold(_ job: OutboxJob, approve: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {
+        try await writer.write { db in
+            try db.run(
+                sql: "UPDATE outbox SET state = ?, last_error = ? WHERE id = ? AND state = 'held'",
+                arguments: [approve ? OutboxJob.State.pending.rawValue : OutboxJob.State.cancelled.rawValue,
+                            approve ? nil : "hold rejected by \(approver): \(reason)", job.id]
+            )
+            guard db.changesCount == 1 else { throw LedgerError.notHeld(job.id) }
+            return try Self.append(AuditRecord(
+                sequence: 0, time: time, kind: approve ? .holdApproved : .holdRejected, route: job.route,
+                destination: job.destination, crossing: job.crossing, reason: reason, approver: approver
+            ), in: db)
+        }
+    }
+
     public func cancelJobs(notFor destinations: Set<String>, reason: String, at time: Date) async throws -> [AuditRecord] {
         try await writer.write { db in
             let queued = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN ('pending', 'inflight', 'deferred', 'held') ORDER BY id").map(Self.job)

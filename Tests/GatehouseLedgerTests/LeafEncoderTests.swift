@@ -27,6 +27,8 @@ import Testing
                         crossing: 2, outcome: .delivered, nativeIDs: ["1", "2"], attempt: 2, reason: nil),
             AuditRecord(sequence: 4, time: Date(timeIntervalSince1970: 951_782_400.5), kind: .delivery, crossing: 2, outcome: .dead, nativeIDs: [], reason: "rejected"),
             AuditRecord(sequence: 5, time: Date(timeIntervalSince1970: -86_400.25), kind: .contentErased, findings: [], crossing: 2, reason: "retention"),
+            AuditRecord(sequence: 6, time: Date(timeIntervalSince1970: 1_790_000_001), kind: .holdApproved, route: "r", destination: "news",
+                        crossing: 2, reason: "checked with legal", approver: "uid 1000 (li.wei)"),
         ]
         for (index, text) in awkward.enumerated() {
             records.append(AuditRecord(

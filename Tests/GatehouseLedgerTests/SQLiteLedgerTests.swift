@@ -144,3 +144,34 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory + "/ledger.sqlite-wal"))
     }
 }
+
+@Suite struct HoldDecisionTests {
+    func held(_ ledger: SQLiteLedger, _ id: String) async throws -> OutboxJob {
+        _ = try await ledger.commit(Intake(
+            envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: id),
+            crossings: [Crossing(route: "r", source: "src", destination: "news", direction: .outbound, verdict: .hold, findings: [], text: id)],
+            configRevision: "rev", receivedAt: Date()
+        ))
+        return try #require(try await ledger.jobs(in: .held, limit: 100).first { $0.originMessage == id })
+    }
+
+    @Test func anApprovedHoldJoinsTheQueueAndTheDecisionIsAudited() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        let job = try await held(ledger, "m1")
+        #expect(try await ledger.head(of: "news") == nil)
+        let record = try await ledger.decideHold(job, approve: true, by: "uid 1000 (li.wei)", reason: "checked with legal", at: Date())
+        #expect(record.kind == .holdApproved && record.crossing == job.crossing && record.approver == "uid 1000 (li.wei)" && record.reason == "checked with legal")
+        #expect(try await ledger.head(of: "news")?.id == job.id)
+        // A decision is made once.
+        await #expect(throws: LedgerError.self) { try await ledger.decideHold(job, approve: false, by: "x", reason: "y", at: Date()) }
+    }
+
+    @Test func aRejectedHoldIsNeverDelivered() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        let job = try await held(ledger, "m1")
+        let record = try await ledger.decideHold(job, approve: false, by: "uid 1001", reason: "contains a client name", at: Date())
+        #expect(record.kind == .holdRejected && record.approver == "uid 1001")
+        #expect(try await ledger.head(of: "news") == nil)
+        #expect(try await ledger.jobs(in: .cancelled, limit: 10).map(\.id) == [job.id])
+    }
+}
