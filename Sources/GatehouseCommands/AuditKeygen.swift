@@ -34,3 +34,32 @@ struct AuditKeygen: AsyncParsableCommand {
         print(verifierKey)
     }
 }
+
+/// `gatehouse audit content-key`: the key of the log's content commitments, derived from the
+/// signing key, for an auditor who must check content but must not sign checkpoints.
+struct AuditContentKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "content-key",
+        abstract: "Print the content commitment key derived from an audit signing key.",
+        discussion: """
+            Leaves commit to message bodies with HMAC-SHA256 under a key derived from the signing \
+            key. This prints that key (CONTENT+KEY+…) so that an auditor can run `audit verify \
+            --content-key-file` or check a body they hold, without being able to sign checkpoints. \
+            It is a secret: whoever holds it can confirm guesses of short bodies.
+            """
+    )
+
+    @Option(name: .customLong("signing-key-file"), help: "The audit signing key (PRIVATE+KEY+…).")
+    var signingKeyFile: String
+
+    func run() async throws {
+        guard let text = try? String(contentsOfFile: signingKeyFile, encoding: .utf8) else {
+            throw CommandFailure("cannot read \(signingKeyFile)")
+        }
+        do {
+            print(try ContentKey(derivedFrom: NoteSigner(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines))).text.value)
+        } catch {
+            throw CommandFailure("\(signingKeyFile): \(error)")
+        }
+    }
+}

@@ -42,7 +42,18 @@ struct AuditVerify: AsyncParsableCommand {
     @Option(help: "The log's origin, when checkpoints must name it.")
     var origin: String?
 
+    @Option(name: .customLong("content-key-file"), help: "Also check the stored content against the log's commitments, with this content key (as `audit content-key` prints it) or the audit signing key.")
+    var contentKeyFile: String?
+
     func run() async throws {
+        let contentKey = try contentKeyFile.map { path in
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CommandFailure("cannot read \(path)") }
+            do {
+                return try ContentKey(parsing: text)
+            } catch {
+                throw CommandFailure("\(path): \(error)")
+            }
+        }
         let verifiers = try keys.verifiers()
         let terminal = isatty(STDERR_FILENO) == 1
         let result = try LedgerReader(directory: location.directory()).verify(verifiers: verifiers, origin: origin) { done, total in
@@ -57,6 +68,15 @@ struct AuditVerify: AsyncParsableCommand {
         }
         print("intact: \(result.records) records, \(result.checkpoints) checkpoints"
             + (result.signaturesChecked ? ", every signature verified" : " (signatures not checked: give --verifier-key)"))
+        guard let contentKey else { return }
+        let content = try LedgerReader(directory: location.directory()).verifyContent(key: contentKey)
+        if let problem = content.problem {
+            print("BROKEN: \(problem.reason)")
+            print("\(content.checked) crossings' content matched before it.")
+            throw ExitCode(1)
+        }
+        print("content intact: \(content.checked) crossings' bodies match their commitments"
+            + (content.uncommitted > 0 ? " (\(content.uncommitted) recorded before commitments, not checked)" : ""))
     }
 }
 

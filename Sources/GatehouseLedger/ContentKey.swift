@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GatehouseCore
 
 /// The key of the audit log's keyed commitments to content.
 ///
@@ -20,6 +21,28 @@ public struct ContentKey: Sendable {
     public init(derivedFrom signer: NoteSigner) {
         self.init(signer.derivedKey(info: "gatehouse/content-commitment/v1"))
     }
+
+    /// Parses the text form `CONTENT+KEY+<base64 of 32 bytes>` (what `gatehouse audit content-key`
+    /// prints), or derives the key from a note signing key (`PRIVATE+KEY+…`).
+    public init(parsing text: String) throws(NoteError) {
+        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("PRIVATE+KEY+") {
+            self.init(derivedFrom: try NoteSigner(parsing: text))
+            return
+        }
+        guard text.hasPrefix(Self.prefix), let bytes = Data(base64Encoded: String(text.dropFirst(Self.prefix.count))), bytes.count == 32 else {
+            throw .malformedSignerKey("a content key is CONTENT+KEY+<base64 of 32 bytes>, or the audit signing key it derives from")
+        }
+        self.init(SymmetricKey(data: bytes))
+    }
+
+    /// The text form, `CONTENT+KEY+<base64>`: lets an auditor check content against the log's
+    /// commitments without holding the signing key it was derived from.
+    public var text: Secret {
+        Secret(Self.prefix + key.withUnsafeBytes { Data($0).base64EncodedString() })
+    }
+
+    private static let prefix = "CONTENT+KEY+"
 
     /// A random key: for tests and throwaway demos, whose commitments nobody checks later.
     public static func ephemeral() -> ContentKey {

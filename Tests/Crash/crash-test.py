@@ -8,7 +8,7 @@ outlive the daemon, as the platforms do), then checks:
   * every injected message has exactly one crossing record per destination of its route;
   * every forwarded crossing was delivered, and arrived at its destination at least once;
   * no destination received any message more than once per kill (in-flight sends at the kill);
-  * `gatehouse audit verify` passes after every kill, and at the end.
+  * `gatehouse audit verify` passes after every kill, and at the end (records, checkpoints, content).
 
 Usage: crash-test.py --gatehouse PATH [--kills N] [--seed S] [--keep DIR]
 Only 127.0.0.1 is used; every process it starts is stopped before it returns.
@@ -192,7 +192,8 @@ def main():
 
     def verify(when):
         result = subprocess.run([gatehouse, "audit", "verify", "--state", f"{directory}/state", "--verifier-key", verifier,
-                                 "--origin", ORIGIN], capture_output=True, text=True)
+                                 "--origin", ORIGIN, "--content-key-file", f"{directory}/audit.key"],
+                                capture_output=True, text=True)
         if result.returncode != 0:
             problems.append(f"audit verify failed {when}: {result.stdout.strip()} {result.stderr.strip()}")
 

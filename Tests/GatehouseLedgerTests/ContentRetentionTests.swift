@@ -101,4 +101,26 @@ import Testing
         #expect(try await ledger.eraseContent(before: cutoff, reason: "r", at: start, limit: 2).map(\.crossing) == [3, 4])
         #expect(try await ledger.eraseContent(before: cutoff, reason: "r", at: start, limit: 2).map(\.crossing) == [5])
     }
+
+    @Test func changedContentIsCaughtByItsCommitmentAndTheKeyTravelsAsText() async throws {
+        let signing = try NoteSigner.generate(name: "acme.example/gatehouse")
+        let key = ContentKey(derivedFrom: signing.signer)
+        let queue = try DatabaseQueue()
+        let ledger = try SQLiteLedger(writer: queue, contentKey: key)
+        for index in 1...3 { _ = try await commit(ledger, "m\(index)", "body \(index)", verdict: .block, daysAgo: 0) }
+        // An auditor gets the content key as text, not the signing key it comes from.
+        let auditorKey = try ContentKey(parsing: key.text.value)
+        #expect(try ContentKey(parsing: signing.privateKey.value).text.value == key.text.value)
+        let intact = try LedgerReader(reader: queue).verifyContent(key: auditorKey)
+        #expect(intact.problem == nil && intact.checked == 3)
+        // The content store is not append-only (retention erases it), so it can be rewritten;
+        // the rewrite does not match what the leaf committed to.
+        try await queue.write { try $0.execute(sql: "UPDATE content SET decided = 'something else' WHERE record = 2") }
+        let broken = try LedgerReader(reader: queue).verifyContent(key: auditorKey)
+        #expect(broken.problem?.record == 2 && broken.checked == 1)
+        #expect(broken.problem?.reason.contains("decided content of record 2 was changed") == true)
+        // Another key cannot vouch for the content either way.
+        #expect(try LedgerReader(reader: queue).verifyContent(key: .ephemeral()).problem?.record == 1)
+        #expect(throws: NoteError.self) { try ContentKey(parsing: "CONTENT+KEY+short") }
+    }
 }
