@@ -60,7 +60,7 @@ struct BotAPIClient: Sendable {
         case 500...: return .unavailable(detail)
         case 401, 403: return .unauthorized(detail)
         case 404: return .notFound(detail)
-        case 409: return .unavailable(detail)
+        case 409: return .conflict(detail)
         default: return .rejected(detail)
         }
     }
@@ -70,3 +70,4 @@ struct BotAPIClient: Sendable {
         text.replacingOccurrences(of: token.value, with: "<token>")
     }
 }
+

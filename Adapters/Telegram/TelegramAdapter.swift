@@ -43,13 +43,16 @@ public struct TelegramAdapter: Adapter {
 
     public let configuration: Configuration
     private let client: BotAPIClient
+    /// Keeps the getUpdates offset across restarts (the ledger); nil = start from what Telegram retains.
+    private let cursors: (any CursorStore)?
     private let logger: Logger
     private let splitter = TextSplitter(limit: TelegramAdapter.textLimit, measure: .utf16)
 
     public var platform: String { configuration.platform }
 
-    public init(configuration: Configuration, httpClient: HTTPClient, logger: Logger) {
+    public init(configuration: Configuration, httpClient: HTTPClient, cursors: (any CursorStore)? = nil, logger: Logger) {
         self.configuration = configuration
+        self.cursors = cursors
         self.client = BotAPIClient(baseURL: configuration.apiURL, token: configuration.token, http: httpClient)
         var logger = logger
         logger[metadataKey: "gh.platform"] = .string(configuration.platform)
@@ -61,7 +64,10 @@ public struct TelegramAdapter: Adapter {
     public func receive(_ handler: @escaping InboundHandler) async throws {
         // The offset is only advanced past an update once its event was committed and acknowledged;
         // Telegram then forgets it on the next getUpdates call (that call is the confirmation).
-        var offset: Int64?
+        // It is saved in the ledger, so that a restart resumes there rather than replaying what
+        // Telegram still retains (up to a day of updates).
+        var offset = await savedOffset()
+        var saved = offset
         var failures = 0
         // Consecutive polls that stopped at an unacknowledged update (the commit is failing).
         var stalls = 0
@@ -80,6 +86,15 @@ public struct TelegramAdapter: Adapter {
                 if Task.isCancelled { break }
                 failures += 1
                 let delay = configuration.pollBackoff.delay(afterFailures: failures)
+                if error.isConflict {
+                    // Telegram serves one poller per bot: another process is polling with this token
+                    // (a second gateway, an old instance, a webhook). Say so every time: it does not heal itself.
+                    logger.error("another client is receiving this bot's updates (409 Conflict): stop the other poller or delete its webhook; retrying", metadata: [
+                        "gh.detail": .string(error.detail), "gh.retry_in": .string(delay.description),
+                    ])
+                    try await Task.sleep(for: delay)
+                    continue
+                }
                 logger.warning("getUpdates failed; retrying", metadata: [
                     "gh.error": .string(error.shortDescription), "gh.detail": .string(error.detail),
                     "gh.retry_in": .string(delay.description),
@@ -116,6 +131,16 @@ public struct TelegramAdapter: Adapter {
                 }
                 offset = update.updateID + 1
             }
+            if offset != saved, let value = offset {
+                do {
+                    try await cursors?.saveCursor(String(value), for: platform)
+                    saved = offset
+                } catch {
+                    // Not fatal: after a restart the updates since the last saved offset come again
+                    // and inbound dedup absorbs them.
+                    logger.warning("cannot save the getUpdates offset", metadata: ["gh.error": .string(String(describing: error))])
+                }
+            }
             if stalled {
                 // Stopped at an unacknowledged update: pause, longer each time, before asking for it again.
                 stalls += 1
@@ -123,6 +148,19 @@ public struct TelegramAdapter: Adapter {
             } else {
                 stalls = 0
             }
+        }
+    }
+
+    /// The offset the last run saved, if any.
+    private func savedOffset() async -> Int64? {
+        guard let cursors else { return nil }
+        do {
+            return try await cursors.cursor(for: platform).flatMap { Int64($0) }
+        } catch {
+            logger.warning("cannot read the saved getUpdates offset; starting from what Telegram retains", metadata: [
+                "gh.error": .string(String(describing: error)),
+            ])
+            return nil
         }
     }
 

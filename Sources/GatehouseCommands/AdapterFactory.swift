@@ -7,14 +7,15 @@ import TelegramAdapter
 
 /// Builds the concrete adapter for every configured platform: the one place that knows them all.
 enum AdapterFactory {
-    static func adapters(for config: GatewayConfig, httpClient: HTTPClient, logger: Logger) -> [any Adapter] {
+    /// `cursors` keeps the adapters' places in their platforms' streams (the ledger).
+    static func adapters(for config: GatewayConfig, httpClient: HTTPClient, cursors: (any CursorStore)?, logger: Logger) -> [any Adapter] {
         config.platforms.values.sorted { $0.name < $1.name }.map { platform -> any Adapter in
             switch platform.settings {
             case .telegram(let telegram):
                 TelegramAdapter(
                     configuration: .init(platform: platform.name, token: telegram.token, apiURL: telegram.apiURL,
                                          pollTimeout: telegram.pollTimeout),
-                    httpClient: httpClient, logger: logger
+                    httpClient: httpClient, cursors: cursors, logger: logger
                 )
             case .dingtalk(let dingtalk):
                 DingTalkAdapter(

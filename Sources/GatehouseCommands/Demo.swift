@@ -54,9 +54,10 @@ struct Demo: AsyncParsableCommand {
                 let telegramURL = "http://127.0.0.1:\(try await telegram.port())"
                 let dingtalkURL = "http://127.0.0.1:\(try await dingtalk.port())"
                 let config = scenario.pointing(loaded, telegram: telegramURL, dingtalk: dingtalkURL, state: state)
+                let ledger = try SQLiteLedger(directory: state, contentKey: ContentKey(derivedFrom: signer.signer))
                 let gateway = Gateway(
-                    config: config, ledger: try SQLiteLedger(directory: state, contentKey: ContentKey(derivedFrom: signer.signer)),
-                    adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, logger: logger),
+                    config: config, ledger: ledger,
+                    adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger),
                     dispatch: .init(retry: .init(minimum: .milliseconds(200), maximum: .seconds(2))),
                     checkpoints: .init(origin: Self.origin, signer: signer.signer),
                     logger: logger

@@ -38,7 +38,7 @@ struct Run: AsyncParsableCommand {
         let ledger = try SQLiteLedger(directory: config.state, contentKey: ContentKey(derivedFrom: signer))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
-            let adapters = AdapterFactory.adapters(for: config, httpClient: httpClient, logger: logger)
+            let adapters = AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger)
             let gateway = Gateway(config: config, ledger: ledger, adapters: adapters, checkpoints: checkpoints, logger: logger)
             logger.info("gatehouse starting", metadata: [
                 "gh.config": .string(config.file), "gh.revision": .string(String(config.revision.prefix(12))),

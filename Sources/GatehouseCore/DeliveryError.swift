@@ -19,6 +19,7 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
         case unauthorized
         case notFound = "not_found"
         case invalidResponse = "invalid_response"
+        case conflict
     }
 
     private let code: Code
@@ -52,6 +53,11 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
     public static func unauthorized(_ detail: String) -> Self { Self(.unauthorized, .permanent, detail) }
     /// The chat, group or message does not exist.
     public static func notFound(_ detail: String) -> Self { Self(.notFound, .permanent, detail) }
+    /// Another client holds what this one needs (Telegram 409: a second poller, or a webhook while
+    /// polling); it lasts until someone stops the other client, so it is reported loudly.
+    public static func conflict(_ detail: String) -> Self { Self(.conflict, .transient(retryAfter: nil), detail) }
+    /// Whether this is a ``conflict(_:)``.
+    public var isConflict: Bool { code == .conflict }
     /// The platform answered something that is not its documented protocol; it may be a proxy hiccup.
     public static func invalidResponse(_ detail: String) -> Self {
         Self(.invalidResponse, .transient(retryAfter: nil), detail)

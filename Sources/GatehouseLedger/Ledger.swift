@@ -1,10 +1,11 @@
 import Foundation
+import GatehouseCore
 
 /// The durable store: inbound dedup, the audit log, the outbox and the message map.
 ///
 /// Each method is one transaction, so every cross-row invariant (an audit record for each crossing
 /// and each outcome, a job only with its crossing record) holds after a crash at any point.
-public protocol Ledger: Sendable {
+public protocol Ledger: CursorStore {
     /// Records inbound events' crossings and queues their deliveries, in order, skipping each event
     /// whose `(platform, eventID)` was committed before.
     ///

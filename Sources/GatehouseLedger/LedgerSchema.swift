@@ -119,6 +119,16 @@ enum LedgerSchema {
                 CREATE INDEX outbox_queue ON outbox (destination, id) WHERE state IN ('pending', 'inflight', 'deferred');
                 """)
         }
+        migrator.registerMigration("v6-cursors") { db in
+            // Each adapter's place in its platform's stream (the Telegram getUpdates offset).
+            try db.execute(sql: """
+                CREATE TABLE cursor (
+                    platform TEXT PRIMARY KEY,
+                    value TEXT NOT NULL,
+                    updated_at DATETIME NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -238,6 +238,21 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    public func cursor(for platform: String) async throws -> String? {
+        try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM cursor WHERE platform = ?", arguments: [platform])
+        }
+    }
+
+    public func saveCursor(_ value: String, for platform: String) async throws {
+        try await writer.write { db in
+            try db.run(
+                sql: "INSERT OR REPLACE INTO cursor (platform, value, updated_at) VALUES (?, ?, ?)",
+                arguments: [platform, value, StoredDate(Date())]
+            )
+        }
+    }
+
     public func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord] {
         try await writer.read { db in
             try Data.fetchAll(

@@ -39,7 +39,7 @@ import Testing
                     let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
                     let gateway = Gateway(
                         config: config, ledger: ledger,
-                        adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, logger: logger), logger: logger
+                        adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
                     )
                     try await withServices(gateway.services) { try await body(ledger) }
                 }

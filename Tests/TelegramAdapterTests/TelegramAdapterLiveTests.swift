@@ -4,6 +4,7 @@ import GatehouseCore
 import GatehouseEmulators
 import GatehouseTesting
 import Logging
+import Synchronization
 import Testing
 import TelegramAdapter
 
@@ -16,16 +17,32 @@ import TelegramAdapter
     func withAdapter(token: String = token, _ body: (TelegramAdapter, TelegramEmulator) async throws -> Void) async throws {
         let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false), logger: quietLogger("emulator"))
         try await withServices([emulator]) {
-            let port = try await emulator.port()
-            let adapter = TelegramAdapter(
-                configuration: .init(
-                    platform: "outreach", token: Secret(token), apiURL: "http://127.0.0.1:\(port)", pollTimeout: .seconds(1),
-                    pollBackoff: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100))
-                ),
-                httpClient: HTTPClient.shared, logger: quietLogger("test")
-            )
-            try await body(adapter, emulator)
+            try await body(adapter(for: emulator, token: token), emulator)
         }
+    }
+
+    /// An adapter pointed at a running emulator.
+    func adapter(for emulator: TelegramEmulator, token: String = token, cursors: (any CursorStore)? = nil, logger: Logger = quietLogger("test")) async throws -> TelegramAdapter {
+        TelegramAdapter(
+            configuration: .init(
+                platform: "outreach", token: Secret(token), apiURL: "http://127.0.0.1:\(try await emulator.port())", pollTimeout: .seconds(1),
+                pollBackoff: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100))
+            ),
+            httpClient: HTTPClient.shared, cursors: cursors, logger: logger
+        )
+    }
+
+    /// A cursor store in memory.
+    final class Cursors: CursorStore {
+        let values = Mutex<[String: String]>([:])
+        func cursor(for platform: String) async throws -> String? { values.withLock { $0[platform] } }
+        func saveCursor(_ value: String, for platform: String) async throws { values.withLock { $0[platform] = value } }
+    }
+
+    static let support = TelegramEmulator.Chat(id: -1009, type: .supergroup, title: "Support")
+
+    func post(_ text: String, to emulator: TelegramEmulator) async throws -> Int64 {
+        try await emulator.inject(.init(chat: Self.support, from: .init(id: 42, firstName: "Li"), text: text)).updateID
     }
 
     @Test func sendReturnsTheMessageIDAndTheChatReceivesTheText() async throws {
@@ -99,5 +116,45 @@ import TelegramAdapter
                 #expect(seen.values.last?.origin.conversation == "-1009")
             }
         }
+    }
+
+    @Test func theOffsetIsSavedOnceUpdatesAreAcknowledgedAndARestartResumesFromIt() async throws {
+        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false), logger: quietLogger("emulator"))
+        try await withServices([emulator]) {
+            let cursors = Cursors()
+            let first = try await adapter(for: emulator, cursors: cursors)
+            let (a, b) = (try await post("a", to: emulator), try await post("b", to: emulator))
+            try await withIntake(first) { seen in
+                #expect(await eventually { seen.values.map(\.body.text) == ["a", "b"] })
+                #expect(await eventually { cursors.values.withLock { $0["outreach"] } == String(b + 1) })
+            }
+            #expect(b == a + 1)
+            // A restart whose saved offset is past "c" (as if "c" had been committed before the
+            // crash, but Telegram never told) does not receive it again; "d" comes through.
+            _ = try await post("c", to: emulator)
+            cursors.values.withLock { $0["outreach"] = String(b + 2) }
+            _ = try await post("d", to: emulator)
+            try await withIntake(try await adapter(for: emulator, cursors: cursors)) { seen in
+                #expect(await eventually { seen.values.map(\.body.text) == ["d"] })
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(seen.values.map(\.body.text) == ["d"])
+            }
+        }
+    }
+
+    @Test func aSecondPollerIsReportedAsAnErrorNamingTheConflict() async throws {
+        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false), logger: quietLogger("emulator"))
+        let logs = LogRecorder()
+        try await withServices([emulator]) {
+            let one = try await adapter(for: emulator, logger: logs.logger("one"))
+            let two = try await adapter(for: emulator, logger: logs.logger("two"))
+            try await withIntake(one) { _ in
+                try await withIntake(two) { _ in
+                    #expect(await eventually { logs.entries(atLeast: .error).contains { $0.message.contains("409 Conflict") } })
+                }
+            }
+        }
+        // However often it is said, the token is never in it.
+        #expect(!logs.all.contains { $0.line.contains(Self.token) })
     }
 }

@@ -69,6 +69,14 @@ public final class FlakyLedger: Ledger {
         try await ledger.eraseContent(before: cutoff, reason: reason, at: time, limit: limit)
     }
 
+    public func cursor(for platform: String) async throws -> String? {
+        try await ledger.cursor(for: platform)
+    }
+
+    public func saveCursor(_ value: String, for platform: String) async throws {
+        try await ledger.saveCursor(value, for: platform)
+    }
+
     public func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord] {
         try await ledger.records(from: sequence, limit: limit)
     }
