@@ -9,6 +9,14 @@ enum ChatID: Encodable, Sendable {
         self = Int64(text).map(ChatID.id) ?? .username(text)
     }
 
+    /// The chat as text, for pacing and logs.
+    var key: String {
+        switch self {
+        case .id(let id): String(id)
+        case .username(let name): name
+        }
+    }
+
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {

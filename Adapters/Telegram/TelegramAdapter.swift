@@ -20,12 +20,14 @@ public struct TelegramAdapter: Adapter {
         /// How long a send, edit or delete may take, connecting included (an unreachable server is
         /// retried by the HTTP client until then).
         public var requestTimeout: Duration
+        /// How fast the bot sends (Telegram's broadcasting limits by default).
+        public var limits: Limits
 
         public init(
             platform: String, token: Secret, apiURL: String = "https://api.telegram.org",
             pollTimeout: Duration = .seconds(25),
             pollBackoff: Backoff = Backoff(minimum: .milliseconds(500), maximum: .seconds(60), jitter: 0.2),
-            requestTimeout: Duration = .seconds(30)
+            requestTimeout: Duration = .seconds(30), limits: Limits = Limits()
         ) {
             self.platform = platform
             self.token = token
@@ -33,8 +35,30 @@ public struct TelegramAdapter: Adapter {
             self.pollTimeout = pollTimeout
             self.pollBackoff = pollBackoff
             self.requestTimeout = requestTimeout
+            self.limits = limits
         }
     }
+
+    /// The send rates kept so that the server never has to answer 429 (the Bot FAQ: about one
+    /// message per second to a chat, 20 per minute to a group, 30 per second overall).
+    public struct Limits: Sendable, Hashable {
+        public var chat: Rate
+        public var group: Rate
+        public var bot: Rate
+
+        public init(chat: Rate = Rate(1, per: .seconds(1)), group: Rate = Rate(20, per: .seconds(60)), bot: Rate = Rate(30, per: .seconds(1))) {
+            self.chat = chat
+            self.group = group
+            self.bot = bot
+        }
+    }
+
+    /// The longest `retry_after` waited out inside a send; a longer one goes back to the
+    /// dispatcher, which defers the job (and frees the destination's worker meanwhile).
+    static let longestInlineWait: Duration = .seconds(60)
+    /// Tries of one message part before a transient failure is handed back: a split message
+    /// that fails halfway is sent again from its first part, so parts are retried here first.
+    static let partAttempts = 3
 
     /// The update types a bridge needs; others are not requested.
     static let allowedUpdates = ["message", "edited_message", "channel_post", "edited_channel_post"]
@@ -47,12 +71,14 @@ public struct TelegramAdapter: Adapter {
     private let cursors: (any CursorStore)?
     private let logger: Logger
     private let splitter = TextSplitter(limit: TelegramAdapter.textLimit, measure: .utf16)
+    private let pacer: SendPacer
 
     public var platform: String { configuration.platform }
 
     public init(configuration: Configuration, httpClient: HTTPClient, cursors: (any CursorStore)? = nil, logger: Logger) {
         self.configuration = configuration
         self.cursors = cursors
+        self.pacer = SendPacer(limits: configuration.limits)
         self.client = BotAPIClient(baseURL: configuration.apiURL, token: configuration.token, http: httpClient)
         var logger = logger
         logger[metadataKey: "gh.platform"] = .string(configuration.platform)
@@ -222,9 +248,7 @@ public struct TelegramAdapter: Adapter {
         let (chat, topic) = try address(of: message.channel)
         var ids: [String] = []
         for part in splitter.split(message.text) {
-            let sent: Message = try await client.call(
-                "sendMessage", SendMessage(chatID: chat, messageThreadID: topic, text: part), timeout: configuration.requestTimeout
-            )
+            let sent: Message = try await paced("sendMessage", SendMessage(chatID: chat, messageThreadID: topic, text: part), to: chat)
             ids.append(String(sent.messageID))
         }
         return ids
@@ -236,15 +260,11 @@ public struct TelegramAdapter: Adapter {
         var ids: [String] = []
         for (index, part) in parts.enumerated() {
             if index < nativeIDs.count, let id = Int64(nativeIDs[index]) {
-                let _: Message = try await client.call(
-                    "editMessageText", EditMessageText(chatID: chat, messageID: id, text: part), timeout: configuration.requestTimeout
-                )
+                let _: Message = try await paced("editMessageText", EditMessageText(chatID: chat, messageID: id, text: part), to: chat)
                 ids.append(nativeIDs[index])
             } else {
                 // The edit made the text longer than before: the extra parts are new messages.
-                let sent: Message = try await client.call(
-                    "sendMessage", SendMessage(chatID: chat, messageThreadID: topic, text: part), timeout: configuration.requestTimeout
-                )
+                let sent: Message = try await paced("sendMessage", SendMessage(chatID: chat, messageThreadID: topic, text: part), to: chat)
                 ids.append(String(sent.messageID))
             }
         }
@@ -259,6 +279,36 @@ public struct TelegramAdapter: Adapter {
         let (chat, _) = try address(of: channel)
         for id in nativeIDs.compactMap({ Int64($0) }) {
             let _: Bool = try await client.call("deleteMessage", DeleteMessage(chatID: chat, messageID: id), timeout: configuration.requestTimeout)
+        }
+    }
+
+    /// Calls a method that puts a message in `chat`, in the chat's turn (``SendPacer``). A 429
+    /// pauses the chat for exactly `retry_after` and the same part is tried again; other transient
+    /// failures are retried with backoff a few times before they are handed back.
+    private func paced<Parameters: Encodable & Sendable, Result: Decodable>(
+        _ method: String, _ parameters: Parameters, to chat: ChatID, as: Result.Type = Result.self
+    ) async throws -> Result {
+        var failures = 0
+        while true {
+            let ticket = pacer.reserve(chat: chat.key)
+            if ticket.wait > .zero { try await Task.sleep(for: ticket.wait) }
+            do {
+                defer { pacer.complete(ticket) }
+                return try await client.call(method, parameters, as: Result.self, timeout: configuration.requestTimeout)
+            } catch {
+                failures += 1
+                guard case .transient(let retryAfter) = error.disposition, failures < Self.partAttempts, !Task.isCancelled else { throw error }
+                if error.isRateLimited {
+                    let pause = retryAfter ?? .seconds(1)
+                    guard pause <= Self.longestInlineWait else { throw error }
+                    pacer.pause(chat: chat.key, for: pause)
+                    logger.warning("Telegram asked to slow down (429); this chat waits exactly retry_after", metadata: [
+                        "gh.chat": .string(chat.key), "gh.retry_after": .string(pause.description), "gh.method": .string(method),
+                    ])
+                } else {
+                    try await Task.sleep(for: configuration.pollBackoff.delay(afterFailures: failures))
+                }
+            }
         }
     }
 

@@ -14,7 +14,8 @@ enum AdapterFactory {
             case .telegram(let telegram):
                 TelegramAdapter(
                     configuration: .init(platform: platform.name, token: telegram.token, apiURL: telegram.apiURL,
-                                         pollTimeout: telegram.pollTimeout),
+                                         pollTimeout: telegram.pollTimeout,
+                                         limits: .init(chat: telegram.rateLimits.chat, group: telegram.rateLimits.group, bot: telegram.rateLimits.bot)),
                     httpClient: httpClient, cursors: cursors, logger: logger
                 )
             case .dingtalk(let dingtalk):

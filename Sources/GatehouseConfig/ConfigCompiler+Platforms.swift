@@ -5,7 +5,7 @@ import Yams
 extension ConfigCompiler {
     static let commonPlatformKeys = ["type", "side"]
     static let dingtalkKeys = ["client_id", "client_secret", "client_secret_file", "robot_code", "receive", "api_url", "oapi_url"]
-    static let telegramKeys = ["token", "token_file", "api_url", "receive", "poll_timeout"]
+    static let telegramKeys = ["token", "token_file", "api_url", "receive", "poll_timeout", "rate_limits"]
     static let platformTypes = ["dingtalk", "telegram"]
 
     func compilePlatforms(_ node: Node) -> Declared<PlatformConfig> {
@@ -77,8 +77,27 @@ extension ConfigCompiler {
                 reader.error(at: node, "\(what): poll_timeout must be between 1s and 50s")
             }
         }
+        let limits = fields["rate_limits"].map { rateLimits($0, what) } ?? PlatformConfig.Telegram.RateLimits()
         guard let token, let apiURL, let receive, let pollTimeout else { return nil }
-        return .init(token: token, apiURL: apiURL, receive: receive, pollTimeout: pollTimeout)
+        return .init(token: token, apiURL: apiURL, receive: receive, pollTimeout: pollTimeout, rateLimits: limits)
+    }
+
+    /// `rate_limits: { chat: 1/s, group: 20/min, bot: 30/s }`; a key left out keeps Telegram's limit.
+    private func rateLimits(_ node: Node, _ what: String) -> PlatformConfig.Telegram.RateLimits {
+        var limits = PlatformConfig.Telegram.RateLimits()
+        guard let fields = reader.fields(node, "\(what): rate_limits", allowed: ["chat", "group", "bot"]) else { return limits }
+        func rate(_ key: String) -> Rate? {
+            guard let node = fields[key], let text = reader.string(node, "\(what): rate_limits: \(key)") else { return nil }
+            guard let rate = Rate(parsing: text) else {
+                reader.error(at: node, "\(what): rate_limits: \(key) must be a rate like 1/s, 20/min or 1000/h, found '\(text)'")
+                return nil
+            }
+            return rate
+        }
+        if let value = rate("chat") { limits.chat = value }
+        if let value = rate("group") { limits.group = value }
+        if let value = rate("bot") { limits.bot = value }
+        return limits
     }
 
     func required(_ fields: Fields, _ key: String, in what: String) -> Node? {

@@ -46,6 +46,17 @@ public struct PlatformConfig: Sendable {
         public var receive: Receive
         /// Long-poll timeout for getUpdates.
         public var pollTimeout: Duration
+        /// How fast the bot may send (Telegram's broadcasting limits unless configured).
+        public var rateLimits: RateLimits
+
+        /// `rate_limits:` — per chat, per group, supergroup or channel, and for the bot overall.
+        public struct RateLimits: Sendable, Hashable {
+            public var chat = Rate(1, per: .seconds(1))
+            public var group = Rate(20, per: .seconds(60))
+            public var bot = Rate(30, per: .seconds(1))
+
+            public init() {}
+        }
 
         public enum Receive: String, Sendable, CaseIterable {
             case poll, webhook

@@ -56,6 +56,8 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
     /// Another client holds what this one needs (Telegram 409: a second poller, or a webhook while
     /// polling); it lasts until someone stops the other client, so it is reported loudly.
     public static func conflict(_ detail: String) -> Self { Self(.conflict, .transient(retryAfter: nil), detail) }
+    /// Whether this is a ``rateLimited(retryAfter:_:)``.
+    public var isRateLimited: Bool { code == .rateLimited }
     /// Whether this is a ``conflict(_:)``.
     public var isConflict: Bool { code == .conflict }
     /// The platform answered something that is not its documented protocol; it may be a proxy hiccup.

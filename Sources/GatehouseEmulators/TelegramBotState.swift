@@ -41,7 +41,7 @@ actor TelegramBotState {
     private var sentRecords: [TelegramEmulator.SentRecord] = []
     private var requestCount = 0
     private var rateLimitedCount = 0
-    private var flood = TelegramFloodControl()
+    private var flood: TelegramFloodControl
 
     // Update queue and long polling (see TelegramBotState+Updates.swift).
     var updates: [TelegramStoredUpdate] = []
@@ -57,6 +57,7 @@ actor TelegramBotState {
 
     init(configuration: TelegramEmulator.Configuration, logger: Logger) {
         self.configuration = configuration
+        self.flood = TelegramFloodControl(limits: configuration.floodLimits)
         self.logger = logger
         // Update ids "start from a certain positive number": not 1, so clients cannot assume it.
         self.nextUpdateID = Int64.random(in: 100_000...900_000)

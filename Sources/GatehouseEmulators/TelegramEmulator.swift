@@ -24,6 +24,8 @@ public struct TelegramEmulator: Service {
         public var botFirstName: String
         /// Enforce the Bot FAQ limits with 429 and `retry_after`.
         public var rateLimits: Bool
+        /// The limits enforced: Telegram's unless a test shrinks them.
+        public var floodLimits: FloodLimits
         /// Chats known from the start, so that their "@username" resolves.
         public var chats: [Chat]
 
@@ -36,6 +38,7 @@ public struct TelegramEmulator: Service {
             botUsername: String = "gatehouse_emulator_bot",
             botFirstName: String = "Gatehouse Emulator",
             rateLimits: Bool = true,
+            floodLimits: FloodLimits = FloodLimits(),
             chats: [Chat] = []
         ) {
             self.host = host
@@ -47,7 +50,31 @@ public struct TelegramEmulator: Service {
             self.botUsername = botUsername
             self.botFirstName = botFirstName
             self.rateLimits = rateLimits
+            self.floodLimits = floodLimits
             self.chats = chats
+        }
+    }
+
+    /// The Bot FAQ's broadcasting limits: about one message per second to a chat (after a short
+    /// burst), 20 per minute to a group, supergroup or channel, about 30 per second overall.
+    public struct FloodLimits: Sendable, Hashable {
+        public var chatPerSecond: Double
+        public var chatBurst: Int
+        public var groupLimit: Int
+        public var groupWindow: Duration
+        public var botLimit: Int
+        public var botWindow: Duration
+
+        public init(
+            chatPerSecond: Double = 1, chatBurst: Int = 3, groupLimit: Int = 20, groupWindow: Duration = .seconds(60),
+            botLimit: Int = 30, botWindow: Duration = .seconds(1)
+        ) {
+            self.chatPerSecond = chatPerSecond
+            self.chatBurst = chatBurst
+            self.groupLimit = groupLimit
+            self.groupWindow = groupWindow
+            self.botLimit = botLimit
+            self.botWindow = botWindow
         }
     }
 

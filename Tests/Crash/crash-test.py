@@ -125,6 +125,7 @@ platforms:
     token: "{TELEGRAM_TOKEN}"
     api_url: {telegram}
     receive: poll
+    rate_limits: {{ chat: 1000/s, group: 100000/min, bot: 1000/s }}   # the emulator runs without limits
 channels:
   all-hands: {{ platform: corp, conversation: "{ANNOUNCE_CHAT_IN}" }}
   desk:      {{ platform: corp, conversation: "{DESK}" }}

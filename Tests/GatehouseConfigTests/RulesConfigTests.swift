@@ -245,3 +245,33 @@ import Testing
     }
 }
 
+
+@Suite struct TelegramRateLimitConfigTests {
+    func load(_ limits: String) -> (PlatformConfig.Telegram.RateLimits?, [String]) {
+        let yaml = """
+            platforms:
+              tg: { type: telegram, side: external, token: "1:x", rate_limits: \(limits) }
+            """
+        do {
+            guard case .telegram(let telegram) = try ConfigLoader(environment: [:]).load(yaml: yaml, file: "g.yaml").platforms["tg"]?.settings else {
+                return (nil, ["not a telegram platform"])
+            }
+            return (telegram.rateLimits, [])
+        } catch {
+            return (nil, error.diagnostics.map(\.description))
+        }
+    }
+
+    @Test func keysLeftOutKeepTelegramsLimits() throws {
+        let limits = try #require(load("{ group: 10/min }").0)
+        #expect(limits.group == Rate(10, per: .seconds(60)))
+        #expect(limits.chat == Rate(1, per: .seconds(1)) && limits.bot == Rate(30, per: .seconds(1)))
+        #expect(load("{ chat: 2/s, bot: 1000/h }").0?.bot == Rate(1000, per: .seconds(3600)))
+    }
+
+    @Test func aMalformedRateIsNamedWhereItIs() {
+        #expect(load("{ chat: fast }").1 == ["g.yaml:2:76: error: platform 'tg': rate_limits: chat must be a rate like 1/s, 20/min or 1000/h, found 'fast'"])
+        #expect(load("{ chat: 0/s }").1.first?.contains("must be a rate") == true)
+        #expect(load("{ channel: 1/s }").1.first?.contains("unknown key 'channel'") == true)
+    }
+}

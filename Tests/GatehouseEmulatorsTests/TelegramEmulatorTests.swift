@@ -274,7 +274,7 @@ struct TelegramEmulatorTests {
     @Test("more than the per-chat burst within a second is answered 429 with retry_after")
     func perChatRateLimit() async throws {
         try await withTelegram(.init(token: token)) { emulator, http in
-            for index in 0..<TelegramFloodControl.chatBurst {
+            for index in 0..<TelegramEmulator.FloodLimits().chatBurst {
                 let answer = try await http.post(
                     "\(api)/sendMessage", json: .object(["chat_id": .int(42), "text": .string("m\(index)")])
                 )
@@ -292,7 +292,7 @@ struct TelegramEmulatorTests {
             let other = try await http.post("\(api)/sendMessage", json: .object(["chat_id": .int(43), "text": .string("ok")]))
             #expect(other.status == 200)
             #expect(await emulator.stats() == TelegramEmulator.Stats(requests: 5, rateLimited: 1))
-            #expect(await emulator.sent(chatID: "42").count == TelegramFloodControl.chatBurst)
+            #expect(await emulator.sent(chatID: "42").count == TelegramEmulator.FloodLimits().chatBurst)
         }
     }
 

@@ -157,4 +157,46 @@ import TelegramAdapter
         // However often it is said, the token is never in it.
         #expect(!logs.all.contains { $0.line.contains(Self.token) })
     }
+
+    @Test func aBurstOf200ToOneGroupArrivesInOrderWithoutA429() async throws {
+        // Telegram's limits with every window shrunk, on both sides, so the burst takes seconds.
+        let flood = TelegramEmulator.FloodLimits(chatPerSecond: 40, chatBurst: 3, groupLimit: 20, groupWindow: .milliseconds(500), botLimit: 30, botWindow: .milliseconds(100))
+        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: true, floodLimits: flood), logger: quietLogger("emulator"))
+        try await withServices([emulator]) {
+            let adapter = TelegramAdapter(
+                configuration: .init(
+                    platform: "outreach", token: Secret(Self.token), apiURL: "http://127.0.0.1:\(try await emulator.port())",
+                    limits: .init(chat: Rate(1, per: .milliseconds(25)), group: Rate(20, per: .milliseconds(500)), bot: Rate(30, per: .milliseconds(100)))
+                ),
+                httpClient: HTTPClient.shared, logger: quietLogger("test")
+            )
+            for index in 0..<200 {
+                _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "announcement \(index)", idempotencyKey: "k\(index)"))
+            }
+            #expect(await emulator.stats().rateLimited == 0)
+            #expect(await emulator.sent(chatID: "-1001234").compactMap(\.text) == (0..<200).map { "announcement \($0)" })
+        }
+    }
+
+    @Test func a429IsWaitedOutForExactlyRetryAfterAndThePartSentOnce() async throws {
+        // The server is stricter than the adapter believes: it answers 429 with retry_after.
+        let flood = TelegramEmulator.FloodLimits(chatPerSecond: 1, chatBurst: 2)
+        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: true, floodLimits: flood), logger: quietLogger("emulator"))
+        try await withServices([emulator]) {
+            let adapter = TelegramAdapter(
+                configuration: .init(
+                    platform: "outreach", token: Secret(Self.token), apiURL: "http://127.0.0.1:\(try await emulator.port())",
+                    limits: .init(chat: Rate(100, per: .seconds(1)), group: Rate(100, per: .seconds(1)), bot: Rate(100, per: .seconds(1)))
+                ),
+                httpClient: HTTPClient.shared, logger: quietLogger("test")
+            )
+            let started = ContinuousClock.now
+            for index in 0..<3 {
+                _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "m\(index)", idempotencyKey: "k\(index)"))
+            }
+            #expect(await emulator.stats().rateLimited >= 1)
+            #expect(ContinuousClock.now - started >= .seconds(1))
+            #expect(await emulator.sent(chatID: "-1001234").compactMap(\.text) == ["m0", "m1", "m2"])
+        }
+    }
 }
