@@ -22,11 +22,14 @@ import TelegramAdapter
     }
 
     /// An adapter pointed at a running emulator.
-    func adapter(for emulator: TelegramEmulator, token: String = token, cursors: (any CursorStore)? = nil, logger: Logger = quietLogger("test")) async throws -> TelegramAdapter {
+    func adapter(
+        for emulator: TelegramEmulator, token: String = token, cursors: (any CursorStore)? = nil,
+        limits: TelegramAdapter.Limits = .init(), logger: Logger = quietLogger("test")
+    ) async throws -> TelegramAdapter {
         TelegramAdapter(
             configuration: .init(
                 platform: "outreach", token: Secret(token), apiURL: "http://127.0.0.1:\(try await emulator.port())", pollTimeout: .seconds(1),
-                pollBackoff: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100))
+                pollBackoff: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100)), limits: limits
             ),
             httpClient: HTTPClient.shared, cursors: cursors, logger: logger
         )
@@ -163,12 +166,8 @@ import TelegramAdapter
         let flood = TelegramEmulator.FloodLimits(chatPerSecond: 40, chatBurst: 3, groupLimit: 20, groupWindow: .milliseconds(500), botLimit: 30, botWindow: .milliseconds(100))
         let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: true, floodLimits: flood), logger: quietLogger("emulator"))
         try await withServices([emulator]) {
-            let adapter = TelegramAdapter(
-                configuration: .init(
-                    platform: "outreach", token: Secret(Self.token), apiURL: "http://127.0.0.1:\(try await emulator.port())",
-                    limits: .init(chat: Rate(1, per: .milliseconds(25)), group: Rate(20, per: .milliseconds(500)), bot: Rate(30, per: .milliseconds(100)))
-                ),
-                httpClient: HTTPClient.shared, logger: quietLogger("test")
+            let adapter = try await adapter(
+                for: emulator, limits: .init(chat: Rate(1, per: .milliseconds(25)), group: Rate(20, per: .milliseconds(500)), bot: Rate(30, per: .milliseconds(100)))
             )
             for index in 0..<200 {
                 _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "announcement \(index)", idempotencyKey: "k\(index)"))
@@ -183,12 +182,8 @@ import TelegramAdapter
         let flood = TelegramEmulator.FloodLimits(chatPerSecond: 1, chatBurst: 2)
         let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: true, floodLimits: flood), logger: quietLogger("emulator"))
         try await withServices([emulator]) {
-            let adapter = TelegramAdapter(
-                configuration: .init(
-                    platform: "outreach", token: Secret(Self.token), apiURL: "http://127.0.0.1:\(try await emulator.port())",
-                    limits: .init(chat: Rate(100, per: .seconds(1)), group: Rate(100, per: .seconds(1)), bot: Rate(100, per: .seconds(1)))
-                ),
-                httpClient: HTTPClient.shared, logger: quietLogger("test")
+            let adapter = try await adapter(
+                for: emulator, limits: .init(chat: Rate(100, per: .seconds(1)), group: Rate(100, per: .seconds(1)), bot: Rate(100, per: .seconds(1)))
             )
             let started = ContinuousClock.now
             for index in 0..<3 {
