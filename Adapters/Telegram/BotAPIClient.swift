@@ -53,7 +53,7 @@ struct BotAPIClient: Sendable {
             return .rateLimited(retryAfter: .seconds(retryAfter), detail)
         }
         if let migrated = response.parameters?.migrateToChatID {
-            return .notFound("\(detail) (the group is now supergroup \(migrated))")
+            return .moved(to: String(migrated), "\(detail) (the group is now supergroup \(migrated))")
         }
         switch code {
         case 429: return .rateLimited(retryAfter: nil, detail)

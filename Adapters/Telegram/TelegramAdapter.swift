@@ -72,6 +72,7 @@ public struct TelegramAdapter: Adapter {
     private let logger: Logger
     private let splitter = TextSplitter(limit: TelegramAdapter.textLimit, measure: .utf16)
     private let pacer: SendPacer
+    private let migrations: ChatMigrations
 
     public var platform: String { configuration.platform }
 
@@ -83,6 +84,7 @@ public struct TelegramAdapter: Adapter {
         var logger = logger
         logger[metadataKey: "gh.platform"] = .string(configuration.platform)
         self.logger = logger
+        self.migrations = ChatMigrations(platform: configuration.platform, store: cursors, logger: logger)
     }
 
     // MARK: - Intake
@@ -248,7 +250,7 @@ public struct TelegramAdapter: Adapter {
         let (chat, topic) = try address(of: message.channel)
         var ids: [String] = []
         for part in splitter.split(message.text) {
-            let sent: Message = try await paced("sendMessage", SendMessage(chatID: chat, messageThreadID: topic, text: part), to: chat)
+            let sent: Message = try await paced("sendMessage", to: chat) { SendMessage(chatID: $0, messageThreadID: topic, text: part) }
             ids.append(String(sent.messageID))
         }
         return ids
@@ -260,42 +262,51 @@ public struct TelegramAdapter: Adapter {
         var ids: [String] = []
         for (index, part) in parts.enumerated() {
             if index < nativeIDs.count, let id = Int64(nativeIDs[index]) {
-                let _: Message = try await paced("editMessageText", EditMessageText(chatID: chat, messageID: id, text: part), to: chat)
+                let _: Message = try await paced("editMessageText", to: chat) { EditMessageText(chatID: $0, messageID: id, text: part) }
                 ids.append(nativeIDs[index])
             } else {
                 // The edit made the text longer than before: the extra parts are new messages.
-                let sent: Message = try await paced("sendMessage", SendMessage(chatID: chat, messageThreadID: topic, text: part), to: chat)
+                let sent: Message = try await paced("sendMessage", to: chat) { SendMessage(chatID: $0, messageThreadID: topic, text: part) }
                 ids.append(String(sent.messageID))
             }
         }
         // …or shorter: the parts it no longer needs go.
+        let current = ChatID(await migrations.current(chat.key))
         for id in nativeIDs.dropFirst(parts.count).compactMap({ Int64($0) }) {
-            let _: Bool = try await client.call("deleteMessage", DeleteMessage(chatID: chat, messageID: id), timeout: configuration.requestTimeout)
+            let _: Bool = try await client.call("deleteMessage", DeleteMessage(chatID: current, messageID: id), timeout: configuration.requestTimeout)
         }
         return ids
     }
 
     public func delete(_ nativeIDs: [String], in channel: Channel) async throws {
-        let (chat, _) = try address(of: channel)
+        let (configured, _) = try address(of: channel)
+        let chat = ChatID(await migrations.current(configured.key))
         for id in nativeIDs.compactMap({ Int64($0) }) {
             let _: Bool = try await client.call("deleteMessage", DeleteMessage(chatID: chat, messageID: id), timeout: configuration.requestTimeout)
         }
     }
 
-    /// Calls a method that puts a message in `chat`, in the chat's turn (``SendPacer``). A 429
-    /// pauses the chat for exactly `retry_after` and the same part is tried again; other transient
-    /// failures are retried with backoff a few times before they are handed back.
+    /// Calls a method that puts a message in `chat`, in the chat's turn (``SendPacer``), at the id
+    /// the chat has now (``ChatMigrations``). A 429 pauses the chat for exactly `retry_after` and the
+    /// same part is tried again; a group that became a supergroup is followed at once; other
+    /// transient failures are retried with backoff a few times before they are handed back.
     private func paced<Parameters: Encodable & Sendable, Result: Decodable>(
-        _ method: String, _ parameters: Parameters, to chat: ChatID, as: Result.Type = Result.self
+        _ method: String, to configured: ChatID, as: Result.Type = Result.self, _ parameters: (ChatID) -> Parameters
     ) async throws -> Result {
         var failures = 0
+        var chat = ChatID(await migrations.current(configured.key))
         while true {
             let ticket = pacer.reserve(chat: chat.key)
             if ticket.wait > .zero { try await Task.sleep(for: ticket.wait) }
             do {
                 defer { pacer.complete(ticket) }
-                return try await client.call(method, parameters, as: Result.self, timeout: configuration.requestTimeout)
+                return try await client.call(method, parameters(chat), as: Result.self, timeout: configuration.requestTimeout)
             } catch {
+                if let moved = error.newAddress, moved != chat.key {
+                    await migrations.record(chat.key, movedTo: moved)
+                    chat = ChatID(moved)
+                    continue
+                }
                 failures += 1
                 guard case .transient(let retryAfter) = error.disposition, failures < Self.partAttempts, !Task.isCancelled else { throw error }
                 if error.isRateLimited {

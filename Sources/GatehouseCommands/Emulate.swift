@@ -53,7 +53,7 @@ struct Emulate: AsyncParsableCommand {
             announce = {
                 let port = try await emulator.port()
                 print("Telegram Bot API emulator on http://127.0.0.1:\(port) — api_url: http://127.0.0.1:\(port)")
-                print("control: POST /_emulator/updates, GET /_emulator/sent, GET /_emulator/stats")
+                print("control: POST /_emulator/updates, POST /_emulator/chats, POST /_emulator/migrate, GET /_emulator/sent, GET /_emulator/stats")
             }
         case .dingtalk:
             var configuration = DingTalkEmulator.Configuration()

@@ -20,16 +20,20 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
         case notFound = "not_found"
         case invalidResponse = "invalid_response"
         case conflict
+        case moved
     }
 
     private let code: Code
     public let disposition: Disposition
     public let detail: String
+    /// Where the destination went, for ``moved(to:_:)``.
+    public let newAddress: String?
 
-    private init(_ code: Code, _ disposition: Disposition, _ detail: String) {
+    private init(_ code: Code, _ disposition: Disposition, _ detail: String, newAddress: String? = nil) {
         self.code = code
         self.disposition = disposition
         self.detail = detail
+        self.newAddress = newAddress
     }
 
     public var shortDescription: String { code.rawValue }
@@ -56,6 +60,11 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
     /// Another client holds what this one needs (Telegram 409: a second poller, or a webhook while
     /// polling); it lasts until someone stops the other client, so it is reported loudly.
     public static func conflict(_ detail: String) -> Self { Self(.conflict, .transient(retryAfter: nil), detail) }
+    /// The destination now lives at another address (a Telegram group upgraded to a supergroup,
+    /// `migrate_to_chat_id`); an adapter that can follows it, otherwise it is permanent here.
+    public static func moved(to address: String, _ detail: String) -> Self {
+        Self(.moved, .permanent, detail, newAddress: address)
+    }
     /// Whether this is a ``rateLimited(retryAfter:_:)``.
     public var isRateLimited: Bool { code == .rateLimited }
     /// Whether this is a ``conflict(_:)``.

@@ -16,11 +16,19 @@ struct TelegramAPIError: Error, Sendable {
     let description: String
     /// `parameters.retry_after`, seconds.
     let retryAfter: Int?
+    /// `parameters.migrate_to_chat_id`: the supergroup a group became.
+    let migrateToChatID: Int64?
 
-    private init(_ code: Code, _ description: String, retryAfter: Int? = nil) {
+    private init(_ code: Code, _ description: String, retryAfter: Int? = nil, migrateToChatID: Int64? = nil) {
         self.code = code
         self.description = description
         self.retryAfter = retryAfter
+        self.migrateToChatID = migrateToChatID
+    }
+
+    /// A group that was upgraded to a supergroup: its old id answers this from then on.
+    static func migrated(to supergroup: Int64) -> TelegramAPIError {
+        TelegramAPIError(.badRequest, "Bad Request: group chat was upgraded to a supergroup chat", migrateToChatID: supergroup)
     }
 
     static func badRequest(_ detail: String) -> TelegramAPIError {
@@ -65,7 +73,10 @@ struct TelegramAPIError: Error, Sendable {
     var isRateLimit: Bool { code == .tooManyRequests }
 
     var response: Response {
-        let parameters: JSONValue? = retryAfter.map { .object(["retry_after": .int(Int64($0))]) }
+        var fields: [(String, JSONValue?)] = []
+        if let retryAfter { fields.append(("retry_after", .int(Int64(retryAfter)))) }
+        if let migrateToChatID { fields.append(("migrate_to_chat_id", .int(migrateToChatID))) }
+        let parameters: JSONValue? = fields.isEmpty ? nil : .object(fields)
         let body = JSONValue.object([
             ("ok", .bool(false)),
             ("error_code", .int(Int64(errorCode))),

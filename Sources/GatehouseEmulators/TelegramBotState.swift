@@ -36,6 +36,8 @@ actor TelegramBotState {
 
     private var chats: [Int64: Chat] = [:]
     private var usernames: [String: Int64] = [:]
+    /// Groups upgraded to supergroups: old id → new id.
+    private var migrations: [Int64: Int64] = [:]
     private var messages: [Int64: [Int64: TelegramStoredMessage]] = [:]
     private var lastMessageID: [Int64: Int64] = [:]
     private var sentRecords: [TelegramEmulator.SentRecord] = []
@@ -121,6 +123,7 @@ actor TelegramBotState {
             guard let id = usernames[name.lowercased()], let chat = chats[id] else { throw TelegramAPIError.chatNotFound }
             return chat
         case .id(let id):
+            if let supergroup = migrations[id] { throw TelegramAPIError.migrated(to: supergroup) }
             if let chat = chats[id] { return chat }
             guard id != 0 else { throw TelegramAPIError.chatNotFound }
             if id == configuration.botID {
@@ -136,6 +139,19 @@ actor TelegramBotState {
             }
             return upsert(chat)
         }
+    }
+
+    /// Upgrades a group to a supergroup, as Telegram does when a group grows or an admin turns on a
+    /// supergroup feature: the group's id answers `migrate_to_chat_id` from then on.
+    @discardableResult
+    func migrate(group: Int64, to supergroup: Int64) throws -> Chat {
+        guard group < 0, group > -1_000_000_000_000, supergroup <= -1_000_000_000_000 else {
+            throw EmulatorError.invalidInjection("a group id (negative, above -10^12) migrates to a supergroup id (-100…)")
+        }
+        let title = chats[group]?.title
+        migrations[group] = supergroup
+        chats[group] = nil
+        return upsert(Chat(id: supergroup, type: .supergroup, title: title ?? "Supergroup \(supergroup)"))
     }
 
     /// Checks that `threadID` can be used in `chat`: forum supergroups only. A supergroup

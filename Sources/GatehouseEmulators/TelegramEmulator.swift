@@ -138,6 +138,12 @@ public struct TelegramEmulator: Service {
         await state.upsert(chat)
     }
 
+    /// Upgrades a group to a supergroup (the Swift mirror of `POST /_emulator/migrate`): sends to
+    /// the group's id are answered with `migrate_to_chat_id` from then on.
+    public func migrate(group: Int64, to supergroup: Int64) async throws {
+        try await state.migrate(group: group, to: supergroup)
+    }
+
     /// What the bot did, in order (the Swift mirror of `GET /_emulator/sent`); `chatID` filters
     /// by an integer id or "@username".
     public func sent(chatID: String? = nil) async -> [SentRecord] {

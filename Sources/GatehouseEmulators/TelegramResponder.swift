@@ -97,12 +97,31 @@ struct TelegramResponder: HTTPResponder {
                 return controlError(.badRequest, "invalid chat")
             }
             return EmulatorHTTP.json(.ok, encoding: await state.upsert(chat))
+        case (.post, "/_emulator/migrate"):
+            struct Migration: Decodable {
+                var chatID: Int64
+                var to: Int64
+                enum CodingKeys: String, CodingKey {
+                    case chatID = "chat_id"
+                    case to
+                }
+            }
+            guard let body = await EmulatorHTTP.body(of: request), let migration = try? JSONDecoder().decode(Migration.self, from: Data(body)) else {
+                return controlError(.badRequest, "expected {\"chat_id\": GROUP, \"to\": SUPERGROUP}")
+            }
+            do {
+                return EmulatorHTTP.json(.ok, encoding: try await state.migrate(group: migration.chatID, to: migration.to))
+            } catch let error as EmulatorError {
+                return controlError(.badRequest, error.detail)
+            } catch {
+                return controlError(.badRequest, "\(error)")
+            }
         case (.get, "/_emulator/sent"):
             let filter = EmulatorHTTP.queryPairs(of: request).first { $0.0 == "chat_id" }?.1
             return EmulatorHTTP.json(.ok, encoding: await state.sent(chat: filter))
         case (.get, "/_emulator/stats"):
             return EmulatorHTTP.json(.ok, encoding: await state.stats())
-        case (_, "/_emulator/updates"), (_, "/_emulator/sent"), (_, "/_emulator/stats"), (_, "/_emulator/chats"):
+        case (_, "/_emulator/updates"), (_, "/_emulator/sent"), (_, "/_emulator/stats"), (_, "/_emulator/chats"), (_, "/_emulator/migrate"):
             return controlError(.methodNotAllowed, "method not allowed")
         default:
             return controlError(.notFound, "unknown control endpoint")

@@ -110,6 +110,29 @@ struct TelegramEmulatorTests {
         }
     }
 
+    @Test("a group upgraded to a supergroup answers migrate_to_chat_id, as Telegram does")
+    func migratedGroup() async throws {
+        try await withTelegram(noLimits) { _, http in
+            let migrate = try await http.send(
+                "POST", "/_emulator/migrate", body: #"{"chat_id": -777, "to": -1000000000777}"#, contentType: "application/json"
+            )
+            #expect(migrate.status == 200)
+            let old = try await http.send(
+                "POST", "\(api)/sendMessage", body: #"{"chat_id": -777, "text": "hi"}"#, contentType: "application/json"
+            )
+            #expect(old.status == 400)
+            #expect(old.json["ok"] == .bool(false) && old.json["error_code"] == .int(400))
+            #expect(old.json["description"] == .string("Bad Request: group chat was upgraded to a supergroup chat"))
+            #expect(old.json["parameters"]?["migrate_to_chat_id"] == .int(-1000000000777))
+            let new = try await http.send(
+                "POST", "\(api)/sendMessage", body: #"{"chat_id": -1000000000777, "text": "hi"}"#, contentType: "application/json"
+            )
+            #expect(new.json["result"]?["chat"]?["type"] == .string("supergroup"))
+            let bad = try await http.send("POST", "/_emulator/migrate", body: #"{"chat_id": 5, "to": 6}"#, contentType: "application/json")
+            #expect(bad.status == 400)
+        }
+    }
+
     @Test("a second concurrent getUpdates terminates the first with 409")
     func twoPollers() async throws {
         try await withTelegram(noLimits) { _, http in

@@ -194,4 +194,23 @@ import TelegramAdapter
             #expect(await emulator.sent(chatID: "-1001234").compactMap(\.text) == ["m0", "m1", "m2"])
         }
     }
+
+    @Test func aGroupUpgradedToASupergroupIsFollowedAndRememberedAcrossRestarts() async throws {
+        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false), logger: quietLogger("emulator"))
+        let group = Channel(name: "partners", platform: "outreach", address: .chat("-555", topic: nil))
+        try await withServices([emulator]) {
+            let cursors = Cursors()
+            let first = try await adapter(for: emulator, cursors: cursors)
+            _ = try await first.send(OutboundMessage(channel: group, text: "before", idempotencyKey: "k1"))
+            try await emulator.migrate(group: -555, to: -1_000_000_000_555)
+            // The send that learns of the move is not lost: it goes to the supergroup.
+            _ = try await first.send(OutboundMessage(channel: group, text: "during", idempotencyKey: "k2"))
+            // A restart still knows: the config's old id is not even tried.
+            let second = try await adapter(for: emulator, cursors: cursors)
+            _ = try await second.send(OutboundMessage(channel: group, text: "after", idempotencyKey: "k3"))
+            #expect(await emulator.sent(chatID: "-555").compactMap(\.text) == ["before"])
+            #expect(await emulator.sent(chatID: "-1000000000555").compactMap(\.text) == ["during", "after"])
+            #expect(cursors.values.withLock { $0["outreach#migrated:-555"] } == "-1000000000555")
+        }
+    }
 }
