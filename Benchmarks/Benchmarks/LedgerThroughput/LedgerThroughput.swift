@@ -22,61 +22,46 @@ func intake(_ index: Int) -> Intake {
     return Intake(envelope: envelope, crossings: [crossing], configRevision: "bench", receivedAt: Date())
 }
 
+/// A durable-crossing benchmark: a fresh ledger on disk, and `body` committing into it measured.
+func durableCrossings(_ name: String, _ body: @escaping @Sendable (SQLiteLedger) async throws -> Void) {
+    Benchmark(
+        "Durable crossings: \(name)",
+        configuration: .init(metrics: [.wallClock, .throughput], timeUnits: .milliseconds, maxDuration: .seconds(20), maxIterations: 10)
+    ) { benchmark in
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { try await body(ledger) }
+        benchmark.stopMeasurement()
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
-    Benchmark(
-        "Durable crossings: one event per transaction, synchronous=FULL (1,000 events)",
-        configuration: .init(metrics: [.wallClock, .throughput], timeUnits: .milliseconds, maxDuration: .seconds(20), maxIterations: 10)
-    ) { benchmark in
-        let directory = temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            for index in 0..<1_000 { blackHole(try await ledger.commit(intake(index))) }
-        }
-        benchmark.stopMeasurement()
+    durableCrossings("one event per transaction, synchronous=FULL (1,000 events)") { ledger in
+        for index in 0..<1_000 { blackHole(try await ledger.commit(intake(index))) }
     }
 
-    Benchmark(
-        "Durable crossings: group commit, 100 concurrent sources one event at a time (10,000 events)",
-        configuration: .init(metrics: [.wallClock, .throughput], timeUnits: .milliseconds, maxDuration: .seconds(20), maxIterations: 10)
-    ) { benchmark in
-        let directory = temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            try await withThrowingDiscardingTaskGroup { sources in
-                for source in 0..<100 {
-                    sources.addTask {
-                        for index in 0..<100 { blackHole(try await ledger.commit(intake(source * 100 + index))) }
+    durableCrossings("group commit, 100 concurrent sources one event at a time (10,000 events)") { ledger in
+        try await withThrowingDiscardingTaskGroup { sources in
+            for source in 0..<100 {
+                sources.addTask {
+                    for index in 0..<100 { blackHole(try await ledger.commit(intake(source * 100 + index))) }
+                }
+            }
+        }
+    }
+
+    durableCrossings("group commit, 4 pollers handing over batches of 100 (10,000 events)") { ledger in
+        try await withThrowingDiscardingTaskGroup { pollers in
+            for poller in 0..<4 {
+                pollers.addTask {
+                    for batch in 0..<25 {
+                        blackHole(try await ledger.commit((0..<100).map { intake(poller * 2500 + batch * 100 + $0) }))
                     }
                 }
             }
         }
-        benchmark.stopMeasurement()
-    }
-
-    Benchmark(
-        "Durable crossings: group commit, 4 pollers handing over batches of 100 (10,000 events)",
-        configuration: .init(metrics: [.wallClock, .throughput], timeUnits: .milliseconds, maxDuration: .seconds(20), maxIterations: 10)
-    ) { benchmark in
-        let directory = temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            try await withThrowingDiscardingTaskGroup { pollers in
-                for poller in 0..<4 {
-                    pollers.addTask {
-                        for batch in 0..<25 {
-                            blackHole(try await ledger.commit((0..<100).map { intake(poller * 2500 + batch * 100 + $0) }))
-                        }
-                    }
-                }
-            }
-        }
-        benchmark.stopMeasurement()
     }
 
     Benchmark(
