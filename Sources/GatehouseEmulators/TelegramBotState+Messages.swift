@@ -32,7 +32,7 @@ extension TelegramBotState {
         try admitOutgoing(to: chat)
         let message = TelegramStoredMessage(
             id: nextMessageID(in: chat.id), chatID: chat.id, threadID: threadID,
-            sender: chat.type == .channel ? .chat : .bot, sentByBot: true, date: EmulatorHTTP.nowSeconds(),
+            sender: chat.type == .channel ? .chat : .bot, sentByBot: true, date: now(),
             editDate: nil, text: text, replyToID: replyID
         )
         store(message)
@@ -60,7 +60,7 @@ extension TelegramBotState {
         }
         try admitOutgoing(to: chat)
         message.text = text
-        message.editDate = EmulatorHTTP.nowSeconds()
+        message.editDate = now()
         store(message)
         record(
             TelegramEmulator.SentRecord(
@@ -76,7 +76,7 @@ extension TelegramBotState {
         guard let message = message(messageID, in: chat.id) else {
             throw TelegramAPIError.badRequest("message to delete not found")
         }
-        if EmulatorHTTP.nowSeconds() - message.date >= Self.deletionWindow {
+        if now() - message.date >= Self.deletionWindow {
             throw TelegramAPIError.badRequest("message can't be deleted for everyone")
         }
         removeMessage(messageID, in: chat.id)

@@ -171,7 +171,7 @@ extension TelegramBotState {
         } else {
             throw EmulatorError.invalidInjection("from is required for a message in a \(chat.type.rawValue) chat")
         }
-        let now = EmulatorHTTP.nowSeconds()
+        let now = now()
         var message: TelegramStoredMessage
         if injected.kind.isEdit {
             guard let messageID = injected.messageID else {

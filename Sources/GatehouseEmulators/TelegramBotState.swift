@@ -36,6 +36,9 @@ actor TelegramBotState {
 
     private var chats: [Int64: Chat] = [:]
     private var usernames: [String: Int64] = [:]
+    /// Seconds the emulator's clock runs ahead of the real one (``advanceClock(by:)``), so that tests
+    /// reach time rules (the 48 h delete window) without waiting.
+    private var clockOffset: Int64 = 0
     /// Groups upgraded to supergroups: old id → new id.
     private var migrations: [Int64: Int64] = [:]
     private var messages: [Int64: [Int64: TelegramStoredMessage]] = [:]
@@ -139,6 +142,16 @@ actor TelegramBotState {
             }
             return upsert(chat)
         }
+    }
+
+    /// The emulator's time, Unix seconds.
+    func now() -> Int64 {
+        EmulatorHTTP.nowSeconds() + clockOffset
+    }
+
+    /// Moves the emulator's clock forward.
+    func advanceClock(by seconds: Int64) {
+        clockOffset += max(seconds, 0)
     }
 
     /// Upgrades a group to a supergroup, as Telegram does when a group grows or an admin turns on a

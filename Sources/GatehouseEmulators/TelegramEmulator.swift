@@ -138,6 +138,12 @@ public struct TelegramEmulator: Service {
         await state.upsert(chat)
     }
 
+    /// Moves the emulator's clock forward, e.g. past the 48 hours after which a message can no longer
+    /// be deleted.
+    public func advanceClock(by duration: Duration) async {
+        await state.advanceClock(by: duration.components.seconds)
+    }
+
     /// Upgrades a group to a supergroup (the Swift mirror of `POST /_emulator/migrate`): sends to
     /// the group's id are answered with `migrate_to_chat_id` from then on.
     public func migrate(group: Int64, to supergroup: Int64) async throws {

@@ -213,4 +213,20 @@ import TelegramAdapter
             #expect(cursors.values.withLock { $0["outreach#migrated:-555"] } == "-1000000000555")
         }
     }
+
+    @Test func aMessageOlderThan48HoursIsNotDeletableAndSaysSoPermanently() async throws {
+        try await withAdapter { adapter, emulator in
+            let ids = try await adapter.send(OutboundMessage(channel: Self.news, text: "old news", idempotencyKey: "k"))
+            await emulator.advanceClock(by: .seconds(49 * 3600))
+            do {
+                try await adapter.delete(ids, in: Self.news)
+                Issue.record("a message older than 48 h was deleted")
+            } catch let error as DeliveryError {
+                // Permanent: the dispatcher dead-letters it with this reason, audited, and never retries.
+                #expect(error.isPermanent)
+                #expect(error.detail.contains("message can't be deleted"))
+            }
+            #expect(await emulator.sent(chatID: "-1001234").map(\.method) == ["sendMessage"])
+        }
+    }
 }
