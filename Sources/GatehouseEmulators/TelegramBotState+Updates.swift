@@ -117,6 +117,7 @@ extension TelegramBotState {
     /// Wakes every waiting poll so that a graceful shutdown is not held up by long polls.
     func shutDown() {
         shuttingDown = true
+        webhookDoorbell.continuation.finish()
         for poll in polls.keys {
             resolvePoll(poll, .shutdown)
         }
@@ -133,7 +134,51 @@ extension TelegramBotState {
 
     func deleteWebhook(dropPendingUpdates: Bool) {
         webhookURL = nil
+        webhookSecret = nil
+        webhookLastError = nil
         if dropPendingUpdates { updates.removeAll() }
+    }
+
+    /// Sets the webhook: from now on updates are pushed to `url`, one at a time and in order, each
+    /// until the receiver answers 2xx; a poll in progress ends.
+    func setWebhook(url: String, secretToken: String?, allowedUpdates allowed: [String]?, dropPendingUpdates: Bool) {
+        webhookURL = url
+        webhookSecret = secretToken
+        webhookLastError = nil
+        if let allowed { allowedUpdates = allowed.isEmpty ? nil : Set(allowed) }
+        if dropPendingUpdates { updates.removeAll() }
+        if let poll = activePoll { resolvePoll(poll, .terminated) }
+        webhookDoorbell.continuation.yield()
+    }
+
+    /// The next update to push, with where to and the secret; nil when there is none or no webhook.
+    func nextPush() -> (url: String, secret: String?, updateID: Int64, body: JSONValue)? {
+        pruneUpdates()
+        guard let url = webhookURL, let update = updates.first else { return nil }
+        return (url, webhookSecret, update.id, update.json)
+    }
+
+    /// The receiver took the update (2xx): it is confirmed, as a getUpdates offset would.
+    func pushed(_ updateID: Int64) {
+        updates.removeAll { $0.id == updateID }
+        webhookLastError = nil
+    }
+
+    /// The receiver did not take the update: it stays first in the queue, to be pushed again.
+    func pushFailed(_ message: String) {
+        webhookLastError = (now(), message)
+        webhookPushFailures += 1
+    }
+
+    var webhookInfo: JSONValue {
+        .object([
+            ("url", .string(webhookURL ?? "")),
+            ("has_custom_certificate", .bool(false)),
+            ("pending_update_count", .int(Int64(updates.count))),
+            ("last_error_date", webhookLastError.map { .int($0.date) }),
+            ("last_error_message", webhookLastError.map { .string($0.message) }),
+            ("allowed_updates", allowedUpdates.map { .array($0.sorted().map(JSONValue.string)) }),
+        ])
     }
 
     // MARK: Injection
@@ -203,6 +248,7 @@ extension TelegramBotState {
             if let poll = activePoll {
                 resolvePoll(poll, .woken)
             }
+            webhookDoorbell.continuation.yield()
         } else {
             logger.debug("update not allowed by allowed_updates", metadata: ["emulator.kind": "\(injected.kind.rawValue)"])
         }

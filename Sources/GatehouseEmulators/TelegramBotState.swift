@@ -56,9 +56,16 @@ actor TelegramBotState {
     var activePoll: UInt64?
     var nextPollID: UInt64 = 0
     var shuttingDown = false
-    /// Webhook delivery is not implemented, so a webhook is never active; kept so that the
-    /// getUpdates conflict rule has its place when it is.
+    /// Where updates are pushed while a webhook is set (getUpdates then answers 409).
     var webhookURL: String?
+    /// The `secret_token` sent with every push in `X-Telegram-Bot-Api-Secret-Token`.
+    var webhookSecret: String?
+    /// Pushes the receiver did not take (non-2xx or no answer), for the stats.
+    var webhookPushFailures = 0
+    /// The last failed push, for getWebhookInfo.
+    var webhookLastError: (date: Int64, message: String)?
+    /// Rung when there may be something to push (an update arrived, a webhook was set).
+    let webhookDoorbell = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
 
     init(configuration: TelegramEmulator.Configuration, logger: Logger) {
         self.configuration = configuration
@@ -78,7 +85,7 @@ actor TelegramBotState {
     }
 
     func stats() -> TelegramEmulator.Stats {
-        TelegramEmulator.Stats(requests: requestCount, rateLimited: rateLimitedCount)
+        TelegramEmulator.Stats(requests: requestCount, rateLimited: rateLimitedCount, webhookFailures: webhookPushFailures)
     }
 
     /// What the bot did, in order; `chat` filters by an integer id or "@username".

@@ -239,16 +239,20 @@ extension TelegramEmulator {
         public var requests: Int
         /// 429 answers given.
         public var rateLimited: Int
+        /// Webhook pushes the receiver did not take (non-2xx, or no answer).
+        public var webhookFailures: Int
 
         /// Counters.
-        public init(requests: Int = 0, rateLimited: Int = 0) {
+        public init(requests: Int = 0, rateLimited: Int = 0, webhookFailures: Int = 0) {
             self.requests = requests
             self.rateLimited = rateLimited
+            self.webhookFailures = webhookFailures
         }
 
         enum CodingKeys: String, CodingKey {
             case requests
             case rateLimited = "rate_limited"
+            case webhookFailures = "webhook_failures"
         }
     }
 

@@ -1,3 +1,6 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -26,6 +29,9 @@ public struct TelegramEmulator: Service {
         public var rateLimits: Bool
         /// The limits enforced: Telegram's unless a test shrinks them.
         public var floodLimits: FloodLimits
+        /// The wait before a webhook push the receiver did not take is tried again; it doubles
+        /// with each failure up to 60 times this. Telegram's own schedule is not published.
+        public var webhookRetry: Duration
         /// Chats known from the start, so that their "@username" resolves.
         public var chats: [Chat]
 
@@ -39,6 +45,7 @@ public struct TelegramEmulator: Service {
             botFirstName: String = "Gatehouse Emulator",
             rateLimits: Bool = true,
             floodLimits: FloodLimits = FloodLimits(),
+            webhookRetry: Duration = .seconds(1),
             chats: [Chat] = []
         ) {
             self.host = host
@@ -51,6 +58,7 @@ public struct TelegramEmulator: Service {
             self.botFirstName = botFirstName
             self.rateLimits = rateLimits
             self.floodLimits = floodLimits
+            self.webhookRetry = webhookRetry
             self.chats = chats
         }
     }
@@ -110,6 +118,9 @@ public struct TelegramEmulator: Service {
                     try? await gracefulShutdown()
                     await state.shutDown()
                 }
+                group.addTask { [configuration, logger] in
+                    await Self.pushUpdates(state: state, retry: configuration.webhookRetry, logger: logger)
+                }
                 try await app.run()
                 group.cancelAll()
             }
@@ -120,6 +131,40 @@ public struct TelegramEmulator: Service {
         }
         listening.fail(.stopped())
         await state.shutDown()
+    }
+
+    /// While a webhook is set, pushes each update as a POST of its JSON with the secret header,
+    /// in order; one the receiver does not take (non-2xx, no answer) is pushed again after a
+    /// doubling wait, and nothing behind it goes first.
+    private static func pushUpdates(state: TelegramBotState, retry: Duration, logger: Logger) async {
+        var failures = 0
+        for await _ in state.webhookDoorbell.stream {
+            while !Task.isCancelled, let push = await state.nextPush() {
+                var request = HTTPClientRequest(url: push.url)
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/json")
+                if let secret = push.secret { request.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: secret) }
+                request.body = .bytes(ByteBuffer(bytes: (try? JSONEncoder().encode(push.body)) ?? Data()))
+                let failure: String?
+                do {
+                    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+                    _ = try? await response.body.collect(upTo: 1 << 20)
+                    failure = (200..<300).contains(Int(response.status.code)) ? nil : "Wrong response from the webhook: \(response.status.code) \(response.status.reasonPhrase)"
+                } catch {
+                    failure = "Connection refused"
+                }
+                guard let failure else {
+                    await state.pushed(push.updateID)
+                    failures = 0
+                    continue
+                }
+                await state.pushFailed(failure)
+                failures += 1
+                logger.debug("webhook push failed", metadata: ["emulator.error": "\(failure)"])
+                let wait = retry * (1 << min(failures - 1, 6))
+                try? await Task.sleep(for: min(wait, retry * 60))
+            }
+        }
     }
 
     /// Waits until the server listens and returns the bound port.

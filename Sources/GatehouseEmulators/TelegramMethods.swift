@@ -1,3 +1,4 @@
+import Foundation
 /// The Bot API methods the emulator implements. Method names are case-insensitive, as on
 /// api.telegram.org; anything else is "Not Found".
 struct TelegramMethods: Sendable {
@@ -18,10 +19,7 @@ struct TelegramMethods: Sendable {
             await state.deleteWebhook(dropPendingUpdates: try parameters.bool("drop_pending_updates") ?? false)
             return .bool(true)
         case "getwebhookinfo":
-            let pending = await state.pendingUpdateCount
-            return .object([
-                "url": .string(""), "has_custom_certificate": .bool(false), "pending_update_count": .int(Int64(pending)),
-            ])
+            return await state.webhookInfo
         case "sendmessage":
             return try await sendMessage(parameters)
         case "editmessagetext":
@@ -74,9 +72,23 @@ struct TelegramMethods: Sendable {
             await state.deleteWebhook(dropPendingUpdates: try parameters.bool("drop_pending_updates") ?? false)
             return .bool(true)
         }
-        // Pushing updates needs an HTTP client the emulator does not have yet; refusing is honest,
-        // accepting would leave the bot waiting for updates that never come.
-        throw TelegramAPIError.badRequest("webhooks are not supported by this emulator; use getUpdates")
+        // Telegram requires HTTPS on ports 443, 80, 88 or 8443; the emulator pushes to whatever
+        // local receiver a test runs, so plain http on any port is accepted too.
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+            throw TelegramAPIError.badRequest("bad webhook: invalid URL")
+        }
+        let secret = try parameters.string("secret_token")
+        if let secret {
+            // 1–256 characters of A-Z, a-z, 0-9, _ and -.
+            guard (1...256).contains(secret.count), secret.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+                throw TelegramAPIError.badRequest("bad webhook: secret token contains unallowed characters")
+            }
+        }
+        await state.setWebhook(
+            url: url, secretToken: secret, allowedUpdates: try parameters.stringArray("allowed_updates"),
+            dropPendingUpdates: try parameters.bool("drop_pending_updates") ?? false
+        )
+        return .bool(true)
     }
 
     private func messageText(_ parameters: TelegramParameters) throws -> TelegramText {

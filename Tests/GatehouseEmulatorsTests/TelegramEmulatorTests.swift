@@ -194,7 +194,7 @@ struct TelegramEmulatorTests {
             #expect(records[0]["entities"]?.arrayValue?.first?["offset"] == .int(3))
             #expect(try await http.get("/_emulator/sent").json.arrayValue?.count == 3)
             let stats = try await http.get("/_emulator/stats")
-            #expect(stats.json == .object(["requests": .int(3), "rate_limited": .int(0)]))
+            #expect(stats.json == .object(["requests": .int(3), "rate_limited": .int(0), "webhook_failures": .int(0)]))
         }
     }
 
@@ -450,10 +450,14 @@ struct TelegramEmulatorTests {
             let kept = try await http.get("\(api)/getUpdates")
             #expect(kept.json["result"]?.arrayValue?.first?["channel_post"]?["text"] == .string("kept"))
 
-            let webhook = try await http.post("\(api)/setWebhook", json: .object(["url": .string("https://example.org/hook")]))
-            #expect(webhook.status == 400)
-            let info = try await http.get("\(api)/getWebhookInfo")
-            #expect(info.json["result"]?["url"] == .string(""))
+            // With a webhook set, updates are pushed and getUpdates is refused; deleting it ends that.
+            let webhook = try await http.post("\(api)/setWebhook", json: .object(["url": .string("http://127.0.0.1:9/hook")]))
+            #expect(webhook.status == 200)
+            #expect(try await http.get("\(api)/getWebhookInfo").json["result"]?["url"] == .string("http://127.0.0.1:9/hook"))
+            #expect(try await http.get("\(api)/getUpdates").status == 409)
+            _ = try await http.post("\(api)/deleteWebhook", json: .object([:]))
+            #expect(try await http.get("\(api)/getWebhookInfo").json["result"]?["url"] == .string(""))
+            #expect(try await http.get("\(api)/getUpdates").status == 200)
         }
     }
 }
