@@ -135,6 +135,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["GatehouseCommands", "GatehouseConfig", "GatehouseLedger", "GatehouseRuntime", "GatehouseEmulators", "GatehouseTesting",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
     ]

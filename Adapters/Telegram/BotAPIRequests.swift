@@ -38,6 +38,18 @@ struct GetUpdates: Encodable, Sendable {
     }
 }
 
+struct SetWebhook: Encodable, Sendable {
+    var url: String
+    var secretToken: String
+    var allowedUpdates: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case url
+        case secretToken = "secret_token"
+        case allowedUpdates = "allowed_updates"
+    }
+}
+
 struct SendMessage: Encodable, Sendable {
     var chatID: ChatID
     var messageThreadID: Int64?

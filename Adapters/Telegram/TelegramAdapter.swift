@@ -22,12 +22,14 @@ public struct TelegramAdapter: Adapter {
         public var requestTimeout: Duration
         /// How fast the bot sends (Telegram's broadcasting limits by default).
         public var limits: Limits
+        /// Receive by webhook instead of long polling.
+        public var webhook: Webhook?
 
         public init(
             platform: String, token: Secret, apiURL: String = "https://api.telegram.org",
             pollTimeout: Duration = .seconds(25),
             pollBackoff: Backoff = Backoff(minimum: .milliseconds(500), maximum: .seconds(60), jitter: 0.2),
-            requestTimeout: Duration = .seconds(30), limits: Limits = Limits()
+            requestTimeout: Duration = .seconds(30), limits: Limits = Limits(), webhook: Webhook? = nil
         ) {
             self.platform = platform
             self.token = token
@@ -36,6 +38,21 @@ public struct TelegramAdapter: Adapter {
             self.pollBackoff = pollBackoff
             self.requestTimeout = requestTimeout
             self.limits = limits
+            self.webhook = webhook
+        }
+    }
+
+    /// Webhook intake: Telegram POSTs each update to `url` with `secret` in the
+    /// `X-Telegram-Bot-Api-Secret-Token` header; the gateway's listener passes it to
+    /// ``receiveWebhook(_:)``.
+    public struct Webhook: Sendable {
+        /// The full public URL of this platform's hook (…/hooks/<platform>).
+        public var url: String
+        public var secret: Secret
+
+        public init(url: String, secret: Secret) {
+            self.url = url
+            self.secret = secret
         }
     }
 
@@ -66,13 +83,15 @@ public struct TelegramAdapter: Adapter {
     static let textLimit = 4096
 
     public let configuration: Configuration
-    private let client: BotAPIClient
+    let client: BotAPIClient
     /// Keeps the getUpdates offset across restarts (the ledger); nil = start from what Telegram retains.
     private let cursors: (any CursorStore)?
-    private let logger: Logger
+    let logger: Logger
     private let splitter = TextSplitter(limit: TelegramAdapter.textLimit, measure: .utf16)
     private let pacer: SendPacer
     private let migrations: ChatMigrations
+    /// Where pushed updates go while intake runs in webhook mode.
+    let pushes = WebhookIntake()
 
     public var platform: String { configuration.platform }
 
@@ -90,6 +109,15 @@ public struct TelegramAdapter: Adapter {
     // MARK: - Intake
 
     public func receive(_ handler: @escaping InboundHandler) async throws {
+        if let webhook = configuration.webhook {
+            try await receivePushes(at: webhook, handler)
+        } else {
+            try await poll(handler)
+        }
+    }
+
+    /// Long polling with getUpdates.
+    private func poll(_ handler: @escaping InboundHandler) async throws {
         // The offset is only advanced past an update once its event was committed and acknowledged;
         // Telegram then forgets it on the next getUpdates call (that call is the confirmation).
         // It is saved in the ledger, so that a restart resumes there rather than replaying what

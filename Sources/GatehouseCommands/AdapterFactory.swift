@@ -15,7 +15,8 @@ enum AdapterFactory {
                 TelegramAdapter(
                     configuration: .init(platform: platform.name, token: telegram.token, apiURL: telegram.apiURL,
                                          pollTimeout: telegram.pollTimeout,
-                                         limits: .init(chat: telegram.rateLimits.chat, group: telegram.rateLimits.group, bot: telegram.rateLimits.bot)),
+                                         limits: .init(chat: telegram.rateLimits.chat, group: telegram.rateLimits.group, bot: telegram.rateLimits.bot),
+                                         webhook: telegram.webhook.map { .init(url: "\($0.publicURL)/hooks/\(platform.name)", secret: $0.secret) }),
                     httpClient: httpClient, cursors: cursors, logger: logger
                 )
             case .dingtalk(let dingtalk):

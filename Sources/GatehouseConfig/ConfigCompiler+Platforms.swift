@@ -5,7 +5,9 @@ import Yams
 extension ConfigCompiler {
     static let commonPlatformKeys = ["type", "side"]
     static let dingtalkKeys = ["client_id", "client_secret", "client_secret_file", "robot_code", "receive", "api_url", "oapi_url"]
-    static let telegramKeys = ["token", "token_file", "api_url", "receive", "poll_timeout", "rate_limits"]
+    static let telegramKeys = [
+        "token", "token_file", "api_url", "receive", "poll_timeout", "rate_limits", "webhook_secret", "webhook_secret_file", "public_url",
+    ]
     static let platformTypes = ["dingtalk", "telegram"]
 
     func compilePlatforms(_ node: Node) -> Declared<PlatformConfig> {
@@ -42,7 +44,7 @@ extension ConfigCompiler {
         let settings: PlatformConfig.Settings?
         switch type {
         case "dingtalk": settings = dingtalk(fields, what).map { .dingtalk($0) }
-        case "telegram": settings = telegram(fields, what).map { .telegram($0) }
+        case "telegram": settings = telegram(fields, what, name: name).map { .telegram($0) }
         default: settings = nil
         }
         guard let side, let settings else { return nil }
@@ -63,12 +65,26 @@ extension ConfigCompiler {
         return .init(clientID: clientID, clientSecret: secret, robotCode: robotCode, receive: receive, apiURL: apiURL, oapiURL: oapiURL)
     }
 
-    private func telegram(_ fields: Fields, _ what: String) -> PlatformConfig.Telegram? {
+    private func telegram(_ fields: Fields, _ what: String, name: String) -> PlatformConfig.Telegram? {
         let token = secret(fields, "token", in: what)
         let apiURL = url(fields, "api_url", in: what, default: "https://api.telegram.org")
         let receive = fields["receive"].map { reader.oneOf($0, "\(what): receive", as: PlatformConfig.Telegram.Receive.self) } ?? .poll
-        if receive == .webhook, let node = fields["receive"] {
-            reader.error(at: node, "\(what): receive: webhook is not supported yet; use poll")
+        // Webhook mode: Telegram pushes to public_url (which must reach listen.http's
+        // /hooks/<platform>, usually through a TLS proxy) with the secret in a header.
+        var webhook: PlatformConfig.Telegram.Webhook?
+        if receive == .webhook {
+            let secret = secret(fields, "webhook_secret", in: what)
+            if let secret, let node = fields["webhook_secret"] ?? fields["webhook_secret_file"],
+               !((1...256).contains(secret.value.count) && secret.value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })) {
+                reader.error(at: node, "\(what): webhook_secret must be 1–256 characters of A-Z, a-z, 0-9, _ and - (Telegram's secret_token rule)")
+            }
+            let publicURL = fields["public_url"] == nil ? nil : url(fields, "public_url", in: what, default: "")
+            if fields["public_url"] == nil { reader.error(at: fields.node, "\(what) has receive: webhook but no 'public_url' (where Telegram reaches /hooks/\(name))") }
+            if let secret, let publicURL { webhook = .init(publicURL: publicURL, secret: secret) }
+        } else {
+            for key in ["webhook_secret", "webhook_secret_file", "public_url"] {
+                if let node = fields[key] { reader.error(at: node, "\(what): \(key) only applies to receive: webhook") }
+            }
         }
         var pollTimeout: Duration? = .seconds(25)
         if let node = fields["poll_timeout"] {
@@ -78,8 +94,8 @@ extension ConfigCompiler {
             }
         }
         let limits = fields["rate_limits"].map { rateLimits($0, what) } ?? PlatformConfig.Telegram.RateLimits()
-        guard let token, let apiURL, let receive, let pollTimeout else { return nil }
-        return .init(token: token, apiURL: apiURL, receive: receive, pollTimeout: pollTimeout, rateLimits: limits)
+        guard let token, let apiURL, let receive, let pollTimeout, receive == .poll || webhook != nil else { return nil }
+        return .init(token: token, apiURL: apiURL, receive: receive, pollTimeout: pollTimeout, rateLimits: limits, webhook: webhook)
     }
 
     /// `rate_limits: { chat: 1/s, group: 20/min, bot: 30/s }`; a key left out keeps Telegram's limit.

@@ -80,6 +80,14 @@ public struct ConfigLoader: Sendable {
             }
         }
 
+        // Pushed updates arrive at the HTTP listener: a webhook platform needs one.
+        if listen.http == nil {
+            for platform in platforms.valid.values.sorted(by: { $0.name < $1.name }) {
+                if case .telegram(let telegram) = platform.settings, telegram.webhook != nil {
+                    main.reader.error(at: main.top.node, "platform '\(platform.name)' receives by webhook at /hooks/\(platform.name), but the config has no listen.http")
+                }
+            }
+        }
         let diagnostics = files.diagnostics + files.files.flatMap(\.reader.diagnostics)
         guard !diagnostics.contains(where: { $0.severity == .error }) else {
             throw ConfigError(diagnostics: diagnostics)

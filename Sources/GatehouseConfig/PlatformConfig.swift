@@ -48,6 +48,16 @@ public struct PlatformConfig: Sendable {
         public var pollTimeout: Duration
         /// How fast the bot may send (Telegram's broadcasting limits unless configured).
         public var rateLimits: RateLimits
+        /// Where Telegram pushes updates, when `receive: webhook`.
+        public var webhook: Webhook?
+
+        /// `receive: webhook`: Telegram POSTs each update to `publicURL` + `/hooks/<platform>`
+        /// with `secret` in `X-Telegram-Bot-Api-Secret-Token`.
+        public struct Webhook: Sendable {
+            /// The public base URL that reaches `listen.http` (e.g. through a TLS proxy).
+            public var publicURL: String
+            public var secret: Secret
+        }
 
         /// `rate_limits:` — per chat, per group, supergroup or channel, and for the bot overall.
         public struct RateLimits: Sendable, Hashable {

@@ -183,6 +183,11 @@ public struct TelegramEmulator: Service {
         await state.upsert(chat)
     }
 
+    /// The webhook set by the bot, if any.
+    public var webhookURL: String? {
+        get async { await state.webhookURL }
+    }
+
     /// Moves the emulator's clock forward, e.g. past the 48 hours after which a message can no longer
     /// be deleted.
     public func advanceClock(by duration: Duration) async {

@@ -30,7 +30,7 @@ public struct Gateway: Sendable {
             ContentRetention(ledger: ledger, configuration: .init(keep: $0), logger: logger)
         }
         self.health = config.listen.http.flatMap(HostPort.init).map {
-            HealthSurface(listen: $0, revision: config.revision, ledger: ledger, logger: logger)
+            HealthSurface(listen: $0, revision: config.revision, ledger: ledger, adapters: adapters, logger: logger)
         }
     }
 

@@ -1,12 +1,14 @@
 import Foundation
 import GatehouseConfig
+import GatehouseCore
 import GatehouseLedger
 import Hummingbird
 import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// The HTTP listener (`listen.http`): `/healthz` now; webhooks and `/metrics` join it later.
+/// The HTTP listener (`listen.http`): `/healthz`, and `/hooks/<platform>` for the platforms that
+/// receive pushes (`/metrics` joins it later).
 public final class HealthSurface: Sendable {
     /// What `/healthz` answers: 200 when the ledger can be read, 503 when it cannot.
     struct Health: Encodable {
@@ -18,14 +20,20 @@ public final class HealthSurface: Sendable {
     private let listen: HostPort
     private let revision: String
     private let ledger: any Ledger
+    /// The adapters that take pushes, by platform name.
+    private let hooks: [String: any WebhookReceiving]
     private let logger: Logger
     private let started = Date()
     private let bound = Mutex<Int?>(nil)
 
-    public init(listen: HostPort, revision: String, ledger: any Ledger, logger: Logger) {
+    /// The largest push accepted: platforms' updates are a few kilobytes.
+    static let maxPushBytes = 1 << 20
+
+    public init(listen: HostPort, revision: String, ledger: any Ledger, adapters: [any Adapter] = [], logger: Logger) {
         self.listen = listen
         self.revision = revision
         self.ledger = ledger
+        self.hooks = Dictionary(adapters.compactMap { adapter in (adapter as? any WebhookReceiving).map { (adapter.platform, $0) } }) { first, _ in first }
         self.logger = logger
     }
 
@@ -47,6 +55,25 @@ public final class HealthSurface: Sendable {
                 status: healthy ? .ok : .serviceUnavailable,
                 headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: response))
+            )
+        }
+        router.post("/hooks/:platform") { [self] request, context -> Response in
+            guard let platform = context.parameters.get("platform"), let adapter = hooks[platform] else {
+                return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no such hook\n")))
+            }
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: Self.maxPushBytes)
+            } catch {
+                return Response(status: .contentTooLarge, body: .init(byteBuffer: ByteBuffer(string: "too large\n")))
+            }
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            let answer = await adapter.receiveWebhook(WebhookRequest(headers: headers, body: Array(body.readableBytesView)))
+            return Response(
+                status: .init(code: answer.status),
+                headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: answer.body.isEmpty ? "" : answer.body + "\n"))
             )
         }
         return Application(

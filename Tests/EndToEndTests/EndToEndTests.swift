@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import GatehouseConfig
 import GatehouseEmulators
 import GatehouseLedger
@@ -70,6 +71,58 @@ import Testing
                     "[外部 support] Li: where is my order?", "[外部 support] Li: second question",
                 ])
                 // The client's idle connections go first, so the emulators' graceful drain is immediate.
+                try await httpClient.shutdown()
+            }
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+    }
+
+    @Test func pushedTelegramUpdatesCrossOnceAndForgedPushesAreRefused() async throws {
+        let state = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let port = freeLocalPort()
+        // The demo config with Telegram pushing to the gateway's listener instead of being polled.
+        let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
+            .replacingOccurrences(of: "    receive: poll\n", with: "    receive: webhook\n    public_url: http://127.0.0.1:\(port)\n    webhook_secret: e2e-Secret_1\n")
+            + "\nlisten: { http: \"127.0.0.1:\(port)\" }\n"
+        let loaded = try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)
+        let scenario = try DemoScenario(config: loaded)
+        var telegramSettings = scenario.telegramEmulator
+        telegramSettings.webhookRetry = .milliseconds(100)
+        let telegram = TelegramEmulator(configuration: telegramSettings, logger: quietLogger("tg"))
+        let dingtalk = DingTalkEmulator(configuration: scenario.dingtalkEmulator, logger: quietLogger("dt"))
+        let logger = quietLogger("e2e")
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await withServices([telegram, dingtalk]) {
+                let config = scenario.pointing(
+                    loaded, telegram: "http://127.0.0.1:\(try await telegram.port())",
+                    dingtalk: "http://127.0.0.1:\(try await dingtalk.port())", state: state
+                )
+                let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
+                let gateway = Gateway(
+                    config: config, ledger: ledger,
+                    adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
+                )
+                try await withServices(gateway.services) {
+                    _ = try await telegram.inject(.init(
+                        chat: .init(id: -1009876543210, type: .supergroup, title: "Support"), from: .init(id: 7, firstName: "Li"), text: "pushed to you"
+                    ))
+                    #expect(await eventually { await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content) == ["[外部 support] Li: pushed to you"] })
+                    // Someone who is not Telegram posts to the hook: refused, nothing crosses.
+                    var forged = HTTPClientRequest(url: "http://127.0.0.1:\(port)/hooks/outreach")
+                    forged.method = .POST
+                    forged.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: "guess")
+                    forged.body = .bytes(ByteBuffer(string: #"{"update_id": 1, "message": {"message_id": 9, "date": 0, "chat": {"id": -1009876543210, "type": "supergroup"}, "text": "forged"}}"#))
+                    #expect(try await httpClient.execute(forged, timeout: .seconds(5)).status.code == 401)
+                    var unknown = HTTPClientRequest(url: "http://127.0.0.1:\(port)/hooks/nobody")
+                    unknown.method = .POST
+                    #expect(try await httpClient.execute(unknown, timeout: .seconds(5)).status.code == 404)
+                    try await Task.sleep(for: .milliseconds(300))
+                    #expect(try await ledger.records(from: 1, limit: 100).filter { $0.kind == .crossing }.count == 1)
+                }
                 try await httpClient.shutdown()
             }
         } catch {

@@ -275,3 +275,28 @@ import Testing
         #expect(load("{ channel: 1/s }").1.first?.contains("unknown key 'channel'") == true)
     }
 }
+
+@Suite struct TelegramWebhookConfigTests {
+    func diagnostics(_ platform: String, listen: Bool = true) -> [String] {
+        let yaml = (listen ? "listen: { http: \"127.0.0.1:8080\" }\n" : "") + """
+            platforms:
+              tg: { type: telegram, side: external, token: "1:x", \(platform) }
+            """
+        do {
+            _ = try ConfigLoader(environment: [:]).load(yaml: yaml, file: "g.yaml")
+            return []
+        } catch {
+            return error.diagnostics.map(\.message)
+        }
+    }
+
+    @Test func aWebhookPlatformNeedsItsSecretItsPublicURLAndAListener() {
+        #expect(diagnostics("receive: webhook, public_url: \"https://gw.acme.example\", webhook_secret: s3cret-1").isEmpty)
+        #expect(diagnostics("receive: webhook, webhook_secret: s3cret-1") == ["platform 'tg' has receive: webhook but no 'public_url' (where Telegram reaches /hooks/tg)"])
+        #expect(diagnostics("receive: webhook, public_url: \"https://gw.acme.example\"") == ["platform 'tg' has no 'webhook_secret' or 'webhook_secret_file'"])
+        #expect(diagnostics("receive: webhook, public_url: \"https://gw.acme.example\", webhook_secret: \"not allowed!\"").first?.contains("1–256 characters") == true)
+        #expect(diagnostics("receive: webhook, public_url: \"https://gw.acme.example\", webhook_secret: s3cret-1", listen: false)
+            == ["platform 'tg' receives by webhook at /hooks/tg, but the config has no listen.http"])
+        #expect(diagnostics("public_url: \"https://gw.acme.example\"") == ["platform 'tg': public_url only applies to receive: webhook"])
+    }
+}

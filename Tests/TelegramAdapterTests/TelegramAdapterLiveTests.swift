@@ -229,4 +229,34 @@ import TelegramAdapter
             #expect(await emulator.sent(chatID: "-1001234").map(\.method) == ["sendMessage"])
         }
     }
+
+    @Test func aPushIsTakenOnlyWithTheSecretOnlyWhenWellFormedAndAnsweredOKOnlyOnceCommitted() async throws {
+        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false), logger: quietLogger("emulator"))
+        try await withServices([emulator]) {
+            let adapter = TelegramAdapter(
+                configuration: .init(
+                    platform: "outreach", token: Secret(Self.token), apiURL: "http://127.0.0.1:\(try await emulator.port())",
+                    webhook: .init(url: "http://127.0.0.1:9/hooks/outreach", secret: Secret("hook-Secret_1"))
+                ),
+                httpClient: HTTPClient.shared, logger: quietLogger("test")
+            )
+            let update = Array(#"{"update_id": 5, "message": {"message_id": 9, "date": 1790000000, "chat": {"id": -1009, "type": "supergroup", "title": "Support"}, "from": {"id": 42, "is_bot": false, "first_name": "Li"}, "text": "pushed"}}"#.utf8)
+            func push(_ secret: String?, _ body: [UInt8] = update) async -> Int {
+                await adapter.receiveWebhook(WebhookRequest(headers: secret.map { ["x-telegram-bot-api-secret-token": $0] } ?? [:], body: body)).status
+            }
+            // Before intake runs nothing can be committed: Telegram is told to push again.
+            #expect(await push("hook-Secret_1") == 503)
+            // The first delivery is not acknowledged (its commit failed), the second is.
+            try await withIntake(adapter, acknowledge: { $0 > 1 }) { seen in
+                #expect(await eventually { await emulator.webhookURL == "http://127.0.0.1:9/hooks/outreach" })
+                #expect(await push(nil) == 401)
+                #expect(await push("hook-secret_1") == 401)
+                #expect(await push("hook-Secret_1", Array("{not json".utf8)) == 400)
+                #expect(await push("hook-Secret_1") == 500)
+                #expect(await push("hook-Secret_1") == 200)
+                #expect(seen.values.map(\.body.text) == ["pushed", "pushed"])
+            }
+            #expect(adapter.rejectedWebhookRequests == 2)
+        }
+    }
 }
