@@ -19,14 +19,19 @@ import Testing
         try await demo.run()
     }
 
-    @Test func aRestartOnTheSameStateDeliversNothingTwice() async throws {
+    /// Both emulators set up for `loaded` (the demo's scenario), the config pointed at them with its
+    /// ledger in a fresh directory, and an HTTP client shut down afterwards, around `body`.
+    func withEmulators(
+        _ loaded: GatewayConfig, webhookRetry: Duration = .seconds(1),
+        _ body: (TelegramEmulator, DingTalkEmulator, GatewayConfig, HTTPClient) async throws -> Void
+    ) async throws {
         let state = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }
-        let loaded = try ConfigLoader().load(file: Self.demoConfig)
         let scenario = try DemoScenario(config: loaded)
-        let telegram = TelegramEmulator(configuration: scenario.telegramEmulator, logger: quietLogger("tg"))
+        var telegramSettings = scenario.telegramEmulator
+        telegramSettings.webhookRetry = webhookRetry
+        let telegram = TelegramEmulator(configuration: telegramSettings, logger: quietLogger("tg"))
         let dingtalk = DingTalkEmulator(configuration: scenario.dingtalkEmulator, logger: quietLogger("dt"))
-        let logger = quietLogger("e2e")
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             try await withServices([telegram, dingtalk]) {
@@ -34,42 +39,7 @@ import Testing
                     loaded, telegram: "http://127.0.0.1:\(try await telegram.port())",
                     dingtalk: "http://127.0.0.1:\(try await dingtalk.port())", state: state
                 )
-
-                /// One life of the daemon: open the ledger, run the graph around `body`, stop gracefully.
-                func life(_ body: (any Ledger) async throws -> Void) async throws {
-                    let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
-                    let gateway = Gateway(
-                        config: config, ledger: ledger,
-                        adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
-                    )
-                    try await withServices(gateway.services) { try await body(ledger) }
-                }
-
-                func customer(_ text: String) async throws {
-                    _ = try await telegram.inject(.init(
-                        chat: .init(id: -1009876543210, type: .supergroup, title: "Support"), from: .init(id: 7, firstName: "Li"), text: text
-                    ))
-                }
-
-                try await life { ledger in
-                    _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "Q3 is out"))
-                    try await customer("where is my order?")
-                    #expect(await eventually { try await ledger.records(from: 1, limit: 100).filter { $0.outcome == .delivered }.count == 2 })
-                }
-                try await life { ledger in
-                    try await customer("second question")
-                    #expect(await eventually { try await ledger.records(from: 1, limit: 100).filter { $0.outcome == .delivered }.count == 3 })
-                    // Let the new life poll and reconnect a while: nothing from the first life comes back.
-                    try await Task.sleep(for: .milliseconds(1500))
-                    let log = try await ledger.records(from: 1, limit: 100)
-                    #expect(log.filter { $0.kind == .crossing }.count == 3)
-                    #expect(log.filter { $0.kind == .delivery }.count == 3)
-                }
-
-                #expect(await telegram.sent(chatID: "-1001234567890").compactMap(\.text) == ["📢 Q3 is out\n— 王经理"])
-                #expect(await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content) == [
-                    "[外部 support] Li: where is my order?", "[外部 support] Li: second question",
-                ])
+                try await body(telegram, dingtalk, config, httpClient)
                 // The client's idle connections go first, so the emulators' graceful drain is immediate.
                 try await httpClient.shutdown()
             }
@@ -79,55 +49,77 @@ import Testing
         }
     }
 
+    @Test func aRestartOnTheSameStateDeliversNothingTwice() async throws {
+        let logger = quietLogger("e2e")
+        try await withEmulators(try ConfigLoader().load(file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
+            /// One life of the daemon: open the ledger, run the graph around `body`, stop gracefully.
+            func life(_ body: (any Ledger) async throws -> Void) async throws {
+                let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
+                let gateway = Gateway(
+                    config: config, ledger: ledger,
+                    adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
+                )
+                try await withServices(gateway.services) { try await body(ledger) }
+            }
+
+            func customer(_ text: String) async throws {
+                _ = try await telegram.inject(.init(
+                    chat: .init(id: -1009876543210, type: .supergroup, title: "Support"), from: .init(id: 7, firstName: "Li"), text: text
+                ))
+            }
+
+            try await life { ledger in
+                _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "Q3 is out"))
+                try await customer("where is my order?")
+                #expect(await eventually { try await ledger.records(from: 1, limit: 100).filter { $0.outcome == .delivered }.count == 2 })
+            }
+            try await life { ledger in
+                try await customer("second question")
+                #expect(await eventually { try await ledger.records(from: 1, limit: 100).filter { $0.outcome == .delivered }.count == 3 })
+                // Let the new life poll and reconnect a while: nothing from the first life comes back.
+                try await Task.sleep(for: .milliseconds(1500))
+                let log = try await ledger.records(from: 1, limit: 100)
+                #expect(log.filter { $0.kind == .crossing }.count == 3)
+                #expect(log.filter { $0.kind == .delivery }.count == 3)
+            }
+
+            #expect(await telegram.sent(chatID: "-1001234567890").compactMap(\.text) == ["📢 Q3 is out\n— 王经理"])
+            #expect(await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content) == [
+                "[外部 support] Li: where is my order?", "[外部 support] Li: second question",
+            ])
+        }
+    }
+
     @Test func pushedTelegramUpdatesCrossOnceAndForgedPushesAreRefused() async throws {
-        let state = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: state) }
         let port = freeLocalPort()
         // The demo config with Telegram pushing to the gateway's listener instead of being polled.
         let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
             .replacingOccurrences(of: "    receive: poll\n", with: "    receive: webhook\n    public_url: http://127.0.0.1:\(port)\n    webhook_secret: e2e-Secret_1\n")
             + "\nlisten: { http: \"127.0.0.1:\(port)\" }\n"
-        let loaded = try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)
-        let scenario = try DemoScenario(config: loaded)
-        var telegramSettings = scenario.telegramEmulator
-        telegramSettings.webhookRetry = .milliseconds(100)
-        let telegram = TelegramEmulator(configuration: telegramSettings, logger: quietLogger("tg"))
-        let dingtalk = DingTalkEmulator(configuration: scenario.dingtalkEmulator, logger: quietLogger("dt"))
         let logger = quietLogger("e2e")
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            try await withServices([telegram, dingtalk]) {
-                let config = scenario.pointing(
-                    loaded, telegram: "http://127.0.0.1:\(try await telegram.port())",
-                    dingtalk: "http://127.0.0.1:\(try await dingtalk.port())", state: state
-                )
-                let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
-                let gateway = Gateway(
-                    config: config, ledger: ledger,
-                    adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
-                )
-                try await withServices(gateway.services) {
-                    _ = try await telegram.inject(.init(
-                        chat: .init(id: -1009876543210, type: .supergroup, title: "Support"), from: .init(id: 7, firstName: "Li"), text: "pushed to you"
-                    ))
-                    #expect(await eventually { await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content) == ["[外部 support] Li: pushed to you"] })
-                    // Someone who is not Telegram posts to the hook: refused, nothing crosses.
-                    var forged = HTTPClientRequest(url: "http://127.0.0.1:\(port)/hooks/outreach")
-                    forged.method = .POST
-                    forged.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: "guess")
-                    forged.body = .bytes(ByteBuffer(string: #"{"update_id": 1, "message": {"message_id": 9, "date": 0, "chat": {"id": -1009876543210, "type": "supergroup"}, "text": "forged"}}"#))
-                    #expect(try await httpClient.execute(forged, timeout: .seconds(5)).status.code == 401)
-                    var unknown = HTTPClientRequest(url: "http://127.0.0.1:\(port)/hooks/nobody")
-                    unknown.method = .POST
-                    #expect(try await httpClient.execute(unknown, timeout: .seconds(5)).status.code == 404)
-                    try await Task.sleep(for: .milliseconds(300))
-                    #expect(try await ledger.records(from: 1, limit: 100).filter { $0.kind == .crossing }.count == 1)
-                }
-                try await httpClient.shutdown()
+        try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig), webhookRetry: .milliseconds(100)) { telegram, dingtalk, config, httpClient in
+            let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
+            let gateway = Gateway(
+                config: config, ledger: ledger,
+                adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
+            )
+            try await withServices(gateway.services) {
+                _ = try await telegram.inject(.init(
+                    chat: .init(id: -1009876543210, type: .supergroup, title: "Support"), from: .init(id: 7, firstName: "Li"), text: "pushed to you"
+                ))
+                #expect(await eventually { await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content) == ["[外部 support] Li: pushed to you"] })
+                // Someone who is not Telegram posts to the hook: refused, nothing crosses.
+                var forged = HTTPClientRequest(url: "http://127.0.0.1:\(port)/hooks/outreach")
+                forged.method = .POST
+                forged.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: "guess")
+                forged.body = .bytes(ByteBuffer(string: #"{"update_id": 1, "message": {"message_id": 9, "date": 0, "chat": {"id": -1009876543210, "type": "supergroup"}, "text": "forged"}}"#))
+                #expect(try await httpClient.execute(forged, timeout: .seconds(5)).status.code == 401)
+                var unknown = HTTPClientRequest(url: "http://127.0.0.1:\(port)/hooks/nobody")
+                unknown.method = .POST
+                #expect(try await httpClient.execute(unknown, timeout: .seconds(5)).status.code == 404)
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await ledger.records(from: 1, limit: 100).filter { $0.kind == .crossing }.count == 1)
             }
-        } catch {
-            try? await httpClient.shutdown()
-            throw error
         }
     }
 }
