@@ -129,7 +129,9 @@ let package = Package(
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                            .product(name: "Logging", package: "swift-log"),
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            // Read from the source tree by the tests that need them.
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "GatehouseCommandsTests", dependencies: ["GatehouseCommands", "GatehouseLedger", "GatehouseTesting"]),
         .testTarget(
