@@ -161,12 +161,14 @@ public struct TelegramAdapter: Adapter {
             // The whole answer is handed over at once, to be committed together; the offset then
             // moves past the updates acknowledged in an unbroken run from the first.
             let acknowledged = Mutex(Set<Int64>())
-            let events = updates.compactMap { update in
-                envelope(from: update).map { envelope in
-                    InboundEvent(envelope: envelope, acknowledgement: Acknowledgement {
-                        _ = acknowledged.withLock { $0.insert(update.updateID) }
-                    })
-                }
+            // The updates that carry an event; the others (service messages) are confirmed as they are.
+            var carrying = Set<Int64>()
+            let events = updates.compactMap { update -> InboundEvent? in
+                guard let envelope = envelope(from: update) else { return nil }
+                carrying.insert(update.updateID)
+                return InboundEvent(envelope: envelope, acknowledgement: Acknowledgement {
+                    _ = acknowledged.withLock { $0.insert(update.updateID) }
+                })
             }
             if !events.isEmpty {
                 do {
@@ -180,8 +182,7 @@ public struct TelegramAdapter: Adapter {
             let confirmed = acknowledged.withLock { $0 }
             var stalled = false
             for update in updates {
-                // An update with nothing a route can take (a service message) is confirmed as it is.
-                guard confirmed.contains(update.updateID) || envelope(from: update) == nil else {
+                guard confirmed.contains(update.updateID) || !carrying.contains(update.updateID) else {
                     stalled = true
                     break
                 }

@@ -130,8 +130,6 @@ extension TelegramBotState {
 
     // MARK: Webhook
 
-    var pendingUpdateCount: Int { updates.count }
-
     func deleteWebhook(dropPendingUpdates: Bool) {
         webhookURL = nil
         webhookSecret = nil

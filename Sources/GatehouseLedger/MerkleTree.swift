@@ -79,18 +79,6 @@ public enum MerkleTree {
 
         public var description: String { hex }
 
-        /// Whether `bytes` are this hash's 32 bytes (without copying them into a Hash).
-        public func matches(_ bytes: Data) -> Bool {
-            bytes.withUnsafeBytes { matches($0) }
-        }
-
-        /// Whether borrowed `bytes` are this hash's 32 bytes.
-        public func matches(_ bytes: UnsafeRawBufferPointer) -> Bool {
-            guard bytes.count == Self.byteCount else { return false }
-            // One 32-byte vector comparison (verify makes one per record).
-            return bytes.loadUnaligned(as: SIMD32<UInt8>.self) == storage
-        }
-
         /// Calls `body` with the hash's 32 bytes, without copying them to the heap.
         @inlinable
         public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {

@@ -45,9 +45,6 @@ public struct OutboxJob: Sendable, Hashable {
     public var originConversation: String
     public var originMessage: String
 
-    /// The states of a job still owed to its destination.
-    public static let queued: [State] = [.pending, .inflight, .deferred]
-
     /// A key that is the same on every retry of this job (DingTalk `msgUuid`).
     public var idempotencyKey: String { "gatehouse-job-\(id)" }
 }
