@@ -15,10 +15,13 @@ public struct Crossing: Sendable, Hashable {
     public var findings: [Finding]
     /// The exact text that would be sent: the template applied, findings masked when redacted.
     public var text: String
+    /// The formatting of `text` (Unicode-scalar offsets), which the destination's adapter writes
+    /// in its platform's markup.
+    public var spans: [Span]
 
     public init(
         route: String, source: String, destination: String, kind: Envelope.Kind = .post, direction: Direction,
-        verdict: Verdict, findings: [Finding], text: String
+        verdict: Verdict, findings: [Finding], text: String, spans: [Span] = []
     ) {
         self.route = route
         self.source = source
@@ -28,5 +31,9 @@ public struct Crossing: Sendable, Hashable {
         self.verdict = verdict
         self.findings = findings
         self.text = text
+        self.spans = spans
     }
+
+    /// The text and its formatting, as decided.
+    public var content: RichText { RichText(text: text, spans: spans) }
 }

@@ -8,7 +8,7 @@ public struct Envelope: Sendable, Hashable, Codable {
     public var sender: Sender
     /// A new post, an edit of an earlier post, or a deletion.
     public var kind: Kind
-    /// The text.
+    /// The text and its formatting.
     public var body: Body
     /// Metadata of attached files; the files themselves are fetched only when a route forwards them.
     public var attachments: [Attachment]
@@ -83,15 +83,8 @@ public struct Envelope: Sendable, Hashable, Codable {
         case post, edit, delete
     }
 
-    /// The content of a message.
-    public struct Body: Sendable, Hashable, Codable {
-        /// The plain text.
-        public var text: String
-
-        public init(text: String) {
-            self.text = text
-        }
-    }
+    /// The content of a message: its text and formatting.
+    public typealias Body = RichText
 
     /// Metadata of an attached file.
     public struct Attachment: Sendable, Hashable, Codable {

@@ -39,15 +39,15 @@ public struct Gate: Sendable {
             let decision = policy.decide(on: route, inspection)
             // Spans of checks mapped to redact are masked whatever the verdict: a held message
             // released by an approver must not carry what the rules said to mask.
-            let text = Redactor.mask(envelope.body.text, decision.masked)
+            let body = Redactor.mask(envelope.body, decision.masked)
             let context = Renderer.Context(route: route.name, channel: source.name, platform: source.platform)
-            let rendered = renderer.render(route.template, text: text, envelope: envelope, context: context)
+            let rendered = renderer.render(route.template, body: body, envelope: envelope, context: context)
             for name in route.to where name != source.name {
                 guard let destination = router.channels[name] else { continue }
                 crossings.append(Crossing(
                     route: route.name, source: source.name, destination: destination.name, kind: envelope.kind,
                     direction: direction(from: source, to: destination),
-                    verdict: decision.verdict, findings: decision.findings, text: rendered
+                    verdict: decision.verdict, findings: decision.findings, text: rendered.text, spans: rendered.spans
                 ))
             }
         }

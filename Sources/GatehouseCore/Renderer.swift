@@ -18,18 +18,34 @@ public struct Renderer: Sendable {
 
     /// Applies `template` to `text` (the envelope's text, already masked if redacted).
     public func render(_ template: Template, text: String, envelope: Envelope, context: Context) -> String {
+        render(template, body: RichText(text: text), envelope: envelope, context: context).text
+    }
+
+    /// Applies `template` to `body` (the envelope's body, already masked if redacted): the
+    /// body's formatting goes wherever `{text}` puts the text; what the template adds is plain.
+    public func render(_ template: Template, body: RichText, envelope: Envelope, context: Context) -> RichText {
         var output = ""
+        var spans: [Span] = []
+        // Scalars written so far: where a `{text}` lands, its spans start.
+        var position = 0
+        func append(_ piece: String) {
+            output += piece
+            position += piece.unicodeScalars.count
+        }
         for segment in template.segments {
             switch segment {
             case .literal(let literal):
-                output += literal
+                append(literal)
+            case .variable(.text):
+                spans += body.spans.map { Span(offset: $0.offset + position, length: $0.length, style: $0.style) }
+                append(body.text)
             case .variable(let variable):
-                output += value(of: variable, text: text, envelope: envelope, context: context)
+                append(value(of: variable, text: body.text, envelope: envelope, context: context))
             case .time(let format):
-                output += format.format(envelope.time)
+                append(format.format(envelope.time))
             }
         }
-        return output
+        return RichText(text: output, spans: spans)
     }
 
     private func value(of variable: Template.Variable, text: String, envelope: Envelope, context: Context) -> String {

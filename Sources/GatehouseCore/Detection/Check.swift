@@ -25,6 +25,16 @@ public struct Check: Sendable {
                 let (offset, length) = offsets.scalars(of: match)
                 findings.append(Finding(check: name, detector: detector.name, offset: offset, length: length))
             }
+            // A link's target is content too, though no reader sees it: what a detector finds in
+            // it is a finding on the link's text, so that masking that text also drops the target.
+            for (span, url) in envelope.body.hiddenLinks {
+                matches.removeAll(keepingCapacity: true)
+                var url = url
+                url.withUTF8 { detector.scan($0, into: &matches) }
+                if !matches.isEmpty {
+                    findings.append(Finding(check: name, detector: detector.name, offset: span.offset, length: span.length))
+                }
+            }
         }
         // In reading order, whatever detector found them.
         findings.sort { ($0.offset, -$0.length, $0.detector) < ($1.offset, -$1.length, $1.detector) }
