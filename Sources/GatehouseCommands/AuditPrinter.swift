@@ -25,7 +25,7 @@ struct AuditPrinter {
     func write(_ reader: LedgerReader, _ query: AuditQuery, to output: inout some TextOutputStream) throws {
         switch format {
         case .csv:
-            output.write((Self.csvColumns + (withContent ? ["received", "decided"] : [])).joined(separator: ",") + "\n")
+            output.write((Self.csvColumns + (withContent ? ["received", "decided", "received_payload", "decided_payload"] : [])).joined(separator: ",") + "\n")
         case .table:
             output.write("   #  time                      kind      route             from → to                      verdict/outcome  detail\n")
         case .jsonl:
@@ -43,7 +43,12 @@ struct AuditPrinter {
             // The leaf exactly as stored and hashed, so that an auditor can recompute its hash.
             let leaf = String(decoding: stored.leaf, as: UTF8.self)
             guard withContent else { return leaf }
-            return #"{"record":\#(leaf),"received":\#(ExplainReport.quoted(stored.received)),"decided":\#(ExplainReport.quoted(stored.decided))}"#
+            var line = #"{"record":\#(leaf),"received":\#(ExplainReport.quoted(stored.received)),"decided":\#(ExplainReport.quoted(stored.decided))"#
+            // Present only where a body carried more than text; quoted as the exact stored bytes,
+            // which the commitment covers.
+            if let payload = stored.receivedPayload { line += #","received_payload":\#(ExplainReport.quoted(payload))"# }
+            if let payload = stored.decidedPayload { line += #","decided_payload":\#(ExplainReport.quoted(payload))"# }
+            return line + "}"
         case .csv:
             var fields: [String?] = [
                 String(record.sequence), record.time.formatted(.iso8601), record.kind.rawValue, record.route,
@@ -54,7 +59,7 @@ struct AuditPrinter {
                 record.nativeIDs?.joined(separator: " "), record.attempt.map(String.init), record.reason,
                 record.contentHMAC?.received, record.contentHMAC?.decided, record.approver,
             ]
-            if withContent { fields += [stored.received, stored.decided] }
+            if withContent { fields += [stored.received, stored.decided, stored.receivedPayload, stored.decidedPayload] }
             return fields.map(Self.csvField).joined(separator: ",")
         case .table:
             let path = "\(record.origin?.channel ?? "") → \(record.destination ?? "")"

@@ -18,10 +18,12 @@ public struct Crossing: Sendable, Hashable {
     /// The formatting of `text` (Unicode-scalar offsets), which the destination's adapter writes
     /// in its platform's markup.
     public var spans: [Span]
+    /// The attachments that go with it (none when the route redacts the attachment findings).
+    public var attachments: [Envelope.Attachment]
 
     public init(
         route: String, source: String, destination: String, kind: Envelope.Kind = .post, direction: Direction,
-        verdict: Verdict, findings: [Finding], text: String, spans: [Span] = []
+        verdict: Verdict, findings: [Finding], text: String, spans: [Span] = [], attachments: [Envelope.Attachment] = []
     ) {
         self.route = route
         self.source = source
@@ -32,6 +34,7 @@ public struct Crossing: Sendable, Hashable {
         self.findings = findings
         self.text = text
         self.spans = spans
+        self.attachments = attachments
     }
 
     /// The text and its formatting, as decided.

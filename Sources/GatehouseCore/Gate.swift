@@ -42,12 +42,15 @@ public struct Gate: Sendable {
             let body = Redactor.mask(envelope.body, decision.masked)
             let context = Renderer.Context(route: route.name, channel: source.name, platform: source.platform)
             let rendered = renderer.render(route.template, body: body, envelope: envelope, context: context)
+            // An attachment finding has no span to mask: redacting it means the files stay behind.
+            let attachments = decision.masked.contains { $0.detector == AttachmentRule.name } ? [] : envelope.attachments
             for name in route.to where name != source.name {
                 guard let destination = router.channels[name] else { continue }
                 crossings.append(Crossing(
                     route: route.name, source: source.name, destination: destination.name, kind: envelope.kind,
                     direction: direction(from: source, to: destination),
-                    verdict: decision.verdict, findings: decision.findings, text: rendered.text, spans: rendered.spans
+                    verdict: decision.verdict, findings: decision.findings, text: rendered.text, spans: rendered.spans,
+                    attachments: attachments
                 ))
             }
         }

@@ -35,4 +35,8 @@ public struct StoredRecord: Sendable {
     public var received: String?
     /// The text as decided (rendered, masked), for a crossing record.
     public var decided: String?
+    /// What each body carried besides its text (formatting, attachments, reply), as stored
+    /// JSON: the commitments cover it with the text (``ContentKey/commitment(to:payload:)``).
+    public var receivedPayload: String?
+    public var decidedPayload: String?
 }

@@ -49,14 +49,27 @@ public struct ContentKey: Sendable {
         ContentKey(SymmetricKey(size: .bits256))
     }
 
-    /// The commitment to `text`: base64(HMAC-SHA256(key, UTF-8 bytes of text)).
-    public func commitment(to text: String) -> String {
-        Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)).base64EncodedString()
+    /// The commitment to `text`: base64(HMAC-SHA256(key, UTF-8 bytes of text)); with a stored
+    /// ``Payload``, to both: HMAC-SHA256(key, "gatehouse-content/v2" ‖ 0x00 ‖ UTF-8 length of
+    /// text as 8 bytes big-endian ‖ text ‖ payload), so neither can be changed or moved into
+    /// the other.
+    public func commitment(to text: String, payload: String? = nil) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Self.message(text, payload), using: key)).base64EncodedString()
     }
 
-    /// Whether `text` is what `commitment` commits to (constant time).
-    public func isCommitment(_ commitment: String, to text: String) -> Bool {
+    /// Whether `text` (and `payload`) is what `commitment` commits to (constant time).
+    public func isCommitment(_ commitment: String, to text: String, payload: String? = nil) -> Bool {
         guard let code = Data(base64Encoded: commitment) else { return false }
-        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: Data(text.utf8), using: key)
+        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: Self.message(text, payload), using: key)
+    }
+
+    private static func message(_ text: String, _ payload: String?) -> Data {
+        guard let payload, !payload.isEmpty else { return Data(text.utf8) }
+        var data = Data("gatehouse-content/v2".utf8)
+        data.append(0)
+        withUnsafeBytes(of: UInt64(text.utf8.count).bigEndian) { data.append(contentsOf: $0) }
+        data.append(contentsOf: text.utf8)
+        data.append(contentsOf: payload.utf8)
+        return data
     }
 }

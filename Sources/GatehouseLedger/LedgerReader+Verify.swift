@@ -36,7 +36,7 @@ extension LedgerReader {
         while true {
             let rows = try reader.read { db in
                 try Row.fetchAll(db, sql: """
-                    SELECT c.record, c.received, c.decided, a.leaf FROM content c JOIN audit_record a ON a.sequence = c.record
+                    SELECT c.record, c.received, c.decided, c.received_payload, c.decided_payload, a.leaf FROM content c JOIN audit_record a ON a.sequence = c.record
                     WHERE c.record > ? ORDER BY c.record LIMIT 1000
                     """, arguments: [after])
             }
@@ -48,7 +48,7 @@ extension LedgerReader {
                     continue
                 }
                 for (column, commitment) in [("received", hmac.received), ("decided", hmac.decided)] {
-                    guard key.isCommitment(commitment, to: row[column] ?? "") else {
+                    guard key.isCommitment(commitment, to: row[column] ?? "", payload: row["\(column)_payload"]) else {
                         result.problem = (sequence, "the \(column) content of record \(sequence) was changed after it was written (it no longer matches the commitment in its leaf)")
                         return result
                     }

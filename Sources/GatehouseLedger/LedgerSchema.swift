@@ -129,6 +129,15 @@ enum LedgerSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v7-payloads") { db in
+            // What a body carries besides its text (formatting, attachments, the message it replies
+            // to), as stored JSON: with the job that sends it, and beside each body it belongs to.
+            try db.execute(sql: """
+                ALTER TABLE outbox ADD COLUMN payload TEXT;
+                ALTER TABLE content ADD COLUMN received_payload TEXT;
+                ALTER TABLE content ADD COLUMN decided_payload TEXT;
+                """)
+        }
         return migrator
     }
 }

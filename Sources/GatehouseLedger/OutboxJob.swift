@@ -33,6 +33,8 @@ public struct OutboxJob: Sendable, Hashable {
     public var action: Envelope.Kind
     /// The exact text to send.
     public var text: String
+    /// Its formatting, attachments and reply target.
+    public var payload: Payload = Payload()
     public var state: State
     /// Attempts so far.
     public var attempts: Int

@@ -73,8 +73,12 @@ public final class SQLiteLedger: Ledger {
         guard db.changesCount == 1 else { return .duplicate }
         var records: [AuditRecord] = []
         var jobs: [OutboxJob] = []
-        let received = intake.crossings.isEmpty ? "" : contentKey.commitment(to: intake.envelope.body.text)
+        let envelope = intake.envelope
+        let receivedPayload = Payload(spans: envelope.body.spans, attachments: envelope.attachments, replyTo: envelope.replyTo).stored
+        let received = intake.crossings.isEmpty ? "" : contentKey.commitment(to: envelope.body.text, payload: receivedPayload)
         for crossing in intake.crossings {
+            let payload = Payload(spans: crossing.spans, attachments: crossing.attachments, replyTo: envelope.replyTo)
+            let decidedPayload = payload.stored
             let record = try Self.append(AuditRecord(
                 sequence: 0, time: intake.receivedAt, kind: .crossing, route: crossing.route,
                 direction: crossing.direction,
@@ -82,12 +86,12 @@ public final class SQLiteLedger: Ledger {
                               messageID: origin.messageID, eventID: origin.eventID, senderID: intake.envelope.sender.id),
                 destination: crossing.destination, verdict: crossing.verdict, findings: crossing.findings,
                 configRevision: intake.configRevision,
-                contentHMAC: .init(received: received, decided: contentKey.commitment(to: crossing.text))
+                contentHMAC: .init(received: received, decided: contentKey.commitment(to: crossing.text, payload: decidedPayload))
             ), in: db)
             // Content lives apart from the leaf, so retention can erase it without breaking the log.
             try db.run(
-                sql: "INSERT INTO content (record, received, decided) VALUES (?, ?, ?)",
-                arguments: [record.sequence, intake.envelope.body.text, crossing.text]
+                sql: "INSERT INTO content (record, received, decided, received_payload, decided_payload) VALUES (?, ?, ?, ?, ?)",
+                arguments: [record.sequence, envelope.body.text, crossing.text, receivedPayload, decidedPayload]
             )
             records.append(record)
             // A held crossing's job waits for an approver outside the queue; a blocked one has none.
@@ -99,16 +103,16 @@ public final class SQLiteLedger: Ledger {
             }
             try db.run(
                 sql: """
-                    INSERT INTO outbox (crossing, route, destination, action, text, state, attempts, created_at,
+                    INSERT INTO outbox (crossing, route, destination, action, text, payload, state, attempts, created_at,
                                         origin_platform, origin_conversation, origin_message)
-                    VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
                     """,
                 arguments: [record.sequence, crossing.route, crossing.destination, crossing.kind.rawValue, crossing.text,
-                            state.rawValue, receivedAt, origin.platform, origin.conversation, origin.messageID]
+                            decidedPayload, state.rawValue, receivedAt, origin.platform, origin.conversation, origin.messageID]
             )
             jobs.append(OutboxJob(
                 id: db.lastInsertedRowID, crossing: record.sequence, route: crossing.route,
-                destination: crossing.destination, action: crossing.kind, text: crossing.text, state: state, attempts: 0,
+                destination: crossing.destination, action: crossing.kind, text: crossing.text, payload: payload, state: state, attempts: 0,
                 notBefore: nil, leasedUntil: nil, createdAt: intake.receivedAt, originPlatform: origin.platform,
                 originConversation: origin.conversation, originMessage: origin.messageID
             ))
@@ -232,7 +236,7 @@ public final class SQLiteLedger: Ledger {
             return try expired.map { crossing in
                 try db.run(sql: "DELETE FROM content WHERE record = ?", arguments: [crossing])
                 // The finished jobs' copy of the text is the same body as sent.
-                try db.run(sql: "UPDATE outbox SET text = '' WHERE crossing = ?", arguments: [crossing])
+                try db.run(sql: "UPDATE outbox SET text = '', payload = NULL WHERE crossing = ?", arguments: [crossing])
                 return try Self.append(AuditRecord(sequence: 0, time: time, kind: .contentErased, crossing: crossing, reason: reason), in: db)
             }
         }
@@ -325,7 +329,7 @@ public final class SQLiteLedger: Ledger {
         guard let action = Envelope.Kind(rawValue: row["action"]) else { throw LedgerError.corrupt("outbox action \(row["action"] as String)") }
         return OutboxJob(
             id: row["id"], crossing: row["crossing"], route: row["route"], destination: row["destination"],
-            action: action, text: row["text"], state: state, attempts: row["attempts"], notBefore: row["not_before"],
+            action: action, text: row["text"], payload: try Payload(stored: row["payload"]), state: state, attempts: row["attempts"], notBefore: row["not_before"],
             leasedUntil: row["leased_until"],
             createdAt: row["created_at"], originPlatform: row["origin_platform"],
             originConversation: row["origin_conversation"], originMessage: row["origin_message"]

@@ -54,8 +54,9 @@ import Testing
         let directory = try await ledger()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let lines = try output(.csv, content: true, directory: directory).split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(lines.first == Substring((AuditPrinter.csvColumns + ["received", "decided"]).joined(separator: ",")))
-        #expect(lines[1].hasSuffix(",\"hello, world\",\"sent, \"\"quoted\"\"\""))
+        #expect(lines.first == Substring((AuditPrinter.csvColumns + ["received", "decided", "received_payload", "decided_payload"]).joined(separator: ",")))
+        // The payload columns stay empty for a body that is text only.
+        #expect(lines[1].hasSuffix(",\"hello, world\",\"sent, \"\"quoted\"\"\",,"))
         #expect(lines[2].contains("credentials/api_token@4+67"))
         #expect(lines[3].contains(",delivered,101 102,1,"))
         let table = try output(.table, directory: directory)

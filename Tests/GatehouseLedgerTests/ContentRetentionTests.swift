@@ -123,4 +123,43 @@ import Testing
         #expect(try LedgerReader(reader: queue).verifyContent(key: .ephemeral()).problem?.record == 1)
         #expect(throws: NoteError.self) { try ContentKey(parsing: "CONTENT+KEY+short") }
     }
+
+    @Test func aPayloadTravelsWithItsJobAndTheCommitmentCoversIt() async throws {
+        let key = ContentKey.ephemeral()
+        let queue = try DatabaseQueue()
+        let ledger = try SQLiteLedger(writer: queue, contentKey: key)
+        var envelope = Fixtures.envelope(platform: "tg", conversation: "-100", messageID: "7", text: "see the report")
+        envelope.body.spans = [Span(offset: 8, length: 6, style: .link("https://acme.example/q3"))]
+        envelope.attachments = [Envelope.Attachment(reference: "file-1", name: "q3.pdf", mimeType: "application/pdf", bytes: 1234)]
+        envelope.replyTo = "6"
+        let crossing = Crossing(
+            route: "r", source: "src", destination: "news", direction: .lateral, verdict: .forward, findings: [],
+            text: "» see the report", spans: [Span(offset: 10, length: 6, style: .link("https://acme.example/q3"))],
+            attachments: envelope.attachments
+        )
+        let result = try await ledger.commit(Intake(envelope: envelope, crossings: [crossing], configRevision: "rev", receivedAt: start))
+        guard case .committed(_, let jobs) = result else { Issue.record("not committed"); return }
+        let expected = Payload(spans: crossing.spans, attachments: envelope.attachments, replyTo: "6")
+        #expect(jobs.first?.payload == expected)
+        // Read back from the outbox as the dispatcher reads it.
+        #expect(try await ledger.head(of: "news")?.payload == expected)
+        #expect(try LedgerReader(reader: queue).verifyContent(key: key).checked == 1)
+        // The hidden link target is content: pointing it elsewhere breaks the commitment.
+        try await queue.write {
+            try $0.execute(sql: "UPDATE content SET decided_payload = replace(decided_payload, 'acme.example', 'evil.example')")
+        }
+        let broken = try LedgerReader(reader: queue).verifyContent(key: key)
+        #expect(broken.problem?.record == 1)
+        #expect(broken.problem?.reason.contains("decided content") == true)
+    }
+
+    @Test func aBodyWithoutPayloadCommitsAsBefore() {
+        // Ledgers written before payloads existed verify unchanged: no payload, the text's HMAC alone.
+        let key = ContentKey.ephemeral()
+        #expect(key.commitment(to: "hi", payload: nil) == key.commitment(to: "hi"))
+        #expect(key.commitment(to: "hi", payload: "{}") != key.commitment(to: "hi"))
+        // The text's length is bound in: bytes cannot move between text and payload.
+        #expect(key.commitment(to: "hi{", payload: "}") != key.commitment(to: "hi", payload: "{}"))
+        #expect(Payload().stored == nil)
+    }
 }

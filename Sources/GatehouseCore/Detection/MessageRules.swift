@@ -3,7 +3,9 @@ import Foundation
 /// Attachments whose type or size is not allowed: `attachments: { max_bytes: 10MB, types: [pdf, png] }`;
 /// `attachments: { types: [] }` allows no type, so every attachment fires.
 public struct AttachmentRule: MessageRule {
-    public let name = "attachment"
+    /// The detector name of its findings.
+    public static let name = "attachment"
+    public var name: String { Self.name }
     /// Allowed types: file extensions (`pdf`) and MIME types (`application/pdf`, `image/*`), lowercase.
     /// nil = any type; empty = none.
     public var types: Set<String>?
