@@ -16,14 +16,40 @@ struct BotAPIClient: Sendable {
     func call<Parameters: Encodable & Sendable, Result: Decodable>(
         _ method: String, _ parameters: Parameters, as: Result.Type = Result.self, timeout: Duration
     ) async throws(DeliveryError) -> Result {
-        var request = HTTPClientRequest(url: "\(baseURL)/bot\(token.value)/\(method)")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
+        let body: Data
         do {
-            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(parameters)))
+            body = try JSONEncoder().encode(parameters)
         } catch {
             throw .rejected("\(method): cannot encode parameters")
         }
+        return try await post(method, body: ByteBuffer(bytes: body), contentType: "application/json", timeout: timeout)
+    }
+
+    /// Calls an upload method (sendPhoto, sendDocument) as multipart/form-data: `fields` as text
+    /// parts (JSON-serialized where the API says so), the file as a part named `fileField`.
+    func upload<Result: Decodable>(
+        _ method: String, fields: [(String, String)], fileField: String, file: AttachedFile, as: Result.Type = Result.self,
+        timeout: Duration
+    ) async throws(DeliveryError) -> Result {
+        let boundary = "gatehouse-\(UUID().uuidString)"
+        var body = ByteBuffer()
+        for (name, value) in fields {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        // A quote or line break in a file name would end the header early.
+        let name = file.name.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(fileField)\"; filename=\"\(name)\"\r\n")
+        body.writeString("Content-Type: \(file.mimeType ?? "application/octet-stream")\r\n\r\n")
+        body.writeBytes(file.data)
+        body.writeString("\r\n--\(boundary)--\r\n")
+        return try await post(method, body: body, contentType: "multipart/form-data; boundary=\(boundary)", timeout: timeout)
+    }
+
+    private func post<Result: Decodable>(_ method: String, body payload: ByteBuffer, contentType: String, timeout: Duration) async throws(DeliveryError) -> Result {
+        var request = HTTPClientRequest(url: "\(baseURL)/bot\(token.value)/\(method)")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: contentType)
+        request.body = .bytes(payload)
         let status: HTTPResponseStatus
         let body: ByteBuffer
         do {
@@ -39,10 +65,36 @@ struct BotAPIClient: Sendable {
             decoded = try JSONDecoder().decode(BotAPIResponse<Result>.self, from: Data(body.readableBytesView))
         } catch {
             if status.code >= 500 { throw .unavailable("\(method): HTTP \(status.code)") }
+            if status.code == 413 { throw .rejected("\(method): the file is larger than the server accepts (HTTP 413)") }
             throw .invalidResponse("\(method): HTTP \(status.code) with a body that is not a Bot API response")
         }
         if decoded.ok, let result = decoded.result { return result }
         throw classify(method: method, status: status, decoded)
+    }
+
+    /// Downloads a file getFile located: `{api}/file/bot<token>/<file_path>`. The URL holds the
+    /// token, so it is built here, used once and never returned, logged or forwarded.
+    func download(path: String, limit: Int, timeout: Duration) async throws(DeliveryError) -> Data {
+        let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+        var request = HTTPClientRequest(url: "\(baseURL)/file/bot\(token.value)/\(escaped)")
+        request.method = .GET
+        do {
+            let response = try await http.execute(request, timeout: .nanoseconds(timeout.totalNanoseconds))
+            switch response.status.code {
+            case 200..<300:
+                return Data(try await response.body.collect(upTo: limit).readableBytesView)
+            case 500...:
+                throw DeliveryError.unavailable("file download: HTTP \(response.status.code)")
+            default:
+                throw DeliveryError.notFound("file download: HTTP \(response.status.code)")
+            }
+        } catch let error as DeliveryError {
+            throw error
+        } catch let error as NIOTooManyBytesError {
+            throw .rejected("file download: larger than \(limit) bytes (\(type(of: error)))")
+        } catch {
+            throw .network("file download: \(redact(String(describing: error)))")
+        }
     }
 
     /// Maps a Bot API error to what the dispatcher should do about it.

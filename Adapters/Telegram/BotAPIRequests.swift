@@ -54,11 +54,25 @@ struct SendMessage: Encodable, Sendable {
     var chatID: ChatID
     var messageThreadID: Int64?
     var text: String
+    var entities: [MessageEntity]?
+    var replyParameters: ReplyParameters?
 
     enum CodingKeys: String, CodingKey {
         case chatID = "chat_id"
         case messageThreadID = "message_thread_id"
-        case text
+        case text, entities
+        case replyParameters = "reply_parameters"
+    }
+}
+
+/// `ReplyParameters`: a reply whose original is gone is still sent, as a plain message.
+struct ReplyParameters: Encodable, Sendable {
+    var messageID: Int64
+    var allowSendingWithoutReply = true
+
+    enum CodingKeys: String, CodingKey {
+        case messageID = "message_id"
+        case allowSendingWithoutReply = "allow_sending_without_reply"
     }
 }
 
@@ -66,11 +80,34 @@ struct EditMessageText: Encodable, Sendable {
     var chatID: ChatID
     var messageID: Int64
     var text: String
+    var entities: [MessageEntity]?
 
     enum CodingKeys: String, CodingKey {
         case chatID = "chat_id"
         case messageID = "message_id"
-        case text
+        case text, entities
+    }
+}
+
+struct EditMessageCaption: Encodable, Sendable {
+    var chatID: ChatID
+    var messageID: Int64
+    var caption: String
+    var captionEntities: [MessageEntity]?
+
+    enum CodingKeys: String, CodingKey {
+        case chatID = "chat_id"
+        case messageID = "message_id"
+        case caption
+        case captionEntities = "caption_entities"
+    }
+}
+
+struct GetFile: Encodable, Sendable {
+    var fileID: String
+
+    enum CodingKeys: String, CodingKey {
+        case fileID = "file_id"
     }
 }
 

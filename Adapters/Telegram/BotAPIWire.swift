@@ -54,6 +54,8 @@ struct Message: Decodable {
     var chat: Chat
     var text: String?
     var caption: String?
+    var entities: [MessageEntity]?
+    var captionEntities: [MessageEntity]?
     var replyToMessage: MessageReference?
     var document: Document?
     var photo: [PhotoSize]?
@@ -67,7 +69,8 @@ struct Message: Decodable {
         case authorSignature = "author_signature"
         case date
         case editDate = "edit_date"
-        case chat, text, caption
+        case chat, text, caption, entities
+        case captionEntities = "caption_entities"
         case replyToMessage = "reply_to_message"
         case document, photo
     }
@@ -128,5 +131,27 @@ struct PhotoSize: Decodable {
         case fileID = "file_id"
         case width, height
         case fileSize = "file_size"
+    }
+}
+
+/// `MessageEntity`: offsets and lengths in UTF-16 code units.
+struct MessageEntity: Codable, Sendable, Hashable {
+    var type: String
+    var offset: Int
+    var length: Int
+    var url: String?
+    var language: String?
+}
+
+/// `File`, as getFile answers: `file_path` is what the download URL needs.
+struct File: Decodable {
+    var fileID: String
+    var fileSize: Int?
+    var filePath: String?
+
+    enum CodingKeys: String, CodingKey {
+        case fileID = "file_id"
+        case fileSize = "file_size"
+        case filePath = "file_path"
     }
 }

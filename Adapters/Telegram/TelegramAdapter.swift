@@ -81,6 +81,10 @@ public struct TelegramAdapter: Adapter {
     static let allowedUpdates = ["message", "edited_message", "channel_post", "edited_channel_post"]
     /// Telegram's limit on a message text, in UTF-16 code units (which also satisfies its code-point count).
     static let textLimit = 4096
+    /// Telegram's limit on a caption.
+    static let captionLimit = 1024
+    /// The largest file getFile lets a bot download.
+    static let downloadLimit = 20 << 20
 
     public let configuration: Configuration
     let client: BotAPIClient
@@ -242,6 +246,7 @@ public struct TelegramAdapter: Adapter {
             attachments.append(.init(reference: photo.fileID, mimeType: "image/jpeg", bytes: photo.fileSize))
         }
         let text = message.text ?? message.caption ?? ""
+        let spans = EntityMapping.spans(from: message.text != nil ? message.entities : message.captionEntities, in: text)
         guard !text.isEmpty || !attachments.isEmpty else { return nil }
         let topic = message.isTopicMessage == true ? message.messageThreadID : nil
         // In a forum topic, a message "replying" to the topic's root is just a message in the topic.
@@ -255,7 +260,7 @@ public struct TelegramAdapter: Adapter {
                           messageID: messageID, eventID: eventID),
             sender: sender(of: message),
             kind: kind,
-            body: .init(text: text),
+            body: .init(text: text, spans: spans),
             attachments: attachments,
             replyTo: replyTo.map(String.init),
             time: Date(timeIntervalSince1970: TimeInterval(message.date)),
@@ -275,36 +280,107 @@ public struct TelegramAdapter: Adapter {
 
     // MARK: - Delivery
 
+    /// Sends the text (split at 4096 UTF-16 units, never inside a span) and the files. A text
+    /// that fits a caption goes on the first file; a longer one is sent first, the files after.
     public func send(_ message: OutboundMessage) async throws -> [String] {
         let (chat, topic) = try address(of: message.channel)
+        let content = message.content
+        var reply = message.replyTo.flatMap(Int64.init).map { ReplyParameters(messageID: $0) }
         var ids: [String] = []
-        for part in splitter.split(message.text) {
-            let sent: Message = try await paced("sendMessage", to: chat) { SendMessage(chatID: $0, messageThreadID: topic, text: part) }
+        let captioned = !message.files.isEmpty && content.text.utf16.count <= Self.captionLimit
+        if !captioned {
+            for part in splitter.split(content) {
+                let sent: Message = try await paced("sendMessage", to: chat) { chat throws(DeliveryError) in
+                    try await client.call("sendMessage", SendMessage(
+                        chatID: chat, messageThreadID: topic, text: part.text,
+                        entities: EntityMapping.entities(from: part.spans, in: part.text), replyParameters: reply
+                    ), timeout: configuration.requestTimeout)
+                }
+                // Only the first part answers; the rest follow it.
+                reply = nil
+                ids.append(String(sent.messageID))
+            }
+        }
+        for (index, file) in message.files.enumerated() {
+            let caption = captioned && index == 0 && !content.text.isEmpty ? content : nil
+            let sent = try await upload(file, caption: caption, to: chat, topic: topic, reply: reply)
+            reply = nil
             ids.append(String(sent.messageID))
         }
         return ids
     }
 
+    /// sendPhoto for pictures within Telegram's photo limit, sendDocument for everything else.
+    private func upload(_ file: AttachedFile, caption: RichText?, to chat: ChatID, topic: Int64?, reply: ReplyParameters?) async throws -> Message {
+        let asPhoto = file.isPicture && file.data.count <= Self.photoUploadLimit
+        let method = asPhoto ? "sendPhoto" : "sendDocument"
+        return try await paced(method, to: chat) { chat throws(DeliveryError) in
+            var fields: [(String, String)] = [("chat_id", chat.key)]
+            if let topic { fields.append(("message_thread_id", String(topic))) }
+            if let caption {
+                fields.append(("caption", caption.text))
+                if let entities = EntityMapping.entities(from: caption.spans, in: caption.text) {
+                    fields.append(("caption_entities", Self.json(entities)))
+                }
+            }
+            if let reply { fields.append(("reply_parameters", Self.json(reply))) }
+            return try await client.upload(
+                method, fields: fields, fileField: asPhoto ? "photo" : "document", file: file, timeout: configuration.requestTimeout
+            )
+        }
+    }
+
+    /// Telegram's limit on an uploaded photo; a larger picture goes as a document.
+    static let photoUploadLimit = 10 << 20
+
+    private static func json(_ value: some Encodable) -> String {
+        (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+
+    /// Edits every part. A message sent with files has them last in `nativeIDs` (one per file);
+    /// when its text rode as the first file's caption, the caption is what is edited.
     public func edit(_ nativeIDs: [String], with message: OutboundMessage) async throws -> [String] {
         let (chat, topic) = try address(of: message.channel)
-        let parts = splitter.split(message.text)
+        let content = message.content
+        let fileIDs = Array(nativeIDs.suffix(message.attachments.count))
+        let textIDs = Array(nativeIDs.dropLast(message.attachments.count))
+        if !fileIDs.isEmpty, textIDs.isEmpty, let first = Int64(fileIDs[0]) {
+            guard content.text.utf16.count <= Self.captionLimit else {
+                throw DeliveryError.rejected("the edited text (\(content.text.utf16.count) UTF-16 units) no longer fits the caption it was sent as (\(Self.captionLimit))")
+            }
+            let _: Message = try await paced("editMessageCaption", to: chat) { chat throws(DeliveryError) in
+                try await client.call("editMessageCaption", EditMessageCaption(
+                    chatID: chat, messageID: first, caption: content.text,
+                    captionEntities: EntityMapping.entities(from: content.spans, in: content.text)
+                ), timeout: configuration.requestTimeout)
+            }
+            return nativeIDs
+        }
+        let parts = splitter.split(content)
         var ids: [String] = []
         for (index, part) in parts.enumerated() {
-            if index < nativeIDs.count, let id = Int64(nativeIDs[index]) {
-                let _: Message = try await paced("editMessageText", to: chat) { EditMessageText(chatID: $0, messageID: id, text: part) }
-                ids.append(nativeIDs[index])
+            let entities = EntityMapping.entities(from: part.spans, in: part.text)
+            if index < textIDs.count, let id = Int64(textIDs[index]) {
+                let _: Message = try await paced("editMessageText", to: chat) { chat throws(DeliveryError) in
+                    try await client.call("editMessageText", EditMessageText(chatID: chat, messageID: id, text: part.text, entities: entities),
+                                          timeout: configuration.requestTimeout)
+                }
+                ids.append(textIDs[index])
             } else {
                 // The edit made the text longer than before: the extra parts are new messages.
-                let sent: Message = try await paced("sendMessage", to: chat) { SendMessage(chatID: $0, messageThreadID: topic, text: part) }
+                let sent: Message = try await paced("sendMessage", to: chat) { chat throws(DeliveryError) in
+                    try await client.call("sendMessage", SendMessage(chatID: chat, messageThreadID: topic, text: part.text, entities: entities),
+                                          timeout: configuration.requestTimeout)
+                }
                 ids.append(String(sent.messageID))
             }
         }
         // …or shorter: the parts it no longer needs go.
         let current = ChatID(await migrations.current(chat.key))
-        for id in nativeIDs.dropFirst(parts.count).compactMap({ Int64($0) }) {
+        for id in textIDs.dropFirst(parts.count).compactMap({ Int64($0) }) {
             let _: Bool = try await client.call("deleteMessage", DeleteMessage(chatID: current, messageID: id), timeout: configuration.requestTimeout)
         }
-        return ids
+        return ids + fileIDs
     }
 
     public func delete(_ nativeIDs: [String], in channel: Channel) async throws {
@@ -315,12 +391,28 @@ public struct TelegramAdapter: Adapter {
         }
     }
 
+    /// Fetches a file that arrived here: getFile, then the download, within Telegram's 20 MB and
+    /// `limit`. The download URL embeds the token and never leaves ``BotAPIClient``.
+    public func download(_ attachment: Envelope.Attachment, limit: Int) async throws -> AttachedFile {
+        let limit = min(limit, Self.downloadLimit)
+        if let bytes = attachment.bytes, bytes > limit {
+            throw DeliveryError.rejected("attachment '\(attachment.name ?? "file")' is \(bytes) bytes; at most \(limit) can be fetched from Telegram")
+        }
+        let file: File = try await client.call("getFile", GetFile(fileID: attachment.reference), timeout: configuration.requestTimeout)
+        guard let path = file.filePath else {
+            throw DeliveryError.rejected("getFile: Telegram gave no path for attachment '\(attachment.name ?? "file")' (too large to download?)")
+        }
+        let data = try await client.download(path: path, limit: limit, timeout: configuration.requestTimeout)
+        let name = attachment.name ?? path.split(separator: "/").last.map(String.init) ?? "file"
+        return AttachedFile(name: name, mimeType: attachment.mimeType, data: data)
+    }
+
     /// Calls a method that puts a message in `chat`, in the chat's turn (``SendPacer``), at the id
     /// the chat has now (``ChatMigrations``). A 429 pauses the chat for exactly `retry_after` and the
     /// same part is tried again; a group that became a supergroup is followed at once; other
     /// transient failures are retried with backoff a few times before they are handed back.
-    private func paced<Parameters: Encodable & Sendable, Result: Decodable>(
-        _ method: String, to configured: ChatID, as: Result.Type = Result.self, _ parameters: (ChatID) -> Parameters
+    private func paced<Result>(
+        _ method: String, to configured: ChatID, _ call: (ChatID) async throws(DeliveryError) -> Result
     ) async throws -> Result {
         var failures = 0
         var chat = ChatID(await migrations.current(configured.key))
@@ -329,7 +421,7 @@ public struct TelegramAdapter: Adapter {
             if ticket.wait > .zero { try await Task.sleep(for: ticket.wait) }
             do {
                 defer { pacer.complete(ticket) }
-                return try await client.call(method, parameters(chat), as: Result.self, timeout: configuration.requestTimeout)
+                return try await call(chat)
             } catch {
                 if let moved = error.newAddress, moved != chat.key {
                     await migrations.record(chat.key, movedTo: moved)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The code that speaks one platform type's protocol, both ways.
 ///
 /// The runtime knows adapters only through this protocol; the executable wires the concrete ones.
@@ -26,6 +28,35 @@ public protocol Adapter: Sendable {
 
     /// Removes an earlier send (all its parts).
     func delete(_ nativeIDs: [String], in channel: Channel) async throws
+
+    /// The bytes of an attachment that arrived on this platform, for a route that forwards it.
+    /// Fetched only then, and only within `limit` bytes; never by handing on a URL that embeds
+    /// a credential.
+    func download(_ attachment: Envelope.Attachment, limit: Int) async throws -> AttachedFile
+}
+
+extension Adapter {
+    public func download(_ attachment: Envelope.Attachment, limit: Int) async throws -> AttachedFile {
+        throw DeliveryError.rejected("platform '\(platform)' cannot fetch attachments")
+    }
+}
+
+/// An attachment's bytes, fetched from its origin to be sent on.
+public struct AttachedFile: Sendable, Hashable {
+    public var name: String
+    public var mimeType: String?
+    public var data: Data
+
+    public init(name: String, mimeType: String?, data: Data) {
+        self.name = name
+        self.mimeType = mimeType
+        self.data = data
+    }
+
+    /// Whether it is a picture a platform can show inline (JPEG, PNG, WebP).
+    public var isPicture: Bool {
+        ["image/jpeg", "image/png", "image/webp"].contains(mimeType?.lowercased() ?? "")
+    }
 }
 
 /// Commits inbound events (in order, possibly in one transaction) and acknowledges each one committed.
@@ -66,6 +97,14 @@ public struct OutboundMessage: Sendable, Hashable {
     /// A stable key for this delivery, the same on every retry, for platforms that deduplicate
     /// retried sends (DingTalk `msgUuid`).
     public var idempotencyKey: String
+    /// The text's formatting (Unicode-scalar offsets into `text`).
+    public var spans: [Span]
+    /// The native id, at the destination, of the message this one answers.
+    public var replyTo: String?
+    /// The attachments that go with the text (metadata; on an edit, what the earlier send carried).
+    public var attachments: [Envelope.Attachment]
+    /// Their bytes, for a send (an edit leaves the files in place).
+    public var files: [AttachedFile]
 
     /// How a text is meant to be read.
     public enum Format: Sendable, Hashable {
@@ -75,10 +114,20 @@ public struct OutboundMessage: Sendable, Hashable {
         case markdown(title: String)
     }
 
-    public init(channel: Channel, text: String, format: Format = .plain, idempotencyKey: String) {
+    public init(
+        channel: Channel, text: String, format: Format = .plain, idempotencyKey: String, spans: [Span] = [],
+        replyTo: String? = nil, attachments: [Envelope.Attachment] = [], files: [AttachedFile] = []
+    ) {
         self.channel = channel
         self.text = text
         self.format = format
         self.idempotencyKey = idempotencyKey
+        self.spans = spans
+        self.replyTo = replyTo
+        self.attachments = attachments
+        self.files = files
     }
+
+    /// The text and its formatting.
+    public var content: RichText { RichText(text: text, spans: spans) }
 }

@@ -24,10 +24,10 @@ enum EmulatorHTTP {
         )
     }
 
-    /// The body bytes, or nil when the body is larger than `maxBodyBytes`.
-    static func body(of request: Request) async -> [UInt8]? {
+    /// The body bytes, or nil when the body is larger than `limit`.
+    static func body(of request: Request, limit: Int = maxBodyBytes) async -> [UInt8]? {
         var request = request
-        guard let buffer = try? await request.collectBody(upTo: maxBodyBytes) else { return nil }
+        guard let buffer = try? await request.collectBody(upTo: limit) else { return nil }
         return Array(buffer.readableBytesView)
     }
 
@@ -84,10 +84,10 @@ enum EmulatorHTTP {
     }
 
     /// Text fields of a `multipart/form-data` body; file parts are reported by name only.
-    static func multipartFields(_ body: [UInt8], boundary: String) -> (fields: [(String, String)], files: [String])? {
+    static func multipartFields(_ body: [UInt8], boundary: String) -> (fields: [(String, String)], files: [MultipartFile])? {
         let delimiter = Array(("--" + boundary).utf8)
         var fields: [(String, String)] = []
-        var files: [String] = []
+        var files: [MultipartFile] = []
         var parts: [ArraySlice<UInt8>] = []
         var searchStart = 0
         var partStart: Int?
@@ -114,7 +114,13 @@ enum EmulatorHTTP {
             let value = bytes[(headerEnd + 4)...]
             var name: String?
             var isFile = false
-            for line in headerText.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) {
+            var filename = ""
+            var contentType: String?
+            // "\r\n" is a single Character, equal to neither "\r" nor "\n": split on any newline.
+            for line in headerText.split(whereSeparator: \.isNewline) {
+                if line.lowercased().hasPrefix("content-type:") {
+                    contentType = line.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces)
+                }
                 guard line.lowercased().hasPrefix("content-disposition:") else { continue }
                 for attribute in line.split(separator: ";").dropFirst() {
                     let pair = attribute.split(separator: "=", maxSplits: 1)
@@ -122,12 +128,15 @@ enum EmulatorHTTP {
                     let key = pair[0].trimmingCharacters(in: .whitespaces).lowercased()
                     let raw = pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
                     if key == "name" { name = raw }
-                    if key == "filename" { isFile = true }
+                    if key == "filename" {
+                        isFile = true
+                        filename = raw
+                    }
                 }
             }
             guard let name else { continue }
             if isFile {
-                files.append(name)
+                files.append(MultipartFile(field: name, filename: filename, contentType: contentType, data: Array(value)))
             } else {
                 fields.append((name, String(decoding: value, as: UTF8.self)))
             }
@@ -164,4 +173,12 @@ extension Duration {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
+}
+
+/// A file part of a multipart form.
+struct MultipartFile: Sendable {
+    var field: String
+    var filename: String
+    var contentType: String?
+    var data: [UInt8]
 }

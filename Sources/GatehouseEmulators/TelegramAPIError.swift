@@ -10,6 +10,7 @@ struct TelegramAPIError: Error, Sendable {
         case notFound
         case conflict
         case tooManyRequests
+        case entityTooLarge
     }
 
     private let code: Code
@@ -51,6 +52,9 @@ struct TelegramAPIError: Error, Sendable {
         TelegramAPIError(.tooManyRequests, "Too Many Requests: retry after \(seconds)", retryAfter: seconds)
     }
 
+    /// An upload over the server's body limit (50 MB on api.telegram.org).
+    static let entityTooLarge = TelegramAPIError(.entityTooLarge, "Request Entity Too Large")
+
     static let chatNotFound = badRequest("chat not found")
     static let terminatedByOtherPoller = conflict(
         "terminated by other getUpdates request; make sure that only one bot instance is running"
@@ -67,6 +71,7 @@ struct TelegramAPIError: Error, Sendable {
         case .notFound: 404
         case .conflict: 409
         case .tooManyRequests: 429
+        case .entityTooLarge: 413
         }
     }
 

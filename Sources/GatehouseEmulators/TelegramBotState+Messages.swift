@@ -19,16 +19,7 @@ extension TelegramBotState {
     ) throws -> JSONValue {
         let chat = try resolve(reference)
         if let threadID { try useThread(threadID, in: chat) }
-        var replyID: Int64?
-        if let reply {
-            let replyChat = try reply.chat.map { try resolve($0) } ?? chat
-            if message(reply.messageID, in: replyChat.id) != nil {
-                // A reply to another chat is an external reply; only same-chat replies nest the message.
-                replyID = replyChat.id == chat.id ? reply.messageID : nil
-            } else if !reply.allowSendingWithoutReply {
-                throw TelegramAPIError.badRequest("message to be replied not found")
-            }
-        }
+        let replyID = try replyTarget(reply, in: chat)
         try admitOutgoing(to: chat)
         let message = TelegramStoredMessage(
             id: nextMessageID(in: chat.id), chatID: chat.id, threadID: threadID,
@@ -36,12 +27,12 @@ extension TelegramBotState {
             editDate: nil, text: text, replyToID: replyID
         )
         store(message)
-        record(
-            TelegramEmulator.SentRecord(
-                method: "sendMessage", chatID: chat.id, messageID: message.id, messageThreadID: threadID,
-                text: text.text, entities: text.entities
-            )
+        var sent = TelegramEmulator.SentRecord(
+            method: "sendMessage", chatID: chat.id, messageID: message.id, messageThreadID: threadID,
+            text: text.text, entities: text.entities
         )
+        sent.replyToMessageID = replyID
+        record(sent)
         return messageJSON(message)
     }
 
@@ -53,6 +44,7 @@ extension TelegramBotState {
         guard message.sentByBot else {
             throw TelegramAPIError.badRequest("message can't be edited")
         }
+        guard message.media == nil else { throw TelegramAPIError.badRequest("there is no text in the message to edit") }
         if message.text == text {
             throw TelegramAPIError.badRequest(
                 "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"

@@ -189,7 +189,14 @@ extension TelegramBotState {
             )
         }
         guard injected.chat.id != 0 else { throw EmulatorError.invalidInjection("chat.id must not be 0") }
-        guard !injected.text.isEmpty else { throw EmulatorError.invalidInjection("text is empty") }
+        let attached = injected.document.map { (TelegramMedia.Kind.document, $0) } ?? injected.photo.map { (.photo, $0) }
+        guard !injected.text.isEmpty || attached != nil else { throw EmulatorError.invalidInjection("text is empty") }
+        var media: TelegramMedia?
+        if let (kind, file) = attached {
+            guard let data = Data(base64Encoded: file.content) else { throw EmulatorError.invalidInjection("file content is not base64") }
+            let stored = storeFile(Array(data), name: file.fileName, mimeType: file.mimeType ?? (kind == .photo ? "image/jpeg" : nil), kind: kind)
+            media = TelegramMedia(kind: kind, fileID: stored.id)
+        }
         let text: TelegramText
         do {
             text = try TelegramText.parse(injected.text, parseMode: nil, entities: injected.entities)
@@ -234,6 +241,7 @@ extension TelegramBotState {
                 id: nextMessageID(in: chat.id), chatID: chat.id, threadID: injected.messageThreadID, sender: sender,
                 sentByBot: false, date: now, editDate: nil, text: text, replyToID: injected.replyToMessageID
             )
+            message.media = media
         }
         store(message)
         let updateID = nextUpdateID

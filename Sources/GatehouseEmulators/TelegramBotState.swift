@@ -23,8 +23,35 @@ struct TelegramStoredMessage: Sendable {
     var sentByBot: Bool
     var date: Int64
     var editDate: Int64?
+    /// The text, or the caption of a message with a file.
     var text: TelegramText
     var replyToID: Int64?
+    /// The photo or document the message carries.
+    var media: TelegramMedia? = nil
+}
+
+/// The file of a message: a photo or a document.
+struct TelegramMedia: Sendable {
+    enum Kind: String, Sendable {
+        case photo, document
+    }
+
+    var kind: Kind
+    var fileID: String
+}
+
+/// A file the server keeps: uploaded by the bot, or attached by a user.
+struct TelegramStoredFile: Sendable {
+    var id: String
+    var uniqueID: String
+    /// Where getFile says to download it (`documents/file_3.pdf`).
+    var path: String
+    var name: String?
+    var mimeType: String?
+    var data: [UInt8]
+    /// For photos.
+    var width: Int?
+    var height: Int?
 }
 
 /// The state of the one emulated bot: chats, messages, the update queue, what the bot did.
@@ -44,6 +71,8 @@ actor TelegramBotState {
     private var messages: [Int64: [Int64: TelegramStoredMessage]] = [:]
     private var lastMessageID: [Int64: Int64] = [:]
     private var sentRecords: [TelegramEmulator.SentRecord] = []
+    /// Files by file_id.
+    var files: [String: TelegramStoredFile] = [:]
     private var requestCount = 0
     private var rateLimitedCount = 0
     private var flood: TelegramFloodControl
@@ -285,8 +314,19 @@ actor TelegramBotState {
             ("message_id", .int(message.id)),
             ("date", .int(message.date)),
             ("chat", Self.chatJSON(chat)),
-            ("text", .string(message.text.text)),
-            ("entities", message.text.entities.isEmpty ? nil : .array(message.text.entities.map(Self.entityJSON))),
+        ]
+        let entities: JSONValue? = message.text.entities.isEmpty ? nil : .array(message.text.entities.map(Self.entityJSON))
+        if let media = message.media, let file = files[media.fileID] {
+            // A message with a file has a caption (possibly none), not a text.
+            members += [
+                ("caption", message.text.text.isEmpty ? nil : .string(message.text.text)),
+                ("caption_entities", entities),
+                (media.kind.rawValue, fileJSON(file, as: media.kind)),
+            ]
+        } else {
+            members += [("text", .string(message.text.text)), ("entities", entities)]
+        }
+        members += [
             ("edit_date", message.editDate.map(JSONValue.int)),
             ("message_thread_id", message.threadID.map(JSONValue.int)),
             ("is_topic_message", message.threadID == nil ? nil : .bool(true)),

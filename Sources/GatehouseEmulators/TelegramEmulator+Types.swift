@@ -1,3 +1,5 @@
+import Foundation
+
 extension TelegramEmulator {
     /// The kind of a Telegram chat.
     public enum ChatType: String, Codable, Sendable, CaseIterable {
@@ -162,6 +164,10 @@ extension TelegramEmulator {
         public var entities: [MessageEntity]?
         /// A message of the same chat this one replies to.
         public var replyToMessageID: Int64?
+        /// A document attached (then `text` is its caption, and may be empty).
+        public var document: InjectedFile?
+        /// A photo attached (then `text` is its caption, and may be empty).
+        public var photo: InjectedFile?
 
         /// An update.
         public init(
@@ -172,8 +178,12 @@ extension TelegramEmulator {
             messageID: Int64? = nil,
             messageThreadID: Int64? = nil,
             entities: [MessageEntity]? = nil,
-            replyToMessageID: Int64? = nil
+            replyToMessageID: Int64? = nil,
+            document: InjectedFile? = nil,
+            photo: InjectedFile? = nil
         ) {
+            self.document = document
+            self.photo = photo
             self.kind = kind
             self.chat = chat
             self.from = from
@@ -185,7 +195,7 @@ extension TelegramEmulator {
         }
 
         enum CodingKeys: String, CodingKey {
-            case kind, chat, from, text, entities
+            case kind, chat, from, text, entities, document, photo
             case messageID = "message_id"
             case messageThreadID = "message_thread_id"
             case replyToMessageID = "reply_to_message_id"
@@ -207,6 +217,11 @@ extension TelegramEmulator {
         public var text: String?
         /// The entities after parsing (from `entities` or `parse_mode`).
         public var entities: [MessageEntity]?
+        /// For sendPhoto / sendDocument: the file's name and size in bytes (`text` is the caption).
+        public var fileName: String?
+        public var fileSize: Int?
+        /// The message this one answers (`reply_parameters`), when it is in the same chat.
+        public var replyToMessageID: Int64?
 
         /// A record.
         public init(
@@ -230,6 +245,9 @@ extension TelegramEmulator {
             case chatID = "chat_id"
             case messageID = "message_id"
             case messageThreadID = "message_thread_id"
+            case fileName = "file_name"
+            case fileSize = "file_size"
+            case replyToMessageID = "reply_to_message_id"
         }
     }
 
@@ -264,6 +282,42 @@ extension TelegramEmulator {
         enum CodingKeys: String, CodingKey {
             case updateID = "update_id"
             case messageID = "message_id"
+        }
+    }
+
+    /// File sizes, in bytes (the Bot API's documented limits by default).
+    public struct FileLimits: Sendable, Equatable {
+        /// Largest photo a bot may upload (sendPhoto).
+        public var photoUpload: Int
+        /// Largest other file a bot may upload (the request itself; 413 above it).
+        public var upload: Int
+        /// Largest file getFile lets a bot download.
+        public var download: Int
+
+        public init(photoUpload: Int = 10 << 20, upload: Int = 50 << 20, download: Int = 20 << 20) {
+            self.photoUpload = photoUpload
+            self.upload = upload
+            self.download = download
+        }
+    }
+
+    /// A file a user attaches to an injected message: `{"file_name":"…","mime_type":"…","content":"<base64>"}`.
+    public struct InjectedFile: Codable, Sendable, Equatable {
+        public var fileName: String?
+        public var mimeType: String?
+        /// The bytes, base64.
+        public var content: String
+
+        public init(fileName: String? = nil, mimeType: String? = nil, content: Data) {
+            self.fileName = fileName
+            self.mimeType = mimeType
+            self.content = content.base64EncodedString()
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case fileName = "file_name"
+            case mimeType = "mime_type"
+            case content
         }
     }
 }

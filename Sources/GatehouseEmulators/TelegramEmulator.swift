@@ -34,6 +34,8 @@ public struct TelegramEmulator: Service {
         public var webhookRetry: Duration
         /// Chats known from the start, so that their "@username" resolves.
         public var chats: [Chat]
+        /// The file sizes the server takes and gives: Telegram's unless a test shrinks them.
+        public var fileLimits = FileLimits()
 
         /// A configuration; `botID` defaults to the number a configured token starts with.
         public init(

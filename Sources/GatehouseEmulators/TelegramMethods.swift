@@ -26,6 +26,15 @@ struct TelegramMethods: Sendable {
             return try await editMessageText(parameters)
         case "deletemessage":
             return try await deleteMessage(parameters)
+        case "sendphoto":
+            return try await sendMedia(.photo, parameters)
+        case "senddocument":
+            return try await sendMedia(.document, parameters)
+        case "editmessagecaption":
+            return try await editMessageCaption(parameters)
+        case "getfile":
+            guard let id = try parameters.string("file_id"), !id.isEmpty else { throw TelegramAPIError.badRequest("file_id not specified") }
+            return try await state.getFile(id)
         default:
             throw TelegramAPIError.notFound
         }
@@ -134,5 +143,32 @@ struct TelegramMethods: Sendable {
         }
         try await state.deleteMessage(in: chat, messageID: messageID)
         return .bool(true)
+    }
+
+    /// A caption: 0–1024 characters, from `caption` with `caption_entities` or `parse_mode`.
+    private func caption(_ parameters: TelegramParameters) throws -> TelegramText {
+        try TelegramText.parse(
+            try parameters.string("caption") ?? "", parseMode: try parameters.string("parse_mode"),
+            entities: try parameters.entities("caption_entities")
+        )
+    }
+
+    private func sendMedia(_ kind: TelegramMedia.Kind, _ parameters: TelegramParameters) async throws -> JSONValue {
+        let chat = try requiredChat(parameters)
+        guard let file = try parameters.inputFile(kind.rawValue) else {
+            throw TelegramAPIError.badRequest("there is no \(kind.rawValue) in the request")
+        }
+        return try await state.sendMedia(
+            kind, file: file, to: chat, threadID: try parameters.int64("message_thread_id"), caption: try caption(parameters),
+            reply: try parameters.reply()
+        )
+    }
+
+    private func editMessageCaption(_ parameters: TelegramParameters) async throws -> JSONValue {
+        let chat = try requiredChat(parameters)
+        guard let messageID = try parameters.int64("message_id") else {
+            throw TelegramAPIError.badRequest("message identifier is not specified")
+        }
+        return try await state.editMessageCaption(in: chat, messageID: messageID, caption: try caption(parameters))
     }
 }

@@ -5,19 +5,21 @@ import Hummingbird
 /// or multipart form), typed the way the Bot API coerces them.
 struct TelegramParameters: Sendable {
     private(set) var values: [String: JSONValue] = [:]
+    /// Files uploaded in a multipart form, by field name.
+    private(set) var uploads: [String: MultipartFile] = [:]
 
     init(_ values: [String: JSONValue] = [:]) {
         self.values = values
     }
 
-    static func from(_ request: Request) async throws -> TelegramParameters {
+    static func from(_ request: Request, bodyLimit: Int) async throws -> TelegramParameters {
         var parameters = TelegramParameters()
         for (key, value) in EmulatorHTTP.queryPairs(of: request) {
             parameters.values[key] = .string(value)
         }
         guard request.method == .post || request.method == .put else { return parameters }
-        guard let body = await EmulatorHTTP.body(of: request) else {
-            throw TelegramAPIError.badRequest("request body is too large")
+        guard let body = await EmulatorHTTP.body(of: request, limit: bodyLimit) else {
+            throw TelegramAPIError.entityTooLarge
         }
         guard !body.isEmpty else { return parameters }
         switch EmulatorHTTP.mediaType(of: request) {
@@ -33,6 +35,7 @@ struct TelegramParameters: Sendable {
                 throw TelegramAPIError.badRequest("can't parse multipart form data")
             }
             for (key, value) in form.fields { parameters.values[key] = .string(value) }
+            for file in form.files { parameters.uploads[file.field] = file }
         default:
             // URL-encoded forms, also when a client omits the content type.
             for (key, value) in EmulatorHTTP.formPairs(Substring(decoding: body, as: UTF8.self)) {
@@ -48,7 +51,15 @@ struct TelegramParameters: Sendable {
     }
 
     func has(_ key: String) -> Bool {
-        value(key) != nil
+        value(key) != nil || uploads[key] != nil
+    }
+
+    /// An `InputFile` parameter: a file uploaded in the form, or the file_id of a known file.
+    func inputFile(_ key: String) throws -> TelegramInputFile? {
+        if let upload = uploads[key] { return .upload(upload) }
+        guard let text = try string(key), !text.isEmpty else { return nil }
+        if text.hasPrefix("attach://"), let upload = uploads[String(text.dropFirst("attach://".count))] { return .upload(upload) }
+        return .existing(text)
     }
 
     /// A string; numbers and booleans are accepted as their text, as the Bot API does.
@@ -157,4 +168,10 @@ struct TelegramParameters: Sendable {
             allowSendingWithoutReply: try bool("allow_sending_without_reply") ?? false
         )
     }
+}
+
+/// A file a bot sends: uploaded now, or one the server already has (by file_id).
+enum TelegramInputFile: Sendable {
+    case upload(MultipartFile)
+    case existing(String)
 }

@@ -15,6 +15,9 @@ struct TelegramResponder: HTTPResponder {
         if path.hasPrefix("/_emulator/") {
             return await control(request, path: path)
         }
+        if path.hasPrefix("/file/bot") {
+            return await download(request, path: path)
+        }
         await state.countRequest()
         do {
             let result = try await botAPI(request, path: path)
@@ -40,7 +43,8 @@ struct TelegramResponder: HTTPResponder {
         let presented = rawToken.removingPercentEncoding ?? rawToken
         guard Self.accepts(presented, configured: token) else { throw TelegramAPIError.unauthorized }
         guard !method.isEmpty, !method.contains("/") else { throw TelegramAPIError.notFound }
-        let parameters = try await TelegramParameters.from(request)
+        // Uploads up to the limit, and a little for the form around the file.
+        let parameters = try await TelegramParameters.from(request, bodyLimit: await state.configuration.fileLimits.upload + (1 << 20))
         return try await TelegramMethods(state: state).call(String(method), parameters)
     }
 
@@ -64,6 +68,17 @@ struct TelegramResponder: HTTPResponder {
             && parts[1].unicodeScalars.allSatisfy { scalar in
                 scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-")
             }
+    }
+
+    /// `GET /file/bot<token>/<file_path>`: a file's bytes, as getFile located it.
+    private func download(_ request: Request, path: String) async -> Response {
+        let rest = path.dropFirst("/file/bot".count)
+        guard request.method == .get, let slash = rest.firstIndex(of: "/") else { return TelegramAPIError.notFound.response }
+        let presented = String(rest[..<slash]).removingPercentEncoding ?? ""
+        guard Self.accepts(presented, configured: token) else { return TelegramAPIError.unauthorized.response }
+        let filePath = String(rest[rest.index(after: slash)...]).removingPercentEncoding ?? ""
+        guard let data = await state.download(path: filePath) else { return TelegramAPIError.notFound.response }
+        return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     // MARK: Control API

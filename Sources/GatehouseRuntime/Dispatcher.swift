@@ -164,8 +164,21 @@ public final class Dispatcher: Service, Sendable {
 
     /// Posts, edits or deletes at the destination and returns the native ids the message has there now.
     private func perform(_ job: OutboxJob, with adapter: any Adapter, in channel: Channel) async throws -> [String] {
-        let message = OutboundMessage(channel: channel, text: job.text, idempotencyKey: job.idempotencyKey)
-        guard job.action != .post else { return try await adapter.send(message) }
+        var message = OutboundMessage(
+            channel: channel, text: job.text, idempotencyKey: job.idempotencyKey, spans: job.payload.spans,
+            attachments: job.payload.attachments
+        )
+        if let answered = job.payload.replyTo {
+            // A reply answers the answered message as it arrived here (its first part); one that
+            // never arrived here makes this a plain message.
+            message.replyTo = try await ledger.nativeIDs(
+                platform: job.originPlatform, conversation: job.originConversation, message: answered, destination: job.destination
+            ).first
+        }
+        guard job.action != .post else {
+            message.files = try await download(job.payload.attachments, from: job.originPlatform)
+            return try await adapter.send(message)
+        }
         let ids = try await ledger.nativeIDs(
             platform: job.originPlatform, conversation: job.originConversation, message: job.originMessage, destination: job.destination
         )
@@ -173,11 +186,29 @@ public final class Dispatcher: Service, Sendable {
         case .post, .edit:
             // The original never arrived here (it was held, blocked, or came before the route):
             // the edited text passed the policy on its own, so it arrives as a post.
-            return ids.isEmpty ? try await adapter.send(message) : try await adapter.edit(ids, with: message)
+            guard ids.isEmpty else { return try await adapter.edit(ids, with: message) }
+            message.files = try await download(job.payload.attachments, from: job.originPlatform)
+            return try await adapter.send(message)
         case .delete:
             if !ids.isEmpty { try await adapter.delete(ids, in: channel) }
             return []
         }
+    }
+
+    /// The largest attachment carried across (Telegram's upload limit for documents).
+    static let attachmentLimit = 50 << 20
+
+    /// Fetches the attachments from the platform they arrived on, now that they are to be sent.
+    private func download(_ attachments: [Envelope.Attachment], from platform: String) async throws -> [AttachedFile] {
+        guard !attachments.isEmpty else { return [] }
+        guard let origin = adapters[platform] else {
+            throw DeliveryError.rejected("the attachments' platform '\(platform)' is not configured")
+        }
+        var files: [AttachedFile] = []
+        for attachment in attachments {
+            files.append(try await origin.download(attachment, limit: Self.attachmentLimit))
+        }
+        return files
     }
 
     private func deliver(_ job: OutboxJob) async throws {

@@ -69,7 +69,7 @@ struct TelegramShapeTests {
     static let api = "/bot\(token)"
     static let forum = TelegramEmulator.Chat(id: -1_001_234_567_890, type: .supergroup, title: "Partners", isForum: true)
 
-    @Test("getMe, sendMessage, editMessageText, getUpdates and getWebhookInfo answer with documented types")
+    @Test("getMe, sendMessage, editMessageText, getUpdates (with files), getFile, sendDocument and getWebhookInfo answer with documented types")
     func successfulAnswers() async throws {
         try await withTelegram(.init(token: Self.token, rateLimits: false)) { emulator, http in
             var checked: [(JSONValue?, String, String)] = []
@@ -87,8 +87,22 @@ struct TelegramShapeTests {
             _ = try await emulator.inject(.init(kind: .message, chat: Self.forum, from: .init(id: 43, firstName: "Wang"), text: "re", replyToMessageID: first.messageID))
             _ = try await emulator.inject(.init(kind: .editedMessage, chat: Self.forum, from: .init(id: 42, firstName: "Li"), text: "hi!", messageID: first.messageID))
             _ = try await emulator.inject(.init(kind: .channelPost, chat: .init(id: -1_009, type: .channel, title: "News", username: "acme_news"), text: "post"))
+            _ = try await emulator.inject(.init(
+                kind: .message, chat: Self.forum, from: .init(id: 42, firstName: "Li"), text: "the report",
+                document: .init(fileName: "q3.pdf", mimeType: "application/pdf", content: Data("%PDF-1.7".utf8))
+            ))
+            _ = try await emulator.inject(.init(
+                kind: .message, chat: Self.forum, from: .init(id: 42, firstName: "Li"), text: "",
+                photo: .init(content: Data([0xFF, 0xD8, 0xFF]))
+            ))
             let updates = try await http.get("\(Self.api)/getUpdates")
-            #expect(updates.json["result"]?.arrayValue?.count == 4)
+            #expect(updates.json["result"]?.arrayValue?.count == 6)
+            let fileID = updates.json["result"]?.arrayValue?[4]["message"]?["document"]?["file_id"] ?? .null
+            checked.append((try await http.post("\(Self.api)/getFile", json: .object(["file_id": fileID])).json["result"], "File", "getFile"))
+            let document = try await http.post("\(Self.api)/sendDocument", json: .object([
+                "chat_id": .int(Self.forum.id), "document": fileID, "caption": .string("again"),
+            ]))
+            checked.append((document.json["result"], "Message", "sendDocument"))
             checked.append((updates.json["result"], "Array of Update", "getUpdates"))
             checked.append((try await http.get("\(Self.api)/getWebhookInfo").json["result"], "WebhookInfo", "getWebhookInfo"))
             for (value, type, method) in checked {

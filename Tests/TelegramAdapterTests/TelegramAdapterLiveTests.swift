@@ -14,8 +14,12 @@ import TelegramAdapter
     static let news = Channel(name: "news", platform: "outreach", address: .chat("-1001234", topic: nil))
 
     /// Runs an emulator and an adapter pointed at it around `body`.
-    func withAdapter(token: String = token, _ body: (TelegramAdapter, TelegramEmulator) async throws -> Void) async throws {
-        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false), logger: quietLogger("emulator"))
+    func withAdapter(
+        token: String = token, fileLimits: TelegramEmulator.FileLimits = .init(), _ body: (TelegramAdapter, TelegramEmulator) async throws -> Void
+    ) async throws {
+        var configuration = TelegramEmulator.Configuration(token: Self.token, rateLimits: false)
+        configuration.fileLimits = fileLimits
+        let emulator = TelegramEmulator(configuration: configuration, logger: quietLogger("emulator"))
         try await withServices([emulator]) {
             try await body(adapter(for: emulator, token: token), emulator)
         }

@@ -1,0 +1,157 @@
+import Foundation
+import GatehouseCore
+import GatehouseEmulators
+import GatehouseTesting
+import Testing
+import TelegramAdapter
+
+/// Formatting, replies and files over the emulator: what a message carries besides its text.
+extension TelegramAdapterLiveTests {
+    static let user = TelegramEmulator.User(id: 42, firstName: "Li")
+
+    /// The text an entity covers, counted in UTF-16 as Telegram counts.
+    func covered(_ text: String, _ entity: TelegramEmulator.MessageEntity) -> String {
+        let units = Array(text.utf16)
+        return String(decoding: units[entity.offset..<(entity.offset + entity.length)], as: UTF16.self)
+    }
+
+    @Test func formattingArrivesAsSpansAndLeavesAsEntitiesCountedInUTF16() async throws {
+        try await withAdapter { adapter, emulator in
+            // "🚀 launch at 10:00, see docs": bold after an emoji (2 UTF-16 units, 1 scalar).
+            let text = "🚀 launch at 10:00, see docs"
+            try await withIntake(adapter) { seen in
+                _ = try await emulator.inject(.init(chat: Self.support, from: Self.user, text: text, entities: [
+                    .init(type: "bold", offset: 3, length: 6),
+                    .init(type: "text_link", offset: 24, length: 4, url: "https://docs.acme.example/launch"),
+                    // Derived from the text by every client: not carried.
+                    .init(type: "bot_command", offset: 13, length: 5),
+                ]))
+                #expect(await eventually { seen.values.count == 1 })
+                let body = try #require(seen.values.first).body
+                #expect(body.spans == [
+                    Span(offset: 2, length: 6, style: .bold),
+                    Span(offset: 23, length: 4, style: .link("https://docs.acme.example/launch")),
+                ])
+                // And back out, as entities Telegram accepts (the emulator validates them).
+                _ = try await adapter.send(OutboundMessage(channel: Self.news, text: body.text, idempotencyKey: "k", spans: body.spans))
+            }
+            let sent = try #require(await emulator.sent(chatID: "-1001234").first)
+            let entities = try #require(sent.entities)
+            #expect(entities.map { covered(text, $0) } == ["launch", "docs"])
+            #expect(entities.last?.url == "https://docs.acme.example/launch")
+        }
+    }
+
+    @Test func aSplitKeepsEachEntityWholeInsideOnePart() async throws {
+        try await withAdapter { adapter, emulator in
+            // A bold run of 200 characters straddling where the first 4096-unit part would end.
+            let text = String(repeating: "a", count: 4000) + String(repeating: "B", count: 200) + String(repeating: "c", count: 100)
+            let spans = [Span(offset: 4000, length: 200, style: .bold)]
+            let ids = try await adapter.send(OutboundMessage(channel: Self.news, text: text, idempotencyKey: "k", spans: spans))
+            let sent = await emulator.sent(chatID: "-1001234")
+            #expect(ids.count == 2)
+            #expect(sent.compactMap(\.text).joined() == text)
+            #expect(sent[0].entities == nil || sent[0].entities == [])
+            let second = try #require(sent[1].entities?.first)
+            #expect(covered(sent[1].text ?? "", second) == String(repeating: "B", count: 200))
+        }
+    }
+
+    @Test func aReplyAnswersTheMessageItNamesAndAMissingOneStillSends() async throws {
+        try await withAdapter { adapter, emulator in
+            let first = try await adapter.send(OutboundMessage(channel: Self.news, text: "question", idempotencyKey: "k1"))
+            _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "answer", idempotencyKey: "k2", replyTo: first[0]))
+            _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "late answer", idempotencyKey: "k3", replyTo: "999999"))
+            let sent = await emulator.sent(chatID: "-1001234")
+            #expect(sent.map(\.replyToMessageID) == [nil, Int64(first[0]), nil])
+            #expect(sent.count == 3)
+        }
+    }
+
+    @Test func aReplyInAForumTopicToTheTopicRootIsNotAReply() async throws {
+        try await withAdapter { adapter, emulator in
+            let forum = TelegramEmulator.Chat(id: -1007, type: .supergroup, title: "Partners", isForum: true)
+            try await withIntake(adapter) { seen in
+                let question = try await emulator.inject(.init(chat: forum, from: Self.user, text: "in topic", messageThreadID: 42))
+                _ = try await emulator.inject(.init(chat: forum, from: Self.user, text: "real reply", messageThreadID: 42, replyToMessageID: question.messageID))
+                #expect(await eventually { seen.values.count == 2 })
+                #expect(seen.values.map(\.origin.topic) == [42, 42])
+                #expect(seen.values.map(\.replyTo) == [nil, String(question.messageID)])
+            }
+        }
+    }
+
+    @Test func aFileArrivesAsMetadataIsFetchedOnRequestAndSentAsAnUpload() async throws {
+        try await withAdapter { adapter, emulator in
+            let pdf = Data((0..<30_000).map { UInt8($0 % 251) })
+            let envelope = try await withIntake(adapter) { seen in
+                _ = try await emulator.inject(.init(
+                    chat: Self.support, from: Self.user, text: "Q3 report",
+                    document: .init(fileName: "q3.pdf", mimeType: "application/pdf", content: pdf)
+                ))
+                #expect(await eventually { seen.values.count == 1 })
+                return try #require(seen.values.first)
+            }
+            let attachment = try #require(envelope.attachments.first)
+            #expect(envelope.body.text == "Q3 report")
+            #expect(attachment.name == "q3.pdf" && attachment.bytes == pdf.count && attachment.mimeType == "application/pdf")
+            // Nothing that crosses holds a file URL (they embed the bot token).
+            let crossing = String(decoding: try JSONEncoder().encode(envelope), as: UTF8.self)
+            #expect(!crossing.contains("/file/bot") && !crossing.contains(Self.token))
+            let file = try await adapter.download(attachment, limit: 1 << 20)
+            #expect(file.data == pdf && file.name == "q3.pdf")
+            let ids = try await adapter.send(OutboundMessage(
+                channel: Self.news, text: "» Q3 report", idempotencyKey: "k", spans: [Span(offset: 2, length: 2, style: .bold)],
+                attachments: [attachment], files: [file]
+            ))
+            let sent = await emulator.sent(chatID: "-1001234")
+            #expect(sent.map(\.method) == ["sendDocument"])
+            #expect(sent.first?.fileName == "q3.pdf", "\(sent)")
+            #expect(sent.first?.fileSize == pdf.count)
+            // The text fits a caption, so it rides on the file, with its formatting.
+            #expect(sent.first?.text == "» Q3 report")
+            #expect(sent.first?.entities?.map { covered("» Q3 report", $0) } == ["Q3"])
+            // An edit of a captioned file edits the caption.
+            let edited = try await adapter.edit(ids, with: OutboundMessage(
+                channel: Self.news, text: "» Q3 report (final)", idempotencyKey: "k", attachments: [attachment]
+            ))
+            #expect(edited == ids)
+            #expect(await emulator.sent(chatID: "-1001234").last?.method == "editMessageCaption")
+        }
+    }
+
+    @Test func aTextLongerThanACaptionGoesFirstAndAPictureGoesAsAPhoto() async throws {
+        try await withAdapter { adapter, emulator in
+            let picture = AttachedFile(name: "chart.png", mimeType: "image/png", data: Data(repeating: 7, count: 5_000))
+            let text = String(repeating: "详细说明 ", count: 300)
+            let ids = try await adapter.send(OutboundMessage(
+                channel: Self.news, text: text, idempotencyKey: "k",
+                attachments: [Envelope.Attachment(reference: "x", name: "chart.png", mimeType: "image/png", bytes: 5_000)], files: [picture]
+            ))
+            let sent = await emulator.sent(chatID: "-1001234")
+            #expect(sent.map(\.method) == ["sendMessage", "sendPhoto"])
+            #expect(ids.count == 2)
+            #expect(sent[1].text == "" || sent[1].text == nil)
+        }
+    }
+
+    @Test func filesOverTheServersLimitsAreRefusedPermanently() async throws {
+        try await withAdapter(fileLimits: .init(photoUpload: 1_000, upload: 20_000, download: 10_000)) { adapter, emulator in
+            _ = try await emulator.inject(.init(
+                chat: Self.support, from: Self.user, text: "",
+                document: .init(fileName: "big.bin", mimeType: nil, content: Data(repeating: 1, count: 15_000))
+            ))
+            let big = Envelope.Attachment(reference: "unknown", name: "big.bin", bytes: 25_000_000)
+            // Known to be over Telegram's 20 MB download limit: refused before asking.
+            await #expect { try await adapter.download(big, limit: 50 << 20) } throws: { ($0 as? DeliveryError)?.isPermanent == true }
+            // An upload over the server's limit: 413, permanent, and the token is not in the reason.
+            let huge = AttachedFile(name: "huge.bin", mimeType: nil, data: Data(repeating: 0, count: 2 << 20))
+            await #expect {
+                _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "x", idempotencyKey: "k", files: [huge]))
+            } throws: { error in
+                guard let error = error as? DeliveryError else { return false }
+                return error.isPermanent && !error.description.contains(Self.token)
+            }
+        }
+    }
+}
