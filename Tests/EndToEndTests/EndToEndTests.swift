@@ -122,4 +122,55 @@ import Testing
             }
         }
     }
+
+    @Test func formattingRepliesAndFilesCrossWithTheRulesAppliedToWhatIsHiddenInThem() async throws {
+        // The demo, plus a route from the support group to an escalations chat that masks links
+        // to anywhere but acme.example.
+        let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
+            .replacingOccurrences(of: "channels:\n", with: "channels:\n  escalations: { platform: outreach, chat: -1005550000000 }\n")
+            + """
+
+              - name: escalate
+                from: support
+                to: [escalations]
+                on: { links: redact }
+                template: "{sender.name}: {text}"
+
+            checks:
+              links: { links: { allow: [acme.example] } }
+
+            """
+        let logger = quietLogger("e2e")
+        try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, _, config, httpClient in
+            let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
+            let gateway = Gateway(
+                config: config, ledger: ledger,
+                adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
+            )
+            let support = TelegramEmulator.Chat(id: -1009876543210, type: .supergroup, title: "Support")
+            let customer = TelegramEmulator.User(id: 7, firstName: "Li")
+            let invoice = Data((0..<5_000).map { UInt8($0 % 256) })
+            try await withServices(gateway.services) {
+                // "Invoice attached, pay here": "pay here" links to a host the rules do not allow.
+                let first = try await telegram.inject(.init(
+                    chat: support, from: customer, text: "Invoice attached, pay here",
+                    entities: [.init(type: "bold", offset: 0, length: 7), .init(type: "text_link", offset: 18, length: 8, url: "https://evil.example/pay")],
+                    document: .init(fileName: "invoice.pdf", mimeType: "application/pdf", content: invoice)
+                ))
+                _ = try await telegram.inject(.init(chat: support, from: customer, text: "did you get it?", replyToMessageID: first.messageID))
+                #expect(await eventually { await telegram.sent(chatID: "-1005550000000").count == 2 })
+                let sent = await telegram.sent(chatID: "-1005550000000")
+                // The file crossed as an upload, its caption masked where the hidden link was,
+                // the formatting kept, and no entity pointing at the link's target.
+                #expect(sent[0].method == "sendDocument")
+                #expect(sent[0].fileName == "invoice.pdf" && sent[0].fileSize == invoice.count)
+                #expect(sent[0].text == "Li: Invoice attached, [REDACTED:link]")
+                #expect(sent[0].entities?.map(\.type) == ["bold"])
+                #expect(sent[0].entities?.first?.offset == 4)
+                // The reply answers the copy of the message it answered.
+                #expect(sent[1].replyToMessageID == sent[0].messageID)
+                #expect(sent[1].text == "Li: did you get it?")
+            }
+        }
+    }
 }
