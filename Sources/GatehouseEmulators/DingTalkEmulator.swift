@@ -11,7 +11,11 @@ import ServiceLifecycle
 /// tokens, Stream mode (`gateway/connections/open` and the WebSocket at `/connect`), the app
 /// robot's send and recall APIs, custom robot webhooks (signed), session webhooks, and the
 /// control API under `/_emulator/` (see CONFIG.md).
-public struct DingTalkEmulator: Service {
+public struct DingTalkEmulator: Service, CustomStringConvertible {
+    /// What logs show (ServiceGroup logs its services): never the configuration, which holds
+    /// the credentials the emulator checks.
+    public var description: String { "DingTalkEmulator(\(configuration.host):\(configuration.port))" }
+
     /// How the emulated platform behaves.
     public struct Configuration: Sendable {
         /// Interface to listen on.

@@ -10,7 +10,11 @@ import ServiceLifecycle
 /// Serves the Bot API at `http://host:port/bot<token>/<method>` and the control API under
 /// `/_emulator/` (see CONFIG.md). Run it in a `ServiceGroup` (or a task) and cancel or shut it
 /// down gracefully to stop it; ``port()`` tells where it listens.
-public struct TelegramEmulator: Service {
+public struct TelegramEmulator: Service, CustomStringConvertible {
+    /// What logs show (ServiceGroup logs its services): never the configuration, which holds
+    /// the credentials the emulator checks.
+    public var description: String { "TelegramEmulator(\(configuration.host):\(configuration.port))" }
+
     /// How the emulated server behaves.
     public struct Configuration: Sendable {
         /// Interface to listen on.

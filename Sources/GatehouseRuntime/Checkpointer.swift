@@ -7,7 +7,10 @@ import ServiceLifecycle
 /// appended, and once more on shutdown. Each signed note is also written to the log, so that a
 /// copy lives outside the ledger (the journal, a log collector) where whoever can change the
 /// ledger cannot reach it.
-public struct Checkpointer: Service {
+public struct Checkpointer: Service, CustomStringConvertible {
+    /// What the service group logs for it: its name, not its whole configuration.
+    public var description: String { "Checkpointer" }
+
     public struct Configuration: Sendable {
         public var origin: String
         public var signer: NoteSigner

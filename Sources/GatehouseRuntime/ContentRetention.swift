@@ -6,7 +6,10 @@ import ServiceLifecycle
 
 /// Erases message bodies older than `keep` (`audit.keep_content`), in batches, each erasure
 /// audited by the ledger. The log itself never expires: its leaves hold only commitments.
-public struct ContentRetention: Service {
+public struct ContentRetention: Service, CustomStringConvertible {
+    /// What the service group logs for it: its name, not its whole configuration.
+    public var description: String { "ContentRetention" }
+
     public struct Configuration: Sendable {
         /// How long a body is kept after its crossing was decided.
         public var keep: Duration

@@ -7,7 +7,10 @@ import ServiceLifecycle
 
 /// Takes every inbound event from every adapter, decides its crossings, commits them, and only
 /// then acknowledges the event to its platform.
-public struct Ingress: Service {
+public struct Ingress: Service, CustomStringConvertible {
+    /// What the service group logs for it: its name, not its whole configuration.
+    public var description: String { "Ingress" }
+
     private let config: GatewayConfig
     private let gate: Gate
     private let adapters: [any Adapter]

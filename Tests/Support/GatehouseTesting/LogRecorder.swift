@@ -21,7 +21,10 @@ public final class LogRecorder: Sendable {
 
     /// A logger whose entries (at `level` and above) this recorder keeps.
     public func logger(_ label: String, level: Logger.Level = .trace) -> Logger {
-        var logger = Logger(label: label) { _ in Handler(recorder: self) }
+        var logger = Logger(label: label) { label in
+            guard TestLogFile.isEnabled else { return Handler(recorder: self) }
+            return MultiplexLogHandler([Handler(recorder: self), TestLogFile.Handler(label: label)])
+        }
         logger.logLevel = level
         return logger
     }

@@ -6,8 +6,9 @@ import ServiceLifecycle
 public func withServices<Result: Sendable>(
     _ services: [any Service], logLevel: Logger.Level = .warning, _ body: () async throws -> Result
 ) async throws -> Result {
-    var logger = Logger(label: "test.services")
-    logger.logLevel = logLevel
+    var logger = quietLogger("test.services")
+    // Setting a level sets it for every handler, the run's log file included: only when asked.
+    if logLevel != .warning { logger.logLevel = logLevel }
     let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: logger))
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
@@ -24,9 +25,17 @@ public func withServices<Result: Sendable>(
     }
 }
 
-/// A logger for tests that shows only warnings and worse.
+/// A logger for tests that shows only warnings and worse, and writes every level to the run's
+/// log file when CI asks for one (``TestLogFile``).
 public func quietLogger(_ label: String) -> Logger {
-    var logger = Logger(label: label)
-    logger.logLevel = .warning
-    return logger
+    guard TestLogFile.isEnabled else {
+        var logger = Logger(label: label)
+        logger.logLevel = .warning
+        return logger
+    }
+    return Logger(label: label) { label in
+        var console = StreamLogHandler.standardError(label: label)
+        console.logLevel = .warning
+        return MultiplexLogHandler([console, TestLogFile.Handler(label: label)])
+    }
 }
