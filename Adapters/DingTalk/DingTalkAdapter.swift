@@ -57,10 +57,11 @@ public struct DingTalkAdapter: Adapter {
 
     // MARK: - Delivery
 
-    public func send(_ message: OutboundMessage) async throws -> [String] {
+    public func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String] {
         let conversation = try conversation(of: message.channel)
-        var keys: [String] = []
-        for (msgKey, param) in try msgParams(for: message.text, format: message.format) {
+        var keys = progress.delivered
+        // The parts an earlier attempt delivered are not sent again.
+        for (msgKey, param) in try msgParams(for: message.text, format: message.format).dropFirst(keys.count) {
             let response: GroupMessageSendResponse = try await authorized { token throws(DeliveryError) in
                 try await api.post(
                     "/v1.0/robot/groupMessages/send",
@@ -70,6 +71,7 @@ public struct DingTalkAdapter: Adapter {
                 )
             }
             keys.append(response.processQueryKey)
+            await progress.record(keys)
         }
         return keys
     }

@@ -282,30 +282,35 @@ public struct TelegramAdapter: Adapter {
 
     /// Sends the text (split at 4096 UTF-16 units, never inside a span) and the files. A text
     /// that fits a caption goes on the first file; a longer one is sent first, the files after.
-    public func send(_ message: OutboundMessage) async throws -> [String] {
+    public func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String] {
         let (chat, topic) = try address(of: message.channel)
         let content = message.content
-        var reply = message.replyTo.flatMap(Int64.init).map { ReplyParameters(messageID: $0) }
-        var ids: [String] = []
+        let reply = message.replyTo.flatMap(Int64.init).map { ReplyParameters(messageID: $0) }
+        // The messages this send takes, in order: text parts, then files. Those an earlier attempt
+        // delivered are skipped; only the first message answers the replied-to one.
+        var ids = progress.delivered
+        var index = 0
         let captioned = !message.files.isEmpty && content.text.utf16.count <= Self.captionLimit
-        if !captioned {
-            for part in splitter.split(content) {
-                let sent: Message = try await paced("sendMessage", to: chat) { chat throws(DeliveryError) in
-                    try await client.call("sendMessage", SendMessage(
-                        chatID: chat, messageThreadID: topic, text: part.text,
-                        entities: EntityMapping.entities(from: part.spans, in: part.text), replyParameters: reply
-                    ), timeout: configuration.requestTimeout)
-                }
-                // Only the first part answers; the rest follow it.
-                reply = nil
-                ids.append(String(sent.messageID))
+        for part in captioned ? [] : splitter.split(content) {
+            defer { index += 1 }
+            guard index >= progress.delivered.count else { continue }
+            let answering = index == 0 ? reply : nil
+            let sent: Message = try await paced("sendMessage", to: chat) { chat throws(DeliveryError) in
+                try await client.call("sendMessage", SendMessage(
+                    chatID: chat, messageThreadID: topic, text: part.text,
+                    entities: EntityMapping.entities(from: part.spans, in: part.text), replyParameters: answering
+                ), timeout: configuration.requestTimeout)
             }
-        }
-        for (index, file) in message.files.enumerated() {
-            let caption = captioned && index == 0 && !content.text.isEmpty ? content : nil
-            let sent = try await upload(file, caption: caption, to: chat, topic: topic, reply: reply)
-            reply = nil
             ids.append(String(sent.messageID))
+            await progress.record(ids)
+        }
+        for (number, file) in message.files.enumerated() {
+            defer { index += 1 }
+            guard index >= progress.delivered.count else { continue }
+            let caption = captioned && number == 0 && !content.text.isEmpty ? content : nil
+            let sent = try await upload(file, caption: caption, to: chat, topic: topic, reply: index == 0 ? reply : nil)
+            ids.append(String(sent.messageID))
+            await progress.record(ids)
         }
         return ids
     }
@@ -348,11 +353,13 @@ public struct TelegramAdapter: Adapter {
             guard content.text.utf16.count <= Self.captionLimit else {
                 throw DeliveryError.rejected("the edited text (\(content.text.utf16.count) UTF-16 units) no longer fits the caption it was sent as (\(Self.captionLimit))")
             }
-            let _: Message = try await paced("editMessageCaption", to: chat) { chat throws(DeliveryError) in
-                try await client.call("editMessageCaption", EditMessageCaption(
-                    chatID: chat, messageID: first, caption: content.text,
-                    captionEntities: EntityMapping.entities(from: content.spans, in: content.text)
-                ), timeout: configuration.requestTimeout)
+            try await unlessUnchanged {
+                let _: Message = try await paced("editMessageCaption", to: chat) { chat throws(DeliveryError) in
+                    try await client.call("editMessageCaption", EditMessageCaption(
+                        chatID: chat, messageID: first, caption: content.text,
+                        captionEntities: EntityMapping.entities(from: content.spans, in: content.text)
+                    ), timeout: configuration.requestTimeout)
+                }
             }
             return nativeIDs
         }
@@ -361,9 +368,11 @@ public struct TelegramAdapter: Adapter {
         for (index, part) in parts.enumerated() {
             let entities = EntityMapping.entities(from: part.spans, in: part.text)
             if index < textIDs.count, let id = Int64(textIDs[index]) {
-                let _: Message = try await paced("editMessageText", to: chat) { chat throws(DeliveryError) in
-                    try await client.call("editMessageText", EditMessageText(chatID: chat, messageID: id, text: part.text, entities: entities),
-                                          timeout: configuration.requestTimeout)
+                try await unlessUnchanged {
+                    let _: Message = try await paced("editMessageText", to: chat) { chat throws(DeliveryError) in
+                        try await client.call("editMessageText", EditMessageText(chatID: chat, messageID: id, text: part.text, entities: entities),
+                                              timeout: configuration.requestTimeout)
+                    }
                 }
                 ids.append(textIDs[index])
             } else {
@@ -381,6 +390,16 @@ public struct TelegramAdapter: Adapter {
             let _: Bool = try await client.call("deleteMessage", DeleteMessage(chatID: current, messageID: id), timeout: configuration.requestTimeout)
         }
         return ids + fileIDs
+    }
+
+    /// Runs an edit, taking Telegram's "message is not modified" as done: the part already reads
+    /// so (a retry after a failure later in the message, or an edit that changed only other parts).
+    private func unlessUnchanged(_ edit: () async throws -> Void) async throws {
+        do {
+            try await edit()
+        } catch let error as DeliveryError where error.detail.contains("message is not modified") {
+            logger.debug("part already edited", metadata: ["gh.detail": .string(error.detail)])
+        }
     }
 
     public func delete(_ nativeIDs: [String], in channel: Channel) async throws {

@@ -20,8 +20,10 @@ public protocol Adapter: Sendable {
     /// Connection failures are retried with backoff inside; the method returns only when cancelled.
     func receive(_ handler: @escaping InboundHandler) async throws
 
-    /// Sends a new message and returns the native ids of every message it took (a long text may be split).
-    func send(_ message: OutboundMessage) async throws -> [String]
+    /// Sends a new message and returns the native ids of every message it took (a long text may
+    /// be split). Parts an earlier attempt delivered (`progress.delivered`) are not sent again;
+    /// each part delivered now is reported to `progress` before the next is sent.
+    func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String]
 
     /// Replaces the content of an earlier send (all its parts) and returns the native ids now in place.
     func edit(_ nativeIDs: [String], with message: OutboundMessage) async throws -> [String]
@@ -36,6 +38,11 @@ public protocol Adapter: Sendable {
 }
 
 extension Adapter {
+    /// Sends a message from its first part.
+    public func send(_ message: OutboundMessage) async throws -> [String] {
+        try await send(message, progress: .none)
+    }
+
     public func download(_ attachment: Envelope.Attachment, limit: Int) async throws -> AttachedFile {
         throw DeliveryError.rejected("platform '\(platform)' cannot fetch attachments")
     }
@@ -130,4 +137,26 @@ public struct OutboundMessage: Sendable, Hashable {
 
     /// The text and its formatting.
     public var content: RichText { RichText(text: text, spans: spans) }
+}
+
+/// The parts of a split send that earlier attempts delivered, and where an adapter reports each
+/// part it delivers now: a send that fails at part 3 resumes at part 3, rather than sending parts
+/// 1 and 2 to the destination again.
+public struct PartProgress: Sendable {
+    /// Native ids of the parts delivered so far, in order.
+    public let delivered: [String]
+    private let report: @Sendable ([String]) async -> Void
+
+    public init(delivered: [String] = [], report: @escaping @Sendable ([String]) async -> Void = { _ in }) {
+        self.delivered = delivered
+        self.report = report
+    }
+
+    /// Reports that the parts with these ids (every part so far, in order) are delivered.
+    public func record(_ ids: [String]) async {
+        await report(ids)
+    }
+
+    /// Nothing delivered before, nothing to report to.
+    public static let none = PartProgress()
 }

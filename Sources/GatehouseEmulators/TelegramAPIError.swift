@@ -11,6 +11,8 @@ struct TelegramAPIError: Error, Sendable {
         case conflict
         case tooManyRequests
         case entityTooLarge
+        case internalServerError
+        case badGateway
     }
 
     private let code: Code
@@ -55,6 +57,10 @@ struct TelegramAPIError: Error, Sendable {
     /// An upload over the server's body limit (50 MB on api.telegram.org).
     static let entityTooLarge = TelegramAPIError(.entityTooLarge, "Request Entity Too Large")
 
+    static let internalServerError = TelegramAPIError(.internalServerError, "Internal Server Error")
+    /// What the proxy in front of the Bot API answers when the server behind it fails: HTML.
+    static let badGateway = TelegramAPIError(.badGateway, "Bad Gateway")
+
     static let chatNotFound = badRequest("chat not found")
     static let terminatedByOtherPoller = conflict(
         "terminated by other getUpdates request; make sure that only one bot instance is running"
@@ -72,12 +78,18 @@ struct TelegramAPIError: Error, Sendable {
         case .conflict: 409
         case .tooManyRequests: 429
         case .entityTooLarge: 413
+        case .internalServerError: 500
+        case .badGateway: 502
         }
     }
 
     var isRateLimit: Bool { code == .tooManyRequests }
 
     var response: Response {
+        if code == .badGateway {
+            let page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+            return Response(status: .badGateway, headers: [.contentType: "text/html"], body: .init(byteBuffer: ByteBuffer(string: page)))
+        }
         var fields: [(String, JSONValue?)] = []
         if let retryAfter { fields.append(("retry_after", .int(Int64(retryAfter)))) }
         if let migrateToChatID { fields.append(("migrate_to_chat_id", .int(migrateToChatID))) }

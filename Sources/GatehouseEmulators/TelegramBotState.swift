@@ -75,6 +75,10 @@ actor TelegramBotState {
     var files: [String: TelegramStoredFile] = [:]
     private var requestCount = 0
     private var rateLimitedCount = 0
+    /// Requests refused on purpose, and which ones.
+    private var faults: TelegramFaults
+    private var faultChoices: SplitMix64
+    private var injectedFaultCount = 0
     private var flood: TelegramFloodControl
 
     // Update queue and long polling (see TelegramBotState+Updates.swift).
@@ -99,6 +103,8 @@ actor TelegramBotState {
     init(configuration: TelegramEmulator.Configuration, logger: Logger) {
         self.configuration = configuration
         self.flood = TelegramFloodControl(limits: configuration.floodLimits)
+        self.faults = configuration.faults
+        self.faultChoices = SplitMix64(seed: configuration.faults.seed)
         self.logger = logger
         // Update ids "start from a certain positive number": not 1, so clients cannot assume it.
         self.nextUpdateID = Int64.random(in: 100_000...900_000)
@@ -114,7 +120,26 @@ actor TelegramBotState {
     }
 
     func stats() -> TelegramEmulator.Stats {
-        TelegramEmulator.Stats(requests: requestCount, rateLimited: rateLimitedCount, webhookFailures: webhookPushFailures)
+        TelegramEmulator.Stats(
+            requests: requestCount, rateLimited: rateLimitedCount, webhookFailures: webhookPushFailures,
+            injectedFaults: injectedFaultCount
+        )
+    }
+
+    func setFaults(_ faults: TelegramFaults) {
+        self.faults = faults
+        faultChoices = SplitMix64(seed: faults.seed)
+    }
+
+    /// Refuses this request on purpose, as often as the faults say: a 429, a 500 or a 502.
+    func injectFault(into method: String) throws {
+        guard faults.rate > 0, TelegramFaults.methods.contains(method.lowercased()), faultChoices.unit() < faults.rate else { return }
+        injectedFaultCount += 1
+        switch faultChoices.next() % 3 {
+        case 0: throw TelegramAPIError.tooManyRequests(retryAfter: faults.retryAfter)
+        case 1: throw TelegramAPIError.internalServerError
+        default: throw TelegramAPIError.badGateway
+        }
     }
 
     /// What the bot did, in order; `chat` filters by an integer id or "@username".

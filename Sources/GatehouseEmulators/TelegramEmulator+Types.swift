@@ -259,18 +259,22 @@ extension TelegramEmulator {
         public var rateLimited: Int
         /// Webhook pushes the receiver did not take (non-2xx, or no answer).
         public var webhookFailures: Int
+        /// Requests refused on purpose (``TelegramFaults``); not counted in `rateLimited`.
+        public var injectedFaults: Int
 
         /// Counters.
-        public init(requests: Int = 0, rateLimited: Int = 0, webhookFailures: Int = 0) {
+        public init(requests: Int = 0, rateLimited: Int = 0, webhookFailures: Int = 0, injectedFaults: Int = 0) {
             self.requests = requests
             self.rateLimited = rateLimited
             self.webhookFailures = webhookFailures
+            self.injectedFaults = injectedFaults
         }
 
         enum CodingKeys: String, CodingKey {
             case requests
             case rateLimited = "rate_limited"
             case webhookFailures = "webhook_failures"
+            case injectedFaults = "injected_faults"
         }
     }
 

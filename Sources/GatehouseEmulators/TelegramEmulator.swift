@@ -40,6 +40,8 @@ public struct TelegramEmulator: Service, CustomStringConvertible {
         public var chats: [Chat]
         /// The file sizes the server takes and gives: Telegram's unless a test shrinks them.
         public var fileLimits = FileLimits()
+        /// Requests refused on purpose (none by default); `POST /_emulator/faults` changes them.
+        public var faults = TelegramFaults()
 
         /// A configuration; `botID` defaults to the number a configured token starts with.
         public init(
@@ -204,6 +206,12 @@ public struct TelegramEmulator: Service, CustomStringConvertible {
     /// the group's id are answered with `migrate_to_chat_id` from then on.
     public func migrate(group: Int64, to supergroup: Int64) async throws {
         try await state.migrate(group: group, to: supergroup)
+    }
+
+    /// Starts (or stops, with rate 0) refusing requests on purpose (the Swift mirror of
+    /// `POST /_emulator/faults`).
+    public func setFaults(_ faults: TelegramFaults) async {
+        await state.setFaults(faults)
     }
 
     /// What the bot did, in order (the Swift mirror of `GET /_emulator/sent`); `chatID` filters

@@ -44,6 +44,7 @@ struct TelegramResponder: HTTPResponder {
         guard Self.accepts(presented, configured: token) else { throw TelegramAPIError.unauthorized }
         guard !method.isEmpty, !method.contains("/") else { throw TelegramAPIError.notFound }
         // Uploads up to the limit, and a little for the form around the file.
+        try await state.injectFault(into: String(method))
         let parameters = try await TelegramParameters.from(request, bodyLimit: await state.configuration.fileLimits.upload + (1 << 20))
         return try await TelegramMethods(state: state).call(String(method), parameters)
     }
@@ -112,6 +113,22 @@ struct TelegramResponder: HTTPResponder {
                 return controlError(.badRequest, "invalid chat")
             }
             return EmulatorHTTP.json(.ok, encoding: await state.upsert(chat))
+        case (.post, "/_emulator/faults"):
+            struct Faults: Decodable {
+                var rate: Double
+                var retryAfter: Int?
+                var seed: UInt64?
+                enum CodingKeys: String, CodingKey {
+                    case rate
+                    case retryAfter = "retry_after"
+                    case seed
+                }
+            }
+            guard let body = await EmulatorHTTP.body(of: request), let faults = try? JSONDecoder().decode(Faults.self, from: Data(body)) else {
+                return controlError(.badRequest, "expected {\"rate\": 0.2, \"retry_after\": 1, \"seed\": N}")
+            }
+            await state.setFaults(TelegramFaults(rate: faults.rate, retryAfter: faults.retryAfter ?? 1, seed: faults.seed ?? TelegramFaults().seed))
+            return EmulatorHTTP.json(.ok, .object(["ok": .bool(true)]))
         case (.post, "/_emulator/migrate"):
             struct Migration: Decodable {
                 var chatID: Int64

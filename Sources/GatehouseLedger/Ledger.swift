@@ -26,7 +26,12 @@ public protocol Ledger: CursorStore {
     /// Marks a job delivered, maps its native ids, and audits the outcome.
     func recordDelivered(_ job: OutboxJob, nativeIDs: [String], at time: Date) async throws -> AuditRecord
 
-    /// Defers a job until `retryAt` after a transient failure, and audits the attempt.
+    /// Remembers the native ids of the parts of an inflight job delivered so far, so that a retry
+    /// resumes after them. The outcome records (delivered, deferred, dead) list them.
+    func recordProgress(_ job: OutboxJob, nativeIDs: [String]) async throws
+
+    /// Defers a job until `retryAt` after a transient failure, and audits the attempt (with the
+    /// parts delivered so far).
     func recordDeferred(_ job: OutboxJob, reason: String, retryAt: Date, at time: Date) async throws -> AuditRecord
 
     /// Dead-letters a job and audits why.

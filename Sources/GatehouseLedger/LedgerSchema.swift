@@ -138,6 +138,11 @@ enum LedgerSchema {
                 ALTER TABLE content ADD COLUMN decided_payload TEXT;
                 """)
         }
+        migrator.registerMigration("v8-part-progress") { db in
+            // The native ids of the parts of a split send delivered so far, as a JSON array: a
+            // retry resumes after them instead of sending them again.
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN delivered_parts TEXT")
+        }
         return migrator
     }
 }

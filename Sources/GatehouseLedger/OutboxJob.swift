@@ -35,6 +35,8 @@ public struct OutboxJob: Sendable, Hashable {
     public var text: String
     /// Its formatting, attachments and reply target.
     public var payload: Payload = Payload()
+    /// Native ids of the parts earlier attempts delivered (a split message that failed halfway).
+    public var deliveredParts: [String] = []
     public var state: State
     /// Attempts so far.
     public var attempts: Int

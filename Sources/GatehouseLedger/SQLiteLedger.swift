@@ -176,18 +176,41 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    public func recordProgress(_ job: OutboxJob, nativeIDs: [String]) async throws {
+        let parts = String(decoding: try JSONEncoder().encode(nativeIDs), as: UTF8.self)
+        try await writer.write { db in
+            try db.run(sql: "UPDATE outbox SET delivered_parts = ? WHERE id = ? AND state = 'inflight'", arguments: [parts, job.id])
+            guard db.changesCount == 1 else { throw LedgerError.unknownJob(job.id) }
+        }
+    }
+
     public func recordDeferred(_ job: OutboxJob, reason: String, retryAt: Date, at time: Date) async throws -> AuditRecord {
         try await writer.write { db in
+            let parts = try Self.deliveredParts(of: job, in: db)
             try Self.transition(job, to: .deferred, notBefore: retryAt, error: reason, in: db)
-            return try Self.append(Self.outcome(job, .deferred, at: time, nativeIDs: nil, reason: reason), in: db)
+            return try Self.append(Self.outcome(job, .deferred, at: time, nativeIDs: parts, reason: reason), in: db)
         }
     }
 
     public func recordDead(_ job: OutboxJob, reason: String, at time: Date) async throws -> AuditRecord {
         try await writer.write { db in
+            // What did arrive of a message that died halfway is part of what crossed.
+            let parts = try Self.deliveredParts(of: job, in: db)
             try Self.transition(job, to: .dead, notBefore: nil, error: reason, in: db)
-            return try Self.append(Self.outcome(job, .dead, at: time, nativeIDs: nil, reason: reason), in: db)
+            return try Self.append(Self.outcome(job, .dead, at: time, nativeIDs: parts, reason: reason), in: db)
         }
+    }
+
+    /// The parts of a job delivered so far, as stored (nil when none).
+    private static func deliveredParts(of job: OutboxJob, in db: Database) throws -> [String]? {
+        let stored = try String.fetchOne(db, sql: "SELECT delivered_parts FROM outbox WHERE id = ?", arguments: [job.id])
+        let parts = try decodeParts(stored)
+        return parts.isEmpty ? nil : parts
+    }
+
+    private static func decodeParts(_ stored: String?) throws -> [String] {
+        guard let stored, !stored.isEmpty else { return [] }
+        return try JSONDecoder().decode([String].self, from: Data(stored.utf8))
     }
 
     public func decideHold(_ job: OutboxJob, approve: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {
@@ -329,7 +352,8 @@ public final class SQLiteLedger: Ledger {
         guard let action = Envelope.Kind(rawValue: row["action"]) else { throw LedgerError.corrupt("outbox action \(row["action"] as String)") }
         return OutboxJob(
             id: row["id"], crossing: row["crossing"], route: row["route"], destination: row["destination"],
-            action: action, text: row["text"], payload: try Payload(stored: row["payload"]), state: state, attempts: row["attempts"], notBefore: row["not_before"],
+            action: action, text: row["text"], payload: try Payload(stored: row["payload"]),
+            deliveredParts: try decodeParts(row["delivered_parts"]), state: state, attempts: row["attempts"], notBefore: row["not_before"],
             leasedUntil: row["leased_until"],
             createdAt: row["created_at"], originPlatform: row["origin_platform"],
             originConversation: row["origin_conversation"], originMessage: row["origin_message"]

@@ -177,7 +177,7 @@ public final class Dispatcher: Service, Sendable {
         }
         guard job.action != .post else {
             message.files = try await download(job.payload.attachments, from: job.originPlatform)
-            return try await adapter.send(message)
+            return try await adapter.send(message, progress: progress(of: job))
         }
         let ids = try await ledger.nativeIDs(
             platform: job.originPlatform, conversation: job.originConversation, message: job.originMessage, destination: job.destination
@@ -188,10 +188,25 @@ public final class Dispatcher: Service, Sendable {
             // the edited text passed the policy on its own, so it arrives as a post.
             guard ids.isEmpty else { return try await adapter.edit(ids, with: message) }
             message.files = try await download(job.payload.attachments, from: job.originPlatform)
-            return try await adapter.send(message)
+            return try await adapter.send(message, progress: progress(of: job))
         case .delete:
             if !ids.isEmpty { try await adapter.delete(ids, in: channel) }
             return []
+        }
+    }
+
+    /// Where a send reports each part it delivers: the ledger, so that a retry after a failure
+    /// halfway through a split message resumes after the parts that arrived.
+    private func progress(of job: OutboxJob) -> PartProgress {
+        PartProgress(delivered: job.deliveredParts) { [ledger, logger] ids in
+            do {
+                try await ledger.recordProgress(job, nativeIDs: ids)
+            } catch {
+                // Not fatal: a retry then sends the message again from its first part.
+                logger.warning("cannot record the parts delivered so far", metadata: [
+                    "gh.job": .stringConvertible(job.id), "gh.error": .string("\(error)"),
+                ])
+            }
         }
     }
 

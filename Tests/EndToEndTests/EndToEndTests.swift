@@ -173,4 +173,41 @@ import Testing
             }
         }
     }
+
+    @Test func withTheServerRefusingAThirdOfRequestsEveryPartArrivesExactlyOnceAndInOrder() async throws {
+        // Client limits far above the emulator's (which runs without limits here), and quick retries.
+        let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
+            .replacingOccurrences(of: "    receive: poll\n", with: "    receive: poll\n    rate_limits: { chat: 1000/s, group: 100000/min, bot: 1000/s }\n")
+            + "\noutbox: { retry_min: 100ms, retry_max: 1s }\n"
+        let logger = quietLogger("e2e")
+        try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
+            await telegram.setFaults(TelegramFaults(rate: 0.33, retryAfter: 1, seed: 42))
+            let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
+            let gateway = Gateway(
+                config: config, ledger: ledger,
+                adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
+            )
+            // Twelve announcements, every third one long enough to take three Telegram messages.
+            let texts = (1...12).map { number in
+                number % 3 == 0
+                    ? (1...3).map { part in "\(number).\(part) " + String(repeating: "公告", count: 1_800) }.joined(separator: "\n")
+                    : "announcement \(number)"
+            }
+            try await withServices(gateway.services) {
+                for text in texts {
+                    _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: text))
+                }
+                #expect(await eventually(timeout: .seconds(60)) {
+                    try await ledger.records(from: 1, limit: 1000).filter { $0.outcome == .delivered }.count == texts.count
+                })
+            }
+            let sent = await telegram.sent(chatID: "-1001234567890").filter { $0.method == "sendMessage" }
+            // Every part once: the parts rejoin into the texts, in order, with nothing twice.
+            #expect(sent.count == 8 + 4 * 3)
+            let expected = texts.map { "📢 \($0)\n— 王经理" }
+            #expect(sent.compactMap(\.text).joined() == expected.joined())
+            let faults = await telegram.stats().injectedFaults
+            #expect(faults >= 5, "the emulator refused only \(faults) requests")
+        }
+    }
 }

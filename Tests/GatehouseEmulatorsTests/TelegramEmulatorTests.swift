@@ -194,7 +194,31 @@ struct TelegramEmulatorTests {
             #expect(records[0]["entities"]?.arrayValue?.first?["offset"] == .int(3))
             #expect(try await http.get("/_emulator/sent").json.arrayValue?.count == 3)
             let stats = try await http.get("/_emulator/stats")
-            #expect(stats.json == .object(["requests": .int(3), "rate_limited": .int(0), "webhook_failures": .int(0)]))
+            #expect(stats.json == .object(["requests": .int(3), "rate_limited": .int(0), "webhook_failures": .int(0), "injected_faults": .int(0)]))
+        }
+    }
+
+    @Test("Injected faults refuse a request before it does anything: 429 with retry_after, 500 in JSON, 502 in HTML")
+    func injectedFaults() async throws {
+        try await withTelegram(noLimits) { emulator, http in
+            let set = try await http.post("/_emulator/faults", json: .object(["rate": .double(1), "retry_after": .int(3), "seed": .int(7)]))
+            #expect(set.status == 200)
+            var statuses: Set<Int> = []
+            for _ in 0..<30 {
+                let answer = try await http.post("\(api)/sendMessage", json: .object(["chat_id": .int(-100), "text": .string("x")]))
+                statuses.insert(answer.status)
+                if answer.status == 429 { #expect(answer.json["parameters"]?["retry_after"] == .int(3)) }
+                if answer.status == 502 { #expect(answer.text.contains("Bad Gateway")) }
+            }
+            #expect(statuses == [429, 500, 502])
+            // Nothing a refused request asked for happened, and the faults are not counted as flood control.
+            #expect(await emulator.sent().isEmpty)
+            let stats = await emulator.stats()
+            #expect(stats.injectedFaults == 30 && stats.rateLimited == 0)
+            // Other methods are not refused, and rate 0 stops the faults.
+            #expect(try await http.get("\(api)/getMe").status == 200)
+            _ = try await http.post("/_emulator/faults", json: .object(["rate": .int(0)]))
+            #expect(try await http.post("\(api)/sendMessage", json: .object(["chat_id": .int(-100), "text": .string("x")])).status == 200)
         }
     }
 

@@ -154,4 +154,34 @@ extension TelegramAdapterLiveTests {
             }
         }
     }
+
+    @Test func aSendResumesAfterThePartsAnEarlierAttemptDelivered() async throws {
+        try await withAdapter { adapter, emulator in
+            let text = String(repeating: "x", count: 4000) + "\n" + String(repeating: "y", count: 4000) + "\n" + String(repeating: "z", count: 100)
+            let reported = Recorder<[String]>()
+            // As if an earlier attempt had delivered part 1 (id "777") and then failed.
+            let ids = try await adapter.send(
+                OutboundMessage(channel: Self.news, text: text, idempotencyKey: "k"),
+                progress: PartProgress(delivered: ["777"]) { _ = reported.append($0) }
+            )
+            let sent = await emulator.sent(chatID: "-1001234")
+            #expect(sent.count == 2)
+            #expect(sent.first?.text?.hasPrefix("y") == true)
+            #expect(ids.count == 3 && ids.first == "777")
+            // Each part is reported as soon as it is delivered, with all the ids so far.
+            #expect(reported.values.map(\.count) == [2, 3])
+            #expect(reported.values.last == ids)
+        }
+    }
+
+    @Test func aRetriedEditTakesNotModifiedAsDone() async throws {
+        try await withAdapter { adapter, emulator in
+            let ids = try await adapter.send(OutboundMessage(channel: Self.news, text: "v1", idempotencyKey: "k"))
+            let message = OutboundMessage(channel: Self.news, text: "v2", idempotencyKey: "k")
+            _ = try await adapter.edit(ids, with: message)
+            // The same edit again (a retry after a later part failed): Telegram says "not modified".
+            #expect(try await adapter.edit(ids, with: message) == ids)
+            #expect(await emulator.sent(chatID: "-1001234").map(\.method) == ["sendMessage", "editMessageText"])
+        }
+    }
 }

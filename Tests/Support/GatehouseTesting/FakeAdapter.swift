@@ -71,7 +71,7 @@ public final class FakeAdapter: Adapter {
         }
     }
 
-    public func send(_ message: OutboundMessage) async throws -> [String] {
+    public func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String] {
         try state.withLock { state in
             state.attempts += 1
             if !state.failures.isEmpty { throw state.failures.removeFirst() }

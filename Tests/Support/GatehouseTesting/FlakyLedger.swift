@@ -49,6 +49,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.recordDelivered(job, nativeIDs: nativeIDs, at: time)
     }
 
+    public func recordProgress(_ job: OutboxJob, nativeIDs: [String]) async throws {
+        try await ledger.recordProgress(job, nativeIDs: nativeIDs)
+    }
+
     public func recordDeferred(_ job: OutboxJob, reason: String, retryAt: Date, at time: Date) async throws -> AuditRecord {
         try await ledger.recordDeferred(job, reason: reason, retryAt: retryAt, at: time)
     }
