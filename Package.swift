@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -48,6 +49,7 @@ let package = Package(
                 "GatehouseCore", "GatehouseConfig", "GatehouseLedger",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -118,6 +120,7 @@ let package = Package(
             name: "GatehouseRuntimeTests",
             dependencies: ["GatehouseRuntime", "GatehouseConfig", "GatehouseLedger", "GatehouseTesting",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "MetricsTestKit", package: "swift-metrics"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         .testTarget(name: "TelegramAdapterTests", dependencies: ["TelegramAdapter", "GatehouseEmulators", "GatehouseTesting"]),

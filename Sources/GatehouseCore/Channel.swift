@@ -13,6 +13,15 @@ public struct Channel: Sendable, Hashable {
         case conversation(String)
         /// A Telegram chat: a numeric id or `@username`, optionally one forum topic.
         case chat(String, topic: Int64?)
+
+        /// The address as an operator finds it on the platform (`chat -1001234 topic 42`), for logs.
+        public var logDescription: String {
+            switch self {
+            case .conversation(let id): "conversation \(id)"
+            case .chat(let chat, nil): "chat \(chat)"
+            case .chat(let chat, let topic?): "chat \(chat) topic \(topic)"
+            }
+        }
     }
 
     public init(name: String, platform: String, address: Address) {

@@ -3,6 +3,7 @@ import GatehouseConfig
 import GatehouseCore
 import GatehouseLedger
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -21,15 +22,19 @@ public final class Dispatcher: Service, Sendable {
         /// How long a job taken for sending stays leased to this dispatcher; longer than any send
         /// may take (the adapters' request timeouts), so that no other dispatcher takes it meanwhile.
         public var lease: Duration
+        /// Where delivery outcomes are counted (the process's metrics system unless a test says).
+        public var metrics: any MetricsFactory
 
         public init(
             retry: Backoff = Backoff(minimum: .seconds(1), maximum: .seconds(300), jitter: 0.1),
-            maxAge: Duration = .seconds(24 * 3600), maxActive: Int = 64, lease: Duration = .seconds(300)
+            maxAge: Duration = .seconds(24 * 3600), maxActive: Int = 64, lease: Duration = .seconds(300),
+            metrics: any MetricsFactory = MetricsSystem.factory
         ) {
             self.retry = retry
             self.maxAge = maxAge
             self.maxActive = maxActive
             self.lease = lease
+            self.metrics = metrics
         }
 
         /// The config's `outbox:` section.
@@ -226,6 +231,16 @@ public final class Dispatcher: Service, Sendable {
         return files
     }
 
+    /// Counts one delivery outcome: `gatehouse_deliveries_total{platform, outcome, error}`, every
+    /// label from a bounded set (configured platforms, outcome names, error codes).
+    private func count(_ outcome: String, platform: String, error: DeliveryError? = nil) {
+        Counter(
+            label: "gatehouse_deliveries_total",
+            dimensions: [("platform", platform), ("outcome", outcome), ("error", error?.shortDescription ?? "none")],
+            factory: configuration.metrics
+        ).increment()
+    }
+
     private func deliver(_ job: OutboxJob) async throws {
         var metadata: Logger.Metadata = [
             "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
@@ -234,24 +249,30 @@ public final class Dispatcher: Service, Sendable {
         guard let channel = config.channels[job.destination], let adapter = adapters[channel.platform] else {
             let record = try await ledger.recordDead(job, reason: "destination '\(job.destination)' is not configured", at: Date())
             logger.error("dead-lettered: destination not configured", metadata: metadata.merging(["gh.record": .stringConvertible(record.sequence)]) { $1 })
+            count("dead", platform: config.channels[job.destination]?.platform ?? "unknown")
             return
         }
+        // Where on the platform, so that an operator can find the chat the platform refused.
+        metadata["gh.address"] = .string(channel.address.logDescription)
         do {
             let ids = try await perform(job, with: adapter, in: channel)
             let record = try await ledger.recordDelivered(job, nativeIDs: ids, at: Date())
             metadata["gh.record"] = .stringConvertible(record.sequence)
             metadata["gh.native_ids"] = .string(ids.joined(separator: ","))
             logger.info("delivered", metadata: metadata)
+            count("delivered", platform: channel.platform)
         } catch let error as DeliveryError where error.isPermanent {
             let record = try await ledger.recordDead(job, reason: error.description, at: Date())
             metadata["gh.record"] = .stringConvertible(record.sequence)
             metadata["gh.error"] = .string(error.shortDescription)
             logger.error("dead-lettered: \(error.detail)", metadata: metadata)
+            count("dead", platform: channel.platform, error: error)
         } catch where Date().timeIntervalSince(job.createdAt) >= configuration.maxAge.timeInterval {
             let reason = "undeliverable for longer than \(configuration.maxAge): \(error)"
             let record = try await ledger.recordDead(job, reason: reason, at: Date())
             metadata["gh.record"] = .stringConvertible(record.sequence)
             logger.error("dead-lettered: \(reason)", metadata: metadata)
+            count("dead", platform: channel.platform, error: error as? DeliveryError)
         } catch {
             let failures = job.attempts + 1
             var delay = configuration.retry.delay(afterFailures: failures)
@@ -267,6 +288,7 @@ public final class Dispatcher: Service, Sendable {
             metadata["gh.record"] = .stringConvertible(record.sequence)
             metadata["gh.retry_in"] = .string(delay.description)
             logger.warning("deferred: \(reason)", metadata: metadata)
+            count("deferred", platform: channel.platform, error: error as? DeliveryError)
         }
     }
 }

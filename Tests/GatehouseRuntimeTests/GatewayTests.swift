@@ -6,6 +6,7 @@ import GatehouseLedger
 import GatehouseRuntime
 import GatehouseTesting
 import Logging
+import MetricsTestKit
 import Testing
 
 @Suite struct GatewayTests {
@@ -38,13 +39,16 @@ import Testing
         try await running { _ in try await body() }
     }
 
-    func running(checkpoints: Checkpointer.Configuration? = nil, _ body: (Gateway) async throws -> Void) async throws {
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+    func running(
+        checkpoints: Checkpointer.Configuration? = nil, metrics: TestMetrics = TestMetrics(), logger: Logger? = nil,
+        _ body: (Gateway) async throws -> Void
+    ) async throws {
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .critical
         let gateway = Gateway(
             config: config, ledger: ledger, adapters: [corp, tg],
-            dispatch: .init(retry: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100))),
-            checkpoints: checkpoints, logger: logger
+            dispatch: .init(retry: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100)), metrics: metrics),
+            checkpoints: checkpoints, logger: logger ?? quiet
         )
         try await withServices(gateway.services) { try await body(gateway) }
     }
@@ -127,9 +131,11 @@ import Testing
         #expect(tg.attempts == 3)
     }
 
-    @Test func permanentFailuresAreDeadLetteredNotRetried() async throws {
+    @Test func permanentFailuresAreDeadLetteredNotRetriedCountedAndLoggedWithRouteAndChat() async throws {
         tg.failNextSends(with: [DeliveryError.unauthorized("sendMessage: 403 Forbidden: bot was kicked")])
-        try await running {
+        let metrics = TestMetrics()
+        let logs = LogRecorder()
+        try await running(metrics: metrics, logger: logs.logger("gateway")) { _ in
             corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", text: "x"))
             #expect(await eventually { try await records().last?.outcome == .dead })
         }
@@ -137,6 +143,13 @@ import Testing
         #expect(dead.reason == "unauthorized: sendMessage: 403 Forbidden: bot was kicked")
         #expect(tg.attempts == 1)
         #expect(try await ledger.jobs(in: .dead, limit: 10).count == 1)
+        // The operator's view: one error line naming the route and the chat, and a counter.
+        let lines = logs.entries(atLeast: .error).filter { $0.message.hasPrefix("dead-lettered") }
+        #expect(lines.count == 1)
+        #expect(lines.first?.metadata["gh.route"] == "announcements")
+        #expect(lines.first?.metadata["gh.address"] == "chat -1001")
+        let counter = try metrics.expectCounter("gatehouse_deliveries_total", [("platform", "tg"), ("outcome", "dead"), ("error", "unauthorized")])
+        #expect(counter.totalValue == 1)
     }
 
     @Test func eachDestinationReceivesInOrderEvenAcrossRetries() async throws {
