@@ -5,7 +5,8 @@ struct TelegramStoredUpdate: Sendable {
     let id: Int64
     let kind: String
     let message: JSONValue
-    let created: ContinuousClock.Instant
+    /// When it happened, on the emulator's clock (which tests can move forward).
+    let created: Int64
 
     var json: JSONValue {
         .object(["update_id": .int(id), kind: message])
@@ -34,7 +35,7 @@ enum TelegramPollStart: Sendable {
 
 extension TelegramBotState {
     /// Updates are kept for 24 hours.
-    static let retention: Duration = .seconds(24 * 3600)
+    static let retention: Int64 = 24 * 3600
 
     /// Update kinds delivered when `allowed_updates` is empty or was never given.
     static let defaultUpdateKinds: Set<String> = [
@@ -124,7 +125,7 @@ extension TelegramBotState {
     }
 
     private func pruneUpdates() {
-        let now = ContinuousClock.now
+        let now = now()
         updates.removeAll { now - $0.created > Self.retention }
     }
 
@@ -249,7 +250,7 @@ extension TelegramBotState {
         let kinds = allowedUpdates ?? Self.defaultUpdateKinds
         if kinds.contains(injected.kind.rawValue) {
             updates.append(
-                TelegramStoredUpdate(id: updateID, kind: injected.kind.rawValue, message: messageJSON(message), created: .now)
+                TelegramStoredUpdate(id: updateID, kind: injected.kind.rawValue, message: messageJSON(message), created: now)
             )
             if let poll = activePoll {
                 resolvePoll(poll, .woken)

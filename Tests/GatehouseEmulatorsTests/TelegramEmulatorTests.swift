@@ -50,6 +50,20 @@ struct TelegramEmulatorTests {
         #expect(!TelegramResponder.accepts(token + "x", configured: token))
     }
 
+    @Test("getUpdates: unconfirmed updates are kept 24 hours, on the emulator's clock")
+    func updatesExpireAfterADay() async throws {
+        try await withTelegram(noLimits) { emulator, http in
+            _ = try await emulator.inject(userMessage("old"))
+            await emulator.advanceClock(by: .seconds(23 * 3600))
+            _ = try await emulator.inject(userMessage("recent"))
+            #expect(try await http.get("\(api)/getUpdates").json["result"]?.arrayValue?.count == 2)
+            // 25 hours after the first, 2 after the second: only the second is still kept.
+            await emulator.advanceClock(by: .seconds(2 * 3600))
+            let kept = try await http.get("\(api)/getUpdates").json["result"]?.arrayValue
+            #expect(kept?.map { $0["message"]?["text"] } == [.string("recent")])
+        }
+    }
+
     @Test("getUpdates: offset confirms lower updates, a negative offset keeps the last ones")
     func offsetConfirmation() async throws {
         try await withTelegram(noLimits) { emulator, http in
