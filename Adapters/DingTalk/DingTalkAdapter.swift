@@ -61,7 +61,7 @@ public struct DingTalkAdapter: Adapter {
         let conversation = try conversation(of: message.channel)
         var keys = progress.delivered
         // The parts an earlier attempt delivered are not sent again.
-        for (msgKey, param) in try msgParams(for: message.text, format: message.format).dropFirst(keys.count) {
+        for (msgKey, param) in try msgParams(for: Self.text(of: message), format: message.format).dropFirst(keys.count) {
             let response: GroupMessageSendResponse = try await authorized { token throws(DeliveryError) in
                 try await api.post(
                     "/v1.0/robot/groupMessages/send",
@@ -97,6 +97,16 @@ public struct DingTalkAdapter: Adapter {
         if let failed = response.failedResult, !failed.isEmpty {
             throw DeliveryError.rejected("batchRecall: \(failed.count) of \(nativeIDs.count) messages not recalled: \(failed.values.sorted().joined(separator: "; "))")
         }
+    }
+
+    /// The text, with a line naming each attachment: files are not uploaded to DingTalk yet, and
+    /// the reader must know that the message came with some.
+    static func text(of message: OutboundMessage) -> String {
+        guard !message.attachments.isEmpty else { return message.text }
+        let names = message.attachments.map { attachment in
+            "[附件 attachment: \(attachment.name ?? attachment.mimeType ?? "file")" + (attachment.bytes.map { ", \($0) bytes" } ?? "") + "]"
+        }
+        return ([message.text] + names).joined(separator: "\n")
     }
 
     /// The msgKey and msgParams for a text: `sampleText`, or `sampleMarkdown` for Markdown; split so

@@ -94,6 +94,19 @@ final class SendPacer: Sendable {
         }
     }
 
+    /// Pauses for a 429 answered to a send to `chat`. Telegram does not say whether it limited the
+    /// chat or the whole bot; when another chat is already waiting out a 429 of its own, it is the
+    /// bot: then every chat waits. Returns whether the whole bot was paused.
+    @discardableResult
+    func rateLimited(chat: String, for duration: Duration, at now: ContinuousClock.Instant = .now) -> Bool {
+        state.withLock { state in
+            let others = state.pausedUntil.contains { $0.key != chat && $0.key != "" && $0.value > now }
+            let key = others ? "" : chat
+            state.pausedUntil[key] = max(state.pausedUntil[key] ?? now, now + duration)
+            return others
+        }
+    }
+
     /// When a window with these slots admits one more: once the `count`-th latest has left it.
     private static func earliest(_ slots: [Slot], _ rate: Rate) -> ContinuousClock.Instant? {
         guard slots.count >= rate.count else { return nil }

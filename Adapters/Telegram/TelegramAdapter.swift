@@ -99,6 +99,8 @@ public struct TelegramAdapter: Adapter {
 
     public var platform: String { configuration.platform }
 
+    public var acceptsFiles: Bool { true }
+
     public init(configuration: Configuration, httpClient: HTTPClient, cursors: (any CursorStore)? = nil, logger: Logger) {
         self.configuration = configuration
         self.cursors = cursors
@@ -452,8 +454,8 @@ public struct TelegramAdapter: Adapter {
                 if error.isRateLimited {
                     let pause = retryAfter ?? .seconds(1)
                     guard pause <= Self.longestInlineWait else { throw error }
-                    pacer.pause(chat: chat.key, for: pause)
-                    logger.warning("Telegram asked to slow down (429); this chat waits exactly retry_after", metadata: [
+                    let wholeBot = pacer.rateLimited(chat: chat.key, for: pause)
+                    logger.warning("Telegram asked to slow down (429); \(wholeBot ? "the whole bot" : "this chat") waits exactly retry_after", metadata: [
                         "gh.chat": .string(chat.key), "gh.retry_after": .string(pause.description), "gh.method": .string(method),
                     ])
                 } else {

@@ -31,6 +31,10 @@ public protocol Adapter: Sendable {
     /// Removes an earlier send (all its parts).
     func delete(_ nativeIDs: [String], in channel: Channel) async throws
 
+    /// Whether ``send(_:progress:)`` delivers `files`; when not, the dispatcher does not fetch them
+    /// and the adapter gets the attachments' metadata alone.
+    var acceptsFiles: Bool { get }
+
     /// The bytes of an attachment that arrived on this platform, for a route that forwards it.
     /// Fetched only then, and only within `limit` bytes; never by handing on a URL that embeds
     /// a credential.
@@ -42,6 +46,8 @@ extension Adapter {
     public func send(_ message: OutboundMessage) async throws -> [String] {
         try await send(message, progress: .none)
     }
+
+    public var acceptsFiles: Bool { false }
 
     public func download(_ attachment: Envelope.Attachment, limit: Int) async throws -> AttachedFile {
         throw DeliveryError.rejected("platform '\(platform)' cannot fetch attachments")

@@ -141,7 +141,7 @@ import Testing
 
             """
         let logger = quietLogger("e2e")
-        try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, _, config, httpClient in
+        try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
             let gateway = Gateway(
                 config: config, ledger: ledger,
@@ -170,6 +170,10 @@ import Testing
                 // The reply answers the copy of the message it answered.
                 #expect(sent[1].replyToMessageID == sent[0].messageID)
                 #expect(sent[1].text == "Li: did you get it?")
+                // DingTalk gets no files yet: the desk reads that one came, rather than nothing.
+                #expect(await eventually { await dingtalk.sent(conversation: "cidServiceDesk0==").count == 2 })
+                let desk = await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content)
+                #expect(desk.first?.hasSuffix("\n[附件 attachment: invoice.pdf, 5000 bytes]") == true)
             }
         }
     }

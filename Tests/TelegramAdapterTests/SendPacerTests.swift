@@ -49,6 +49,18 @@ import Testing
         #expect(pacer.reserve(chat: "44", at: start).wait == .seconds(3))
     }
 
+    @Test func a429InASecondChatWhileAnotherWaitsPausesTheWholeBot() {
+        let pacer = SendPacer(limits: .init())
+        // One chat limited: only it waits.
+        #expect(!pacer.rateLimited(chat: "42", for: .seconds(5), at: start))
+        #expect(pacer.reserve(chat: "43", at: start).wait == .zero)
+        // A second chat limited while the first still waits: the bot's own limit; everyone waits.
+        #expect(pacer.rateLimited(chat: "43", for: .seconds(4), at: start + .seconds(1)))
+        #expect(pacer.reserve(chat: "44", at: start + .seconds(1)).wait == .seconds(4))
+        // Once the pauses are over, a lone 429 is a chat's again.
+        #expect(!pacer.rateLimited(chat: "45", for: .seconds(1), at: start + .seconds(10)))
+    }
+
     @Test func groupsAreTheNegativeIDsAndChannelNames() {
         #expect(SendPacer.isGroup("-1001234") && SendPacer.isGroup("@acme_news"))
         #expect(!SendPacer.isGroup("42"))
