@@ -59,6 +59,12 @@ struct Message: Decodable {
     var replyToMessage: MessageReference?
     var document: Document?
     var photo: [PhotoSize]?
+    /// Video, Audio, Voice and Animation carry the fields of a Document that matter here (file_id,
+    /// file_name, mime_type, file_size); they cross as files.
+    var video: Document?
+    var audio: Document?
+    var voice: Document?
+    var animation: Document?
 
     enum CodingKeys: String, CodingKey {
         case messageID = "message_id"
@@ -72,7 +78,7 @@ struct Message: Decodable {
         case chat, text, caption, entities
         case captionEntities = "caption_entities"
         case replyToMessage = "reply_to_message"
-        case document, photo
+        case document, photo, video, audio, voice, animation
     }
 }
 

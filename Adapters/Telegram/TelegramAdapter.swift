@@ -241,8 +241,9 @@ public struct TelegramAdapter: Adapter {
             return nil
         }
         var attachments: [Envelope.Attachment] = []
-        if let document = message.document {
-            attachments.append(.init(reference: document.fileID, name: document.fileName, mimeType: document.mimeType, bytes: document.fileSize))
+        // An animation also comes as `document`, for old clients: taken once.
+        for file in [message.document ?? message.animation, message.video, message.audio, message.voice].compactMap({ $0 }) {
+            attachments.append(.init(reference: file.fileID, name: file.fileName, mimeType: file.mimeType, bytes: file.fileSize))
         }
         if let photo = message.photo?.max(by: { $0.width * $0.height < $1.width * $1.height }) {
             attachments.append(.init(reference: photo.fileID, mimeType: "image/jpeg", bytes: photo.fileSize))

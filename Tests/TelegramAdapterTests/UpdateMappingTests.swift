@@ -29,6 +29,20 @@ import Testing
         #expect(envelope.time == Date(timeIntervalSince1970: 1_790_000_000))
     }
 
+    @Test func videosVoiceAndAnimationsCrossAsFilesAndAnAnimationOnlyOnce() throws {
+        let envelope = try #require(try envelope("""
+            {"update_id":12,"message":{"message_id":7,"date":1790000000,"caption":"demo",
+             "chat":{"id":-1009,"type":"supergroup"},"from":{"id":1,"first_name":"A"},
+             "video":{"file_id":"V","file_unique_id":"v","width":1,"height":1,"duration":3,"file_name":"demo.mp4","mime_type":"video/mp4","file_size":900},
+             "animation":{"file_id":"A","file_unique_id":"a","width":1,"height":1,"duration":1,"mime_type":"video/mp4"},
+             "document":{"file_id":"A","file_unique_id":"a","mime_type":"video/mp4"},
+             "voice":{"file_id":"O","file_unique_id":"o","duration":2,"mime_type":"audio/ogg","file_size":50}}}
+            """))
+        #expect(envelope.body.text == "demo")
+        #expect(envelope.attachments.map(\.reference) == ["A", "V", "O"])
+        #expect(envelope.attachments[1].name == "demo.mp4" && envelope.attachments[1].bytes == 900)
+    }
+
     @Test func aMessageInAForumTopicIsNotAReplyToTheTopicRoot() throws {
         let envelope = try #require(try envelope("""
             {"update_id":11,"message":{"message_id":90,"message_thread_id":42,"is_topic_message":true,"date":1790000000,
