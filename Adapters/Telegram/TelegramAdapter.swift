@@ -246,7 +246,7 @@ public struct TelegramAdapter: Adapter {
             attachments.append(.init(reference: file.fileID, name: file.fileName, mimeType: file.mimeType, bytes: file.fileSize))
         }
         if let photo = message.photo?.max(by: { $0.width * $0.height < $1.width * $1.height }) {
-            attachments.append(.init(reference: photo.fileID, mimeType: "image/jpeg", bytes: photo.fileSize))
+            attachments.append(.init(reference: photo.fileID, mimeType: "image/jpeg", bytes: photo.fileSize, isPhoto: true))
         }
         let text = message.text ?? message.caption ?? ""
         let spans = EntityMapping.spans(from: message.text != nil ? message.entities : message.captionEntities, in: text)
@@ -283,46 +283,117 @@ public struct TelegramAdapter: Adapter {
 
     // MARK: - Delivery
 
-    /// Sends the text (split at 4096 UTF-16 units, never inside a span) and the files. A text
-    /// that fits a caption goes on the first file; a longer one is sent first, the files after.
+    /// One message of a send: a part of the text, or an attachment (with the text as its caption
+    /// when the text fits one).
+    private enum Unit {
+        case text(RichText)
+        case file(Envelope.Attachment, caption: RichText?)
+    }
+
+    /// Sends the text (split at 4096 UTF-16 units, never inside a span) and the attachments. A
+    /// text that fits a caption goes on the first file; a longer one is sent first, the files after.
+    /// Each file is fetched just before it is sent; one that cannot be had at all is replaced by a
+    /// line saying it was not forwarded, so the rest of the message still arrives.
     public func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String] {
         let (chat, topic) = try address(of: message.channel)
         let content = message.content
-        let reply = message.replyTo.flatMap(Int64.init).map { ReplyParameters(messageID: $0) }
-        // The messages this send takes, in order: text parts, then files. Those an earlier attempt
-        // delivered are skipped; only the first message answers the replied-to one.
-        var ids = progress.delivered
-        var index = 0
-        let captioned = !message.files.isEmpty && content.text.utf16.count <= Self.captionLimit
-        for part in captioned ? [] : splitter.split(content) {
-            defer { index += 1 }
-            guard index >= progress.delivered.count else { continue }
-            let answering = index == 0 ? reply : nil
-            let sent: Message = try await paced("sendMessage", to: chat) { chat throws(DeliveryError) in
-                try await client.call("sendMessage", SendMessage(
-                    chatID: chat, messageThreadID: topic, text: part.text,
-                    entities: EntityMapping.entities(from: part.spans, in: part.text), replyParameters: answering
-                ), timeout: configuration.requestTimeout)
+        let reply = message.replyTo.flatMap(NativeID.init).map { ReplyParameters(messageID: $0.messageID) }
+        let captioned = !message.attachments.isEmpty && content.text.utf16.count <= Self.captionLimit
+        let units = (captioned ? [] : messages(of: content)).map(Unit.text)
+            + message.attachments.enumerated().map { number, attachment in
+                Unit.file(attachment, caption: captioned && number == 0 && !content.text.isEmpty ? content : nil)
             }
-            ids.append(String(sent.messageID))
-            await progress.record(ids)
+        guard !units.isEmpty else {
+            throw DeliveryError.rejected("nothing to send: the text is empty and no file goes with it")
         }
-        for (number, file) in message.files.enumerated() {
-            defer { index += 1 }
-            guard index >= progress.delivered.count else { continue }
-            let caption = captioned && number == 0 && !content.text.isEmpty ? content : nil
-            let sent = try await upload(file, caption: caption, to: chat, topic: topic, reply: index == 0 ? reply : nil)
-            ids.append(String(sent.messageID))
+        // Those an earlier attempt delivered are skipped; only the first message answers the
+        // replied-to one.
+        var ids = progress.delivered
+        for (index, unit) in units.enumerated() where index >= progress.delivered.count {
+            let answering = index == 0 ? reply : nil
+            let sent: NativeID
+            switch unit {
+            case .text(let part):
+                sent = NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: answering))
+            case .file(let attachment, let caption):
+                do {
+                    let file = try await message.files(attachment)
+                    let id = try await upload(file, caption: caption, to: chat, topic: topic, reply: answering)
+                    sent = NativeID(caption == nil ? .file : .caption, id)
+                } catch let error as DeliveryError where error.isPermanent && !Self.isUploadRefusal(error) {
+                    logger.warning("attachment not forwarded: it cannot be fetched", metadata: [
+                        "gh.attachment": .string(attachment.name ?? attachment.mimeType ?? "file"), "gh.error": .string(error.detail),
+                    ])
+                    sent = NativeID(.text, try await sendText(Self.notForwarded(attachment, caption: caption), to: chat, topic: topic, reply: answering))
+                }
+            }
+            ids.append(sent.text)
             await progress.record(ids)
         }
         return ids
     }
 
-    /// sendPhoto for pictures within Telegram's photo limit, sendDocument for everything else.
-    private func upload(_ file: AttachedFile, caption: RichText?, to chat: ChatID, topic: Int64?, reply: ReplyParameters?) async throws -> Message {
-        let asPhoto = file.isPicture && file.data.count <= Self.photoUploadLimit
-        let method = asPhoto ? "sendPhoto" : "sendDocument"
-        return try await paced(method, to: chat) { chat throws(DeliveryError) in
+    /// The text's messages: its parts, without any that is only whitespace (Telegram refuses an
+    /// empty message, and trims the whitespace a part would carry anyway).
+    private func messages(of content: RichText) -> [RichText] {
+        splitter.split(content).filter { !$0.text.allSatisfy(\.isWhitespace) }
+    }
+
+    /// What stands in for a file that could not be fetched: its caption, and a line naming it (never
+    /// why: the reader may be outside, the log line has the reason).
+    static func notForwarded(_ attachment: Envelope.Attachment, caption: RichText?) -> RichText {
+        let line = "📎 \(attachment.name ?? "a file") (not forwarded)"
+        guard let caption, !caption.text.isEmpty else { return RichText(text: line) }
+        return RichText(text: caption.text + "\n" + line, spans: caption.spans)
+    }
+
+    /// Whether a permanent failure is Telegram refusing the upload (rather than the file being
+    /// impossible to fetch): that fails the send, as any refused message does.
+    private static func isUploadRefusal(_ error: DeliveryError) -> Bool {
+        error.detail.hasPrefix("sendPhoto:") || error.detail.hasPrefix("sendDocument:")
+    }
+
+    private func sendText(_ part: RichText, to chat: ChatID, topic: Int64?, reply: ReplyParameters?) async throws -> Int64 {
+        try await answering(reply) { reply in
+            let sent: Message = try await paced("sendMessage", to: chat) { chat throws(DeliveryError) in
+                try await client.call("sendMessage", SendMessage(
+                    chatID: chat, messageThreadID: topic, text: part.text,
+                    entities: EntityMapping.entities(from: part.spans, in: part.text), replyParameters: reply
+                ), timeout: configuration.requestTimeout)
+            }
+            return sent.messageID
+        }
+    }
+
+    /// Sends as a reply, and once more as a plain message if the answered message is gone:
+    /// `allow_sending_without_reply` does not apply in forum topics, where Telegram refuses instead.
+    private func answering(_ reply: ReplyParameters?, _ send: (ReplyParameters?) async throws -> Int64) async throws -> Int64 {
+        guard let reply else { return try await send(nil) }
+        do {
+            return try await send(reply)
+        } catch let error as DeliveryError where error.detail.contains("message to be replied not found") {
+            return try await send(nil)
+        }
+    }
+
+    /// sendPhoto for what came as a photo (within Telegram's photo limit), sendDocument for
+    /// everything else, and for a photo Telegram refuses as one (its dimensions, say).
+    private func upload(_ file: AttachedFile, caption: RichText?, to chat: ChatID, topic: Int64?, reply: ReplyParameters?) async throws -> Int64 {
+        try await answering(reply) { reply in
+            if file.isPhoto && file.data.count <= Self.photoUploadLimit {
+                do {
+                    return try await upload(file, as: "photo", caption: caption, to: chat, topic: topic, reply: reply)
+                } catch let error as DeliveryError where error.isPermanent && error.detail.contains("PHOTO") {
+                    logger.info("Telegram refused a photo as a photo; sending it as a document", metadata: ["gh.detail": .string(error.detail)])
+                }
+            }
+            return try await upload(file, as: "document", caption: caption, to: chat, topic: topic, reply: reply)
+        }
+    }
+
+    private func upload(_ file: AttachedFile, as field: String, caption: RichText?, to chat: ChatID, topic: Int64?, reply: ReplyParameters?) async throws -> Int64 {
+        let method = field == "photo" ? "sendPhoto" : "sendDocument"
+        let sent: Message = try await paced(method, to: chat) { chat throws(DeliveryError) in
             var fields: [(String, String)] = [("chat_id", chat.key)]
             if let topic { fields.append(("message_thread_id", String(topic))) }
             if let caption {
@@ -332,10 +403,9 @@ public struct TelegramAdapter: Adapter {
                 }
             }
             if let reply { fields.append(("reply_parameters", Self.json(reply))) }
-            return try await client.upload(
-                method, fields: fields, fileField: asPhoto ? "photo" : "document", file: file, timeout: configuration.requestTimeout
-            )
+            return try await client.upload(method, fields: fields, fileField: field, file: file, timeout: configuration.requestTimeout)
         }
+        return sent.messageID
     }
 
     /// Telegram's limit on an uploaded photo; a larger picture goes as a document.
@@ -345,54 +415,59 @@ public struct TelegramAdapter: Adapter {
         (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 
-    /// Edits every part. A message sent with files has them last in `nativeIDs` (one per file);
-    /// when its text rode as the first file's caption, the caption is what is edited.
+    /// Edits every part, by what each message is (its ``NativeID`` role): text parts are edited
+    /// (more parts sent, parts no longer needed deleted); a caption is edited in place, or, when the
+    /// text outgrew it, emptied and the text sent as messages of its own; files stay as they are.
     public func edit(_ nativeIDs: [String], with message: OutboundMessage) async throws -> [String] {
         let (chat, topic) = try address(of: message.channel)
         let content = message.content
-        let fileIDs = Array(nativeIDs.suffix(message.attachments.count))
-        let textIDs = Array(nativeIDs.dropLast(message.attachments.count))
-        if !fileIDs.isEmpty, textIDs.isEmpty, let first = Int64(fileIDs[0]) {
-            guard content.text.utf16.count <= Self.captionLimit else {
-                throw DeliveryError.rejected("the edited text (\(content.text.utf16.count) UTF-16 units) no longer fits the caption it was sent as (\(Self.captionLimit))")
-            }
-            try await unlessUnchanged {
-                let _: Message = try await paced("editMessageCaption", to: chat) { chat throws(DeliveryError) in
-                    try await client.call("editMessageCaption", EditMessageCaption(
-                        chatID: chat, messageID: first, caption: content.text,
-                        captionEntities: EntityMapping.entities(from: content.spans, in: content.text)
-                    ), timeout: configuration.requestTimeout)
+        let existing = nativeIDs.compactMap(NativeID.init)
+        let textIDs = existing.filter { $0.role == .text }
+        var files = existing.filter { $0.role != .text }
+        var newText: [String] = []
+        if let captionIndex = files.firstIndex(where: { $0.role == .caption }) {
+            let captioned = files[captionIndex]
+            let fits = content.text.utf16.count <= Self.captionLimit
+            try await editCaption(captioned.messageID, to: fits ? content : RichText(text: ""), in: chat)
+            if !fits {
+                files[captionIndex].role = .file
+                for part in messages(of: content) {
+                    newText.append(NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: nil)).text)
                 }
             }
-            return nativeIDs
-        }
-        let parts = splitter.split(content)
-        var ids: [String] = []
-        for (index, part) in parts.enumerated() {
-            let entities = EntityMapping.entities(from: part.spans, in: part.text)
-            if index < textIDs.count, let id = Int64(textIDs[index]) {
-                try await unlessUnchanged {
-                    let _: Message = try await paced("editMessageText", to: chat) { chat throws(DeliveryError) in
-                        try await client.call("editMessageText", EditMessageText(chatID: chat, messageID: id, text: part.text, entities: entities),
-                                              timeout: configuration.requestTimeout)
+        } else {
+            let parts = messages(of: content)
+            for (index, part) in parts.enumerated() {
+                let entities = EntityMapping.entities(from: part.spans, in: part.text)
+                if index < textIDs.count {
+                    let id = textIDs[index].messageID
+                    try await unlessUnchanged {
+                        let _: Message = try await paced("editMessageText", to: chat) { chat throws(DeliveryError) in
+                            try await client.call("editMessageText", EditMessageText(chatID: chat, messageID: id, text: part.text, entities: entities),
+                                                  timeout: configuration.requestTimeout)
+                        }
                     }
+                    newText.append(textIDs[index].text)
+                } else {
+                    // The edit made the text longer than before: the extra parts are new messages.
+                    newText.append(NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: nil)).text)
                 }
-                ids.append(textIDs[index])
-            } else {
-                // The edit made the text longer than before: the extra parts are new messages.
-                let sent: Message = try await paced("sendMessage", to: chat) { chat throws(DeliveryError) in
-                    try await client.call("sendMessage", SendMessage(chatID: chat, messageThreadID: topic, text: part.text, entities: entities),
-                                          timeout: configuration.requestTimeout)
-                }
-                ids.append(String(sent.messageID))
+            }
+            // …or shorter: the parts it no longer needs go.
+            try await deleteMessages(textIDs.dropFirst(parts.count).map(\.messageID), in: chat)
+        }
+        return newText + files.map(\.text)
+    }
+
+    private func editCaption(_ messageID: Int64, to caption: RichText, in chat: ChatID) async throws {
+        try await unlessUnchanged {
+            let _: Message = try await paced("editMessageCaption", to: chat) { chat throws(DeliveryError) in
+                try await client.call("editMessageCaption", EditMessageCaption(
+                    chatID: chat, messageID: messageID, caption: caption.text,
+                    captionEntities: EntityMapping.entities(from: caption.spans, in: caption.text)
+                ), timeout: configuration.requestTimeout)
             }
         }
-        // …or shorter: the parts it no longer needs go.
-        let current = ChatID(await migrations.current(chat.key))
-        for id in textIDs.dropFirst(parts.count).compactMap({ Int64($0) }) {
-            let _: Bool = try await client.call("deleteMessage", DeleteMessage(chatID: current, messageID: id), timeout: configuration.requestTimeout)
-        }
-        return ids + fileIDs
     }
 
     /// Runs an edit, taking Telegram's "message is not modified" as done: the part already reads
@@ -406,10 +481,21 @@ public struct TelegramAdapter: Adapter {
     }
 
     public func delete(_ nativeIDs: [String], in channel: Channel) async throws {
-        let (configured, _) = try address(of: channel)
-        let chat = ChatID(await migrations.current(configured.key))
-        for id in nativeIDs.compactMap({ Int64($0) }) {
-            let _: Bool = try await client.call("deleteMessage", DeleteMessage(chatID: chat, messageID: id), timeout: configuration.requestTimeout)
+        let (chat, _) = try address(of: channel)
+        try await deleteMessages(nativeIDs.compactMap(NativeID.init).map(\.messageID), in: chat)
+    }
+
+    /// Deletes messages in the chat's turn; one already gone (a retry after a later one failed)
+    /// counts as deleted.
+    private func deleteMessages(_ ids: [Int64], in chat: ChatID) async throws {
+        for id in ids {
+            do {
+                let _: Bool = try await paced("deleteMessage", to: chat) { chat throws(DeliveryError) in
+                    try await client.call("deleteMessage", DeleteMessage(chatID: chat, messageID: id), timeout: configuration.requestTimeout)
+                }
+            } catch let error as DeliveryError where error.detail.contains("message to delete not found") {
+                logger.debug("message already deleted", metadata: ["gh.detail": .string(error.detail)])
+            }
         }
     }
 
@@ -426,7 +512,7 @@ public struct TelegramAdapter: Adapter {
         }
         let data = try await client.download(path: path, limit: limit, timeout: configuration.requestTimeout)
         let name = attachment.name ?? path.split(separator: "/").last.map(String.init) ?? "file"
-        return AttachedFile(name: name, mimeType: attachment.mimeType, data: data)
+        return AttachedFile(name: name, mimeType: attachment.mimeType, data: data, isPhoto: attachment.isPhoto == true)
     }
 
     /// Calls a method that puts a message in `chat`, in the chat's turn (``SendPacer``), at the id

@@ -31,8 +31,8 @@ public protocol Adapter: Sendable {
     /// Removes an earlier send (all its parts).
     func delete(_ nativeIDs: [String], in channel: Channel) async throws
 
-    /// Whether ``send(_:progress:)`` delivers `files`; when not, the dispatcher does not fetch them
-    /// and the adapter gets the attachments' metadata alone.
+    /// Whether ``send(_:progress:)`` sends the attachments' files; when not, it gets their
+    /// metadata alone and no way to fetch them.
     var acceptsFiles: Bool { get }
 
     /// The bytes of an attachment that arrived on this platform, for a route that forwards it.
@@ -59,16 +59,14 @@ public struct AttachedFile: Sendable, Hashable {
     public var name: String
     public var mimeType: String?
     public var data: Data
+    /// It came as a photo, and goes on as one where the platform has photos.
+    public var isPhoto: Bool
 
-    public init(name: String, mimeType: String?, data: Data) {
+    public init(name: String, mimeType: String?, data: Data, isPhoto: Bool = false) {
         self.name = name
         self.mimeType = mimeType
         self.data = data
-    }
-
-    /// Whether it is a picture a platform can show inline (JPEG, PNG, WebP).
-    public var isPicture: Bool {
-        ["image/jpeg", "image/png", "image/webp"].contains(mimeType?.lowercased() ?? "")
+        self.isPhoto = isPhoto
     }
 }
 
@@ -116,8 +114,9 @@ public struct OutboundMessage: Sendable, Hashable {
     public var replyTo: String?
     /// The attachments that go with the text (metadata; on an edit, what the earlier send carried).
     public var attachments: [Envelope.Attachment]
-    /// Their bytes, for a send (an edit leaves the files in place).
-    public var files: [AttachedFile]
+    /// Fetches an attachment's bytes when the adapter is about to send it (an edit leaves files
+    /// in place and fetches nothing).
+    public var files: FileSource
 
     /// How a text is meant to be read.
     public enum Format: Sendable, Hashable {
@@ -129,7 +128,7 @@ public struct OutboundMessage: Sendable, Hashable {
 
     public init(
         channel: Channel, text: String, format: Format = .plain, idempotencyKey: String, spans: [Span] = [],
-        replyTo: String? = nil, attachments: [Envelope.Attachment] = [], files: [AttachedFile] = []
+        replyTo: String? = nil, attachments: [Envelope.Attachment] = [], files: FileSource = .none
     ) {
         self.channel = channel
         self.text = text
@@ -165,4 +164,39 @@ public struct PartProgress: Sendable {
 
     /// Nothing delivered before, nothing to report to.
     public static let none = PartProgress()
+}
+
+/// Where an adapter gets the bytes of the attachments it sends: fetched from the platform they
+/// came from only when a send needs them, one at a time, and not again for a file a retry no
+/// longer has to send.
+public struct FileSource: Sendable, Hashable {
+    private let fetch: @Sendable (Envelope.Attachment) async throws -> AttachedFile
+
+    public init(_ fetch: @escaping @Sendable (Envelope.Attachment) async throws -> AttachedFile) {
+        self.fetch = fetch
+    }
+
+    /// The bytes of `attachment`; a permanent ``DeliveryError`` when they cannot be had.
+    public func callAsFunction(_ attachment: Envelope.Attachment) async throws -> AttachedFile {
+        try await fetch(attachment)
+    }
+
+    /// Files already at hand, by their attachments' references.
+    public static func files(_ files: [String: AttachedFile]) -> FileSource {
+        FileSource { attachment in
+            guard let file = files[attachment.reference] else {
+                throw DeliveryError.notFound("attachment '\(attachment.name ?? attachment.reference)' is not at hand")
+            }
+            return file
+        }
+    }
+
+    /// No files to be had.
+    public static let none = FileSource { attachment in
+        throw DeliveryError.rejected("attachment '\(attachment.name ?? "file")' cannot be fetched for this destination")
+    }
+
+    // A source is a means, not content: messages compare equal whatever their sources.
+    public static func == (lhs: FileSource, rhs: FileSource) -> Bool { true }
+    public func hash(into hasher: inout Hasher) {}
 }

@@ -93,12 +93,16 @@ public struct Envelope: Sendable, Hashable, Codable {
         public var name: String?
         public var mimeType: String?
         public var bytes: Int?
+        /// It came as a photo (a picture the platform compressed and shows inline), not as a file:
+        /// a picture sent as a file goes on as a file, untouched.
+        public var isPhoto: Bool?
 
-        public init(reference: String, name: String? = nil, mimeType: String? = nil, bytes: Int? = nil) {
+        public init(reference: String, name: String? = nil, mimeType: String? = nil, bytes: Int? = nil, isPhoto: Bool? = nil) {
             self.reference = reference
             self.name = name
             self.mimeType = mimeType
             self.bytes = bytes
+            self.isPhoto = isPhoto
         }
     }
 }

@@ -52,7 +52,8 @@ public struct ContentKey: Sendable {
     /// The commitment to `text`: base64(HMAC-SHA256(key, UTF-8 bytes of text)); with a stored
     /// ``Payload``, to both: HMAC-SHA256(key, "gatehouse-content/v2" ‖ 0x00 ‖ UTF-8 length of
     /// text as 8 bytes big-endian ‖ text ‖ payload), so neither can be changed or moved into
-    /// the other.
+    /// the other. A text that itself starts with that tag is framed too (with an empty payload),
+    /// so no bare text can pass for a framed text and payload.
     public func commitment(to text: String, payload: String? = nil) -> String {
         Data(HMAC<SHA256>.authenticationCode(for: Self.message(text, payload), using: key)).base64EncodedString()
     }
@@ -63,10 +64,12 @@ public struct ContentKey: Sendable {
         return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: Self.message(text, payload), using: key)
     }
 
+    private static let frameTag = Array("gatehouse-content/v2\u{0}".utf8)
+
     private static func message(_ text: String, _ payload: String?) -> Data {
-        guard let payload, !payload.isEmpty else { return Data(text.utf8) }
-        var data = Data("gatehouse-content/v2".utf8)
-        data.append(0)
+        let payload = payload ?? ""
+        guard !payload.isEmpty || text.utf8.starts(with: frameTag) else { return Data(text.utf8) }
+        var data = Data(frameTag)
         withUnsafeBytes(of: UInt64(text.utf8.count).bigEndian) { data.append(contentsOf: $0) }
         data.append(contentsOf: text.utf8)
         data.append(contentsOf: payload.utf8)

@@ -161,17 +161,7 @@ public final class SQLiteLedger: Ledger {
                     arguments: [job.originPlatform, job.originConversation, job.originMessage, job.destination]
                 )
             }
-            for (part, nativeID) in nativeIDs.enumerated() {
-                try db.run(
-                    sql: """
-                        INSERT OR REPLACE INTO message_map
-                            (origin_platform, origin_conversation, origin_message, destination, part, native_id, crossing)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [job.originPlatform, job.originConversation, job.originMessage, job.destination,
-                                part, nativeID, job.crossing]
-                )
-            }
+            try Self.map(job, to: nativeIDs, in: db)
             return try Self.append(Self.outcome(job, .delivered, at: time, nativeIDs: nativeIDs, reason: nil), in: db)
         }
     }
@@ -197,7 +187,24 @@ public final class SQLiteLedger: Ledger {
             // What did arrive of a message that died halfway is part of what crossed.
             let parts = try Self.deliveredParts(of: job, in: db)
             try Self.transition(job, to: .dead, notBefore: nil, error: reason, in: db)
+            // The parts that did arrive are the message's there: a later edit or delete reaches them.
+            if let parts { try Self.map(job, to: parts, in: db) }
             return try Self.append(Self.outcome(job, .dead, at: time, nativeIDs: parts, reason: reason), in: db)
+        }
+    }
+
+    /// Maps the origin message to its parts at the job's destination.
+    private static func map(_ job: OutboxJob, to nativeIDs: [String], in db: Database) throws {
+        for (part, nativeID) in nativeIDs.enumerated() {
+            try db.run(
+                sql: """
+                    INSERT OR REPLACE INTO message_map
+                        (origin_platform, origin_conversation, origin_message, destination, part, native_id, crossing)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [job.originPlatform, job.originConversation, job.originMessage, job.destination,
+                            part, nativeID, job.crossing]
+            )
         }
     }
 
@@ -234,7 +241,8 @@ public final class SQLiteLedger: Ledger {
             var records: [AuditRecord] = []
             for job in queued where !destinations.contains(job.destination) {
                 try db.run(sql: "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ?", arguments: [reason, job.id])
-                var outcome = Self.outcome(job, .cancelled, at: time, nativeIDs: nil, reason: reason)
+                // Parts a split send delivered before the destination left are listed: they crossed.
+                var outcome = Self.outcome(job, .cancelled, at: time, nativeIDs: try Self.deliveredParts(of: job, in: db), reason: reason)
                 // Cancelling is not an attempt.
                 outcome.attempt = nil
                 records.append(try Self.append(outcome, in: db))

@@ -180,8 +180,8 @@ public final class Dispatcher: Service, Sendable {
                 platform: job.originPlatform, conversation: job.originConversation, message: answered, destination: job.destination
             ).first
         }
+        message.files = fileSource(from: job.originPlatform, for: adapter)
         guard job.action != .post else {
-            message.files = try await download(job.payload.attachments, from: job.originPlatform, for: adapter)
             return try await adapter.send(message, progress: progress(of: job))
         }
         let ids = try await ledger.nativeIDs(
@@ -192,7 +192,6 @@ public final class Dispatcher: Service, Sendable {
             // The original never arrived here (it was held, blocked, or came before the route):
             // the edited text passed the policy on its own, so it arrives as a post.
             guard ids.isEmpty else { return try await adapter.edit(ids, with: message) }
-            message.files = try await download(job.payload.attachments, from: job.originPlatform, for: adapter)
             return try await adapter.send(message, progress: progress(of: job))
         case .delete:
             if !ids.isEmpty { try await adapter.delete(ids, in: channel) }
@@ -218,18 +217,11 @@ public final class Dispatcher: Service, Sendable {
     /// The largest attachment carried across (Telegram's upload limit for documents).
     static let attachmentLimit = 50 << 20
 
-    /// Fetches the attachments from the platform they arrived on, now that they are to be sent (by
-    /// a destination adapter that can send files).
-    private func download(_ attachments: [Envelope.Attachment], from platform: String, for destination: any Adapter) async throws -> [AttachedFile] {
-        guard !attachments.isEmpty, destination.acceptsFiles else { return [] }
-        guard let origin = adapters[platform] else {
-            throw DeliveryError.rejected("the attachments' platform '\(platform)' is not configured")
-        }
-        var files: [AttachedFile] = []
-        for attachment in attachments {
-            files.append(try await origin.download(attachment, limit: Self.attachmentLimit))
-        }
-        return files
+    /// The files of a job's attachments, fetched from the platform they arrived on when the
+    /// destination's adapter is about to send each (for an adapter that sends files at all).
+    private func fileSource(from platform: String, for destination: any Adapter) -> FileSource {
+        guard destination.acceptsFiles, let origin = adapters[platform] else { return .none }
+        return FileSource { attachment in try await origin.download(attachment, limit: Self.attachmentLimit) }
     }
 
     /// Counts one delivery outcome: `gatehouse_deliveries_total{platform, outcome, error}`, every

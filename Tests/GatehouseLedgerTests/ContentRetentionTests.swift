@@ -161,5 +161,10 @@ import Testing
         // The text's length is bound in: bytes cannot move between text and payload.
         #expect(key.commitment(to: "hi{", payload: "}") != key.commitment(to: "hi", payload: "{}"))
         #expect(Payload().stored == nil)
+        // Nor can a bare text be made of a framed text and payload: a text bearing the frame's tag
+        // is framed itself.
+        let framedLooking = "gatehouse-content/v2\u{0}" + String(repeating: "\u{0}", count: 7) + "\u{2}hi{}"
+        #expect(key.commitment(to: framedLooking) != key.commitment(to: "hi", payload: "{}"))
+        #expect(key.isCommitment(key.commitment(to: framedLooking), to: framedLooking))
     }
 }

@@ -102,7 +102,7 @@ extension TelegramAdapterLiveTests {
             #expect(file.data == pdf && file.name == "q3.pdf")
             let ids = try await adapter.send(OutboundMessage(
                 channel: Self.news, text: "» Q3 report", idempotencyKey: "k", spans: [Span(offset: 2, length: 2, style: .bold)],
-                attachments: [attachment], files: [file]
+                attachments: [attachment], files: .files([attachment.reference: file])
             ))
             let sent = await emulator.sent(chatID: "-1001234")
             #expect(sent.map(\.method) == ["sendDocument"])
@@ -122,11 +122,12 @@ extension TelegramAdapterLiveTests {
 
     @Test func aTextLongerThanACaptionGoesFirstAndAPictureGoesAsAPhoto() async throws {
         try await withAdapter { adapter, emulator in
-            let picture = AttachedFile(name: "chart.png", mimeType: "image/png", data: Data(repeating: 7, count: 5_000))
+            let picture = AttachedFile(name: "chart.jpg", mimeType: "image/jpeg", data: Data(repeating: 7, count: 5_000), isPhoto: true)
             let text = String(repeating: "详细说明 ", count: 300)
             let ids = try await adapter.send(OutboundMessage(
                 channel: Self.news, text: text, idempotencyKey: "k",
-                attachments: [Envelope.Attachment(reference: "x", name: "chart.png", mimeType: "image/png", bytes: 5_000)], files: [picture]
+                attachments: [Envelope.Attachment(reference: "x", mimeType: "image/jpeg", bytes: 5_000, isPhoto: true)],
+                files: .files(["x": picture])
             ))
             let sent = await emulator.sent(chatID: "-1001234")
             #expect(sent.map(\.method) == ["sendMessage", "sendPhoto"])
@@ -147,7 +148,10 @@ extension TelegramAdapterLiveTests {
             // An upload over the server's limit: 413, permanent, and the token is not in the reason.
             let huge = AttachedFile(name: "huge.bin", mimeType: nil, data: Data(repeating: 0, count: 2 << 20))
             await #expect {
-                _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "x", idempotencyKey: "k", files: [huge]))
+                _ = try await adapter.send(OutboundMessage(
+                    channel: Self.news, text: "x", idempotencyKey: "k",
+                    attachments: [Envelope.Attachment(reference: "h", name: "huge.bin")], files: .files(["h": huge])
+                ))
             } throws: { error in
                 guard let error = error as? DeliveryError else { return false }
                 return error.isPermanent && !error.description.contains(Self.token)
@@ -182,6 +186,43 @@ extension TelegramAdapterLiveTests {
             // The same edit again (a retry after a later part failed): Telegram says "not modified".
             #expect(try await adapter.edit(ids, with: message) == ids)
             #expect(await emulator.sent(chatID: "-1001234").map(\.method) == ["sendMessage", "editMessageText"])
+        }
+    }
+
+    @Test func aFileThatCannotBeFetchedIsNamedAndTheRestArrives() async throws {
+        try await withAdapter { adapter, emulator in
+            let gone = Envelope.Attachment(reference: "gone", name: "contract.pdf", bytes: 30 << 20)
+            let ids = try await adapter.send(OutboundMessage(
+                channel: Self.news, text: "signed copy attached", idempotencyKey: "k", attachments: [gone],
+                files: FileSource { _ in throw DeliveryError.rejected("getFile: 400 file is too big") }
+            ))
+            let sent = await emulator.sent(chatID: "-1001234")
+            // The text was to be the file's caption: it arrives, with a line saying what did not.
+            #expect(sent.map(\.method) == ["sendMessage"])
+            #expect(sent.first?.text == "signed copy attached\n📎 contract.pdf (not forwarded)")
+            #expect(ids.count == 1)
+        }
+    }
+
+    @Test func aCaptionTheEditOutgrowsIsEmptiedAndTheTextSentOnItsOwn() async throws {
+        try await withAdapter { adapter, emulator in
+            let attachment = Envelope.Attachment(reference: "r", name: "plan.pdf")
+            let file = AttachedFile(name: "plan.pdf", mimeType: "application/pdf", data: Data("%PDF".utf8))
+            let ids = try await adapter.send(OutboundMessage(
+                channel: Self.news, text: "plan v1", idempotencyKey: "k", attachments: [attachment], files: .files(["r": file])
+            ))
+            #expect(ids.count == 1 && ids[0].hasPrefix("caption:"))
+            let long = String(repeating: "much longer plan ", count: 100)
+            // The edit carries no attachment (a reload now redacts them): the ids still say what is what.
+            let edited = try await adapter.edit(ids, with: OutboundMessage(channel: Self.news, text: long, idempotencyKey: "k"))
+            let sent = await emulator.sent(chatID: "-1001234")
+            #expect(sent.map(\.method) == ["sendDocument", "editMessageCaption", "sendMessage"])
+            #expect(sent[1].text == "")
+            #expect(edited.count == 2 && edited[1].hasPrefix("file:"))
+            // Deleting removes both, and deleting again (a retry) finds them gone and is done.
+            try await adapter.delete(edited, in: Self.news)
+            try await adapter.delete(edited, in: Self.news)
+            #expect(await emulator.sent(chatID: "-1001234").filter { $0.method == "deleteMessage" }.count == 2)
         }
     }
 }
