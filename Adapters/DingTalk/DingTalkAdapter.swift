@@ -78,7 +78,9 @@ public struct DingTalkAdapter: Adapter {
 
     /// Robot messages cannot be edited, only recalled: an edit is the new text sent, then the old recalled,
     /// so the group never lacks the message.
-    public func edit(_ nativeIDs: [String], with message: OutboundMessage) async throws -> [String] {
+    /// Reports no progress: a retried edit sends the new text again and recalls the old (a robot
+    /// message cannot be changed in place, so there is nothing to resume).
+    public func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String] {
         let keys = try await send(message)
         try await delete(nativeIDs, in: message.channel)
         return keys

@@ -418,7 +418,7 @@ public struct TelegramAdapter: Adapter {
     /// Edits every part, by what each message is (its ``NativeID`` role): text parts are edited
     /// (more parts sent, parts no longer needed deleted); a caption is edited in place, or, when the
     /// text outgrew it, emptied and the text sent as messages of its own; files stay as they are.
-    public func edit(_ nativeIDs: [String], with message: OutboundMessage) async throws -> [String] {
+    public func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String] {
         let (chat, topic) = try address(of: message.channel)
         let content = message.content
         let existing = nativeIDs.compactMap(NativeID.init)
@@ -431,8 +431,10 @@ public struct TelegramAdapter: Adapter {
             try await editCaption(captioned.messageID, to: fits ? content : RichText(text: ""), in: chat)
             if !fits {
                 files[captionIndex].role = .file
+                await progress.record(files.map(\.text))
                 for part in messages(of: content) {
                     newText.append(NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: nil)).text)
+                    await progress.record(newText + files.map(\.text))
                 }
             }
         } else {
@@ -449,8 +451,10 @@ public struct TelegramAdapter: Adapter {
                     }
                     newText.append(textIDs[index].text)
                 } else {
-                    // The edit made the text longer than before: the extra parts are new messages.
+                    // The edit made the text longer than before: the extra parts are new messages,
+                    // each reported, so that a retry edits it rather than sending it again.
                     newText.append(NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: nil)).text)
+                    await progress.record(newText + files.map(\.text))
                 }
             }
             // …or shorter: the parts it no longer needs go.

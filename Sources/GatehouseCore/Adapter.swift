@@ -25,8 +25,10 @@ public protocol Adapter: Sendable {
     /// each part delivered now is reported to `progress` before the next is sent.
     func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String]
 
-    /// Replaces the content of an earlier send (all its parts) and returns the native ids now in place.
-    func edit(_ nativeIDs: [String], with message: OutboundMessage) async throws -> [String]
+    /// Replaces the content of an earlier send (all its parts) and returns the native ids now in
+    /// place. An adapter whose edit sends new messages reports the ids in place after each to
+    /// `progress`; a retry of the edit then starts from those ids instead of the earlier send's.
+    func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String]
 
     /// Removes an earlier send (all its parts).
     func delete(_ nativeIDs: [String], in channel: Channel) async throws
@@ -45,6 +47,11 @@ extension Adapter {
     /// Sends a message from its first part.
     public func send(_ message: OutboundMessage) async throws -> [String] {
         try await send(message, progress: .none)
+    }
+
+    /// Edits an earlier send, reporting no progress.
+    public func edit(_ nativeIDs: [String], with message: OutboundMessage) async throws -> [String] {
+        try await edit(nativeIDs, with: message, progress: .none)
     }
 
     public var acceptsFiles: Bool { false }

@@ -191,7 +191,9 @@ public final class Dispatcher: Service, Sendable {
         case .post, .edit:
             // The original never arrived here (it was held, blocked, or came before the route):
             // the edited text passed the policy on its own, so it arrives as a post.
-            guard ids.isEmpty else { return try await adapter.edit(ids, with: message) }
+            // An edit that failed halfway left its progress: the messages in place by then.
+            let current = job.deliveredParts.isEmpty ? ids : job.deliveredParts
+            guard current.isEmpty else { return try await adapter.edit(current, with: message, progress: progress(of: job)) }
             return try await adapter.send(message, progress: progress(of: job))
         case .delete:
             if !ids.isEmpty { try await adapter.delete(ids, in: channel) }

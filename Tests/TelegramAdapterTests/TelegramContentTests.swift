@@ -225,4 +225,24 @@ extension TelegramAdapterLiveTests {
             #expect(await emulator.sent(chatID: "-1001234").filter { $0.method == "deleteMessage" }.count == 2)
         }
     }
+
+    @Test func aGrowingEditReportsItsNewPartsSoARetrySendsNoneTwice() async throws {
+        try await withAdapter { adapter, emulator in
+            let ids = try await adapter.send(OutboundMessage(channel: Self.news, text: "short", idempotencyKey: "k"))
+            let long = String(repeating: "a", count: 4000) + "\n" + String(repeating: "b", count: 4000) + "\n" + String(repeating: "c", count: 4000)
+            let reported = Recorder<[String]>()
+            let edited = try await adapter.edit(
+                ids, with: OutboundMessage(channel: Self.news, text: long, idempotencyKey: "k"),
+                progress: PartProgress { _ = reported.append($0) }
+            )
+            #expect(edited.count == 3 && edited[0] == ids[0])
+            #expect(reported.values.map(\.count) == [2, 3])
+            // Say the edit failed after its second part: the retry starts from what was in place then.
+            let retried = try await adapter.edit(reported.values[0], with: OutboundMessage(channel: Self.news, text: long, idempotencyKey: "k"))
+            #expect(retried.prefix(2) == edited.prefix(2))
+            let methods = await emulator.sent(chatID: "-1001234").map(\.method)
+            // The retry edited nothing anew (both parts read so already) and sent only the third part again.
+            #expect(methods == ["sendMessage", "editMessageText", "sendMessage", "sendMessage", "sendMessage"])
+        }
+    }
 }

@@ -81,7 +81,7 @@ public final class FakeAdapter: Adapter {
         }
     }
 
-    public func edit(_ nativeIDs: [String], with message: OutboundMessage) async throws -> [String] {
+    public func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String] {
         state.withLock { $0.edits.append((nativeIDs, message)) }
         return nativeIDs
     }
