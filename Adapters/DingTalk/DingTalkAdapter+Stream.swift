@@ -2,45 +2,100 @@ import Foundation
 import GatehouseCore
 import HummingbirdWSClient
 import Logging
+import Synchronization
 
 extension DingTalkAdapter {
     /// The robot message topic of Stream mode.
     static let botMessageTopic = "/v1.0/im/bot/messages/get"
 
-    /// Stream mode intake: open a connection, read frames, hand robot messages over, reconnect on
-    /// `disconnect` or failure with backoff.
+    /// What a connection tells the intake loop about itself.
+    enum ConnectionEvent: Sendable {
+        /// The server announced a disconnect: open the next connection now, while this one drains
+        /// until the server closes it (10 s later), so nothing pushed meanwhile is lost.
+        case draining(Int)
+        /// The connection is closed; with the error that closed it, if any.
+        case ended(Int, (any Error)?)
+    }
+
+    /// Stream mode intake. One connection at a time is current; on `disconnect` the next is opened
+    /// at once (warm reconnect) and the old one keeps being read until the server closes it. A
+    /// connection silent for longer than `idleTimeout` (no ping, no push) is taken for a zombie
+    /// and replaced. Failures are retried with jittered backoff.
     public func receive(_ handler: @escaping InboundHandler) async throws {
-        var failures = 0
-        while !Task.isCancelled {
-            do {
-                let connection: OpenConnectionResponse = try await api.post(
-                    "/v1.0/gateway/connections/open",
-                    OpenConnectionRequest(
-                        clientId: configuration.clientID, clientSecret: configuration.clientSecret.value,
-                        subscriptions: [
-                            .init(type: "EVENT", topic: "*"),
-                            .init(type: "CALLBACK", topic: Self.botMessageTopic),
-                        ],
-                        ua: "gatehouse/1.0", localIp: ""
-                    )
-                )
-                failures = 0
-                try await run(connection, handler)
-                logger.info("stream connection ended; reconnecting")
-            } catch {
-                if Task.isCancelled { break }
-                failures += 1
-                let delay = configuration.reconnectBackoff.delay(afterFailures: failures)
-                logger.warning("stream connection failed; retrying", metadata: [
-                    "gh.error": .string(String(describing: error)), "gh.retry_in": .string(delay.description),
-                ])
-                try await Task.sleep(for: delay)
+        let (events, report) = AsyncStream.makeStream(of: ConnectionEvent.self)
+        try await withThrowingTaskGroup(of: Void.self) { connections in
+            defer { connections.cancelAll() }
+            var failures = 0
+            var number = 0
+            var pending = events.makeAsyncIterator()
+            while !Task.isCancelled {
+                number += 1
+                let current = number
+                do {
+                    let connection = try await openConnection()
+                    connections.addTask {
+                        do {
+                            try await self.run(connection, number: current, handler, report: report)
+                            report.yield(.ended(current, nil))
+                        } catch {
+                            report.yield(.ended(current, error))
+                        }
+                    }
+                } catch {
+                    report.yield(.ended(current, error))
+                }
+                // Wait for what the current connection does; older, draining ones may end meanwhile.
+                while let event = await pending.next() {
+                    if case .draining(current) = event {
+                        failures = 0
+                        break
+                    }
+                    if case .ended(current, let error) = event {
+                        if Task.isCancelled { return }
+                        if let error {
+                            failures += 1
+                            let delay = configuration.reconnectBackoff.delay(afterFailures: failures)
+                            logger.warning("stream connection failed; retrying", metadata: [
+                                "gh.error": .string(String(describing: error)), "gh.retry_in": .string(delay.description),
+                            ])
+                            try await Task.sleep(for: delay)
+                        } else {
+                            failures = 0
+                            logger.info("stream connection closed; reconnecting")
+                        }
+                        break
+                    }
+                }
             }
         }
     }
 
-    /// One WebSocket connection, until the server closes it or says `disconnect`.
-    private func run(_ connection: OpenConnectionResponse, _ handler: @escaping InboundHandler) async throws {
+    /// Asks for a connection: an endpoint and a single-use ticket.
+    private func openConnection() async throws -> OpenConnectionResponse {
+        try await api.post(
+            "/v1.0/gateway/connections/open",
+            OpenConnectionRequest(
+                clientId: configuration.clientID, clientSecret: configuration.clientSecret.value,
+                subscriptions: [
+                    .init(type: "EVENT", topic: "*"),
+                    .init(type: "CALLBACK", topic: Self.botMessageTopic),
+                ],
+                ua: "gatehouse/1.0", localIp: ""
+            )
+        )
+    }
+
+    /// The watchdog's verdict on a connection that went quiet.
+    struct IdleConnection: Error, CustomStringConvertible {
+        var silence: Duration
+        var description: String { "no frame for \(silence) (no ping, no push): taken for a dead connection" }
+    }
+
+    /// One WebSocket connection, until the server closes it or it goes quiet for too long.
+    private func run(
+        _ connection: OpenConnectionResponse, number: Int, _ handler: @escaping InboundHandler,
+        report: AsyncStream<ConnectionEvent>.Continuation
+    ) async throws {
         guard var components = URLComponents(string: connection.endpoint) else {
             throw DeliveryError.invalidResponse("connections/open returned an endpoint that is not a URL")
         }
@@ -50,43 +105,88 @@ extension DingTalkAdapter {
         guard let url = components.string else {
             throw DeliveryError.invalidResponse("cannot build the stream URL")
         }
-        let logger = self.logger
-        try await WebSocketClient.connect(
-            url: url, configuration: .init(maxFrameSize: 1 << 20), logger: logger
-        ) { inbound, outbound, _ in
-            logger.info("stream connected")
-            for try await message in inbound.messages(maxSize: 1 << 20) {
-                guard case .text(let text) = message else { continue }
-                let frame: DownstreamFrame
-                do {
-                    frame = try JSONDecoder().decode(DownstreamFrame.self, from: Data(text.utf8))
-                } catch {
-                    // A bad frame must not kill the connection.
-                    logger.warning("ignoring a stream frame that is not valid JSON", metadata: ["gh.bytes": .stringConvertible(text.utf8.count)])
-                    continue
-                }
-                let ack: @Sendable (String) async throws -> Void = { data in
-                    guard let messageID = frame.header("messageId") else { return }
-                    let json = try JSONEncoder().encode(UpstreamAck(headers: .init(messageId: messageID), data: data))
-                    try await outbound.writeTextMessage(String(decoding: json, as: UTF8.self))
-                }
-                switch (frame.type, frame.header("topic")) {
-                case ("SYSTEM", "ping"):
-                    // Echo the opaque back unchanged.
-                    try await ack(frame.data ?? "{}")
-                case ("SYSTEM", "disconnect"):
-                    logger.info("stream server asked to reconnect", metadata: ["gh.reason": .string(frame.data ?? "")])
-                    return
-                case ("CALLBACK", Self.botMessageTopic):
-                    try await deliver(frame, handler: handler, ack: { try await ack(#"{"response":null}"#) })
-                case ("EVENT", _):
-                    // No route selects platform events yet; confirm them so the server does not push them again.
-                    try await ack(#"{"status":"SUCCESS","message":"success"}"#)
-                default:
-                    logger.debug("ignoring a stream frame", metadata: ["gh.type": .string(frame.type)])
+        var logger = self.logger
+        logger[metadataKey: "gh.connection"] = .stringConvertible(number)
+        let idleTimeout = configuration.idleTimeout
+        let lastFrame = LastFrame()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { [logger] in
+                try await WebSocketClient.connect(
+                    url: url, configuration: .init(maxFrameSize: 1 << 20), logger: logger
+                ) { inbound, outbound, _ in
+                    logger.info("stream connected")
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        lastFrame.touch()
+                        guard case .text(let text) = message else { continue }
+                        if try await self.handle(text, outbound: outbound, handler: handler, logger: logger) {
+                            report.yield(.draining(number))
+                        }
+                    }
                 }
             }
+            group.addTask { [logger] in
+                // The watchdog: a connection the server stopped talking on is closed (by cancelling
+                // it), so that the intake loop opens a fresh one; the server pushes again what it
+                // did not get an ACK for.
+                while true {
+                    try await Task.sleep(for: min(idleTimeout / 4, .seconds(1)))
+                    let silence = lastFrame.silence
+                    if silence > idleTimeout {
+                        logger.warning("stream connection went quiet; replacing it", metadata: ["gh.silence": .string(silence.description)])
+                        throw IdleConnection(silence: silence)
+                    }
+                }
+            }
+            // Whichever ends first (the server closed, or the watchdog fired) ends the connection.
+            try await group.next()
+            group.cancelAll()
         }
+    }
+
+    /// When the last frame came, shared by a connection's reader and its watchdog.
+    final class LastFrame: Sendable {
+        private let time = Mutex(ContinuousClock.now)
+
+        func touch() {
+            time.withLock { $0 = .now }
+        }
+
+        var silence: Duration {
+            ContinuousClock.now - time.withLock { $0 }
+        }
+    }
+
+    /// Handles one frame; returns true for a `disconnect` announcement.
+    private func handle(_ text: String, outbound: WebSocketOutboundWriter, handler: @escaping InboundHandler, logger: Logger) async throws -> Bool {
+        let frame: DownstreamFrame
+        do {
+            frame = try JSONDecoder().decode(DownstreamFrame.self, from: Data(text.utf8))
+        } catch {
+            // A bad frame must not kill the connection.
+            logger.warning("ignoring a stream frame that is not valid JSON", metadata: ["gh.bytes": .stringConvertible(text.utf8.count)])
+            return false
+        }
+        let ack: @Sendable (String) async throws -> Void = { data in
+            guard let messageID = frame.header("messageId") else { return }
+            let json = try JSONEncoder().encode(UpstreamAck(headers: .init(messageId: messageID), data: data))
+            try await outbound.writeTextMessage(String(decoding: json, as: UTF8.self))
+        }
+        switch (frame.type, frame.header("topic")) {
+        case ("SYSTEM", "ping"):
+            // Echo the opaque back unchanged.
+            try await ack(frame.data ?? "{}")
+        case ("SYSTEM", "disconnect"):
+            logger.info("stream server announced a disconnect; opening the next connection now", metadata: ["gh.reason": .string(frame.data ?? "")])
+            return true
+        case ("CALLBACK", Self.botMessageTopic):
+            try await deliver(frame, handler: handler, ack: { try await ack(#"{"response":null}"#) })
+        case ("EVENT", _):
+            // No route selects platform events yet; confirm them so the server does not push them again.
+            try await ack(#"{"status":"SUCCESS","message":"success"}"#)
+        default:
+            logger.debug("ignoring a stream frame", metadata: ["gh.type": .string(frame.type)])
+        }
+        return false
     }
 
     private func deliver(

@@ -20,12 +20,17 @@ public struct DingTalkAdapter: Adapter {
         public var oapiURL: String
         /// Backoff between failed Stream connection attempts.
         public var reconnectBackoff: Backoff
+        /// A Stream connection with no frame (ping or push) for this long is taken for dead and
+        /// replaced; several times the server's ping interval.
+        public var idleTimeout: Duration
 
         public init(
             platform: String, clientID: String, clientSecret: Secret, robotCode: String,
             apiURL: String = "https://api.dingtalk.com", oapiURL: String = "https://oapi.dingtalk.com",
-            reconnectBackoff: Backoff = Backoff(minimum: .milliseconds(500), maximum: .seconds(60), jitter: 0.3)
+            reconnectBackoff: Backoff = Backoff(minimum: .milliseconds(500), maximum: .seconds(60), jitter: 0.3),
+            idleTimeout: Duration = .seconds(90)
         ) {
+            self.idleTimeout = idleTimeout
             self.platform = platform
             self.clientID = clientID
             self.clientSecret = clientSecret

@@ -158,6 +158,10 @@ extension DingTalkEmulator {
         public var pingsAnswered: Int
         /// Client frames that were not valid protocol frames (logged and ignored).
         public var malformedFrames: Int
+        /// Connections opened so far.
+        public var connectionsOpened: Int
+        /// The most connections open at the same time (2 during a warm reconnect).
+        public var mostOpenAtOnce: Int
 
         /// Counters.
         public init(
@@ -166,8 +170,12 @@ extension DingTalkEmulator {
             callbacksAcknowledged: Int = 0,
             pingsSent: Int = 0,
             pingsAnswered: Int = 0,
-            malformedFrames: Int = 0
+            malformedFrames: Int = 0,
+            connectionsOpened: Int = 0,
+            mostOpenAtOnce: Int = 0
         ) {
+            self.connectionsOpened = connectionsOpened
+            self.mostOpenAtOnce = mostOpenAtOnce
             self.callbacksPushed = callbacksPushed
             self.redeliveries = redeliveries
             self.callbacksAcknowledged = callbacksAcknowledged

@@ -200,6 +200,12 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
         await hub.disconnectAll(reason: "connection is expired")
     }
 
+    /// Turns every open Stream connection into a zombie (the Swift mirror of
+    /// `POST /_emulator/zombie`): it stays open and nothing reaches the client any more.
+    public func makeZombies() async {
+        await hub.makeZombies()
+    }
+
     /// Accepts a custom robot webhook at `/robot/send`.
     public func register(customRobot: CustomRobot) async {
         await app.register(customRobot)

@@ -305,8 +305,11 @@ struct DingTalkResponder: HTTPResponder {
         case (.post, "/_emulator/disconnect"):
             await hub.disconnectAll(reason: "connection is expired")
             return EmulatorHTTP.json(.ok, .object(["connections": .int(Int64(await hub.openConnections))]))
+        case (.post, "/_emulator/zombie"):
+            await hub.makeZombies()
+            return EmulatorHTTP.json(.ok, .object(["connections": .int(Int64(await hub.openConnections))]))
         case (_, "/_emulator/messages"), (_, "/_emulator/sent"), (_, "/_emulator/stats"), (_, "/_emulator/stream"),
-            (_, "/_emulator/robots"), (_, "/_emulator/disconnect"):
+            (_, "/_emulator/robots"), (_, "/_emulator/disconnect"), (_, "/_emulator/zombie"):
             return controlError(.methodNotAllowed, "method not allowed")
         default:
             return controlError(.notFound, "unknown control endpoint")

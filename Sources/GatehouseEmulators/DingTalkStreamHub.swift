@@ -21,6 +21,9 @@ actor DingTalkStreamHub {
         /// Set once a disconnect was announced: no more pushes, closed at this time.
         var closeAt: ContinuousClock.Instant?
         var closing = false
+        /// The connection stays open but nothing reaches the client any more: no pings, no
+        /// pushes (the server believes it pushed). What a half-dead TCP path looks like.
+        var zombie = false
 
         func subscribes(type: String, topic: String) -> Bool {
             subscriptions.contains { $0.type == type && ($0.topic == topic || ($0.type == "EVENT" && $0.topic == "*")) }
@@ -65,6 +68,8 @@ actor DingTalkStreamHub {
         connections[id] = Connection(
             id: id, subscriptions: subscriptions, continuation: continuation, nextPing: firstPing, closeAt: nil
         )
+        counters.connectionsOpened += 1
+        counters.mostOpenAtOnce = max(counters.mostOpenAtOnce, connections.count)
         logger.debug("stream connection open", metadata: ["emulator.connection": "\(id)"])
         // Callbacks that waited for a connection go out now.
         for messageID in order where pending[messageID]?.connection == nil {
@@ -93,6 +98,13 @@ actor DingTalkStreamHub {
             connection.continuation.yield(.frame(systemFrame(topic: "disconnect", data: data).frame))
             connection.closeAt = closeAt
             connections[id] = connection
+        }
+    }
+
+    /// Turns every open connection into a zombie: it stays open, and nothing reaches the client.
+    func makeZombies() {
+        for id in connections.keys {
+            connections[id]?.zombie = true
         }
     }
 
@@ -141,7 +153,8 @@ actor DingTalkStreamHub {
             ]),
             "data": .string(callback.data),
         ])
-        connection.continuation.yield(.frame(frame.jsonString))
+        // A zombie swallows the push; the server cannot tell, and waits for the ACK in vain.
+        if !connection.zombie { connection.continuation.yield(.frame(frame.jsonString)) }
         if callback.deliveries > 0 { counters.redeliveries += 1 }
         counters.callbacksPushed += 1
         callback.deliveries += 1
@@ -234,7 +247,7 @@ actor DingTalkStreamHub {
                 }
                 continue
             }
-            guard let interval = configuration.pingInterval, let due = connection.nextPing, due <= now else { continue }
+            guard !connection.zombie, let interval = configuration.pingInterval, let due = connection.nextPing, due <= now else { continue }
             let opaque = UUID().uuidString.lowercased()
             let ping = systemFrame(topic: "ping", data: JSONValue.object(["opaque": .string(opaque)]).jsonString)
             connection.continuation.yield(.frame(ping.frame))

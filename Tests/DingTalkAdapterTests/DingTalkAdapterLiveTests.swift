@@ -12,20 +12,21 @@ import Testing
     static let desk = Channel(name: "desk", platform: "corp", address: .conversation("cidDesk=="))
 
     func withAdapter(
-        secret: String = "live-test-secret", ackTimeout: Duration = .milliseconds(300),
+        secret: String = "live-test-secret", ackTimeout: Duration = .milliseconds(300), idleTimeout: Duration = .seconds(5),
         _ body: (DingTalkAdapter, DingTalkEmulator) async throws -> Void
     ) async throws {
-        let emulator = DingTalkEmulator(
-            configuration: .init(clientID: "dinglive", clientSecret: "live-test-secret", pingInterval: .milliseconds(200),
-                                 ackTimeout: ackTimeout, rateLimits: false),
-            logger: quietLogger("emulator")
+        var settings = DingTalkEmulator.Configuration(
+            clientID: "dinglive", clientSecret: "live-test-secret", pingInterval: .milliseconds(200), ackTimeout: ackTimeout, rateLimits: false
         )
+        settings.disconnectGrace = .milliseconds(600)
+        let emulator = DingTalkEmulator(configuration: settings, logger: quietLogger("emulator"))
         try await withServices([emulator]) {
             let base = "http://127.0.0.1:\(try await emulator.port())"
             let adapter = DingTalkAdapter(
                 configuration: .init(
                     platform: "corp", clientID: "dinglive", clientSecret: Secret(secret), robotCode: "dinglive",
-                    apiURL: base, oapiURL: base, reconnectBackoff: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(200))
+                    apiURL: base, oapiURL: base, reconnectBackoff: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(200)),
+                    idleTimeout: idleTimeout
                 ),
                 httpClient: HTTPClient.shared, logger: quietLogger("test")
             )
@@ -93,6 +94,40 @@ import Testing
                 await emulator.disconnectAll()
                 _ = try await emulator.inject(.init(conversationId: "cidAllHands==", senderStaffId: "m01", text: "after reconnect"))
                 #expect(await eventually { seen.values.map(\.body.text) == ["after reconnect"] })
+            }
+        }
+    }
+
+    @Test func aDisconnectUnderSteadyLoadLosesNothingAndTheNextConnectionOpensFirst() async throws {
+        try await withAdapter { adapter, emulator in
+            try await withIntake(adapter) { seen in
+                #expect(await eventually { await emulator.openConnections() == 1 })
+                var sent: [String] = []
+                for number in 1...40 {
+                    if number == 15 { await emulator.disconnectAll() }
+                    sent.append(try await emulator.inject(.init(conversationId: "cidAllHands==", senderStaffId: "m01", text: "update \(number)")))
+                    try await Task.sleep(for: .milliseconds(25))
+                }
+                #expect(await eventually { Set(seen.values.map(\.origin.eventID)) == Set(sent) })
+                // Each once, and the next connection was open before the old one closed.
+                #expect(seen.values.count == 40)
+                let stats = await emulator.streamStats()
+                #expect(stats.connectionsOpened >= 2 && stats.mostOpenAtOnce >= 2)
+            }
+        }
+    }
+
+    @Test func aZombieConnectionIsDetectedAndReplaced() async throws {
+        try await withAdapter(idleTimeout: .milliseconds(800)) { adapter, emulator in
+            try await withIntake(adapter) { seen in
+                #expect(await eventually { await emulator.openConnections() == 1 })
+                // The connection stays open, but nothing comes through it any more: no ping, no push.
+                await emulator.makeZombies()
+                let id = try await emulator.inject(.init(conversationId: "cidAllHands==", senderStaffId: "m01", text: "through the fog"))
+                // The watchdog closes the silent connection, a new one opens, and the server pushes
+                // again what the zombie swallowed.
+                #expect(await eventually(timeout: .seconds(10)) { seen.values.map(\.origin.eventID) == [id] })
+                #expect(await emulator.streamStats().connectionsOpened >= 2)
             }
         }
     }
