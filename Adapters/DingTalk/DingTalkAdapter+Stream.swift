@@ -22,6 +22,10 @@ extension DingTalkAdapter {
     /// connection silent for longer than `idleTimeout` (no ping, no push) is taken for a zombie
     /// and replaced. Failures are retried with jittered backoff.
     public func receive(_ handler: @escaping InboundHandler) async throws {
+        if configuration.receive == .http {
+            try await receiveCallbacks(handler)
+            return
+        }
         let (events, report) = AsyncStream.makeStream(of: ConnectionEvent.self)
         try await withThrowingTaskGroup(of: Void.self) { connections in
             defer { connections.cancelAll() }
@@ -202,26 +206,33 @@ extension DingTalkAdapter {
             try await ack()
             return
         }
-        // DingTalk does not push a robot message again (it is fire-and-forget on their side), so a
-        // failed commit is retried here a few times before the message is given up, loudly.
+        await commit(InboundEvent(envelope: envelope, acknowledgement: Acknowledgement(ack)), messageID: message.msgId, handler: handler)
+    }
+
+    /// Commits a robot message. DingTalk does not push a robot message again (it is
+    /// fire-and-forget on their side, over Stream and HTTP alike), so a failed commit is retried
+    /// here a few times before the message is given up, loudly. Returns whether it was committed.
+    @discardableResult
+    func commit(_ event: InboundEvent, messageID: String, handler: InboundHandler) async -> Bool {
         let retry = Backoff(minimum: .milliseconds(100), maximum: .seconds(2))
         for attempt in 1...Self.commitAttempts {
             do {
-                try await handler([InboundEvent(envelope: envelope, acknowledgement: Acknowledgement(ack))])
-                return
+                try await handler([event])
+                return true
             } catch {
                 guard attempt < Self.commitAttempts, !Task.isCancelled else {
                     logger.critical("a robot message could not be committed and is lost; it was not acknowledged", metadata: [
-                        "gh.message": .string(message.msgId), "gh.error": .string(String(describing: error)),
+                        "gh.message": .string(messageID), "gh.error": .string(String(describing: error)),
                     ])
-                    return
+                    return false
                 }
                 logger.error("a robot message could not be committed; retrying", metadata: [
-                    "gh.message": .string(message.msgId), "gh.error": .string(String(describing: error)),
+                    "gh.message": .string(messageID), "gh.error": .string(String(describing: error)),
                 ])
-                try await Task.sleep(for: retry.delay(afterFailures: attempt))
+                try? await Task.sleep(for: retry.delay(afterFailures: attempt))
             }
         }
+        return false
     }
 
     /// How often a robot message's commit is tried before it is given up.

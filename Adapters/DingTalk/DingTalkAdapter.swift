@@ -23,14 +23,22 @@ public struct DingTalkAdapter: Adapter {
         /// A Stream connection with no frame (ping or push) for this long is taken for dead and
         /// replaced; several times the server's ping interval.
         public var idleTimeout: Duration
+        /// How robot messages arrive: over a Stream connection the gateway opens (no inbound port
+        /// needed), or as signed HTTP callbacks to `/hooks/<platform>`.
+        public var receive: Receive
+
+        public enum Receive: Sendable {
+            case stream, http
+        }
 
         public init(
             platform: String, clientID: String, clientSecret: Secret, robotCode: String,
             apiURL: String = "https://api.dingtalk.com", oapiURL: String = "https://oapi.dingtalk.com",
             reconnectBackoff: Backoff = Backoff(minimum: .milliseconds(500), maximum: .seconds(60), jitter: 0.3),
-            idleTimeout: Duration = .seconds(90)
+            idleTimeout: Duration = .seconds(90), receive: Receive = .stream
         ) {
             self.idleTimeout = idleTimeout
+            self.receive = receive
             self.platform = platform
             self.clientID = clientID
             self.clientSecret = clientSecret
@@ -48,6 +56,8 @@ public struct DingTalkAdapter: Adapter {
     let api: OpenAPIClient
     let tokens: AccessTokenCache
     let logger: Logger
+    /// Where HTTP callbacks go while intake runs in `http` mode.
+    let callbacks = CallbackIntake()
 
     public var platform: String { configuration.platform }
 

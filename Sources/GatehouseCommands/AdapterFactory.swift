@@ -22,7 +22,8 @@ enum AdapterFactory {
             case .dingtalk(let dingtalk):
                 DingTalkAdapter(
                     configuration: .init(platform: platform.name, clientID: dingtalk.clientID, clientSecret: dingtalk.clientSecret,
-                                         robotCode: dingtalk.robotCode, apiURL: dingtalk.apiURL, oapiURL: dingtalk.oapiURL),
+                                         robotCode: dingtalk.robotCode, apiURL: dingtalk.apiURL, oapiURL: dingtalk.oapiURL,
+                                         receive: dingtalk.receive == .http ? .http : .stream),
                     httpClient: httpClient, logger: logger
                 )
             }

@@ -14,7 +14,7 @@ struct AuditPrinter {
     static let csvColumns = [
         "sequence", "time", "kind", "route", "direction", "origin_platform", "origin_channel", "origin_message",
         "sender_id", "destination", "verdict", "findings", "config_revision", "crossing", "outcome", "native_ids",
-        "attempt", "reason", "content_hmac_received", "content_hmac_decided", "approver",
+        "attempt", "reason", "content_hmac_received", "content_hmac_decided", "approver", "platform",
     ]
 
     func print(_ reader: LedgerReader, _ query: AuditQuery) throws {
@@ -57,7 +57,7 @@ struct AuditPrinter {
                 record.findings.map { $0.map { "\($0.check)/\($0.detector)@\($0.offset)+\($0.length)" }.joined(separator: " ") },
                 record.configRevision, record.crossing.map(String.init), record.outcome?.rawValue,
                 record.nativeIDs?.joined(separator: " "), record.attempt.map(String.init), record.reason,
-                record.contentHMAC?.received, record.contentHMAC?.decided, record.approver,
+                record.contentHMAC?.received, record.contentHMAC?.decided, record.approver, record.platform,
             ]
             if withContent { fields += [stored.received, stored.decided, stored.receivedPayload, stored.decidedPayload] }
             return fields.map(Self.csvField).joined(separator: ",")
@@ -76,6 +76,8 @@ struct AuditPrinter {
                 detail = "crossing #\(record.crossing ?? 0) by \(record.approver ?? "?")" + (record.reason.map { " — \($0)" } ?? "")
             case .contentErased:
                 detail = "content of crossing #\(record.crossing ?? 0) erased" + (record.reason.map { " — \($0)" } ?? "")
+            case .pushRejected:
+                detail = "push to hook of \(record.platform ?? "?") refused" + (record.reason.map { " — \($0)" } ?? "")
             }
             return [
                 Self.pad(String(record.sequence), 4, right: true), Self.pad(record.time.formatted(.iso8601), 24),

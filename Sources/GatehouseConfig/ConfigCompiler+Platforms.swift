@@ -56,9 +56,6 @@ extension ConfigCompiler {
         let secret = secret(fields, "client_secret", in: what)
         let robotCode = fields["robot_code"].flatMap { reader.nonEmptyString($0, "\(what): robot_code") } ?? clientID
         let receive = fields["receive"].map { reader.oneOf($0, "\(what): receive", as: PlatformConfig.DingTalk.Receive.self) } ?? .stream
-        if receive == .http, let node = fields["receive"] {
-            reader.error(at: node, "\(what): receive: http is not supported yet; use stream")
-        }
         let apiURL = url(fields, "api_url", in: what, default: "https://api.dingtalk.com")
         let oapiURL = url(fields, "oapi_url", in: what, default: "https://oapi.dingtalk.com")
         guard let clientID, let secret, let robotCode, let receive, let apiURL, let oapiURL else { return nil }

@@ -83,8 +83,13 @@ public struct ConfigLoader: Sendable {
         // Pushed updates arrive at the HTTP listener: a webhook platform needs one.
         if listen.http == nil {
             for platform in platforms.valid.values.sorted(by: { $0.name < $1.name }) {
-                if case .telegram(let telegram) = platform.settings, telegram.webhook != nil {
-                    main.reader.error(at: main.top.node, "platform '\(platform.name)' receives by webhook at /hooks/\(platform.name), but the config has no listen.http")
+                var pushed = false
+                switch platform.settings {
+                case .telegram(let telegram): pushed = telegram.webhook != nil
+                case .dingtalk(let dingtalk): pushed = dingtalk.receive == .http
+                }
+                if pushed {
+                    main.reader.error(at: main.top.node, "platform '\(platform.name)' receives pushes at /hooks/\(platform.name), but the config has no listen.http")
                 }
             }
         }

@@ -22,6 +22,18 @@ actor DingTalkAppState {
 
     let configuration: DingTalkEmulator.Configuration
     let logger: Logger
+    /// Where robot messages are posted (signed) instead of pushed over Stream, when set.
+    var callbackURL: String?
+    /// HTTP callbacks posted, and the statuses they were answered with.
+    var callbackStatuses: [Int] = []
+
+    func setCallbackURL(_ url: String?) {
+        callbackURL = url
+    }
+
+    func recordCallback(status: Int) {
+        callbackStatuses.append(status)
+    }
 
     private var accessToken: (value: String, expires: ContinuousClock.Instant)?
     private var tickets: [String: Ticket] = [:]

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
@@ -234,7 +235,43 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
             sessionWebhook: "http://\(endpointHost)/robot/sendBySession?session=\(session.session)",
             sessionExpires: session.expires
         )
-        await hub.publishCallback(topic: DingTalkStreamHub.robotTopic, data: data)
+        if let url = await app.callbackURL {
+            await app.recordCallback(status: await postCallback(data, to: url, secret: configuration.clientSecret))
+        } else {
+            await hub.publishCallback(topic: DingTalkStreamHub.robotTopic, data: data)
+        }
         return msgID
+    }
+
+    /// Posts a robot message to an HTTP callback, signed as the platform signs them (`timestamp`
+    /// in milliseconds and `sign` = base64(HMAC-SHA256(appSecret, timestamp + "\n" + appSecret)),
+    /// not URL-encoded, in headers). Robot messages are fire-and-forget: no retry. Returns the
+    /// status (0 when nothing answered).
+    static func postCallback(_ data: String, to url: String, secret: String) async -> Int {
+        let timestamp = String(EmulatorHTTP.nowMilliseconds())
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "timestamp", value: timestamp)
+        request.headers.add(name: "sign", value: DingTalkRobotMessages.signature(timestamp: timestamp, secret: secret))
+        request.body = .bytes(ByteBuffer(string: data))
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            return Int(response.status.code)
+        } catch {
+            return 0
+        }
+    }
+
+    /// Posts robot messages, signed, to `url` instead of pushing them over Stream (the Swift
+    /// mirror of `POST /_emulator/callback {"url": …}`); nil goes back to Stream.
+    public func setCallbackURL(_ url: String?) async {
+        await app.setCallbackURL(url)
+    }
+
+    /// The statuses HTTP callbacks were answered with, in order (0: no answer).
+    public func callbackStatuses() async -> [Int] {
+        await app.callbackStatuses
     }
 }

@@ -305,11 +305,18 @@ struct DingTalkResponder: HTTPResponder {
         case (.post, "/_emulator/disconnect"):
             await hub.disconnectAll(reason: "connection is expired")
             return EmulatorHTTP.json(.ok, .object(["connections": .int(Int64(await hub.openConnections))]))
+        case (.post, "/_emulator/callback"):
+            struct Callback: Decodable { var url: String? }
+            guard let body = await EmulatorHTTP.body(of: request), let callback = try? JSONDecoder().decode(Callback.self, from: Data(body)) else {
+                return controlError(.badRequest, "expected {\"url\": \"http://…/hooks/<platform>\"} (null: back to Stream)")
+            }
+            await app.setCallbackURL(callback.url)
+            return EmulatorHTTP.json(.ok, .object(["ok": .bool(true)]))
         case (.post, "/_emulator/zombie"):
             await hub.makeZombies()
             return EmulatorHTTP.json(.ok, .object(["connections": .int(Int64(await hub.openConnections))]))
         case (_, "/_emulator/messages"), (_, "/_emulator/sent"), (_, "/_emulator/stats"), (_, "/_emulator/stream"),
-            (_, "/_emulator/robots"), (_, "/_emulator/disconnect"), (_, "/_emulator/zombie"):
+            (_, "/_emulator/robots"), (_, "/_emulator/disconnect"), (_, "/_emulator/zombie"), (_, "/_emulator/callback"):
             return controlError(.methodNotAllowed, "method not allowed")
         default:
             return controlError(.notFound, "unknown control endpoint")

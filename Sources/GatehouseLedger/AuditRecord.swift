@@ -21,6 +21,9 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         case holdApproved = "hold_approved"
         /// An approver rejected a held crossing: it is never delivered (`approver`, `reason`, `crossing`).
         case holdRejected = "hold_rejected"
+        /// A request to `/hooks/<platform>` was refused (a forged, stale or malformed push):
+        /// `platform` and `reason` (the status and why). Nothing of it crossed.
+        case pushRejected = "push_rejected"
     }
 
     /// How a delivery attempt ended.
@@ -95,6 +98,8 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     public var contentHMAC: ContentHMAC?
     /// For a hold decision: who decided (as the admin surface authenticated them).
     public var approver: String?
+    /// For a refused push: the platform whose hook it was sent to.
+    public var platform: String?
 
     // Spelled out rather than derived by a key strategy: these names are the on-disk format.
     enum CodingKeys: String, CodingKey {
@@ -104,15 +109,16 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         case nativeIDs = "native_ids"
         case attempt, reason
         case contentHMAC = "content_hmac"
-        case approver
+        case approver, platform
     }
 
     public init(
         sequence: Int64, time: Date, kind: Kind, route: String? = nil, direction: Direction? = nil, origin: Origin? = nil,
         destination: String? = nil, verdict: Verdict? = nil, findings: [Finding]? = nil, configRevision: String? = nil,
         crossing: Int64? = nil, outcome: Outcome? = nil, nativeIDs: [String]? = nil, attempt: Int? = nil, reason: String? = nil,
-        contentHMAC: ContentHMAC? = nil, approver: String? = nil
+        contentHMAC: ContentHMAC? = nil, approver: String? = nil, platform: String? = nil
     ) {
+        self.platform = platform
         self.sequence = sequence
         self.time = time
         self.kind = kind

@@ -72,6 +72,7 @@ struct LeafEncoder {
             close("}")
         }
         string("outcome", record.outcome?.rawValue)
+        string("platform", record.platform)
         string("reason", record.reason)
         string("route", record.route)
         integer("sequence", record.sequence)

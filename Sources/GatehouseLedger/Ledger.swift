@@ -58,6 +58,10 @@ public protocol Ledger: CursorStore {
     /// The native ids a message became at a destination, in part order.
     func nativeIDs(platform: String, conversation: String, message: String, destination: String) async throws -> [String]
 
+    /// Audits a refused push to a platform's hook (forged, stale, malformed): who it claimed to
+    /// come from, and why it was refused.
+    func recordRejectedPush(platform: String, reason: String, at time: Date) async throws -> AuditRecord
+
     /// Audits that decisions from now on follow the config with this revision.
     func recordConfigLoaded(revision: String, file: String, at time: Date) async throws -> AuditRecord
 

@@ -120,6 +120,12 @@ public final class SQLiteLedger: Ledger {
         return .committed(records: records, jobs: jobs)
     }
 
+    public func recordRejectedPush(platform: String, reason: String, at time: Date) async throws -> AuditRecord {
+        try await writer.write { db in
+            try Self.append(AuditRecord(sequence: 0, time: time, kind: .pushRejected, reason: reason, platform: platform), in: db)
+        }
+    }
+
     public func recordConfigLoaded(revision: String, file: String, at time: Date) async throws -> AuditRecord {
         try await writer.write { db in
             try Self.append(AuditRecord(sequence: 0, time: time, kind: .configLoaded, configRevision: revision, reason: file), in: db)

@@ -58,18 +58,22 @@ public final class HealthSurface: Sendable {
             )
         }
         router.post("/hooks/:platform") { [self] request, context -> Response in
-            guard let platform = context.parameters.get("platform"), let adapter = hooks[platform] else {
-                return Response(status: .notFound, body: .init(byteBuffer: ByteBuffer(string: "no such hook\n")))
+            let platform = context.parameters.get("platform") ?? ""
+            guard let adapter = hooks[platform] else {
+                return await refused(platform, WebhookResponse(status: 404, body: "no such hook"))
             }
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: Self.maxPushBytes)
             } catch {
-                return Response(status: .contentTooLarge, body: .init(byteBuffer: ByteBuffer(string: "too large\n")))
+                return await refused(platform, WebhookResponse(status: 413, body: "too large"))
             }
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let answer = await adapter.receiveWebhook(WebhookRequest(headers: headers, body: Array(body.readableBytesView)))
+            // A refused push (forged, stale, malformed) is audited: nothing crossed, and the log
+            // shows someone tried. Transient refusals (not committed yet) are not refusals.
+            if (400..<500).contains(answer.status) { return await refused(platform, answer) }
             return Response(
                 status: .init(code: answer.status),
                 headers: [.contentType: "text/plain; charset=utf-8"],
@@ -83,6 +87,27 @@ public final class HealthSurface: Sendable {
                 self.bound.withLock { $0 = channel.localAddress?.port }
             },
             logger: logger
+        )
+    }
+
+    /// Answers a refused push, after auditing it (and logging it, if the audit cannot be written).
+    private func refused(_ platform: String, _ answer: WebhookResponse) async -> Response {
+        // The platform name comes from the URL: only a configured one is recorded as such.
+        let named = hooks[platform] != nil ? platform : "unknown"
+        let reason = "\(answer.status) \(answer.body)"
+        do {
+            let record = try await ledger.recordRejectedPush(platform: named, reason: reason, at: Date())
+            logger.warning("push refused", metadata: [
+                "gh.platform": .string(named), "gh.status": .stringConvertible(answer.status), "gh.record": .stringConvertible(record.sequence),
+            ])
+        } catch {
+            logger.error("push refused, and the refusal could not be audited", metadata: [
+                "gh.platform": .string(named), "gh.status": .stringConvertible(answer.status), "gh.error": .string("\(error)"),
+            ])
+        }
+        return Response(
+            status: .init(code: answer.status), headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: answer.body + "\n"))
         )
     }
 }

@@ -214,4 +214,43 @@ import Testing
             #expect(faults >= 5, "the emulator refused only \(faults) requests")
         }
     }
+
+    @Test func signedDingTalkCallbacksCrossAndForgedOnesAreRefusedAndAudited() async throws {
+        let port = freeLocalPort()
+        // The demo with DingTalk posting robot messages to the gateway instead of using Stream.
+        let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
+            .replacingOccurrences(of: "    receive: stream\n", with: "    receive: http\n")
+            + "\nlisten: { http: \"127.0.0.1:\(port)\" }\n"
+        let logger = quietLogger("e2e")
+        try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
+            let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
+            let gateway = Gateway(
+                config: config, ledger: ledger,
+                adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
+            )
+            try await withServices(gateway.services) {
+                await dingtalk.setCallbackURL("http://127.0.0.1:\(port)/hooks/corp")
+                // The listener may take a moment to come up: the emulator does not retry, so wait for it.
+                #expect(await eventually {
+                    var probe = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
+                    probe.method = .GET
+                    return (try? await httpClient.execute(probe, timeout: .seconds(2)).status.code) == 200
+                })
+                _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "posted to you"))
+                #expect(await dingtalk.callbackStatuses() == [200])
+                #expect(await eventually { await telegram.sent(chatID: "-1001234567890").compactMap(\.text) == ["📢 posted to you\n— 王经理"] })
+                // Someone who is not DingTalk posts a robot message: refused, audited, nothing crosses.
+                var forged = HTTPClientRequest(url: "http://127.0.0.1:\(port)/hooks/corp")
+                forged.method = .POST
+                forged.headers.add(name: "timestamp", value: String(Int64(Date().timeIntervalSince1970 * 1000)))
+                forged.headers.add(name: "sign", value: "bm90IHRoZSBzaWdu")
+                forged.body = .bytes(ByteBuffer(string: #"{"msgtype":"text","text":{"content":"forged"},"msgId":"x","conversationId":"cidAllHands000==","conversationType":"2","senderStaffId":"m01"}"#))
+                #expect(try await httpClient.execute(forged, timeout: .seconds(5)).status.code == 401)
+                let log = try await ledger.records(from: 1, limit: 100)
+                #expect(log.filter { $0.kind == .crossing }.count == 1)
+                let refused = log.filter { $0.kind == .pushRejected }
+                #expect(refused.count == 1 && refused.first?.platform == "corp" && refused.first?.reason?.hasPrefix("401") == true)
+            }
+        }
+    }
 }

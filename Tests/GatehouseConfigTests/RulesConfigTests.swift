@@ -296,7 +296,18 @@ import Testing
         #expect(diagnostics("receive: webhook, public_url: \"https://gw.acme.example\"") == ["platform 'tg' has no 'webhook_secret' or 'webhook_secret_file'"])
         #expect(diagnostics("receive: webhook, public_url: \"https://gw.acme.example\", webhook_secret: \"not allowed!\"").first?.contains("1–256 characters") == true)
         #expect(diagnostics("receive: webhook, public_url: \"https://gw.acme.example\", webhook_secret: s3cret-1", listen: false)
-            == ["platform 'tg' receives by webhook at /hooks/tg, but the config has no listen.http"])
+            == ["platform 'tg' receives pushes at /hooks/tg, but the config has no listen.http"])
         #expect(diagnostics("public_url: \"https://gw.acme.example\"") == ["platform 'tg': public_url only applies to receive: webhook"])
+    }
+
+    @Test func aDingTalkPlatformReceivingCallbacksNeedsAListener() throws {
+        let yaml = """
+            platforms:
+              corp: { type: dingtalk, side: internal, client_id: d, client_secret: s, receive: http }
+            """
+        #expect(throws: ConfigError.self) { try ConfigLoader(environment: [:]).load(yaml: yaml, file: "g.yaml") }
+        let config = try ConfigLoader(environment: [:]).load(yaml: "listen: { http: \"127.0.0.1:8080\" }\n" + yaml, file: "g.yaml")
+        guard case .dingtalk(let dingtalk) = config.platforms["corp"]?.settings else { Issue.record("not dingtalk"); return }
+        #expect(dingtalk.receive == .http)
     }
 }

@@ -29,6 +29,8 @@ import Testing
             AuditRecord(sequence: 5, time: Date(timeIntervalSince1970: -86_400.25), kind: .contentErased, findings: [], crossing: 2, reason: "retention"),
             AuditRecord(sequence: 6, time: Date(timeIntervalSince1970: 1_790_000_001), kind: .holdApproved, route: "r", destination: "news",
                         crossing: 2, reason: "checked with legal", approver: "uid 1000 (li.wei)"),
+            AuditRecord(sequence: 7, time: Date(timeIntervalSince1970: 1_790_000_002), kind: .pushRejected,
+                        reason: "401: the sign does not match", platform: "corp"),
         ]
         for (index, text) in awkward.enumerated() {
             records.append(AuditRecord(

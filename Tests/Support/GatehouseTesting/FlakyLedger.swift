@@ -49,6 +49,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.recordDelivered(job, nativeIDs: nativeIDs, at: time)
     }
 
+    public func recordRejectedPush(platform: String, reason: String, at time: Date) async throws -> AuditRecord {
+        try await ledger.recordRejectedPush(platform: platform, reason: reason, at: time)
+    }
+
     public func recordProgress(_ job: OutboxJob, nativeIDs: [String]) async throws {
         try await ledger.recordProgress(job, nativeIDs: nativeIDs)
     }
