@@ -101,6 +101,9 @@ struct DemoScenario: Sendable {
                     from: .init(id: Int64(step.senderID) ?? 1, first_name: step.senderName),
                     text: step.text, message_thread_id: topic
                 ))
+            case .robotWebhook:
+                // Send-only: the config refuses one as a route's source.
+                continue
             }
             for route in config.routes where route.from.contains(step.channel) {
                 for destination in route.to where destination != step.channel {
@@ -124,6 +127,9 @@ struct DemoScenario: Sendable {
             case .chat(let chat, _):
                 let sent: [TelegramSent] = try await telegram.get("/_emulator/sent?chat_id=\(Self.query(chat))")
                 outcome.received[expectation.destination] = sent.compactMap(\.text)
+            case .robotWebhook:
+                // The demo's own config has none; its emulator would need the robot registered.
+                outcome.received[expectation.destination] = []
             }
         }
         return outcome

@@ -2,7 +2,7 @@ import GatehouseCore
 import Yams
 
 extension ConfigCompiler {
-    static let channelKeys = ["platform", "conversation", "chat", "topic"]
+    static let channelKeys = ["platform", "conversation", "chat", "topic", "robot_webhook"]
     static let routeKeys = ["name", "from", "to", "on", "default", "template", "mirror"]
 
     func compileChannels(_ node: Node, platforms: Declared<PlatformConfig>) -> Declared<Channel> {
@@ -30,9 +30,18 @@ extension ConfigCompiler {
             for key in ["chat", "topic"] where fields[key] != nil {
                 reader.error(at: fields.entries[key]?.key, "\(what): '\(key)' is for telegram channels; a dingtalk channel has 'conversation'")
             }
+            if let webhook = fields["robot_webhook"] {
+                if fields["conversation"] != nil {
+                    reader.error(at: fields.entries["conversation"]?.key, "\(what): give either 'conversation' or 'robot_webhook', not both")
+                }
+                return robotWebhook(webhook, in: what)
+            }
             guard let node = required(fields, "conversation", in: what) else { return nil }
             return reader.nonEmptyString(node, "\(what): conversation").map { .conversation($0) }
         default:
+            if fields["robot_webhook"] != nil {
+                reader.error(at: fields.entries["robot_webhook"]?.key, "\(what): 'robot_webhook' is for dingtalk channels")
+            }
             if fields["conversation"] != nil {
                 reader.error(at: fields.entries["conversation"]?.key, "\(what): 'conversation' is for dingtalk channels; a telegram channel has 'chat'")
             }
@@ -45,6 +54,24 @@ extension ConfigCompiler {
             if fields["topic"] != nil && topic == nil { return nil }
             return .chat(chat, topic: topic)
         }
+    }
+
+    /// `robot_webhook: { access_token(_file): …, secret(_file): SEC… }`: a custom robot to send
+    /// through. The secret is optional (a robot secured by keywords or IP alone has none).
+    private func robotWebhook(_ node: Node, in what: String) -> Channel.Address? {
+        let what = "\(what): robot_webhook"
+        guard let fields = reader.fields(node, what, allowed: ["access_token", "access_token_file", "secret", "secret_file"]) else { return nil }
+        let token = secret(fields, "access_token", in: what)
+        var signing: Secret?
+        if fields["secret"] != nil || fields["secret_file"] != nil {
+            signing = secret(fields, "secret", in: what)
+            if let value = signing?.value, !value.hasPrefix("SEC"), let key = fields["secret"] ?? fields["secret_file"] {
+                reader.error(at: key, "\(what): a custom robot's signing secret starts with SEC")
+            }
+            if signing == nil { return nil }
+        }
+        guard let token else { return nil }
+        return .robotWebhook(accessToken: token, secret: signing)
     }
 
     /// Telegram usernames: 5–32 of a–z, 0–9 and underscore, after an `@`.
@@ -73,6 +100,11 @@ extension ConfigCompiler {
             }
             let from = required(fields, "from", in: what).flatMap { channelNames($0, "\(what): from", channels: channels) }
             let to = required(fields, "to", in: what).flatMap { channelNames($0, "\(what): to", channels: channels) }
+            for name in from ?? [] {
+                if case .robotWebhook = channels.valid[name]?.address {
+                    reader.error(at: fields["from"], "\(what): from: channel '\(name)' is a custom robot webhook, which only sends; nothing arrives from it")
+                }
+            }
             if let node = fields["to"], node.sequence?.isEmpty == true {
                 reader.error(at: node, "\(what): to must name at least one channel")
             }

@@ -13,6 +13,9 @@ public struct Channel: Sendable, Hashable {
         case conversation(String)
         /// A Telegram chat: a numeric id or `@username`, optionally one forum topic.
         case chat(String, topic: Int64?)
+        /// A DingTalk custom group robot's webhook (`access_token`), with its signing secret
+        /// (`SEC…`) when the robot's security setting signs. Send-only: nothing arrives from it.
+        case robotWebhook(accessToken: Secret, secret: Secret?)
 
         /// The address as an operator finds it on the platform (`chat -1001234 topic 42`), for logs.
         public var logDescription: String {
@@ -20,6 +23,8 @@ public struct Channel: Sendable, Hashable {
             case .conversation(let id): "conversation \(id)"
             case .chat(let chat, nil): "chat \(chat)"
             case .chat(let chat, let topic?): "chat \(chat) topic \(topic)"
+            // The token is the credential: a log names the channel, not the token.
+            case .robotWebhook: "custom robot webhook"
             }
         }
     }
@@ -46,6 +51,8 @@ public struct Channel: Sendable, Hashable {
                 return chat.dropFirst().lowercased() == handle.lowercased()
             }
             return origin.conversation == chat
+        case .robotWebhook:
+            return false
         }
     }
 }

@@ -27,6 +27,9 @@ public struct Router: Sendable {
                 byHandle[Key(platform: channel.platform, id: chat.dropFirst().lowercased()), default: []].append(channel)
             case .chat(let chat, _):
                 byConversation[Key(platform: channel.platform, id: chat), default: []].append(channel)
+            case .robotWebhook:
+                // Send-only: nothing is posted "in" a webhook.
+                continue
             }
         }
         self.byConversation = byConversation

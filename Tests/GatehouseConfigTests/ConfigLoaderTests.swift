@@ -170,9 +170,10 @@ import Testing
         let credentials = FileManager.default.temporaryDirectory.appendingPathComponent("gh-ref-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: credentials) }
-        for name in ["telegram-token", "dingtalk-secret"] {
+        for name in ["telegram-token", "dingtalk-secret", "alerts-token"] {
             try "placeholder-credential".write(toFile: "\(credentials)/\(name)", atomically: true, encoding: .utf8)
         }
+        try "SECplaceholder".write(toFile: "\(credentials)/alerts-secret", atomically: true, encoding: .utf8)
         try "PRIVATE+KEY+placeholder".write(toFile: "\(credentials)/audit-key", atomically: true, encoding: .utf8)
         let loader = ConfigLoader(environment: ["CREDENTIALS_DIRECTORY": credentials])
         let reference = try loader.load(file: root.appendingPathComponent("Config/gatehouse.yaml").path)

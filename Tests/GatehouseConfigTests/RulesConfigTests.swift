@@ -160,7 +160,8 @@ import Testing
             // Whatever credentials a file reads, give it a placeholder.
             let text = try String(contentsOfFile: path, encoding: .utf8)
             for match in text.matches(of: /\$CREDENTIALS_DIRECTORY\/([A-Za-z0-9_.-]+)/) {
-                let placeholder = match.1.contains("audit") ? "PRIVATE+KEY+placeholder" : "placeholder-credential"
+                // Robot signing secrets start with SEC; an audit key is a note key.
+                let placeholder = match.1.contains("audit") ? "PRIVATE+KEY+placeholder" : match.1.contains("secret") ? "SECplaceholder" : "placeholder-credential"
                 try placeholder.write(toFile: "\(credentials)/\(match.1)", atomically: true, encoding: .utf8)
             }
             do {
@@ -298,6 +299,26 @@ import Testing
         #expect(diagnostics("receive: webhook, public_url: \"https://gw.acme.example\", webhook_secret: s3cret-1", listen: false)
             == ["platform 'tg' receives pushes at /hooks/tg, but the config has no listen.http"])
         #expect(diagnostics("public_url: \"https://gw.acme.example\"") == ["platform 'tg': public_url only applies to receive: webhook"])
+    }
+
+    @Test func aCustomRobotChannelIsSendOnlyAndItsSecretIsChecked() throws {
+        func load(_ channel: String, from: String = "desk") throws -> GatewayConfig {
+            try ConfigLoader(environment: [:]).load(yaml: """
+                platforms:
+                  corp: { type: dingtalk, side: internal, client_id: d, client_secret: s }
+                channels:
+                  desk: { platform: corp, conversation: cidD }
+                  alerts: { platform: corp, \(channel) }
+                routes:
+                  - { name: r, from: \(from), to: [alerts, desk] }
+                """, file: "g.yaml")
+        }
+        let config = try load("robot_webhook: { access_token: tok, secret: SECabc }")
+        #expect(config.channels["alerts"]?.address == .robotWebhook(accessToken: Secret("tok"), secret: Secret("SECabc")))
+        #expect(try load("robot_webhook: { access_token: tok }").channels["alerts"]?.address == .robotWebhook(accessToken: Secret("tok"), secret: nil))
+        #expect(throws: ConfigError.self) { try load("robot_webhook: { access_token: tok, secret: notsec }") }
+        #expect(throws: ConfigError.self) { try load("robot_webhook: { access_token: tok }", from: "alerts") }
+        #expect(throws: ConfigError.self) { try load("conversation: cidA, robot_webhook: { access_token: tok }") }
     }
 
     @Test func aDingTalkPlatformReceivingCallbacksNeedsAListener() throws {
