@@ -1,0 +1,287 @@
+import Foundation
+import GatehouseCore
+import Logging
+
+/// Delivery: sends (split, formatted, with files), edits, deletes and downloads, each paced and
+/// classified.
+extension TelegramAdapter {
+    /// One message of a send: a part of the text, or an attachment (with the text as its caption
+    /// when the text fits one).
+    private enum Unit {
+        case text(RichText)
+        case file(Envelope.Attachment, caption: RichText?)
+    }
+
+    /// Sends the text (split at 4096 UTF-16 units, never inside a span) and the attachments. A
+    /// text that fits a caption goes on the first file; a longer one is sent first, the files after.
+    /// Each file is fetched just before it is sent; one that cannot be had at all is replaced by a
+    /// line saying it was not forwarded, so the rest of the message still arrives.
+    public func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String] {
+        let (chat, topic) = try address(of: message.channel)
+        let content = message.content
+        let reply = message.replyTo.flatMap(NativeID.init).map { ReplyParameters(messageID: $0.messageID) }
+        let captioned = !message.attachments.isEmpty && content.text.utf16.count <= Self.captionLimit
+        let units = (captioned ? [] : messages(of: content)).map(Unit.text)
+            + message.attachments.enumerated().map { number, attachment in
+                Unit.file(attachment, caption: captioned && number == 0 && !content.text.isEmpty ? content : nil)
+            }
+        guard !units.isEmpty else {
+            throw DeliveryError.rejected("nothing to send: the text is empty and no file goes with it")
+        }
+        // Those an earlier attempt delivered are skipped; only the first message answers the
+        // replied-to one.
+        var ids = progress.delivered
+        for (index, unit) in units.enumerated() where index >= progress.delivered.count {
+            let answering = index == 0 ? reply : nil
+            let sent: NativeID
+            switch unit {
+            case .text(let part):
+                sent = NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: answering))
+            case .file(let attachment, let caption):
+                do {
+                    let file = try await message.files(attachment)
+                    let id = try await upload(file, caption: caption, to: chat, topic: topic, reply: answering)
+                    sent = NativeID(caption == nil ? .file : .caption, id)
+                } catch let error as DeliveryError where error.isPermanent && !Self.isUploadRefusal(error) {
+                    logger.warning("attachment not forwarded: it cannot be fetched", metadata: [
+                        "gh.attachment": .string(attachment.name ?? attachment.mimeType ?? "file"), "gh.error": .string(error.detail),
+                    ])
+                    sent = NativeID(.text, try await sendText(Self.notForwarded(attachment, caption: caption), to: chat, topic: topic, reply: answering))
+                }
+            }
+            ids.append(sent.text)
+            await progress.record(ids)
+        }
+        return ids
+    }
+
+    /// The text's messages: its parts, without any that is only whitespace (Telegram refuses an
+    /// empty message, and trims the whitespace a part would carry anyway).
+    private func messages(of content: RichText) -> [RichText] {
+        splitter.split(content).filter { !$0.text.allSatisfy(\.isWhitespace) }
+    }
+
+    /// What stands in for a file that could not be fetched: its caption, and a line naming it (never
+    /// why: the reader may be outside, the log line has the reason).
+    static func notForwarded(_ attachment: Envelope.Attachment, caption: RichText?) -> RichText {
+        let line = "📎 \(attachment.name ?? "a file") (not forwarded)"
+        guard let caption, !caption.text.isEmpty else { return RichText(text: line) }
+        return RichText(text: caption.text + "\n" + line, spans: caption.spans)
+    }
+
+    /// Whether a permanent failure is Telegram refusing the upload (rather than the file being
+    /// impossible to fetch): that fails the send, as any refused message does.
+    private static func isUploadRefusal(_ error: DeliveryError) -> Bool {
+        error.detail.hasPrefix("sendPhoto:") || error.detail.hasPrefix("sendDocument:")
+    }
+
+    private func sendText(_ part: RichText, to chat: ChatID, topic: Int64?, reply: ReplyParameters?) async throws -> Int64 {
+        try await answering(reply) { reply in
+            let sent: Message = try await paced("sendMessage", to: chat) { chat throws(DeliveryError) in
+                try await client.call("sendMessage", SendMessage(
+                    chatID: chat, messageThreadID: topic, text: part.text,
+                    entities: EntityMapping.entities(from: part.spans, in: part.text), replyParameters: reply
+                ), timeout: configuration.requestTimeout)
+            }
+            return sent.messageID
+        }
+    }
+
+    /// Sends as a reply, and once more as a plain message if the answered message is gone:
+    /// `allow_sending_without_reply` does not apply in forum topics, where Telegram refuses instead.
+    private func answering(_ reply: ReplyParameters?, _ send: (ReplyParameters?) async throws -> Int64) async throws -> Int64 {
+        guard let reply else { return try await send(nil) }
+        do {
+            return try await send(reply)
+        } catch let error as DeliveryError where error.detail.contains("message to be replied not found") {
+            return try await send(nil)
+        }
+    }
+
+    /// sendPhoto for what came as a photo (within Telegram's photo limit), sendDocument for
+    /// everything else, and for a photo Telegram refuses as one (its dimensions, say).
+    private func upload(_ file: AttachedFile, caption: RichText?, to chat: ChatID, topic: Int64?, reply: ReplyParameters?) async throws -> Int64 {
+        try await answering(reply) { reply in
+            if file.isPhoto && file.data.count <= Self.photoUploadLimit {
+                do {
+                    return try await upload(file, as: "photo", caption: caption, to: chat, topic: topic, reply: reply)
+                } catch let error as DeliveryError where error.isPermanent && error.detail.contains("PHOTO") {
+                    logger.info("Telegram refused a photo as a photo; sending it as a document", metadata: ["gh.detail": .string(error.detail)])
+                }
+            }
+            return try await upload(file, as: "document", caption: caption, to: chat, topic: topic, reply: reply)
+        }
+    }
+
+    private func upload(_ file: AttachedFile, as field: String, caption: RichText?, to chat: ChatID, topic: Int64?, reply: ReplyParameters?) async throws -> Int64 {
+        let method = field == "photo" ? "sendPhoto" : "sendDocument"
+        let sent: Message = try await paced(method, to: chat) { chat throws(DeliveryError) in
+            var fields: [(String, String)] = [("chat_id", chat.key)]
+            if let topic { fields.append(("message_thread_id", String(topic))) }
+            if let caption {
+                fields.append(("caption", caption.text))
+                if let entities = EntityMapping.entities(from: caption.spans, in: caption.text) {
+                    fields.append(("caption_entities", Self.json(entities)))
+                }
+            }
+            if let reply { fields.append(("reply_parameters", Self.json(reply))) }
+            return try await client.upload(method, fields: fields, fileField: field, file: file, timeout: configuration.requestTimeout)
+        }
+        return sent.messageID
+    }
+
+    /// Telegram's limit on an uploaded photo; a larger picture goes as a document.
+    static let photoUploadLimit = 10 << 20
+
+    private static func json(_ value: some Encodable) -> String {
+        (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+
+    /// Edits every part, by what each message is (its ``NativeID`` role): text parts are edited
+    /// (more parts sent, parts no longer needed deleted); a caption is edited in place, or, when the
+    /// text outgrew it, emptied and the text sent as messages of its own; files stay as they are.
+    public func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String] {
+        let (chat, topic) = try address(of: message.channel)
+        let content = message.content
+        let existing = nativeIDs.compactMap(NativeID.init)
+        let textIDs = existing.filter { $0.role == .text }
+        var files = existing.filter { $0.role != .text }
+        var newText: [String] = []
+        if let captionIndex = files.firstIndex(where: { $0.role == .caption }) {
+            let captioned = files[captionIndex]
+            let fits = content.text.utf16.count <= Self.captionLimit
+            try await editCaption(captioned.messageID, to: fits ? content : RichText(text: ""), in: chat)
+            if !fits {
+                files[captionIndex].role = .file
+                await progress.record(files.map(\.text))
+                for part in messages(of: content) {
+                    newText.append(NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: nil)).text)
+                    await progress.record(newText + files.map(\.text))
+                }
+            }
+        } else {
+            let parts = messages(of: content)
+            for (index, part) in parts.enumerated() {
+                let entities = EntityMapping.entities(from: part.spans, in: part.text)
+                if index < textIDs.count {
+                    let id = textIDs[index].messageID
+                    try await unlessUnchanged {
+                        let _: Message = try await paced("editMessageText", to: chat) { chat throws(DeliveryError) in
+                            try await client.call("editMessageText", EditMessageText(chatID: chat, messageID: id, text: part.text, entities: entities),
+                                                  timeout: configuration.requestTimeout)
+                        }
+                    }
+                    newText.append(textIDs[index].text)
+                } else {
+                    // The edit made the text longer than before: the extra parts are new messages,
+                    // each reported, so that a retry edits it rather than sending it again.
+                    newText.append(NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: nil)).text)
+                    await progress.record(newText + files.map(\.text))
+                }
+            }
+            // …or shorter: the parts it no longer needs go.
+            try await deleteMessages(textIDs.dropFirst(parts.count).map(\.messageID), in: chat)
+        }
+        return newText + files.map(\.text)
+    }
+
+    private func editCaption(_ messageID: Int64, to caption: RichText, in chat: ChatID) async throws {
+        try await unlessUnchanged {
+            let _: Message = try await paced("editMessageCaption", to: chat) { chat throws(DeliveryError) in
+                try await client.call("editMessageCaption", EditMessageCaption(
+                    chatID: chat, messageID: messageID, caption: caption.text,
+                    captionEntities: EntityMapping.entities(from: caption.spans, in: caption.text)
+                ), timeout: configuration.requestTimeout)
+            }
+        }
+    }
+
+    /// Runs an edit, taking Telegram's "message is not modified" as done: the part already reads
+    /// so (a retry after a failure later in the message, or an edit that changed only other parts).
+    private func unlessUnchanged(_ edit: () async throws -> Void) async throws {
+        do {
+            try await edit()
+        } catch let error as DeliveryError where error.detail.contains("message is not modified") {
+            logger.debug("part already edited", metadata: ["gh.detail": .string(error.detail)])
+        }
+    }
+
+    public func delete(_ nativeIDs: [String], in channel: Channel) async throws {
+        let (chat, _) = try address(of: channel)
+        try await deleteMessages(nativeIDs.compactMap(NativeID.init).map(\.messageID), in: chat)
+    }
+
+    /// Deletes messages in the chat's turn; one already gone (a retry after a later one failed)
+    /// counts as deleted.
+    private func deleteMessages(_ ids: [Int64], in chat: ChatID) async throws {
+        for id in ids {
+            do {
+                let _: Bool = try await paced("deleteMessage", to: chat) { chat throws(DeliveryError) in
+                    try await client.call("deleteMessage", DeleteMessage(chatID: chat, messageID: id), timeout: configuration.requestTimeout)
+                }
+            } catch let error as DeliveryError where error.detail.contains("message to delete not found") {
+                logger.debug("message already deleted", metadata: ["gh.detail": .string(error.detail)])
+            }
+        }
+    }
+
+    /// Fetches a file that arrived here: getFile, then the download, within Telegram's 20 MB and
+    /// `limit`. The download URL embeds the token and never leaves ``BotAPIClient``.
+    public func download(_ attachment: Envelope.Attachment, limit: Int) async throws -> AttachedFile {
+        let limit = min(limit, Self.downloadLimit)
+        if let bytes = attachment.bytes, bytes > limit {
+            throw DeliveryError.rejected("attachment '\(attachment.name ?? "file")' is \(bytes) bytes; at most \(limit) can be fetched from Telegram")
+        }
+        let file: File = try await client.call("getFile", GetFile(fileID: attachment.reference), timeout: configuration.requestTimeout)
+        guard let path = file.filePath else {
+            throw DeliveryError.rejected("getFile: Telegram gave no path for attachment '\(attachment.name ?? "file")' (too large to download?)")
+        }
+        let data = try await client.download(path: path, limit: limit, timeout: configuration.requestTimeout)
+        let name = attachment.name ?? path.split(separator: "/").last.map(String.init) ?? "file"
+        return AttachedFile(name: name, mimeType: attachment.mimeType, data: data, isPhoto: attachment.isPhoto == true)
+    }
+
+    /// Calls a method that puts a message in `chat`, in the chat's turn (``SendPacer``), at the id
+    /// the chat has now (``ChatMigrations``). A 429 pauses the chat for exactly `retry_after` and the
+    /// same part is tried again; a group that became a supergroup is followed at once; other
+    /// transient failures are retried with backoff a few times before they are handed back.
+    private func paced<Result>(
+        _ method: String, to configured: ChatID, _ call: (ChatID) async throws(DeliveryError) -> Result
+    ) async throws -> Result {
+        var failures = 0
+        var chat = ChatID(await migrations.current(configured.key))
+        while true {
+            let ticket = pacer.reserve(chat: chat.key)
+            if ticket.wait > .zero { try await Task.sleep(for: ticket.wait) }
+            do {
+                defer { pacer.complete(ticket) }
+                return try await call(chat)
+            } catch {
+                if let moved = error.newAddress, moved != chat.key {
+                    await migrations.record(chat.key, movedTo: moved)
+                    chat = ChatID(moved)
+                    continue
+                }
+                failures += 1
+                guard case .transient(let retryAfter) = error.disposition, failures < Self.partAttempts, !Task.isCancelled else { throw error }
+                if error.isRateLimited {
+                    let pause = retryAfter ?? .seconds(1)
+                    guard pause <= Self.longestInlineWait else { throw error }
+                    let wholeBot = pacer.rateLimited(chat: chat.key, for: pause)
+                    logger.warning("Telegram asked to slow down (429); \(wholeBot ? "the whole bot" : "this chat") waits exactly retry_after", metadata: [
+                        "gh.chat": .string(chat.key), "gh.retry_after": .string(pause.description), "gh.method": .string(method),
+                    ])
+                } else {
+                    try await Task.sleep(for: configuration.pollBackoff.delay(afterFailures: failures))
+                }
+            }
+        }
+    }
+
+    private func address(of channel: Channel) throws(DeliveryError) -> (ChatID, Int64?) {
+        guard case .chat(let chat, let topic) = channel.address else {
+            throw .rejected("channel '\(channel.name)' is not a Telegram chat")
+        }
+        return (ChatID(chat), topic)
+    }
+}
