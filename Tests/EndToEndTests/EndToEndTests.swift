@@ -49,17 +49,23 @@ import Testing
         }
     }
 
-    @Test func aRestartOnTheSameStateDeliversNothingTwice() async throws {
+    /// Runs the whole daemon graph (ledger in the config's state directory, the real adapters) around
+    /// `body`, then stops it gracefully.
+    func runGateway(_ config: GatewayConfig, _ httpClient: HTTPClient, _ body: (SQLiteLedger) async throws -> Void) async throws {
         let logger = quietLogger("e2e")
+        let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
+        let gateway = Gateway(
+            config: config, ledger: ledger,
+            adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
+        )
+        try await withServices(gateway.services) { try await body(ledger) }
+    }
+
+    @Test func aRestartOnTheSameStateDeliversNothingTwice() async throws {
         try await withEmulators(try ConfigLoader().load(file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             /// One life of the daemon: open the ledger, run the graph around `body`, stop gracefully.
             func life(_ body: (any Ledger) async throws -> Void) async throws {
-                let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
-                let gateway = Gateway(
-                    config: config, ledger: ledger,
-                    adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
-                )
-                try await withServices(gateway.services) { try await body(ledger) }
+                try await runGateway(config, httpClient) { try await body($0) }
             }
 
             func customer(_ text: String) async throws {
@@ -96,14 +102,8 @@ import Testing
         let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
             .replacingOccurrences(of: "    receive: poll\n", with: "    receive: webhook\n    public_url: http://127.0.0.1:\(port)\n    webhook_secret: e2e-Secret_1\n")
             + "\nlisten: { http: \"127.0.0.1:\(port)\" }\n"
-        let logger = quietLogger("e2e")
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig), webhookRetry: .milliseconds(100)) { telegram, dingtalk, config, httpClient in
-            let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
-            let gateway = Gateway(
-                config: config, ledger: ledger,
-                adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
-            )
-            try await withServices(gateway.services) {
+            try await runGateway(config, httpClient) { ledger in
                 _ = try await telegram.inject(.init(
                     chat: .init(id: -1009876543210, type: .supergroup, title: "Support"), from: .init(id: 7, firstName: "Li"), text: "pushed to you"
                 ))
@@ -140,17 +140,11 @@ import Testing
               links: { links: { allow: [acme.example] } }
 
             """
-        let logger = quietLogger("e2e")
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
-            let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
-            let gateway = Gateway(
-                config: config, ledger: ledger,
-                adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
-            )
             let support = TelegramEmulator.Chat(id: -1009876543210, type: .supergroup, title: "Support")
             let customer = TelegramEmulator.User(id: 7, firstName: "Li")
             let invoice = Data((0..<5_000).map { UInt8($0 % 256) })
-            try await withServices(gateway.services) {
+            try await runGateway(config, httpClient) { ledger in
                 // "Invoice attached, pay here": "pay here" links to a host the rules do not allow.
                 let first = try await telegram.inject(.init(
                     chat: support, from: customer, text: "Invoice attached, pay here",
@@ -183,21 +177,15 @@ import Testing
         let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
             .replacingOccurrences(of: "    receive: poll\n", with: "    receive: poll\n    rate_limits: { chat: 1000/s, group: 100000/min, bot: 1000/s }\n")
             + "\noutbox: { retry_min: 100ms, retry_max: 1s }\n"
-        let logger = quietLogger("e2e")
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             await telegram.setFaults(TelegramFaults(rate: 0.33, retryAfter: 1, seed: 42))
-            let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
-            let gateway = Gateway(
-                config: config, ledger: ledger,
-                adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
-            )
             // Twelve announcements, every third one long enough to take three Telegram messages.
             let texts = (1...12).map { number in
                 number % 3 == 0
                     ? (1...3).map { part in "\(number).\(part) " + String(repeating: "公告", count: 1_800) }.joined(separator: "\n")
                     : "announcement \(number)"
             }
-            try await withServices(gateway.services) {
+            try await runGateway(config, httpClient) { ledger in
                 for text in texts {
                     _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: text))
                 }
@@ -221,14 +209,8 @@ import Testing
         let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
             .replacingOccurrences(of: "    receive: stream\n", with: "    receive: http\n")
             + "\nlisten: { http: \"127.0.0.1:\(port)\" }\n"
-        let logger = quietLogger("e2e")
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
-            let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
-            let gateway = Gateway(
-                config: config, ledger: ledger,
-                adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
-            )
-            try await withServices(gateway.services) {
+            try await runGateway(config, httpClient) { ledger in
                 await dingtalk.setCallbackURL("http://127.0.0.1:\(port)/hooks/corp")
                 // The listener may take a moment to come up: the emulator does not retry, so wait for it.
                 #expect(await eventually {
