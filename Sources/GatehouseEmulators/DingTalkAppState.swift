@@ -45,6 +45,7 @@ actor DingTalkAppState {
     private var apiWindows: [String: SlidingWindow] = [:]
     private var processQueryKeys: [String: SentMessage] = [:]
     private var sentRecords: [DingTalkEmulator.SentRecord] = []
+    private var blackboards: [String: StoredBlackboard] = [:]
     private var requestCount = 0
     private var rateLimitedCount = 0
     private var rejectedSignatureCount = 0
@@ -111,6 +112,29 @@ actor DingTalkAppState {
             )
         }
         return (recalled, failed)
+    }
+
+    // MARK: Announcements
+
+    /// Stores a published announcement and returns it.
+    func publish(_ announcement: DingTalkEmulator.Announcement) -> StoredBlackboard {
+        let blackboard = StoredBlackboard(
+            id: Self.randomHex(bytes: 16), announcement: announcement, categoryID: Self.randomHex(bytes: 16), created: Date()
+        )
+        blackboards[blackboard.id] = blackboard
+        return blackboard
+    }
+
+    /// An announcement that was published and not deleted.
+    func blackboard(_ id: String) -> StoredBlackboard? {
+        blackboards[id].flatMap { $0.deleted ? nil : $0 }
+    }
+
+    /// Deletes an announcement: `get_blackboard` no longer finds it.
+    func deleteBlackboard(_ id: String) -> Bool {
+        guard blackboards[id]?.deleted == false else { return false }
+        blackboards[id]?.deleted = true
+        return true
     }
 
     // MARK: Throttling
@@ -215,7 +239,9 @@ actor DingTalkAppState {
             robotWindows[accessToken] = window
             robotThrottledUntil[accessToken] = now + configuration.customRobotThrottle
             rateLimitedCount += 1
-            throw DingTalkAPIError.legacy(410100, "发送速度太快而限流")
+            // The message that goes over the limit is refused with the code seen in the field;
+            // the ones during the penalty with the documented 410100 (a client must know both).
+            throw DingTalkAPIError.legacy(130101, "send too fast, exceed 20 times per minute")
         }
         window.record(at: now)
         robotWindows[accessToken] = window

@@ -162,6 +162,12 @@ extension DingTalkEmulator {
         public var connectionsOpened: Int
         /// The most connections open at the same time (2 during a warm reconnect).
         public var mostOpenAtOnce: Int
+        /// EVENT frames written, redeliveries included.
+        public var eventsPushed: Int
+        /// Events acknowledged with `"status":"SUCCESS"`.
+        public var eventsAcknowledged: Int
+        /// Event ACKs that said LATER (or nothing valid): pushed again after `ackTimeout`.
+        public var eventsDeferred: Int
 
         /// Counters.
         public init(
@@ -172,8 +178,14 @@ extension DingTalkEmulator {
             pingsAnswered: Int = 0,
             malformedFrames: Int = 0,
             connectionsOpened: Int = 0,
-            mostOpenAtOnce: Int = 0
+            mostOpenAtOnce: Int = 0,
+            eventsPushed: Int = 0,
+            eventsAcknowledged: Int = 0,
+            eventsDeferred: Int = 0
         ) {
+            self.eventsPushed = eventsPushed
+            self.eventsAcknowledged = eventsAcknowledged
+            self.eventsDeferred = eventsDeferred
             self.connectionsOpened = connectionsOpened
             self.mostOpenAtOnce = mostOpenAtOnce
             self.callbacksPushed = callbacksPushed

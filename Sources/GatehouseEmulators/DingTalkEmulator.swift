@@ -207,6 +207,33 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
         await hub.makeZombies()
     }
 
+    /// Someone publishes an announcement (the Swift mirror of `POST /_emulator/blackboards`): kept
+    /// for `get_blackboard`, and its `blackboard_sent` EVENT pushed to a Stream connection
+    /// subscribed to events (queued until one connects, pushed again until acknowledged SUCCESS).
+    @discardableResult
+    public func publish(_ announcement: Announcement) async -> PublishedAnnouncement {
+        await Self.publish(announcement, app: app, hub: hub)
+    }
+
+    /// Pushes any event (the Swift mirror of `POST /_emulator/events`): `data` is the event's
+    /// body as a JSON string. Returns its eventId.
+    @discardableResult
+    public func pushEvent(eventType: String, data: String) async -> String {
+        await hub.publishEvent(eventType: eventType, data: data)
+    }
+
+    /// Deletes an announcement: `get_blackboard` answers badRequest for it from now on.
+    public func deleteAnnouncement(_ blackboardId: String) async {
+        _ = await app.deleteBlackboard(blackboardId)
+    }
+
+    static func publish(_ announcement: Announcement, app: DingTalkAppState, hub: DingTalkStreamHub) async -> PublishedAnnouncement {
+        let blackboard = await app.publish(announcement)
+        let unionID = DingTalkAppState.randomHex(bytes: 8)
+        let eventID = await hub.publishEvent(eventType: "blackboard_sent", data: blackboard.event(unionID: unionID).jsonString)
+        return PublishedAnnouncement(blackboardId: blackboard.id, eventId: eventID)
+    }
+
     /// Accepts a custom robot webhook at `/robot/send`.
     public func register(customRobot: CustomRobot) async {
         await app.register(customRobot)

@@ -127,6 +127,15 @@ struct DingTalkResponder: HTTPResponder {
                 ])
             )
 
+        case (.get, "/v1.0/blackboard/get_blackboard"):
+            try await authenticate(request)
+            let query = Dictionary(EmulatorHTTP.queryPairs(of: request), uniquingKeysWith: { first, _ in first })
+            // The documented errors: an id that names no (undeleted) announcement is a bad request.
+            guard let id = query["blackboardId"], !id.isEmpty, let blackboard = await app.blackboard(id) else {
+                throw DingTalkAPIError.openAPI("badRequest", "badRequest")
+            }
+            return EmulatorHTTP.json(.ok, blackboard.detail(corpID: configuration.corpID))
+
         case (.post, "/robot/send"):
             return try await customRobotSend(request)
 
@@ -312,11 +321,33 @@ struct DingTalkResponder: HTTPResponder {
             }
             await app.setCallbackURL(callback.url)
             return EmulatorHTTP.json(.ok, .object(["ok": .bool(true)]))
+        case (.post, "/_emulator/blackboards"):
+            guard let body = await EmulatorHTTP.body(of: request),
+                let announcement = try? JSONDecoder().decode(DingTalkEmulator.Announcement.self, from: Data(body)),
+                !announcement.title.isEmpty || !announcement.content.isEmpty
+            else {
+                return controlError(.badRequest, "invalid announcement: title, content and senderStaffId are required")
+            }
+            let published = await DingTalkEmulator.publish(announcement, app: app, hub: hub)
+            return EmulatorHTTP.json(.ok, encoding: published)
+        case (.post, "/_emulator/events"):
+            guard let body = await EmulatorHTTP.body(of: request), let json = try? JSONValue.parse(body),
+                let eventType = json["eventType"]?.stringValue, !eventType.isEmpty
+            else {
+                return controlError(.badRequest, "expected {\"eventType\": \"…\", \"data\": {…}}")
+            }
+            let eventID = await hub.publishEvent(eventType: eventType, data: (json["data"] ?? .object([:])).jsonString)
+            return EmulatorHTTP.json(.ok, .object(["eventId": .string(eventID)]))
+        case (.delete, _) where path.hasPrefix("/_emulator/blackboards/"):
+            let id = String(path.dropFirst("/_emulator/blackboards/".count))
+            guard await app.deleteBlackboard(id) else { return controlError(.notFound, "no such announcement") }
+            return EmulatorHTTP.json(.ok, .object(["ok": .bool(true)]))
         case (.post, "/_emulator/zombie"):
             await hub.makeZombies()
             return EmulatorHTTP.json(.ok, .object(["connections": .int(Int64(await hub.openConnections))]))
         case (_, "/_emulator/messages"), (_, "/_emulator/sent"), (_, "/_emulator/stats"), (_, "/_emulator/stream"),
-            (_, "/_emulator/robots"), (_, "/_emulator/disconnect"), (_, "/_emulator/zombie"), (_, "/_emulator/callback"):
+            (_, "/_emulator/robots"), (_, "/_emulator/disconnect"), (_, "/_emulator/zombie"), (_, "/_emulator/callback"),
+            (_, "/_emulator/blackboards"), (_, "/_emulator/events"):
             return controlError(.methodNotAllowed, "method not allowed")
         default:
             return controlError(.notFound, "unknown control endpoint")

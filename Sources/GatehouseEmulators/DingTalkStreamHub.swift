@@ -7,9 +7,10 @@ enum DingTalkStreamCommand: Sendable {
     case close
 }
 
-/// The Stream mode side of the emulator: open connections, CALLBACK pushes waiting for their
-/// ACK (redelivered after `ackTimeout`, queued while no subscribed connection is open), SYSTEM
-/// pings and disconnects.
+/// The Stream mode side of the emulator: open connections, CALLBACK and EVENT pushes waiting for
+/// their ACK (redelivered after `ackTimeout`, queued while no subscribed connection is open; an
+/// EVENT counts as consumed only when its ACK's data says `"status":"SUCCESS"`), SYSTEM pings and
+/// disconnects.
 actor DingTalkStreamHub {
     static let robotTopic = "/v1.0/im/bot/messages/get"
 
@@ -30,9 +31,13 @@ actor DingTalkStreamHub {
         }
     }
 
-    private struct PendingCallback {
+    private struct PendingPush {
         let messageID: String
+        /// CALLBACK or EVENT.
+        let type: String
         let topic: String
+        /// Headers beyond the common ones (an EVENT's eventId, eventType, …).
+        let headers: [String: JSONValue]
         let data: String
         var connection: Int?
         var deadline: ContinuousClock.Instant?
@@ -44,7 +49,7 @@ actor DingTalkStreamHub {
     private let logger: Logger
     private var connections: [Int: Connection] = [:]
     private var nextConnectionID = 0
-    private var pending: [String: PendingCallback] = [:]
+    private var pending: [String: PendingPush] = [:]
     private var order: [String] = []
     private var pings: [String: (opaque: String, connection: Int)] = [:]
     private var frameSequence = 0
@@ -121,8 +126,26 @@ actor DingTalkStreamHub {
     /// its frame messageId.
     @discardableResult
     func publishCallback(topic: String, data: String) -> String {
+        publish(type: "CALLBACK", topic: topic, headers: [:], data: data)
+    }
+
+    /// Pushes an EVENT (as the protocol page shows them: topic `*`, the event's identity in the
+    /// headers, its body in `data`) and returns the eventId.
+    @discardableResult
+    func publishEvent(eventType: String, data: String) -> String {
+        let eventID = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let born = String(EmulatorHTTP.nowMilliseconds())
+        publish(type: "EVENT", topic: "*", headers: [
+            "eventType": .string(eventType), "eventId": .string(eventID), "eventBornTime": .string(born),
+            "eventCorpId": .string(configuration.corpID), "eventUnifiedAppId": .string(appID),
+        ], data: data)
+        return eventID
+    }
+
+    @discardableResult
+    private func publish(type: String, topic: String, headers: [String: JSONValue], data: String) -> String {
         let messageID = nextFrameMessageID()
-        pending[messageID] = PendingCallback(messageID: messageID, topic: topic, data: data)
+        pending[messageID] = PendingPush(messageID: messageID, type: type, topic: topic, headers: headers, data: data)
         order.append(messageID)
         deliver(messageID)
         return messageID
@@ -131,7 +154,7 @@ actor DingTalkStreamHub {
     private func deliver(_ messageID: String) {
         guard var callback = pending[messageID] else { return }
         let candidates = connections.values.filter {
-            $0.closeAt == nil && $0.subscribes(type: "CALLBACK", topic: callback.topic)
+            $0.closeAt == nil && $0.subscribes(type: callback.type, topic: callback.topic)
         }
         // The platform picks one of the client's connections at random for each push.
         guard let connection = candidates.randomElement() else {
@@ -140,23 +163,24 @@ actor DingTalkStreamHub {
             pending[messageID] = callback
             return
         }
+        let headers: [String: JSONValue] = [
+            "appId": .string(appID),
+            "connectionId": .string(String(connection.id)),
+            "contentType": .string("application/json"),
+            "messageId": .string(messageID),
+            "time": .string(String(EmulatorHTTP.nowMilliseconds())),
+            "topic": .string(callback.topic),
+        ].merging(callback.headers) { _, specific in specific }
         let frame = JSONValue.object([
             "specVersion": .string("1.0"),
-            "type": .string("CALLBACK"),
-            "headers": .object([
-                "appId": .string(appID),
-                "connectionId": .string(String(connection.id)),
-                "contentType": .string("application/json"),
-                "messageId": .string(messageID),
-                "time": .string(String(EmulatorHTTP.nowMilliseconds())),
-                "topic": .string(callback.topic),
-            ]),
+            "type": .string(callback.type),
+            "headers": .object(headers),
             "data": .string(callback.data),
         ])
         // A zombie swallows the push; the server cannot tell, and waits for the ACK in vain.
         if !connection.zombie { connection.continuation.yield(.frame(frame.jsonString)) }
         if callback.deliveries > 0 { counters.redeliveries += 1 }
-        counters.callbacksPushed += 1
+        if callback.type == "EVENT" { counters.eventsPushed += 1 } else { counters.callbacksPushed += 1 }
         callback.deliveries += 1
         callback.connection = connection.id
         callback.deadline = .now + configuration.ackTimeout
@@ -202,8 +226,27 @@ actor DingTalkStreamHub {
             }
             return
         }
-        guard pending[messageID] != nil else {
+        guard let push = pending[messageID] else {
             logger.debug("ACK for an unknown or settled message", metadata: ["emulator.message": "\(messageID)"])
+            return
+        }
+        if push.type == "EVENT" {
+            // The protocol page: the data must say SUCCESS (consumed) or LATER (push it again).
+            let status = frame["data"]?.stringValue.flatMap { try? JSONValue.parse($0) }?["status"]?.stringValue
+            if code == 200, status == "SUCCESS" {
+                pending[messageID] = nil
+                order.removeAll { $0 == messageID }
+                counters.eventsAcknowledged += 1
+            } else {
+                counters.eventsDeferred += 1
+                if status != "LATER" {
+                    logger.warning("event ACK without status SUCCESS or LATER; taken as not consumed", metadata: ["emulator.message": "\(messageID)"])
+                }
+                // Pushed again after ackTimeout.
+                var deferred = push
+                deferred.deadline = .now + configuration.ackTimeout
+                pending[messageID] = deferred
+            }
             return
         }
         if code == 200 {
@@ -228,7 +271,7 @@ actor DingTalkStreamHub {
             } else if let deadline = callback.deadline, deadline <= now {
                 if callback.deliveries >= configuration.maxDeliveries {
                     logger.warning(
-                        "callback dropped after \(callback.deliveries) deliveries without ACK",
+                        "push dropped after \(callback.deliveries) deliveries without ACK",
                         metadata: ["emulator.message": "\(messageID)"]
                     )
                     pending[messageID] = nil

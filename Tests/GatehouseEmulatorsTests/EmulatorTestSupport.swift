@@ -127,12 +127,18 @@ actor StreamRecorder {
     var ackCallbacks: Bool
     var ackFromDelivery: Int
     var answerPings: Bool
+    /// The ACK data for each delivery of an EVENT, in turn (the last one repeats); nil answers nothing.
+    var eventAnswers: [String?]
     private var deliveriesSeen: [String: Int] = [:]
 
-    init(ackCallbacks: Bool = true, ackFromDelivery: Int = 1, answerPings: Bool = true) {
+    init(
+        ackCallbacks: Bool = true, ackFromDelivery: Int = 1, answerPings: Bool = true,
+        eventAnswers: [String?] = [#"{"status":"SUCCESS","message":"success"}"#]
+    ) {
         self.ackCallbacks = ackCallbacks
         self.ackFromDelivery = ackFromDelivery
         self.answerPings = answerPings
+        self.eventAnswers = eventAnswers
     }
 
     func setAckCallbacks(_ value: Bool) { ackCallbacks = value }
@@ -155,6 +161,16 @@ actor StreamRecorder {
                 "code": .int(200), "message": .string("OK"),
                 "headers": .object(["messageId": .string(messageID), "contentType": .string("application/json")]),
                 "data": frame["data"] ?? .string("{}"),
+            ]).jsonString
+        }
+        if type == "EVENT" {
+            deliveriesSeen[messageID, default: 0] += 1
+            let delivery = deliveriesSeen[messageID, default: 1]
+            guard let data = eventAnswers[min(delivery, eventAnswers.count) - 1] else { return nil }
+            return JSONValue.object([
+                "code": .int(200), "message": .string("OK"),
+                "headers": .object(["messageId": .string(messageID), "contentType": .string("application/json")]),
+                "data": .string(data),
             ]).jsonString
         }
         if type == "CALLBACK" {

@@ -52,7 +52,7 @@ struct TelegramWebhookTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await receiver.run() }
             defer { group.cancelAll() }
-            #expect(try await eventually { receiver.port != nil })
+            #expect(try await eventually(timeout: .seconds(10)) { receiver.port != nil })
             let configuration = TelegramEmulator.Configuration(token: Self.token, rateLimits: false, webhookRetry: .milliseconds(50))
             try await withTelegram(configuration) { emulator, http in
                 let api = "/bot\(Self.token)"
