@@ -185,8 +185,7 @@ extension DingTalkAdapter {
         case ("CALLBACK", Self.botMessageTopic):
             try await deliver(frame, handler: handler, ack: { try await ack(#"{"response":null}"#) })
         case ("EVENT", _):
-            // No route selects platform events yet; confirm them so the server does not push them again.
-            try await ack(#"{"status":"SUCCESS","message":"success"}"#)
+            try await handleEvent(frame, handler: handler, ack: { status in try await ack(status.data) })
         default:
             logger.debug("ignoring a stream frame", metadata: ["gh.type": .string(frame.type)])
         }

@@ -76,8 +76,13 @@ public struct DingTalkAdapter: Adapter {
     // MARK: - Delivery
 
     public func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String] {
-        if case .robotWebhook(let token, let secret) = message.channel.address {
-            return try await sendThroughRobot(message, accessToken: token, secret: secret, progress: progress)
+        switch message.channel.address {
+        case .robotWebhook(let token, let secret, let mentions):
+            return try await sendThroughRobot(message, accessToken: token, secret: secret, mentions: mentions, progress: progress)
+        case .users(let users):
+            return try await sendOneToOne(message, to: users, progress: progress)
+        default:
+            break
         }
         let conversation = try conversation(of: message.channel)
         var keys = progress.delivered
@@ -103,14 +108,21 @@ public struct DingTalkAdapter: Adapter {
     /// message cannot be changed in place, so there is nothing to resume).
     public func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String] {
         let keys = try await send(message)
+        // One-to-one messages are not recalled here: the correction follows the original.
+        if case .users = message.channel.address { return keys }
         try await delete(nativeIDs, in: message.channel)
         return keys
     }
 
     public func delete(_ nativeIDs: [String], in channel: Channel) async throws {
         guard !nativeIDs.isEmpty else { return }
-        if case .robotWebhook = channel.address {
+        switch channel.address {
+        case .robotWebhook:
             throw DeliveryError.rejected("a custom robot's messages cannot be recalled")
+        case .users:
+            throw DeliveryError.rejected("one-to-one robot messages are not recalled (the documented recall is for groups)")
+        default:
+            break
         }
         let conversation = try conversation(of: channel)
         let response: GroupMessageRecallResponse = try await authorized { token throws(DeliveryError) in
@@ -183,14 +195,16 @@ public struct DingTalkAdapter: Adapter {
     /// Sends through a custom robot: each part paced to the robot's 20 a minute and signed, with
     /// a `msgUuid` that is the same on every retry of that part. The platform gives no message id:
     /// the native ids are those msgUuids.
-    private func sendThroughRobot(_ message: OutboundMessage, accessToken: Secret, secret: Secret?, progress: PartProgress) async throws -> [String] {
+    private func sendThroughRobot(
+        _ message: OutboundMessage, accessToken: Secret, secret: Secret?, mentions: Channel.Mentions, progress: PartProgress
+    ) async throws -> [String] {
         // The robot is known by a digest of its token, never by the token itself.
         let robot = CustomRobotClient.key(of: accessToken)
         var ids = progress.delivered
         let parts = TextSplitter(limit: Self.msgParamLimit - 256, measure: .utf8).split(Self.text(of: message))
         for (index, part) in parts.enumerated() where index >= progress.delivered.count {
             let uuid = "\(message.idempotencyKey)-\(index)"
-            let body = Self.robotMessage(part, format: message.format, uuid: uuid)
+            let body = Self.mentioning(mentions, in: Self.robotMessage(part, format: message.format, uuid: uuid), isFirstPart: index == 0)
             let wait = robotPacer.reserve(robot: robot)
             if wait > .zero { try await Task.sleep(for: wait) }
             do {

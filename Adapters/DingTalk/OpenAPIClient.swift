@@ -18,13 +18,34 @@ struct OpenAPIClient: Sendable {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        if let accessToken {
-            request.headers.add(name: "x-acs-dingtalk-access-token", value: accessToken)
-        }
         do {
             request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
         } catch {
             throw .rejected("\(path): cannot encode the request")
+        }
+        return try await execute(request, path: path, accessToken: accessToken, timeout: timeout)
+    }
+
+    /// A GET with `query` percent-encoded (the v1.0 read APIs, such as `get_blackboard`).
+    func get<Result: Decodable>(
+        _ path: String, query: [(String, String)], accessToken: String, as: Result.Type = Result.self,
+        timeout: Duration = .seconds(30)
+    ) async throws(DeliveryError) -> Result {
+        var components = URLComponents()
+        components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+        // URLComponents leaves "+" alone, which a server may read as a space.
+        let encoded = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B") ?? ""
+        var request = HTTPClientRequest(url: baseURL + path + (encoded.isEmpty ? "" : "?" + encoded))
+        request.method = .GET
+        return try await execute(request, path: path, accessToken: accessToken, timeout: timeout)
+    }
+
+    private func execute<Result: Decodable>(
+        _ request: HTTPClientRequest, path: String, accessToken: String?, timeout: Duration
+    ) async throws(DeliveryError) -> Result {
+        var request = request
+        if let accessToken {
+            request.headers.add(name: "x-acs-dingtalk-access-token", value: accessToken)
         }
         let status: UInt
         let bytes: ByteBuffer

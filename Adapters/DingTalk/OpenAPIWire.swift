@@ -50,3 +50,19 @@ struct SampleMarkdown: Encodable {
     var title: String
     var text: String
 }
+
+/// `POST /v1.0/robot/oToMessages/batchSend`: one message to up to 20 people's one-to-one chats.
+struct OneToOneSend: Encodable {
+    var robotCode: String
+    var userIds: [String]
+    var msgKey: String
+    var msgParam: String
+}
+
+struct OneToOneSendResponse: Decodable {
+    var processQueryKey: String
+    /// Staff ids the platform does not know.
+    var invalidStaffIdList: [String]?
+    /// Staff ids that were sent too much lately and did not get this message.
+    var flowControlledStaffIdList: [String]?
+}

@@ -23,7 +23,7 @@ enum AdapterFactory {
                 DingTalkAdapter(
                     configuration: .init(platform: platform.name, clientID: dingtalk.clientID, clientSecret: dingtalk.clientSecret,
                                          robotCode: dingtalk.robotCode, apiURL: dingtalk.apiURL, oapiURL: dingtalk.oapiURL,
-                                         receive: dingtalk.receive == .http ? .http : .stream),
+                                         idleTimeout: dingtalk.idleTimeout, receive: dingtalk.receive == .http ? .http : .stream),
                     httpClient: httpClient, logger: logger
                 )
             }

@@ -14,6 +14,8 @@ struct DemoScenario: Sendable {
         var senderID: String
         var senderName: String
         var text: String
+        /// The title, when the step publishes an announcement (in a channel of announcements).
+        var headline: String? = nil
     }
 
     let steps: [Step] = [
@@ -21,6 +23,8 @@ struct DemoScenario: Sendable {
              senderName: "王经理", text: "Q3 results are published: revenue up 12%. Thank you all!"),
         Step(title: "an external customer writes in", channel: "support", senderID: "5550001",
              senderName: "Li Wei", text: "Hello, my order #4411 has not arrived yet. Can you help?"),
+        Step(title: "a company announcement (公告) is mirrored", channel: "board", senderID: "hr0007",
+             senderName: "hr0007", text: "The office is closed on 1 January. Happy new year!", headline: "Holiday notice"),
     ]
 
     let telegramPlatform: String
@@ -101,7 +105,11 @@ struct DemoScenario: Sendable {
                     from: .init(id: Int64(step.senderID) ?? 1, first_name: step.senderName),
                     text: step.text, message_thread_id: topic
                 ))
-            case .robotWebhook:
+            case .announcements:
+                let _: DingTalkEmulator.PublishedAnnouncement = try await dingtalk.post("/_emulator/blackboards", DingTalkEmulator.Announcement(
+                    title: step.headline ?? step.title, content: step.text, senderStaffId: step.senderID
+                ))
+            case .robotWebhook, .users:
                 // Send-only: the config refuses one as a route's source.
                 continue
             }
@@ -127,8 +135,12 @@ struct DemoScenario: Sendable {
             case .chat(let chat, _):
                 let sent: [TelegramSent] = try await telegram.get("/_emulator/sent?chat_id=\(Self.query(chat))")
                 outcome.received[expectation.destination] = sent.compactMap(\.text)
-            case .robotWebhook:
-                // The demo's own config has none; its emulator would need the robot registered.
+            case .users(let users):
+                let sent: [DingTalkSent] = try await dingtalk.get("/_emulator/sent?conversation=\(Self.query(users.joined(separator: ",")))")
+                outcome.received[expectation.destination] = sent.compactMap(\.content)
+            case .robotWebhook, .announcements:
+                // The demo's own config has no robot (its emulator would need the robot
+                // registered), and announcements are never a destination.
                 outcome.received[expectation.destination] = []
             }
         }

@@ -89,7 +89,9 @@ struct Explain: AsyncParsableCommand {
         case .chat(let chat, let topic):
             let handle = chat.hasPrefix("@") ? String(chat.dropFirst()) : nil
             return .init(platform: channel.platform, conversation: chat, handle: handle, topic: topic, messageID: "explain", eventID: "explain")
-        case .robotWebhook:
+        case .announcements:
+            return .init(platform: channel.platform, conversation: Channel.announcementConversation, messageID: "explain", eventID: "explain")
+        case .robotWebhook, .users:
             // Never a route's source (the config refuses it); nothing matches this origin.
             return .init(platform: channel.platform, conversation: "", messageID: "explain", eventID: "explain")
         }

@@ -3,7 +3,7 @@ import GatehouseCore
 import Yams
 
 extension ConfigCompiler {
-    static let checkKeys = ["detect", "keywords", "keyword_files", "regex", "links", "attachments", "outside", "size", "senders"]
+    static let checkKeys = ["detect", "keywords", "keyword_files", "regex", "links", "attachments", "outside", "size", "senders", "labels"]
 
     func compileChecks(_ node: Node) -> Declared<Check> {
         var checks = Declared<Check>()
@@ -50,6 +50,15 @@ extension ConfigCompiler {
             if let node = fields["outside"] { add(timeWindow(node, what)) }
             if let node = fields["size"] { add(sizeRule(node, what)) }
             if let node = fields["senders"] { add(senders(node, what)) }
+            if let node = fields["labels"] {
+                let labels = reader.stringList(node, "\(what): labels").map(\.0).filter { !$0.isEmpty }
+                if labels.isEmpty {
+                    reader.error(at: node, "\(what): labels must name at least one label (announcement, confidential, direct, bot)")
+                    complete = false
+                } else {
+                    check.rules.append(LabelRule(labels: Set(labels)))
+                }
+            }
             if complete { checks.valid[name] = check }
         }
         return checks

@@ -4,7 +4,7 @@ import Yams
 
 extension ConfigCompiler {
     static let commonPlatformKeys = ["type", "side"]
-    static let dingtalkKeys = ["client_id", "client_secret", "client_secret_file", "robot_code", "receive", "api_url", "oapi_url"]
+    static let dingtalkKeys = ["client_id", "client_secret", "client_secret_file", "robot_code", "receive", "api_url", "oapi_url", "idle_timeout"]
     static let telegramKeys = [
         "token", "token_file", "api_url", "receive", "poll_timeout", "rate_limits", "webhook_secret", "webhook_secret_file", "public_url",
     ]
@@ -58,8 +58,20 @@ extension ConfigCompiler {
         let receive = fields["receive"].map { reader.oneOf($0, "\(what): receive", as: PlatformConfig.DingTalk.Receive.self) } ?? .stream
         let apiURL = url(fields, "api_url", in: what, default: "https://api.dingtalk.com")
         let oapiURL = url(fields, "oapi_url", in: what, default: "https://oapi.dingtalk.com")
-        guard let clientID, let secret, let robotCode, let receive, let apiURL, let oapiURL else { return nil }
-        return .init(clientID: clientID, clientSecret: secret, robotCode: robotCode, receive: receive, apiURL: apiURL, oapiURL: oapiURL)
+        // The server pings each connection every few tens of seconds: a watchdog shorter than
+        // that would replace healthy connections.
+        var idleTimeout: Duration? = .seconds(90)
+        if let node = fields["idle_timeout"] {
+            idleTimeout = duration(node, "\(what): idle_timeout")
+            if let value = idleTimeout, value < .seconds(30) || value > .seconds(600) {
+                reader.error(at: node, "\(what): idle_timeout must be between 30s and 10m (shorter would replace connections between the server's pings)")
+                idleTimeout = nil
+            }
+            if receive == .http { reader.error(at: node, "\(what): idle_timeout only applies to receive: stream") }
+        }
+        guard let clientID, let secret, let robotCode, let receive, let apiURL, let oapiURL, let idleTimeout else { return nil }
+        return .init(clientID: clientID, clientSecret: secret, robotCode: robotCode, receive: receive, apiURL: apiURL, oapiURL: oapiURL,
+                     idleTimeout: idleTimeout)
     }
 
     private func telegram(_ fields: Fields, _ what: String, name: String) -> PlatformConfig.Telegram? {

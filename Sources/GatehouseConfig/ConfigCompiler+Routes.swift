@@ -2,7 +2,11 @@ import GatehouseCore
 import Yams
 
 extension ConfigCompiler {
-    static let channelKeys = ["platform", "conversation", "chat", "topic", "robot_webhook"]
+    static let channelKeys = ["platform", "conversation", "chat", "topic", "robot_webhook", "users", "announcements"]
+    /// The keys that say where a DingTalk channel is; a channel has exactly one.
+    static let dingtalkAddressKeys = ["conversation", "robot_webhook", "users", "announcements"]
+    /// How many people one `oToMessages/batchSend` reaches.
+    static let maxOneToOneUsers = 20
     static let routeKeys = ["name", "from", "to", "on", "default", "template", "mirror"]
 
     func compileChannels(_ node: Node, platforms: Declared<PlatformConfig>) -> Declared<Channel> {
@@ -30,17 +34,33 @@ extension ConfigCompiler {
             for key in ["chat", "topic"] where fields[key] != nil {
                 reader.error(at: fields.entries[key]?.key, "\(what): '\(key)' is for telegram channels; a dingtalk channel has 'conversation'")
             }
-            if let webhook = fields["robot_webhook"] {
-                if fields["conversation"] != nil {
-                    reader.error(at: fields.entries["conversation"]?.key, "\(what): give either 'conversation' or 'robot_webhook', not both")
+            let given = Self.dingtalkAddressKeys.filter { fields[$0] != nil }
+            guard given.count == 1 else {
+                if given.isEmpty {
+                    reader.error(at: fields.node, "\(what) has no 'conversation' (a group), 'robot_webhook' (a custom robot), 'users' (one-to-one chats) or 'announcements: true'")
+                } else {
+                    reader.error(at: fields.entries[given[1]]?.key, "\(what): give one of \(given.map { "'\($0)'" }.joined(separator: ", ")), not several")
                 }
-                return robotWebhook(webhook, in: what)
+                return nil
             }
-            guard let node = required(fields, "conversation", in: what) else { return nil }
-            return reader.nonEmptyString(node, "\(what): conversation").map { .conversation($0) }
+            switch given[0] {
+            case "robot_webhook":
+                return fields["robot_webhook"].flatMap { robotWebhook($0, in: what) }
+            case "users":
+                return fields["users"].flatMap { users($0, in: what) }
+            case "announcements":
+                guard let node = fields["announcements"], let on = reader.boolean(node, "\(what): announcements") else { return nil }
+                guard on else {
+                    reader.error(at: node, "\(what): announcements: false declares nothing; leave the channel out")
+                    return nil
+                }
+                return .announcements
+            default:
+                return fields["conversation"].flatMap { reader.nonEmptyString($0, "\(what): conversation") }.map { .conversation($0) }
+            }
         default:
-            if fields["robot_webhook"] != nil {
-                reader.error(at: fields.entries["robot_webhook"]?.key, "\(what): 'robot_webhook' is for dingtalk channels")
+            for key in ["robot_webhook", "users", "announcements"] where fields[key] != nil {
+                reader.error(at: fields.entries[key]?.key, "\(what): '\(key)' is for dingtalk channels")
             }
             if fields["conversation"] != nil {
                 reader.error(at: fields.entries["conversation"]?.key, "\(what): 'conversation' is for dingtalk channels; a telegram channel has 'chat'")
@@ -60,7 +80,7 @@ extension ConfigCompiler {
     /// through. The secret is optional (a robot secured by keywords or IP alone has none).
     private func robotWebhook(_ node: Node, in what: String) -> Channel.Address? {
         let what = "\(what): robot_webhook"
-        guard let fields = reader.fields(node, what, allowed: ["access_token", "access_token_file", "secret", "secret_file"]) else { return nil }
+        guard let fields = reader.fields(node, what, allowed: ["access_token", "access_token_file", "secret", "secret_file", "at"]) else { return nil }
         let token = secret(fields, "access_token", in: what)
         var signing: Secret?
         if fields["secret"] != nil || fields["secret_file"] != nil {
@@ -70,8 +90,59 @@ extension ConfigCompiler {
             }
             if signing == nil { return nil }
         }
+        var mentions = Channel.Mentions.none
+        if let node = fields["at"] {
+            guard let parsed = self.mentions(node, in: what) else { return nil }
+            mentions = parsed
+        }
         guard let token else { return nil }
-        return .robotWebhook(accessToken: token, secret: signing)
+        return .robotWebhook(accessToken: token, secret: signing, mentions: mentions)
+    }
+
+    /// `at: { user_ids: [...], mobiles: [...], all: false }`: whom the robot's messages @-mention.
+    private func mentions(_ node: Node, in what: String) -> Channel.Mentions? {
+        let what = "\(what): at"
+        guard let fields = reader.fields(node, what, allowed: ["user_ids", "mobiles", "all"]) else { return nil }
+        var mentions = Channel.Mentions()
+        var valid = true
+        for (key, path) in [("user_ids", \Channel.Mentions.userIDs), ("mobiles", \Channel.Mentions.mobiles)] {
+            guard let node = fields[key] else { continue }
+            for (value, item) in reader.stringList(node, "\(what): \(key)") {
+                if value.isEmpty || value.contains(where: \.isWhitespace) {
+                    reader.error(at: item, "\(what): \(key): '\(value)' is not an id")
+                    valid = false
+                } else {
+                    mentions[keyPath: path].append(value)
+                }
+            }
+        }
+        if let node = fields["all"] {
+            guard let all = reader.boolean(node, "\(what): all") else { return nil }
+            mentions.all = all
+        }
+        // The platform notifies at most 50 people a message.
+        if mentions.userIDs.count + mentions.mobiles.count > 50 {
+            reader.error(at: node, "\(what): at most 50 people can be @-mentioned")
+            valid = false
+        }
+        return valid ? mentions : nil
+    }
+
+    /// `users: [staffId, …]`: one-to-one chats with the app robot, 1 to 20 people.
+    private func users(_ node: Node, in what: String) -> Channel.Address? {
+        var ids: [String] = []
+        for (id, item) in reader.stringList(node, "\(what): users") {
+            guard !id.isEmpty, !id.contains(where: \.isWhitespace) else {
+                reader.error(at: item, "\(what): users: '\(id)' is not a DingTalk user id")
+                return nil
+            }
+            if !ids.contains(id) { ids.append(id) }
+        }
+        guard (1...Self.maxOneToOneUsers).contains(ids.count) else {
+            reader.error(at: node, "\(what): users must name 1 to \(Self.maxOneToOneUsers) people (one batchSend reaches at most \(Self.maxOneToOneUsers)), found \(ids.count)")
+            return nil
+        }
+        return .users(ids)
     }
 
     /// Telegram usernames: 5–32 of a–z, 0–9 and underscore, after an `@`.
@@ -101,9 +172,12 @@ extension ConfigCompiler {
             let from = required(fields, "from", in: what).flatMap { channelNames($0, "\(what): from", channels: channels) }
             let to = required(fields, "to", in: what).flatMap { channelNames($0, "\(what): to", channels: channels) }
             for name in from ?? [] {
-                if case .robotWebhook = channels.valid[name]?.address {
-                    reader.error(at: fields["from"], "\(what): from: channel '\(name)' is a custom robot webhook, which only sends; nothing arrives from it")
-                }
+                guard let address = channels.valid[name]?.address, !address.receives else { continue }
+                reader.error(at: fields["from"], "\(what): from: channel '\(name)' is \(address.logDescription), which only sends; nothing arrives from it")
+            }
+            for name in to ?? [] {
+                guard let address = channels.valid[name]?.address, !address.sends else { continue }
+                reader.error(at: fields["to"], "\(what): to: channel '\(name)' is the platform's \(address.logDescription), which Gatehouse reads but does not publish")
             }
             if let node = fields["to"], node.sequence?.isEmpty == true {
                 reader.error(at: node, "\(what): to must name at least one channel")

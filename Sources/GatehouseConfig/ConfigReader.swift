@@ -91,6 +91,17 @@ final class ConfigReader {
         return value
     }
 
+    /// `true` or `false` (YAML 1.2's spelling; `yes`/`on` are not booleans here).
+    func boolean(_ node: Node, _ what: String) -> Bool? {
+        switch node.scalar?.string {
+        case "true": return true
+        case "false": return false
+        default:
+            error(at: node, "\(what) must be true or false, found \(describe(node))")
+            return nil
+        }
+    }
+
     /// One of an enumeration's raw values.
     func oneOf<Value: RawRepresentable & CaseIterable>(_ node: Node, _ what: String, as type: Value.Type) -> Value?
     where Value.RawValue == String {

@@ -32,6 +32,8 @@ public struct PlatformConfig: Sendable {
         public var apiURL: String
         /// Base of the old API (`https://oapi.dingtalk.com`).
         public var oapiURL: String
+        /// A Stream connection with no frame for this long is taken for dead and replaced.
+        public var idleTimeout: Duration = .seconds(90)
 
         public enum Receive: String, Sendable, CaseIterable {
             case stream, http

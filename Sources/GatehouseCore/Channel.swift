@@ -15,7 +15,28 @@ public struct Channel: Sendable, Hashable {
         case chat(String, topic: Int64?)
         /// A DingTalk custom group robot's webhook (`access_token`), with its signing secret
         /// (`SEC…`) when the robot's security setting signs. Send-only: nothing arrives from it.
-        case robotWebhook(accessToken: Secret, secret: Secret?)
+        case robotWebhook(accessToken: Secret, secret: Secret?, mentions: Mentions = .none)
+        /// People on DingTalk, each in their one-to-one chat with the app robot
+        /// (`oToMessages/batchSend`, at most 20 staff ids). Send-only: a person's own messages to
+        /// the robot arrive in the chat's `conversation`.
+        case users([String])
+        /// The platform's announcements (DingTalk 公告, pushed as `blackboard_sent` events).
+        /// Receive-only: Gatehouse does not publish announcements.
+        case announcements
+
+        /// Whether messages can be sent here.
+        public var sends: Bool {
+            if case .announcements = self { return false }
+            return true
+        }
+
+        /// Whether messages arrive from here, so that a route can take them.
+        public var receives: Bool {
+            switch self {
+            case .robotWebhook, .users: false
+            case .conversation, .chat, .announcements: true
+            }
+        }
 
         /// The address as an operator finds it on the platform (`chat -1001234 topic 42`), for logs.
         public var logDescription: String {
@@ -25,6 +46,8 @@ public struct Channel: Sendable, Hashable {
             case .chat(let chat, let topic?): "chat \(chat) topic \(topic)"
             // The token is the credential: a log names the channel, not the token.
             case .robotWebhook: "custom robot webhook"
+            case .users(let ids): "one-to-one with \(ids.joined(separator: ", "))"
+            case .announcements: "announcements"
             }
         }
     }
@@ -34,6 +57,10 @@ public struct Channel: Sendable, Hashable {
         self.platform = platform
         self.address = address
     }
+
+    /// The origin conversation of an announcement: announcements belong to no chat, and no
+    /// platform's conversation id looks like this.
+    public static let announcementConversation = "(announcements)"
 
     /// Whether an event that originated at `origin` was posted in this channel.
     ///
@@ -51,8 +78,34 @@ public struct Channel: Sendable, Hashable {
                 return chat.dropFirst().lowercased() == handle.lowercased()
             }
             return origin.conversation == chat
-        case .robotWebhook:
+        case .announcements:
+            return origin.conversation == Self.announcementConversation
+        case .robotWebhook, .users:
             return false
         }
+    }
+}
+
+extension Channel {
+    /// Whom a DingTalk custom robot's messages @-mention (its `at`): those people are notified.
+    /// The platform shows an @ only where the text names the person, so the adapter adds the
+    /// names the text lacks.
+    public struct Mentions: Sendable, Hashable {
+        /// DingTalk user ids (staff ids).
+        public var userIDs: [String]
+        /// Mobile numbers of group members.
+        public var mobiles: [String]
+        /// @all: everyone in the group.
+        public var all: Bool
+
+        public init(userIDs: [String] = [], mobiles: [String] = [], all: Bool = false) {
+            self.userIDs = userIDs
+            self.mobiles = mobiles
+            self.all = all
+        }
+
+        public static let none = Mentions()
+
+        public var isEmpty: Bool { userIDs.isEmpty && mobiles.isEmpty && !all }
     }
 }

@@ -27,8 +27,10 @@ public struct Router: Sendable {
                 byHandle[Key(platform: channel.platform, id: chat.dropFirst().lowercased()), default: []].append(channel)
             case .chat(let chat, _):
                 byConversation[Key(platform: channel.platform, id: chat), default: []].append(channel)
-            case .robotWebhook:
-                // Send-only: nothing is posted "in" a webhook.
+            case .announcements:
+                byConversation[Key(platform: channel.platform, id: Channel.announcementConversation), default: []].append(channel)
+            case .robotWebhook, .users:
+                // Send-only: nothing is posted "in" a webhook or a set of one-to-one chats.
                 continue
             }
         }

@@ -13,10 +13,12 @@ import Testing
 
     func withAdapter(
         secret: String = "live-test-secret", ackTimeout: Duration = .milliseconds(300), idleTimeout: Duration = .seconds(5),
+        accessTokenLifetime: Int = 7200, customRobots: [DingTalkEmulator.CustomRobot] = [],
         _ body: (DingTalkAdapter, DingTalkEmulator) async throws -> Void
     ) async throws {
         var settings = DingTalkEmulator.Configuration(
-            clientID: "dinglive", clientSecret: "live-test-secret", pingInterval: .milliseconds(200), ackTimeout: ackTimeout, rateLimits: false
+            clientID: "dinglive", clientSecret: "live-test-secret", accessTokenLifetime: accessTokenLifetime,
+            pingInterval: .milliseconds(200), ackTimeout: ackTimeout, rateLimits: false, customRobots: customRobots
         )
         settings.disconnectGrace = .milliseconds(600)
         let emulator = DingTalkEmulator(configuration: settings, logger: quietLogger("emulator"))

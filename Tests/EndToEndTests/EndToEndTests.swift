@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import GatehouseConfig
+import GatehouseCore
 import GatehouseEmulators
 import GatehouseLedger
 import GatehouseRuntime
@@ -23,6 +24,7 @@ import Testing
     /// ledger in a fresh directory, and an HTTP client shut down afterwards, around `body`.
     func withEmulators(
         _ loaded: GatewayConfig, webhookRetry: Duration = .seconds(1),
+        dingtalkSettings: (inout DingTalkEmulator.Configuration) -> Void = { _ in },
         _ body: (TelegramEmulator, DingTalkEmulator, GatewayConfig, HTTPClient) async throws -> Void
     ) async throws {
         let state = try Fixtures.temporaryDirectory()
@@ -31,7 +33,9 @@ import Testing
         var telegramSettings = scenario.telegramEmulator
         telegramSettings.webhookRetry = webhookRetry
         let telegram = TelegramEmulator(configuration: telegramSettings, logger: quietLogger("tg"))
-        let dingtalk = DingTalkEmulator(configuration: scenario.dingtalkEmulator, logger: quietLogger("dt"))
+        var dingtalkConfiguration = scenario.dingtalkEmulator
+        dingtalkSettings(&dingtalkConfiguration)
+        let dingtalk = DingTalkEmulator(configuration: dingtalkConfiguration, logger: quietLogger("dt"))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             try await withServices([telegram, dingtalk]) {
@@ -51,12 +55,16 @@ import Testing
 
     /// Runs the whole daemon graph (ledger in the config's state directory, the real adapters) around
     /// `body`, then stops it gracefully.
-    func runGateway(_ config: GatewayConfig, _ httpClient: HTTPClient, _ body: (SQLiteLedger) async throws -> Void) async throws {
+    /// `wrap` may put the adapters in test wrappers.
+    func runGateway(
+        _ config: GatewayConfig, _ httpClient: HTTPClient, wrap: ([any Adapter]) -> [any Adapter] = { $0 },
+        _ body: (SQLiteLedger) async throws -> Void
+    ) async throws {
         let logger = quietLogger("e2e")
         let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
         let gateway = Gateway(
             config: config, ledger: ledger,
-            adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
+            adapters: wrap(AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger)), logger: logger
         )
         try await withServices(gateway.services) { try await body(ledger) }
     }

@@ -66,7 +66,7 @@ import Testing
         ("  f: { attachments: { max_bytes: 10 MiBs } }", "8:34: error: check 'f': attachments: max_bytes must be a size like 4096, 512KB or 10MB, found '10 MIBS'"),
         ("  k: { keywords: [] }", "8:6: error: check 'k': keywords and keyword_files name no keyword"),
         ("  k: { keyword_files: [nope.txt] }", "8:24: error: check 'k': cannot read keyword file '/etc/gatehouse/nope.txt'"),
-        ("  e: {}", "8:6: error: check 'e' checks nothing; give it one of detect, keywords, keyword_files, regex, links, attachments, outside, size, senders"),
+        ("  e: {}", "8:6: error: check 'e' checks nothing; give it one of detect, keywords, keyword_files, regex, links, attachments, outside, size, senders, labels"),
         ("  x: { detect: [email], regexp: ['a'] }", "8:25: error: unknown key 'regexp' in check 'x' (did you mean 'regex'?)"),
     ])
     func aBadCheckIsReportedWhereItIs(check: String, expected: String) {

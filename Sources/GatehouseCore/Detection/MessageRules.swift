@@ -117,3 +117,19 @@ public struct SenderRule: MessageRule {
         return deny.contains(sender) || (!allow.isEmpty && !allow.contains(sender))
     }
 }
+
+/// Envelopes that carry any of these labels, as adapters attach them (`announcement`,
+/// `confidential` for a DingTalk announcement marked 保密, `direct` for a one-to-one chat):
+/// `labels: [confidential]`.
+public struct LabelRule: MessageRule {
+    public let name = "label"
+    public var labels: Set<String>
+
+    public init(labels: Set<String>) {
+        self.labels = labels
+    }
+
+    public func violated(by envelope: Envelope) -> Bool {
+        !labels.isDisjoint(with: envelope.labels)
+    }
+}
