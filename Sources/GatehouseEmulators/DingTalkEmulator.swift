@@ -50,6 +50,9 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
         public var customRobotThrottle: Duration
         /// Custom robots (webhooks) accepted at `/robot/send`.
         public var customRobots: [CustomRobot]
+        /// The organisation's staff ids; a one-to-one send names the others in
+        /// `invalidStaffIdList`. Nil: everyone named exists.
+        public var staffIDs: Set<String>?
 
         /// The app's AppKey: another name of ``clientID``.
         public var appKey: String {
@@ -73,8 +76,10 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
             disconnectGrace: Duration = .seconds(2),
             rateLimits: Bool = true,
             customRobotThrottle: Duration = .seconds(600),
-            customRobots: [CustomRobot] = []
+            customRobots: [CustomRobot] = [],
+            staffIDs: Set<String>? = nil
         ) {
+            self.staffIDs = staffIDs
             self.host = host
             self.port = port
             self.clientID = clientID

@@ -96,14 +96,19 @@ struct DingTalkResponder: HTTPResponder {
                 return user
             }
             let (key, content) = try DingTalkRobotMessages.checkTemplate(msgKey: body["msgKey"], msgParam: body["msgParam"])
-            let processQueryKey = await app.recordSend(
-                api: "oToMessages/batchSend", conversation: users.joined(separator: ","), msgKey: key, content: content,
-                recallable: false
-            )
+            // Staff ids the organisation does not have are named back, and get nothing.
+            let invalid = configuration.staffIDs.map { known in users.filter { !known.contains($0) } } ?? []
+            let reached = users.filter { !invalid.contains($0) }
+            let processQueryKey = reached.isEmpty
+                ? DingTalkAppState.randomKey(bytes: 24)
+                : await app.recordSend(
+                    api: "oToMessages/batchSend", conversation: reached.joined(separator: ","), msgKey: key, content: content,
+                    recallable: false
+                )
             return EmulatorHTTP.json(
                 .ok,
                 .object([
-                    "processQueryKey": .string(processQueryKey), "invalidStaffIdList": .array([]),
+                    "processQueryKey": .string(processQueryKey), "invalidStaffIdList": .array(invalid.map(JSONValue.string)),
                     "flowControlledStaffIdList": .array([]),
                 ])
             )

@@ -13,12 +13,13 @@ import Testing
 
     func withAdapter(
         secret: String = "live-test-secret", ackTimeout: Duration = .milliseconds(300), idleTimeout: Duration = .seconds(5),
-        accessTokenLifetime: Int = 7200, customRobots: [DingTalkEmulator.CustomRobot] = [],
+        accessTokenLifetime: Int = 7200, customRobots: [DingTalkEmulator.CustomRobot] = [], staffIDs: Set<String>? = nil,
         _ body: (DingTalkAdapter, DingTalkEmulator) async throws -> Void
     ) async throws {
         var settings = DingTalkEmulator.Configuration(
             clientID: "dinglive", clientSecret: "live-test-secret", accessTokenLifetime: accessTokenLifetime,
-            pingInterval: .milliseconds(200), ackTimeout: ackTimeout, rateLimits: false, customRobots: customRobots
+            pingInterval: .milliseconds(200), ackTimeout: ackTimeout, rateLimits: false, customRobots: customRobots,
+            staffIDs: staffIDs
         )
         settings.disconnectGrace = .milliseconds(600)
         let emulator = DingTalkEmulator(configuration: settings, logger: quietLogger("emulator"))

@@ -28,6 +28,20 @@ extension DingTalkAdapterLiveTests {
         }
     }
 
+    @Test func staffIdsDingTalkDoesNotKnowGetNothingAndAChannelOfOnlyThoseIsRefused() async throws {
+        try await withAdapter(staffIDs: ["u1"]) { adapter, emulator in
+            let mixed = Channel(name: "mixed", platform: "corp", address: .users(["u1", "gone"]))
+            _ = try await adapter.send(OutboundMessage(channel: mixed, text: "hello", idempotencyKey: "k"))
+            #expect(await emulator.sent().map(\.conversation) == ["u1"])
+            let nobody = Channel(name: "nobody", platform: "corp", address: .users(["gone"]))
+            await #expect {
+                _ = try await adapter.send(OutboundMessage(channel: nobody, text: "hello", idempotencyKey: "k2"))
+            } throws: { error in
+                (error as? DeliveryError)?.shortDescription == "not_found"
+            }
+        }
+    }
+
     @Test func aCustomRobotMentionsItsPeopleOnceAndNamesThemInTheText() async throws {
         let robot = DingTalkEmulator.CustomRobot(accessToken: "mention-token", conversationId: "cidAlerts==")
         try await withAdapter(customRobots: [robot]) { adapter, emulator in
