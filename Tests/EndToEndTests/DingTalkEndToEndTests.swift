@@ -60,13 +60,18 @@ extension EndToEndTests {
                     _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "late \(number)"))
                 }
                 #expect(await eventually { await dingtalk.streamStats().callbacksAcknowledged == 3 })
-                #expect(await eventually { await telegram.sent(chatID: "-1001234567890").count == 3 })
+                // An announcement's event too.
+                await dingtalk.publish(.init(title: "Late", content: "Acknowledged late.", senderStaffId: "hr0007"))
+                #expect(await eventually { await dingtalk.streamStats().eventsAcknowledged == 1 })
+                #expect(await eventually { await telegram.sent(chatID: "-1001234567890").count == 4 })
                 // Long enough for any second decision to have been delivered too.
                 try await Task.sleep(for: .milliseconds(1500))
-                #expect(await dingtalk.streamStats().redeliveries >= 3)
+                let stats = await dingtalk.streamStats()
+                #expect(stats.redeliveries >= 4 && stats.eventsPushed >= 2)
                 let log = try await ledger.records(from: 1, limit: 100)
-                #expect(log.filter { $0.kind == .crossing }.count == 3)
-                #expect(await telegram.sent(chatID: "-1001234567890").compactMap(\.text) == (1...3).map { "📢 late \($0)\n— 王经理" })
+                #expect(log.filter { $0.kind == .crossing }.count == 4)
+                #expect(await telegram.sent(chatID: "-1001234567890").compactMap(\.text)
+                    == (1...3).map { "📢 late \($0)\n— 王经理" } + ["📣 Late\nAcknowledged late."])
             }
         }
     }

@@ -18,7 +18,10 @@ PATTERNS = {
     "signing key": re.compile(r"PRIVATE\+KEY\+"),
     "content key": re.compile(r"CONTENT\+KEY\+[A-Za-z0-9+/=]{20,}"),
     # The credentials the tests and the demo configure (the emulators accept them).
-    "test credential": re.compile(r"demo-secret-not-real|live-test-secret|dingtalk-secret|hook-Secret_1|e2e-Secret_1"),
+    "test credential": re.compile(
+        r"demo-secret-not-real|live-test-secret|dingtalk-secret|hook-Secret_1|e2e-Secret_1|mention-token|robot-token"
+        r"|emulator-secret-0123456789|SECabcdef0123456789"
+    ),
 }
 
 
