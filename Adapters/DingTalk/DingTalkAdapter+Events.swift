@@ -51,7 +51,9 @@ extension DingTalkAdapter {
         do {
             blackboard = try await authorized { token throws(DeliveryError) in
                 try await api.get(
-                    "/v1.0/blackboard/get_blackboard", query: [("blackboardId", event.blackboardId)], accessToken: token
+                    "/v1.0/blackboard/get_blackboard", query: [("blackboardId", event.blackboardId)], accessToken: token,
+                    // The connection's frames wait meanwhile: not so long that its watchdog fires.
+                    timeout: .seconds(10)
                 )
             }
         } catch {

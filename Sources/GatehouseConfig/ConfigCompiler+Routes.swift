@@ -22,7 +22,12 @@ extension ConfigCompiler {
                 continue
             }
             // A platform whose type could not be read has its own error; its channels cannot be checked further.
-            guard let type, let address = address(fields, type: type, in: what), platforms.valid[platformName] != nil else { continue }
+            guard let type, let address = address(fields, type: type, in: what), let platform = platforms.valid[platformName] else { continue }
+            if case .announcements = address, case .dingtalk(let settings) = platform.settings, settings.receive == .http {
+                // Events come over Stream; the robot's HTTP callbacks carry robot messages only.
+                reader.error(at: fields.entries["announcements"]?.key, "\(what): announcements arrive over Stream mode, but platform '\(platformName)' has receive: http")
+                continue
+            }
             channels.valid[name] = Channel(name: name, platform: platformName, address: address)
         }
         return channels

@@ -42,6 +42,9 @@ import Testing
         #expect(diagnostics("announcements: false").first?.contains("announcements: false declares nothing") == true)
         #expect(diagnostics("announcements: yes").first?.contains("must be true or false") == true)
         #expect(diagnostics("announcements: true, conversation: cidA").first?.contains("give one of 'conversation', 'announcements'") == true)
+        #expect(diagnostics("announcements: true", platform: ", receive: http").contains {
+            $0.contains("announcements arrive over Stream mode, but platform 'corp' has receive: http")
+        })
     }
 
     @Test func oneToOneChatsNameOneToTwentyPeopleAndOnlySend() throws {
