@@ -1,6 +1,8 @@
+import AsyncHTTPClient
 import Foundation
 import GatehouseCore
 import GatehouseTesting
+import Logging
 import Testing
 @testable import DingTalkAdapter
 @testable import TelegramAdapter
@@ -292,6 +294,51 @@ import Testing
         let entities = EntityMapping.entities(from: back.spans, in: back.text) ?? []
         #expect(Set(entities) == Set(test.kept))
         try GoldenFile(name: "round-trip-\(test.name).md").expect(markdown + "\n")
+    }
+
+    // MARK: - Inbound richText
+
+    static let inbound: [(name: String, json: String)] = [
+        ("inbound-rich-text", #"{"msgtype":"richText","content":{"richText":[{"text":"你好"},{"downloadCode":"mIofN681YE3f","type":"picture"}]}}"#),
+        ("inbound-rich-text-between-pictures", #"""
+            {"msgtype":"richText","content":{"richText":[{"text":" 看这个"},{"type":"picture","downloadCode":"dc1"},
+             {"text":"和这个"},{"type":"picture","downloadCode":"dc2"},{"text":"\n结束 "}]}}
+            """#),
+        ("inbound-rich-text-pictures-only", #"{"msgtype":"richText","content":{"richText":[{"type":"picture","downloadCode":"dc1"}]}}"#),
+        ("inbound-picture", #"{"msgtype":"picture","content":{"downloadCode":"dc9"}}"#),
+    ]
+
+    static let adapter = DingTalkAdapter(
+        configuration: .init(platform: "corp", clientID: "dingabc", clientSecret: Secret("s"), robotCode: "dingabc"),
+        httpClient: HTTPClient.shared, logger: Logger(label: "test")
+    )
+
+    static func robotMessage(_ json: String) throws -> RobotMessage {
+        // The fields every robot message has, around the content under test.
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        object.merge(["msgId": "msgR", "conversationId": "cidAAA==", "conversationType": "2", "senderStaffId": "m01", "senderNick": "王经理"]) { $1 }
+        return try JSONDecoder().decode(RobotMessage.self, from: try JSONSerialization.data(withJSONObject: object))
+    }
+
+    @Test(arguments: inbound.map(\.name))
+    func inboundPicturesAreAttachmentsAndTextsAreJoined(_ name: String) throws {
+        let json = try #require(Self.inbound.first { $0.name == name }).json
+        let envelope = try #require(Self.adapter.envelope(from: try Self.robotMessage(json)))
+        var golden = GoldenFile.json(envelope.body)
+        golden["attachments"] = envelope.attachments.map { ["reference": $0.reference, "isPhoto": $0.isPhoto as Any] }
+        try GoldenFile(name: "\(name).json").expect(try GoldenFile.encode(golden))
+    }
+
+    @Test func messagesWithNothingToReadGiveNoEnvelopeAndStillDecode() throws {
+        // audio's content has a number in it, and a text message may carry a string there: neither
+        // must make the message unreadable.
+        for json in [
+            #"{"msgtype":"audio","content":{"duration":4000,"downloadCode":"a1","recognition":"钉钉"}}"#,
+            #"{"msgtype":"text","text":{"content":"  "},"content":"stray"}"#,
+            #"{"msgtype":"richText","content":{"richText":[{"text":" "}]}}"#,
+        ] {
+            #expect(Self.adapter.envelope(from: try Self.robotMessage(json)) == nil)
+        }
     }
 }
 
