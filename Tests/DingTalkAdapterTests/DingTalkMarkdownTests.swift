@@ -340,6 +340,57 @@ import Testing
             #expect(Self.adapter.envelope(from: try Self.robotMessage(json)) == nil)
         }
     }
+
+    // MARK: - Sending
+
+    @Test func aLongFormattedSendIsSampleMarkdownWithinTheLimit() throws {
+        // Markup, escapes and line breaks make the Markdown much longer than the text.
+        var builder = RichTextBuilder()
+        for number in 1...400 {
+            let start = builder.count
+            builder.append("**item \(number)**: _see_ [the notes] 2*3 ")
+            builder.mark(start..<(start + 6), .bold)
+            let link = builder.count
+            builder.append("report")
+            builder.mark(link..<builder.count, .link("https://acme.example/report/\(number)"))
+            builder.append("\n")
+        }
+        let body = builder.richText
+        let params = try Self.adapter.msgParams(for: body)
+        #expect(params.count > 1)
+        // Split again by as much as a part came out too large, not into slivers: each part but
+        // the last fills more than half of what the platform takes.
+        #expect(params.dropLast().allSatisfy { $0.param.utf8.count > DingTalkAdapter.msgParamLimit / 2 })
+        #expect(params.allSatisfy { $0.msgKey == "sampleMarkdown" })
+        var text = ""
+        for (_, param) in params {
+            #expect(param.utf8.count <= DingTalkAdapter.msgParamLimit)
+            let decoded = try JSONDecoder().decode([String: String].self, from: Data(param.utf8))
+            #expect(decoded["title"] == "**item 1**: _see_ [the notes] 2*3 report")
+            text += DingTalkMarkdown.richText(fromMarkdown: try #require(decoded["text"])).text
+        }
+        #expect(text == body.text)
+    }
+
+    @Test func plainTextGoesAsSampleTextUnescaped() throws {
+        let text = "2*3*4 is _not_ # Markdown [x](y)"
+        for spans in [[], [Span(offset: 0, length: 5, style: .code)], [Span(offset: 0, length: 5, style: .link("tg://x"))]] {
+            let params = try Self.adapter.msgParams(for: RichText(text: text, spans: spans))
+            #expect(params.map(\.msgKey) == ["sampleText"])
+            let decoded = try JSONDecoder().decode([String: String].self, from: Data(try #require(params.first).param.utf8))
+            #expect(decoded == ["content": text])
+        }
+    }
+
+    @Test func aCustomRobotGetsFormattedTextAsMarkdown() throws {
+        let content = RichText(text: "Q3 *is* out", spans: [Span(offset: 0, length: 2, style: .bold)])
+        let title = try #require(DingTalkAdapter.markdownTitle(of: content, format: .plain))
+        let parts = try DingTalkAdapter.parts(of: content, format: .plain, limit: 1000) { $0.utf8.count }
+        let body = DingTalkAdapter.robotMessage(try #require(parts.first), title: title, uuid: "u")
+        #expect(body.msgtype == "markdown")
+        #expect(body.markdown?.title == "Q3 *is* out")
+        #expect(body.markdown?.text == #"**Q3** \*is\* out"#)
+    }
 }
 
 extension SplitMix64 {

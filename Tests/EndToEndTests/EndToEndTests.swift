@@ -166,8 +166,11 @@ import Testing
                 #expect(sent[1].text == "Li: did you get it?")
                 // DingTalk gets no files yet: the desk reads that one came, rather than nothing.
                 #expect(await eventually { await dingtalk.sent(conversation: "cidServiceDesk0==").count == 2 })
-                let desk = await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content)
-                #expect(desk.first?.hasSuffix("\n[附件 attachment: invoice.pdf, 5000 bytes]") == true)
+                let desk = await dingtalk.sent(conversation: "cidServiceDesk0==")
+                // Formatted (the bold), so it goes as Markdown: the line of its own is a line
+                // break there, and its brackets are escaped.
+                #expect(desk.first?.msgKey == "sampleMarkdown")
+                #expect(desk.first?.content?.hasSuffix("  \n  " + #"\[附件 attachment: invoice.pdf, 5000 bytes\]"#) == true)
             }
         }
     }
