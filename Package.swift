@@ -125,7 +125,13 @@ let package = Package(
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
         .testTarget(name: "TelegramAdapterTests", dependencies: ["TelegramAdapter", "GatehouseEmulators", "GatehouseTesting"]),
-        .testTarget(name: "DingTalkAdapterTests", dependencies: ["DingTalkAdapter", "GatehouseEmulators", "GatehouseTesting"]),
+        // TelegramAdapter for the round trips of formatting between the two platforms.
+        .testTarget(
+            name: "DingTalkAdapterTests",
+            dependencies: ["DingTalkAdapter", "TelegramAdapter", "GatehouseEmulators", "GatehouseTesting"],
+            // Golden files, read from the source tree by the tests that check them.
+            exclude: ["Golden"]
+        ),
         .testTarget(
             name: "GatehouseEmulatorsTests",
             dependencies: ["GatehouseEmulators",

@@ -11,7 +11,7 @@ extension DingTalkAdapter {
     /// not know are named in the log and skipped (a part that reaches nobody is refused).
     func sendOneToOne(_ message: OutboundMessage, to users: [String], progress: PartProgress) async throws -> [String] {
         var keys = progress.delivered
-        for (msgKey, param) in try msgParams(for: Self.text(of: message), format: message.format).dropFirst(keys.count) {
+        for (msgKey, param) in try msgParams(for: Self.content(of: message), format: message.format).dropFirst(keys.count) {
             var pending = users
             var firstKey: String?
             for attempt in 1...Self.flowControlAttempts {
@@ -55,13 +55,15 @@ extension DingTalkAdapter {
         guard isFirstPart, !mentions.isEmpty else { return body }
         var body = body
         body.at = .init(atMobiles: mentions.mobiles, atUserIds: mentions.userIDs, isAtAll: mentions.all)
-        func named(_ text: String) -> String {
+        func named(_ text: String, lineBreak: String) -> String {
             // @all needs no name: the client shows it from isAtAll.
             let missing = (mentions.userIDs + mentions.mobiles).filter { !text.contains("@" + $0) }.map { "@" + $0 }
-            return missing.isEmpty ? text : text + "\n" + missing.joined(separator: " ")
+            return missing.isEmpty ? text : text + lineBreak + missing.joined(separator: " ")
         }
-        if let text = body.text { body.text = .init(content: named(text.content)) }
-        if let markdown = body.markdown { body.markdown = .init(title: markdown.title, text: named(markdown.text)) }
+        if let text = body.text { body.text = .init(content: named(text.content, lineBreak: "\n")) }
+        if let markdown = body.markdown {
+            body.markdown = .init(title: markdown.title, text: named(markdown.text, lineBreak: DingTalkMarkdown.lineBreak))
+        }
         return body
     }
 }

@@ -238,13 +238,14 @@ extension DingTalkAdapter {
     static let commitAttempts = 5
 
     func envelope(from message: RobotMessage) -> Envelope? {
-        let text = message.text?.content?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard !text.isEmpty else { return nil }
+        let (body, attachments) = message.contents
+        guard !body.text.isEmpty || !attachments.isEmpty else { return nil }
         return Envelope(
             origin: .init(platform: platform, conversation: message.conversationId, messageID: message.msgId, eventID: message.msgId),
             sender: .init(id: message.senderStaffId ?? message.senderId ?? "", name: message.senderNick ?? ""),
             kind: .post,
-            body: .init(text: text),
+            body: body,
+            attachments: attachments,
             time: message.createAt.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? Date(),
             labels: message.conversationType == "1" ? ["direct"] : []
         )

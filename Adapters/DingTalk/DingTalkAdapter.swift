@@ -87,7 +87,7 @@ public struct DingTalkAdapter: Adapter {
         let conversation = try conversation(of: message.channel)
         var keys = progress.delivered
         // The parts an earlier attempt delivered are not sent again.
-        for (msgKey, param) in try msgParams(for: Self.text(of: message), format: message.format).dropFirst(keys.count) {
+        for (msgKey, param) in try msgParams(for: Self.content(of: message), format: message.format).dropFirst(keys.count) {
             let response: GroupMessageSendResponse = try await authorized { token throws(DeliveryError) in
                 try await api.post(
                     "/v1.0/robot/groupMessages/send",
@@ -147,35 +147,83 @@ public struct DingTalkAdapter: Adapter {
         return ([message.text] + names).joined(separator: "\n")
     }
 
-    /// The msgKey and msgParams for a text: `sampleText`, or `sampleMarkdown` for Markdown; split so
-    /// that each JSON string stays within the limit (escaping can make the JSON longer than the
-    /// text, so the encoded size is what is checked).
-    func msgParams(for text: String, format: OutboundMessage.Format = .plain) throws(DeliveryError) -> [(msgKey: String, param: String)] {
-        let reserve: Int
-        let encode: (String) throws -> Data
-        let msgKey: String
+    /// The text and its formatting, with the attachment lines after them.
+    static func content(of message: OutboundMessage) -> RichText {
+        RichText(text: text(of: message), spans: message.spans)
+    }
+
+    /// The title a message goes under as Markdown, or nil for plain text: formatted text is
+    /// rendered to DingTalk's Markdown; text the renderer wrote in Markdown keeps its title.
+    static func markdownTitle(of content: RichText, format: OutboundMessage.Format) -> String? {
         switch format {
-        case .plain:
-            (msgKey, reserve) = ("sampleText", 64)
-            encode = { try JSONEncoder().encode(SampleText(content: $0)) }
-        case .markdown(let title):
-            // The title is what notifications show; keep it short so the text keeps the room.
-            let title = String(title.prefix(64))
-            (msgKey, reserve) = ("sampleMarkdown", 64 + title.utf8.count * 2)
-            encode = { try JSONEncoder().encode(SampleMarkdown(title: title, text: $0)) }
+        case .markdown(let title): String(title.prefix(DingTalkMarkdown.titleLimit))
+        case .plain: isFormatted(content, format: format) ? DingTalkMarkdown.title(for: content) : nil
         }
-        var pending = TextSplitter(limit: Self.msgParamLimit - reserve, measure: .utf8).split(text)
-        var params: [(String, String)] = []
+    }
+
+    /// Whether a plain message has formatting DingTalk can show. One whose spans all degrade to
+    /// plain text (code, spoilers, a `tg://` link) goes as plain text, which needs no escaping.
+    static func isFormatted(_ content: RichText, format: OutboundMessage.Format) -> Bool {
+        format == .plain && DingTalkMarkdown.showsAny(of: content.spans)
+    }
+
+    /// The texts a message is sent as, one a message: `content` split (first at `limit` bytes of
+    /// text, never inside a span) and each part rendered — to Markdown when it is formatted, and
+    /// as plain (unescaped) text otherwise; a part whose `size` (as sent) is over `limit` is split
+    /// again, smaller by as much as it came out too large.
+    static func parts(
+        of content: RichText, format: OutboundMessage.Format, limit: Int, size: (String) throws(DeliveryError) -> Int
+    ) throws(DeliveryError) -> [String] {
+        // Every part of a formatted message is rendered, even one without spans: it goes as
+        // Markdown too, where its text must be escaped.
+        let formatted = isFormatted(content, format: format)
+        let render = { (part: RichText) in formatted ? DingTalkMarkdown.markdown(for: part) : part.text }
+        var pending = TextSplitter(limit: limit, measure: .utf8).split(content)
+        var parts: [String] = []
         while !pending.isEmpty {
             let part = pending.removeFirst()
-            guard let data = try? encode(part), let json = String(data: data, encoding: .utf8) else {
-                throw .rejected("cannot encode the message")
-            }
-            if data.count <= Self.msgParamLimit || part.utf8.count < 64 {
-                params.append((msgKey, json))
+            let text = render(part)
+            let sent = try size(text)
+            let bytes = part.text.utf8.count
+            if sent <= limit {
+                parts.append(text)
+            } else if bytes >= 64 {
+                // A tenth to spare: markup and escapes are not spread evenly over the text.
+                let smaller = max(8, min(bytes / 2 + bytes / 4, bytes * limit / sent * 9 / 10))
+                pending.insert(contentsOf: TextSplitter(limit: smaller, measure: .utf8).split(part), at: 0)
             } else {
-                pending.insert(contentsOf: TextSplitter(limit: part.utf8.count / 2, measure: .utf8).split(part), at: 0)
+                // Too short to split again: only a long link target makes so little text this
+                // large, so its words go without their formatting; a plain part goes as it is.
+                parts.append(render(RichText(text: part.text)))
             }
+        }
+        return parts
+    }
+
+    /// The msgKey and msgParams for a message: `sampleText` for plain text, `sampleMarkdown` for
+    /// formatted text or Markdown; split so that each JSON string stays within the limit (the
+    /// markup and JSON escaping make it longer than the text, so the encoded size is what is checked).
+    func msgParams(for content: RichText, format: OutboundMessage.Format = .plain) throws(DeliveryError) -> [(msgKey: String, param: String)] {
+        let title = Self.markdownTitle(of: content, format: format)
+        let encode = { (text: String) throws(DeliveryError) -> String in
+            let data: Data?
+            if let title {
+                data = try? JSONEncoder().encode(SampleMarkdown(title: title, text: text))
+            } else {
+                data = try? JSONEncoder().encode(SampleText(content: text))
+            }
+            guard let data, let json = String(data: data, encoding: .utf8) else { throw .rejected("cannot encode the message") }
+            return json
+        }
+        // The title is what notifications show; the text keeps the rest of the room.
+        let reserve = 64 + (title?.utf8.count ?? 0) * 2
+        // Measured against the text's share of the limit, so a msgParam is never over the whole.
+        let parts = try Self.parts(of: content, format: format, limit: Self.msgParamLimit - reserve) { text throws(DeliveryError) in
+            try encode(text).utf8.count - reserve
+        }
+        var params: [(msgKey: String, param: String)] = []
+        for part in parts {
+            params.append((title == nil ? "sampleText" : "sampleMarkdown", try encode(part)))
         }
         return params
     }
@@ -201,10 +249,12 @@ public struct DingTalkAdapter: Adapter {
         // The robot is known by a digest of its token, never by the token itself.
         let robot = CustomRobotClient.key(of: accessToken)
         var ids = progress.delivered
-        let parts = TextSplitter(limit: Self.msgParamLimit - 256, measure: .utf8).split(Self.text(of: message))
+        let content = Self.content(of: message)
+        let title = Self.markdownTitle(of: content, format: message.format)
+        let parts = try Self.parts(of: content, format: message.format, limit: Self.msgParamLimit - 256) { $0.utf8.count }
         for (index, part) in parts.enumerated() where index >= progress.delivered.count {
             let uuid = "\(message.idempotencyKey)-\(index)"
-            let body = Self.mentioning(mentions, in: Self.robotMessage(part, format: message.format, uuid: uuid), isFirstPart: index == 0)
+            let body = Self.mentioning(mentions, in: Self.robotMessage(part, title: title, uuid: uuid), isFirstPart: index == 0)
             let wait = robotPacer.reserve(robot: robot)
             if wait > .zero { try await Task.sleep(for: wait) }
             do {
@@ -224,14 +274,10 @@ public struct DingTalkAdapter: Adapter {
         return ids
     }
 
-    /// The custom robot body of one part, as `text` or `markdown`.
-    static func robotMessage(_ text: String, format: OutboundMessage.Format, uuid: String) -> CustomRobotMessage {
-        switch format {
-        case .plain:
-            return CustomRobotMessage(msgtype: "text", text: .init(content: text), msgUuid: uuid)
-        case .markdown(let title):
-            return CustomRobotMessage(msgtype: "markdown", markdown: .init(title: String(title.prefix(64)), text: text), msgUuid: uuid)
-        }
+    /// The custom robot body of one part: `markdown` under a title, `text` without one.
+    static func robotMessage(_ text: String, title: String?, uuid: String) -> CustomRobotMessage {
+        guard let title else { return CustomRobotMessage(msgtype: "text", text: .init(content: text), msgUuid: uuid) }
+        return CustomRobotMessage(msgtype: "markdown", markdown: .init(title: title, text: text), msgUuid: uuid)
     }
 
     private func conversation(of channel: Channel) throws(DeliveryError) -> String {

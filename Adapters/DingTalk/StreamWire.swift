@@ -68,6 +68,8 @@ struct RobotMessage: Decodable {
 
     var msgtype: String?
     var text: Text?
+    /// The body of richText and picture messages.
+    var content: Content?
     var msgId: String
     var createAt: Int64?
     var conversationType: String?
@@ -77,4 +79,41 @@ struct RobotMessage: Decodable {
     var senderStaffId: String?
     var senderNick: String?
     var robotCode: String?
+}
+
+extension RobotMessage {
+    /// `content` of a `richText` message (`{"richText":[{"text"},{"type":"picture","downloadCode"}]}`)
+    /// or a `picture` one (`{"downloadCode"}`). Read leniently: other types put other things
+    /// there, and a message is never refused for what this does not read.
+    struct Content: Decodable {
+        struct Item: Decodable {
+            var text: String?
+            var type: String?
+            var downloadCode: String?
+
+            private enum CodingKeys: String, CodingKey {
+                case text, type, downloadCode
+            }
+
+            init(from decoder: any Decoder) throws {
+                let container = try? decoder.container(keyedBy: CodingKeys.self)
+                text = try? container?.decodeIfPresent(String.self, forKey: .text)
+                type = try? container?.decodeIfPresent(String.self, forKey: .type)
+                downloadCode = try? container?.decodeIfPresent(String.self, forKey: .downloadCode)
+            }
+        }
+
+        var richText: [Item]?
+        var downloadCode: String?
+
+        private enum CodingKeys: String, CodingKey {
+            case richText, downloadCode
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try? decoder.container(keyedBy: CodingKeys.self)
+            richText = try? container?.decodeIfPresent([Item].self, forKey: .richText)
+            downloadCode = try? container?.decodeIfPresent(String.self, forKey: .downloadCode)
+        }
+    }
 }

@@ -57,6 +57,17 @@ import Testing
         }
     }
 
+    @Test func formattedTextReachesTheConversationAsSampleMarkdown() async throws {
+        try await withAdapter { adapter, emulator in
+            // Bold and a link as markup; the literal `*` escaped; the line break kept.
+            let spans = [Span(offset: 0, length: 2, style: .bold), Span(offset: 26, length: 10, style: .link("https://acme.example/q3"))]
+            _ = try await adapter.send(OutboundMessage(channel: Self.desk, text: "Q3 is out: 2*3 growth\nsee the report", idempotencyKey: "k", spans: spans))
+            let sent = await emulator.sent(conversation: "cidDesk==")
+            #expect(sent.map(\.msgKey) == ["sampleMarkdown"])
+            #expect(sent.map(\.content) == [#"**Q3** is out: 2\*3 growth"# + "  \n  " + "see [the report](https://acme.example/q3)"])
+        }
+    }
+
     @Test func wrongCredentialsArePermanentAndTheSecretStaysOut() async throws {
         try await withAdapter(secret: "not-the-secret") { adapter, _ in
             do {

@@ -27,7 +27,7 @@ import Testing
 
     @Test func everyMsgParamStaysWithinTheLimitEvenWhenEscapingGrowsIt() throws {
         for text in [String(repeating: "机密信息 ", count: 4000), String(repeating: "\"\\", count: 12_000), "short"] {
-            let params = try adapter.msgParams(for: text).map(\.param)
+            let params = try adapter.msgParams(for: RichText(text: text)).map(\.param)
             var rebuilt = ""
             for param in params {
                 #expect(param.utf8.count <= DingTalkAdapter.msgParamLimit)
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func markdownIsSentAsSampleMarkdownWithItsTitle() throws {
-        let params = try adapter.msgParams(for: "### Q3\n- revenue **+12%**", format: .markdown(title: "Q3 results"))
+        let params = try adapter.msgParams(for: RichText(text: "### Q3\n- revenue **+12%**"), format: .markdown(title: "Q3 results"))
         #expect(params.map(\.msgKey) == ["sampleMarkdown"])
         let decoded = try JSONDecoder().decode([String: String].self, from: Data(try #require(params.first).param.utf8))
         #expect(decoded == ["title": "Q3 results", "text": "### Q3\n- revenue **+12%**"])

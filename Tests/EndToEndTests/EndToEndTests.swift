@@ -174,8 +174,11 @@ import Testing
                 #expect(sent[1].text == "Li: did you get it?")
                 // DingTalk gets no files yet: the desk reads that one came, rather than nothing.
                 #expect(await eventually { await dingtalk.sent(conversation: "cidServiceDesk0==").count == 2 })
-                let desk = await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content)
-                #expect(desk.first?.hasSuffix("\n[附件 attachment: invoice.pdf, 5000 bytes]") == true)
+                let desk = await dingtalk.sent(conversation: "cidServiceDesk0==")
+                // Formatted (the bold), so it goes as Markdown: the line of its own is a line
+                // break there, and its brackets are escaped.
+                #expect(desk.first?.msgKey == "sampleMarkdown")
+                #expect(desk.first?.content?.hasSuffix("  \n  " + #"\[附件 attachment: invoice.pdf, 5000 bytes\]"#) == true)
             }
         }
     }
@@ -216,6 +219,8 @@ import Testing
         // The demo with DingTalk posting robot messages to the gateway instead of using Stream.
         let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
             .replacingOccurrences(of: "    receive: stream\n", with: "    receive: http\n")
+            // Announcements come over Stream only: the board becomes an ordinary group here.
+            .replacingOccurrences(of: "announcements: true", with: "conversation: \"cidBoard0000==\"")
             + "\nlisten: { http: \"127.0.0.1:\(port)\" }\n"
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             try await runGateway(config, httpClient) { ledger in

@@ -1,4 +1,5 @@
 import GatehouseCore
+import GatehouseTesting
 import Testing
 
 @Suite struct BankCardDetectorTests {

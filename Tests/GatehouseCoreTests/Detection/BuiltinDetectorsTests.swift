@@ -1,4 +1,5 @@
 @testable import GatehouseCore
+import GatehouseTesting
 import Testing
 
 @Suite struct BuiltinDetectorsTests {

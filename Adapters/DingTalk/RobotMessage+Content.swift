@@ -1,0 +1,38 @@
+import Foundation
+import GatehouseCore
+
+extension RobotMessage {
+    /// What the message says, in the neutral form, and the files that came with it (metadata: the
+    /// download code to fetch each by, which this adapter does not do yet):
+    /// - `richText`: its text items in order, and each picture an attachment; where a picture
+    ///   stood between two texts they are a line apart, so their words do not run together;
+    /// - `picture`: the picture alone (the same thing as a richText of one picture);
+    /// - anything else: `text.content`, as it reads (DingTalk's text messages are not Markdown).
+    ///
+    /// The text is trimmed: DingTalk puts a space before it, where the @-mention of the robot was.
+    var contents: (body: RichText, attachments: [Envelope.Attachment]) {
+        switch msgtype {
+        case "richText":
+            var text = ""
+            var attachments: [Envelope.Attachment] = []
+            var afterFile = false
+            for item in content?.richText ?? [] {
+                if let code = item.downloadCode {
+                    attachments.append(Envelope.Attachment(reference: code, isPhoto: item.type == "picture" ? true : nil))
+                    afterFile = true
+                } else if let piece = item.text {
+                    if afterFile, text.last.map({ !$0.isNewline }) == true, piece.first.map({ !$0.isNewline }) == true {
+                        text += "\n"
+                    }
+                    text += piece
+                    afterFile = false
+                }
+            }
+            return (RichText(text: text.trimmingCharacters(in: .whitespacesAndNewlines)), attachments)
+        case "picture":
+            return (RichText(text: ""), content?.downloadCode.map { [Envelope.Attachment(reference: $0, isPhoto: true)] } ?? [])
+        default:
+            return (RichText(text: text?.content?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""), [])
+        }
+    }
+}
