@@ -23,6 +23,8 @@ extension DingTalkAdapter {
     /// and replaced. Failures are retried with jittered backoff.
     public func receive(_ handler: @escaping InboundHandler) async throws {
         if configuration.receive == .http {
+            // Nothing to connect to: the platform posts to the listener.
+            started?.fire()
             try await receiveCallbacks(handler)
             return
         }
@@ -36,6 +38,8 @@ extension DingTalkAdapter {
                 number += 1
                 let current = number
                 do {
+                    // The first attempt counts as made whatever its outcome.
+                    defer { started?.fire() }
                     let connection = try await openConnection()
                     connections.addTask {
                         do {

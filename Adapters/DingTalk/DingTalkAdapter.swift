@@ -60,6 +60,8 @@ public struct DingTalkAdapter: Adapter {
     let callbacks = CallbackIntake()
     let robots: CustomRobotClient
     let robotPacer = RobotPacer()
+    /// Fired after the first Stream connection attempt (at once in HTTP mode).
+    public let started: StartSignal? = StartSignal()
 
     public var platform: String { configuration.platform }
 

@@ -20,6 +20,7 @@ extension TelegramAdapter: WebhookReceiving {
         var failures = 0
         while !Task.isCancelled {
             do {
+                defer { started?.fire() }
                 let _: Bool = try await client.call(
                     "setWebhook",
                     SetWebhook(url: webhook.url, secretToken: webhook.secret.value, allowedUpdates: Self.allowedUpdates),

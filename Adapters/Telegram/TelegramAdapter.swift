@@ -93,6 +93,8 @@ public struct TelegramAdapter: Adapter {
     let logger: Logger
     let splitter = TextSplitter(limit: TelegramAdapter.textLimit, measure: .utf16)
     let pacer: SendPacer
+    /// Fired after the first getUpdates (or setWebhook) attempt.
+    public let started: StartSignal? = StartSignal()
     let migrations: ChatMigrations
     /// Where pushed updates go while intake runs in webhook mode.
     let pushes = WebhookIntake()
@@ -136,10 +138,14 @@ public struct TelegramAdapter: Adapter {
         let timeoutSeconds = Int(configuration.pollTimeout.components.seconds)
         while !Task.isCancelled {
             let updates: [Update]
+            // The first poll does not wait for updates, so that the first attempt to reach
+            // Telegram is over at once and the daemon can say it is ready.
+            let first = !(started?.hasFired ?? true)
             do {
+                defer { started?.fire() }
                 updates = try await client.call(
                     "getUpdates",
-                    GetUpdates(offset: offset, limit: 100, timeout: timeoutSeconds, allowedUpdates: Self.allowedUpdates),
+                    GetUpdates(offset: offset, limit: 100, timeout: first ? 0 : timeoutSeconds, allowedUpdates: Self.allowedUpdates),
                     as: [Update].self,
                     timeout: configuration.pollTimeout + .seconds(15)
                 )

@@ -37,6 +37,10 @@ public protocol Adapter: Sendable {
     /// metadata alone and no way to fetch them.
     var acceptsFiles: Bool { get }
 
+    /// Fires when `receive` has made its first attempt to reach the platform (connected or not);
+    /// nil for an adapter that needs no connection to start.
+    var started: StartSignal? { get }
+
     /// The bytes of an attachment that arrived on this platform, for a route that forwards it.
     /// Fetched only then, and only within `limit` bytes; never by handing on a URL that embeds
     /// a credential.
@@ -55,6 +59,8 @@ extension Adapter {
     }
 
     public var acceptsFiles: Bool { false }
+
+    public var started: StartSignal? { nil }
 
     public func download(_ attachment: Envelope.Attachment, limit: Int) async throws -> AttachedFile {
         throw DeliveryError.rejected("platform '\(platform)' cannot fetch attachments")

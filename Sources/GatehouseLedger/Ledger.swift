@@ -70,6 +70,35 @@ public protocol Ledger: CursorStore {
 
     /// Signs and stores a checkpoint of the log as it is now; nil when it has not grown since the last.
     func checkpoint(origin: String, signer: NoteSigner, at time: Date) async throws -> (checkpoint: Checkpoint, note: String)?
+
+    /// What the ledger holds now, for status lines and metrics.
+    func summary() async throws -> LedgerSummary
+
+    /// A round trip through the ledger's writer, the path every decision takes: it returns only
+    /// when the writer is taking work (a watchdog's proof of life).
+    func ping() async throws
+}
+
+/// What the ledger holds at one moment.
+public struct LedgerSummary: Sendable, Hashable {
+    /// Outbox jobs by state (states without jobs are absent).
+    public var outbox: [OutboxJob.State: Int]
+    /// Records in the audit log.
+    public var records: Int
+    /// Records the newest checkpoint covers.
+    public var checkpointed: Int
+    /// When the newest checkpoint was signed.
+    public var lastCheckpoint: Date?
+
+    public init(outbox: [OutboxJob.State: Int], records: Int, checkpointed: Int, lastCheckpoint: Date?) {
+        self.outbox = outbox
+        self.records = records
+        self.checkpointed = checkpointed
+        self.lastCheckpoint = lastCheckpoint
+    }
+
+    /// Jobs waiting to be sent or being sent: pending, inflight and deferred.
+    public var queued: Int { (outbox[.pending] ?? 0) + (outbox[.inflight] ?? 0) + (outbox[.deferred] ?? 0) }
 }
 
 extension Ledger {

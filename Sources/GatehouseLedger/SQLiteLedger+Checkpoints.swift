@@ -9,6 +9,26 @@ extension SQLiteLedger {
         }
     }
 
+    public func summary() async throws -> LedgerSummary {
+        try await writer.read { db in
+            var outbox: [OutboxJob.State: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS count FROM outbox GROUP BY state") {
+                if let state = OutboxJob.State(rawValue: row["state"]) { outbox[state] = row["count"] }
+            }
+            let last = try Row.fetchOne(db, sql: "SELECT size, created_at FROM checkpoint ORDER BY size DESC LIMIT 1")
+            return LedgerSummary(
+                outbox: outbox,
+                records: try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM audit_record") ?? 0,
+                checkpointed: last?["size"] ?? 0,
+                lastCheckpoint: last?["created_at"]
+            )
+        }
+    }
+
+    public func ping() async throws {
+        try await writer.write { db in try db.execute(sql: "SELECT 1") }
+    }
+
     /// Signs and stores a checkpoint of the log as it is now: its size and RFC 6962 root, in the
     /// C2SP tlog-checkpoint format. Returns nil when the log has not grown since the last one.
     ///

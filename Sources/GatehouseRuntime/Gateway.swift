@@ -16,10 +16,13 @@ public struct Gateway: Sendable {
     public let checkpointer: Checkpointer?
     /// Erases expired content, when the config sets `audit.keep_content`.
     public let retention: ContentRetention?
+    /// Tells the service manager (systemd) that the gateway is ready, alive, and stopping.
+    public let watchdog: Watchdog
 
     public init(
         config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter],
-        dispatch: Dispatcher.Configuration? = nil, checkpoints: Checkpointer.Configuration? = nil, logger: Logger
+        dispatch: Dispatcher.Configuration? = nil, checkpoints: Checkpointer.Configuration? = nil,
+        notifier: SystemdNotifier = SystemdNotifier(), logger: Logger
     ) {
         self.config = config
         self.ledger = ledger
@@ -29,16 +32,19 @@ public struct Gateway: Sendable {
         self.retention = config.audit?.keepContent.map {
             ContentRetention(ledger: ledger, configuration: .init(keep: $0), logger: logger)
         }
+        self.watchdog = Watchdog(notifier: notifier, ledger: ledger, adapters: adapters, routes: config.routes.count, logger: logger)
         self.health = config.listen.http.flatMap(HostPort.init).map {
             HealthSurface(listen: $0, revision: config.revision, ledger: ledger, adapters: adapters, logger: logger)
         }
     }
 
-    /// Checkpoints first, then delivery, intake, and the HTTP listener last: a ServiceGroup shuts
-    /// down in reverse order, so intake stops before delivery, nothing committed is left without a
-    /// dispatcher while the process lives, and the final checkpoint covers every last outcome.
+    /// Checkpoints first, then delivery, intake, the HTTP listener and the watchdog last: a
+    /// ServiceGroup shuts down in reverse order, so the service manager hears STOPPING=1 at once,
+    /// intake stops before delivery, nothing committed is left without a dispatcher while the
+    /// process lives, and the final checkpoint covers every last outcome.
     public var services: [any Service] {
         (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [dispatcher, ingress] + (health.map { [$0.service()] } ?? [])
+            + [watchdog]
     }
 
     /// A ServiceGroup running the gateway (plus any extra services, started before it), stopped

@@ -21,6 +21,13 @@ public final class FlakyLedger: Ledger {
         failures.withLock { $0 += count }
     }
 
+    private let stalled = Mutex(false)
+
+    /// While set, the writer does not answer: `ping` waits (a wedged disk, a lock held forever).
+    public func stallWriter(_ stall: Bool) {
+        stalled.withLock { $0 = stall }
+    }
+
     public func commit(_ intakes: [Intake]) async throws -> [Result<IntakeResult, any Error>] {
         let failing = intakes.map { _ in
             failures.withLock { count in
@@ -107,5 +114,16 @@ public final class FlakyLedger: Ledger {
 
     public func checkpoint(origin: String, signer: NoteSigner, at time: Date) async throws -> (checkpoint: Checkpoint, note: String)? {
         try await ledger.checkpoint(origin: origin, signer: signer, at: time)
+    }
+
+    public func summary() async throws -> LedgerSummary {
+        try await ledger.summary()
+    }
+
+    public func ping() async throws {
+        while stalled.withLock({ $0 }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try await ledger.ping()
     }
 }

@@ -1,0 +1,113 @@
+import Foundation
+import GatehouseCore
+import GatehouseLedger
+import Logging
+import ServiceLifecycle
+
+/// Keeps the service manager told: `READY=1` once every adapter has made its first attempt to
+/// reach its platform, then `WATCHDOG=1` only while a round trip through the ledger's writer —
+/// the path every decision takes — completes in time, a one-line `STATUS=`, and `STOPPING=1` as
+/// soon as a graceful shutdown begins (it runs last in the group, so it is told first).
+public struct Watchdog: Service, CustomStringConvertible {
+    public var description: String { "Watchdog" }
+
+    public struct Configuration: Sendable {
+        /// READY=1 is sent after this even if an adapter has not finished its first attempt (a
+        /// platform that does not answer must not keep the daemon from starting).
+        public var startTimeout: Duration
+        /// How often the status line is refreshed when the manager asks for no watchdog.
+        public var statusInterval: Duration
+
+        public init(startTimeout: Duration = .seconds(30), statusInterval: Duration = .seconds(10)) {
+            self.startTimeout = startTimeout
+            self.statusInterval = statusInterval
+        }
+    }
+
+    private let notifier: SystemdNotifier
+    private let ledger: any Ledger
+    private let adapters: [any Adapter]
+    private let routes: Int
+    private let configuration: Configuration
+    private let logger: Logger
+
+    public init(
+        notifier: SystemdNotifier, ledger: any Ledger, adapters: [any Adapter], routes: Int,
+        configuration: Configuration = .init(), logger: Logger
+    ) {
+        self.notifier = notifier
+        self.ledger = ledger
+        self.adapters = adapters
+        self.routes = routes
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let waiting = await waitForFirstAttempts()
+        if !waiting.isEmpty {
+            logger.warning("ready, though these platforms have not answered yet", metadata: ["gh.platforms": .string(waiting.joined(separator: ","))])
+        }
+        let summary = try? await ledger.summary()
+        notifier.notify("READY=1\n" + SystemdNotifier.status(Self.status(routes: routes, summary: summary)))
+        logger.info("ready", metadata: ["gh.routes": .stringConvertible(routes)])
+        // Half the manager's timeout, so that one slow round trip does not cost the process.
+        let interval = notifier.watchdogInterval.map { $0 / 2 } ?? configuration.statusInterval
+        try await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                // The wait ends early when a graceful shutdown begins.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+                guard !Task.isCancelled && !Task.isShuttingDownGracefully else { break }
+                await beat(deadline: interval)
+            }
+        } onGracefulShutdown: {
+            notifier.notify("STOPPING=1\n" + SystemdNotifier.status("stopping: intake first, then in-flight deliveries, then a final checkpoint"))
+        }
+    }
+
+    /// One beat: the ledger round trip within `deadline`, then WATCHDOG=1 (when asked for) and
+    /// the status line; a stalled ledger gets no WATCHDOG=1, so the manager restarts the process.
+    func beat(deadline: Duration) async {
+        let alive = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await ledger.ping()) != nil }
+            group.addTask {
+                try? await Task.sleep(for: deadline)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        guard alive else {
+            logger.critical("the ledger's writer did not answer in time; withholding the watchdog ping", metadata: ["gh.deadline": .string(deadline.description)])
+            notifier.notify(SystemdNotifier.status("stalled: the ledger's writer does not answer"))
+            return
+        }
+        let summary = try? await ledger.summary()
+        let status = SystemdNotifier.status(Self.status(routes: routes, summary: summary))
+        // Once STOPPING=1 is said, a late beat must not say otherwise.
+        guard !Task.isShuttingDownGracefully else { return }
+        notifier.notify((notifier.watchdogInterval != nil ? "WATCHDOG=1\n" : "") + status)
+    }
+
+    /// Waits (bounded) for every adapter's first attempt; returns the platforms still trying.
+    private func waitForFirstAttempts() async -> [String] {
+        let signals = adapters.compactMap { adapter in adapter.started.map { (adapter.platform, $0) } }
+        let deadline = ContinuousClock.now + configuration.startTimeout
+        for (_, signal) in signals {
+            while !signal.hasFired, ContinuousClock.now < deadline, !Task.isCancelled, !Task.isShuttingDownGracefully {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        return signals.filter { !$0.1.hasFired }.map(\.0).sorted()
+    }
+
+    /// The one-line summary: routes, jobs queued / held / dead, and the newest checkpoint.
+    static func status(routes: Int, summary: LedgerSummary?, now: Date = Date()) -> String {
+        guard let summary else { return "\(routes) routes; ledger unreadable" }
+        let checkpoint = summary.lastCheckpoint.map { "last checkpoint \(Int(now.timeIntervalSince($0)))s ago at \(summary.checkpointed) records" }
+            ?? "no checkpoint yet"
+        return "\(routes) routes; \(summary.queued) queued, \(summary.outbox[.held] ?? 0) held, \(summary.outbox[.dead] ?? 0) dead; "
+            + "\(summary.records) audit records, \(checkpoint)"
+    }
+}
