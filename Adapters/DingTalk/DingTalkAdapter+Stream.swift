@@ -2,6 +2,7 @@ import Foundation
 import GatehouseCore
 import HummingbirdWSClient
 import Logging
+import Metrics
 import Synchronization
 
 extension DingTalkAdapter {
@@ -41,6 +42,10 @@ extension DingTalkAdapter {
                     // The first attempt counts as made whatever its outcome.
                     defer { started?.fire() }
                     let connection = try await openConnection()
+                    // Every connection after the first is a reconnect (a disconnect, a zombie, a failure).
+                    if current > 1 {
+                        Counter(label: "gatehouse_stream_reconnects_total", dimensions: [("platform", platform)]).increment()
+                    }
                     connections.addTask {
                         do {
                             try await self.run(connection, number: current, handler, report: report)

@@ -4,6 +4,8 @@ import GatehouseConfig
 import GatehouseLedger
 import GatehouseRuntime
 import Logging
+import Metrics
+import Prometheus
 
 /// `gatehouse run --config F`: the daemon, in the foreground.
 struct Run: AsyncParsableCommand {
@@ -38,8 +40,12 @@ struct Run: AsyncParsableCommand {
         let ledger = try SQLiteLedger(directory: config.state, contentKey: ContentKey(derivedFrom: signer))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
+            // One registry for the whole process: what the gateway counts and what the adapters
+            // count (through the metrics system) both show on /metrics.
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let adapters = AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger)
-            let gateway = Gateway(config: config, ledger: ledger, adapters: adapters, checkpoints: checkpoints, logger: logger)
+            let gateway = Gateway(config: config, ledger: ledger, adapters: adapters, checkpoints: checkpoints, registry: registry, logger: logger)
             logger.info("gatehouse starting", metadata: [
                 "gh.config": .string(config.file), "gh.revision": .string(String(config.revision.prefix(12))),
                 "gh.state": .string(config.state), "gh.routes": .stringConvertible(config.routes.count),

@@ -22,13 +22,14 @@ public final class Dispatcher: Service, Sendable {
         /// How long a job taken for sending stays leased to this dispatcher; longer than any send
         /// may take (the adapters' request timeouts), so that no other dispatcher takes it meanwhile.
         public var lease: Duration
-        /// Where delivery outcomes are counted (the process's metrics system unless a test says).
-        public var metrics: any MetricsFactory
+        /// Where delivery outcomes are counted: the gateway's registry (what `/metrics` shows)
+        /// unless a test says otherwise; nil, the process's metrics system.
+        public var metrics: (any MetricsFactory)?
 
         public init(
             retry: Backoff = Backoff(minimum: .seconds(1), maximum: .seconds(300), jitter: 0.1),
             maxAge: Duration = .seconds(24 * 3600), maxActive: Int = 64, lease: Duration = .seconds(300),
-            metrics: any MetricsFactory = MetricsSystem.factory
+            metrics: (any MetricsFactory)? = nil
         ) {
             self.retry = retry
             self.maxAge = maxAge
@@ -232,7 +233,7 @@ public final class Dispatcher: Service, Sendable {
         Counter(
             label: "gatehouse_deliveries_total",
             dimensions: [("platform", platform), ("outcome", outcome), ("error", error?.shortDescription ?? "none")],
-            factory: configuration.metrics
+            factory: configuration.metrics ?? MetricsSystem.factory
         ).increment()
     }
 

@@ -2,6 +2,8 @@ import GatehouseConfig
 import GatehouseCore
 import GatehouseLedger
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// The whole service graph for one config: the services in the order a ServiceGroup must run them.
@@ -18,23 +20,33 @@ public struct Gateway: Sendable {
     public let retention: ContentRetention?
     /// Tells the service manager (systemd) that the gateway is ready, alive, and stopping.
     public let watchdog: Watchdog
+    /// Fires when the gateway is ready (every adapter has made its first attempt): `/readyz`.
+    public let ready: StartSignal
 
     public init(
         config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter],
         dispatch: Dispatcher.Configuration? = nil, checkpoints: Checkpointer.Configuration? = nil,
-        notifier: SystemdNotifier = SystemdNotifier(), logger: Logger
+        notifier: SystemdNotifier = SystemdNotifier(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        logger: Logger
     ) {
         self.config = config
         self.ledger = ledger
-        self.dispatcher = Dispatcher(config: config, ledger: ledger, adapters: adapters, configuration: dispatch ?? .init(config.outbox), logger: logger)
-        self.ingress = Ingress(config: config, adapters: adapters, ledger: ledger, dispatcher: dispatcher, logger: logger)
+        // The gateway's own metrics go to the registry /metrics shows, whatever the process bootstrapped.
+        let metrics = PrometheusMetricsFactory(registry: registry)
+        var dispatch = dispatch ?? .init(config.outbox)
+        if dispatch.metrics == nil { dispatch.metrics = metrics }
+        self.dispatcher = Dispatcher(config: config, ledger: ledger, adapters: adapters, configuration: dispatch, logger: logger)
+        self.ingress = Ingress(config: config, adapters: adapters, ledger: ledger, dispatcher: dispatcher, metrics: metrics, logger: logger)
+        self.ready = StartSignal()
         self.checkpointer = checkpoints.map { Checkpointer(ledger: ledger, configuration: $0, logger: logger) }
         self.retention = config.audit?.keepContent.map {
             ContentRetention(ledger: ledger, configuration: .init(keep: $0), logger: logger)
         }
-        self.watchdog = Watchdog(notifier: notifier, ledger: ledger, adapters: adapters, routes: config.routes.count, logger: logger)
-        self.health = config.listen.http.flatMap(HostPort.init).map {
-            HealthSurface(listen: $0, revision: config.revision, ledger: ledger, adapters: adapters, logger: logger)
+        self.watchdog = Watchdog(
+            notifier: notifier, ledger: ledger, adapters: adapters, routes: config.routes.count, ready: ready, metrics: metrics, logger: logger
+        )
+        self.health = config.listen.http.flatMap(HostPort.init).map { [ready] in
+            HealthSurface(listen: $0, revision: config.revision, ledger: ledger, adapters: adapters, registry: registry, ready: ready, logger: logger)
         }
     }
 

@@ -4,11 +4,13 @@ import GatehouseCore
 import GatehouseLedger
 import Hummingbird
 import Logging
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 
-/// The HTTP listener (`listen.http`): `/healthz`, and `/hooks/<platform>` for the platforms that
-/// receive pushes (`/metrics` joins it later).
+/// The HTTP listener (`listen.http`): `/healthz` (alive: the ledger answers), `/readyz` (ready:
+/// every adapter has made its first attempt), `/metrics` (Prometheus text format), and
+/// `/hooks/<platform>` for the platforms that receive pushes.
 public final class HealthSurface: Sendable {
     /// What `/healthz` answers: 200 when the ledger can be read, 503 when it cannot.
     struct Health: Encodable {
@@ -22,6 +24,8 @@ public final class HealthSurface: Sendable {
     private let ledger: any Ledger
     /// The adapters that take pushes, by platform name.
     private let hooks: [String: any WebhookReceiving]
+    private let registry: PrometheusCollectorRegistry
+    private let ready: StartSignal
     private let logger: Logger
     private let started = Date()
     private let bound = Mutex<Int?>(nil)
@@ -29,7 +33,12 @@ public final class HealthSurface: Sendable {
     /// The largest push accepted: platforms' updates are a few kilobytes.
     static let maxPushBytes = 1 << 20
 
-    public init(listen: HostPort, revision: String, ledger: any Ledger, adapters: [any Adapter] = [], logger: Logger) {
+    public init(
+        listen: HostPort, revision: String, ledger: any Ledger, adapters: [any Adapter] = [],
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), ready: StartSignal = StartSignal(), logger: Logger
+    ) {
+        self.registry = registry
+        self.ready = ready
         self.listen = listen
         self.revision = revision
         self.ledger = ledger
@@ -55,6 +64,22 @@ public final class HealthSurface: Sendable {
                 status: healthy ? .ok : .serviceUnavailable,
                 headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: response))
+            )
+        }
+        router.get("/readyz") { [self] _, _ -> Response in
+            let isReady = ready.hasFired
+            return Response(
+                status: isReady ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: isReady ? "ready\n" : "starting\n"))
+            )
+        }
+        router.get("/metrics") { [self] _, _ -> Response in
+            if let summary = try? await ledger.summary() {
+                LedgerGauges(metrics: PrometheusMetricsFactory(registry: registry)).record(summary)
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
             )
         }
         router.post("/hooks/:platform") { [self] request, context -> Response in

@@ -3,6 +3,7 @@ import GatehouseConfig
 import GatehouseCore
 import GatehouseLedger
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Takes every inbound event from every adapter, decides its crossings, commits them, and only
@@ -16,9 +17,14 @@ public struct Ingress: Service, CustomStringConvertible {
     private let adapters: [any Adapter]
     private let ledger: any Ledger
     private let dispatcher: Dispatcher
+    private let metrics: any MetricsFactory
     private let logger: Logger
 
-    public init(config: GatewayConfig, adapters: [any Adapter], ledger: any Ledger, dispatcher: Dispatcher, logger: Logger) {
+    public init(
+        config: GatewayConfig, adapters: [any Adapter], ledger: any Ledger, dispatcher: Dispatcher,
+        metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
+    ) {
+        self.metrics = metrics
         self.config = config
         self.gate = config.gate
         self.adapters = adapters
@@ -92,6 +98,12 @@ public struct Ingress: Service, CustomStringConvertible {
 
     private func log(_ records: [AuditRecord], of envelope: Envelope) {
         for record in records {
+            // Bounded labels: the config's route names and the four verdicts.
+            Counter(
+                label: "gatehouse_crossings_total",
+                dimensions: [("route", record.route ?? ""), ("verdict", record.verdict?.rawValue ?? "")],
+                factory: metrics
+            ).increment()
             logger.info("crossing decided", metadata: [
                 "gh.crossing": .stringConvertible(record.sequence), "gh.route": .string(record.route ?? ""),
                 "gh.destination": .string(record.destination ?? ""), "gh.verdict": .string(record.verdict?.rawValue ?? ""),

@@ -2,6 +2,7 @@ import Foundation
 import GatehouseCore
 import GatehouseLedger
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Keeps the service manager told: `READY=1` once every adapter has made its first attempt to
@@ -29,12 +30,18 @@ public struct Watchdog: Service, CustomStringConvertible {
     private let adapters: [any Adapter]
     private let routes: Int
     private let configuration: Configuration
+    /// Fired once READY=1 is said (what `/readyz` answers).
+    private let ready: StartSignal
+    private let metrics: any MetricsFactory
     private let logger: Logger
 
     public init(
         notifier: SystemdNotifier, ledger: any Ledger, adapters: [any Adapter], routes: Int,
-        configuration: Configuration = .init(), logger: Logger
+        configuration: Configuration = .init(), ready: StartSignal = StartSignal(),
+        metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
     ) {
+        self.ready = ready
+        self.metrics = metrics
         self.notifier = notifier
         self.ledger = ledger
         self.adapters = adapters
@@ -49,6 +56,8 @@ public struct Watchdog: Service, CustomStringConvertible {
             logger.warning("ready, though these platforms have not answered yet", metadata: ["gh.platforms": .string(waiting.joined(separator: ","))])
         }
         let summary = try? await ledger.summary()
+        if let summary { LedgerGauges(metrics: metrics).record(summary) }
+        ready.fire()
         notifier.notify("READY=1\n" + SystemdNotifier.status(Self.status(routes: routes, summary: summary)))
         logger.info("ready", metadata: ["gh.routes": .stringConvertible(routes)])
         // Half the manager's timeout, so that one slow round trip does not cost the process.
@@ -84,6 +93,7 @@ public struct Watchdog: Service, CustomStringConvertible {
             return
         }
         let summary = try? await ledger.summary()
+        if let summary { LedgerGauges(metrics: metrics).record(summary) }
         let status = SystemdNotifier.status(Self.status(routes: routes, summary: summary))
         // Once STOPPING=1 is said, a late beat must not say otherwise.
         guard !Task.isShuttingDownGracefully else { return }
