@@ -45,7 +45,12 @@ struct Run: AsyncParsableCommand {
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let adapters = AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger)
-            let gateway = Gateway(config: config, ledger: ledger, adapters: adapters, checkpoints: checkpoints, registry: registry, logger: logger)
+            // SIGHUP reads the same file again (the Reloader logs every problem itself).
+            let file = config.file
+            let gateway = Gateway(
+                config: config, ledger: ledger, adapters: adapters, checkpoints: checkpoints, registry: registry,
+                reload: { try ConfigLoader().load(file: file) }, logger: logger
+            )
             logger.info("gatehouse starting", metadata: [
                 "gh.config": .string(config.file), "gh.revision": .string(String(config.revision.prefix(12))),
                 "gh.state": .string(config.state), "gh.routes": .stringConvertible(config.routes.count),

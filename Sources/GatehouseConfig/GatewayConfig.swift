@@ -24,7 +24,7 @@ public struct GatewayConfig: Sendable {
     public var outbox: Outbox = Outbox()
 
     /// The `audit:` section.
-    public struct Audit: Sendable {
+    public struct Audit: Sendable, Hashable {
         /// The checkpoints' origin line, e.g. `acme.example/gatehouse`.
         public var origin: String
         /// The Ed25519 signing key in the note format (`PRIVATE+KEY+…`), from `signing_key_file`.
@@ -52,6 +52,19 @@ public struct GatewayConfig: Sendable {
     }
 
     /// The decision pipeline compiled from the channels and routes.
+    /// What a reload cannot change: the platforms (their connections and credentials are set up
+    /// at start), where state lives, where it listens, and how the log is signed. A new config
+    /// that differs here needs a restart; the names of the sections that differ.
+    public func restartOnlyDifferences(from other: GatewayConfig) -> [String] {
+        var differences: [String] = []
+        if platforms != other.platforms { differences.append("platforms") }
+        if state != other.state { differences.append("state") }
+        if listen != other.listen { differences.append("listen") }
+        if audit != other.audit { differences.append("audit") }
+        if outbox != other.outbox { differences.append("outbox") }
+        return differences
+    }
+
     public var gate: Gate {
         Gate(router: Router(channels: channels, routes: routes), sides: platforms.mapValues(\.side), policy: Policy(checks: checks))
     }

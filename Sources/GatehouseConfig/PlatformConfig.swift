@@ -1,13 +1,13 @@
 import GatehouseCore
 
 /// One connected platform as configured.
-public struct PlatformConfig: Sendable {
+public struct PlatformConfig: Sendable, Hashable {
     public var name: String
     public var side: Side
     public var settings: Settings
 
     /// The type-specific settings.
-    public enum Settings: Sendable {
+    public enum Settings: Sendable, Hashable {
         case dingtalk(DingTalk)
         case telegram(Telegram)
     }
@@ -21,7 +21,7 @@ public struct PlatformConfig: Sendable {
     }
 
     /// A DingTalk enterprise-internal app and its robot.
-    public struct DingTalk: Sendable {
+    public struct DingTalk: Sendable, Hashable {
         /// The AppKey.
         public var clientID: String
         /// The AppSecret.
@@ -41,7 +41,7 @@ public struct PlatformConfig: Sendable {
     }
 
     /// A Telegram (or Telegram-compatible) bot.
-    public struct Telegram: Sendable {
+    public struct Telegram: Sendable, Hashable {
         public var token: Secret
         /// Base of the Bot API (`https://api.telegram.org`).
         public var apiURL: String
@@ -55,7 +55,7 @@ public struct PlatformConfig: Sendable {
 
         /// `receive: webhook`: Telegram POSTs each update to `publicURL` + `/hooks/<platform>`
         /// with `secret` in `X-Telegram-Bot-Api-Secret-Token`.
-        public struct Webhook: Sendable {
+        public struct Webhook: Sendable, Hashable {
             /// The public base URL that reaches `listen.http` (e.g. through a TLS proxy).
             public var publicURL: String
             public var secret: Secret

@@ -41,8 +41,10 @@ public protocol Ledger: CursorStore {
     /// and never delivered. Either way the decision, who made it and why, is audited.
     func decideHold(_ job: OutboxJob, approve: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord
 
-    /// Cancels, and audits, every queued job whose destination is not among `destinations`.
-    func cancelJobs(notFor destinations: Set<String>, reason: String, at time: Date) async throws -> [AuditRecord]
+    /// Cancels, each with its audit record, the jobs of (route, destination) lanes a config no
+    /// longer has: pending, deferred and held ones, and inflight ones too when `inflight` (at
+    /// start, when nothing is being sent; during a reload the send in hand finishes first).
+    func cancelJobs(outside lanes: Set<Lane>, inflight: Bool, reason: String, at time: Date) async throws -> [AuditRecord]
 
     /// Erases the content (bodies as received and as decided) of up to `limit` crossings recorded
     /// before `cutoff`, oldest first, auditing each erasure; the leaves keep their commitments, so
@@ -77,6 +79,17 @@ public protocol Ledger: CursorStore {
     /// A round trip through the ledger's writer, the path every decision takes: it returns only
     /// when the writer is taking work (a watchdog's proof of life).
     func ping() async throws
+}
+
+/// A route's way to one destination: what an outbox job is queued on.
+public struct Lane: Sendable, Hashable {
+    public var route: String
+    public var destination: String
+
+    public init(route: String, destination: String) {
+        self.route = route
+        self.destination = destination
+    }
 }
 
 /// What the ledger holds at one moment.

@@ -241,11 +241,12 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    public func cancelJobs(notFor destinations: Set<String>, reason: String, at time: Date) async throws -> [AuditRecord] {
+    public func cancelJobs(outside lanes: Set<Lane>, inflight: Bool, reason: String, at time: Date) async throws -> [AuditRecord] {
         try await writer.write { db in
-            let queued = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN ('pending', 'inflight', 'deferred', 'held') ORDER BY id").map(Self.job)
+            let states = inflight ? "'pending', 'inflight', 'deferred', 'held'" : "'pending', 'deferred', 'held'"
+            let queued = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN (\(states)) ORDER BY id").map(Self.job)
             var records: [AuditRecord] = []
-            for job in queued where !destinations.contains(job.destination) {
+            for job in queued where !lanes.contains(Lane(route: job.route, destination: job.destination)) {
                 try db.run(sql: "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ?", arguments: [reason, job.id])
                 // Parts a split send delivered before the destination left are listed: they crossed.
                 var outcome = Self.outcome(job, .cancelled, at: time, nativeIDs: try Self.deliveredParts(of: job, in: db), reason: reason)

@@ -47,21 +47,30 @@ public final class Dispatcher: Service, Sendable {
         }
     }
 
-    private let config: GatewayConfig
+    private let store: ConfigStore
     private let ledger: any Ledger
     private let adapters: [String: any Adapter]
     private let configuration: Configuration
     private let logger: Logger
-    /// One doorbell per destination; rung when a job is queued or a deferral is due.
-    private let doorbells: [String: AsyncStream<Void>.Continuation]
+    /// One doorbell per destination; rung when a job is queued or a deferral is due. A reload
+    /// adds the destinations it brings and finishes the ones it removes.
+    private let doorbells: Mutex<[String: AsyncStream<Void>.Continuation]>
+    /// The queues not yet being worked, for `run` to start.
     private let streams: Mutex<[String: AsyncStream<Void>]>
+    /// Rung when the config in force changed.
+    private let reconfigured: AsyncStream<Void>.Continuation
+    private let reconfigurations: AsyncStream<Void>
     /// Set on graceful shutdown: finish the job in hand, start no other.
     private let stopping = Mutex(false)
     /// Bounds the deliveries in flight across destinations.
     private let window: ActiveWindow
 
-    public init(config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter], configuration: Configuration = .init(), logger: Logger) {
-        self.config = config
+    public convenience init(config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter], configuration: Configuration = .init(), logger: Logger) {
+        self.init(store: ConfigStore(config), ledger: ledger, adapters: adapters, configuration: configuration, logger: logger)
+    }
+
+    public init(store: ConfigStore, ledger: any Ledger, adapters: [any Adapter], configuration: Configuration = .init(), logger: Logger) {
+        self.store = store
         self.ledger = ledger
         self.adapters = Dictionary(adapters.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
         self.configuration = configuration
@@ -69,48 +78,106 @@ public final class Dispatcher: Service, Sendable {
         self.window = ActiveWindow(limit: configuration.maxActive)
         var doorbells: [String: AsyncStream<Void>.Continuation] = [:]
         var streams: [String: AsyncStream<Void>] = [:]
-        for destination in Set(config.routes.flatMap(\.to)) {
-            let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-            continuation.yield()  // drain whatever a previous run left queued
-            doorbells[destination] = continuation
-            streams[destination] = stream
+        for destination in store.current.destinations {
+            (streams[destination], doorbells[destination]) = Self.queue()
         }
-        self.doorbells = doorbells
+        self.doorbells = Mutex(doorbells)
         self.streams = Mutex(streams)
+        (reconfigurations, reconfigured) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// A destination's doorbell, rung once so that whatever a previous run left queued is drained.
+    private static func queue() -> (AsyncStream<Void>, AsyncStream<Void>.Continuation) {
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        continuation.yield()
+        return (stream, continuation)
     }
 
     /// Wakes the queues of these destinations.
     public func notify(_ destinations: Set<String>) {
-        for destination in destinations {
-            doorbells[destination]?.yield()
+        doorbells.withLock { doorbells in
+            for destination in destinations {
+                doorbells[destination]?.yield()
+            }
         }
+    }
+
+    /// The config in force changed: queues start for destinations it adds and stop for those
+    /// it removes (after the delivery in hand); every queue is woken, so that jobs of routes it
+    /// removed are cancelled rather than sent.
+    public func reconfigure() {
+        reconfigured.yield()
     }
 
     public func run() async throws {
         // Jobs queued for destinations this config no longer has would wait forever: cancel
         // them, each with its audit record, before delivering anything.
-        let cancelled = try await ledger.cancelJobs(
-            notFor: Set(doorbells.keys), reason: "destination no longer in the config", at: Date()
-        )
-        for record in cancelled {
-            logger.warning("queued delivery cancelled: its destination left the config", metadata: [
-                "gh.destination": .string(record.destination ?? ""), "gh.record": .stringConvertible(record.sequence),
-                "gh.crossing": .stringConvertible(record.crossing ?? 0),
-            ])
-        }
-        let streams = self.streams.withLock { streams in
-            defer { streams = [:] }
-            return streams
-        }
+        try await cancelOutsideLanes(inflight: true)
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                for (destination, stream) in streams {
-                    group.addTask { await self.work(destination, stream) }
+                startQueues(in: &group)
+                // Until the shutdown finishes the stream: each reload's queues start from here.
+                for await _ in self.reconfigurations {
+                    await self.applyConfig()
+                    startQueues(in: &group)
                 }
             }
         } onGracefulShutdown: {
             self.stopping.withLock { $0 = true }
-            for doorbell in self.doorbells.values { doorbell.finish() }
+            self.doorbells.withLock { doorbells in
+                for doorbell in doorbells.values { doorbell.finish() }
+            }
+            self.reconfigured.finish()
+        }
+    }
+
+    /// Starts a worker for every queue not yet worked.
+    private func startQueues(in group: inout DiscardingTaskGroup) {
+        let streams = self.streams.withLock { streams in
+            defer { streams = [:] }
+            return streams
+        }
+        for (destination, stream) in streams {
+            group.addTask { await self.work(destination, stream) }
+        }
+    }
+
+    /// Follows the config in force: cancels (and audits) the jobs of lanes it no longer has,
+    /// starts queues for new destinations, stops the queues of removed ones.
+    private func applyConfig() async {
+        do {
+            try await cancelOutsideLanes(inflight: false)
+        } catch {
+            logger.error("cannot cancel the jobs of removed routes; they are cancelled when next at the head of their queue", metadata: [
+                "gh.error": .string("\(error)"),
+            ])
+        }
+        let wanted = store.current.destinations
+        doorbells.withLock { doorbells in
+            for (destination, doorbell) in doorbells where !wanted.contains(destination) {
+                doorbell.finish()
+                doorbells[destination] = nil
+            }
+            for destination in wanted where doorbells[destination] == nil {
+                let (stream, doorbell) = Self.queue()
+                doorbells[destination] = doorbell
+                streams.withLock { $0[destination] = stream }
+            }
+            for doorbell in doorbells.values { doorbell.yield() }
+        }
+    }
+
+    /// Cancels, with their audit records, the queued jobs of (route, destination) lanes the
+    /// config in force does not have.
+    private func cancelOutsideLanes(inflight: Bool) async throws {
+        let cancelled = try await ledger.cancelJobs(
+            outside: store.current.lanes, inflight: inflight, reason: "route or destination no longer in the config", at: Date()
+        )
+        for record in cancelled {
+            logger.warning("queued delivery cancelled: its route or destination left the config", metadata: [
+                "gh.route": .string(record.route ?? ""), "gh.destination": .string(record.destination ?? ""),
+                "gh.record": .stringConvertible(record.sequence), "gh.crossing": .stringConvertible(record.crossing ?? 0),
+            ])
         }
     }
 
@@ -124,7 +191,7 @@ public final class Dispatcher: Service, Sendable {
                 if let due = armed, due <= Date() { armed = nil }
                 guard let due = await drain(destination), armed.map({ due < $0 }) ?? true else { continue }
                 armed = due
-                let doorbell = doorbells[destination]
+                let doorbell = doorbells.withLock { $0[destination] }
                 timers.addTask {
                     try? await Task.sleep(for: .seconds(max(due.timeIntervalSinceNow, 0)))
                     doorbell?.yield()
@@ -145,6 +212,16 @@ public final class Dispatcher: Service, Sendable {
                 return Date().addingTimeInterval(1)
             }
             guard let job else { return nil }
+            guard store.current.lanes.contains(Lane(route: job.route, destination: job.destination)) else {
+                // Its route left the config in a reload: it stops here, cancelled and audited.
+                do {
+                    try await cancelOutsideLanes(inflight: job.state == .inflight)
+                } catch {
+                    logger.error("cannot cancel a job of a removed route", metadata: ["gh.job": .stringConvertible(job.id), "gh.error": .string("\(error)")])
+                    return Date().addingTimeInterval(1)
+                }
+                continue
+            }
             if let notBefore = job.notBefore, notBefore > Date() { return notBefore }
             do {
                 try await window.withPlace {
@@ -242,6 +319,7 @@ public final class Dispatcher: Service, Sendable {
             "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
             "gh.crossing": .stringConvertible(job.crossing),
         ]
+        let config = store.current.config
         guard let channel = config.channels[job.destination], let adapter = adapters[channel.platform] else {
             let record = try await ledger.recordDead(job, reason: "destination '\(job.destination)' is not configured", at: Date())
             logger.error("dead-lettered: destination not configured", metadata: metadata.merging(["gh.record": .stringConvertible(record.sequence)]) { $1 })

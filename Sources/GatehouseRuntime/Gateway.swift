@@ -8,7 +8,10 @@ import ServiceLifecycle
 
 /// The whole service graph for one config: the services in the order a ServiceGroup must run them.
 public struct Gateway: Sendable {
+    /// The config the gateway started with; `store` holds the one in force.
     public let config: GatewayConfig
+    /// The config in force, swapped whole by a reload.
+    public let store: ConfigStore
     public let ledger: any Ledger
     public let dispatcher: Dispatcher
     public let ingress: Ingress
@@ -22,28 +25,42 @@ public struct Gateway: Sendable {
     public let watchdog: Watchdog
     /// Fires when the gateway is ready (every adapter has made its first attempt): `/readyz`.
     public let ready: StartSignal
+    /// Reloads the config on SIGHUP, when the gateway knows how to read it again.
+    public let reloader: Reloader?
+    /// How reloads went, for the status line.
+    public let reloads: ReloadStatus
 
     public init(
         config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter],
         dispatch: Dispatcher.Configuration? = nil, checkpoints: Checkpointer.Configuration? = nil,
         notifier: SystemdNotifier = SystemdNotifier(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        logger: Logger
+        reload: (@Sendable () throws -> GatewayConfig)? = nil, logger: Logger
     ) {
         self.config = config
+        let store = ConfigStore(config)
+        self.store = store
         self.ledger = ledger
         // The gateway's own metrics go to the registry /metrics shows, whatever the process bootstrapped.
         let metrics = PrometheusMetricsFactory(registry: registry)
         var dispatch = dispatch ?? .init(config.outbox)
         if dispatch.metrics == nil { dispatch.metrics = metrics }
-        self.dispatcher = Dispatcher(config: config, ledger: ledger, adapters: adapters, configuration: dispatch, logger: logger)
-        self.ingress = Ingress(config: config, adapters: adapters, ledger: ledger, dispatcher: dispatcher, metrics: metrics, logger: logger)
+        self.dispatcher = Dispatcher(store: store, ledger: ledger, adapters: adapters, configuration: dispatch, logger: logger)
+        self.ingress = Ingress(store: store, adapters: adapters, ledger: ledger, dispatcher: dispatcher, metrics: metrics, logger: logger)
+        let reloads = ReloadStatus()
+        self.reloads = reloads
+        self.reloader = reload.map { [dispatcher, ingress] load in
+            Reloader(
+                store: store, dispatcher: dispatcher, ledger: ledger, notifier: notifier, status: reloads, metrics: metrics,
+                started: ingress.configRecorded, logger: logger, load: load
+            )
+        }
         self.ready = StartSignal()
         self.checkpointer = checkpoints.map { Checkpointer(ledger: ledger, configuration: $0, logger: logger) }
         self.retention = config.audit?.keepContent.map {
             ContentRetention(ledger: ledger, configuration: .init(keep: $0), logger: logger)
         }
         self.watchdog = Watchdog(
-            notifier: notifier, ledger: ledger, adapters: adapters, routes: config.routes.count, ready: ready, metrics: metrics, logger: logger
+            notifier: notifier, ledger: ledger, adapters: adapters, store: store, reloads: reloads, ready: ready, metrics: metrics, logger: logger
         )
         self.health = config.listen.http.flatMap(HostPort.init).map { [ready] in
             HealthSurface(listen: $0, revision: config.revision, ledger: ledger, adapters: adapters, registry: registry, ready: ready, logger: logger)
@@ -56,7 +73,7 @@ public struct Gateway: Sendable {
     /// process lives, and the final checkpoint covers every last outcome.
     public var services: [any Service] {
         (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [dispatcher, ingress] + (health.map { [$0.service()] } ?? [])
-            + [watchdog]
+            + (reloader.map { [$0] } ?? []) + [watchdog]
     }
 
     /// A ServiceGroup running the gateway (plus any extra services, started before it), stopped

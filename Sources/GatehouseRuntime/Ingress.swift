@@ -12,21 +12,28 @@ public struct Ingress: Service, CustomStringConvertible {
     /// What the service group logs for it: its name, not its whole configuration.
     public var description: String { "Ingress" }
 
-    private let config: GatewayConfig
-    private let gate: Gate
+    private let store: ConfigStore
     private let adapters: [any Adapter]
     private let ledger: any Ledger
     private let dispatcher: Dispatcher
     private let metrics: any MetricsFactory
+    /// Fired once the config the gateway started with is in the audit log.
+    let configRecorded = StartSignal()
     private let logger: Logger
 
     public init(
         config: GatewayConfig, adapters: [any Adapter], ledger: any Ledger, dispatcher: Dispatcher,
         metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
     ) {
+        self.init(store: ConfigStore(config), adapters: adapters, ledger: ledger, dispatcher: dispatcher, metrics: metrics, logger: logger)
+    }
+
+    public init(
+        store: ConfigStore, adapters: [any Adapter], ledger: any Ledger, dispatcher: Dispatcher,
+        metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
+    ) {
         self.metrics = metrics
-        self.config = config
-        self.gate = config.gate
+        self.store = store
         self.adapters = adapters
         self.ledger = ledger
         self.dispatcher = dispatcher
@@ -35,8 +42,10 @@ public struct Ingress: Service, CustomStringConvertible {
 
     public func run() async throws {
         // Every decision from here on follows this config: the log says so before the first one.
+        let config = store.current.config
         let loaded = try await ledger.recordConfigLoaded(revision: config.revision, file: config.file, at: Date())
         logger.info("config loaded", metadata: ["gh.record": .stringConvertible(loaded.sequence), "gh.revision": .string(config.revision)])
+        configRecorded.fire()
         // Intake stops first on shutdown: cancelling the adapters' loops leaves any event that was not
         // yet committed unacknowledged, so the platform delivers it again after the restart.
         try await cancelWhenGracefulShutdown {
@@ -54,8 +63,13 @@ public struct Ingress: Service, CustomStringConvertible {
     /// wakes the dispatcher for the destinations that got jobs.
     func handle(_ events: [InboundEvent]) async throws {
         let receivedAt = Date()
+        // One config decides the whole batch, even if a reload swaps it meanwhile.
+        let snapshot = store.current
         let intakes = events.map { event in
-            Intake(envelope: event.envelope, crossings: gate.crossings(for: event.envelope), configRevision: config.revision, receivedAt: receivedAt)
+            Intake(
+                envelope: event.envelope, crossings: snapshot.gate.crossings(for: event.envelope),
+                configRevision: snapshot.config.revision, receivedAt: receivedAt
+            )
         }
         let results = try await ledger.commit(intakes)
         var destinations: Set<String> = []

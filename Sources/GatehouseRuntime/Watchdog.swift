@@ -28,7 +28,8 @@ public struct Watchdog: Service, CustomStringConvertible {
     private let notifier: SystemdNotifier
     private let ledger: any Ledger
     private let adapters: [any Adapter]
-    private let routes: Int
+    private let store: ConfigStore
+    private let reloads: ReloadStatus
     private let configuration: Configuration
     /// Fired once READY=1 is said (what `/readyz` answers).
     private let ready: StartSignal
@@ -36,7 +37,7 @@ public struct Watchdog: Service, CustomStringConvertible {
     private let logger: Logger
 
     public init(
-        notifier: SystemdNotifier, ledger: any Ledger, adapters: [any Adapter], routes: Int,
+        notifier: SystemdNotifier, ledger: any Ledger, adapters: [any Adapter], store: ConfigStore, reloads: ReloadStatus = ReloadStatus(),
         configuration: Configuration = .init(), ready: StartSignal = StartSignal(),
         metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
     ) {
@@ -45,7 +46,8 @@ public struct Watchdog: Service, CustomStringConvertible {
         self.notifier = notifier
         self.ledger = ledger
         self.adapters = adapters
-        self.routes = routes
+        self.store = store
+        self.reloads = reloads
         self.configuration = configuration
         self.logger = logger
     }
@@ -58,8 +60,8 @@ public struct Watchdog: Service, CustomStringConvertible {
         let summary = try? await ledger.summary()
         if let summary { LedgerGauges(metrics: metrics).record(summary) }
         ready.fire()
-        notifier.notify("READY=1\n" + SystemdNotifier.status(Self.status(routes: routes, summary: summary)))
-        logger.info("ready", metadata: ["gh.routes": .stringConvertible(routes)])
+        notifier.notify("READY=1\n" + SystemdNotifier.status(Self.status(routes: store.current.config.routes.count, summary: summary, reloadFailure: reloads.lastFailure)))
+        logger.info("ready", metadata: ["gh.routes": .stringConvertible(store.current.config.routes.count)])
         // Half the manager's timeout, so that one slow round trip does not cost the process.
         let interval = notifier.watchdogInterval.map { $0 / 2 } ?? configuration.statusInterval
         try await withGracefulShutdownHandler {
@@ -94,7 +96,7 @@ public struct Watchdog: Service, CustomStringConvertible {
         }
         let summary = try? await ledger.summary()
         if let summary { LedgerGauges(metrics: metrics).record(summary) }
-        let status = SystemdNotifier.status(Self.status(routes: routes, summary: summary))
+        let status = SystemdNotifier.status(Self.status(routes: store.current.config.routes.count, summary: summary, reloadFailure: reloads.lastFailure))
         // Once STOPPING=1 is said, a late beat must not say otherwise.
         guard !Task.isShuttingDownGracefully else { return }
         notifier.notify((notifier.watchdogInterval != nil ? "WATCHDOG=1\n" : "") + status)
@@ -113,11 +115,13 @@ public struct Watchdog: Service, CustomStringConvertible {
     }
 
     /// The one-line summary: routes, jobs queued / held / dead, and the newest checkpoint.
-    static func status(routes: Int, summary: LedgerSummary?, now: Date = Date()) -> String {
-        guard let summary else { return "\(routes) routes; ledger unreadable" }
+    static func status(routes: Int, summary: LedgerSummary?, reloadFailure: String? = nil, now: Date = Date()) -> String {
+        // A refused reload leads the line until a reload succeeds: the operator must see it.
+        let prefix = reloadFailure.map { "\($0); " } ?? ""
+        guard let summary else { return prefix + "\(routes) routes; ledger unreadable" }
         let checkpoint = summary.lastCheckpoint.map { "last checkpoint \(Int(now.timeIntervalSince($0)))s ago at \(summary.checkpointed) records" }
             ?? "no checkpoint yet"
-        return "\(routes) routes; \(summary.queued) queued, \(summary.outbox[.held] ?? 0) held, \(summary.outbox[.dead] ?? 0) dead; "
+        return prefix + "\(routes) routes; \(summary.queued) queued, \(summary.outbox[.held] ?? 0) held, \(summary.outbox[.dead] ?? 0) dead; "
             + "\(summary.records) audit records, \(checkpoint)"
     }
 }

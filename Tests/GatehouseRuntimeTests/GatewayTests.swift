@@ -218,7 +218,7 @@ import Testing
             #expect(await eventually { try await records().contains { $0.outcome == .cancelled } })
         }
         let cancelled = try #require(try await records().first { $0.outcome == .cancelled })
-        #expect(cancelled.destination == "gone" && cancelled.attempt == nil && cancelled.reason == "destination no longer in the config")
+        #expect(cancelled.destination == "gone" && cancelled.attempt == nil && cancelled.reason == "route or destination no longer in the config")
         #expect(try await ledger.jobs(in: .cancelled, limit: 10).count == 1)
         #expect(try await ledger.head(of: "gone") == nil)
     }

@@ -58,7 +58,8 @@ import Testing
         let slow = SlowStarter(platform: "corp")
         let watchdog = Watchdog(
             notifier: SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path]), ledger: try Fixtures.memoryLedger(),
-            adapters: [slow], routes: 1, logger: quietLogger("test")
+            adapters: [slow], store: ConfigStore(try ConfigLoader(environment: [:]).load(yaml: GatewayTests.yaml, file: "test.yaml")),
+            logger: quietLogger("test")
         )
         try await withServices([watchdog]) {
             try await Task.sleep(for: .milliseconds(200))
