@@ -22,6 +22,9 @@ public final class Dispatcher: Service, Sendable {
         /// How long a job taken for sending stays leased to this dispatcher; longer than any send
         /// may take (the adapters' request timeouts), so that no other dispatcher takes it meanwhile.
         public var lease: Duration
+        /// On shutdown, how long the sends in hand may take to finish (well inside systemd's
+        /// TimeoutStopSec, which also has to cover the final checkpoint).
+        public var drainTimeout: Duration
         /// Where delivery outcomes are counted: the gateway's registry (what `/metrics` shows)
         /// unless a test says otherwise; nil, the process's metrics system.
         public var metrics: (any MetricsFactory)?
@@ -29,8 +32,9 @@ public final class Dispatcher: Service, Sendable {
         public init(
             retry: Backoff = Backoff(minimum: .seconds(1), maximum: .seconds(300), jitter: 0.1),
             maxAge: Duration = .seconds(24 * 3600), maxActive: Int = 64, lease: Duration = .seconds(300),
-            metrics: (any MetricsFactory)? = nil
+            metrics: (any MetricsFactory)? = nil, drainTimeout: Duration = .seconds(20)
         ) {
+            self.drainTimeout = drainTimeout
             self.retry = retry
             self.maxAge = maxAge
             self.maxActive = maxActive
@@ -114,13 +118,30 @@ public final class Dispatcher: Service, Sendable {
         // them, each with its audit record, before delivering anything.
         try await cancelOutsideLanes(inflight: true)
         await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                startQueues(in: &group)
-                // Until the shutdown finishes the stream: each reload's queues start from here.
-                for await _ in self.reconfigurations {
-                    await self.applyConfig()
-                    startQueues(in: &group)
+            await withTaskGroup(of: Void.self) { race in
+                race.addTask {
+                    await withDiscardingTaskGroup { group in
+                        self.startQueues(in: &group)
+                        // Until the shutdown finishes the stream: each reload's queues start from here.
+                        for await _ in self.reconfigurations {
+                            await self.applyConfig()
+                            self.startQueues(in: &group)
+                        }
+                    }
                 }
+                race.addTask {
+                    // Sends in hand get this long to finish once a shutdown begins; then they are
+                    // cancelled, and their jobs, still leased, are sent again after the restart.
+                    try? await gracefulShutdown()
+                    try? await Task.sleep(for: self.configuration.drainTimeout)
+                    if !Task.isCancelled {
+                        self.logger.warning("deliveries still in flight at the shutdown bound are cancelled; they are sent again after the restart", metadata: [
+                            "gh.bound": .string(self.configuration.drainTimeout.description),
+                        ])
+                    }
+                }
+                await race.next()
+                race.cancelAll()
             }
         } onGracefulShutdown: {
             self.stopping.withLock { $0 = true }

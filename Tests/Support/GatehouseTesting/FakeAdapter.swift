@@ -20,6 +20,12 @@ public final class FakeAdapter: Adapter {
         var edits: [(ids: [String], message: OutboundMessage)] = []
         var deletes: [[String]] = []
         var handlerErrors: [String] = []
+        var sendDelay: Duration = .zero
+    }
+
+    /// Each send takes this long from now on (a slow platform); cancellable, like a request.
+    public func delaySends(by delay: Duration) {
+        state.withLock { $0.sendDelay = delay }
     }
 
     public init(platform: String) {
@@ -72,8 +78,12 @@ public final class FakeAdapter: Adapter {
     }
 
     public func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String] {
-        try state.withLock { state in
+        let delay = state.withLock { state in
             state.attempts += 1
+            return state.sendDelay
+        }
+        if delay > .zero { try await Task.sleep(for: delay) }
+        return try state.withLock { state in
             if !state.failures.isEmpty { throw state.failures.removeFirst() }
             state.sent.append(message)
             defer { state.nextID += 1 }
