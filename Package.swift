@@ -149,7 +149,7 @@ let package = Package(
             // Read from the source tree by the tests that need them.
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "GatehouseCommandsTests", dependencies: ["GatehouseCommands", "GatehouseLedger", "GatehouseTesting"]),
+        .testTarget(name: "GatehouseCommandsTests", dependencies: ["GatehouseCommands", "GatehouseConfig", "GatehouseLedger", "GatehouseRuntime", "GatehouseTesting"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["GatehouseCommands", "GatehouseConfig", "GatehouseLedger", "GatehouseRuntime", "GatehouseEmulators", "GatehouseTesting",

@@ -48,9 +48,14 @@ struct ConfigCompiler {
                 listen.http = value
             }
         }
-        if let admin = fields["admin"], reader.nonEmptyString(admin, "listen.admin") != nil {
-            // Accepting a key that does nothing would leave an operator believing the socket exists.
-            reader.error(at: admin, "listen.admin: the admin socket is not supported yet; remove the key")
+        if let admin = fields["admin"], let value = reader.nonEmptyString(admin, "listen.admin") {
+            let path = resolve(value)
+            // sun_path holds 108 bytes with its NUL.
+            if path.utf8.count > 107 {
+                reader.error(at: admin, "listen.admin: the socket path '\(path)' is longer than a Unix socket allows (107 bytes)")
+            } else {
+                listen.admin = path
+            }
         }
         return listen
     }

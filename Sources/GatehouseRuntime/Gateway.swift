@@ -29,6 +29,8 @@ public struct Gateway: Sendable {
     public let reloader: Reloader?
     /// How reloads went, for the status line.
     public let reloads: ReloadStatus
+    /// The admin API, when the config has `listen.admin`.
+    public let admin: AdminSurface?
 
     public init(
         config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter],
@@ -62,6 +64,11 @@ public struct Gateway: Sendable {
         self.watchdog = Watchdog(
             notifier: notifier, ledger: ledger, adapters: adapters, store: store, reloads: reloads, ready: ready, metrics: metrics, logger: logger
         )
+        self.admin = config.listen.admin.map { [dispatcher, reloader, ready] path in
+            AdminSurface(
+                path: path, store: store, ledger: ledger, dispatcher: dispatcher, reloader: reloader, reloads: reloads, ready: ready, logger: logger
+            )
+        }
         self.health = config.listen.http.flatMap(HostPort.init).map { [ready] in
             HealthSurface(listen: $0, revision: config.revision, ledger: ledger, adapters: adapters, registry: registry, ready: ready, logger: logger)
         }
@@ -73,7 +80,7 @@ public struct Gateway: Sendable {
     /// process lives, and the final checkpoint covers every last outcome.
     public var services: [any Service] {
         (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [dispatcher, ingress] + (health.map { [$0.service()] } ?? [])
-            + (reloader.map { [$0] } ?? []) + [watchdog]
+            + (admin.map { [$0.service()] } ?? []) + (reloader.map { [$0] } ?? []) + [watchdog]
     }
 
     /// A ServiceGroup running the gateway (plus any extra services, started before it), stopped

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import GatehouseRuntime
+
+/// `gatehouse status`: what the running daemon is doing.
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "What the running daemon is doing (through its admin socket).")
+
+    @OptionGroup var admin: AdminOptions
+    @Flag(name: .long, help: "Print the answer as JSON.") var json = false
+
+    func run() async throws {
+        let status: AdminWire.Status = try await AdminClient(socket: admin.socket).get("/status")
+        if json { return print(String(decoding: try AdminWire.encoder.encode(status), as: UTF8.self)) }
+        print(status.line)
+        print("config    \(status.file), revision \(status.revision.prefix(12)), \(status.routes) routes\(status.ready ? "" : " (not ready yet)")")
+        let states = ["pending", "inflight", "deferred", "held", "dead", "delivered", "cancelled"]
+        print("outbox    " + states.map { "\($0) \(status.outbox[$0] ?? 0)" }.joined(separator: ", "))
+        let checkpoint = status.lastCheckpoint.map { "last checkpoint \(ISO8601DateFormatter().string(from: $0)) at \(status.checkpointed) records" } ?? "no checkpoint yet"
+        print("audit     \(status.records) records, \(checkpoint)")
+        if status.reloadFailures > 0 {
+            print("reloads   \(status.reloadFailures) refused since start\(status.lastReloadFailure.map { "; now: \($0)" } ?? "")")
+        }
+    }
+}
+
+/// `gatehouse reload`: the running daemon reads its config again, all or nothing.
+struct Reload: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Reload the running daemon's config, all or nothing (as SIGHUP does).")
+
+    @OptionGroup var admin: AdminOptions
+
+    func run() async throws {
+        let answer: AdminWire.ReloadAnswer = try await AdminClient(socket: admin.socket).post("/reload")
+        switch answer.outcome {
+        case "loaded": print("reloaded: revision \(answer.revision?.prefix(12) ?? "?") in force (audit record \(answer.record ?? 0))")
+        case "unchanged": print("unchanged: revision \(answer.revision?.prefix(12) ?? "?") is already in force")
+        default:
+            for problem in answer.problems { printError(problem) }
+            throw CommandFailure("reload refused; the config in force keeps serving")
+        }
+    }
+}
+
+/// `gatehouse queue`: the outbox per destination.
+struct Queue: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The outbox per destination: pending, in flight, deferred, held, dead.")
+
+    @OptionGroup var admin: AdminOptions
+
+    func run() async throws {
+        let rows: [AdminWire.QueueRow] = try await AdminClient(socket: admin.socket).get("/queue")
+        let width = max(rows.map(\.destination.count).max() ?? 0, "destination".count)
+        func padded(_ text: String) -> String { text + String(repeating: " ", count: max(width - text.count, 0)) }
+        print("\(padded("destination"))  pending  inflight  deferred  held  dead")
+        for row in rows {
+            print("\(padded(row.destination))  \(String(format: "%7d  %8d  %8d  %4d  %4d", row.pending, row.inflight, row.deferred, row.held, row.dead))")
+        }
+    }
+}
+
+/// `gatehouse holds …`: deliveries waiting for a person.
+struct Holds: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Held deliveries: list, show, approve or reject them (the decider is audited).",
+        subcommands: [List.self, Show.self, Approve.self, Reject.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every held delivery.")
+        @OptionGroup var admin: AdminOptions
+
+        func run() async throws {
+            let holds: [AdminWire.Hold] = try await AdminClient(socket: admin.socket).get("/holds")
+            if holds.isEmpty { return print("no held deliveries") }
+            let format = ISO8601DateFormatter()
+            for hold in holds {
+                print("\(hold.id)  \(format.string(from: hold.created))  route \(hold.route) → \(hold.destination)  (\(hold.action), crossing #\(hold.crossing))")
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One held delivery, with the text that would be sent.")
+        @OptionGroup var admin: AdminOptions
+        @Argument(help: "The held delivery's id.") var id: Int64
+
+        func run() async throws {
+            let hold: AdminWire.Hold = try await AdminClient(socket: admin.socket).get("/holds/\(id)")
+            print("delivery  \(hold.id) (crossing #\(hold.crossing)), \(hold.action)")
+            print("route     \(hold.route) → \(hold.destination)")
+            print("from      \(hold.origin)")
+            print("held      since \(ISO8601DateFormatter().string(from: hold.created))")
+            print("text      \(hold.text ?? "")")
+        }
+    }
+
+    struct Approve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Approve a held delivery: it is sent.")
+        @OptionGroup var admin: AdminOptions
+        @Argument(help: "The held delivery's id.") var id: Int64
+        @Option(name: .long, help: "Why (recorded in the audit log).") var reason: String
+
+        func run() async throws {
+            let decided: AdminWire.Decided = try await AdminClient(socket: admin.socket).post("/holds/\(id)/approve", AdminWire.Decision(reason: reason))
+            print("approved by \(decided.approver): audit record \(decided.record)")
+        }
+    }
+
+    struct Reject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reject a held delivery: it is dropped, and that is audited.")
+        @OptionGroup var admin: AdminOptions
+        @Argument(help: "The held delivery's id.") var id: Int64
+        @Option(name: .long, help: "Why (recorded in the audit log).") var reason: String
+
+        func run() async throws {
+            let decided: AdminWire.Decided = try await AdminClient(socket: admin.socket).post("/holds/\(id)/reject", AdminWire.Decision(reason: reason))
+            print("rejected by \(decided.approver): audit record \(decided.record)")
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import GatehouseCore
+import GatehouseLedger
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// The admin API on a Unix socket (`listen.admin`, mode 0660): status, holds (list, show,
+/// approve, reject), the queue per destination, and reload. Whoever decides a hold is recorded
+/// in the audit log as the kernel names the socket's peer (SO_PEERCRED), not as they say.
+public struct AdminSurface: Sendable {
+    let path: String
+    let store: ConfigStore
+    let ledger: any Ledger
+    let dispatcher: Dispatcher
+    let reloader: Reloader?
+    let reloads: ReloadStatus
+    let ready: StartSignal
+    let logger: Logger
+
+    public init(
+        path: String, store: ConfigStore, ledger: any Ledger, dispatcher: Dispatcher, reloader: Reloader?, reloads: ReloadStatus,
+        ready: StartSignal, logger: Logger
+    ) {
+        self.path = path
+        self.store = store
+        self.ledger = ledger
+        self.dispatcher = dispatcher
+        self.reloader = reloader
+        self.reloads = reloads
+        self.ready = ready
+        self.logger = logger
+    }
+
+    /// The most holds or jobs one answer lists.
+    static let listLimit = 10_000
+
+    /// The listener as a service for the gateway's ServiceGroup.
+    public func service() -> some Service {
+        let router = Router(context: AdminContext.self)
+        router.get("/status") { _, _ in try await json(status()) }
+        router.get("/holds") { _, _ in
+            try await json(ledger.jobs(in: .held, limit: Self.listLimit).map { hold($0, withText: false) })
+        }
+        router.get("/holds/:id") { _, context in
+            guard let job = try await held(context) else { return failure(.notFound, "no held delivery with that id") }
+            return try json(hold(job, withText: true))
+        }
+        router.post("/holds/:id/approve") { request, context in try await decide(request, context, approve: true) }
+        router.post("/holds/:id/reject") { request, context in try await decide(request, context, approve: false) }
+        router.get("/queue") { _, _ in try await json(queue()) }
+        router.post("/reload") { _, context in
+            guard let reloader else { return failure(.serviceUnavailable, "this gateway cannot reload its config") }
+            let who = await context.peer() ?? "unknown"
+            logger.info("reload asked through the admin socket", metadata: ["gh.actor": .string(who)])
+            return try json(Self.answer(await reloader.reload()))
+        }
+        let path = self.path
+        // A socket file left by an earlier run would make the bind fail.
+        Self.removeStaleSocket(at: path)
+        return Application(
+            router: router,
+            configuration: .init(address: .unixDomainSocket(path: path), serverName: "gatehouse-admin"),
+            onServerRunning: { _ in
+                // Owner and group (the unit's `gatehouse` group: its operators) may connect; no one else.
+                chmod(path, 0o660)
+            },
+            logger: logger
+        )
+    }
+
+    private func status() async throws -> AdminWire.Status {
+        let snapshot = store.current
+        let summary = try await ledger.summary()
+        return AdminWire.Status(
+            revision: snapshot.config.revision, file: snapshot.config.file, routes: snapshot.config.routes.count, ready: ready.hasFired,
+            outbox: Dictionary(uniqueKeysWithValues: summary.outbox.map { ($0.key.rawValue, $0.value) }),
+            records: summary.records, checkpointed: summary.checkpointed, lastCheckpoint: summary.lastCheckpoint,
+            reloadFailures: reloads.failures, lastReloadFailure: reloads.lastFailure,
+            line: Watchdog.status(routes: snapshot.config.routes.count, summary: summary, reloadFailure: reloads.lastFailure)
+        )
+    }
+
+    private func queue() async throws -> [AdminWire.QueueRow] {
+        var rows: [String: AdminWire.QueueRow] = [:]
+        for destination in store.current.destinations {
+            rows[destination] = .init(destination: destination, pending: 0, inflight: 0, deferred: 0, held: 0, dead: 0)
+        }
+        for state: OutboxJob.State in [.pending, .inflight, .deferred, .held, .dead] {
+            for job in try await ledger.jobs(in: state, limit: Self.listLimit) {
+                var row = rows[job.destination] ?? .init(destination: job.destination, pending: 0, inflight: 0, deferred: 0, held: 0, dead: 0)
+                switch state {
+                case .pending: row.pending += 1
+                case .inflight: row.inflight += 1
+                case .deferred: row.deferred += 1
+                case .held: row.held += 1
+                default: row.dead += 1
+                }
+                rows[job.destination] = row
+            }
+        }
+        return rows.values.sorted { $0.destination < $1.destination }
+    }
+
+    private func held(_ context: AdminContext) async throws -> OutboxJob? {
+        guard let id = context.parameters.get("id").flatMap(Int64.init) else { return nil }
+        return try await ledger.jobs(in: .held, limit: Self.listLimit).first { $0.id == id }
+    }
+
+    private func decide(_ request: Request, _ context: AdminContext, approve: Bool) async throws -> Response {
+        // Fail closed: a decision nobody can be named for is not taken.
+        guard let approver = await context.peer() else {
+            return failure(.forbidden, "the caller's identity cannot be read from the socket")
+        }
+        let body = try await request.body.collect(upTo: 64 << 10)
+        guard let decision = try? AdminWire.decoder.decode(AdminWire.Decision.self, from: Data(buffer: body)),
+              !decision.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            return failure(.badRequest, "a decision needs a reason: {\"reason\": \"…\"}")
+        }
+        guard let job = try await held(context) else { return failure(.notFound, "no held delivery with that id") }
+        let record: AuditRecord
+        do {
+            record = try await ledger.decideHold(job, approve: approve, by: approver, reason: decision.reason, at: Date())
+        } catch let error as LedgerError where error.shortDescription == "not_held" {
+            // Decided by someone else a moment ago.
+            return failure(.conflict, "delivery \(job.id) is no longer held")
+        }
+        logger.info(approve ? "hold approved" : "hold rejected", metadata: [
+            "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
+            "gh.actor": .string(approver), "gh.record": .stringConvertible(record.sequence),
+        ])
+        if approve { dispatcher.notify([job.destination]) }
+        return try json(AdminWire.Decided(record: record.sequence, approver: approver))
+    }
+
+    private func hold(_ job: OutboxJob, withText: Bool) -> AdminWire.Hold {
+        AdminWire.Hold(
+            id: job.id, crossing: job.crossing, route: job.route, destination: job.destination, action: job.action.rawValue,
+            created: job.createdAt, origin: "\(job.originPlatform) \(job.originConversation) \(job.originMessage)",
+            text: withText ? job.text : nil
+        )
+    }
+
+    static func answer(_ outcome: Reloader.Outcome) -> AdminWire.ReloadAnswer {
+        switch outcome {
+        case .loaded(let revision, let record): .init(outcome: "loaded", revision: revision, record: record, problems: [])
+        case .unchanged(let revision): .init(outcome: "unchanged", revision: revision, record: nil, problems: [])
+        case .refused(let problems): .init(outcome: "refused", revision: nil, record: nil, problems: problems)
+        }
+    }
+
+    private func json(_ value: some Encodable) throws -> Response {
+        var data = try AdminWire.encoder.encode(value)
+        data.append(0x0A)
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private func failure(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        let data = (try? AdminWire.encoder.encode(AdminWire.Failure(error: message))) ?? Data()
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Removes a socket file (only a socket) at `path`.
+    static func removeStaleSocket(at path: String) {
+        var info = stat()
+        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFSOCK {
+            unlink(path)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// The admin API's JSON (over the Unix socket `listen.admin`), shared by the daemon and the
+/// `gatehouse status | holds | queue | reload` commands.
+public enum AdminWire {
+    /// `GET /status`: what the daemon is doing.
+    public struct Status: Codable, Sendable, Equatable {
+        public var revision: String
+        public var file: String
+        public var routes: Int
+        public var ready: Bool
+        public var outbox: [String: Int]
+        public var records: Int
+        public var checkpointed: Int
+        public var lastCheckpoint: Date?
+        public var reloadFailures: Int
+        public var lastReloadFailure: String?
+        /// The one-line summary the service manager shows.
+        public var line: String
+    }
+
+    /// A held delivery, waiting for a person (`GET /holds`, `GET /holds/ID` with its text).
+    public struct Hold: Codable, Sendable, Equatable {
+        public var id: Int64
+        public var crossing: Int64
+        public var route: String
+        public var destination: String
+        public var action: String
+        public var created: Date
+        public var origin: String
+        /// The text as it would be sent (only in `GET /holds/ID`).
+        public var text: String?
+    }
+
+    /// `POST /holds/ID/approve` and `/reject`: why.
+    public struct Decision: Codable, Sendable {
+        public var reason: String
+
+        public init(reason: String) {
+            self.reason = reason
+        }
+    }
+
+    /// The answer to a decision: its audit record and who was recorded as deciding.
+    public struct Decided: Codable, Sendable, Equatable {
+        public var record: Int64
+        public var approver: String
+    }
+
+    /// `GET /queue`: one row per destination.
+    public struct QueueRow: Codable, Sendable, Equatable {
+        public var destination: String
+        public var pending: Int
+        public var inflight: Int
+        public var deferred: Int
+        public var held: Int
+        public var dead: Int
+    }
+
+    /// `POST /reload`.
+    public struct ReloadAnswer: Codable, Sendable, Equatable {
+        /// loaded, unchanged or refused.
+        public var outcome: String
+        public var revision: String?
+        public var record: Int64?
+        public var problems: [String]
+    }
+
+    /// Any refusal: `{"error": "…"}`.
+    public struct Failure: Codable, Sendable {
+        public var error: String
+    }
+
+    /// Dates as ISO 8601, the same way both ends.
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

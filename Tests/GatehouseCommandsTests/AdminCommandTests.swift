@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import GatehouseLedger
+import GatehouseRuntime
+import GatehouseTesting
+import Testing
+@testable import GatehouseCommands
+
+/// The admin commands against a running gateway's admin socket.
+@Suite struct AdminCommandTests {
+    let socket = FileManager.default.temporaryDirectory.appendingPathComponent("gh-admin-\(UUID().uuidString.prefix(8)).sock").path
+    let ledger = FlakyLedger(try! Fixtures.memoryLedger())
+    let corp = FakeAdapter(platform: "corp")
+    let tg = FakeAdapter(platform: "tg")
+
+    var yaml: String {
+        """
+        listen: { admin: "\(socket)" }
+        platforms:
+          corp: { type: dingtalk, side: internal, client_id: d, client_secret: s }
+          tg: { type: telegram, side: external, token: "1:x" }
+        channels:
+          all-hands: { platform: corp, conversation: cidA }
+          news: { platform: tg, chat: -1001 }
+        checks:
+          secret-words: { keywords: [机密] }
+        routes:
+          - { name: announcements, from: all-hands, to: [news], on: { secret-words: hold } }
+        """
+    }
+
+    func running(_ body: (Gateway) async throws -> Void) async throws {
+        let config = try ConfigLoader(environment: [:]).load(yaml: yaml, file: "test.yaml")
+        let gateway = Gateway(
+            config: config, ledger: ledger, adapters: [corp, tg], reload: { [yaml] in try ConfigLoader(environment: [:]).load(yaml: yaml, file: "test.yaml") },
+            logger: quietLogger("test")
+        )
+        try await withServices(gateway.services) {
+            #expect(await eventually { FileManager.default.fileExists(atPath: socket) })
+            try await body(gateway)
+        }
+    }
+
+    func command<C: AsyncParsableCommand>(_ arguments: [String], as: C.Type = C.self) throws -> C {
+        try #require(try GatehouseCommand.parseAsRoot(arguments + ["--socket", socket]) as? C)
+    }
+
+    func heldIDs() async throws -> [Int64] {
+        try await AdminClient(socket: socket).get("/holds", as: [AdminWire.Hold].self).map(\.id)
+    }
+
+    @Test func anApprovedHoldIsDeliveredAndTheCallerIsTheAuditedApprover() async throws {
+        try await running { _ in
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "m1", text: "机密: Q3 numbers"))
+            #expect(await eventually { try await heldIDs().count == 1 })
+            let id = try #require(try await heldIDs().first)
+            let shown = try await AdminClient(socket: socket).get("/holds/\(id)", as: AdminWire.Hold.self)
+            #expect(shown.text == "机密: Q3 numbers" && shown.route == "announcements")
+            var approve = try command(["holds", "approve", String(id), "--reason", "cleared by legal"], as: Holds.Approve.self)
+            try await approve.run()
+            #expect(await eventually { tg.sent.map(\.text) == ["机密: Q3 numbers"] })
+            let decision = try #require(try await ledger.records(from: 1, limit: 100).first { $0.kind == .holdApproved })
+            // The kernel's word for who ran the command, not anything the command said.
+            #expect(decision.approver?.hasPrefix("uid \(getuid())") == true)
+            #expect(decision.reason == "cleared by legal")
+            #expect(try await heldIDs().isEmpty)
+        }
+    }
+
+    @Test func aRejectedHoldIsAuditedAndDropped() async throws {
+        try await running { _ in
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "m2", text: "机密 draft"))
+            #expect(await eventually { try await heldIDs().count == 1 })
+            let id = try #require(try await heldIDs().first)
+            var reject = try command(["holds", "reject", String(id), "--reason", "not for outside"], as: Holds.Reject.self)
+            try await reject.run()
+            let decision = try #require(try await ledger.records(from: 1, limit: 100).first { $0.kind == .holdRejected })
+            #expect(decision.approver?.hasPrefix("uid \(getuid())") == true && decision.reason == "not for outside")
+            // Deciding it again is refused: it is no longer held.
+            var again = try command(["holds", "approve", String(id), "--reason", "changed my mind"], as: Holds.Approve.self)
+            await #expect(throws: CommandFailure.self) { try await again.run() }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(tg.sent.isEmpty)
+        }
+    }
+
+    @Test func statusQueueAndReloadAnswerTruthfully() async throws {
+        try await running { gateway in
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "m3", text: "机密 one"))
+            #expect(await eventually { try await heldIDs().count == 1 })
+            let status = try await AdminClient(socket: socket).get("/status", as: AdminWire.Status.self)
+            #expect(status.revision == gateway.config.revision && status.routes == 1 && status.outbox["held"] == 1)
+            #expect(status.line.hasPrefix("1 routes; 0 queued, 1 held, 0 dead;"))
+            let queue = try await AdminClient(socket: socket).get("/queue", as: [AdminWire.QueueRow].self)
+            #expect(queue.map(\.destination) == ["news"])
+            #expect(queue.first.map { [$0.pending, $0.inflight, $0.deferred, $0.held, $0.dead] } == [0, 0, 0, 1, 0])
+            let reload = try await AdminClient(socket: socket).post("/reload", as: AdminWire.ReloadAnswer.self)
+            #expect(reload.outcome == "unchanged" && reload.revision == gateway.config.revision)
+            var printed = try command(["status"], as: Status.self)
+            try await printed.run()
+        }
+    }
+
+    @Test func aDecisionNeedsAReason() async throws {
+        try await running { _ in
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "m4", text: "机密 x"))
+            #expect(await eventually { try await heldIDs().count == 1 })
+            let id = try #require(try await heldIDs().first)
+            await #expect(throws: CommandFailure.self) {
+                _ = try await AdminClient(socket: socket).post("/holds/\(id)/approve", AdminWire.Decision(reason: "  "), as: AdminWire.Decided.self)
+            }
+        }
+    }
+}
