@@ -114,3 +114,19 @@ import Testing
         }
     }
 }
+
+@Suite struct JournalLogHandlerTests {
+    @Test func toTheJournalEachEventIsOneLineWithItsPriorityAndSortedKeys() {
+        let line = JournalLogHandler.line(
+            level: .warning, message: "two\nlines", metadata: ["gh.route": "news", "gh.crossing": "12"], source: "GatehouseRuntime",
+            label: "gatehouse", journal: true, time: Date(timeIntervalSince1970: 0)
+        )
+        #expect(line == "<4>gatehouse: warning: gh.crossing=12 gh.route=news [GatehouseRuntime] two\\nlines\n")
+        #expect(JournalLogHandler.priority(of: .critical) == 2 && JournalLogHandler.priority(of: .debug) == 7)
+        let plain = JournalLogHandler.line(level: .info, message: "ready", metadata: [:], source: "S", label: "g", journal: false, time: Date(timeIntervalSince1970: 0))
+        #expect(plain == "1970-01-01T00:00:00Z g: info: [S] ready\n")
+        // A JOURNAL_STREAM that does not name this process's stderr is not the journal.
+        #expect(!JournalLogHandler.isJournal(environment: ["JOURNAL_STREAM": "1:1"]))
+        #expect(!JournalLogHandler.isJournal(environment: [:]))
+    }
+}
