@@ -42,19 +42,60 @@ struct Reload: AsyncParsableCommand {
     }
 }
 
-/// `gatehouse queue`: the outbox per destination.
+/// `gatehouse queue …`: the outbox per destination, and the dead letters.
 struct Queue: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The outbox per destination: pending, in flight, deferred, held, dead.")
+    static let configuration = CommandConfiguration(
+        abstract: "The outbox per destination; list, retry or cancel dead-lettered deliveries (the decider is audited).",
+        subcommands: [Show.self, Dead.self, Retry.self, Cancel.self], defaultSubcommand: Show.self
+    )
 
-    @OptionGroup var admin: AdminOptions
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Per destination: pending, in flight, deferred, held, dead.")
+        @OptionGroup var admin: AdminOptions
 
-    func run() async throws {
-        let rows: [AdminWire.QueueRow] = try await AdminClient(socket: admin.socket).get("/queue")
-        let width = max(rows.map(\.destination.count).max() ?? 0, "destination".count)
-        func padded(_ text: String) -> String { text + String(repeating: " ", count: max(width - text.count, 0)) }
-        print("\(padded("destination"))  pending  inflight  deferred  held  dead")
-        for row in rows {
-            print("\(padded(row.destination))  \(String(format: "%7d  %8d  %8d  %4d  %4d", row.pending, row.inflight, row.deferred, row.held, row.dead))")
+        func run() async throws {
+            let rows: [AdminWire.QueueRow] = try await AdminClient(socket: admin.socket).get("/queue")
+            let width = max(rows.map(\.destination.count).max() ?? 0, "destination".count)
+            func padded(_ text: String) -> String { text + String(repeating: " ", count: max(width - text.count, 0)) }
+            print("\(padded("destination"))  pending  inflight  deferred  held  dead")
+            for row in rows {
+                print("\(padded(row.destination))  \(String(format: "%7d  %8d  %8d  %4d  %4d", row.pending, row.inflight, row.deferred, row.held, row.dead))")
+            }
+        }
+    }
+
+    struct Dead: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every dead-lettered delivery (why: `gatehouse audit query`).")
+        @OptionGroup var admin: AdminOptions
+
+        func run() async throws {
+            let jobs: [AdminWire.Job] = try await AdminClient(socket: admin.socket).get("/dead")
+            if jobs.isEmpty { return print("no dead-lettered deliveries") }
+            Holds.List.printLines(jobs)
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Send a dead-lettered delivery back to its queue for another round of attempts.")
+        @OptionGroup var admin: AdminOptions
+        @Argument(help: "The dead-lettered delivery's id.") var id: Int64
+        @Option(name: .long, help: "Why (recorded in the audit log).") var reason: String
+
+        func run() async throws {
+            let decided: AdminWire.Decided = try await AdminClient(socket: admin.socket).post("/dead/\(id)/retry", AdminWire.Decision(reason: reason))
+            print("queued again by \(decided.approver): audit record \(decided.record)")
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Close a dead-lettered delivery for good.")
+        @OptionGroup var admin: AdminOptions
+        @Argument(help: "The dead-lettered delivery's id.") var id: Int64
+        @Option(name: .long, help: "Why (recorded in the audit log).") var reason: String
+
+        func run() async throws {
+            let decided: AdminWire.Decided = try await AdminClient(socket: admin.socket).post("/dead/\(id)/cancel", AdminWire.Decision(reason: reason))
+            print("cancelled by \(decided.approver): audit record \(decided.record)")
         }
     }
 }
@@ -71,11 +112,16 @@ struct Holds: AsyncParsableCommand {
         @OptionGroup var admin: AdminOptions
 
         func run() async throws {
-            let holds: [AdminWire.Hold] = try await AdminClient(socket: admin.socket).get("/holds")
+            let holds: [AdminWire.Job] = try await AdminClient(socket: admin.socket).get("/holds")
             if holds.isEmpty { return print("no held deliveries") }
+            Self.printLines(holds)
+        }
+
+        /// One line a delivery: id, since when, route and destination, what and which crossing.
+        static func printLines(_ jobs: [AdminWire.Job]) {
             let format = ISO8601DateFormatter()
-            for hold in holds {
-                print("\(hold.id)  \(format.string(from: hold.created))  route \(hold.route) → \(hold.destination)  (\(hold.action), crossing #\(hold.crossing))")
+            for job in jobs {
+                print("\(job.id)  \(format.string(from: job.created))  route \(job.route) → \(job.destination)  (\(job.action), crossing #\(job.crossing))")
             }
         }
     }
@@ -86,7 +132,7 @@ struct Holds: AsyncParsableCommand {
         @Argument(help: "The held delivery's id.") var id: Int64
 
         func run() async throws {
-            let hold: AdminWire.Hold = try await AdminClient(socket: admin.socket).get("/holds/\(id)")
+            let hold: AdminWire.Job = try await AdminClient(socket: admin.socket).get("/holds/\(id)")
             print("delivery  \(hold.id) (crossing #\(hold.crossing)), \(hold.action)")
             print("route     \(hold.route) → \(hold.destination)")
             print("from      \(hold.origin)")

@@ -72,7 +72,7 @@ struct AuditPrinter {
                 detail = "crossing #\(record.crossing ?? 0)" + (record.nativeIDs.map { " ids " + $0.joined(separator: ",") } ?? "") + (record.reason.map { " — \($0)" } ?? "")
             case .configLoaded:
                 detail = "revision \(record.configRevision?.prefix(12) ?? "?") from \(record.reason ?? "?")"
-            case .holdApproved, .holdRejected:
+            case .holdApproved, .holdRejected, .deadRetried, .deadDiscarded:
                 detail = "crossing #\(record.crossing ?? 0) by \(record.approver ?? "?")" + (record.reason.map { " — \($0)" } ?? "")
             case .contentErased:
                 detail = "content of crossing #\(record.crossing ?? 0) erased" + (record.reason.map { " — \($0)" } ?? "")

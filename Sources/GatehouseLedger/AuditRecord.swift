@@ -24,6 +24,12 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         /// A request to `/hooks/<platform>` was refused (a forged, stale or malformed push):
         /// `platform` and `reason` (the status and why). Nothing of it crossed.
         case pushRejected = "push_rejected"
+        /// An operator sent a dead-lettered delivery back to its queue for another round of
+        /// attempts (`approver`, `reason`, `crossing`).
+        case deadRetried = "dead_retried"
+        /// An operator closed a dead-lettered delivery for good: it is never tried again
+        /// (`approver`, `reason`, `crossing`).
+        case deadDiscarded = "dead_discarded"
     }
 
     /// How a delivery attempt ended.

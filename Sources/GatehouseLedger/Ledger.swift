@@ -73,6 +73,10 @@ public protocol Ledger: CursorStore {
     /// Signs and stores a checkpoint of the log as it is now; nil when it has not grown since the last.
     func checkpoint(origin: String, signer: NoteSigner, at time: Date) async throws -> (checkpoint: Checkpoint, note: String)?
 
+    /// Decides a dead-lettered job, in `approver`'s name, with its audit record: back to its
+    /// queue for another round of attempts (its age counted from now), or closed for good.
+    func decideDead(_ job: OutboxJob, retry: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord
+
     /// What the ledger holds now, for status lines and metrics.
     func summary() async throws -> LedgerSummary
 

@@ -3,6 +3,7 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
     private enum Code: String {
         case unknownJob = "unknown_job"
         case notHeld = "not_held"
+        case notDead = "not_dead"
         case corrupt
         case missing
     }
@@ -15,6 +16,7 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
 
     static func unknownJob(_ id: Int64) -> Self { Self(code: .unknownJob, detail: "no outbox job \(id)") }
     static func notHeld(_ id: Int64) -> Self { Self(code: .notHeld, detail: "outbox job \(id) is not held (decided already, or never held)") }
+    static func notDead(_ id: Int64) -> Self { Self(code: .notDead, detail: "outbox job \(id) is not dead-lettered (decided already, or never dead)") }
     static func corrupt(_ detail: String) -> Self { Self(code: .corrupt, detail: detail) }
     static func missing(_ detail: String) -> Self { Self(code: .missing, detail: detail) }
 }

@@ -241,6 +241,28 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    public func decideDead(_ job: OutboxJob, retry: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {
+        try await writer.write { db in
+            if retry {
+                // Another round: from the first part not yet delivered, with a fresh max_age.
+                try db.run(
+                    sql: "UPDATE outbox SET state = 'pending', not_before = NULL, leased_until = NULL, created_at = ?, last_error = ? WHERE id = ? AND state = 'dead'",
+                    arguments: [StoredDate(time), "retried by \(approver): \(reason)", job.id]
+                )
+            } else {
+                try db.run(
+                    sql: "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ? AND state = 'dead'",
+                    arguments: ["discarded by \(approver): \(reason)", job.id]
+                )
+            }
+            guard db.changesCount == 1 else { throw LedgerError.notDead(job.id) }
+            return try Self.append(AuditRecord(
+                sequence: 0, time: time, kind: retry ? .deadRetried : .deadDiscarded, route: job.route,
+                destination: job.destination, crossing: job.crossing, reason: reason, approver: approver
+            ), in: db)
+        }
+    }
+
     public func cancelJobs(outside lanes: Set<Lane>, inflight: Bool, reason: String, at time: Date) async throws -> [AuditRecord] {
         try await writer.write { db in
             let states = inflight ? "'pending', 'inflight', 'deferred', 'held'" : "'pending', 'deferred', 'held'"

@@ -40,11 +40,16 @@ public struct AdminSurface: Sendable {
         let router = Router(context: AdminContext.self)
         router.get("/status") { _, _ in try await json(status()) }
         router.get("/holds") { _, _ in
-            try await json(ledger.jobs(in: .held, limit: Self.listLimit).map { hold($0, withText: false) })
+            try await json(ledger.jobs(in: .held, limit: Self.listLimit).map { describe($0, withText: false) })
         }
+        router.get("/dead") { _, _ in
+            try await json(ledger.jobs(in: .dead, limit: Self.listLimit).map { describe($0, withText: false) })
+        }
+        router.post("/dead/:id/retry") { request, context in try await decideDead(request, context, retry: true) }
+        router.post("/dead/:id/cancel") { request, context in try await decideDead(request, context, retry: false) }
         router.get("/holds/:id") { _, context in
-            guard let job = try await held(context) else { return failure(.notFound, "no held delivery with that id") }
-            return try json(hold(job, withText: true))
+            guard let job = try await job(context, in: .held) else { return failure(.notFound, "no held delivery with that id") }
+            return try json(describe(job, withText: true))
         }
         router.post("/holds/:id/approve") { request, context in try await decide(request, context, approve: true) }
         router.post("/holds/:id/reject") { request, context in try await decide(request, context, approve: false) }
@@ -102,25 +107,61 @@ public struct AdminSurface: Sendable {
         return rows.values.sorted { $0.destination < $1.destination }
     }
 
-    private func held(_ context: AdminContext) async throws -> OutboxJob? {
+    private func job(_ context: AdminContext, in state: OutboxJob.State) async throws -> OutboxJob? {
         guard let id = context.parameters.get("id").flatMap(Int64.init) else { return nil }
-        return try await ledger.jobs(in: .held, limit: Self.listLimit).first { $0.id == id }
+        return try await ledger.jobs(in: state, limit: Self.listLimit).first { $0.id == id }
     }
 
-    private func decide(_ request: Request, _ context: AdminContext, approve: Bool) async throws -> Response {
-        // Fail closed: a decision nobody can be named for is not taken.
+    /// Who decides and why, or the answer refusing the decision: nobody can be named (fail
+    /// closed: nothing is done in no one's name), or no reason is given.
+    private func decision(_ request: Request, _ context: AdminContext) async throws -> Result<(approver: String, reason: String), Refusal> {
         guard let approver = await context.peer() else {
-            return failure(.forbidden, "the caller's identity cannot be read from the socket")
+            return .failure(Refusal(status: .forbidden, message: "the caller's identity cannot be read from the socket"))
         }
         let body = try await request.body.collect(upTo: 64 << 10)
         guard let decision = try? AdminWire.decoder.decode(AdminWire.Decision.self, from: Data(buffer: body)),
               !decision.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            return failure(.badRequest, "a decision needs a reason: {\"reason\": \"…\"}")
+            return .failure(Refusal(status: .badRequest, message: "a decision needs a reason: {\"reason\": \"…\"}"))
         }
-        guard let job = try await held(context) else { return failure(.notFound, "no held delivery with that id") }
+        return .success((approver, decision.reason))
+    }
+
+    struct Refusal: Error {
+        var status: HTTPResponse.Status
+        var message: String
+    }
+
+    private func decideDead(_ request: Request, _ context: AdminContext, retry: Bool) async throws -> Response {
+        let who: (approver: String, reason: String)
+        switch try await decision(request, context) {
+        case .success(let decided): who = decided
+        case .failure(let refusal): return failure(refusal.status, refusal.message)
+        }
+        guard let job = try await job(context, in: .dead) else { return failure(.notFound, "no dead-lettered delivery with that id") }
         let record: AuditRecord
         do {
-            record = try await ledger.decideHold(job, approve: approve, by: approver, reason: decision.reason, at: Date())
+            record = try await ledger.decideDead(job, retry: retry, by: who.approver, reason: who.reason, at: Date())
+        } catch let error as LedgerError where error.shortDescription == "not_dead" {
+            return failure(.conflict, "delivery \(job.id) is no longer dead-lettered")
+        }
+        logger.info(retry ? "dead-lettered delivery retried" : "dead-lettered delivery cancelled", metadata: [
+            "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
+            "gh.actor": .string(who.approver), "gh.record": .stringConvertible(record.sequence),
+        ])
+        if retry { dispatcher.notify([job.destination]) }
+        return try json(AdminWire.Decided(record: record.sequence, approver: who.approver))
+    }
+
+    private func decide(_ request: Request, _ context: AdminContext, approve: Bool) async throws -> Response {
+        let (approver, reason): (String, String)
+        switch try await decision(request, context) {
+        case .success(let decided): (approver, reason) = decided
+        case .failure(let refusal): return failure(refusal.status, refusal.message)
+        }
+        guard let job = try await job(context, in: .held) else { return failure(.notFound, "no held delivery with that id") }
+        let record: AuditRecord
+        do {
+            record = try await ledger.decideHold(job, approve: approve, by: approver, reason: reason, at: Date())
         } catch let error as LedgerError where error.shortDescription == "not_held" {
             // Decided by someone else a moment ago.
             return failure(.conflict, "delivery \(job.id) is no longer held")
@@ -133,8 +174,8 @@ public struct AdminSurface: Sendable {
         return try json(AdminWire.Decided(record: record.sequence, approver: approver))
     }
 
-    private func hold(_ job: OutboxJob, withText: Bool) -> AdminWire.Hold {
-        AdminWire.Hold(
+    private func describe(_ job: OutboxJob, withText: Bool) -> AdminWire.Job {
+        AdminWire.Job(
             id: job.id, crossing: job.crossing, route: job.route, destination: job.destination, action: job.action.rawValue,
             created: job.createdAt, origin: "\(job.originPlatform) \(job.originConversation) \(job.originMessage)",
             text: withText ? job.text : nil

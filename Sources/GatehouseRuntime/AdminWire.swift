@@ -19,8 +19,9 @@ public enum AdminWire {
         public var line: String
     }
 
-    /// A held delivery, waiting for a person (`GET /holds`, `GET /holds/ID` with its text).
-    public struct Hold: Codable, Sendable, Equatable {
+    /// A delivery waiting for a person: held (`GET /holds`, `GET /holds/ID` with its text) or
+    /// dead-lettered (`GET /dead`).
+    public struct Job: Codable, Sendable, Equatable {
         public var id: Int64
         public var crossing: Int64
         public var route: String

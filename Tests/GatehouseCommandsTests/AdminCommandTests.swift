@@ -48,7 +48,7 @@ import Testing
     }
 
     func heldIDs() async throws -> [Int64] {
-        try await AdminClient(socket: socket).get("/holds", as: [AdminWire.Hold].self).map(\.id)
+        try await AdminClient(socket: socket).get("/holds", as: [AdminWire.Job].self).map(\.id)
     }
 
     @Test func anApprovedHoldIsDeliveredAndTheCallerIsTheAuditedApprover() async throws {
@@ -56,7 +56,7 @@ import Testing
             corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "m1", text: "机密: Q3 numbers"))
             #expect(await eventually { try await heldIDs().count == 1 })
             let id = try #require(try await heldIDs().first)
-            let shown = try await AdminClient(socket: socket).get("/holds/\(id)", as: AdminWire.Hold.self)
+            let shown = try await AdminClient(socket: socket).get("/holds/\(id)", as: AdminWire.Job.self)
             #expect(shown.text == "机密: Q3 numbers" && shown.route == "announcements")
             var approve = try command(["holds", "approve", String(id), "--reason", "cleared by legal"], as: Holds.Approve.self)
             try await approve.run()
@@ -100,6 +100,33 @@ import Testing
             #expect(reload.outcome == "unchanged" && reload.revision == gateway.config.revision)
             var printed = try command(["status"], as: Status.self)
             try await printed.run()
+        }
+    }
+
+    @Test func aDeadLetterCanBeRetriedOrCancelledAndTheCallerIsAudited() async throws {
+        // Telegram refuses for good (the bot was kicked): both messages are dead-lettered.
+        tg.failNextSends(with: [DeliveryError.unauthorized("403 Forbidden"), DeliveryError.unauthorized("403 Forbidden")])
+        try await running { _ in
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "d1", text: "first"))
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "d2", text: "second"))
+            func dead() async throws -> [Int64] { try await AdminClient(socket: socket).get("/dead", as: [AdminWire.Job].self).map(\.id) }
+            #expect(await eventually { try await dead().count == 2 })
+            let ids = try await dead()
+            // The bot is back in the chat: the first goes again, the second is given up.
+            var retry = try command(["queue", "retry", String(ids[0]), "--reason", "bot re-added"], as: Queue.Retry.self)
+            try await retry.run()
+            var cancel = try command(["queue", "cancel", String(ids[1]), "--reason", "obsolete"], as: Queue.Cancel.self)
+            try await cancel.run()
+            #expect(await eventually { tg.sent.map(\.text) == ["first"] })
+            #expect(try await dead().isEmpty)
+            let log = try await ledger.records(from: 1, limit: 100)
+            let retried = try #require(log.first { $0.kind == .deadRetried })
+            let discarded = try #require(log.first { $0.kind == .deadDiscarded })
+            #expect(retried.approver?.hasPrefix("uid \(getuid())") == true && retried.reason == "bot re-added")
+            #expect(discarded.approver?.hasPrefix("uid \(getuid())") == true && discarded.reason == "obsolete")
+            #expect(log.filter { $0.outcome == .delivered }.count == 1)
+            var show = try command(["queue"], as: Queue.Show.self)
+            try await show.run()
         }
     }
 

@@ -116,6 +116,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.checkpoint(origin: origin, signer: signer, at: time)
     }
 
+    public func decideDead(_ job: OutboxJob, retry: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {
+        try await ledger.decideDead(job, retry: retry, by: approver, reason: reason, at: time)
+    }
+
     public func summary() async throws -> LedgerSummary {
         try await ledger.summary()
     }
