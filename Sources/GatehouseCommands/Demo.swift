@@ -30,6 +30,9 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "Keep the temporary state directory (the ledger) for inspection.")
     var keepState = false
 
+    @Flag(help: "After the scenario, keep the gateway and the emulators running (until Ctrl-C), to try `gatehouse status`, `holds`, `queue` and `reload` on its admin socket.")
+    var serve = false
+
     @OptionGroup var logging: LoggingOptions
 
     static let origin = "demo.gatehouse.invalid/audit"
@@ -53,13 +56,23 @@ struct Demo: AsyncParsableCommand {
             do {
                 let telegramURL = "http://127.0.0.1:\(try await telegram.port())"
                 let dingtalkURL = "http://127.0.0.1:\(try await dingtalk.port())"
-                let config = scenario.pointing(loaded, telegram: telegramURL, dingtalk: dingtalkURL, state: state)
+                var config = scenario.pointing(loaded, telegram: telegramURL, dingtalk: dingtalkURL, state: state)
+                // The admin API, in the demo's own state directory.
+                let adminSocket = config.listen.admin ?? "\(state)/admin.sock"
+                config.listen.admin = adminSocket
+                let configFile = config.file
                 let ledger = try SQLiteLedger(directory: state, contentKey: ContentKey(derivedFrom: signer.signer))
                 let gateway = Gateway(
                     config: config, ledger: ledger,
                     adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger),
                     dispatch: .init(retry: .init(minimum: .milliseconds(200), maximum: .seconds(2))),
                     checkpoints: .init(origin: Self.origin, signer: signer.signer),
+                    reload: {
+                        // The file again, pointed at the same emulators and state.
+                        var reloaded = scenario.pointing(try ConfigLoader().load(file: configFile), telegram: telegramURL, dingtalk: dingtalkURL, state: state)
+                        reloaded.listen.admin = adminSocket
+                        return reloaded
+                    },
                     logger: logger
                 )
                 let services = gateway.serviceGroup(logger: logger)
@@ -70,7 +83,20 @@ struct Demo: AsyncParsableCommand {
                         dingtalk: ControlClient(baseURL: dingtalkURL, http: httpClient),
                         ledger: gateway.ledger, timeout: .seconds(timeout), config: config
                     )
-                    await services.triggerGracefulShutdown()
+                    if serve {
+                        print(outcome.report(config: loaded, state: state))
+                        print("""
+                            The gateway keeps running (Ctrl-C stops it). Its admin socket: \(adminSocket)
+                              gatehouse status --socket \(adminSocket)
+                              gatehouse queue --socket \(adminSocket)
+                              gatehouse reload --socket \(adminSocket)
+                            Post as a user with the emulators' control API: Telegram \(telegramURL)/_emulator/updates, DingTalk \(dingtalkURL)/_emulator/messages.
+                            """)
+                        // Standard output may be a file or a pipe: what to do next must reach it now.
+                        fflush(nil)
+                    } else {
+                        await services.triggerGracefulShutdown()
+                    }
                     try await running.waitForAll()
                     return outcome
                 }
