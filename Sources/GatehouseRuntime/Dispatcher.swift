@@ -384,6 +384,12 @@ public final class Dispatcher: Service, Sendable {
             metadata["gh.retry_in"] = .string(delay.description)
             logger.warning("deferred: \(reason)", metadata: metadata)
             count("deferred", platform: channel.platform, error: error as? DeliveryError)
+            if (error as? DeliveryError)?.isRateLimited == true {
+                // The platform said slow down (a 429, or DingTalk's throttling codes): a pacing
+                // bug or a shared bot when this grows.
+                Counter(label: "gatehouse_rate_limited_total", dimensions: [("platform", channel.platform)],
+                        factory: configuration.metrics ?? MetricsSystem.factory).increment()
+            }
         }
     }
 }

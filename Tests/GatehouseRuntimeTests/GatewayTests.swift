@@ -119,7 +119,8 @@ import Testing
 
     @Test func transientFailuresAreRetriedUntilDelivered() async throws {
         tg.failNextSends(with: [DeliveryError.unavailable("502 Bad Gateway"), DeliveryError.rateLimited(retryAfter: .milliseconds(50), "429")])
-        try await running {
+        let metrics = TestMetrics()
+        try await running(metrics: metrics) { _ in
             corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", text: "persist"))
             #expect(await eventually { tg.sent.count == 1 })
             #expect(await eventually { try await records().last?.outcome == .delivered })
@@ -129,6 +130,7 @@ import Testing
         #expect(try await records().compactMap(\.attempt) == [1, 2, 3])
         #expect(try await records().first?.kind == .configLoaded)
         #expect(tg.attempts == 3)
+        #expect(try metrics.expectCounter("gatehouse_rate_limited_total", [("platform", "tg")]).totalValue == 1)
     }
 
     @Test func permanentFailuresAreDeadLetteredNotRetriedCountedAndLoggedWithRouteAndChat() async throws {
