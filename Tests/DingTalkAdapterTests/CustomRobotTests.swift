@@ -8,7 +8,7 @@ import Testing
 
 /// Custom group robots: signed exactly once, paced to 20 a minute, idempotent by msgUuid, and every
 /// documented errcode classified.
-@Suite struct CustomRobotTests {
+@Suite(.timeLimit(.minutes(2))) struct CustomRobotTests {
     @Test func theSignatureIsURLEncodedExactlyOnce() {
         // Expected values computed independently (Python: hmac, base64, urllib.parse.quote(safe="")).
         let url = CustomRobotClient.url(

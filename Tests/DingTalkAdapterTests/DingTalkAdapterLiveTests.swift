@@ -8,7 +8,7 @@ import Logging
 import Testing
 
 /// The adapter against the independent DingTalk emulator on 127.0.0.1.
-@Suite struct DingTalkAdapterLiveTests {
+@Suite(.timeLimit(.minutes(2))) struct DingTalkAdapterLiveTests {
     static let desk = Channel(name: "desk", platform: "corp", address: .conversation("cidDesk=="))
 
     func withAdapter(

@@ -11,7 +11,7 @@ import Testing
 @testable import GatehouseCommands
 
 /// The whole service graph — real adapters, real ledger on disk — over both emulators.
-@Suite struct EndToEndTests {
+@Suite(.timeLimit(.minutes(2))) struct EndToEndTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let demoConfig = root.appendingPathComponent("Config/demo.yaml").path
 

@@ -9,7 +9,7 @@ import Testing
 @testable import GatehouseCommands
 
 /// The admin commands against a running gateway's admin socket.
-@Suite struct AdminCommandTests {
+@Suite(.timeLimit(.minutes(2))) struct AdminCommandTests {
     let socket = FileManager.default.temporaryDirectory.appendingPathComponent("gh-admin-\(UUID().uuidString.prefix(8)).sock").path
     let ledger = FlakyLedger(try! Fixtures.memoryLedger())
     let corp = FakeAdapter(platform: "corp")
@@ -142,7 +142,7 @@ import Testing
     }
 }
 
-@Suite struct JournalLogHandlerTests {
+@Suite(.timeLimit(.minutes(2))) struct JournalLogHandlerTests {
     @Test func toTheJournalEachEventIsOneLineWithItsPriorityAndSortedKeys() {
         let line = JournalLogHandler.line(
             level: .warning, message: "two\nlines", metadata: ["gh.route": "news", "gh.crossing": "12"], source: "GatehouseRuntime",

@@ -13,7 +13,7 @@ private func token(_ http: TestHTTP) async throws -> String {
     return try #require(answer.json["accessToken"]?.stringValue)
 }
 
-@Suite("DingTalk emulator: announcements and events")
+@Suite("DingTalk emulator: announcements and events", .timeLimit(.minutes(2)))
 struct DingTalkAnnouncementEmulatorTests {
     @Test("a published announcement is a blackboard_sent EVENT, pushed again until its ACK says SUCCESS")
     func announcementEvent() async throws {

@@ -21,7 +21,7 @@ private func groupSend(_ conversation: String, text: String, robotCode: String =
     ])
 }
 
-@Suite("DingTalk emulator: HTTP APIs")
+@Suite("DingTalk emulator: HTTP APIs", .timeLimit(.minutes(2)))
 struct DingTalkEmulatorTests {
     @Test("access tokens: bad credentials are refused; a valid token is returned again while valid")
     func accessToken() async throws {

@@ -29,7 +29,7 @@ private func withStreamClient<Result: Sendable>(
     }
 }
 
-@Suite("DingTalk emulator: Stream mode")
+@Suite("DingTalk emulator: Stream mode", .timeLimit(.minutes(2)))
 struct DingTalkStreamTests {
     @Test("a ticket opens one connection only")
     func singleUseTicket() async throws {

@@ -16,7 +16,7 @@ private func userMessage(_ text: String, chat: TelegramEmulator.Chat = group()) 
     TelegramEmulator.InjectedUpdate(kind: .message, chat: chat, from: .init(id: 42, firstName: "Li"), text: text)
 }
 
-@Suite("Telegram emulator")
+@Suite("Telegram emulator", .timeLimit(.minutes(2)))
 struct TelegramEmulatorTests {
     @Test("getMe answers for the configured token; other tokens get 401, unknown methods 404")
     func authentication() async throws {

@@ -6,7 +6,7 @@ import Testing
 /// types and which are required, extracted from shared/reference/telegram/bot-api-spec.json by
 /// Tests/Tools/extract-bot-api-types.py): every field it writes is documented, of a documented
 /// type, and no required field is missing.
-@Suite("Telegram emulator: answers have the Bot API's shapes")
+@Suite("Telegram emulator: answers have the Bot API's shapes", .timeLimit(.minutes(2)))
 struct TelegramShapeTests {
     struct Field: Decodable {
         var name: String

@@ -41,7 +41,7 @@ final class WebhookReceiver: Sendable {
     }
 }
 
-@Suite("Telegram emulator: webhooks")
+@Suite("Telegram emulator: webhooks", .timeLimit(.minutes(2)))
 struct TelegramWebhookTests {
     static let token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
     static let chat = TelegramEmulator.Chat(id: -1_001_234_567_890, type: .supergroup, title: "Partners")

@@ -9,7 +9,7 @@ import Logging
 import MetricsTestKit
 import Testing
 
-@Suite struct GatewayTests {
+@Suite(.timeLimit(.minutes(2))) struct GatewayTests {
     static let yaml = """
         platforms:
           corp: { type: dingtalk, side: internal, client_id: d, client_secret: s }

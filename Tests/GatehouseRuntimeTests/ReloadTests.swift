@@ -10,7 +10,7 @@ import Synchronization
 import Testing
 
 /// Reload: read → validate → compile → swap, all or nothing.
-@Suite struct ReloadTests {
+@Suite(.timeLimit(.minutes(2))) struct ReloadTests {
     /// The next config a reload reads: YAML to load, or nil to read the one in force again.
     final class NextConfig: Sendable {
         let yaml = Mutex<String>(GatewayTests.yaml)

@@ -7,7 +7,7 @@ import GatehouseTesting
 import Testing
 
 /// A graceful stop (SIGTERM): intake first, sends in hand within a bound, a final checkpoint.
-@Suite struct ShutdownTests {
+@Suite(.timeLimit(.minutes(2))) struct ShutdownTests {
     let ledger = FlakyLedger(try! Fixtures.memoryLedger())
     let corp = FakeAdapter(platform: "corp")
     let tg = FakeAdapter(platform: "tg")

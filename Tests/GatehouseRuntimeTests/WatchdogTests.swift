@@ -8,7 +8,7 @@ import Logging
 import Synchronization
 import Testing
 
-@Suite struct WatchdogTests {
+@Suite(.timeLimit(.minutes(2))) struct WatchdogTests {
     @Test func theNotifySocketAndWatchdogComeFromTheEnvironment() {
         #expect(!SystemdNotifier(environment: [:]).isEnabled)
         let managed = SystemdNotifier(environment: ["NOTIFY_SOCKET": "/run/systemd/notify", "WATCHDOG_USEC": "30000000"])

@@ -9,7 +9,7 @@ import Testing
 import TelegramAdapter
 
 /// The adapter against the independent Bot API emulator on 127.0.0.1.
-@Suite struct TelegramAdapterLiveTests {
+@Suite(.timeLimit(.minutes(2))) struct TelegramAdapterLiveTests {
     static let token = "123456:AAE-live-test-token-0123456789abcdef"
     static let news = Channel(name: "news", platform: "outreach", address: .chat("-1001234", topic: nil))
 
