@@ -71,7 +71,7 @@ struct AuditPrinter {
             case .delivery:
                 detail = "crossing #\(record.crossing ?? 0)" + (record.nativeIDs.map { " ids " + $0.joined(separator: ",") } ?? "") + (record.reason.map { " — \($0)" } ?? "")
             case .configLoaded:
-                detail = "revision \(record.configRevision?.prefix(12) ?? "?") from \(record.reason ?? "?")"
+                detail = "revision \(record.configRevision?.prefix(12) ?? "?") from \(record.reason ?? "?")" + (record.approver.map { " by \($0)" } ?? "")
             case .holdApproved, .holdRejected, .deadRetried, .deadDiscarded:
                 detail = "crossing #\(record.crossing ?? 0) by \(record.approver ?? "?")" + (record.reason.map { " — \($0)" } ?? "")
             case .contentErased:

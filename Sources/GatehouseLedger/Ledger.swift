@@ -64,8 +64,9 @@ public protocol Ledger: CursorStore {
     /// come from, and why it was refused.
     func recordRejectedPush(platform: String, reason: String, at time: Date) async throws -> AuditRecord
 
-    /// Audits that decisions from now on follow the config with this revision.
-    func recordConfigLoaded(revision: String, file: String, at time: Date) async throws -> AuditRecord
+    /// Audits that decisions from now on follow the config with this revision, and who put it in
+    /// force when that is known (a reload through the admin socket).
+    func recordConfigLoaded(revision: String, file: String, by actor: String?, at time: Date) async throws -> AuditRecord
 
     /// How many records the log holds, and how many the newest checkpoint covers.
     func auditSizes() async throws -> (records: Int, checkpointed: Int)

@@ -56,9 +56,10 @@ public struct AdminSurface: Sendable {
         router.get("/queue") { _, _ in try await json(queue()) }
         router.post("/reload") { _, context in
             guard let reloader else { return failure(.serviceUnavailable, "this gateway cannot reload its config") }
-            let who = await context.peer() ?? "unknown"
+            // Fail closed: the rules do not change in no one's name.
+            guard let who = await context.peer() else { return failure(.forbidden, "the caller's identity cannot be read from the socket") }
             logger.info("reload asked through the admin socket", metadata: ["gh.actor": .string(who)])
-            return try json(Self.answer(await reloader.reload()))
+            return try json(Self.answer(await reloader.reload(by: who)))
         }
         let path = self.path
         // A socket file left by an earlier run would make the bind fail.

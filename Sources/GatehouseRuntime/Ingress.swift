@@ -43,7 +43,7 @@ public struct Ingress: Service, CustomStringConvertible {
     public func run() async throws {
         // Every decision from here on follows this config: the log says so before the first one.
         let config = store.current.config
-        let loaded = try await ledger.recordConfigLoaded(revision: config.revision, file: config.file, at: Date())
+        let loaded = try await ledger.recordConfigLoaded(revision: config.revision, file: config.file, by: nil, at: Date())
         logger.info("config loaded", metadata: ["gh.record": .stringConvertible(loaded.sequence), "gh.revision": .string(config.revision)])
         configRecorded.fire()
         // Intake stops first on shutdown: cancelling the adapters' loops leaves any event that was not

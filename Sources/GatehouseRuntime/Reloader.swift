@@ -80,18 +80,19 @@ public struct Reloader: Service, CustomStringConvertible {
         try await cancelWhenGracefulShutdown {
             for await _ in hangups {
                 logger.info("SIGHUP: reloading the config")
-                _ = await reload()
+                _ = await reload(by: nil)
             }
         }
     }
 
-    /// Reloads now and says how it went.
-    public func reload() async -> Outcome {
+    /// Reloads now and says how it went. `actor` is who asked, when known (the admin socket's
+    /// caller; a signal names no one): the config_loaded record names them.
+    public func reload(by actor: String? = nil) async -> Outcome {
         await started.wait()
         await turn.take()
         defer { turn.give() }
         notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")
-        let outcome = await attempt()
+        let outcome = await attempt(by: actor)
         let current = store.current.config
         switch outcome {
         case .loaded(let revision, let record):
@@ -120,7 +121,7 @@ public struct Reloader: Service, CustomStringConvertible {
         return outcome
     }
 
-    private func attempt() async -> Outcome {
+    private func attempt(by actor: String?) async -> Outcome {
         let new: GatewayConfig
         do {
             new = try load()
@@ -138,7 +139,7 @@ public struct Reloader: Service, CustomStringConvertible {
         // The log says which config decides before the first decision under it.
         let record: AuditRecord
         do {
-            record = try await ledger.recordConfigLoaded(revision: new.revision, file: new.file, at: Date())
+            record = try await ledger.recordConfigLoaded(revision: new.revision, file: new.file, by: actor, at: Date())
         } catch {
             return .refused(["the ledger could not record the new config: \(error)"])
         }

@@ -98,7 +98,7 @@ import Testing
 
     @Test func aConfigLoadIsARecordOfItsOwn() async throws {
         let ledger = try Fixtures.memoryLedger()
-        let record = try await ledger.recordConfigLoaded(revision: "abc123", file: "/etc/gatehouse/gatehouse.yaml", at: Date(timeIntervalSince1970: 1_790_000_000))
+        let record = try await ledger.recordConfigLoaded(revision: "abc123", file: "/etc/gatehouse/gatehouse.yaml", by: nil, at: Date(timeIntervalSince1970: 1_790_000_000))
         #expect(record.sequence == 1 && record.kind == .configLoaded && record.configRevision == "abc123")
         #expect(String(decoding: try record.leaf(), as: UTF8.self) == #"{"config_revision":"abc123","kind":"config_loaded","reason":"/etc/gatehouse/gatehouse.yaml","sequence":1,"time":"2026-09-21T14:13:20.000Z"}"#)
     }

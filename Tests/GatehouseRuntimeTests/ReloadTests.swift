@@ -44,12 +44,14 @@ import Testing
         try await running(notifier: SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path])) { gateway, reloader in
             // A second destination for announcements.
             next.yaml.withLock { $0 = $0.replacingOccurrences(of: "to: [news]", with: "to: [news, support]") }
-            let outcome = await reloader.reload()
+            let outcome = await reloader.reload(by: "uid 7 (ops)")
             guard case .loaded(let revision, let record) = outcome else { Issue.record("not loaded: \(outcome)"); return }
             #expect(gateway.store.current.config.revision == revision && revision != gateway.config.revision)
             let loaded = try await records().filter { $0.kind == .configLoaded }
             #expect(loaded.map(\.sequence).last == record)
             #expect(loaded.count == 2)
+            // Who put it in force, as the admin socket named them; the start names no one.
+            #expect(loaded.map(\.approver) == [nil, "uid 7 (ops)"])
             corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", text: "to both"))
             #expect(await eventually { tg.sent.count == 2 })
             #expect(Set(tg.sent.map(\.channel.name)) == ["news", "support"])

@@ -104,8 +104,8 @@ public final class FlakyLedger: Ledger {
         try await ledger.nativeIDs(platform: platform, conversation: conversation, message: message, destination: destination)
     }
 
-    public func recordConfigLoaded(revision: String, file: String, at time: Date) async throws -> AuditRecord {
-        try await ledger.recordConfigLoaded(revision: revision, file: file, at: time)
+    public func recordConfigLoaded(revision: String, file: String, by actor: String?, at time: Date) async throws -> AuditRecord {
+        try await ledger.recordConfigLoaded(revision: revision, file: file, by: actor, at: time)
     }
 
     public func auditSizes() async throws -> (records: Int, checkpointed: Int) {
