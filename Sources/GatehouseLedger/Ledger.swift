@@ -44,7 +44,9 @@ public protocol Ledger: CursorStore {
     /// Cancels, each with its audit record, the jobs of (route, destination) lanes a config no
     /// longer has: pending, deferred and held ones, and inflight ones too when `inflight` (at
     /// start, when nothing is being sent; during a reload the send in hand finishes first).
-    func cancelJobs(outside lanes: Set<Lane>, inflight: Bool, reason: String, at time: Date) async throws -> [AuditRecord]
+    /// Limited to one `destination` when given (its worker, the only one sending its jobs, may
+    /// then cancel even the job it has in flight).
+    func cancelJobs(outside lanes: Set<Lane>, inflight: Bool, destination: String?, reason: String, at time: Date) async throws -> [AuditRecord]
 
     /// Erases the content (bodies as received and as decided) of up to `limit` crossings recorded
     /// before `cutoff`, oldest first, auditing each erasure; the leaves keep their commitments, so

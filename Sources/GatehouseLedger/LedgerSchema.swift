@@ -143,6 +143,11 @@ enum LedgerSchema {
             // retry resumes after them instead of sending them again.
             try db.execute(sql: "ALTER TABLE outbox ADD COLUMN delivered_parts TEXT")
         }
+        migrator.registerMigration("v9-outbox-state") { db in
+            // The watchdog, /metrics and the admin API count and list jobs by state on a table
+            // that keeps every delivered job: without an index each read scans all of it.
+            try db.execute(sql: "CREATE INDEX outbox_state ON outbox (state)")
+        }
         return migrator
     }
 }

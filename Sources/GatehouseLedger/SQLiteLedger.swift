@@ -244,6 +244,10 @@ public final class SQLiteLedger: Ledger {
     public func decideDead(_ job: OutboxJob, retry: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {
         try await writer.write { db in
             if retry {
+                // Its body may have expired meanwhile (keep_content): sending that would send nothing.
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM content WHERE record = ?)", arguments: [job.crossing]) == true else {
+                    throw LedgerError.contentErased(job.id)
+                }
                 // Another round: from the first part not yet delivered, with a fresh max_age.
                 try db.run(
                     sql: "UPDATE outbox SET state = 'pending', not_before = NULL, leased_until = NULL, created_at = ?, last_error = ? WHERE id = ? AND state = 'dead'",
@@ -263,12 +267,13 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    public func cancelJobs(outside lanes: Set<Lane>, inflight: Bool, reason: String, at time: Date) async throws -> [AuditRecord] {
+    public func cancelJobs(outside lanes: Set<Lane>, inflight: Bool, destination: String?, reason: String, at time: Date) async throws -> [AuditRecord] {
         try await writer.write { db in
             let states = inflight ? "'pending', 'inflight', 'deferred', 'held'" : "'pending', 'deferred', 'held'"
             let queued = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN (\(states)) ORDER BY id").map(Self.job)
             var records: [AuditRecord] = []
-            for job in queued where !lanes.contains(Lane(route: job.route, destination: job.destination)) {
+            for job in queued where !lanes.contains(Lane(route: job.route, destination: job.destination))
+                && destination.map({ $0 == job.destination }) ?? true {
                 try db.run(sql: "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ?", arguments: [reason, job.id])
                 // Parts a split send delivered before the destination left are listed: they crossed.
                 var outcome = Self.outcome(job, .cancelled, at: time, nativeIDs: try Self.deliveredParts(of: job, in: db), reason: reason)
@@ -371,7 +376,8 @@ public final class SQLiteLedger: Ledger {
 
     private static func transition(_ job: OutboxJob, to state: OutboxJob.State, notBefore: Date?, error: String?, in db: Database) throws {
         try db.run(
-            sql: "UPDATE outbox SET state = ?, attempts = attempts + 1, not_before = ?, last_error = ?, leased_until = NULL WHERE id = ?",
+            // Only a job still queued: one cancelled meanwhile (a reload removed its route) stays cancelled.
+            sql: "UPDATE outbox SET state = ?, attempts = attempts + 1, not_before = ?, last_error = ?, leased_until = NULL WHERE id = ? AND state IN ('pending', 'inflight', 'deferred')",
             arguments: [state.rawValue, notBefore, error, job.id]
         )
         guard db.changesCount == 1 else { throw LedgerError.unknownJob(job.id) }

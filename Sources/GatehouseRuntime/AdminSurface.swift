@@ -139,11 +139,14 @@ public struct AdminSurface: Sendable {
         case .failure(let refusal): return failure(refusal.status, refusal.message)
         }
         guard let job = try await job(context, in: .dead) else { return failure(.notFound, "no dead-lettered delivery with that id") }
+        if retry, !store.current.lanes.contains(Lane(route: job.route, destination: job.destination)) {
+            return failure(.conflict, "delivery \(job.id)'s route or destination is no longer in the config: it can only be cancelled")
+        }
         let record: AuditRecord
         do {
             record = try await ledger.decideDead(job, retry: retry, by: who.approver, reason: who.reason, at: Date())
-        } catch let error as LedgerError where error.shortDescription == "not_dead" {
-            return failure(.conflict, "delivery \(job.id) is no longer dead-lettered")
+        } catch let error as LedgerError where error.shortDescription == "not_dead" || error.shortDescription == "content_erased" {
+            return failure(.conflict, error.detail)
         }
         logger.info(retry ? "dead-lettered delivery retried" : "dead-lettered delivery cancelled", metadata: [
             "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),

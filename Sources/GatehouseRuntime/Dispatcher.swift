@@ -61,6 +61,8 @@ public final class Dispatcher: Service, Sendable {
     private let doorbells: Mutex<[String: AsyncStream<Void>.Continuation]>
     /// The queues not yet being worked, for `run` to start.
     private let streams: Mutex<[String: AsyncStream<Void>]>
+    /// The channels the queues follow, as of the last config applied.
+    private let applied: Mutex<[String: Channel]>
     /// Rung when the config in force changed.
     private let reconfigured: AsyncStream<Void>.Continuation
     private let reconfigurations: AsyncStream<Void>
@@ -88,6 +90,7 @@ public final class Dispatcher: Service, Sendable {
         self.doorbells = Mutex(doorbells)
         self.streams = Mutex(streams)
         (reconfigurations, reconfigured) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        applied = Mutex(store.current.config.channels)
     }
 
     /// A destination's doorbell, rung once so that whatever a previous run left queued is drained.
@@ -116,7 +119,8 @@ public final class Dispatcher: Service, Sendable {
     public func run() async throws {
         // Jobs queued for destinations this config no longer has would wait forever: cancel
         // them, each with its audit record, before delivering anything.
-        try await cancelOutsideLanes(inflight: true)
+        // At start nothing is being sent: jobs left in flight by the last run go too.
+        try await cancelJobs(keeping: store.current.lanes, inflight: true, destination: nil)
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { race in
                 race.addTask {
@@ -163,37 +167,44 @@ public final class Dispatcher: Service, Sendable {
         }
     }
 
-    /// Follows the config in force: cancels (and audits) the jobs of lanes it no longer has,
-    /// starts queues for new destinations, stops the queues of removed ones.
+    /// Follows the config in force: cancels (and audits) the jobs of lanes it no longer has and
+    /// of destinations whose channel now points elsewhere (they were decided for the old one),
+    /// and starts queues for new destinations. A removed destination's queue stays, idle: were
+    /// it stopped while it sends, and the destination came back, two workers would share a queue.
     private func applyConfig() async {
+        let current = store.current
+        let previous = applied.withLock { applied in
+            defer { applied = current.config.channels }
+            return applied
+        }
+        let moved = Set(current.destinations.filter { name in previous[name].map { $0 != current.config.channels[name] } ?? false })
         do {
-            try await cancelOutsideLanes(inflight: false)
+            try await cancelJobs(keeping: current.lanes.filter { !moved.contains($0.destination) }, inflight: false, destination: nil,
+                                 reason: moved.isEmpty ? Self.removedReason : "route or destination no longer in the config, or its channel changed")
         } catch {
             logger.error("cannot cancel the jobs of removed routes; they are cancelled when next at the head of their queue", metadata: [
                 "gh.error": .string("\(error)"),
             ])
         }
-        let wanted = store.current.destinations
         doorbells.withLock { doorbells in
-            for (destination, doorbell) in doorbells where !wanted.contains(destination) {
-                doorbell.finish()
-                doorbells[destination] = nil
-            }
-            for destination in wanted where doorbells[destination] == nil {
-                let (stream, doorbell) = Self.queue()
-                doorbells[destination] = doorbell
-                streams.withLock { $0[destination] = stream }
+            // A reload that lands as the shutdown begins starts nothing new.
+            if !stopping.withLock({ $0 }) {
+                for destination in current.destinations where doorbells[destination] == nil {
+                    let (stream, doorbell) = Self.queue()
+                    doorbells[destination] = doorbell
+                    streams.withLock { $0[destination] = stream }
+                }
             }
             for doorbell in doorbells.values { doorbell.yield() }
         }
     }
 
-    /// Cancels, with their audit records, the queued jobs of (route, destination) lanes the
-    /// config in force does not have.
-    private func cancelOutsideLanes(inflight: Bool) async throws {
-        let cancelled = try await ledger.cancelJobs(
-            outside: store.current.lanes, inflight: inflight, reason: "route or destination no longer in the config", at: Date()
-        )
+    static let removedReason = "route or destination no longer in the config"
+
+    /// Cancels, with their audit records, the queued jobs of lanes not in `lanes` (of one
+    /// destination only, when given).
+    private func cancelJobs(keeping lanes: Set<Lane>, inflight: Bool, destination: String?, reason: String = removedReason) async throws {
+        let cancelled = try await ledger.cancelJobs(outside: lanes, inflight: inflight, destination: destination, reason: reason, at: Date())
         for record in cancelled {
             logger.warning("queued delivery cancelled: its route or destination left the config", metadata: [
                 "gh.route": .string(record.route ?? ""), "gh.destination": .string(record.destination ?? ""),
@@ -236,7 +247,8 @@ public final class Dispatcher: Service, Sendable {
             guard store.current.lanes.contains(Lane(route: job.route, destination: job.destination)) else {
                 // Its route left the config in a reload: it stops here, cancelled and audited.
                 do {
-                    try await cancelOutsideLanes(inflight: job.state == .inflight)
+                    // This queue's own jobs only: its worker is the one that would send them.
+                    try await cancelJobs(keeping: store.current.lanes, inflight: true, destination: destination)
                 } catch {
                     logger.error("cannot cancel a job of a removed route", metadata: ["gh.job": .stringConvertible(job.id), "gh.error": .string("\(error)")])
                     return Date().addingTimeInterval(1)
@@ -246,6 +258,8 @@ public final class Dispatcher: Service, Sendable {
             if let notBefore = job.notBefore, notBefore > Date() { return notBefore }
             do {
                 try await window.withPlace {
+                    // A shutdown that began while this waited for a place starts no new send.
+                    guard !stopping.withLock({ $0 }) else { return }
                     if job.state == .inflight {
                         // Taken for sending when the previous run stopped: it may have arrived.
                         logger.warning("sending again a delivery that was in flight when the gateway stopped; the destination may see it twice", metadata: [

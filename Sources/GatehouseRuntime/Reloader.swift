@@ -153,13 +153,14 @@ public struct Reloader: Service, CustomStringConvertible {
 final class ReloadTurn: Sendable {
     private let busy = Mutex(false)
 
+    /// Waits for the turn; a cancelled waiter goes ahead rather than spin (it only reloads).
     func take() async {
         while !busy.withLock({ held in
             if held { return false }
             held = true
             return true
         }) {
-            try? await Task.sleep(for: .milliseconds(20))
+            guard (try? await Task.sleep(for: .milliseconds(20))) != nil else { return }
         }
     }
 

@@ -4,6 +4,7 @@ import GatehouseLedger
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// Keeps the service manager told: `READY=1` once every adapter has made its first attempt to
 /// reach its platform, then `WATCHDOG=1` only while a round trip through the ledger's writer —
@@ -69,7 +70,8 @@ public struct Watchdog: Service, CustomStringConvertible {
                 // The wait ends early when a graceful shutdown begins.
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
                 guard !Task.isCancelled && !Task.isShuttingDownGracefully else { break }
-                await beat(deadline: interval)
+                // Sleep, ping and status together stay well inside the manager's timeout.
+                await beat(deadline: interval / 2)
             }
         } onGracefulShutdown: {
             notifier.notify("STOPPING=1\n" + SystemdNotifier.status("stopping: intake first, then in-flight deliveries, then a final checkpoint"))
@@ -79,15 +81,16 @@ public struct Watchdog: Service, CustomStringConvertible {
     /// One beat: the ledger round trip within `deadline`, then WATCHDOG=1 (when asked for) and
     /// the status line; a stalled ledger gets no WATCHDOG=1, so the manager restarts the process.
     func beat(deadline: Duration) async {
-        let alive = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await ledger.ping()) != nil }
-            group.addTask {
+        // A ping queued behind a hung writer cannot be cancelled, and a task group would wait
+        // for it: the ping and the deadline race outside the beat, whichever answers first.
+        let answer = FirstAnswer()
+        let alive = await withCheckedContinuation { continuation in
+            answer.set(continuation)
+            Task { [ledger] in answer.give((try? await ledger.ping()) != nil) }
+            Task {
                 try? await Task.sleep(for: deadline)
-                return false
+                answer.give(false)
             }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
         }
         guard alive else {
             logger.critical("the ledger's writer did not answer in time; withholding the watchdog ping", metadata: ["gh.deadline": .string(deadline.description)])
@@ -123,5 +126,21 @@ public struct Watchdog: Service, CustomStringConvertible {
             ?? "no checkpoint yet"
         return prefix + "\(routes) routes; \(summary.queued) queued, \(summary.outbox[.held] ?? 0) held, \(summary.outbox[.dead] ?? 0) dead; "
             + "\(summary.records) audit records, \(checkpoint)"
+    }
+}
+
+/// Resumes a continuation with the first answer given; later ones are dropped.
+final class FirstAnswer: Sendable {
+    private let continuation = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+
+    func set(_ waiting: CheckedContinuation<Bool, Never>) {
+        continuation.withLock { $0 = waiting }
+    }
+
+    func give(_ answer: Bool) {
+        continuation.withLock { waiting in
+            waiting?.resume(returning: answer)
+            waiting = nil
+        }
     }
 }

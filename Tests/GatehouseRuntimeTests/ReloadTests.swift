@@ -89,6 +89,20 @@ import Testing
         }
     }
 
+    @Test func aChannelThatNowPointsElsewhereGetsNoneOfTheJobsDecidedForItsOldPlace() async throws {
+        tg.failNextSends(with: Array(repeating: DeliveryError.unavailable("502 Bad Gateway"), count: 1000))
+        try await running { _, reloader in
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "m1", text: "for the old news chat"))
+            #expect(await eventually { try await records().filter { $0.kind == .crossing }.count == 1 })
+            // Same name, another chat: what was decided for the old one must not go to the new one.
+            next.yaml.withLock { $0 = $0.replacingOccurrences(of: "news: { platform: tg, chat: -1001 }", with: "news: { platform: tg, chat: -1003 }") }
+            guard case .loaded = await reloader.reload() else { Issue.record("not loaded"); return }
+            #expect(await eventually { try await records().contains { $0.outcome == .cancelled } })
+            let cancelled = try #require(try await records().first { $0.outcome == .cancelled })
+            #expect(cancelled.destination == "news" && cancelled.reason?.contains("its channel changed") == true)
+        }
+    }
+
     @Test func aRemovedRouteStopsAtOnceAndItsQueuedJobsAreCancelledAndAudited() async throws {
         // Telegram keeps failing: the announcements' jobs stay queued, retried.
         tg.failNextSends(with: Array(repeating: DeliveryError.unavailable("502 Bad Gateway"), count: 1000))
