@@ -77,25 +77,19 @@ struct Queue: AsyncParsableCommand {
 
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Send a dead-lettered delivery back to its queue for another round of attempts.")
-        @OptionGroup var admin: AdminOptions
-        @Argument(help: "The dead-lettered delivery's id.") var id: Int64
-        @Option(name: .long, help: "Why (recorded in the audit log).") var reason: String
+        @OptionGroup var decision: DecisionOptions
 
         func run() async throws {
-            let decided: AdminWire.Decided = try await AdminClient(socket: admin.socket).post("/dead/\(id)/retry", AdminWire.Decision(reason: reason))
-            print("queued again by \(decided.approver): audit record \(decided.record)")
+            try await decision.post(to: "/dead/\(decision.id)/retry", done: "queued again")
         }
     }
 
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Close a dead-lettered delivery for good.")
-        @OptionGroup var admin: AdminOptions
-        @Argument(help: "The dead-lettered delivery's id.") var id: Int64
-        @Option(name: .long, help: "Why (recorded in the audit log).") var reason: String
+        @OptionGroup var decision: DecisionOptions
 
         func run() async throws {
-            let decided: AdminWire.Decided = try await AdminClient(socket: admin.socket).post("/dead/\(id)/cancel", AdminWire.Decision(reason: reason))
-            print("cancelled by \(decided.approver): audit record \(decided.record)")
+            try await decision.post(to: "/dead/\(decision.id)/cancel", done: "cancelled")
         }
     }
 }
@@ -143,25 +137,32 @@ struct Holds: AsyncParsableCommand {
 
     struct Approve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Approve a held delivery: it is sent.")
-        @OptionGroup var admin: AdminOptions
-        @Argument(help: "The held delivery's id.") var id: Int64
-        @Option(name: .long, help: "Why (recorded in the audit log).") var reason: String
+        @OptionGroup var decision: DecisionOptions
 
         func run() async throws {
-            let decided: AdminWire.Decided = try await AdminClient(socket: admin.socket).post("/holds/\(id)/approve", AdminWire.Decision(reason: reason))
-            print("approved by \(decided.approver): audit record \(decided.record)")
+            try await decision.post(to: "/holds/\(decision.id)/approve", done: "approved")
         }
     }
 
     struct Reject: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reject a held delivery: it is dropped, and that is audited.")
-        @OptionGroup var admin: AdminOptions
-        @Argument(help: "The held delivery's id.") var id: Int64
-        @Option(name: .long, help: "Why (recorded in the audit log).") var reason: String
+        @OptionGroup var decision: DecisionOptions
 
         func run() async throws {
-            let decided: AdminWire.Decided = try await AdminClient(socket: admin.socket).post("/holds/\(id)/reject", AdminWire.Decision(reason: reason))
-            print("rejected by \(decided.approver): audit record \(decided.record)")
+            try await decision.post(to: "/holds/\(decision.id)/reject", done: "rejected")
         }
+    }
+}
+
+/// A person's decision on one delivery: which, and why (the audit log records both, and who).
+struct DecisionOptions: ParsableArguments {
+    @OptionGroup var admin: AdminOptions
+    @Argument(help: "The delivery's id.") var id: Int64
+    @Option(name: .long, help: "Why (recorded in the audit log).") var reason: String
+
+    /// Posts the decision and says who the daemon recorded as deciding.
+    func post(to path: String, done: String) async throws {
+        let decided: AdminWire.Decided = try await AdminClient(socket: admin.socket).post(path, AdminWire.Decision(reason: reason))
+        print("\(done) by \(decided.approver): audit record \(decided.record)")
     }
 }
