@@ -46,7 +46,11 @@ public protocol Ledger: CursorStore {
     /// start, when nothing is being sent; during a reload the send in hand finishes first).
     /// Limited to one `destination` when given (its worker, the only one sending its jobs, may
     /// then cancel even the job it has in flight).
-    func cancelJobs(outside lanes: Set<Lane>, inflight: Bool, destination: String?, reason: String, at time: Date) async throws -> [AuditRecord]
+    /// Only jobs queued before `createdBefore` when given (those decided for a channel that has
+    /// since changed).
+    func cancelJobs(
+        outside lanes: Set<Lane>, inflight: Bool, destination: String?, createdBefore: Date?, reason: String, at time: Date
+    ) async throws -> [AuditRecord]
 
     /// Erases the content (bodies as received and as decided) of up to `limit` crossings recorded
     /// before `cutoff`, oldest first, auditing each erasure; the leaves keep their commitments, so

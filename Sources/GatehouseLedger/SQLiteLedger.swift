@@ -94,6 +94,15 @@ public final class SQLiteLedger: Ledger {
                 arguments: [record.sequence, envelope.body.text, crossing.text, receivedPayload, decidedPayload]
             )
             records.append(record)
+            // An edit that the rules no longer let through takes back what is out there: the
+            // copies of the earlier version are deleted (its crossing record, with the findings,
+            // says why). A held edit goes out as a new message if an approver releases it.
+            if crossing.kind == .edit, crossing.verdict == .block || crossing.verdict == .hold {
+                jobs.append(try Self.queueJob(
+                    crossing, action: .delete, text: "", payload: Payload(), stored: Payload().stored, state: .pending,
+                    record: record, intake: intake, in: db
+                ))
+            }
             // A held crossing's job waits for an approver outside the queue; a blocked one has none.
             let state: OutboxJob.State
             switch crossing.verdict {
@@ -101,23 +110,36 @@ public final class SQLiteLedger: Ledger {
             case .hold: state = .held
             case .block: continue
             }
-            try db.run(
+            jobs.append(try Self.queueJob(
+                crossing, action: crossing.kind, text: crossing.text, payload: payload, stored: decidedPayload, state: state,
+                record: record, intake: intake, in: db
+            ))
+        }
+        return .committed(records: records, jobs: jobs)
+    }
+
+    /// Queues one outbox job for a crossing, inside the intake's transaction.
+    private static func queueJob(
+        _ crossing: Crossing, action: Envelope.Kind, text: String, payload: Payload, stored: String?, state: OutboxJob.State,
+        record: AuditRecord, intake: Intake, in db: Database
+    ) throws -> OutboxJob {
+        let origin = intake.envelope.origin
+        let receivedAt = StoredDate(intake.receivedAt)
+        try db.run(
                 sql: """
                     INSERT INTO outbox (crossing, route, destination, action, text, payload, state, attempts, created_at,
                                         origin_platform, origin_conversation, origin_message)
                     VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
                     """,
-                arguments: [record.sequence, crossing.route, crossing.destination, crossing.kind.rawValue, crossing.text,
-                            decidedPayload, state.rawValue, receivedAt, origin.platform, origin.conversation, origin.messageID]
+                arguments: [record.sequence, crossing.route, crossing.destination, action.rawValue, text,
+                            stored, state.rawValue, receivedAt, origin.platform, origin.conversation, origin.messageID]
             )
-            jobs.append(OutboxJob(
-                id: db.lastInsertedRowID, crossing: record.sequence, route: crossing.route,
-                destination: crossing.destination, action: crossing.kind, text: crossing.text, payload: payload, state: state, attempts: 0,
-                notBefore: nil, leasedUntil: nil, createdAt: intake.receivedAt, originPlatform: origin.platform,
-                originConversation: origin.conversation, originMessage: origin.messageID
-            ))
-        }
-        return .committed(records: records, jobs: jobs)
+        return OutboxJob(
+            id: db.lastInsertedRowID, crossing: record.sequence, route: crossing.route,
+            destination: crossing.destination, action: action, text: text, payload: payload, state: state, attempts: 0,
+            notBefore: nil, leasedUntil: nil, createdAt: intake.receivedAt, originPlatform: origin.platform,
+            originConversation: origin.conversation, originMessage: origin.messageID
+        )
     }
 
     public func recordRejectedPush(platform: String, reason: String, at time: Date) async throws -> AuditRecord {
@@ -267,13 +289,15 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    public func cancelJobs(outside lanes: Set<Lane>, inflight: Bool, destination: String?, reason: String, at time: Date) async throws -> [AuditRecord] {
+    public func cancelJobs(
+        outside lanes: Set<Lane>, inflight: Bool, destination: String?, createdBefore: Date?, reason: String, at time: Date
+    ) async throws -> [AuditRecord] {
         try await writer.write { db in
             let states = inflight ? "'pending', 'inflight', 'deferred', 'held'" : "'pending', 'deferred', 'held'"
             let queued = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN (\(states)) ORDER BY id").map(Self.job)
             var records: [AuditRecord] = []
             for job in queued where !lanes.contains(Lane(route: job.route, destination: job.destination))
-                && destination.map({ $0 == job.destination }) ?? true {
+                && destination.map({ $0 == job.destination }) ?? true && createdBefore.map({ job.createdAt < $0 }) ?? true {
                 try db.run(sql: "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ?", arguments: [reason, job.id])
                 // Parts a split send delivered before the destination left are listed: they crossed.
                 var outcome = Self.outcome(job, .cancelled, at: time, nativeIDs: try Self.deliveredParts(of: job, in: db), reason: reason)

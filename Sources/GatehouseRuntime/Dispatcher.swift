@@ -63,6 +63,9 @@ public final class Dispatcher: Service, Sendable {
     private let streams: Mutex<[String: AsyncStream<Void>]>
     /// The channels the queues follow, as of the last config applied.
     private let applied: Mutex<[String: Channel]>
+    /// When a reload pointed a destination's channel elsewhere: jobs queued before were decided
+    /// for the old place and never go to the new one.
+    private let movedAt = Mutex<[String: Date]>([:])
     /// Rung when the config in force changed.
     private let reconfigured: AsyncStream<Void>.Continuation
     private let reconfigurations: AsyncStream<Void>
@@ -178,9 +181,18 @@ public final class Dispatcher: Service, Sendable {
             return applied
         }
         let moved = Set(current.destinations.filter { name in previous[name].map { $0 != current.config.channels[name] } ?? false })
+        let now = Date()
+        movedAt.withLock { movedAt in
+            for name in moved { movedAt[name] = now }
+        }
         do {
-            try await cancelJobs(keeping: current.lanes.filter { !moved.contains($0.destination) }, inflight: false, destination: nil,
-                                 reason: moved.isEmpty ? Self.removedReason : "route or destination no longer in the config, or its channel changed")
+            try await cancelJobs(keeping: current.lanes, inflight: false, destination: nil)
+            for name in moved {
+                try await cancelJobs(
+                    keeping: current.lanes.filter { $0.destination != name }, inflight: false, destination: name, createdBefore: now,
+                    reason: Self.movedReason
+                )
+            }
         } catch {
             logger.error("cannot cancel the jobs of removed routes; they are cancelled when next at the head of their queue", metadata: [
                 "gh.error": .string("\(error)"),
@@ -200,11 +212,16 @@ public final class Dispatcher: Service, Sendable {
     }
 
     static let removedReason = "route or destination no longer in the config"
+    static let movedReason = "the destination's channel changed in the config after this was decided for it"
 
     /// Cancels, with their audit records, the queued jobs of lanes not in `lanes` (of one
     /// destination only, when given).
-    private func cancelJobs(keeping lanes: Set<Lane>, inflight: Bool, destination: String?, reason: String = removedReason) async throws {
-        let cancelled = try await ledger.cancelJobs(outside: lanes, inflight: inflight, destination: destination, reason: reason, at: Date())
+    private func cancelJobs(
+        keeping lanes: Set<Lane>, inflight: Bool, destination: String?, createdBefore: Date? = nil, reason: String = removedReason
+    ) async throws {
+        let cancelled = try await ledger.cancelJobs(
+            outside: lanes, inflight: inflight, destination: destination, createdBefore: createdBefore, reason: reason, at: Date()
+        )
         for record in cancelled {
             logger.warning("queued delivery cancelled: its route or destination left the config", metadata: [
                 "gh.route": .string(record.route ?? ""), "gh.destination": .string(record.destination ?? ""),
@@ -244,7 +261,21 @@ public final class Dispatcher: Service, Sendable {
                 return Date().addingTimeInterval(1)
             }
             guard let job else { return nil }
-            guard store.current.lanes.contains(Lane(route: job.route, destination: job.destination)) else {
+            // One snapshot decides whether the job still goes and, in deliver, where.
+            let snapshot = store.current
+            if let moved = movedAt.withLock({ $0[destination] }), job.createdAt < moved {
+                do {
+                    try await cancelJobs(
+                        keeping: snapshot.lanes.filter { $0.destination != destination }, inflight: true, destination: destination,
+                        createdBefore: moved, reason: Self.movedReason
+                    )
+                } catch {
+                    logger.error("cannot cancel a job decided for a channel that changed", metadata: ["gh.job": .stringConvertible(job.id), "gh.error": .string("\(error)")])
+                    return Date().addingTimeInterval(1)
+                }
+                continue
+            }
+            guard snapshot.lanes.contains(Lane(route: job.route, destination: job.destination)) else {
                 // Its route left the config in a reload: it stops here, cancelled and audited.
                 do {
                     // This queue's own jobs only: its worker is the one that would send them.
@@ -267,7 +298,7 @@ public final class Dispatcher: Service, Sendable {
                             "gh.crossing": .stringConvertible(job.crossing),
                         ])
                     }
-                    try await deliver(try await ledger.lease(job, until: Date().addingTimeInterval(configuration.lease.timeInterval)))
+                    try await deliver(try await ledger.lease(job, until: Date().addingTimeInterval(configuration.lease.timeInterval)), in: snapshot)
                 }
             } catch is CancellationError {
                 return nil
@@ -349,12 +380,12 @@ public final class Dispatcher: Service, Sendable {
         ).increment()
     }
 
-    private func deliver(_ job: OutboxJob) async throws {
+    private func deliver(_ job: OutboxJob, in snapshot: ConfigStore.Snapshot) async throws {
         var metadata: Logger.Metadata = [
             "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
             "gh.crossing": .stringConvertible(job.crossing),
         ]
-        let config = store.current.config
+        let config = snapshot.config
         guard let channel = config.channels[job.destination], let adapter = adapters[channel.platform] else {
             let record = try await ledger.recordDead(job, reason: "destination '\(job.destination)' is not configured", at: Date())
             logger.error("dead-lettered: destination not configured", metadata: metadata.merging(["gh.record": .stringConvertible(record.sequence)]) { $1 })

@@ -80,12 +80,13 @@ import Testing
     }
 
     @Test func robotMessagesArriveOverStreamAndAnAcknowledgedOneIsNotPushedAgain() async throws {
-        try await withAdapter { adapter, emulator in
+        // A timeout a loaded machine's ACK still beats; the wait below outlasts it.
+        try await withAdapter(ackTimeout: .seconds(2)) { adapter, emulator in
             try await withIntake(adapter) { seen in
                 let id = try await emulator.inject(.init(conversationId: "cidAllHands==", senderStaffId: "m01", senderNick: "王经理", text: "Q3 is out"))
                 #expect(await eventually { seen.values.map(\.body.text) == ["Q3 is out"] })
                 // Well past the emulator's ACK timeout: still once.
-                try await Task.sleep(for: .milliseconds(800))
+                try await Task.sleep(for: .milliseconds(2500))
                 #expect(seen.values.map(\.origin.eventID) == [id])
                 #expect(seen.values.first?.sender == .init(id: "m01", name: "王经理"))
             }

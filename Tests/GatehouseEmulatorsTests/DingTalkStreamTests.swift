@@ -112,14 +112,20 @@ struct DingTalkStreamTests {
 
     @Test("an ACKed CALLBACK is not pushed again; messages wait for a connection")
     func ackedAndQueued() async throws {
-        try await withDingTalk(fast) { emulator, http in
+        // A timeout a loaded machine's ACK still beats; the wait below outlasts it.
+        let patient = {
+            var configuration = fast
+            configuration.ackTimeout = .seconds(2)
+            return configuration
+        }()
+        try await withDingTalk(patient) { emulator, http in
             _ = try await emulator.inject(message("sent while nobody listens"))
             let recorder = StreamRecorder()
-            try await withStreamClient(http, fast, recorder) {
+            try await withStreamClient(http, patient, recorder) {
                 #expect(try await eventually { await recorder.frames(type: "CALLBACK").count == 1 })
                 _ = try await emulator.inject(message("second"))
                 #expect(try await eventually { await recorder.frames(type: "CALLBACK").count == 2 })
-                try await Task.sleep(for: .milliseconds(900))
+                try await Task.sleep(for: .milliseconds(2500))
                 #expect(await recorder.frames(type: "CALLBACK").count == 2)
                 #expect(await emulator.streamStats().redeliveries == 0)
             }

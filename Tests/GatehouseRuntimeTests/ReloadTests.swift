@@ -99,7 +99,12 @@ import Testing
             guard case .loaded = await reloader.reload() else { Issue.record("not loaded"); return }
             #expect(await eventually { try await records().contains { $0.outcome == .cancelled } })
             let cancelled = try #require(try await records().first { $0.outcome == .cancelled })
-            #expect(cancelled.destination == "news" && cancelled.reason?.contains("its channel changed") == true)
+            #expect(cancelled.destination == "news" && cancelled.reason?.contains("channel changed") == true)
+            // It is tried no more, anywhere: the new chat never gets it.
+            let attempts = tg.attempts
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(tg.attempts <= attempts + 1)
+            #expect(try await ledger.summary().queued == 0)
         }
     }
 

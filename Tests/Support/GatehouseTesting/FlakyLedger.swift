@@ -76,8 +76,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.decideHold(job, approve: approve, by: approver, reason: reason, at: time)
     }
 
-    public func cancelJobs(outside lanes: Set<Lane>, inflight: Bool, destination: String?, reason: String, at time: Date) async throws -> [AuditRecord] {
-        try await ledger.cancelJobs(outside: lanes, inflight: inflight, destination: destination, reason: reason, at: time)
+    public func cancelJobs(
+        outside lanes: Set<Lane>, inflight: Bool, destination: String?, createdBefore: Date?, reason: String, at time: Date
+    ) async throws -> [AuditRecord] {
+        try await ledger.cancelJobs(outside: lanes, inflight: inflight, destination: destination, createdBefore: createdBefore, reason: reason, at: time)
     }
 
     public func eraseContent(before cutoff: Date, reason: String, at time: Date, limit: Int) async throws -> [AuditRecord] {
