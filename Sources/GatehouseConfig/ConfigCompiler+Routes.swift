@@ -7,7 +7,7 @@ extension ConfigCompiler {
     static let dingtalkAddressKeys = ["conversation", "robot_webhook", "users", "announcements"]
     /// How many people one `oToMessages/batchSend` reaches.
     static let maxOneToOneUsers = 20
-    static let routeKeys = ["name", "from", "to", "on", "default", "template", "mirror"]
+    static let routeKeys = ["name", "from", "to", "on", "default", "template", "templates", "mirror"]
 
     func compileChannels(_ node: Node, platforms: Declared<PlatformConfig>) -> Declared<Channel> {
         var channels = Declared<Channel>()
@@ -216,7 +216,27 @@ extension ConfigCompiler {
                 template = parsed
             }
             guard let from, let to, let on else { continue }
-            routes.append(Route(name: name, from: from, to: to, on: on, defaultVerdict: defaultVerdict, template: template, mirror: mirror))
+            // `templates: { news: "…", partners: "…" }`: a destination's own template.
+            var templates: [String: Template] = [:]
+            if let node = fields["templates"] {
+                var complete = true
+                for (destination, key, value) in reader.namedEntries(node, "\(what): templates") {
+                    guard to.contains(destination) else {
+                        reader.error(at: key, "\(what): templates: '\(destination)' is not one of the route's destinations")
+                        complete = false
+                        continue
+                    }
+                    guard let parsed = self.template(value, "\(what): templates: \(destination)") else {
+                        complete = false
+                        continue
+                    }
+                    templates[destination] = parsed
+                }
+                guard complete else { continue }
+            }
+            routes.append(Route(
+                name: name, from: from, to: to, on: on, defaultVerdict: defaultVerdict, template: template, templates: templates, mirror: mirror
+            ))
         }
         return routes
     }

@@ -46,6 +46,9 @@ public struct Gate: Sendable {
             let attachments = decision.masked.contains { $0.detector == AttachmentRule.name } ? [] : envelope.attachments
             for name in route.to where name != source.name {
                 guard let destination = router.channels[name] else { continue }
+                // A destination with a template of its own gets its own text, from the same
+                // decision and the same masked body.
+                let rendered = route.templates[name].map { renderer.render($0, body: body, envelope: envelope, context: context) } ?? rendered
                 crossings.append(Crossing(
                     route: route.name, source: source.name, destination: destination.name, kind: envelope.kind,
                     direction: direction(from: source, to: destination),

@@ -13,14 +13,18 @@ public struct Route: Sendable {
     public var defaultVerdict: Verdict
     /// How the forwarded text is built.
     public var template: Template
+    /// Templates for particular destinations (by channel name), in place of `template` there.
+    public var templates: [String: Template]
     /// Which later changes of a forwarded message follow it (`edit`, `delete`); a route without
     /// them takes new posts only.
     public var mirror: Set<Envelope.Kind>
 
     public init(
         name: String, from: [String], to: [String], on: [(check: String, verdict: Verdict)] = [],
-        defaultVerdict: Verdict = .forward, template: Template = .text, mirror: Set<Envelope.Kind> = []
+        defaultVerdict: Verdict = .forward, template: Template = .text, templates: [String: Template] = [:],
+        mirror: Set<Envelope.Kind> = []
     ) {
+        self.templates = templates
         self.name = name
         self.from = from
         self.to = to
