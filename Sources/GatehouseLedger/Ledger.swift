@@ -63,6 +63,13 @@ public protocol Ledger: CursorStore {
     /// Jobs in a state, oldest first.
     func jobs(in state: OutboxJob.State, limit: Int) async throws -> [OutboxJob]
 
+    /// One job, by id.
+    func job(id: Int64) async throws -> OutboxJob?
+
+    /// Jobs not yet concluded (pending, inflight, deferred, held, dead), counted per destination
+    /// and state.
+    func depths() async throws -> [String: [OutboxJob.State: Int]]
+
     /// The native ids a message became at a destination, in part order.
     func nativeIDs(platform: String, conversation: String, message: String, destination: String) async throws -> [String]
 

@@ -362,6 +362,27 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
+    public func job(id: Int64) async throws -> OutboxJob? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(Self.job)
+        }
+    }
+
+    public func depths() async throws -> [String: [OutboxJob.State: Int]] {
+        try await writer.read { db in
+            var depths: [String: [OutboxJob.State: Int]] = [:]
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT destination, state, COUNT(*) AS count FROM outbox
+                WHERE state IN ('pending', 'inflight', 'deferred', 'held', 'dead') GROUP BY destination, state
+                """)
+            for row in rows {
+                guard let state = OutboxJob.State(rawValue: row["state"]) else { continue }
+                depths[row["destination"], default: [:]][state] = row["count"]
+            }
+            return depths
+        }
+    }
+
     public func nativeIDs(platform: String, conversation: String, message: String, destination: String) async throws -> [String] {
         try await writer.read { db in
             try String.fetchAll(

@@ -88,29 +88,21 @@ public struct AdminSurface: Sendable {
     }
 
     private func queue() async throws -> [AdminWire.QueueRow] {
-        var rows: [String: AdminWire.QueueRow] = [:]
-        for destination in store.current.destinations {
-            rows[destination] = .init(destination: destination, pending: 0, inflight: 0, deferred: 0, held: 0, dead: 0)
+        var depths = try await ledger.depths()
+        // Every destination of the config in force has a row, queued jobs or not.
+        for destination in store.current.destinations where depths[destination] == nil { depths[destination] = [:] }
+        return depths.map { destination, count in
+            AdminWire.QueueRow(
+                destination: destination, pending: count[.pending] ?? 0, inflight: count[.inflight] ?? 0,
+                deferred: count[.deferred] ?? 0, held: count[.held] ?? 0, dead: count[.dead] ?? 0
+            )
         }
-        for state: OutboxJob.State in [.pending, .inflight, .deferred, .held, .dead] {
-            for job in try await ledger.jobs(in: state, limit: Self.listLimit) {
-                var row = rows[job.destination] ?? .init(destination: job.destination, pending: 0, inflight: 0, deferred: 0, held: 0, dead: 0)
-                switch state {
-                case .pending: row.pending += 1
-                case .inflight: row.inflight += 1
-                case .deferred: row.deferred += 1
-                case .held: row.held += 1
-                default: row.dead += 1
-                }
-                rows[job.destination] = row
-            }
-        }
-        return rows.values.sorted { $0.destination < $1.destination }
+        .sorted { $0.destination < $1.destination }
     }
 
     private func job(_ context: AdminContext, in state: OutboxJob.State) async throws -> OutboxJob? {
         guard let id = context.parameters.get("id").flatMap(Int64.init) else { return nil }
-        return try await ledger.jobs(in: state, limit: Self.listLimit).first { $0.id == id }
+        return try await ledger.job(id: id).flatMap { $0.state == state ? $0 : nil }
     }
 
     /// Who decides and why, or the answer refusing the decision: nobody can be named (fail

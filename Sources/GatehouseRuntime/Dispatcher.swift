@@ -112,17 +112,17 @@ public final class Dispatcher: Service, Sendable {
         }
     }
 
-    /// The config in force changed: queues start for destinations it adds and stop for those
-    /// it removes (after the delivery in hand); every queue is woken, so that jobs of routes it
-    /// removed are cancelled rather than sent.
+    /// The config in force changed: queues start for destinations it adds, and every queue is
+    /// woken, so that jobs of routes it removed (or decided for a channel it moved) are
+    /// cancelled rather than sent.
     public func reconfigure() {
         reconfigured.yield()
     }
 
     public func run() async throws {
-        // Jobs queued for destinations this config no longer has would wait forever: cancel
-        // them, each with its audit record, before delivering anything.
-        // At start nothing is being sent: jobs left in flight by the last run go too.
+        // Jobs queued for lanes this config no longer has would wait forever: cancel them, each
+        // with its audit record, before delivering anything. Nothing is being sent yet, so jobs
+        // the last run left in flight go too.
         try await cancelJobs(keeping: store.current.lanes, inflight: true, destination: nil)
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { race in

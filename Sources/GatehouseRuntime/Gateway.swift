@@ -62,7 +62,7 @@ public struct Gateway: Sendable {
             ContentRetention(ledger: ledger, configuration: .init(keep: $0), logger: logger)
         }
         self.watchdog = Watchdog(
-            notifier: notifier, ledger: ledger, adapters: adapters, store: store, reloads: reloads, ready: ready, metrics: metrics, logger: logger
+            notifier: notifier, ledger: ledger, adapters: adapters, store: store, reloads: reloads, ready: ready, logger: logger
         )
         self.admin = config.listen.admin.map { [dispatcher, reloader, ready] path in
             AdminSurface(

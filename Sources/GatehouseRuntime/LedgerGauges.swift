@@ -3,8 +3,8 @@ import GatehouseLedger
 import Metrics
 
 /// The gauges `/metrics` shows of the ledger: outbox jobs by state, holds waiting, the audit
-/// log's size and the age of its newest checkpoint. Set from a summary on every watchdog beat and
-/// on every scrape, so that a scrape never reads a stale figure.
+/// log's size and the age of its newest checkpoint. Set from a summary at every scrape, so that
+/// a scrape never reads a stale figure.
 struct LedgerGauges {
     let metrics: any MetricsFactory
 

@@ -2,7 +2,6 @@ import Foundation
 import GatehouseCore
 import GatehouseLedger
 import Logging
-import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -34,16 +33,14 @@ public struct Watchdog: Service, CustomStringConvertible {
     private let configuration: Configuration
     /// Fired once READY=1 is said (what `/readyz` answers).
     private let ready: StartSignal
-    private let metrics: any MetricsFactory
     private let logger: Logger
 
     public init(
         notifier: SystemdNotifier, ledger: any Ledger, adapters: [any Adapter], store: ConfigStore, reloads: ReloadStatus = ReloadStatus(),
         configuration: Configuration = .init(), ready: StartSignal = StartSignal(),
-        metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
+        logger: Logger
     ) {
         self.ready = ready
-        self.metrics = metrics
         self.notifier = notifier
         self.ledger = ledger
         self.adapters = adapters
@@ -58,10 +55,9 @@ public struct Watchdog: Service, CustomStringConvertible {
         if !waiting.isEmpty {
             logger.warning("ready, though these platforms have not answered yet", metadata: ["gh.platforms": .string(waiting.joined(separator: ","))])
         }
-        let summary = try? await ledger.summary()
-        if let summary { LedgerGauges(metrics: metrics).record(summary) }
+        let status = await statusLine()
         ready.fire()
-        notifier.notify("READY=1\n" + SystemdNotifier.status(Self.status(routes: store.current.config.routes.count, summary: summary, reloadFailure: reloads.lastFailure)))
+        notifier.notify("READY=1\n" + status)
         logger.info("ready", metadata: ["gh.routes": .stringConvertible(store.current.config.routes.count)])
         // Half the manager's timeout, so that one slow round trip does not cost the process.
         let interval = notifier.watchdogInterval.map { $0 / 2 } ?? configuration.statusInterval
@@ -97,12 +93,16 @@ public struct Watchdog: Service, CustomStringConvertible {
             notifier.notify(SystemdNotifier.status("stalled: the ledger's writer does not answer"))
             return
         }
-        let summary = try? await ledger.summary()
-        if let summary { LedgerGauges(metrics: metrics).record(summary) }
-        let status = SystemdNotifier.status(Self.status(routes: store.current.config.routes.count, summary: summary, reloadFailure: reloads.lastFailure))
+        let status = await statusLine()
         // Once STOPPING=1 is said, a late beat must not say otherwise.
         guard !Task.isShuttingDownGracefully else { return }
         notifier.notify((notifier.watchdogInterval != nil ? "WATCHDOG=1\n" : "") + status)
+    }
+
+    /// `STATUS=` with the one-line summary of now.
+    private func statusLine() async -> String {
+        let summary = try? await ledger.summary()
+        return SystemdNotifier.status(Self.status(routes: store.current.config.routes.count, summary: summary, reloadFailure: reloads.lastFailure))
     }
 
     /// Waits (bounded) for every adapter's first attempt; returns the platforms still trying.

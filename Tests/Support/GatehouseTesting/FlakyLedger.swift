@@ -122,6 +122,14 @@ public final class FlakyLedger: Ledger {
         try await ledger.decideDead(job, retry: retry, by: approver, reason: reason, at: time)
     }
 
+    public func job(id: Int64) async throws -> OutboxJob? {
+        try await ledger.job(id: id)
+    }
+
+    public func depths() async throws -> [String: [OutboxJob.State: Int]] {
+        try await ledger.depths()
+    }
+
     public func summary() async throws -> LedgerSummary {
         try await ledger.summary()
     }
