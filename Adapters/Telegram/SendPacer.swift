@@ -1,116 +1,164 @@
-import Foundation
 import GatehouseCore
 import Synchronization
 
-/// Spaces the bot's sends so that Telegram never has to answer 429: at most `chat` per chat, `group`
-/// per group, supergroup or channel, and `bot` overall (the Bot FAQ's broadcasting limits). Each send
-/// reserves the earliest slot that keeps every limit, so a burst to one group leaves in order at the
-/// group's pace; a 429 that comes anyway pauses that chat, or the whole bot, for exactly the
-/// `retry_after` the server named.
+/// Hands out turns to send so that Telegram never has to answer 429 (``SendBudget``), and decides
+/// who goes first when more sends wait than the limits let through: interactive before bulk
+/// (``DeliveryPriority``), and within one priority in the order they asked. A send held back by its
+/// own chat or group is passed over, so the others keep the bot at its ceiling meanwhile.
 ///
-/// The server counts requests when they arrive, which is somewhere between the moment one was sent
-/// and the moment its answer came. So a send, once answered, is counted in the windows at its
-/// answer's time: the next send a window admits is then a full window after the server can
-/// possibly have counted the one it replaces, however late that one arrived.
+/// Turns are given at the moment they come, not booked ahead: a customer's reply that arrives
+/// while hundreds of announcement copies wait takes the very next turn, instead of one behind
+/// every copy booked before it.
 final class SendPacer: Sendable {
     typealias Limits = TelegramAdapter.Limits
 
-    /// A reserved slot, to be ``complete(_:at:)``d when its request has been answered.
+    /// A turn taken, to be ``complete(_:at:)``d when its request has been answered.
     struct Ticket: Sendable {
         fileprivate let id: UInt64
         fileprivate let chat: String
-        /// How long to wait before sending.
-        let wait: Duration
     }
 
-    private struct Slot {
+    /// What a waiting send is woken for.
+    private enum Wake {
+        /// Its turn: it was spent at grant time.
+        case go
+        /// Nobody may go yet: sleep until then, and look again for everyone.
+        case keepTime(ContinuousClock.Instant)
+    }
+
+    private struct Waiter {
         var id: UInt64
-        var time: ContinuousClock.Instant
+        var chat: String
+        var rank: Int
+        /// Set while it waits to be woken; nil while it keeps time or before it starts waiting.
+        var continuation: CheckedContinuation<Wake, any Error>?
+        var cancelled = false
     }
 
     private struct State {
+        var budget: SendBudget
         var nextID: UInt64 = 0
-        /// The next free slot of each chat.
-        var chatNext: [String: ContinuousClock.Instant] = [:]
-        /// The slots in each group's current window.
-        var groupSlots: [String: [Slot]] = [:]
-        var botSlots: [Slot] = []
-        /// Until when a chat (or, under "", the whole bot) is paused by a 429.
-        var pausedUntil: [String: ContinuousClock.Instant] = [:]
+        /// In the order they asked.
+        var waiters: [Waiter] = []
+        /// The waiter asleep until the next turn comes, and when it wakes.
+        var timekeeper: (id: UInt64, until: ContinuousClock.Instant)?
     }
 
-    let limits: Limits
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     init(limits: Limits = Limits()) {
-        self.limits = limits
+        state = Mutex(State(budget: SendBudget(limits: limits)))
     }
 
-    /// Whether a chat id names a group, supergroup or channel (negative ids, @channel names)
-    /// rather than a person.
-    static func isGroup(_ chat: String) -> Bool {
-        chat.hasPrefix("-") || chat.hasPrefix("@")
-    }
+    var limits: Limits { state.withLock { $0.budget.limits } }
 
-    /// Reserves the next slot for a send to `chat`.
-    func reserve(chat: String, at now: ContinuousClock.Instant = .now) -> Ticket {
-        state.withLock { state in
-            var slot = max(now, state.chatNext[chat] ?? now, state.pausedUntil[chat] ?? now, state.pausedUntil[""] ?? now)
-            let isGroup = Self.isGroup(chat)
-            var groupSlots = isGroup ? (state.groupSlots[chat] ?? []).filter { $0.time + limits.group.window > now } : []
-            state.botSlots.removeAll { $0.time + limits.bot.window <= now }
-            if isGroup, let free = Self.earliest(groupSlots, limits.group) { slot = max(slot, free) }
-            if let free = Self.earliest(state.botSlots, limits.bot) { slot = max(slot, free) }
+    /// How many sends wait for a turn now.
+    var waiting: Int { state.withLock { $0.waiters.count } }
+
+    /// Waits for a turn to send to `chat`, at the current task's ``DeliveryPriority``.
+    func turn(chat: String, priority: DeliveryPriority = DeliveryPriority.current) async throws -> Ticket {
+        let id = state.withLock { state in
             state.nextID += 1
-            let id = state.nextID
-            state.chatNext[chat] = slot + limits.chat.interval
-            if isGroup {
-                groupSlots.append(Slot(id: id, time: slot))
-                state.groupSlots[chat] = groupSlots
+            state.waiters.append(Waiter(id: state.nextID, chat: chat, rank: priority.rank))
+            return state.nextID
+        }
+        while true {
+            switch try await wait(id) {
+            case .go:
+                return Ticket(id: id, chat: chat)
+            case .keepTime(let until):
+                do {
+                    try await Task.sleep(until: until, clock: .continuous)
+                } catch {
+                    let woken = state.withLock { state in
+                        state.waiters.removeAll { $0.id == id }
+                        if state.timekeeper?.id == id { state.timekeeper = nil }
+                        return Self.grant(&state, now: .now)
+                    }
+                    for (continuation, wake) in woken { continuation.resume(returning: wake) }
+                    throw error
+                }
+                state.withLock { state in
+                    if state.timekeeper?.id == id { state.timekeeper = nil }
+                }
             }
-            state.botSlots.append(Slot(id: id, time: slot))
-            return Ticket(id: id, chat: chat, wait: slot - now)
         }
     }
 
-    /// Counts a reserved send at the time its answer came (see the type's discussion).
+    /// Counts a send at the time its answer came (``SendBudget/answered(_:id:at:)``).
     func complete(_ ticket: Ticket, at now: ContinuousClock.Instant = .now) {
-        state.withLock { state in
-            if var slots = state.groupSlots[ticket.chat], let index = slots.firstIndex(where: { $0.id == ticket.id }) {
-                slots[index].time = max(slots[index].time, now)
-                state.groupSlots[ticket.chat] = slots
-            }
-            if let index = state.botSlots.firstIndex(where: { $0.id == ticket.id }) {
-                state.botSlots[index].time = max(state.botSlots[index].time, now)
-            }
-        }
+        state.withLock { $0.budget.answered(ticket.chat, id: ticket.id, at: now) }
     }
 
-    /// Pauses sends to `chat` (nil: the whole bot) for `duration`, as a 429 demands.
-    func pause(chat: String?, for duration: Duration, at now: ContinuousClock.Instant = .now) {
-        state.withLock { state in
-            let key = chat ?? ""
-            state.pausedUntil[key] = max(state.pausedUntil[key] ?? now, now + duration)
-        }
-    }
-
-    /// Pauses for a 429 answered to a send to `chat`. Telegram does not say whether it limited the
-    /// chat or the whole bot; when another chat is already waiting out a 429 of its own, it is the
-    /// bot: then every chat waits. Returns whether the whole bot was paused.
+    /// Pauses for a 429 answered to a send to `chat` (``SendBudget/rateLimited(chat:for:at:)``).
+    /// Returns whether the whole bot was paused.
     @discardableResult
     func rateLimited(chat: String, for duration: Duration, at now: ContinuousClock.Instant = .now) -> Bool {
-        state.withLock { state in
-            let others = state.pausedUntil.contains { $0.key != chat && $0.key != "" && $0.value > now }
-            let key = others ? "" : chat
-            state.pausedUntil[key] = max(state.pausedUntil[key] ?? now, now + duration)
-            return others
+        state.withLock { $0.budget.rateLimited(chat: chat, for: duration, at: now) }
+    }
+
+    /// Waits, as waiter `id`, to be woken: for its turn, or to keep time for everyone.
+    private func wait(_ id: UInt64) async throws -> Wake {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Wake, any Error>) in
+                let woken = state.withLock { state -> [(CheckedContinuation<Wake, any Error>, Wake)]? in
+                    guard let index = state.waiters.firstIndex(where: { $0.id == id }), !state.waiters[index].cancelled else {
+                        state.waiters.removeAll { $0.id == id }
+                        return nil
+                    }
+                    state.waiters[index].continuation = continuation
+                    return Self.grant(&state, now: .now)
+                }
+                guard let woken else { return continuation.resume(throwing: CancellationError()) }
+                for (continuation, wake) in woken { continuation.resume(returning: wake) }
+            }
+        } onCancel: {
+            let waiting = state.withLock { state -> CheckedContinuation<Wake, any Error>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                guard let continuation = state.waiters[index].continuation else {
+                    state.waiters[index].cancelled = true
+                    return nil
+                }
+                state.waiters.remove(at: index)
+                return continuation
+            }
+            waiting?.resume(throwing: CancellationError())
         }
     }
 
-    /// When a window with these slots admits one more: once the `count`-th latest has left it.
-    private static func earliest(_ slots: [Slot], _ rate: Rate) -> ContinuousClock.Instant? {
-        guard slots.count >= rate.count else { return nil }
-        let times = slots.map(\.time).sorted()
-        return times[times.count - rate.count] + rate.window
+    /// Gives a turn to every waiter whose limits allow one now, best rank first and then in the
+    /// order they asked; if some must wait, makes sure one of them keeps time until the first
+    /// of them may go. Returns whom to wake (outside the lock), and for what.
+    private static func grant(_ state: inout State, now: ContinuousClock.Instant) -> [(CheckedContinuation<Wake, any Error>, Wake)] {
+        var woken: [(CheckedContinuation<Wake, any Error>, Wake)] = []
+        var next: ContinuousClock.Instant?
+        let order = state.waiters.indices
+            .filter { state.waiters[$0].continuation != nil }
+            .sorted { (state.waiters[$0].rank, state.waiters[$0].id) < (state.waiters[$1].rank, state.waiters[$1].id) }
+        var granted: Set<Int> = []
+        for index in order {
+            let waiter = state.waiters[index]
+            let earliest = state.budget.earliest(waiter.chat, now: now)
+            if earliest <= now {
+                state.budget.spend(waiter.chat, id: waiter.id, at: now)
+                granted.insert(index)
+                if let continuation = waiter.continuation { woken.append((continuation, .go)) }
+            } else {
+                next = min(next ?? earliest, earliest)
+            }
+        }
+        if !granted.isEmpty {
+            state.waiters = state.waiters.enumerated().filter { !granted.contains($0.offset) }.map(\.element)
+        }
+        // Someone must wake when the next turn comes; a timekeeper already asleep until then (or
+        // earlier) will. Otherwise the first still waiting keeps time.
+        if let next, state.timekeeper.map({ $0.until > next }) ?? true,
+           let index = state.waiters.indices.first(where: { state.waiters[$0].continuation != nil }),
+           let continuation = state.waiters[index].continuation {
+            state.waiters[index].continuation = nil
+            state.timekeeper = (state.waiters[index].id, next)
+            woken.append((continuation, .keepTime(next)))
+        }
+        return woken
     }
 }

@@ -241,7 +241,8 @@ extension TelegramAdapter {
         return AttachedFile(name: name, mimeType: attachment.mimeType, data: data, isPhoto: attachment.isPhoto == true)
     }
 
-    /// Calls a method that puts a message in `chat`, in the chat's turn (``SendPacer``), at the id
+    /// Calls a method that puts a message in `chat`, in its turn (``SendPacer``: interactive
+    /// deliveries before bulk ones, each within the chat's, group's and bot's limits), at the id
     /// the chat has now (``ChatMigrations``). A 429 pauses the chat for exactly `retry_after` and the
     /// same part is tried again; a group that became a supergroup is followed at once; other
     /// transient failures are retried with backoff a few times before they are handed back.
@@ -251,8 +252,7 @@ extension TelegramAdapter {
         var failures = 0
         var chat = ChatID(await migrations.current(configured.key))
         while true {
-            let ticket = pacer.reserve(chat: chat.key)
-            if ticket.wait > .zero { try await Task.sleep(for: ticket.wait) }
+            let ticket = try await pacer.turn(chat: chat.key)
             do {
                 defer { pacer.complete(ticket) }
                 return try await call(chat)

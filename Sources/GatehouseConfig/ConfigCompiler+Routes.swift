@@ -7,7 +7,7 @@ extension ConfigCompiler {
     static let dingtalkAddressKeys = ["conversation", "robot_webhook", "users", "announcements"]
     /// How many people one `oToMessages/batchSend` reaches.
     static let maxOneToOneUsers = 20
-    static let routeKeys = ["name", "from", "to", "on", "default", "template", "templates", "mirror"]
+    static let routeKeys = ["name", "from", "to", "on", "default", "template", "templates", "mirror", "priority"]
 
     func compileChannels(_ node: Node, platforms: Declared<PlatformConfig>) -> Declared<Channel> {
         var channels = Declared<Channel>()
@@ -210,6 +210,12 @@ extension ConfigCompiler {
                     }
                 }
             }
+            // A route from announcements is bulk however many destinations it has.
+            let fromAnnouncements = (from ?? []).contains { channels.valid[$0]?.address == .announcements }
+            var priority: DeliveryPriority? = fromAnnouncements ? .bulk : nil
+            if let node = fields["priority"], let chosen = reader.oneOf(node, "\(what): priority", as: DeliveryPriority.self) {
+                priority = chosen
+            }
             var template = Template.text
             if let node = fields["template"] {
                 guard let parsed = self.template(node, what) else { continue }
@@ -235,7 +241,8 @@ extension ConfigCompiler {
                 guard complete else { continue }
             }
             routes.append(Route(
-                name: name, from: from, to: to, on: on, defaultVerdict: defaultVerdict, template: template, templates: templates, mirror: mirror
+                name: name, from: from, to: to, on: on, defaultVerdict: defaultVerdict, template: template, templates: templates, mirror: mirror,
+                priority: priority
             ))
         }
         return routes

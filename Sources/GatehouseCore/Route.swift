@@ -18,12 +18,16 @@ public struct Route: Sendable {
     /// Which later changes of a forwarded message follow it (`edit`, `delete`); a route without
     /// them takes new posts only.
     public var mirror: Set<Envelope.Kind>
+    /// Whether its deliveries wait behind or go ahead of others when the platform's limits are
+    /// reached (`priority:`; by default bulk when it fans out, see ``defaultPriority(to:from:)``).
+    public var priority: DeliveryPriority
 
     public init(
         name: String, from: [String], to: [String], on: [(check: String, verdict: Verdict)] = [],
         defaultVerdict: Verdict = .forward, template: Template = .text, templates: [String: Template] = [:],
-        mirror: Set<Envelope.Kind> = []
+        mirror: Set<Envelope.Kind> = [], priority: DeliveryPriority? = nil
     ) {
+        self.priority = priority ?? Self.defaultPriority(to: to)
         self.templates = templates
         self.name = name
         self.from = from
@@ -32,6 +36,12 @@ public struct Route: Sendable {
         self.defaultVerdict = defaultVerdict
         self.template = template
         self.mirror = mirror
+    }
+
+    /// A route that fans out (more than one destination) is bulk: one message becomes many sends,
+    /// and a conversation must not wait behind them. A route to one place is interactive.
+    public static func defaultPriority(to destinations: [String]) -> DeliveryPriority {
+        destinations.count > 1 ? .bulk : .interactive
     }
 
     /// Whether the route takes an event of this kind.

@@ -1,12 +1,20 @@
+import GatehouseCore
 import Synchronization
 
 /// The dispatcher's active window: at most `limit` deliveries in flight at once across all
 /// destinations, however many destinations have work (Postfix's active queue limit). Waiters are
-/// admitted in arrival order.
+/// admitted interactive first (``DeliveryPriority``), and within a priority in arrival order: a
+/// customer's reply takes the next free place even when hundreds of announcement copies wait.
 final class ActiveWindow: Sendable {
+    private struct Waiter {
+        var id: Int
+        var rank: Int
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
     private struct State {
         var available: Int
-        var waiting: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+        var waiting: [Waiter] = []
         var nextID = 0
     }
 
@@ -16,14 +24,17 @@ final class ActiveWindow: Sendable {
         state = Mutex(State(available: max(limit, 1)))
     }
 
+    /// How many deliveries wait for a place now.
+    var waiting: Int { state.withLock { $0.waiting.count } }
+
     /// Runs `body` holding one place in the window, waiting for a place first.
-    func withPlace<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
-        try await acquire()
+    func withPlace<Result: Sendable>(_ priority: DeliveryPriority = .interactive, _ body: () async throws -> Result) async throws -> Result {
+        try await acquire(priority)
         defer { release() }
         return try await body()
     }
 
-    private func acquire() async throws {
+    private func acquire(_ priority: DeliveryPriority) async throws {
         let id = state.withLock { state -> Int? in
             if state.available > 0 {
                 state.available -= 1
@@ -37,7 +48,9 @@ final class ActiveWindow: Sendable {
             try await withCheckedThrowingContinuation { continuation in
                 let cancelled = state.withLock { state -> Bool in
                     if Task.isCancelled { return true }
-                    state.waiting.append((id, continuation))
+                    // Behind every waiter of the same or a better priority, ahead of the rest.
+                    let index = state.waiting.firstIndex { $0.rank > priority.rank } ?? state.waiting.endIndex
+                    state.waiting.insert(Waiter(id: id, rank: priority.rank, continuation: continuation), at: index)
                     return false
                 }
                 if cancelled { continuation.resume(throwing: CancellationError()) }
@@ -52,7 +65,7 @@ final class ActiveWindow: Sendable {
     }
 
     private func release() {
-        // A released place goes straight to the longest waiter, so nobody overtakes it.
+        // A released place goes straight to the first waiter, so nobody overtakes it.
         let next = state.withLock { state -> CheckedContinuation<Void, any Error>? in
             guard !state.waiting.isEmpty else {
                 state.available += 1

@@ -287,18 +287,23 @@ public final class Dispatcher: Service, Sendable {
                 continue
             }
             if let notBefore = job.notBefore, notBefore > Date() { return notBefore }
+            // The route's priority orders this delivery among those waiting for a place here and
+            // for a turn at the platform's limits (the adapter reads it from the task).
+            let priority = snapshot.priorities[job.route] ?? .interactive
             do {
-                try await window.withPlace {
-                    // A shutdown that began while this waited for a place starts no new send.
-                    guard !stopping.withLock({ $0 }) else { return }
-                    if job.state == .inflight {
-                        // Taken for sending when the previous run stopped: it may have arrived.
-                        logger.warning("sending again a delivery that was in flight when the gateway stopped; the destination may see it twice", metadata: [
-                            "gh.job": .stringConvertible(job.id), "gh.destination": .string(destination),
-                            "gh.crossing": .stringConvertible(job.crossing),
-                        ])
+                try await DeliveryPriority.$current.withValue(priority) {
+                    try await window.withPlace(priority) {
+                        // A shutdown that began while this waited for a place starts no new send.
+                        guard !stopping.withLock({ $0 }) else { return }
+                        if job.state == .inflight {
+                            // Taken for sending when the previous run stopped: it may have arrived.
+                            logger.warning("sending again a delivery that was in flight when the gateway stopped; the destination may see it twice", metadata: [
+                                "gh.job": .stringConvertible(job.id), "gh.destination": .string(destination),
+                                "gh.crossing": .stringConvertible(job.crossing),
+                            ])
+                        }
+                        try await deliver(try await ledger.lease(job, until: Date().addingTimeInterval(configuration.lease.timeInterval)), in: snapshot)
                     }
-                    try await deliver(try await ledger.lease(job, until: Date().addingTimeInterval(configuration.lease.timeInterval)), in: snapshot)
                 }
             } catch is CancellationError {
                 return nil

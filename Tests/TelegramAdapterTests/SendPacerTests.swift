@@ -1,68 +1,113 @@
 import GatehouseCore
+import Synchronization
 @testable import TelegramAdapter
 import Testing
 
-@Suite struct SendPacerTests {
-    let start = ContinuousClock.now
-
-    /// Offsets from `start` of `count` sends to `chat`, each sent as soon as its slot comes.
-    func slots(_ pacer: SendPacer, chat: String, count: Int) -> [Duration] {
-        (0..<count).map { _ in pacer.reserve(chat: chat, at: start).wait }
+/// The order in which waiting sends get their turns; the limits are small so that turns come fast,
+/// and the assertions are about order, never about time.
+@Suite(.timeLimit(.minutes(1))) struct SendPacerTests {
+    /// Records the order of the turns given.
+    final class Turns: Sendable {
+        let order = Mutex<[String]>([])
+        func taken(_ name: String) { order.withLock { $0.append(name) } }
+        var names: [String] { order.withLock { $0 } }
     }
 
-    @Test func aChatGetsOneMessageASecond() {
-        let pacer = SendPacer(limits: .init())
-        #expect(slots(pacer, chat: "42", count: 3) == [.zero, .seconds(1), .seconds(2)])
+    /// Waits (politely) until `count` sends wait in the pacer.
+    func waitUntil(_ pacer: SendPacer, waiting count: Int) async throws {
+        while pacer.waiting < count { try await Task.sleep(for: .milliseconds(2)) }
     }
 
-    @Test func aGroupGetsTwentyAMinuteAndThenWaitsForTheWindow() {
-        let pacer = SendPacer(limits: .init())
-        let times = slots(pacer, chat: "-100123", count: 22)
-        #expect(times[19] == .seconds(19))
-        // The 21st waits until the 1st has left the minute (plus the margin), the 22nd one second more.
-        #expect(times[20] == .seconds(60))
-        #expect(times[21] == times[20] + .seconds(1))
+    @Test func anInteractiveSendTakesTheNextTurnAheadOfEveryBulkSendWaiting() async throws {
+        // Two turns a 100 ms: the bulk copies queue up behind the bot's limit.
+        let pacer = SendPacer(limits: .init(chat: Rate(100, per: .seconds(1)), bot: Rate(2, per: .milliseconds(100))))
+        let turns = Turns()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for chat in 1...12 {
+                group.addTask {
+                    let ticket = try await pacer.turn(chat: "-\(chat)", priority: .bulk)
+                    turns.taken("bulk")
+                    pacer.complete(ticket)
+                }
+            }
+            // Two of them go at once; the other ten wait for the window.
+            try await waitUntil(pacer, waiting: 10)
+            group.addTask {
+                let ticket = try await pacer.turn(chat: "42", priority: .interactive)
+                turns.taken("interactive")
+                pacer.complete(ticket)
+            }
+            try await group.waitForAll()
+        }
+        let names = turns.names
+        #expect(names.count == 13)
+        // At most the two turns already handed out, and those of the window it arrived in, go before it.
+        let position = try #require(names.firstIndex(of: "interactive"))
+        #expect(position <= 4, "the interactive send took turn \(position + 1) of 13: \(names)")
     }
 
-    @Test func theBotAsAWholeGetsThirtyASecondAcrossChats() {
-        let pacer = SendPacer(limits: .init())
-        let times = (0..<31).map { pacer.reserve(chat: "\($0)", at: start).wait }
-        #expect(times.prefix(30).allSatisfy { $0 == .zero })
-        #expect(times[30] == .seconds(1))
+    @Test func aChatHeldBackByItsOwnLimitDoesNotHoldUpTheOthers() async throws {
+        // One message a second per chat; the bot could take 50 a second.
+        let pacer = SendPacer(limits: .init(chat: Rate(1, per: .seconds(1)), bot: Rate(50, per: .seconds(1))))
+        let turns = Turns()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Chat 7 asks for three turns first; each after the first must wait a second.
+            for _ in 1...3 {
+                group.addTask {
+                    let ticket = try await pacer.turn(chat: "7", priority: .bulk)
+                    turns.taken("7")
+                    pacer.complete(ticket)
+                }
+            }
+            try await waitUntil(pacer, waiting: 2)
+            for chat in 1...5 {
+                group.addTask {
+                    let ticket = try await pacer.turn(chat: "\(100 + chat)", priority: .bulk)
+                    turns.taken("other")
+                    pacer.complete(ticket)
+                }
+            }
+            try await group.waitForAll()
+        }
+        // The five others, who asked later, are not queued behind chat 7's own limit.
+        #expect(turns.names == ["7"] + Array(repeating: "other", count: 5) + ["7", "7"])
     }
 
-    @Test func aSendIsCountedWhenItsAnswerCameSoALateArrivalCannotCrowdTheWindow() {
-        let pacer = SendPacer(limits: .init(group: Rate(2, per: .seconds(10))))
-        let first = pacer.reserve(chat: "-1", at: start)
-        // The first request took 3 s to be answered: the server may have counted it that late.
-        pacer.complete(first, at: start + .seconds(3))
-        _ = pacer.reserve(chat: "-1", at: start + .seconds(3))
-        #expect(pacer.reserve(chat: "-1", at: start + .seconds(3)).wait == .seconds(10))
+    @Test func aCancelledWaiterLeavesAndTheRestStillGetTheirTurns() async throws {
+        let pacer = SendPacer(limits: .init(chat: Rate(100, per: .seconds(1)), bot: Rate(1, per: .milliseconds(50))))
+        let turns = Turns()
+        _ = try await pacer.turn(chat: "1", priority: .bulk)
+        let cancelled = Task {
+            _ = try await pacer.turn(chat: "2", priority: .bulk)
+            turns.taken("cancelled")
+        }
+        try await waitUntil(pacer, waiting: 1)
+        cancelled.cancel()
+        await #expect(throws: CancellationError.self) { try await cancelled.value }
+        _ = try await pacer.turn(chat: "3", priority: .bulk)
+        turns.taken("3")
+        #expect(turns.names == ["3"])
+        #expect(pacer.waiting == 0)
     }
 
-    @Test func a429PausesThatChatOrTheWholeBotForExactlyRetryAfter() {
-        let pacer = SendPacer(limits: .init())
-        pacer.pause(chat: "42", for: .seconds(7), at: start)
-        #expect(pacer.reserve(chat: "42", at: start).wait == .seconds(7))
-        #expect(pacer.reserve(chat: "43", at: start).wait == .zero)
-        pacer.pause(chat: nil, for: .seconds(3), at: start)
-        #expect(pacer.reserve(chat: "44", at: start).wait == .seconds(3))
-    }
-
-    @Test func a429InASecondChatWhileAnotherWaitsPausesTheWholeBot() {
-        let pacer = SendPacer(limits: .init())
-        // One chat limited: only it waits.
-        #expect(!pacer.rateLimited(chat: "42", for: .seconds(5), at: start))
-        #expect(pacer.reserve(chat: "43", at: start).wait == .zero)
-        // A second chat limited while the first still waits: the bot's own limit; everyone waits.
-        #expect(pacer.rateLimited(chat: "43", for: .seconds(4), at: start + .seconds(1)))
-        #expect(pacer.reserve(chat: "44", at: start + .seconds(1)).wait == .seconds(4))
-        // Once the pauses are over, a lone 429 is a chat's again.
-        #expect(!pacer.rateLimited(chat: "45", for: .seconds(1), at: start + .seconds(10)))
-    }
-
-    @Test func groupsAreTheNegativeIDsAndChannelNames() {
-        #expect(SendPacer.isGroup("-1001234") && SendPacer.isGroup("@acme_news"))
-        #expect(!SendPacer.isGroup("42"))
+    @Test func theTaskPriorityIsTheDispatchersUnlessGiven() async throws {
+        let pacer = SendPacer(limits: .init(chat: Rate(100, per: .seconds(1)), bot: Rate(1, per: .milliseconds(100))))
+        let turns = Turns()
+        _ = try await pacer.turn(chat: "0")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await DeliveryPriority.$current.withValue(.bulk) {
+                    _ = try await pacer.turn(chat: "1")
+                    turns.taken("bulk")
+                }
+            }
+            try await waitUntil(pacer, waiting: 1)
+            group.addTask {
+                _ = try await pacer.turn(chat: "2")
+                turns.taken("interactive")
+            }
+            try await group.waitForAll()
+        }
+        #expect(turns.names == ["interactive", "bulk"])
     }
 }

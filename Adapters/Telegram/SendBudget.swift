@@ -1,0 +1,95 @@
+import GatehouseCore
+
+/// The Bot FAQ's broadcasting limits as bookkeeping: when a send to a chat may go without the
+/// server having to answer 429, and what a send spends. At most `chat` per chat, `group` per group,
+/// supergroup or channel, and `bot` overall; a 429 that comes anyway pauses that chat, or the whole
+/// bot, for exactly the `retry_after` the server named.
+///
+/// The server counts requests when they arrive, which is somewhere between the moment one was sent
+/// and the moment its answer came. So a send, once answered, is counted in the windows at its
+/// answer's time: the next send a window admits is then a full window after the server can
+/// possibly have counted the one it replaces, however late that one arrived.
+struct SendBudget: Sendable {
+    typealias Limits = TelegramAdapter.Limits
+
+    private struct Slot {
+        var id: UInt64
+        var time: ContinuousClock.Instant
+    }
+
+    let limits: Limits
+    /// The next free slot of each chat.
+    private var chatNext: [String: ContinuousClock.Instant] = [:]
+    /// The slots in each group's current window.
+    private var groupSlots: [String: [Slot]] = [:]
+    private var botSlots: [Slot] = []
+    /// Until when a chat (or, under "", the whole bot) is paused by a 429.
+    private var pausedUntil: [String: ContinuousClock.Instant] = [:]
+
+    init(limits: Limits) {
+        self.limits = limits
+    }
+
+    /// Whether a chat id names a group, supergroup or channel (negative ids, @channel names)
+    /// rather than a person.
+    static func isGroup(_ chat: String) -> Bool {
+        chat.hasPrefix("-") || chat.hasPrefix("@")
+    }
+
+    /// The earliest time a send to `chat` keeps every limit.
+    func earliest(_ chat: String, now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        var time = max(now, chatNext[chat] ?? now, pausedUntil[chat] ?? now, pausedUntil[""] ?? now)
+        if Self.isGroup(chat), let free = Self.earliest(groupSlots[chat] ?? [], limits.group) { time = max(time, free) }
+        if let free = Self.earliest(botSlots, limits.bot) { time = max(time, free) }
+        return time
+    }
+
+    /// Spends a send to `chat` at `time` (its ``earliest(_:now:)`` or later), as `id`.
+    mutating func spend(_ chat: String, id: UInt64, at time: ContinuousClock.Instant) {
+        chatNext[chat] = time + limits.chat.interval
+        let groupWindow = limits.group.window, botWindow = limits.bot.window
+        if Self.isGroup(chat) {
+            groupSlots[chat, default: []].removeAll { $0.time + groupWindow <= time }
+            groupSlots[chat, default: []].append(Slot(id: id, time: time))
+        }
+        botSlots.removeAll { $0.time + botWindow <= time }
+        botSlots.append(Slot(id: id, time: time))
+        // Chats that have been quiet for a while need no entry: keep the maps as small as the traffic.
+        if chatNext.count > 4096 { chatNext = chatNext.filter { $0.value > time } }
+        if groupSlots.count > 4096 { groupSlots = groupSlots.filter { $0.value.contains { $0.time + groupWindow > time } } }
+        if pausedUntil.count > 4096 { pausedUntil = pausedUntil.filter { $0.value > time } }
+    }
+
+    /// Counts the send `id` to `chat` at the time its answer came (see the type's discussion).
+    mutating func answered(_ chat: String, id: UInt64, at time: ContinuousClock.Instant) {
+        if var slots = groupSlots[chat], let index = slots.firstIndex(where: { $0.id == id }) {
+            slots[index].time = max(slots[index].time, time)
+            groupSlots[chat] = slots
+        }
+        if let index = botSlots.firstIndex(where: { $0.id == id }) {
+            botSlots[index].time = max(botSlots[index].time, time)
+        }
+    }
+
+    /// Pauses sends to `chat` (nil: the whole bot) for `duration`, as a 429 demands.
+    mutating func pause(chat: String?, for duration: Duration, at now: ContinuousClock.Instant) {
+        let key = chat ?? ""
+        pausedUntil[key] = max(pausedUntil[key] ?? now, now + duration)
+    }
+
+    /// Pauses for a 429 answered to a send to `chat`. Telegram does not say whether it limited the
+    /// chat or the whole bot; when another chat is already waiting out a 429 of its own, it is the
+    /// bot: then every chat waits. Returns whether the whole bot was paused.
+    mutating func rateLimited(chat: String, for duration: Duration, at now: ContinuousClock.Instant) -> Bool {
+        let others = pausedUntil.contains { $0.key != chat && $0.key != "" && $0.value > now }
+        pause(chat: others ? nil : chat, for: duration, at: now)
+        return others
+    }
+
+    /// When a window with these slots admits one more: once the `count`-th latest has left it.
+    private static func earliest(_ slots: [Slot], _ rate: Rate) -> ContinuousClock.Instant? {
+        guard slots.count >= rate.count else { return nil }
+        let times = slots.map(\.time).sorted()
+        return times[times.count - rate.count] + rate.window
+    }
+}
