@@ -9,6 +9,10 @@ let package = Package(
         .library(name: "GatehouseCore", targets: ["GatehouseCore"]),
         .library(name: "GatehouseLedger", targets: ["GatehouseLedger"]),
         .library(name: "GatehouseEmulators", targets: ["GatehouseEmulators"]),
+        // For the benchmarks, which run the whole gateway against the emulators.
+        .library(name: "GatehouseConfig", targets: ["GatehouseConfig"]),
+        .library(name: "GatehouseRuntime", targets: ["GatehouseRuntime"]),
+        .library(name: "GatehouseCommands", targets: ["GatehouseCommands"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

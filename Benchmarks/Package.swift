@@ -9,6 +9,8 @@ let package = Package(
     dependencies: [
         .package(name: "gatehouse", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .executableTarget(
@@ -28,6 +30,22 @@ let package = Package(
                 .product(name: "GatehouseLedger", package: "gatehouse"),
             ],
             path: "Benchmarks/LedgerThroughput",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "FanOut",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "GatehouseCore", package: "gatehouse"),
+                .product(name: "GatehouseConfig", package: "gatehouse"),
+                .product(name: "GatehouseLedger", package: "gatehouse"),
+                .product(name: "GatehouseRuntime", package: "gatehouse"),
+                .product(name: "GatehouseCommands", package: "gatehouse"),
+                .product(name: "GatehouseEmulators", package: "gatehouse"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/FanOut",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

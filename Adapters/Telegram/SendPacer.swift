@@ -16,12 +16,14 @@ final class SendPacer: Sendable {
     struct Ticket: Sendable {
         fileprivate let id: UInt64
         fileprivate let chat: String
+        /// The order in which turns were given (1 for the first).
+        let number: UInt64
     }
 
     /// What a waiting send is woken for.
     private enum Wake {
-        /// Its turn: it was spent at grant time.
-        case go
+        /// Its turn (the how-manieth): it was spent at grant time.
+        case go(UInt64)
         /// Nobody may go yet: sleep until then, and look again for everyone.
         case keepTime(ContinuousClock.Instant)
     }
@@ -30,14 +32,17 @@ final class SendPacer: Sendable {
         var id: UInt64
         var chat: String
         var rank: Int
-        /// Set while it waits to be woken; nil while it keeps time or before it starts waiting.
+        /// Set while it waits to be woken; nil while it keeps time.
         var continuation: CheckedContinuation<Wake, any Error>?
-        var cancelled = false
+        /// Given its turn (this number) while it kept time: it takes it when it wakes.
+        var granted: UInt64?
     }
 
     private struct State {
         var budget: SendBudget
         var nextID: UInt64 = 0
+        /// Turns given so far.
+        var turns: UInt64 = 0
         /// In the order they asked.
         var waiters: [Waiter] = []
         /// The waiter asleep until the next turn comes, and when it wakes.
@@ -57,29 +62,28 @@ final class SendPacer: Sendable {
 
     /// Waits for a turn to send to `chat`, at the current task's ``DeliveryPriority``.
     func turn(chat: String, priority: DeliveryPriority = DeliveryPriority.current) async throws -> Ticket {
-        let id = state.withLock { state in
+        let waiter = state.withLock { state in
             state.nextID += 1
-            state.waiters.append(Waiter(id: state.nextID, chat: chat, rank: priority.rank))
-            return state.nextID
+            return Waiter(id: state.nextID, chat: chat, rank: priority.rank)
         }
         while true {
-            switch try await wait(id) {
-            case .go:
-                return Ticket(id: id, chat: chat)
+            switch try await wait(waiter) {
+            case .go(let number):
+                return Ticket(id: waiter.id, chat: chat, number: number)
             case .keepTime(let until):
                 do {
                     try await Task.sleep(until: until, clock: .continuous)
                 } catch {
                     let woken = state.withLock { state in
-                        state.waiters.removeAll { $0.id == id }
-                        if state.timekeeper?.id == id { state.timekeeper = nil }
+                        state.waiters.removeAll { $0.id == waiter.id }
+                        if state.timekeeper?.id == waiter.id { state.timekeeper = nil }
                         return Self.grant(&state, now: .now)
                     }
                     for (continuation, wake) in woken { continuation.resume(returning: wake) }
                     throw error
                 }
                 state.withLock { state in
-                    if state.timekeeper?.id == id { state.timekeeper = nil }
+                    if state.timekeeper?.id == waiter.id { state.timekeeper = nil }
                 }
             }
         }
@@ -97,14 +101,29 @@ final class SendPacer: Sendable {
         state.withLock { $0.budget.rateLimited(chat: chat, for: duration, at: now) }
     }
 
-    /// Waits, as waiter `id`, to be woken: for its turn, or to keep time for everyone.
-    private func wait(_ id: UInt64) async throws -> Wake {
-        try await withTaskCancellationHandler {
+    /// Waits, as `waiter`, to be woken: for its turn, or to keep time for everyone. Joins the
+    /// waiters (or rejoins them after keeping time) and looks for turns in one step, so that no
+    /// turn is given while it is half way in.
+    private func wait(_ waiter: Waiter) async throws -> Wake {
+        let id = waiter.id
+        return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Wake, any Error>) in
                 let woken = state.withLock { state -> [(CheckedContinuation<Wake, any Error>, Wake)]? in
-                    guard let index = state.waiters.firstIndex(where: { $0.id == id }), !state.waiters[index].cancelled else {
-                        state.waiters.removeAll { $0.id == id }
+                    let index = state.waiters.firstIndex { $0.id == id }
+                    // Cancelled before it waited (the handler found nothing to resume): it leaves.
+                    guard !Task.isCancelled else {
+                        if let index { state.waiters.remove(at: index) }
                         return nil
+                    }
+                    guard let index else {
+                        var joining = waiter
+                        joining.continuation = continuation
+                        state.waiters.append(joining)
+                        return Self.grant(&state, now: .now)
+                    }
+                    if let number = state.waiters[index].granted {
+                        state.waiters.remove(at: index)
+                        return [(continuation, .go(number))]
                     }
                     state.waiters[index].continuation = continuation
                     return Self.grant(&state, now: .now)
@@ -114,9 +133,7 @@ final class SendPacer: Sendable {
             }
         } onCancel: {
             let waiting = state.withLock { state -> CheckedContinuation<Wake, any Error>? in
-                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                guard let continuation = state.waiters[index].continuation else {
-                    state.waiters[index].cancelled = true
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }), let continuation = state.waiters[index].continuation else {
                     return nil
                 }
                 state.waiters.remove(at: index)
@@ -132,24 +149,30 @@ final class SendPacer: Sendable {
     private static func grant(_ state: inout State, now: ContinuousClock.Instant) -> [(CheckedContinuation<Wake, any Error>, Wake)] {
         var woken: [(CheckedContinuation<Wake, any Error>, Wake)] = []
         var next: ContinuousClock.Instant?
+        // The one keeping time is considered too: it may be the most urgent, and its sleep may
+        // end a little after its turn came.
         let order = state.waiters.indices
-            .filter { state.waiters[$0].continuation != nil }
+            .filter { state.waiters[$0].granted == nil }
             .sorted { (state.waiters[$0].rank, state.waiters[$0].id) < (state.waiters[$1].rank, state.waiters[$1].id) }
-        var granted: Set<Int> = []
+        var leaving: Set<UInt64> = []
         for index in order {
             let waiter = state.waiters[index]
             let earliest = state.budget.earliest(waiter.chat, now: now)
-            if earliest <= now {
-                state.budget.spend(waiter.chat, id: waiter.id, at: now)
-                granted.insert(index)
-                if let continuation = waiter.continuation { woken.append((continuation, .go)) }
-            } else {
+            guard earliest <= now else {
                 next = min(next ?? earliest, earliest)
+                continue
+            }
+            state.budget.spend(waiter.chat, id: waiter.id, at: now)
+            state.turns += 1
+            if let continuation = waiter.continuation {
+                woken.append((continuation, .go(state.turns)))
+                leaving.insert(waiter.id)
+            } else {
+                state.waiters[index].granted = state.turns
+                if state.timekeeper?.id == waiter.id { state.timekeeper = nil }
             }
         }
-        if !granted.isEmpty {
-            state.waiters = state.waiters.enumerated().filter { !granted.contains($0.offset) }.map(\.element)
-        }
+        if !leaving.isEmpty { state.waiters.removeAll { leaving.contains($0.id) } }
         // Someone must wake when the next turn comes; a timekeeper already asleep until then (or
         // earlier) will. Otherwise the first still waiting keeps time.
         if let next, state.timekeeper.map({ $0.until > next }) ?? true,

@@ -6,9 +6,9 @@ import Logging
 import TelegramAdapter
 
 /// Builds the concrete adapter for every configured platform: the one place that knows them all.
-enum AdapterFactory {
+public enum AdapterFactory {
     /// `cursors` keeps the adapters' places in their platforms' streams (the ledger).
-    static func adapters(for config: GatewayConfig, httpClient: HTTPClient, cursors: (any CursorStore)?, logger: Logger) -> [any Adapter] {
+    public static func adapters(for config: GatewayConfig, httpClient: HTTPClient, cursors: (any CursorStore)?, logger: Logger) -> [any Adapter] {
         config.platforms.values.sorted { $0.name < $1.name }.map { platform -> any Adapter in
             switch platform.settings {
             case .telegram(let telegram):

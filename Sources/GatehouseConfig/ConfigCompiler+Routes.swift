@@ -1,8 +1,9 @@
+import Foundation
 import GatehouseCore
 import Yams
 
 extension ConfigCompiler {
-    static let channelKeys = ["platform", "conversation", "chat", "topic", "robot_webhook", "users", "announcements"]
+    static let channelKeys = ["platform", "conversation", "chat", "topic", "robot_webhook", "users", "announcements", "tz"]
     /// The keys that say where a DingTalk channel is; a channel has exactly one.
     static let dingtalkAddressKeys = ["conversation", "robot_webhook", "users", "announcements"]
     /// How many people one `oToMessages/batchSend` reaches.
@@ -28,7 +29,15 @@ extension ConfigCompiler {
                 reader.error(at: fields.entries["announcements"]?.key, "\(what): announcements arrive over Stream mode, but platform '\(platformName)' has receive: http")
                 continue
             }
-            channels.valid[name] = Channel(name: name, platform: platformName, address: address)
+            var zone: TimeZone?
+            if let node = fields["tz"], let identifier = reader.nonEmptyString(node, "\(what): tz") {
+                zone = TimeZone(identifier: identifier)
+                guard zone != nil else {
+                    reader.error(at: node, "\(what): tz: unknown time zone '\(identifier)' (use an IANA name such as Asia/Shanghai)")
+                    continue
+                }
+            }
+            channels.valid[name] = Channel(name: name, platform: platformName, address: address, timeZone: zone)
         }
         return channels
     }

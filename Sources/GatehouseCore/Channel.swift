@@ -1,3 +1,5 @@
+import Foundation
+
 /// A named conversation on a platform, as the config declares it.
 public struct Channel: Sendable, Hashable {
     /// The config's name for it (`news`, `all-hands`).
@@ -6,6 +8,8 @@ public struct Channel: Sendable, Hashable {
     public var platform: String
     /// Where on that platform.
     public var address: Address
+    /// The time zone of the people it reaches (`tz:`), for announcements scheduled at a local hour.
+    public var timeZone: TimeZone?
 
     /// Where a channel is on its platform.
     public enum Address: Sendable, Hashable {
@@ -52,10 +56,16 @@ public struct Channel: Sendable, Hashable {
         }
     }
 
-    public init(name: String, platform: String, address: Address) {
+    public init(name: String, platform: String, address: Address, timeZone: TimeZone? = nil) {
         self.name = name
         self.platform = platform
         self.address = address
+        self.timeZone = timeZone
+    }
+
+    /// Whether the two name the same place on the same platform (whatever else differs).
+    public func isSamePlace(as other: Channel) -> Bool {
+        platform == other.platform && address == other.address
     }
 
     /// The origin conversation of an announcement: announcements belong to no chat, and no

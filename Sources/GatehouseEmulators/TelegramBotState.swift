@@ -131,14 +131,15 @@ actor TelegramBotState {
         faultChoices = SplitMix64(seed: faults.seed)
     }
 
-    /// Refuses this request on purpose, as often as the faults say: a 429, a 500 or a 502.
+    /// Refuses this request on purpose, as often as the faults say: a 429, a 500 or a 502 (those of
+    /// the faults' kinds).
     func injectFault(into method: String) throws {
         guard faults.rate > 0, TelegramFaults.methods.contains(method.lowercased()), faultChoices.unit() < faults.rate else { return }
         injectedFaultCount += 1
-        switch faultChoices.next() % 3 {
-        case 0: throw TelegramAPIError.tooManyRequests(retryAfter: faults.retryAfter)
-        case 1: throw TelegramAPIError.internalServerError
-        default: throw TelegramAPIError.badGateway
+        switch faults.kinds[Int(faultChoices.next() % UInt64(faults.kinds.count))] {
+        case .tooManyRequests: throw TelegramAPIError.tooManyRequests(retryAfter: faults.retryAfter)
+        case .internalError: throw TelegramAPIError.internalServerError
+        case .badGateway: throw TelegramAPIError.badGateway
         }
     }
 

@@ -9,11 +9,24 @@ public struct TelegramFaults: Sendable, Equatable {
     public var retryAfter: Int
     /// Seeds the choice of which requests fail, so a failing run can be replayed.
     public var seed: UInt64
+    /// The answers a refused request may get, one chosen at random each time.
+    public var kinds: [Kind]
 
-    public init(rate: Double = 0, retryAfter: Int = 1, seed: UInt64 = 0x6761_7465_686f_7573) {
+    /// How an injected failure answers.
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        /// 429 Too Many Requests with `retry_after`.
+        case tooManyRequests = "429"
+        /// 500 in the Bot API's JSON.
+        case internalError = "500"
+        /// 502 from the proxy in front, in HTML.
+        case badGateway = "502"
+    }
+
+    public init(rate: Double = 0, retryAfter: Int = 1, seed: UInt64 = 0x6761_7465_686f_7573, kinds: [Kind] = Kind.allCases) {
         self.rate = min(max(rate, 0), 1)
         self.retryAfter = max(retryAfter, 1)
         self.seed = seed
+        self.kinds = kinds.isEmpty ? Kind.allCases : kinds
     }
 
     /// The methods faults are injected into: the ones that change what a chat shows.

@@ -118,16 +118,23 @@ struct TelegramResponder: HTTPResponder {
                 var rate: Double
                 var retryAfter: Int?
                 var seed: UInt64?
+                var kinds: [String]?
                 enum CodingKeys: String, CodingKey {
                     case rate
                     case retryAfter = "retry_after"
                     case seed
+                    case kinds
                 }
             }
+            let usage = "expected {\"rate\": 0.2, \"retry_after\": 1, \"seed\": N, \"kinds\": [\"429\", \"500\", \"502\"]}"
             guard let body = await EmulatorHTTP.body(of: request), let faults = try? JSONDecoder().decode(Faults.self, from: Data(body)) else {
-                return controlError(.badRequest, "expected {\"rate\": 0.2, \"retry_after\": 1, \"seed\": N}")
+                return controlError(.badRequest, usage)
             }
-            await state.setFaults(TelegramFaults(rate: faults.rate, retryAfter: faults.retryAfter ?? 1, seed: faults.seed ?? TelegramFaults().seed))
+            let kinds = (faults.kinds ?? []).map(TelegramFaults.Kind.init(rawValue:))
+            guard !kinds.contains(nil) else { return controlError(.badRequest, usage) }
+            await state.setFaults(TelegramFaults(
+                rate: faults.rate, retryAfter: faults.retryAfter ?? 1, seed: faults.seed ?? TelegramFaults().seed, kinds: kinds.compactMap { $0 }
+            ))
             return EmulatorHTTP.json(.ok, .object(["ok": .bool(true)]))
         case (.post, "/_emulator/migrate"):
             struct Migration: Decodable {

@@ -7,8 +7,12 @@ public struct Intake: Sendable {
     public var crossings: [Crossing]
     public var configRevision: String
     public var receivedAt: Date
+    /// When each destination's delivery is due, for an announcement scheduled for later (by
+    /// destination name); a destination not named here is sent to at once.
+    public var schedule: [String: Date]
 
-    public init(envelope: Envelope, crossings: [Crossing], configRevision: String, receivedAt: Date) {
+    public init(envelope: Envelope, crossings: [Crossing], configRevision: String, receivedAt: Date, schedule: [String: Date] = [:]) {
+        self.schedule = schedule
         self.envelope = envelope
         self.crossings = crossings
         self.configRevision = configRevision

@@ -89,6 +89,16 @@ public protocol Ledger: CursorStore {
 
     /// Decides a dead-lettered job, in `approver`'s name, with its audit record: back to its
     /// queue for another round of attempts (its age counted from now), or closed for good.
+    /// Moves the scheduled jobs due by `time` into their queues; returns their destinations.
+    func releaseScheduled(until time: Date) async throws -> Set<String>
+
+    /// When the next scheduled job is due; nil when none is scheduled.
+    func nextScheduled() async throws -> Date?
+
+    /// Cancels a scheduled job before its time, audited as a cancelled delivery with the operator
+    /// and their reason. Throws when the job is not scheduled (any more).
+    func cancelScheduled(_ job: OutboxJob, by approver: String, reason: String, at time: Date) async throws -> AuditRecord
+
     func decideDead(_ job: OutboxJob, retry: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord
 
     /// What the ledger holds now, for status lines and metrics.

@@ -148,6 +148,11 @@ enum LedgerSchema {
             // that keeps every delivered job: without an index each read scans all of it.
             try db.execute(sql: "CREATE INDEX outbox_state ON outbox (state)")
         }
+        migrator.registerMigration("v10-schedules") { db in
+            // Scheduled announcements wait outside the queues in state 'scheduled' until not_before;
+            // the scheduler looks for the next one due.
+            try db.execute(sql: "CREATE INDEX outbox_scheduled ON outbox (not_before) WHERE state = 'scheduled'")
+        }
         return migrator
     }
 }

@@ -14,6 +14,9 @@ public struct OutboxJob: Sendable, Hashable {
         case deferred
         /// Its crossing's verdict was hold: waits for an approver, outside the queue.
         case held
+        /// An announcement for a later time (`notBefore`): outside the queue until then, so that it
+        /// holds up nothing sent to its destination meanwhile.
+        case scheduled
         /// Done; its native ids are in the message map.
         case delivered
         /// Failed permanently (or for too long); audited.

@@ -79,7 +79,8 @@ public final class SQLiteLedger: Ledger {
         for crossing in intake.crossings {
             let payload = Payload(spans: crossing.spans, attachments: crossing.attachments, replyTo: envelope.replyTo)
             let decidedPayload = payload.stored
-            let record = try Self.append(AuditRecord(
+            let due = intake.schedule[crossing.destination]
+            var draft = AuditRecord(
                 sequence: 0, time: intake.receivedAt, kind: .crossing, route: crossing.route,
                 direction: crossing.direction,
                 origin: .init(platform: origin.platform, channel: crossing.source, conversation: origin.conversation,
@@ -87,7 +88,10 @@ public final class SQLiteLedger: Ledger {
                 destination: crossing.destination, verdict: crossing.verdict, findings: crossing.findings,
                 configRevision: intake.configRevision,
                 contentHMAC: .init(received: received, decided: contentKey.commitment(to: crossing.text, payload: decidedPayload))
-            ), in: db)
+            )
+            // The log says when a scheduled announcement was meant to go, as decided.
+            if let due { draft.reason = "scheduled for \(due.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)))" }
+            let record = try Self.append(draft, in: db)
             // Content lives apart from the leaf, so retention can erase it without breaking the log.
             try db.run(
                 sql: "INSERT INTO content (record, received, decided, received_payload, decided_payload) VALUES (?, ?, ?, ?, ?)",
@@ -100,19 +104,21 @@ public final class SQLiteLedger: Ledger {
             if crossing.kind == .edit, crossing.verdict == .block || crossing.verdict == .hold {
                 jobs.append(try Self.queueJob(
                     crossing, action: .delete, text: "", payload: Payload(), stored: Payload().stored, state: .pending,
-                    record: record, intake: intake, in: db
+                    record: record, intake: intake, notBefore: nil, in: db
                 ))
             }
             // A held crossing's job waits for an approver outside the queue; a blocked one has none.
+            // A scheduled one waits outside the queue for its time (a held one keeps that time
+            // for when it is approved).
             let state: OutboxJob.State
             switch crossing.verdict {
-            case .forward, .redact: state = .pending
+            case .forward, .redact: state = due == nil ? .pending : .scheduled
             case .hold: state = .held
             case .block: continue
             }
             jobs.append(try Self.queueJob(
                 crossing, action: crossing.kind, text: crossing.text, payload: payload, stored: decidedPayload, state: state,
-                record: record, intake: intake, in: db
+                record: record, intake: intake, notBefore: due, in: db
             ))
         }
         return .committed(records: records, jobs: jobs)
@@ -121,23 +127,24 @@ public final class SQLiteLedger: Ledger {
     /// Queues one outbox job for a crossing, inside the intake's transaction.
     private static func queueJob(
         _ crossing: Crossing, action: Envelope.Kind, text: String, payload: Payload, stored: String?, state: OutboxJob.State,
-        record: AuditRecord, intake: Intake, in db: Database
+        record: AuditRecord, intake: Intake, notBefore: Date?, in db: Database
     ) throws -> OutboxJob {
         let origin = intake.envelope.origin
         let receivedAt = StoredDate(intake.receivedAt)
         try db.run(
                 sql: """
                     INSERT INTO outbox (crossing, route, destination, action, text, payload, state, attempts, created_at,
-                                        origin_platform, origin_conversation, origin_message)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                                        origin_platform, origin_conversation, origin_message, not_before)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
                     """,
                 arguments: [record.sequence, crossing.route, crossing.destination, action.rawValue, text,
-                            stored, state.rawValue, receivedAt, origin.platform, origin.conversation, origin.messageID]
+                            stored, state.rawValue, receivedAt, origin.platform, origin.conversation, origin.messageID,
+                            notBefore.map(StoredDate.init)]
             )
         return OutboxJob(
             id: db.lastInsertedRowID, crossing: record.sequence, route: crossing.route,
             destination: crossing.destination, action: action, text: text, payload: payload, state: state, attempts: 0,
-            notBefore: nil, leasedUntil: nil, createdAt: intake.receivedAt, originPlatform: origin.platform,
+            notBefore: notBefore, leasedUntil: nil, createdAt: intake.receivedAt, originPlatform: origin.platform,
             originConversation: origin.conversation, originMessage: origin.messageID
         )
     }
@@ -250,9 +257,11 @@ public final class SQLiteLedger: Ledger {
 
     public func decideHold(_ job: OutboxJob, approve: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {
         try await writer.write { db in
+            // An approved announcement scheduled for later waits for its time; any other goes now.
+            let approved = job.notBefore.map { $0 > time } == true ? OutboxJob.State.scheduled : .pending
             try db.run(
                 sql: "UPDATE outbox SET state = ?, last_error = ? WHERE id = ? AND state = 'held'",
-                arguments: [approve ? OutboxJob.State.pending.rawValue : OutboxJob.State.cancelled.rawValue,
+                arguments: [approve ? approved.rawValue : OutboxJob.State.cancelled.rawValue,
                             approve ? nil : "hold rejected by \(approver): \(reason)", job.id]
             )
             guard db.changesCount == 1 else { throw LedgerError.notHeld(job.id) }
@@ -260,6 +269,41 @@ public final class SQLiteLedger: Ledger {
                 sequence: 0, time: time, kind: approve ? .holdApproved : .holdRejected, route: job.route,
                 destination: job.destination, crossing: job.crossing, reason: reason, approver: approver
             ), in: db)
+        }
+    }
+
+    public func releaseScheduled(until time: Date) async throws -> Set<String> {
+        try await writer.write { db in
+            let due = try String.fetchAll(
+                db, sql: "SELECT DISTINCT destination FROM outbox WHERE state = 'scheduled' AND not_before <= ?", arguments: [StoredDate(time)]
+            )
+            // Into the queue, in id order with the rest: the time it waited for has come.
+            try db.run(
+                sql: "UPDATE outbox SET state = 'pending', not_before = NULL WHERE state = 'scheduled' AND not_before <= ?",
+                arguments: [StoredDate(time)]
+            )
+            return Set(due)
+        }
+    }
+
+    public func nextScheduled() async throws -> Date? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT not_before FROM outbox WHERE state = 'scheduled' ORDER BY not_before LIMIT 1")?["not_before"]
+        }
+    }
+
+    public func cancelScheduled(_ job: OutboxJob, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {
+        try await writer.write { db in
+            try db.run(
+                sql: "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ? AND state = 'scheduled'",
+                arguments: ["cancelled by \(approver): \(reason)", job.id]
+            )
+            guard db.changesCount == 1 else { throw LedgerError.notScheduled(job.id) }
+            var record = Self.outcome(job, .cancelled, at: time, nativeIDs: nil, reason: reason)
+            // Cancelling is not an attempt; the operator who cancelled is named.
+            record.attempt = nil
+            record.approver = approver
+            return try Self.append(record, in: db)
         }
     }
 
@@ -293,7 +337,7 @@ public final class SQLiteLedger: Ledger {
         outside lanes: Set<Lane>, inflight: Bool, destination: String?, createdBefore: Date?, reason: String, at time: Date
     ) async throws -> [AuditRecord] {
         try await writer.write { db in
-            let states = inflight ? "'pending', 'inflight', 'deferred', 'held'" : "'pending', 'deferred', 'held'"
+            let states = inflight ? "'pending', 'inflight', 'deferred', 'held', 'scheduled'" : "'pending', 'deferred', 'held', 'scheduled'"
             let queued = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN (\(states)) ORDER BY id").map(Self.job)
             var records: [AuditRecord] = []
             for job in queued where !lanes.contains(Lane(route: job.route, destination: job.destination))
@@ -317,7 +361,7 @@ public final class SQLiteLedger: Ledger {
                 sql: """
                     SELECT c.record FROM content c JOIN audit_record a ON a.sequence = c.record
                     WHERE a.time < ? AND NOT EXISTS (
-                        SELECT 1 FROM outbox o WHERE o.crossing = c.record AND o.state IN ('pending', 'inflight', 'deferred', 'held'))
+                        SELECT 1 FROM outbox o WHERE o.crossing = c.record AND o.state IN ('pending', 'inflight', 'deferred', 'held', 'scheduled'))
                     ORDER BY c.record LIMIT ?
                     """,
                 arguments: [StoredDate(cutoff), limit]
@@ -373,7 +417,7 @@ public final class SQLiteLedger: Ledger {
             var depths: [String: [OutboxJob.State: Int]] = [:]
             let rows = try Row.fetchAll(db, sql: """
                 SELECT destination, state, COUNT(*) AS count FROM outbox
-                WHERE state IN ('pending', 'inflight', 'deferred', 'held', 'dead') GROUP BY destination, state
+                WHERE state IN ('pending', 'inflight', 'deferred', 'held', 'scheduled', 'dead') GROUP BY destination, state
                 """)
             for row in rows {
                 guard let state = OutboxJob.State(rawValue: row["state"]) else { continue }

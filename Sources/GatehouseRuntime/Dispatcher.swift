@@ -180,7 +180,10 @@ public final class Dispatcher: Service, Sendable {
             defer { applied = current.config.channels }
             return applied
         }
-        let moved = Set(current.destinations.filter { name in previous[name].map { $0 != current.config.channels[name] } ?? false })
+        let moved = Set(current.destinations.filter { name in
+            guard let before = previous[name], let now = current.config.channels[name] else { return false }
+            return !before.isSamePlace(as: now)
+        })
         let now = Date()
         movedAt.withLock { movedAt in
             for name in moved { movedAt[name] = now }

@@ -122,6 +122,18 @@ public final class FlakyLedger: Ledger {
         try await ledger.decideDead(job, retry: retry, by: approver, reason: reason, at: time)
     }
 
+    public func releaseScheduled(until time: Date) async throws -> Set<String> {
+        try await ledger.releaseScheduled(until: time)
+    }
+
+    public func nextScheduled() async throws -> Date? {
+        try await ledger.nextScheduled()
+    }
+
+    public func cancelScheduled(_ job: OutboxJob, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {
+        try await ledger.cancelScheduled(job, by: approver, reason: reason, at: time)
+    }
+
     public func job(id: Int64) async throws -> OutboxJob? {
         try await ledger.job(id: id)
     }
