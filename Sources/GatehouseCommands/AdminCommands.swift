@@ -14,7 +14,7 @@ struct Status: AsyncParsableCommand {
         if json { return print(String(decoding: try AdminWire.encoder.encode(status), as: UTF8.self)) }
         print(status.line)
         print("config    \(status.file), revision \(status.revision.prefix(12)), \(status.routes) routes\(status.ready ? "" : " (not ready yet)")")
-        let states = ["pending", "inflight", "deferred", "held", "dead", "delivered", "cancelled"]
+        let states = ["pending", "inflight", "deferred", "held", "scheduled", "dead", "delivered", "cancelled"]
         print("outbox    " + states.map { "\($0) \(status.outbox[$0] ?? 0)" }.joined(separator: ", "))
         let checkpoint = status.lastCheckpoint.map { "last checkpoint \(ISO8601DateFormatter().string(from: $0)) at \(status.checkpointed) records" } ?? "no checkpoint yet"
         print("audit     \(status.records) records, \(checkpoint)")
@@ -45,21 +45,40 @@ struct Reload: AsyncParsableCommand {
 /// `gatehouse queue …`: the outbox per destination, and the dead letters.
 struct Queue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The outbox per destination; list, retry or cancel dead-lettered deliveries (the decider is audited).",
-        subcommands: [Show.self, Dead.self, Retry.self, Cancel.self], defaultSubcommand: Show.self
+        abstract: "The outbox per destination; scheduled announcements; list, retry or cancel dead-lettered deliveries (the decider is audited).",
+        subcommands: [Show.self, Scheduled.self, Dead.self, Retry.self, Cancel.self], defaultSubcommand: Show.self
     )
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Per destination: pending, in flight, deferred, held, dead.")
+        static let configuration = CommandConfiguration(abstract: "Per destination: pending, in flight, deferred, held, scheduled, dead.")
         @OptionGroup var admin: AdminOptions
 
         func run() async throws {
             let rows: [AdminWire.QueueRow] = try await AdminClient(socket: admin.socket).get("/queue")
             let width = max(rows.map(\.destination.count).max() ?? 0, "destination".count)
             func padded(_ text: String) -> String { text + String(repeating: " ", count: max(width - text.count, 0)) }
-            print("\(padded("destination"))  pending  inflight  deferred  held  dead")
+            print("\(padded("destination"))  pending  inflight  deferred  held  scheduled  dead")
             for row in rows {
-                print("\(padded(row.destination))  \(String(format: "%7d  %8d  %8d  %4d  %4d", row.pending, row.inflight, row.deferred, row.held, row.dead))")
+                let counts = String(
+                    format: "%7d  %8d  %8d  %4d  %9d  %4d", row.pending, row.inflight, row.deferred, row.held, row.scheduled ?? 0, row.dead
+                )
+                print("\(padded(row.destination))  \(counts)")
+            }
+        }
+    }
+
+    struct Scheduled: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every announcement waiting for its time (`gatehouse announce --at`).")
+        @OptionGroup var admin: AdminOptions
+
+        func run() async throws {
+            let jobs: [AdminWire.Job] = try await AdminClient(socket: admin.socket).get("/scheduled")
+            if jobs.isEmpty { return print("no scheduled announcements") }
+            let format = ISO8601DateFormatter()
+            for job in jobs {
+                let first = job.text?.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+                let due = job.due.map { format.string(from: $0) } ?? "?"
+                print("\(job.id)  due \(due)  → \(job.destination)  (route \(job.route), crossing #\(job.crossing))  \(first.prefix(60))")
             }
         }
     }
@@ -85,11 +104,13 @@ struct Queue: AsyncParsableCommand {
     }
 
     struct Cancel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Close a dead-lettered delivery for good.")
+        static let configuration = CommandConfiguration(
+            abstract: "Cancel a scheduled announcement before its time, or close a dead-lettered delivery for good."
+        )
         @OptionGroup var decision: DecisionOptions
 
         func run() async throws {
-            try await decision.post(to: "/dead/\(decision.id)/cancel", done: "cancelled")
+            try await decision.post(to: "/queue/\(decision.id)/cancel", done: "cancelled")
         }
     }
 }

@@ -277,9 +277,10 @@ public final class SQLiteLedger: Ledger {
             let due = try String.fetchAll(
                 db, sql: "SELECT DISTINCT destination FROM outbox WHERE state = 'scheduled' AND not_before <= ?", arguments: [StoredDate(time)]
             )
-            // Into the queue, in id order with the rest: the time it waited for has come.
+            // Into the queue, in id order with the rest: the time it waited for has come. Its age
+            // (max_age) counts from then: it was not late before it was due.
             try db.run(
-                sql: "UPDATE outbox SET state = 'pending', not_before = NULL WHERE state = 'scheduled' AND not_before <= ?",
+                sql: "UPDATE outbox SET state = 'pending', created_at = not_before, not_before = NULL WHERE state = 'scheduled' AND not_before <= ?",
                 arguments: [StoredDate(time)]
             )
             return Set(due)

@@ -13,15 +13,17 @@ public struct AdminSurface: Sendable {
     let store: ConfigStore
     let ledger: any Ledger
     let dispatcher: Dispatcher
+    let scheduler: Scheduler
     let reloader: Reloader?
     let reloads: ReloadStatus
     let ready: StartSignal
     let logger: Logger
 
     public init(
-        path: String, store: ConfigStore, ledger: any Ledger, dispatcher: Dispatcher, reloader: Reloader?, reloads: ReloadStatus,
-        ready: StartSignal, logger: Logger
+        path: String, store: ConfigStore, ledger: any Ledger, dispatcher: Dispatcher, scheduler: Scheduler, reloader: Reloader?,
+        reloads: ReloadStatus, ready: StartSignal, logger: Logger
     ) {
+        self.scheduler = scheduler
         self.path = path
         self.store = store
         self.ledger = ledger
@@ -54,6 +56,20 @@ public struct AdminSurface: Sendable {
         router.post("/holds/:id/approve") { request, context in try await decide(request, context, approve: true) }
         router.post("/holds/:id/reject") { request, context in try await decide(request, context, approve: false) }
         router.get("/queue") { _, _ in try await json(queue()) }
+        router.get("/scheduled") { _, _ in
+            try await json(ledger.jobs(in: .scheduled, limit: Self.listLimit).map { describe($0, withText: true) })
+        }
+        router.post("/scheduled/:id/cancel") { request, context in try await cancelScheduled(request, context) }
+        // Whichever it is: a scheduled announcement before its time, or a dead letter.
+        router.post("/queue/:id/cancel") { request, context in
+            let found: OutboxJob? = if let id = context.parameters.get("id").flatMap(Int64.init) { try await ledger.job(id: id) } else { nil }
+            switch found?.state {
+            case .scheduled?: return try await cancelScheduled(request, context)
+            case .dead?: return try await decideDead(request, context, retry: false)
+            default: return failure(.notFound, "no scheduled announcement or dead-lettered delivery with that id")
+            }
+        }
+        router.post("/announce") { request, context in try await announce(request, context) }
         router.post("/reload") { _, context in
             guard let reloader else { return failure(.serviceUnavailable, "this gateway cannot reload its config") }
             // Fail closed: the rules do not change in no one's name.
@@ -94,20 +110,20 @@ public struct AdminSurface: Sendable {
         return depths.map { destination, count in
             AdminWire.QueueRow(
                 destination: destination, pending: count[.pending] ?? 0, inflight: count[.inflight] ?? 0,
-                deferred: count[.deferred] ?? 0, held: count[.held] ?? 0, dead: count[.dead] ?? 0
+                deferred: count[.deferred] ?? 0, held: count[.held] ?? 0, dead: count[.dead] ?? 0, scheduled: count[.scheduled] ?? 0
             )
         }
         .sorted { $0.destination < $1.destination }
     }
 
-    private func job(_ context: AdminContext, in state: OutboxJob.State) async throws -> OutboxJob? {
+    func job(_ context: AdminContext, in state: OutboxJob.State) async throws -> OutboxJob? {
         guard let id = context.parameters.get("id").flatMap(Int64.init) else { return nil }
         return try await ledger.job(id: id).flatMap { $0.state == state ? $0 : nil }
     }
 
     /// Who decides and why, or the answer refusing the decision: nobody can be named (fail
     /// closed: nothing is done in no one's name), or no reason is given.
-    private func decision(_ request: Request, _ context: AdminContext) async throws -> Result<(approver: String, reason: String), Refusal> {
+    func decision(_ request: Request, _ context: AdminContext) async throws -> Result<(approver: String, reason: String), Refusal> {
         guard let approver = await context.peer() else {
             return .failure(Refusal(status: .forbidden, message: "the caller's identity cannot be read from the socket"))
         }
@@ -174,7 +190,7 @@ public struct AdminSurface: Sendable {
         AdminWire.Job(
             id: job.id, crossing: job.crossing, route: job.route, destination: job.destination, action: job.action.rawValue,
             created: job.createdAt, origin: "\(job.originPlatform) \(job.originConversation) \(job.originMessage)",
-            text: withText ? job.text : nil
+            text: withText ? job.text : nil, due: job.state == .scheduled ? job.notBefore : nil
         )
     }
 
@@ -186,13 +202,13 @@ public struct AdminSurface: Sendable {
         }
     }
 
-    private func json(_ value: some Encodable) throws -> Response {
+    func json(_ value: some Encodable) throws -> Response {
         var data = try AdminWire.encoder.encode(value)
         data.append(0x0A)
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    private func failure(_ status: HTTPResponse.Status, _ message: String) -> Response {
+    func failure(_ status: HTTPResponse.Status, _ message: String) -> Response {
         let data = (try? AdminWire.encoder.encode(AdminWire.Failure(error: message))) ?? Data()
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

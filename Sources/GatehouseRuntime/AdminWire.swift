@@ -31,6 +31,55 @@ public enum AdminWire {
         public var origin: String
         /// The text as it would be sent (only in `GET /holds/ID`).
         public var text: String?
+        /// When a scheduled announcement is due (`GET /scheduled`).
+        public var due: Date?
+    }
+
+    /// `POST /announce`: an operator's announcement, now or at a time.
+    public struct Announcement: Codable, Sendable, Equatable {
+        public var to: [String]
+        public var text: String
+        /// "2026-12-01 09:00" in `tz`, or ISO 8601 with an offset.
+        public var at: String?
+        public var tz: String?
+        /// "09:00" in each destination's own time zone.
+        public var localTime: String?
+
+        public init(to: [String], text: String, at: String? = nil, tz: String? = nil, localTime: String? = nil) {
+            self.to = to
+            self.text = text
+            self.at = at
+            self.tz = tz
+            self.localTime = localTime
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case to, text, at, tz
+            case localTime = "local_time"
+        }
+    }
+
+    /// The answer to `POST /announce`: its decision for each destination.
+    public struct Announced: Codable, Sendable, Equatable {
+        /// The announcement's id (its origin message id in the audit log).
+        public var id: String
+        public var announcer: String
+        public var crossings: [Crossing]
+
+        public struct Crossing: Codable, Sendable, Equatable {
+            public var destination: String
+            /// The route whose rules decided it.
+            public var route: String
+            public var verdict: String
+            /// The detectors that found something.
+            public var findings: [String]
+            public var record: Int64
+            /// Its delivery, unless blocked.
+            public var job: Int64?
+            /// pending (goes now), scheduled or held.
+            public var state: String?
+            public var due: Date?
+        }
     }
 
     /// `POST /holds/ID/approve` and `/reject`: why.
@@ -56,6 +105,8 @@ public enum AdminWire {
         public var deferred: Int
         public var held: Int
         public var dead: Int
+        /// Announcements waiting for their time; absent in answers from before schedules.
+        public var scheduled: Int?
     }
 
     /// `POST /reload`.

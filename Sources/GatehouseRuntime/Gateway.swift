@@ -14,6 +14,8 @@ public struct Gateway: Sendable {
     public let store: ConfigStore
     public let ledger: any Ledger
     public let dispatcher: Dispatcher
+    /// Releases scheduled announcements into the queues when they are due.
+    public let scheduler: Scheduler
     public let ingress: Ingress
     /// The HTTP listener, when the config has `listen.http`.
     public let health: HealthSurface?
@@ -47,6 +49,8 @@ public struct Gateway: Sendable {
         var dispatch = dispatch ?? .init(config.outbox)
         if dispatch.metrics == nil { dispatch.metrics = metrics }
         self.dispatcher = Dispatcher(store: store, ledger: ledger, adapters: adapters, configuration: dispatch, logger: logger)
+        let scheduler = Scheduler(ledger: ledger, dispatcher: dispatcher, logger: logger)
+        self.scheduler = scheduler
         self.ingress = Ingress(store: store, adapters: adapters, ledger: ledger, dispatcher: dispatcher, metrics: metrics, logger: logger)
         let reloads = ReloadStatus()
         self.reloads = reloads
@@ -66,7 +70,8 @@ public struct Gateway: Sendable {
         )
         self.admin = config.listen.admin.map { [dispatcher, reloader, ready] path in
             AdminSurface(
-                path: path, store: store, ledger: ledger, dispatcher: dispatcher, reloader: reloader, reloads: reloads, ready: ready, logger: logger
+                path: path, store: store, ledger: ledger, dispatcher: dispatcher, scheduler: scheduler, reloader: reloader, reloads: reloads,
+                ready: ready, logger: logger
             )
         }
         self.health = config.listen.http.flatMap(HostPort.init).map { [ready] in
@@ -79,7 +84,7 @@ public struct Gateway: Sendable {
     /// intake stops before delivery, nothing committed is left without a dispatcher while the
     /// process lives, and the final checkpoint covers every last outcome.
     public var services: [any Service] {
-        (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [dispatcher, ingress] + (health.map { [$0.service()] } ?? [])
+        (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [dispatcher, scheduler, ingress] + (health.map { [$0.service()] } ?? [])
             + (admin.map { [$0.service()] } ?? []) + (reloader.map { [$0] } ?? []) + [watchdog]
     }
 
