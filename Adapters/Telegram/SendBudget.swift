@@ -9,6 +9,10 @@ import GatehouseCore
 /// and the moment its answer came. So a send, once answered, is counted in the windows at its
 /// answer's time: the next send a window admits is then a full window after the server can
 /// possibly have counted the one it replaces, however late that one arrived.
+///
+/// The bot's sends are also spread evenly, one every `bot.interval` (33 ms at 30 a second), rather
+/// than a window's worth at once: the same rate, but a send that must go first (a customer's
+/// reply in the middle of a fan-out) never finds the window spent for up to a second.
 struct SendBudget: Sendable {
     typealias Limits = TelegramAdapter.Limits
 
@@ -23,6 +27,8 @@ struct SendBudget: Sendable {
     /// The slots in each group's current window.
     private var groupSlots: [String: [Slot]] = [:]
     private var botSlots: [Slot] = []
+    /// The bot's next free slot, one `bot.interval` after its last send.
+    private var botNext: ContinuousClock.Instant?
     /// Until when a chat (or, under "", the whole bot) is paused by a 429.
     private var pausedUntil: [String: ContinuousClock.Instant] = [:]
 
@@ -38,7 +44,7 @@ struct SendBudget: Sendable {
 
     /// The earliest time a send to `chat` keeps every limit.
     func earliest(_ chat: String, now: ContinuousClock.Instant) -> ContinuousClock.Instant {
-        var time = max(now, chatNext[chat] ?? now, pausedUntil[chat] ?? now, pausedUntil[""] ?? now)
+        var time = max(now, chatNext[chat] ?? now, botNext ?? now, pausedUntil[chat] ?? now, pausedUntil[""] ?? now)
         if Self.isGroup(chat), let free = Self.earliest(groupSlots[chat] ?? [], limits.group) { time = max(time, free) }
         if let free = Self.earliest(botSlots, limits.bot) { time = max(time, free) }
         return time
@@ -47,6 +53,7 @@ struct SendBudget: Sendable {
     /// Spends a send to `chat` at `time` (its ``earliest(_:now:)`` or later), as `id`.
     mutating func spend(_ chat: String, id: UInt64, at time: ContinuousClock.Instant) {
         chatNext[chat] = time + limits.chat.interval
+        botNext = max(botNext ?? time, time + limits.bot.interval)
         let groupWindow = limits.group.window, botWindow = limits.bot.window
         if Self.isGroup(chat) {
             groupSlots[chat, default: []].removeAll { $0.time + groupWindow <= time }

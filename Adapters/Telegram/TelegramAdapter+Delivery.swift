@@ -221,6 +221,9 @@ extension TelegramAdapter {
                 }
             } catch let error as DeliveryError where error.detail.contains("message to delete not found") {
                 logger.debug("message already deleted", metadata: ["gh.detail": .string(error.detail)])
+            } catch let error as DeliveryError where error.detail.contains("message can't be deleted") {
+                // Older than 48 hours (or not the bot's to delete): it stays, so say so precisely.
+                throw DeliveryError.notRemovable(error.detail)
             }
         }
     }

@@ -263,7 +263,10 @@ public struct TelegramAdapter: Adapter {
         if let topic, replyTo == topic { replyTo = nil }
         let chat = String(message.chat.id)
         let messageID = String(message.messageID)
-        let eventID = kind == .edit ? "\(chat)/\(messageID)/edit/\(message.editDate ?? message.date)" : "\(chat)/\(messageID)"
+        // An edit is its own event: edit_date has whole seconds, and two edits within one second
+        // must not be taken for a redelivery; the update's id is what Telegram repeats when it
+        // delivers the same update again.
+        let eventID = kind == .edit ? "\(chat)/\(messageID)/edit/\(message.editDate ?? message.date)/\(update.updateID)" : "\(chat)/\(messageID)"
         return Envelope(
             origin: .init(platform: platform, conversation: chat, handle: message.chat.username, topic: topic,
                           messageID: messageID, eventID: eventID),

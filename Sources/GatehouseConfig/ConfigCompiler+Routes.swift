@@ -8,7 +8,7 @@ extension ConfigCompiler {
     static let dingtalkAddressKeys = ["conversation", "robot_webhook", "users", "announcements"]
     /// How many people one `oToMessages/batchSend` reaches.
     static let maxOneToOneUsers = 20
-    static let routeKeys = ["name", "from", "to", "on", "default", "template", "templates", "mirror", "priority"]
+    static let routeKeys = ["name", "from", "to", "on", "default", "template", "templates", "mirror", "priority", "withdrawn"]
 
     func compileChannels(_ node: Node, platforms: Declared<PlatformConfig>) -> Declared<Channel> {
         var channels = Declared<Channel>()
@@ -225,6 +225,8 @@ extension ConfigCompiler {
             if let node = fields["priority"], let chosen = reader.oneOf(node, "\(what): priority", as: DeliveryPriority.self) {
                 priority = chosen
             }
+            var withdrawn = Route.defaultWithdrawn
+            if let node = fields["withdrawn"], let text = reader.nonEmptyString(node, "\(what): withdrawn") { withdrawn = text }
             var template = Template.text
             if let node = fields["template"] {
                 guard let parsed = self.template(node, what) else { continue }
@@ -251,7 +253,7 @@ extension ConfigCompiler {
             }
             routes.append(Route(
                 name: name, from: from, to: to, on: on, defaultVerdict: defaultVerdict, template: template, templates: templates, mirror: mirror,
-                priority: priority
+                priority: priority, withdrawn: withdrawn
             ))
         }
         return routes

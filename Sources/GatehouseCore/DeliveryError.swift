@@ -21,6 +21,7 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
         case invalidResponse = "invalid_response"
         case conflict
         case moved
+        case notRemovable = "not_removable"
     }
 
     private let code: Code
@@ -65,6 +66,11 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
     public static func moved(to address: String, _ detail: String) -> Self {
         Self(.moved, .permanent, detail, newAddress: address)
     }
+    /// The message is there but the platform no longer lets it be deleted (Telegram: after 48
+    /// hours); the dispatcher withdraws it instead, by editing it to a notice, where it can.
+    public static func notRemovable(_ detail: String) -> Self { Self(.notRemovable, .permanent, detail) }
+    /// Whether this is a ``notRemovable(_:)``.
+    public var isNotRemovable: Bool { code == .notRemovable }
     /// Whether this is a ``rateLimited(retryAfter:_:)``.
     public var isRateLimited: Bool { code == .rateLimited }
     /// Whether this is a ``conflict(_:)``.

@@ -21,12 +21,19 @@ public struct Route: Sendable {
     /// Whether its deliveries wait behind or go ahead of others when the platform's limits are
     /// reached (`priority:`; by default bulk when it fans out, see ``defaultPriority(to:from:)``).
     public var priority: DeliveryPriority
+    /// What a copy says once it is withdrawn: when the platform refuses to delete it (Telegram
+    /// after 48 hours), a mirrored delete, or an edit the rules now stop, edits it to this.
+    public var withdrawn: String
+
+    /// The notice of ``withdrawn`` unless the config says otherwise.
+    public static let defaultWithdrawn = "This message was withdrawn."
 
     public init(
         name: String, from: [String], to: [String], on: [(check: String, verdict: Verdict)] = [],
         defaultVerdict: Verdict = .forward, template: Template = .text, templates: [String: Template] = [:],
-        mirror: Set<Envelope.Kind> = [], priority: DeliveryPriority? = nil
+        mirror: Set<Envelope.Kind> = [], priority: DeliveryPriority? = nil, withdrawn: String = Route.defaultWithdrawn
     ) {
+        self.withdrawn = withdrawn
         self.priority = priority ?? Self.defaultPriority(to: to)
         self.templates = templates
         self.name = name

@@ -24,7 +24,8 @@ public protocol Ledger: CursorStore {
     func lease(_ job: OutboxJob, until: Date) async throws -> OutboxJob
 
     /// Marks a job delivered, maps its native ids, and audits the outcome.
-    func recordDelivered(_ job: OutboxJob, nativeIDs: [String], at time: Date) async throws -> AuditRecord
+    /// `note` says, in the audit record, how it was done when not as asked (a withdrawn copy).
+    func recordDelivered(_ job: OutboxJob, nativeIDs: [String], note: String?, at time: Date) async throws -> AuditRecord
 
     /// Remembers the native ids of the parts of an inflight job delivered so far, so that a retry
     /// resumes after them. The outcome records (delivered, deferred, dead) list them.
@@ -143,6 +144,11 @@ public struct LedgerSummary: Sendable, Hashable {
 }
 
 extension Ledger {
+    /// Records a delivery done as asked.
+    public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], at time: Date) async throws -> AuditRecord {
+        try await recordDelivered(job, nativeIDs: nativeIDs, note: nil, at: time)
+    }
+
     /// Commits one inbound event (see ``commit(_:)-([Intake])``).
     public func commit(_ intake: Intake) async throws -> IntakeResult {
         guard let result = try await commit([intake]).first else { throw LedgerError.corrupt("commit returned no result") }

@@ -185,7 +185,7 @@ public final class SQLiteLedger: Ledger {
         }
     }
 
-    public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], at time: Date) async throws -> AuditRecord {
+    public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], note: String?, at time: Date) async throws -> AuditRecord {
         try await writer.write { db in
             try Self.transition(job, to: .delivered, notBefore: nil, error: nil, in: db)
             // What the origin message is at the destination now: an edit may change the parts,
@@ -197,7 +197,7 @@ public final class SQLiteLedger: Ledger {
                 )
             }
             try Self.map(job, to: nativeIDs, in: db)
-            return try Self.append(Self.outcome(job, .delivered, at: time, nativeIDs: nativeIDs, reason: nil), in: db)
+            return try Self.append(Self.outcome(job, .delivered, at: time, nativeIDs: nativeIDs, reason: note), in: db)
         }
     }
 

@@ -319,8 +319,11 @@ public final class Dispatcher: Service, Sendable {
         return nil
     }
 
-    /// Posts, edits or deletes at the destination and returns the native ids the message has there now.
-    private func perform(_ job: OutboxJob, with adapter: any Adapter, in channel: Channel) async throws -> [String] {
+    /// Posts, edits or deletes at the destination and returns the native ids the message has there
+    /// now, and a note for the audit record when it was done otherwise than asked.
+    private func perform(
+        _ job: OutboxJob, with adapter: any Adapter, in channel: Channel, snapshot: ConfigStore.Snapshot
+    ) async throws -> (ids: [String], note: String?) {
         var message = OutboundMessage(
             channel: channel, text: job.text, idempotencyKey: job.idempotencyKey, spans: job.payload.spans,
             attachments: job.payload.attachments
@@ -334,7 +337,7 @@ public final class Dispatcher: Service, Sendable {
         }
         message.files = fileSource(from: job.originPlatform, for: adapter)
         guard job.action != .post else {
-            return try await adapter.send(message, progress: progress(of: job))
+            return (try await adapter.send(message, progress: progress(of: job)), nil)
         }
         let ids = try await ledger.nativeIDs(
             platform: job.originPlatform, conversation: job.originConversation, message: job.originMessage, destination: job.destination
@@ -345,11 +348,26 @@ public final class Dispatcher: Service, Sendable {
             // the edited text passed the policy on its own, so it arrives as a post.
             // An edit that failed halfway left its progress: the messages in place by then.
             let current = job.deliveredParts.isEmpty ? ids : job.deliveredParts
-            guard current.isEmpty else { return try await adapter.edit(current, with: message, progress: progress(of: job)) }
-            return try await adapter.send(message, progress: progress(of: job))
+            guard current.isEmpty else { return (try await adapter.edit(current, with: message, progress: progress(of: job)), nil) }
+            return (try await adapter.send(message, progress: progress(of: job)), nil)
         case .delete:
-            if !ids.isEmpty { try await adapter.delete(ids, in: channel) }
-            return []
+            guard !ids.isEmpty else { return ([], nil) }
+            do {
+                try await adapter.delete(ids, in: channel)
+                return ([], nil)
+            } catch let error as DeliveryError where error.isNotRemovable {
+                // It must not keep saying what it said: withdrawn instead, each part edited to the
+                // route's notice on its own (so no part has to go), and the audit record says so.
+                let notice = OutboundMessage(
+                    channel: channel, text: snapshot.withdrawn[job.route] ?? Route.defaultWithdrawn, idempotencyKey: job.idempotencyKey
+                )
+                var kept: [String] = []
+                for id in ids { kept += try await adapter.edit([id], with: notice) }
+                logger.warning("a copy the platform would not delete was withdrawn instead: it now reads the route's notice", metadata: [
+                    "gh.job": .stringConvertible(job.id), "gh.destination": .string(job.destination), "gh.detail": .string(error.detail),
+                ])
+                return (kept, "withdrawn: the platform refused the delete (\(error.detail)); the copy now reads the route's notice")
+            }
         }
     }
 
@@ -403,8 +421,8 @@ public final class Dispatcher: Service, Sendable {
         // Where on the platform, so that an operator can find the chat the platform refused.
         metadata["gh.address"] = .string(channel.address.logDescription)
         do {
-            let ids = try await perform(job, with: adapter, in: channel)
-            let record = try await ledger.recordDelivered(job, nativeIDs: ids, at: Date())
+            let (ids, note) = try await perform(job, with: adapter, in: channel, snapshot: snapshot)
+            let record = try await ledger.recordDelivered(job, nativeIDs: ids, note: note, at: Date())
             metadata["gh.record"] = .stringConvertible(record.sequence)
             metadata["gh.native_ids"] = .string(ids.joined(separator: ","))
             logger.info("delivered", metadata: metadata)

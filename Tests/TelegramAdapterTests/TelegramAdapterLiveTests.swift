@@ -226,8 +226,9 @@ import TelegramAdapter
                 try await adapter.delete(ids, in: Self.news)
                 Issue.record("a message older than 48 h was deleted")
             } catch let error as DeliveryError {
-                // Permanent: the dispatcher dead-letters it with this reason, audited, and never retries.
-                #expect(error.isPermanent)
+                // Permanent, and precisely so: the dispatcher withdraws the copy (edits it to the
+                // route's notice) instead, and the audit record says why.
+                #expect(error.isPermanent && error.isNotRemovable)
                 #expect(error.detail.contains("message can't be deleted"))
             }
             #expect(await emulator.sent(chatID: "-1001234").map(\.method) == ["sendMessage"])

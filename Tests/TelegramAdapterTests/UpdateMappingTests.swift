@@ -60,7 +60,13 @@ import Testing
             """))
         #expect(edit.kind == .edit)
         #expect(edit.origin.messageID == "7")
-        #expect(edit.origin.eventID == "-1001/7/edit/1790000100")
+        #expect(edit.origin.eventID == "-1001/7/edit/1790000100/12")
+        // A second edit within the same second is another event, not a redelivery.
+        let again = try #require(try envelope("""
+            {"update_id":13,"edited_channel_post":{"message_id":7,"date":1790000000,"edit_date":1790000100,"text":"fixed again",
+             "chat":{"id":-1001,"type":"channel","title":"Acme News"}}}
+            """))
+        #expect(again.origin.eventID != edit.origin.eventID)
         #expect(edit.sender == .init(id: "-1001", name: "Acme News"))
     }
 
