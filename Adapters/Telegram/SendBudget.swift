@@ -85,13 +85,19 @@ struct SendBudget: Sendable {
     }
 
     /// Pauses for a 429 answered to a send to `chat`. Telegram does not say whether it limited the
-    /// chat or the whole bot; when another chat is already waiting out a 429 of its own, it is the
-    /// bot: then every chat waits. Returns whether the whole bot was paused.
+    /// chat or the whole bot. One chat's 429 now and then is that chat's (its own flood limit, or
+    /// a hiccup): it alone waits, and the rest keep the pace. When two other chats are already
+    /// waiting out 429s of their own, it is the bot (another client on the same token, or a
+    /// limit lowered for it): then every chat waits. Returns whether the whole bot was paused.
     mutating func rateLimited(chat: String, for duration: Duration, at now: ContinuousClock.Instant) -> Bool {
-        let others = pausedUntil.contains { $0.key != chat && $0.key != "" && $0.value > now }
-        pause(chat: others ? nil : chat, for: duration, at: now)
-        return others
+        let others = pausedUntil.filter { $0.key != chat && $0.key != "" && $0.value > now }.count
+        let wholeBot = others >= Self.chatsLimitedMeaningTheBot - 1
+        pause(chat: wholeBot ? nil : chat, for: duration, at: now)
+        return wholeBot
     }
+
+    /// How many chats waiting out 429s at once mean the bot as a whole is limited.
+    static let chatsLimitedMeaningTheBot = 3
 
     /// When a window with these slots admits one more: once the `count`-th latest has left it.
     private static func earliest(_ slots: [Slot], _ rate: Rate) -> ContinuousClock.Instant? {

@@ -124,7 +124,9 @@ public struct Watchdog: Service, CustomStringConvertible {
         guard let summary else { return prefix + "\(routes) routes; ledger unreadable" }
         let checkpoint = summary.lastCheckpoint.map { "last checkpoint \(Int(now.timeIntervalSince($0)))s ago at \(summary.checkpointed) records" }
             ?? "no checkpoint yet"
-        return prefix + "\(routes) routes; \(summary.queued) queued, \(summary.outbox[.held] ?? 0) held, \(summary.outbox[.dead] ?? 0) dead; "
+        // Scheduled announcements are named only when there are some.
+        let scheduled = summary.outbox[.scheduled].map { ", \($0) scheduled" } ?? ""
+        return prefix + "\(routes) routes; \(summary.queued) queued, \(summary.outbox[.held] ?? 0) held, \(summary.outbox[.dead] ?? 0) dead\(scheduled); "
             + "\(summary.records) audit records, \(checkpoint)"
     }
 }

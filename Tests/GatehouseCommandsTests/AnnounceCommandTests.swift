@@ -76,6 +76,8 @@ import Testing
             let due = Dictionary(uniqueKeysWithValues: waiting.compactMap { job in job.due.map { (job.destination, $0) } })
             let apart = try #require(due["partners"]).timeIntervalSince(try #require(due["news"]))
             #expect(apart == 7 * 3600 || apart == 6 * 3600)
+            let status: AdminWire.Status = try await AdminClient(socket: socket).get("/status")
+            #expect(status.line.hasPrefix("1 routes; 0 queued, 0 held, 0 dead, 2 scheduled;") && status.outbox["scheduled"] == 2)
             let rows: [AdminWire.QueueRow] = try await AdminClient(socket: socket).get("/queue")
             #expect(rows.map { $0.scheduled ?? 0 } == [1, 1] && rows.allSatisfy { $0.pending == 0 })
             try await run(["queue", "scheduled"], as: Queue.Scheduled.self)

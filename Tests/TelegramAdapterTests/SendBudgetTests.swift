@@ -56,20 +56,19 @@ import Testing
         #expect(budget.earliest("44", now: start) == start + .seconds(3))
     }
 
-    @Test func a429InASecondChatWhileAnotherWaitsPausesTheWholeBot() {
+    @Test func a429InAThirdChatWhileTwoOthersWaitPausesTheWholeBot() {
         var budget = SendBudget(limits: .init())
-        // One chat limited: only it waits.
+        // One chat limited, then a second: only they wait (a chat's own limit, or a hiccup).
         let first = budget.rateLimited(chat: "42", for: .seconds(5), at: start)
-        #expect(!first)
-        let unaffected = reserve(&budget, "43")
-        #expect(unaffected == .zero)
-        // A second chat limited while the first still waits: the bot's own limit; everyone waits.
-        let second = budget.rateLimited(chat: "43", for: .seconds(4), at: start + .seconds(1))
-        #expect(second)
-        let everyone = reserve(&budget, "44", at: start + .seconds(1))
-        #expect(everyone == .seconds(4))
+        let second = budget.rateLimited(chat: "43", for: .seconds(5), at: start)
+        #expect(!first && !second)
+        #expect(budget.earliest("44", now: start) == start)
+        // A third while both still wait: the bot's own limit; everyone waits.
+        let third = budget.rateLimited(chat: "44", for: .seconds(4), at: start + .seconds(1))
+        #expect(third)
+        #expect(budget.earliest("45", now: start + .seconds(1)) == start + .seconds(5))
         // Once the pauses are over, a lone 429 is a chat's again.
-        let later = budget.rateLimited(chat: "45", for: .seconds(1), at: start + .seconds(10))
+        let later = budget.rateLimited(chat: "46", for: .seconds(1), at: start + .seconds(10))
         #expect(!later)
     }
 
