@@ -108,28 +108,29 @@ final class SendPacer: Sendable {
         let id = waiter.id
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Wake, any Error>) in
-                let woken = state.withLock { state -> [(CheckedContinuation<Wake, any Error>, Wake)]? in
+                let woken = state.withLock { state -> (cancelled: Bool, [(CheckedContinuation<Wake, any Error>, Wake)]) in
                     let index = state.waiters.firstIndex { $0.id == id }
-                    // Cancelled before it waited (the handler found nothing to resume): it leaves.
+                    // Cancelled before it waited (the handler found nothing to resume): it leaves,
+                    // and since it may have been keeping time a moment ago, someone else looks.
                     guard !Task.isCancelled else {
                         if let index { state.waiters.remove(at: index) }
-                        return nil
+                        return (true, Self.grant(&state, now: .now))
                     }
                     guard let index else {
                         var joining = waiter
                         joining.continuation = continuation
                         state.waiters.append(joining)
-                        return Self.grant(&state, now: .now)
+                        return (false, Self.grant(&state, now: .now))
                     }
                     if let number = state.waiters[index].granted {
                         state.waiters.remove(at: index)
-                        return [(continuation, .go(number))]
+                        return (false, [(continuation, .go(number))])
                     }
                     state.waiters[index].continuation = continuation
-                    return Self.grant(&state, now: .now)
+                    return (false, Self.grant(&state, now: .now))
                 }
-                guard let woken else { return continuation.resume(throwing: CancellationError()) }
-                for (continuation, wake) in woken { continuation.resume(returning: wake) }
+                for (continuation, wake) in woken.1 { continuation.resume(returning: wake) }
+                if woken.cancelled { continuation.resume(throwing: CancellationError()) }
             }
         } onCancel: {
             let waiting = state.withLock { state -> CheckedContinuation<Wake, any Error>? in

@@ -206,6 +206,34 @@ extension TelegramAdapter {
         }
     }
 
+    /// Each part made to read the notice: a text edited, a file's caption set (the file itself
+    /// stays: Telegram has no way to take it back after 48 hours short of replacing the media).
+    /// A part already deleted (a delete that got half way) is skipped.
+    public func withdraw(_ nativeIDs: [String], in channel: Channel, notice: String) async throws -> [String] {
+        let (chat, _) = try address(of: channel)
+        let text = RichText(text: notice)
+        var kept: [String] = []
+        for part in nativeIDs.compactMap(NativeID.init) {
+            do {
+                switch part.role {
+                case .text:
+                    try await unlessUnchanged {
+                        let _: Message = try await paced("editMessageText", to: chat) { chat throws(DeliveryError) in
+                            try await client.call("editMessageText", EditMessageText(chatID: chat, messageID: part.messageID, text: notice, entities: nil),
+                                                  timeout: configuration.requestTimeout)
+                        }
+                    }
+                case .caption, .file:
+                    try await editCaption(part.messageID, to: text, in: chat)
+                }
+                kept.append(part.text)
+            } catch let error as DeliveryError where error.detail.contains("message to edit not found") {
+                logger.debug("part already deleted", metadata: ["gh.detail": .string(error.detail)])
+            }
+        }
+        return kept
+    }
+
     public func delete(_ nativeIDs: [String], in channel: Channel) async throws {
         let (chat, _) = try address(of: channel)
         try await deleteMessages(nativeIDs.compactMap(NativeID.init).map(\.messageID), in: chat)

@@ -33,6 +33,11 @@ public protocol Adapter: Sendable {
     /// Removes an earlier send (all its parts).
     func delete(_ nativeIDs: [String], in channel: Channel) async throws
 
+    /// Withdraws an earlier send the platform will not delete any more (``DeliveryError/notRemovable(_:)``):
+    /// every part still there is made to read `notice` in place, and its native ids are returned.
+    /// Parts already gone are skipped. An adapter that cannot edit in place throws.
+    func withdraw(_ nativeIDs: [String], in channel: Channel, notice: String) async throws -> [String]
+
     /// Whether ``send(_:progress:)`` sends the attachments' files; when not, it gets their
     /// metadata alone and no way to fetch them.
     var acceptsFiles: Bool { get }
@@ -59,6 +64,10 @@ extension Adapter {
     }
 
     public var acceptsFiles: Bool { false }
+
+    public func withdraw(_ nativeIDs: [String], in channel: Channel, notice: String) async throws -> [String] {
+        throw DeliveryError.rejected("platform '\(platform)' cannot edit a message in place to withdraw it")
+    }
 
     public var started: StartSignal? { nil }
 

@@ -64,6 +64,14 @@ public enum AnnouncementTime: Sendable, Hashable {
               calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date) == fields else {
             throw Invalid(description: "'\(text)' is not a time that exists in \(name)")
         }
+        // …and one the clocks show twice (the hour after daylight saving ends) is refused too:
+        // which of the two was meant is the operator's to say, with an offset.
+        let again = [1800.0, 3600.0].contains { later in
+            calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date.addingTimeInterval(later)) == fields
+        }
+        guard !again else {
+            throw Invalid(description: "'\(text)' happens twice in \(name) (the clocks go back then): give the time with its offset, such as 2026-10-25T02:30:00+02:00")
+        }
         return date
     }
 

@@ -264,6 +264,11 @@ public final class SQLiteLedger: Ledger {
                 arguments: [approve ? approved.rawValue : OutboxJob.State.cancelled.rawValue,
                             approve ? nil : "hold rejected by \(approver): \(reason)", job.id]
             )
+            // One approved after its time goes now, and is no later than when it was meant to go:
+            // its age (max_age) counts from then, not from the decision days before.
+            if approve, approved == .pending, let due = job.notBefore {
+                try db.run(sql: "UPDATE outbox SET not_before = NULL, created_at = ? WHERE id = ?", arguments: [StoredDate(due), job.id])
+            }
             guard db.changesCount == 1 else { throw LedgerError.notHeld(job.id) }
             return try Self.append(AuditRecord(
                 sequence: 0, time: time, kind: approve ? .holdApproved : .holdRejected, route: job.route,

@@ -46,14 +46,19 @@ final class ActiveWindow: Sendable {
         guard let id else { return }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let cancelled = state.withLock { state -> Bool in
-                    if Task.isCancelled { return true }
+                let answer = state.withLock { state -> Result<Void, any Error>? in
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    // A place given back since the first look: take it, rather than wait for the next.
+                    if state.available > 0 {
+                        state.available -= 1
+                        return .success(())
+                    }
                     // Behind every waiter of the same or a better priority, ahead of the rest.
                     let index = state.waiting.firstIndex { $0.rank > priority.rank } ?? state.waiting.endIndex
                     state.waiting.insert(Waiter(id: id, rank: priority.rank, continuation: continuation), at: index)
-                    return false
+                    return nil
                 }
-                if cancelled { continuation.resume(throwing: CancellationError()) }
+                if let answer { continuation.resume(with: answer) }
             }
         } onCancel: {
             let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in

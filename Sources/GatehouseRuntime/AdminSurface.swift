@@ -182,7 +182,11 @@ public struct AdminSurface: Sendable {
             "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
             "gh.actor": .string(approver), "gh.record": .stringConvertible(record.sequence),
         ])
-        if approve { dispatcher.notify([job.destination]) }
+        if approve {
+            dispatcher.notify([job.destination])
+            // An announcement approved before its time waits for it.
+            if job.notBefore != nil { scheduler.reschedule() }
+        }
         return try json(AdminWire.Decided(record: record.sequence, approver: approver))
     }
 

@@ -238,14 +238,18 @@ public final class Dispatcher: Service, Sendable {
     private func work(_ destination: String, _ stream: AsyncStream<Void>) async {
         await withDiscardingTaskGroup { timers in
             // At most one timer per destination: rings while the head waits must not pile up sleepers.
-            var armed: Date?
+            // Kept on the continuous clock, which the timer sleeps on: a wall clock set back while
+            // it sleeps must not leave it looking armed after it has rung.
+            var armed: ContinuousClock.Instant?
             for await _ in stream {
-                if let due = armed, due <= Date() { armed = nil }
-                guard let due = await drain(destination), armed.map({ due < $0 }) ?? true else { continue }
-                armed = due
+                if let deadline = armed, deadline <= .now { armed = nil }
+                guard let due = await drain(destination) else { continue }
+                let deadline = ContinuousClock.now + .seconds(max(due.timeIntervalSinceNow, 0))
+                guard armed.map({ deadline < $0 }) ?? true else { continue }
+                armed = deadline
                 let doorbell = doorbells.withLock { $0[destination] }
                 timers.addTask {
-                    try? await Task.sleep(for: .seconds(max(due.timeIntervalSinceNow, 0)))
+                    try? await Task.sleep(until: deadline, clock: .continuous)
                     doorbell?.yield()
                 }
             }
@@ -292,7 +296,8 @@ public final class Dispatcher: Service, Sendable {
             if let notBefore = job.notBefore, notBefore > Date() { return notBefore }
             // The route's priority orders this delivery among those waiting for a place here and
             // for a turn at the platform's limits (the adapter reads it from the task).
-            let priority = snapshot.priorities[job.route] ?? .interactive
+            // An operator's announcement is bulk whichever route's rules decided it.
+            let priority = job.originPlatform == Gate.announcePlatform ? .bulk : snapshot.priorities[job.route] ?? .interactive
             do {
                 try await DeliveryPriority.$current.withValue(priority) {
                     try await window.withPlace(priority) {
@@ -356,13 +361,9 @@ public final class Dispatcher: Service, Sendable {
                 try await adapter.delete(ids, in: channel)
                 return ([], nil)
             } catch let error as DeliveryError where error.isNotRemovable {
-                // It must not keep saying what it said: withdrawn instead, each part edited to the
-                // route's notice on its own (so no part has to go), and the audit record says so.
-                let notice = OutboundMessage(
-                    channel: channel, text: snapshot.withdrawn[job.route] ?? Route.defaultWithdrawn, idempotencyKey: job.idempotencyKey
-                )
-                var kept: [String] = []
-                for id in ids { kept += try await adapter.edit([id], with: notice) }
+                // It must not keep saying what it said: withdrawn instead, each part still there
+                // made to read the route's notice, and the audit record says so.
+                let kept = try await adapter.withdraw(ids, in: channel, notice: snapshot.withdrawn[job.route] ?? Route.defaultWithdrawn)
                 logger.warning("a copy the platform would not delete was withdrawn instead: it now reads the route's notice", metadata: [
                     "gh.job": .stringConvertible(job.id), "gh.destination": .string(job.destination), "gh.detail": .string(error.detail),
                 ])

@@ -33,16 +33,19 @@ public final class Scheduler: Service, Sendable {
     public func run() async throws {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { timers in
-                // At most one timer asleep: rings before it is due must not pile up sleepers.
-                var armed: Date?
+                // At most one timer asleep: rings before it is due must not pile up sleepers. Kept
+                // on the continuous clock the timer sleeps on, so that a wall clock set back while
+                // it sleeps cannot leave it looking armed after it has rung.
+                var armed: ContinuousClock.Instant?
                 for await _ in rings {
-                    if let due = armed, due <= Date() { armed = nil }
+                    if let deadline = armed, deadline <= .now { armed = nil }
                     let next = await look()
-                    guard armed.map({ next < $0 }) ?? true else { continue }
-                    armed = next
+                    let deadline = ContinuousClock.now + .seconds(max(next.timeIntervalSinceNow, 0))
+                    guard armed.map({ deadline < $0 }) ?? true else { continue }
+                    armed = deadline
                     let doorbell = self.doorbell
                     timers.addTask {
-                        try? await Task.sleep(for: .seconds(max(next.timeIntervalSinceNow, 0)))
+                        try? await Task.sleep(until: deadline, clock: .continuous)
                         doorbell.yield()
                     }
                 }

@@ -51,5 +51,8 @@ import Testing
         #expect(refusal { _ = try AnnouncementTime(at: "2026-12-06 09:00", tz: "UTC", localTime: "09:00") }.contains("not both"))
         // 02:30 does not exist in Berlin on the night clocks go forward.
         #expect(refusal { _ = try AnnouncementTime(at: "2027-03-28 02:30", tz: "Europe/Berlin", localTime: nil) }.contains("not a time that exists"))
+        // 02:30 happens twice in Berlin the night clocks go back; the hour before it does not.
+        #expect(refusal { _ = try AnnouncementTime(at: "2027-10-31 02:30", tz: "Europe/Berlin", localTime: nil) }.contains("happens twice"))
+        #expect(refusal { _ = try AnnouncementTime(at: "2027-10-31 01:30", tz: "Europe/Berlin", localTime: nil) } == "accepted")
     }
 }

@@ -46,9 +46,13 @@ import Testing
         _ = try await ledger.decideHold(held, approve: true, by: "uid 0 (root)", reason: "ok", at: Date())
         #expect(try await ledger.job(id: held.id)?.state == .scheduled)
         // Approved after its time: it goes at once.
-        let late = try #require(try await schedule(ledger, [("news", .hold)], due: Date().addingTimeInterval(0.05), messageID: "a2").first)
+        let lateDue = Date().addingTimeInterval(0.05)
+        let late = try #require(try await schedule(ledger, [("news", .hold)], due: lateDue, messageID: "a2").first)
         _ = try await ledger.decideHold(late, approve: true, by: "uid 0 (root)", reason: "ok", at: Date().addingTimeInterval(1))
-        #expect(try await ledger.job(id: late.id)?.state == .pending)
+        let approved = try #require(try await ledger.job(id: late.id))
+        #expect(approved.state == .pending && approved.notBefore == nil)
+        // Its age counts from when it was due, not from when it was decided.
+        #expect(abs(approved.createdAt.timeIntervalSince(lateDue)) < 0.002)
     }
 
     @Test func cancellingIsAuditedOnceAndARemovedRouteCancelsItToo() async throws {

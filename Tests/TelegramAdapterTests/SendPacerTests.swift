@@ -96,4 +96,18 @@ import Testing
         #expect(turns.names == ["3"])
         #expect(pacer.waiting == 0)
     }
+
+    @Test func whenTheWaiterKeepingTimeIsCancelledAnotherTakesOver() async throws {
+        let pacer = SendPacer(limits: .init(chat: Rate(100, per: .seconds(1)), bot: Rate(1, per: .seconds(1))))
+        _ = try await pacer.turn(chat: "0", priority: .bulk)
+        // The first to wait keeps time for everyone; it is cancelled while it sleeps.
+        let keeper = Task { try await pacer.turn(chat: "1", priority: .bulk) }
+        try await waitUntil(pacer, waiting: 1)
+        let other = Task { try await pacer.turn(chat: "2", priority: .bulk) }
+        try await waitUntil(pacer, waiting: 2)
+        keeper.cancel()
+        await #expect(throws: CancellationError.self) { try await keeper.value }
+        // No one else arrives: the other still gets its turn, the next one.
+        #expect(try await other.value.number == 2)
+    }
 }

@@ -178,6 +178,28 @@ extension TelegramAdapterLiveTests {
         }
     }
 
+    @Test func aWithdrawnCopyReadsTheNoticeInEveryPartAndAFileInItsCaption() async throws {
+        try await withAdapter { adapter, emulator in
+            // Two text parts, and a document with a caption.
+            let text = String(repeating: "x", count: 4000) + "\n" + String(repeating: "y", count: 100)
+            let texts = try await adapter.send(OutboundMessage(channel: Self.news, text: text, idempotencyKey: "k1"))
+            let file = AttachedFile(name: "terms.pdf", mimeType: "application/pdf", data: Data("%PDF-1.4".utf8))
+            let document = try await adapter.send(OutboundMessage(
+                channel: Self.news, text: "terms", idempotencyKey: "k2",
+                attachments: [Envelope.Attachment(reference: "f", name: "terms.pdf")], files: .files(["f": file])
+            ))
+            await emulator.advanceClock(by: .seconds(49 * 3600))
+            await #expect(throws: DeliveryError.notRemovable("deleteMessage: 400 Bad Request: message can't be deleted for everyone")) {
+                try await adapter.delete(texts + document, in: Self.news)
+            }
+            let kept = try await adapter.withdraw(texts + document, in: Self.news, notice: "withdrawn")
+            #expect(kept == texts + document)
+            let edits = await emulator.sent(chatID: "-1001234").dropFirst(3)
+            #expect(edits.map(\.method) == ["editMessageText", "editMessageText", "editMessageCaption"])
+            #expect(edits.allSatisfy { $0.text == "withdrawn" })
+        }
+    }
+
     @Test func aRetriedEditTakesNotModifiedAsDone() async throws {
         try await withAdapter { adapter, emulator in
             let ids = try await adapter.send(OutboundMessage(channel: Self.news, text: "v1", idempotencyKey: "k"))

@@ -24,6 +24,7 @@ import GatehouseLedger
 import GatehouseRuntime
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// What one fan-out run measured.
 struct FanOutRun {
@@ -163,6 +164,9 @@ func record(_ run: FanOutRun, in benchmark: Benchmark) {
     benchmark.measurement(.custom("copies missing or twice"), run.missing + run.duplicates)
 }
 
+/// How many runs with faults there have been, to seed each differently.
+let runs = Mutex<UInt64>(0)
+
 let benchmarks: @Sendable () -> Void = {
     let configuration = Benchmark.Configuration(
         metrics: [
@@ -177,8 +181,13 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("Fan-out: the same with 5% of sends refused by an injected 429", configuration: configuration) { benchmark in
-        for iteration in benchmark.scaledIterations {
-            let faults = TelegramFaults(rate: 0.05, retryAfter: 1, seed: UInt64(1000 + iteration), kinds: [.tooManyRequests])
+        for _ in benchmark.scaledIterations {
+            // Another choice of refused sends each run (the seeds 1001, 1002, … replay them).
+            let seed = runs.withLock { runs in
+                runs += 1
+                return UInt64(1000 + runs)
+            }
+            let faults = TelegramFaults(rate: 0.05, retryAfter: 1, seed: seed, kinds: [.tooManyRequests])
             record(try await fanOut(faults: faults), in: benchmark)
         }
     }
