@@ -6,7 +6,7 @@ import Logging
 import ServiceLifecycle
 
 /// The admin API on a Unix socket (`listen.admin`, mode 0660): status, holds (list, show,
-/// approve, reject), the queue per destination, and reload. Whoever decides a hold is recorded
+/// approve, reject), the queue per destination, scheduled announcements, announce, and reload. Whoever decides a hold is recorded
 /// in the audit log as the kernel names the socket's peer (SO_PEERCRED), not as they say.
 public struct AdminSurface: Sendable {
     let path: String

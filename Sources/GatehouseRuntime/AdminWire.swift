@@ -1,7 +1,7 @@
 import Foundation
 
 /// The admin API's JSON (over the Unix socket `listen.admin`), shared by the daemon and the
-/// `gatehouse status | holds | queue | reload` commands.
+/// `gatehouse status | holds | queue | reload | announce` commands.
 public enum AdminWire {
     /// `GET /status`: what the daemon is doing.
     public struct Status: Codable, Sendable, Equatable {
