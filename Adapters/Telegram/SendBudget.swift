@@ -50,6 +50,14 @@ struct SendBudget: Sendable {
         return time
     }
 
+    /// How long the chat's own limits (its pace, its group's window, a 429 it was answered) hold a
+    /// send to it back as of `now`, whatever the bot as a whole allows.
+    func ownWait(_ chat: String, now: ContinuousClock.Instant) -> Duration {
+        var time = max(now, chatNext[chat] ?? now, pausedUntil[chat] ?? now)
+        if Self.isGroup(chat), let free = Self.earliest(groupSlots[chat] ?? [], limits.group) { time = max(time, free) }
+        return time - now
+    }
+
     /// Spends a send to `chat` at `time` (its ``earliest(_:now:)`` or later), as `id`.
     mutating func spend(_ chat: String, id: UInt64, at time: ContinuousClock.Instant) {
         chatNext[chat] = time + limits.chat.interval

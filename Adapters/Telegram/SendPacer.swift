@@ -60,11 +60,21 @@ final class SendPacer: Sendable {
     /// How many sends wait for a turn now.
     var waiting: Int { state.withLock { $0.waiters.count } }
 
-    /// Waits for a turn to send to `chat`, at the current task's ``DeliveryPriority``.
+    /// The longest a send waits here for its own chat's or group's limit: longer, and it is handed
+    /// back to the dispatcher (``DeliveryError/paced(retryAfter:_:)``), so that a delivery does
+    /// not hold one of the dispatcher's places for a minute while others could use it.
+    static let longestOwnWait: Duration = .seconds(5)
+
+    /// Waits for a turn to send to `chat`, at the current task's ``DeliveryPriority``; throws
+    /// ``DeliveryError/paced(retryAfter:_:)`` when the chat's own limits hold it back longer than
+    /// ``longestOwnWait``.
     func turn(chat: String, priority: DeliveryPriority = DeliveryPriority.current) async throws -> Ticket {
-        let waiter = state.withLock { state in
+        let (waiter, ownWait) = state.withLock { state in
             state.nextID += 1
-            return Waiter(id: state.nextID, chat: chat, rank: priority.rank)
+            return (Waiter(id: state.nextID, chat: chat, rank: priority.rank), state.budget.ownWait(chat, now: .now))
+        }
+        if ownWait > Self.longestOwnWait {
+            throw DeliveryError.paced(retryAfter: ownWait, "chat \(chat) is at its own limit for another \(ownWait.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
         }
         while true {
             switch try await wait(waiter) {

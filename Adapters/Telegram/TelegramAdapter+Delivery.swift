@@ -297,11 +297,13 @@ extension TelegramAdapter {
                 guard case .transient(let retryAfter) = error.disposition, failures < Self.partAttempts, !Task.isCancelled else { throw error }
                 if error.isRateLimited {
                     let pause = retryAfter ?? .seconds(1)
-                    guard pause <= Self.longestInlineWait else { throw error }
                     let wholeBot = pacer.rateLimited(chat: chat.key, for: pause)
                     logger.warning("Telegram asked to slow down (429); \(wholeBot ? "the whole bot" : "this chat") waits exactly retry_after", metadata: [
                         "gh.chat": .string(chat.key), "gh.retry_after": .string(pause.description), "gh.method": .string(method),
                     ])
+                    // A long wait goes back to the dispatcher, which defers the job and lets
+                    // other destinations use its place meanwhile.
+                    guard pause <= SendPacer.longestOwnWait else { throw error }
                 } else {
                     try await Task.sleep(for: configuration.pollBackoff.delay(afterFailures: failures))
                 }

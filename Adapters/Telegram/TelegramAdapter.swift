@@ -70,9 +70,6 @@ public struct TelegramAdapter: Adapter {
         }
     }
 
-    /// The longest `retry_after` waited out inside a send; a longer one goes back to the
-    /// dispatcher, which defers the job (and frees the destination's worker meanwhile).
-    static let longestInlineWait: Duration = .seconds(60)
     /// Tries of one message part before a transient failure is handed back: a split message
     /// that fails halfway is sent again from its first part, so parts are retried here first.
     static let partAttempts = 3

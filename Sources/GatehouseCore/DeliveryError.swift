@@ -22,6 +22,7 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
         case conflict
         case moved
         case notRemovable = "not_removable"
+        case paced
     }
 
     private let code: Code
@@ -69,6 +70,10 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
     /// The message is there but the platform no longer lets it be deleted (Telegram: after 48
     /// hours); the dispatcher withdraws it instead, by editing it to a notice, where it can.
     public static func notRemovable(_ detail: String) -> Self { Self(.notRemovable, .permanent, detail) }
+    /// The destination's own limit (a group's 20 a minute, a chat's 429) makes this send wait
+    /// longer than a delivery may hold its place: the dispatcher defers it for `retryAfter` and
+    /// serves other destinations meanwhile. Not a refusal by the platform: nothing was sent.
+    public static func paced(retryAfter: Duration, _ detail: String) -> Self { Self(.paced, .transient(retryAfter: retryAfter), detail) }
     /// Whether this is a ``notRemovable(_:)``.
     public var isNotRemovable: Bool { code == .notRemovable }
     /// Whether this is a ``rateLimited(retryAfter:_:)``.

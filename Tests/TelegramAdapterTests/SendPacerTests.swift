@@ -110,4 +110,21 @@ import Testing
         // No one else arrives: the other still gets its turn, the next one.
         #expect(try await other.value.number == 2)
     }
+
+    @Test func aSendItsOwnGroupOr429HoldsBackLongIsHandedBackToTheDispatcher() async throws {
+        let pacer = SendPacer(limits: .init(group: Rate(1, per: .seconds(60))))
+        _ = try await pacer.turn(chat: "-1", priority: .bulk)
+        // The group's minute is spent: waiting here would hold a dispatcher's place for a minute.
+        await #expect {
+            _ = try await pacer.turn(chat: "-1", priority: .bulk)
+        } throws: { error in
+            guard let error = error as? DeliveryError, case .transient(let retryAfter?) = error.disposition else { return false }
+            return error.shortDescription == "paced" && retryAfter > .seconds(55) && retryAfter <= .seconds(60) && !error.isRateLimited
+        }
+        // A chat answered 429 with a long retry_after: the same. Other chats go on meanwhile.
+        pacer.rateLimited(chat: "42", for: .seconds(30))
+        await #expect(throws: DeliveryError.self) { _ = try await pacer.turn(chat: "42") }
+        _ = try await pacer.turn(chat: "43")
+        #expect(pacer.waiting == 0)
+    }
 }

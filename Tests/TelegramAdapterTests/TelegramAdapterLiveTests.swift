@@ -181,6 +181,33 @@ import TelegramAdapter
         }
     }
 
+    @Test func aLong429IsHandedBackAtOnceAndTheChatWaitsItOutWithoutHoldingASend() async throws {
+        try await withAdapter { adapter, emulator in
+            await emulator.setFaults(TelegramFaults(rate: 1, retryAfter: 20, kinds: [.tooManyRequests]))
+            let started = ContinuousClock.now
+            // Not waited out inside the send: the dispatcher defers the job for exactly retry_after.
+            await #expect {
+                _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "m", idempotencyKey: "k"))
+            } throws: { error in
+                guard let error = error as? DeliveryError, case .transient(let retryAfter?) = error.disposition else { return false }
+                return error.isRateLimited && retryAfter == .seconds(20)
+            }
+            await emulator.setFaults(TelegramFaults())
+            // The chat still waits it out: the next send to it is handed back without a request.
+            await #expect {
+                _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "m", idempotencyKey: "k"))
+            } throws: { error in
+                (error as? DeliveryError)?.shortDescription == "paced"
+            }
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(await emulator.stats().injectedFaults == 1)
+            // Another chat is not held back.
+            let other = Channel(name: "other", platform: "outreach", address: .chat("-1005678", topic: nil))
+            let sent = try await adapter.send(OutboundMessage(channel: other, text: "m", idempotencyKey: "k2"))
+            #expect(sent.count == 1)
+        }
+    }
+
     @Test func a429IsWaitedOutForExactlyRetryAfterAndThePartSentOnce() async throws {
         // The server is stricter than the adapter believes: it answers 429 with retry_after.
         let flood = TelegramEmulator.FloodLimits(chatPerSecond: 1, chatBurst: 2)
