@@ -179,8 +179,17 @@ extension TelegramAdapter {
                     await progress.record(newText + files.map(\.text))
                 }
             }
-            // …or shorter: the parts it no longer needs go.
-            try await deleteMessages(textIDs.dropFirst(parts.count).map(\.messageID), in: chat)
+            // …or shorter: the parts it no longer needs go. Past 48 hours Telegram keeps them: then
+            // each is emptied to a mark instead, so that no old text is left standing, and kept.
+            let extra = Array(textIDs.dropFirst(parts.count))
+            do {
+                try await deleteMessages(extra.map(\.messageID), in: chat)
+            } catch let error as DeliveryError where error.isNotRemovable {
+                logger.info("parts an edit no longer needs cannot be deleted any more; they are emptied instead", metadata: [
+                    "gh.chat": .string(chat.key), "gh.detail": .string(error.detail),
+                ])
+                newText += try await withdraw(extra.map(\.text), in: message.channel, notice: Self.emptiedPart)
+            }
         }
         return newText + files.map(\.text)
     }
@@ -233,6 +242,9 @@ extension TelegramAdapter {
         }
         return kept
     }
+
+    /// What a part an edit no longer needs reads when Telegram will not delete it any more.
+    static let emptiedPart = "…"
 
     public func delete(_ nativeIDs: [String], in channel: Channel) async throws {
         let (chat, _) = try address(of: channel)

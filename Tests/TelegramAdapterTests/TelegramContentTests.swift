@@ -200,6 +200,20 @@ extension TelegramAdapterLiveTests {
         }
     }
 
+    @Test func anOldMessageEditedShorterEmptiesThePartsTelegramWillNotDelete() async throws {
+        try await withAdapter { adapter, emulator in
+            let text = String(repeating: "x", count: 4000) + "\n" + String(repeating: "y", count: 4000) + "\n" + String(repeating: "z", count: 100)
+            let ids = try await adapter.send(OutboundMessage(channel: Self.news, text: text, idempotencyKey: "k"))
+            await emulator.advanceClock(by: .seconds(49 * 3600))
+            let edited = try await adapter.edit(ids, with: OutboundMessage(channel: Self.news, text: "short now", idempotencyKey: "k"))
+            // The first part reads the new text; the two Telegram keeps read "…"; all three stay mapped.
+            #expect(edited == ids)
+            let edits = await emulator.sent(chatID: "-1001234").dropFirst(3)
+            #expect(edits.map(\.method) == ["editMessageText", "editMessageText", "editMessageText"])
+            #expect(edits.compactMap(\.text) == ["short now", "…", "…"])
+        }
+    }
+
     @Test func aRetriedEditTakesNotModifiedAsDone() async throws {
         try await withAdapter { adapter, emulator in
             let ids = try await adapter.send(OutboundMessage(channel: Self.news, text: "v1", idempotencyKey: "k"))
