@@ -162,15 +162,8 @@ extension TelegramAdapter {
         } else {
             let parts = messages(of: content)
             for (index, part) in parts.enumerated() {
-                let entities = EntityMapping.entities(from: part.spans, in: part.text)
                 if index < textIDs.count {
-                    let id = textIDs[index].messageID
-                    try await unlessUnchanged {
-                        let _: Message = try await paced("editMessageText", to: chat) { chat throws(DeliveryError) in
-                            try await client.call("editMessageText", EditMessageText(chatID: chat, messageID: id, text: part.text, entities: entities),
-                                                  timeout: configuration.requestTimeout)
-                        }
-                    }
+                    try await editText(textIDs[index].messageID, to: part, in: chat)
                     newText.append(textIDs[index].text)
                 } else {
                     // The edit made the text longer than before: the extra parts are new messages,
@@ -192,6 +185,16 @@ extension TelegramAdapter {
             }
         }
         return newText + files.map(\.text)
+    }
+
+    private func editText(_ messageID: Int64, to part: RichText, in chat: ChatID) async throws {
+        let entities = EntityMapping.entities(from: part.spans, in: part.text)
+        try await unlessUnchanged {
+            let _: Message = try await paced("editMessageText", to: chat) { chat throws(DeliveryError) in
+                try await client.call("editMessageText", EditMessageText(chatID: chat, messageID: messageID, text: part.text, entities: entities),
+                                      timeout: configuration.requestTimeout)
+            }
+        }
     }
 
     private func editCaption(_ messageID: Int64, to caption: RichText, in chat: ChatID) async throws {
@@ -226,12 +229,7 @@ extension TelegramAdapter {
             do {
                 switch part.role {
                 case .text:
-                    try await unlessUnchanged {
-                        let _: Message = try await paced("editMessageText", to: chat) { chat throws(DeliveryError) in
-                            try await client.call("editMessageText", EditMessageText(chatID: chat, messageID: part.messageID, text: notice, entities: nil),
-                                                  timeout: configuration.requestTimeout)
-                        }
-                    }
+                    try await editText(part.messageID, to: text, in: chat)
                 case .caption, .file:
                     try await editCaption(part.messageID, to: text, in: chat)
                 }

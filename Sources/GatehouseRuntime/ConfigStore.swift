@@ -12,17 +12,14 @@ public final class ConfigStore: Sendable {
         public let gate: Gate
         /// The (route, destination) pairs jobs may be delivered on.
         public let lanes: Set<Lane>
-        /// Each route's delivery priority, by route name.
-        public let priorities: [String: DeliveryPriority]
-        /// Each route's withdrawn notice, by route name.
-        public let withdrawn: [String: String]
+        /// The routes by name, for what a job's route says about its delivery.
+        public let routes: [String: Route]
 
         init(_ config: GatewayConfig) {
             self.config = config
             self.gate = config.gate
             self.lanes = Set(config.routes.flatMap { route in route.to.map { Lane(route: route.name, destination: $0) } })
-            self.priorities = Dictionary(config.routes.map { ($0.name, $0.priority) }, uniquingKeysWith: { first, _ in first })
-            self.withdrawn = Dictionary(config.routes.map { ($0.name, $0.withdrawn) }, uniquingKeysWith: { first, _ in first })
+            self.routes = Dictionary(config.routes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         }
 
         /// Every destination some route sends to.

@@ -297,7 +297,7 @@ public final class Dispatcher: Service, Sendable {
             // The route's priority orders this delivery among those waiting for a place here and
             // for a turn at the platform's limits (the adapter reads it from the task).
             // An operator's announcement is bulk whichever route's rules decided it.
-            let priority = job.originPlatform == Gate.announcePlatform ? .bulk : snapshot.priorities[job.route] ?? .interactive
+            let priority = job.originPlatform == Gate.announcePlatform ? .bulk : snapshot.routes[job.route]?.priority ?? .interactive
             do {
                 try await DeliveryPriority.$current.withValue(priority) {
                     try await window.withPlace(priority) {
@@ -363,7 +363,7 @@ public final class Dispatcher: Service, Sendable {
             } catch let error as DeliveryError where error.isNotRemovable {
                 // It must not keep saying what it said: withdrawn instead, each part still there
                 // made to read the route's notice, and the audit record says so.
-                let kept = try await adapter.withdraw(ids, in: channel, notice: snapshot.withdrawn[job.route] ?? Route.defaultWithdrawn)
+                let kept = try await adapter.withdraw(ids, in: channel, notice: snapshot.routes[job.route]?.withdrawn ?? Route.defaultWithdrawn)
                 logger.warning("a copy the platform would not delete was withdrawn instead: it now reads the route's notice", metadata: [
                     "gh.job": .stringConvertible(job.id), "gh.destination": .string(job.destination), "gh.detail": .string(error.detail),
                 ])
