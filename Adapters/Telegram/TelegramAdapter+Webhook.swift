@@ -42,19 +42,24 @@ extension TelegramAdapter: WebhookReceiving {
         while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
     }
 
+    /// Refuses, before the body is read, a push without the right secret header (compared in
+    /// constant time), or any push when this bot does not receive by webhook.
+    public func screen(_ headers: [String: String]) -> WebhookResponse? {
+        guard let webhook = configuration.webhook else { return .refused(.unknownHook) }
+        guard let given = headers["x-telegram-bot-api-secret-token"], webhook.secret.matches(given) else {
+            pushes.rejected.withLock { $0 += 1 }
+            // Counted and summarised by the listener once per interval: a flood must not become
+            // a flood of log lines.
+            return .refused(.unauthorized)
+        }
+        return nil
+    }
+
     /// One push: answered 401 without the right secret header, 400 when it is not an Update,
     /// 503 while intake is not running, 500 when the commit failed (Telegram pushes it again), and
     /// 200 once the update is committed and acknowledged, or has nothing a route can take.
     public func receiveWebhook(_ request: WebhookRequest) async -> WebhookResponse {
-        guard let webhook = configuration.webhook else { return WebhookResponse(status: 404, body: "not receiving by webhook") }
-        guard let given = request.header("X-Telegram-Bot-Api-Secret-Token"), webhook.secret.matches(given) else {
-            let count = pushes.rejected.withLock { count in
-                count += 1
-                return count
-            }
-            logger.warning("webhook request without the right secret token refused", metadata: ["gh.rejected": .stringConvertible(count)])
-            return WebhookResponse(status: 401, body: "unauthorized")
-        }
+        if let refusal = screen(request.headers) { return refusal }
         guard let handler = pushes.handler.withLock({ $0 }) else {
             return WebhookResponse(status: 503, body: "not receiving yet")
         }
@@ -62,8 +67,7 @@ extension TelegramAdapter: WebhookReceiving {
         do {
             update = try JSONDecoder().decode(Update.self, from: Data(request.body))
         } catch {
-            logger.warning("webhook push that is not an Update refused", metadata: ["gh.bytes": .stringConvertible(request.body.count)])
-            return WebhookResponse(status: 400, body: "not a Telegram Update")
+            return WebhookResponse(status: 400, body: "not a Telegram Update", refusal: .malformed)
         }
         guard let envelope = envelope(from: update) else { return .ok }
         let acknowledged = Mutex(false)

@@ -195,7 +195,9 @@ public struct TelegramAdapter: Adapter {
                     stalled = true
                     break
                 }
-                offset = update.updateID + 1
+                // The id comes from the server: one at Int64.max cannot be confirmed past, and must
+                // not trap the process (the next poll then takes it again, which dedup absorbs).
+                offset = update.updateID < .max ? update.updateID + 1 : update.updateID
             }
             if offset != saved, let value = offset {
                 do {
@@ -248,7 +250,8 @@ public struct TelegramAdapter: Adapter {
         for file in [message.document ?? message.animation, message.video, message.audio, message.voice].compactMap({ $0 }) {
             attachments.append(.init(reference: file.fileID, name: file.fileName, mimeType: file.mimeType, bytes: file.fileSize))
         }
-        if let photo = message.photo?.max(by: { $0.width * $0.height < $1.width * $1.height }) {
+        // The sizes come from outside: compared as full-width products, which cannot overflow.
+        if let photo = message.photo?.max(by: { $0.width.multipliedFullWidth(by: $0.height) < $1.width.multipliedFullWidth(by: $1.height) }) {
             attachments.append(.init(reference: photo.fileID, mimeType: "image/jpeg", bytes: photo.fileSize, isPhoto: true))
         }
         let text = message.text ?? message.caption ?? ""
@@ -272,7 +275,10 @@ public struct TelegramAdapter: Adapter {
             body: .init(text: text, spans: spans),
             attachments: attachments,
             replyTo: replyTo.map(String.init),
-            time: Date(timeIntervalSince1970: TimeInterval(message.date)),
+            // An edit is judged when it was made, not when the message first was: otherwise an
+            // office-hours check is bypassed by editing at night. Without an edit_date, now.
+            time: kind == .edit ? message.editDate.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date()
+                : Date(timeIntervalSince1970: TimeInterval(message.date)),
             labels: message.from?.isBot == true ? ["bot"] : []
         )
     }

@@ -78,6 +78,11 @@ struct AuditPrinter {
                 detail = "content of crossing #\(record.crossing ?? 0) erased" + (record.reason.map { " — \($0)" } ?? "")
             case .pushRejected:
                 detail = "push to hook of \(record.platform ?? "?") refused" + (record.reason.map { " — \($0)" } ?? "")
+            case .pushesRefused:
+                detail = "pushes to hook of \(record.platform ?? "?") refused" + (record.refusals.map { refusals in
+                    ": " + refusals.reasons.map { "\($0.count) \($0.reason)" }.joined(separator: ", ")
+                        + " from " + (refusals.sources.map { "\($0.address) (\($0.count))" } + (refusals.otherSources > 0 ? ["\(refusals.otherSources) more"] : [])).joined(separator: ", ")
+                } ?? "")
             }
             return [
                 Self.pad(String(record.sequence), 4, right: true), Self.pad(record.time.formatted(.iso8601), 24),

@@ -78,7 +78,7 @@ extension ConfigCompiler {
         if let node = fields["keyword_files"] {
             for (path, item) in reader.stringList(node, "\(what): keyword_files") {
                 let resolved = resolve(path)
-                guard let data = FileManager.default.contents(atPath: resolved), let text = String(data: data, encoding: .utf8) else {
+                guard let data = reader.readRuleFile(resolved), let text = String(data: data, encoding: .utf8) else {
                     reader.error(at: item, "\(what): cannot read keyword file '\(resolved)'")
                     return nil
                 }
@@ -216,7 +216,10 @@ extension ConfigCompiler {
         let units: [(String, Int)] = [("KIB", 1 << 10), ("MIB", 1 << 20), ("GIB", 1 << 30), ("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("B", 1)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             if let count = Int(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), count >= 0 {
-                return count * scale
+                let (bytes, overflow) = count.multipliedReportingOverflow(by: scale)
+                if !overflow { return bytes }
+                reader.error(at: node, "\(what) is too large, found '\(text)'")
+                return nil
             }
         }
         if let count = Int(text), count >= 0 { return count }

@@ -184,7 +184,10 @@ extension ConfigCompiler {
         let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
         for (suffix, milliseconds) in units where text.hasSuffix(suffix) {
             if let count = Int64(text.dropLast(suffix.count)), count >= 0 {
-                return .milliseconds(count * milliseconds)
+                let (total, overflow) = count.multipliedReportingOverflow(by: milliseconds)
+                if !overflow { return .milliseconds(total) }
+                reader.error(at: node, "\(what) is too long, found '\(text)'")
+                return nil
             }
         }
         reader.error(at: node, "\(what) must be a duration like 500ms, 30s, 5m, 2h or 400d, found '\(text)'")

@@ -39,7 +39,7 @@ struct ConfigCompiler {
     }
 
     func compileListen(_ node: Node) -> GatewayConfig.Listen {
-        guard let fields = reader.fields(node, "listen", allowed: ["http", "admin"]) else { return .init() }
+        guard let fields = reader.fields(node, "listen", allowed: ["http", "admin", "limits"]) else { return .init() }
         var listen = GatewayConfig.Listen()
         if let http = fields["http"], let value = reader.nonEmptyString(http, "listen.http") {
             if HostPort(value) == nil {
@@ -57,7 +57,39 @@ struct ConfigCompiler {
                 listen.admin = path
             }
         }
+        if let node = fields["limits"] { listen.limits = compilePushLimits(node) }
         return listen
+    }
+
+    /// `listen.limits: { rate: 100/s, concurrent: 64, body_timeout: 10s, idle_timeout: 60s, max_body: 1MB, summary_every: 60s }`.
+    func compilePushLimits(_ node: Node) -> GatewayConfig.PushLimits {
+        var limits = GatewayConfig.PushLimits()
+        let keys = ["rate", "concurrent", "body_timeout", "idle_timeout", "max_body", "summary_every"]
+        guard let fields = reader.fields(node, "listen.limits", allowed: keys) else { return limits }
+        if let node = fields["rate"], let text = reader.nonEmptyString(node, "listen.limits: rate") {
+            if let rate = Rate(parsing: text) { limits.rate = rate } else {
+                reader.error(at: node, "listen.limits: rate must be like 100/s, 600/min or 10000/h, found '\(text)'")
+            }
+        }
+        if let node = fields["concurrent"], let value = reader.integer(node, "listen.limits: concurrent") {
+            let count = Int(clamping: value)
+            if count >= 1 { limits.concurrent = count } else { reader.error(at: node, "listen.limits: concurrent must be at least 1") }
+        }
+        func positive(_ key: String) -> Duration? {
+            guard let node = fields[key], let value = duration(node, "listen.limits: \(key)") else { return nil }
+            guard value > .zero else {
+                reader.error(at: node, "listen.limits: \(key) must be longer than 0")
+                return nil
+            }
+            return value
+        }
+        if let value = positive("body_timeout") { limits.bodyTimeout = value }
+        if let value = positive("idle_timeout") { limits.idleTimeout = value }
+        if let value = positive("summary_every") { limits.summaryEvery = value }
+        if let node = fields["max_body"], let bytes = byteSize(node, "listen.limits: max_body") {
+            if bytes >= 1024 { limits.maxBodyBytes = bytes } else { reader.error(at: node, "listen.limits: max_body must be at least 1KB") }
+        }
+        return limits
     }
 }
 

@@ -97,18 +97,21 @@ public struct ConfigLoader: Sendable {
         guard !diagnostics.contains(where: { $0.severity == .error }) else {
             throw ConfigError(diagnostics: diagnostics)
         }
-        // The revision covers every file, in load order, each with its path: a change to an
-        // included rule file is a new revision.
+        // The revision covers every file the rules were read from, in load order, each with its
+        // path: a change to an included file or a keyword list is a new revision (a reload then
+        // takes it, and the log records it). A lone YAML file hashes as its bytes alone, as
+        // before keyword lists counted.
+        let ruleFiles = files.files.flatMap(\.reader.ruleFiles)
         var hash = SHA256()
-        for file in files.files {
-            hash.update(data: Data(file.path.utf8))
+        for (path, data) in files.files.map({ ($0.path, Data($0.text.utf8)) }) + ruleFiles.map({ ($0.path, $0.data) }) {
+            hash.update(data: Data(path.utf8))
             hash.update(data: Data([0]))
-            hash.update(data: Data(file.text.utf8))
+            hash.update(data: data)
             hash.update(data: Data([0]))
         }
         return GatewayConfig(
             file: file,
-            revision: files.files.count == 1
+            revision: files.files.count == 1 && ruleFiles.isEmpty
                 ? SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
                 : hash.finalize().map { String(format: "%02x", $0) }.joined(),
             state: state,

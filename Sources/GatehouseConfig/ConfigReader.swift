@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// Walks a composed YAML node tree strictly, collecting every problem with its file, line and column
@@ -5,6 +6,9 @@ import Yams
 final class ConfigReader {
     let file: String
     private(set) var diagnostics: [Diagnostic] = []
+    /// Every file other than YAML the config's rules were read from (keyword lists), with its
+    /// bytes, in reading order: they are part of the config's revision.
+    private(set) var ruleFiles: [(path: String, data: Data)] = []
 
     init(file: String) {
         self.file = file
@@ -22,6 +26,14 @@ final class ConfigReader {
 
     func error(at node: Node?, _ message: String) {
         error(at: node?.mark, message)
+    }
+
+    /// Reads a file the rules come from (not a secret: secrets are never hashed into the
+    /// revision), remembering its bytes for the revision; nil when it cannot be read.
+    func readRuleFile(_ path: String) -> Data? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        ruleFiles.append((path, data))
+        return data
     }
 
     /// A mapping's entries by key, after reporting keys that are not in `allowed`

@@ -76,9 +76,31 @@ public struct GatewayConfig: Sendable {
         /// Path of the admin unix socket; nil = none.
         public var admin: String?
 
+        /// What one source may ask of `/hooks` on the HTTP listener.
+        public var limits = PushLimits()
+
         public init(http: String? = nil, admin: String? = nil) {
             self.http = http
             self.admin = admin
         }
+    }
+
+    /// `listen.limits`: what the HTTP listener takes from one source address (an IPv4 address,
+    /// or an IPv6 /64) on `/hooks`, and how long it waits for anyone.
+    public struct PushLimits: Sendable, Hashable {
+        /// Requests per source, with bursts up to one window's count (a token bucket).
+        public var rate = Rate(100, per: .seconds(1))
+        /// Requests of one source open at once. Telegram opens up to `max_connections` (40 by default).
+        public var concurrent = 64
+        /// The longest a push's body may take to arrive, once its headers were accepted.
+        public var bodyTimeout: Duration = .seconds(10)
+        /// A connection with no traffic this long is closed.
+        public var idleTimeout: Duration = .seconds(60)
+        /// The largest push body: platforms' updates are a few kilobytes.
+        public var maxBodyBytes = 1 << 20
+        /// How often the refused pushes are summed up in the audit log.
+        public var summaryEvery: Duration = .seconds(60)
+
+        public init() {}
     }
 }

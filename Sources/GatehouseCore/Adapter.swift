@@ -99,10 +99,16 @@ public typealias InboundHandler = @Sendable ([InboundEvent]) async throws -> Voi
 public struct InboundEvent: Sendable {
     public var envelope: Envelope
     public var acknowledgement: Acknowledgement
+    /// A one-use token of the push that carried the event, when the platform's authentication
+    /// covers only such a token and not the body (a DingTalk HTTP callback's signed timestamp).
+    /// The ledger keeps it with the event's commit, in the same transaction: an event whose nonce
+    /// was used before is a replay, refused (``Acknowledgement/refuse(_:)``), never decided.
+    public var nonce: String?
 
-    public init(envelope: Envelope, acknowledgement: Acknowledgement) {
+    public init(envelope: Envelope, acknowledgement: Acknowledgement, nonce: String? = nil) {
         self.envelope = envelope
         self.acknowledgement = acknowledgement
+        self.nonce = nonce
     }
 }
 
@@ -110,13 +116,21 @@ public struct InboundEvent: Sendable {
 /// Call it only after the event's crossings are committed to the ledger.
 public struct Acknowledgement: Sendable {
     private let confirm: @Sendable () async throws -> Void
+    private let refusal: @Sendable (String) async -> Void
 
-    public init(_ confirm: @escaping @Sendable () async throws -> Void) {
+    /// `refused` is told when the event is refused instead (a replayed push), with why.
+    public init(_ confirm: @escaping @Sendable () async throws -> Void, refused: @escaping @Sendable (String) async -> Void = { _ in }) {
         self.confirm = confirm
+        self.refusal = refused
     }
 
     public func callAsFunction() async throws {
         try await confirm()
+    }
+
+    /// The event was refused and nothing of it was written (its nonce was used before).
+    public func refuse(_ reason: String) async {
+        await refusal(reason)
     }
 }
 

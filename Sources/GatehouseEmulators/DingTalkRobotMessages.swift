@@ -134,7 +134,9 @@ enum DingTalkRobotMessages {
     /// fails, as it does on the platform.
     static func checkSignature(timestamp: String?, sign: String?, secret: String) -> String? {
         guard let timestamp, let milliseconds = Int64(timestamp) else { return "invalid timestamp" }
-        guard abs(EmulatorHTTP.nowMilliseconds() - milliseconds) <= 3_600_000 else { return "invalid timestamp" }
+        // The timestamp is the caller's: a subtraction that overflows (Int64.min) is a bad one.
+        let (difference, overflow) = EmulatorHTTP.nowMilliseconds().subtractingReportingOverflow(milliseconds)
+        guard !overflow, difference.magnitude <= 3_600_000 else { return "invalid timestamp" }
         guard let sign, DingTalkAppState.constantTimeEqual(sign, signature(timestamp: timestamp, secret: secret)) else {
             return "sign not match"
         }

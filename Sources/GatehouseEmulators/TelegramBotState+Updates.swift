@@ -59,7 +59,8 @@ extension TelegramBotState {
             if offset > 0 {
                 updates.removeAll { $0.id < offset }
             } else if offset < 0 {
-                updates = Array(updates.suffix(Int(min(-offset, Int64(Int.max)))))
+                // -offset overflows for Int64.min: the caller's number, so its magnitude (a UInt64).
+                updates = Array(updates.suffix(Int(clamping: offset.magnitude)))
             }
         }
         if let allowed {

@@ -22,8 +22,13 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         /// An approver rejected a held crossing: it is never delivered (`approver`, `reason`, `crossing`).
         case holdRejected = "hold_rejected"
         /// A request to `/hooks/<platform>` was refused (a forged, stale or malformed push):
-        /// `platform` and `reason` (the status and why). Nothing of it crossed.
+        /// `platform` and `reason` (the status and why). Nothing of it crossed. Written one per
+        /// refusal by earlier versions; now they are summed up in `pushes_refused`.
         case pushRejected = "push_rejected"
+        /// The pushes to `/hooks/<platform>` refused in an interval, summed up: `platform` and
+        /// `refusals` (counts by reason, first and last time, the busiest sources). Nothing of
+        /// them crossed.
+        case pushesRefused = "pushes_refused"
         /// An operator sent a dead-lettered delivery back to its queue for another round of
         /// attempts (`approver`, `reason`, `crossing`).
         case deadRetried = "dead_retried"
@@ -106,6 +111,8 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     public var approver: String?
     /// For a refused push: the platform whose hook it was sent to.
     public var platform: String?
+    /// For a summary of refused pushes: what was refused, when, from where.
+    public var refusals: Refusals?
 
     // Spelled out rather than derived by a key strategy: these names are the on-disk format.
     enum CodingKeys: String, CodingKey {
@@ -115,16 +122,17 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         case nativeIDs = "native_ids"
         case attempt, reason
         case contentHMAC = "content_hmac"
-        case approver, platform
+        case approver, platform, refusals
     }
 
     public init(
         sequence: Int64, time: Date, kind: Kind, route: String? = nil, direction: Direction? = nil, origin: Origin? = nil,
         destination: String? = nil, verdict: Verdict? = nil, findings: [Finding]? = nil, configRevision: String? = nil,
         crossing: Int64? = nil, outcome: Outcome? = nil, nativeIDs: [String]? = nil, attempt: Int? = nil, reason: String? = nil,
-        contentHMAC: ContentHMAC? = nil, approver: String? = nil, platform: String? = nil
+        contentHMAC: ContentHMAC? = nil, approver: String? = nil, platform: String? = nil, refusals: Refusals? = nil
     ) {
         self.platform = platform
+        self.refusals = refusals
         self.sequence = sequence
         self.time = time
         self.kind = kind

@@ -74,6 +74,36 @@ struct LeafEncoder {
         string("outcome", record.outcome?.rawValue)
         string("platform", record.platform)
         string("reason", record.reason)
+        if let refusals = record.refusals {
+            key("refusals")
+            open("{")
+            key("first")
+            timestamp(refusals.first)
+            key("last")
+            timestamp(refusals.last)
+            integer("other_sources", Int64(refusals.otherSources))
+            key("reasons")
+            open("[")
+            for count in refusals.reasons {
+                element()
+                open("{")
+                integer("count", Int64(count.count))
+                string("reason", count.reason)
+                close("}")
+            }
+            close("]")
+            key("sources")
+            open("[")
+            for source in refusals.sources {
+                element()
+                open("{")
+                string("address", source.address)
+                integer("count", Int64(source.count))
+                close("}")
+            }
+            close("]")
+            close("}")
+        }
         string("route", record.route)
         integer("sequence", record.sequence)
         key("time")

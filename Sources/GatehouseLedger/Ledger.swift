@@ -74,9 +74,9 @@ public protocol Ledger: CursorStore {
     /// The native ids a message became at a destination, in part order.
     func nativeIDs(platform: String, conversation: String, message: String, destination: String) async throws -> [String]
 
-    /// Audits a refused push to a platform's hook (forged, stale, malformed): who it claimed to
-    /// come from, and why it was refused.
-    func recordRejectedPush(platform: String, reason: String, at time: Date) async throws -> AuditRecord
+    /// Audits the pushes a platform's hook refused in an interval (forged, stale, replayed,
+    /// malformed, over a limit), summed up in one record.
+    func recordRefusals(platform: String, _ refusals: Refusals, at time: Date) async throws -> AuditRecord
 
     /// Audits that decisions from now on follow the config with this revision, and who put it in
     /// force when that is known (a reload through the admin socket).

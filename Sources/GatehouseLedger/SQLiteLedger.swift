@@ -52,9 +52,13 @@ public final class SQLiteLedger: Ledger {
             intakes.map { intake in
                 Result {
                     var result = IntakeResult.duplicate
-                    try db.inSavepoint {
-                        result = try write(intake, contentKey: contentKey, in: db)
-                        return .commit
+                    do {
+                        try db.inSavepoint {
+                            result = try write(intake, contentKey: contentKey, in: db)
+                            return .commit
+                        }
+                    } catch is ReplayedIntake {
+                        return .replayed
                     }
                     return result
                 }
@@ -71,6 +75,16 @@ public final class SQLiteLedger: Ledger {
             arguments: [origin.platform, origin.eventID, receivedAt]
         )
         guard db.changesCount == 1 else { return .duplicate }
+        // A nonce shares the dedup table, under a prefix no event id has: both are pruned by age,
+        // and the nonce is written in the same transaction as what its event decided.
+        if let nonce = intake.nonce {
+            try db.run(
+                sql: "INSERT OR IGNORE INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?)",
+                arguments: [origin.platform, "nonce:" + nonce, receivedAt]
+            )
+            // Undone by the caller's savepoint: the event's own row goes with it.
+            guard db.changesCount == 1 else { throw ReplayedIntake() }
+        }
         var records: [AuditRecord] = []
         var jobs: [OutboxJob] = []
         let envelope = intake.envelope
@@ -149,9 +163,9 @@ public final class SQLiteLedger: Ledger {
         )
     }
 
-    public func recordRejectedPush(platform: String, reason: String, at time: Date) async throws -> AuditRecord {
+    public func recordRefusals(platform: String, _ refusals: Refusals, at time: Date) async throws -> AuditRecord {
         try await writer.write { db in
-            try Self.append(AuditRecord(sequence: 0, time: time, kind: .pushRejected, reason: reason, platform: platform), in: db)
+            try Self.append(AuditRecord(sequence: 0, time: time, kind: .pushesRefused, platform: platform, refusals: refusals), in: db)
         }
     }
 
@@ -470,3 +484,6 @@ extension Database {
         try cachedStatement(sql: sql).execute(arguments: arguments)
     }
 }
+
+/// Thrown inside an intake's savepoint when its nonce was used before, to undo what it wrote.
+struct ReplayedIntake: Error {}

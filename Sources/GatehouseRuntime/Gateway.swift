@@ -75,7 +75,10 @@ public struct Gateway: Sendable {
             )
         }
         self.health = config.listen.http.flatMap(HostPort.init).map { [ready] in
-            HealthSurface(listen: $0, revision: config.revision, ledger: ledger, adapters: adapters, registry: registry, ready: ready, logger: logger)
+            HealthSurface(
+                listen: $0, revision: config.revision, ledger: ledger, adapters: adapters, limits: config.listen.limits, registry: registry,
+                ready: ready, logger: logger
+            )
         }
     }
 
@@ -84,7 +87,7 @@ public struct Gateway: Sendable {
     /// intake stops before delivery, nothing committed is left without a dispatcher while the
     /// process lives, and the final checkpoint covers every last outcome.
     public var services: [any Service] {
-        (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [dispatcher, scheduler, ingress] + (health.map { [$0.service()] } ?? [])
+        (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [dispatcher, scheduler, ingress] + (health?.services() ?? [])
             + (admin.map { [$0.service()] } ?? []) + (reloader.map { [$0] } ?? []) + [watchdog]
     }
 

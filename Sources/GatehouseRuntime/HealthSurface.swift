@@ -4,6 +4,8 @@ import GatehouseCore
 import GatehouseLedger
 import Hummingbird
 import Logging
+import Metrics
+import NIOCore
 import Prometheus
 import ServiceLifecycle
 import Synchronization
@@ -30,13 +32,18 @@ public final class HealthSurface: Sendable {
     private let started = Date()
     private let bound = Mutex<Int?>(nil)
 
-    /// The largest push accepted: platforms' updates are a few kilobytes.
-    static let maxPushBytes = 1 << 20
+    private let limits: GatewayConfig.PushLimits
+    private let limiter: SourceLimiter
+    /// The refused pushes since the last summary in the audit log.
+    let refusals = RefusalTally()
 
     public init(
         listen: HostPort, revision: String, ledger: any Ledger, adapters: [any Adapter] = [],
+        limits: GatewayConfig.PushLimits = .init(),
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), ready: StartSignal = StartSignal(), logger: Logger
     ) {
+        self.limits = limits
+        self.limiter = SourceLimiter(limits)
         self.registry = registry
         self.ready = ready
         self.listen = listen
@@ -49,9 +56,16 @@ public final class HealthSurface: Sendable {
     /// The port the listener bound (useful with port 0), once it is running.
     public var boundPort: Int? { bound.withLock { $0 } }
 
+    /// The listener and the summaries of what it refused, as services for the gateway's
+    /// ServiceGroup, in the order it starts them (so that the last summary is written after the
+    /// listener stopped).
+    public func services() -> [any Service] {
+        [RefusalAuditor(tally: refusals, ledger: ledger, interval: limits.summaryEvery, logger: logger), service()]
+    }
+
     /// The listener as a service for the gateway's ServiceGroup.
     public func service() -> some Service {
-        let router = Hummingbird.Router()
+        let router = Hummingbird.Router(context: ListenerContext.self)
         router.get("/healthz") { [self] _, _ -> Response in
             let healthy = (try? await ledger.records(from: .max, limit: 1)) != nil
             let health = Health(status: healthy ? "ok" : "ledger unavailable", revision: revision, started: started)
@@ -83,30 +97,11 @@ public final class HealthSurface: Sendable {
             )
         }
         router.post("/hooks/:platform") { [self] request, context -> Response in
-            let platform = context.parameters.get("platform") ?? ""
-            guard let adapter = hooks[platform] else {
-                return await refused(platform, WebhookResponse(status: 404, body: "no such hook"))
-            }
-            let body: ByteBuffer
-            do {
-                body = try await request.body.collect(upTo: Self.maxPushBytes)
-            } catch {
-                return await refused(platform, WebhookResponse(status: 413, body: "too large"))
-            }
-            var headers: [String: String] = [:]
-            for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let answer = await adapter.receiveWebhook(WebhookRequest(headers: headers, body: Array(body.readableBytesView)))
-            // A refused push (forged, stale, malformed) is audited: nothing crossed, and the log
-            // shows someone tried. Transient refusals (not committed yet) are not refusals.
-            if (400..<500).contains(answer.status) { return await refused(platform, answer) }
-            return Response(
-                status: .init(code: answer.status),
-                headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: answer.body.isEmpty ? "" : answer.body + "\n"))
-            )
+            await hook(request, platform: context.parameters.get("platform") ?? "", source: SourceLimiter.source(of: context.remoteAddress))
         }
         return Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(limits.idleTimeout.totalNanoseconds))),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "gatehouse"),
             onServerRunning: { [self] channel in
                 self.bound.withLock { $0 = channel.localAddress?.port }
@@ -115,24 +110,73 @@ public final class HealthSurface: Sendable {
         )
     }
 
-    /// Answers a refused push, after auditing it (and logging it, if the audit cannot be written).
-    private func refused(_ platform: String, _ answer: WebhookResponse) async -> Response {
-        // The platform name comes from the URL: only a configured one is recorded as such.
-        let named = hooks[platform] != nil ? platform : "unknown"
-        let reason = "\(answer.status) \(answer.body)"
-        do {
-            let record = try await ledger.recordRejectedPush(platform: named, reason: reason, at: Date())
-            logger.warning("push refused", metadata: [
-                "gh.platform": .string(named), "gh.status": .stringConvertible(answer.status), "gh.record": .stringConvertible(record.sequence),
-            ])
-        } catch {
-            logger.error("push refused, and the refusal could not be audited", metadata: [
-                "gh.platform": .string(named), "gh.status": .stringConvertible(answer.status), "gh.error": .string("\(error)"),
-            ])
+    /// One push, checked from the cheapest to the dearest: the path, the source's limits, the
+    /// headers (secret, signature), the announced size, and only then the body, read within a
+    /// time and size bound, which the adapter decodes and commits.
+    private func hook(_ request: Request, platform: String, source: String) async -> Response {
+        guard let adapter = hooks[platform] else { return refused(.refused(.unknownHook), platform: "unknown", source: source) }
+        if let refusal = limiter.admit(source) { return refused(.refused(refusal), platform: platform, source: source) }
+        defer { limiter.release(source) }
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        if let refusal = adapter.screen(headers) { return refused(refusal, platform: platform, source: source) }
+        if let length = headers["content-length"].flatMap(Int.init), length > limits.maxBodyBytes {
+            return refused(.refused(.tooLarge), platform: platform, source: source)
         }
+        let body: ByteBuffer
+        do {
+            body = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                group.addTask { [limits] in try await request.body.collect(upTo: limits.maxBodyBytes) }
+                group.addTask { [limits] in
+                    try await Task.sleep(for: limits.bodyTimeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let body = first else { throw BodyTimeout() }
+                return body
+            }
+        } catch is BodyTimeout {
+            return refused(WebhookResponse(status: 408, body: "body too slow", refusal: .malformed), platform: platform, source: source)
+        } catch {
+            return refused(.refused(.tooLarge), platform: platform, source: source)
+        }
+        let answer = await adapter.receiveWebhook(WebhookRequest(headers: headers, body: Array(body.readableBytesView)))
+        if answer.refusal != nil { return refused(answer, platform: platform, source: source) }
+        return Response(
+            status: .init(code: answer.status),
+            headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: answer.body.isEmpty ? "" : answer.body + "\n"))
+        )
+    }
+
+    /// Answers a refused push after counting it: a metric at once, and the audit log's summary
+    /// of the interval (``RefusalAuditor``), never a record or log line each.
+    private func refused(_ answer: WebhookResponse, platform: String, source: String) -> Response {
+        let refusal = answer.refusal ?? .malformed
+        refusals.count(refusal, platform: platform, source: source, at: Date())
+        // Bounded labels: the config's platforms (or "unknown") and the refusal reasons.
+        Counter(
+            label: "gatehouse_pushes_refused_total", dimensions: [("platform", platform), ("reason", refusal.rawValue)],
+            factory: PrometheusMetricsFactory(registry: registry)
+        ).increment()
         return Response(
             status: .init(code: answer.status), headers: [.contentType: "text/plain; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: answer.body + "\n"))
         )
+    }
+}
+
+/// The body of a push did not arrive within `listen.limits.body_timeout`.
+private struct BodyTimeout: Error {}
+
+/// The listener's request context: Hummingbird's basic one, plus the peer's address, which the
+/// per-source limits and the refusal summaries need.
+struct ListenerContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 }

@@ -68,7 +68,7 @@ public struct Ingress: Service, CustomStringConvertible {
         let intakes = events.map { event in
             Intake(
                 envelope: event.envelope, crossings: snapshot.gate.crossings(for: event.envelope),
-                configRevision: snapshot.config.revision, receivedAt: receivedAt
+                configRevision: snapshot.config.revision, receivedAt: receivedAt, nonce: event.nonce
             )
         }
         let results = try await ledger.commit(intakes)
@@ -85,6 +85,11 @@ public struct Ingress: Service, CustomStringConvertible {
                     "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
                     "gh.error": .string(String(describing: error)),
                 ])
+                continue
+            case .success(.replayed):
+                // Nothing was written: the push carrying it reused a signed token. Refused, so
+                // that it is counted with the other refusals; later events go on.
+                await event.acknowledgement.refuse("replayed")
                 continue
             case .success(.duplicate):
                 logger.info("redelivered event ignored", metadata: [

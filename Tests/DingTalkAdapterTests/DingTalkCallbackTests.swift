@@ -16,7 +16,8 @@ import Testing
 
     static let body = Array(#"""
         {"msgtype":"text","text":{"content":"hello from the desk"},"msgId":"msgCB1","createAt":1790000000000,
-         "conversationType":"2","conversationId":"cidDesk==","senderId":"$:LWCP","senderStaffId":"m01","senderNick":"王经理"}
+         "conversationType":"2","conversationId":"cidDesk==","senderId":"$:LWCP","senderStaffId":"m01","senderNick":"王经理",
+         "robotCode":"ding"}
         """#.utf8)
 
     /// What DingTalk sends: `timestamp` (ms) and `sign` = base64(HMAC-SHA256(appSecret, timestamp + "\n" + appSecret)).

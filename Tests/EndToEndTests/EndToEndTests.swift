@@ -109,7 +109,7 @@ import Testing
         // The demo config with Telegram pushing to the gateway's listener instead of being polled.
         let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
             .replacingOccurrences(of: "    receive: poll\n", with: "    receive: webhook\n    public_url: http://127.0.0.1:\(port)\n    webhook_secret: e2e-Secret_1\n")
-            + "\nlisten: { http: \"127.0.0.1:\(port)\" }\n"
+            + "\nlisten: { http: \"127.0.0.1:\(port)\", limits: { summary_every: 200ms } }\n"
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig), webhookRetry: .milliseconds(100)) { telegram, dingtalk, config, httpClient in
             try await runGateway(config, httpClient) { ledger in
                 _ = try await telegram.inject(.init(
@@ -221,7 +221,7 @@ import Testing
             .replacingOccurrences(of: "    receive: stream\n", with: "    receive: http\n")
             // Announcements come over Stream only: the board becomes an ordinary group here.
             .replacingOccurrences(of: "announcements: true", with: "conversation: \"cidBoard0000==\"")
-            + "\nlisten: { http: \"127.0.0.1:\(port)\" }\n"
+            + "\nlisten: { http: \"127.0.0.1:\(port)\", limits: { summary_every: 200ms } }\n"
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             try await runGateway(config, httpClient) { ledger in
                 await dingtalk.setCallbackURL("http://127.0.0.1:\(port)/hooks/corp")
@@ -241,10 +241,14 @@ import Testing
                 forged.headers.add(name: "sign", value: "bm90IHRoZSBzaWdu")
                 forged.body = .bytes(ByteBuffer(string: #"{"msgtype":"text","text":{"content":"forged"},"msgId":"x","conversationId":"cidAllHands000==","conversationType":"2","senderStaffId":"m01"}"#))
                 #expect(try await httpClient.execute(forged, timeout: .seconds(5)).status.code == 401)
+                // Refusals are summed up per interval: one record says how many, why and from where.
+                #expect(await eventually { (try? await ledger.records(from: 1, limit: 100).contains { $0.kind == .pushesRefused }) == true })
                 let log = try await ledger.records(from: 1, limit: 100)
                 #expect(log.filter { $0.kind == .crossing }.count == 1)
-                let refused = log.filter { $0.kind == .pushRejected }
-                #expect(refused.count == 1 && refused.first?.platform == "corp" && refused.first?.reason?.hasPrefix("401") == true)
+                let refused = log.filter { $0.kind == .pushesRefused }
+                #expect(refused.count == 1 && refused.first?.platform == "corp")
+                #expect(refused.first?.refusals?.reasons == [.init(reason: "unauthorized", count: 1)])
+                #expect(refused.first?.refusals?.sources == [.init(address: "127.0.0.1", count: 1)])
             }
         }
     }

@@ -130,6 +130,30 @@ import Testing
         #expect(AuditRecord.sequence(inLeaf: Data(#"{"kind":"crossing"}"#.utf8)) == nil)
     }
 
+    @Test func aNonceIsTakenOnceWithItsCommitAndStaysTakenAfterARestart() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func signed(_ id: String) -> Intake {
+            var intake = intake(Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: "from \(id)"), [("news", .forward)])
+            intake.nonce = "callback-timestamp:1790000000123"
+            return intake
+        }
+        do {
+            let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
+            guard case .committed = try await ledger.commit(signed("m1")) else { Issue.record("not committed"); return }
+            // Another event under the same signed token: a replay, and nothing of it is written.
+            #expect(try await ledger.commit(signed("m2")) == .replayed)
+            // In a group with others, it fails alone.
+            let other = intake(Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m3", text: "fine"), [("news", .forward)])
+            let results = try await ledger.commit([signed("m4"), other])
+            #expect(try results[0].get() == .replayed)
+            guard case .committed = try results[1].get() else { Issue.record("the other event was not committed"); return }
+        }
+        let reopened = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
+        #expect(try await reopened.commit(signed("m5")) == .replayed)
+        #expect(try await reopened.records(from: 1, limit: 100).compactMap(\.origin?.messageID) == ["m1", "m3"])
+    }
+
     @Test func aLedgerOnDiskSurvivesReopening() async throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

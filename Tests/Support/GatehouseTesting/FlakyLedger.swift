@@ -56,8 +56,8 @@ public final class FlakyLedger: Ledger {
         try await ledger.recordDelivered(job, nativeIDs: nativeIDs, note: note, at: time)
     }
 
-    public func recordRejectedPush(platform: String, reason: String, at time: Date) async throws -> AuditRecord {
-        try await ledger.recordRejectedPush(platform: platform, reason: reason, at: time)
+    public func recordRefusals(platform: String, _ refusals: Refusals, at time: Date) async throws -> AuditRecord {
+        try await ledger.recordRefusals(platform: platform, refusals, at: time)
     }
 
     public func recordProgress(_ job: OutboxJob, nativeIDs: [String]) async throws {

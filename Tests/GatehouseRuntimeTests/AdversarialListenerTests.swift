@@ -1,0 +1,127 @@
+import AsyncHTTPClient
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import GatehouseLedger
+@testable import GatehouseRuntime
+import GatehouseTesting
+import NIOCore
+import Synchronization
+import Testing
+
+/// Attacks on the HTTP listener's `/hooks`, each closed: floods of forged pushes that grew the
+/// append-only log by one record each, bodies read before anyone was authenticated, one source
+/// taking every place.
+@Suite(.timeLimit(.minutes(2))) struct AdversarialListenerTests {
+    /// A platform whose pushes carry `x-secret: right`; counts the bodies it was handed.
+    final class Hook: WebhookReceiving, Sendable {
+        let platform = "outreach"
+        let bodies = Mutex(0)
+        let release = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        let holds: Bool
+
+        init(holds: Bool = false) { self.holds = holds }
+
+        func screen(_ headers: [String: String]) -> WebhookResponse? {
+            headers["x-secret"] == "right" ? nil : .refused(.unauthorized)
+        }
+
+        func receiveWebhook(_ request: WebhookRequest) async -> WebhookResponse {
+            bodies.withLock { $0 += 1 }
+            return .ok
+        }
+
+        func receive(_ handler: @escaping InboundHandler) async throws {}
+        func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String] { [] }
+        func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String] { nativeIDs }
+        func delete(_ nativeIDs: [String], in channel: GatehouseCore.Channel) async throws {}
+    }
+
+    func withListener(
+        _ hook: Hook, limits: GatewayConfig.PushLimits = .init(), _ body: (_ url: String, _ ledger: SQLiteLedger) async throws -> Void
+    ) async throws -> SQLiteLedger {
+        let ledger = try Fixtures.memoryLedger()
+        var limits = limits
+        // One summary, written as the listener stops, so that the tests can count it.
+        limits.summaryEvery = .seconds(3600)
+        let surface = HealthSurface(
+            listen: HostPort("127.0.0.1:0")!, revision: "r", ledger: ledger, adapters: [hook], limits: limits, logger: quietLogger("test")
+        )
+        try await withServices(surface.services()) {
+            #expect(await eventually { surface.boundPort != nil })
+            try await body("http://127.0.0.1:\(surface.boundPort ?? 0)/hooks/outreach", ledger)
+        }
+        return ledger
+    }
+
+    func post(_ url: String, secret: String?, body: ByteBuffer = ByteBuffer(string: "{}")) async throws -> Int {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        if let secret { request.headers.add(name: "x-secret", value: secret) }
+        request.body = .bytes(body)
+        return Int(try await HTTPClient.shared.execute(request, timeout: .seconds(10)).status.code)
+    }
+
+    @Test func aFloodOfForgedPushesIsOneSummaryRecordNotOneRecordEach() async throws {
+        let hook = Hook()
+        let ledger = try await withListener(hook) { url, _ in
+            var statuses: [Int] = []
+            for _ in 0..<60 { statuses.append(try await post(url, secret: "wrong")) }
+            statuses.append(try await post(url, secret: "right"))
+            statuses.append(try await post(url.replacingOccurrences(of: "outreach", with: "nobody"), secret: "right"))
+            #expect(statuses == Array(repeating: 401, count: 60) + [200, 404])
+        }
+        let log = try await ledger.records(from: 1, limit: 1000)
+        #expect(log.map(\.kind) == [.pushesRefused, .pushesRefused])
+        let outreach = try #require(log.first { $0.platform == "outreach" }?.refusals)
+        #expect(outreach.reasons == [.init(reason: "unauthorized", count: 60)])
+        #expect(outreach.sources == [.init(address: "127.0.0.1", count: 60)])
+        #expect(outreach.first <= outreach.last)
+        #expect(log.first { $0.platform == "unknown" }?.refusals?.reasons == [.init(reason: "unknown_hook", count: 1)])
+        #expect(hook.bodies.withLock { $0 } == 1)
+        // The summary is a leaf like any other: the log still verifies with it.
+        #expect(try AuditRecord.sequence(inLeaf: log[0].leaf()) == log[0].sequence)
+    }
+
+    @Test func aForgedPushIsRefusedOnItsHeadersWhateverTheBodyItAnnounces() async throws {
+        let hook = Hook()
+        _ = try await withListener(hook) { url, _ in
+            // Refused on its headers: its 64 KB body is never read.
+            let forged = try await post(url, secret: "wrong", body: ByteBuffer(repeating: 0x41, count: 1 << 16))
+            // A genuine sender announcing more than the limit is refused before the read too.
+            let large = try await post(url, secret: "right", body: ByteBuffer(repeating: 0x41, count: 2 << 20))
+            #expect(forged == 401 && large == 413)
+        }
+        #expect(hook.bodies.withLock { $0 } == 0)
+    }
+
+    @Test func oneSourceOverItsRateIsToldToSlowDown() async throws {
+        var limits = GatewayConfig.PushLimits()
+        limits.rate = Rate(5, per: .seconds(60))
+        let hook = Hook()
+        let ledger = try await withListener(hook, limits: limits) { url, _ in
+            var statuses: [Int] = []
+            for _ in 0..<8 { statuses.append(try await post(url, secret: "right")) }
+            #expect(statuses == [200, 200, 200, 200, 200, 429, 429, 429])
+        }
+        #expect(try await ledger.records(from: 1, limit: 10).first?.refusals?.reasons == [.init(reason: "rate_limited", count: 3)])
+    }
+
+    @Test func theLimiterKeepsPlacesPerSourceAndForgetsIdleOnes() {
+        var limits = GatewayConfig.PushLimits()
+        limits.concurrent = 2
+        limits.rate = Rate(1000, per: .seconds(1))
+        let limiter = SourceLimiter(limits)
+        #expect(limiter.admit("10.0.0.1") == nil)
+        #expect(limiter.admit("10.0.0.1") == nil)
+        #expect(limiter.admit("10.0.0.1") == .busy)
+        // Another source is not held back by the first one's requests.
+        #expect(limiter.admit("10.0.0.2") == nil)
+        limiter.release("10.0.0.1")
+        #expect(limiter.admit("10.0.0.1") == nil)
+        // Every host of one IPv6 /64 is one source.
+        #expect(SourceLimiter.prefix64("2001:db8:0:1:a:b:c:d") == "2001:db8:0:1::/64")
+        #expect(SourceLimiter.prefix64("2001:db8::1") == "2001:db8:0:0::/64")
+        #expect(SourceLimiter.prefix64("::1") == "0:0:0:0::/64")
+    }
+}
