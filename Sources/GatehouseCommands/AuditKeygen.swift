@@ -24,13 +24,9 @@ struct AuditKeygen: AsyncParsableCommand {
 
     func run() async throws {
         let (_, privateKey, verifierKey) = try NoteSigner.generate(name: name)
-        guard !FileManager.default.fileExists(atPath: out) else {
-            throw CommandFailure("\(out) exists; a signing key is never overwritten")
-        }
-        // Created with owner-only permissions from the start, so the key is never readable by others.
-        guard FileManager.default.createFile(atPath: out, contents: Data((privateKey.value + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CommandFailure("cannot create \(out)")
-        }
+        // Created exclusively with owner-only permissions from the first byte: never readable by
+        // others, never written through a link someone planted, never overwriting a key.
+        try ExclusiveFile.create(out, contents: Data((privateKey.value + "\n").utf8))
         print(verifierKey)
     }
 }

@@ -92,9 +92,16 @@ struct AuditPrinter {
         }
     }
 
-    /// RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled.
+    /// RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled. A cell a
+    /// spreadsheet would read as a formula (`=HYPERLINK(…)`, `+`, `-`, `@`, or a tab or carriage
+    /// return before one) gets a leading `'`, as OWASP advises: an export of what outsiders wrote
+    /// must not run in the auditor's spreadsheet.
     static func csvField(_ value: String?) -> String {
-        guard let value else { return "" }
+        guard var value else { return "" }
+        if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first)
+            || "＝＋－＠".unicodeScalars.contains(first) {
+            value = "'" + value
+        }
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -37,6 +37,14 @@ struct Run: AsyncParsableCommand {
         let checkpoints = Checkpointer.Configuration(
             origin: audit.origin, signer: signer, every: audit.checkpointEvery, records: audit.checkpointRecords
         )
+        // One gateway per state directory: a second one would poll the same bots and send twice.
+        let lock: StateLock
+        do {
+            lock = try StateLock(directory: config.state)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        defer { withExtendedLifetime(lock) {} }
         let ledger = try SQLiteLedger(directory: config.state, contentKey: ContentKey(derivedFrom: signer))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         do {

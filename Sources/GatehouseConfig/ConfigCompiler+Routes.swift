@@ -284,6 +284,13 @@ extension ConfigCompiler {
                 complete = false
                 continue
             }
+            // Fail closed: a redact that cannot mask would forward the message as it is.
+            if verdict == .redact, let compiled = checks.valid[check], !compiled.canRedact {
+                let rules = compiled.unmaskableRules.map { "'\($0)'" }.joined(separator: ", ")
+                reader.error(at: value, "\(what): on: \(check): redact cannot apply, check '\(check)' has \(rules), which judge the message as a whole and leave nothing to mask; use hold or block")
+                complete = false
+                continue
+            }
             result.append((check, verdict))
         }
         return complete ? result : nil

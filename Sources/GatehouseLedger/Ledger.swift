@@ -58,6 +58,10 @@ public protocol Ledger: CursorStore {
     /// the log still verifies. Content a queued job still has to send is kept until the job ends.
     func eraseContent(before cutoff: Date, reason: String, at time: Date, limit: Int) async throws -> [AuditRecord]
 
+    /// Forgets the inbound events (and push nonces) received before `cutoff`: no platform will
+    /// deliver them again. Returns how many were forgotten.
+    func pruneInbound(before cutoff: Date) async throws -> Int
+
     /// Audit records in sequence order, starting at `sequence`.
     func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord]
 

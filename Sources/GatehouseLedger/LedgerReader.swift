@@ -15,6 +15,9 @@ public struct LedgerReader: Sendable {
         }
         var configuration = Configuration()
         configuration.readonly = true
+        // Opened while the daemon's writer holds the file (resetting the WAL as it closes, a
+        // checkpoint): wait for it rather than fail with "database is locked".
+        configuration.busyMode = .timeout(10)
         self.reader = try DatabasePool(path: path, configuration: configuration)
     }
 

@@ -153,6 +153,11 @@ enum LedgerSchema {
             // the scheduler looks for the next one due.
             try db.execute(sql: "CREATE INDEX outbox_scheduled ON outbox (not_before) WHERE state = 'scheduled'")
         }
+        migrator.registerMigration("v11-inbound-age") { db in
+            // Dedup rows (and the nonces of signed pushes) are pruned by age once no platform can
+            // deliver their event again.
+            try db.execute(sql: "CREATE INDEX inbound_received ON inbound (received_at)")
+        }
         return migrator
     }
 }

@@ -22,7 +22,13 @@ public final class SQLiteLedger: Ledger {
         configuration.prepareDatabase { db in
             // Acknowledge-after-commit is only honest if a commit survives power loss.
             try db.run(sql: "PRAGMA synchronous = FULL")
+            // Erased bodies are overwritten with zeros, not left in free pages for anyone with
+            // the file (the WAL is checkpointed and truncated after each erasure).
+            try db.run(sql: "PRAGMA secure_delete = ON")
         }
+        // A connection that finds the file locked (the WAL being reset, a checkpoint) waits for
+        // it instead of failing with SQLITE_BUSY.
+        configuration.busyMode = .timeout(10)
         let pool = try DatabasePool(path: (directory as NSString).appendingPathComponent("ledger.sqlite"), configuration: configuration)
         try self.init(writer: pool, contentKey: contentKey)
     }
@@ -338,7 +344,7 @@ public final class SQLiteLedger: Ledger {
     }
 
     public func eraseContent(before cutoff: Date, reason: String, at time: Date, limit: Int) async throws -> [AuditRecord] {
-        try await writer.write { db in
+        let erased = try await writer.write { db in
             // A body still owed to a destination stays until its job ends: the job carries it.
             let expired = try Int64.fetchAll(
                 db,
@@ -356,6 +362,25 @@ public final class SQLiteLedger: Ledger {
                 try db.run(sql: "UPDATE outbox SET text = '', payload = NULL WHERE crossing = ?", arguments: [crossing])
                 return try Self.append(AuditRecord(sequence: 0, time: time, kind: .contentErased, crossing: crossing, reason: reason), in: db)
             }
+        }
+        // secure_delete zeroed the pages, but their old images are still in the WAL until a
+        // checkpoint copies the new ones over and the log is truncated.
+        if !erased.isEmpty { try await truncateLog() }
+        return erased
+    }
+
+    /// Copies the WAL into the database and truncates it (best effort: a reader still on an old
+    /// snapshot keeps the rest until the next one).
+    func truncateLog() async throws {
+        try await writer.writeWithoutTransaction { db in
+            _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
+
+    public func pruneInbound(before cutoff: Date) async throws -> Int {
+        try await writer.write { db in
+            try db.run(sql: "DELETE FROM inbound WHERE received_at < ?", arguments: [StoredDate(cutoff)])
+            return db.changesCount
         }
     }
 

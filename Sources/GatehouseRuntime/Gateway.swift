@@ -23,6 +23,8 @@ public struct Gateway: Sendable {
     public let checkpointer: Checkpointer?
     /// Erases expired content, when the config sets `audit.keep_content`.
     public let retention: ContentRetention?
+    /// Forgets inbound dedup rows no platform can deliver again.
+    public let pruner: DedupPruner
     /// Tells the service manager (systemd) that the gateway is ready, alive, and stopping.
     public let watchdog: Watchdog
     /// Fires when the gateway is ready (every adapter has made its first attempt): `/readyz`.
@@ -65,6 +67,7 @@ public struct Gateway: Sendable {
         self.retention = config.audit?.keepContent.map {
             ContentRetention(ledger: ledger, configuration: .init(keep: $0), logger: logger)
         }
+        self.pruner = DedupPruner(ledger: ledger, logger: logger)
         self.watchdog = Watchdog(
             notifier: notifier, ledger: ledger, adapters: adapters, store: store, reloads: reloads, ready: ready, logger: logger
         )
@@ -87,7 +90,7 @@ public struct Gateway: Sendable {
     /// intake stops before delivery, nothing committed is left without a dispatcher while the
     /// process lives, and the final checkpoint covers every last outcome.
     public var services: [any Service] {
-        (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [dispatcher, scheduler, ingress] + (health?.services() ?? [])
+        (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [pruner, dispatcher, scheduler, ingress] + (health?.services() ?? [])
             + (admin.map { [$0.service()] } ?? []) + (reloader.map { [$0] } ?? []) + [watchdog]
     }
 

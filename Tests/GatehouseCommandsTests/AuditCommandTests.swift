@@ -67,3 +67,33 @@ import Testing
         #expect(throws: LedgerError.self) { try LedgerReader(directory: "/nonexistent-gatehouse-state") }
     }
 }
+
+/// Exports and keys, each hole closed: formulas in the auditor's spreadsheet, a key file that
+/// existed readable before its chmod, or was written through a planted link.
+@Suite struct AdversarialAuditCommandTests {
+    @Test func csvCellsThatASpreadsheetWouldRunAreNeutralised() {
+        #expect(AuditPrinter.csvField("=HYPERLINK(\"https://evil.example\",\"click\")") == "\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"click\"\")\"")
+        for cell in ["+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "＝1"] {
+            #expect(AuditPrinter.csvField(cell).hasPrefix("'") || AuditPrinter.csvField(cell).hasPrefix("\"'"))
+        }
+        #expect(AuditPrinter.csvField("plain") == "plain")
+    }
+
+    @Test func aKeyFileIsCreatedExclusivelyOwnerOnlyAndNeverThroughALink() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let key = directory + "/audit.key"
+        var keygen = try AuditKeygen.parse(["--name", "acme.example/gatehouse", "--out", key])
+        try await keygen.run()
+        let attributes = try FileManager.default.attributesOfItem(atPath: key)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        // Never overwritten, never followed through a link someone planted.
+        keygen = try AuditKeygen.parse(["--name", "acme.example/gatehouse", "--out", key])
+        await #expect(throws: CommandFailure.self) { try await keygen.run() }
+        let link = directory + "/planted.key"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: directory + "/elsewhere")
+        keygen = try AuditKeygen.parse(["--name", "acme.example/gatehouse", "--out", link])
+        await #expect(throws: CommandFailure.self) { try await keygen.run() }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/elsewhere"))
+    }
+}

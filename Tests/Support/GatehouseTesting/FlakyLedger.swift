@@ -56,6 +56,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.recordDelivered(job, nativeIDs: nativeIDs, note: note, at: time)
     }
 
+    public func pruneInbound(before cutoff: Date) async throws -> Int {
+        try await ledger.pruneInbound(before: cutoff)
+    }
+
     public func recordRefusals(platform: String, _ refusals: Refusals, at time: Date) async throws -> AuditRecord {
         try await ledger.recordRefusals(platform: platform, refusals, at: time)
     }
