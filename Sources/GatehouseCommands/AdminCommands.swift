@@ -148,11 +148,35 @@ struct Holds: AsyncParsableCommand {
 
         func run() async throws {
             let hold: AdminWire.Job = try await AdminClient(socket: admin.socket).get("/holds/\(id)")
-            print("delivery  \(hold.id) (crossing #\(hold.crossing)), \(hold.action)")
-            print("route     \(hold.route) → \(hold.destination)")
-            print("from      \(hold.origin)")
-            print("held      since \(ISO8601DateFormatter().string(from: hold.created))")
-            print("text      \(hold.text ?? "")")
+            print(Self.render(hold))
+        }
+
+        /// Everything an approver must see, every outside string escaped for the terminal.
+        static func render(_ hold: AdminWire.Job) -> String {
+            let safe = { (text: String) in TerminalText.escaped(text) }
+            var lines = [
+                "delivery  \(hold.id) (crossing #\(hold.crossing)), \(hold.action)",
+                "route     \(safe(hold.route)) → \(safe(hold.destination))",
+                "from      \(safe(hold.origin))" + (hold.sender.map { ", sender \(safe($0))" } ?? ""),
+                "held      since \(ISO8601DateFormatter().string(from: hold.created))",
+            ]
+            let findings = hold.findings ?? []
+            lines.append("findings  " + (findings.isEmpty ? "none (held by the route's default)" : "\(findings.count)"))
+            for finding in findings {
+                let place = finding.length > 0 ? "at \(finding.offset)+\(finding.length)" : "the message as a whole"
+                lines.append("  - \(safe(finding.check)): \(safe(finding.detector)), \(place)")
+            }
+            let links = hold.links ?? []
+            lines.append("links     " + (links.isEmpty ? "none" : "\(links.count)"))
+            lines += links.map { "  - \(safe($0))" }
+            let attachments = hold.attachments ?? []
+            lines.append("files     " + (attachments.isEmpty ? "none" : "\(attachments.count)"))
+            lines += attachments.map { file in
+                "  - \(safe(file.name ?? "(no name)")), \(safe(file.mimeType ?? "type unknown")), " + (file.bytes.map { "\($0) bytes" } ?? "size unknown")
+            }
+            lines.append("text:")
+            lines += TerminalText.escaped(hold.text ?? "", keepingLineBreaks: true).split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }
+            return lines.joined(separator: "\n")
         }
     }
 

@@ -158,6 +158,12 @@ enum LedgerSchema {
             // deliver their event again.
             try db.execute(sql: "CREATE INDEX inbound_received ON inbound (received_at)")
         }
+        migrator.registerMigration("v12-decided-at") { db in
+            // created_at starts a new round on a retry or a late approval; the decision's own time
+            // is kept apart, for the guard against sending to a channel moved since.
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN decided_at DATETIME")
+            try db.execute(sql: "UPDATE outbox SET decided_at = created_at")
+        }
         return migrator
     }
 }

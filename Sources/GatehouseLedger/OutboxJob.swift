@@ -46,7 +46,13 @@ public struct OutboxJob: Sendable, Hashable {
     public var notBefore: Date?
     /// While inflight: until when the dispatcher that leased it owns it.
     public var leasedUntil: Date?
+    /// When its current round of attempts began: the decision, a scheduled job's due time, a
+    /// late approval, or an operator's retry. `outbox.max_age` counts from here.
     public var createdAt: Date
+    /// When its crossing was decided, whatever happened since: a job decided for a channel that
+    /// a reload has since pointed elsewhere is never sent to the new place, however it was
+    /// retried or approved.
+    public var decidedAt: Date
     /// The origin message, for the message map.
     public var originPlatform: String
     public var originConversation: String

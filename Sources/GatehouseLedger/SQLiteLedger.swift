@@ -154,17 +154,17 @@ public final class SQLiteLedger: Ledger {
         try db.run(
                 sql: """
                     INSERT INTO outbox (crossing, route, destination, action, text, payload, state, attempts, created_at,
-                                        origin_platform, origin_conversation, origin_message, not_before)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)
+                                        origin_platform, origin_conversation, origin_message, not_before, decided_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [record.sequence, crossing.route, crossing.destination, action.rawValue, text,
                             stored, state.rawValue, receivedAt, origin.platform, origin.conversation, origin.messageID,
-                            notBefore.map(StoredDate.init)]
+                            notBefore.map(StoredDate.init), receivedAt]
             )
         return OutboxJob(
             id: db.lastInsertedRowID, crossing: record.sequence, route: crossing.route,
             destination: crossing.destination, action: action, text: text, payload: payload, state: state, attempts: 0,
-            notBefore: notBefore, leasedUntil: nil, createdAt: intake.receivedAt, originPlatform: origin.platform,
+            notBefore: notBefore, leasedUntil: nil, createdAt: intake.receivedAt, decidedAt: intake.receivedAt, originPlatform: origin.platform,
             originConversation: origin.conversation, originMessage: origin.messageID
         )
     }
@@ -331,7 +331,7 @@ public final class SQLiteLedger: Ledger {
             let queued = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN (\(states)) ORDER BY id").map(Self.job)
             var records: [AuditRecord] = []
             for job in queued where !lanes.contains(Lane(route: job.route, destination: job.destination))
-                && destination.map({ $0 == job.destination }) ?? true && createdBefore.map({ job.createdAt < $0 }) ?? true {
+                && destination.map({ $0 == job.destination }) ?? true && createdBefore.map({ job.decidedAt < $0 }) ?? true {
                 try db.run(sql: "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ?", arguments: [reason, job.id])
                 // Parts a split send delivered before the destination left are listed: they crossed.
                 var outcome = Self.outcome(job, .cancelled, at: time, nativeIDs: try Self.deliveredParts(of: job, in: db), reason: reason)
@@ -496,7 +496,7 @@ public final class SQLiteLedger: Ledger {
             action: action, text: row["text"], payload: try Payload(stored: row["payload"]),
             deliveredParts: try decodeParts(row["delivered_parts"]), state: state, attempts: row["attempts"], notBefore: row["not_before"],
             leasedUntil: row["leased_until"],
-            createdAt: row["created_at"], originPlatform: row["origin_platform"],
+            createdAt: row["created_at"], decidedAt: row["decided_at"] ?? row["created_at"], originPlatform: row["origin_platform"],
             originConversation: row["origin_conversation"], originMessage: row["origin_message"]
         )
     }

@@ -51,7 +51,7 @@ public struct AdminSurface: Sendable {
         router.post("/dead/:id/cancel") { request, context in try await decideDead(request, context, retry: false) }
         router.get("/holds/:id") { _, context in
             guard let job = try await job(context, in: .held) else { return failure(.notFound, "no held delivery with that id") }
-            return try json(describe(job, withText: true))
+            return try await json(review(job))
         }
         router.post("/holds/:id/approve") { request, context in try await decide(request, context, approve: true) }
         router.post("/holds/:id/reject") { request, context in try await decide(request, context, approve: false) }
@@ -188,6 +188,27 @@ public struct AdminSurface: Sendable {
             if job.notBefore != nil { scheduler.reschedule() }
         }
         return try json(AdminWire.Decided(record: record.sequence, approver: approver))
+    }
+
+    /// A held job with everything an approver must see: its crossing's findings and sender, and
+    /// every link target and attachment of what would be sent.
+    private func review(_ job: OutboxJob) async throws -> AdminWire.Job {
+        var wire = describe(job, withText: true)
+        let record = try await ledger.records(from: job.crossing, limit: 1).first { $0.sequence == job.crossing }
+        wire.sender = record?.origin?.senderID
+        wire.findings = record?.findings ?? []
+        var links = job.payload.spans.compactMap { span -> String? in
+            guard case .link(let url) = span.style else { return nil }
+            return url
+        }
+        // Every link a client would show as one, found as the link check finds them.
+        if let detector = try? LinkDetector(allow: [], deny: []) {
+            let utf8 = Array(job.text.utf8)
+            links += detector.matches(in: job.text).map { String(decoding: utf8[$0], as: UTF8.self) }
+        }
+        wire.links = links
+        wire.attachments = job.payload.attachments
+        return wire
     }
 
     private func describe(_ job: OutboxJob, withText: Bool) -> AdminWire.Job {

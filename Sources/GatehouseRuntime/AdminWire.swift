@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 
 /// The admin API's JSON (over the Unix socket `listen.admin`), shared by the daemon and the
 /// `gatehouse status | holds | queue | reload | announce` commands.
@@ -33,6 +34,14 @@ public enum AdminWire {
         public var text: String?
         /// When a scheduled announcement is due (`GET /scheduled`).
         public var due: Date?
+        /// What the approver must see before deciding (only in `GET /holds/ID`): the sender's id
+        /// on the origin platform, the findings that held it (check, detector, where — never the
+        /// matched text), every link target in what would be sent (visible and hidden behind
+        /// text), and every attachment that would go with it.
+        public var sender: String?
+        public var findings: [Finding]?
+        public var links: [String]?
+        public var attachments: [Envelope.Attachment]?
     }
 
     /// `POST /announce`: an operator's announcement, now or at a time.

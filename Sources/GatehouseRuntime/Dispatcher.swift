@@ -270,7 +270,7 @@ public final class Dispatcher: Service, Sendable {
             guard let job else { return nil }
             // One snapshot decides whether the job still goes and, in deliver, where.
             let snapshot = store.current
-            if let moved = movedAt.withLock({ $0[destination] }), job.createdAt < moved {
+            if let moved = movedAt.withLock({ $0[destination] }), job.decidedAt < moved {
                 do {
                     try await cancelJobs(
                         keeping: snapshot.lanes.filter { $0.destination != destination }, inflight: true, destination: destination,

@@ -157,3 +157,34 @@ import Testing
         #expect(!JournalLogHandler.isJournal(environment: [:]))
     }
 }
+
+/// What an approver is shown, each hole closed: a hold shown without why it was held, where its
+/// links lead or what files go with it, and a sender's escape sequences run on the terminal.
+@Suite(.timeLimit(.minutes(2))) struct AdversarialHoldsShowTests {
+    @Test func anApproverSeesTheFindingsEveryLinkAndFileAndNoRawControlCharacters() async throws {
+        let admin = AdminCommandTests()
+        try await admin.running { _ in
+            var envelope = Fixtures.envelope(
+                platform: "corp", conversation: "cidA", messageID: "m1",
+                text: "机密 \u{1B}[2J\u{1B}]0;approved\u{07}see evil.example and https://acme.example/x\u{202E}fdp.exe"
+            )
+            envelope.body.spans = [Span(offset: 0, length: 2, style: .link("https://hidden.example/login"))]
+            envelope.attachments = [.init(reference: "f1", name: "invoice\u{1B}[31m.pdf", mimeType: "application/pdf", bytes: 2048)]
+            admin.corp.post(envelope)
+            #expect(await eventually { try await admin.heldIDs().count == 1 })
+            let id = try #require(try await admin.heldIDs().first)
+            let hold = try await AdminClient(socket: admin.socket).get("/holds/\(id)", as: AdminWire.Job.self)
+            #expect(hold.findings?.map(\.detector) == ["keyword"])
+            #expect(hold.links?.contains("https://hidden.example/login") == true)
+            #expect(hold.links?.contains { $0.hasPrefix("https://acme.example/x") } == true)
+            #expect(hold.attachments?.first?.bytes == 2048)
+            let shown = Holds.Show.render(hold)
+            #expect(!shown.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" || $0 == "\u{202E}" })
+            #expect(shown.contains("\\u{1B}[2J") && shown.contains("\\u{202E}fdp.exe"))
+            #expect(shown.contains("secret-words: keyword, at 0+2"))
+            #expect(shown.contains("https://hidden.example/login"))
+            #expect(shown.contains("invoice\\u{1B}[31m.pdf, application/pdf, 2048 bytes"))
+            #expect(shown.contains("sender "))
+        }
+    }
+}

@@ -57,4 +57,27 @@ import Testing
         // Released with its holder: the next one starts.
         #expect(throws: Never.self) { _ = try StateLock(directory: directory) }
     }
+
+    @Test func aRetriedDeadLetterKeepsItsDecisionTimeSoAMovedChannelGuardStillCatchesIt() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        let decided = start
+        _ = try await ledger.commit(Intake(
+            envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m1", text: "for the old partners chat"),
+            crossings: [Crossing(route: "r", source: "src", destination: "partners", direction: .outbound, verdict: .forward, findings: [], text: "t")],
+            configRevision: "rev", receivedAt: decided
+        ))
+        let job = try #require(try await ledger.head(of: "partners"))
+        _ = try await ledger.recordDead(job, reason: "chat not found", at: decided.addingTimeInterval(60))
+        // The channel is pointed elsewhere by a reload, then an operator retries the dead letter.
+        let moved = decided.addingTimeInterval(120)
+        _ = try await ledger.decideDead(job, retry: true, by: "uid 0 (root)", reason: "try again", at: decided.addingTimeInterval(180))
+        let retried = try #require(try await ledger.job(id: job.id))
+        #expect(retried.decidedAt == job.decidedAt)
+        #expect(retried.createdAt > moved)
+        let cancelled = try await ledger.cancelJobs(
+            outside: [], inflight: true, destination: "partners", createdBefore: moved, reason: "channel moved", at: moved.addingTimeInterval(61)
+        )
+        #expect(cancelled.count == 1)
+        #expect(try await ledger.head(of: "partners") == nil)
+    }
 }
