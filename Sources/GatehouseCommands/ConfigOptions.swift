@@ -7,13 +7,14 @@ struct ConfigOptions: ParsableArguments {
     var config: String = "/etc/gatehouse/gatehouse.yaml"
 
     /// Loads the config, or prints every problem as `FILE:LINE:COL: error: …` on stderr and exits 1.
-    func load() throws -> GatewayConfig {
-        try Self.load(config)
+    func load(readsSecrets: Bool = true) throws -> GatewayConfig {
+        try Self.load(config, readsSecrets: readsSecrets)
     }
 
-    static func load(_ path: String) throws -> GatewayConfig {
+    /// `readsSecrets: false` for a dry run, which needs no secret: secret files are named, not read.
+    static func load(_ path: String, readsSecrets: Bool = true) throws -> GatewayConfig {
         do {
-            return try ConfigLoader().load(file: path)
+            return try ConfigLoader(readsSecrets: readsSecrets).load(file: path)
         } catch {
             for diagnostic in error.diagnostics {
                 printError(diagnostic.description)

@@ -50,7 +50,8 @@ struct Explain: AsyncParsableCommand {
     }
 
     func run() async throws {
-        print(try output(for: try options.load()))
+        // A dry run sends nothing and needs no secret: the credential files need not exist here.
+        print(try output(for: try options.load(readsSecrets: false)))
     }
 
     /// What the command prints for a config.

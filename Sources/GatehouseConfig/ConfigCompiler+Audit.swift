@@ -14,7 +14,7 @@ extension ConfigCompiler {
         guard required(fields, "signing_key_file", in: "audit") != nil else { return nil }
         // Only the file form: a signing key written inline in a config would end up in backups and diffs.
         let key = secret(fields, "signing_key", in: "audit")
-        if let key, !key.value.hasPrefix("PRIVATE+KEY+"), let node = fields["signing_key_file"] {
+        if let key = checkable(key), !key.value.hasPrefix("PRIVATE+KEY+"), let node = fields["signing_key_file"] {
             reader.error(at: node, "audit: signing_key_file does not hold a note signing key (PRIVATE+KEY+…); create one with gatehouse audit keygen")
         }
         var every: Duration? = .seconds(60)

@@ -83,7 +83,7 @@ extension ConfigCompiler {
         var webhook: PlatformConfig.Telegram.Webhook?
         if receive == .webhook {
             let secret = secret(fields, "webhook_secret", in: what)
-            if let secret, let node = fields["webhook_secret"] ?? fields["webhook_secret_file"],
+            if let secret = checkable(secret), let node = fields["webhook_secret"] ?? fields["webhook_secret_file"],
                !((1...256).contains(secret.value.count) && secret.value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })) {
                 reader.error(at: node, "\(what): webhook_secret must be 1–256 characters of A-Z, a-z, 0-9, _ and - (Telegram's secret_token rule)")
             }
@@ -132,6 +132,14 @@ extension ConfigCompiler {
     }
 
     /// A secret given inline as `key` or, as production configs should, read from `key_file`.
+    /// What a secret file stands for in a dry run, which reads none.
+    static let unreadSecret = Secret("(not read)")
+
+    /// Whether a secret's content can be checked: not in a dry run, where it was not read.
+    func checkable(_ secret: Secret?) -> Secret? {
+        secret == nil || secret?.value == Self.unreadSecret.value && !readsSecrets ? nil : secret
+    }
+
     func secret(_ fields: Fields, _ key: String, in what: String) -> Secret? {
         let fileKey = key + "_file"
         switch (fields[key], fields[fileKey]) {
@@ -145,6 +153,8 @@ extension ConfigCompiler {
             return reader.nonEmptyString(inline, "\(what): \(key)").map(Secret.init)
         case (nil, let file?):
             guard let path = reader.nonEmptyString(file, "\(what): \(fileKey)") else { return nil }
+            // A dry run decides without any secret: the file need not exist where it runs.
+            guard readsSecrets else { return Self.unreadSecret }
             if path.contains("$CREDENTIALS_DIRECTORY") || path.contains("${CREDENTIALS_DIRECTORY}"),
                environment["CREDENTIALS_DIRECTORY"] == nil {
                 reader.error(at: file, "\(what): \(fileKey) uses $CREDENTIALS_DIRECTORY, which is not set (systemd sets it with LoadCredential=)")

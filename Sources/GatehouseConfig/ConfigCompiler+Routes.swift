@@ -99,7 +99,7 @@ extension ConfigCompiler {
         var signing: Secret?
         if fields["secret"] != nil || fields["secret_file"] != nil {
             signing = secret(fields, "secret", in: what)
-            if let value = signing?.value, !value.hasPrefix("SEC"), let key = fields["secret"] ?? fields["secret_file"] {
+            if let value = checkable(signing)?.value, !value.hasPrefix("SEC"), let key = fields["secret"] ?? fields["secret_file"] {
                 reader.error(at: key, "\(what): a custom robot's signing secret starts with SEC")
             }
             if signing == nil { return nil }

@@ -8,10 +8,13 @@ struct ConfigCompiler {
     let environment: [String: String]
     /// The including file's directory: relative paths in the file are relative to it.
     let baseDirectory: String
+    /// False for a dry run: secret files are named but not read.
+    let readsSecrets: Bool
 
-    init(file: ConfigFile, environment: [String: String]) {
+    init(file: ConfigFile, environment: [String: String], readsSecrets: Bool = true) {
         self.reader = file.reader
         self.environment = environment
+        self.readsSecrets = readsSecrets
         self.baseDirectory = file.directory
     }
 

@@ -9,9 +9,13 @@ import Yams
 public struct ConfigLoader: Sendable {
     /// The process environment, for `$CREDENTIALS_DIRECTORY` and `$STATE_DIRECTORY`.
     public var environment: [String: String]
+    /// Whether secret files (`*_file`) are read. A dry run (`explain`) needs no secret: it then
+    /// only checks that each secret is named, and holds a placeholder in its place.
+    public var readsSecrets: Bool
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, readsSecrets: Bool = true) {
         self.environment = environment
+        self.readsSecrets = readsSecrets
     }
 
     /// Loads the config at `path`.
@@ -32,7 +36,7 @@ public struct ConfigLoader: Sendable {
         guard let main = files.files.first, main.path == file else {
             throw ConfigError(diagnostics: files.diagnostics)
         }
-        let compilers = files.files.map { ConfigCompiler(file: $0, environment: environment) }
+        let compilers = files.files.map { ConfigCompiler(file: $0, environment: environment, readsSecrets: readsSecrets) }
         let mainCompiler = compilers[0]
         let state = mainCompiler.state(main.top)
         let listen = main.top["listen"].map(mainCompiler.compileListen) ?? GatewayConfig.Listen()

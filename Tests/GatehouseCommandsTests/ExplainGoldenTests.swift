@@ -72,5 +72,8 @@ import Testing
             try output.write(to: golden, atomically: true, encoding: .utf8)
         }
         #expect(output == (try String(contentsOf: golden, encoding: .utf8)))
+        // A dry run needs no secret: with no credentials anywhere, the same decisions.
+        let dry = try ConfigLoader(environment: [:], readsSecrets: false).load(file: path)
+        #expect(try explain.output(for: dry) + "\n" == output)
     }
 }
