@@ -108,7 +108,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            // The demo's config, built in so that `gatehouse demo` runs from any directory
+            // (Config/demo.yaml links to it).
+            resources: [.copy("Resources/demo.yaml")]
         ),
         .executableTarget(
             name: "gatehouse",

@@ -21,8 +21,8 @@ struct Demo: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The demo config; its platforms' URLs are pointed at the emulators.")
-    var config: String = "Config/demo.yaml"
+    @Option(help: "A config to run instead of the built-in demo config (Config/demo.yaml); its platforms' URLs are pointed at the emulators.")
+    var config: String?
 
     @Option(help: "How long to wait for delivery.")
     var timeout: Int = 30
@@ -37,9 +37,23 @@ struct Demo: AsyncParsableCommand {
 
     static let origin = "demo.gatehouse.invalid/audit"
 
+    /// The demo config built into the binary, so that the demo runs from any directory. Its
+    /// relative paths (none but `state`, which the demo replaces) resolve against the current one.
+    static func builtInConfig() throws -> GatewayConfig {
+        guard let url = Bundle.module.url(forResource: "demo", withExtension: "yaml"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw CommandFailure("the built-in demo config is missing from this installation; pass --config Config/demo.yaml")
+        }
+        do {
+            return try ConfigLoader().load(yaml: text, file: FileManager.default.currentDirectoryPath + "/demo.yaml (built in)")
+        } catch {
+            throw CommandFailure(error.diagnostics.map(\.description).joined(separator: "\n"))
+        }
+    }
+
     func run() async throws {
         let logger = logging.logger("gatehouse.demo", default: .warning)
-        let loaded = try ConfigOptions.load(config)
+        let loaded = try config.map { try ConfigOptions.load($0) } ?? Self.builtInConfig()
         let scenario = try DemoScenario(config: loaded)
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-demo-\(UUID().uuidString)").path
         defer { if !keepState { try? FileManager.default.removeItem(atPath: state) } }
@@ -61,6 +75,7 @@ struct Demo: AsyncParsableCommand {
                 let adminSocket = config.listen.admin ?? "\(state)/admin.sock"
                 config.listen.admin = adminSocket
                 let configFile = config.file
+                let builtIn = self.config == nil
                 let ledger = try SQLiteLedger(directory: state, contentKey: ContentKey(derivedFrom: signer.signer))
                 let gateway = Gateway(
                     config: config, ledger: ledger,
@@ -69,7 +84,8 @@ struct Demo: AsyncParsableCommand {
                     checkpoints: .init(origin: Self.origin, signer: signer.signer),
                     reload: {
                         // The file again, pointed at the same emulators and state.
-                        var reloaded = scenario.pointing(try ConfigLoader().load(file: configFile), telegram: telegramURL, dingtalk: dingtalkURL, state: state)
+                        let again = try builtIn ? Self.builtInConfig() : ConfigLoader().load(file: configFile)
+                        var reloaded = scenario.pointing(again, telegram: telegramURL, dingtalk: dingtalkURL, state: state)
                         reloaded.listen.admin = adminSocket
                         return reloaded
                     },

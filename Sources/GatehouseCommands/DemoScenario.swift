@@ -16,6 +16,11 @@ struct DemoScenario: Sendable {
         var text: String
         /// The title, when the step publishes an announcement (in a channel of announcements).
         var headline: String? = nil
+        /// What the rules must decide.
+        var verdict: Verdict = .forward
+        /// What the destination must receive within the sent text; nil = the step's text. A
+        /// blocked step must leave nothing of its text at the destination.
+        var arrives: String? = nil
     }
 
     let steps: [Step] = [

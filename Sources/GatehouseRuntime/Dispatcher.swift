@@ -389,12 +389,18 @@ public final class Dispatcher: Service, Sendable {
 
     /// The largest attachment carried across (Telegram's upload limit for documents).
     static let attachmentLimit = 50 << 20
+    /// Files being carried across: each fetched once for all its destinations, within a ceiling.
+    let files = FileCache()
 
     /// The files of a job's attachments, fetched from the platform they arrived on when the
     /// destination's adapter is about to send each (for an adapter that sends files at all).
     private func fileSource(from platform: String, for destination: any Adapter) -> FileSource {
         guard destination.acceptsFiles, let origin = adapters[platform] else { return .none }
-        return FileSource { attachment in try await origin.download(attachment, limit: Self.attachmentLimit) }
+        return FileSource { [files] attachment in
+            try await files.file("\(platform)/\(attachment.reference)", estimate: attachment.bytes.map { min($0, Self.attachmentLimit) } ?? Self.attachmentLimit) {
+                try await origin.download(attachment, limit: Self.attachmentLimit)
+            }
+        }
     }
 
     /// Counts one delivery outcome: `gatehouse_deliveries_total{platform, outcome, error}`, every

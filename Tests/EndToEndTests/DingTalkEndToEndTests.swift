@@ -80,7 +80,7 @@ extension EndToEndTests {
         // The demo, plus a check on DingTalk's confidential mark that holds such announcements.
         let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
             .replacingOccurrences(of: "    template: \"📣 {text}\"\n", with: "    template: \"📣 {text}\"\n    on: { confidential: hold }\n")
-            + "\nchecks:\n  confidential: { labels: [confidential] }\n"
+            .replacingOccurrences(of: "checks:\n", with: "checks:\n  confidential: { labels: [confidential] }\n")
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             try await runGateway(config, httpClient) { ledger in
                 await dingtalk.publish(.init(title: "Holiday notice", content: "Closed on 1 January.", senderStaffId: "hr0007"))
