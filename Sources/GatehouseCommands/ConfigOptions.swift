@@ -13,7 +13,9 @@ struct ConfigOptions: ParsableArguments {
 
     static func load(_ path: String) throws -> GatewayConfig {
         do {
-            return try ConfigLoader().load(file: path)
+            let config = try ConfigLoader().load(file: path)
+            for warning in config.warnings { printError(warning.description) }
+            return config
         } catch {
             for diagnostic in error.diagnostics {
                 printError(diagnostic.description)
