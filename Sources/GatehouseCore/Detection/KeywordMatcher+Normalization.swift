@@ -50,6 +50,8 @@ enum KeywordNormalization {
         var value = value
         if value >= 0x80 {
             if isIgnorable(value) { return (.ignorable, value) }
+            // Full-width forms fold to ASCII (the view keeps some punctuation; keywords fold it all).
+            if value >= 0xFF01 && value <= 0xFF5E { value -= 0xFEE0 }
             // A look-alike NFKC would turn into something else (Ϲ, lunate sigma, into Σ).
             if let latin = Confusables.latin(value) { return (.ordinary, latin) }
             let table = NormalizationTable.shared

@@ -333,7 +333,7 @@ enum LinkParser {
         case 0xFFFD: return .end
         default: break
         }
-        if let value = Unicode.Scalar(scalar), NormalizationTable.isIgnorable(value) { return .ignorable }
+        if NormalizationTable.shared.entry(scalar) == NormalizationTable.drop { return .ignorable }
         guard let value = Unicode.Scalar(scalar) else { return .end }
         if value.properties.isWhitespace { return .end }
         switch value.properties.generalCategory {
@@ -450,6 +450,8 @@ enum LinkParser {
             guard byte & 0xC0 == 0x80 else { return (0xFFFD, index + 1) }
             scalar = scalar << 6 | (byte & 0x3F)
         }
+        // F4 90.. decodes past U+10FFFF, beyond every scalar table.
+        guard scalar <= 0x10FFFF else { return (0xFFFD, index + 1) }
         return (scalar, index + length)
     }
 }

@@ -16,7 +16,10 @@ import Foundation
 ///   as the ASCII digit of the same value;
 /// - the hyphens and dashes U+2010–U+2015, the minus sign U+2212 and the small and full-width
 ///   hyphen-minus read as `-`;
-/// - anything else NFKC changes reads as its NFKC form (full-width forms, `１` `Ａ` `，` → `1` `A` `,`;
+/// - the full-width punctuation of CJK prose `！（），；？` is kept as written: every detector reads it
+///   as the boundary its ASCII form is, and keeping it spares a copy of nearly every Chinese
+///   message (`：` `＋` `－` `．` `＠` and the other full-width forms are folded: they can join a token);
+/// - anything else NFKC changes reads as its NFKC form (full-width forms, `１` `Ａ` `：` → `1` `A` `:`;
 ///   mathematical alphanumerics `𝐂` → `C`; circled and parenthesised digits `①` `⑴` → `1` `(1)`;
 ///   ligatures `ﬁ` → `fi`; superscripts; CJK compatibility ideographs);
 /// - a combining mark (`Mn`, `Me`) directly after an ASCII letter or digit is dropped, so that
@@ -102,6 +105,7 @@ struct NormalizationTable: Sendable {
         if isIgnorable(scalar) { return .drop }
         let properties = scalar.properties
         switch value {
+        case 0xFF01, 0xFF08, 0xFF09, 0xFF0C, 0xFF1B, 0xFF1F: return .keep
         case 0x0085, 0x2028, 0x2029: return .replace([0x0A])
         case 0x2010...0x2015, 0x2212, 0xFE58, 0xFE63, 0xFF0D: return .replace([UInt8(ascii: "-")])
         default: break

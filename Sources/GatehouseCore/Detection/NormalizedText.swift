@@ -3,7 +3,7 @@
 /// digit as ASCII), with a map from the view's bytes back to the text's.
 ///
 /// Built once per message, before any detector runs; a text that needs no change — pure ASCII,
-/// or CJK prose without full-width punctuation — costs one pass over its bytes and no allocation,
+/// or CJK prose with its usual punctuation — costs one pass over its bytes and no allocation,
 /// and the view is the text itself. Otherwise the view is a copy in which only the changed
 /// scalars differ, and the map lists those changes (`Edit`), so that mapping a match back is a
 /// binary search over the changes, not a table the size of the text.
