@@ -14,7 +14,9 @@ struct ConfigOptions: ParsableArguments {
     /// `readsSecrets: false` for a dry run, which needs no secret: secret files are named, not read.
     static func load(_ path: String, readsSecrets: Bool = true) throws -> GatewayConfig {
         do {
-            return try ConfigLoader(readsSecrets: readsSecrets).load(file: path)
+            let config = try ConfigLoader(readsSecrets: readsSecrets).load(file: path)
+            for warning in config.warnings { printError(warning.description) }
+            return config
         } catch {
             for diagnostic in error.diagnostics {
                 printError(diagnostic.description)

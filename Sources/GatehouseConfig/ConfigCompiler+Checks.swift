@@ -103,13 +103,16 @@ extension ConfigCompiler {
         }
     }
 
-    /// `links: { allow: [...], deny: [...] }`.
+    /// `links: { allow: [...], deny: [...], schemes: [...], public_suffix_list: PATH }`.
     private func links(_ node: Node, _ what: String) -> (any Detector)? {
-        guard let fields = reader.fields(node, "\(what): links", allowed: ["allow", "deny"]) else { return nil }
+        guard let fields = reader.fields(node, "\(what): links", allowed: ["allow", "deny", "schemes", "public_suffix_list"]) else { return nil }
         let allow = fields["allow"].map { reader.stringList($0, "\(what): links: allow").map(\.0) } ?? []
         let deny = fields["deny"].map { reader.stringList($0, "\(what): links: deny").map(\.0) } ?? []
+        let schemes = fields["schemes"].map { reader.stringList($0, "\(what): links: schemes").map(\.0) } ?? LinkDetector.defaultSchemes
+        let suffixes = publicSuffixes(fields["public_suffix_list"], what)
+        guard suffixes.valid else { return nil }
         do {
-            return try LinkDetector(allow: allow, deny: deny)
+            return try LinkDetector(allow: allow, deny: deny, schemes: schemes, publicSuffixes: suffixes.list)
         } catch {
             reader.error(at: node, "\(what): links: \(error)")
             return nil

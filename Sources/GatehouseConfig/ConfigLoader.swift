@@ -113,7 +113,7 @@ public struct ConfigLoader: Sendable {
             hash.update(data: data)
             hash.update(data: Data([0]))
         }
-        return GatewayConfig(
+        var config = GatewayConfig(
             file: file,
             revision: files.files.count == 1 && ruleFiles.isEmpty
                 ? SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
@@ -127,6 +127,8 @@ public struct ConfigLoader: Sendable {
             audit: audit,
             outbox: outbox
         )
+        config.warnings = diagnostics.filter { $0.severity == .warning }
+        return config
     }
 
     static func directory(of file: String) -> String {

@@ -36,6 +36,11 @@ final class ConfigReader {
         return data
     }
 
+    /// A problem that does not stop the config from loading; `gatehouse check` and `run` print it.
+    func warning(at node: Node?, _ message: String) {
+        diagnostics.append(Diagnostic(file: file, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, severity: .warning, message: message))
+    }
+
     /// A mapping's entries by key, after reporting keys that are not in `allowed`
     /// (with a suggestion when one is close) and keys that are not plain strings.
     func fields(_ node: Node, _ what: String, allowed: [String]) -> Fields? {

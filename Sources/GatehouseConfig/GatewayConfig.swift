@@ -22,6 +22,8 @@ public struct GatewayConfig: Sendable {
     public var audit: Audit?
     /// How deliveries are retried and how many run at once.
     public var outbox: Outbox = Outbox()
+    /// Problems that did not stop the config from loading (`FILE:LINE:COL: warning: …`).
+    public var warnings: [Diagnostic] = []
 
     /// The `audit:` section.
     public struct Audit: Sendable, Hashable {

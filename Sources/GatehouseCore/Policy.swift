@@ -29,6 +29,8 @@ public struct Policy: Sendable {
         var text = envelope.body.text
         return text.withUTF8 { bytes in
             var offsets = ScalarOffsets(bytes)
+            // One normalised view for every check and detector.
+            let normalized = NormalizedText(bytes)
             var findings: [String: [Finding]] = [:]
             for name in names where findings[name] == nil {
                 // A check the config does not define cannot be evaluated: the loader rejects such
@@ -37,7 +39,7 @@ public struct Policy: Sendable {
                     findings[name] = [Finding(check: name, detector: "undefined", offset: 0, length: 0)]
                     continue
                 }
-                findings[name] = check.findings(in: envelope, text: bytes, offsets: &offsets)
+                findings[name] = check.findings(in: envelope, text: normalized, offsets: &offsets)
             }
             return Inspection(findings: findings)
         }

@@ -16,6 +16,14 @@ public struct Check: Sendable {
     /// Everything this check finds in an envelope. `text` is the envelope's text as UTF-8 and
     /// `offsets` converts its byte ranges to the scalar offsets findings use.
     public func findings(in envelope: Envelope, text: UnsafeBufferPointer<UInt8>, offsets: inout ScalarOffsets) -> [Finding] {
+        findings(in: envelope, text: NormalizedText(text), offsets: &offsets)
+    }
+
+    /// Everything this check finds in an envelope, whose text's normalised view the caller built
+    /// once for every check; matches in the view are findings on the characters they were read
+    /// from, so that masking a finding masks what was written (a full-width number whole, a
+    /// zero-width space inside a number with it).
+    public func findings(in envelope: Envelope, text: NormalizedText, offsets: inout ScalarOffsets) -> [Finding] {
         var findings: [Finding] = []
         var matches: [Range<Int>] = []
         for detector in detectors {
@@ -30,7 +38,7 @@ public struct Check: Sendable {
             for (span, url) in envelope.body.hiddenLinks {
                 matches.removeAll(keepingCapacity: true)
                 var url = url
-                url.withUTF8 { detector.scan($0, into: &matches) }
+                url.withUTF8 { detector.scan(NormalizedText($0), into: &matches) }
                 if !matches.isEmpty {
                     findings.append(Finding(check: name, detector: detector.name, offset: span.offset, length: span.length))
                 }

@@ -1,18 +1,29 @@
-// The normalisation the keyword matcher applies to keywords and texts alike.
+// The normalisation the keyword matcher applies to keywords and texts alike: a skeleton, so that
+// what reads the same matches the same.
 //
 // Per scalar (see `KeywordNormalization.classify`):
-// - zero-width and other invisible format characters are dropped everywhere;
-// - full-width ASCII forms U+FF01–U+FF5E fold to U+0021–U+007E, U+3000 and every other Unicode
-//   white space (tab, line breaks, NBSP, U+2000–U+200A, …) fold to one space, 。｡ fold to `.`, 、､ to `,`;
+// - invisible characters are dropped everywhere: Unicode's default-ignorable code points (zero-width
+//   space and joiners, soft hyphen, bidi controls, variation selectors, Mongolian free variation
+//   selectors, Hangul fillers, tags), U+2800 BRAILLE PATTERN BLANK, and the combining marks of the
+//   diacritical-mark blocks (U+0300–U+036F, U+1AB0–U+1AFF, U+1DC0–U+1DFF, U+20D0–U+20FF,
+//   U+FE20–U+FE2F), so that underlined or struck-through letters read as the letters;
+// - the normalised view's rules (`NormalizationTable`) where they give one scalar: NFKC (full-width
+//   forms, mathematical alphanumerics 𝐂𝐎𝐍𝐅, circled letters, half-width katakana, compatibility
+//   ideographs), every decimal digit as ASCII, dashes as `-`; every Unicode white space folds to one
+//   space; 。｡ fold to `.`, 、､ to `,`;
 // - letters fold to lower case: ASCII, Latin-1, Latin Extended-A/B/C/D and Additional, IPA,
-//   Greek (final sigma to sigma) and Greek Extended, Cyrillic, the Kelvin and Ångström signs
-//   (a simple one-scalar lowercase mapping; no full case folding such as ß → ss);
-// - everything else is kept as is: no canonical composition (é and e + U+0301 differ), no
-//   half-width katakana to full-width, no compatibility forms beyond the above.
+//   Greek (final sigma to sigma) and Greek Extended, Cyrillic, Armenian, the Kelvin and Ångström
+//   signs (a simple one-scalar lowercase mapping; no full case folding such as ß → ss);
+// - then look-alikes fold to the Latin letter they pass for (`Confusables`): Cyrillic, Greek and
+//   Armenian letters that look like Latin ones (`СОNFIDENTIAL` with a Cyrillic С and О reads
+//   `confidential`); digits never fold to letters;
+// - everything else is kept as is: no canonical composition (é and e + U+0301 differ, since the
+//   accent is dropped), no NFKC forms of several scalars (the ligature ﬁ, ™, ⑴ stay as written).
 //
 // Over the sequence:
-// - spaces and punctuation between two CJK characters (Han, Kana, Hangul, bopomofo) are dropped,
-//   so 机 密, 机，密 and 机-密 all read 机密; elsewhere they are kept, so `tes t` is not `test`;
+// - spaces, punctuation and symbols (★ ☆ ● ※ ♥, emoji, currency and math symbols) between two CJK
+//   characters (Han, Kana, Hangul, bopomofo) are dropped, so 机 密, 机，密, 机-密 and 机★密 all read
+//   机密; elsewhere they are kept, so `tes t` is not `test`;
 // - a run of spaces reads as one space (`internal   only` is `internal only`).
 
 /// How the keyword matcher treats one Unicode scalar.
@@ -23,7 +34,8 @@ enum ScalarKind: UInt32 {
     case cjk = 1
     /// White space; a run of it reads as one space.
     case space = 2
-    /// ASCII punctuation and symbols, Unicode punctuation (P*) such as ，。、・·「」.
+    /// ASCII punctuation and symbols, Unicode punctuation (P*) such as ，。、・·「」 and symbols
+    /// (S*) such as ★ ● ※ ♥ and emoji.
     case punctuation = 3
     /// Zero-width and other invisible format characters, never seen by the matcher.
     case ignorable = 4
@@ -32,16 +44,33 @@ enum ScalarKind: UInt32 {
 enum KeywordNormalization {
     /// The class of a scalar and what it folds to.
     ///
-    /// Only called while building tables (it consults the standard library's Unicode properties);
-    /// the scan loop reads the tables built from it.
+    /// Only called while building tables (it consults the normalised view's table and the
+    /// standard library's Unicode properties); the scan loop reads the tables built from it.
     static func classify(_ value: UInt32) -> (kind: ScalarKind, folded: UInt32) {
-        if isIgnorable(value) { return (.ignorable, value) }
         var value = value
-        if value >= 0xFF01 && value <= 0xFF5E { value -= 0xFEE0 }
-        switch value {
-        case 0x3002, 0xFF61: return (.punctuation, 0x2E)  // 。｡ are full stops
-        case 0x3001, 0xFF64: return (.punctuation, 0x2C)  // 、､ are commas
-        default: break
+        if value >= 0x80 {
+            if isIgnorable(value) { return (.ignorable, value) }
+            // Full-width forms fold to ASCII (the view keeps some punctuation; keywords fold it all).
+            if value >= 0xFF01 && value <= 0xFF5E { value -= 0xFEE0 }
+            // A look-alike NFKC would turn into something else (Ϲ, lunate sigma, into Σ).
+            if let latin = Confusables.latin(value) { return (.ordinary, latin) }
+            let table = NormalizationTable.shared
+            let entry = table.entry(value)
+            switch entry {
+            case NormalizationTable.keep, NormalizationTable.mark: break
+            case NormalizationTable.drop: return (.ignorable, value)
+            default:
+                // A replacement of one scalar is a fold; one of several (ﬁ → fi) is kept as written.
+                let offset = Int(entry >> 8)
+                let bytes = table.replacements[offset..<(offset + Int(entry & 0xFF))]
+                let scalars = String(decoding: bytes, as: UTF8.self).unicodeScalars
+                if scalars.count == 1, let only = scalars.first { value = only.value }
+            }
+            switch value {
+            case 0x3002, 0xFF61: return (.punctuation, 0x2E)  // 。｡ are full stops (and ︒ ﹒ by NFKC)
+            case 0x3001, 0xFF64: return (.punctuation, 0x2C)  // 、､ are commas (and ︑ ﹑ by NFKC)
+            default: break
+            }
         }
         if value < 0x80 {
             switch value {
@@ -57,34 +86,25 @@ enum KeywordNormalization {
         if properties.isWhitespace { return (.space, 0x20) }
         switch properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-             .initialPunctuation, .finalPunctuation, .otherPunctuation:
+             .initialPunctuation, .finalPunctuation, .otherPunctuation,
+             .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
             return (.punctuation, value)
         default:
             break
         }
         if isCJK(value) { return (.cjk, value) }
-        return (.ordinary, lowercased(scalar))
+        let lower = lowercased(scalar)
+        return (.ordinary, Confusables.latin(lower) ?? lower)
     }
 
     /// Invisible characters that can be slipped into a word without changing how it looks.
     static func isIgnorable(_ value: UInt32) -> Bool {
         switch value {
-        case 0x00AD,  // soft hyphen
-             0x034F,  // combining grapheme joiner
-             0x061C,  // Arabic letter mark
-             0x115F, 0x1160, 0x3164, 0xFFA0,  // Hangul fillers, rendered blank
-             0x180E,  // Mongolian vowel separator
-             0x200B...0x200F,  // zero-width space, non-joiner, joiner; LRM, RLM
-             0x202A...0x202E,  // bidi embeddings and overrides
-             0x2060...0x2064,  // word joiner, invisible operators
-             0x2066...0x206F,  // bidi isolates, deprecated format characters
-             0xFE00...0xFE0F,  // variation selectors
-             0xFEFF,  // zero-width no-break space (BOM)
-             0xE0001, 0xE0020...0xE007F,  // tag characters
-             0xE0100...0xE01EF:  // variation selectors supplement
-            return true
+        case 0x0300...0x036F, 0x1AB0...0x1AFF, 0x1DC0...0x1DFF, 0x20D0...0x20FF, 0xFE20...0xFE2F:
+            return true  // combining diacritical marks: u̲n̲d̲e̲r̲l̲i̲n̲e̲d̲, s̶t̶r̶u̶c̶k̶, z̷a̷l̷g̷o̷
         default:
-            return false
+            guard let scalar = Unicode.Scalar(value) else { return false }
+            return NormalizationTable.isIgnorable(scalar)
         }
     }
 
@@ -115,7 +135,7 @@ enum KeywordNormalization {
         case 0x017F: return 0x73  // ſ long s
         case 0x0130: return 0x69  // İ, whose full lowercase is i + U+0307
         case 0x03C2: return 0x03C3  // ς final sigma
-        case 0x0080..<0x0530, 0x1E00...0x1FFF, 0x2C60...0x2C7F, 0xA720...0xA7FF, 0x212A, 0x212B:
+        case 0x0080..<0x0590, 0x1E00...0x1FFF, 0x2C60...0x2C7F, 0xA720...0xA7FF, 0x212A, 0x212B:
             let mapped = scalar.properties.lowercaseMapping.unicodeScalars
             guard mapped.count == 1, let first = mapped.first else { return value }
             return first.value == 0x03C2 ? 0x03C3 : first.value

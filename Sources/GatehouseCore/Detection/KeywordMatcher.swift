@@ -1,11 +1,13 @@
 /// Finds many keywords in one pass over a text, the way a person would still read them.
 ///
-/// Matching is case-insensitive after normalisation (full-width = half-width, ideographic space =
-/// space, Latin/Greek/Cyrillic letters lowercased), ignores zero-width and other invisible
-/// characters everywhere, ignores spaces and punctuation slipped between two CJK characters
-/// (`机 密`, `机，密`, `机-密` all read `机密`), and reads a run of spaces as one space. Elsewhere spaces
-/// and punctuation count: `test` does not match `tes t`. Keywords are normalised the same way; see
-/// `KeywordMatcher+Normalization.swift` for the exact tables.
+/// Matching is on a skeleton of keywords and text alike: NFKC (full-width = half-width, 𝐂𝐎𝐍𝐅 =
+/// CONF), every Unicode space = space and digit = ASCII digit, Latin/Greek/Cyrillic/Armenian
+/// letters lowercased, Cyrillic, Greek and Armenian look-alikes read as the Latin letters they pass
+/// for (`CОNFIDENTIAL` with a Cyrillic О is `confidential`). It ignores invisible characters
+/// (default-ignorable code points, blank braille, combining diacritics) everywhere, ignores spaces,
+/// punctuation and symbols slipped between two CJK characters (`机 密`, `机，密`, `机-密`, `机★密`
+/// all read `机密`), and reads a run of spaces as one space. Elsewhere spaces and punctuation
+/// count: `test` does not match `tes t`. See `KeywordMatcher+Normalization.swift` for the exact rules.
 ///
 /// A match is the byte range of the text from the first to the last matched character, including
 /// anything ignored inside it. Overlapping matches of different keywords are all reported; a range
@@ -15,6 +17,10 @@
 /// what a compliance check wants for CJK, where words are not delimited.
 public struct KeywordMatcher: Detector {
     public var name: String { "keyword" }
+
+    /// Keywords read the text as written: the matcher's tables apply the normalisation (a
+    /// skeleton, stricter than the policy's view) as it reads, with no copy of the text.
+    public var scansNormalizedView: Bool { false }
 
     private let automaton: KeywordAutomaton
 

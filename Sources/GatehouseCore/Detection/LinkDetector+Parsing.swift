@@ -4,8 +4,11 @@
 // - `http://` and `https://` URLs, scheme in any case; like browsers, `\` counts as `/` and one
 //   slash is enough (`https:/evil.example`, `https:\\evil.example`);
 // - hosts starting with `www.` (not preceded by an ASCII letter, digit, `.`, `-`, `_` or `@`);
-// - `t.me/…`, `telegram.me/…` and `telegram.dog/…` links.
-// Bare domains (`evil.example` with no scheme or `www.`) are not detected.
+// - `t.me/…`, `telegram.me/…` and `telegram.dog/…` links;
+// - bare domains (`evil.example/login`, `login.evil.co.uk`), as every chat client links them — see
+//   `LinkDetector+Schemes.swift`;
+// - URLs of any other scheme with an authority (`dingtalk://…`, `tg://resolve?…`, `ftp://`,
+//   `file:///`, `intent://`) and the script and data schemes (`javascript:`, `vbscript:`, `data:`).
 //
 // The host: after the last `@` of the authority (`https://acme.example@evil.com/` is evil.com),
 // up to a port, path, query or fragment. Like Telegram's own link detection, a host name runs over
@@ -13,30 +16,55 @@
 // punctuation — CJK included, so `https://acme.example看看` is the host `acme.example看看`, which is
 // what a Telegram client would link to. Dots are `.`, `。`, `．` and `｡`, each read as `.` when a host
 // character follows it; a trailing dot is dropped. Full-width letters and digits fold to ASCII,
-// ASCII letters to lower case, `%XX` escapes of host characters are decoded, zero-width characters
-// and soft hyphens are skipped (browsers drop them too); other non-ASCII characters are kept as
-// written (no Punycode/IDNA conversion). `[…]` is an IPv6 literal, kept with its brackets;
+// ASCII letters to lower case, `%XX` escapes are decoded (host characters, `%2E` as a dot, UTF-8),
+// invisible characters (default-ignorable code points) are skipped (browsers drop them too); a host
+// with non-ASCII characters is then mapped by IDNA (`LinkParser.idnaHost`: NFKC, lowercase, Punycode). `[…]` is an IPv6 literal, kept with its brackets;
 // IPv4 literals are host names of digits (no canonicalisation of `0x7f.1` style forms).
 //
 // The path runs to white space, `<`, `>`, `"`, non-ASCII punctuation (，。、 end a URL in a CJK
 // sentence) or an unbalanced closing bracket; trailing `. , : ; ! ? ' ( \`` are not part of it.
 
 enum LinkParser {
-    /// The next link at or after `start`, its host written (normalised) into `host`.
-    static func nextLink(in text: UnsafeBufferPointer<UInt8>, from start: Int, host: inout [UInt8]) -> Range<Int>? {
+    /// The next link at or after `start`, its host written (normalised) into `host` and its scheme
+    /// (lowercase, without `:`) into `scheme` — empty for `www.`, `t.me/…` and bare domains, which
+    /// clients open as web links. `suffixes` tells bare domains from other dotted words; without
+    /// it, `PublicSuffixList.looksLikeDomain` does.
+    static func nextLink(
+        in text: UnsafeBufferPointer<UInt8>, from start: Int, host: inout [UInt8], scheme: inout [UInt8],
+        suffixes: PublicSuffixList?
+    ) -> Range<Int>? {
         var index = start
         let count = text.count
         while index < count {
-            // Every link starts with h, w or t, in either case.
-            switch text[index] | 0x20 {
+            let byte = text[index]
+            // Every link starts with h, w or t, in either case, or shows itself at its scheme's
+            // `:` or its domain's first `.`.
+            switch byte | 0x20 {
             case UInt8(ascii: "h"):
-                if let end = schemeURL(in: text, at: index, host: &host) { return index..<end }
+                if let end = schemeURL(in: text, at: index, host: &host) {
+                    scheme.removeAll(keepingCapacity: true)
+                    scheme += text[index + 4] | 0x20 == UInt8(ascii: "s") ? Array("https".utf8) : Array("http".utf8)
+                    return index..<end
+                }
             case UInt8(ascii: "w"):
-                if let end = wwwURL(in: text, at: index, host: &host) { return index..<end }
+                if let end = wwwURL(in: text, at: index, host: &host) {
+                    scheme.removeAll(keepingCapacity: true)
+                    return index..<end
+                }
             case UInt8(ascii: "t"):
-                if let end = telegramURL(in: text, at: index, host: &host) { return index..<end }
+                if let end = telegramURL(in: text, at: index, host: &host) {
+                    scheme.removeAll(keepingCapacity: true)
+                    return index..<end
+                }
             default:
-                break
+                if byte == UInt8(ascii: ":") {
+                    if let link = otherSchemeURL(in: text, colon: index, floor: start, host: &host, scheme: &scheme) { return link }
+                } else if byte == UInt8(ascii: ".") {
+                    if let link = bareDomain(in: text, dot: index, floor: start, host: &host, suffixes: suffixes) {
+                        scheme.removeAll(keepingCapacity: true)
+                        return link
+                    }
+                }
             }
             index += 1
         }
@@ -142,10 +170,23 @@ enum LinkParser {
                 continue
             }
             if byte == UInt8(ascii: "%"), index + 2 < text.count,
-               let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2]),
-               let folded = asciiHostCharacter(high << 4 | low) {
-                // An escaped host character (`%65vil.example`); browsers decode these.
-                host.append(folded)
+               let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2]) {
+                // Browsers percent-decode a host before reading it: an escaped host character
+                // (`%65vil.example`), an escaped dot (`acme.example%2Eevil.com` is a subdomain of
+                // evil.com), escaped UTF-8 (decoded, then mapped with the rest by IDNA).
+                let decoded = high << 4 | low
+                if let folded = asciiHostCharacter(decoded) {
+                    host.append(folded)
+                } else if decoded >= 0x80 {
+                    host.append(decoded)
+                } else if decoded == UInt8(ascii: "."), label > 0, startsHostCharacter(text, at: index + 3) {
+                    host.append(UInt8(ascii: "."))
+                    label = 0
+                    index += 3
+                    continue
+                } else {
+                    break loop
+                }
                 label += 1
                 index += 3
                 end = index
@@ -188,7 +229,9 @@ enum LinkParser {
                 break loop
             }
         }
-        return host.isEmpty ? nil : end
+        if host.isEmpty { return nil }
+        if host.contains(where: { $0 >= 0x80 }) { host = idnaHost(host) }
+        return end
     }
 
     /// `[…]`: hex digits, `:` and `.` (an embedded IPv4), kept with the brackets, lowercased.
@@ -223,8 +266,13 @@ enum LinkParser {
         case UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "?"), UInt8(ascii: "#"): break
         default: return index
         }
-        let pathStart = index
-        var end = index + 1
+        return pathEnd(in: text, from: index)
+    }
+
+    /// The end of a path, query and fragment (or an opaque target such as `javascript:`'s)
+    /// starting at `pathStart`, whose first byte is always part of it.
+    static func pathEnd(in text: UnsafeBufferPointer<UInt8>, from pathStart: Int) -> Int {
+        var end = pathStart + 1
         var parentheses = 0, brackets = 0, braces = 0
         scan: while end < text.count {
             let byte = text[end]
@@ -285,7 +333,7 @@ enum LinkParser {
         case 0xFFFD: return .end
         default: break
         }
-        if KeywordNormalization.isIgnorable(scalar) { return .ignorable }
+        if NormalizationTable.shared.entry(scalar) == NormalizationTable.drop { return .ignorable }
         guard let value = Unicode.Scalar(scalar) else { return .end }
         if value.properties.isWhitespace { return .end }
         switch value.properties.generalCategory {
@@ -332,9 +380,11 @@ enum LinkParser {
             let byte = text[index]
             if byte < 0x80 {
                 if asciiHostCharacter(byte) != nil { return true }
-                return byte == UInt8(ascii: "%") && index + 2 < text.count
-                    && hexValue(text[index + 1]).flatMap { high in hexValue(text[index + 2]).map { high << 4 | $0 } }
-                        .flatMap(asciiHostCharacter) != nil
+                guard byte == UInt8(ascii: "%"), index + 2 < text.count,
+                      let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2])
+                else { return false }
+                let decoded = high << 4 | low
+                return decoded >= 0x80 || asciiHostCharacter(decoded) != nil
             }
             let (scalar, next) = decode(text, index)
             switch classify(scalar) {
@@ -400,6 +450,8 @@ enum LinkParser {
             guard byte & 0xC0 == 0x80 else { return (0xFFFD, index + 1) }
             scalar = scalar << 6 | (byte & 0x3F)
         }
+        // F4 90.. decodes past U+10FFFF, beyond every scalar table.
+        guard scalar <= 0x10FFFF else { return (0xFFFD, index + 1) }
         return (scalar, index + length)
     }
 }

@@ -1,47 +1,79 @@
-/// Finds links whose host is not allowed.
+/// Finds links whose host or scheme is not allowed.
 ///
-/// Links are `http://`/`https://` URLs, `www.` hosts and `t.me/…` links, their hosts read the way a
-/// browser or a Telegram client would (see `LinkDetector+Parsing.swift`): after any `user@`,
-/// without port, path, query, fragment or trailing dot, lowercased, full-width forms folded,
-/// `。`/`．`/`｡` read as dots. IP literals (`10.0.0.1`, `[::1]`) are hosts like any other.
-/// Punycode/IDNA conversion is out of scope: a non-ASCII host is compared as written (after
-/// full-width folding), so it is allowed only by a pattern that spells it the same way.
+/// Links are `http://`/`https://` URLs, `www.` hosts, `t.me/…` links, bare domains (`evil.example/login`:
+/// a name whose last labels are a public suffix, by the Public Suffix List given, or, without one, a
+/// last label of two or more letters), and URLs of other schemes (`dingtalk://…`, `tg://…`,
+/// `ftp://…`, `javascript:…`); see `LinkDetector+Parsing.swift` and `LinkDetector+Schemes.swift`.
+/// Hosts are read the way a browser or a Telegram client would: after any `user@`, without port,
+/// path, query, fragment or trailing dot, percent-decoded (`%2E` is a dot), lowercased, full-width
+/// forms folded, `。`/`．`/`｡` read as dots, and mapped by IDNA (NFKC, lowercase, Punycode: `例子.测试`
+/// is `xn--fsqu00a.xn--0zwm56d`). IP literals (`10.0.0.1`, `[::1]`) are hosts like any other.
+/// `mailto:`, `tel:` and `sms:` are not links: the e-mail and mobile detectors find their addresses.
 ///
 /// Which links are findings:
 /// - a host matching `deny` always is;
-/// - when `allow` is non-empty, so is every host not matching it;
-/// - when both lists are empty, every link is.
+/// - when both lists are empty, every link is;
+/// - when `allow` is non-empty, so is every link whose scheme is not in `schemes` (by default
+///   `http` and `https`; `www.`, `t.me` and bare domains count as web links), and every link with
+///   a host not matching `allow` (a link of an allowed scheme without a host, such as `data:` if
+///   allowed, has nothing more to check).
 ///
 /// Patterns: `acme.example` is exactly that host; `*.acme.example` is any subdomain of it, at any
-/// depth, but not `acme.example` itself (list both to allow both). A match is the whole URL's byte
-/// range, without sentence punctuation after it.
+/// depth, but not `acme.example` itself (list both to allow both). Patterns in Unicode are mapped by
+/// IDNA like hosts. A match is the whole URL's byte range, without sentence punctuation after it.
 public struct LinkDetector: Detector {
     public var name: String { "link" }
 
+    /// Links read the text as written: hosts are mapped by IDNA, paths are not normalised.
+    public var scansNormalizedView: Bool { false }
+
     private let allow: HostRules
     private let deny: HostRules
+    private let schemes: Set<[UInt8]>
+    private let suffixes: PublicSuffixList?
 
-    /// Compiles the allow and deny lists; throws for the first malformed pattern.
-    public init(allow: [String], deny: [String]) throws(LinkRuleError) {
+    /// The schemes allowed when none are configured.
+    public static let defaultSchemes = ["http", "https"]
+
+    /// Compiles the allow and deny lists and the allowed schemes; throws for the first malformed
+    /// entry. Without `publicSuffixes`, bare domains are recognised by their last label's shape
+    /// (`PublicSuffixList.looksLikeDomain`), which fails closed.
+    public init(
+        allow: [String], deny: [String], schemes: [String] = LinkDetector.defaultSchemes,
+        publicSuffixes: PublicSuffixList? = nil
+    ) throws(LinkRuleError) {
         self.allow = try HostRules(allow, list: .allow)
         self.deny = try HostRules(deny, list: .deny)
+        var allowed = Set<[UInt8]>()
+        for (index, scheme) in schemes.enumerated() {
+            let bytes = Array(scheme.lowercased().utf8)
+            guard let first = bytes.first, ByteScan.isLetter(first), bytes.allSatisfy(LinkParser.isSchemeByte) else {
+                throw LinkRuleError(list: .schemes, index: index, pattern: scheme, message: "a scheme is a letter then letters, digits, '+', '-' or '.', without ':' (https, ftp, dingtalk)")
+            }
+            allowed.insert(bytes)
+        }
+        self.schemes = allowed
+        self.suffixes = publicSuffixes
     }
 
     public func scan(_ text: UnsafeBufferPointer<UInt8>, into matches: inout [Range<Int>]) {
         // One buffer for every host of this text; it allocates only when a link is found.
         var host: [UInt8] = []
+        var scheme: [UInt8] = []
         var index = 0
-        while let link = LinkParser.nextLink(in: text, from: index, host: &host) {
-            if isFinding(host: host) { matches.append(link) }
+        while let link = LinkParser.nextLink(in: text, from: index, host: &host, scheme: &scheme, suffixes: suffixes) {
+            if isFinding(scheme: scheme, host: host) { matches.append(link) }
             index = link.upperBound
         }
     }
 
-    /// Whether a link to `host` (normalised, as `host(of:)` returns it) is a finding.
-    func isFinding(host: [UInt8]) -> Bool {
-        if deny.contains(host) { return true }
+    /// Whether a link to `host` (normalised, as `host(of:)` returns it; empty when the link has
+    /// none) is a finding, with `scheme` (empty for `www.`, `t.me` and bare domains).
+    func isFinding(scheme: [UInt8] = [], host: [UInt8]) -> Bool {
+        if !host.isEmpty && deny.contains(host) { return true }
         if allow.isEmpty { return deny.isEmpty }
-        return !allow.contains(host)
+        if !scheme.isEmpty && !schemes.contains(scheme) { return true }
+        return !host.isEmpty && !allow.contains(host)
     }
 
     /// The normalised host of the link at the start of `url` (`https://User@Ａｃｍｅ。example:8443/x`

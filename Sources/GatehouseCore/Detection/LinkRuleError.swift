@@ -1,9 +1,10 @@
-/// A host pattern of a link check that cannot be used: which list, which entry, and why.
+/// A host pattern or scheme of a link check that cannot be used: which list, which entry, and why.
 public struct LinkRuleError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The list the pattern came from.
     public enum List: String, Sendable, Hashable {
         case allow
         case deny
+        case schemes
     }
 
     public let list: List

@@ -22,6 +22,8 @@ import Testing
         "+8613812345678", "+86 13812345678", "+86-13812345678", "+86 138 1234 5678", "+86-138-1234-5678",
         "008613812345678", "0086 13812345678", "0086-138-1234-5678",
         "8613812345678", "86 139 0000 1111", "86-19912345678",
+        // One of the two separators left out (or an invisible one, dropped by the normalised view).
+        "138 12345678", "1381234-5678", "138.1234.5678", "+86 138.1234.5678",
     ]) func writtenFormsAreFindingsIncludingThePrefix(number: String) {
         #expect(detector.found(in: number) == [number])
         let text = "请拨打\(number)联系我"
@@ -34,9 +36,10 @@ import Testing
         "1381234567",           // 10 digits
         "138123456789",         // 12 digits
         "138 1234-5678",        // mixed separators
+        "138.1234-5678",
+        "1381.234.5678",        // not 3-4-4
         "138  1234 5678",       // double space
         "1381 234 5678",        // not 3-4-4
-        "138 12345678",         // only one separator
         "138-1234-5678-9012",   // a longer grouped code
         "0-138-1234-5678",      // the tail of one
         "+13812345678",         // +1 381 234 5678, a North American number

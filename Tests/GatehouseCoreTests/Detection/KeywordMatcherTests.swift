@@ -87,10 +87,10 @@ struct KeywordCase: Sendable, CustomTestStringConvertible {
         KeywordCase(["机密 a"], "机密 a", ["机密 a"]),
         KeywordCase(["机密 a"], "机密   a", ["机密   a"]),
         KeywordCase(["机密 a"], "机密a", []),
-        // Letters, digits and emoji are not separators.
+        // Letters and digits are not separators; symbols and emoji are (机★密 reads 机密).
         KeywordCase(["机密"], "机a密", []),
         KeywordCase(["机密"], "机1密", []),
-        KeywordCase(["机密"], "机😀密", []),
+        KeywordCase(["机密"], "机😀密", ["机😀密"]),
         // Punctuation at a keyword's edge next to CJK is dropped, as it would be in text before CJK.
         KeywordCase(["机密！"], "机密！好", ["机密"]),
         KeywordCase(["「机密」"], "这是「机密」", ["机密"]),

@@ -7,15 +7,19 @@
 /// (13-digit IoT numbers), 10x–12x (service and short numbers), and the unallocated 154, 160, 161,
 /// 163, 164, 168, 169, 179, 194.
 ///
-/// Forms: `13812345678`, `138 1234 5678`, `138-1234-5678` (3-4-4 with the same single separator
-/// twice), each optionally after a country prefix `+86`, `0086` or `86` with an optional space or
-/// hyphen; the match then covers the prefix too. A number directly after `+` without `86` is another
+/// Forms: `13812345678`, `138 1234 5678`, `138-1234-5678`, `138.1234.5678` (3-4-4 with the same
+/// single separator twice), and the same split once (`138 12345678`, `1381234-5678`: what a
+/// 3-4-4 number becomes when one separator is an invisible character, which the policy's normalised
+/// view drops), each optionally after a country prefix `+86`, `0086` or `86` with an optional space
+/// or hyphen; the match then covers the prefix too. A number directly after `+` without `86` is another
 /// country's number (`+13812345678` is +1 381 …) and is not a finding.
 ///
 /// Boundaries: not preceded or followed by an ASCII letter or digit (stricter than "not by a digit":
 /// `A13812345678` is an order code far more often than a phone number), and a grouped number is not a
 /// finding when the same separator continues with more digits on either side (`138-1234-5678-9012`
-/// is some longer code). CJK text and punctuation are boundaries. Full-width digits are out of scope.
+/// is some longer code). CJK text and punctuation are boundaries. The policy runs this detector on
+/// the normalised view (`NormalizedText`), so full-width and other Unicode digits, NBSP and other
+/// Unicode spaces, Unicode dashes and invisible characters inside a number are read as ASCII.
 public struct CNMobileDetector: Detector {
     public var name: String { "cn_mobile" }
 
@@ -43,6 +47,7 @@ public struct CNMobileDetector: Detector {
     @inline(__always)
     private static func isNumberByte(_ byte: UInt8) -> Bool {
         ByteScan.isDigit(byte) || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
+            || byte == UInt8(ascii: ".")
     }
 
     /// The number that starts with the digit run at `start`, if any.
@@ -70,28 +75,37 @@ public struct CNMobileDetector: Detector {
         return start..<end
     }
 
-    /// The end of an 11-digit mobile number (plain or 3-4-4 grouped) starting at `p`.
+    /// The end of an 11-digit mobile number starting at `p`: plain, or split after its 3rd and/or
+    /// 7th digit by one separator (space, hyphen or dot), the same one if it splits twice.
     @inline(__always)
     private static func body(_ text: UnsafeBufferPointer<UInt8>, at p: Int, afterPrefix: Bool) -> Int? {
         guard p + 11 <= text.count, text[p] == UInt8(ascii: "1"),
               ByteScan.isDigit(text[p + 1]), ByteScan.isDigit(text[p + 2]),
               isAllocated(text[p + 1] &- 0x30, text[p + 2] &- 0x30)
         else { return nil }
-        let separator = text[p + 3]
-        if ByteScan.isDigit(separator) {
-            for k in (p + 4)..<(p + 11) where !ByteScan.isDigit(text[k]) { return nil }
-            return ByteScan.isAlphanumeric(text, at: p + 11) ? nil : p + 11
+        var separator: UInt8 = 0
+        var q = p + 3
+        for _ in 0..<2 {  // two groups of 4 after the first 3 digits
+            let byte = ByteScan.byte(text, at: q)
+            if !ByteScan.isDigit(byte) {
+                guard isSeparator(byte), separator == 0 || byte == separator, ByteScan.isDigit(text, at: q + 1) else { return nil }
+                separator = byte
+                q += 1
+            }
+            for k in q..<(q + 4) where !ByteScan.isDigit(ByteScan.byte(text, at: k)) { return nil }
+            q += 4
         }
-        guard separator == UInt8(ascii: " ") || separator == UInt8(ascii: "-"), p + 13 <= text.count,
-              text[p + 8] == separator
-        else { return nil }
-        for k in (p + 4)..<(p + 8) where !ByteScan.isDigit(text[k]) { return nil }
-        for k in (p + 9)..<(p + 13) where !ByteScan.isDigit(text[k]) { return nil }
-        let end = p + 13
+        let end = q
         if ByteScan.isAlphanumeric(text, at: end) { return nil }
+        guard separator != 0 else { return end }
         if ByteScan.byte(text, at: end) == separator, ByteScan.isDigit(text, at: end + 1) { return nil }
         if !afterPrefix, ByteScan.byte(text, at: p - 1) == separator, ByteScan.isDigit(text, at: p - 2) { return nil }
         return end
+    }
+
+    @inline(__always)
+    private static func isSeparator(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
     }
 
     /// Whether `1ab` is an allocated mobile block.

@@ -15,7 +15,8 @@
 ///   CJK text, punctuation, `_` as in `张三_<id>.jpg` — is a boundary.
 ///
 /// Out of scope: 15-digit first-generation numbers (no check digit to validate; they would alarm on
-/// every 15-digit number), full-width digits, and the 2023 foreign permanent resident card (first digit 9).
+/// every 15-digit number) and the 2023 foreign permanent resident card (first digit 9). Full-width
+/// and other Unicode digits are read as ASCII by the policy's normalised view (`NormalizedText`).
 public struct CNResidentIDDetector: Detector {
     public var name: String { "cn_resident_id" }
 
