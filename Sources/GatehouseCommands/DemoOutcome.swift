@@ -5,6 +5,8 @@ import GatehouseLedger
 struct DemoOutcome: Sendable {
     struct Expectation: Sendable {
         var step: DemoScenario.Step
+        /// The posted message's id at its platform.
+        var messageID: String
         var route: String
         var destination: String
     }
@@ -41,7 +43,7 @@ struct DemoOutcome: Sendable {
         expected.map { expectation in
             let crossings = records.filter {
                 $0.kind == .crossing && $0.route == expectation.route && $0.destination == expectation.destination
-                    && $0.origin?.channel == expectation.step.channel
+                    && $0.origin?.channel == expectation.step.channel && $0.origin?.messageID == expectation.messageID
             }
             let sequences = Set(crossings.map(\.sequence))
             let deliveries = records.filter { $0.kind == .delivery && $0.crossing.map(sequences.contains) == true }

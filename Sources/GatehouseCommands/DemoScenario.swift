@@ -30,6 +30,11 @@ struct DemoScenario: Sendable {
              senderName: "Li Wei", text: "Hello, my order #4411 has not arrived yet. Can you help?"),
         Step(title: "a company announcement (公告) is mirrored", channel: "board", senderID: "hr0007",
              senderName: "hr0007", text: "The office is closed on 1 January. Happy new year!", headline: "Holiday notice"),
+        Step(title: "a phone number is masked before it leaves", channel: "all-hands", senderID: "manager0042",
+             senderName: "王经理", text: "Questions? Call the press office on 138 1234 5678.", verdict: .redact,
+             arrives: "Call the press office on [REDACTED:cn_mobile]."),
+        Step(title: "a link in a customer's name is stopped", channel: "support", senderID: "5550002",
+             senderName: "www.evil-login.example", text: "Your account is locked, sign in again", verdict: .block),
     ]
 
     let telegramPlatform: String
@@ -97,30 +102,35 @@ struct DemoScenario: Sendable {
         var expected: [DemoOutcome.Expectation] = []
         for step in steps {
             guard let channel = config.channels[step.channel] else { continue }
+            // The posted message's id at its platform: the audit records name it.
+            let messageID: String
             switch channel.address {
             case .conversation(let conversation):
-                let _: InjectedReply = try await dingtalk.post("/_emulator/messages", DingTalkPost(
+                let reply: DingTalkReply = try await dingtalk.post("/_emulator/messages", DingTalkPost(
                     conversationId: conversation, conversationType: "2", senderStaffId: step.senderID,
                     senderNick: step.senderName, text: step.text
                 ))
+                messageID = reply.msgId
             case .chat(let chat, let topic):
-                let _: InjectedReply = try await telegram.post("/_emulator/updates", TelegramPost(
+                let reply: TelegramReply = try await telegram.post("/_emulator/updates", TelegramPost(
                     kind: "message",
                     chat: .init(id: Int64(chat) ?? 0, type: "supergroup", title: "Acme Support"),
                     from: .init(id: Int64(step.senderID) ?? 1, first_name: step.senderName),
                     text: step.text, message_thread_id: topic
                 ))
+                messageID = String(reply.message_id)
             case .announcements:
-                let _: DingTalkEmulator.PublishedAnnouncement = try await dingtalk.post("/_emulator/blackboards", DingTalkEmulator.Announcement(
+                let published: DingTalkEmulator.PublishedAnnouncement = try await dingtalk.post("/_emulator/blackboards", DingTalkEmulator.Announcement(
                     title: step.headline ?? step.title, content: step.text, senderStaffId: step.senderID
                 ))
+                messageID = published.blackboardId
             case .robotWebhook, .users:
                 // Send-only: the config refuses one as a route's source.
                 continue
             }
             for route in config.routes where route.from.contains(step.channel) {
                 for destination in route.to where destination != step.channel {
-                    expected.append(.init(step: step, route: route.name, destination: destination))
+                    expected.append(.init(step: step, messageID: messageID, route: route.name, destination: destination))
                 }
             }
         }
@@ -159,7 +169,13 @@ struct DemoScenario: Sendable {
 
 // The control API's JSON (shared/CONFIG.md, "Emulators' control API").
 
-private struct InjectedReply: Decodable {}
+private struct DingTalkReply: Decodable {
+    var msgId: String
+}
+
+private struct TelegramReply: Decodable {
+    var message_id: Int64
+}
 
 private struct DingTalkPost: Encodable {
     var conversationId: String

@@ -39,16 +39,19 @@ public struct Gate: Sendable {
             let decision = policy.decide(on: route, inspection)
             // Spans of checks mapped to redact are masked whatever the verdict: a held message
             // released by an approver must not carry what the rules said to mask.
-            let body = Redactor.mask(envelope.body, decision.masked)
+            let body = Redactor.mask(envelope.body, decision.masked.filter { $0.field == nil })
+            // What else leaves with the text is masked where the finding is: inside the sender's
+            // name, inside a file's name.
+            let sent = Self.masked(envelope, decision.masked)
             let context = Renderer.Context(route: route.name, channel: source.name, platform: source.platform)
-            let rendered = renderer.render(route.template, body: body, envelope: envelope, context: context)
+            let rendered = renderer.render(route.template, body: body, envelope: sent, context: context)
             // An attachment finding has no span to mask: redacting it means the files stay behind.
-            let attachments = decision.masked.contains { $0.detector == AttachmentRule.name } ? [] : envelope.attachments
+            let attachments = decision.masked.contains { $0.detector == AttachmentRule.name } ? [] : sent.attachments
             for name in route.to where name != source.name {
                 guard let destination = router.channels[name] else { continue }
                 // A destination with a template of its own gets its own text, from the same
                 // decision and the same masked body.
-                let rendered = route.templates[name].map { renderer.render($0, body: body, envelope: envelope, context: context) } ?? rendered
+                let rendered = route.templates[name].map { renderer.render($0, body: body, envelope: sent, context: context) } ?? rendered
                 crossings.append(Crossing(
                     route: route.name, source: source.name, destination: destination.name, kind: envelope.kind,
                     direction: direction(from: source, to: destination),
@@ -58,6 +61,23 @@ public struct Gate: Sendable {
             }
         }
         return crossings
+    }
+
+    /// The envelope with the findings in its sender's name, department and file names masked.
+    static func masked(_ envelope: Envelope, _ findings: [Finding]) -> Envelope {
+        let fielded = findings.filter { $0.field != nil }
+        guard !fielded.isEmpty else { return envelope }
+        func mask(_ value: String, _ field: String) -> String {
+            let here = fielded.filter { $0.field == field }
+            return here.isEmpty ? value : Redactor.mask(value, here)
+        }
+        var envelope = envelope
+        envelope.sender.name = mask(envelope.sender.name, Finding.Field.senderName)
+        envelope.sender.department = envelope.sender.department.map { mask($0, Finding.Field.senderDepartment) }
+        for index in envelope.attachments.indices {
+            envelope.attachments[index].name = envelope.attachments[index].name.map { mask($0, Finding.Field.attachmentName(index)) }
+        }
+        return envelope
     }
 
     private func direction(from source: Channel, to destination: Channel) -> Direction {

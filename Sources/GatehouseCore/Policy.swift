@@ -40,6 +40,7 @@ public struct Policy: Sendable {
                     continue
                 }
                 findings[name] = check.findings(in: envelope, text: normalized, offsets: &offsets)
+                    + check.findings(inFieldsOf: envelope)
             }
             return Inspection(findings: findings)
         }
@@ -50,7 +51,8 @@ public struct Policy: Sendable {
         var findings: [Finding] = []
         var masked: [Finding] = []
         for (check, mapped) in route.on {
-            guard let found = inspection.findings[check], !found.isEmpty else { continue }
+            // A finding in a sender's name counts only where the route's templates send the name.
+            guard let found = inspection.findings[check]?.filter({ route.sends($0.field) }), !found.isEmpty else { continue }
             verdict = max(verdict ?? mapped, mapped)
             findings += found
             if mapped == .redact { masked += found }

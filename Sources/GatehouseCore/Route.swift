@@ -56,3 +56,26 @@ public struct Route: Sendable {
         kind == .post || mirror.contains(kind)
     }
 }
+
+extension Route {
+    /// Whether what this route sends carries a field of the envelope (``Finding/field``; nil is
+    /// the text): the sender's name and department only where one of its templates puts them,
+    /// file names wherever files or their names go, which is always.
+    public func sends(_ field: String?) -> Bool {
+        let variable: Template.Variable
+        switch field {
+        case nil: return true
+        case Finding.Field.senderName?: variable = .senderName
+        case Finding.Field.senderDepartment?: variable = .senderDepartment
+        default: return true
+        }
+        return template.uses(variable) || templates.values.contains { $0.uses(variable) }
+    }
+}
+
+extension Template {
+    /// Whether the template puts `variable` in what it renders.
+    public func uses(_ variable: Variable) -> Bool {
+        segments.contains(.variable(variable))
+    }
+}

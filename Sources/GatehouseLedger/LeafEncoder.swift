@@ -44,6 +44,7 @@ struct LeafEncoder {
                 open("{")
                 string("check", finding.check)
                 string("detector", finding.detector)
+                string("field", finding.field)
                 integer("length", Int64(finding.length))
                 integer("offset", Int64(finding.offset))
                 close("}")

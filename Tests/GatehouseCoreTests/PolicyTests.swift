@@ -94,7 +94,8 @@ final class WordDetector: Detector {
         let crossings = gate.crossings(for: Fixtures.envelope(platform: "p", conversation: "c", text: "say alpha"))
         #expect(crossings.map(\.verdict) == [.redact, .redact, .block])
         #expect(crossings.first?.text == "say [REDACTED:word]")
-        #expect(counting.scans.withLock { $0 } == 1)
+        // Once each for the text, the sender's name and their department: not once per route.
+        #expect(counting.scans.withLock { $0 } == 3)
     }
 
     @Test func routesTakeEditsAndDeletesOnlyWhenTheyMirrorThem() {
