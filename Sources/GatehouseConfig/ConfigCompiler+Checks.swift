@@ -38,6 +38,11 @@ extension ConfigCompiler {
             }
             if let node = fields["regex"] {
                 let patterns = reader.stringList(node, "\(what): regex")
+                // Senders choose the texts: a pattern that backtracks exponentially is stopped
+                // at its time budget and holds every message it ran out of time on.
+                for (pattern, item) in patterns where RegexSet.hasNestedQuantifier(pattern) {
+                    reader.warning(at: item, "\(what): regex '\(pattern)' nests a quantifier inside a quantified group, which can take exponential time on a crafted message; a scan is stopped after \(RegexSet.defaultBudget) and the message held (regex_timeout)")
+                }
                 do {
                     check.detectors.append(try RegexSet(patterns: patterns.map(\.0)))
                 } catch {

@@ -53,9 +53,12 @@ public struct Policy: Sendable {
         for (check, mapped) in route.on {
             // A finding in a sender's name counts only where the route's templates send the name.
             guard let found = inspection.findings[check]?.filter({ route.sends($0.field) }), !found.isEmpty else { continue }
-            verdict = max(verdict ?? mapped, mapped)
+            // A scan that ran out of time could not judge the text: at least a hold, never a
+            // redact (there is nothing found to mask), whatever the check maps to.
+            let effective = found.contains { $0.detector == timeoutDetector } ? max(mapped, .hold) : mapped
+            verdict = max(verdict ?? effective, effective)
             findings += found
-            if mapped == .redact { masked += found }
+            if mapped == .redact { masked += found.filter { $0.detector != timeoutDetector } }
         }
         return Decision(verdict: verdict ?? route.defaultVerdict, findings: findings, masked: masked)
     }

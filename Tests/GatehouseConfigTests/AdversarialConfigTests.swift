@@ -60,4 +60,14 @@ import Testing
             body: .init(text: "内部资料"), time: Date()
         )).map(\.verdict) == [.block])
     }
+
+    @Test func aPatternThatCanBacktrackExponentiallyIsWarnedAbout() throws {
+        let config = try ConfigLoader(environment: [:]).load(yaml: RulesConfigTests.base + """
+            checks:
+              tickets: { regex: ['(x+x+)+y', '\\bINC-\\d{6}\\b'] }
+            """, file: "/etc/gatehouse/g.yaml")
+        #expect(config.warnings.count == 1)
+        #expect(config.warnings.first?.description.contains("'(x+x+)+y' nests a quantifier") == true)
+        #expect(config.warnings.first?.description.contains("warning") == true)
+    }
 }

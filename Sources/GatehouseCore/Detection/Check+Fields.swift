@@ -19,7 +19,13 @@ extension Check {
                 let normalized = NormalizedText(bytes)
                 for detector in detectors {
                     matches.removeAll(keepingCapacity: true)
-                    detector.scan(normalized, into: &matches)
+                    if let bounded = detector as? any BoundedDetector {
+                        if !bounded.scanWithinBudget(normalized, into: &matches) {
+                            findings.append(Finding(check: name, detector: timeoutDetector, offset: 0, length: 0, field: field))
+                        }
+                    } else {
+                        detector.scan(normalized, into: &matches)
+                    }
                     for match in matches {
                         let (offset, length) = offsets.scalars(of: match)
                         findings.append(Finding(check: name, detector: detector.name, offset: offset, length: length, field: field))

@@ -28,7 +28,13 @@ public struct Check: Sendable {
         var matches: [Range<Int>] = []
         for detector in detectors {
             matches.removeAll(keepingCapacity: true)
-            detector.scan(text, into: &matches)
+            // A scan that ran out of time read only part of the text: that is a finding of its
+            // own, which holds the message (fail closed), not a pass.
+            if let bounded = detector as? any BoundedDetector, !bounded.scanWithinBudget(text, into: &matches) {
+                findings.append(Finding(check: name, detector: timeoutDetector, offset: 0, length: 0))
+            } else if !(detector is any BoundedDetector) {
+                detector.scan(text, into: &matches)
+            }
             for match in matches {
                 let (offset, length) = offsets.scalars(of: match)
                 findings.append(Finding(check: name, detector: detector.name, offset: offset, length: length))

@@ -57,3 +57,14 @@ extension Detector {
         for index in first..<matches.count { matches[index] = text.original(of: matches[index]) }
     }
 }
+
+/// A detector whose scan may give up at a time budget (a regular expression that backtracks):
+/// the check then reports a `regex_timeout` finding, and the route holds the message.
+public protocol BoundedDetector: Detector {
+    /// Scans like ``Detector/scan(_:into:)`` on the view the policy hands it; false when it
+    /// stopped at its budget before reading the whole text.
+    func scanWithinBudget(_ text: NormalizedText, into matches: inout [Range<Int>]) -> Bool
+}
+
+/// The detector name of the finding a scan that ran out of time yields.
+public let timeoutDetector = "regex_timeout"
