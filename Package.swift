@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "GatehouseConfig", targets: ["GatehouseConfig"]),
         .library(name: "GatehouseRuntime", targets: ["GatehouseRuntime"]),
         .library(name: "GatehouseCommands", targets: ["GatehouseCommands"]),
+        // For the fuzz targets (Fuzz/), which feed outside bytes to the adapters' parsers.
+        .library(name: "TelegramAdapter", targets: ["TelegramAdapter"]),
+        .library(name: "DingTalkAdapter", targets: ["DingTalkAdapter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -131,7 +131,7 @@ extension DingTalkAdapter {
                     for try await message in inbound.messages(maxSize: 1 << 20) {
                         lastFrame.touch()
                         guard case .text(let text) = message else { continue }
-                        if try await self.handle(text, outbound: outbound, handler: handler, logger: logger) {
+                        if try await self.handle(text, reply: { try await outbound.writeTextMessage($0) }, handler: handler, logger: logger) {
                             report.yield(.draining(number))
                         }
                     }
@@ -169,8 +169,11 @@ extension DingTalkAdapter {
         }
     }
 
-    /// Handles one frame; returns true for a `disconnect` announcement.
-    private func handle(_ text: String, outbound: WebSocketOutboundWriter, handler: @escaping InboundHandler, logger: Logger) async throws -> Bool {
+    /// Handles one frame, answering on the connection through `reply`; returns true for a
+    /// `disconnect` announcement. Any text at all may arrive here (the fuzz target feeds it).
+    func handle(
+        _ text: String, reply: @escaping @Sendable (String) async throws -> Void, handler: @escaping InboundHandler, logger: Logger
+    ) async throws -> Bool {
         let frame: DownstreamFrame
         do {
             frame = try JSONDecoder().decode(DownstreamFrame.self, from: Data(text.utf8))
@@ -182,7 +185,7 @@ extension DingTalkAdapter {
         let ack: @Sendable (String) async throws -> Void = { data in
             guard let messageID = frame.header("messageId") else { return }
             let json = try JSONEncoder().encode(UpstreamAck(headers: .init(messageId: messageID), data: data))
-            try await outbound.writeTextMessage(String(decoding: json, as: UTF8.self))
+            try await reply(String(decoding: json, as: UTF8.self))
         }
         switch (frame.type, frame.header("topic")) {
         case ("SYSTEM", "ping"):

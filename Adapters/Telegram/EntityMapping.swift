@@ -11,8 +11,9 @@ enum EntityMapping {
         guard let entities, !entities.isEmpty else { return [] }
         let scalarAt = scalarOffsets(byUTF16In: text)
         return entities.compactMap { entity in
+            // Offsets are anyone's numbers: compared without a sum that could overflow.
             guard let style = style(of: entity), entity.length > 0, entity.offset >= 0,
-                entity.offset + entity.length < scalarAt.count,
+                entity.offset < scalarAt.count, entity.length < scalarAt.count - entity.offset,
                 let start = scalarAt[entity.offset], let end = scalarAt[entity.offset + entity.length], end > start
             else { return nil }
             return Span(offset: start, length: end - start, style: style)

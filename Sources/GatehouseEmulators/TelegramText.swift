@@ -61,10 +61,11 @@ struct TelegramText: Sendable, Equatable {
                     "can't parse entities: \(label) has offset \(entity.offset) and length \(entity.length)"
                 )
             }
-            let end = entity.offset + entity.length
-            guard end <= units.count else {
+            // A client's numbers: summed overflow-safe (an offset near Int.max is only out of range).
+            let (end, overflow) = entity.offset.addingReportingOverflow(entity.length)
+            guard !overflow, end <= units.count else {
                 throw TelegramAPIError.badRequest(
-                    "can't parse entities: \(label) ends at \(end), beyond the text's \(units.count) UTF-16 code units"
+                    "can't parse entities: \(label) ends beyond the text's \(units.count) UTF-16 code units"
                 )
             }
             for boundary in [entity.offset, end] where boundary > 0 && boundary < units.count {

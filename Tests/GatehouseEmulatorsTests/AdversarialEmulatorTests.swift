@@ -28,4 +28,18 @@ import Testing
             #expect(await emulator.stats().rejectedSignatures == 2)
         }
     }
+
+    @Test func anEntityOffsetNearIntMaxIsABadRequestNotATrap() async throws {
+        try await withTelegram(.init(token: Self.token, rateLimits: false)) { emulator, http in
+            let chat = TelegramEmulator.Chat(id: -1_001_234_567_890, type: .supergroup, title: "Partners")
+            _ = try await emulator.inject(.init(kind: .message, chat: chat, from: .init(id: 42, firstName: "Li"), text: "one"))
+            let body = JSONValue.object([
+                "chat_id": .int(chat.id), "text": .string("hello"),
+                "entities": .array([.object(["type": .string("bold"), "offset": .int(.max), "length": .int(1)])]),
+            ])
+            let answer = try await http.post("/bot\(Self.token)/sendMessage", json: body)
+            #expect(answer.status == 400)
+            #expect(answer.json["description"]?.stringValue?.contains("can't parse entities") == true)
+        }
+    }
 }

@@ -29,4 +29,13 @@ import Testing
         let rule = TimeWindowRule(days: Set(1...7), start: 9 * 60, end: 18 * 60, timeZone: TimeZone(identifier: "Asia/Shanghai")!)
         #expect(rule.violated(by: envelope))
     }
+
+    @Test func entitiesWithOffsetsAtIntMaxAreDroppedWithoutTrappingTheSum() throws {
+        let envelope = try #require(try mapping.envelope("""
+            {"update_id":22,"message":{"message_id":10,"date":1790000000,"text":"hello","chat":{"id":-1009,"type":"supergroup"},"from":{"id":1,"first_name":"A"},
+             "entities":[{"type":"bold","offset":9223372036854775807,"length":1},{"type":"italic","offset":1,"length":9223372036854775807},
+                         {"type":"bold","offset":0,"length":5}]}}
+            """))
+        #expect(envelope.body.spans.map(\.length) == [5])
+    }
 }
