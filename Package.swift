@@ -16,6 +16,8 @@ let package = Package(
         // For the fuzz targets (Fuzz/), which feed outside bytes to the adapters' parsers.
         .library(name: "TelegramAdapter", targets: ["TelegramAdapter"]),
         .library(name: "DingTalkAdapter", targets: ["DingTalkAdapter"]),
+        // What the tests share (services run around a body, free ports), for the benchmarks too.
+        .library(name: "GatehouseTesting", targets: ["GatehouseTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,6 +61,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -3,6 +3,21 @@
 // Run from this directory: swift package benchmark
 import PackageDescription
 
+/// What a benchmark that runs the whole gateway against the emulators needs.
+let gateway: [Target.Dependency] = [
+    .product(name: "Benchmark", package: "benchmark"),
+    .product(name: "GatehouseCore", package: "gatehouse"),
+    .product(name: "GatehouseConfig", package: "gatehouse"),
+    .product(name: "GatehouseLedger", package: "gatehouse"),
+    .product(name: "GatehouseRuntime", package: "gatehouse"),
+    .product(name: "GatehouseCommands", package: "gatehouse"),
+    .product(name: "GatehouseEmulators", package: "gatehouse"),
+    .product(name: "GatehouseTesting", package: "gatehouse"),
+    "GatewayBench",
+    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+]
+
 let package = Package(
     name: "GatehouseBenchmarks",
     platforms: [.macOS(.v15)],
@@ -11,8 +26,15 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        .target(
+            name: "GatewayBench",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/GatewayBench"
+        ),
         .executableTarget(
             name: "PolicyScan",
             dependencies: [
@@ -34,18 +56,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "FanOut",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "GatehouseCore", package: "gatehouse"),
-                .product(name: "GatehouseConfig", package: "gatehouse"),
-                .product(name: "GatehouseLedger", package: "gatehouse"),
-                .product(name: "GatehouseRuntime", package: "gatehouse"),
-                .product(name: "GatehouseCommands", package: "gatehouse"),
-                .product(name: "GatehouseEmulators", package: "gatehouse"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
+            dependencies: gateway,
             path: "Benchmarks/FanOut",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Flood",
+            dependencies: gateway + [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/Flood",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

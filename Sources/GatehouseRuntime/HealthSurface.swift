@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import Metrics
 import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import Synchronization
@@ -63,8 +64,13 @@ public final class HealthSurface: Sendable {
         [RefusalAuditor(tally: refusals, ledger: ledger, interval: limits.summaryEvery, logger: logger), service()]
     }
 
-    /// The listener as a service for the gateway's ServiceGroup.
+    /// The listener as a service for the gateway's ServiceGroup, on a thread of its own
+    /// (``ListenerThread``).
     public func service() -> some Service {
+        ListenerThread(logger: logger) { group in application(on: group) }
+    }
+
+    private func application(on group: MultiThreadedEventLoopGroup) -> some Service {
         let router = Hummingbird.Router(context: ListenerContext.self)
         router.get("/healthz") { [self] _, _ -> Response in
             let healthy = (try? await ledger.records(from: .max, limit: 1)) != nil
@@ -106,6 +112,7 @@ public final class HealthSurface: Sendable {
             onServerRunning: { [self] channel in
                 self.bound.withLock { $0 = channel.localAddress?.port }
             },
+            eventLoopGroupProvider: .shared(group),
             logger: logger
         )
     }

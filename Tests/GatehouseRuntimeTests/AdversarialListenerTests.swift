@@ -17,13 +17,20 @@ import Testing
     final class Hook: WebhookReceiving, Sendable {
         let platform = "outreach"
         let bodies = Mutex(0)
+        /// The CPU priority (niceness) of the threads its pushes were screened on.
+        let niceness = Mutex<Set<Int32>>([])
         let release = Mutex<CheckedContinuation<Void, Never>?>(nil)
         let holds: Bool
 
         init(holds: Bool = false) { self.holds = holds }
 
         func screen(_ headers: [String: String]) -> WebhookResponse? {
-            headers["x-secret"] == "right" ? nil : .refused(.unauthorized)
+            #if os(Linux)
+            // PRIO_PROCESS with 0: the calling thread's niceness (Linux keeps one per thread).
+            let nice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            niceness.withLock { _ = $0.insert(nice) }
+            #endif
+            return headers["x-secret"] == "right" ? nil : .refused(.unauthorized)
         }
 
         func receiveWebhook(_ request: WebhookRequest) async -> WebhookResponse {
@@ -83,6 +90,21 @@ import Testing
         #expect(try AuditRecord.sequence(inLeaf: log[0].leaf()) == log[0].sequence)
     }
 
+    #if os(Linux)
+    @Test func aFloodIsAnsweredOnAThreadThatYieldsTheCPUToTheGateway() async throws {
+        let hook = Hook()
+        _ = try await withListener(hook) { url, _ in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<16 { group.addTask { try await post(url, secret: index == 0 ? "right" : "wrong") } }
+                for try await _ in group {}
+            }
+        }
+        // Every push, forged or not, was handled on the listener's own thread, below the rest.
+        #expect(hook.niceness.withLock { $0 } == [ListenerThread.niceness])
+        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) < ListenerThread.niceness)
+    }
+    #endif
+
     @Test func aForgedPushIsRefusedOnItsHeadersWhateverTheBodyItAnnounces() async throws {
         let hook = Hook()
         _ = try await withListener(hook) { url, _ in
@@ -125,3 +147,4 @@ import Testing
         #expect(SourceLimiter.prefix64("::1") == "0:0:0:0::/64")
     }
 }
+

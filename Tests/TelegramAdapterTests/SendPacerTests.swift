@@ -98,7 +98,8 @@ import Testing
     }
 
     @Test func whenTheWaiterKeepingTimeIsCancelledAnotherTakesOver() async throws {
-        let pacer = SendPacer(limits: .init(chat: Rate(100, per: .seconds(1)), bot: Rate(1, per: .seconds(1))))
+        // A window of seconds: the keeper must still be asleep when the other has asked.
+        let pacer = SendPacer(limits: .init(chat: Rate(100, per: .seconds(1)), bot: Rate(1, per: .seconds(4))))
         _ = try await pacer.turn(chat: "0", priority: .bulk)
         // The first to wait keeps time for everyone; it is cancelled while it sleeps.
         let keeper = Task { try await pacer.turn(chat: "1", priority: .bulk) }

@@ -22,6 +22,8 @@ import GatehouseCore
 import GatehouseEmulators
 import GatehouseLedger
 import GatehouseRuntime
+import GatehouseTesting
+import GatewayBench
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -35,19 +37,9 @@ struct FanOutRun {
     var duplicates: Int
 }
 
-enum FanOutError: Error {
-    case timedOut(String)
-}
-
 let chats = 300
 let floor = Duration.seconds(Double(chats) / 30)
 let token = "7000000001:bench-token"
-
-func quiet(_ label: String) -> Logger {
-    var logger = Logger(label: label)
-    logger.logLevel = .error
-    return logger
-}
 
 func config(telegram: Int, dingtalk: Int, state: String) throws -> GatewayConfig {
     let partners = (1...chats).map { "  p\($0): { platform: outreach, chat: -100\(1_000_000 + $0) }" }
@@ -68,33 +60,6 @@ func config(telegram: Int, dingtalk: Int, state: String) throws -> GatewayConfig
           - { name: replies, from: desk, to: [customer], template: "{sender.name}: {text}" }
         """
     return try ConfigLoader(environment: [:]).load(yaml: yaml, file: "fanout.yaml")
-}
-
-/// Runs `services` in a group around `body`, then stops them gracefully.
-func withServices<Result: Sendable>(_ services: [any Service], _ body: () async throws -> Result) async throws -> Result {
-    let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: quiet("bench")))
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        let result: Result
-        do {
-            result = try await body()
-        } catch {
-            tasks.cancelAll()
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        try await tasks.waitForAll()
-        return result
-    }
-}
-
-/// Polls `condition` every 2 ms (the resolution of the figures) until it holds or `limit` passes.
-func until(_ what: String, limit: Duration = .seconds(120), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + limit
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else { throw FanOutError.timedOut(what) }
-        try await Task.sleep(for: .milliseconds(2))
-    }
 }
 
 func fanOut(faults: TelegramFaults?) async throws -> FanOutRun {
