@@ -235,8 +235,7 @@ public struct DingTalkAdapter: Adapter {
         let token = try await tokens.token()
         do {
             return try await call(token)
-        } catch where error.detail.contains("InvalidAuthentication") || error.detail.contains("token.notExisted")
-            || error.detail.contains("token.invalid") {
+        } catch where error.code == .tokenInvalid {
             await tokens.invalidate(token)
             return try await call(try await tokens.token())
         }
@@ -262,7 +261,7 @@ public struct DingTalkAdapter: Adapter {
             do {
                 try await robots.send(body, accessToken: accessToken, secret: secret)
             } catch {
-                if error.isRateLimited {
+                if error.code == .rateLimited {
                     robotPacer.pause(robot: robot, for: CustomRobotClient.penalty)
                     logger.warning("custom robot throttled by the platform; it waits out the penalty", metadata: [
                         "gh.channel": .string(message.channel.name), "gh.retry_in": .string(CustomRobotClient.penalty.description),

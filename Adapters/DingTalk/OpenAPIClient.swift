@@ -82,7 +82,7 @@ struct OpenAPIClient: Sendable {
             if code.contains("QpsLimit") || code.contains("too.fast") || code.hasPrefix("Throttling") {
                 return .rateLimited(retryAfter: .seconds(1), detail)
             }
-            if isInvalidToken(code) { return .unavailable(detail) }
+            if isInvalidToken(code) { return DeliveryError(.tokenInvalid, detail) }
             // "unknown send result": the message may or may not have gone; retrying is the at-least-once choice.
             if code == "unknown.send.result" || code.hasPrefix("ServiceUnavailable") || code.hasPrefix("InternalError") {
                 return .unavailable(detail)

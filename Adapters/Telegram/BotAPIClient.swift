@@ -105,7 +105,7 @@ struct BotAPIClient: Sendable {
             return .rateLimited(retryAfter: .seconds(retryAfter), detail)
         }
         if let migrated = response.parameters?.migrateToChatID {
-            return .moved(to: String(migrated), "\(detail) (the group is now supergroup \(migrated))")
+            return .chatMigrated(to: String(migrated), "\(detail) (the group is now supergroup \(migrated))")
         }
         switch code {
         case 429: return .rateLimited(retryAfter: nil, detail)
@@ -113,8 +113,24 @@ struct BotAPIClient: Sendable {
         case 401, 403: return .unauthorized(detail)
         case 404: return .notFound(detail)
         case 409: return .conflict(detail)
+        case 400: return DeliveryError(Self.badRequest(method: method, response.description ?? ""), detail)
         default: return .rejected(detail)
         }
+    }
+
+    /// What a 400 means, read from its description: the Bot API gives these cases no code of
+    /// their own, only the text (as seen from the Bot API server; the documentation lists none).
+    /// Read here once, so that no caller matches text.
+    static func badRequest(method: String, _ description: String) -> DeliveryError.Code {
+        let text = description.lowercased()
+        if text.contains("message is not modified") { return .notModified }
+        if text.contains("message to be replied not found") || text.contains("replied message not found") { return .replyTargetGone }
+        if text.contains("message to edit not found") || text.contains("message to delete not found") { return .messageGone }
+        if text.contains("message can't be deleted") { return .notRemovable }
+        if text.contains("message can't be edited") { return .tooOld }
+        // PHOTO_INVALID_DIMENSIONS, PHOTO_SAVE_FILE_INVALID, PHOTO_EXT_INVALID, …
+        if method == "sendPhoto", description.contains("PHOTO") { return .photoRefused }
+        return .rejected
     }
 
     /// Removes the token from text that may have echoed the request URL.

@@ -38,14 +38,21 @@ extension TelegramAdapter {
             case .text(let part):
                 sent = NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: answering))
             case .file(let attachment, let caption):
+                // A file that cannot be fetched is named instead; one Telegram refuses fails the
+                // send, as any refused message does.
+                let file: AttachedFile?
                 do {
-                    let file = try await message.files(attachment)
-                    let id = try await upload(file, caption: caption, to: chat, topic: topic, reply: answering)
-                    sent = NativeID(caption == nil ? .file : .caption, id)
-                } catch let error as DeliveryError where error.isPermanent && !Self.isUploadRefusal(error) {
+                    file = try await message.files(attachment)
+                } catch let error as DeliveryError where error.isPermanent {
                     logger.warning("attachment not forwarded: it cannot be fetched", metadata: [
                         "gh.attachment": .string(attachment.name ?? attachment.mimeType ?? "file"), "gh.error": .string(error.detail),
                     ])
+                    file = nil
+                }
+                if let file {
+                    let id = try await upload(file, caption: caption, to: chat, topic: topic, reply: answering)
+                    sent = NativeID(caption == nil ? .file : .caption, id)
+                } else {
                     sent = NativeID(.text, try await sendText(Self.notForwarded(attachment, caption: caption), to: chat, topic: topic, reply: answering))
                 }
             }
@@ -69,12 +76,6 @@ extension TelegramAdapter {
         return RichText(text: caption.text + "\n" + line, spans: caption.spans)
     }
 
-    /// Whether a permanent failure is Telegram refusing the upload (rather than the file being
-    /// impossible to fetch): that fails the send, as any refused message does.
-    private static func isUploadRefusal(_ error: DeliveryError) -> Bool {
-        error.detail.hasPrefix("sendPhoto:") || error.detail.hasPrefix("sendDocument:")
-    }
-
     private func sendText(_ part: RichText, to chat: ChatID, topic: Int64?, reply: ReplyParameters?) async throws -> Int64 {
         try await answering(reply) { reply in
             let sent: Message = try await paced("sendMessage", to: chat) { chat throws(DeliveryError) in
@@ -93,7 +94,7 @@ extension TelegramAdapter {
         guard let reply else { return try await send(nil) }
         do {
             return try await send(reply)
-        } catch let error as DeliveryError where error.detail.contains("message to be replied not found") {
+        } catch let error as DeliveryError where error.code == .replyTargetGone {
             return try await send(nil)
         }
     }
@@ -105,7 +106,7 @@ extension TelegramAdapter {
             if file.isPhoto && file.data.count <= Self.photoUploadLimit {
                 do {
                     return try await upload(file, as: "photo", caption: caption, to: chat, topic: topic, reply: reply)
-                } catch let error as DeliveryError where error.isPermanent && error.detail.contains("PHOTO") {
+                } catch let error as DeliveryError where error.code == .photoRefused {
                     logger.info("Telegram refused a photo as a photo; sending it as a document", metadata: ["gh.detail": .string(error.detail)])
                 }
             }
@@ -177,7 +178,7 @@ extension TelegramAdapter {
             let extra = Array(textIDs.dropFirst(parts.count))
             do {
                 try await deleteMessages(extra.map(\.messageID), in: chat)
-            } catch let error as DeliveryError where error.isNotRemovable {
+            } catch let error as DeliveryError where error.code == .notRemovable {
                 logger.info("parts an edit no longer needs cannot be deleted any more; they are emptied instead", metadata: [
                     "gh.chat": .string(chat.key), "gh.detail": .string(error.detail),
                 ])
@@ -213,7 +214,7 @@ extension TelegramAdapter {
     private func unlessUnchanged(_ edit: () async throws -> Void) async throws {
         do {
             try await edit()
-        } catch let error as DeliveryError where error.detail.contains("message is not modified") {
+        } catch let error as DeliveryError where error.code == .notModified {
             logger.debug("part already edited", metadata: ["gh.detail": .string(error.detail)])
         }
     }
@@ -234,7 +235,7 @@ extension TelegramAdapter {
                     try await editCaption(part.messageID, to: text, in: chat)
                 }
                 kept.append(part.text)
-            } catch let error as DeliveryError where error.detail.contains("message to edit not found") {
+            } catch let error as DeliveryError where error.code == .messageGone {
                 logger.debug("part already deleted", metadata: ["gh.detail": .string(error.detail)])
             }
         }
@@ -257,11 +258,8 @@ extension TelegramAdapter {
                 let _: Bool = try await paced("deleteMessage", to: chat) { chat throws(DeliveryError) in
                     try await client.call("deleteMessage", DeleteMessage(chatID: chat, messageID: id), timeout: configuration.requestTimeout)
                 }
-            } catch let error as DeliveryError where error.detail.contains("message to delete not found") {
+            } catch let error as DeliveryError where error.code == .messageGone {
                 logger.debug("message already deleted", metadata: ["gh.detail": .string(error.detail)])
-            } catch let error as DeliveryError where error.detail.contains("message can't be deleted") {
-                // Older than 48 hours (or not the bot's to delete): it stays, so say so precisely.
-                throw DeliveryError.notRemovable(error.detail)
             }
         }
     }
@@ -305,7 +303,7 @@ extension TelegramAdapter {
                 }
                 failures += 1
                 guard case .transient(let retryAfter) = error.disposition, failures < Self.partAttempts, !Task.isCancelled else { throw error }
-                if error.isRateLimited {
+                if error.code == .rateLimited {
                     let pause = retryAfter ?? .seconds(1)
                     let wholeBot = pacer.rateLimited(chat: chat.key, for: pause)
                     logger.warning("Telegram asked to slow down (429); \(wholeBot ? "the whole bot" : "this chat") waits exactly retry_after", metadata: [

@@ -151,7 +151,7 @@ public struct TelegramAdapter: Adapter {
                 if Task.isCancelled { break }
                 failures += 1
                 let delay = configuration.pollBackoff.delay(afterFailures: failures)
-                if error.isConflict {
+                if error.code == .conflict {
                     // Telegram serves one poller per bot: another process is polling with this token
                     // (a second gateway, an old instance, a webhook). Say so every time: it does not heal itself.
                     logger.error("another client is receiving this bot's updates (409 Conflict): stop the other poller or delete its webhook; retrying", metadata: [

@@ -360,7 +360,7 @@ public final class Dispatcher: Service, Sendable {
             do {
                 try await adapter.delete(ids, in: channel)
                 return ([], nil)
-            } catch let error as DeliveryError where error.isNotRemovable {
+            } catch let error as DeliveryError where error.code == .notRemovable {
                 // It must not keep saying what it said: withdrawn instead, each part still there
                 // made to read the route's notice, and the audit record says so.
                 let kept = try await adapter.withdraw(ids, in: channel, notice: snapshot.routes[job.route]?.withdrawn ?? Route.defaultWithdrawn)
@@ -462,7 +462,7 @@ public final class Dispatcher: Service, Sendable {
             metadata["gh.retry_in"] = .string(delay.description)
             logger.warning("deferred: \(reason)", metadata: metadata)
             count("deferred", platform: channel.platform, error: error as? DeliveryError)
-            if (error as? DeliveryError)?.isRateLimited == true {
+            if (error as? DeliveryError)?.code == .rateLimited {
                 // The platform said slow down (a 429, or DingTalk's throttling codes): a pacing
                 // bug or a shared bot when this grows.
                 Counter(label: "gatehouse_rate_limited_total", dimensions: [("platform", channel.platform)],

@@ -20,14 +20,14 @@ import Testing
     }
 
     @Test(arguments: [
-        (410100, "rate_limited", false), (130101, "rate_limited", false), (-1, "unavailable", false),
-        (310000, "unauthorized", true), (400101, "unauthorized", true), (400102, "unauthorized", true), (400106, "unauthorized", true),
-        (400013, "not_found", true), (400105, "rejected", true), (430101, "rejected", true), (430104, "rejected", true),
-        (40035, "rejected", true), (999_999, "rejected", true),
-    ])
-    func everyDocumentedErrcodeIsClassified(errcode: Int, kind: String, permanent: Bool) {
+        (410100, .rateLimited, false), (130101, .rateLimited, false), (-1, .unavailable, false),
+        (310000, .unauthorized, true), (400101, .unauthorized, true), (400102, .unauthorized, true), (400106, .unauthorized, true),
+        (400013, .notFound, true), (400105, .rejected, true), (430101, .rejected, true), (430104, .rejected, true),
+        (40035, .rejected, true), (999_999, .rejected, true),
+    ] as [(Int, DeliveryError.Code, Bool)])
+    func everyDocumentedErrcodeIsClassified(errcode: Int, kind: DeliveryError.Code, permanent: Bool) {
         let error = CustomRobotClient.classify(errcode: errcode, errmsg: "m")
-        #expect(error.shortDescription == kind)
+        #expect(error.code == kind)
         #expect(error.isPermanent == permanent)
         if errcode == 410100 { #expect(error.disposition == .transient(retryAfter: .seconds(600))) }
     }

@@ -37,7 +37,7 @@ extension DingTalkAdapterLiveTests {
             await #expect {
                 _ = try await adapter.send(OutboundMessage(channel: nobody, text: "hello", idempotencyKey: "k2"))
             } throws: { error in
-                (error as? DeliveryError)?.shortDescription == "not_found"
+                (error as? DeliveryError)?.code == .notFound
             }
         }
     }

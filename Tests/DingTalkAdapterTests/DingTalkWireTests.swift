@@ -45,19 +45,20 @@ import Testing
     }
 
     @Test(arguments: [
-        (400, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "rate_limited", false),
-        (400, "send.too.fast", "rate_limited", false),
-        (400, "unknown.send.result", "unavailable", false),
-        (401, "InvalidAuthentication", "unavailable", false),
-        (400, "group.disbanded", "not_found", true),
-        (400, "bot.stopped", "unauthorized", true),
-        (400, "invalidParameter.robotCode.auth", "unauthorized", true),
-        (400, "invalidParameter.msgParam.tooLong", "rejected", true),
-        (503, nil, "unavailable", false),
-    ] as [(UInt, String?, String, Bool)])
-    func failuresAreClassified(status: UInt, code: String?, kind: String, permanent: Bool) {
+        (400, "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", .rateLimited, false),
+        (400, "send.too.fast", .rateLimited, false),
+        (400, "unknown.send.result", .unavailable, false),
+        (401, "InvalidAuthentication", .tokenInvalid, false),
+        (400, "invalidParameter.token.invalid", .tokenInvalid, false),
+        (400, "group.disbanded", .notFound, true),
+        (400, "bot.stopped", .unauthorized, true),
+        (400, "invalidParameter.robotCode.auth", .unauthorized, true),
+        (400, "invalidParameter.msgParam.tooLong", .rejected, true),
+        (503, nil, .unavailable, false),
+    ] as [(UInt, String?, DeliveryError.Code, Bool)])
+    func failuresAreClassified(status: UInt, code: String?, kind: DeliveryError.Code, permanent: Bool) {
         let error = OpenAPIClient.classify(path: "/v1.0/robot/groupMessages/send", status: status, code: code, message: "m")
-        #expect(error.shortDescription == kind)
+        #expect(error.code == kind)
         #expect(error.isPermanent == permanent)
     }
 }

@@ -120,7 +120,7 @@ import Testing
             _ = try await pacer.turn(chat: "-1", priority: .bulk)
         } throws: { error in
             guard let error = error as? DeliveryError, case .transient(let retryAfter?) = error.disposition else { return false }
-            return error.shortDescription == "paced" && retryAfter > .seconds(55) && retryAfter <= .seconds(60) && !error.isRateLimited
+            return error.code == .paced && retryAfter > .seconds(55) && retryAfter <= .seconds(60)
         }
         // A chat answered 429 with a long retry_after: the same. Other chats go on meanwhile.
         pacer.rateLimited(chat: "42", for: .seconds(30))

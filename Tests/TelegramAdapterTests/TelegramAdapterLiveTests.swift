@@ -89,7 +89,7 @@ import TelegramAdapter
                 Issue.record("a send with a wrong token succeeded")
             } catch let error as DeliveryError {
                 #expect(error.isPermanent)
-                #expect(error.shortDescription == "unauthorized")
+                #expect(error.code == .unauthorized)
                 #expect(!error.description.contains(wrong) && !error.description.contains("AAE-wrong"))
             }
         }
@@ -190,14 +190,14 @@ import TelegramAdapter
                 _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "m", idempotencyKey: "k"))
             } throws: { error in
                 guard let error = error as? DeliveryError, case .transient(let retryAfter?) = error.disposition else { return false }
-                return error.isRateLimited && retryAfter == .seconds(20)
+                return error.code == .rateLimited && retryAfter == .seconds(20)
             }
             await emulator.setFaults(TelegramFaults())
             // The chat still waits it out: the next send to it is handed back without a request.
             await #expect {
                 _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "m", idempotencyKey: "k"))
             } throws: { error in
-                (error as? DeliveryError)?.shortDescription == "paced"
+                (error as? DeliveryError)?.code == .paced
             }
             #expect(ContinuousClock.now - started < .seconds(10))
             #expect(await emulator.stats().injectedFaults == 1)
@@ -255,7 +255,7 @@ import TelegramAdapter
             } catch let error as DeliveryError {
                 // Permanent, and precisely so: the dispatcher withdraws the copy (edits it to the
                 // route's notice) instead, and the audit record says why.
-                #expect(error.isPermanent && error.isNotRemovable)
+                #expect(error.isPermanent && error.code == .notRemovable)
                 #expect(error.detail.contains("message can't be deleted"))
             }
             #expect(await emulator.sent(chatID: "-1001234").map(\.method) == ["sendMessage"])
