@@ -48,14 +48,19 @@ public struct Ingress: Service, CustomStringConvertible {
         configRecorded.fire()
         // Intake stops first on shutdown: cancelling the adapters' loops leaves any event that was not
         // yet committed unacknowledged, so the platform delivers it again after the restart.
-        try await cancelWhenGracefulShutdown {
-            try await withThrowingDiscardingTaskGroup { group in
-                for adapter in adapters {
-                    group.addTask {
-                        try await adapter.receive { events in try await handle(events) }
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingDiscardingTaskGroup { group in
+                    for adapter in adapters {
+                        group.addTask {
+                            try await adapter.receive { events in try await handle(events) }
+                        }
                     }
                 }
             }
+        } catch is CancellationError where Task.isShuttingDownGracefully || Task.isCancelled {
+            // A stop that found an adapter waiting (backing off after a failed poll, before a
+            // reconnect): its sleep ends in CancellationError. That is the stop, not a failure.
         }
     }
 

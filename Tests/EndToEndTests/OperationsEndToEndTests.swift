@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+@testable import GatehouseCommands
 import GatehouseConfig
 import GatehouseTesting
 import NIOCore
@@ -11,6 +12,29 @@ extension EndToEndTests {
         let response = try await httpClient.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(5))
         let body = try await response.body.collect(upTo: 1 << 20)
         return (response.status.code, String(buffer: body))
+    }
+
+    @Test func aStopWhileIntakeBacksOffIsACleanStop() async throws {
+        let port = freeLocalPort()
+        let demo = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
+        let loaded = try ConfigLoader().load(yaml: demo, file: Self.demoConfig)
+        // The same config with a token Telegram no longer knows (revoked): every getUpdates is a
+        // 401, and intake waits between attempts.
+        let revoked = demo.replacingOccurrences(of: "123456789:demo-token-not-a-real-telegram-token", with: "123456789:revoked-token")
+            + "\nlisten: { http: \"127.0.0.1:\(port)\" }\n"
+        try await withEmulators(loaded) { telegram, dingtalk, config, httpClient in
+            let scenario = try DemoScenario(config: loaded)
+            let pointed = scenario.pointing(
+                try ConfigLoader().load(yaml: revoked, file: Self.demoConfig), telegram: "http://127.0.0.1:\(try await telegram.port())",
+                dingtalk: "http://127.0.0.1:\(try await dingtalk.port())", state: config.state
+            )
+            // The stop (as SIGTERM) comes while the Telegram adapter sleeps before its next attempt:
+            // the daemon stops cleanly rather than failing with the sleep's CancellationError.
+            try await runGateway(pointed, httpClient) { _ in
+                #expect(await eventually { (try? await fetch("/readyz", port: port, httpClient))?.status == 200 })
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
     }
 
     @Test func afterARunTheListenerSaysReadyAndItsMetricsCountWhatHappened() async throws {
