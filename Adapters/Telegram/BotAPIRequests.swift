@@ -111,6 +111,14 @@ struct GetFile: Encodable, Sendable {
     }
 }
 
+struct GetChat: Encodable, Sendable {
+    var chatID: ChatID
+
+    enum CodingKeys: String, CodingKey {
+        case chatID = "chat_id"
+    }
+}
+
 struct DeleteMessage: Encodable, Sendable {
     var chatID: ChatID
     var messageID: Int64

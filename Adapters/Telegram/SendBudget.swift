@@ -1,8 +1,8 @@
 import GatehouseCore
 
 /// The Bot FAQ's broadcasting limits as bookkeeping: when a send to a chat may go without the
-/// server having to answer 429, and what a send spends. At most `chat` per chat, `group` per group,
-/// supergroup or channel, and `bot` overall; a 429 that comes anyway pauses that chat, or the whole
+/// server having to answer 429, and what a send spends. At most `chat` per chat, `group` per group
+/// or supergroup (not per channel: a channel is paced as any chat), and `bot` overall; a 429 that comes anyway pauses that chat, or the whole
 /// bot, for exactly the `retry_after` the server named.
 ///
 /// The server counts requests when they arrive, which is somewhere between the moment one was sent
@@ -36,16 +36,50 @@ struct SendBudget: Sendable {
         self.limits = limits
     }
 
-    /// Whether a chat id names a group, supergroup or channel (negative ids, @channel names)
-    /// rather than a person.
-    static func isGroup(_ chat: String) -> Bool {
+    /// What a chat is, for its limits: a group or supergroup has the FAQ's 20 a minute on top of
+    /// the 1 a second every chat has; a channel and a person do not.
+    enum ChatKind: Sendable, Equatable {
+        case person, group, channel
+
+        /// From the Bot API's `Chat.type`.
+        init(type: String) {
+            switch type {
+            case "private": self = .person
+            case "channel": self = .channel
+            default: self = .group
+            }
+        }
+    }
+
+    /// The kinds learnt (from getChat, or the updates seen), by chat id or @username.
+    private var kinds: [String: ChatKind] = [:]
+
+    /// The kind learnt for `chat`, if any.
+    func kind(of chat: String) -> ChatKind? { kinds[chat] }
+
+    /// Records what `chat` is. A bounded table: past 65,536 chats it starts again (an unknown
+    /// chat is only paced cautiously, see ``isGroup(_:)``).
+    mutating func learn(_ chat: String, is kind: ChatKind) {
+        if kinds.count >= 65_536, kinds[chat] == nil { kinds.removeAll() }
+        kinds[chat] = kind
+    }
+
+    /// Whether sends to `chat` count in a group's window: what was learnt of it, or, until then,
+    /// the cautious guess that every negative id and @name is a group.
+    func isGroup(_ chat: String) -> Bool {
+        if let kind = kinds[chat] { return kind == .group }
+        return Self.mayBeGroup(chat)
+    }
+
+    /// Whether a chat id may name a group (negative ids, @names) rather than a person.
+    static func mayBeGroup(_ chat: String) -> Bool {
         chat.hasPrefix("-") || chat.hasPrefix("@")
     }
 
     /// The earliest time a send to `chat` keeps every limit.
     func earliest(_ chat: String, now: ContinuousClock.Instant) -> ContinuousClock.Instant {
         var time = max(now, chatNext[chat] ?? now, botNext ?? now, pausedUntil[chat] ?? now, pausedUntil[""] ?? now)
-        if Self.isGroup(chat), let free = Self.earliest(groupSlots[chat] ?? [], limits.group) { time = max(time, free) }
+        if isGroup(chat), let free = Self.earliest(groupSlots[chat] ?? [], limits.group) { time = max(time, free) }
         if let free = Self.earliest(botSlots, limits.bot) { time = max(time, free) }
         return time
     }
@@ -54,7 +88,7 @@ struct SendBudget: Sendable {
     /// send to it back as of `now`, whatever the bot as a whole allows.
     func ownWait(_ chat: String, now: ContinuousClock.Instant) -> Duration {
         var time = max(now, chatNext[chat] ?? now, pausedUntil[chat] ?? now)
-        if Self.isGroup(chat), let free = Self.earliest(groupSlots[chat] ?? [], limits.group) { time = max(time, free) }
+        if isGroup(chat), let free = Self.earliest(groupSlots[chat] ?? [], limits.group) { time = max(time, free) }
         return time - now
     }
 
@@ -63,7 +97,7 @@ struct SendBudget: Sendable {
         chatNext[chat] = time + limits.chat.interval
         botNext = max(botNext ?? time, time + limits.bot.interval)
         let groupWindow = limits.group.window, botWindow = limits.bot.window
-        if Self.isGroup(chat) {
+        if isGroup(chat) {
             groupSlots[chat, default: []].removeAll { $0.time + groupWindow <= time }
             groupSlots[chat, default: []].append(Slot(id: id, time: time))
         }

@@ -99,6 +99,16 @@ final class SendPacer: Sendable {
         }
     }
 
+    /// Records what `chat` is (``SendBudget/learn(_:is:)``).
+    func learn(_ chat: String, is kind: SendBudget.ChatKind) {
+        state.withLock { $0.budget.learn(chat, is: kind) }
+    }
+
+    /// The kind learnt for `chat`, if any.
+    func kind(of chat: String) -> SendBudget.ChatKind? {
+        state.withLock { $0.budget.kind(of: chat) }
+    }
+
     /// Counts a send at the time its answer came (``SendBudget/answered(_:id:at:)``).
     func complete(_ ticket: Ticket, at now: ContinuousClock.Instant = .now) {
         state.withLock { $0.budget.answered(ticket.chat, id: ticket.id, at: now) }

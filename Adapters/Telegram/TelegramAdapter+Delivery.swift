@@ -291,6 +291,7 @@ extension TelegramAdapter {
         var failures = 0
         var chat = ChatID(await migrations.current(configured.key))
         while true {
+            await learnKind(of: chat)
             let ticket = try await pacer.turn(chat: chat.key)
             do {
                 defer { pacer.complete(ticket) }
@@ -316,6 +317,19 @@ extension TelegramAdapter {
                     try await Task.sleep(for: configuration.pollBackoff.delay(afterFailures: failures))
                 }
             }
+        }
+    }
+
+    /// Asks Telegram once what a chat that may be a group is (getChat), so that a channel is not
+    /// paced at a group's 20 a minute. Until it is known (or if Telegram does not say), the chat
+    /// is paced as a group: slower, never refused.
+    private func learnKind(of chat: ChatID) async {
+        guard SendBudget.mayBeGroup(chat.key), pacer.kind(of: chat.key) == nil else { return }
+        do {
+            let info: Chat = try await client.call("getChat", GetChat(chatID: chat), timeout: configuration.requestTimeout)
+            pacer.learn(chat.key, is: SendBudget.ChatKind(type: info.type))
+        } catch {
+            logger.debug("getChat failed; the chat is paced as a group", metadata: ["gh.chat": .string(chat.key), "gh.error": .string(error.shortDescription)])
         }
     }
 

@@ -245,6 +245,10 @@ public struct TelegramAdapter: Adapter {
         } else {
             return nil
         }
+        // What the chat is, for pacing sends to it (a channel is not a group).
+        let chatKind = SendBudget.ChatKind(type: message.chat.type)
+        pacer.learn(String(message.chat.id), is: chatKind)
+        if let username = message.chat.username { pacer.learn("@" + username, is: chatKind) }
         var attachments: [Envelope.Attachment] = []
         // An animation also comes as `document`, for old clients: taken once.
         for file in [message.document ?? message.animation, message.video, message.audio, message.voice].compactMap({ $0 }) {

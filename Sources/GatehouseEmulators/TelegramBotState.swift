@@ -307,6 +307,20 @@ actor TelegramBotState {
         ])
     }
 
+    /// getChat: the chat's fields, with those ChatFullInfo always has (an accent colour, the
+    /// most reactions a message may get, the gifts it accepts).
+    func chatFullInfo(_ reference: TelegramChatReference) throws -> JSONValue {
+        let chat = try resolve(reference)
+        guard case .object(var members) = Self.chatJSON(chat) else { return Self.chatJSON(chat) }
+        members["accent_color_id"] = .int(Int64(chat.id.magnitude % 7))
+        members["max_reaction_count"] = .int(11)
+        members["accepted_gift_types"] = .object([
+            ("unlimited_gifts", .bool(false)), ("limited_gifts", .bool(false)), ("unique_gifts", .bool(false)),
+            ("premium_subscription", .bool(false)), ("gifts_from_channels", .bool(false)),
+        ])
+        return .object(members)
+    }
+
     static func chatJSON(_ chat: Chat) -> JSONValue {
         .object([
             ("id", .int(chat.id)),

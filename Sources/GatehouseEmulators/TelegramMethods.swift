@@ -32,6 +32,8 @@ struct TelegramMethods: Sendable {
             return try await sendMedia(.document, parameters)
         case "editmessagecaption":
             return try await editMessageCaption(parameters)
+        case "getchat":
+            return try await state.chatFullInfo(try requiredChat(parameters))
         case "getfile":
             guard let id = try parameters.string("file_id"), !id.isEmpty else { throw TelegramAPIError.badRequest("file_id not specified") }
             return try await state.getFile(id)

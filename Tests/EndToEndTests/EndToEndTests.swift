@@ -231,7 +231,8 @@ import Testing
                     return (try? await httpClient.execute(probe, timeout: .seconds(2)).status.code) == 200
                 })
                 _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "posted to you"))
-                #expect(await dingtalk.callbackStatuses() == [200])
+                let statuses = await dingtalk.callbackStatuses()
+                #expect(statuses == [200])
                 #expect(await eventually { await telegram.sent(chatID: "-1001234567890").compactMap(\.text) == ["📢 posted to you\n— 王经理"] })
                 // Someone who is not DingTalk posts a robot message: refused, audited, nothing crosses.
                 var forged = HTTPClientRequest(url: "http://127.0.0.1:\(port)/hooks/corp")

@@ -40,6 +40,20 @@ struct TelegramEmulatorTests {
         }
     }
 
+    @Test("getChat answers a ChatFullInfo: the chat's type and the fields it always has; an unknown @name is not found")
+    func getChat() async throws {
+        var configuration = noLimits
+        configuration.chats = [.init(id: -1001234, type: .channel, title: "News", username: "acme_news")]
+        try await withTelegram(configuration) { _, http in
+            let channel = try await http.get("\(api)/getChat?chat_id=@acme_news").json["result"]
+            #expect(channel?["id"] == .int(-1001234))
+            #expect(channel?["type"] == .string("channel"))
+            #expect(channel?["max_reaction_count"] != nil && channel?["accent_color_id"] != nil)
+            #expect(channel?["accepted_gift_types"]?["unique_gifts"] == .bool(false))
+            #expect(try await http.get("\(api)/getChat?chat_id=@nobody_here").status == 400)
+        }
+    }
+
     @Test("without a configured token any well-formed token is accepted")
     func anyWellFormedToken() async throws {
         #expect(TelegramResponder.accepts(token, configured: nil))

@@ -72,8 +72,30 @@ import Testing
         #expect(!later)
     }
 
-    @Test func groupsAreTheNegativeIDsAndChannelNames() {
-        #expect(SendBudget.isGroup("-1001234") && SendBudget.isGroup("@acme_news"))
-        #expect(!SendBudget.isGroup("42"))
+    @Test func aChatNotYetKnownIsPacedAsAGroupIfItMayBeOne() {
+        let budget = SendBudget(limits: .init())
+        #expect(budget.isGroup("-1001234") && budget.isGroup("@acme_news"))
+        #expect(!budget.isGroup("42"))
+    }
+
+    @Test func aChannelIsPacedAtItsOwnSecondNotAtAGroupsMinute() {
+        // The FAQ's 20 a minute is for groups; a channel has the 1 a second of every chat.
+        var budget = SendBudget(limits: .init())
+        budget.learn("-1001234", is: .channel)
+        budget.learn("-1005678", is: .group)
+        func thirty(_ chat: String) -> Duration {
+            var budget = budget
+            var now = start
+            for id in 1...30 {
+                now = budget.earliest(chat, now: now)
+                budget.spend(chat, id: UInt64(id), at: now)
+                budget.answered(chat, id: UInt64(id), at: now)
+            }
+            return now - start
+        }
+        #expect(thirty("-1001234") == .seconds(29))
+        // The group's 21st waits for the first to leave its minute.
+        #expect(thirty("-1005678") >= .seconds(60))
+        #expect(!budget.isGroup("-1001234") && budget.isGroup("-1005678"))
     }
 }

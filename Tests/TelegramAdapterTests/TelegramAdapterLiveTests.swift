@@ -6,7 +6,7 @@ import GatehouseTesting
 import Logging
 import Synchronization
 import Testing
-import TelegramAdapter
+@testable import TelegramAdapter
 
 /// The adapter against the independent Bot API emulator on 127.0.0.1.
 @Suite(.timeLimit(.minutes(2))) struct TelegramAdapterLiveTests {
@@ -15,10 +15,12 @@ import TelegramAdapter
 
     /// Runs an emulator and an adapter pointed at it around `body`.
     func withAdapter(
-        token: String = token, fileLimits: TelegramEmulator.FileLimits = .init(), _ body: (TelegramAdapter, TelegramEmulator) async throws -> Void
+        token: String = token, fileLimits: TelegramEmulator.FileLimits = .init(), chats: [TelegramEmulator.Chat] = [],
+        _ body: (TelegramAdapter, TelegramEmulator) async throws -> Void
     ) async throws {
         var configuration = TelegramEmulator.Configuration(token: Self.token, rateLimits: false)
         configuration.fileLimits = fileLimits
+        configuration.chats = chats
         let emulator = TelegramEmulator(configuration: configuration, logger: quietLogger("emulator"))
         try await withServices([emulator]) {
             try await body(adapter(for: emulator, token: token), emulator)
@@ -58,6 +60,21 @@ import TelegramAdapter
             let sent = await emulator.sent(chatID: "-1001234")
             #expect(sent.map(\.text) == ["📢 Q3 — 王经理"])
             #expect(ids == sent.compactMap(\.messageID).map(String.init))
+        }
+    }
+
+    @Test func aChannelIsPacedAsAChannelOnceTelegramSaysItIsOne() async throws {
+        let channel = TelegramEmulator.Chat(id: -1001234, type: .channel, title: "News")
+        let group = TelegramEmulator.Chat(id: -1005678, type: .supergroup, title: "Partners")
+        let partners = Channel(name: "partners", platform: "outreach", address: .chat("-1005678", topic: nil))
+        try await withAdapter(chats: [channel, group]) { adapter, emulator in
+            // Until asked, both may be groups: the cautious pace.
+            #expect(adapter.pacer.kind(of: "-1001234") == nil)
+            _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "a", idempotencyKey: "k1"))
+            _ = try await adapter.send(OutboundMessage(channel: partners, text: "b", idempotencyKey: "k2"))
+            #expect(adapter.pacer.kind(of: "-1001234") == .channel)
+            #expect(adapter.pacer.kind(of: "-1005678") == .group)
+            #expect(await emulator.sent(chatID: "-1001234").count == 1)
         }
     }
 
