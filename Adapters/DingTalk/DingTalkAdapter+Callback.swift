@@ -52,6 +52,8 @@ extension DingTalkAdapter: WebhookReceiving {
     func receiveCallbacks(_ handler: @escaping InboundHandler) async throws {
         callbacks.handler.withLock { $0 = handler }
         defer { callbacks.handler.withLock { $0 = nil } }
+        // Ready only now: a callback before this is answered 503 (not receiving yet).
+        started?.fire()
         logger.info("receiving robot messages by HTTP callback")
         while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
     }

@@ -24,8 +24,7 @@ extension DingTalkAdapter {
     /// and replaced. Failures are retried with jittered backoff.
     public func receive(_ handler: @escaping InboundHandler) async throws {
         if configuration.receive == .http {
-            // Nothing to connect to: the platform posts to the listener.
-            started?.fire()
+            // Nothing to connect to: the platform posts to the listener (ready once it can take them).
             try await receiveCallbacks(handler)
             return
         }

@@ -88,13 +88,14 @@ public struct Watchdog: Service, CustomStringConvertible {
                 answer.give(false)
             }
         }
+        // Once STOPPING=1 is said, a late beat (one that began before) must not say otherwise.
+        guard !Task.isShuttingDownGracefully else { return }
         guard alive else {
             logger.critical("the ledger's writer did not answer in time; withholding the watchdog ping", metadata: ["gh.deadline": .string(deadline.description)])
             notifier.notify(SystemdNotifier.status("stalled: the ledger's writer does not answer"))
             return
         }
         let status = await statusLine()
-        // Once STOPPING=1 is said, a late beat must not say otherwise.
         guard !Task.isShuttingDownGracefully else { return }
         notifier.notify((notifier.watchdogInterval != nil ? "WATCHDOG=1\n" : "") + status)
     }

@@ -224,9 +224,10 @@ import Testing
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             try await runGateway(config, httpClient) { ledger in
                 await dingtalk.setCallbackURL("http://127.0.0.1:\(port)/hooks/corp")
-                // The listener may take a moment to come up: the emulator does not retry, so wait for it.
+                // The gateway may take a moment to take pushes (a push before is answered 503): the
+                // emulator does not retry, so wait until it says it is ready.
                 #expect(await eventually {
-                    var probe = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
+                    var probe = HTTPClientRequest(url: "http://127.0.0.1:\(port)/readyz")
                     probe.method = .GET
                     return (try? await httpClient.execute(probe, timeout: .seconds(2)).status.code) == 200
                 })
