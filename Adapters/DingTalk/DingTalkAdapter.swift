@@ -256,9 +256,10 @@ public struct DingTalkAdapter: Adapter {
         for (index, part) in parts.enumerated() where index >= progress.delivered.count {
             let uuid = "\(message.idempotencyKey)-\(index)"
             let body = Self.mentioning(mentions, in: Self.robotMessage(part, title: title, uuid: uuid), isFirstPart: index == 0)
-            let wait = robotPacer.reserve(robot: robot)
-            if wait > .zero { try await Task.sleep(for: wait) }
+            let reservation = robotPacer.reserve(robot: robot)
+            if reservation.wait > .zero { try await Task.sleep(for: reservation.wait) }
             do {
+                defer { robotPacer.answered(reservation) }
                 try await robots.send(body, accessToken: accessToken, secret: secret)
             } catch {
                 if error.code == .rateLimited {

@@ -35,12 +35,28 @@ import Testing
     @Test func aRobotGetsTwentyAMinuteAndWaitsOutAPenalty() {
         let pacer = RobotPacer()
         let start = ContinuousClock.now
-        let waits = (0..<21).map { _ in pacer.reserve(robot: "r", at: start) }
+        let waits = (0..<21).map { _ in pacer.reserve(robot: "r", at: start).wait }
         #expect(waits.prefix(20).allSatisfy { $0 == .zero })
-        #expect(waits[20] == .seconds(60))
-        #expect(pacer.reserve(robot: "other", at: start) == .zero)
+        #expect(waits[20] == .seconds(60) + RobotPacer.margin)
+        #expect(pacer.reserve(robot: "other", at: start).wait == .zero)
         pacer.pause(robot: "other", for: .seconds(600), at: start)
-        #expect(pacer.reserve(robot: "other", at: start) == .seconds(600))
+        #expect(pacer.reserve(robot: "other", at: start).wait == .seconds(600))
+    }
+
+    @Test func theTwentyFirstWaitsAFullMinuteAfterThePlatformCanHaveCountedTheFirst() {
+        // The platform counts a message when it arrives: up to when its answer came. Counted from
+        // the reservation, the 21st arrived inside the platform's minute and earned ten minutes.
+        let pacer = RobotPacer()
+        let start = ContinuousClock.now
+        for index in 0..<20 {
+            let reservation = pacer.reserve(robot: "r", at: start + .milliseconds(index))
+            #expect(reservation.wait == .zero)
+            // Each answered 400 ms after it was sent.
+            pacer.answered(reservation, at: start + .milliseconds(index + 400))
+        }
+        let twentyFirst = pacer.reserve(robot: "r", at: start + .seconds(30))
+        #expect(start + .seconds(30) + twentyFirst.wait == start + .milliseconds(400) + .seconds(60) + RobotPacer.margin)
+        #expect(RobotPacer.margin >= .milliseconds(500))
     }
 
     static let token = "robot-token-0123456789"
