@@ -58,6 +58,32 @@ public struct OutboxJob: Sendable, Hashable {
     public var originConversation: String
     public var originMessage: String
 
+    /// A job as the ledger would hold it; the defaults are those of a post just decided.
+    public init(
+        id: Int64, crossing: Int64, route: String, destination: String, action: Envelope.Kind = .post, text: String,
+        payload: Payload = Payload(), deliveredParts: [String] = [], state: State = .pending, attempts: Int = 0,
+        notBefore: Date? = nil, leasedUntil: Date? = nil, createdAt: Date, decidedAt: Date? = nil,
+        originPlatform: String, originConversation: String, originMessage: String
+    ) {
+        self.id = id
+        self.crossing = crossing
+        self.route = route
+        self.destination = destination
+        self.action = action
+        self.text = text
+        self.payload = payload
+        self.deliveredParts = deliveredParts
+        self.state = state
+        self.attempts = attempts
+        self.notBefore = notBefore
+        self.leasedUntil = leasedUntil
+        self.createdAt = createdAt
+        self.decidedAt = decidedAt ?? createdAt
+        self.originPlatform = originPlatform
+        self.originConversation = originConversation
+        self.originMessage = originMessage
+    }
+
     /// A key that is the same on every retry of this job (DingTalk `msgUuid`).
     public var idempotencyKey: String { "gatehouse-job-\(id)" }
 }

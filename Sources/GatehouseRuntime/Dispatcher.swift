@@ -427,42 +427,37 @@ public final class Dispatcher: Service, Sendable {
         }
         // Where on the platform, so that an operator can find the chat the platform refused.
         metadata["gh.address"] = .string(channel.address.logDescription)
+        let ids: [String]
+        let note: String?
+        let failure: (any Error)?
         do {
-            let (ids, note) = try await perform(job, with: adapter, in: channel, snapshot: snapshot)
-            let record = try await ledger.recordDelivered(job, nativeIDs: ids, note: note, at: Date())
+            (ids, note) = try await perform(job, with: adapter, in: channel, snapshot: snapshot)
+            failure = nil
+        } catch {
+            (ids, note, failure) = ([], nil, error)
+        }
+        let now = Date()
+        let error = failure as? DeliveryError
+        if let error { metadata["gh.error"] = .string(error.shortDescription) }
+        switch DeliveryOutcome.classify(failure, job: job, now: now, retry: configuration.retry, maxAge: configuration.maxAge) {
+        case .delivered:
+            let record = try await ledger.recordDelivered(job, nativeIDs: ids, note: note, at: now)
             metadata["gh.record"] = .stringConvertible(record.sequence)
             metadata["gh.native_ids"] = .string(ids.joined(separator: ","))
             logger.info("delivered", metadata: metadata)
             count("delivered", platform: channel.platform)
-        } catch let error as DeliveryError where error.isPermanent {
-            let record = try await ledger.recordDead(job, reason: error.description, at: Date())
-            metadata["gh.record"] = .stringConvertible(record.sequence)
-            metadata["gh.error"] = .string(error.shortDescription)
-            logger.error("dead-lettered: \(error.detail)", metadata: metadata)
-            count("dead", platform: channel.platform, error: error)
-        } catch where Date().timeIntervalSince(job.createdAt) >= configuration.maxAge.timeInterval {
-            let reason = "undeliverable for longer than \(configuration.maxAge): \(error)"
-            let record = try await ledger.recordDead(job, reason: reason, at: Date())
+        case .dead(let reason):
+            let record = try await ledger.recordDead(job, reason: reason, at: now)
             metadata["gh.record"] = .stringConvertible(record.sequence)
             logger.error("dead-lettered: \(reason)", metadata: metadata)
-            count("dead", platform: channel.platform, error: error as? DeliveryError)
-        } catch {
-            let failures = job.attempts + 1
-            var delay = configuration.retry.delay(afterFailures: failures)
-            var reason = String(describing: error)
-            if let error = error as? DeliveryError {
-                reason = error.description
-                metadata["gh.error"] = .string(error.shortDescription)
-                // The platform's own retry_after is exact: waiting less earns another 429.
-                if case .transient(let retryAfter?) = error.disposition { delay = max(retryAfter, .milliseconds(100)) }
-            }
-            let retryAt = Date().addingTimeInterval(delay.timeInterval)
-            let record = try await ledger.recordDeferred(job, reason: reason, retryAt: retryAt, at: Date())
+            count("dead", platform: channel.platform, error: error)
+        case .deferred(let retryAt, let delay, let reason):
+            let record = try await ledger.recordDeferred(job, reason: reason, retryAt: retryAt, at: now)
             metadata["gh.record"] = .stringConvertible(record.sequence)
             metadata["gh.retry_in"] = .string(delay.description)
             logger.warning("deferred: \(reason)", metadata: metadata)
-            count("deferred", platform: channel.platform, error: error as? DeliveryError)
-            if (error as? DeliveryError)?.code == .rateLimited {
+            count("deferred", platform: channel.platform, error: error)
+            if error?.code == .rateLimited {
                 // The platform said slow down (a 429, or DingTalk's throttling codes): a pacing
                 // bug or a shared bot when this grows.
                 Counter(label: "gatehouse_rate_limited_total", dimensions: [("platform", channel.platform)],
