@@ -270,7 +270,9 @@ public final class Dispatcher: Service, Sendable {
             guard let job else { return nil }
             // One snapshot decides whether the job still goes and, in deliver, where.
             let snapshot = store.current
-            if let moved = movedAt.withLock({ $0[destination] }), job.decidedAt < moved {
+            let priority: DeliveryPriority
+            switch DeliveryPlan.plan(job, in: snapshot, movedAt: movedAt.withLock { $0[destination] }, now: Date()) {
+            case .cancel(.channelMoved(let moved)):
                 do {
                     try await cancelJobs(
                         keeping: snapshot.lanes.filter { $0.destination != destination }, inflight: true, destination: destination,
@@ -281,8 +283,7 @@ public final class Dispatcher: Service, Sendable {
                     return Date().addingTimeInterval(1)
                 }
                 continue
-            }
-            guard snapshot.lanes.contains(Lane(route: job.route, destination: job.destination)) else {
+            case .cancel(.routeRemoved):
                 // Its route left the config in a reload: it stops here, cancelled and audited.
                 do {
                     // This queue's own jobs only: its worker is the one that would send them.
@@ -292,12 +293,13 @@ public final class Dispatcher: Service, Sendable {
                     return Date().addingTimeInterval(1)
                 }
                 continue
+            case .wait(let until):
+                return until
+            case .send(let planned):
+                priority = planned
             }
-            if let notBefore = job.notBefore, notBefore > Date() { return notBefore }
-            // The route's priority orders this delivery among those waiting for a place here and
-            // for a turn at the platform's limits (the adapter reads it from the task).
-            // An operator's announcement is bulk whichever route's rules decided it.
-            let priority = job.originPlatform == Gate.announcePlatform ? .bulk : snapshot.routes[job.route]?.priority ?? .interactive
+            // The priority orders this delivery among those waiting for a place here and for a
+            // turn at the platform's limits (the adapter reads it from the task).
             do {
                 try await DeliveryPriority.$current.withValue(priority) {
                     try await window.withPlace(priority) {

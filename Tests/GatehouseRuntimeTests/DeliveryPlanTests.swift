@@ -1,0 +1,62 @@
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import GatehouseLedger
+@testable import GatehouseRuntime
+import Testing
+
+/// What the dispatcher does with the head of a queue, as a table: cancel, wait, or send at which
+/// priority.
+@Suite struct DeliveryPlanTests {
+    static let yaml = """
+        platforms:
+          corp: { type: dingtalk, side: internal, client_id: d, client_secret: s }
+          tg: { type: telegram, side: external, token: "1:x" }
+        channels:
+          all-hands: { platform: corp, conversation: cidA }
+          desk: { platform: corp, conversation: cidD }
+          news: { platform: tg, chat: -1001 }
+          partners: { platform: tg, chat: -1003 }
+          support: { platform: tg, chat: -1002 }
+        routes:
+          - { name: announcements, from: all-hands, to: [news, partners], template: "{text}" }
+          - { name: customers-in, from: support, to: [desk], template: "{text}" }
+        """
+
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func job(
+        route: String = "customers-in", destination: String = "desk", decided: TimeInterval = -60, notBefore: TimeInterval? = nil,
+        origin: String = "tg"
+    ) -> OutboxJob {
+        OutboxJob(
+            id: 1, crossing: 1, route: route, destination: destination, text: "t", state: notBefore == nil ? .pending : .deferred,
+            notBefore: notBefore.map(now.addingTimeInterval), createdAt: now.addingTimeInterval(decided),
+            originPlatform: origin, originConversation: "c", originMessage: "m"
+        )
+    }
+
+    @Test(arguments: [
+        // A customer's message to the desk: interactive (one destination).
+        (job(), nil, DeliveryPlan.send(.interactive)),
+        // A fan-out route: bulk by default.
+        (job(route: "announcements", destination: "news", origin: "corp"), nil, .send(.bulk)),
+        // An operator's announcement: bulk, whichever route's rules decided it.
+        (job(origin: Gate.announcePlatform), nil, .send(.bulk)),
+        // A deferred retry not yet due: the head waits, and the queue with it.
+        (job(notBefore: 30), nil, .wait(until: now.addingTimeInterval(30))),
+        // Due (or past due): sent.
+        (job(notBefore: 0), nil, .send(.interactive)),
+        (job(notBefore: -5), nil, .send(.interactive)),
+        // Its route or this destination of it left the config: cancelled, due or not.
+        (job(route: "gone"), nil, .cancel(.routeRemoved)),
+        (job(route: "customers-in", destination: "news", notBefore: 30), nil, .cancel(.routeRemoved)),
+        // Decided before its channel moved: cancelled; decided after: sent.
+        (job(decided: -60), -10, .cancel(.channelMoved(at: now.addingTimeInterval(-10)))),
+        (job(decided: -5), -10, .send(.interactive)),
+    ] as [(OutboxJob, TimeInterval?, DeliveryPlan)])
+    func theHeadOfAQueueHasOnePlan(job: OutboxJob, moved: TimeInterval?, expected: DeliveryPlan) throws {
+        let snapshot = ConfigStore(try ConfigLoader(environment: [:]).load(yaml: Self.yaml, file: "plan.yaml")).current
+        #expect(DeliveryPlan.plan(job, in: snapshot, movedAt: moved.map(Self.now.addingTimeInterval), now: Self.now) == expected)
+    }
+}
