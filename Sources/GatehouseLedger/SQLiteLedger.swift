@@ -185,7 +185,7 @@ public final class SQLiteLedger: Ledger {
         try await writer.read { db in
             try Row.fetchOne(
                 db,
-                sql: "SELECT * FROM outbox WHERE destination = ? AND state IN ('pending', 'inflight', 'deferred') ORDER BY id LIMIT 1",
+                sql: "SELECT * FROM outbox WHERE destination = ? AND state IN (\(OutboxJob.State.sendable.sql)) ORDER BY id LIMIT 1",
                 arguments: [destination]
             ).map(Self.job)
         }
@@ -194,7 +194,7 @@ public final class SQLiteLedger: Ledger {
     public func lease(_ job: OutboxJob, until: Date) async throws -> OutboxJob {
         try await writer.write { db in
             try db.run(
-                sql: "UPDATE outbox SET state = 'inflight', leased_until = ? WHERE id = ? AND state IN ('pending', 'inflight', 'deferred')",
+                sql: "UPDATE outbox SET state = \(OutboxJob.State.inflight.sql), leased_until = ? WHERE id = ? AND state IN (\(OutboxJob.State.sendable.sql))",
                 arguments: [StoredDate(until), job.id]
             )
             guard db.changesCount == 1 else { throw LedgerError.unknownJob(job.id) }
@@ -224,7 +224,7 @@ public final class SQLiteLedger: Ledger {
     public func recordProgress(_ job: OutboxJob, nativeIDs: [String]) async throws {
         let parts = String(decoding: try JSONEncoder().encode(nativeIDs), as: UTF8.self)
         try await writer.write { db in
-            try db.run(sql: "UPDATE outbox SET delivered_parts = ? WHERE id = ? AND state = 'inflight'", arguments: [parts, job.id])
+            try db.run(sql: "UPDATE outbox SET delivered_parts = ? WHERE id = ? AND state = \(OutboxJob.State.inflight.sql)", arguments: [parts, job.id])
             guard db.changesCount == 1 else { throw LedgerError.unknownJob(job.id) }
         }
     }
@@ -280,7 +280,7 @@ public final class SQLiteLedger: Ledger {
             // An approved announcement scheduled for later waits for its time; any other goes now.
             let approved = job.notBefore.map { $0 > time } == true ? OutboxJob.State.scheduled : .pending
             try db.run(
-                sql: "UPDATE outbox SET state = ?, last_error = ? WHERE id = ? AND state = 'held'",
+                sql: "UPDATE outbox SET state = ?, last_error = ? WHERE id = ? AND state = \(OutboxJob.State.held.sql)",
                 arguments: [approve ? approved.rawValue : OutboxJob.State.cancelled.rawValue,
                             approve ? nil : "hold rejected by \(approver): \(reason)", job.id]
             )
@@ -306,12 +306,12 @@ public final class SQLiteLedger: Ledger {
                 }
                 // Another round: from the first part not yet delivered, with a fresh max_age.
                 try db.run(
-                    sql: "UPDATE outbox SET state = 'pending', not_before = NULL, leased_until = NULL, created_at = ?, last_error = ? WHERE id = ? AND state = 'dead'",
+                    sql: "UPDATE outbox SET state = \(OutboxJob.State.pending.sql), not_before = NULL, leased_until = NULL, created_at = ?, last_error = ? WHERE id = ? AND state = \(OutboxJob.State.dead.sql)",
                     arguments: [StoredDate(time), "retried by \(approver): \(reason)", job.id]
                 )
             } else {
                 try db.run(
-                    sql: "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ? AND state = 'dead'",
+                    sql: "UPDATE outbox SET state = \(OutboxJob.State.cancelled.sql), last_error = ? WHERE id = ? AND state = \(OutboxJob.State.dead.sql)",
                     arguments: ["discarded by \(approver): \(reason)", job.id]
                 )
             }
@@ -327,12 +327,12 @@ public final class SQLiteLedger: Ledger {
         outside lanes: Set<Lane>, inflight: Bool, destination: String?, createdBefore: Date?, reason: String, at time: Date
     ) async throws -> [AuditRecord] {
         try await writer.write { db in
-            let states = inflight ? "'pending', 'inflight', 'deferred', 'held', 'scheduled'" : "'pending', 'deferred', 'held', 'scheduled'"
+            let states = (inflight ? OutboxJob.State.open : OutboxJob.State.open.filter { $0 != .inflight }).sql
             let queued = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN (\(states)) ORDER BY id").map(Self.job)
             var records: [AuditRecord] = []
             for job in queued where !lanes.contains(Lane(route: job.route, destination: job.destination))
                 && destination.map({ $0 == job.destination }) ?? true && createdBefore.map({ job.decidedAt < $0 }) ?? true {
-                try db.run(sql: "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ?", arguments: [reason, job.id])
+                try db.run(sql: "UPDATE outbox SET state = \(OutboxJob.State.cancelled.sql), last_error = ? WHERE id = ?", arguments: [reason, job.id])
                 // Parts a split send delivered before the destination left are listed: they crossed.
                 var outcome = Self.outcome(job, .cancelled, at: time, nativeIDs: try Self.deliveredParts(of: job, in: db), reason: reason)
                 // Cancelling is not an attempt.
@@ -351,7 +351,7 @@ public final class SQLiteLedger: Ledger {
                 sql: """
                     SELECT c.record FROM content c JOIN audit_record a ON a.sequence = c.record
                     WHERE a.time < ? AND NOT EXISTS (
-                        SELECT 1 FROM outbox o WHERE o.crossing = c.record AND o.state IN ('pending', 'inflight', 'deferred', 'held', 'scheduled'))
+                        SELECT 1 FROM outbox o WHERE o.crossing = c.record AND o.state IN (\(OutboxJob.State.open.sql)))
                     ORDER BY c.record LIMIT ?
                     """,
                 arguments: [StoredDate(cutoff), limit]
@@ -426,7 +426,7 @@ public final class SQLiteLedger: Ledger {
             var depths: [String: [OutboxJob.State: Int]] = [:]
             let rows = try Row.fetchAll(db, sql: """
                 SELECT destination, state, COUNT(*) AS count FROM outbox
-                WHERE state IN ('pending', 'inflight', 'deferred', 'held', 'scheduled', 'dead') GROUP BY destination, state
+                WHERE state IN (\((OutboxJob.State.open + [.dead]).sql)) GROUP BY destination, state
                 """)
             for row in rows {
                 guard let state = OutboxJob.State(rawValue: row["state"]) else { continue }
@@ -475,7 +475,7 @@ public final class SQLiteLedger: Ledger {
     private static func transition(_ job: OutboxJob, to state: OutboxJob.State, notBefore: Date?, error: String?, in db: Database) throws {
         try db.run(
             // Only a job still queued: one cancelled meanwhile (a reload removed its route) stays cancelled.
-            sql: "UPDATE outbox SET state = ?, attempts = attempts + 1, not_before = ?, last_error = ?, leased_until = NULL WHERE id = ? AND state IN ('pending', 'inflight', 'deferred')",
+            sql: "UPDATE outbox SET state = ?, attempts = attempts + 1, not_before = ?, last_error = ?, leased_until = NULL WHERE id = ? AND state IN (\(OutboxJob.State.sendable.sql))",
             arguments: [state.rawValue, notBefore, error, job.id]
         )
         guard db.changesCount == 1 else { throw LedgerError.unknownJob(job.id) }
