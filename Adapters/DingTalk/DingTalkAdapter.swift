@@ -112,11 +112,11 @@ public struct DingTalkAdapter: Adapter {
         let keys = try await send(message)
         // One-to-one messages are not recalled here: the correction follows the original.
         if case .users = message.channel.address { return keys }
-        try await delete(nativeIDs, in: message.channel)
+        try await delete(nativeIDs, in: message.channel, priority: message.priority)
         return keys
     }
 
-    public func delete(_ nativeIDs: [String], in channel: Channel) async throws {
+    public func delete(_ nativeIDs: [String], in channel: Channel, priority: DeliveryPriority) async throws {
         guard !nativeIDs.isEmpty else { return }
         switch channel.address {
         case .robotWebhook:

@@ -65,10 +65,10 @@ final class SendPacer: Sendable {
     /// not hold one of the dispatcher's places for a minute while others could use it.
     static let longestOwnWait: Duration = .seconds(5)
 
-    /// Waits for a turn to send to `chat`, at the current task's ``DeliveryPriority``; throws
+    /// Waits for a turn to send to `chat`, at `priority`; throws
     /// ``DeliveryError/paced(retryAfter:_:)`` when the chat's own limits hold it back longer than
     /// ``longestOwnWait``.
-    func turn(chat: String, priority: DeliveryPriority = DeliveryPriority.current) async throws -> Ticket {
+    func turn(chat: String, priority: DeliveryPriority) async throws -> Ticket {
         let (waiter, ownWait) = state.withLock { state in
             state.nextID += 1
             return (Waiter(id: state.nextID, chat: chat, rank: priority.rank), state.budget.ownWait(chat, now: .now))

@@ -18,6 +18,7 @@ extension TelegramAdapter {
     /// line saying it was not forwarded, so the rest of the message still arrives.
     public func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String] {
         let (chat, topic) = try address(of: message.channel)
+        let priority = message.priority
         let content = message.content
         let reply = message.replyTo.flatMap(NativeID.init).map { ReplyParameters(messageID: $0.messageID) }
         let captioned = !message.attachments.isEmpty && content.text.utf16.count <= Self.captionLimit
@@ -36,7 +37,7 @@ extension TelegramAdapter {
             let sent: NativeID
             switch unit {
             case .text(let part):
-                sent = NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: answering))
+                sent = NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: answering, priority: priority))
             case .file(let attachment, let caption):
                 // A file that cannot be fetched is named instead; one Telegram refuses fails the
                 // send, as any refused message does.
@@ -50,10 +51,10 @@ extension TelegramAdapter {
                     file = nil
                 }
                 if let file {
-                    let id = try await upload(file, caption: caption, to: chat, topic: topic, reply: answering)
+                    let id = try await upload(file, caption: caption, to: chat, topic: topic, reply: answering, priority: priority)
                     sent = NativeID(caption == nil ? .file : .caption, id)
                 } else {
-                    sent = NativeID(.text, try await sendText(Self.notForwarded(attachment, caption: caption), to: chat, topic: topic, reply: answering))
+                    sent = NativeID(.text, try await sendText(Self.notForwarded(attachment, caption: caption), to: chat, topic: topic, reply: answering, priority: priority))
                 }
             }
             ids.append(sent.text)
@@ -76,9 +77,9 @@ extension TelegramAdapter {
         return RichText(text: caption.text + "\n" + line, spans: caption.spans)
     }
 
-    private func sendText(_ part: RichText, to chat: ChatID, topic: Int64?, reply: ReplyParameters?) async throws -> Int64 {
+    private func sendText(_ part: RichText, to chat: ChatID, topic: Int64?, reply: ReplyParameters?, priority: DeliveryPriority) async throws -> Int64 {
         try await answering(reply) { reply in
-            let sent: Message = try await paced("sendMessage", to: chat) { chat throws(DeliveryError) in
+            let sent: Message = try await paced("sendMessage", to: chat, priority: priority) { chat throws(DeliveryError) in
                 try await client.call("sendMessage", SendMessage(
                     chatID: chat, messageThreadID: topic, text: part.text,
                     entities: EntityMapping.entities(from: part.spans, in: part.text), replyParameters: reply
@@ -101,22 +102,24 @@ extension TelegramAdapter {
 
     /// sendPhoto for what came as a photo (within Telegram's photo limit), sendDocument for
     /// everything else, and for a photo Telegram refuses as one (its dimensions, say).
-    private func upload(_ file: AttachedFile, caption: RichText?, to chat: ChatID, topic: Int64?, reply: ReplyParameters?) async throws -> Int64 {
+    private func upload(_ file: AttachedFile, caption: RichText?, to chat: ChatID, topic: Int64?, reply: ReplyParameters?, priority: DeliveryPriority) async throws -> Int64 {
         try await answering(reply) { reply in
             if file.isPhoto && file.data.count <= Self.photoUploadLimit {
                 do {
-                    return try await upload(file, as: "photo", caption: caption, to: chat, topic: topic, reply: reply)
+                    return try await upload(file, as: "photo", caption: caption, to: chat, topic: topic, reply: reply, priority: priority)
                 } catch let error as DeliveryError where error.code == .photoRefused {
                     logger.info("Telegram refused a photo as a photo; sending it as a document", metadata: ["gh.detail": .string(error.detail)])
                 }
             }
-            return try await upload(file, as: "document", caption: caption, to: chat, topic: topic, reply: reply)
+            return try await upload(file, as: "document", caption: caption, to: chat, topic: topic, reply: reply, priority: priority)
         }
     }
 
-    private func upload(_ file: AttachedFile, as field: String, caption: RichText?, to chat: ChatID, topic: Int64?, reply: ReplyParameters?) async throws -> Int64 {
+    private func upload(
+        _ file: AttachedFile, as field: String, caption: RichText?, to chat: ChatID, topic: Int64?, reply: ReplyParameters?, priority: DeliveryPriority
+    ) async throws -> Int64 {
         let method = field == "photo" ? "sendPhoto" : "sendDocument"
-        let sent: Message = try await paced(method, to: chat) { chat throws(DeliveryError) in
+        let sent: Message = try await paced(method, to: chat, priority: priority) { chat throws(DeliveryError) in
             var fields: [(String, String)] = [("chat_id", chat.key)]
             if let topic { fields.append(("message_thread_id", String(topic))) }
             if let caption {
@@ -143,6 +146,7 @@ extension TelegramAdapter {
     /// text outgrew it, emptied and the text sent as messages of its own; files stay as they are.
     public func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String] {
         let (chat, topic) = try address(of: message.channel)
+        let priority = message.priority
         let content = message.content
         let existing = nativeIDs.compactMap(NativeID.init)
         let textIDs = existing.filter { $0.role == .text }
@@ -151,12 +155,12 @@ extension TelegramAdapter {
         if let captionIndex = files.firstIndex(where: { $0.role == .caption }) {
             let captioned = files[captionIndex]
             let fits = content.text.utf16.count <= Self.captionLimit
-            try await editCaption(captioned.messageID, to: fits ? content : RichText(text: ""), in: chat)
+            try await editCaption(captioned.messageID, to: fits ? content : RichText(text: ""), in: chat, priority: priority)
             if !fits {
                 files[captionIndex].role = .file
                 await progress.record(files.map(\.text))
                 for part in messages(of: content) {
-                    newText.append(NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: nil)).text)
+                    newText.append(NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: nil, priority: priority)).text)
                     await progress.record(newText + files.map(\.text))
                 }
             }
@@ -164,12 +168,12 @@ extension TelegramAdapter {
             let parts = messages(of: content)
             for (index, part) in parts.enumerated() {
                 if index < textIDs.count {
-                    try await editText(textIDs[index].messageID, to: part, in: chat)
+                    try await editText(textIDs[index].messageID, to: part, in: chat, priority: priority)
                     newText.append(textIDs[index].text)
                 } else {
                     // The edit made the text longer than before: the extra parts are new messages,
                     // each reported, so that a retry edits it rather than sending it again.
-                    newText.append(NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: nil)).text)
+                    newText.append(NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: nil, priority: priority)).text)
                     await progress.record(newText + files.map(\.text))
                 }
             }
@@ -177,30 +181,30 @@ extension TelegramAdapter {
             // each is emptied to a mark instead, so that no old text is left standing, and kept.
             let extra = Array(textIDs.dropFirst(parts.count))
             do {
-                try await deleteMessages(extra.map(\.messageID), in: chat)
+                try await deleteMessages(extra.map(\.messageID), in: chat, priority: priority)
             } catch let error as DeliveryError where error.code == .notRemovable {
                 logger.info("parts an edit no longer needs cannot be deleted any more; they are emptied instead", metadata: [
                     "gh.chat": .string(chat.key), "gh.detail": .string(error.detail),
                 ])
-                newText += try await withdraw(extra.map(\.text), in: message.channel, notice: Self.emptiedPart)
+                newText += try await withdraw(extra.map(\.text), in: message.channel, notice: Self.emptiedPart, priority: priority)
             }
         }
         return newText + files.map(\.text)
     }
 
-    private func editText(_ messageID: Int64, to part: RichText, in chat: ChatID) async throws {
+    private func editText(_ messageID: Int64, to part: RichText, in chat: ChatID, priority: DeliveryPriority) async throws {
         let entities = EntityMapping.entities(from: part.spans, in: part.text)
         try await unlessUnchanged {
-            let _: Message = try await paced("editMessageText", to: chat) { chat throws(DeliveryError) in
+            let _: Message = try await paced("editMessageText", to: chat, priority: priority) { chat throws(DeliveryError) in
                 try await client.call("editMessageText", EditMessageText(chatID: chat, messageID: messageID, text: part.text, entities: entities),
                                       timeout: configuration.requestTimeout)
             }
         }
     }
 
-    private func editCaption(_ messageID: Int64, to caption: RichText, in chat: ChatID) async throws {
+    private func editCaption(_ messageID: Int64, to caption: RichText, in chat: ChatID, priority: DeliveryPriority) async throws {
         try await unlessUnchanged {
-            let _: Message = try await paced("editMessageCaption", to: chat) { chat throws(DeliveryError) in
+            let _: Message = try await paced("editMessageCaption", to: chat, priority: priority) { chat throws(DeliveryError) in
                 try await client.call("editMessageCaption", EditMessageCaption(
                     chatID: chat, messageID: messageID, caption: caption.text,
                     captionEntities: EntityMapping.entities(from: caption.spans, in: caption.text)
@@ -222,7 +226,7 @@ extension TelegramAdapter {
     /// Each part made to read the notice: a text edited, a file's caption set (the file itself
     /// stays: Telegram has no way to take it back after 48 hours short of replacing the media).
     /// A part already deleted (a delete that got half way) is skipped.
-    public func withdraw(_ nativeIDs: [String], in channel: Channel, notice: String) async throws -> [String] {
+    public func withdraw(_ nativeIDs: [String], in channel: Channel, notice: String, priority: DeliveryPriority) async throws -> [String] {
         let (chat, _) = try address(of: channel)
         let text = RichText(text: notice)
         var kept: [String] = []
@@ -230,9 +234,9 @@ extension TelegramAdapter {
             do {
                 switch part.role {
                 case .text:
-                    try await editText(part.messageID, to: text, in: chat)
+                    try await editText(part.messageID, to: text, in: chat, priority: priority)
                 case .caption, .file:
-                    try await editCaption(part.messageID, to: text, in: chat)
+                    try await editCaption(part.messageID, to: text, in: chat, priority: priority)
                 }
                 kept.append(part.text)
             } catch let error as DeliveryError where error.code == .messageGone {
@@ -245,17 +249,17 @@ extension TelegramAdapter {
     /// What a part an edit no longer needs reads when Telegram will not delete it any more.
     static let emptiedPart = "…"
 
-    public func delete(_ nativeIDs: [String], in channel: Channel) async throws {
+    public func delete(_ nativeIDs: [String], in channel: Channel, priority: DeliveryPriority) async throws {
         let (chat, _) = try address(of: channel)
-        try await deleteMessages(nativeIDs.compactMap(NativeID.init).map(\.messageID), in: chat)
+        try await deleteMessages(nativeIDs.compactMap(NativeID.init).map(\.messageID), in: chat, priority: priority)
     }
 
     /// Deletes messages in the chat's turn; one already gone (a retry after a later one failed)
     /// counts as deleted.
-    private func deleteMessages(_ ids: [Int64], in chat: ChatID) async throws {
+    private func deleteMessages(_ ids: [Int64], in chat: ChatID, priority: DeliveryPriority) async throws {
         for id in ids {
             do {
-                let _: Bool = try await paced("deleteMessage", to: chat) { chat throws(DeliveryError) in
+                let _: Bool = try await paced("deleteMessage", to: chat, priority: priority) { chat throws(DeliveryError) in
                     try await client.call("deleteMessage", DeleteMessage(chatID: chat, messageID: id), timeout: configuration.requestTimeout)
                 }
             } catch let error as DeliveryError where error.code == .messageGone {
@@ -286,13 +290,13 @@ extension TelegramAdapter {
     /// same part is tried again; a group that became a supergroup is followed at once; other
     /// transient failures are retried with backoff a few times before they are handed back.
     private func paced<Result>(
-        _ method: String, to configured: ChatID, _ call: (ChatID) async throws(DeliveryError) -> Result
+        _ method: String, to configured: ChatID, priority: DeliveryPriority, _ call: (ChatID) async throws(DeliveryError) -> Result
     ) async throws -> Result {
         var failures = 0
         var chat = ChatID(await migrations.current(configured.key))
         while true {
             await learnKind(of: chat)
-            let ticket = try await pacer.turn(chat: chat.key)
+            let ticket = try await pacer.turn(chat: chat.key, priority: priority)
             do {
                 defer { pacer.complete(ticket) }
                 return try await call(chat)

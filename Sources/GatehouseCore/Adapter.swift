@@ -30,13 +30,13 @@ public protocol Adapter: Sendable {
     /// `progress`; a retry of the edit then starts from those ids instead of the earlier send's.
     func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String]
 
-    /// Removes an earlier send (all its parts).
-    func delete(_ nativeIDs: [String], in channel: Channel) async throws
+    /// Removes an earlier send (all its parts), at `priority` among the sends waiting for a turn.
+    func delete(_ nativeIDs: [String], in channel: Channel, priority: DeliveryPriority) async throws
 
     /// Withdraws an earlier send the platform will not delete any more (``DeliveryError/notRemovable(_:)``):
     /// every part still there is made to read `notice` in place, and its native ids are returned.
     /// Parts already gone are skipped. An adapter that cannot edit in place throws.
-    func withdraw(_ nativeIDs: [String], in channel: Channel, notice: String) async throws -> [String]
+    func withdraw(_ nativeIDs: [String], in channel: Channel, notice: String, priority: DeliveryPriority) async throws -> [String]
 
     /// Whether ``send(_:progress:)`` sends the attachments' files; when not, it gets their
     /// metadata alone and no way to fetch them.
@@ -65,7 +65,7 @@ extension Adapter {
 
     public var acceptsFiles: Bool { false }
 
-    public func withdraw(_ nativeIDs: [String], in channel: Channel, notice: String) async throws -> [String] {
+    public func withdraw(_ nativeIDs: [String], in channel: Channel, notice: String, priority: DeliveryPriority) async throws -> [String] {
         throw DeliveryError.rejected("platform '\(platform)' cannot edit a message in place to withdraw it")
     }
 
@@ -150,6 +150,9 @@ public struct OutboundMessage: Sendable, Hashable {
     public var replyTo: String?
     /// The attachments that go with the text (metadata; on an edit, what the earlier send carried).
     public var attachments: [Envelope.Attachment]
+    /// Which goes first when the platform's limits cannot take every send at once (the route's
+    /// `priority:`; an operator's announcement is bulk).
+    public var priority: DeliveryPriority
     /// Fetches an attachment's bytes when the adapter is about to send it (an edit leaves files
     /// in place and fetches nothing).
     public var files: FileSource
@@ -164,8 +167,9 @@ public struct OutboundMessage: Sendable, Hashable {
 
     public init(
         channel: Channel, text: String, format: Format = .plain, idempotencyKey: String, spans: [Span] = [],
-        replyTo: String? = nil, attachments: [Envelope.Attachment] = [], files: FileSource = .none
+        replyTo: String? = nil, attachments: [Envelope.Attachment] = [], files: FileSource = .none, priority: DeliveryPriority = .interactive
     ) {
+        self.priority = priority
         self.channel = channel
         self.text = text
         self.format = format

@@ -2,18 +2,15 @@
 /// customer's reply (`interactive`) is not queued behind hundreds of copies of an announcement
 /// (`bulk`).
 ///
-/// The dispatcher sets ``current`` around each delivery from the route's `priority`; adapters that
-/// pace their sends (Telegram's per-chat, per-group and per-bot limits) read it to order the sends
-/// that wait for a turn. Within one priority, sends take turns in the order they asked.
+/// The dispatcher gives each delivery its route's `priority` (``OutboundMessage/priority``, and a
+/// parameter of delete and withdraw); adapters that pace their sends (Telegram's per-chat,
+/// per-group and per-bot limits) order the sends that wait for a turn by it. Within one priority,
+/// sends take turns in the order they asked.
 public enum DeliveryPriority: String, Sendable, Hashable, CaseIterable {
     /// Conversations: served before any bulk send that waits.
     case interactive
     /// Fan-out (announcements, many destinations): takes the turns interactive sends leave.
     case bulk
-
-    /// The priority of the delivery the current task performs; interactive unless the
-    /// dispatcher says otherwise.
-    @TaskLocal public static var current: DeliveryPriority = .interactive
 
     /// Lower goes first.
     public var rank: Int {

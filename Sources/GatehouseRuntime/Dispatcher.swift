@@ -298,22 +298,21 @@ public final class Dispatcher: Service, Sendable {
             case .send(let planned):
                 priority = planned
             }
-            // The priority orders this delivery among those waiting for a place here and for a
-            // turn at the platform's limits (the adapter reads it from the task).
+            // The priority orders this delivery among those waiting for a place here and, as a
+            // field of the message, for a turn at the platform's limits.
             do {
-                try await DeliveryPriority.$current.withValue(priority) {
-                    try await window.withPlace(priority) {
-                        // A shutdown that began while this waited for a place starts no new send.
-                        guard !stopping.withLock({ $0 }) else { return }
-                        if job.state == .inflight {
-                            // Taken for sending when the previous run stopped: it may have arrived.
-                            logger.warning("sending again a delivery that was in flight when the gateway stopped; the destination may see it twice", metadata: [
-                                "gh.job": .stringConvertible(job.id), "gh.destination": .string(destination),
-                                "gh.crossing": .stringConvertible(job.crossing),
-                            ])
-                        }
-                        try await deliver(try await ledger.lease(job, until: Date().addingTimeInterval(configuration.lease.timeInterval)), in: snapshot)
+                try await window.withPlace(priority) {
+                    // A shutdown that began while this waited for a place starts no new send.
+                    guard !stopping.withLock({ $0 }) else { return }
+                    if job.state == .inflight {
+                        // Taken for sending when the previous run stopped: it may have arrived.
+                        logger.warning("sending again a delivery that was in flight when the gateway stopped; the destination may see it twice", metadata: [
+                            "gh.job": .stringConvertible(job.id), "gh.destination": .string(destination),
+                            "gh.crossing": .stringConvertible(job.crossing),
+                        ])
                     }
+                    let leased = try await ledger.lease(job, until: Date().addingTimeInterval(configuration.lease.timeInterval))
+                    try await deliver(leased, priority: priority, in: snapshot)
                 }
             } catch is CancellationError {
                 return nil
@@ -329,11 +328,11 @@ public final class Dispatcher: Service, Sendable {
     /// Posts, edits or deletes at the destination and returns the native ids the message has there
     /// now, and a note for the audit record when it was done otherwise than asked.
     private func perform(
-        _ job: OutboxJob, with adapter: any Adapter, in channel: Channel, snapshot: ConfigStore.Snapshot
+        _ job: OutboxJob, priority: DeliveryPriority, with adapter: any Adapter, in channel: Channel, snapshot: ConfigStore.Snapshot
     ) async throws -> (ids: [String], note: String?) {
         var message = OutboundMessage(
             channel: channel, text: job.text, idempotencyKey: job.idempotencyKey, spans: job.payload.spans,
-            attachments: job.payload.attachments
+            attachments: job.payload.attachments, priority: priority
         )
         if let answered = job.payload.replyTo {
             // A reply answers the answered message as it arrived here (its first part); one that
@@ -360,12 +359,12 @@ public final class Dispatcher: Service, Sendable {
         case .delete:
             guard !ids.isEmpty else { return ([], nil) }
             do {
-                try await adapter.delete(ids, in: channel)
+                try await adapter.delete(ids, in: channel, priority: priority)
                 return ([], nil)
             } catch let error as DeliveryError where error.code == .notRemovable {
                 // It must not keep saying what it said: withdrawn instead, each part still there
                 // made to read the route's notice, and the audit record says so.
-                let kept = try await adapter.withdraw(ids, in: channel, notice: snapshot.routes[job.route]?.withdrawn ?? Route.defaultWithdrawn)
+                let kept = try await adapter.withdraw(ids, in: channel, notice: snapshot.routes[job.route]?.withdrawn ?? Route.defaultWithdrawn, priority: priority)
                 logger.warning("a copy the platform would not delete was withdrawn instead: it now reads the route's notice", metadata: [
                     "gh.job": .stringConvertible(job.id), "gh.destination": .string(job.destination), "gh.detail": .string(error.detail),
                 ])
@@ -415,7 +414,7 @@ public final class Dispatcher: Service, Sendable {
         ).increment()
     }
 
-    private func deliver(_ job: OutboxJob, in snapshot: ConfigStore.Snapshot) async throws {
+    private func deliver(_ job: OutboxJob, priority: DeliveryPriority, in snapshot: ConfigStore.Snapshot) async throws {
         var metadata: Logger.Metadata = [
             "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
             "gh.crossing": .stringConvertible(job.crossing),
@@ -433,7 +432,7 @@ public final class Dispatcher: Service, Sendable {
         let note: String?
         let failure: (any Error)?
         do {
-            (ids, note) = try await perform(job, with: adapter, in: channel, snapshot: snapshot)
+            (ids, note) = try await perform(job, priority: priority, with: adapter, in: channel, snapshot: snapshot)
             failure = nil
         } catch {
             (ids, note, failure) = ([], nil, error)

@@ -89,7 +89,7 @@ import Testing
             #expect(sent.compactMap(\.content) == ["disk almost full"])
             #expect(await emulator.stats().rejectedSignatures == 0)
             // Recall is not possible for a custom robot: said permanently, not retried.
-            await #expect { try await adapter.delete(ids, in: alerts) } throws: { ($0 as? DeliveryError)?.isPermanent == true }
+            await #expect { try await adapter.delete(ids, in: alerts, priority: .interactive) } throws: { ($0 as? DeliveryError)?.isPermanent == true }
         }
     }
 

@@ -21,7 +21,7 @@ extension DingTalkAdapterLiveTests {
             _ = try await adapter.edit(keys, with: OutboundMessage(channel: people, text: "corrected", idempotencyKey: "k2"))
             #expect(await emulator.sent(conversation: "u1,u2").compactMap(\.content) == ["[外部 support] Li: 你好", "corrected"])
             await #expect {
-                try await adapter.delete(keys, in: people)
+                try await adapter.delete(keys, in: people, priority: .interactive)
             } throws: { error in
                 (error as? DeliveryError)?.isPermanent == true
             }

@@ -41,8 +41,8 @@ private struct LateAcknowledging: Adapter {
         try await wrapped.edit(nativeIDs, with: message, progress: progress)
     }
 
-    func delete(_ nativeIDs: [String], in channel: Channel) async throws {
-        try await wrapped.delete(nativeIDs, in: channel)
+    func delete(_ nativeIDs: [String], in channel: Channel, priority: DeliveryPriority) async throws {
+        try await wrapped.delete(nativeIDs, in: channel, priority: priority)
     }
 }
 

@@ -41,7 +41,7 @@ import Testing
         func receive(_ handler: @escaping InboundHandler) async throws {}
         func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String] { [] }
         func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String] { nativeIDs }
-        func delete(_ nativeIDs: [String], in channel: GatehouseCore.Channel) async throws {}
+        func delete(_ nativeIDs: [String], in channel: GatehouseCore.Channel, priority: DeliveryPriority) async throws {}
     }
 
     func withListener(

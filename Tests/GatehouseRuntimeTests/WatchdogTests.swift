@@ -81,5 +81,5 @@ private struct SlowStarter: Adapter {
 
     func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String] { [] }
     func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String] { [] }
-    func delete(_ nativeIDs: [String], in channel: Channel) async throws {}
+    func delete(_ nativeIDs: [String], in channel: Channel, priority: DeliveryPriority) async throws {}
 }

@@ -35,16 +35,13 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for chat in 1...12 {
                 group.addTask {
-                    // The priority the dispatcher sets for the task, as it does around a delivery.
-                    try await DeliveryPriority.$current.withValue(.bulk) {
-                        let ticket = try await pacer.turn(chat: "-\(chat)")
-                        turns.took(ticket, "bulk")
-                    }
+                    let ticket = try await pacer.turn(chat: "-\(chat)", priority: .bulk)
+                    turns.took(ticket, "bulk")
                 }
             }
             try await waitUntil(pacer, waiting: 12)
-            // No priority set: interactive. It asked last and takes the very next turn, the second.
-            let ticket = try await pacer.turn(chat: "42")
+            // An interactive send asked last and takes the very next turn, the second.
+            let ticket = try await pacer.turn(chat: "42", priority: .interactive)
             turns.took(ticket, "interactive")
             #expect(ticket.number == 2)
             group.cancelAll()
@@ -124,8 +121,8 @@ import Testing
         }
         // A chat answered 429 with a long retry_after: the same. Other chats go on meanwhile.
         pacer.rateLimited(chat: "42", for: .seconds(30))
-        await #expect(throws: DeliveryError.self) { _ = try await pacer.turn(chat: "42") }
-        _ = try await pacer.turn(chat: "43")
+        await #expect(throws: DeliveryError.self) { _ = try await pacer.turn(chat: "42", priority: .interactive) }
+        _ = try await pacer.turn(chat: "43", priority: .interactive)
         #expect(pacer.waiting == 0)
     }
 }

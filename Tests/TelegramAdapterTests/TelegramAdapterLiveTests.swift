@@ -93,7 +93,7 @@ import Testing
             let ids = try await adapter.send(OutboundMessage(channel: Self.news, text: "v1", idempotencyKey: "k"))
             let edited = try await adapter.edit(ids, with: OutboundMessage(channel: Self.news, text: "v2", idempotencyKey: "k"))
             #expect(edited == ids)
-            try await adapter.delete(ids, in: Self.news)
+            try await adapter.delete(ids, in: Self.news, priority: .interactive)
             #expect(await emulator.sent(chatID: "-1001234").map(\.method) == ["sendMessage", "editMessageText", "deleteMessage"])
         }
     }
@@ -267,7 +267,7 @@ import Testing
             let ids = try await adapter.send(OutboundMessage(channel: Self.news, text: "old news", idempotencyKey: "k"))
             await emulator.advanceClock(by: .seconds(49 * 3600))
             do {
-                try await adapter.delete(ids, in: Self.news)
+                try await adapter.delete(ids, in: Self.news, priority: .interactive)
                 Issue.record("a message older than 48 h was deleted")
             } catch let error as DeliveryError {
                 // Permanent, and precisely so: the dispatcher withdraws the copy (edits it to the

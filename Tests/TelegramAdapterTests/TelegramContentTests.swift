@@ -190,9 +190,9 @@ extension TelegramAdapterLiveTests {
             ))
             await emulator.advanceClock(by: .seconds(49 * 3600))
             await #expect(throws: DeliveryError.notRemovable("deleteMessage: 400 Bad Request: message can't be deleted for everyone")) {
-                try await adapter.delete(texts + document, in: Self.news)
+                try await adapter.delete(texts + document, in: Self.news, priority: .interactive)
             }
-            let kept = try await adapter.withdraw(texts + document, in: Self.news, notice: "withdrawn")
+            let kept = try await adapter.withdraw(texts + document, in: Self.news, notice: "withdrawn", priority: .interactive)
             #expect(kept == texts + document)
             let edits = await emulator.sent(chatID: "-1001234").dropFirst(3)
             #expect(edits.map(\.method) == ["editMessageText", "editMessageText", "editMessageCaption"])
@@ -256,8 +256,8 @@ extension TelegramAdapterLiveTests {
             #expect(sent[1].text == "")
             #expect(edited.count == 2 && edited[1].hasPrefix("file:"))
             // Deleting removes both, and deleting again (a retry) finds them gone and is done.
-            try await adapter.delete(edited, in: Self.news)
-            try await adapter.delete(edited, in: Self.news)
+            try await adapter.delete(edited, in: Self.news, priority: .interactive)
+            try await adapter.delete(edited, in: Self.news, priority: .interactive)
             #expect(await emulator.sent(chatID: "-1001234").filter { $0.method == "deleteMessage" }.count == 2)
         }
     }

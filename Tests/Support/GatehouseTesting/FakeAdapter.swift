@@ -96,7 +96,7 @@ public final class FakeAdapter: Adapter {
         return nativeIDs
     }
 
-    public func delete(_ nativeIDs: [String], in channel: Channel) async throws {
+    public func delete(_ nativeIDs: [String], in channel: Channel, priority: DeliveryPriority) async throws {
         state.withLock { $0.deletes.append(nativeIDs) }
     }
 }
