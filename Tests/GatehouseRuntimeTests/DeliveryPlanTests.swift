@@ -8,19 +8,10 @@ import Testing
 /// What the dispatcher does with the head of a queue, as a table: cancel, wait, or send at which
 /// priority.
 @Suite struct DeliveryPlanTests {
-    static let yaml = """
-        platforms:
-          corp: { type: dingtalk, side: internal, client_id: d, client_secret: s }
-          tg: { type: telegram, side: external, token: "1:x" }
-        channels:
-          all-hands: { platform: corp, conversation: cidA }
-          desk: { platform: corp, conversation: cidD }
-          news: { platform: tg, chat: -1001 }
-          partners: { platform: tg, chat: -1003 }
-          support: { platform: tg, chat: -1002 }
-        routes:
-          - { name: announcements, from: all-hands, to: [news, partners], template: "{text}" }
-          - { name: customers-in, from: support, to: [desk], template: "{text}" }
+    /// The gateway tests' config, with a route that fans out (bulk by default).
+    static let yaml = GatewayTests.yaml + """
+
+          - { name: fan-out, from: all-hands, to: [news, support], template: "{text}" }
         """
 
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
@@ -40,7 +31,7 @@ import Testing
         // A customer's message to the desk: interactive (one destination).
         (job(), nil, DeliveryPlan.send(.interactive)),
         // A fan-out route: bulk by default.
-        (job(route: "announcements", destination: "news", origin: "corp"), nil, .send(.bulk)),
+        (job(route: "fan-out", destination: "news", origin: "corp"), nil, .send(.bulk)),
         // An operator's announcement: bulk, whichever route's rules decided it.
         (job(origin: Gate.announcePlatform), nil, .send(.bulk)),
         // A deferred retry not yet due: the head waits, and the queue with it.
