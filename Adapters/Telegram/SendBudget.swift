@@ -2,8 +2,8 @@ import GatehouseCore
 
 /// The Bot FAQ's broadcasting limits as bookkeeping: when a send to a chat may go without the
 /// server having to answer 429, and what a send spends. At most `chat` per chat, `group` per group
-/// or supergroup (not per channel: a channel is paced as any chat), and `bot` overall; a 429 that comes anyway pauses that chat, or the whole
-/// bot, for exactly the `retry_after` the server named.
+/// or supergroup (not per channel: a channel is paced as any chat), and `bot` overall; a 429 that
+/// comes anyway pauses that chat, or the whole bot, for exactly the `retry_after` the server named.
 ///
 /// The server counts requests when they arrive, which is somewhere between the moment one was sent
 /// and the moment its answer came. So a send, once answered, is counted in the windows at its

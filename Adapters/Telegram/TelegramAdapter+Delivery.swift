@@ -325,14 +325,16 @@ extension TelegramAdapter {
     }
 
     /// Asks Telegram once what a chat that may be a group is (getChat), so that a channel is not
-    /// paced at a group's 20 a minute. Until it is known (or if Telegram does not say), the chat
-    /// is paced as a group: slower, never refused.
+    /// paced at a group's 20 a minute. Until it is known, the chat is paced as a group: slower,
+    /// never refused. A chat Telegram will not describe (a permanent refusal) is taken for a group
+    /// and not asked about again; after a transient failure, the next send asks again.
     private func learnKind(of chat: ChatID) async {
         guard SendBudget.mayBeGroup(chat.key), pacer.kind(of: chat.key) == nil else { return }
         do {
             let info: Chat = try await client.call("getChat", GetChat(chatID: chat), timeout: configuration.requestTimeout)
             pacer.learn(chat.key, is: SendBudget.ChatKind(type: info.type))
         } catch {
+            if error.isPermanent { pacer.learn(chat.key, is: .group) }
             logger.debug("getChat failed; the chat is paced as a group", metadata: ["gh.chat": .string(chat.key), "gh.error": .string(error.shortDescription)])
         }
     }

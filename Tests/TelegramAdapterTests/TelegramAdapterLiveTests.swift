@@ -75,6 +75,10 @@ import Testing
             #expect(adapter.pacer.kind(of: "-1001234") == .channel)
             #expect(adapter.pacer.kind(of: "-1005678") == .group)
             #expect(await emulator.sent(chatID: "-1001234").count == 1)
+            // A chat Telegram will not describe is taken for a group, and not asked about again.
+            let nobody = Channel(name: "nobody", platform: "outreach", address: .chat("@nobody_here", topic: nil))
+            await #expect(throws: DeliveryError.self) { _ = try await adapter.send(OutboundMessage(channel: nobody, text: "c", idempotencyKey: "k3")) }
+            #expect(adapter.pacer.kind(of: "@nobody_here") == .group)
         }
     }
 
