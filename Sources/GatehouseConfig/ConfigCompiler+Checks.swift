@@ -20,8 +20,8 @@ extension ConfigCompiler {
             func add(_ detector: (any Detector)?) {
                 if let detector { check.detectors.append(detector) } else { complete = false }
             }
-            func add(_ rule: (any MessageRule)?) {
-                if let rule { check.rules.append(rule) } else { complete = false }
+            func add(_ detector: (any MessageDetector)?) {
+                if let detector { check.messageDetectors.append(detector) } else { complete = false }
             }
             if let node = fields["detect"] {
                 for (detector, item) in reader.stringList(node, "\(what): detect") {
@@ -61,7 +61,7 @@ extension ConfigCompiler {
                     reader.error(at: node, "\(what): labels must name at least one label (announcement, confidential, direct, bot)")
                     complete = false
                 } else {
-                    check.rules.append(LabelRule(labels: Set(labels)))
+                    check.messageDetectors.append(LabelDetector(labels: Set(labels)))
                 }
             }
             if complete { checks.valid[name] = check }
@@ -125,7 +125,7 @@ extension ConfigCompiler {
     }
 
     /// `attachments: { max_bytes: 10MB, types: [pdf, png, image/*] }`.
-    private func attachments(_ node: Node, _ what: String) -> (any MessageRule)? {
+    private func attachments(_ node: Node, _ what: String) -> (any MessageDetector)? {
         guard let fields = reader.fields(node, "\(what): attachments", allowed: ["max_bytes", "types"]) else { return nil }
         let maxBytes = fields["max_bytes"].map { byteSize($0, "\(what): attachments: max_bytes") }
         if case .some(nil) = maxBytes { return nil }
@@ -135,11 +135,11 @@ extension ConfigCompiler {
                 $0.0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
             })
         }
-        return AttachmentRule(types: types, maxBytes: maxBytes ?? nil)
+        return AttachmentDetector(types: types, maxBytes: maxBytes ?? nil)
     }
 
     /// `size: { max_bytes: 4KB, max_chars: 2000 }`.
-    private func sizeRule(_ node: Node, _ what: String) -> (any MessageRule)? {
+    private func sizeRule(_ node: Node, _ what: String) -> (any MessageDetector)? {
         guard let fields = reader.fields(node, "\(what): size", allowed: ["max_bytes", "max_chars"]) else { return nil }
         guard fields["max_bytes"] != nil || fields["max_chars"] != nil else {
             reader.error(at: node, "\(what): size needs max_bytes or max_chars")
@@ -149,19 +149,19 @@ extension ConfigCompiler {
         let maxChars = fields["max_chars"].map { reader.integer($0, "\(what): size: max_chars").map(Int.init) }
         if case .some(nil) = maxBytes { return nil }
         if case .some(nil) = maxChars { return nil }
-        return SizeRule(maxBytes: maxBytes ?? nil, maxCharacters: maxChars ?? nil)
+        return SizeDetector(maxBytes: maxBytes ?? nil, maxCharacters: maxChars ?? nil)
     }
 
     /// `senders: { allow: [ids], deny: [ids] }`.
-    private func senders(_ node: Node, _ what: String) -> (any MessageRule)? {
+    private func senders(_ node: Node, _ what: String) -> (any MessageDetector)? {
         guard let fields = reader.fields(node, "\(what): senders", allowed: ["allow", "deny"]) else { return nil }
         let allow = fields["allow"].map { reader.stringList($0, "\(what): senders: allow").map(\.0) } ?? []
         let deny = fields["deny"].map { reader.stringList($0, "\(what): senders: deny").map(\.0) } ?? []
-        return SenderRule(allow: Set(allow), deny: Set(deny))
+        return SenderDetector(allow: Set(allow), deny: Set(deny))
     }
 
     /// `outside: { days: mon-fri, hours: "09:00-18:00", tz: Asia/Shanghai }`: fires outside the window.
-    private func timeWindow(_ node: Node, _ what: String) -> (any MessageRule)? {
+    private func timeWindow(_ node: Node, _ what: String) -> (any MessageDetector)? {
         guard let fields = reader.fields(node, "\(what): outside", allowed: ["days", "hours", "tz"]) else { return nil }
         var days: Set<Int>? = Set(1...7)
         if let node = fields["days"] { days = self.days(node, "\(what): outside: days") }
@@ -173,7 +173,7 @@ extension ConfigCompiler {
             if zone == nil { reader.error(at: node, "\(what): outside: unknown time zone '\(name)' (use an IANA name such as Asia/Shanghai)") }
         }
         guard let days, let hours, let zone else { return nil }
-        return TimeWindowRule(days: days, start: hours.0, end: hours.1, timeZone: zone)
+        return TimeWindowDetector(days: days, start: hours.0, end: hours.1, timeZone: zone)
     }
 
     private static let dayNames = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

@@ -286,8 +286,8 @@ extension ConfigCompiler {
             }
             // Fail closed: a redact that cannot mask would forward the message as it is.
             if verdict == .redact, let compiled = checks.valid[check], !compiled.canRedact {
-                let rules = compiled.unmaskableRules.map { "'\($0)'" }.joined(separator: ", ")
-                reader.error(at: value, "\(what): on: \(check): redact cannot apply, check '\(check)' has \(rules), which judge the message as a whole and leave nothing to mask; use hold or block")
+                let detectors = compiled.unmaskableDetectors.map { "'\($0)'" }.joined(separator: ", ")
+                reader.error(at: value, "\(what): on: \(check): redact cannot apply, check '\(check)' has \(detectors), which judge the message as a whole and leave nothing to mask; use hold or block")
                 complete = false
                 continue
             }

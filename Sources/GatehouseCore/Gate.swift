@@ -46,7 +46,7 @@ public struct Gate: Sendable {
             let context = Renderer.Context(route: route.name, channel: source.name, platform: source.platform)
             let rendered = renderer.render(route.template, body: body, envelope: sent, context: context)
             // An attachment finding has no span to mask: redacting it means the files stay behind.
-            let attachments = decision.masked.contains { $0.detector == AttachmentRule.name } ? [] : sent.attachments
+            let attachments = decision.masked.contains { $0.detector == AttachmentDetector.name } ? [] : sent.attachments
             for name in route.to where name != source.name {
                 guard let destination = router.channels[name] else { continue }
                 // A destination with a template of its own gets its own text, from the same

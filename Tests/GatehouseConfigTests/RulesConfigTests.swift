@@ -47,7 +47,7 @@ import Testing
         #expect(route.on.map(\.verdict) == [.hold, .redact, .block, .hold, .hold, .hold, .block, .forward])
         #expect(route.mirror == [.edit])
         #expect(config.checks["pii"]?.detectors.map(\.name) == ["cn_mobile", "email"])
-        #expect(config.checks["hours"]?.rules.map(\.name) == ["outside"])
+        #expect(config.checks["hours"]?.messageDetectors.map(\.name) == ["outside"])
         let crossing = try #require(config.gate.crossings(for: Envelope(
             origin: .init(platform: "corp", conversation: "cidA", messageID: "m", eventID: "m"),
             sender: .init(id: "u1", name: "Ada"), body: .init(text: "ping 13812345678"),

@@ -180,7 +180,7 @@ extension RedactorTests {
     }
 
     @Test func attachmentsAreJudgedByExtensionMimeAndSize() throws {
-        let rule = AttachmentRule(types: ["pdf", "image/*"], maxBytes: 1000)
+        let rule = AttachmentDetector(types: ["pdf", "image/*"], maxBytes: 1000)
         #expect(rule.allows(.init(reference: "1", name: "Report.PDF", bytes: 10)))
         #expect(rule.allows(.init(reference: "2", name: "photo", mimeType: "image/jpeg", bytes: 999)))
         #expect(!rule.allows(.init(reference: "3", name: "setup.exe", mimeType: "application/octet-stream", bytes: 10)))
@@ -190,8 +190,8 @@ extension RedactorTests {
         #expect(try rule.violated(by: envelope(attachments: [.init(reference: "1", name: "a.pdf", bytes: 1), .init(reference: "2", name: "b.zip", bytes: 1)])))
         #expect(try !rule.violated(by: envelope()))
         // `types: []`: every attachment fires.
-        #expect(try AttachmentRule(types: [], maxBytes: nil).violated(by: envelope(attachments: [.init(reference: "1", name: "a.pdf", bytes: 1)])))
-        #expect(try !AttachmentRule(types: nil, maxBytes: nil).violated(by: envelope(attachments: [.init(reference: "1", name: "a.exe")])))
+        #expect(try AttachmentDetector(types: [], maxBytes: nil).violated(by: envelope(attachments: [.init(reference: "1", name: "a.pdf", bytes: 1)])))
+        #expect(try !AttachmentDetector(types: nil, maxBytes: nil).violated(by: envelope(attachments: [.init(reference: "1", name: "a.exe")])))
     }
 
     @Test(arguments: [
@@ -203,13 +203,13 @@ extension RedactorTests {
         ("2026-11-21T03:00:00Z", true),        // Saturday 11:00 in Shanghai
     ])
     func timeWindowsAreJudgedInTheirZone(time: String, outside: Bool) throws {
-        let rule = TimeWindowRule(days: Set(1...5), start: 9 * 60, end: 18 * 60, timeZone: try #require(TimeZone(identifier: "Asia/Shanghai")))
+        let rule = TimeWindowDetector(days: Set(1...5), start: 9 * 60, end: 18 * 60, timeZone: try #require(TimeZone(identifier: "Asia/Shanghai")))
         #expect(try rule.violated(by: envelope(time: time)) == outside)
     }
 
     @Test func aWindowPastMidnightBelongsToTheDayItOpened() throws {
         // Night shift Monday–Friday 22:00–06:00: Saturday 03:00 is Friday's shift, Monday 03:00 is not a shift.
-        let rule = TimeWindowRule(days: Set(1...5), start: 22 * 60, end: 6 * 60, timeZone: .gmt)
+        let rule = TimeWindowDetector(days: Set(1...5), start: 22 * 60, end: 6 * 60, timeZone: .gmt)
         #expect(try !rule.violated(by: envelope(time: "2026-11-28T03:00:00Z")))
         #expect(try rule.violated(by: envelope(time: "2026-11-23T03:00:00Z")))
         #expect(try !rule.violated(by: envelope(time: "2026-11-23T23:00:00Z")))
@@ -217,12 +217,12 @@ extension RedactorTests {
     }
 
     @Test func sendersAndSizes() throws {
-        let senders = SenderRule(allow: ["u1", "u2"], deny: ["u2"])
+        let senders = SenderDetector(allow: ["u1", "u2"], deny: ["u2"])
         #expect(try !senders.violated(by: envelope(sender: "u1")))
         #expect(try senders.violated(by: envelope(sender: "u2")))
         #expect(try senders.violated(by: envelope(sender: "u3")))
-        #expect(try !SenderRule(allow: [], deny: ["x"]).violated(by: envelope(sender: "u3")))
-        let size = SizeRule(maxBytes: 7, maxCharacters: 3)
+        #expect(try !SenderDetector(allow: [], deny: ["x"]).violated(by: envelope(sender: "u3")))
+        let size = SizeDetector(maxBytes: 7, maxCharacters: 3)
         #expect(try !size.violated(by: envelope(text: "机密")))      // 6 bytes, 2 scalars
         #expect(try size.violated(by: envelope(text: "机密文")))     // 9 bytes
         #expect(try size.violated(by: envelope(text: "abcd")))      // 4 scalars

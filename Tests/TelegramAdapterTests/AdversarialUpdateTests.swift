@@ -26,7 +26,7 @@ import Testing
             """))
         #expect(envelope.kind == .edit)
         #expect(envelope.time == Date(timeIntervalSince1970: 1_790_089_200))
-        let rule = TimeWindowRule(days: Set(1...7), start: 9 * 60, end: 18 * 60, timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+        let rule = TimeWindowDetector(days: Set(1...7), start: 9 * 60, end: 18 * 60, timeZone: TimeZone(identifier: "Asia/Shanghai")!)
         #expect(rule.violated(by: envelope))
     }
 

@@ -1,16 +1,16 @@
-/// A named, reusable check from the config: text detectors and message rules whose findings a
-/// route maps to a verdict with `on:`.
+/// A named, reusable check from the config: detectors of the text and of the message as a whole,
+/// whose findings a route maps to a verdict with `on:`.
 public struct Check: Sendable {
     public var name: String
     /// Scanners of the message text.
     public var detectors: [any Detector]
-    /// Rules about the message as a whole (attachments, size, time, sender).
-    public var rules: [any MessageRule]
+    /// Detectors of the message as a whole (attachments, size, time, sender, labels).
+    public var messageDetectors: [any MessageDetector]
 
-    public init(name: String, detectors: [any Detector] = [], rules: [any MessageRule] = []) {
+    public init(name: String, detectors: [any Detector] = [], messageDetectors: [any MessageDetector] = []) {
         self.name = name
         self.detectors = detectors
-        self.rules = rules
+        self.messageDetectors = messageDetectors
     }
 
     /// Everything this check finds in an envelope. `text` is the envelope's text as UTF-8 and
@@ -52,16 +52,16 @@ public struct Check: Sendable {
         }
         // In reading order, whatever detector found them.
         findings.sort { ($0.offset, -$0.length, $0.detector) < ($1.offset, -$1.length, $1.detector) }
-        for rule in rules where rule.violated(by: envelope) {
-            findings.append(Finding(check: name, detector: rule.name, offset: 0, length: 0))
+        for detector in messageDetectors where detector.violated(by: envelope) {
+            findings.append(Finding(check: name, detector: detector.name, offset: 0, length: 0))
         }
         return findings
     }
 }
 
-/// A rule about a message as a whole rather than a span of its text. A violation is a finding
+/// A detector of a message as a whole rather than of a span of its text. A violation is a finding
 /// with offset 0 and length 0: there is nothing in the text to mask.
-public protocol MessageRule: Sendable {
+public protocol MessageDetector: Sendable {
     /// The name findings carry (`attachment`, `size`, `outside`, `sender`).
     var name: String { get }
     func violated(by envelope: Envelope) -> Bool

@@ -2,7 +2,7 @@ import Foundation
 
 /// Attachments whose type or size is not allowed: `attachments: { max_bytes: 10MB, types: [pdf, png] }`;
 /// `attachments: { types: [] }` allows no type, so every attachment fires.
-public struct AttachmentRule: MessageRule {
+public struct AttachmentDetector: MessageDetector {
     /// The detector name of its findings.
     public static let name = "attachment"
     public var name: String { Self.name }
@@ -41,7 +41,7 @@ public struct AttachmentRule: MessageRule {
 }
 
 /// Messages longer than a limit: `size: { max_bytes: 4KB, max_chars: 2000 }`.
-public struct SizeRule: MessageRule {
+public struct SizeDetector: MessageDetector {
     public let name = "size"
     public var maxBytes: Int?
     /// In Unicode scalars.
@@ -62,7 +62,7 @@ public struct SizeRule: MessageRule {
 
 /// Messages posted outside a weekly window in a time zone:
 /// `outside: { days: mon-fri, hours: "09:00-18:00", tz: Asia/Shanghai }` fires on Saturday, or at 20:00.
-public struct TimeWindowRule: MessageRule {
+public struct TimeWindowDetector: MessageDetector {
     public let name = "outside"
     /// Allowed weekdays, 1 = Monday … 7 = Sunday (ISO 8601).
     public var days: Set<Int>
@@ -101,7 +101,7 @@ public struct TimeWindowRule: MessageRule {
 }
 
 /// Senders not on an allow list, or on a deny list: `senders: { allow: [u1, u2], deny: [u3] }`.
-public struct SenderRule: MessageRule {
+public struct SenderDetector: MessageDetector {
     public let name = "sender"
     /// Empty = everyone not denied.
     public var allow: Set<String>
@@ -121,7 +121,7 @@ public struct SenderRule: MessageRule {
 /// Envelopes that carry any of these labels, as adapters attach them (`announcement`,
 /// `confidential` for a DingTalk announcement marked 保密, `direct` for a one-to-one chat):
 /// `labels: [confidential]`.
-public struct LabelRule: MessageRule {
+public struct LabelDetector: MessageDetector {
     public let name = "label"
     public var labels: Set<String>
 
