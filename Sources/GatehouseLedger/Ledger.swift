@@ -1,11 +1,21 @@
 import Foundation
 import GatehouseCore
 
-/// The durable store: inbound dedup, the audit log, the outbox and the message map.
+/// The durable store: inbound dedup, the audit log, the outbox and the message map, in four
+/// roles a backend implements one by one (``IntakeLedger``, ``OutboxLedger``, ``AuditLedger``,
+/// ``ReadableLedger``); the services each take the role they use.
 ///
 /// Each method is one transaction, so every cross-row invariant (an audit record for each crossing
 /// and each outcome, a job only with its crossing record) holds after a crash at any point.
-public protocol Ledger: CursorStore {
+public protocol Ledger: IntakeLedger, OutboxLedger, AuditLedger, ReadableLedger {
+    /// A round trip through the ledger's writer, the path every decision takes: it returns only
+    /// when the writer is taking work (a watchdog's proof of life).
+    func ping() async throws
+}
+
+/// The intake role: inbound events committed with their crossings and jobs, exactly once per
+/// event, and the platforms' cursors (``CursorStore``) kept with them.
+public protocol IntakeLedger: CursorStore {
     /// Records inbound events' crossings and queues their deliveries, in order, skipping each event
     /// whose `(platform, eventID)` was committed before.
     ///
@@ -15,6 +25,15 @@ public protocol Ledger: CursorStore {
     /// written fails alone. The method throws when nothing was written (the transaction failed).
     func commit(_ intakes: [Intake]) async throws -> [Result<IntakeResult, any Error>]
 
+    /// Forgets the inbound events (and push nonces) received before `cutoff`: no platform will
+    /// deliver them again. Returns how many were forgotten.
+    func pruneInbound(before cutoff: Date) async throws -> Int
+}
+
+/// The outbox role: each job from the head of its destination's queue to its outcome (delivered,
+/// deferred, dead or cancelled, each audited), the operators' decisions on held, dead and
+/// scheduled jobs, and the message map the deliveries fill.
+public protocol OutboxLedger: Sendable {
     /// The oldest undelivered job of a destination's queue (pending, inflight or deferred), if
     /// any. Later jobs wait behind it, so each destination receives in order. An inflight head
     /// was being sent when the previous run stopped.
@@ -38,10 +57,6 @@ public protocol Ledger: CursorStore {
     /// Dead-letters a job and audits why.
     func recordDead(_ job: OutboxJob, reason: String, at time: Date) async throws -> AuditRecord
 
-    /// Decides a held job: approved, it joins its destination's queue; rejected, it is cancelled
-    /// and never delivered. Either way the decision, who made it and why, is audited.
-    func decideHold(_ job: OutboxJob, approve: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord
-
     /// Cancels, each with its audit record, the jobs of (route, destination) lanes a config no
     /// longer has: pending, deferred and held ones, and inflight ones too when `inflight` (at
     /// start, when nothing is being sent; during a reload the send in hand finishes first).
@@ -53,31 +68,31 @@ public protocol Ledger: CursorStore {
         outside lanes: Set<Lane>, inflight: Bool, destination: String?, createdBefore: Date?, reason: String, at time: Date
     ) async throws -> [AuditRecord]
 
-    /// Erases the content (bodies as received and as decided) of up to `limit` crossings recorded
-    /// before `cutoff`, oldest first, auditing each erasure; the leaves keep their commitments, so
-    /// the log still verifies. Content a queued job still has to send is kept until the job ends.
-    func eraseContent(before cutoff: Date, reason: String, at time: Date, limit: Int) async throws -> [AuditRecord]
-
-    /// Forgets the inbound events (and push nonces) received before `cutoff`: no platform will
-    /// deliver them again. Returns how many were forgotten.
-    func pruneInbound(before cutoff: Date) async throws -> Int
-
-    /// Audit records in sequence order, starting at `sequence`.
-    func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord]
-
-    /// Jobs in a state, oldest first.
-    func jobs(in state: OutboxJob.State, limit: Int) async throws -> [OutboxJob]
-
-    /// One job, by id.
-    func job(id: Int64) async throws -> OutboxJob?
-
-    /// Jobs not yet concluded (pending, inflight, deferred, held, dead), counted per destination
-    /// and state.
-    func depths() async throws -> [String: [OutboxJob.State: Int]]
-
     /// The native ids a message became at a destination, in part order.
     func nativeIDs(platform: String, conversation: String, message: String, destination: String) async throws -> [String]
 
+    /// Decides a held job: approved, it joins its destination's queue; rejected, it is cancelled
+    /// and never delivered. Either way the decision, who made it and why, is audited.
+    func decideHold(_ job: OutboxJob, approve: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord
+
+    /// Decides a dead-lettered job, in `approver`'s name, with its audit record: back to its
+    /// queue for another round of attempts (its age counted from now), or closed for good.
+    func decideDead(_ job: OutboxJob, retry: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord
+
+    /// Moves the scheduled jobs due by `time` into their queues; returns their destinations.
+    func releaseScheduled(until time: Date) async throws -> Set<String>
+
+    /// When the next scheduled job is due; nil when none is scheduled.
+    func nextScheduled() async throws -> Date?
+
+    /// Cancels a scheduled job before its time, audited as a cancelled delivery with the operator
+    /// and their reason. Throws when the job is not scheduled (any more).
+    func cancelScheduled(_ job: OutboxJob, by approver: String, reason: String, at time: Date) async throws -> AuditRecord
+}
+
+/// The audit role: the records that are neither crossings nor deliveries (refusals, config
+/// loads, erasures), and the checkpoints that sign the log.
+public protocol AuditLedger: Sendable {
     /// Audits the pushes a platform's hook refused in an interval (forged, stale, replayed,
     /// malformed, over a limit), summed up in one record.
     func recordRefusals(platform: String, _ refusals: Refusals, at time: Date) async throws -> AuditRecord
@@ -92,26 +107,30 @@ public protocol Ledger: CursorStore {
     /// Signs and stores a checkpoint of the log as it is now; nil when it has not grown since the last.
     func checkpoint(origin: String, signer: NoteSigner, at time: Date) async throws -> (checkpoint: Checkpoint, note: String)?
 
-    /// Decides a dead-lettered job, in `approver`'s name, with its audit record: back to its
-    /// queue for another round of attempts (its age counted from now), or closed for good.
-    /// Moves the scheduled jobs due by `time` into their queues; returns their destinations.
-    func releaseScheduled(until time: Date) async throws -> Set<String>
+    /// Erases the content (bodies as received and as decided) of up to `limit` crossings recorded
+    /// before `cutoff`, oldest first, auditing each erasure; the leaves keep their commitments, so
+    /// the log still verifies. Content a queued job still has to send is kept until the job ends.
+    func eraseContent(before cutoff: Date, reason: String, at time: Date, limit: Int) async throws -> [AuditRecord]
+}
 
-    /// When the next scheduled job is due; nil when none is scheduled.
-    func nextScheduled() async throws -> Date?
+/// The reading role: the log, the jobs and the queues as they are now, for the admin API, the
+/// status line and the metrics.
+public protocol ReadableLedger: Sendable {
+    /// Audit records in sequence order, starting at `sequence`.
+    func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord]
 
-    /// Cancels a scheduled job before its time, audited as a cancelled delivery with the operator
-    /// and their reason. Throws when the job is not scheduled (any more).
-    func cancelScheduled(_ job: OutboxJob, by approver: String, reason: String, at time: Date) async throws -> AuditRecord
+    /// Jobs in a state, oldest first.
+    func jobs(in state: OutboxJob.State, limit: Int) async throws -> [OutboxJob]
 
-    func decideDead(_ job: OutboxJob, retry: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord
+    /// One job, by id.
+    func job(id: Int64) async throws -> OutboxJob?
+
+    /// Jobs not yet concluded (pending, inflight, deferred, held, dead), counted per destination
+    /// and state.
+    func depths() async throws -> [String: [OutboxJob.State: Int]]
 
     /// What the ledger holds now, for status lines and metrics.
     func summary() async throws -> LedgerSummary
-
-    /// A round trip through the ledger's writer, the path every decision takes: it returns only
-    /// when the writer is taking work (a watchdog's proof of life).
-    func ping() async throws
 }
 
 /// A route's way to one destination: what an outbox job is queued on.
@@ -147,12 +166,14 @@ public struct LedgerSummary: Sendable, Hashable {
     public var queued: Int { (outbox[.pending] ?? 0) + (outbox[.inflight] ?? 0) + (outbox[.deferred] ?? 0) }
 }
 
-extension Ledger {
+extension OutboxLedger {
     /// Records a delivery done as asked.
     public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], at time: Date) async throws -> AuditRecord {
         try await recordDelivered(job, nativeIDs: nativeIDs, note: nil, at: time)
     }
+}
 
+extension IntakeLedger {
     /// Commits one inbound event (see ``commit(_:)-([Intake])``).
     public func commit(_ intake: Intake) async throws -> IntakeResult {
         guard let result = try await commit([intake]).first else { throw LedgerError.corrupt("commit returned no result") }

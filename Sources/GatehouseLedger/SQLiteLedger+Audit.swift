@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import GatehouseCore
+
+/// The audit role (``AuditLedger``): records that are not crossings or deliveries, checkpoints
+/// aside (SQLiteLedger+Checkpoints.swift), and the erasure of content past its retention.
+extension SQLiteLedger {
+    public func recordRefusals(platform: String, _ refusals: Refusals, at time: Date) async throws -> AuditRecord {
+        try await writer.write { db in
+            try Self.append(AuditRecord(sequence: 0, time: time, kind: .pushesRefused, platform: platform, refusals: refusals), in: db)
+        }
+    }
+
+    public func recordConfigLoaded(revision: String, file: String, by actor: String?, at time: Date) async throws -> AuditRecord {
+        try await writer.write { db in
+            try Self.append(AuditRecord(sequence: 0, time: time, kind: .configLoaded, configRevision: revision, reason: file, approver: actor), in: db)
+        }
+    }
+
+    public func eraseContent(before cutoff: Date, reason: String, at time: Date, limit: Int) async throws -> [AuditRecord] {
+        let erased = try await writer.write { db in
+            // A body still owed to a destination stays until its job ends: the job carries it.
+            let expired = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT c.record FROM content c JOIN audit_record a ON a.sequence = c.record
+                    WHERE a.time < ? AND NOT EXISTS (
+                        SELECT 1 FROM outbox o WHERE o.crossing = c.record AND o.state IN (\(OutboxJob.State.open.sql)))
+                    ORDER BY c.record LIMIT ?
+                    """,
+                arguments: [StoredDate(cutoff), limit]
+            )
+            return try expired.map { crossing in
+                try db.run(sql: "DELETE FROM content WHERE record = ?", arguments: [crossing])
+                // The finished jobs' copy of the text is the same body as sent.
+                try db.run(sql: "UPDATE outbox SET text = '', payload = NULL WHERE crossing = ?", arguments: [crossing])
+                return try Self.append(AuditRecord(sequence: 0, time: time, kind: .contentErased, crossing: crossing, reason: reason), in: db)
+            }
+        }
+        // secure_delete zeroed the pages, but their old images are still in the WAL until a
+        // checkpoint copies the new ones over and the log is truncated.
+        if !erased.isEmpty { try await truncateLog() }
+        return erased
+    }
+
+    /// Copies the WAL into the database and truncates it (best effort: a reader still on an old
+    /// snapshot keeps the rest until the next one).
+    func truncateLog() async throws {
+        try await writer.writeWithoutTransaction { db in
+            _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import GRDB
+import GatehouseCore
+
+/// The reading role (``ReadableLedger``): the log, the jobs and the queues as they are now.
+extension SQLiteLedger {
+    public func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord] {
+        try await writer.read { db in
+            try Data.fetchAll(
+                db, sql: "SELECT leaf FROM audit_record WHERE sequence >= ? ORDER BY sequence LIMIT ?",
+                arguments: [sequence, limit]
+            ).map(AuditRecord.decode(leaf:))
+        }
+    }
+
+    public func jobs(in state: OutboxJob.State, limit: Int) async throws -> [OutboxJob] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state = ? ORDER BY id LIMIT ?", arguments: [state.rawValue, limit])
+                .map(Self.job)
+        }
+    }
+
+    public func job(id: Int64) async throws -> OutboxJob? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(Self.job)
+        }
+    }
+
+    public func depths() async throws -> [String: [OutboxJob.State: Int]] {
+        try await writer.read { db in
+            var depths: [String: [OutboxJob.State: Int]] = [:]
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT destination, state, COUNT(*) AS count FROM outbox
+                WHERE state IN (\((OutboxJob.State.open + [.dead]).sql)) GROUP BY destination, state
+                """)
+            for row in rows {
+                guard let state = OutboxJob.State(rawValue: row["state"]) else { continue }
+                depths[row["destination"], default: [:]][state] = row["count"]
+            }
+            return depths
+        }
+    }
+}
