@@ -141,6 +141,7 @@ let package = Package(
             name: "GatehouseRuntimeTests",
             dependencies: ["GatehouseRuntime", "GatehouseConfig", "GatehouseLedger", "GatehouseTesting",
                            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "MetricsTestKit", package: "swift-metrics"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),

@@ -24,8 +24,10 @@ extension DingTalkAdapter {
     /// and replaced. Failures are retried with jittered backoff.
     public func receive(_ handler: @escaping InboundHandler) async throws {
         if configuration.receive == .http {
-            // Nothing to connect to: the platform posts to the listener (ready once it can take them).
-            try await receiveCallbacks(handler)
+            // Nothing to connect to: the platform posts to the gateway's push door, which hands
+            // each callback to ``decode(_:)``.
+            started?.fire()
+            logger.info("receiving robot messages by HTTP callback")
             return
         }
         let (events, report) = AsyncStream.makeStream(of: ConnectionEvent.self)

@@ -56,8 +56,6 @@ public struct DingTalkAdapter: Adapter {
     let api: OpenAPIClient
     let tokens: AccessTokenCache
     let logger: Logger
-    /// Where HTTP callbacks go while intake runs in `http` mode.
-    let callbacks = CallbackIntake()
     let robots: CustomRobotClient
     let robotPacer = RobotPacer()
     /// Fired after the first Stream connection attempt (at once in HTTP mode).

@@ -93,8 +93,6 @@ public struct TelegramAdapter: Adapter {
     /// Fired after the first getUpdates (or setWebhook) attempt.
     public let started: StartSignal? = StartSignal()
     let migrations: ChatMigrations
-    /// Where pushed updates go while intake runs in webhook mode.
-    let pushes = WebhookIntake()
 
     public var platform: String { configuration.platform }
 
@@ -115,7 +113,9 @@ public struct TelegramAdapter: Adapter {
 
     public func receive(_ handler: @escaping InboundHandler) async throws {
         if let webhook = configuration.webhook {
-            try await receivePushes(at: webhook, handler)
+            // The updates come through the gateway's push door (``decode(_:)``) once Telegram
+            // knows where to push them.
+            await register(webhook)
         } else {
             try await poll(handler)
         }

@@ -17,7 +17,9 @@ public protocol Adapter: Sendable {
     /// ``Acknowledgement``, in order; an event whose acknowledgement was not called when the handler
     /// returned (or threw) must be redelivered by the platform (or by the adapter after a
     /// reconnect), which inbound dedup turns into exactly-once decisions.
-    /// Connection failures are retried with backoff inside; the method returns only when cancelled.
+    /// Connection failures are retried with backoff inside; the method returns only when cancelled,
+    /// or, for an adapter whose platform pushes its events (``PushReceiving``), once the platform
+    /// knows where to push them: those events come through the gateway's push door, not `handler`.
     func receive(_ handler: @escaping InboundHandler) async throws
 
     /// Sends a new message and returns the native ids of every message it took (a long text may

@@ -4,7 +4,7 @@ import Foundation
 /// forged requests costs the log one record per interval, not one per request, and still shows
 /// how many, why, when and from where.
 public struct Refusals: Sendable, Hashable, Codable {
-    /// How many were refused for one reason (``GatehouseCore/WebhookResponse/Refusal``).
+    /// How many were refused for one reason (``GatehouseCore/PushAnswer/Refusal``).
     public struct Count: Sendable, Hashable, Codable {
         public var reason: String
         public var count: Int

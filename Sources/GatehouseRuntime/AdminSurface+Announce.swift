@@ -19,7 +19,7 @@ extension AdminSurface {
         guard !wanted.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return failure(.badRequest, "the announcement's text is empty") }
         guard wanted.text.utf8.count <= Self.announcementLimit else { return failure(.contentTooLarge, "the announcement is longer than \(Self.announcementLimit) bytes") }
         let snapshot = store.current
-        let now = Date()
+        let now = clock.now
         let id = "announce-\(UUID().uuidString.lowercased())"
         let envelope = Envelope(
             origin: .init(platform: Gate.announcePlatform, conversation: Gate.announceSource, messageID: id, eventID: id),
@@ -71,7 +71,7 @@ extension AdminSurface {
         guard let job = try await job(context, in: .scheduled) else { return failure(.notFound, "no scheduled announcement with that id") }
         let record: AuditRecord
         do {
-            record = try await ledger.cancelScheduled(job, by: who.approver, reason: who.reason, at: Date())
+            record = try await ledger.cancelScheduled(job, by: who.approver, reason: who.reason, at: clock.now)
         } catch let error as LedgerError where error.shortDescription == "not_scheduled" {
             // Its time came (or someone cancelled it) a moment ago.
             return failure(.conflict, error.detail)

@@ -17,12 +17,14 @@ public struct AdminSurface: Sendable {
     let reloader: Reloader?
     let reloads: ReloadStatus
     let ready: StartSignal
+    let clock: WallClock
     let logger: Logger
 
     public init(
         path: String, store: ConfigStore, ledger: any Ledger, dispatcher: Dispatcher, scheduler: Scheduler, reloader: Reloader?,
-        reloads: ReloadStatus, ready: StartSignal, logger: Logger
+        reloads: ReloadStatus, ready: StartSignal, clock: WallClock = .system, logger: Logger
     ) {
+        self.clock = clock
         self.scheduler = scheduler
         self.path = path
         self.store = store
@@ -39,7 +41,24 @@ public struct AdminSurface: Sendable {
 
     /// The listener as a service for the gateway's ServiceGroup.
     public func service() -> some Service {
-        let router = Router(context: AdminContext.self)
+        let path = self.path
+        // A socket file left by an earlier run would make the bind fail.
+        Self.removeStaleSocket(at: path)
+        return Application(
+            router: router(),
+            configuration: .init(address: .unixDomainSocket(path: path), serverName: "gatehouse-admin"),
+            onServerRunning: { _ in
+                // Owner and group (the unit's `gatehouse` group: its operators) may connect; no one else.
+                chmod(path, 0o660)
+            },
+            logger: logger
+        )
+    }
+
+    /// Every route of the admin API; tests drive it without a socket (Hummingbird's router test
+    /// mode), where no caller can be named, so nothing is decided.
+    func router() -> Hummingbird.Router<AdminContext> {
+        let router = Hummingbird.Router(context: AdminContext.self)
         router.get("/status") { _, _ in try await json(status()) }
         router.get("/holds") { _, _ in
             try await json(ledger.jobs(in: .held, limit: Self.listLimit).map { describe($0, withText: false) })
@@ -77,18 +96,7 @@ public struct AdminSurface: Sendable {
             logger.info("reload asked through the admin socket", metadata: ["gh.actor": .string(who)])
             return try json(Self.answer(await reloader.reload(by: who)))
         }
-        let path = self.path
-        // A socket file left by an earlier run would make the bind fail.
-        Self.removeStaleSocket(at: path)
-        return Application(
-            router: router,
-            configuration: .init(address: .unixDomainSocket(path: path), serverName: "gatehouse-admin"),
-            onServerRunning: { _ in
-                // Owner and group (the unit's `gatehouse` group: its operators) may connect; no one else.
-                chmod(path, 0o660)
-            },
-            logger: logger
-        )
+        return router
     }
 
     private func status() async throws -> AdminWire.Status {
@@ -99,7 +107,7 @@ public struct AdminSurface: Sendable {
             outbox: Dictionary(uniqueKeysWithValues: summary.outbox.map { ($0.key.rawValue, $0.value) }),
             records: summary.records, checkpointed: summary.checkpointed, lastCheckpoint: summary.lastCheckpoint,
             reloadFailures: reloads.failures, lastReloadFailure: reloads.lastFailure,
-            line: Watchdog.status(routes: snapshot.config.routes.count, summary: summary, reloadFailure: reloads.lastFailure)
+            line: Watchdog.status(routes: snapshot.config.routes.count, summary: summary, reloadFailure: reloads.lastFailure, now: clock.now)
         )
     }
 
@@ -152,7 +160,7 @@ public struct AdminSurface: Sendable {
         }
         let record: AuditRecord
         do {
-            record = try await ledger.decideDead(job, retry: retry, by: who.approver, reason: who.reason, at: Date())
+            record = try await ledger.decideDead(job, retry: retry, by: who.approver, reason: who.reason, at: clock.now)
         } catch let error as LedgerError where error.shortDescription == "not_dead" || error.shortDescription == "content_erased" {
             return failure(.conflict, error.detail)
         }
@@ -173,7 +181,7 @@ public struct AdminSurface: Sendable {
         guard let job = try await job(context, in: .held) else { return failure(.notFound, "no held delivery with that id") }
         let record: AuditRecord
         do {
-            record = try await ledger.decideHold(job, approve: approve, by: approver, reason: reason, at: Date())
+            record = try await ledger.decideHold(job, approve: approve, by: approver, reason: reason, at: clock.now)
         } catch let error as LedgerError where error.shortDescription == "not_held" {
             // Decided by someone else a moment ago.
             return failure(.conflict, "delivery \(job.id) is no longer held")

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 import GatehouseLedger
 import Logging
 import ServiceLifecycle
@@ -28,13 +29,15 @@ public struct Checkpointer: Service, CustomStringConvertible {
         }
     }
 
-    private let ledger: any Ledger
+    private let ledger: any AuditLedger
     private let configuration: Configuration
+    private let clock: WallClock
     private let logger: Logger
 
-    public init(ledger: any Ledger, configuration: Configuration, logger: Logger) {
+    public init(ledger: any AuditLedger, configuration: Configuration, clock: WallClock = .system, logger: Logger) {
         self.ledger = ledger
         self.configuration = configuration
+        self.clock = clock
         self.logger = logger
     }
 
@@ -56,7 +59,7 @@ public struct Checkpointer: Service, CustomStringConvertible {
     }
 
     private func write() async throws {
-        guard let (checkpoint, note) = try await ledger.checkpoint(origin: configuration.origin, signer: configuration.signer, at: Date()) else { return }
+        guard let (checkpoint, note) = try await ledger.checkpoint(origin: configuration.origin, signer: configuration.signer, at: clock.now) else { return }
         logger.notice("audit checkpoint\n\(note)", metadata: [
             "gh.checkpoint.size": .stringConvertible(checkpoint.size),
             "gh.checkpoint.root": .string(Data(checkpoint.rootHash).base64EncodedString()),

@@ -26,29 +26,22 @@ public struct ContentRetention: Service, CustomStringConvertible {
         }
     }
 
-    private let ledger: any Ledger
+    private let ledger: any AuditLedger
     private let configuration: Configuration
+    private let clock: WallClock
     private let logger: Logger
 
-    public init(ledger: any Ledger, configuration: Configuration, logger: Logger) {
+    public init(ledger: any AuditLedger, configuration: Configuration, clock: WallClock = .system, logger: Logger) {
         self.ledger = ledger
         self.configuration = configuration
+        self.clock = clock
         self.logger = logger
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await sweep(now: Date())
-                } catch is CancellationError {
-                    return
-                } catch {
-                    // Retention is not urgent: a failed sweep (a busy disk) is retried next round.
-                    logger.error("content retention failed; retrying later", metadata: ["gh.error": .string(String(describing: error))])
-                }
-                try await Task.sleep(for: configuration.interval)
-            }
+        // Retention is not urgent: a failed sweep (a busy disk) is retried next round.
+        await Periodic.run(every: configuration.interval, logger: logger, failure: "content retention failed") {
+            try await sweep(now: clock.now)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 import GatehouseLedger
 import Logging
 import ServiceLifecycle
@@ -13,29 +14,22 @@ public struct DedupPruner: Service, CustomStringConvertible {
     /// How long a row is kept: a week, seven times the longest redelivery window.
     public static let keep: Duration = .seconds(7 * 24 * 3600)
 
-    private let ledger: any Ledger
+    private let ledger: any IntakeLedger
     private let interval: Duration
+    private let clock: WallClock
     private let logger: Logger
 
-    public init(ledger: any Ledger, interval: Duration = .seconds(3600), logger: Logger) {
+    public init(ledger: any IntakeLedger, interval: Duration = .seconds(3600), clock: WallClock = .system, logger: Logger) {
         self.ledger = ledger
         self.interval = interval
+        self.clock = clock
         self.logger = logger
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    let pruned = try await ledger.pruneInbound(before: Date().addingTimeInterval(-Self.keep.timeInterval))
-                    if pruned > 0 { logger.info("inbound dedup pruned", metadata: ["gh.rows": .stringConvertible(pruned)]) }
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.error("inbound dedup could not be pruned; retrying later", metadata: ["gh.error": .string(String(describing: error))])
-                }
-                try await Task.sleep(for: interval)
-            }
+        await Periodic.run(every: interval, logger: logger, failure: "inbound dedup could not be pruned") {
+            let pruned = try await ledger.pruneInbound(before: clock.now.addingTimeInterval(-Self.keep.timeInterval))
+            if pruned > 0 { logger.info("inbound dedup pruned", metadata: ["gh.rows": .stringConvertible(pruned)]) }
         }
     }
 }

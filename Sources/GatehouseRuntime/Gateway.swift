@@ -19,6 +19,8 @@ public struct Gateway: Sendable {
     public let ingress: Ingress
     /// The HTTP listener, when the config has `listen.http`.
     public let health: HealthSurface?
+    /// The push door on that listener (`/hooks/<platform>`).
+    public let pushes: PushSurface?
     /// Signs the audit log's checkpoints, when given a signer.
     public let checkpointer: Checkpointer?
     /// Erases expired content, when the config sets `audit.keep_content`.
@@ -40,7 +42,7 @@ public struct Gateway: Sendable {
         config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter],
         dispatch: Dispatcher.Configuration? = nil, checkpoints: Checkpointer.Configuration? = nil,
         notifier: SystemdNotifier = SystemdNotifier(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        reload: (@Sendable () throws -> GatewayConfig)? = nil, logger: Logger
+        reload: (@Sendable () throws -> GatewayConfig)? = nil, clock: WallClock = .system, logger: Logger
     ) {
         self.config = config
         let store = ConfigStore(config)
@@ -50,37 +52,42 @@ public struct Gateway: Sendable {
         let metrics = PrometheusMetricsFactory(registry: registry)
         var dispatch = dispatch ?? .init(config.outbox)
         if dispatch.metrics == nil { dispatch.metrics = metrics }
-        self.dispatcher = Dispatcher(store: store, ledger: ledger, adapters: adapters, configuration: dispatch, logger: logger)
-        let scheduler = Scheduler(ledger: ledger, dispatcher: dispatcher, logger: logger)
+        self.dispatcher = Dispatcher(store: store, ledger: ledger, adapters: adapters, configuration: dispatch, clock: clock, logger: logger)
+        let scheduler = Scheduler(ledger: ledger, dispatcher: dispatcher, clock: clock, logger: logger)
         self.scheduler = scheduler
-        self.ingress = Ingress(store: store, adapters: adapters, ledger: ledger, dispatcher: dispatcher, metrics: metrics, logger: logger)
+        self.ingress = Ingress(store: store, adapters: adapters, ledger: ledger, dispatcher: dispatcher, metrics: metrics, clock: clock, logger: logger)
         let reloads = ReloadStatus()
         self.reloads = reloads
         self.reloader = reload.map { [dispatcher, ingress] load in
             Reloader(
                 store: store, dispatcher: dispatcher, ledger: ledger, notifier: notifier, status: reloads, metrics: metrics,
-                started: ingress.configRecorded, logger: logger, load: load
+                started: ingress.configRecorded, clock: clock, logger: logger, load: load
             )
         }
         self.ready = StartSignal()
-        self.checkpointer = checkpoints.map { Checkpointer(ledger: ledger, configuration: $0, logger: logger) }
+        self.checkpointer = checkpoints.map { Checkpointer(ledger: ledger, configuration: $0, clock: clock, logger: logger) }
         self.retention = config.audit?.keepContent.map {
-            ContentRetention(ledger: ledger, configuration: .init(keep: $0), logger: logger)
+            ContentRetention(ledger: ledger, configuration: .init(keep: $0), clock: clock, logger: logger)
         }
-        self.pruner = DedupPruner(ledger: ledger, logger: logger)
+        self.pruner = DedupPruner(ledger: ledger, clock: clock, logger: logger)
         self.watchdog = Watchdog(
-            notifier: notifier, ledger: ledger, adapters: adapters, store: store, reloads: reloads, ready: ready, logger: logger
+            notifier: notifier, ledger: ledger, adapters: adapters, store: store, reloads: reloads, ready: ready, clock: clock, logger: logger
         )
         self.admin = config.listen.admin.map { [dispatcher, reloader, ready] path in
             AdminSurface(
                 path: path, store: store, ledger: ledger, dispatcher: dispatcher, scheduler: scheduler, reloader: reloader, reloads: reloads,
-                ready: ready, logger: logger
+                ready: ready, clock: clock, logger: logger
             )
         }
-        self.health = config.listen.http.flatMap(HostPort.init).map { [ready] in
+        let http = config.listen.http.flatMap(HostPort.init)
+        let pushes = http.map { [ingress] _ in
+            PushSurface(adapters: adapters, limits: config.listen.limits, intake: ingress, metrics: metrics, clock: clock, logger: logger)
+        }
+        self.pushes = pushes
+        self.health = http.map { [ready] in
             HealthSurface(
-                listen: $0, revision: config.revision, ledger: ledger, adapters: adapters, limits: config.listen.limits, registry: registry,
-                ready: ready, logger: logger
+                listen: $0, revision: config.revision, ledger: ledger, pushes: pushes, limits: config.listen.limits, registry: registry,
+                ready: ready, clock: clock, logger: logger
             )
         }
     }
@@ -90,7 +97,9 @@ public struct Gateway: Sendable {
     /// intake stops before delivery, nothing committed is left without a dispatcher while the
     /// process lives, and the final checkpoint covers every last outcome.
     public var services: [any Service] {
-        (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [pruner, dispatcher, scheduler, ingress] + (health?.services() ?? [])
+        (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [pruner, dispatcher, scheduler, ingress]
+            // The push door's summaries before the listener, so that the last is written after it stopped.
+            + (pushes.map { [$0.auditor(ledger: ledger)] } ?? []) + (health.map { [$0.service()] } ?? [])
             + (admin.map { [$0.service()] } ?? []) + (reloader.map { [$0] } ?? []) + [watchdog]
     }
 

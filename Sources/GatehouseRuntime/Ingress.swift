@@ -6,33 +6,37 @@ import Logging
 import Metrics
 import ServiceLifecycle
 
-/// Takes every inbound event from every adapter, decides its crossings, commits them, and only
-/// then acknowledges the event to its platform.
+/// Takes every inbound event from every adapter (and, through the push door, every push),
+/// decides its crossings, commits them, and only then acknowledges the event to its platform.
 public struct Ingress: Service, CustomStringConvertible {
     /// What the service group logs for it: its name, not its whole configuration.
     public var description: String { "Ingress" }
 
     private let store: ConfigStore
     private let adapters: [any Adapter]
-    private let ledger: any Ledger
+    private let ledger: any IntakeLedger & AuditLedger
     private let dispatcher: Dispatcher
     private let metrics: any MetricsFactory
+    private let clock: WallClock
     /// Fired once the config the gateway started with is in the audit log.
     let configRecorded = StartSignal()
     private let logger: Logger
 
     public init(
-        config: GatewayConfig, adapters: [any Adapter], ledger: any Ledger, dispatcher: Dispatcher,
-        metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
+        config: GatewayConfig, adapters: [any Adapter], ledger: any IntakeLedger & AuditLedger, dispatcher: Dispatcher,
+        metrics: any MetricsFactory = MetricsSystem.factory, clock: WallClock = .system, logger: Logger
     ) {
-        self.init(store: ConfigStore(config), adapters: adapters, ledger: ledger, dispatcher: dispatcher, metrics: metrics, logger: logger)
+        self.init(
+            store: ConfigStore(config), adapters: adapters, ledger: ledger, dispatcher: dispatcher, metrics: metrics, clock: clock, logger: logger
+        )
     }
 
     public init(
-        store: ConfigStore, adapters: [any Adapter], ledger: any Ledger, dispatcher: Dispatcher,
-        metrics: any MetricsFactory = MetricsSystem.factory, logger: Logger
+        store: ConfigStore, adapters: [any Adapter], ledger: any IntakeLedger & AuditLedger, dispatcher: Dispatcher,
+        metrics: any MetricsFactory = MetricsSystem.factory, clock: WallClock = .system, logger: Logger
     ) {
         self.metrics = metrics
+        self.clock = clock
         self.store = store
         self.adapters = adapters
         self.ledger = ledger
@@ -43,7 +47,7 @@ public struct Ingress: Service, CustomStringConvertible {
     public func run() async throws {
         // Every decision from here on follows this config: the log says so before the first one.
         let config = store.current.config
-        let loaded = try await ledger.recordConfigLoaded(revision: config.revision, file: config.file, by: nil, at: Date())
+        let loaded = try await ledger.recordConfigLoaded(revision: config.revision, file: config.file, by: nil, at: clock.now)
         logger.info("config loaded", metadata: ["gh.record": .stringConvertible(loaded.sequence), "gh.revision": .string(config.revision)])
         configRecorded.fire()
         // Intake stops first on shutdown: cancelling the adapters' loops leaves any event that was not
@@ -56,6 +60,10 @@ public struct Ingress: Service, CustomStringConvertible {
                             try await adapter.receive { events in try await handle(events) }
                         }
                     }
+                    // What the adapters do not pull comes through the push door (an adapter whose
+                    // platform pushes returns once the platform knows where to): intake stays open
+                    // for it until the stop.
+                    group.addTask { try await gracefulShutdown() }
                 }
             }
         } catch is CancellationError where Task.isShuttingDownGracefully || Task.isCancelled {
@@ -67,7 +75,7 @@ public struct Ingress: Service, CustomStringConvertible {
     /// Decides, commits (all of them in one group), acknowledges each committed event in order, and
     /// wakes the dispatcher for the destinations that got jobs.
     func handle(_ events: [InboundEvent]) async throws {
-        let receivedAt = Date()
+        let receivedAt = clock.now
         // One config decides the whole batch, even if a reload swaps it meanwhile.
         let snapshot = store.current
         let intakes = events.map { event in

@@ -8,7 +8,7 @@ import Metrics
 struct LedgerGauges {
     let metrics: any MetricsFactory
 
-    func record(_ summary: LedgerSummary, now: Date = Date()) {
+    func record(_ summary: LedgerSummary, now: Date) {
         for state in OutboxJob.State.allCases {
             Gauge(label: "gatehouse_outbox_jobs", dimensions: [("state", state.rawValue)], factory: metrics)
                 .record(summary.outbox[state] ?? 0)

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 import GatehouseLedger
 import Logging
 import ServiceLifecycle
@@ -9,23 +10,22 @@ public struct RefusalAuditor: Service, CustomStringConvertible {
     public var description: String { "RefusalAuditor" }
 
     private let tally: RefusalTally
-    private let ledger: any Ledger
+    private let ledger: any AuditLedger
     private let interval: Duration
+    private let clock: WallClock
     private let logger: Logger
 
-    public init(tally: RefusalTally, ledger: any Ledger, interval: Duration, logger: Logger) {
+    public init(tally: RefusalTally, ledger: any AuditLedger, interval: Duration, clock: WallClock = .system, logger: Logger) {
         self.tally = tally
         self.ledger = ledger
         self.interval = interval
+        self.clock = clock
         self.logger = logger
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
-                await flush()
-            }
+        await Periodic.run(every: interval, waitFirst: true, logger: logger, failure: "pushes refused could not be summed up") {
+            await flush()
         }
         // Anything counted after the last write is in the final one.
         await flush()
@@ -36,7 +36,7 @@ public struct RefusalAuditor: Service, CustomStringConvertible {
         for (platform, refusals) in tally.drain() {
             let reasons = refusals.reasons.map { "\($0.reason)=\($0.count)" }.joined(separator: " ")
             do {
-                let record = try await ledger.recordRefusals(platform: platform, refusals, at: Date())
+                let record = try await ledger.recordRefusals(platform: platform, refusals, at: clock.now)
                 logger.warning("pushes refused", metadata: [
                     "gh.platform": .string(platform), "gh.refused": .stringConvertible(refusals.total), "gh.reasons": .string(reasons),
                     "gh.sources": .stringConvertible(refusals.sources.count + refusals.otherSources), "gh.record": .stringConvertible(record.sequence),

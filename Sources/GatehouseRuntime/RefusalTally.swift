@@ -9,7 +9,7 @@ public final class RefusalTally: Sendable {
     struct Window {
         var first: Date
         var last: Date
-        var reasons: [WebhookResponse.Refusal: Int] = [:]
+        var reasons: [PushAnswer.Refusal: Int] = [:]
         var sources: [String: Int] = [:]
         /// Refusals from addresses past the table's bound, not told apart.
         var unlisted = 0
@@ -24,7 +24,7 @@ public final class RefusalTally: Sendable {
     public init() {}
 
     /// Counts one refusal of a push to `platform`'s hook from `source`.
-    public func count(_ refusal: WebhookResponse.Refusal, platform: String, source: String, at time: Date) {
+    public func count(_ refusal: PushAnswer.Refusal, platform: String, source: String, at time: Date) {
         windows.withLock { windows in
             var window = windows[platform] ?? Window(first: time, last: time)
             window.last = max(window.last, time)

@@ -46,12 +46,13 @@ public struct Reloader: Service, CustomStringConvertible {
 
     private let store: ConfigStore
     private let dispatcher: Dispatcher
-    private let ledger: any Ledger
+    private let ledger: any AuditLedger
     private let notifier: SystemdNotifier
     private let status: ReloadStatus
     /// Reads, validates and compiles the config file anew.
     private let load: @Sendable () throws -> GatewayConfig
     private let metrics: any MetricsFactory
+    private let clock: WallClock
     private let logger: Logger
     /// One reload at a time: a SIGHUP during an admin reload waits its turn.
     private let turn = ReloadTurn()
@@ -60,10 +61,11 @@ public struct Reloader: Service, CustomStringConvertible {
     private let started: StartSignal
 
     public init(
-        store: ConfigStore, dispatcher: Dispatcher, ledger: any Ledger, notifier: SystemdNotifier, status: ReloadStatus,
-        metrics: any MetricsFactory = MetricsSystem.factory, started: StartSignal = StartSignal(),
+        store: ConfigStore, dispatcher: Dispatcher, ledger: any AuditLedger, notifier: SystemdNotifier, status: ReloadStatus,
+        metrics: any MetricsFactory = MetricsSystem.factory, started: StartSignal = StartSignal(), clock: WallClock = .system,
         logger: Logger, load: @escaping @Sendable () throws -> GatewayConfig
     ) {
+        self.clock = clock
         self.started = started
         self.store = store
         self.dispatcher = dispatcher
@@ -139,7 +141,7 @@ public struct Reloader: Service, CustomStringConvertible {
         // The log says which config decides before the first decision under it.
         let record: AuditRecord
         do {
-            record = try await ledger.recordConfigLoaded(revision: new.revision, file: new.file, by: actor, at: Date())
+            record = try await ledger.recordConfigLoaded(revision: new.revision, file: new.file, by: actor, at: clock.now)
         } catch {
             return .refused(["the ledger could not record the new config: \(error)"])
         }

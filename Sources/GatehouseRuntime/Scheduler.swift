@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 import GatehouseLedger
 import Logging
 import ServiceLifecycle
@@ -8,16 +9,18 @@ import Synchronization
 /// the dispatcher for them. The jobs live in the ledger (state `scheduled`), so a restart loses
 /// none: the first look after a start releases whatever came due while the gateway was down.
 public final class Scheduler: Service, Sendable {
-    private let ledger: any Ledger
+    private let ledger: any OutboxLedger
     private let dispatcher: Dispatcher
+    private let clock: WallClock
     private let logger: Logger
     private let doorbell: AsyncStream<Void>.Continuation
     private let rings: AsyncStream<Void>
     /// The longest sleep between looks: a wall clock set forward or back is caught up with within it.
     static let longestSleep: TimeInterval = 60
 
-    public init(ledger: any Ledger, dispatcher: Dispatcher, logger: Logger) {
+    public init(ledger: any OutboxLedger, dispatcher: Dispatcher, clock: WallClock = .system, logger: Logger) {
         self.ledger = ledger
+        self.clock = clock
         self.dispatcher = dispatcher
         self.logger = logger
         (rings, doorbell) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -33,21 +36,10 @@ public final class Scheduler: Service, Sendable {
     public func run() async throws {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { timers in
-                // At most one timer asleep: rings before it is due must not pile up sleepers. Kept
-                // on the continuous clock the timer sleeps on, so that a wall clock set back while
-                // it sleeps cannot leave it looking armed after it has rung.
-                var armed: ContinuousClock.Instant?
+                var alarm = Alarm()
                 for await _ in rings {
-                    if let deadline = armed, deadline <= .now { armed = nil }
                     let next = await look()
-                    let deadline = ContinuousClock.now + .seconds(max(next.timeIntervalSinceNow, 0))
-                    guard armed.map({ deadline < $0 }) ?? true else { continue }
-                    armed = deadline
-                    let doorbell = self.doorbell
-                    timers.addTask {
-                        try? await Task.sleep(until: deadline, clock: .continuous)
-                        doorbell.yield()
-                    }
+                    alarm.set(for: next, now: clock.now, in: &timers, ringing: doorbell)
                 }
                 timers.cancelAll()
             }
@@ -58,7 +50,7 @@ public final class Scheduler: Service, Sendable {
 
     /// Releases what is due and returns when to look next.
     private func look() async -> Date {
-        let now = Date()
+        let now = clock.now
         let latest = now.addingTimeInterval(Self.longestSleep)
         do {
             let due = try await ledger.releaseScheduled(until: now)

@@ -30,7 +30,7 @@ final class SourceLimiter: Sendable {
 
     /// Takes a place for one request of `source`; nil when admitted (then ``release(_:)`` it),
     /// else why not.
-    func admit(_ source: String, now: ContinuousClock.Instant = .now) -> WebhookResponse.Refusal? {
+    func admit(_ source: String, now: ContinuousClock.Instant = .now) -> PushAnswer.Refusal? {
         entries.withLock { entries in
             if entries[source] == nil, entries.count >= Self.bound {
                 entries = entries.filter { _, entry in

@@ -33,13 +33,15 @@ public struct Watchdog: Service, CustomStringConvertible {
     private let configuration: Configuration
     /// Fired once READY=1 is said (what `/readyz` answers).
     private let ready: StartSignal
+    private let clock: WallClock
     private let logger: Logger
 
     public init(
         notifier: SystemdNotifier, ledger: any Ledger, adapters: [any Adapter], store: ConfigStore, reloads: ReloadStatus = ReloadStatus(),
-        configuration: Configuration = .init(), ready: StartSignal = StartSignal(),
+        configuration: Configuration = .init(), ready: StartSignal = StartSignal(), clock: WallClock = .system,
         logger: Logger
     ) {
+        self.clock = clock
         self.ready = ready
         self.notifier = notifier
         self.ledger = ledger
@@ -103,7 +105,7 @@ public struct Watchdog: Service, CustomStringConvertible {
     /// `STATUS=` with the one-line summary of now.
     private func statusLine() async -> String {
         let summary = try? await ledger.summary()
-        return SystemdNotifier.status(Self.status(routes: store.current.config.routes.count, summary: summary, reloadFailure: reloads.lastFailure))
+        return SystemdNotifier.status(Self.status(routes: store.current.config.routes.count, summary: summary, reloadFailure: reloads.lastFailure, now: clock.now))
     }
 
     /// Waits (bounded) for every adapter's first attempt; returns the platforms still trying.
@@ -119,7 +121,7 @@ public struct Watchdog: Service, CustomStringConvertible {
     }
 
     /// The one-line summary: routes, jobs queued / held / dead, and the newest checkpoint.
-    static func status(routes: Int, summary: LedgerSummary?, reloadFailure: String? = nil, now: Date = Date()) -> String {
+    static func status(routes: Int, summary: LedgerSummary?, reloadFailure: String? = nil, now: Date) -> String {
         // A refused reload leads the line until a reload succeeds: the operator must see it.
         let prefix = reloadFailure.map { "\($0); " } ?? ""
         guard let summary else { return prefix + "\(routes) routes; ledger unreadable" }

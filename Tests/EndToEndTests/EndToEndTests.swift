@@ -9,6 +9,7 @@ import GatehouseRuntime
 import GatehouseTesting
 import Testing
 @testable import GatehouseCommands
+@testable import DingTalkAdapter
 
 /// The whole service graph — real adapters, real ledger on disk — over both emulators.
 @Suite(.timeLimit(.minutes(2))) struct EndToEndTests {
@@ -235,6 +236,20 @@ import Testing
                 let statuses = await dingtalk.callbackStatuses()
                 #expect(statuses == [200])
                 #expect(await eventually { await telegram.sent(chatID: "-1001234567890").compactMap(\.text) == ["📢 posted to you\n— 王经理"] })
+                // A genuine callback captured and replayed with another body: DingTalk's sign covers
+                // only the timestamp, so the door takes each signed timestamp once.
+                let timestamp = String(Int64(Date().timeIntervalSince1970 * 1000))
+                func callback(_ text: String, id: String) -> HTTPClientRequest {
+                    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/hooks/corp")
+                    request.method = .POST
+                    request.headers.add(name: "timestamp", value: timestamp)
+                    request.headers.add(name: "sign", value: DingTalkAdapter.callbackSign(timestamp: timestamp, secret: Secret("demo-secret-not-real")))
+                    request.body = .bytes(ByteBuffer(string: #"{"msgtype":"text","text":{"content":"\#(text)"},"msgId":"\#(id)","conversationId":"cidAllHands000==","conversationType":"2","senderStaffId":"m01","senderNick":"王经理","robotCode":"dingdemo"}"#))
+                    return request
+                }
+                #expect(try await httpClient.execute(callback("signed once", id: "r1"), timeout: .seconds(5)).status.code == 200)
+                #expect(try await httpClient.execute(callback("wire the money", id: "r2"), timeout: .seconds(5)).status.code == 401)
+                #expect(await eventually { await telegram.sent(chatID: "-1001234567890").count == 2 })
                 // Someone who is not DingTalk posts a robot message: refused, audited, nothing crosses.
                 var forged = HTTPClientRequest(url: "http://127.0.0.1:\(port)/hooks/corp")
                 forged.method = .POST
@@ -242,14 +257,19 @@ import Testing
                 forged.headers.add(name: "sign", value: "bm90IHRoZSBzaWdu")
                 forged.body = .bytes(ByteBuffer(string: #"{"msgtype":"text","text":{"content":"forged"},"msgId":"x","conversationId":"cidAllHands000==","conversationType":"2","senderStaffId":"m01"}"#))
                 #expect(try await httpClient.execute(forged, timeout: .seconds(5)).status.code == 401)
-                // Refusals are summed up per interval: one record says how many, why and from where.
-                #expect(await eventually { (try? await ledger.records(from: 1, limit: 100).contains { $0.kind == .pushesRefused }) == true })
+                // Refusals are summed up per interval: each record says how many, why and from where
+                // (the replay and the forgery may fall into two intervals).
+                func refusals() async throws -> [AuditRecord] {
+                    try await ledger.records(from: 1, limit: 100).filter { $0.kind == .pushesRefused }
+                }
+                #expect(await eventually { (try? await refusals().reduce(0) { $0 + ($1.refusals?.total ?? 0) }) == 2 })
                 let log = try await ledger.records(from: 1, limit: 100)
-                #expect(log.filter { $0.kind == .crossing }.count == 1)
-                let refused = log.filter { $0.kind == .pushesRefused }
-                #expect(refused.count == 1 && refused.first?.platform == "corp")
-                #expect(refused.first?.refusals?.reasons == [.init(reason: "unauthorized", count: 1)])
-                #expect(refused.first?.refusals?.sources == [.init(address: "127.0.0.1", count: 1)])
+                #expect(log.filter { $0.kind == .crossing }.count == 2)
+                #expect(await telegram.sent(chatID: "-1001234567890").compactMap(\.text).contains { $0.contains("wire the money") } == false)
+                let refused = try await refusals()
+                #expect(refused.allSatisfy { $0.platform == "corp" && $0.refusals?.sources.map(\.address) == ["127.0.0.1"] })
+                let reasons = refused.flatMap { $0.refusals?.reasons ?? [] }.map { "\($0.reason)=\($0.count)" }.sorted()
+                #expect(reasons == ["replayed=1", "unauthorized=1"])
             }
         }
     }

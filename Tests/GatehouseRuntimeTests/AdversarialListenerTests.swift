@@ -5,6 +5,7 @@ import GatehouseCore
 import GatehouseLedger
 @testable import GatehouseRuntime
 import GatehouseTesting
+import MetricsTestKit
 import NIOCore
 import Synchronization
 import Testing
@@ -14,17 +15,15 @@ import Testing
 /// taking every place.
 @Suite(.timeLimit(.minutes(2))) struct AdversarialListenerTests {
     /// A platform whose pushes carry `x-secret: right`; counts the bodies it was handed.
-    final class Hook: WebhookReceiving, Sendable {
-        let platform = "outreach"
+    final class Hook: PushReceiving, Sendable {
+        let platform: String
         let bodies = Mutex(0)
         /// The CPU priority (niceness) of the threads its pushes were screened on.
         let niceness = Mutex<Set<Int32>>([])
-        let release = Mutex<CheckedContinuation<Void, Never>?>(nil)
-        let holds: Bool
 
-        init(holds: Bool = false) { self.holds = holds }
+        init(platform: String = "outreach") { self.platform = platform }
 
-        func screen(_ headers: [String: String]) -> WebhookResponse? {
+        func screen(_ headers: [String: String], now: Date) -> PushAnswer? {
             #if os(Linux)
             // PRIO_PROCESS with 0: the calling thread's niceness (Linux keeps one per thread).
             let nice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
@@ -33,15 +32,31 @@ import Testing
             return headers["x-secret"] == "right" ? nil : .refused(.unauthorized)
         }
 
-        func receiveWebhook(_ request: WebhookRequest) async -> WebhookResponse {
+        /// `x-token: N` is a one-use token good for a minute.
+        func token(_ headers: [String: String]) -> PushToken? {
+            headers["x-token"].map { PushToken(nonce: "token:\($0)", expires: Date().addingTimeInterval(60)) }
+        }
+
+        /// A body of text is a message in the configured channel `cidA`; `{}` carries nothing.
+        func decode(_ push: Push) -> PushContent {
             bodies.withLock { $0 += 1 }
-            return .ok
+            let text = String(decoding: push.body, as: UTF8.self)
+            guard text != "{}" else { return .nothing }
+            return .envelope(Fixtures.envelope(platform: platform, conversation: "cidA", messageID: text, text: text))
         }
 
         func receive(_ handler: @escaping InboundHandler) async throws {}
         func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String] { [] }
         func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String] { nativeIDs }
         func delete(_ nativeIDs: [String], in channel: GatehouseCore.Channel, priority: DeliveryPriority) async throws {}
+    }
+
+    /// The push door for `hook`, its intake deciding by the gateway tests' config into `ledger`.
+    static func door(_ hook: Hook, ledger: any Ledger, limits: GatewayConfig.PushLimits = .init()) throws -> PushSurface {
+        let config = try ConfigLoader(environment: [:]).load(yaml: GatewayTests.yaml, file: "test.yaml")
+        let dispatcher = Dispatcher(config: config, ledger: ledger, adapters: [], logger: quietLogger("test"))
+        let intake = Ingress(config: config, adapters: [hook], ledger: ledger, dispatcher: dispatcher, logger: quietLogger("test"))
+        return PushSurface(adapters: [hook], limits: limits, intake: intake, metrics: TestMetrics(), logger: quietLogger("test"))
     }
 
     func withListener(
@@ -51,10 +66,9 @@ import Testing
         var limits = limits
         // One summary, written as the listener stops, so that the tests can count it.
         limits.summaryEvery = .seconds(3600)
-        let surface = HealthSurface(
-            listen: HostPort("127.0.0.1:0")!, revision: "r", ledger: ledger, adapters: [hook], limits: limits, logger: quietLogger("test")
-        )
-        try await withServices(surface.services()) {
+        let door = try Self.door(hook, ledger: ledger, limits: limits)
+        let surface = HealthSurface(listen: HostPort("127.0.0.1:0")!, revision: "r", ledger: ledger, pushes: door, limits: limits, logger: quietLogger("test"))
+        try await withServices([door.auditor(ledger: ledger), surface.service()]) {
             #expect(await eventually { surface.boundPort != nil })
             try await body("http://127.0.0.1:\(surface.boundPort ?? 0)/hooks/outreach", ledger)
         }

@@ -40,7 +40,7 @@ import Testing
     }
 
     func running(
-        checkpoints: Checkpointer.Configuration? = nil, metrics: TestMetrics = TestMetrics(), logger: Logger? = nil,
+        checkpoints: Checkpointer.Configuration? = nil, metrics: TestMetrics = TestMetrics(), logger: Logger? = nil, clock: WallClock = .system,
         _ body: (Gateway) async throws -> Void
     ) async throws {
         var quiet = Logger(label: "test")
@@ -48,7 +48,7 @@ import Testing
         let gateway = Gateway(
             config: config, ledger: ledger, adapters: [corp, tg],
             dispatch: .init(retry: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100)), metrics: metrics),
-            checkpoints: checkpoints, logger: logger ?? quiet
+            checkpoints: checkpoints, clock: clock, logger: logger ?? quiet
         )
         try await withServices(gateway.services) { try await body(gateway) }
     }
@@ -152,6 +152,18 @@ import Testing
         #expect(lines.first?.metadata["gh.address"] == "chat -1001")
         let counter = try metrics.expectCounter("gatehouse_deliveries_total", [("platform", "tg"), ("outcome", "dead"), ("error", "unauthorized")])
         #expect(counter.totalValue == 1)
+    }
+
+    @Test func everyTimeInTheAuditLogIsReadFromTheGatewaysClock() async throws {
+        // A clock years ahead of the machine's: every record says its time, none the machine's.
+        let then = Date(timeIntervalSince1970: 1_924_992_000)
+        try await running(clock: WallClock { then }) { _ in
+            corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "m1", text: "hello", senderName: "A"))
+            #expect(await eventually { (try? await records().contains { $0.outcome == .delivered }) == true })
+        }
+        let log = try await records()
+        #expect(Set(log.map(\.kind)) == [.configLoaded, .crossing, .delivery])
+        #expect(log.allSatisfy { $0.time == then })
     }
 
     @Test func eachDestinationReceivesInOrderEvenAcrossRetries() async throws {

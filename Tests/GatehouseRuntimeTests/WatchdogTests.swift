@@ -24,7 +24,7 @@ import Testing
                                     lastCheckpoint: now.addingTimeInterval(-42))
         #expect(Watchdog.status(routes: 3, summary: summary, now: now)
             == "3 routes; 3 queued, 4 held, 1 dead; 120 audit records, last checkpoint 42s ago at 100 records")
-        #expect(Watchdog.status(routes: 1, summary: nil) == "1 routes; ledger unreadable")
+        #expect(Watchdog.status(routes: 1, summary: nil, now: now) == "1 routes; ledger unreadable")
     }
 
     @Test func theManagerHearsReadyThenWatchdogPingsWithTheStatusThenStopping() async throws {

@@ -8,9 +8,10 @@ import Logging
 @testable import DingTalkAdapter
 @testable import TelegramAdapter
 
-/// What the targets share: the compiled fuzz config, both adapters (receiving: the webhook and
-/// callback handlers installed as the daemon installs them) and the way every envelope that comes
-/// out of a parser is taken further (decided, redacted, rendered for each destination platform).
+/// What the targets share: the compiled fuzz config, both adapters (receiving pushes: a Telegram
+/// webhook, DingTalk HTTP callbacks, judged and decoded as the daemon's push door has them judged
+/// and decoded) and the way every envelope that comes out of a parser is taken further (decided,
+/// redacted, rendered for each destination platform).
 final class Harness: @unchecked Sendable {
     static let shared = Harness()
 
@@ -46,14 +47,6 @@ final class Harness: @unchecked Sendable {
             ),
             httpClient: HTTPClient.shared, logger: logger
         )
-        let decide: InboundHandler = { events in
-            for event in events {
-                Harness.shared.cross(event.envelope)
-                try await event.acknowledgement()
-            }
-        }
-        telegram.pushes.handler.withLock { $0 = decide }
-        dingtalk.callbacks.handler.withLock { $0 = decide }
     }
 
     /// Builds what `target` needs before the first input (the shared harness, its gate).
@@ -70,8 +63,15 @@ final class Harness: @unchecked Sendable {
     }
 
     func telegramWebhook(_ request: WireRequest) {
-        let telegram = self.telegram
-        _ = blocking { await telegram.receiveWebhook(WebhookRequest(headers: request.headers, body: request.body)) }
+        push(Push(headers: request.headers, body: request.body), to: telegram)
+    }
+
+    /// A push as the door takes it: the headers screened, the token read, the body decoded, and
+    /// what it carries taken further.
+    func push(_ push: Push, to adapter: some PushReceiving) {
+        guard adapter.screen(push.headers, now: Date()) == nil else { return }
+        _ = adapter.token(push.headers)
+        if case .envelope(let envelope) = adapter.decode(push) { cross(envelope) }
     }
 
     func dingtalkCallback(_ request: WireRequest, signed: Bool) {
@@ -84,11 +84,7 @@ final class Harness: @unchecked Sendable {
             }
             headers["sign"] = DingTalkAdapter.callbackSign(timestamp: headers["timestamp"]!, secret: dingtalk.configuration.clientSecret)
         }
-        let dingtalk = self.dingtalk
-        let callback = WebhookRequest(headers: headers, body: request.body)
-        _ = blocking { await dingtalk.receiveWebhook(callback) }
-        // Each signed timestamp is taken once: forget them, so that the next input is judged on its own.
-        dingtalk.callbacks.used.withLock { $0 = UsedTimestamps() }
+        push(Push(headers: headers, body: request.body), to: dingtalk)
     }
 
     func dingtalkFrame(_ bytes: [UInt8]) {

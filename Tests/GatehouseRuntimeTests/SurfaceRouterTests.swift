@@ -1,0 +1,63 @@
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import GatehouseLedger
+@testable import GatehouseRuntime
+import GatehouseTesting
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The health listener's and the admin API's routes, driven without a socket (Hummingbird's
+/// router test mode).
+@Suite(.timeLimit(.minutes(1))) struct SurfaceRouterTests {
+    @Test func healthSaysAliveWithTheRevisionAndReadyOnlyOnceReady() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        let ready = StartSignal()
+        let started = Date(timeIntervalSince1970: 1_790_000_000)
+        let health = HealthSurface(
+            listen: HostPort("127.0.0.1:0")!, revision: "rev-42", ledger: ledger, ready: ready, clock: WallClock { started }, logger: quietLogger("test")
+        )
+        try await Application(router: health.router()).test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = String(buffer: response.body)
+                #expect(body == #"{"revision":"rev-42","started":"2026-09-21T14:13:20Z","status":"ok"}"# + "\n")
+            }
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .serviceUnavailable) }
+            ready.fire()
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("gatehouse_audit_records"))
+            }
+            // Without a push door, no platform takes pushes here.
+            try await client.execute(uri: "/hooks/corp", method: .post) { #expect($0.status == .notFound) }
+        }
+    }
+
+    @Test func theAdminAPIAnswersQuestionsButDecidesNothingForSomeoneItCannotName() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        let config = try ConfigLoader(environment: [:]).load(yaml: GatewayTests.yaml, file: "test.yaml")
+        let store = ConfigStore(config)
+        let dispatcher = Dispatcher(store: store, ledger: ledger, adapters: [], logger: quietLogger("test"))
+        let admin = AdminSurface(
+            path: "/nonexistent/admin.sock", store: store, ledger: ledger, dispatcher: dispatcher,
+            scheduler: Scheduler(ledger: ledger, dispatcher: dispatcher, logger: quietLogger("test")), reloader: nil, reloads: ReloadStatus(),
+            ready: StartSignal(), logger: quietLogger("test")
+        )
+        try await Application(router: admin.router()).test(.router) { client in
+            try await client.execute(uri: "/status", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains(#""revision":"\#(config.revision)""#))
+            }
+            try await client.execute(uri: "/holds", method: .get) { #expect(String(buffer: $0.body).trimmingCharacters(in: .whitespacesAndNewlines) == "[]") }
+            // A decision is made in the name the kernel gives the socket's peer; here there is none.
+            try await client.execute(uri: "/holds/1/approve", method: .post, body: ByteBuffer(string: "{}")) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/reload", method: .post) { #expect($0.status == .serviceUnavailable) }
+        }
+        #expect(try await ledger.records(from: 1, limit: 10).isEmpty)
+    }
+}
