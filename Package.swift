@@ -139,11 +139,13 @@ let package = Package(
         .testTarget(name: "GatehouseLedgerTests", dependencies: ["GatehouseLedger", "GatehouseTesting"]),
         .testTarget(
             name: "GatehouseRuntimeTests",
-            dependencies: ["GatehouseRuntime", "GatehouseConfig", "GatehouseLedger", "GatehouseTesting",
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "HummingbirdTesting", package: "hummingbird"),
-                           .product(name: "MetricsTestKit", package: "swift-metrics"),
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+            dependencies: [
+                "GatehouseRuntime", "GatehouseConfig", "GatehouseLedger", "GatehouseTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(name: "TelegramAdapterTests", dependencies: ["TelegramAdapter", "GatehouseEmulators", "GatehouseTesting"]),
         // TelegramAdapter for the round trips of formatting between the two platforms.
@@ -155,22 +157,29 @@ let package = Package(
         ),
         .testTarget(
             name: "GatehouseEmulatorsTests",
-            dependencies: ["GatehouseEmulators",
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-                           .product(name: "Logging", package: "swift-log"),
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: [
+                "GatehouseEmulators",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             // Read from the source tree by the tests that need them.
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "GatehouseCommandsTests", dependencies: ["GatehouseCommands", "GatehouseConfig", "GatehouseLedger", "GatehouseRuntime", "GatehouseTesting"]),
+        .testTarget(
+            name: "GatehouseCommandsTests",
+            dependencies: ["GatehouseCommands", "GatehouseConfig", "GatehouseLedger", "GatehouseRuntime", "GatehouseTesting"]
+        ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["GatehouseCommands", "GatehouseConfig", "GatehouseLedger", "GatehouseRuntime", "GatehouseEmulators", "GatehouseTesting",
-                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                           .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
+            dependencies: [
+                "GatehouseCommands", "GatehouseConfig", "GatehouseLedger", "GatehouseRuntime", "GatehouseEmulators", "GatehouseTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
     ]
 )

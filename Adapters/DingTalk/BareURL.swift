@@ -27,14 +27,17 @@ enum BareURL {
     /// The end of the address that starts at `start`, if one does, not past `limit`.
     static func end(in scalars: [Unicode.Scalar], at start: Int, limit: Int) -> Int? {
         if start > 0, DingTalkMarkdown.isWordCharacter(scalars[start - 1]) { return nil }
-        guard let scheme = schemes.first(where: { scheme in
-            start + scheme.count <= limit
-                && scheme.indices.allSatisfy { String(scalars[start + $0]).lowercased() == String(scheme[$0]) }
-        }) else { return nil }
+        guard
+            let scheme = schemes.first(where: { scheme in
+                start + scheme.count <= limit
+                    && scheme.indices.allSatisfy { String(scalars[start + $0]).lowercased() == String(scheme[$0]) }
+            })
+        else { return nil }
         let body = start + scheme.count
         var end = body
         while end < limit, !scalars[end].properties.isWhitespace, scalars[end].properties.generalCategory != .control,
-              !"<>[]`\\\"\u{200B}".unicodeScalars.contains(scalars[end]) {
+            !"<>[]`\\\"\u{200B}".unicodeScalars.contains(scalars[end])
+        {
             end += 1
         }
         while end > body {

@@ -21,7 +21,8 @@ extension DingTalkAdapter: PushReceiving {
     public func screen(_ headers: [String: String], now: Date) -> PushAnswer? {
         guard configuration.receive == .http else { return .refused(.unknownHook) }
         guard let timestamp = headers["timestamp"], let milliseconds = ClockWindow.milliseconds(timestamp),
-              Self.callbackClockWindow.contains(milliseconds, now: Int64(now.timeIntervalSince1970 * 1000)) else {
+            Self.callbackClockWindow.contains(milliseconds, now: Int64(now.timeIntervalSince1970 * 1000))
+        else {
             return .refused(.stale)
         }
         guard let sign = headers["sign"], Secret(Self.callbackSign(timestamp: timestamp, secret: configuration.clientSecret)).matches(sign) else {

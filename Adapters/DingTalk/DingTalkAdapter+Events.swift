@@ -17,10 +17,11 @@ extension DingTalkAdapter {
 
         /// The ACK's `data`: `{"status":"SUCCESS"|"LATER","message":…}` (the protocol page's form).
         var data: String {
-            let (status, message) = switch self {
-            case .success: ("SUCCESS", "success")
-            case .later(let reason): ("LATER", reason)
-            }
+            let (status, message) =
+                switch self {
+                case .success: ("SUCCESS", "success")
+                case .later(let reason): ("LATER", reason)
+                }
             let json = try? JSONSerialization.data(withJSONObject: ["status": status, "message": message], options: [.sortedKeys])
             return json.map { String(decoding: $0, as: UTF8.self) } ?? #"{"status":"SUCCESS","message":"success"}"#
         }
@@ -31,14 +32,17 @@ extension DingTalkAdapter {
     /// platform pushes it again (its eventId makes the second one a duplicate if the first did
     /// commit). Events no route can take are confirmed at once.
     func handleEvent(
-        _ frame: DownstreamFrame, handler: InboundHandler, ack: @escaping @Sendable (EventStatus) async throws -> Void
+        _ frame: DownstreamFrame,
+        handler: InboundHandler,
+        ack: @escaping @Sendable (EventStatus) async throws -> Void
     ) async throws {
         guard frame.header("eventType") == Self.announcementEvent else {
             try await ack(.success)
             return
         }
         guard let eventID = frame.header("eventId"), !eventID.isEmpty, let data = frame.data,
-              let event = try? JSONDecoder().decode(BlackboardSentEvent.self, from: Data(data.utf8)) else {
+            let event = try? JSONDecoder().decode(BlackboardSentEvent.self, from: Data(data.utf8))
+        else {
             // Malformed beyond use: pushing it again would not make it readable.
             logger.error("ignoring a blackboard_sent event without eventId or blackboardId")
             try await ack(.success)
@@ -51,7 +55,9 @@ extension DingTalkAdapter {
         do {
             blackboard = try await authorized { token throws(DeliveryError) in
                 try await api.get(
-                    "/v1.0/blackboard/get_blackboard", query: [("blackboardId", event.blackboardId)], accessToken: token,
+                    "/v1.0/blackboard/get_blackboard",
+                    query: [("blackboardId", event.blackboardId)],
+                    accessToken: token,
                     // The connection's frames wait meanwhile: not so long that its watchdog fires.
                     timeout: .seconds(10)
                 )
@@ -63,7 +69,10 @@ extension DingTalkAdapter {
                 logger.error("an announcement cannot be read and does not cross", metadata: ["gh.error": .string(error.description)])
                 try await ack(.success)
             } else {
-                logger.warning("an announcement cannot be read now; the platform will push it again", metadata: ["gh.error": .string(error.description)])
+                logger.warning(
+                    "an announcement cannot be read now; the platform will push it again",
+                    metadata: ["gh.error": .string(error.description)]
+                )
                 try await ack(.later("announcement not readable yet"))
             }
             return
@@ -76,9 +85,12 @@ extension DingTalkAdapter {
         do {
             try await handler([InboundEvent(envelope: envelope, acknowledgement: Acknowledgement { try await ack(.success) })])
         } catch {
-            logger.error("an announcement could not be committed; the platform will push it again", metadata: [
-                "gh.error": .string(String(describing: error)),
-            ])
+            logger.error(
+                "an announcement could not be committed; the platform will push it again",
+                metadata: [
+                    "gh.error": .string(String(describing: error))
+                ]
+            )
             try await ack(.later("not committed"))
         }
     }
@@ -112,8 +124,12 @@ extension DingTalkAdapter {
         let born = bornAt.flatMap(Int64.init).map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) }
         let sender = blackboard.senderStaffId ?? ""
         return Envelope(
-            origin: .init(platform: platform, conversation: Channel.announcementConversation,
-                          messageID: blackboard.id ?? event.blackboardId, eventID: eventID),
+            origin: .init(
+                platform: platform,
+                conversation: Channel.announcementConversation,
+                messageID: blackboard.id ?? event.blackboardId,
+                eventID: eventID
+            ),
             // The event names the author by staff id alone; that is the name a template gets.
             sender: .init(id: sender, name: sender),
             kind: .post,

@@ -25,9 +25,12 @@ extension DingTalkAdapter {
                 firstKey = firstKey ?? response.processQueryKey
                 let invalid = Set(response.invalidStaffIdList ?? [])
                 if !invalid.isEmpty {
-                    logger.error("DingTalk does not know these staff ids; they get nothing", metadata: [
-                        "gh.channel": .string(message.channel.name), "gh.users": .string(invalid.sorted().joined(separator: ",")),
-                    ])
+                    logger.error(
+                        "DingTalk does not know these staff ids; they get nothing",
+                        metadata: [
+                            "gh.channel": .string(message.channel.name), "gh.users": .string(invalid.sorted().joined(separator: ",")),
+                        ]
+                    )
                 }
                 if invalid.count == users.count {
                     throw DeliveryError.notFound("oToMessages/batchSend: none of the channel's staff ids is known to DingTalk")

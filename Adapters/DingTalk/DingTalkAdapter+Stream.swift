@@ -69,9 +69,12 @@ extension DingTalkAdapter {
                         if let error {
                             failures += 1
                             let delay = configuration.reconnectBackoff.delay(afterFailures: failures)
-                            logger.warning("stream connection failed; retrying", metadata: [
-                                "gh.error": .string(String(describing: error)), "gh.retry_in": .string(delay.description),
-                            ])
+                            logger.warning(
+                                "stream connection failed; retrying",
+                                metadata: [
+                                    "gh.error": .string(String(describing: error)), "gh.retry_in": .string(delay.description),
+                                ]
+                            )
                             try await Task.sleep(for: delay)
                         } else {
                             failures = 0
@@ -89,12 +92,14 @@ extension DingTalkAdapter {
         try await api.post(
             "/v1.0/gateway/connections/open",
             OpenConnectionRequest(
-                clientId: configuration.clientID, clientSecret: configuration.clientSecret.value,
+                clientId: configuration.clientID,
+                clientSecret: configuration.clientSecret.value,
                 subscriptions: [
                     .init(type: "EVENT", topic: "*"),
                     .init(type: "CALLBACK", topic: Self.botMessageTopic),
                 ],
-                ua: "gatehouse/1.0", localIp: ""
+                ua: "gatehouse/1.0",
+                localIp: ""
             )
         )
     }
@@ -107,7 +112,9 @@ extension DingTalkAdapter {
 
     /// One WebSocket connection, until the server closes it or it goes quiet for too long.
     private func run(
-        _ connection: OpenConnectionResponse, number: Int, _ handler: @escaping InboundHandler,
+        _ connection: OpenConnectionResponse,
+        number: Int,
+        _ handler: @escaping InboundHandler,
         report: AsyncStream<ConnectionEvent>.Continuation
     ) async throws {
         guard var components = URLComponents(string: connection.endpoint) else {
@@ -126,7 +133,9 @@ extension DingTalkAdapter {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { [logger] in
                 try await WebSocketClient.connect(
-                    url: url, configuration: .init(maxFrameSize: 1 << 20), logger: logger
+                    url: url,
+                    configuration: .init(maxFrameSize: 1 << 20),
+                    logger: logger
                 ) { inbound, outbound, _ in
                     logger.info("stream connected")
                     for try await message in inbound.messages(maxSize: 1 << 20) {
@@ -173,7 +182,10 @@ extension DingTalkAdapter {
     /// Handles one frame, answering on the connection through `reply`; returns true for a
     /// `disconnect` announcement. Any text at all may arrive here (the fuzz target feeds it).
     func handle(
-        _ text: String, reply: @escaping @Sendable (String) async throws -> Void, handler: @escaping InboundHandler, logger: Logger
+        _ text: String,
+        reply: @escaping @Sendable (String) async throws -> Void,
+        handler: @escaping InboundHandler,
+        logger: Logger
     ) async throws -> Bool {
         let frame: DownstreamFrame
         do {
@@ -206,7 +218,8 @@ extension DingTalkAdapter {
     }
 
     private func deliver(
-        _ frame: DownstreamFrame, handler: InboundHandler,
+        _ frame: DownstreamFrame,
+        handler: InboundHandler,
         ack: @escaping @Sendable () async throws -> Void
     ) async throws {
         guard let data = frame.data, let message = try? JSONDecoder().decode(RobotMessage.self, from: Data(data.utf8)) else {
@@ -233,14 +246,20 @@ extension DingTalkAdapter {
                 return true
             } catch {
                 guard attempt < Self.commitAttempts, !Task.isCancelled else {
-                    logger.critical("a robot message could not be committed and is lost; it was not acknowledged", metadata: [
-                        "gh.message": .string(messageID), "gh.error": .string(String(describing: error)),
-                    ])
+                    logger.critical(
+                        "a robot message could not be committed and is lost; it was not acknowledged",
+                        metadata: [
+                            "gh.message": .string(messageID), "gh.error": .string(String(describing: error)),
+                        ]
+                    )
                     return false
                 }
-                logger.error("a robot message could not be committed; retrying", metadata: [
-                    "gh.message": .string(messageID), "gh.error": .string(String(describing: error)),
-                ])
+                logger.error(
+                    "a robot message could not be committed; retrying",
+                    metadata: [
+                        "gh.message": .string(messageID), "gh.error": .string(String(describing: error)),
+                    ]
+                )
                 try? await Task.sleep(for: retry.delay(afterFailures: attempt))
             }
         }

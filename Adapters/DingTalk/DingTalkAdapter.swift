@@ -32,10 +32,15 @@ public struct DingTalkAdapter: Adapter {
         }
 
         public init(
-            platform: String, clientID: String, clientSecret: Secret, robotCode: String,
-            apiURL: String = "https://api.dingtalk.com", oapiURL: String = "https://oapi.dingtalk.com",
+            platform: String,
+            clientID: String,
+            clientSecret: Secret,
+            robotCode: String,
+            apiURL: String = "https://api.dingtalk.com",
+            oapiURL: String = "https://oapi.dingtalk.com",
             reconnectBackoff: Backoff = Backoff(minimum: .milliseconds(500), maximum: .seconds(60), jitter: 0.3),
-            idleTimeout: Duration = .seconds(90), receive: Receive = .stream
+            idleTimeout: Duration = .seconds(90),
+            receive: Receive = .stream
         ) {
             self.idleTimeout = idleTimeout
             self.receive = receive
@@ -91,8 +96,12 @@ public struct DingTalkAdapter: Adapter {
             let response: GroupMessageSendResponse = try await authorized { token throws(DeliveryError) in
                 try await api.post(
                     "/v1.0/robot/groupMessages/send",
-                    GroupMessageSend(msgParam: param, msgKey: msgKey, openConversationId: conversation,
-                                     robotCode: configuration.robotCode),
+                    GroupMessageSend(
+                        msgParam: param,
+                        msgKey: msgKey,
+                        openConversationId: conversation,
+                        robotCode: configuration.robotCode
+                    ),
                     accessToken: token
                 )
             }
@@ -133,7 +142,9 @@ public struct DingTalkAdapter: Adapter {
             )
         }
         if let failed = response.failedResult, !failed.isEmpty {
-            throw DeliveryError.rejected("batchRecall: \(failed.count) of \(nativeIDs.count) messages not recalled: \(failed.values.sorted().joined(separator: "; "))")
+            throw DeliveryError.rejected(
+                "batchRecall: \(failed.count) of \(nativeIDs.count) messages not recalled: \(failed.values.sorted().joined(separator: "; "))"
+            )
         }
     }
 
@@ -172,7 +183,10 @@ public struct DingTalkAdapter: Adapter {
     /// as plain (unescaped) text otherwise; a part whose `size` (as sent) is over `limit` is split
     /// again, smaller by as much as it came out too large.
     static func parts(
-        of content: RichText, format: OutboundMessage.Format, limit: Int, size: (String) throws(DeliveryError) -> Int
+        of content: RichText,
+        format: OutboundMessage.Format,
+        limit: Int,
+        size: (String) throws(DeliveryError) -> Int
     ) throws(DeliveryError) -> [String] {
         // Every part of a formatted message is rendered, even one without spans: it goes as
         // Markdown too, where its text must be escaped.
@@ -233,7 +247,7 @@ public struct DingTalkAdapter: Adapter {
         let token = try await tokens.token()
         do {
             return try await call(token)
-        } catch where error.code == .tokenInvalid {
+        } catch  where error.code == .tokenInvalid {
             await tokens.invalidate(token)
             return try await call(try await tokens.token())
         }
@@ -243,7 +257,11 @@ public struct DingTalkAdapter: Adapter {
     /// a `msgUuid` that is the same on every retry of that part. The platform gives no message id:
     /// the native ids are those msgUuids.
     private func sendThroughRobot(
-        _ message: OutboundMessage, accessToken: Secret, secret: Secret?, mentions: Channel.Mentions, progress: PartProgress
+        _ message: OutboundMessage,
+        accessToken: Secret,
+        secret: Secret?,
+        mentions: Channel.Mentions,
+        progress: PartProgress
     ) async throws -> [String] {
         // The robot is known by a digest of its token, never by the token itself.
         let robot = CustomRobotClient.key(of: accessToken)
@@ -262,9 +280,12 @@ public struct DingTalkAdapter: Adapter {
             } catch {
                 if error.code == .rateLimited {
                     robotPacer.pause(robot: robot, for: CustomRobotClient.penalty)
-                    logger.warning("custom robot throttled by the platform; it waits out the penalty", metadata: [
-                        "gh.channel": .string(message.channel.name), "gh.retry_in": .string(CustomRobotClient.penalty.description),
-                    ])
+                    logger.warning(
+                        "custom robot throttled by the platform; it waits out the penalty",
+                        metadata: [
+                            "gh.channel": .string(message.channel.name), "gh.retry_in": .string(CustomRobotClient.penalty.description),
+                        ]
+                    )
                 }
                 throw error
             }

@@ -110,9 +110,13 @@ extension DingTalkMarkdown {
             if scalar == "_" {
                 let punctuationBefore = before?.isPunctuation ?? false
                 let punctuationAfter = after?.isPunctuation ?? false
-                return Run(scalar: scalar, count: end - start, remaining: end - start,
-                           canOpen: leftFlanking && (!rightFlanking || punctuationBefore),
-                           canClose: rightFlanking && (!leftFlanking || punctuationAfter))
+                return Run(
+                    scalar: scalar,
+                    count: end - start,
+                    remaining: end - start,
+                    canOpen: leftFlanking && (!rightFlanking || punctuationBefore),
+                    canClose: rightFlanking && (!leftFlanking || punctuationAfter)
+                )
             }
             return Run(scalar: scalar, count: end - start, remaining: end - start, canOpen: leftFlanking, canClose: rightFlanking)
         }

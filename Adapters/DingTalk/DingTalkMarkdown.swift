@@ -61,7 +61,8 @@ enum DingTalkMarkdown {
     /// The title of a message: its first line that is not blank, cut to ``titleLimit`` characters
     /// (with an ellipsis, never inside a character); the text is the neutral one, so it has no markup.
     static func title(for body: RichText) -> String {
-        let line = body.text.split(whereSeparator: \.isNewline)
+        let line =
+            body.text.split(whereSeparator: \.isNewline)
             .lazy.map { $0.trimmingCharacters(in: .whitespaces) }
             .first { !$0.isEmpty } ?? ""
         guard line.count > titleLimit else { return line.isEmpty ? "…" : line }
@@ -78,7 +79,8 @@ enum DingTalkMarkdown {
         var quoting = false
         for line in Self.lines(of: scalars) {
             let quoted = quotes.contains { quote in
-                line.isEmpty ? quote.offset <= line.lowerBound && line.lowerBound < quote.end
+                line.isEmpty
+                    ? quote.offset <= line.lowerBound && line.lowerBound < quote.end
                     : quote.offset < line.upperBound && quote.end > line.lowerBound
             }
             if quoting && !quoted { lines.append("") }
@@ -280,7 +282,8 @@ extension DingTalkMarkdown {
             case "\\", "*", "[", "]", "`", "~":
                 return "\\" + String(scalar)
             case "_":
-                let inWord = index > line.lowerBound && next.map(DingTalkMarkdown.isWordCharacter) == true
+                let inWord =
+                    index > line.lowerBound && next.map(DingTalkMarkdown.isWordCharacter) == true
                     && DingTalkMarkdown.isWordCharacter(scalars[index - 1]) && !boundaries.contains(index) && !boundaries.contains(index + 1)
                 return inWord ? "_" : "\\_"
             case "<":

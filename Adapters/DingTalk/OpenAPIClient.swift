@@ -12,7 +12,10 @@ struct OpenAPIClient: Sendable {
     private static let maxResponseBytes = 4 << 20
 
     func post<Body: Encodable & Sendable, Result: Decodable>(
-        _ path: String, _ body: Body, accessToken: String? = nil, as: Result.Type = Result.self,
+        _ path: String,
+        _ body: Body,
+        accessToken: String? = nil,
+        as: Result.Type = Result.self,
         timeout: Duration = .seconds(30)
     ) async throws(DeliveryError) -> Result {
         var request = HTTPClientRequest(url: baseURL + path)
@@ -28,7 +31,10 @@ struct OpenAPIClient: Sendable {
 
     /// A GET with `query` percent-encoded (the v1.0 read APIs, such as `get_blackboard`).
     func get<Result: Decodable>(
-        _ path: String, query: [(String, String)], accessToken: String, as: Result.Type = Result.self,
+        _ path: String,
+        query: [(String, String)],
+        accessToken: String,
+        as: Result.Type = Result.self,
         timeout: Duration = .seconds(30)
     ) async throws(DeliveryError) -> Result {
         var components = URLComponents()
@@ -41,7 +47,10 @@ struct OpenAPIClient: Sendable {
     }
 
     private func execute<Result: Decodable>(
-        _ request: HTTPClientRequest, path: String, accessToken: String?, timeout: Duration
+        _ request: HTTPClientRequest,
+        path: String,
+        accessToken: String?,
+        timeout: Duration
     ) async throws(DeliveryError) -> Result {
         var request = request
         if let accessToken {

@@ -14,7 +14,10 @@ struct BotAPIClient: Sendable {
     private static let maxResponseBytes = 16 << 20
 
     func call<Parameters: Encodable & Sendable, Result: Decodable>(
-        _ method: String, _ parameters: Parameters, as: Result.Type = Result.self, timeout: Duration
+        _ method: String,
+        _ parameters: Parameters,
+        as: Result.Type = Result.self,
+        timeout: Duration
     ) async throws(DeliveryError) -> Result {
         let body: Data
         do {
@@ -28,7 +31,11 @@ struct BotAPIClient: Sendable {
     /// Calls an upload method (sendPhoto, sendDocument) as multipart/form-data: `fields` as text
     /// parts (JSON-serialized where the API says so), the file as a part named `fileField`.
     func upload<Result: Decodable>(
-        _ method: String, fields: [(String, String)], fileField: String, file: AttachedFile, as: Result.Type = Result.self,
+        _ method: String,
+        fields: [(String, String)],
+        fileField: String,
+        file: AttachedFile,
+        as: Result.Type = Result.self,
         timeout: Duration
     ) async throws(DeliveryError) -> Result {
         let boundary = "gatehouse-\(UUID().uuidString)"
@@ -37,7 +44,10 @@ struct BotAPIClient: Sendable {
             body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
         }
         // A quote or line break in a file name would end the header early.
-        let name = file.name.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        let name = file.name.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(
+            of: "\n",
+            with: " "
+        )
         body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(fileField)\"; filename=\"\(name)\"\r\n")
         body.writeString("Content-Type: \(file.mimeType ?? "application/octet-stream")\r\n\r\n")
         body.writeBytes(file.data)
@@ -45,7 +55,12 @@ struct BotAPIClient: Sendable {
         return try await post(method, body: body, contentType: "multipart/form-data; boundary=\(boundary)", timeout: timeout)
     }
 
-    private func post<Result: Decodable>(_ method: String, body payload: ByteBuffer, contentType: String, timeout: Duration) async throws(DeliveryError) -> Result {
+    private func post<Result: Decodable>(
+        _ method: String,
+        body payload: ByteBuffer,
+        contentType: String,
+        timeout: Duration
+    ) async throws(DeliveryError) -> Result {
         var request = HTTPClientRequest(url: "\(baseURL)/bot\(token.value)/\(method)")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: contentType)
@@ -138,4 +153,3 @@ struct BotAPIClient: Sendable {
         text.replacingOccurrences(of: token.value, with: "<token>")
     }
 }
-

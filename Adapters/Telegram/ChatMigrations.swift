@@ -39,14 +39,20 @@ final class ChatMigrations: Sendable {
             for origin in origins + [chat] { known[origin] = newID }
             return origins.isEmpty ? [chat] : origins
         }
-        logger.warning("Telegram group was upgraded to a supergroup; sending to its new id from now on (update the config's chat)", metadata: [
-            "gh.chat": .string(chat), "gh.new_chat": .string(newID),
-        ])
+        logger.warning(
+            "Telegram group was upgraded to a supergroup; sending to its new id from now on (update the config's chat)",
+            metadata: [
+                "gh.chat": .string(chat), "gh.new_chat": .string(newID),
+            ]
+        )
         for origin in configured {
             do {
                 try await store?.saveCursor(newID, for: key(origin))
             } catch {
-                logger.warning("cannot save a chat migration; it will be learned again after a restart", metadata: ["gh.error": .string(String(describing: error))])
+                logger.warning(
+                    "cannot save a chat migration; it will be learned again after a restart",
+                    metadata: ["gh.error": .string(String(describing: error))]
+                )
             }
         }
     }

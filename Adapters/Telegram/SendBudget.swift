@@ -96,7 +96,8 @@ struct SendBudget: Sendable {
     mutating func spend(_ chat: String, id: UInt64, at time: ContinuousClock.Instant) {
         chatNext[chat] = time + limits.chat.interval
         botNext = max(botNext ?? time, time + limits.bot.interval)
-        let groupWindow = limits.group.window, botWindow = limits.bot.window
+        let groupWindow = limits.group.window
+        let botWindow = limits.bot.window
         if isGroup(chat) {
             groupSlots[chat, default: []].removeAll { $0.time + groupWindow <= time }
             groupSlots[chat, default: []].append(Slot(id: id, time: time))

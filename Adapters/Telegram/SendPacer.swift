@@ -74,7 +74,10 @@ final class SendPacer: Sendable {
             return (Waiter(id: state.nextID, chat: chat, rank: priority.rank), state.budget.ownWait(chat, now: .now))
         }
         if ownWait > Self.longestOwnWait {
-            throw DeliveryError.paced(retryAfter: ownWait, "chat \(chat) is at its own limit for another \(ownWait.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
+            throw DeliveryError.paced(
+                retryAfter: ownWait,
+                "chat \(chat) is at its own limit for another \(ownWait.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))"
+            )
         }
         while true {
             switch try await wait(waiter) {
@@ -197,8 +200,9 @@ final class SendPacer: Sendable {
         // Someone must wake when the next turn comes; a timekeeper already asleep until then (or
         // earlier) will. Otherwise the first still waiting keeps time.
         if let next, state.timekeeper.map({ $0.until > next }) ?? true,
-           let index = state.waiters.indices.first(where: { state.waiters[$0].continuation != nil }),
-           let continuation = state.waiters[index].continuation {
+            let index = state.waiters.indices.first(where: { state.waiters[$0].continuation != nil }),
+            let continuation = state.waiters[index].continuation
+        {
             state.waiters[index].continuation = nil
             state.timekeeper = (state.waiters[index].id, next)
             woken.append((continuation, .keepTime(next)))

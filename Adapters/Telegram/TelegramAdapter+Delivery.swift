@@ -22,7 +22,8 @@ extension TelegramAdapter {
         let content = message.content
         let reply = message.replyTo.flatMap(NativeID.init).map { ReplyParameters(messageID: $0.messageID) }
         let captioned = !message.attachments.isEmpty && content.text.utf16.count <= Self.captionLimit
-        let units = (captioned ? [] : messages(of: content)).map(Unit.text)
+        let units =
+            (captioned ? [] : messages(of: content)).map(Unit.text)
             + message.attachments.enumerated().map { number, attachment in
                 Unit.file(attachment, caption: captioned && number == 0 && !content.text.isEmpty ? content : nil)
             }
@@ -45,16 +46,28 @@ extension TelegramAdapter {
                 do {
                     file = try await message.files(attachment)
                 } catch let error as DeliveryError where error.isPermanent {
-                    logger.warning("attachment not forwarded: it cannot be fetched", metadata: [
-                        "gh.attachment": .string(attachment.name ?? attachment.mimeType ?? "file"), "gh.error": .string(error.detail),
-                    ])
+                    logger.warning(
+                        "attachment not forwarded: it cannot be fetched",
+                        metadata: [
+                            "gh.attachment": .string(attachment.name ?? attachment.mimeType ?? "file"), "gh.error": .string(error.detail),
+                        ]
+                    )
                     file = nil
                 }
                 if let file {
                     let id = try await upload(file, caption: caption, to: chat, topic: topic, reply: answering, priority: priority)
                     sent = NativeID(caption == nil ? .file : .caption, id)
                 } else {
-                    sent = NativeID(.text, try await sendText(Self.notForwarded(attachment, caption: caption), to: chat, topic: topic, reply: answering, priority: priority))
+                    sent = NativeID(
+                        .text,
+                        try await sendText(
+                            Self.notForwarded(attachment, caption: caption),
+                            to: chat,
+                            topic: topic,
+                            reply: answering,
+                            priority: priority
+                        )
+                    )
                 }
             }
             ids.append(sent.text)
@@ -77,13 +90,21 @@ extension TelegramAdapter {
         return RichText(text: caption.text + "\n" + line, spans: caption.spans)
     }
 
-    private func sendText(_ part: RichText, to chat: ChatID, topic: Int64?, reply: ReplyParameters?, priority: DeliveryPriority) async throws -> Int64 {
+    private func sendText(_ part: RichText, to chat: ChatID, topic: Int64?, reply: ReplyParameters?, priority: DeliveryPriority) async throws -> Int64
+    {
         try await answering(reply) { reply in
             let sent: Message = try await paced("sendMessage", to: chat, priority: priority) { chat throws(DeliveryError) in
-                try await client.call("sendMessage", SendMessage(
-                    chatID: chat, messageThreadID: topic, text: part.text,
-                    entities: EntityMapping.entities(from: part.spans, in: part.text), replyParameters: reply
-                ), timeout: configuration.requestTimeout)
+                try await client.call(
+                    "sendMessage",
+                    SendMessage(
+                        chatID: chat,
+                        messageThreadID: topic,
+                        text: part.text,
+                        entities: EntityMapping.entities(from: part.spans, in: part.text),
+                        replyParameters: reply
+                    ),
+                    timeout: configuration.requestTimeout
+                )
             }
             return sent.messageID
         }
@@ -102,7 +123,14 @@ extension TelegramAdapter {
 
     /// sendPhoto for what came as a photo (within Telegram's photo limit), sendDocument for
     /// everything else, and for a photo Telegram refuses as one (its dimensions, say).
-    private func upload(_ file: AttachedFile, caption: RichText?, to chat: ChatID, topic: Int64?, reply: ReplyParameters?, priority: DeliveryPriority) async throws -> Int64 {
+    private func upload(
+        _ file: AttachedFile,
+        caption: RichText?,
+        to chat: ChatID,
+        topic: Int64?,
+        reply: ReplyParameters?,
+        priority: DeliveryPriority
+    ) async throws -> Int64 {
         try await answering(reply) { reply in
             if file.isPhoto && file.data.count <= Self.photoUploadLimit {
                 do {
@@ -116,7 +144,13 @@ extension TelegramAdapter {
     }
 
     private func upload(
-        _ file: AttachedFile, as field: String, caption: RichText?, to chat: ChatID, topic: Int64?, reply: ReplyParameters?, priority: DeliveryPriority
+        _ file: AttachedFile,
+        as field: String,
+        caption: RichText?,
+        to chat: ChatID,
+        topic: Int64?,
+        reply: ReplyParameters?,
+        priority: DeliveryPriority
     ) async throws -> Int64 {
         let method = field == "photo" ? "sendPhoto" : "sendDocument"
         let sent: Message = try await paced(method, to: chat, priority: priority) { chat throws(DeliveryError) in
@@ -183,9 +217,12 @@ extension TelegramAdapter {
             do {
                 try await deleteMessages(extra.map(\.messageID), in: chat, priority: priority)
             } catch let error as DeliveryError where error.code == .notRemovable {
-                logger.info("parts an edit no longer needs cannot be deleted any more; they are emptied instead", metadata: [
-                    "gh.chat": .string(chat.key), "gh.detail": .string(error.detail),
-                ])
+                logger.info(
+                    "parts an edit no longer needs cannot be deleted any more; they are emptied instead",
+                    metadata: [
+                        "gh.chat": .string(chat.key), "gh.detail": .string(error.detail),
+                    ]
+                )
                 newText += try await withdraw(extra.map(\.text), in: message.channel, notice: Self.emptiedPart, priority: priority)
             }
         }
@@ -196,8 +233,11 @@ extension TelegramAdapter {
         let entities = EntityMapping.entities(from: part.spans, in: part.text)
         try await unlessUnchanged {
             let _: Message = try await paced("editMessageText", to: chat, priority: priority) { chat throws(DeliveryError) in
-                try await client.call("editMessageText", EditMessageText(chatID: chat, messageID: messageID, text: part.text, entities: entities),
-                                      timeout: configuration.requestTimeout)
+                try await client.call(
+                    "editMessageText",
+                    EditMessageText(chatID: chat, messageID: messageID, text: part.text, entities: entities),
+                    timeout: configuration.requestTimeout
+                )
             }
         }
     }
@@ -205,10 +245,16 @@ extension TelegramAdapter {
     private func editCaption(_ messageID: Int64, to caption: RichText, in chat: ChatID, priority: DeliveryPriority) async throws {
         try await unlessUnchanged {
             let _: Message = try await paced("editMessageCaption", to: chat, priority: priority) { chat throws(DeliveryError) in
-                try await client.call("editMessageCaption", EditMessageCaption(
-                    chatID: chat, messageID: messageID, caption: caption.text,
-                    captionEntities: EntityMapping.entities(from: caption.spans, in: caption.text)
-                ), timeout: configuration.requestTimeout)
+                try await client.call(
+                    "editMessageCaption",
+                    EditMessageCaption(
+                        chatID: chat,
+                        messageID: messageID,
+                        caption: caption.text,
+                        captionEntities: EntityMapping.entities(from: caption.spans, in: caption.text)
+                    ),
+                    timeout: configuration.requestTimeout
+                )
             }
         }
     }
@@ -290,7 +336,10 @@ extension TelegramAdapter {
     /// same part is tried again; a group that became a supergroup is followed at once; other
     /// transient failures are retried with backoff a few times before they are handed back.
     private func paced<Result>(
-        _ method: String, to configured: ChatID, priority: DeliveryPriority, _ call: (ChatID) async throws(DeliveryError) -> Result
+        _ method: String,
+        to configured: ChatID,
+        priority: DeliveryPriority,
+        _ call: (ChatID) async throws(DeliveryError) -> Result
     ) async throws -> Result {
         var failures = 0
         var chat = ChatID(await migrations.current(configured.key))
@@ -311,9 +360,12 @@ extension TelegramAdapter {
                 if error.code == .rateLimited {
                     let pause = retryAfter ?? .seconds(1)
                     let wholeBot = pacer.rateLimited(chat: chat.key, for: pause)
-                    logger.warning("Telegram asked to slow down (429); \(wholeBot ? "the whole bot" : "this chat") waits exactly retry_after", metadata: [
-                        "gh.chat": .string(chat.key), "gh.retry_after": .string(pause.description), "gh.method": .string(method),
-                    ])
+                    logger.warning(
+                        "Telegram asked to slow down (429); \(wholeBot ? "the whole bot" : "this chat") waits exactly retry_after",
+                        metadata: [
+                            "gh.chat": .string(chat.key), "gh.retry_after": .string(pause.description), "gh.method": .string(method),
+                        ]
+                    )
                     // A long wait goes back to the dispatcher, which defers the job and lets
                     // other destinations use its place meanwhile.
                     guard pause <= SendPacer.longestOwnWait else { throw error }
@@ -335,7 +387,10 @@ extension TelegramAdapter {
             pacer.learn(chat.key, is: SendBudget.ChatKind(type: info.type))
         } catch {
             if error.isPermanent { pacer.learn(chat.key, is: .group) }
-            logger.debug("getChat failed; the chat is paced as a group", metadata: ["gh.chat": .string(chat.key), "gh.error": .string(error.shortDescription)])
+            logger.debug(
+                "getChat failed; the chat is paced as a group",
+                metadata: ["gh.chat": .string(chat.key), "gh.error": .string(error.shortDescription)]
+            )
         }
     }
 

@@ -21,9 +21,12 @@ extension TelegramAdapter: PushReceiving {
             } catch {
                 failures += 1
                 let delay = configuration.pollBackoff.delay(afterFailures: failures)
-                logger.error("setWebhook failed; retrying", metadata: [
-                    "gh.error": .string(error.shortDescription), "gh.detail": .string(error.detail), "gh.retry_in": .string(delay.description),
-                ])
+                logger.error(
+                    "setWebhook failed; retrying",
+                    metadata: [
+                        "gh.error": .string(error.shortDescription), "gh.detail": .string(error.detail), "gh.retry_in": .string(delay.description),
+                    ]
+                )
                 try? await Task.sleep(for: delay)
             }
         }

@@ -26,10 +26,14 @@ public struct TelegramAdapter: Adapter {
         public var webhook: Webhook?
 
         public init(
-            platform: String, token: Secret, apiURL: String = "https://api.telegram.org",
+            platform: String,
+            token: Secret,
+            apiURL: String = "https://api.telegram.org",
             pollTimeout: Duration = .seconds(25),
             pollBackoff: Backoff = Backoff(minimum: .milliseconds(500), maximum: .seconds(60), jitter: 0.2),
-            requestTimeout: Duration = .seconds(30), limits: Limits = Limits(), webhook: Webhook? = nil
+            requestTimeout: Duration = .seconds(30),
+            limits: Limits = Limits(),
+            webhook: Webhook? = nil
         ) {
             self.platform = platform
             self.token = token
@@ -154,16 +158,22 @@ public struct TelegramAdapter: Adapter {
                 if error.code == .conflict {
                     // Telegram serves one poller per bot: another process is polling with this token
                     // (a second gateway, an old instance, a webhook). Say so every time: it does not heal itself.
-                    logger.error("another client is receiving this bot's updates (409 Conflict): stop the other poller or delete its webhook; retrying", metadata: [
-                        "gh.detail": .string(error.detail), "gh.retry_in": .string(delay.description),
-                    ])
+                    logger.error(
+                        "another client is receiving this bot's updates (409 Conflict): stop the other poller or delete its webhook; retrying",
+                        metadata: [
+                            "gh.detail": .string(error.detail), "gh.retry_in": .string(delay.description),
+                        ]
+                    )
                     try await Task.sleep(for: delay)
                     continue
                 }
-                logger.warning("getUpdates failed; retrying", metadata: [
-                    "gh.error": .string(error.shortDescription), "gh.detail": .string(error.detail),
-                    "gh.retry_in": .string(delay.description),
-                ])
+                logger.warning(
+                    "getUpdates failed; retrying",
+                    metadata: [
+                        "gh.error": .string(error.shortDescription), "gh.detail": .string(error.detail),
+                        "gh.retry_in": .string(delay.description),
+                    ]
+                )
                 try await Task.sleep(for: delay)
                 continue
             }
@@ -175,17 +185,23 @@ public struct TelegramAdapter: Adapter {
             let events = updates.compactMap { update -> InboundEvent? in
                 guard let envelope = envelope(from: update) else { return nil }
                 carrying.insert(update.updateID)
-                return InboundEvent(envelope: envelope, acknowledgement: Acknowledgement {
-                    _ = acknowledged.withLock { $0.insert(update.updateID) }
-                })
+                return InboundEvent(
+                    envelope: envelope,
+                    acknowledgement: Acknowledgement {
+                        _ = acknowledged.withLock { $0.insert(update.updateID) }
+                    }
+                )
             }
             if !events.isEmpty {
                 do {
                     try await handler(events)
                 } catch {
-                    logger.error("updates could not be committed; they will be received again", metadata: [
-                        "gh.updates": .stringConvertible(events.count), "gh.error": .string(String(describing: error)),
-                    ])
+                    logger.error(
+                        "updates could not be committed; they will be received again",
+                        metadata: [
+                            "gh.updates": .stringConvertible(events.count), "gh.error": .string(String(describing: error)),
+                        ]
+                    )
                 }
             }
             let confirmed = acknowledged.withLock { $0 }
@@ -225,9 +241,12 @@ public struct TelegramAdapter: Adapter {
         do {
             return try await cursors.cursor(for: platform).flatMap { Int64($0) }
         } catch {
-            logger.warning("cannot read the saved getUpdates offset; starting from what Telegram retains", metadata: [
-                "gh.error": .string(String(describing: error)),
-            ])
+            logger.warning(
+                "cannot read the saved getUpdates offset; starting from what Telegram retains",
+                metadata: [
+                    "gh.error": .string(String(describing: error))
+                ]
+            )
             return nil
         }
     }
@@ -272,8 +291,14 @@ public struct TelegramAdapter: Adapter {
         // delivers the same update again.
         let eventID = kind == .edit ? "\(chat)/\(messageID)/edit/\(message.editDate ?? message.date)/\(update.updateID)" : "\(chat)/\(messageID)"
         return Envelope(
-            origin: .init(platform: platform, conversation: chat, handle: message.chat.username, topic: topic,
-                          messageID: messageID, eventID: eventID),
+            origin: .init(
+                platform: platform,
+                conversation: chat,
+                handle: message.chat.username,
+                topic: topic,
+                messageID: messageID,
+                eventID: eventID
+            ),
             sender: sender(of: message),
             kind: kind,
             body: .init(text: text, spans: spans),
@@ -281,7 +306,8 @@ public struct TelegramAdapter: Adapter {
             replyTo: replyTo.map(String.init),
             // An edit is judged when it was made, not when the message first was: otherwise an
             // office-hours check is bypassed by editing at night. Without an edit_date, now.
-            time: kind == .edit ? message.editDate.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date()
+            time: kind == .edit
+                ? message.editDate.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date()
                 : Date(timeIntervalSince1970: TimeInterval(message.date)),
             labels: message.from?.isBot == true ? ["bot"] : []
         )

@@ -13,18 +13,32 @@ public enum AdapterFactory {
             switch platform.settings {
             case .telegram(let telegram):
                 TelegramAdapter(
-                    configuration: .init(platform: platform.name, token: telegram.token, apiURL: telegram.apiURL,
-                                         pollTimeout: telegram.pollTimeout,
-                                         limits: .init(chat: telegram.rateLimits.chat, group: telegram.rateLimits.group, bot: telegram.rateLimits.bot),
-                                         webhook: telegram.webhook.map { .init(url: "\($0.publicURL)/hooks/\(platform.name)", secret: $0.secret) }),
-                    httpClient: httpClient, cursors: cursors, logger: logger
+                    configuration: .init(
+                        platform: platform.name,
+                        token: telegram.token,
+                        apiURL: telegram.apiURL,
+                        pollTimeout: telegram.pollTimeout,
+                        limits: .init(chat: telegram.rateLimits.chat, group: telegram.rateLimits.group, bot: telegram.rateLimits.bot),
+                        webhook: telegram.webhook.map { .init(url: "\($0.publicURL)/hooks/\(platform.name)", secret: $0.secret) }
+                    ),
+                    httpClient: httpClient,
+                    cursors: cursors,
+                    logger: logger
                 )
             case .dingtalk(let dingtalk):
                 DingTalkAdapter(
-                    configuration: .init(platform: platform.name, clientID: dingtalk.clientID, clientSecret: dingtalk.clientSecret,
-                                         robotCode: dingtalk.robotCode, apiURL: dingtalk.apiURL, oapiURL: dingtalk.oapiURL,
-                                         idleTimeout: dingtalk.idleTimeout, receive: dingtalk.receive == .http ? .http : .stream),
-                    httpClient: httpClient, logger: logger
+                    configuration: .init(
+                        platform: platform.name,
+                        clientID: dingtalk.clientID,
+                        clientSecret: dingtalk.clientSecret,
+                        robotCode: dingtalk.robotCode,
+                        apiURL: dingtalk.apiURL,
+                        oapiURL: dingtalk.oapiURL,
+                        idleTimeout: dingtalk.idleTimeout,
+                        receive: dingtalk.receive == .http ? .http : .stream
+                    ),
+                    httpClient: httpClient,
+                    logger: logger
                 )
             }
         }

@@ -19,7 +19,11 @@ struct AdminClient: Sendable {
         try await call("GET", path, body: nil)
     }
 
-    func post<Result: Decodable>(_ path: String, _ body: (some Encodable)? = nil as AdminWire.Decision?, as: Result.Type = Result.self) async throws -> Result {
+    func post<Result: Decodable>(
+        _ path: String,
+        _ body: (some Encodable)? = nil as AdminWire.Decision?,
+        as: Result.Type = Result.self
+    ) async throws -> Result {
         try await call("POST", path, body: try body.map { try AdminWire.encoder.encode($0) })
     }
 
@@ -40,7 +44,9 @@ struct AdminClient: Sendable {
             status = response.status.code
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
-            throw CommandFailure("cannot reach the daemon's admin socket at \(socket) (is it running, with listen.admin set, and are you in its group?): \(error)")
+            throw CommandFailure(
+                "cannot reach the daemon's admin socket at \(socket) (is it running, with listen.admin set, and are you in its group?): \(error)"
+            )
         }
         let data = Data(bytes.readableBytesView)
         guard (200..<300).contains(status) else {

@@ -16,7 +16,9 @@ struct Status: AsyncParsableCommand {
         print("config    \(status.file), revision \(status.revision.prefix(12)), \(status.routes) routes\(status.ready ? "" : " (not ready yet)")")
         let states = ["pending", "inflight", "deferred", "held", "scheduled", "dead", "delivered", "cancelled"]
         print("outbox    " + states.map { "\($0) \(status.outbox[$0] ?? 0)" }.joined(separator: ", "))
-        let checkpoint = status.lastCheckpoint.map { "last checkpoint \(ISO8601DateFormatter().string(from: $0)) at \(status.checkpointed) records" } ?? "no checkpoint yet"
+        let checkpoint =
+            status.lastCheckpoint.map { "last checkpoint \(ISO8601DateFormatter().string(from: $0)) at \(status.checkpointed) records" }
+            ?? "no checkpoint yet"
         print("audit     \(status.records) records, \(checkpoint)")
         if status.reloadFailures > 0 {
             print("reloads   \(status.reloadFailures) refused since start\(status.lastReloadFailure.map { "; now: \($0)" } ?? "")")
@@ -46,7 +48,8 @@ struct Reload: AsyncParsableCommand {
 struct Queue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The outbox per destination; scheduled announcements; list, retry or cancel dead-lettered deliveries (the decider is audited).",
-        subcommands: [Show.self, Scheduled.self, Dead.self, Retry.self, Cancel.self], defaultSubcommand: Show.self
+        subcommands: [Show.self, Scheduled.self, Dead.self, Retry.self, Cancel.self],
+        defaultSubcommand: Show.self
     )
 
     struct Show: AsyncParsableCommand {
@@ -60,7 +63,13 @@ struct Queue: AsyncParsableCommand {
             print("\(padded("destination"))  pending  inflight  deferred  held  scheduled  dead")
             for row in rows {
                 let counts = String(
-                    format: "%7d  %8d  %8d  %4d  %9d  %4d", row.pending, row.inflight, row.deferred, row.held, row.scheduled ?? 0, row.dead
+                    format: "%7d  %8d  %8d  %4d  %9d  %4d",
+                    row.pending,
+                    row.inflight,
+                    row.deferred,
+                    row.held,
+                    row.scheduled ?? 0,
+                    row.dead
                 )
                 print("\(padded(row.destination))  \(counts)")
             }
@@ -136,7 +145,9 @@ struct Holds: AsyncParsableCommand {
         static func printLines(_ jobs: [AdminWire.Job]) {
             let format = ISO8601DateFormatter()
             for job in jobs {
-                print("\(job.id)  \(format.string(from: job.created))  route \(job.route) → \(job.destination)  (\(job.action), crossing #\(job.crossing))")
+                print(
+                    "\(job.id)  \(format.string(from: job.created))  route \(job.route) → \(job.destination)  (\(job.action), crossing #\(job.crossing))"
+                )
             }
         }
     }
@@ -172,10 +183,13 @@ struct Holds: AsyncParsableCommand {
             let attachments = hold.attachments ?? []
             lines.append("files     " + (attachments.isEmpty ? "none" : "\(attachments.count)"))
             lines += attachments.map { file in
-                "  - \(safe(file.name ?? "(no name)")), \(safe(file.mimeType ?? "type unknown")), " + (file.bytes.map { "\($0) bytes" } ?? "size unknown")
+                "  - \(safe(file.name ?? "(no name)")), \(safe(file.mimeType ?? "type unknown")), "
+                    + (file.bytes.map { "\($0) bytes" } ?? "size unknown")
             }
             lines.append("text:")
-            lines += TerminalText.escaped(hold.text ?? "", keepingLineBreaks: true).split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }
+            lines += TerminalText.escaped(hold.text ?? "", keepingLineBreaks: true).split(separator: "\n", omittingEmptySubsequences: false).map {
+                "  | " + $0
+            }
             return lines.joined(separator: "\n")
         }
     }

@@ -43,7 +43,8 @@ struct Announce: AsyncParsableCommand {
         }
         let destinations = to.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         let answer: AdminWire.Announced = try await AdminClient(socket: admin.socket).post(
-            "/announce", AdminWire.Announcement(to: destinations, text: body, at: at, tz: tz, localTime: localTime)
+            "/announce",
+            AdminWire.Announcement(to: destinations, text: body, at: at, tz: tz, localTime: localTime)
         )
         print("announcement \(answer.id) by \(answer.announcer)")
         let format = ISO8601DateFormatter()

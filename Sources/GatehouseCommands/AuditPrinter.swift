@@ -25,7 +25,9 @@ struct AuditPrinter {
     func write(_ reader: LedgerReader, _ query: AuditQuery, to output: inout some TextOutputStream) throws {
         switch format {
         case .csv:
-            output.write((Self.csvColumns + (withContent ? ["received", "decided", "received_payload", "decided_payload"] : [])).joined(separator: ",") + "\n")
+            output.write(
+                (Self.csvColumns + (withContent ? ["received", "decided", "received_payload", "decided_payload"] : [])).joined(separator: ",") + "\n"
+            )
         case .table:
             output.write("   #  time                      kind      route             from → to                      verdict/outcome  detail\n")
         case .jsonl:
@@ -67,11 +69,16 @@ struct AuditPrinter {
             let detail: String
             switch record.kind {
             case .crossing:
-                detail = (record.findings ?? []).isEmpty ? "" : "\(record.findings?.count ?? 0) finding(s): " + Set((record.findings ?? []).map(\.check)).sorted().joined(separator: ", ")
+                detail =
+                    (record.findings ?? []).isEmpty
+                    ? "" : "\(record.findings?.count ?? 0) finding(s): " + Set((record.findings ?? []).map(\.check)).sorted().joined(separator: ", ")
             case .delivery:
-                detail = "crossing #\(record.crossing ?? 0)" + (record.nativeIDs.map { " ids " + $0.joined(separator: ",") } ?? "") + (record.reason.map { " — \($0)" } ?? "")
+                detail =
+                    "crossing #\(record.crossing ?? 0)" + (record.nativeIDs.map { " ids " + $0.joined(separator: ",") } ?? "")
+                    + (record.reason.map { " — \($0)" } ?? "")
             case .configLoaded:
-                detail = "revision \(record.configRevision?.prefix(12) ?? "?") from \(record.reason ?? "?")" + (record.approver.map { " by \($0)" } ?? "")
+                detail =
+                    "revision \(record.configRevision?.prefix(12) ?? "?") from \(record.reason ?? "?")" + (record.approver.map { " by \($0)" } ?? "")
             case .holdApproved, .holdRejected, .deadRetried, .deadDiscarded:
                 detail = "crossing #\(record.crossing ?? 0) by \(record.approver ?? "?")" + (record.reason.map { " — \($0)" } ?? "")
             case .contentErased:
@@ -79,10 +86,14 @@ struct AuditPrinter {
             case .pushRejected:
                 detail = "push to hook of \(record.platform ?? "?") refused" + (record.reason.map { " — \($0)" } ?? "")
             case .pushesRefused:
-                detail = "pushes to hook of \(record.platform ?? "?") refused" + (record.refusals.map { refusals in
-                    ": " + refusals.reasons.map { "\($0.count) \($0.reason)" }.joined(separator: ", ")
-                        + " from " + (refusals.sources.map { "\($0.address) (\($0.count))" } + (refusals.otherSources > 0 ? ["\(refusals.otherSources) more"] : [])).joined(separator: ", ")
-                } ?? "")
+                detail =
+                    "pushes to hook of \(record.platform ?? "?") refused"
+                    + (record.refusals.map { refusals in
+                        ": " + refusals.reasons.map { "\($0.count) \($0.reason)" }.joined(separator: ", ")
+                            + " from "
+                            + (refusals.sources.map { "\($0.address) (\($0.count))" }
+                            + (refusals.otherSources > 0 ? ["\(refusals.otherSources) more"] : [])).joined(separator: ", ")
+                    } ?? "")
             }
             return [
                 Self.pad(String(record.sequence), 4, right: true), Self.pad(record.time.formatted(.iso8601), 24),
@@ -98,8 +109,10 @@ struct AuditPrinter {
     /// must not run in the auditor's spreadsheet.
     static func csvField(_ value: String?) -> String {
         guard var value else { return "" }
-        if let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first)
-            || "＝＋－＠".unicodeScalars.contains(first) {
+        if let first = value.unicodeScalars.first,
+            "=+-@\t\r".unicodeScalars.contains(first)
+                || "＝＋－＠".unicodeScalars.contains(first)
+        {
             value = "'" + value
         }
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }

@@ -16,7 +16,9 @@ struct VerifierOptions: ParsableArguments {
             guard let text = try? String(contentsOfFile: verifierKeyFile, encoding: .utf8) else {
                 throw CommandFailure("cannot read \(verifierKeyFile)")
             }
-            keys += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            keys += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty && !$0.hasPrefix("#")
+            }
         }
         return try keys.map { key in
             do {
@@ -42,7 +44,11 @@ struct AuditVerify: AsyncParsableCommand {
     @Option(help: "The log's origin, when checkpoints must name it.")
     var origin: String?
 
-    @Option(name: .customLong("content-key-file"), help: "Also check the stored content against the log's commitments, with this content key (as `audit content-key` prints it) or the audit signing key.")
+    @Option(
+        name: .customLong("content-key-file"),
+        help:
+            "Also check the stored content against the log's commitments, with this content key (as `audit content-key` prints it) or the audit signing key."
+    )
     var contentKeyFile: String?
 
     func run() async throws {
@@ -66,8 +72,10 @@ struct AuditVerify: AsyncParsableCommand {
             print("\(result.records) records and \(result.checkpoints) checkpoints matched before it.")
             throw ExitCode(1)
         }
-        print("intact: \(result.records) records, \(result.checkpoints) checkpoints"
-            + (result.signaturesChecked ? ", every signature verified" : " (signatures not checked: give --verifier-key)"))
+        print(
+            "intact: \(result.records) records, \(result.checkpoints) checkpoints"
+                + (result.signaturesChecked ? ", every signature verified" : " (signatures not checked: give --verifier-key)")
+        )
         guard let contentKey else { return }
         let content = try LedgerReader(directory: location.directory()).verifyContent(key: contentKey)
         if let problem = content.problem {
@@ -75,8 +83,10 @@ struct AuditVerify: AsyncParsableCommand {
             print("\(content.checked) crossings' content matched before it.")
             throw ExitCode(1)
         }
-        print("content intact: \(content.checked) crossings' bodies match their commitments"
-            + (content.uncommitted > 0 ? " (\(content.uncommitted) recorded before commitments, not checked)" : ""))
+        print(
+            "content intact: \(content.checked) crossings' bodies match their commitments"
+                + (content.uncommitted > 0 ? " (\(content.uncommitted) recorded before commitments, not checked)" : "")
+        )
     }
 }
 

@@ -11,6 +11,8 @@ struct Check: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        print("\(options.config): ok — \(config.platforms.count) platforms, \(config.channels.count) channels, \(config.routes.count) routes (revision \(config.revision.prefix(12)))")
+        print(
+            "\(options.config): ok — \(config.platforms.count) platforms, \(config.channels.count) channels, \(config.routes.count) routes (revision \(config.revision.prefix(12)))"
+        )
     }
 }

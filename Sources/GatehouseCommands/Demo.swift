@@ -30,7 +30,10 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "Keep the temporary state directory (the ledger) for inspection.")
     var keepState = false
 
-    @Flag(help: "After the scenario, keep the gateway and the emulators running (until Ctrl-C), to try `gatehouse status`, `holds`, `queue` and `reload` on its admin socket.")
+    @Flag(
+        help:
+            "After the scenario, keep the gateway and the emulators running (until Ctrl-C), to try `gatehouse status`, `holds`, `queue` and `reload` on its admin socket."
+    )
     var serve = false
 
     @OptionGroup var logging: LoggingOptions
@@ -41,7 +44,8 @@ struct Demo: AsyncParsableCommand {
     /// relative paths (none but `state`, which the demo replaces) resolve against the current one.
     static func builtInConfig() throws -> GatewayConfig {
         guard let url = Bundle.module.url(forResource: "demo", withExtension: "yaml"),
-              let text = try? String(contentsOf: url, encoding: .utf8) else {
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else {
             throw CommandFailure("the built-in demo config is missing from this installation; pass --config Config/demo.yaml")
         }
         do {
@@ -78,7 +82,8 @@ struct Demo: AsyncParsableCommand {
                 let builtIn = self.config == nil
                 let ledger = try SQLiteLedger(directory: state, contentKey: ContentKey(derivedFrom: signer.signer))
                 let gateway = Gateway(
-                    config: config, ledger: ledger,
+                    config: config,
+                    ledger: ledger,
                     adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger),
                     dispatch: .init(retry: .init(minimum: .milliseconds(200), maximum: .seconds(2))),
                     checkpoints: .init(origin: Self.origin, signer: signer.signer),
@@ -97,17 +102,21 @@ struct Demo: AsyncParsableCommand {
                     let outcome = try await scenario.play(
                         telegram: ControlClient(baseURL: telegramURL, http: httpClient),
                         dingtalk: ControlClient(baseURL: dingtalkURL, http: httpClient),
-                        ledger: gateway.ledger, timeout: .seconds(timeout), config: config
+                        ledger: gateway.ledger,
+                        timeout: .seconds(timeout),
+                        config: config
                     )
                     if serve {
                         print(outcome.report(config: loaded, state: state))
-                        print("""
+                        print(
+                            """
                             The gateway keeps running (Ctrl-C stops it). Its admin socket: \(adminSocket)
                               gatehouse status --socket \(adminSocket)
                               gatehouse queue --socket \(adminSocket)
                               gatehouse reload --socket \(adminSocket)
                             Post as a user with the emulators' control API: Telegram \(telegramURL)/_emulator/updates, DingTalk \(dingtalkURL)/_emulator/messages.
-                            """)
+                            """
+                        )
                         // Standard output may be a file or a pipe: what to do next must reach it now.
                         fflush(nil)
                     } else {

@@ -25,7 +25,8 @@ struct DemoOutcome: Sendable {
         /// A blocked step: decided once as block, nothing sent, nothing of it arrived.
         var stopped: Bool { crossings.count == 1 && crossings[0].verdict == .block && deliveries.isEmpty && !arrived }
         var succeeded: Bool {
-            expectation.step.verdict == .block ? stopped
+            expectation.step.verdict == .block
+                ? stopped
                 : crossings.count == 1 && crossings[0].verdict == expectation.step.verdict && delivered != nil && arrived
         }
         /// Decided as expected, and delivered when it should be (arrival is checked after the wait).
@@ -69,19 +70,30 @@ struct DemoOutcome: Sendable {
             let destination = config.channels[expectation.destination]
             let crossing = row.crossings.first
             lines.append("\(index + 1). \(expectation.step.title)")
-            lines.append("   from      \(expectation.step.channel) (\(source?.platform ?? "?")) — \(expectation.step.senderName): \"\(expectation.step.text)\"")
-            lines.append("   to        \(expectation.destination) (\(destination?.platform ?? "?")) by route '\(expectation.route)', \(crossing?.direction?.rawValue ?? "not decided")")
+            lines.append(
+                "   from      \(expectation.step.channel) (\(source?.platform ?? "?")) — \(expectation.step.senderName): \"\(expectation.step.text)\""
+            )
+            lines.append(
+                "   to        \(expectation.destination) (\(destination?.platform ?? "?")) by route '\(expectation.route)', \(crossing?.direction?.rawValue ?? "not decided")"
+            )
             lines.append("   verdict   \(crossing?.verdict?.rawValue ?? "—")")
             if expectation.step.verdict == .block {
-                lines.append("   delivered no — \(row.stopped ? "stopped at the door, as the rules say" : "EXPECTED A BLOCK")"
-                    + (crossing?.findings.map { " (" + $0.map { "\($0.check)/\($0.detector)" }.joined(separator: ", ") + ")" } ?? ""))
+                lines.append(
+                    "   delivered no — \(row.stopped ? "stopped at the door, as the rules say" : "EXPECTED A BLOCK")"
+                        + (crossing?.findings.map { " (" + $0.map { "\($0.check)/\($0.detector)" }.joined(separator: ", ") + ")" } ?? "")
+                )
             } else if let delivered = row.delivered {
-                lines.append("   delivered native id\((delivered.nativeIDs?.count ?? 0) == 1 ? "" : "s") \((delivered.nativeIDs ?? []).joined(separator: ", ")) after \(delivered.attempt ?? 1) attempt\((delivered.attempt ?? 1) == 1 ? "" : "s")")
+                lines.append(
+                    "   delivered native id\((delivered.nativeIDs?.count ?? 0) == 1 ? "" : "s") \((delivered.nativeIDs ?? []).joined(separator: ", ")) after \(delivered.attempt ?? 1) attempt\((delivered.attempt ?? 1) == 1 ? "" : "s")"
+                )
             } else {
                 lines.append("   delivered NO\(row.deliveries.last?.reason.map { " — last attempt: \($0)" } ?? "")")
             }
-            let audit = (row.crossings.map { "#\($0.sequence) crossing" } + row.deliveries.map { "#\($0.sequence) \($0.outcome?.rawValue ?? "delivery")" })
-            lines.append("   audit     \(audit.isEmpty ? "no records" : audit.joined(separator: ", "))\(row.crossings.count > 1 ? " — DECIDED \(row.crossings.count) TIMES" : "")")
+            let audit =
+                (row.crossings.map { "#\($0.sequence) crossing" } + row.deliveries.map { "#\($0.sequence) \($0.outcome?.rawValue ?? "delivery")" })
+            lines.append(
+                "   audit     \(audit.isEmpty ? "no records" : audit.joined(separator: ", "))\(row.crossings.count > 1 ? " — DECIDED \(row.crossings.count) TIMES" : "")"
+            )
             if let text = received[expectation.destination]?.first(where: { $0.contains(expectation.step.arrives ?? expectation.step.text) }) {
                 lines.append("   received  \"\(text.replacingOccurrences(of: "\n", with: "⏎"))\"")
             } else if expectation.step.verdict == .block {
@@ -92,10 +104,14 @@ struct DemoOutcome: Sendable {
             lines.append("")
         }
         let good = rows.filter(\.succeeded).count
-        lines.append("\(records.count) audit records. \(good) of \(rows.count) expected crossings decided as the rules say, delivered or stopped, and audited exactly once: \(succeeded ? "PASS" : "FAIL")")
+        lines.append(
+            "\(records.count) audit records. \(good) of \(rows.count) expected crossings decided as the rules say, delivered or stopped, and audited exactly once: \(succeeded ? "PASS" : "FAIL")"
+        )
         if let verification {
-            lines.append(verification.problem.map { "audit verify: BROKEN — \($0.reason)" }
-                ?? "audit verify: intact — \(verification.records) records under \(verification.checkpoints) signed checkpoint\(verification.checkpoints == 1 ? "" : "s")")
+            lines.append(
+                verification.problem.map { "audit verify: BROKEN — \($0.reason)" }
+                    ?? "audit verify: intact — \(verification.records) records under \(verification.checkpoints) signed checkpoint\(verification.checkpoints == 1 ? "" : "s")"
+            )
         }
         if let state { lines.append("The ledger is kept in \(state)/ledger.sqlite") }
         return lines.joined(separator: "\n")

@@ -24,17 +24,45 @@ struct DemoScenario: Sendable {
     }
 
     let steps: [Step] = [
-        Step(title: "an internal announcement goes out", channel: "all-hands", senderID: "manager0042",
-             senderName: "王经理", text: "Q3 results are published: revenue up 12%. Thank you all!"),
-        Step(title: "an external customer writes in", channel: "support", senderID: "5550001",
-             senderName: "Li Wei", text: "Hello, my order #4411 has not arrived yet. Can you help?"),
-        Step(title: "a company announcement (公告) is mirrored", channel: "board", senderID: "hr0007",
-             senderName: "hr0007", text: "The office is closed on 1 January. Happy new year!", headline: "Holiday notice"),
-        Step(title: "a phone number is masked before it leaves", channel: "all-hands", senderID: "manager0042",
-             senderName: "王经理", text: "Questions? Call the press office on 138 1234 5678.", verdict: .redact,
-             arrives: "Call the press office on [REDACTED:cn_mobile]."),
-        Step(title: "a link in a customer's name is stopped", channel: "support", senderID: "5550002",
-             senderName: "www.evil-login.example", text: "Your account is locked, sign in again", verdict: .block),
+        Step(
+            title: "an internal announcement goes out",
+            channel: "all-hands",
+            senderID: "manager0042",
+            senderName: "王经理",
+            text: "Q3 results are published: revenue up 12%. Thank you all!"
+        ),
+        Step(
+            title: "an external customer writes in",
+            channel: "support",
+            senderID: "5550001",
+            senderName: "Li Wei",
+            text: "Hello, my order #4411 has not arrived yet. Can you help?"
+        ),
+        Step(
+            title: "a company announcement (公告) is mirrored",
+            channel: "board",
+            senderID: "hr0007",
+            senderName: "hr0007",
+            text: "The office is closed on 1 January. Happy new year!",
+            headline: "Holiday notice"
+        ),
+        Step(
+            title: "a phone number is masked before it leaves",
+            channel: "all-hands",
+            senderID: "manager0042",
+            senderName: "王经理",
+            text: "Questions? Call the press office on 138 1234 5678.",
+            verdict: .redact,
+            arrives: "Call the press office on [REDACTED:cn_mobile]."
+        ),
+        Step(
+            title: "a link in a customer's name is stopped",
+            channel: "support",
+            senderID: "5550002",
+            senderName: "www.evil-login.example",
+            text: "Your account is locked, sign in again",
+            verdict: .block
+        ),
     ]
 
     let telegramPlatform: String
@@ -98,7 +126,13 @@ struct DemoScenario: Sendable {
 
     /// Posts every step as a user of the platform would, then waits until each expected crossing
     /// is delivered (or the time is up) and collects what happened.
-    func play(telegram: ControlClient, dingtalk: ControlClient, ledger: any Ledger, timeout: Duration, config: GatewayConfig) async throws -> DemoOutcome {
+    func play(
+        telegram: ControlClient,
+        dingtalk: ControlClient,
+        ledger: any Ledger,
+        timeout: Duration,
+        config: GatewayConfig
+    ) async throws -> DemoOutcome {
         var expected: [DemoOutcome.Expectation] = []
         for step in steps {
             guard let channel = config.channels[step.channel] else { continue }
@@ -106,23 +140,38 @@ struct DemoScenario: Sendable {
             let messageID: String
             switch channel.address {
             case .conversation(let conversation):
-                let reply: DingTalkReply = try await dingtalk.post("/_emulator/messages", DingTalkPost(
-                    conversationId: conversation, conversationType: "2", senderStaffId: step.senderID,
-                    senderNick: step.senderName, text: step.text
-                ))
+                let reply: DingTalkReply = try await dingtalk.post(
+                    "/_emulator/messages",
+                    DingTalkPost(
+                        conversationId: conversation,
+                        conversationType: "2",
+                        senderStaffId: step.senderID,
+                        senderNick: step.senderName,
+                        text: step.text
+                    )
+                )
                 messageID = reply.msgId
             case .chat(let chat, let topic):
-                let reply: TelegramReply = try await telegram.post("/_emulator/updates", TelegramPost(
-                    kind: "message",
-                    chat: .init(id: Int64(chat) ?? 0, type: "supergroup", title: "Acme Support"),
-                    from: .init(id: Int64(step.senderID) ?? 1, first_name: step.senderName),
-                    text: step.text, message_thread_id: topic
-                ))
+                let reply: TelegramReply = try await telegram.post(
+                    "/_emulator/updates",
+                    TelegramPost(
+                        kind: "message",
+                        chat: .init(id: Int64(chat) ?? 0, type: "supergroup", title: "Acme Support"),
+                        from: .init(id: Int64(step.senderID) ?? 1, first_name: step.senderName),
+                        text: step.text,
+                        message_thread_id: topic
+                    )
+                )
                 messageID = String(reply.message_id)
             case .announcements:
-                let published: DingTalkEmulator.PublishedAnnouncement = try await dingtalk.post("/_emulator/blackboards", DingTalkEmulator.Announcement(
-                    title: step.headline ?? step.title, content: step.text, senderStaffId: step.senderID
-                ))
+                let published: DingTalkEmulator.PublishedAnnouncement = try await dingtalk.post(
+                    "/_emulator/blackboards",
+                    DingTalkEmulator.Announcement(
+                        title: step.headline ?? step.title,
+                        content: step.text,
+                        senderStaffId: step.senderID
+                    )
+                )
                 messageID = published.blackboardId
             case .robotWebhook, .users:
                 // Send-only: the config refuses one as a route's source.

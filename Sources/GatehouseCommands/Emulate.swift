@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import GatehouseEmulators
 import Logging
 import ServiceLifecycle
@@ -70,9 +70,13 @@ struct Emulate: AsyncParsableCommand {
                 print("control: POST /_emulator/messages, GET /_emulator/sent, GET /_emulator/stats")
             }
         }
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-        ))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: service)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             try await announce()

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -13,7 +14,9 @@ enum ExclusiveFile {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard descriptor >= 0 else {
             let code = errno
-            throw CommandFailure(code == EEXIST ? "\(path) exists; a key file is never overwritten" : "cannot create \(path): \(String(cString: strerror(code)))")
+            throw CommandFailure(
+                code == EEXIST ? "\(path) exists; a key file is never overwritten" : "cannot create \(path): \(String(cString: strerror(code)))"
+            )
         }
         defer { close(descriptor) }
         // The umask may have narrowed the mode, never widened it; set exactly what was asked.

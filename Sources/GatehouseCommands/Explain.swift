@@ -57,7 +57,9 @@ struct Explain: AsyncParsableCommand {
     /// What the command prints for a config.
     func output(for config: GatewayConfig) throws -> String {
         guard let channel = config.channels[from] else {
-            throw ValidationError("no channel named '\(from)' in \(options.config); channels: \(config.channels.keys.sorted().joined(separator: ", "))")
+            throw ValidationError(
+                "no channel named '\(from)' in \(options.config); channels: \(config.channels.keys.sorted().joined(separator: ", "))"
+            )
         }
         let envelope = Envelope(
             origin: Self.origin(of: channel),
@@ -124,7 +126,8 @@ struct ExplainReport {
             let findings = entry.findings.map {
                 #"{"check":\#(Self.quoted($0.check)),"detector":\#(Self.quoted($0.detector)),"offset":\#($0.offset),"length":\#($0.length)}"#
             }
-            return #"{"route":\#(Self.quoted(entry.route)),"destination":\#(Self.quoted(entry.destination)),"verdict":\#(Self.quoted(entry.verdict.rawValue)),"findings":[\#(findings.joined(separator: ","))],"text":\#(Self.quoted(entry.text))}"#
+            return
+                #"{"route":\#(Self.quoted(entry.route)),"destination":\#(Self.quoted(entry.destination)),"verdict":\#(Self.quoted(entry.verdict.rawValue)),"findings":[\#(findings.joined(separator: ","))],"text":\#(Self.quoted(entry.text))}"#
         }
         return #"{"crossings":[\#(entries.joined(separator: ","))]}"#
     }

@@ -5,7 +5,9 @@ public struct GatehouseCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "gatehouse",
         abstract: "The one door between DingTalk and Telegram: every crossing decided by rules and audited.",
-        subcommands: [Run.self, Check.self, Explain.self, Audit.self, Status.self, Holds.self, Queue.self, Reload.self, Announce.self, Demo.self, Emulate.self]
+        subcommands: [
+            Run.self, Check.self, Explain.self, Audit.self, Status.self, Holds.self, Queue.self, Reload.self, Announce.self, Demo.self, Emulate.self,
+        ]
     )
 
     public init() {}

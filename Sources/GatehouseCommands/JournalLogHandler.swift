@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Log lines on standard error, one line per event, metadata as sorted `key=value` pairs. When
 /// standard error is the journal (`$JOURNAL_STREAM` names it), each line starts with its syslog
@@ -34,8 +35,13 @@ public struct JournalLogHandler: LogHandler {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         let line = Self.line(
-            level: event.level, message: "\(event.message)", metadata: merged, source: event.source, label: label,
-            journal: toJournal, time: Date()
+            level: event.level,
+            message: "\(event.message)",
+            metadata: merged,
+            source: event.source,
+            label: label,
+            journal: toJournal,
+            time: Date()
         )
         // One write(2) per event, under a lock: lines of concurrent events never interleave.
         let bytes = Array(line.utf8)
@@ -53,7 +59,13 @@ public struct JournalLogHandler: LogHandler {
 
     /// One event as one line.
     static func line(
-        level: Logger.Level, message: String, metadata: Logger.Metadata, source: String, label: String, journal: Bool, time: Date
+        level: Logger.Level,
+        message: String,
+        metadata: Logger.Metadata,
+        source: String,
+        label: String,
+        journal: Bool,
+        time: Date
     ) -> String {
         // A newline would start a second journal entry: keep the event on one line.
         func flat(_ text: String) -> String {

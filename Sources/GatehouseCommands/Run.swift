@@ -26,7 +26,9 @@ struct Run: AsyncParsableCommand {
     static func serve(_ config: GatewayConfig, logger: Logger) async throws {
         // A log nobody signs proves nothing: refuse to run without the key.
         guard let audit = config.audit else {
-            throw CommandFailure("\(config.file): no audit: section; create a signing key with `gatehouse audit keygen --name ORIGIN --out FILE` and set audit.origin and audit.signing_key_file")
+            throw CommandFailure(
+                "\(config.file): no audit: section; create a signing key with `gatehouse audit keygen --name ORIGIN --out FILE` and set audit.origin and audit.signing_key_file"
+            )
         }
         let signer: NoteSigner
         do {
@@ -35,7 +37,10 @@ struct Run: AsyncParsableCommand {
             throw CommandFailure("\(config.file): audit.signing_key_file: \(error)")
         }
         let checkpoints = Checkpointer.Configuration(
-            origin: audit.origin, signer: signer, every: audit.checkpointEvery, records: audit.checkpointRecords
+            origin: audit.origin,
+            signer: signer,
+            every: audit.checkpointEvery,
+            records: audit.checkpointRecords
         )
         // One gateway per state directory: a second one would poll the same bots and send twice.
         let lock: StateLock
@@ -56,13 +61,21 @@ struct Run: AsyncParsableCommand {
             // SIGHUP reads the same file again (the Reloader logs every problem itself).
             let file = config.file
             let gateway = Gateway(
-                config: config, ledger: ledger, adapters: adapters, checkpoints: checkpoints, registry: registry,
-                reload: { try ConfigLoader().load(file: file) }, logger: logger
+                config: config,
+                ledger: ledger,
+                adapters: adapters,
+                checkpoints: checkpoints,
+                registry: registry,
+                reload: { try ConfigLoader().load(file: file) },
+                logger: logger
             )
-            logger.info("gatehouse starting", metadata: [
-                "gh.config": .string(config.file), "gh.revision": .string(String(config.revision.prefix(12))),
-                "gh.state": .string(config.state), "gh.routes": .stringConvertible(config.routes.count),
-            ])
+            logger.info(
+                "gatehouse starting",
+                metadata: [
+                    "gh.config": .string(config.file), "gh.revision": .string(String(config.revision.prefix(12))),
+                    "gh.state": .string(config.state), "gh.routes": .stringConvertible(config.routes.count),
+                ]
+            )
             try await gateway.serviceGroup(logger: logger).run()
             logger.info("gatehouse stopped")
         } catch {

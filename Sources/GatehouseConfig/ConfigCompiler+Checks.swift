@@ -26,7 +26,10 @@ extension ConfigCompiler {
             if let node = fields["detect"] {
                 for (detector, item) in reader.stringList(node, "\(what): detect") {
                     guard let builtin = BuiltinDetectors.named(detector) else {
-                        reader.error(at: item, "\(what): unknown detector '\(detector)'\(reader.suggestion(for: detector, among: BuiltinDetectors.names)); known: \(BuiltinDetectors.names.joined(separator: ", "))")
+                        reader.error(
+                            at: item,
+                            "\(what): unknown detector '\(detector)'\(reader.suggestion(for: detector, among: BuiltinDetectors.names)); known: \(BuiltinDetectors.names.joined(separator: ", "))"
+                        )
                         complete = false
                         continue
                     }
@@ -41,7 +44,10 @@ extension ConfigCompiler {
                 // Senders choose the texts: a pattern that backtracks exponentially is stopped
                 // at its time budget and holds every message it ran out of time on.
                 for (pattern, item) in patterns where RegexSet.hasNestedQuantifier(pattern) {
-                    reader.warning(at: item, "\(what): regex '\(pattern)' nests a quantifier inside a quantified group, which can take exponential time on a crafted message; a scan is stopped after \(RegexSet.defaultBudget) and the message held (regex_timeout)")
+                    reader.warning(
+                        at: item,
+                        "\(what): regex '\(pattern)' nests a quantifier inside a quantified group, which can take exponential time on a crafted message; a scan is stopped after \(RegexSet.defaultBudget) and the message held (regex_timeout)"
+                    )
                 }
                 do {
                     check.detectors.append(try RegexSet(patterns: patterns.map(\.0)))
@@ -131,9 +137,13 @@ extension ConfigCompiler {
         if case .some(nil) = maxBytes { return nil }
         // An absent `types` allows any type; an empty list allows none (every attachment fires).
         let types = fields["types"].map { node -> Set<String> in
-            node.sequence?.isEmpty == true ? [] : Set(reader.stringList(node, "\(what): attachments: types").map {
-                $0.0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-            })
+            node.sequence?.isEmpty == true
+                ? []
+                : Set(
+                    reader.stringList(node, "\(what): attachments: types").map {
+                        $0.0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+                    }
+                )
         }
         return AttachmentDetector(types: types, maxBytes: maxBytes ?? nil)
     }
@@ -208,7 +218,8 @@ extension ConfigCompiler {
         let minutes = ends.map { end -> Int? in
             let parts = end.split(separator: ":")
             guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
-                  (0...24).contains(hour), (0..<60).contains(minute), hour * 60 + minute <= 24 * 60 else { return nil }
+                (0...24).contains(hour), (0..<60).contains(minute), hour * 60 + minute <= 24 * 60
+            else { return nil }
             return hour * 60 + minute
         }
         guard ends.count == 2, let start = minutes[0], let end = minutes[1], start != end else {
@@ -221,7 +232,9 @@ extension ConfigCompiler {
     /// `10MB`, `512KB`, `2GB`, `4096` (bytes); KB/MB/GB are binary (KiB/MiB/GiB), as file sizes are.
     func byteSize(_ node: Node, _ what: String) -> Int? {
         guard let text = reader.string(node, what)?.trimmingCharacters(in: .whitespaces).uppercased() else { return nil }
-        let units: [(String, Int)] = [("KIB", 1 << 10), ("MIB", 1 << 20), ("GIB", 1 << 30), ("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("B", 1)]
+        let units: [(String, Int)] = [
+            ("KIB", 1 << 10), ("MIB", 1 << 20), ("GIB", 1 << 30), ("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("B", 1),
+        ]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             if let count = Int(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), count >= 0 {
                 let (bytes, overflow) = count.multipliedReportingOverflow(by: scale)

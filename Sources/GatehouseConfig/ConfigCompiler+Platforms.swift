@@ -33,7 +33,10 @@ extension ConfigCompiler {
         case "telegram": allowed = Self.commonPlatformKeys + Self.telegramKeys
         default:
             if let typeNode {
-                reader.error(at: typeNode, "\(what): type must be one of \(Self.platformTypes.joined(separator: ", ")), found '\(type ?? "")'\(reader.suggestion(for: type ?? "", among: Self.platformTypes))")
+                reader.error(
+                    at: typeNode,
+                    "\(what): type must be one of \(Self.platformTypes.joined(separator: ", ")), found '\(type ?? "")'\(reader.suggestion(for: type ?? "", among: Self.platformTypes))"
+                )
             } else if node.mapping != nil {
                 reader.error(at: node, "\(what) has no 'type' (dingtalk or telegram)")
             }
@@ -64,14 +67,24 @@ extension ConfigCompiler {
         if let node = fields["idle_timeout"] {
             idleTimeout = duration(node, "\(what): idle_timeout")
             if let value = idleTimeout, value < .seconds(30) || value > .seconds(600) {
-                reader.error(at: node, "\(what): idle_timeout must be between 30s and 10m (shorter would replace connections between the server's pings)")
+                reader.error(
+                    at: node,
+                    "\(what): idle_timeout must be between 30s and 10m (shorter would replace connections between the server's pings)"
+                )
                 idleTimeout = nil
             }
             if receive == .http { reader.error(at: node, "\(what): idle_timeout only applies to receive: stream") }
         }
         guard let clientID, let secret, let robotCode, let receive, let apiURL, let oapiURL, let idleTimeout else { return nil }
-        return .init(clientID: clientID, clientSecret: secret, robotCode: robotCode, receive: receive, apiURL: apiURL, oapiURL: oapiURL,
-                     idleTimeout: idleTimeout)
+        return .init(
+            clientID: clientID,
+            clientSecret: secret,
+            robotCode: robotCode,
+            receive: receive,
+            apiURL: apiURL,
+            oapiURL: oapiURL,
+            idleTimeout: idleTimeout
+        )
     }
 
     private func telegram(_ fields: Fields, _ what: String, name: String) -> PlatformConfig.Telegram? {
@@ -84,11 +97,15 @@ extension ConfigCompiler {
         if receive == .webhook {
             let secret = secret(fields, "webhook_secret", in: what)
             if let secret = checkable(secret), let node = fields["webhook_secret"] ?? fields["webhook_secret_file"],
-               !((1...256).contains(secret.value.count) && secret.value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })) {
+                !((1...256).contains(secret.value.count)
+                    && secret.value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }))
+            {
                 reader.error(at: node, "\(what): webhook_secret must be 1–256 characters of A-Z, a-z, 0-9, _ and - (Telegram's secret_token rule)")
             }
             let publicURL = fields["public_url"] == nil ? nil : url(fields, "public_url", in: what, default: "")
-            if fields["public_url"] == nil { reader.error(at: fields.node, "\(what) has receive: webhook but no 'public_url' (where Telegram reaches /hooks/\(name))") }
+            if fields["public_url"] == nil {
+                reader.error(at: fields.node, "\(what) has receive: webhook but no 'public_url' (where Telegram reaches /hooks/\(name))")
+            }
             if let secret, let publicURL { webhook = .init(publicURL: publicURL, secret: secret) }
         } else {
             for key in ["webhook_secret", "webhook_secret_file", "public_url"] {
@@ -156,14 +173,16 @@ extension ConfigCompiler {
             // A dry run decides without any secret: the file need not exist where it runs.
             guard readsSecrets else { return Self.unreadSecret }
             if path.contains("$CREDENTIALS_DIRECTORY") || path.contains("${CREDENTIALS_DIRECTORY}"),
-               environment["CREDENTIALS_DIRECTORY"] == nil {
+                environment["CREDENTIALS_DIRECTORY"] == nil
+            {
                 reader.error(at: file, "\(what): \(fileKey) uses $CREDENTIALS_DIRECTORY, which is not set (systemd sets it with LoadCredential=)")
                 return nil
             }
             let resolved = resolve(path)
             // The message names the path, never the content.
             guard let data = FileManager.default.contents(atPath: resolved),
-                  let text = String(data: data, encoding: .utf8) else {
+                let text = String(data: data, encoding: .utf8)
+            else {
                 reader.error(at: file, "\(what): cannot read \(fileKey) '\(resolved)'")
                 return nil
             }
@@ -181,7 +200,8 @@ extension ConfigCompiler {
         guard let node = fields[key] else { return fallback }
         guard let text = reader.nonEmptyString(node, "\(what): \(key)") else { return nil }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", components.host?.isEmpty == false else {
+            scheme == "http" || scheme == "https", components.host?.isEmpty == false
+        else {
             reader.error(at: node, "\(what): \(key) must be an http:// or https:// URL, found '\(text)'")
             return nil
         }

@@ -25,7 +25,10 @@ extension ConfigCompiler {
                 reader.error(at: node, "\(key): cannot read the Public Suffix List '\(path)'")
                 return (nil, false)
             }
-            reader.warning(at: nil, "\(what): links: no Public Suffix List at '\(path)' (install the publicsuffix package, or name one with public_suffix_list); bare domains are recognised by their last label alone, which takes words such as file.txt for links")
+            reader.warning(
+                at: nil,
+                "\(what): links: no Public Suffix List at '\(path)' (install the publicsuffix package, or name one with public_suffix_list); bare domains are recognised by their last label alone, which takes words such as file.txt for links"
+            )
             return (nil, true)
         }
         let list = PublicSuffixList(parsing: text)

@@ -16,17 +16,24 @@ extension ConfigCompiler {
             channels.declare(name, at: key, in: reader)
             let what = "channel '\(name)'"
             guard let fields = reader.fields(value, what, allowed: Self.channelKeys),
-                  let platformNode = required(fields, "platform", in: what),
-                  let platformName = reader.nonEmptyString(platformNode, "\(what): platform") else { continue }
+                let platformNode = required(fields, "platform", in: what),
+                let platformName = reader.nonEmptyString(platformNode, "\(what): platform")
+            else { continue }
             guard let type = platforms.names[platformName] else {
-                reader.error(at: platformNode, "\(what): no platform named '\(platformName)'\(reader.suggestion(for: platformName, among: Array(platforms.names.keys)))")
+                reader.error(
+                    at: platformNode,
+                    "\(what): no platform named '\(platformName)'\(reader.suggestion(for: platformName, among: Array(platforms.names.keys)))"
+                )
                 continue
             }
             // A platform whose type could not be read has its own error; its channels cannot be checked further.
             guard let type, let address = address(fields, type: type, in: what), let platform = platforms.valid[platformName] else { continue }
             if case .announcements = address, case .dingtalk(let settings) = platform.settings, settings.receive == .http {
                 // Events come over Stream; the robot's HTTP callbacks carry robot messages only.
-                reader.error(at: fields.entries["announcements"]?.key, "\(what): announcements arrive over Stream mode, but platform '\(platformName)' has receive: http")
+                reader.error(
+                    at: fields.entries["announcements"]?.key,
+                    "\(what): announcements arrive over Stream mode, but platform '\(platformName)' has receive: http"
+                )
                 continue
             }
             var zone: TimeZone?
@@ -51,9 +58,15 @@ extension ConfigCompiler {
             let given = Self.dingtalkAddressKeys.filter { fields[$0] != nil }
             guard given.count == 1 else {
                 if given.isEmpty {
-                    reader.error(at: fields.node, "\(what) has no 'conversation' (a group), 'robot_webhook' (a custom robot), 'users' (one-to-one chats) or 'announcements: true'")
+                    reader.error(
+                        at: fields.node,
+                        "\(what) has no 'conversation' (a group), 'robot_webhook' (a custom robot), 'users' (one-to-one chats) or 'announcements: true'"
+                    )
                 } else {
-                    reader.error(at: fields.entries[given[1]]?.key, "\(what): give one of \(given.map { "'\($0)'" }.joined(separator: ", ")), not several")
+                    reader.error(
+                        at: fields.entries[given[1]]?.key,
+                        "\(what): give one of \(given.map { "'\($0)'" }.joined(separator: ", ")), not several"
+                    )
                 }
                 return nil
             }
@@ -77,7 +90,10 @@ extension ConfigCompiler {
                 reader.error(at: fields.entries[key]?.key, "\(what): '\(key)' is for dingtalk channels")
             }
             if fields["conversation"] != nil {
-                reader.error(at: fields.entries["conversation"]?.key, "\(what): 'conversation' is for dingtalk channels; a telegram channel has 'chat'")
+                reader.error(
+                    at: fields.entries["conversation"]?.key,
+                    "\(what): 'conversation' is for dingtalk channels; a telegram channel has 'chat'"
+                )
             }
             guard let node = required(fields, "chat", in: what), let chat = reader.string(node, "\(what): chat") else { return nil }
             guard Int64(chat) != nil || Self.isTelegramUsername(chat) else {
@@ -94,7 +110,9 @@ extension ConfigCompiler {
     /// through. The secret is optional (a robot secured by keywords or IP alone has none).
     private func robotWebhook(_ node: Node, in what: String) -> Channel.Address? {
         let what = "\(what): robot_webhook"
-        guard let fields = reader.fields(node, what, allowed: ["access_token", "access_token_file", "secret", "secret_file", "at"]) else { return nil }
+        guard let fields = reader.fields(node, what, allowed: ["access_token", "access_token_file", "secret", "secret_file", "at"]) else {
+            return nil
+        }
         let token = secret(fields, "access_token", in: what)
         var signing: Secret?
         if fields["secret"] != nil || fields["secret_file"] != nil {
@@ -153,7 +171,10 @@ extension ConfigCompiler {
             if !ids.contains(id) { ids.append(id) }
         }
         guard (1...Self.maxOneToOneUsers).contains(ids.count) else {
-            reader.error(at: node, "\(what): users must name 1 to \(Self.maxOneToOneUsers) people (one batchSend reaches at most \(Self.maxOneToOneUsers)), found \(ids.count)")
+            reader.error(
+                at: node,
+                "\(what): users must name 1 to \(Self.maxOneToOneUsers) people (one batchSend reaches at most \(Self.maxOneToOneUsers)), found \(ids.count)"
+            )
             return nil
         }
         return .users(ids)
@@ -176,10 +197,14 @@ extension ConfigCompiler {
         for item in sequence {
             guard let fields = reader.fields(item, "a route", allowed: Self.routeKeys) else { continue }
             guard let nameNode = required(fields, "name", in: "a route"),
-                  let name = reader.nonEmptyString(nameNode, "route name") else { continue }
+                let name = reader.nonEmptyString(nameNode, "route name")
+            else { continue }
             let what = "route '\(name)'"
             if let first = seen[name] {
-                reader.error(at: nameNode, "\(what) is already defined at \(first); route names must be unique (they name the route in the audit log)")
+                reader.error(
+                    at: nameNode,
+                    "\(what) is already defined at \(first); route names must be unique (they name the route in the audit log)"
+                )
             } else {
                 seen[name] = "\(reader.file):\(nameNode.mark?.line ?? 1):\(nameNode.mark?.column ?? 1)"
             }
@@ -187,11 +212,17 @@ extension ConfigCompiler {
             let to = required(fields, "to", in: what).flatMap { channelNames($0, "\(what): to", channels: channels) }
             for name in from ?? [] {
                 guard let address = channels.valid[name]?.address, !address.receives else { continue }
-                reader.error(at: fields["from"], "\(what): from: channel '\(name)' is \(address.logDescription), which only sends; nothing arrives from it")
+                reader.error(
+                    at: fields["from"],
+                    "\(what): from: channel '\(name)' is \(address.logDescription), which only sends; nothing arrives from it"
+                )
             }
             for name in to ?? [] {
                 guard let address = channels.valid[name]?.address, !address.sends else { continue }
-                reader.error(at: fields["to"], "\(what): to: channel '\(name)' is the platform's \(address.logDescription), which Gatehouse reads but does not publish")
+                reader.error(
+                    at: fields["to"],
+                    "\(what): to: channel '\(name)' is the platform's \(address.logDescription), which Gatehouse reads but does not publish"
+                )
             }
             if let node = fields["to"], node.sequence?.isEmpty == true {
                 reader.error(at: node, "\(what): to must name at least one channel")
@@ -215,7 +246,10 @@ extension ConfigCompiler {
                     case "edit": mirror.insert(.edit)
                     case "delete": mirror.insert(.delete)
                     default:
-                        reader.error(at: item, "\(what): mirror: '\(word)' is not edit or delete\(reader.suggestion(for: word, among: ["edit", "delete"]))")
+                        reader.error(
+                            at: item,
+                            "\(what): mirror: '\(word)' is not edit or delete\(reader.suggestion(for: word, among: ["edit", "delete"]))"
+                        )
                     }
                 }
             }
@@ -251,10 +285,20 @@ extension ConfigCompiler {
                 }
                 guard complete else { continue }
             }
-            routes.append(Route(
-                name: name, from: from, to: to, on: on, defaultVerdict: defaultVerdict, template: template, templates: templates, mirror: mirror,
-                priority: priority, withdrawn: withdrawn
-            ))
+            routes.append(
+                Route(
+                    name: name,
+                    from: from,
+                    to: to,
+                    on: on,
+                    defaultVerdict: defaultVerdict,
+                    template: template,
+                    templates: templates,
+                    mirror: mirror,
+                    priority: priority,
+                    withdrawn: withdrawn
+                )
+            )
         }
         return routes
     }
@@ -262,7 +306,10 @@ extension ConfigCompiler {
     /// `on: { check: verdict, … }` in file order, or nil when any entry is wrong.
     private func verdicts(_ node: Node, _ what: String, checks: Declared<Check>) -> [(check: String, verdict: Verdict)]? {
         guard let mapping = node.mapping else {
-            reader.error(at: node, "\(what): on must map check names to verdicts (pii: redact), found \(node.scalar != nil ? "'\(node.scalar?.string ?? "")'" : "a list")")
+            reader.error(
+                at: node,
+                "\(what): on must map check names to verdicts (pii: redact), found \(node.scalar != nil ? "'\(node.scalar?.string ?? "")'" : "a list")"
+            )
             return nil
         }
         var result: [(check: String, verdict: Verdict)] = []
@@ -287,7 +334,10 @@ extension ConfigCompiler {
             // Fail closed: a redact that cannot mask would forward the message as it is.
             if verdict == .redact, let compiled = checks.valid[check], !compiled.canRedact {
                 let detectors = compiled.unmaskableDetectors.map { "'\($0)'" }.joined(separator: ", ")
-                reader.error(at: value, "\(what): on: \(check): redact cannot apply, check '\(check)' has \(detectors), which judge the message as a whole and leave nothing to mask; use hold or block")
+                reader.error(
+                    at: value,
+                    "\(what): on: \(check): redact cannot apply, check '\(check)' has \(detectors), which judge the message as a whole and leave nothing to mask; use hold or block"
+                )
                 complete = false
                 continue
             }
@@ -323,8 +373,9 @@ extension ConfigCompiler {
             // Point at the offending character when the scalar sits on one line as written.
             let message = "\(what): template: \(error.message)"
             if let start = node.mark, let style = node.scalar?.style, !source.contains("\n"),
-               style == .plain || style == .singleQuoted && !source.contains("'")
-                || style == .doubleQuoted && !source.contains("\\") && !source.contains("\"") {
+                style == .plain || style == .singleQuoted && !source.contains("'")
+                    || style == .doubleQuoted && !source.contains("\\") && !source.contains("\"")
+            {
                 reader.error(line: start.line, column: start.column + error.offset + (style == .plain ? 0 : 1), message)
             } else {
                 reader.error(at: node, message)

@@ -70,7 +70,9 @@ struct ConfigCompiler {
         let keys = ["rate", "concurrent", "body_timeout", "idle_timeout", "max_body", "summary_every"]
         guard let fields = reader.fields(node, "listen.limits", allowed: keys) else { return limits }
         if let node = fields["rate"], let text = reader.nonEmptyString(node, "listen.limits: rate") {
-            if let rate = Rate(parsing: text) { limits.rate = rate } else {
+            if let rate = Rate(parsing: text) {
+                limits.rate = rate
+            } else {
                 reader.error(at: node, "listen.limits: rate must be like 100/s, 600/min or 10000/h, found '\(text)'")
             }
         }
@@ -140,7 +142,8 @@ public struct HostPort: Sendable, Hashable {
 
     public init?(_ text: String) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-              (0...65535).contains(port) else { return nil }
+            (0...65535).contains(port)
+        else { return nil }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { return nil }

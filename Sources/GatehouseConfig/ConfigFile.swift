@@ -84,7 +84,8 @@ struct ConfigFiles {
 
     /// `*` matches any run of characters, `?` any one.
     static func wildcard(_ pattern: String, matches name: String) -> Bool {
-        let p = Array(pattern), n = Array(name)
+        let p = Array(pattern)
+        let n = Array(name)
         var (pi, ni, star, mark) = (0, 0, -1, 0)
         while ni < n.count {
             if pi < p.count && (p[pi] == "?" || p[pi] == n[ni]) {

@@ -93,7 +93,10 @@ public struct ConfigLoader: Sendable {
                 case .dingtalk(let dingtalk): pushed = dingtalk.receive == .http
                 }
                 if pushed {
-                    main.reader.error(at: main.top.node, "platform '\(platform.name)' receives pushes at /hooks/\(platform.name), but the config has no listen.http")
+                    main.reader.error(
+                        at: main.top.node,
+                        "platform '\(platform.name)' receives pushes at /hooks/\(platform.name), but the config has no listen.http"
+                    )
                 }
             }
         }
@@ -146,7 +149,9 @@ public struct ConfigLoader: Sendable {
             return Diagnostic(file: file, line: mark.line, column: mark.column, message: "YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             return Diagnostic(
-                file: file, line: context.mark.line, column: context.mark.column,
+                file: file,
+                line: context.mark.line,
+                column: context.mark.column,
                 message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in a mapping"
             )
         case .reader(let problem, _, _, _):

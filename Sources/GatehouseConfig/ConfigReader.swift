@@ -143,12 +143,14 @@ final class ConfigReader {
 
     /// " (did you mean 'x'?)" when a known word is close to the unknown one.
     func suggestion(for word: String, among candidates: [String]) -> String {
-        let best = candidates
+        let best =
+            candidates
             .map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
             .min { $0.1 < $1.1 }
         // Close, and not a complete replacement (a one-letter name is not "close" to every other).
         guard let (candidate, distance) = best, distance <= max(1, candidate.count / 3),
-              distance < max(word.count, candidate.count) else { return "" }
+            distance < max(word.count, candidate.count)
+        else { return "" }
         return " (did you mean '\(candidate)'?)"
     }
 
@@ -180,7 +182,8 @@ struct Fields {
 
 /// Levenshtein distance, for "did you mean" suggestions.
 func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
+    let a = Array(a)
+    let b = Array(b)
     guard !a.isEmpty else { return b.count }
     guard !b.isEmpty else { return a.count }
     var previous = Array(0...b.count)

@@ -168,8 +168,15 @@ public struct OutboundMessage: Sendable, Hashable {
     }
 
     public init(
-        channel: Channel, text: String, format: Format = .plain, idempotencyKey: String, spans: [Span] = [],
-        replyTo: String? = nil, attachments: [Envelope.Attachment] = [], files: FileSource = .none, priority: DeliveryPriority = .interactive
+        channel: Channel,
+        text: String,
+        format: Format = .plain,
+        idempotencyKey: String,
+        spans: [Span] = [],
+        replyTo: String? = nil,
+        attachments: [Envelope.Attachment] = [],
+        files: FileSource = .none,
+        priority: DeliveryPriority = .interactive
     ) {
         self.priority = priority
         self.channel = channel

@@ -23,7 +23,8 @@ public enum AnnouncementTime: Sendable, Hashable {
         case (nil, nil, let local?):
             let parts = local.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let hour = Int(parts[0]), let minute = Int(parts[1]),
-                  (0..<24).contains(hour), (0..<60).contains(minute) else {
+                (0..<24).contains(hour), (0..<60).contains(minute)
+            else {
                 throw Invalid(description: "local time must be HH:MM (00:00 to 23:59), found '\(local)'")
             }
             self = .localTime(hour: hour, minute: minute)
@@ -42,7 +43,9 @@ public enum AnnouncementTime: Sendable, Hashable {
             return date
         }
         guard let name else {
-            throw Invalid(description: "'\(text)' names no offset: give --tz (an IANA name such as Asia/Shanghai), or an ISO 8601 time with its offset")
+            throw Invalid(
+                description: "'\(text)' names no offset: give --tz (an IANA name such as Asia/Shanghai), or an ISO 8601 time with its offset"
+            )
         }
         guard let zone = TimeZone(identifier: name) else {
             throw Invalid(description: "unknown time zone '\(name)' (use an IANA name such as Asia/Shanghai)")
@@ -55,13 +58,18 @@ public enum AnnouncementTime: Sendable, Hashable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let fields = DateComponents(
-            year: Int(match.1), month: Int(match.2), day: Int(match.3), hour: Int(match.4), minute: Int(match.5),
+            year: Int(match.1),
+            month: Int(match.2),
+            day: Int(match.3),
+            hour: Int(match.4),
+            minute: Int(match.5),
             second: match.6.flatMap { Int($0) } ?? 0
         )
         // A time the zone skips (a daylight-saving gap) or a date that does not exist is refused,
         // not moved: the operator meant a moment that is not there.
         guard fields.isValidDate(in: calendar), let date = calendar.date(from: fields),
-              calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date) == fields else {
+            calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date) == fields
+        else {
             throw Invalid(description: "'\(text)' is not a time that exists in \(name)")
         }
         // …and one the clocks show twice (the hour after daylight saving ends) is refused too:
@@ -70,7 +78,10 @@ public enum AnnouncementTime: Sendable, Hashable {
             calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date.addingTimeInterval(later)) == fields
         }
         guard !again else {
-            throw Invalid(description: "'\(text)' happens twice in \(name) (the clocks go back then): give the time with its offset, such as 2026-10-25T02:30:00+02:00")
+            throw Invalid(
+                description:
+                    "'\(text)' happens twice in \(name) (the clocks go back then): give the time with its offset, such as 2026-10-25T02:30:00+02:00"
+            )
         }
         return date
     }
@@ -94,9 +105,13 @@ public enum AnnouncementTime: Sendable, Hashable {
             calendar.timeZone = zone
             // The next time the clock there shows it (today if still ahead, else tomorrow); in a
             // daylight-saving gap, the first moment after it.
-            guard let date = calendar.nextDate(
-                after: now, matching: DateComponents(hour: hour, minute: minute, second: 0), matchingPolicy: .nextTime
-            ) else {
+            guard
+                let date = calendar.nextDate(
+                    after: now,
+                    matching: DateComponents(hour: hour, minute: minute, second: 0),
+                    matchingPolicy: .nextTime
+                )
+            else {
                 throw Invalid(description: "no \(String(format: "%02d:%02d", hour, minute)) ahead in \(zone.identifier)")
             }
             return date

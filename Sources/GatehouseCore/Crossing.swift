@@ -22,8 +22,16 @@ public struct Crossing: Sendable, Hashable {
     public var attachments: [Envelope.Attachment]
 
     public init(
-        route: String, source: String, destination: String, kind: Envelope.Kind = .post, direction: Direction,
-        verdict: Verdict, findings: [Finding], text: String, spans: [Span] = [], attachments: [Envelope.Attachment] = []
+        route: String,
+        source: String,
+        destination: String,
+        kind: Envelope.Kind = .post,
+        direction: Direction,
+        verdict: Verdict,
+        findings: [Finding],
+        text: String,
+        spans: [Span] = [],
+        attachments: [Envelope.Attachment] = []
     ) {
         self.route = route
         self.source = source

@@ -60,7 +60,8 @@ public struct DeliveryError: Error, Sendable, Hashable, CustomStringConvertible 
             switch self {
             case .rateLimited, .unavailable, .network, .tokenInvalid, .invalidResponse, .conflict, .paced: true
             case .rejected, .unauthorized, .notFound, .chatMigrated, .notRemovable, .tooOld, .notModified, .replyTargetGone,
-                .messageGone, .photoRefused: false
+                .messageGone, .photoRefused:
+                false
             }
         }
     }

@@ -20,8 +20,14 @@ public struct Envelope: Sendable, Hashable, Codable {
     public var labels: Set<String>
 
     public init(
-        origin: Origin, sender: Sender, kind: Kind = .post, body: Body,
-        attachments: [Attachment] = [], replyTo: String? = nil, time: Date, labels: Set<String> = []
+        origin: Origin,
+        sender: Sender,
+        kind: Kind = .post,
+        body: Body,
+        attachments: [Attachment] = [],
+        replyTo: String? = nil,
+        time: Date,
+        labels: Set<String> = []
     ) {
         self.origin = origin
         self.sender = sender
@@ -50,8 +56,12 @@ public struct Envelope: Sendable, Hashable, Codable {
         public var eventID: String
 
         public init(
-            platform: String, conversation: String, handle: String? = nil, topic: Int64? = nil,
-            messageID: String, eventID: String
+            platform: String,
+            conversation: String,
+            handle: String? = nil,
+            topic: Int64? = nil,
+            messageID: String,
+            eventID: String
         ) {
             self.platform = platform
             self.conversation = conversation

@@ -28,11 +28,15 @@ extension Gate {
                 throw AnnouncementError(description: "no channel named '\(name)' in the config")
             }
             guard channel.address.sends else {
-                throw AnnouncementError(description: "channel '\(name)' is the platform's \(channel.address.logDescription), which Gatehouse does not publish to")
+                throw AnnouncementError(
+                    description: "channel '\(name)' is the platform's \(channel.address.logDescription), which Gatehouse does not publish to"
+                )
             }
             let routes = router.routes.filter { $0.to.contains(name) && $0.takes(.post) }
             guard !routes.isEmpty else {
-                throw AnnouncementError(description: "no route sends to '\(name)': an announcement is checked by the rules of the routes to its destinations")
+                throw AnnouncementError(
+                    description: "no route sends to '\(name)': an announcement is checked by the rules of the routes to its destinations"
+                )
             }
             plans.append((channel, routes))
         }
@@ -51,8 +55,15 @@ extension Gate {
             let body = Redactor.mask(envelope.body, masked)
             let to = sides[channel.platform].map { Direction(from: .internal, to: $0) } ?? .lateral
             return Crossing(
-                route: routes[winner].name, source: Self.announceSource, destination: channel.name, kind: .post, direction: to,
-                verdict: decisions[winner].verdict, findings: findings, text: body.text, spans: body.spans
+                route: routes[winner].name,
+                source: Self.announceSource,
+                destination: channel.name,
+                kind: .post,
+                direction: to,
+                verdict: decisions[winner].verdict,
+                findings: findings,
+                text: body.text,
+                spans: body.spans
             )
         }
     }

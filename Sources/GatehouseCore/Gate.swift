@@ -52,12 +52,20 @@ public struct Gate: Sendable {
                 // A destination with a template of its own gets its own text, from the same
                 // decision and the same masked body.
                 let rendered = route.templates[name].map { renderer.render($0, body: body, envelope: sent, context: context) } ?? rendered
-                crossings.append(Crossing(
-                    route: route.name, source: source.name, destination: destination.name, kind: envelope.kind,
-                    direction: direction(from: source, to: destination),
-                    verdict: decision.verdict, findings: decision.findings, text: rendered.text, spans: rendered.spans,
-                    attachments: attachments
-                ))
+                crossings.append(
+                    Crossing(
+                        route: route.name,
+                        source: source.name,
+                        destination: destination.name,
+                        kind: envelope.kind,
+                        direction: direction(from: source, to: destination),
+                        verdict: decision.verdict,
+                        findings: decision.findings,
+                        text: rendered.text,
+                        spans: rendered.spans,
+                        attachments: attachments
+                    )
+                )
             }
         }
         return crossings

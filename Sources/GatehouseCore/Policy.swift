@@ -39,7 +39,8 @@ public struct Policy: Sendable {
                     findings[name] = [Finding(check: name, detector: "undefined", offset: 0, length: 0)]
                     continue
                 }
-                findings[name] = check.findings(in: envelope, text: normalized, offsets: &offsets)
+                findings[name] =
+                    check.findings(in: envelope, text: normalized, offsets: &offsets)
                     + check.findings(inFieldsOf: envelope)
             }
             return Inspection(findings: findings)

@@ -29,9 +29,16 @@ public struct Route: Sendable {
     public static let defaultWithdrawn = "This message was withdrawn."
 
     public init(
-        name: String, from: [String], to: [String], on: [(check: String, verdict: Verdict)] = [],
-        defaultVerdict: Verdict = .forward, template: Template = .text, templates: [String: Template] = [:],
-        mirror: Set<Envelope.Kind> = [], priority: DeliveryPriority? = nil, withdrawn: String = Route.defaultWithdrawn
+        name: String,
+        from: [String],
+        to: [String],
+        on: [(check: String, verdict: Verdict)] = [],
+        defaultVerdict: Verdict = .forward,
+        template: Template = .text,
+        templates: [String: Template] = [:],
+        mirror: Set<Envelope.Kind> = [],
+        priority: DeliveryPriority? = nil,
+        withdrawn: String = Route.defaultWithdrawn
     ) {
         self.withdrawn = withdrawn
         self.priority = priority ?? Self.defaultPriority(to: to)

@@ -46,7 +46,8 @@ public struct Router: Sendable {
         if let handle = origin.handle {
             candidates += byHandle[Key(platform: origin.platform, id: handle.lowercased())] ?? []
         }
-        return candidates
+        return
+            candidates
             .filter { $0.contains(origin) }
             .sorted { specificity($0) > specificity($1) || specificity($0) == specificity($1) && $0.name < $1.name }
     }

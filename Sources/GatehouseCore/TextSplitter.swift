@@ -54,7 +54,9 @@ public struct TextSplitter: Sendable {
                 guard !whole.contains(where: { $0.lowerBound < scalarOffset && scalarOffset < $0.upperBound }) else { continue }
                 end = next
                 endOffset = scalarOffset
-                let rank = character == "\n" && index > rest.startIndex && rest[rest.index(before: index)] == "\n" ? 3
+                let rank =
+                    character == "\n" && index > rest.startIndex && rest[rest.index(before: index)] == "\n"
+                    ? 3
                     : character == "\n" ? 2 : character == " " ? 1 : 0
                 // A break is taken only in the last third of the part, so parts stay reasonably full.
                 if rank > 0, used * 3 >= limit * 2, rank >= (lastBreak?.rank ?? 0) {

@@ -36,7 +36,9 @@ struct DingTalkAPIError: Error, Sendable {
         "The qps of this app and api exceeds the limit, please try again later."
     )
     static let notFound = openAPI(
-        "InvalidAction.NotFound", "Specified api is not found, please check your url and method.", status: 404
+        "InvalidAction.NotFound",
+        "Specified api is not found, please check your url and method.",
+        status: 404
     )
 
     /// The bounded error code, e.g. for logs.

@@ -27,8 +27,12 @@ extension DingTalkEmulator {
         public var attachments: [Attachment]?
 
         public init(
-            title: String, content: String, senderStaffId: String, categoryName: String? = nil,
-            privateLevel: Int? = nil, attachments: [Attachment]? = nil
+            title: String,
+            content: String,
+            senderStaffId: String,
+            categoryName: String? = nil,
+            privateLevel: Int? = nil,
+            attachments: [Attachment]? = nil
         ) {
             self.title = title
             self.content = content
@@ -78,12 +82,14 @@ struct StoredBlackboard: Sendable {
             "unReadCount": .int(0),
             "userList": .array([]),
             "deptList": .array([]),
-            "attachments": .array((announcement.attachments ?? []).enumerated().map { index, file in
-                .object([
-                    "fileName": .string(file.fileName), "fileType": .string(file.fileType),
-                    "dentryId": .string("\(id.prefix(8))\(index)"), "spaceId": .string("2750000"),
-                ])
-            }),
+            "attachments": .array(
+                (announcement.attachments ?? []).enumerated().map { index, file in
+                    .object([
+                        "fileName": .string(file.fileName), "fileType": .string(file.fileType),
+                        "dentryId": .string("\(id.prefix(8))\(index)"), "spaceId": .string("2750000"),
+                    ])
+                }
+            ),
         ])
     }
 

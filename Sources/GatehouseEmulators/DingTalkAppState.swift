@@ -70,7 +70,9 @@ actor DingTalkAppState {
 
     func stats() -> DingTalkEmulator.Stats {
         DingTalkEmulator.Stats(
-            requests: requestCount, rateLimited: rateLimitedCount, rejectedSignatures: rejectedSignatureCount
+            requests: requestCount,
+            rateLimited: rateLimitedCount,
+            rejectedSignatures: rejectedSignatureCount
         )
     }
 
@@ -85,7 +87,11 @@ actor DingTalkAppState {
         if recallable { processQueryKeys[key] = SentMessage(conversation: conversation, recalled: false) }
         sentRecords.append(
             DingTalkEmulator.SentRecord(
-                api: api, conversation: conversation, msgKey: msgKey, content: content, processQueryKey: key
+                api: api,
+                conversation: conversation,
+                msgKey: msgKey,
+                content: content,
+                processQueryKey: key
             )
         )
         return key
@@ -119,7 +125,10 @@ actor DingTalkAppState {
     /// Stores a published announcement and returns it.
     func publish(_ announcement: DingTalkEmulator.Announcement) -> StoredBlackboard {
         let blackboard = StoredBlackboard(
-            id: Self.randomHex(bytes: 16), announcement: announcement, categoryID: Self.randomHex(bytes: 16), created: Date()
+            id: Self.randomHex(bytes: 16),
+            announcement: announcement,
+            categoryID: Self.randomHex(bytes: 16),
+            created: Date()
         )
         blackboards[blackboard.id] = blackboard
         return blackboard

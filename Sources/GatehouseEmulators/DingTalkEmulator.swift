@@ -122,13 +122,19 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
         let tickInterval = DingTalkStreamHub.tickInterval(for: configuration)
         let application = Application(
             responder: DingTalkResponder(
-                app: app, hub: hub, configuration: configuration, listening: listening, logger: logger
+                app: app,
+                hub: hub,
+                configuration: configuration,
+                listening: listening,
+                logger: logger
             ),
             server: .http1WebSocketUpgrade(
                 configuration: .init(
                     http1: .init(),
                     ws: .init(
-                        maxFrameSize: DingTalkStream.maximumFrameSize, autoPing: .disabled, closeTimeout: .seconds(2)
+                        maxFrameSize: DingTalkStream.maximumFrameSize,
+                        autoPing: .disabled,
+                        closeTimeout: .seconds(2)
                     )
                 )
             ) { head, _, logger in
@@ -176,7 +182,11 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
     public func inject(_ message: InjectedMessage) async throws -> String {
         let port = listening.current ?? configuration.port
         return try await Self.inject(
-            message, app: app, hub: hub, configuration: configuration, endpointHost: "\(configuration.host):\(port)"
+            message,
+            app: app,
+            hub: hub,
+            configuration: configuration,
+            endpointHost: "\(configuration.host):\(port)"
         )
     }
 
@@ -263,7 +273,9 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
         let msgID = "msg" + DingTalkAppState.randomKey(bytes: 16)
         let session = await app.openSession(conversation: message.conversationId, lifetime: sessionLifetime)
         let data = DingTalkRobotMessages.robotMessage(
-            message, msgID: msgID, configuration: configuration,
+            message,
+            msgID: msgID,
+            configuration: configuration,
             sessionWebhook: "http://\(endpointHost)/robot/sendBySession?session=\(session.session)",
             sessionExpires: session.expires
         )

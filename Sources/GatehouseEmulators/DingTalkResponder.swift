@@ -46,7 +46,8 @@ struct DingTalkResponder: HTTPResponder {
             let query = Dictionary(EmulatorHTTP.queryPairs(of: request), uniquingKeysWith: { first, _ in first })
             do {
                 let (token, expiresIn) = try await app.issueAccessToken(
-                    appKey: query["appkey"] ?? "", appSecret: query["appsecret"] ?? ""
+                    appKey: query["appkey"] ?? "",
+                    appSecret: query["appsecret"] ?? ""
                 )
                 return EmulatorHTTP.json(
                     .ok,
@@ -75,7 +76,11 @@ struct DingTalkResponder: HTTPResponder {
             }
             let (key, content) = try DingTalkRobotMessages.checkTemplate(msgKey: body["msgKey"], msgParam: body["msgParam"])
             let processQueryKey = await app.recordSend(
-                api: "groupMessages/send", conversation: conversation, msgKey: key, content: content, recallable: true
+                api: "groupMessages/send",
+                conversation: conversation,
+                msgKey: key,
+                content: content,
+                recallable: true
             )
             return EmulatorHTTP.json(.ok, .object(["processQueryKey": .string(processQueryKey)]))
 
@@ -99,10 +104,14 @@ struct DingTalkResponder: HTTPResponder {
             // Staff ids the organisation does not have are named back, and get nothing.
             let invalid = configuration.staffIDs.map { known in users.filter { !known.contains($0) } } ?? []
             let reached = users.filter { !invalid.contains($0) }
-            let processQueryKey = reached.isEmpty
+            let processQueryKey =
+                reached.isEmpty
                 ? DingTalkAppState.randomKey(bytes: 24)
                 : await app.recordSend(
-                    api: "oToMessages/batchSend", conversation: reached.joined(separator: ","), msgKey: key, content: content,
+                    api: "oToMessages/batchSend",
+                    conversation: reached.joined(separator: ","),
+                    msgKey: key,
+                    content: content,
                     recallable: false
                 )
             return EmulatorHTTP.json(
@@ -152,7 +161,11 @@ struct DingTalkResponder: HTTPResponder {
             let body = try await legacyJSONBody(request)
             let (msgtype, content) = try DingTalkRobotMessages.checkCustomRobotBody(body)
             _ = await app.recordSend(
-                api: "sendBySession", conversation: conversation, msgKey: msgtype, content: content, recallable: false
+                api: "sendBySession",
+                conversation: conversation,
+                msgKey: msgtype,
+                content: content,
+                recallable: false
             )
             return EmulatorHTTP.json(.ok, .object(["errcode": .int(0), "errmsg": .string("ok")]))
 
@@ -185,7 +198,8 @@ struct DingTalkResponder: HTTPResponder {
                 break
             default:
                 throw DingTalkAPIError.openAPI(
-                    "invalidParameter.param.invalid", "参数不合法: 不支持的订阅 \(type) \(topic)"
+                    "invalidParameter.param.invalid",
+                    "参数不合法: 不支持的订阅 \(type) \(topic)"
                 )
             }
             return DingTalkSubscription(type: type, topic: topic)
@@ -210,7 +224,9 @@ struct DingTalkResponder: HTTPResponder {
         }
         if let secret = robot.secret {
             if let failure = DingTalkRobotMessages.checkSignature(
-                timestamp: query["timestamp"], sign: query["sign"], secret: secret
+                timestamp: query["timestamp"],
+                sign: query["sign"],
+                secret: secret
             ) {
                 await app.countRejectedSignature()
                 throw DingTalkAPIError.legacy(310000, failure)
@@ -227,7 +243,11 @@ struct DingTalkResponder: HTTPResponder {
         }
         try await app.admitRobotMessage(token)
         _ = await app.recordSend(
-            api: "robot/send", conversation: robot.conversationId, msgKey: msgtype, content: content, recallable: false
+            api: "robot/send",
+            conversation: robot.conversationId,
+            msgKey: msgtype,
+            content: content,
+            recallable: false
         )
         return EmulatorHTTP.json(.ok, .object(["errcode": .int(0), "errmsg": .string("ok")]))
     }
@@ -293,7 +313,11 @@ struct DingTalkResponder: HTTPResponder {
             }
             do {
                 let msgID = try await DingTalkEmulator.inject(
-                    message, app: app, hub: hub, configuration: configuration, endpointHost: endpointHost(request)
+                    message,
+                    app: app,
+                    hub: hub,
+                    configuration: configuration,
+                    endpointHost: endpointHost(request)
                 )
                 return EmulatorHTTP.json(.ok, encoding: DingTalkEmulator.InjectionAnswer(msgId: msgID))
             } catch let error as EmulatorError {

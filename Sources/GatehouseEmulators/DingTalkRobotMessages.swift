@@ -57,7 +57,8 @@ enum DingTalkRobotMessages {
             }
             guard present else {
                 throw DingTalkAPIError.openAPI(
-                    "invalidParameter.param.invalid", "参数不合法: \(key) 的 msgParam 缺少 \(field)"
+                    "invalidParameter.param.invalid",
+                    "参数不合法: \(key) 的 msgParam 缺少 \(field)"
                 )
             }
         }

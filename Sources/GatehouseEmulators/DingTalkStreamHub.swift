@@ -71,7 +71,11 @@ actor DingTalkStreamHub {
         let id = nextConnectionID
         let firstPing = configuration.pingInterval.map { ContinuousClock.now + $0 }
         connections[id] = Connection(
-            id: id, subscriptions: subscriptions, continuation: continuation, nextPing: firstPing, closeAt: nil
+            id: id,
+            subscriptions: subscriptions,
+            continuation: continuation,
+            nextPing: firstPing,
+            closeAt: nil
         )
         counters.connectionsOpened += 1
         counters.mostOpenAtOnce = max(counters.mostOpenAtOnce, connections.count)
@@ -135,10 +139,15 @@ actor DingTalkStreamHub {
     func publishEvent(eventType: String, data: String) -> String {
         let eventID = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let born = String(EmulatorHTTP.nowMilliseconds())
-        publish(type: "EVENT", topic: "*", headers: [
-            "eventType": .string(eventType), "eventId": .string(eventID), "eventBornTime": .string(born),
-            "eventCorpId": .string(configuration.corpID), "eventUnifiedAppId": .string(appID),
-        ], data: data)
+        publish(
+            type: "EVENT",
+            topic: "*",
+            headers: [
+                "eventType": .string(eventType), "eventId": .string(eventID), "eventBornTime": .string(born),
+                "eventCorpId": .string(configuration.corpID), "eventUnifiedAppId": .string(appID),
+            ],
+            data: data
+        )
         return eventID
     }
 

@@ -11,11 +11,16 @@ extension TelegramBotState {
         let number = files.count + 1
         let id = "BQAC\(kind.rawValue.uppercased())\(number)x\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
         let directory = kind == .photo ? "photos" : "documents"
-        let fileExtension = name.flatMap { $0.split(separator: ".").count > 1 ? $0.split(separator: ".").last : nil }
+        let fileExtension =
+            name.flatMap { $0.split(separator: ".").count > 1 ? $0.split(separator: ".").last : nil }
             .map { "." + $0 } ?? (kind == .photo ? ".jpg" : "")
         var file = TelegramStoredFile(
-            id: id, uniqueID: "AgAD\(number)", path: "\(directory)/file_\(number)\(fileExtension)", name: name,
-            mimeType: mimeType, data: data
+            id: id,
+            uniqueID: "AgAD\(number)",
+            path: "\(directory)/file_\(number)\(fileExtension)",
+            name: name,
+            mimeType: mimeType,
+            data: data
         )
         if kind == .photo {
             // The emulator does not decode images; it reports a plausible size.
@@ -30,11 +35,13 @@ extension TelegramBotState {
     func fileJSON(_ file: TelegramStoredFile, as kind: TelegramMedia.Kind) -> JSONValue {
         switch kind {
         case .photo:
-            return .array([.object([
-                ("file_id", .string(file.id)), ("file_unique_id", .string(file.uniqueID)),
-                ("width", .int(Int64(file.width ?? 0))), ("height", .int(Int64(file.height ?? 0))),
-                ("file_size", .int(Int64(file.data.count))),
-            ])])
+            return .array([
+                .object([
+                    ("file_id", .string(file.id)), ("file_unique_id", .string(file.uniqueID)),
+                    ("width", .int(Int64(file.width ?? 0))), ("height", .int(Int64(file.height ?? 0))),
+                    ("file_size", .int(Int64(file.data.count))),
+                ])
+            ])
         case .document:
             return .object([
                 ("file_id", .string(file.id)), ("file_unique_id", .string(file.uniqueID)),
@@ -61,8 +68,12 @@ extension TelegramBotState {
 
     /// sendPhoto / sendDocument.
     func sendMedia(
-        _ kind: TelegramMedia.Kind, file input: TelegramInputFile, to reference: TelegramChatReference, threadID: Int64?,
-        caption: TelegramText, reply: TelegramReplyRequest?
+        _ kind: TelegramMedia.Kind,
+        file input: TelegramInputFile,
+        to reference: TelegramChatReference,
+        threadID: Int64?,
+        caption: TelegramText,
+        reply: TelegramReplyRequest?
     ) throws -> JSONValue {
         let chat = try resolve(reference)
         if let threadID { try useThread(threadID, in: chat) }
@@ -85,15 +96,25 @@ extension TelegramBotState {
         }
         if case .existing = input { try admitOutgoing(to: chat) }
         var message = TelegramStoredMessage(
-            id: nextMessageID(in: chat.id), chatID: chat.id, threadID: threadID,
-            sender: chat.type == .channel ? .chat : .bot, sentByBot: true, date: now(),
-            editDate: nil, text: caption, replyToID: replyID
+            id: nextMessageID(in: chat.id),
+            chatID: chat.id,
+            threadID: threadID,
+            sender: chat.type == .channel ? .chat : .bot,
+            sentByBot: true,
+            date: now(),
+            editDate: nil,
+            text: caption,
+            replyToID: replyID
         )
         message.media = TelegramMedia(kind: kind, fileID: file.id)
         store(message)
         var sent = TelegramEmulator.SentRecord(
-            method: kind == .photo ? "sendPhoto" : "sendDocument", chatID: chat.id, messageID: message.id,
-            messageThreadID: threadID, text: caption.text, entities: caption.entities.isEmpty ? nil : caption.entities
+            method: kind == .photo ? "sendPhoto" : "sendDocument",
+            chatID: chat.id,
+            messageID: message.id,
+            messageThreadID: threadID,
+            text: caption.text,
+            entities: caption.entities.isEmpty ? nil : caption.entities
         )
         sent.fileName = file.name
         sent.fileSize = file.data.count
@@ -122,10 +143,16 @@ extension TelegramBotState {
         message.text = caption
         message.editDate = now()
         store(message)
-        record(TelegramEmulator.SentRecord(
-            method: "editMessageCaption", chatID: chat.id, messageID: messageID, messageThreadID: message.threadID,
-            text: caption.text, entities: caption.entities.isEmpty ? nil : caption.entities
-        ))
+        record(
+            TelegramEmulator.SentRecord(
+                method: "editMessageCaption",
+                chatID: chat.id,
+                messageID: messageID,
+                messageThreadID: message.threadID,
+                text: caption.text,
+                entities: caption.entities.isEmpty ? nil : caption.entities
+            )
+        )
         return messageJSON(message)
     }
 

@@ -22,14 +22,24 @@ extension TelegramBotState {
         let replyID = try replyTarget(reply, in: chat)
         try admitOutgoing(to: chat)
         let message = TelegramStoredMessage(
-            id: nextMessageID(in: chat.id), chatID: chat.id, threadID: threadID,
-            sender: chat.type == .channel ? .chat : .bot, sentByBot: true, date: now(),
-            editDate: nil, text: text, replyToID: replyID
+            id: nextMessageID(in: chat.id),
+            chatID: chat.id,
+            threadID: threadID,
+            sender: chat.type == .channel ? .chat : .bot,
+            sentByBot: true,
+            date: now(),
+            editDate: nil,
+            text: text,
+            replyToID: replyID
         )
         store(message)
         var sent = TelegramEmulator.SentRecord(
-            method: "sendMessage", chatID: chat.id, messageID: message.id, messageThreadID: threadID,
-            text: text.text, entities: text.entities
+            method: "sendMessage",
+            chatID: chat.id,
+            messageID: message.id,
+            messageThreadID: threadID,
+            text: text.text,
+            entities: text.entities
         )
         sent.replyToMessageID = replyID
         record(sent)
@@ -56,8 +66,12 @@ extension TelegramBotState {
         store(message)
         record(
             TelegramEmulator.SentRecord(
-                method: "editMessageText", chatID: chat.id, messageID: messageID, messageThreadID: message.threadID,
-                text: text.text, entities: text.entities
+                method: "editMessageText",
+                chatID: chat.id,
+                messageID: messageID,
+                messageThreadID: message.threadID,
+                text: text.text,
+                entities: text.entities
             )
         )
         return messageJSON(message)
@@ -74,7 +88,10 @@ extension TelegramBotState {
         removeMessage(messageID, in: chat.id)
         record(
             TelegramEmulator.SentRecord(
-                method: "deleteMessage", chatID: chat.id, messageID: messageID, messageThreadID: message.threadID
+                method: "deleteMessage",
+                chatID: chat.id,
+                messageID: messageID,
+                messageThreadID: message.threadID
             )
         )
     }

@@ -47,7 +47,12 @@ extension TelegramBotState {
     /// Applies `offset` (confirming every update below it, or keeping the last `-offset`),
     /// remembers `allowed_updates`, terminates a concurrent poll (it gets the 409), and either
     /// answers at once or registers a poll.
-    func startPolling(offset: Int64?, limit: Int, timeout: Int, allowedUpdates allowed: [String]?) throws
+    func startPolling(
+        offset: Int64?,
+        limit: Int,
+        timeout: Int,
+        allowedUpdates allowed: [String]?
+    ) throws
         -> TelegramPollStart
     {
         if webhookURL != nil { throw TelegramAPIError.webhookActive }
@@ -240,8 +245,15 @@ extension TelegramBotState {
                 throw EmulatorError.unknownMessage("reply_to_message_id \(replyID) is not a message of chat \(chat.id)")
             }
             message = TelegramStoredMessage(
-                id: nextMessageID(in: chat.id), chatID: chat.id, threadID: injected.messageThreadID, sender: sender,
-                sentByBot: false, date: now, editDate: nil, text: text, replyToID: injected.replyToMessageID
+                id: nextMessageID(in: chat.id),
+                chatID: chat.id,
+                threadID: injected.messageThreadID,
+                sender: sender,
+                sentByBot: false,
+                date: now,
+                editDate: nil,
+                text: text,
+                replyToID: injected.replyToMessageID
             )
             message.media = media
         }

@@ -121,7 +121,9 @@ actor TelegramBotState {
 
     func stats() -> TelegramEmulator.Stats {
         TelegramEmulator.Stats(
-            requests: requestCount, rateLimited: rateLimitedCount, webhookFailures: webhookPushFailures,
+            requests: requestCount,
+            rateLimited: rateLimitedCount,
+            webhookFailures: webhookPushFailures,
             injectedFaults: injectedFaultCount
         )
     }
@@ -281,7 +283,9 @@ actor TelegramBotState {
 
     var botUser: TelegramEmulator.User {
         TelegramEmulator.User(
-            id: configuration.botID, firstName: configuration.botFirstName, username: configuration.botUsername,
+            id: configuration.botID,
+            firstName: configuration.botFirstName,
+            username: configuration.botUsername,
             isBot: true
         )
     }

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Foundation
-import NIOCore
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// A stand-alone Telegram Bot API server for one bot, written from the Bot API documentation.
@@ -82,8 +82,12 @@ public struct TelegramEmulator: Service, CustomStringConvertible {
         public var botWindow: Duration
 
         public init(
-            chatPerSecond: Double = 1, chatBurst: Int = 3, groupLimit: Int = 20, groupWindow: Duration = .seconds(60),
-            botLimit: Int = 30, botWindow: Duration = .seconds(1)
+            chatPerSecond: Double = 1,
+            chatBurst: Int = 3,
+            groupLimit: Int = 20,
+            groupWindow: Duration = .seconds(60),
+            botLimit: Int = 30,
+            botWindow: Duration = .seconds(1)
         ) {
             self.chatPerSecond = chatPerSecond
             self.chatBurst = chatBurst
@@ -157,7 +161,9 @@ public struct TelegramEmulator: Service, CustomStringConvertible {
                 do {
                     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
                     _ = try? await response.body.collect(upTo: 1 << 20)
-                    failure = (200..<300).contains(Int(response.status.code)) ? nil : "Wrong response from the webhook: \(response.status.code) \(response.status.reasonPhrase)"
+                    failure =
+                        (200..<300).contains(Int(response.status.code))
+                        ? nil : "Wrong response from the webhook: \(response.status.code) \(response.status.reasonPhrase)"
                 } catch {
                     failure = "Connection refused"
                 }

@@ -201,7 +201,10 @@ struct TelegramMarkupParser {
             if let unix = open.attributes["unix"].flatMap({ Int64($0) }) {
                 addEntity(
                     Entity(
-                        type: "date_time", offset: offset, length: length, unixTime: unix,
+                        type: "date_time",
+                        offset: offset,
+                        length: length,
+                        unixTime: unix,
                         dateTimeFormat: open.attributes["format"]
                     )
                 )
@@ -244,7 +247,7 @@ struct TelegramMarkupParser {
 
     private static func decodeHTMLEntities(_ raw: [Unicode.Scalar]) -> String {
         var text = String.UnicodeScalarView()
-        raw.forEach { text.append($0) }
+        for scalar in raw { text.append(scalar) }
         var parser = TelegramMarkupParser(String(text))
         var index = 0
         while index < parser.count {
@@ -285,8 +288,15 @@ struct TelegramMarkupParser {
     // MARK: MarkdownV2
 
     private enum MarkdownEntity: String {
-        case bold = "Bold", italic = "Italic", underline = "Underline", strikethrough = "Strikethrough"
-        case spoiler = "Spoiler", code = "Code", pre = "Pre", textURL = "TextUrl", customEmoji = "CustomEmoji"
+        case bold = "Bold"
+        case italic = "Italic"
+        case underline = "Underline"
+        case strikethrough = "Strikethrough"
+        case spoiler = "Spoiler"
+        case code = "Code"
+        case pre = "Pre"
+        case textURL = "TextUrl"
+        case customEmoji = "CustomEmoji"
     }
 
     private struct OpenMarkdown {
@@ -387,7 +397,10 @@ struct TelegramMarkupParser {
                 }
                 stack.append(
                     OpenMarkdown(
-                        kind: kind, start: utf16Count, outputStart: output.count, byteOffset: byteOffset,
+                        kind: kind,
+                        start: utf16Count,
+                        outputStart: output.count,
+                        byteOffset: byteOffset,
                         language: language
                     )
                 )

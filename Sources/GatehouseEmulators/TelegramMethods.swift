@@ -1,4 +1,5 @@
 import Foundation
+
 /// The Bot API methods the emulator implements. Method names are case-insensitive, as on
 /// api.telegram.org; anything else is "Not Found".
 struct TelegramMethods: Sendable {
@@ -47,7 +48,9 @@ struct TelegramMethods: Sendable {
         let limit = Int(min(max(try parameters.int64("limit") ?? 100, 1), 100))
         let timeout = Int(min(max(try parameters.int64("timeout") ?? 0, 0), Int64(Self.maximumPollTimeout)))
         let start = try await state.startPolling(
-            offset: try parameters.int64("offset"), limit: limit, timeout: timeout,
+            offset: try parameters.int64("offset"),
+            limit: limit,
+            timeout: timeout,
             allowedUpdates: try parameters.stringArray("allowed_updates")
         )
         switch start {
@@ -96,7 +99,9 @@ struct TelegramMethods: Sendable {
             }
         }
         await state.setWebhook(
-            url: url, secretToken: secret, allowedUpdates: try parameters.stringArray("allowed_updates"),
+            url: url,
+            secretToken: secret,
+            allowedUpdates: try parameters.stringArray("allowed_updates"),
             dropPendingUpdates: try parameters.bool("drop_pending_updates") ?? false
         )
         return .bool(true)
@@ -107,7 +112,9 @@ struct TelegramMethods: Sendable {
             throw TelegramAPIError.badRequest("message text is empty")
         }
         let text = try TelegramText.parse(
-            raw, parseMode: try parameters.string("parse_mode"), entities: try parameters.entities("entities")
+            raw,
+            parseMode: try parameters.string("parse_mode"),
+            entities: try parameters.entities("entities")
         )
         try text.checkMessageLength()
         return text
@@ -122,7 +129,10 @@ struct TelegramMethods: Sendable {
         let chat = try requiredChat(parameters)
         let text = try messageText(parameters)
         return try await state.sendMessage(
-            to: chat, threadID: try parameters.int64("message_thread_id"), text: text, reply: try parameters.reply()
+            to: chat,
+            threadID: try parameters.int64("message_thread_id"),
+            text: text,
+            reply: try parameters.reply()
         )
     }
 
@@ -150,7 +160,8 @@ struct TelegramMethods: Sendable {
     /// A caption: 0–1024 characters, from `caption` with `caption_entities` or `parse_mode`.
     private func caption(_ parameters: TelegramParameters) throws -> TelegramText {
         try TelegramText.parse(
-            try parameters.string("caption") ?? "", parseMode: try parameters.string("parse_mode"),
+            try parameters.string("caption") ?? "",
+            parseMode: try parameters.string("parse_mode"),
             entities: try parameters.entities("caption_entities")
         )
     }
@@ -161,7 +172,11 @@ struct TelegramMethods: Sendable {
             throw TelegramAPIError.badRequest("there is no \(kind.rawValue) in the request")
         }
         return try await state.sendMedia(
-            kind, file: file, to: chat, threadID: try parameters.int64("message_thread_id"), caption: try caption(parameters),
+            kind,
+            file: file,
+            to: chat,
+            threadID: try parameters.int64("message_thread_id"),
+            caption: try caption(parameters),
             reply: try parameters.reply()
         )
     }

@@ -164,7 +164,8 @@ struct TelegramParameters: Sendable {
         }
         guard let messageID = try int64("reply_to_message_id") else { return nil }
         return TelegramReplyRequest(
-            messageID: messageID, chat: nil,
+            messageID: messageID,
+            chat: nil,
             allowSendingWithoutReply: try bool("allow_sending_without_reply") ?? false
         )
     }

@@ -99,7 +99,8 @@ struct TelegramResponder: HTTPResponder {
             do {
                 let (updateID, messageID) = try await state.inject(injected)
                 return EmulatorHTTP.json(
-                    .ok, encoding: TelegramEmulator.InjectionAnswer(updateID: updateID, messageID: messageID)
+                    .ok,
+                    encoding: TelegramEmulator.InjectionAnswer(updateID: updateID, messageID: messageID)
                 )
             } catch let error as EmulatorError {
                 return controlError(.badRequest, error.detail)
@@ -132,9 +133,14 @@ struct TelegramResponder: HTTPResponder {
             }
             let kinds = (faults.kinds ?? []).map(TelegramFaults.Kind.init(rawValue:))
             guard !kinds.contains(nil) else { return controlError(.badRequest, usage) }
-            await state.setFaults(TelegramFaults(
-                rate: faults.rate, retryAfter: faults.retryAfter ?? 1, seed: faults.seed ?? TelegramFaults().seed, kinds: kinds.compactMap { $0 }
-            ))
+            await state.setFaults(
+                TelegramFaults(
+                    rate: faults.rate,
+                    retryAfter: faults.retryAfter ?? 1,
+                    seed: faults.seed ?? TelegramFaults().seed,
+                    kinds: kinds.compactMap { $0 }
+                )
+            )
             return EmulatorHTTP.json(.ok, .object(["ok": .bool(true)]))
         case (.post, "/_emulator/migrate"):
             struct Migration: Decodable {

@@ -126,10 +126,25 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     }
 
     public init(
-        sequence: Int64, time: Date, kind: Kind, route: String? = nil, direction: Direction? = nil, origin: Origin? = nil,
-        destination: String? = nil, verdict: Verdict? = nil, findings: [Finding]? = nil, configRevision: String? = nil,
-        crossing: Int64? = nil, outcome: Outcome? = nil, nativeIDs: [String]? = nil, attempt: Int? = nil, reason: String? = nil,
-        contentHMAC: ContentHMAC? = nil, approver: String? = nil, platform: String? = nil, refusals: Refusals? = nil
+        sequence: Int64,
+        time: Date,
+        kind: Kind,
+        route: String? = nil,
+        direction: Direction? = nil,
+        origin: Origin? = nil,
+        destination: String? = nil,
+        verdict: Verdict? = nil,
+        findings: [Finding]? = nil,
+        configRevision: String? = nil,
+        crossing: Int64? = nil,
+        outcome: Outcome? = nil,
+        nativeIDs: [String]? = nil,
+        attempt: Int? = nil,
+        reason: String? = nil,
+        contentHMAC: ContentHMAC? = nil,
+        approver: String? = nil,
+        platform: String? = nil,
+        refusals: Refusals? = nil
     ) {
         self.platform = platform
         self.refusals = refusals
@@ -182,7 +197,8 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         while start >= 0 {
             // `"sequence":` is 11 bytes: compare its first 8 as one word, then the rest.
             if bytes[start] == UInt8(ascii: "\""), bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self) == sequenceKeyHead,
-               bytes[start + 8] == key[8], bytes[start + 9] == key[9], bytes[start + 10] == key[10] {
+                bytes[start + 8] == key[8], bytes[start + 9] == key[9], bytes[start + 10] == key[10]
+            {
                 var value: Int64 = 0
                 var index = start + key.count
                 var digits = 0

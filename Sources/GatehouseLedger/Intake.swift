@@ -15,7 +15,11 @@ public struct Intake: Sendable {
     public var nonce: String?
 
     public init(
-        envelope: Envelope, crossings: [Crossing], configRevision: String, receivedAt: Date, schedule: [String: Date] = [:],
+        envelope: Envelope,
+        crossings: [Crossing],
+        configRevision: String,
+        receivedAt: Date,
+        schedule: [String: Date] = [:],
         nonce: String? = nil
     ) {
         self.schedule = schedule

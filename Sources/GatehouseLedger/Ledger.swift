@@ -65,7 +65,12 @@ public protocol OutboxLedger: Sendable {
     /// Only jobs queued before `createdBefore` when given (those decided for a channel that has
     /// since changed).
     func cancelJobs(
-        outside lanes: Set<Lane>, inflight: Bool, destination: String?, createdBefore: Date?, reason: String, at time: Date
+        outside lanes: Set<Lane>,
+        inflight: Bool,
+        destination: String?,
+        createdBefore: Date?,
+        reason: String,
+        at time: Date
     ) async throws -> [AuditRecord]
 
     /// The native ids a message became at a destination, in part order.

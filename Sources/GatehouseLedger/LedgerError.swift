@@ -18,9 +18,15 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
 
     static func unknownJob(_ id: Int64) -> Self { Self(code: .unknownJob, detail: "no outbox job \(id)") }
     static func notHeld(_ id: Int64) -> Self { Self(code: .notHeld, detail: "outbox job \(id) is not held (decided already, or never held)") }
-    static func notScheduled(_ id: Int64) -> Self { Self(code: .notScheduled, detail: "outbox job \(id) is not scheduled (sent or cancelled already, or never scheduled)") }
-    static func notDead(_ id: Int64) -> Self { Self(code: .notDead, detail: "outbox job \(id) is not dead-lettered (decided already, or never dead)") }
-    static func contentErased(_ id: Int64) -> Self { Self(code: .contentErased, detail: "outbox job \(id)'s content has expired (keep_content): there is nothing left to send") }
+    static func notScheduled(_ id: Int64) -> Self {
+        Self(code: .notScheduled, detail: "outbox job \(id) is not scheduled (sent or cancelled already, or never scheduled)")
+    }
+    static func notDead(_ id: Int64) -> Self {
+        Self(code: .notDead, detail: "outbox job \(id) is not dead-lettered (decided already, or never dead)")
+    }
+    static func contentErased(_ id: Int64) -> Self {
+        Self(code: .contentErased, detail: "outbox job \(id)'s content has expired (keep_content): there is nothing left to send")
+    }
     static func corrupt(_ detail: String) -> Self { Self(code: .corrupt, detail: detail) }
     static func missing(_ detail: String) -> Self { Self(code: .missing, detail: detail) }
 }

@@ -7,7 +7,11 @@ extension LedgerReader {
     /// newest signed checkpoint that covers it — all an auditor needs to check it offline.
     public func proof(of sequence: Int64) throws -> String {
         let (checkpoint, leaf, hashes) = try reader.read { db -> (Row?, Data?, [MerkleTree.Hash]) in
-            let checkpoint = try Row.fetchOne(db, sql: "SELECT size, note FROM checkpoint WHERE size >= ? ORDER BY size DESC LIMIT 1", arguments: [sequence])
+            let checkpoint = try Row.fetchOne(
+                db,
+                sql: "SELECT size, note FROM checkpoint WHERE size >= ? ORDER BY size DESC LIMIT 1",
+                arguments: [sequence]
+            )
             let leaf = try Data.fetchOne(db, sql: "SELECT leaf FROM audit_record WHERE sequence = ?", arguments: [sequence])
             guard let checkpoint else { return (nil, leaf, []) }
             let size: Int64 = checkpoint["size"]
@@ -19,12 +23,14 @@ extension LedgerReader {
         guard let checkpoint else {
             throw LedgerError.missing("no checkpoint covers record \(sequence) yet; the daemon writes one every checkpoint_every")
         }
-        let size: Int = checkpoint["size"], note: String = checkpoint["note"]
+        let size: Int = checkpoint["size"]
+        let note: String = checkpoint["note"]
         let index = Int(sequence) - 1
         guard hashes.count == size, let path = MerkleTree.inclusionProof(index: index, leafHashes: hashes),
-              let parsed = try? Checkpoint(parsing: SignedNote(parsing: note).text),
-              let root = MerkleTree.Hash(bytes: parsed.rootHash),
-              MerkleTree.verifyInclusion(leafHash: MerkleTree.leafHash(leaf), index: index, size: size, proof: path, root: root) else {
+            let parsed = try? Checkpoint(parsing: SignedNote(parsing: note).text),
+            let root = MerkleTree.Hash(bytes: parsed.rootHash),
+            MerkleTree.verifyInclusion(leafHash: MerkleTree.leafHash(leaf), index: index, size: size, proof: path, root: root)
+        else {
             // Never hand out a proof that does not verify: the log needs `audit verify`.
             throw LedgerError.corrupt("record \(sequence) does not prove against the checkpoint at size \(size); run audit verify")
         }

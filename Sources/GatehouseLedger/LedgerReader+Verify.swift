@@ -35,10 +35,14 @@ extension LedgerReader {
         var after: Int64 = 0
         while true {
             let rows = try reader.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT c.record, c.received, c.decided, c.received_payload, c.decided_payload, a.leaf FROM content c JOIN audit_record a ON a.sequence = c.record
-                    WHERE c.record > ? ORDER BY c.record LIMIT 1000
-                    """, arguments: [after])
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.record, c.received, c.decided, c.received_payload, c.decided_payload, a.leaf FROM content c JOIN audit_record a ON a.sequence = c.record
+                        WHERE c.record > ? ORDER BY c.record LIMIT 1000
+                        """,
+                    arguments: [after]
+                )
             }
             guard let last = rows.last else { return result }
             for row in rows {
@@ -49,7 +53,10 @@ extension LedgerReader {
                 }
                 for (column, commitment) in [("received", hmac.received), ("decided", hmac.decided)] {
                     guard key.isCommitment(commitment, to: row[column] ?? "", payload: row["\(column)_payload"]) else {
-                        result.problem = (sequence, "the \(column) content of record \(sequence) was changed after it was written (it no longer matches the commitment in its leaf)")
+                        result.problem = (
+                            sequence,
+                            "the \(column) content of record \(sequence) was changed after it was written (it no longer matches the commitment in its leaf)"
+                        )
                         return result
                     }
                 }
@@ -74,16 +81,21 @@ extension LedgerReader {
     public func verify(verifiers: [NoteVerifier] = [], origin: String? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> AuditVerification {
         var result = AuditVerification(records: 0, checkpoints: 0, signaturesChecked: !verifiers.isEmpty)
         let (checkpoints, total) = try reader.read { db in
-            (try Row.fetchAll(db, sql: "SELECT size, root, note FROM checkpoint ORDER BY size"),
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_record") ?? 0)
+            (
+                try Row.fetchAll(db, sql: "SELECT size, root, note FROM checkpoint ORDER BY size"),
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_record") ?? 0
+            )
         }
         // Every checkpoint first: its note must be well formed, signed (when keys are given) and
         // agree with the size and root stored beside it.
         var expected: [(size: Int, root: [UInt8])] = []
         for row in checkpoints {
-            let size: Int = row["size"], note: String = row["note"], root: Data = row["root"]
+            let size: Int = row["size"]
+            let note: String = row["note"]
+            let root: Data = row["root"]
             do {
-                let checkpoint = verifiers.isEmpty
+                let checkpoint =
+                    verifiers.isEmpty
                     ? try Checkpoint(parsing: SignedNote(parsing: note).text)
                     : try Checkpoint.verify(note: note, verifiers: verifiers, origin: origin)
                 guard checkpoint.size == UInt64(size), checkpoint.rootHash == Array(root) else {
@@ -121,7 +133,10 @@ extension LedgerReader {
                 result.records = accumulator.size
                 if next < expected.count, expected[next].size == accumulator.size {
                     guard accumulator.root().bytes == expected[next].root else {
-                        result.problem = (Int64(lastCheckpointSize + 1), "records \(lastCheckpointSize + 1)…\(accumulator.size) do not match the signed checkpoint at size \(accumulator.size) (changed together with their hashes)")
+                        result.problem = (
+                            Int64(lastCheckpointSize + 1),
+                            "records \(lastCheckpointSize + 1)…\(accumulator.size) do not match the signed checkpoint at size \(accumulator.size) (changed together with their hashes)"
+                        )
                         return false
                     }
                     lastCheckpointSize = accumulator.size
@@ -173,7 +188,8 @@ extension LedgerReader {
                 while hashStatus == SQLITE_ROW, sqlite3_column_int64(hashStep, 0) < sequence { hashStatus = sqlite3_step(hashStep) }
                 guard hashStatus == SQLITE_ROW || hashStatus == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: hashStatus)) }
                 // A record whose hash row is gone compares against nothing, and so does not match.
-                let stored = hashStatus == SQLITE_ROW && sqlite3_column_int64(hashStep, 0) == sequence
+                let stored =
+                    hashStatus == SQLITE_ROW && sqlite3_column_int64(hashStep, 0) == sequence
                     ? UnsafeRawBufferPointer(start: sqlite3_column_blob(hashStep, 1), count: Int(sqlite3_column_bytes(hashStep, 1)))
                     : UnsafeRawBufferPointer(start: nil, count: 0)
                 batch.add(sequence: sequence, leaf: leaf, storedHash: stored)
@@ -198,7 +214,10 @@ extension LedgerReader {
         progress?(accumulator.size, total)
         if next < expected.count {
             let size = expected[next].size
-            result.problem = (Int64(accumulator.size + 1), "the log ends at record \(accumulator.size) but a signed checkpoint covers \(size) records: records \(accumulator.size + 1)…\(size) were removed")
+            result.problem = (
+                Int64(accumulator.size + 1),
+                "the log ends at record \(accumulator.size) but a signed checkpoint covers \(size) records: records \(accumulator.size + 1)…\(size) were removed"
+            )
         }
         return result
     }

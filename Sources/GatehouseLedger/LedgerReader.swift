@@ -47,7 +47,8 @@ public struct LedgerReader: Sendable {
             conditions.append("a.verdict = ?")
             arguments.append(verdict.rawValue)
         }
-        let columns = withContent
+        let columns =
+            withContent
             ? "a.sequence, a.leaf, c.received, c.decided, c.received_payload, c.decided_payload"
             : "a.sequence, a.leaf, NULL AS received, NULL AS decided, NULL AS received_payload, NULL AS decided_payload"
         let join = withContent ? "LEFT JOIN content c ON c.record = a.sequence" : ""
@@ -62,10 +63,16 @@ public struct LedgerReader: Sendable {
                 let leaf: Data = row["leaf"]
                 let record = try AuditRecord.decode(leaf: leaf)
                 guard query.matches(record) else { continue }
-                try body(StoredRecord(
-                    leaf: leaf, record: record, received: row["received"], decided: row["decided"],
-                    receivedPayload: row["received_payload"], decidedPayload: row["decided_payload"]
-                ))
+                try body(
+                    StoredRecord(
+                        leaf: leaf,
+                        record: record,
+                        received: row["received"],
+                        decided: row["decided"],
+                        receivedPayload: row["received_payload"],
+                        decidedPayload: row["decided_payload"]
+                    )
+                )
             }
             after = last["sequence"]
         }

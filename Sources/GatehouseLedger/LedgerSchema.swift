@@ -6,64 +6,66 @@ enum LedgerSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-foundation") { db in
-            try db.execute(sql: """
-                CREATE TABLE inbound (
-                    platform TEXT NOT NULL,
-                    event_id TEXT NOT NULL,
-                    received_at DATETIME NOT NULL,
-                    PRIMARY KEY (platform, event_id)
-                ) WITHOUT ROWID;
+            try db.execute(
+                sql: """
+                    CREATE TABLE inbound (
+                        platform TEXT NOT NULL,
+                        event_id TEXT NOT NULL,
+                        received_at DATETIME NOT NULL,
+                        PRIMARY KEY (platform, event_id)
+                    ) WITHOUT ROWID;
 
-                CREATE TABLE audit_record (
-                    sequence INTEGER PRIMARY KEY,
-                    time DATETIME NOT NULL,
-                    kind TEXT NOT NULL,
-                    route TEXT,
-                    destination TEXT,
-                    verdict TEXT,
-                    leaf BLOB NOT NULL
-                );
-                CREATE INDEX audit_record_time ON audit_record (time);
-                -- The log is append-only: the database itself refuses to change or remove a record.
-                CREATE TRIGGER audit_record_no_update BEFORE UPDATE ON audit_record
-                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-                CREATE TRIGGER audit_record_no_delete BEFORE DELETE ON audit_record
-                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    CREATE TABLE audit_record (
+                        sequence INTEGER PRIMARY KEY,
+                        time DATETIME NOT NULL,
+                        kind TEXT NOT NULL,
+                        route TEXT,
+                        destination TEXT,
+                        verdict TEXT,
+                        leaf BLOB NOT NULL
+                    );
+                    CREATE INDEX audit_record_time ON audit_record (time);
+                    -- The log is append-only: the database itself refuses to change or remove a record.
+                    CREATE TRIGGER audit_record_no_update BEFORE UPDATE ON audit_record
+                        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    CREATE TRIGGER audit_record_no_delete BEFORE DELETE ON audit_record
+                        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 
-                CREATE TABLE content (
-                    record INTEGER PRIMARY KEY REFERENCES audit_record (sequence),
-                    received TEXT,
-                    decided TEXT
-                );
+                    CREATE TABLE content (
+                        record INTEGER PRIMARY KEY REFERENCES audit_record (sequence),
+                        received TEXT,
+                        decided TEXT
+                    );
 
-                CREATE TABLE outbox (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    crossing INTEGER NOT NULL REFERENCES audit_record (sequence),
-                    route TEXT NOT NULL,
-                    destination TEXT NOT NULL,
-                    text TEXT NOT NULL,
-                    state TEXT NOT NULL,
-                    attempts INTEGER NOT NULL,
-                    not_before DATETIME,
-                    last_error TEXT,
-                    created_at DATETIME NOT NULL,
-                    origin_platform TEXT NOT NULL,
-                    origin_conversation TEXT NOT NULL,
-                    origin_message TEXT NOT NULL
-                );
-                CREATE INDEX outbox_queue ON outbox (destination, id) WHERE state IN ('pending', 'deferred');
+                    CREATE TABLE outbox (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        crossing INTEGER NOT NULL REFERENCES audit_record (sequence),
+                        route TEXT NOT NULL,
+                        destination TEXT NOT NULL,
+                        text TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL,
+                        not_before DATETIME,
+                        last_error TEXT,
+                        created_at DATETIME NOT NULL,
+                        origin_platform TEXT NOT NULL,
+                        origin_conversation TEXT NOT NULL,
+                        origin_message TEXT NOT NULL
+                    );
+                    CREATE INDEX outbox_queue ON outbox (destination, id) WHERE state IN ('pending', 'deferred');
 
-                CREATE TABLE message_map (
-                    origin_platform TEXT NOT NULL,
-                    origin_conversation TEXT NOT NULL,
-                    origin_message TEXT NOT NULL,
-                    destination TEXT NOT NULL,
-                    part INTEGER NOT NULL,
-                    native_id TEXT NOT NULL,
-                    crossing INTEGER NOT NULL REFERENCES audit_record (sequence),
-                    PRIMARY KEY (origin_platform, origin_conversation, origin_message, destination, part)
-                ) WITHOUT ROWID;
-                """)
+                    CREATE TABLE message_map (
+                        origin_platform TEXT NOT NULL,
+                        origin_conversation TEXT NOT NULL,
+                        origin_message TEXT NOT NULL,
+                        destination TEXT NOT NULL,
+                        part INTEGER NOT NULL,
+                        native_id TEXT NOT NULL,
+                        crossing INTEGER NOT NULL REFERENCES audit_record (sequence),
+                        PRIMARY KEY (origin_platform, origin_conversation, origin_message, destination, part)
+                    ) WITHOUT ROWID;
+                    """
+            )
         }
         migrator.registerMigration("v2-outbox-actions") { db in
             // What a job does at its destination: a new post, or an edit or deletion of what an
@@ -74,27 +76,29 @@ enum LedgerSchema {
             // The leaf hash of every record (RFC 6962: SHA-256(0x00 || leaf)), appended with it.
             // `audit verify` recomputes them: a record whose bytes changed no longer matches its
             // hash, and one whose hash changed too no longer matches the signed checkpoints.
-            try db.execute(sql: """
-                CREATE TABLE audit_leaf_hash (
-                    sequence INTEGER PRIMARY KEY REFERENCES audit_record (sequence),
-                    hash BLOB NOT NULL
-                );
-                CREATE TRIGGER audit_leaf_hash_no_update BEFORE UPDATE ON audit_leaf_hash
-                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-                CREATE TRIGGER audit_leaf_hash_no_delete BEFORE DELETE ON audit_leaf_hash
-                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit_leaf_hash (
+                        sequence INTEGER PRIMARY KEY REFERENCES audit_record (sequence),
+                        hash BLOB NOT NULL
+                    );
+                    CREATE TRIGGER audit_leaf_hash_no_update BEFORE UPDATE ON audit_leaf_hash
+                        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                    CREATE TRIGGER audit_leaf_hash_no_delete BEFORE DELETE ON audit_leaf_hash
+                        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 
-                CREATE TABLE checkpoint (
-                    size INTEGER PRIMARY KEY,
-                    root BLOB NOT NULL,
-                    note TEXT NOT NULL,
-                    created_at DATETIME NOT NULL
-                );
-                CREATE TRIGGER checkpoint_no_update BEFORE UPDATE ON checkpoint
-                    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
-                CREATE TRIGGER checkpoint_no_delete BEFORE DELETE ON checkpoint
-                    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
-                """)
+                    CREATE TABLE checkpoint (
+                        size INTEGER PRIMARY KEY,
+                        root BLOB NOT NULL,
+                        note TEXT NOT NULL,
+                        created_at DATETIME NOT NULL
+                    );
+                    CREATE TRIGGER checkpoint_no_update BEFORE UPDATE ON checkpoint
+                        BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+                    CREATE TRIGGER checkpoint_no_delete BEFORE DELETE ON checkpoint
+                        BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+                    """
+            )
             // Records from before this migration get their hashes now (insert only: the records
             // themselves are not touched).
             let leaves = try Row.fetchCursor(db, sql: "SELECT sequence, leaf FROM audit_record ORDER BY sequence")
@@ -113,30 +117,36 @@ enum LedgerSchema {
         migrator.registerMigration("v5-outbox-leases") { db in
             // Inflight (leased) jobs are still queued: the queue's index covers them too. Held jobs
             // wait for an approver outside the queue.
-            try db.execute(sql: """
-                ALTER TABLE outbox ADD COLUMN leased_until DATETIME;
-                DROP INDEX outbox_queue;
-                CREATE INDEX outbox_queue ON outbox (destination, id) WHERE state IN ('pending', 'inflight', 'deferred');
-                """)
+            try db.execute(
+                sql: """
+                    ALTER TABLE outbox ADD COLUMN leased_until DATETIME;
+                    DROP INDEX outbox_queue;
+                    CREATE INDEX outbox_queue ON outbox (destination, id) WHERE state IN ('pending', 'inflight', 'deferred');
+                    """
+            )
         }
         migrator.registerMigration("v6-cursors") { db in
             // Each adapter's place in its platform's stream (the Telegram getUpdates offset).
-            try db.execute(sql: """
-                CREATE TABLE cursor (
-                    platform TEXT PRIMARY KEY,
-                    value TEXT NOT NULL,
-                    updated_at DATETIME NOT NULL
-                ) WITHOUT ROWID;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE cursor (
+                        platform TEXT PRIMARY KEY,
+                        value TEXT NOT NULL,
+                        updated_at DATETIME NOT NULL
+                    ) WITHOUT ROWID;
+                    """
+            )
         }
         migrator.registerMigration("v7-payloads") { db in
             // What a body carries besides its text (formatting, attachments, the message it replies
             // to), as stored JSON: with the job that sends it, and beside each body it belongs to.
-            try db.execute(sql: """
-                ALTER TABLE outbox ADD COLUMN payload TEXT;
-                ALTER TABLE content ADD COLUMN received_payload TEXT;
-                ALTER TABLE content ADD COLUMN decided_payload TEXT;
-                """)
+            try db.execute(
+                sql: """
+                    ALTER TABLE outbox ADD COLUMN payload TEXT;
+                    ALTER TABLE content ADD COLUMN received_payload TEXT;
+                    ALTER TABLE content ADD COLUMN decided_payload TEXT;
+                    """
+            )
         }
         migrator.registerMigration("v8-part-progress") { db in
             // The native ids of the parts of a split send delivered so far, as a JSON array: a

@@ -65,7 +65,9 @@ public struct NoteVerifier: Sendable, Hashable, CustomStringConvertible {
         }
         try self.init(name: name, publicKey: publicKey)
         guard self.keyID == keyID else {
-            throw .keyIDMismatch("verifier key for \(name): key ID \(NoteKeyID.hex(keyID)) does not match the key (expected \(NoteKeyID.hex(self.keyID)))")
+            throw .keyIDMismatch(
+                "verifier key for \(name): key ID \(NoteKeyID.hex(keyID)) does not match the key (expected \(NoteKeyID.hex(self.keyID)))"
+            )
         }
     }
 
@@ -176,7 +178,9 @@ public struct NoteSigner: Sendable, CustomStringConvertible, CustomDebugStringCo
     func derivedKey(info: String) -> SymmetricKey {
         HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: privateKey.rawRepresentation),
-            salt: Data("gatehouse".utf8), info: Data(info.utf8), outputByteCount: 32
+            salt: Data("gatehouse".utf8),
+            info: Data(info.utf8),
+            outputByteCount: 32
         )
     }
 

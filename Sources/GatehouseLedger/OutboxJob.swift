@@ -60,10 +60,23 @@ public struct OutboxJob: Sendable, Hashable {
 
     /// A job as the ledger would hold it; the defaults are those of a post just decided.
     public init(
-        id: Int64, crossing: Int64, route: String, destination: String, action: Envelope.Kind = .post, text: String,
-        payload: Payload = Payload(), deliveredParts: [String] = [], state: State = .pending, attempts: Int = 0,
-        notBefore: Date? = nil, leasedUntil: Date? = nil, createdAt: Date, decidedAt: Date? = nil,
-        originPlatform: String, originConversation: String, originMessage: String
+        id: Int64,
+        crossing: Int64,
+        route: String,
+        destination: String,
+        action: Envelope.Kind = .post,
+        text: String,
+        payload: Payload = Payload(),
+        deliveredParts: [String] = [],
+        state: State = .pending,
+        attempts: Int = 0,
+        notBefore: Date? = nil,
+        leasedUntil: Date? = nil,
+        createdAt: Date,
+        decidedAt: Date? = nil,
+        originPlatform: String,
+        originConversation: String,
+        originMessage: String
     ) {
         self.id = id
         self.crossing = crossing

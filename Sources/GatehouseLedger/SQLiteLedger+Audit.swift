@@ -13,7 +13,10 @@ extension SQLiteLedger {
 
     public func recordConfigLoaded(revision: String, file: String, by actor: String?, at time: Date) async throws -> AuditRecord {
         try await writer.write { db in
-            try Self.append(AuditRecord(sequence: 0, time: time, kind: .configLoaded, configRevision: revision, reason: file, approver: actor), in: db)
+            try Self.append(
+                AuditRecord(sequence: 0, time: time, kind: .configLoaded, configRevision: revision, reason: file, approver: actor),
+                in: db
+            )
         }
     }
 

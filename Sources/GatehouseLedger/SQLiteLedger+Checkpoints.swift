@@ -4,8 +4,10 @@ import GRDB
 extension SQLiteLedger {
     public func auditSizes() async throws -> (records: Int, checkpointed: Int) {
         try await writer.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM audit_record") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(size), 0) FROM checkpoint") ?? 0)
+            (
+                try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM audit_record") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(size), 0) FROM checkpoint") ?? 0
+            )
         }
     }
 
@@ -39,7 +41,9 @@ extension SQLiteLedger {
             let last = try Int64.fetchOne(db, sql: "SELECT MAX(size) FROM checkpoint") ?? 0
             var accumulator = tree.withLock { $0 }
             let hashes = try Data.fetchCursor(
-                db, sql: "SELECT hash FROM audit_leaf_hash WHERE sequence > ? ORDER BY sequence", arguments: [accumulator.size]
+                db,
+                sql: "SELECT hash FROM audit_leaf_hash WHERE sequence > ? ORDER BY sequence",
+                arguments: [accumulator.size]
             )
             while let hash = try hashes.next() {
                 guard let leafHash = MerkleTree.Hash(bytes: hash) else { throw LedgerError.corrupt("a stored leaf hash is not 32 bytes") }

@@ -18,7 +18,8 @@ extension SQLiteLedger {
     public func lease(_ job: OutboxJob, until: Date) async throws -> OutboxJob {
         try await writer.write { db in
             try db.run(
-                sql: "UPDATE outbox SET state = \(OutboxJob.State.inflight.sql), leased_until = ? WHERE id = ? AND state IN (\(OutboxJob.State.sendable.sql))",
+                sql:
+                    "UPDATE outbox SET state = \(OutboxJob.State.inflight.sql), leased_until = ? WHERE id = ? AND state IN (\(OutboxJob.State.sendable.sql))",
                 arguments: [StoredDate(until), job.id]
             )
             guard db.changesCount == 1 else { throw LedgerError.unknownJob(job.id) }
@@ -48,7 +49,10 @@ extension SQLiteLedger {
     public func recordProgress(_ job: OutboxJob, nativeIDs: [String]) async throws {
         let parts = String(decoding: try JSONEncoder().encode(nativeIDs), as: UTF8.self)
         try await writer.write { db in
-            try db.run(sql: "UPDATE outbox SET delivered_parts = ? WHERE id = ? AND state = \(OutboxJob.State.inflight.sql)", arguments: [parts, job.id])
+            try db.run(
+                sql: "UPDATE outbox SET delivered_parts = ? WHERE id = ? AND state = \(OutboxJob.State.inflight.sql)",
+                arguments: [parts, job.id]
+            )
             guard db.changesCount == 1 else { throw LedgerError.unknownJob(job.id) }
         }
     }
@@ -81,8 +85,10 @@ extension SQLiteLedger {
                         (origin_platform, origin_conversation, origin_message, destination, part, native_id, crossing)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [job.originPlatform, job.originConversation, job.originMessage, job.destination,
-                            part, nativeID, job.crossing]
+                arguments: [
+                    job.originPlatform, job.originConversation, job.originMessage, job.destination,
+                    part, nativeID, job.crossing,
+                ]
             )
         }
     }
@@ -105,8 +111,10 @@ extension SQLiteLedger {
             let approved = job.notBefore.map { $0 > time } == true ? OutboxJob.State.scheduled : .pending
             try db.run(
                 sql: "UPDATE outbox SET state = ?, last_error = ? WHERE id = ? AND state = \(OutboxJob.State.held.sql)",
-                arguments: [approve ? approved.rawValue : OutboxJob.State.cancelled.rawValue,
-                            approve ? nil : "hold rejected by \(approver): \(reason)", job.id]
+                arguments: [
+                    approve ? approved.rawValue : OutboxJob.State.cancelled.rawValue,
+                    approve ? nil : "hold rejected by \(approver): \(reason)", job.id,
+                ]
             )
             // One approved after its time goes now, and is no later than when it was meant to go:
             // its age (max_age) counts from then, not from the decision days before.
@@ -114,10 +122,19 @@ extension SQLiteLedger {
                 try db.run(sql: "UPDATE outbox SET not_before = NULL, created_at = ? WHERE id = ?", arguments: [StoredDate(due), job.id])
             }
             guard db.changesCount == 1 else { throw LedgerError.notHeld(job.id) }
-            return try Self.append(AuditRecord(
-                sequence: 0, time: time, kind: approve ? .holdApproved : .holdRejected, route: job.route,
-                destination: job.destination, crossing: job.crossing, reason: reason, approver: approver
-            ), in: db)
+            return try Self.append(
+                AuditRecord(
+                    sequence: 0,
+                    time: time,
+                    kind: approve ? .holdApproved : .holdRejected,
+                    route: job.route,
+                    destination: job.destination,
+                    crossing: job.crossing,
+                    reason: reason,
+                    approver: approver
+                ),
+                in: db
+            )
         }
     }
 
@@ -130,33 +147,54 @@ extension SQLiteLedger {
                 }
                 // Another round: from the first part not yet delivered, with a fresh max_age.
                 try db.run(
-                    sql: "UPDATE outbox SET state = \(OutboxJob.State.pending.sql), not_before = NULL, leased_until = NULL, created_at = ?, last_error = ? WHERE id = ? AND state = \(OutboxJob.State.dead.sql)",
+                    sql:
+                        "UPDATE outbox SET state = \(OutboxJob.State.pending.sql), not_before = NULL, leased_until = NULL, created_at = ?, last_error = ? WHERE id = ? AND state = \(OutboxJob.State.dead.sql)",
                     arguments: [StoredDate(time), "retried by \(approver): \(reason)", job.id]
                 )
             } else {
                 try db.run(
-                    sql: "UPDATE outbox SET state = \(OutboxJob.State.cancelled.sql), last_error = ? WHERE id = ? AND state = \(OutboxJob.State.dead.sql)",
+                    sql:
+                        "UPDATE outbox SET state = \(OutboxJob.State.cancelled.sql), last_error = ? WHERE id = ? AND state = \(OutboxJob.State.dead.sql)",
                     arguments: ["discarded by \(approver): \(reason)", job.id]
                 )
             }
             guard db.changesCount == 1 else { throw LedgerError.notDead(job.id) }
-            return try Self.append(AuditRecord(
-                sequence: 0, time: time, kind: retry ? .deadRetried : .deadDiscarded, route: job.route,
-                destination: job.destination, crossing: job.crossing, reason: reason, approver: approver
-            ), in: db)
+            return try Self.append(
+                AuditRecord(
+                    sequence: 0,
+                    time: time,
+                    kind: retry ? .deadRetried : .deadDiscarded,
+                    route: job.route,
+                    destination: job.destination,
+                    crossing: job.crossing,
+                    reason: reason,
+                    approver: approver
+                ),
+                in: db
+            )
         }
     }
 
     public func cancelJobs(
-        outside lanes: Set<Lane>, inflight: Bool, destination: String?, createdBefore: Date?, reason: String, at time: Date
+        outside lanes: Set<Lane>,
+        inflight: Bool,
+        destination: String?,
+        createdBefore: Date?,
+        reason: String,
+        at time: Date
     ) async throws -> [AuditRecord] {
         try await writer.write { db in
             let states = (inflight ? OutboxJob.State.open : OutboxJob.State.open.filter { $0 != .inflight }).sql
             let queued = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN (\(states)) ORDER BY id").map(Self.job)
             var records: [AuditRecord] = []
-            for job in queued where !lanes.contains(Lane(route: job.route, destination: job.destination))
-                && destination.map({ $0 == job.destination }) ?? true && createdBefore.map({ job.decidedAt < $0 }) ?? true {
-                try db.run(sql: "UPDATE outbox SET state = \(OutboxJob.State.cancelled.sql), last_error = ? WHERE id = ?", arguments: [reason, job.id])
+            for job in queued
+            where !lanes.contains(Lane(route: job.route, destination: job.destination))
+                && destination.map({ $0 == job.destination }) ?? true && createdBefore.map({ job.decidedAt < $0 }) ?? true
+            {
+                try db.run(
+                    sql: "UPDATE outbox SET state = \(OutboxJob.State.cancelled.sql), last_error = ? WHERE id = ?",
+                    arguments: [reason, job.id]
+                )
                 // Parts a split send delivered before the destination left are listed: they crossed.
                 var outcome = Self.outcome(job, .cancelled, at: time, nativeIDs: try Self.deliveredParts(of: job, in: db), reason: reason)
                 // Cancelling is not an attempt.
@@ -183,7 +221,8 @@ extension SQLiteLedger {
     private static func transition(_ job: OutboxJob, to state: OutboxJob.State, notBefore: Date?, error: String?, in db: Database) throws {
         try db.run(
             // Only a job still queued: one cancelled meanwhile (a reload removed its route) stays cancelled.
-            sql: "UPDATE outbox SET state = ?, attempts = attempts + 1, not_before = ?, last_error = ?, leased_until = NULL WHERE id = ? AND state IN (\(OutboxJob.State.sendable.sql))",
+            sql:
+                "UPDATE outbox SET state = ?, attempts = attempts + 1, not_before = ?, last_error = ?, leased_until = NULL WHERE id = ? AND state IN (\(OutboxJob.State.sendable.sql))",
             arguments: [state.rawValue, notBefore, error, job.id]
         )
         guard db.changesCount == 1 else { throw LedgerError.unknownJob(job.id) }
@@ -191,8 +230,16 @@ extension SQLiteLedger {
 
     static func outcome(_ job: OutboxJob, _ outcome: AuditRecord.Outcome, at time: Date, nativeIDs: [String]?, reason: String?) -> AuditRecord {
         AuditRecord(
-            sequence: 0, time: time, kind: .delivery, route: job.route, destination: job.destination,
-            crossing: job.crossing, outcome: outcome, nativeIDs: nativeIDs, attempt: job.attempts + 1, reason: reason
+            sequence: 0,
+            time: time,
+            kind: .delivery,
+            route: job.route,
+            destination: job.destination,
+            crossing: job.crossing,
+            outcome: outcome,
+            nativeIDs: nativeIDs,
+            attempt: job.attempts + 1,
+            reason: reason
         )
     }
 
@@ -200,12 +247,23 @@ extension SQLiteLedger {
         guard let state = OutboxJob.State(rawValue: row["state"]) else { throw LedgerError.corrupt("outbox state \(row["state"] as String)") }
         guard let action = Envelope.Kind(rawValue: row["action"]) else { throw LedgerError.corrupt("outbox action \(row["action"] as String)") }
         return OutboxJob(
-            id: row["id"], crossing: row["crossing"], route: row["route"], destination: row["destination"],
-            action: action, text: row["text"], payload: try Payload(stored: row["payload"]),
-            deliveredParts: try decodeParts(row["delivered_parts"]), state: state, attempts: row["attempts"], notBefore: row["not_before"],
+            id: row["id"],
+            crossing: row["crossing"],
+            route: row["route"],
+            destination: row["destination"],
+            action: action,
+            text: row["text"],
+            payload: try Payload(stored: row["payload"]),
+            deliveredParts: try decodeParts(row["delivered_parts"]),
+            state: state,
+            attempts: row["attempts"],
+            notBefore: row["not_before"],
             leasedUntil: row["leased_until"],
-            createdAt: row["created_at"], decidedAt: row["decided_at"] ?? row["created_at"], originPlatform: row["origin_platform"],
-            originConversation: row["origin_conversation"], originMessage: row["origin_message"]
+            createdAt: row["created_at"],
+            decidedAt: row["decided_at"] ?? row["created_at"],
+            originPlatform: row["origin_platform"],
+            originConversation: row["origin_conversation"],
+            originMessage: row["origin_message"]
         )
     }
 }

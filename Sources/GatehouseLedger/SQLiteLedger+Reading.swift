@@ -7,7 +7,8 @@ extension SQLiteLedger {
     public func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord] {
         try await writer.read { db in
             try Data.fetchAll(
-                db, sql: "SELECT leaf FROM audit_record WHERE sequence >= ? ORDER BY sequence LIMIT ?",
+                db,
+                sql: "SELECT leaf FROM audit_record WHERE sequence >= ? ORDER BY sequence LIMIT ?",
                 arguments: [sequence, limit]
             ).map(AuditRecord.decode(leaf:))
         }
@@ -29,10 +30,13 @@ extension SQLiteLedger {
     public func depths() async throws -> [String: [OutboxJob.State: Int]] {
         try await writer.read { db in
             var depths: [String: [OutboxJob.State: Int]] = [:]
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT destination, state, COUNT(*) AS count FROM outbox
-                WHERE state IN (\((OutboxJob.State.open + [.dead]).sql)) GROUP BY destination, state
-                """)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT destination, state, COUNT(*) AS count FROM outbox
+                    WHERE state IN (\((OutboxJob.State.open + [.dead]).sql)) GROUP BY destination, state
+                    """
+            )
             for row in rows {
                 guard let state = OutboxJob.State(rawValue: row["state"]) else { continue }
                 depths[row["destination"], default: [:]][state] = row["count"]

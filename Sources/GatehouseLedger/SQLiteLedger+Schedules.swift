@@ -6,12 +6,15 @@ extension SQLiteLedger {
     public func releaseScheduled(until time: Date) async throws -> Set<String> {
         try await writer.write { db in
             let due = try String.fetchAll(
-                db, sql: "SELECT DISTINCT destination FROM outbox WHERE state = \(OutboxJob.State.scheduled.sql) AND not_before <= ?", arguments: [StoredDate(time)]
+                db,
+                sql: "SELECT DISTINCT destination FROM outbox WHERE state = \(OutboxJob.State.scheduled.sql) AND not_before <= ?",
+                arguments: [StoredDate(time)]
             )
             // Into the queue, in id order with the rest: the time it waited for has come. Its age
             // (max_age) counts from then: it was not late before it was due.
             try db.run(
-                sql: "UPDATE outbox SET state = \(OutboxJob.State.pending.sql), created_at = not_before, not_before = NULL WHERE state = \(OutboxJob.State.scheduled.sql) AND not_before <= ?",
+                sql:
+                    "UPDATE outbox SET state = \(OutboxJob.State.pending.sql), created_at = not_before, not_before = NULL WHERE state = \(OutboxJob.State.scheduled.sql) AND not_before <= ?",
                 arguments: [StoredDate(time)]
             )
             return Set(due)
@@ -20,14 +23,17 @@ extension SQLiteLedger {
 
     public func nextScheduled() async throws -> Date? {
         try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT not_before FROM outbox WHERE state = \(OutboxJob.State.scheduled.sql) ORDER BY not_before LIMIT 1")?["not_before"]
+            try Row.fetchOne(db, sql: "SELECT not_before FROM outbox WHERE state = \(OutboxJob.State.scheduled.sql) ORDER BY not_before LIMIT 1")?[
+                "not_before"
+            ]
         }
     }
 
     public func cancelScheduled(_ job: OutboxJob, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {
         try await writer.write { db in
             try db.run(
-                sql: "UPDATE outbox SET state = \(OutboxJob.State.cancelled.sql), last_error = ? WHERE id = ? AND state = \(OutboxJob.State.scheduled.sql)",
+                sql:
+                    "UPDATE outbox SET state = \(OutboxJob.State.cancelled.sql), last_error = ? WHERE id = ? AND state = \(OutboxJob.State.scheduled.sql)",
                 arguments: ["cancelled by \(approver): \(reason)", job.id]
             )
             guard db.changesCount == 1 else { throw LedgerError.notScheduled(job.id) }

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import Synchronization
 import GatehouseCore
+import Synchronization
 
 /// The ledger on SQLite: one file in WAL mode with one writer; readers never block it, so
 /// `gatehouse audit …` can read while the daemon runs.
@@ -48,10 +48,16 @@ public final class SQLiteLedger: Ledger {
     /// Writes a group of intakes in one transaction. Each is all-or-nothing: when one fails, the
     /// transaction is rolled back and the group written again with a savepoint around each intake,
     /// so that the failing one is rolled back alone (savepoints cost, and failures are rare).
-    private static func writeGroup(_ intakes: [Intake], contentKey: ContentKey, to writer: any DatabaseWriter) async throws -> [Result<IntakeResult, any Error>] {
-        if intakes.count > 1, let results = try? await writer.write({ db in
-            try intakes.map { intake -> Result<IntakeResult, any Error> in .success(try write(intake, contentKey: contentKey, in: db)) }
-        }) {
+    private static func writeGroup(
+        _ intakes: [Intake],
+        contentKey: ContentKey,
+        to writer: any DatabaseWriter
+    ) async throws -> [Result<IntakeResult, any Error>] {
+        if intakes.count > 1,
+            let results = try? await writer.write({ db in
+                try intakes.map { intake -> Result<IntakeResult, any Error> in .success(try write(intake, contentKey: contentKey, in: db)) }
+            })
+        {
             return results
         }
         return try await writer.write { db in
@@ -101,11 +107,22 @@ public final class SQLiteLedger: Ledger {
             let decidedPayload = payload.stored
             let due = intake.schedule[crossing.destination]
             var draft = AuditRecord(
-                sequence: 0, time: intake.receivedAt, kind: .crossing, route: crossing.route,
+                sequence: 0,
+                time: intake.receivedAt,
+                kind: .crossing,
+                route: crossing.route,
                 direction: crossing.direction,
-                origin: .init(platform: origin.platform, channel: crossing.source, conversation: origin.conversation,
-                              messageID: origin.messageID, eventID: origin.eventID, senderID: intake.envelope.sender.id),
-                destination: crossing.destination, verdict: crossing.verdict, findings: crossing.findings,
+                origin: .init(
+                    platform: origin.platform,
+                    channel: crossing.source,
+                    conversation: origin.conversation,
+                    messageID: origin.messageID,
+                    eventID: origin.eventID,
+                    senderID: intake.envelope.sender.id
+                ),
+                destination: crossing.destination,
+                verdict: crossing.verdict,
+                findings: crossing.findings,
                 configRevision: intake.configRevision,
                 contentHMAC: .init(received: received, decided: contentKey.commitment(to: crossing.text, payload: decidedPayload))
             )
@@ -122,10 +139,20 @@ public final class SQLiteLedger: Ledger {
             // copies of the earlier version are deleted (its crossing record, with the findings,
             // says why). A held edit goes out as a new message if an approver releases it.
             if crossing.kind == .edit, crossing.verdict == .block || crossing.verdict == .hold {
-                jobs.append(try Self.queueJob(
-                    crossing, action: .delete, text: "", payload: Payload(), stored: Payload().stored, state: .pending,
-                    record: record, intake: intake, notBefore: nil, in: db
-                ))
+                jobs.append(
+                    try Self.queueJob(
+                        crossing,
+                        action: .delete,
+                        text: "",
+                        payload: Payload(),
+                        stored: Payload().stored,
+                        state: .pending,
+                        record: record,
+                        intake: intake,
+                        notBefore: nil,
+                        in: db
+                    )
+                )
             }
             // A held crossing's job waits for an approver outside the queue; a blocked one has none.
             // A scheduled one waits outside the queue for its time (a held one keeps that time
@@ -136,36 +163,68 @@ public final class SQLiteLedger: Ledger {
             case .hold: state = .held
             case .block: continue
             }
-            jobs.append(try Self.queueJob(
-                crossing, action: crossing.kind, text: crossing.text, payload: payload, stored: decidedPayload, state: state,
-                record: record, intake: intake, notBefore: due, in: db
-            ))
+            jobs.append(
+                try Self.queueJob(
+                    crossing,
+                    action: crossing.kind,
+                    text: crossing.text,
+                    payload: payload,
+                    stored: decidedPayload,
+                    state: state,
+                    record: record,
+                    intake: intake,
+                    notBefore: due,
+                    in: db
+                )
+            )
         }
         return .committed(records: records, jobs: jobs)
     }
 
     /// Queues one outbox job for a crossing, inside the intake's transaction.
     private static func queueJob(
-        _ crossing: Crossing, action: Envelope.Kind, text: String, payload: Payload, stored: String?, state: OutboxJob.State,
-        record: AuditRecord, intake: Intake, notBefore: Date?, in db: Database
+        _ crossing: Crossing,
+        action: Envelope.Kind,
+        text: String,
+        payload: Payload,
+        stored: String?,
+        state: OutboxJob.State,
+        record: AuditRecord,
+        intake: Intake,
+        notBefore: Date?,
+        in db: Database
     ) throws -> OutboxJob {
         let origin = intake.envelope.origin
         let receivedAt = StoredDate(intake.receivedAt)
         try db.run(
-                sql: """
-                    INSERT INTO outbox (crossing, route, destination, action, text, payload, state, attempts, created_at,
-                                        origin_platform, origin_conversation, origin_message, not_before, decided_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [record.sequence, crossing.route, crossing.destination, action.rawValue, text,
-                            stored, state.rawValue, receivedAt, origin.platform, origin.conversation, origin.messageID,
-                            notBefore.map(StoredDate.init), receivedAt]
-            )
+            sql: """
+                INSERT INTO outbox (crossing, route, destination, action, text, payload, state, attempts, created_at,
+                                    origin_platform, origin_conversation, origin_message, not_before, decided_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                record.sequence, crossing.route, crossing.destination, action.rawValue, text,
+                stored, state.rawValue, receivedAt, origin.platform, origin.conversation, origin.messageID,
+                notBefore.map(StoredDate.init), receivedAt,
+            ]
+        )
         return OutboxJob(
-            id: db.lastInsertedRowID, crossing: record.sequence, route: crossing.route,
-            destination: crossing.destination, action: action, text: text, payload: payload, state: state, attempts: 0,
-            notBefore: notBefore, leasedUntil: nil, createdAt: intake.receivedAt, decidedAt: intake.receivedAt, originPlatform: origin.platform,
-            originConversation: origin.conversation, originMessage: origin.messageID
+            id: db.lastInsertedRowID,
+            crossing: record.sequence,
+            route: crossing.route,
+            destination: crossing.destination,
+            action: action,
+            text: text,
+            payload: payload,
+            state: state,
+            attempts: 0,
+            notBefore: notBefore,
+            leasedUntil: nil,
+            createdAt: intake.receivedAt,
+            decidedAt: intake.receivedAt,
+            originPlatform: origin.platform,
+            originConversation: origin.conversation,
+            originMessage: origin.messageID
         )
     }
 
@@ -204,8 +263,10 @@ public final class SQLiteLedger: Ledger {
                 INSERT INTO audit_record (sequence, time, kind, route, destination, verdict, leaf)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [record.sequence, StoredDate(record.time), record.kind.rawValue, record.route, record.destination,
-                        record.verdict?.rawValue, leaf]
+            arguments: [
+                record.sequence, StoredDate(record.time), record.kind.rawValue, record.route, record.destination,
+                record.verdict?.rawValue, leaf,
+            ]
         )
         try db.run(
             sql: "INSERT INTO audit_leaf_hash (sequence, hash) VALUES (?, ?)",

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -27,7 +28,9 @@ public final class StateLock: Sendable {
             let code = errno
             close(descriptor)
             if code == EWOULDBLOCK {
-                throw LedgerError.missing("another gatehouse is running on the state directory \(directory) (it holds \(path)); one directory, one gateway")
+                throw LedgerError.missing(
+                    "another gatehouse is running on the state directory \(directory) (it holds \(path)); one directory, one gateway"
+                )
             }
             throw LedgerError.missing("cannot lock \(path): \(String(cString: strerror(code)))")
         }

@@ -1,8 +1,9 @@
+import Hummingbird
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Hummingbird
-import NIOCore
 
 /// A request on the admin socket, with the connection it came on: its peer's credentials
 /// (SO_PEERCRED) say who asks, and that person is who the audit log records.
@@ -20,7 +21,8 @@ public struct AdminContext: RequestContext {
     func peer() async -> String? {
         guard let provider = channel as? any SocketOptionProvider else { return nil }
         let future: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(
-            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED)
+            level: SocketOptionLevel(SOL_SOCKET),
+            name: SocketOptionName(SO_PEERCRED)
         )
         guard let credentials = try? await future.get() else { return nil }
         return Self.describe(uid: credentials.uid)

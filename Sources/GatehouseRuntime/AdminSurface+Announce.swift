@@ -14,16 +14,26 @@ extension AdminSurface {
         guard let announcer = await context.peer() else { return failure(.forbidden, "the caller's identity cannot be read from the socket") }
         let body = try await request.body.collect(upTo: Self.announcementLimit + 4096)
         guard let wanted = try? AdminWire.decoder.decode(AdminWire.Announcement.self, from: Data(buffer: body)) else {
-            return failure(.badRequest, #"expected {"to": ["channel", …], "text": "…", "at"?: "2026-12-01 09:00", "tz"?: "Asia/Shanghai", "local_time"?: "09:00"}"#)
+            return failure(
+                .badRequest,
+                #"expected {"to": ["channel", …], "text": "…", "at"?: "2026-12-01 09:00", "tz"?: "Asia/Shanghai", "local_time"?: "09:00"}"#
+            )
         }
-        guard !wanted.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return failure(.badRequest, "the announcement's text is empty") }
-        guard wanted.text.utf8.count <= Self.announcementLimit else { return failure(.contentTooLarge, "the announcement is longer than \(Self.announcementLimit) bytes") }
+        guard !wanted.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            return failure(.badRequest, "the announcement's text is empty")
+        }
+        guard wanted.text.utf8.count <= Self.announcementLimit else {
+            return failure(.contentTooLarge, "the announcement is longer than \(Self.announcementLimit) bytes")
+        }
         let snapshot = store.current
         let now = clock.now
         let id = "announce-\(UUID().uuidString.lowercased())"
         let envelope = Envelope(
             origin: .init(platform: Gate.announcePlatform, conversation: Gate.announceSource, messageID: id, eventID: id),
-            sender: .init(id: announcer, name: announcer), body: .init(text: wanted.text), time: now, labels: ["announcement"]
+            sender: .init(id: announcer, name: announcer),
+            body: .init(text: wanted.text),
+            time: now,
+            labels: ["announcement"]
         )
         let crossings: [Crossing]
         var schedule: [String: Date] = [:]
@@ -46,16 +56,26 @@ extension AdminSurface {
         var answers: [AdminWire.Announced.Crossing] = []
         for (crossing, record) in zip(crossings, records) {
             let job = jobs.first { $0.crossing == record.sequence && $0.action == .post }
-            answers.append(.init(
-                destination: crossing.destination, route: crossing.route, verdict: crossing.verdict.rawValue,
-                findings: crossing.findings.map(\.detector), record: record.sequence, job: job?.id, state: job?.state.rawValue,
-                due: schedule[crossing.destination]
-            ))
-            logger.info("announcement decided", metadata: [
-                "gh.announcement": .string(id), "gh.actor": .string(announcer), "gh.route": .string(crossing.route),
-                "gh.destination": .string(crossing.destination), "gh.verdict": .string(crossing.verdict.rawValue),
-                "gh.record": .stringConvertible(record.sequence),
-            ])
+            answers.append(
+                .init(
+                    destination: crossing.destination,
+                    route: crossing.route,
+                    verdict: crossing.verdict.rawValue,
+                    findings: crossing.findings.map(\.detector),
+                    record: record.sequence,
+                    job: job?.id,
+                    state: job?.state.rawValue,
+                    due: schedule[crossing.destination]
+                )
+            )
+            logger.info(
+                "announcement decided",
+                metadata: [
+                    "gh.announcement": .string(id), "gh.actor": .string(announcer), "gh.route": .string(crossing.route),
+                    "gh.destination": .string(crossing.destination), "gh.verdict": .string(crossing.verdict.rawValue),
+                    "gh.record": .stringConvertible(record.sequence),
+                ]
+            )
         }
         dispatcher.notify(Set(jobs.filter { $0.state == .pending }.map(\.destination)))
         if !schedule.isEmpty { scheduler.reschedule() }
@@ -76,10 +96,13 @@ extension AdminSurface {
             // Its time came (or someone cancelled it) a moment ago.
             return failure(.conflict, error.detail)
         }
-        logger.info("scheduled announcement cancelled", metadata: [
-            "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
-            "gh.actor": .string(who.approver), "gh.record": .stringConvertible(record.sequence),
-        ])
+        logger.info(
+            "scheduled announcement cancelled",
+            metadata: [
+                "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
+                "gh.actor": .string(who.approver), "gh.record": .stringConvertible(record.sequence),
+            ]
+        )
         scheduler.reschedule()
         return try json(AdminWire.Decided(record: record.sequence, approver: who.approver))
     }

@@ -21,8 +21,16 @@ public struct AdminSurface: Sendable {
     let logger: Logger
 
     public init(
-        path: String, store: ConfigStore, ledger: any Ledger, dispatcher: Dispatcher, scheduler: Scheduler, reloader: Reloader?,
-        reloads: ReloadStatus, ready: StartSignal, clock: WallClock = .system, logger: Logger
+        path: String,
+        store: ConfigStore,
+        ledger: any Ledger,
+        dispatcher: Dispatcher,
+        scheduler: Scheduler,
+        reloader: Reloader?,
+        reloads: ReloadStatus,
+        ready: StartSignal,
+        clock: WallClock = .system,
+        logger: Logger
     ) {
         self.clock = clock
         self.scheduler = scheduler
@@ -103,10 +111,16 @@ public struct AdminSurface: Sendable {
         let snapshot = store.current
         let summary = try await ledger.summary()
         return AdminWire.Status(
-            revision: snapshot.config.revision, file: snapshot.config.file, routes: snapshot.config.routes.count, ready: ready.hasFired,
+            revision: snapshot.config.revision,
+            file: snapshot.config.file,
+            routes: snapshot.config.routes.count,
+            ready: ready.hasFired,
             outbox: Dictionary(uniqueKeysWithValues: summary.outbox.map { ($0.key.rawValue, $0.value) }),
-            records: summary.records, checkpointed: summary.checkpointed, lastCheckpoint: summary.lastCheckpoint,
-            reloadFailures: reloads.failures, lastReloadFailure: reloads.lastFailure,
+            records: summary.records,
+            checkpointed: summary.checkpointed,
+            lastCheckpoint: summary.lastCheckpoint,
+            reloadFailures: reloads.failures,
+            lastReloadFailure: reloads.lastFailure,
             line: Watchdog.status(routes: snapshot.config.routes.count, summary: summary, reloadFailure: reloads.lastFailure, now: clock.now)
         )
     }
@@ -117,8 +131,13 @@ public struct AdminSurface: Sendable {
         for destination in store.current.destinations where depths[destination] == nil { depths[destination] = [:] }
         return depths.map { destination, count in
             AdminWire.QueueRow(
-                destination: destination, pending: count[.pending] ?? 0, inflight: count[.inflight] ?? 0,
-                deferred: count[.deferred] ?? 0, held: count[.held] ?? 0, dead: count[.dead] ?? 0, scheduled: count[.scheduled] ?? 0
+                destination: destination,
+                pending: count[.pending] ?? 0,
+                inflight: count[.inflight] ?? 0,
+                deferred: count[.deferred] ?? 0,
+                held: count[.held] ?? 0,
+                dead: count[.dead] ?? 0,
+                scheduled: count[.scheduled] ?? 0
             )
         }
         .sorted { $0.destination < $1.destination }
@@ -137,7 +156,8 @@ public struct AdminSurface: Sendable {
         }
         let body = try await request.body.collect(upTo: 64 << 10)
         guard let decision = try? AdminWire.decoder.decode(AdminWire.Decision.self, from: Data(buffer: body)),
-              !decision.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            !decision.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        else {
             return .failure(Refusal(status: .badRequest, message: "a decision needs a reason: {\"reason\": \"…\"}"))
         }
         return .success((approver, decision.reason))
@@ -164,10 +184,13 @@ public struct AdminSurface: Sendable {
         } catch let error as LedgerError where error.shortDescription == "not_dead" || error.shortDescription == "content_erased" {
             return failure(.conflict, error.detail)
         }
-        logger.info(retry ? "dead-lettered delivery retried" : "dead-lettered delivery cancelled", metadata: [
-            "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
-            "gh.actor": .string(who.approver), "gh.record": .stringConvertible(record.sequence),
-        ])
+        logger.info(
+            retry ? "dead-lettered delivery retried" : "dead-lettered delivery cancelled",
+            metadata: [
+                "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
+                "gh.actor": .string(who.approver), "gh.record": .stringConvertible(record.sequence),
+            ]
+        )
         if retry { dispatcher.notify([job.destination]) }
         return try json(AdminWire.Decided(record: record.sequence, approver: who.approver))
     }
@@ -186,10 +209,13 @@ public struct AdminSurface: Sendable {
             // Decided by someone else a moment ago.
             return failure(.conflict, "delivery \(job.id) is no longer held")
         }
-        logger.info(approve ? "hold approved" : "hold rejected", metadata: [
-            "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
-            "gh.actor": .string(approver), "gh.record": .stringConvertible(record.sequence),
-        ])
+        logger.info(
+            approve ? "hold approved" : "hold rejected",
+            metadata: [
+                "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
+                "gh.actor": .string(approver), "gh.record": .stringConvertible(record.sequence),
+            ]
+        )
         if approve {
             dispatcher.notify([job.destination])
             // An announcement approved before its time waits for it.
@@ -221,9 +247,15 @@ public struct AdminSurface: Sendable {
 
     private func describe(_ job: OutboxJob, withText: Bool) -> AdminWire.Job {
         AdminWire.Job(
-            id: job.id, crossing: job.crossing, route: job.route, destination: job.destination, action: job.action.rawValue,
-            created: job.createdAt, origin: "\(job.originPlatform) \(job.originConversation) \(job.originMessage)",
-            text: withText ? job.text : nil, due: job.state == .scheduled ? job.notBefore : nil
+            id: job.id,
+            crossing: job.crossing,
+            route: job.route,
+            destination: job.destination,
+            action: job.action.rawValue,
+            created: job.createdAt,
+            origin: "\(job.originPlatform) \(job.originConversation) \(job.originMessage)",
+            text: withText ? job.text : nil,
+            due: job.state == .scheduled ? job.notBefore : nil
         )
     }
 

@@ -59,10 +59,15 @@ public struct Checkpointer: Service, CustomStringConvertible {
     }
 
     private func write() async throws {
-        guard let (checkpoint, note) = try await ledger.checkpoint(origin: configuration.origin, signer: configuration.signer, at: clock.now) else { return }
-        logger.notice("audit checkpoint\n\(note)", metadata: [
-            "gh.checkpoint.size": .stringConvertible(checkpoint.size),
-            "gh.checkpoint.root": .string(Data(checkpoint.rootHash).base64EncodedString()),
-        ])
+        guard let (checkpoint, note) = try await ledger.checkpoint(origin: configuration.origin, signer: configuration.signer, at: clock.now) else {
+            return
+        }
+        logger.notice(
+            "audit checkpoint\n\(note)",
+            metadata: [
+                "gh.checkpoint.size": .stringConvertible(checkpoint.size),
+                "gh.checkpoint.root": .string(Data(checkpoint.rootHash).base64EncodedString()),
+            ]
+        )
     }
 }

@@ -58,9 +58,12 @@ public struct ContentRetention: Service, CustomStringConvertible {
             try Task.checkCancellation()
         }
         if erased > 0 {
-            logger.info("expired content erased", metadata: [
-                "gh.erased": .stringConvertible(erased), "gh.cutoff": .string(cutoff.formatted(.iso8601)),
-            ])
+            logger.info(
+                "expired content erased",
+                metadata: [
+                    "gh.erased": .stringConvertible(erased), "gh.cutoff": .string(cutoff.formatted(.iso8601)),
+                ]
+            )
         }
         return erased
     }

@@ -27,9 +27,12 @@ struct Delivery: Sendable {
     func attempt(_ job: OutboxJob, priority: DeliveryPriority, in snapshot: ConfigStore.Snapshot) async throws {
         if job.state == .inflight {
             // Taken for sending when the previous run stopped: it may have arrived.
-            logger.warning("sending again a delivery that was in flight when the gateway stopped; the destination may see it twice", metadata: [
-                "gh.job": .stringConvertible(job.id), "gh.destination": .string(job.destination), "gh.crossing": .stringConvertible(job.crossing),
-            ])
+            logger.warning(
+                "sending again a delivery that was in flight when the gateway stopped; the destination may see it twice",
+                metadata: [
+                    "gh.job": .stringConvertible(job.id), "gh.destination": .string(job.destination), "gh.crossing": .stringConvertible(job.crossing),
+                ]
+            )
         }
         let leased = try await ledger.lease(job, until: clock.now.addingTimeInterval(configuration.lease.timeInterval))
         try await deliver(leased, priority: priority, in: snapshot)
@@ -43,7 +46,10 @@ struct Delivery: Sendable {
         let config = snapshot.config
         guard let channel = config.channels[job.destination], let adapter = adapters[channel.platform] else {
             let record = try await ledger.recordDead(job, reason: "destination '\(job.destination)' is not configured", at: clock.now)
-            logger.error("dead-lettered: destination not configured", metadata: metadata.merging(["gh.record": .stringConvertible(record.sequence)]) { $1 })
+            logger.error(
+                "dead-lettered: destination not configured",
+                metadata: metadata.merging(["gh.record": .stringConvertible(record.sequence)]) { $1 }
+            )
             count("dead", platform: config.channels[job.destination]?.platform ?? "unknown")
             return
         }
@@ -90,17 +96,28 @@ struct Delivery: Sendable {
     /// Posts, edits or deletes at the destination and returns the native ids the message has there
     /// now, and a note for the audit record when it was done otherwise than asked.
     private func perform(
-        _ job: OutboxJob, priority: DeliveryPriority, with adapter: any Adapter, in channel: Channel, snapshot: ConfigStore.Snapshot
+        _ job: OutboxJob,
+        priority: DeliveryPriority,
+        with adapter: any Adapter,
+        in channel: Channel,
+        snapshot: ConfigStore.Snapshot
     ) async throws -> (ids: [String], note: String?) {
         var message = OutboundMessage(
-            channel: channel, text: job.text, idempotencyKey: job.idempotencyKey, spans: job.payload.spans,
-            attachments: job.payload.attachments, priority: priority
+            channel: channel,
+            text: job.text,
+            idempotencyKey: job.idempotencyKey,
+            spans: job.payload.spans,
+            attachments: job.payload.attachments,
+            priority: priority
         )
         if let answered = job.payload.replyTo {
             // A reply answers the answered message as it arrived here (its first part); one that
             // never arrived here makes this a plain message.
             message.replyTo = try await ledger.nativeIDs(
-                platform: job.originPlatform, conversation: job.originConversation, message: answered, destination: job.destination
+                platform: job.originPlatform,
+                conversation: job.originConversation,
+                message: answered,
+                destination: job.destination
             ).first
         }
         message.files = fileSource(from: job.originPlatform, for: adapter)
@@ -108,7 +125,10 @@ struct Delivery: Sendable {
             return (try await adapter.send(message, progress: progress(of: job)), nil)
         }
         let ids = try await ledger.nativeIDs(
-            platform: job.originPlatform, conversation: job.originConversation, message: job.originMessage, destination: job.destination
+            platform: job.originPlatform,
+            conversation: job.originConversation,
+            message: job.originMessage,
+            destination: job.destination
         )
         switch job.action {
         case .post, .edit:
@@ -128,9 +148,12 @@ struct Delivery: Sendable {
                 // made to read the route's notice, and the audit record says so.
                 let notice = snapshot.routes[job.route]?.withdrawn ?? Route.defaultWithdrawn
                 let kept = try await adapter.withdraw(ids, in: channel, notice: notice, priority: priority)
-                logger.warning("a copy the platform would not delete was withdrawn instead: it now reads the route's notice", metadata: [
-                    "gh.job": .stringConvertible(job.id), "gh.destination": .string(job.destination), "gh.detail": .string(error.detail),
-                ])
+                logger.warning(
+                    "a copy the platform would not delete was withdrawn instead: it now reads the route's notice",
+                    metadata: [
+                        "gh.job": .stringConvertible(job.id), "gh.destination": .string(job.destination), "gh.detail": .string(error.detail),
+                    ]
+                )
                 return (kept, "withdrawn: the platform refused the delete (\(error.detail)); the copy now reads the route's notice")
             }
         }
@@ -144,9 +167,12 @@ struct Delivery: Sendable {
                 try await ledger.recordProgress(job, nativeIDs: ids)
             } catch {
                 // Not fatal: a retry then sends the message again from its first part.
-                logger.warning("cannot record the parts delivered so far", metadata: [
-                    "gh.job": .stringConvertible(job.id), "gh.error": .string("\(error)"),
-                ])
+                logger.warning(
+                    "cannot record the parts delivered so far",
+                    metadata: [
+                        "gh.job": .stringConvertible(job.id), "gh.error": .string("\(error)"),
+                    ]
+                )
             }
         }
     }

@@ -24,8 +24,11 @@ extension Dispatcher {
 
         public init(
             retry: Backoff = Backoff(minimum: .seconds(1), maximum: .seconds(300), jitter: 0.1),
-            maxAge: Duration = .seconds(24 * 3600), maxActive: Int = 64, lease: Duration = .seconds(300),
-            metrics: (any MetricsFactory)? = nil, drainTimeout: Duration = .seconds(20)
+            maxAge: Duration = .seconds(24 * 3600),
+            maxActive: Int = 64,
+            lease: Duration = .seconds(300),
+            metrics: (any MetricsFactory)? = nil,
+            drainTimeout: Duration = .seconds(20)
         ) {
             self.drainTimeout = drainTimeout
             self.retry = retry
@@ -39,7 +42,8 @@ extension Dispatcher {
         public init(_ outbox: GatewayConfig.Outbox) {
             self.init(
                 retry: Backoff(minimum: outbox.retryMinimum, maximum: outbox.retryMaximum, jitter: 0.1),
-                maxAge: outbox.maxAge, maxActive: outbox.maxActive
+                maxAge: outbox.maxAge,
+                maxActive: outbox.maxActive
             )
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import GatehouseCore
 import GatehouseConfig
+import GatehouseCore
 
 extension Dispatcher {
     /// The queues' state, behind one lock: while open, each destination's doorbell (rung when a

@@ -12,12 +12,13 @@ import Synchronization
 /// graceful shutdown. What becomes of a queue's head is ``DeliveryPlan``'s to say; the attempt
 /// itself and its outcome are ``Delivery``'s.
 public final class Dispatcher: Service, Sendable {
-    private let state: Mutex<State>
-    private let store: ConfigStore
-    private let ledger: any OutboxLedger
+    /// The queues' state (``State``), behind one lock.
+    let state: Mutex<State>
+    let store: ConfigStore
+    let ledger: any OutboxLedger
     private let delivery: Delivery
-    private let clock: WallClock
-    private let logger: Logger
+    let clock: WallClock
+    let logger: Logger
     /// Rung when the config in force changed.
     private let reconfigured: AsyncStream<Void>.Continuation
     private let reconfigurations: AsyncStream<Void>
@@ -25,14 +26,22 @@ public final class Dispatcher: Service, Sendable {
     private let window: ActiveWindow
 
     public convenience init(
-        config: GatewayConfig, ledger: any OutboxLedger, adapters: [any Adapter], configuration: Configuration = .init(), clock: WallClock = .system,
+        config: GatewayConfig,
+        ledger: any OutboxLedger,
+        adapters: [any Adapter],
+        configuration: Configuration = .init(),
+        clock: WallClock = .system,
         logger: Logger
     ) {
         self.init(store: ConfigStore(config), ledger: ledger, adapters: adapters, configuration: configuration, clock: clock, logger: logger)
     }
 
     public init(
-        store: ConfigStore, ledger: any OutboxLedger, adapters: [any Adapter], configuration: Configuration = .init(), clock: WallClock = .system,
+        store: ConfigStore,
+        ledger: any OutboxLedger,
+        adapters: [any Adapter],
+        configuration: Configuration = .init(),
+        clock: WallClock = .system,
         logger: Logger
     ) {
         self.store = store
@@ -40,8 +49,11 @@ public final class Dispatcher: Service, Sendable {
         self.clock = clock
         self.logger = logger
         self.delivery = Delivery(
-            ledger: ledger, adapters: Dictionary(adapters.map { ($0.platform, $0) }) { first, _ in first }, configuration: configuration,
-            clock: clock, logger: logger
+            ledger: ledger,
+            adapters: Dictionary(adapters.map { ($0.platform, $0) }) { first, _ in first },
+            configuration: configuration,
+            clock: clock,
+            logger: logger
         )
         self.window = ActiveWindow(limit: configuration.maxActive)
         var queues = State.Queues(applied: store.current.config.channels)
@@ -93,9 +105,12 @@ public final class Dispatcher: Service, Sendable {
                     try? await gracefulShutdown()
                     try? await Task.sleep(for: self.configuration.drainTimeout)
                     if !Task.isCancelled {
-                        self.logger.warning("deliveries still in flight at the shutdown bound are cancelled; they are sent again after the restart", metadata: [
-                            "gh.bound": .string(self.configuration.drainTimeout.description),
-                        ])
+                        self.logger.warning(
+                            "deliveries still in flight at the shutdown bound are cancelled; they are sent again after the restart",
+                            metadata: [
+                                "gh.bound": .string(self.configuration.drainTimeout.description)
+                            ]
+                        )
                     }
                 }
                 await race.next()
@@ -126,65 +141,6 @@ public final class Dispatcher: Service, Sendable {
         }
         for (destination, stream) in unworked {
             group.addTask { await self.work(destination, stream) }
-        }
-    }
-
-    /// Follows the config in force: cancels (and audits) the jobs of lanes it no longer has and
-    /// of destinations whose channel now points elsewhere (they were decided for the old one),
-    /// and starts queues for new destinations. A removed destination's queue stays, idle: were
-    /// it stopped while it sends, and the destination came back, two workers would share a queue.
-    private func applyConfig() async {
-        let current = store.current
-        let now = clock.now
-        // A reload that lands as the shutdown begins starts nothing new.
-        let moved = state.withLock { state -> Set<String> in
-            guard case .open(var queues) = state else { return [] }
-            let moved = Set(current.destinations.filter { name in
-                guard let before = queues.applied[name], let after = current.config.channels[name] else { return false }
-                return !before.isSamePlace(as: after)
-            })
-            queues.applied = current.config.channels
-            for name in moved { queues.movedAt[name] = now }
-            state = .open(queues)
-            return moved
-        }
-        do {
-            try await cancelJobs(keeping: current.lanes, inflight: false, destination: nil)
-            for name in moved {
-                try await cancelJobs(
-                    keeping: current.lanes.filter { $0.destination != name }, inflight: false, destination: name, createdBefore: now,
-                    reason: Self.movedReason
-                )
-            }
-        } catch {
-            logger.error("cannot cancel the jobs of removed routes; they are cancelled when next at the head of their queue", metadata: [
-                "gh.error": .string("\(error)"),
-            ])
-        }
-        state.withLock { state in
-            guard case .open(var queues) = state else { return }
-            for destination in current.destinations where queues.doorbells[destination] == nil { queues.open(destination) }
-            for doorbell in queues.doorbells.values { doorbell.yield() }
-            state = .open(queues)
-        }
-    }
-
-    static let removedReason = "route or destination no longer in the config"
-    static let movedReason = "the destination's channel changed in the config after this was decided for it"
-
-    /// Cancels, with their audit records, the queued jobs of lanes not in `lanes` (of one
-    /// destination only, when given).
-    private func cancelJobs(
-        keeping lanes: Set<Lane>, inflight: Bool, destination: String?, createdBefore: Date? = nil, reason: String = removedReason
-    ) async throws {
-        let cancelled = try await ledger.cancelJobs(
-            outside: lanes, inflight: inflight, destination: destination, createdBefore: createdBefore, reason: reason, at: clock.now
-        )
-        for record in cancelled {
-            logger.warning("queued delivery cancelled: its route or destination left the config", metadata: [
-                "gh.route": .string(record.route ?? ""), "gh.destination": .string(record.destination ?? ""),
-                "gh.record": .stringConvertible(record.sequence), "gh.crossing": .stringConvertible(record.crossing ?? 0),
-            ])
         }
     }
 
@@ -227,16 +183,22 @@ public final class Dispatcher: Service, Sendable {
                     switch cancellation {
                     case .channelMoved(let moved):
                         try await cancelJobs(
-                            keeping: snapshot.lanes.filter { $0.destination != destination }, inflight: true, destination: destination,
-                            createdBefore: moved, reason: Self.movedReason
+                            keeping: snapshot.lanes.filter { $0.destination != destination },
+                            inflight: true,
+                            destination: destination,
+                            createdBefore: moved,
+                            reason: Self.movedReason
                         )
                     case .routeRemoved:
                         try await cancelJobs(keeping: snapshot.lanes, inflight: true, destination: destination)
                     }
                 } catch {
-                    logger.error("cannot cancel a job the config no longer sends", metadata: [
-                        "gh.job": .stringConvertible(job.id), "gh.error": .string("\(error)"),
-                    ])
+                    logger.error(
+                        "cannot cancel a job the config no longer sends",
+                        metadata: [
+                            "gh.job": .stringConvertible(job.id), "gh.error": .string("\(error)"),
+                        ]
+                    )
                     return retry
                 }
                 continue

@@ -39,10 +39,16 @@ public struct Gateway: Sendable {
     public let admin: AdminSurface?
 
     public init(
-        config: GatewayConfig, ledger: any Ledger, adapters: [any Adapter],
-        dispatch: Dispatcher.Configuration? = nil, checkpoints: Checkpointer.Configuration? = nil,
-        notifier: SystemdNotifier = SystemdNotifier(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        reload: (@Sendable () throws -> GatewayConfig)? = nil, clock: WallClock = .system, logger: Logger
+        config: GatewayConfig,
+        ledger: any Ledger,
+        adapters: [any Adapter],
+        dispatch: Dispatcher.Configuration? = nil,
+        checkpoints: Checkpointer.Configuration? = nil,
+        notifier: SystemdNotifier = SystemdNotifier(),
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        reload: (@Sendable () throws -> GatewayConfig)? = nil,
+        clock: WallClock = .system,
+        logger: Logger
     ) {
         self.config = config
         let store = ConfigStore(config)
@@ -55,13 +61,29 @@ public struct Gateway: Sendable {
         self.dispatcher = Dispatcher(store: store, ledger: ledger, adapters: adapters, configuration: dispatch, clock: clock, logger: logger)
         let scheduler = Scheduler(ledger: ledger, dispatcher: dispatcher, clock: clock, logger: logger)
         self.scheduler = scheduler
-        self.ingress = Ingress(store: store, adapters: adapters, ledger: ledger, dispatcher: dispatcher, metrics: metrics, clock: clock, logger: logger)
+        self.ingress = Ingress(
+            store: store,
+            adapters: adapters,
+            ledger: ledger,
+            dispatcher: dispatcher,
+            metrics: metrics,
+            clock: clock,
+            logger: logger
+        )
         let reloads = ReloadStatus()
         self.reloads = reloads
         self.reloader = reload.map { [dispatcher, ingress] load in
             Reloader(
-                store: store, dispatcher: dispatcher, ledger: ledger, notifier: notifier, status: reloads, metrics: metrics,
-                started: ingress.configRecorded, clock: clock, logger: logger, load: load
+                store: store,
+                dispatcher: dispatcher,
+                ledger: ledger,
+                notifier: notifier,
+                status: reloads,
+                metrics: metrics,
+                started: ingress.configRecorded,
+                clock: clock,
+                logger: logger,
+                load: load
             )
         }
         self.ready = StartSignal()
@@ -71,12 +93,27 @@ public struct Gateway: Sendable {
         }
         self.pruner = DedupPruner(ledger: ledger, clock: clock, logger: logger)
         self.watchdog = Watchdog(
-            notifier: notifier, ledger: ledger, adapters: adapters, store: store, reloads: reloads, ready: ready, clock: clock, logger: logger
+            notifier: notifier,
+            ledger: ledger,
+            adapters: adapters,
+            store: store,
+            reloads: reloads,
+            ready: ready,
+            clock: clock,
+            logger: logger
         )
         self.admin = config.listen.admin.map { [dispatcher, reloader, ready] path in
             AdminSurface(
-                path: path, store: store, ledger: ledger, dispatcher: dispatcher, scheduler: scheduler, reloader: reloader, reloads: reloads,
-                ready: ready, clock: clock, logger: logger
+                path: path,
+                store: store,
+                ledger: ledger,
+                dispatcher: dispatcher,
+                scheduler: scheduler,
+                reloader: reloader,
+                reloads: reloads,
+                ready: ready,
+                clock: clock,
+                logger: logger
             )
         }
         let http = config.listen.http.flatMap(HostPort.init)
@@ -86,8 +123,15 @@ public struct Gateway: Sendable {
         self.pushes = pushes
         self.health = http.map { [ready] in
             HealthSurface(
-                listen: $0, revision: config.revision, ledger: ledger, pushes: pushes, limits: config.listen.limits, registry: registry,
-                ready: ready, clock: clock, logger: logger
+                listen: $0,
+                revision: config.revision,
+                ledger: ledger,
+                pushes: pushes,
+                limits: config.listen.limits,
+                registry: registry,
+                ready: ready,
+                clock: clock,
+                logger: logger
             )
         }
     }
@@ -106,10 +150,12 @@ public struct Gateway: Sendable {
     /// A ServiceGroup running the gateway (plus any extra services, started before it), stopped
     /// gracefully by SIGTERM or SIGINT.
     public func serviceGroup(with extra: [any Service] = [], logger: Logger) -> ServiceGroup {
-        ServiceGroup(configuration: .init(
-            services: (extra + services).map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
+        ServiceGroup(
+            configuration: .init(
+                services: (extra + services).map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
     }
 }

@@ -35,8 +35,14 @@ public final class HealthSurface: Sendable {
     private let bound = Mutex<Int?>(nil)
 
     public init(
-        listen: HostPort, revision: String, ledger: any ReadableLedger, pushes: PushSurface? = nil, limits: GatewayConfig.PushLimits = .init(),
-        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), ready: StartSignal = StartSignal(), clock: WallClock = .system,
+        listen: HostPort,
+        revision: String,
+        ledger: any ReadableLedger,
+        pushes: PushSurface? = nil,
+        limits: GatewayConfig.PushLimits = .init(),
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        ready: StartSignal = StartSignal(),
+        clock: WallClock = .system,
         logger: Logger
     ) {
         self.listen = listen
@@ -80,7 +86,8 @@ public final class HealthSurface: Sendable {
         router.get("/readyz") { [self] _, _ -> Response in
             let isReady = ready.hasFired
             return Response(
-                status: isReady ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain; charset=utf-8"],
+                status: isReady ? .ok : .serviceUnavailable,
+                headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: isReady ? "ready\n" : "starting\n"))
             )
         }
@@ -89,7 +96,8 @@ public final class HealthSurface: Sendable {
                 LedgerGauges(metrics: PrometheusMetricsFactory(registry: registry)).record(summary, now: clock.now)
             }
             return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
             )
         }

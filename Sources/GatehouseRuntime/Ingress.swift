@@ -23,17 +23,33 @@ public struct Ingress: Service, CustomStringConvertible {
     private let logger: Logger
 
     public init(
-        config: GatewayConfig, adapters: [any Adapter], ledger: any IntakeLedger & AuditLedger, dispatcher: Dispatcher,
-        metrics: any MetricsFactory = MetricsSystem.factory, clock: WallClock = .system, logger: Logger
+        config: GatewayConfig,
+        adapters: [any Adapter],
+        ledger: any IntakeLedger & AuditLedger,
+        dispatcher: Dispatcher,
+        metrics: any MetricsFactory = MetricsSystem.factory,
+        clock: WallClock = .system,
+        logger: Logger
     ) {
         self.init(
-            store: ConfigStore(config), adapters: adapters, ledger: ledger, dispatcher: dispatcher, metrics: metrics, clock: clock, logger: logger
+            store: ConfigStore(config),
+            adapters: adapters,
+            ledger: ledger,
+            dispatcher: dispatcher,
+            metrics: metrics,
+            clock: clock,
+            logger: logger
         )
     }
 
     public init(
-        store: ConfigStore, adapters: [any Adapter], ledger: any IntakeLedger & AuditLedger, dispatcher: Dispatcher,
-        metrics: any MetricsFactory = MetricsSystem.factory, clock: WallClock = .system, logger: Logger
+        store: ConfigStore,
+        adapters: [any Adapter],
+        ledger: any IntakeLedger & AuditLedger,
+        dispatcher: Dispatcher,
+        metrics: any MetricsFactory = MetricsSystem.factory,
+        clock: WallClock = .system,
+        logger: Logger
     ) {
         self.metrics = metrics
         self.clock = clock
@@ -80,8 +96,11 @@ public struct Ingress: Service, CustomStringConvertible {
         let snapshot = store.current
         let intakes = events.map { event in
             Intake(
-                envelope: event.envelope, crossings: snapshot.gate.crossings(for: event.envelope),
-                configRevision: snapshot.config.revision, receivedAt: receivedAt, nonce: event.nonce
+                envelope: event.envelope,
+                crossings: snapshot.gate.crossings(for: event.envelope),
+                configRevision: snapshot.config.revision,
+                receivedAt: receivedAt,
+                nonce: event.nonce
             )
         }
         let results = try await ledger.commit(intakes)
@@ -94,10 +113,13 @@ public struct Ingress: Service, CustomStringConvertible {
                 // Not acknowledged: the platform delivers it again. Later events are not acknowledged
                 // either, so that a platform confirming by position (a Telegram offset) skips nothing.
                 failure = failure ?? error
-                logger.error("an inbound event could not be committed; it will be received again", metadata: [
-                    "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
-                    "gh.error": .string(String(describing: error)),
-                ])
+                logger.error(
+                    "an inbound event could not be committed; it will be received again",
+                    metadata: [
+                        "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
+                        "gh.error": .string(String(describing: error)),
+                    ]
+                )
                 continue
             case .success(.replayed):
                 // Nothing was written: the push carrying it reused a signed token. Refused, so
@@ -105,9 +127,12 @@ public struct Ingress: Service, CustomStringConvertible {
                 await event.acknowledgement.refuse("replayed")
                 continue
             case .success(.duplicate):
-                logger.info("redelivered event ignored", metadata: [
-                    "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
-                ])
+                logger.info(
+                    "redelivered event ignored",
+                    metadata: [
+                        "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
+                    ]
+                )
             case .success(.committed(let records, let jobs)):
                 log(records, of: envelope)
                 destinations.formUnion(jobs.map(\.destination))
@@ -118,10 +143,13 @@ public struct Ingress: Service, CustomStringConvertible {
             } catch {
                 // Committed, but the platform was not told (its connection dropped): it may deliver the
                 // event again, and inbound dedup absorbs that. Not an intake failure.
-                logger.warning("committed event could not be acknowledged; a redelivery will be deduplicated", metadata: [
-                    "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
-                    "gh.error": .string(String(describing: error)),
-                ])
+                logger.warning(
+                    "committed event could not be acknowledged; a redelivery will be deduplicated",
+                    metadata: [
+                        "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
+                        "gh.error": .string(String(describing: error)),
+                    ]
+                )
             }
         }
         dispatcher.notify(destinations)
@@ -136,16 +164,22 @@ public struct Ingress: Service, CustomStringConvertible {
                 dimensions: [("route", record.route ?? ""), ("verdict", record.verdict?.rawValue ?? "")],
                 factory: metrics
             ).increment()
-            logger.info("crossing decided", metadata: [
-                "gh.crossing": .stringConvertible(record.sequence), "gh.route": .string(record.route ?? ""),
-                "gh.destination": .string(record.destination ?? ""), "gh.verdict": .string(record.verdict?.rawValue ?? ""),
-                "gh.direction": .string(record.direction?.rawValue ?? ""),
-            ])
+            logger.info(
+                "crossing decided",
+                metadata: [
+                    "gh.crossing": .stringConvertible(record.sequence), "gh.route": .string(record.route ?? ""),
+                    "gh.destination": .string(record.destination ?? ""), "gh.verdict": .string(record.verdict?.rawValue ?? ""),
+                    "gh.direction": .string(record.direction?.rawValue ?? ""),
+                ]
+            )
         }
         if records.isEmpty {
-            logger.debug("no route takes this event", metadata: [
-                "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
-            ])
+            logger.debug(
+                "no route takes this event",
+                metadata: [
+                    "gh.platform": .string(envelope.origin.platform), "gh.event": .string(envelope.origin.eventID),
+                ]
+            )
         }
     }
 }

@@ -9,7 +9,11 @@ enum Periodic {
     /// `failure` and tried again next round: housekeeping is never urgent enough to stop the
     /// gateway, and never quiet about failing.
     static func run(
-        every interval: Duration, waitFirst: Bool = false, logger: Logger, failure: String, _ round: @escaping @Sendable () async throws -> Void
+        every interval: Duration,
+        waitFirst: Bool = false,
+        logger: Logger,
+        failure: String,
+        _ round: @escaping @Sendable () async throws -> Void
     ) async {
         try? await cancelWhenGracefulShutdown {
             if waitFirst { try await Task.sleep(for: interval) }

@@ -29,10 +29,15 @@ public final class PushSurface: Sendable {
     let refusals = RefusalTally()
 
     public init(
-        adapters: [any Adapter], limits: GatewayConfig.PushLimits = .init(), intake: Ingress, metrics: any MetricsFactory,
-        clock: WallClock = .system, logger: Logger
+        adapters: [any Adapter],
+        limits: GatewayConfig.PushLimits = .init(),
+        intake: Ingress,
+        metrics: any MetricsFactory,
+        clock: WallClock = .system,
+        logger: Logger
     ) {
-        self.hooks = Dictionary(adapters.compactMap { adapter in (adapter as? any PushReceiving).map { (adapter.platform, $0) } }) { first, _ in first }
+        self.hooks = Dictionary(adapters.compactMap { adapter in (adapter as? any PushReceiving).map { (adapter.platform, $0) } }) { first, _ in first
+        }
         self.limits = limits
         self.limiter = SourceLimiter(limits)
         self.intake = intake
@@ -142,7 +147,8 @@ public final class PushSurface: Sendable {
 
     private func answer(_ answer: PushAnswer) -> Response {
         Response(
-            status: .init(code: answer.status), headers: [.contentType: "text/plain; charset=utf-8"],
+            status: .init(code: answer.status),
+            headers: [.contentType: "text/plain; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: answer.body.isEmpty ? "" : answer.body + "\n"))
         )
     }
@@ -156,7 +162,8 @@ public final class PushSurface: Sendable {
         Counter(label: "gatehouse_pushes_refused_total", dimensions: [("platform", platform), ("reason", reason.rawValue)], factory: metrics)
             .increment()
         return Response(
-            status: .init(code: refusal.status), headers: [.contentType: "text/plain; charset=utf-8"],
+            status: .init(code: refusal.status),
+            headers: [.contentType: "text/plain; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: refusal.body + "\n"))
         )
     }

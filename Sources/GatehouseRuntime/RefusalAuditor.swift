@@ -37,15 +37,22 @@ public struct RefusalAuditor: Service, CustomStringConvertible {
             let reasons = refusals.reasons.map { "\($0.reason)=\($0.count)" }.joined(separator: " ")
             do {
                 let record = try await ledger.recordRefusals(platform: platform, refusals, at: clock.now)
-                logger.warning("pushes refused", metadata: [
-                    "gh.platform": .string(platform), "gh.refused": .stringConvertible(refusals.total), "gh.reasons": .string(reasons),
-                    "gh.sources": .stringConvertible(refusals.sources.count + refusals.otherSources), "gh.record": .stringConvertible(record.sequence),
-                ])
+                logger.warning(
+                    "pushes refused",
+                    metadata: [
+                        "gh.platform": .string(platform), "gh.refused": .stringConvertible(refusals.total), "gh.reasons": .string(reasons),
+                        "gh.sources": .stringConvertible(refusals.sources.count + refusals.otherSources),
+                        "gh.record": .stringConvertible(record.sequence),
+                    ]
+                )
             } catch {
-                logger.error("pushes refused, and their summary could not be audited", metadata: [
-                    "gh.platform": .string(platform), "gh.refused": .stringConvertible(refusals.total), "gh.reasons": .string(reasons),
-                    "gh.error": .string("\(error)"),
-                ])
+                logger.error(
+                    "pushes refused, and their summary could not be audited",
+                    metadata: [
+                        "gh.platform": .string(platform), "gh.refused": .stringConvertible(refusals.total), "gh.reasons": .string(reasons),
+                        "gh.error": .string("\(error)"),
+                    ]
+                )
             }
         }
     }

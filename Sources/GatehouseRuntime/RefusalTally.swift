@@ -49,11 +49,16 @@ public final class RefusalTally: Sendable {
             let sample = busiest.prefix(Refusals.sampleSize).map { Refusals.Source(address: $0.key, count: $0.value) }
             // Addresses past the sample, and a flood's addresses past the table, count as more.
             let others = busiest.count - sample.count + (window.unlisted > 0 ? 1 : 0)
-            return (platform, Refusals(
-                first: window.first, last: window.last,
-                reasons: window.reasons.sorted { $0.key.rawValue < $1.key.rawValue }.map { .init(reason: $0.key.rawValue, count: $0.value) },
-                sources: sample, otherSources: others
-            ))
+            return (
+                platform,
+                Refusals(
+                    first: window.first,
+                    last: window.last,
+                    reasons: window.reasons.sorted { $0.key.rawValue < $1.key.rawValue }.map { .init(reason: $0.key.rawValue, count: $0.value) },
+                    sources: sample,
+                    otherSources: others
+                )
+            )
         }
     }
 }

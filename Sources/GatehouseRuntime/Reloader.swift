@@ -61,9 +61,16 @@ public struct Reloader: Service, CustomStringConvertible {
     private let started: StartSignal
 
     public init(
-        store: ConfigStore, dispatcher: Dispatcher, ledger: any AuditLedger, notifier: SystemdNotifier, status: ReloadStatus,
-        metrics: any MetricsFactory = MetricsSystem.factory, started: StartSignal = StartSignal(), clock: WallClock = .system,
-        logger: Logger, load: @escaping @Sendable () throws -> GatewayConfig
+        store: ConfigStore,
+        dispatcher: Dispatcher,
+        ledger: any AuditLedger,
+        notifier: SystemdNotifier,
+        status: ReloadStatus,
+        metrics: any MetricsFactory = MetricsSystem.factory,
+        started: StartSignal = StartSignal(),
+        clock: WallClock = .system,
+        logger: Logger,
+        load: @escaping @Sendable () throws -> GatewayConfig
     ) {
         self.clock = clock
         self.started = started
@@ -99,9 +106,12 @@ public struct Reloader: Service, CustomStringConvertible {
         switch outcome {
         case .loaded(let revision, let record):
             status.succeeded()
-            logger.info("config reloaded", metadata: [
-                "gh.revision": .string(revision), "gh.record": .stringConvertible(record), "gh.routes": .stringConvertible(current.routes.count),
-            ])
+            logger.info(
+                "config reloaded",
+                metadata: [
+                    "gh.revision": .string(revision), "gh.record": .stringConvertible(record), "gh.routes": .stringConvertible(current.routes.count),
+                ]
+            )
         case .unchanged(let revision):
             status.succeeded()
             logger.info("config reloaded: unchanged", metadata: ["gh.revision": .string(revision)])
@@ -114,10 +124,11 @@ public struct Reloader: Service, CustomStringConvertible {
             Counter(label: "gatehouse_reload_failures_total", factory: metrics).increment()
             logger.error("reload failed; the config in force keeps serving", metadata: ["gh.revision": .string(current.revision)])
         }
-        let line: String = switch outcome {
-        case .refused: status.lastFailure ?? "reload failed"
-        case .loaded(let revision, _), .unchanged(let revision): "config revision \(revision.prefix(12)) in force, \(current.routes.count) routes"
-        }
+        let line: String =
+            switch outcome {
+            case .refused: status.lastFailure ?? "reload failed"
+            case .loaded(let revision, _), .unchanged(let revision): "config revision \(revision.prefix(12)) in force, \(current.routes.count) routes"
+            }
         // READY=1 whatever happened: the daemon serves (with the old config, if need be).
         notifier.notify("READY=1\n" + SystemdNotifier.status(line))
         return outcome

@@ -74,7 +74,9 @@ final class SourceLimiter: Sendable {
 
     /// The first four groups of an IPv6 address, `::` expanded: `2001:db8:0:1::/64`.
     static func prefix64(_ text: String) -> String {
-        let halves = text.split(separator: "::", maxSplits: 1, omittingEmptySubsequences: false).map { $0.split(separator: ":", omittingEmptySubsequences: true) }
+        let halves = text.split(separator: "::", maxSplits: 1, omittingEmptySubsequences: false).map {
+            $0.split(separator: ":", omittingEmptySubsequences: true)
+        }
         var groups = halves[0].map(String.init)
         if halves.count == 2 {
             let missing = max(0, 8 - groups.count - halves[1].count)

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Foundation
 
 /// Tells the service manager how the daemon is doing: sd_notify's protocol, a datagram of
 /// `KEY=VALUE` lines to the socket `$NOTIFY_SOCKET` names (a path, or an abstract name when it

@@ -37,8 +37,14 @@ public struct Watchdog: Service, CustomStringConvertible {
     private let logger: Logger
 
     public init(
-        notifier: SystemdNotifier, ledger: any Ledger, adapters: [any Adapter], store: ConfigStore, reloads: ReloadStatus = ReloadStatus(),
-        configuration: Configuration = .init(), ready: StartSignal = StartSignal(), clock: WallClock = .system,
+        notifier: SystemdNotifier,
+        ledger: any Ledger,
+        adapters: [any Adapter],
+        store: ConfigStore,
+        reloads: ReloadStatus = ReloadStatus(),
+        configuration: Configuration = .init(),
+        ready: StartSignal = StartSignal(),
+        clock: WallClock = .system,
         logger: Logger
     ) {
         self.clock = clock
@@ -93,7 +99,10 @@ public struct Watchdog: Service, CustomStringConvertible {
         // Once STOPPING=1 is said, a late beat (one that began before) must not say otherwise.
         guard !Task.isShuttingDownGracefully else { return }
         guard alive else {
-            logger.critical("the ledger's writer did not answer in time; withholding the watchdog ping", metadata: ["gh.deadline": .string(deadline.description)])
+            logger.critical(
+                "the ledger's writer did not answer in time; withholding the watchdog ping",
+                metadata: ["gh.deadline": .string(deadline.description)]
+            )
             notifier.notify(SystemdNotifier.status("stalled: the ledger's writer does not answer"))
             return
         }
@@ -105,7 +114,9 @@ public struct Watchdog: Service, CustomStringConvertible {
     /// `STATUS=` with the one-line summary of now.
     private func statusLine() async -> String {
         let summary = try? await ledger.summary()
-        return SystemdNotifier.status(Self.status(routes: store.current.config.routes.count, summary: summary, reloadFailure: reloads.lastFailure, now: clock.now))
+        return SystemdNotifier.status(
+            Self.status(routes: store.current.config.routes.count, summary: summary, reloadFailure: reloads.lastFailure, now: clock.now)
+        )
     }
 
     /// Waits (bounded) for every adapter's first attempt; returns the platforms still trying.
@@ -125,11 +136,13 @@ public struct Watchdog: Service, CustomStringConvertible {
         // A refused reload leads the line until a reload succeeds: the operator must see it.
         let prefix = reloadFailure.map { "\($0); " } ?? ""
         guard let summary else { return prefix + "\(routes) routes; ledger unreadable" }
-        let checkpoint = summary.lastCheckpoint.map { "last checkpoint \(Int(now.timeIntervalSince($0)))s ago at \(summary.checkpointed) records" }
+        let checkpoint =
+            summary.lastCheckpoint.map { "last checkpoint \(Int(now.timeIntervalSince($0)))s ago at \(summary.checkpointed) records" }
             ?? "no checkpoint yet"
         // Scheduled announcements are named only when there are some.
         let scheduled = summary.outbox[.scheduled].map { ", \($0) scheduled" } ?? ""
-        return prefix + "\(routes) routes; \(summary.queued) queued, \(summary.outbox[.held] ?? 0) held, \(summary.outbox[.dead] ?? 0) dead\(scheduled); "
+        return prefix
+            + "\(routes) routes; \(summary.queued) queued, \(summary.outbox[.held] ?? 0) held, \(summary.outbox[.dead] ?? 0) dead\(scheduled); "
             + "\(summary.records) audit records, \(checkpoint)"
     }
 }

@@ -1,8 +1,9 @@
-@testable import DingTalkAdapter
 import Foundation
 import GatehouseCore
 import GatehouseTesting
 import Testing
+
+@testable import DingTalkAdapter
 
 /// Attacks on the HTTP callback door (`receive: http`), each closed: numbers that trapped the
 /// process, forged signatures read before the body, replayed headers with another body, a
@@ -44,7 +45,9 @@ import Testing
 
     @Test func aCallbackForAnotherRobotIsRefused() async throws {
         let judge = DingTalkCallbackTests().judge
-        let other = Array(String(decoding: Self_.body, as: UTF8.self).replacingOccurrences(of: #""robotCode":"ding""#, with: #""robotCode":"dingOther""#).utf8)
+        let other = Array(
+            String(decoding: Self_.body, as: UTF8.self).replacingOccurrences(of: #""robotCode":"ding""#, with: #""robotCode":"dingOther""#).utf8
+        )
         #expect(judge(Self_.signed(body: other), Date()) == PushAnswer(status: 403, body: "not this platform's robot", refusal: .wrongRobot))
         let none = Array(String(decoding: Self_.body, as: UTF8.self).replacingOccurrences(of: #""robotCode":"ding""#, with: #""robot":"ding""#).utf8)
         #expect(judge(Self_.signed(body: none), Date()).status == 403)

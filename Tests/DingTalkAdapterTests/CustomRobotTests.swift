@@ -1,10 +1,11 @@
 import AsyncHTTPClient
-@testable import DingTalkAdapter
 import Foundation
 import GatehouseCore
 import GatehouseEmulators
 import GatehouseTesting
 import Testing
+
+@testable import DingTalkAdapter
 
 /// Custom group robots: signed exactly once, paced to 20 a minute, idempotent by msgUuid, and every
 /// documented errcode classified.
@@ -12,19 +13,26 @@ import Testing
     @Test func theSignatureIsURLEncodedExactlyOnce() {
         // Expected values computed independently (Python: hmac, base64, urllib.parse.quote(safe="")).
         let url = CustomRobotClient.url(
-            base: "https://oapi.dingtalk.com", accessToken: Secret("tok"), secret: Secret("SEC0123abc"),
+            base: "https://oapi.dingtalk.com",
+            accessToken: Secret("tok"),
+            secret: Secret("SEC0123abc"),
             now: Date(timeIntervalSince1970: 1_700_000_000.003)
         )
-        #expect(url == "https://oapi.dingtalk.com/robot/send?access_token=tok&timestamp=1700000000003&sign=HF2cEFx6cTAjLWY91%2BgbcSagB%2Flg7Acr9fhVrMayzKA%3D")
+        #expect(
+            url
+                == "https://oapi.dingtalk.com/robot/send?access_token=tok&timestamp=1700000000003&sign=HF2cEFx6cTAjLWY91%2BgbcSagB%2Flg7Acr9fhVrMayzKA%3D"
+        )
         #expect(CustomRobotClient.url(base: "https://o", accessToken: Secret("tok"), secret: nil) == "https://o/robot/send?access_token=tok")
     }
 
-    @Test(arguments: [
-        (410100, .rateLimited, false), (130101, .rateLimited, false), (-1, .unavailable, false),
-        (310000, .unauthorized, true), (400101, .unauthorized, true), (400102, .unauthorized, true), (400106, .unauthorized, true),
-        (400013, .notFound, true), (400105, .rejected, true), (430101, .rejected, true), (430104, .rejected, true),
-        (40035, .rejected, true), (999_999, .rejected, true),
-    ] as [(Int, DeliveryError.Code, Bool)])
+    @Test(
+        arguments: [
+            (410100, .rateLimited, false), (130101, .rateLimited, false), (-1, .unavailable, false),
+            (310000, .unauthorized, true), (400101, .unauthorized, true), (400102, .unauthorized, true), (400106, .unauthorized, true),
+            (400013, .notFound, true), (400105, .rejected, true), (430101, .rejected, true), (430104, .rejected, true),
+            (40035, .rejected, true), (999_999, .rejected, true),
+        ] as [(Int, DeliveryError.Code, Bool)]
+    )
     func everyDocumentedErrcodeIsClassified(errcode: Int, kind: DeliveryError.Code, permanent: Bool) {
         let error = CustomRobotClient.classify(errcode: errcode, errmsg: "m")
         #expect(error.code == kind)
@@ -64,17 +72,26 @@ import Testing
 
     func withRobot(_ body: (DingTalkAdapter, DingTalkEmulator, Channel) async throws -> Void) async throws {
         let emulator = DingTalkEmulator(
-            configuration: .init(clientID: "ding", clientSecret: "s", rateLimits: true,
-                                 customRobots: [.init(accessToken: Self.token, secret: Self.secret, conversationId: "cidAlerts==")]),
+            configuration: .init(
+                clientID: "ding",
+                clientSecret: "s",
+                rateLimits: true,
+                customRobots: [.init(accessToken: Self.token, secret: Self.secret, conversationId: "cidAlerts==")]
+            ),
             logger: quietLogger("emulator")
         )
         try await withServices([emulator]) {
             let base = "http://127.0.0.1:\(try await emulator.port())"
             let adapter = DingTalkAdapter(
                 configuration: .init(platform: "corp", clientID: "ding", clientSecret: Secret("s"), robotCode: "ding", apiURL: base, oapiURL: base),
-                httpClient: HTTPClient.shared, logger: quietLogger("test")
+                httpClient: HTTPClient.shared,
+                logger: quietLogger("test")
             )
-            let alerts = Channel(name: "alerts", platform: "corp", address: .robotWebhook(accessToken: Secret(Self.token), secret: Secret(Self.secret)))
+            let alerts = Channel(
+                name: "alerts",
+                platform: "corp",
+                address: .robotWebhook(accessToken: Secret(Self.token), secret: Secret(Self.secret))
+            )
             try await body(adapter, emulator, alerts)
         }
     }
@@ -89,13 +106,19 @@ import Testing
             #expect(sent.compactMap(\.content) == ["disk almost full"])
             #expect(await emulator.stats().rejectedSignatures == 0)
             // Recall is not possible for a custom robot: said permanently, not retried.
-            await #expect { try await adapter.delete(ids, in: alerts, priority: .interactive) } throws: { ($0 as? DeliveryError)?.isPermanent == true }
+            await #expect { try await adapter.delete(ids, in: alerts, priority: .interactive) } throws: {
+                ($0 as? DeliveryError)?.isPermanent == true
+            }
         }
     }
 
     @Test func aWrongSecretIsRefusedPermanentlyWithoutTheTokenInTheReason() async throws {
         try await withRobot { adapter, emulator, _ in
-            let forged = Channel(name: "alerts", platform: "corp", address: .robotWebhook(accessToken: Secret(Self.token), secret: Secret("SECwrong")))
+            let forged = Channel(
+                name: "alerts",
+                platform: "corp",
+                address: .robotWebhook(accessToken: Secret(Self.token), secret: Secret("SECwrong"))
+            )
             await #expect {
                 _ = try await adapter.send(OutboundMessage(channel: forged, text: "x", idempotencyKey: "k"))
             } throws: { error in
@@ -112,7 +135,13 @@ import Testing
             for number in 0..<20 {
                 _ = try await adapter.send(OutboundMessage(channel: alerts, text: "burst \(number)", idempotencyKey: "b\(number)"))
             }
-            var extra = HTTPClientRequest(url: CustomRobotClient.url(base: "http://127.0.0.1:\(try await emulator.port())", accessToken: Secret(Self.token), secret: Secret(Self.secret)))
+            var extra = HTTPClientRequest(
+                url: CustomRobotClient.url(
+                    base: "http://127.0.0.1:\(try await emulator.port())",
+                    accessToken: Secret(Self.token),
+                    secret: Secret(Self.secret)
+                )
+            )
             extra.method = .POST
             extra.headers.add(name: "Content-Type", value: "application/json")
             extra.body = .bytes(Array(#"{"msgtype":"text","text":{"content":"one too many"}}"#.utf8))

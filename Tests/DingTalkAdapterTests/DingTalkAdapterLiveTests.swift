@@ -12,13 +12,22 @@ import Testing
     static let desk = Channel(name: "desk", platform: "corp", address: .conversation("cidDesk=="))
 
     func withAdapter(
-        secret: String = "live-test-secret", ackTimeout: Duration = .milliseconds(300), idleTimeout: Duration = .seconds(5),
-        accessTokenLifetime: Int = 7200, customRobots: [DingTalkEmulator.CustomRobot] = [], staffIDs: Set<String>? = nil,
+        secret: String = "live-test-secret",
+        ackTimeout: Duration = .milliseconds(300),
+        idleTimeout: Duration = .seconds(5),
+        accessTokenLifetime: Int = 7200,
+        customRobots: [DingTalkEmulator.CustomRobot] = [],
+        staffIDs: Set<String>? = nil,
         _ body: (DingTalkAdapter, DingTalkEmulator) async throws -> Void
     ) async throws {
         var settings = DingTalkEmulator.Configuration(
-            clientID: "dinglive", clientSecret: "live-test-secret", accessTokenLifetime: accessTokenLifetime,
-            pingInterval: .milliseconds(200), ackTimeout: ackTimeout, rateLimits: false, customRobots: customRobots,
+            clientID: "dinglive",
+            clientSecret: "live-test-secret",
+            accessTokenLifetime: accessTokenLifetime,
+            pingInterval: .milliseconds(200),
+            ackTimeout: ackTimeout,
+            rateLimits: false,
+            customRobots: customRobots,
             staffIDs: staffIDs
         )
         settings.disconnectGrace = .milliseconds(600)
@@ -27,11 +36,17 @@ import Testing
             let base = "http://127.0.0.1:\(try await emulator.port())"
             let adapter = DingTalkAdapter(
                 configuration: .init(
-                    platform: "corp", clientID: "dinglive", clientSecret: Secret(secret), robotCode: "dinglive",
-                    apiURL: base, oapiURL: base, reconnectBackoff: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(200)),
+                    platform: "corp",
+                    clientID: "dinglive",
+                    clientSecret: Secret(secret),
+                    robotCode: "dinglive",
+                    apiURL: base,
+                    oapiURL: base,
+                    reconnectBackoff: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(200)),
                     idleTimeout: idleTimeout
                 ),
-                httpClient: HTTPClient.shared, logger: quietLogger("test")
+                httpClient: HTTPClient.shared,
+                logger: quietLogger("test")
             )
             try await body(adapter, emulator)
         }
@@ -50,7 +65,9 @@ import Testing
 
     @Test func markdownReachesTheConversationAsSampleMarkdown() async throws {
         try await withAdapter { adapter, emulator in
-            _ = try await adapter.send(OutboundMessage(channel: Self.desk, text: "**Q3** is out", format: .markdown(title: "Q3"), idempotencyKey: "k"))
+            _ = try await adapter.send(
+                OutboundMessage(channel: Self.desk, text: "**Q3** is out", format: .markdown(title: "Q3"), idempotencyKey: "k")
+            )
             let sent = await emulator.sent(conversation: "cidDesk==")
             #expect(sent.map(\.msgKey) == ["sampleMarkdown"])
             #expect(sent.map(\.content) == ["**Q3** is out"])
@@ -61,7 +78,9 @@ import Testing
         try await withAdapter { adapter, emulator in
             // Bold and a link as markup; the literal `*` escaped; the line break kept.
             let spans = [Span(offset: 0, length: 2, style: .bold), Span(offset: 26, length: 10, style: .link("https://acme.example/q3"))]
-            _ = try await adapter.send(OutboundMessage(channel: Self.desk, text: "Q3 is out: 2*3 growth\nsee the report", idempotencyKey: "k", spans: spans))
+            _ = try await adapter.send(
+                OutboundMessage(channel: Self.desk, text: "Q3 is out: 2*3 growth\nsee the report", idempotencyKey: "k", spans: spans)
+            )
             let sent = await emulator.sent(conversation: "cidDesk==")
             #expect(sent.map(\.msgKey) == ["sampleMarkdown"])
             #expect(sent.map(\.content) == [#"**Q3** is out: 2\*3 growth"# + "  \n  " + "see [the report](https://acme.example/q3)"])

@@ -1,10 +1,11 @@
 import AsyncHTTPClient
-@testable import DingTalkAdapter
 import Foundation
 import GatehouseCore
 import GatehouseEmulators
 import GatehouseTesting
 import Testing
+
+@testable import DingTalkAdapter
 
 /// Announcements (公告): the `blackboard_sent` EVENT, the announcement fetched, an envelope, and
 /// the ACK's status only after it was taken.
@@ -12,10 +13,15 @@ extension DingTalkAdapterLiveTests {
     @Test func anAnnouncementArrivesAsAnEnvelopeWithItsTitleInBold() async throws {
         try await withAdapter { adapter, emulator in
             try await withIntake(adapter) { seen in
-                let published = await emulator.publish(.init(
-                    title: "Holiday notice", content: "The office is closed on 1 January.", senderStaffId: "hr0007",
-                    categoryName: "行政", attachments: [.init(fileName: "日程", fileType: "pdf")]
-                ))
+                let published = await emulator.publish(
+                    .init(
+                        title: "Holiday notice",
+                        content: "The office is closed on 1 January.",
+                        senderStaffId: "hr0007",
+                        categoryName: "行政",
+                        attachments: [.init(fileName: "日程", fileType: "pdf")]
+                    )
+                )
                 #expect(await eventually { seen.values.count == 1 })
                 let envelope = try #require(seen.values.first)
                 #expect(envelope.body.text == "Holiday notice\nThe office is closed on 1 January.")

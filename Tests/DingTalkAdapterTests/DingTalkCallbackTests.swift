@@ -1,24 +1,28 @@
 import AsyncHTTPClient
-@testable import DingTalkAdapter
 import Foundation
 import GatehouseCore
 import GatehouseTesting
 import Logging
 import Testing
 
+@testable import DingTalkAdapter
+
 /// HTTP callback intake: only DingTalk's signed, recent callbacks are taken.
 @Suite struct DingTalkCallbackTests {
     static let secret = "callback-test-secret"
     let adapter = DingTalkAdapter(
         configuration: .init(platform: "corp", clientID: "ding", clientSecret: Secret(Self.secret), robotCode: "ding", receive: .http),
-        httpClient: HTTPClient.shared, logger: quietLogger("test")
+        httpClient: HTTPClient.shared,
+        logger: quietLogger("test")
     )
 
-    static let body = Array(#"""
+    static let body = Array(
+        #"""
         {"msgtype":"text","text":{"content":"hello from the desk"},"msgId":"msgCB1","createAt":1790000000000,
          "conversationType":"2","conversationId":"cidDesk==","senderId":"$:LWCP","senderStaffId":"m01","senderNick":"王经理",
          "robotCode":"ding"}
-        """#.utf8)
+        """#.utf8
+    )
 
     /// What DingTalk sends: `timestamp` (ms) and `sign` = base64(HMAC-SHA256(appSecret, timestamp + "\n" + appSecret)).
     static func signed(at milliseconds: Int64 = Int64(Date().timeIntervalSince1970 * 1000), sign: String? = nil, body: [UInt8] = body) -> Push {
@@ -61,11 +65,11 @@ import Testing
         let good = Self.signed(at: now)
         let sign = try #require(good.header("sign"))
         let refused = [
-            Self.signed(at: now, sign: "AAAA" + sign.dropFirst(4)),                          // forged
-            Self.signed(at: now - 3_700_000),                                                  // more than an hour old
-            Self.signed(at: now + 3_700_000),                                                  // more than an hour ahead
-            Self.signed(at: now, sign: sign.addingPercentEncoding(withAllowedCharacters: .alphanumerics)), // URL-encoded
-            Push(headers: [:], body: Self.body),                                               // unsigned
+            Self.signed(at: now, sign: "AAAA" + sign.dropFirst(4)),  // forged
+            Self.signed(at: now - 3_700_000),  // more than an hour old
+            Self.signed(at: now + 3_700_000),  // more than an hour ahead
+            Self.signed(at: now, sign: sign.addingPercentEncoding(withAllowedCharacters: .alphanumerics)),  // URL-encoded
+            Push(headers: [:], body: Self.body),  // unsigned
         ]
         for push in refused {
             #expect(judge(push).status == 401)
@@ -77,7 +81,8 @@ import Testing
     @Test func aStreamRobotRefusesEveryPush() {
         let stream = DingTalkAdapter(
             configuration: .init(platform: "corp", clientID: "ding", clientSecret: Secret(Self.secret), robotCode: "ding", receive: .stream),
-            httpClient: HTTPClient.shared, logger: quietLogger("test")
+            httpClient: HTTPClient.shared,
+            logger: quietLogger("test")
         )
         #expect(stream.screen(Self.signed().headers, now: Date()) == .refused(.unknownHook))
     }

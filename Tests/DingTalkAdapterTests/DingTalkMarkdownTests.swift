@@ -4,6 +4,7 @@ import GatehouseCore
 import GatehouseTesting
 import Logging
 import Testing
+
 @testable import DingTalkAdapter
 @testable import TelegramAdapter
 
@@ -11,11 +12,14 @@ import Testing
 @Suite struct DingTalkMarkdownTests {
     /// `text` with each style on the first occurrence of its substring.
     static func rich(_ text: String, _ marks: [(String, Span.Style)] = []) -> RichText {
-        RichText(text: text, spans: marks.map { covered, style in
-            guard let range = text.range(of: covered) else { preconditionFailure("'\(covered)' is not in the text") }
-            let offset = text.unicodeScalars.distance(from: text.startIndex, to: range.lowerBound)
-            return Span(offset: offset, length: covered.unicodeScalars.count, style: style)
-        })
+        RichText(
+            text: text,
+            spans: marks.map { covered, style in
+                guard let range = text.range(of: covered) else { preconditionFailure("'\(covered)' is not in the text") }
+                let offset = text.unicodeScalars.distance(from: text.startIndex, to: range.lowerBound)
+                return Span(offset: offset, length: covered.unicodeScalars.count, style: style)
+            }
+        )
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -27,76 +31,142 @@ import Testing
     // MARK: - Writing
 
     static let writing: [Case] = [
-        Case(name: "styles", body: rich("Q3 results are out: revenue up, costs down. Read the report.", [
-            ("Q3 results", .bold), ("revenue up", .italic), ("the report", .link("https://acme.example/q3")),
-        ])),
+        Case(
+            name: "styles",
+            body: rich(
+                "Q3 results are out: revenue up, costs down. Read the report.",
+                [
+                    ("Q3 results", .bold), ("revenue up", .italic), ("the report", .link("https://acme.example/q3")),
+                ]
+            )
+        ),
         // A link and an italic inside a bold: one inside the other, no closing in between.
-        Case(name: "nested", body: rich("Read the whole report now", [
-            ("Read the whole report", .bold), ("whole", .italic), ("report", .link("https://acme.example/r")),
-        ])),
+        Case(
+            name: "nested",
+            body: rich(
+                "Read the whole report now",
+                [
+                    ("Read the whole report", .bold), ("whole", .italic), ("report", .link("https://acme.example/r")),
+                ]
+            )
+        ),
         // Crossing spans close and reopen where one ends.
         Case(name: "overlapping", body: rich("alpha beta gamma", [("alpha beta", .bold), ("beta gamma", .italic)])),
         // No spaces between differently styled runs, as Chinese is written; white space at a
         // span's ends stays outside its markup.
-        Case(name: "adjacent-cjk", body: rich("重要注意事项 请看 好", [
-            ("重要", .italic), ("注意", .bold), ("事项", .link("https://acme.example/x")), (" 请看 ", .bold),
-        ])),
+        Case(
+            name: "adjacent-cjk",
+            body: rich(
+                "重要注意事项 请看 好",
+                [
+                    ("重要", .italic), ("注意", .bold), ("事项", .link("https://acme.example/x")), (" 请看 ", .bold),
+                ]
+            )
+        ),
         // What a person typed that looks like Markdown stays what it was.
-        Case(name: "escaping", body: rich("""
-            # not a heading
-            > not a quote
-            *not italic* and _not_ either: 2*3*4 = 24, snake_case_name
-            [not a link](https://example.com) and `not code` and ~~not struck~~
-            <b>no tag</b> &amp; no entity, a\\b backslash, !image, 100% <3
-            ---
-            ===
-            * * *
-            #hashtag
-            """, [("either", .bold)])),
+        Case(
+            name: "escaping",
+            body: rich(
+                """
+                # not a heading
+                > not a quote
+                *not italic* and _not_ either: 2*3*4 = 24, snake_case_name
+                [not a link](https://example.com) and `not code` and ~~not struck~~
+                <b>no tag</b> &amp; no entity, a\\b backslash, !image, 100% <3
+                ---
+                ===
+                * * *
+                #hashtag
+                """,
+                [("either", .bold)]
+            )
+        ),
         // Lists stay lists: the person meant them.
-        Case(name: "lists", body: rich("""
-            Agenda:
-            - item one
-            - item two
-            1. first
-            2) second
-            * star item
-            + plus item
-              - indented item
-            - # heading-like item
-            2024. A year, kept as written
-            """, [("two", .bold), ("first", .italic)])),
-        Case(name: "quotes", body: rich("Li wrote:\nfirst line with *stars*\n\nsecond line\nmy answer", [
-            ("first line with *stars*\n\nsecond line", .quote), ("second", .bold),
-        ])),
+        Case(
+            name: "lists",
+            body: rich(
+                """
+                Agenda:
+                - item one
+                - item two
+                1. first
+                2) second
+                * star item
+                + plus item
+                  - indented item
+                - # heading-like item
+                2024. A year, kept as written
+                """,
+                [("two", .bold), ("first", .italic)]
+            )
+        ),
+        Case(
+            name: "quotes",
+            body: rich(
+                "Li wrote:\nfirst line with *stars*\n\nsecond line\nmy answer",
+                [
+                    ("first line with *stars*\n\nsecond line", .quote), ("second", .bold),
+                ]
+            )
+        ),
         // Markdown quotes whole lines: a quote that starts inside a line quotes all of it.
         Case(name: "quote-inside-a-line", body: rich("He said: this is quoted\nand this\nafter", [("this is quoted\nand", .quote)])),
-        Case(name: "code-and-pre", body: rich("""
-            Run swift build, then:
-            func main() {
-                print("*hi* [x]")
-            }
-            Done.
-            """, [("swift build", .code), ("func main() {\n    print(\"*hi* [x]\")\n}", .pre(language: "swift"))])),
-        Case(name: "degraded", body: rich("under struck hidden chat mail", [
-            ("under", .underline), ("struck", .strikethrough), ("hidden", .spoiler),
-            ("chat", .link("tg://resolve?domain=acme")), ("mail", .link("mailto:x@acme.example")),
-        ])),
-        Case(name: "links", body: rich("Docs: the guide, the app page, the wiki, [brackets] inside.", [
-            ("the guide", .link("https://docs.acme.example/guide?a=1&b=2")),
-            ("the app page", .link("dingtalk://dingtalkclient/page/link?url=x")),
-            ("the wiki", .link("https://en.wikipedia.org/wiki/Foo_(bar) baz")),
-            ("[brackets] inside", .link("https://acme.example/b")), ("brackets", .bold),
-        ])),
+        Case(
+            name: "code-and-pre",
+            body: rich(
+                """
+                Run swift build, then:
+                func main() {
+                    print("*hi* [x]")
+                }
+                Done.
+                """,
+                [("swift build", .code), ("func main() {\n    print(\"*hi* [x]\")\n}", .pre(language: "swift"))]
+            )
+        ),
+        Case(
+            name: "degraded",
+            body: rich(
+                "under struck hidden chat mail",
+                [
+                    ("under", .underline), ("struck", .strikethrough), ("hidden", .spoiler),
+                    ("chat", .link("tg://resolve?domain=acme")), ("mail", .link("mailto:x@acme.example")),
+                ]
+            )
+        ),
+        Case(
+            name: "links",
+            body: rich(
+                "Docs: the guide, the app page, the wiki, [brackets] inside.",
+                [
+                    ("the guide", .link("https://docs.acme.example/guide?a=1&b=2")),
+                    ("the app page", .link("dingtalk://dingtalkclient/page/link?url=x")),
+                    ("the wiki", .link("https://en.wikipedia.org/wiki/Foo_(bar) baz")),
+                    ("[brackets] inside", .link("https://acme.example/b")), ("brackets", .bold),
+                ]
+            )
+        ),
         // Offsets are Unicode scalars: an emoji sequence is several.
-        Case(name: "cjk-emoji", body: rich("🚀 发布会今天下午 👨‍👩‍👧 家庭日 🎉 详情", [
-            ("发布会", .bold), ("👨‍👩‍👧 家庭日", .italic), ("详情", .link("https://acme.example/d")),
-        ])),
+        Case(
+            name: "cjk-emoji",
+            body: rich(
+                "🚀 发布会今天下午 👨‍👩‍👧 家庭日 🎉 详情",
+                [
+                    ("发布会", .bold), ("👨‍👩‍👧 家庭日", .italic), ("详情", .link("https://acme.example/d")),
+                ]
+            )
+        ),
         Case(name: "line-breaks", body: rich("first\nsecond\n\n\nafter three\r\nwindows\n    indented four\n  two\n\ttab\n", [("first", .bold)])),
         // Addresses are written as they are; markup is never put inside one.
-        Case(name: "bare-urls", body: rich("see https://acme.example/a_b_(c)*x* and https://x.example/_y_. or (https://acme.example/p) ok", [
-            ("acme.example/a_b", .bold),
-        ])),
+        Case(
+            name: "bare-urls",
+            body: rich(
+                "see https://acme.example/a_b_(c)*x* and https://x.example/_y_. or (https://acme.example/p) ok",
+                [
+                    ("acme.example/a_b", .bold)
+                ]
+            )
+        ),
     ]
 
     @Test(arguments: writing)
@@ -129,21 +199,32 @@ import Testing
 
     static let reading: [(name: String, markdown: String)] = [
         // The documentation's own example (a custom robot's markdown message), as it is written there.
-        ("dingtalk-example", "#### 杭州天气 @150XXXXXXXX \n> 9度，西北风1级，空气良89，相对温度73%\n"
-            + "> ![screenshot](https://img.alicdn.com/tfs/TB1NwmBEL9TBuNjy1zbXXXpepXa-2400-1218.png)\n"
-            + "> ###### 10点20分发布 [天气](https://www.dingalk.com) \n"),
+        (
+            "dingtalk-example",
+            "#### 杭州天气 @150XXXXXXXX \n> 9度，西北风1级，空气良89，相对温度73%\n"
+                + "> ![screenshot](https://img.alicdn.com/tfs/TB1NwmBEL9TBuNjy1zbXXXpepXa-2400-1218.png)\n"
+                + "> ###### 10点20分发布 [天气](https://www.dingalk.com) \n"
+        ),
         ("headings", "# 一级标题\n## Two **bold** ##\n###### six\n####### seven is text\n#hashtag\n#"),
-        ("emphasis", """
+        (
+            "emphasis",
+            """
             **bold** *italic* _italic_ ***both*** __strong__
             snake_case_name 2*3*4 a * b **unclosed
             中**「通知」**中 **bold *nested* bold** *a**b*
-            """),
-        ("links-images", """
+            """
+        ),
+        (
+            "links-images",
+            """
             [link](https://acme.example/a) [**bold link**](https://acme.example/b "title") ![alt text](https://img.example/p.png)
             ![](https://img.example/q.png)<https://auto.example/x> https://bare.example/a_b_ [not a link] [empty]() [rel](/docs)
-            """),
+            """
+        ),
         ("quotes-lists", "> quoted **one**\n> > nested two\n\nafter\n- item\n* star\n1. first\n2) second\n---"),
-        ("escapes-code", """
+        (
+            "escapes-code",
+            """
             \\*not italic\\* \\# \\[x\\] back\\\\slash \\q `code *here*` ``a ` b``
             ```swift
             func main() {
@@ -151,7 +232,8 @@ import Testing
             }
             ```
             after
-            """),
+            """
+        ),
         ("line-breaks", "first  \n  second\nthird\\\nfourth\n\n\nfifth  \n  \u{A0}\u{A0}indented\r\nlast"),
         ("cjk-emoji", "**重要**：🚀 *发布会* [详情](https://acme.example/d) 👨‍👩‍👧 _家庭_"),
     ]
@@ -171,8 +253,10 @@ import Testing
     @Test(arguments: 0..<8)
     func randomTextsSurviveTheRoundTrip(seed: UInt64) {
         var random = SplitMix64(seed: seed)
-        let alphabet = ["a", "b", "中", "🚀", " ", " ", "\n", "*", "**", "_", "#", "> ", "- ", "1. ", "[", "]", "(", ")", "`",
-                        "~", "\\", "<b", "&x", "!", ":", "https://x.io/a_b*c", "  ", "="]
+        let alphabet = [
+            "a", "b", "中", "🚀", " ", " ", "\n", "*", "**", "_", "#", "> ", "- ", "1. ", "[", "]", "(", ")", "`",
+            "~", "\\", "<b", "&x", "!", ":", "https://x.io/a_b*c", "  ", "=",
+        ]
         for _ in 0..<100 {
             var text = (0..<random.next(upTo: 40)).map { _ in alphabet[random.next(upTo: alphabet.count)] }.joined()
             // Spaces at a line's end are not Markdown's to keep.
@@ -204,8 +288,10 @@ import Testing
     @Test(arguments: 0..<8)
     func formattingOnWordsIsAlwaysKept(seed: UInt64) {
         var random = SplitMix64(seed: seed)
-        let words = ["alpha", "中文", "🚀", "*", "**x**", "_y_", "#", "> q", "[a](b)", "1.", "-", "`c`", "~~d~~", "\\", "a_b",
-                     "https://x.io/a_b*c", "(e)", "f!", "<g>", "&h;", "👨‍👩‍👧"]
+        let words = [
+            "alpha", "中文", "🚀", "*", "**x**", "_y_", "#", "> q", "[a](b)", "1.", "-", "`c`", "~~d~~", "\\", "a_b",
+            "https://x.io/a_b*c", "(e)", "f!", "<g>", "&h;", "👨‍👩‍👧",
+        ]
         for _ in 0..<100 {
             var text = ""
             var starts: [Int] = []
@@ -236,8 +322,10 @@ import Testing
                 let meant = Self.covered(by: spans, style)
                 let read = Self.covered(by: back.spans, style)
                 #expect(meant.isSubset(of: read), "\(style.name) lost in \(text.debugDescription) \(spans) → \(markdown.debugDescription)")
-                #expect(read.subtracting(meant).allSatisfy { index in urls.contains { $0.contains(index) } },
-                        "\(style.name) gained in \(text.debugDescription) → \(markdown.debugDescription)")
+                #expect(
+                    read.subtracting(meant).allSatisfy { index in urls.contains { $0.contains(index) } },
+                    "\(style.name) gained in \(text.debugDescription) → \(markdown.debugDescription)"
+                )
             }
         }
     }
@@ -268,17 +356,36 @@ import Testing
         let cjkItalic = MessageEntity(type: "italic", offset: 9, length: 12)
         let literal = MessageEntity(type: "bold", offset: 50, length: 4)
         return [
-            TelegramCase(name: "styles", text: "Q3 results are out: revenue up. Read the report.", entities: [bold, italic, link], kept: [bold, italic, link]),
-            TelegramCase(name: "nested", text: "Read the whole report now", entities: [nestedBold, nestedItalic, nestedLink],
-                         kept: [nestedBold, nestedItalic, nestedLink]),
+            TelegramCase(
+                name: "styles",
+                text: "Q3 results are out: revenue up. Read the report.",
+                entities: [bold, italic, link],
+                kept: [bold, italic, link]
+            ),
+            TelegramCase(
+                name: "nested",
+                text: "Read the whole report now",
+                entities: [nestedBold, nestedItalic, nestedLink],
+                kept: [nestedBold, nestedItalic, nestedLink]
+            ),
             TelegramCase(name: "quote", text: "Li wrote:\nfirst line\nsecond line\nmy answer", entities: [quote], kept: [quote]),
-            TelegramCase(name: "degraded", text: "under struck hidden code\nlet x = 1", entities: [
-                MessageEntity(type: "underline", offset: 0, length: 5), MessageEntity(type: "strikethrough", offset: 6, length: 6),
-                MessageEntity(type: "spoiler", offset: 13, length: 6), MessageEntity(type: "code", offset: 20, length: 4),
-                MessageEntity(type: "pre", offset: 25, length: 9, language: "swift"),
-            ], kept: []),
+            TelegramCase(
+                name: "degraded",
+                text: "under struck hidden code\nlet x = 1",
+                entities: [
+                    MessageEntity(type: "underline", offset: 0, length: 5), MessageEntity(type: "strikethrough", offset: 6, length: 6),
+                    MessageEntity(type: "spoiler", offset: 13, length: 6), MessageEntity(type: "code", offset: 20, length: 4),
+                    MessageEntity(type: "pre", offset: 25, length: 9, language: "swift"),
+                ],
+                kept: []
+            ),
             TelegramCase(name: "cjk-emoji", text: "🚀 发布会今天 👨‍👩‍👧 家庭日", entities: [cjkBold, cjkItalic], kept: [cjkBold, cjkItalic]),
-            TelegramCase(name: "literal-markdown", text: "*stars* and _underscores_ # [brackets](x) `ticks` stay", entities: [literal], kept: [literal]),
+            TelegramCase(
+                name: "literal-markdown",
+                text: "*stars* and _underscores_ # [brackets](x) `ticks` stay",
+                entities: [literal],
+                kept: [literal]
+            ),
         ]
     }()
 
@@ -300,17 +407,21 @@ import Testing
 
     static let inbound: [(name: String, json: String)] = [
         ("inbound-rich-text", #"{"msgtype":"richText","content":{"richText":[{"text":"你好"},{"downloadCode":"mIofN681YE3f","type":"picture"}]}}"#),
-        ("inbound-rich-text-between-pictures", #"""
+        (
+            "inbound-rich-text-between-pictures",
+            #"""
             {"msgtype":"richText","content":{"richText":[{"text":" 看这个"},{"type":"picture","downloadCode":"dc1"},
              {"text":"和这个"},{"type":"picture","downloadCode":"dc2"},{"text":"\n结束 "}]}}
-            """#),
+            """#
+        ),
         ("inbound-rich-text-pictures-only", #"{"msgtype":"richText","content":{"richText":[{"type":"picture","downloadCode":"dc1"}]}}"#),
         ("inbound-picture", #"{"msgtype":"picture","content":{"downloadCode":"dc9"}}"#),
     ]
 
     static let adapter = DingTalkAdapter(
         configuration: .init(platform: "corp", clientID: "dingabc", clientSecret: Secret("s"), robotCode: "dingabc"),
-        httpClient: HTTPClient.shared, logger: Logger(label: "test")
+        httpClient: HTTPClient.shared,
+        logger: Logger(label: "test")
     )
 
     static func robotMessage(_ json: String) throws -> RobotMessage {

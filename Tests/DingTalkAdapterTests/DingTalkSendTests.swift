@@ -1,10 +1,11 @@
 import AsyncHTTPClient
-@testable import DingTalkAdapter
 import Foundation
 import GatehouseCore
 import GatehouseEmulators
 import GatehouseTesting
 import Testing
+
+@testable import DingTalkAdapter
 
 /// One-to-one sends, custom robots' @mentions, and the access token's life.
 extension DingTalkAdapterLiveTests {
@@ -45,9 +46,15 @@ extension DingTalkAdapterLiveTests {
     @Test func aCustomRobotMentionsItsPeopleOnceAndNamesThemInTheText() async throws {
         let robot = DingTalkEmulator.CustomRobot(accessToken: "mention-token", conversationId: "cidAlerts==")
         try await withAdapter(customRobots: [robot]) { adapter, emulator in
-            let alerts = Channel(name: "alerts", platform: "corp", address: .robotWebhook(
-                accessToken: Secret("mention-token"), secret: nil, mentions: .init(userIDs: ["oncall01"], mobiles: ["13800000000"])
-            ))
+            let alerts = Channel(
+                name: "alerts",
+                platform: "corp",
+                address: .robotWebhook(
+                    accessToken: Secret("mention-token"),
+                    secret: nil,
+                    mentions: .init(userIDs: ["oncall01"], mobiles: ["13800000000"])
+                )
+            )
             _ = try await adapter.send(OutboundMessage(channel: alerts, text: "disk full on db1", idempotencyKey: "m"))
             #expect(await emulator.sent(conversation: "cidAlerts==").compactMap(\.content) == ["disk full on db1\n@oncall01 @13800000000"])
         }

@@ -6,6 +6,7 @@ import GatehouseEmulators
 import GatehouseLedger
 import GatehouseTesting
 import Testing
+
 @testable import GatehouseCommands
 
 /// Confirms each event, the first time it is handed over, only after a delay: what a slow
@@ -21,15 +22,20 @@ private struct LateAcknowledging: Adapter {
 
     func receive(_ handler: @escaping InboundHandler) async throws {
         try await wrapped.receive { [delay, seen] events in
-            try await handler(events.map { event in
-                let id = event.envelope.origin.eventID
-                let first = !seen.values.contains(id)
-                if first { seen.append(id) }
-                return InboundEvent(envelope: event.envelope, acknowledgement: Acknowledgement {
-                    if first { try await Task.sleep(for: delay) }
-                    try await event.acknowledgement()
-                })
-            })
+            try await handler(
+                events.map { event in
+                    let id = event.envelope.origin.eventID
+                    let first = !seen.values.contains(id)
+                    if first { seen.append(id) }
+                    return InboundEvent(
+                        envelope: event.envelope,
+                        acknowledgement: Acknowledgement {
+                            if first { try await Task.sleep(for: delay) }
+                            try await event.acknowledgement()
+                        }
+                    )
+                }
+            )
         }
     }
 
@@ -50,14 +56,20 @@ extension EndToEndTests {
     @Test func aLateAckDoesNotMakeASecondCrossing() async throws {
         // The platform pushes again what is not confirmed within 300 ms; the gateway confirms
         // each message 700 ms after committing it. Every message is pushed again, decided once.
-        try await withEmulators(try ConfigLoader().load(file: Self.demoConfig), dingtalkSettings: { $0.ackTimeout = .milliseconds(300) }) {
-            telegram, dingtalk, config, httpClient in
+        let settings: (inout DingTalkEmulator.Configuration) -> Void = { $0.ackTimeout = .milliseconds(300) }
+        try await withEmulators(try ConfigLoader().load(file: Self.demoConfig), dingtalkSettings: settings) {
+            telegram,
+            dingtalk,
+            config,
+            httpClient in
             let late: ([any Adapter]) -> [any Adapter] = { adapters in
                 adapters.map { $0.platform == "corp" ? LateAcknowledging(wrapped: $0, delay: .milliseconds(700)) : $0 }
             }
             try await runGateway(config, httpClient, wrap: late) { ledger in
                 for number in 1...3 {
-                    _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "late \(number)"))
+                    _ = try await dingtalk.inject(
+                        .init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "late \(number)")
+                    )
                 }
                 #expect(await eventually { await dingtalk.streamStats().callbacksAcknowledged == 3 })
                 // An announcement's event too.
@@ -70,8 +82,10 @@ extension EndToEndTests {
                 #expect(stats.redeliveries >= 4 && stats.eventsPushed >= 2)
                 let log = try await ledger.records(from: 1, limit: 100)
                 #expect(log.filter { $0.kind == .crossing }.count == 4)
-                #expect(await telegram.sent(chatID: "-1001234567890").compactMap(\.text)
-                    == (1...3).map { "📢 late \($0)\n— 王经理" } + ["📣 Late\nAcknowledged late."])
+                #expect(
+                    await telegram.sent(chatID: "-1001234567890").compactMap(\.text)
+                        == (1...3).map { "📢 late \($0)\n— 王经理" } + ["📣 Late\nAcknowledged late."]
+                )
             }
         }
     }
@@ -89,9 +103,11 @@ extension EndToEndTests {
                 let sent = await telegram.sent(chatID: "-1001234567890")
                 #expect(sent.first?.text == "📣 Holiday notice\nClosed on 1 January.")
                 #expect(sent.first?.entities?.map(\.type) == ["bold"])
-                #expect(await eventually {
-                    try await ledger.records(from: 1, limit: 100).filter { $0.kind == .crossing }.compactMap(\.verdict) == [.forward, .hold]
-                })
+                #expect(
+                    await eventually {
+                        try await ledger.records(from: 1, limit: 100).filter { $0.kind == .crossing }.compactMap(\.verdict) == [.forward, .hold]
+                    }
+                )
                 #expect(await dingtalk.streamStats().eventsAcknowledged == 2)
             }
         }

@@ -1,15 +1,16 @@
 import AsyncHTTPClient
 import Foundation
-import NIOCore
 import GatehouseConfig
 import GatehouseCore
 import GatehouseEmulators
 import GatehouseLedger
 import GatehouseRuntime
 import GatehouseTesting
+import NIOCore
 import Testing
-@testable import GatehouseCommands
+
 @testable import DingTalkAdapter
+@testable import GatehouseCommands
 
 /// The whole service graph — real adapters, real ledger on disk — over both emulators.
 @Suite(.timeLimit(.minutes(2))) struct EndToEndTests {
@@ -24,7 +25,8 @@ import Testing
     /// Both emulators set up for `loaded` (the demo's scenario), the config pointed at them with its
     /// ledger in a fresh directory, and an HTTP client shut down afterwards, around `body`.
     func withEmulators(
-        _ loaded: GatewayConfig, webhookRetry: Duration = .seconds(1),
+        _ loaded: GatewayConfig,
+        webhookRetry: Duration = .seconds(1),
         dingtalkSettings: (inout DingTalkEmulator.Configuration) -> Void = { _ in },
         _ body: (TelegramEmulator, DingTalkEmulator, GatewayConfig, HTTPClient) async throws -> Void
     ) async throws {
@@ -41,8 +43,10 @@ import Testing
         do {
             try await withServices([telegram, dingtalk]) {
                 let config = scenario.pointing(
-                    loaded, telegram: "http://127.0.0.1:\(try await telegram.port())",
-                    dingtalk: "http://127.0.0.1:\(try await dingtalk.port())", state: state
+                    loaded,
+                    telegram: "http://127.0.0.1:\(try await telegram.port())",
+                    dingtalk: "http://127.0.0.1:\(try await dingtalk.port())",
+                    state: state
                 )
                 try await body(telegram, dingtalk, config, httpClient)
                 // The client's idle connections go first, so the emulators' graceful drain is immediate.
@@ -58,14 +62,18 @@ import Testing
     /// `body`, then stops it gracefully.
     /// `wrap` may put the adapters in test wrappers.
     func runGateway(
-        _ config: GatewayConfig, _ httpClient: HTTPClient, wrap: ([any Adapter]) -> [any Adapter] = { $0 },
+        _ config: GatewayConfig,
+        _ httpClient: HTTPClient,
+        wrap: ([any Adapter]) -> [any Adapter] = { $0 },
         _ body: (SQLiteLedger) async throws -> Void
     ) async throws {
         let logger = quietLogger("e2e")
         let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
         let gateway = Gateway(
-            config: config, ledger: ledger,
-            adapters: wrap(AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger)), logger: logger
+            config: config,
+            ledger: ledger,
+            adapters: wrap(AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger)),
+            logger: logger
         )
         try await withServices(gateway.services) { try await body(ledger) }
     }
@@ -78,9 +86,13 @@ import Testing
             }
 
             func customer(_ text: String) async throws {
-                _ = try await telegram.inject(.init(
-                    chat: .init(id: -1009876543210, type: .supergroup, title: "Support"), from: .init(id: 7, firstName: "Li"), text: text
-                ))
+                _ = try await telegram.inject(
+                    .init(
+                        chat: .init(id: -1_009_876_543_210, type: .supergroup, title: "Support"),
+                        from: .init(id: 7, firstName: "Li"),
+                        text: text
+                    )
+                )
             }
 
             try await life { ledger in
@@ -99,29 +111,52 @@ import Testing
             }
 
             #expect(await telegram.sent(chatID: "-1001234567890").compactMap(\.text) == ["📢 Q3 is out\n— 王经理"])
-            #expect(await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content) == [
-                "[外部 support] Li: where is my order?", "[外部 support] Li: second question",
-            ])
+            #expect(
+                await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content) == [
+                    "[外部 support] Li: where is my order?", "[外部 support] Li: second question",
+                ]
+            )
         }
     }
 
     @Test func pushedTelegramUpdatesCrossOnceAndForgedPushesAreRefused() async throws {
         let port = freeLocalPort()
         // The demo config with Telegram pushing to the gateway's listener instead of being polled.
-        let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
-            .replacingOccurrences(of: "    receive: poll\n", with: "    receive: webhook\n    public_url: http://127.0.0.1:\(port)\n    webhook_secret: e2e-Secret_1\n")
+        let yaml =
+            try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
+            .replacingOccurrences(
+                of: "    receive: poll\n",
+                with: "    receive: webhook\n    public_url: http://127.0.0.1:\(port)\n    webhook_secret: e2e-Secret_1\n"
+            )
             + "\nlisten: { http: \"127.0.0.1:\(port)\", limits: { summary_every: 200ms } }\n"
-        try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig), webhookRetry: .milliseconds(100)) { telegram, dingtalk, config, httpClient in
+        try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig), webhookRetry: .milliseconds(100)) {
+            telegram,
+            dingtalk,
+            config,
+            httpClient in
             try await runGateway(config, httpClient) { ledger in
-                _ = try await telegram.inject(.init(
-                    chat: .init(id: -1009876543210, type: .supergroup, title: "Support"), from: .init(id: 7, firstName: "Li"), text: "pushed to you"
-                ))
-                #expect(await eventually { await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content) == ["[外部 support] Li: pushed to you"] })
+                _ = try await telegram.inject(
+                    .init(
+                        chat: .init(id: -1_009_876_543_210, type: .supergroup, title: "Support"),
+                        from: .init(id: 7, firstName: "Li"),
+                        text: "pushed to you"
+                    )
+                )
+                #expect(
+                    await eventually {
+                        await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content) == ["[外部 support] Li: pushed to you"]
+                    }
+                )
                 // Someone who is not Telegram posts to the hook: refused, nothing crosses.
                 var forged = HTTPClientRequest(url: "http://127.0.0.1:\(port)/hooks/outreach")
                 forged.method = .POST
                 forged.headers.add(name: "X-Telegram-Bot-Api-Secret-Token", value: "guess")
-                forged.body = .bytes(ByteBuffer(string: #"{"update_id": 1, "message": {"message_id": 9, "date": 0, "chat": {"id": -1009876543210, "type": "supergroup"}, "text": "forged"}}"#))
+                forged.body = .bytes(
+                    ByteBuffer(
+                        string:
+                            #"{"update_id": 1, "message": {"message_id": 9, "date": 0, "chat": {"id": -1009876543210, "type": "supergroup"}, "text": "forged"}}"#
+                    )
+                )
                 #expect(try await httpClient.execute(forged, timeout: .seconds(5)).status.code == 401)
                 var unknown = HTTPClientRequest(url: "http://127.0.0.1:\(port)/hooks/nobody")
                 unknown.method = .POST
@@ -135,30 +170,38 @@ import Testing
     @Test func formattingRepliesAndFilesCrossWithTheRulesAppliedToWhatIsHiddenInThem() async throws {
         // The demo, plus a route from the support group to an escalations chat that masks links
         // to anywhere but acme.example (the demo's links check).
-        let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
+        let yaml =
+            try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
             .replacingOccurrences(of: "channels:\n", with: "channels:\n  escalations: { platform: outreach, chat: -1005550000000 }\n")
             // The desk takes the customer's links here (the demo blocks them), to show what crosses.
             .replacingOccurrences(of: "    on: { links: block }", with: "    # on: { links: block }")
-            + """
+                + """
 
-              - name: escalate
-                from: support
-                to: [escalations]
-                on: { links: redact }
-                template: "{sender.name}: {text}"
+                  - name: escalate
+                    from: support
+                    to: [escalations]
+                    on: { links: redact }
+                    template: "{sender.name}: {text}"
 
-            """
+                """
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
-            let support = TelegramEmulator.Chat(id: -1009876543210, type: .supergroup, title: "Support")
+            let support = TelegramEmulator.Chat(id: -1_009_876_543_210, type: .supergroup, title: "Support")
             let customer = TelegramEmulator.User(id: 7, firstName: "Li")
             let invoice = Data((0..<5_000).map { UInt8($0 % 256) })
             try await runGateway(config, httpClient) { ledger in
                 // "Invoice attached, pay here": "pay here" links to a host the rules do not allow.
-                let first = try await telegram.inject(.init(
-                    chat: support, from: customer, text: "Invoice attached, pay here",
-                    entities: [.init(type: "bold", offset: 0, length: 7), .init(type: "text_link", offset: 18, length: 8, url: "https://evil.example/pay")],
-                    document: .init(fileName: "invoice.pdf", mimeType: "application/pdf", content: invoice)
-                ))
+                let first = try await telegram.inject(
+                    .init(
+                        chat: support,
+                        from: customer,
+                        text: "Invoice attached, pay here",
+                        entities: [
+                            .init(type: "bold", offset: 0, length: 7),
+                            .init(type: "text_link", offset: 18, length: 8, url: "https://evil.example/pay"),
+                        ],
+                        document: .init(fileName: "invoice.pdf", mimeType: "application/pdf", content: invoice)
+                    )
+                )
                 _ = try await telegram.inject(.init(chat: support, from: customer, text: "did you get it?", replyToMessageID: first.messageID))
                 #expect(await eventually { await telegram.sent(chatID: "-1005550000000").count == 2 })
                 let sent = await telegram.sent(chatID: "-1005550000000")
@@ -185,8 +228,12 @@ import Testing
 
     @Test func withTheServerRefusingAThirdOfRequestsEveryPartArrivesExactlyOnceAndInOrder() async throws {
         // Client limits far above the emulator's (which runs without limits here), and quick retries.
-        let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
-            .replacingOccurrences(of: "    receive: poll\n", with: "    receive: poll\n    rate_limits: { chat: 1000/s, group: 100000/min, bot: 1000/s }\n")
+        let yaml =
+            try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
+            .replacingOccurrences(
+                of: "    receive: poll\n",
+                with: "    receive: poll\n    rate_limits: { chat: 1000/s, group: 100000/min, bot: 1000/s }\n"
+            )
             + "\noutbox: { retry_min: 100ms, retry_max: 1s }\n"
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             await telegram.setFaults(TelegramFaults(rate: 0.33, retryAfter: 1, seed: 42))
@@ -200,9 +247,11 @@ import Testing
                 for text in texts {
                     _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: text))
                 }
-                #expect(await eventually(timeout: .seconds(60)) {
-                    try await ledger.records(from: 1, limit: 1000).filter { $0.outcome == .delivered }.count == texts.count
-                })
+                #expect(
+                    await eventually(timeout: .seconds(60)) {
+                        try await ledger.records(from: 1, limit: 1000).filter { $0.outcome == .delivered }.count == texts.count
+                    }
+                )
             }
             let sent = await telegram.sent(chatID: "-1001234567890").filter { $0.method == "sendMessage" }
             // Every part once: the parts rejoin into the texts, in order, with nothing twice.
@@ -217,7 +266,8 @@ import Testing
     @Test func signedDingTalkCallbacksCrossAndForgedOnesAreRefusedAndAudited() async throws {
         let port = freeLocalPort()
         // The demo with DingTalk posting robot messages to the gateway instead of using Stream.
-        let yaml = try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
+        let yaml =
+            try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
             .replacingOccurrences(of: "    receive: stream\n", with: "    receive: http\n")
             // Announcements come over Stream only: the board becomes an ordinary group here.
             .replacingOccurrences(of: "announcements: true", with: "conversation: \"cidBoard0000==\"")
@@ -227,12 +277,16 @@ import Testing
                 await dingtalk.setCallbackURL("http://127.0.0.1:\(port)/hooks/corp")
                 // The gateway may take a moment to take pushes (a push before is answered 503): the
                 // emulator does not retry, so wait until it says it is ready.
-                #expect(await eventually {
-                    var probe = HTTPClientRequest(url: "http://127.0.0.1:\(port)/readyz")
-                    probe.method = .GET
-                    return (try? await httpClient.execute(probe, timeout: .seconds(2)).status.code) == 200
-                })
-                _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "posted to you"))
+                #expect(
+                    await eventually {
+                        var probe = HTTPClientRequest(url: "http://127.0.0.1:\(port)/readyz")
+                        probe.method = .GET
+                        return (try? await httpClient.execute(probe, timeout: .seconds(2)).status.code) == 200
+                    }
+                )
+                _ = try await dingtalk.inject(
+                    .init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "posted to you")
+                )
                 let statuses = await dingtalk.callbackStatuses()
                 #expect(statuses == [200])
                 #expect(await eventually { await telegram.sent(chatID: "-1001234567890").compactMap(\.text) == ["📢 posted to you\n— 王经理"] })
@@ -243,8 +297,16 @@ import Testing
                     var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/hooks/corp")
                     request.method = .POST
                     request.headers.add(name: "timestamp", value: timestamp)
-                    request.headers.add(name: "sign", value: DingTalkAdapter.callbackSign(timestamp: timestamp, secret: Secret("demo-secret-not-real")))
-                    request.body = .bytes(ByteBuffer(string: #"{"msgtype":"text","text":{"content":"\#(text)"},"msgId":"\#(id)","conversationId":"cidAllHands000==","conversationType":"2","senderStaffId":"m01","senderNick":"王经理","robotCode":"dingdemo"}"#))
+                    request.headers.add(
+                        name: "sign",
+                        value: DingTalkAdapter.callbackSign(timestamp: timestamp, secret: Secret("demo-secret-not-real"))
+                    )
+                    request.body = .bytes(
+                        ByteBuffer(
+                            string:
+                                #"{"msgtype":"text","text":{"content":"\#(text)"},"msgId":"\#(id)","conversationId":"cidAllHands000==","conversationType":"2","senderStaffId":"m01","senderNick":"王经理","robotCode":"dingdemo"}"#
+                        )
+                    )
                     return request
                 }
                 #expect(try await httpClient.execute(callback("signed once", id: "r1"), timeout: .seconds(5)).status.code == 200)
@@ -255,7 +317,12 @@ import Testing
                 forged.method = .POST
                 forged.headers.add(name: "timestamp", value: String(Int64(Date().timeIntervalSince1970 * 1000)))
                 forged.headers.add(name: "sign", value: "bm90IHRoZSBzaWdu")
-                forged.body = .bytes(ByteBuffer(string: #"{"msgtype":"text","text":{"content":"forged"},"msgId":"x","conversationId":"cidAllHands000==","conversationType":"2","senderStaffId":"m01"}"#))
+                forged.body = .bytes(
+                    ByteBuffer(
+                        string:
+                            #"{"msgtype":"text","text":{"content":"forged"},"msgId":"x","conversationId":"cidAllHands000==","conversationType":"2","senderStaffId":"m01"}"#
+                    )
+                )
                 #expect(try await httpClient.execute(forged, timeout: .seconds(5)).status.code == 401)
                 // Refusals are summed up per interval: each record says how many, why and from where
                 // (the replay and the forgery may fall into two intervals).

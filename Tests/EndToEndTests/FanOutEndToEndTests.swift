@@ -7,6 +7,7 @@ import GatehouseLedger
 import GatehouseRuntime
 import GatehouseTesting
 import Testing
+
 @testable import GatehouseCommands
 
 /// One announcement to many Telegram chats through the whole gateway, against an emulator that
@@ -20,22 +21,25 @@ import Testing
 
     func config(telegram: Int, dingtalk: Int, state: String) throws -> GatewayConfig {
         let partners = (1...Self.chats).map { "  p\($0): { platform: outreach, chat: -100\(2_000_000 + $0) }" }
-        return try ConfigLoader(environment: [:]).load(yaml: """
-            state: \(state)
-            platforms:
-              corp: { type: dingtalk, side: internal, client_id: dingfan, client_secret: fan-secret, robot_code: dingfan,
-                      receive: stream, api_url: "http://127.0.0.1:\(dingtalk)", oapi_url: "http://127.0.0.1:\(dingtalk)" }
-              outreach: { type: telegram, side: external, token: "\(Self.token)", api_url: "http://127.0.0.1:\(telegram)",
-                          receive: poll, poll_timeout: 1s, rate_limits: { bot: 10/s } }
-            channels:
-              all-hands: { platform: corp, conversation: "cidAllHands000==" }
-              desk: { platform: corp, conversation: "cidServiceDesk0==" }
-              customer: { platform: outreach, chat: 4242 }
-            \(partners.joined(separator: "\n"))
-            routes:
-              - { name: announcements, from: all-hands, to: [\((1...Self.chats).map { "p\($0)" }.joined(separator: ", "))], template: "📢 {text}" }
-              - { name: replies, from: desk, to: [customer], template: "{sender.name}: {text}" }
-            """, file: "fanout.yaml")
+        return try ConfigLoader(environment: [:]).load(
+            yaml: """
+                state: \(state)
+                platforms:
+                  corp: { type: dingtalk, side: internal, client_id: dingfan, client_secret: fan-secret, robot_code: dingfan,
+                          receive: stream, api_url: "http://127.0.0.1:\(dingtalk)", oapi_url: "http://127.0.0.1:\(dingtalk)" }
+                  outreach: { type: telegram, side: external, token: "\(Self.token)", api_url: "http://127.0.0.1:\(telegram)",
+                              receive: poll, poll_timeout: 1s, rate_limits: { bot: 10/s } }
+                channels:
+                  all-hands: { platform: corp, conversation: "cidAllHands000==" }
+                  desk: { platform: corp, conversation: "cidServiceDesk0==" }
+                  customer: { platform: outreach, chat: 4242 }
+                \(partners.joined(separator: "\n"))
+                routes:
+                  - { name: announcements, from: all-hands, to: [\((1...Self.chats).map { "p\($0)" }.joined(separator: ", "))], template: "📢 {text}" }
+                  - { name: replies, from: desk, to: [customer], template: "{sender.name}: {text}" }
+                """,
+            file: "fanout.yaml"
+        )
     }
 
     @Test func aReplyDuringABigFanOutTakesTheNextTurnAndEveryCopyArrivesOnceWithoutA429() async throws {
@@ -70,8 +74,10 @@ import Testing
             let logger = quietLogger("e2e")
             let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
             let gateway = Gateway(
-                config: config, ledger: ledger,
-                adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
+                config: config,
+                ledger: ledger,
+                adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger),
+                logger: logger
             )
             try await withServices(gateway.services) {
                 await gateway.ready.wait()
@@ -83,7 +89,9 @@ import Testing
                 let before = await copies().count
                 // Most copies must still be waiting for the reply to overtake them.
                 try #require(before <= Self.chats / 2, "the fan-out was half done before the reply was posted; nothing to overtake")
-                _ = try await dingtalk.inject(.init(conversationId: "cidServiceDesk0==", senderStaffId: "s07", senderNick: "Zhang", text: "It ships today"))
+                _ = try await dingtalk.inject(
+                    .init(conversationId: "cidServiceDesk0==", senderStaffId: "s07", senderNick: "Zhang", text: "It ships today")
+                )
                 #expect(await eventually(timeout: .seconds(60)) { await copies().count >= Self.chats })
                 let sent = await telegram.sent().filter { $0.method == "sendMessage" }
                 let reply = try #require(sent.firstIndex { $0.chatID == 4242 })

@@ -7,30 +7,34 @@ import GatehouseLedger
 import GatehouseRuntime
 import GatehouseTesting
 import Testing
+
 @testable import GatehouseCommands
 
 /// Edits and deletes following a message split into several Telegram messages, through the whole
 /// gateway over the Telegram emulator: a group's posts mirrored to a channel.
 @Suite(.timeLimit(.minutes(2))) struct MirrorEndToEndTests {
     static let token = "7000000002:mirror-test-token"
-    static let group = TelegramEmulator.Chat(id: -1005550001, type: .supergroup, title: "Partners")
-    static let channelID: Int64 = -1005550002
+    static let group = TelegramEmulator.Chat(id: -1_005_550_001, type: .supergroup, title: "Partners")
+    static let channelID: Int64 = -1_005_550_002
 
     func config(telegram: Int, state: String) throws -> GatewayConfig {
-        try ConfigLoader(environment: [:]).load(yaml: """
-            state: \(state)
-            platforms:
-              tg: { type: telegram, side: external, token: "\(Self.token)", api_url: "http://127.0.0.1:\(telegram)", receive: poll,
-                    poll_timeout: 1s, rate_limits: { chat: 1000/s, group: 100000/min, bot: 1000/s } }
-            channels:
-              partners: { platform: tg, chat: \(Self.group.id) }
-              mirror: { platform: tg, chat: \(Self.channelID) }
-            checks:
-              secret-words: { keywords: [机密] }
-            routes:
-              - { name: mirrored, from: partners, to: [mirror], on: { secret-words: block }, mirror: [edit, delete],
-                  withdrawn: "（已撤回）This message was withdrawn." }
-            """, file: "mirror.yaml")
+        try ConfigLoader(environment: [:]).load(
+            yaml: """
+                state: \(state)
+                platforms:
+                  tg: { type: telegram, side: external, token: "\(Self.token)", api_url: "http://127.0.0.1:\(telegram)", receive: poll,
+                        poll_timeout: 1s, rate_limits: { chat: 1000/s, group: 100000/min, bot: 1000/s } }
+                channels:
+                  partners: { platform: tg, chat: \(Self.group.id) }
+                  mirror: { platform: tg, chat: \(Self.channelID) }
+                checks:
+                  secret-words: { keywords: [机密] }
+                routes:
+                  - { name: mirrored, from: partners, to: [mirror], on: { secret-words: block }, mirror: [edit, delete],
+                      withdrawn: "（已撤回）This message was withdrawn." }
+                """,
+            file: "mirror.yaml"
+        )
     }
 
     /// A text of three Telegram messages: three paragraphs of 3,000 characters.
@@ -49,8 +53,10 @@ import Testing
                 let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
                 let logger = quietLogger("e2e")
                 let gateway = Gateway(
-                    config: config, ledger: ledger,
-                    adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
+                    config: config,
+                    ledger: ledger,
+                    adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger),
+                    logger: logger
                 )
                 try await withServices(gateway.services) { try await play(telegram, ledger) }
             }

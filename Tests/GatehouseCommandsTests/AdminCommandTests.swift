@@ -6,6 +6,7 @@ import GatehouseLedger
 import GatehouseRuntime
 import GatehouseTesting
 import Testing
+
 @testable import GatehouseCommands
 
 /// The admin commands against a running gateway's admin socket.
@@ -34,7 +35,10 @@ import Testing
     func running(_ body: (Gateway) async throws -> Void) async throws {
         let config = try ConfigLoader(environment: [:]).load(yaml: yaml, file: "test.yaml")
         let gateway = Gateway(
-            config: config, ledger: ledger, adapters: [corp, tg], reload: { [yaml] in try ConfigLoader(environment: [:]).load(yaml: yaml, file: "test.yaml") },
+            config: config,
+            ledger: ledger,
+            adapters: [corp, tg],
+            reload: { [yaml] in try ConfigLoader(environment: [:]).load(yaml: yaml, file: "test.yaml") },
             logger: quietLogger("test")
         )
         try await withServices(gateway.services) {
@@ -145,12 +149,25 @@ import Testing
 @Suite(.timeLimit(.minutes(2))) struct JournalLogHandlerTests {
     @Test func toTheJournalEachEventIsOneLineWithItsPriorityAndSortedKeys() {
         let line = JournalLogHandler.line(
-            level: .warning, message: "two\nlines", metadata: ["gh.route": "news", "gh.crossing": "12"], source: "GatehouseRuntime",
-            label: "gatehouse", journal: true, time: Date(timeIntervalSince1970: 0)
+            level: .warning,
+            message: "two\nlines",
+            metadata: ["gh.route": "news", "gh.crossing": "12"],
+            source: "GatehouseRuntime",
+            label: "gatehouse",
+            journal: true,
+            time: Date(timeIntervalSince1970: 0)
         )
         #expect(line == "<4>gatehouse: warning: gh.crossing=12 gh.route=news [GatehouseRuntime] two\\nlines\n")
         #expect(JournalLogHandler.priority(of: .critical) == 2 && JournalLogHandler.priority(of: .debug) == 7)
-        let plain = JournalLogHandler.line(level: .info, message: "ready", metadata: [:], source: "S", label: "g", journal: false, time: Date(timeIntervalSince1970: 0))
+        let plain = JournalLogHandler.line(
+            level: .info,
+            message: "ready",
+            metadata: [:],
+            source: "S",
+            label: "g",
+            journal: false,
+            time: Date(timeIntervalSince1970: 0)
+        )
         #expect(plain == "1970-01-01T00:00:00Z g: info: [S] ready\n")
         // A JOURNAL_STREAM that does not name this process's stderr is not the journal.
         #expect(!JournalLogHandler.isJournal(environment: ["JOURNAL_STREAM": "1:1"]))
@@ -165,7 +182,9 @@ import Testing
         let admin = AdminCommandTests()
         try await admin.running { _ in
             var envelope = Fixtures.envelope(
-                platform: "corp", conversation: "cidA", messageID: "m1",
+                platform: "corp",
+                conversation: "cidA",
+                messageID: "m1",
                 text: "机密 \u{1B}[2J\u{1B}]0;approved\u{07}see evil.example and https://acme.example/x\u{202E}fdp.exe"
             )
             envelope.body.spans = [Span(offset: 0, length: 2, style: .link("https://hidden.example/login"))]

@@ -6,6 +6,7 @@ import GatehouseLedger
 import GatehouseRuntime
 import GatehouseTesting
 import Testing
+
 @testable import GatehouseCommands
 
 /// `gatehouse announce` against a running gateway: now, scheduled, cancelled, across a restart.

@@ -3,6 +3,7 @@ import GatehouseCore
 import GatehouseLedger
 import GatehouseTesting
 import Testing
+
 @testable import GatehouseCommands
 
 @Suite struct AuditCommandTests {
@@ -11,18 +12,34 @@ import Testing
         let directory = try Fixtures.temporaryDirectory()
         let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
         func crossing(_ route: String, _ destination: String, _ verdict: Verdict, _ findings: [Finding] = []) -> Crossing {
-            Crossing(route: route, source: "all-hands", destination: destination, direction: .outbound, verdict: verdict, findings: findings, text: "sent, \"quoted\"")
+            Crossing(
+                route: route,
+                source: "all-hands",
+                destination: destination,
+                direction: .outbound,
+                verdict: verdict,
+                findings: findings,
+                text: "sent, \"quoted\""
+            )
         }
-        _ = try await ledger.commit(Intake(
-            envelope: Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "m1", text: "hello, world"),
-            crossings: [crossing("announcements", "news", .forward)], configRevision: "r1",
-            receivedAt: try Date("2026-07-01T10:00:00Z", strategy: .iso8601)
-        ))
-        _ = try await ledger.commit(Intake(
-            envelope: Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "m2", text: "key SEC…"),
-            crossings: [crossing("announcements", "partners", .block, [Finding(check: "credentials", detector: "api_token", offset: 4, length: 67)])],
-            configRevision: "r1", receivedAt: try Date("2026-08-01T10:00:00Z", strategy: .iso8601)
-        ))
+        _ = try await ledger.commit(
+            Intake(
+                envelope: Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "m1", text: "hello, world"),
+                crossings: [crossing("announcements", "news", .forward)],
+                configRevision: "r1",
+                receivedAt: try Date("2026-07-01T10:00:00Z", strategy: .iso8601)
+            )
+        )
+        _ = try await ledger.commit(
+            Intake(
+                envelope: Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "m2", text: "key SEC…"),
+                crossings: [
+                    crossing("announcements", "partners", .block, [Finding(check: "credentials", detector: "api_token", offset: 4, length: 67)])
+                ],
+                configRevision: "r1",
+                receivedAt: try Date("2026-08-01T10:00:00Z", strategy: .iso8601)
+            )
+        )
         let job = try #require(try await ledger.head(of: "news"))
         _ = try await ledger.recordDelivered(job, nativeIDs: ["101", "102"], at: try Date("2026-07-01T10:00:01Z", strategy: .iso8601))
         return directory
@@ -45,7 +62,10 @@ import Testing
         }
         #expect(try output(.jsonl, AuditQuery(verdict: .block), directory: directory).split(separator: "\n").count == 1)
         #expect(try output(.jsonl, AuditQuery(channel: "partners"), directory: directory).contains("\"api_token\""))
-        let july = AuditQuery(since: try Date("2026-07-01T00:00:00Z", strategy: .iso8601), until: try Date("2026-08-01T00:00:00Z", strategy: .iso8601))
+        let july = AuditQuery(
+            since: try Date("2026-07-01T00:00:00Z", strategy: .iso8601),
+            until: try Date("2026-08-01T00:00:00Z", strategy: .iso8601)
+        )
         #expect(try output(.jsonl, july, directory: directory).split(separator: "\n").count == 2)
         #expect(try output(.jsonl, AuditQuery(route: "other"), directory: directory).isEmpty)
     }
@@ -54,7 +74,10 @@ import Testing
         let directory = try await ledger()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let lines = try output(.csv, content: true, directory: directory).split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(lines.first == Substring((AuditPrinter.csvColumns + ["received", "decided", "received_payload", "decided_payload"]).joined(separator: ",")))
+        #expect(
+            lines.first
+                == Substring((AuditPrinter.csvColumns + ["received", "decided", "received_payload", "decided_payload"]).joined(separator: ","))
+        )
         // The payload columns stay empty for a body that is text only.
         #expect(lines[1].hasSuffix(",\"hello, world\",\"sent, \"\"quoted\"\"\",,"))
         #expect(lines[2].contains("credentials/api_token@4+67"))
@@ -72,7 +95,9 @@ import Testing
 /// existed readable before its chmod, or was written through a planted link.
 @Suite struct AdversarialAuditCommandTests {
     @Test func csvCellsThatASpreadsheetWouldRunAreNeutralised() {
-        #expect(AuditPrinter.csvField("=HYPERLINK(\"https://evil.example\",\"click\")") == "\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"click\"\")\"")
+        #expect(
+            AuditPrinter.csvField("=HYPERLINK(\"https://evil.example\",\"click\")") == "\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"click\"\")\""
+        )
         for cell in ["+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "＝1"] {
             #expect(AuditPrinter.csvField(cell).hasPrefix("'") || AuditPrinter.csvField(cell).hasPrefix("\"'"))
         }

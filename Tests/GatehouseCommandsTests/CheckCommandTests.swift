@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+
 @testable import GatehouseCommands
 
 @Suite struct CheckCommandTests {
@@ -35,7 +36,10 @@ import Testing
     }
 
     @Test func theSubcommandsOfTheContractParse() throws {
-        for arguments in [["run", "--config", "f.yaml"], ["check", "--config", "f.yaml"], ["demo"], ["emulate", "telegram", "--port", "8081"], ["emulate", "dingtalk", "--port", "0"]] {
+        for arguments in [
+            ["run", "--config", "f.yaml"], ["check", "--config", "f.yaml"], ["demo"], ["emulate", "telegram", "--port", "8081"],
+            ["emulate", "dingtalk", "--port", "0"],
+        ] {
             _ = try GatehouseCommand.parseAsRoot(arguments)
         }
         #expect(throws: (any Error).self) { try GatehouseCommand.parseAsRoot(["emulate", "slack"]) }

@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseConfig
 import Testing
+
 @testable import GatehouseCommands
 
 /// `gatehouse explain --format json` on the shipped examples, against reviewed golden files.
@@ -17,42 +18,78 @@ import Testing
 
     static let cases: [Case] = [
         // PII is masked in CJK and emoji text; offsets are Unicode scalars of the input.
-        Case(golden: "announcements-pii", config: "examples/announcements.yaml", arguments: [
-            "--from", "all-hands", "--sender-name", "王经理", "--time", "2026-11-23T10:00:00+08:00",
-            "--text", "📢 新品发布！联系：+86 138-1234-5678，邮箱 press@acme.example，身份证 11010519491231002X",
-        ]),
+        Case(
+            golden: "announcements-pii",
+            config: "examples/announcements.yaml",
+            arguments: [
+                "--from", "all-hands", "--sender-name", "王经理", "--time", "2026-11-23T10:00:00+08:00",
+                "--text", "📢 新品发布！联系：+86 138-1234-5678，邮箱 press@acme.example，身份证 11010519491231002X",
+            ]
+        ),
         // A keyword split by a zero-width space and full-width letters is still a keyword: hold.
-        Case(golden: "announcements-evasion", config: "examples/announcements.yaml", arguments: [
-            "--from", "all-hands", "--time", "2026-11-23T10:00:00+08:00", "--text", "本文件机\u{200B}密，ｃｏｎｆｉｄｅｎｔｉａｌ",
-        ]),
+        Case(
+            golden: "announcements-evasion",
+            config: "examples/announcements.yaml",
+            arguments: [
+                "--from", "all-hands", "--time", "2026-11-23T10:00:00+08:00", "--text", "本文件机\u{200B}密，ｃｏｎｆｉｄｅｎｔｉａｌ",
+            ]
+        ),
         // A credential blocks, whatever else fires.
-        Case(golden: "announcements-credential", config: "examples/announcements.yaml", arguments: [
-            "--from", "all-hands", "--time", "2026-11-23T10:00:00+08:00",
-            "--text", "deploy key: SEC" + String(repeating: "ab12", count: 16) + " call 13912345678",
-        ]),
+        Case(
+            golden: "announcements-credential",
+            config: "examples/announcements.yaml",
+            arguments: [
+                "--from", "all-hands", "--time", "2026-11-23T10:00:00+08:00",
+                "--text", "deploy key: SEC" + String(repeating: "ab12", count: 16) + " call 13912345678",
+            ]
+        ),
         // Inbound: a link elsewhere blocks; our own site and a ticket number pass.
-        Case(golden: "support-phishing", config: "examples/customer-support.yaml", arguments: [
-            "--from", "support", "--sender", "5550001", "--sender-name", "Li", "--time", "2026-11-23T10:00:00+08:00",
-            "--text", "Pay here: https://acme.example@evil.example/pay (re INC-123456)",
-        ]),
-        Case(golden: "support-own-site", config: "examples/customer-support.yaml", arguments: [
-            "--from", "support", "--sender", "5550001", "--sender-name", "Li", "--time", "2026-11-23T10:00:00+08:00",
-            "--text", "See https://docs.acme.example/help, ticket INC-123456",
-        ]),
+        Case(
+            golden: "support-phishing",
+            config: "examples/customer-support.yaml",
+            arguments: [
+                "--from", "support", "--sender", "5550001", "--sender-name", "Li", "--time", "2026-11-23T10:00:00+08:00",
+                "--text", "Pay here: https://acme.example@evil.example/pay (re INC-123456)",
+            ]
+        ),
+        Case(
+            golden: "support-own-site",
+            config: "examples/customer-support.yaml",
+            arguments: [
+                "--from", "support", "--sender", "5550001", "--sender-name", "Li", "--time", "2026-11-23T10:00:00+08:00",
+                "--text", "See https://docs.acme.example/help, ticket INC-123456",
+            ]
+        ),
         // Allow-list: marked by a publisher in office hours → forward; outside hours → hold;
         // by someone else → block; unmarked → the default, block.
-        Case(golden: "allow-list-publish", config: "examples/allow-list.yaml", arguments: [
-            "--from", "comms", "--sender", "press01", "--time", "2026-11-23T10:00:00+08:00", "--text", "#publish New office in Shenzhen",
-        ]),
-        Case(golden: "allow-list-after-hours", config: "examples/allow-list.yaml", arguments: [
-            "--from", "comms", "--sender", "press01", "--time", "2026-11-23T21:00:00+08:00", "--text", "#publish New office in Shenzhen",
-        ]),
-        Case(golden: "allow-list-not-a-publisher", config: "examples/allow-list.yaml", arguments: [
-            "--from", "comms", "--sender", "intern07", "--time", "2026-11-23T10:00:00+08:00", "--text", "#publish New office in Shenzhen",
-        ]),
-        Case(golden: "allow-list-unmarked", config: "examples/allow-list.yaml", arguments: [
-            "--from", "comms", "--sender", "press01", "--time", "2026-11-23T10:00:00+08:00", "--text", "New office in Shenzhen",
-        ]),
+        Case(
+            golden: "allow-list-publish",
+            config: "examples/allow-list.yaml",
+            arguments: [
+                "--from", "comms", "--sender", "press01", "--time", "2026-11-23T10:00:00+08:00", "--text", "#publish New office in Shenzhen",
+            ]
+        ),
+        Case(
+            golden: "allow-list-after-hours",
+            config: "examples/allow-list.yaml",
+            arguments: [
+                "--from", "comms", "--sender", "press01", "--time", "2026-11-23T21:00:00+08:00", "--text", "#publish New office in Shenzhen",
+            ]
+        ),
+        Case(
+            golden: "allow-list-not-a-publisher",
+            config: "examples/allow-list.yaml",
+            arguments: [
+                "--from", "comms", "--sender", "intern07", "--time", "2026-11-23T10:00:00+08:00", "--text", "#publish New office in Shenzhen",
+            ]
+        ),
+        Case(
+            golden: "allow-list-unmarked",
+            config: "examples/allow-list.yaml",
+            arguments: [
+                "--from", "comms", "--sender", "press01", "--time", "2026-11-23T10:00:00+08:00", "--text", "New office in Shenzhen",
+            ]
+        ),
     ]
 
     @Test(arguments: cases)

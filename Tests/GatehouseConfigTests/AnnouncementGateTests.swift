@@ -7,30 +7,36 @@ import Testing
     let config: GatewayConfig
 
     init() throws {
-        config = try ConfigLoader(environment: [:]).load(yaml: """
-            platforms:
-              corp: { type: dingtalk, side: internal, client_id: d, client_secret: s }
-              tg: { type: telegram, side: external, token: "1:x" }
-            channels:
-              all-hands: { platform: corp, conversation: cidA }
-              board: { platform: corp, announcements: true }
-              desk: { platform: corp, conversation: cidD }
-              news: { platform: tg, chat: -1001 }
-              partners: { platform: tg, chat: -1002 }
-              lonely: { platform: tg, chat: -1003 }
-            checks:
-              secret-words: { keywords: [机密] }
-              pii: { detect: [email] }
-            routes:
-              - { name: announcements, from: all-hands, to: [news, partners], on: { pii: redact }, template: "📢 {text}" }
-              - { name: partner-desk, from: desk, to: [partners], on: { secret-words: hold } }
-            """, file: "g.yaml")
+        config = try ConfigLoader(environment: [:]).load(
+            yaml: """
+                platforms:
+                  corp: { type: dingtalk, side: internal, client_id: d, client_secret: s }
+                  tg: { type: telegram, side: external, token: "1:x" }
+                channels:
+                  all-hands: { platform: corp, conversation: cidA }
+                  board: { platform: corp, announcements: true }
+                  desk: { platform: corp, conversation: cidD }
+                  news: { platform: tg, chat: -1001 }
+                  partners: { platform: tg, chat: -1002 }
+                  lonely: { platform: tg, chat: -1003 }
+                checks:
+                  secret-words: { keywords: [机密] }
+                  pii: { detect: [email] }
+                routes:
+                  - { name: announcements, from: all-hands, to: [news, partners], on: { pii: redact }, template: "📢 {text}" }
+                  - { name: partner-desk, from: desk, to: [partners], on: { secret-words: hold } }
+                """,
+            file: "g.yaml"
+        )
     }
 
     func envelope(_ text: String) -> Envelope {
         Envelope(
             origin: .init(platform: Gate.announcePlatform, conversation: Gate.announceSource, messageID: "a1", eventID: "a1"),
-            sender: .init(id: "uid 1000 (ops)", name: "uid 1000 (ops)"), body: .init(text: text), time: .now, labels: ["announcement"]
+            sender: .init(id: "uid 1000 (ops)", name: "uid 1000 (ops)"),
+            body: .init(text: text),
+            time: .now,
+            labels: ["announcement"]
         )
     }
 

@@ -56,17 +56,25 @@ import Testing
         #expect(corp.apiURL == "https://api.dingtalk.com")
         #expect(corp.clientSecret.value == "s3cr3t")
         #expect(config.revision.count == 64)
-        #expect(config.gate.crossings(for: Envelope(
-            origin: .init(platform: "corp", conversation: "cidAAA==", messageID: "m", eventID: "m"),
-            sender: .init(id: "u", name: "Ada"), body: .init(text: "hi"), time: .now
-        )).map(\.text) == ["📢 hi — Ada", "📢 hi — Ada"])
+        #expect(
+            config.gate.crossings(
+                for: Envelope(
+                    origin: .init(platform: "corp", conversation: "cidAAA==", messageID: "m", eventID: "m"),
+                    sender: .init(id: "u", name: "Ada"),
+                    body: .init(text: "hi"),
+                    time: .now
+                )
+            ).map(\.text) == ["📢 hi — Ada", "📢 hi — Ada"]
+        )
     }
 
     @Test func aMisspelledKeyIsReportedAtItsLineAndColumnWithASuggestion() {
         let yaml = Self.valid.replacingOccurrences(of: "    template:", with: "    tempalte:")
-        #expect(diagnostics(yaml) == [
-            "/etc/gatehouse/g.yaml:20:5: error: unknown key 'tempalte' in a route (did you mean 'template'?)",
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "/etc/gatehouse/g.yaml:20:5: error: unknown key 'tempalte' in a route (did you mean 'template'?)"
+            ]
+        )
     }
 
     @Test func everyProblemIsReportedInOneRun() {
@@ -94,28 +102,32 @@ import Testing
                 from: [a]
                 to: x
             """
-        #expect(diagnostics(yaml) == [
-            "/etc/gatehouse/g.yaml:7:5: error: unknown key 'recieve' in platform 'corp' (did you mean 'receive'?)",
-            "/etc/gatehouse/g.yaml:4:11: error: platform 'corp': side must be one of internal, external, found 'inside'",
-            "/etc/gatehouse/g.yaml:9:11: error: platform 'tg': type must be one of dingtalk, telegram, found 'telegramm' (did you mean 'telegram'?)",
-            "/etc/gatehouse/g.yaml:13:18: error: channel 'b': no platform named 'corpp' (did you mean 'corp'?)",
-            "/etc/gatehouse/g.yaml:14:24: error: channel 'c': 'chat' is for telegram channels; a dingtalk channel has 'conversation'",
-            "/etc/gatehouse/g.yaml:14:6: error: channel 'c' has no 'conversation' (a group), 'robot_webhook' (a custom robot), 'users' (one-to-one chats) or 'announcements: true'",
-            "/etc/gatehouse/g.yaml:18:10: error: route 'r': to: no channel named 'news'",
-            "/etc/gatehouse/g.yaml:19:23: error: route 'r': template: unknown template variable '{sender.nam}'; known: {text}, {sender.name}, {sender.dept}, {sender.id}, {channel}, {route}, {platform}, {time}",
-            "/etc/gatehouse/g.yaml:20:11: error: route 'r' is already defined at /etc/gatehouse/g.yaml:16:11; route names must be unique (they name the route in the audit log)",
-            "/etc/gatehouse/g.yaml:22:9: error: route 'r': to: no channel named 'x'",
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "/etc/gatehouse/g.yaml:7:5: error: unknown key 'recieve' in platform 'corp' (did you mean 'receive'?)",
+                "/etc/gatehouse/g.yaml:4:11: error: platform 'corp': side must be one of internal, external, found 'inside'",
+                "/etc/gatehouse/g.yaml:9:11: error: platform 'tg': type must be one of dingtalk, telegram, found 'telegramm' (did you mean 'telegram'?)",
+                "/etc/gatehouse/g.yaml:13:18: error: channel 'b': no platform named 'corpp' (did you mean 'corp'?)",
+                "/etc/gatehouse/g.yaml:14:24: error: channel 'c': 'chat' is for telegram channels; a dingtalk channel has 'conversation'",
+                "/etc/gatehouse/g.yaml:14:6: error: channel 'c' has no 'conversation' (a group), 'robot_webhook' (a custom robot), 'users' (one-to-one chats) or 'announcements: true'",
+                "/etc/gatehouse/g.yaml:18:10: error: route 'r': to: no channel named 'news'",
+                "/etc/gatehouse/g.yaml:19:23: error: route 'r': template: unknown template variable '{sender.nam}'; known: {text}, {sender.name}, {sender.dept}, {sender.id}, {channel}, {route}, {platform}, {time}",
+                "/etc/gatehouse/g.yaml:20:11: error: route 'r' is already defined at /etc/gatehouse/g.yaml:16:11; route names must be unique (they name the route in the audit log)",
+                "/etc/gatehouse/g.yaml:22:9: error: route 'r': to: no channel named 'x'",
+            ]
+        )
     }
 
     @Test func aMisspelledSectionIsOneErrorNotOnePerReference() {
         let yaml = Self.valid
             .replacingOccurrences(of: "channels:", with: "chanels:")
             .replacingOccurrences(of: "    template:", with: "    tempalte:")
-        #expect(diagnostics(yaml) == [
-            "/etc/gatehouse/g.yaml:12:1: error: unknown key 'chanels' in the config (did you mean 'channels'?)",
-            "/etc/gatehouse/g.yaml:20:5: error: unknown key 'tempalte' in a route (did you mean 'template'?)",
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "/etc/gatehouse/g.yaml:12:1: error: unknown key 'chanels' in the config (did you mean 'channels'?)",
+                "/etc/gatehouse/g.yaml:20:5: error: unknown key 'tempalte' in a route (did you mean 'template'?)",
+            ]
+        )
     }
 
     @Test func wrongTypesAreErrors() {
@@ -123,10 +135,12 @@ import Testing
             .replacingOccurrences(of: "platforms:\n  corp:", with: "platforms:\n  corp:")
             .replacingOccurrences(of: "to: [news, partners]", with: "to: { news: 1 }")
             .replacingOccurrences(of: "topic: 42", with: "topic: forty-two")
-        #expect(diagnostics(yaml) == [
-            "/etc/gatehouse/g.yaml:15:64: error: channel 'partners': topic must be an integer, found 'forty-two'",
-            "/etc/gatehouse/g.yaml:19:9: error: route 'announcements': to must be a name or a list of names, found a mapping",
-        ])
+        #expect(
+            diagnostics(yaml) == [
+                "/etc/gatehouse/g.yaml:15:64: error: channel 'partners': topic must be an integer, found 'forty-two'",
+                "/etc/gatehouse/g.yaml:19:9: error: route 'announcements': to must be a name or a list of names, found a mapping",
+            ]
+        )
     }
 
     @Test func syntaxErrorsAreLocated() {
@@ -151,10 +165,17 @@ import Testing
         #expect("\(telegram.token)" == "<redacted>")
 
         let unset = diagnostics(yaml)
-        #expect(unset == ["/etc/gatehouse/g.yaml:11:17: error: platform 'outreach': token_file uses $CREDENTIALS_DIRECTORY, which is not set (systemd sets it with LoadCredential=)"])
+        #expect(
+            unset == [
+                "/etc/gatehouse/g.yaml:11:17: error: platform 'outreach': token_file uses $CREDENTIALS_DIRECTORY, which is not set (systemd sets it with LoadCredential=)"
+            ]
+        )
         let missing = diagnostics(yaml.replacingOccurrences(of: "/tg", with: "/nope"), environment: ["CREDENTIALS_DIRECTORY": directory])
         #expect(missing == ["/etc/gatehouse/g.yaml:11:17: error: platform 'outreach': cannot read token_file '\(directory)/nope'"])
-        let both = diagnostics(yaml.replacingOccurrences(of: "    token_file:", with: "    token: x\n    token_file:"), environment: ["CREDENTIALS_DIRECTORY": directory])
+        let both = diagnostics(
+            yaml.replacingOccurrences(of: "    token_file:", with: "    token: x\n    token_file:"),
+            environment: ["CREDENTIALS_DIRECTORY": directory]
+        )
         #expect(both == ["/etc/gatehouse/g.yaml:12:5: error: platform 'outreach': give either 'token' or 'token_file', not both"])
     }
 

@@ -6,16 +6,19 @@ import Testing
 /// and the Stream watchdog's setting.
 @Suite struct DingTalkChannelConfigTests {
     func load(_ channel: String, route: String = "{ name: r, from: board, to: [news] }", platform: String = "") throws -> GatewayConfig {
-        try ConfigLoader(environment: [:]).load(yaml: """
-            platforms:
-              corp: { type: dingtalk, side: internal, client_id: d, client_secret: s\(platform) }
-              tg: { type: telegram, side: external, token: "1:x" }
-            channels:
-              news: { platform: tg, chat: -100 }
-              board: { platform: corp, \(channel) }
-            routes:
-              - \(route)
-            """, file: "g.yaml")
+        try ConfigLoader(environment: [:]).load(
+            yaml: """
+                platforms:
+                  corp: { type: dingtalk, side: internal, client_id: d, client_secret: s\(platform) }
+                  tg: { type: telegram, side: external, token: "1:x" }
+                channels:
+                  news: { platform: tg, chat: -100 }
+                  board: { platform: corp, \(channel) }
+                routes:
+                  - \(route)
+                """,
+            file: "g.yaml"
+        )
     }
 
     func diagnostics(_ channel: String, route: String = "{ name: r, from: board, to: [news] }", platform: String = "") -> [String] {
@@ -34,17 +37,24 @@ import Testing
         #expect(config.channels["board"]?.address == .announcements)
         let envelope = Envelope(
             origin: .init(platform: "corp", conversation: Channel.announcementConversation, messageID: "bb1", eventID: "e1"),
-            sender: .init(id: "hr", name: "hr"), body: .init(text: "Holiday"), time: .now, labels: ["announcement"]
+            sender: .init(id: "hr", name: "hr"),
+            body: .init(text: "Holiday"),
+            time: .now,
+            labels: ["announcement"]
         )
         #expect(config.gate.crossings(for: envelope).map(\.destination) == ["news"])
-        #expect(diagnostics("announcements: true", route: "{ name: r, from: news, to: [board] }")
-            == ["route 'r': to: channel 'board' is the platform's announcements, which Gatehouse reads but does not publish"])
+        #expect(
+            diagnostics("announcements: true", route: "{ name: r, from: news, to: [board] }")
+                == ["route 'r': to: channel 'board' is the platform's announcements, which Gatehouse reads but does not publish"]
+        )
         #expect(diagnostics("announcements: false").first?.contains("announcements: false declares nothing") == true)
         #expect(diagnostics("announcements: yes").first?.contains("must be true or false") == true)
         #expect(diagnostics("announcements: true, conversation: cidA").first?.contains("give one of 'conversation', 'announcements'") == true)
-        #expect(diagnostics("announcements: true", platform: ", receive: http").contains {
-            $0.contains("announcements arrive over Stream mode, but platform 'corp' has receive: http")
-        })
+        #expect(
+            diagnostics("announcements: true", platform: ", receive: http").contains {
+                $0.contains("announcements arrive over Stream mode, but platform 'corp' has receive: http")
+            }
+        )
     }
 
     @Test func oneToOneChatsNameOneToTwentyPeopleAndOnlySend() throws {
@@ -61,16 +71,26 @@ import Testing
             "robot_webhook: { access_token: tok, secret: SECabc, at: { user_ids: [u1], mobiles: [\"138\"], all: false } }",
             route: "{ name: r, from: news, to: [board] }"
         )
-        #expect(config.channels["board"]?.address == .robotWebhook(
-            accessToken: Secret("tok"), secret: Secret("SECabc"), mentions: .init(userIDs: ["u1"], mobiles: ["138"])
-        ))
-        #expect(diagnostics("robot_webhook: { access_token: tok, at: { everyone: true } }", route: "{ name: r, from: news, to: [board] }")
-            .first?.contains("everyone") == true)
+        #expect(
+            config.channels["board"]?.address
+                == .robotWebhook(
+                    accessToken: Secret("tok"),
+                    secret: Secret("SECabc"),
+                    mentions: .init(userIDs: ["u1"], mobiles: ["138"])
+                )
+        )
+        #expect(
+            diagnostics("robot_webhook: { access_token: tok, at: { everyone: true } }", route: "{ name: r, from: news, to: [board] }")
+                .first?.contains("everyone") == true
+        )
     }
 
     @Test func theStreamWatchdogIsConfigurableWithinSaneBounds() throws {
         let config = try load("announcements: true", platform: ", idle_timeout: 2m")
-        guard case .dingtalk(let dingtalk) = config.platforms["corp"]?.settings else { Issue.record("not dingtalk"); return }
+        guard case .dingtalk(let dingtalk) = config.platforms["corp"]?.settings else {
+            Issue.record("not dingtalk")
+            return
+        }
         #expect(dingtalk.idleTimeout == .seconds(120))
         #expect(diagnostics("announcements: true", platform: ", idle_timeout: 5s").first?.contains("between 30s and 10m") == true)
     }

@@ -41,19 +41,25 @@ import Testing
     @Test func schemesAndAPublicSuffixListAreRead() throws {
         let list = try suffixFile("com\nio\n")
         defer { try? FileManager.default.removeItem(atPath: list) }
-        let config = try load("""
+        let config = try load(
+            """
               links: { links: { allow: [acme.example, "*.acme.example"], schemes: [https, FTP], public_suffix_list: \(list) } }
-            """)
+            """
+        )
         #expect(config.warnings.isEmpty)
-        #expect(try found(config, "links", in: "ftp://acme.example/x http://acme.example evil.io/x file.txt tg://resolve?domain=a")
-                == ["http://acme.example", "evil.io/x", "tg://resolve?domain=a"])
+        #expect(
+            try found(config, "links", in: "ftp://acme.example/x http://acme.example evil.io/x file.txt tg://resolve?domain=a")
+                == ["http://acme.example", "evil.io/x", "tg://resolve?domain=a"]
+        )
     }
 
     @Test func aMissingSystemListIsAWarningAndBareDomainsFailClosed() throws {
         // The system's list is read when none is named; where it is missing, the check still loads.
-        let config = try load("""
+        let config = try load(
+            """
               links: { links: { allow: [acme.example] } }
-            """)
+            """
+        )
         let systemList = FileManager.default.fileExists(atPath: "/usr/share/publicsuffix/public_suffix_list.dat")
         #expect(config.warnings.isEmpty == systemList)
         if !systemList {

@@ -41,7 +41,8 @@ import Testing
 
     @Test func redactionMasksInsideTheNameAndTheFileNames() throws {
         let envelope = customer(
-            named: "Li 13812345678", text: "see attached",
+            named: "Li 13812345678",
+            text: "see attached",
             files: [.init(reference: "F", name: "id-13987654321.pdf", mimeType: "application/pdf", bytes: 10)]
         )
         let crossing = try #require(try gate(template: "{sender.name}: {text}", verdicts: [("pii", .redact)]).crossings(for: envelope).first)

@@ -42,10 +42,18 @@ import Testing
                 return "\(error)"
             }
         }
-        #expect(refusal { _ = try AnnouncementTime(at: nil, tz: nil, localTime: "09:00").due(at: nowhere, now: now) }.contains("channel 'x' has no tz"))
-        #expect(refusal { _ = try AnnouncementTime(at: "2026-12-05 09:00", tz: "Asia/Shanghai", localTime: nil).due(at: berlin, now: now) }.contains("has passed"))
+        #expect(
+            refusal { _ = try AnnouncementTime(at: nil, tz: nil, localTime: "09:00").due(at: nowhere, now: now) }.contains("channel 'x' has no tz")
+        )
+        #expect(
+            refusal { _ = try AnnouncementTime(at: "2026-12-05 09:00", tz: "Asia/Shanghai", localTime: nil).due(at: berlin, now: now) }.contains(
+                "has passed"
+            )
+        )
         #expect(refusal { _ = try AnnouncementTime(at: "2026-12-06 09:00", tz: nil, localTime: nil) }.contains("names no offset"))
-        #expect(refusal { _ = try AnnouncementTime(at: "2026-12-06 09:00", tz: "Mars/Base", localTime: nil) }.contains("unknown time zone 'Mars/Base'"))
+        #expect(
+            refusal { _ = try AnnouncementTime(at: "2026-12-06 09:00", tz: "Mars/Base", localTime: nil) }.contains("unknown time zone 'Mars/Base'")
+        )
         #expect(refusal { _ = try AnnouncementTime(at: "tomorrow", tz: "UTC", localTime: nil) }.contains("must read like 2026-12-01 09:00"))
         #expect(refusal { _ = try AnnouncementTime(at: nil, tz: nil, localTime: "9am") }.contains("HH:MM"))
         #expect(refusal { _ = try AnnouncementTime(at: "2026-12-06 09:00", tz: "UTC", localTime: "09:00") }.contains("not both"))

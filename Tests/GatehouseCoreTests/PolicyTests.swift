@@ -63,10 +63,12 @@ final class WordDetector: Detector {
         let route = Route(name: "r", from: ["s"], to: ["t"], on: [(check: "b", verdict: .redact), (check: "a", verdict: .hold)])
         let decision = policy.decide(Fixtures.envelope(platform: "p", conversation: "c", text: "机密 beta 📢 alpha"), on: route)
         #expect(decision.verdict == .hold)
-        #expect(decision.findings == [
-            Finding(check: "b", detector: "word", offset: 3, length: 4),
-            Finding(check: "a", detector: "word", offset: 10, length: 5),
-        ])
+        #expect(
+            decision.findings == [
+                Finding(check: "b", detector: "word", offset: 3, length: 4),
+                Finding(check: "a", detector: "word", offset: 10, length: 5),
+            ]
+        )
         #expect(decision.masked == [Finding(check: "b", detector: "word", offset: 3, length: 4)])
     }
 
@@ -103,10 +105,16 @@ final class WordDetector: Detector {
             "s": Channel(name: "s", platform: "p", address: .conversation("c")),
             "t": Channel(name: "t", platform: "q", address: .chat("-1", topic: nil)),
         ]
-        let gate = Gate(router: Router(channels: channels, routes: [
-            Route(name: "posts", from: ["s"], to: ["t"]),
-            Route(name: "mirrored", from: ["s"], to: ["t"], mirror: [.edit]),
-        ]), sides: [:])
+        let gate = Gate(
+            router: Router(
+                channels: channels,
+                routes: [
+                    Route(name: "posts", from: ["s"], to: ["t"]),
+                    Route(name: "mirrored", from: ["s"], to: ["t"], mirror: [.edit]),
+                ]
+            ),
+            sides: [:]
+        )
         #expect(gate.crossings(for: Fixtures.envelope(platform: "p", conversation: "c", text: "x")).map(\.route) == ["posts", "mirrored"])
         let edit = gate.crossings(for: Fixtures.envelope(platform: "p", conversation: "c", text: "x", kind: .edit))
         #expect(edit.map(\.route) == ["mirrored"])
@@ -116,16 +124,18 @@ final class WordDetector: Detector {
 }
 
 @Suite struct RedactorTests {
-    @Test(arguments: [
-        // (text, findings as (offset, length, detector), expected)
-        ("call 13812345678 now", [(5, 11, "cn_mobile")], "call [REDACTED:cn_mobile] now"),
-        ("电话：13812345678。", [(3, 11, "cn_mobile")], "电话：[REDACTED:cn_mobile]。"),
-        ("👨‍👩‍👧 a@b.cn 🎉", [(6, 6, "email")], "👨‍👩‍👧 [REDACTED:email] 🎉"),
-        ("abcdef", [(0, 3, "x"), (2, 3, "y")], "[REDACTED:x]f"),
-        ("abcdef", [(2, 2, "inner"), (0, 6, "outer")], "[REDACTED:outer]"),
-        ("abcdef", [(4, 2, "b"), (0, 1, "a")], "[REDACTED:a]bcd[REDACTED:b]"),
-        ("abc", [(0, 0, "attachment")], "abc"),
-    ] as [(String, [(Int, Int, String)], String)])
+    @Test(
+        arguments: [
+            // (text, findings as (offset, length, detector), expected)
+            ("call 13812345678 now", [(5, 11, "cn_mobile")], "call [REDACTED:cn_mobile] now"),
+            ("电话：13812345678。", [(3, 11, "cn_mobile")], "电话：[REDACTED:cn_mobile]。"),
+            ("👨‍👩‍👧 a@b.cn 🎉", [(6, 6, "email")], "👨‍👩‍👧 [REDACTED:email] 🎉"),
+            ("abcdef", [(0, 3, "x"), (2, 3, "y")], "[REDACTED:x]f"),
+            ("abcdef", [(2, 2, "inner"), (0, 6, "outer")], "[REDACTED:outer]"),
+            ("abcdef", [(4, 2, "b"), (0, 1, "a")], "[REDACTED:a]bcd[REDACTED:b]"),
+            ("abc", [(0, 0, "attachment")], "abc"),
+        ] as [(String, [(Int, Int, String)], String)]
+    )
     func masksEachSpanInUnicodeScalars(text: String, spans: [(Int, Int, String)], expected: String) {
         let findings = spans.map { Finding(check: "c", detector: $0.2, offset: $0.0, length: $0.1) }
         #expect(Redactor.mask(text, findings) == expected)
@@ -172,7 +182,12 @@ extension RedactorTests {
 }
 
 @Suite struct MessageRuleTests {
-    func envelope(time: String = "2026-11-23T10:00:00+08:00", sender: String = "u1", attachments: [Envelope.Attachment] = [], text: String = "x") throws -> Envelope {
+    func envelope(
+        time: String = "2026-11-23T10:00:00+08:00",
+        sender: String = "u1",
+        attachments: [Envelope.Attachment] = [],
+        text: String = "x"
+    ) throws -> Envelope {
         var envelope = Fixtures.envelope(platform: "p", conversation: "c", text: text, sender: sender)
         envelope.time = try Date(time, strategy: .iso8601)
         envelope.attachments = attachments
@@ -187,20 +202,26 @@ extension RedactorTests {
         #expect(!rule.allows(.init(reference: "4", name: "big.pdf", bytes: 1001)))
         // An unknown size under a size limit fails closed.
         #expect(!rule.allows(.init(reference: "5", name: "a.pdf")))
-        #expect(try rule.violated(by: envelope(attachments: [.init(reference: "1", name: "a.pdf", bytes: 1), .init(reference: "2", name: "b.zip", bytes: 1)])))
+        #expect(
+            try rule.violated(
+                by: envelope(attachments: [.init(reference: "1", name: "a.pdf", bytes: 1), .init(reference: "2", name: "b.zip", bytes: 1)])
+            )
+        )
         #expect(try !rule.violated(by: envelope()))
         // `types: []`: every attachment fires.
-        #expect(try AttachmentDetector(types: [], maxBytes: nil).violated(by: envelope(attachments: [.init(reference: "1", name: "a.pdf", bytes: 1)])))
+        #expect(
+            try AttachmentDetector(types: [], maxBytes: nil).violated(by: envelope(attachments: [.init(reference: "1", name: "a.pdf", bytes: 1)]))
+        )
         #expect(try !AttachmentDetector(types: nil, maxBytes: nil).violated(by: envelope(attachments: [.init(reference: "1", name: "a.exe")])))
     }
 
     @Test(arguments: [
         ("2026-11-23T10:00:00+08:00", false),  // Monday 10:00 in Shanghai
         ("2026-11-23T08:59:00+08:00", true),
-        ("2026-11-23T18:00:00+08:00", true),   // the end is exclusive
-        ("2026-11-23T02:00:00Z", false),       // Monday 10:00 in Shanghai, written in UTC
-        ("2026-11-22T10:00:00+08:00", true),   // Sunday
-        ("2026-11-21T03:00:00Z", true),        // Saturday 11:00 in Shanghai
+        ("2026-11-23T18:00:00+08:00", true),  // the end is exclusive
+        ("2026-11-23T02:00:00Z", false),  // Monday 10:00 in Shanghai, written in UTC
+        ("2026-11-22T10:00:00+08:00", true),  // Sunday
+        ("2026-11-21T03:00:00Z", true),  // Saturday 11:00 in Shanghai
     ])
     func timeWindowsAreJudgedInTheirZone(time: String, outside: Bool) throws {
         let rule = TimeWindowDetector(days: Set(1...5), start: 9 * 60, end: 18 * 60, timeZone: try #require(TimeZone(identifier: "Asia/Shanghai")))
@@ -223,9 +244,9 @@ extension RedactorTests {
         #expect(try senders.violated(by: envelope(sender: "u3")))
         #expect(try !SenderDetector(allow: [], deny: ["x"]).violated(by: envelope(sender: "u3")))
         let size = SizeDetector(maxBytes: 7, maxCharacters: 3)
-        #expect(try !size.violated(by: envelope(text: "机密")))      // 6 bytes, 2 scalars
-        #expect(try size.violated(by: envelope(text: "机密文")))     // 9 bytes
-        #expect(try size.violated(by: envelope(text: "abcd")))      // 4 scalars
+        #expect(try !size.violated(by: envelope(text: "机密")))  // 6 bytes, 2 scalars
+        #expect(try size.violated(by: envelope(text: "机密文")))  // 9 bytes
+        #expect(try size.violated(by: envelope(text: "abcd")))  // 4 scalars
     }
 }
 
@@ -251,4 +272,3 @@ extension RedactorTests {
         #expect(throws: TemplateError.self) { try Template(parsing: source) }
     }
 }
-

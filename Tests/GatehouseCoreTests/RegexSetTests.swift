@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import GatehouseCore
 
 @Suite struct RegexSetTests {
@@ -24,22 +25,24 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        (#"\bINC-\d{6}\b"#, "INC-", false),
-        (#"(?i)project\s+phoenix"#, "project", true),
-        (#"合同编号\s*\d+"#, "合同编号", false),
-        (#"\$\d+(?:,\d{3})*"#, "$", false),
-        (#"PO\d{8}"#, "PO", false),
-        (#"colou?r"#, "colo", false),
-        (#"ab+c"#, "ab", false),
-        (#"x{0,2}yz"#, "yz", false),
-        (#"[A-Z]{2}-\d+ (secret|top)"#, "-", false),
-        (#"(?i)\d{3}"#, nil, false),
-        (#"cat|dog"#, nil, false),
-        (#"\Qa.b\E"#, nil, false),
-        (#"(?x) a b"#, nil, false),
-        (#"(?i)straße"#, nil, false),
-    ] as [(String, String?, Bool)])
+    @Test(
+        arguments: [
+            (#"\bINC-\d{6}\b"#, "INC-", false),
+            (#"(?i)project\s+phoenix"#, "project", true),
+            (#"合同编号\s*\d+"#, "合同编号", false),
+            (#"\$\d+(?:,\d{3})*"#, "$", false),
+            (#"PO\d{8}"#, "PO", false),
+            (#"colou?r"#, "colo", false),
+            (#"ab+c"#, "ab", false),
+            (#"x{0,2}yz"#, "yz", false),
+            (#"[A-Z]{2}-\d+ (secret|top)"#, "-", false),
+            (#"(?i)\d{3}"#, nil, false),
+            (#"cat|dog"#, nil, false),
+            (#"\Qa.b\E"#, nil, false),
+            (#"(?x) a b"#, nil, false),
+            (#"(?i)straße"#, nil, false),
+        ] as [(String, String?, Bool)]
+    )
     func findsTheLiteralEveryMatchMustContain(pattern: String, literal: String?, folded: Bool) {
         let found = RequiredLiteral.of(pattern)
         #expect(found.map { String(decoding: $0.bytes, as: UTF8.self) } == literal)
@@ -69,8 +72,10 @@ import Testing
         ]
         let set = try RegexSet(patterns: patterns)
         let plain = try patterns.map { try NSRegularExpression(pattern: $0) }
-        let pieces = ["INC-123456", "inc-123456", "Project  Phoenix", "PROJECT phoenix", "AB-1234", "合同编号 77", "$1,000", "PassWord:",
-                      "2026-11-21", "PO12345678", "po12345678", "color", "colour", "订单号：1234567890", "机密", "hello", " ", "，", "-", "$"]
+        let pieces = [
+            "INC-123456", "inc-123456", "Project  Phoenix", "PROJECT phoenix", "AB-1234", "合同编号 77", "$1,000", "PassWord:",
+            "2026-11-21", "PO12345678", "po12345678", "color", "colour", "订单号：1234567890", "机密", "hello", " ", "，", "-", "$",
+        ]
         var random = SystemRandomNumberGenerator()
         for _ in 0..<300 {
             let text = (0..<Int.random(in: 1...12, using: &random)).map { _ in pieces.randomElement(using: &random) ?? "" }.joined()
@@ -79,7 +84,9 @@ import Testing
             for regex in plain {
                 for match in regex.matches(in: text, range: NSRange(text.startIndex..<text.endIndex, in: text)) where match.range.length > 0 {
                     guard let range = Range(match.range, in: text) else { continue }
-                    expected.append(utf8.distance(from: utf8.startIndex, to: range.lowerBound)..<utf8.distance(from: utf8.startIndex, to: range.upperBound))
+                    expected.append(
+                        utf8.distance(from: utf8.startIndex, to: range.lowerBound)..<utf8.distance(from: utf8.startIndex, to: range.upperBound)
+                    )
                 }
             }
             expected.sort { ($0.lowerBound, $0.upperBound) < ($1.lowerBound, $1.upperBound) }

@@ -14,20 +14,26 @@ import Testing
 
     @Test func maskingMovesTheFormattingWithTheText() {
         // "call 13812345678 now, 👍 **bold**"
-        let body = RichText(text: "call 13812345678 now 👍 bold", spans: [
-            Span(offset: 0, length: 4, style: .italic),
-            Span(offset: 23, length: 4, style: .bold),
-        ])
+        let body = RichText(
+            text: "call 13812345678 now 👍 bold",
+            spans: [
+                Span(offset: 0, length: 4, style: .italic),
+                Span(offset: 23, length: 4, style: .bold),
+            ]
+        )
         let masked = Redactor.mask(body, [Finding(check: "pii", detector: "cn_mobile", offset: 5, length: 11)])
         #expect(masked.text == "call [REDACTED:cn_mobile] now 👍 bold")
         #expect(masked.spans.map { covered(masked, $0) } == ["call", "bold"])
     }
 
     @Test func aLinkTouchingAMaskedRangeLosesItsTarget() {
-        let body = RichText(text: "see my card 6222021234567890123 here", spans: [
-            Span(offset: 4, length: 27, style: .link("https://pay.example/6222021234567890123")),
-            Span(offset: 0, length: 3, style: .bold),
-        ])
+        let body = RichText(
+            text: "see my card 6222021234567890123 here",
+            spans: [
+                Span(offset: 4, length: 27, style: .link("https://pay.example/6222021234567890123")),
+                Span(offset: 0, length: 3, style: .bold),
+            ]
+        )
         let masked = Redactor.mask(body, [Finding(check: "pii", detector: "bank_card", offset: 12, length: 19)])
         #expect(masked.text == "see my card [REDACTED:bank_card] here")
         #expect(masked.spans == [Span(offset: 0, length: 3, style: .bold)])
@@ -55,7 +61,12 @@ import Testing
         let template = try Template(parsing: "📢 {sender.name}: {text} (via {platform})")
         var envelope = Fixtures.envelope(platform: "corp", conversation: "cid", text: "Hello world", senderName: "李雷")
         envelope.body.spans = [Span(offset: 6, length: 5, style: .bold)]
-        let rendered = Renderer().render(template, body: envelope.body, envelope: envelope, context: .init(route: "r", channel: "c", platform: "corp"))
+        let rendered = Renderer().render(
+            template,
+            body: envelope.body,
+            envelope: envelope,
+            context: .init(route: "r", channel: "c", platform: "corp")
+        )
         #expect(rendered.text == "📢 李雷: Hello world (via corp)")
         #expect(rendered.spans.map { covered(rendered, $0) } == ["world"])
     }
@@ -76,11 +87,13 @@ import Testing
         let body = RichText(text: text, spans: [Span(offset: 10, length: 230, style: .pre(language: "swift"))])
         let parts = TextSplitter(limit: 100, measure: .utf16).split(body)
         #expect(parts.map(\.text.count) == [100, 100, 50])
-        #expect(parts.map(\.spans) == [
-            [Span(offset: 10, length: 90, style: .pre(language: "swift"))],
-            [Span(offset: 0, length: 100, style: .pre(language: "swift"))],
-            [Span(offset: 0, length: 40, style: .pre(language: "swift"))],
-        ])
+        #expect(
+            parts.map(\.spans) == [
+                [Span(offset: 10, length: 90, style: .pre(language: "swift"))],
+                [Span(offset: 0, length: 100, style: .pre(language: "swift"))],
+                [Span(offset: 0, length: 40, style: .pre(language: "swift"))],
+            ]
+        )
     }
 
     @Test func spansOffsetsAreScalarsWhateverTheMeasure() {

@@ -5,9 +5,11 @@ import Testing
 @Suite struct TemplateTests {
     @Test func parsesVariablesLiteralsAndEscapedBraces() throws {
         let template = try Template(parsing: "{{x}} 📢 {text} — {sender.name}")
-        #expect(template.segments == [
-            .literal("{x} 📢 "), .variable(.text), .literal(" — "), .variable(.senderName),
-        ])
+        #expect(
+            template.segments == [
+                .literal("{x} 📢 "), .variable(.text), .literal(" — "), .variable(.senderName),
+            ]
+        )
     }
 
     @Test(arguments: [
@@ -29,7 +31,9 @@ import Testing
         let template = try Template(parsing: "[{platform}/{channel}/{route}] {sender.name} ({sender.dept}, {sender.id}): {text}")
         let envelope = Fixtures.envelope(platform: "corp", conversation: "cid", text: "hi", sender: "u7", senderName: "Ada")
         let text = Renderer().render(
-            template, text: envelope.body.text, envelope: envelope,
+            template,
+            text: envelope.body.text,
+            envelope: envelope,
             context: .init(route: "r1", channel: "all-hands", platform: "corp")
         )
         #expect(text == "[corp/all-hands/r1] Ada (Sales, u7): hi")

@@ -32,7 +32,9 @@ import Testing
 
     @Test func prefersALineBreakNearTheEnd() {
         let text = String(repeating: "x", count: 90) + "\n" + String(repeating: "y", count: 30)
-        #expect(TextSplitter(limit: 100, measure: .utf16).split(text) == [String(repeating: "x", count: 90) + "\n", String(repeating: "y", count: 30)])
+        #expect(
+            TextSplitter(limit: 100, measure: .utf16).split(text) == [String(repeating: "x", count: 90) + "\n", String(repeating: "y", count: 30)]
+        )
     }
 }
 

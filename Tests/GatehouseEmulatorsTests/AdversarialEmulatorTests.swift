@@ -1,7 +1,8 @@
 import AsyncHTTPClient
 import Foundation
-@testable import GatehouseEmulators
 import Testing
+
+@testable import GatehouseEmulators
 
 /// The emulators are a sandbox people point their own code at: numbers from callers must not trap
 /// them either.

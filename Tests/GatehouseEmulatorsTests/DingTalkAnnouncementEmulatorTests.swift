@@ -1,14 +1,19 @@
 import Foundation
-@testable import GatehouseEmulators
 import Testing
 
+@testable import GatehouseEmulators
+
 private let fast = DingTalkEmulator.Configuration(
-    pingInterval: nil, ackTimeout: .milliseconds(300), disconnectGrace: .milliseconds(300), rateLimits: false
+    pingInterval: nil,
+    ackTimeout: .milliseconds(300),
+    disconnectGrace: .milliseconds(300),
+    rateLimits: false
 )
 
 private func token(_ http: TestHTTP) async throws -> String {
     let answer = try await http.post(
-        "/v1.0/oauth2/accessToken", json: .object(["appKey": .string(fast.clientID), "appSecret": .string(fast.clientSecret)])
+        "/v1.0/oauth2/accessToken",
+        json: .object(["appKey": .string(fast.clientID), "appSecret": .string(fast.clientSecret)])
     )
     return try #require(answer.json["accessToken"]?.stringValue)
 }
@@ -49,10 +54,15 @@ struct DingTalkAnnouncementEmulatorTests {
     @Test("get_blackboard answers the documented shape, needs a token, and knows no deleted announcement")
     func getBlackboard() async throws {
         try await withDingTalk(fast) { emulator, http in
-            let published = await emulator.publish(.init(
-                title: "放假通知", content: "元旦放假一天。", senderStaffId: "hr0007", privateLevel: 20,
-                attachments: [.init(fileName: "安排.pdf", fileType: "pdf")]
-            ))
+            let published = await emulator.publish(
+                .init(
+                    title: "放假通知",
+                    content: "元旦放假一天。",
+                    senderStaffId: "hr0007",
+                    privateLevel: 20,
+                    attachments: [.init(fileName: "安排.pdf", fileType: "pdf")]
+                )
+            )
             let path = "/v1.0/blackboard/get_blackboard?blackboardId=\(published.blackboardId)&operationUserId=hr0007"
             #expect(try await http.get(path).status == 401)
             let auth = [("x-acs-dingtalk-access-token", try await token(http))]

@@ -1,6 +1,7 @@
 import Foundation
-@testable import GatehouseEmulators
 import Testing
+
+@testable import GatehouseEmulators
 
 private let configuration = DingTalkEmulator.Configuration(rateLimits: false)
 
@@ -54,7 +55,8 @@ struct DingTalkEmulatorTests {
             let noToken = try await http.post("/v1.0/robot/groupMessages/send", json: groupSend("cidAAA==", text: "hi"))
             #expect(noToken.status == 401)
             let badToken = try await http.post(
-                "/v1.0/robot/groupMessages/send", json: groupSend("cidAAA==", text: "hi"),
+                "/v1.0/robot/groupMessages/send",
+                json: groupSend("cidAAA==", text: "hi"),
                 headers: [("x-acs-dingtalk-access-token", "not-a-token")]
             )
             #expect(badToken.status == 401)
@@ -96,12 +98,14 @@ struct DingTalkEmulatorTests {
             )
             #expect(markdownWithoutTitle.status == 400)
             let wrongRobot = try await http.post(
-                "/v1.0/robot/groupMessages/send", json: groupSend("cidAAA==", text: "x", robotCode: "someone-else"),
+                "/v1.0/robot/groupMessages/send",
+                json: groupSend("cidAAA==", text: "x", robotCode: "someone-else"),
                 headers: auth
             )
             #expect(wrongRobot.status == 400)
             let tooLong = try await http.post(
-                "/v1.0/robot/groupMessages/send", json: groupSend("cidAAA==", text: String(repeating: "字", count: 5001)),
+                "/v1.0/robot/groupMessages/send",
+                json: groupSend("cidAAA==", text: String(repeating: "字", count: 5001)),
                 headers: auth
             )
             #expect(tooLong.json["code"] == .string("invalidParameter.msgParam.tooLong"))
@@ -179,7 +183,8 @@ struct DingTalkEmulatorTests {
             #expect(bad.status == 200)
             #expect(bad.json["errcode"] == .int(310000))
             let stale = try await http.post(
-                "/robot/send?access_token=robot-token&timestamp=\(Int64(timestamp)! - 3_700_000)&sign=\(encoded)", json: body
+                "/robot/send?access_token=robot-token&timestamp=\(Int64(timestamp)! - 3_700_000)&sign=\(encoded)",
+                json: body
             )
             #expect(stale.json["errcode"] == .int(310000))
             let unknown = try await http.post("/robot/send?access_token=nope", json: body)

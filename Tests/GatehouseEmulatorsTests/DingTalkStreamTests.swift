@@ -1,13 +1,17 @@
 import AsyncHTTPClient
 import Foundation
-@testable import GatehouseEmulators
 import HummingbirdWSClient
 import ServiceLifecycle
 import Testing
 
+@testable import GatehouseEmulators
+
 /// Short timings so that redelivery and pings happen within a test's first second.
 private let fast = DingTalkEmulator.Configuration(
-    pingInterval: nil, ackTimeout: .milliseconds(300), disconnectGrace: .milliseconds(300), rateLimits: false
+    pingInterval: nil,
+    ackTimeout: .milliseconds(300),
+    disconnectGrace: .milliseconds(300),
+    rateLimits: false
 )
 
 private func message(_ text: String, conversation: String = "cidAAA==") -> DingTalkEmulator.InjectedMessage {

@@ -1,10 +1,11 @@
 import AsyncHTTPClient
 import Foundation
-@testable import GatehouseEmulators
 import HummingbirdWSClient
 import Logging
 import ServiceLifecycle
 import Testing
+
+@testable import GatehouseEmulators
 
 /// Quiet loggers: the emulators log refused tickets and the like at notice level.
 func testLogger(_ label: String) -> Logger {
@@ -89,7 +90,8 @@ func withTelegram<Result: Sendable>(
     _ body: @Sendable (TelegramEmulator, TestHTTP) async throws -> Result
 ) async throws -> Result {
     let emulator = TelegramEmulator(configuration: configuration, logger: testLogger("test.telegram"))
-    return try await withLiveServer(emulator, port: { try await emulator.port() }) { http, _ in
+    let port: @Sendable () async throws -> Int = { try await emulator.port() }
+    return try await withLiveServer(emulator, port: port) { http, _ in
         try await body(emulator, http)
     }
 }
@@ -99,7 +101,8 @@ func withDingTalk<Result: Sendable>(
     _ body: @Sendable (DingTalkEmulator, TestHTTP) async throws -> Result
 ) async throws -> Result {
     let emulator = DingTalkEmulator(configuration: configuration, logger: testLogger("test.dingtalk"))
-    return try await withLiveServer(emulator, port: { try await emulator.port() }) { http, _ in
+    let port: @Sendable () async throws -> Int = { try await emulator.port() }
+    return try await withLiveServer(emulator, port: port) { http, _ in
         try await body(emulator, http)
     }
 }
@@ -132,7 +135,9 @@ actor StreamRecorder {
     private var deliveriesSeen: [String: Int] = [:]
 
     init(
-        ackCallbacks: Bool = true, ackFromDelivery: Int = 1, answerPings: Bool = true,
+        ackCallbacks: Bool = true,
+        ackFromDelivery: Int = 1,
+        answerPings: Bool = true,
         eventAnswers: [String?] = [#"{"status":"SUCCESS","message":"success"}"#]
     ) {
         self.ackCallbacks = ackCallbacks

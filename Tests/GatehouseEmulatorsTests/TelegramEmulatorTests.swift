@@ -1,8 +1,9 @@
 import AsyncHTTPClient
 import Foundation
-@testable import GatehouseEmulators
 import ServiceLifecycle
 import Testing
+
+@testable import GatehouseEmulators
 
 private let token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw1"
 private let api = "/bot\(token)"
@@ -43,10 +44,10 @@ struct TelegramEmulatorTests {
     @Test("getChat answers a ChatFullInfo: the chat's type and the fields it always has; an unknown @name is not found")
     func getChat() async throws {
         var configuration = noLimits
-        configuration.chats = [.init(id: -1001234, type: .channel, title: "News", username: "acme_news")]
+        configuration.chats = [.init(id: -1_001_234, type: .channel, title: "News", username: "acme_news")]
         try await withTelegram(configuration) { _, http in
             let channel = try await http.get("\(api)/getChat?chat_id=@acme_news").json["result"]
-            #expect(channel?["id"] == .int(-1001234))
+            #expect(channel?["id"] == .int(-1_001_234))
             #expect(channel?["type"] == .string("channel"))
             #expect(channel?["max_reaction_count"] != nil && channel?["accent_color_id"] != nil)
             #expect(channel?["accepted_gift_types"]?["unique_gifts"] == .bool(false))
@@ -129,7 +130,9 @@ struct TelegramEmulatorTests {
             let emptyStart = ContinuousClock.now
             let next = answer.json["result"]?.arrayValue?.first?["update_id"]?.int64Value ?? 0
             let empty = try await http.send(
-                "POST", "\(api)/getUpdates", body: "offset=\(next + 1)&timeout=1",
+                "POST",
+                "\(api)/getUpdates",
+                body: "offset=\(next + 1)&timeout=1",
                 contentType: "application/x-www-form-urlencoded"
             )
             let waited = ContinuousClock.now - emptyStart
@@ -142,18 +145,27 @@ struct TelegramEmulatorTests {
     func migratedGroup() async throws {
         try await withTelegram(noLimits) { _, http in
             let migrate = try await http.send(
-                "POST", "/_emulator/migrate", body: #"{"chat_id": -777, "to": -1000000000777}"#, contentType: "application/json"
+                "POST",
+                "/_emulator/migrate",
+                body: #"{"chat_id": -777, "to": -1000000000777}"#,
+                contentType: "application/json"
             )
             #expect(migrate.status == 200)
             let old = try await http.send(
-                "POST", "\(api)/sendMessage", body: #"{"chat_id": -777, "text": "hi"}"#, contentType: "application/json"
+                "POST",
+                "\(api)/sendMessage",
+                body: #"{"chat_id": -777, "text": "hi"}"#,
+                contentType: "application/json"
             )
             #expect(old.status == 400)
             #expect(old.json["ok"] == .bool(false) && old.json["error_code"] == .int(400))
             #expect(old.json["description"] == .string("Bad Request: group chat was upgraded to a supergroup chat"))
-            #expect(old.json["parameters"]?["migrate_to_chat_id"] == .int(-1000000000777))
+            #expect(old.json["parameters"]?["migrate_to_chat_id"] == .int(-1_000_000_000_777))
             let new = try await http.send(
-                "POST", "\(api)/sendMessage", body: #"{"chat_id": -1000000000777, "text": "hi"}"#, contentType: "application/json"
+                "POST",
+                "\(api)/sendMessage",
+                body: #"{"chat_id": -1000000000777, "text": "hi"}"#,
+                contentType: "application/json"
             )
             #expect(new.json["result"]?["chat"]?["type"] == .string("supergroup"))
             let bad = try await http.send("POST", "/_emulator/migrate", body: #"{"chat_id": 5, "to": 6}"#, contentType: "application/json")
@@ -206,7 +218,8 @@ struct TelegramEmulatorTests {
             #expect(message["entities"]?.arrayValue?.first?["type"] == .string("bold"))
 
             let second = try await http.post(
-                "\(api)/sendMessage", json: .object(["chat_id": .string("-1001234567890"), "text": .string("again")])
+                "\(api)/sendMessage",
+                json: .object(["chat_id": .string("-1001234567890"), "text": .string("again")])
             )
             #expect(second.json["result"]?["message_id"] == .int(2))
             _ = try await http.post("\(api)/sendMessage", json: .object(["chat_id": .int(77), "text": .string("dm")]))
@@ -311,7 +324,8 @@ struct TelegramEmulatorTests {
             let query = try await http.get("\(api)/sendMessage?chat_id=10&text=hello+there%21")
             #expect(query.json["result"]?["text"] == .string("hello there!"))
             let form = try await http.send(
-                "POST", "\(api)/sendMessage",
+                "POST",
+                "\(api)/sendMessage",
                 body: "chat_id=10&parse_mode=HTML&text=" + "<b>bold</b> &amp; <a href=\"https://acme.example\">x</a>"
                     .addingPercentEncoding(withAllowedCharacters: .alphanumerics)!,
                 contentType: "application/x-www-form-urlencoded"
@@ -334,7 +348,10 @@ struct TelegramEmulatorTests {
                 "--\(boundary)--\r\n",
             ].joined()
             let fromMultipart = try await http.send(
-                "POST", "\(api)/sendMessage", body: multipart, contentType: "multipart/form-data; boundary=\(boundary)"
+                "POST",
+                "\(api)/sendMessage",
+                body: multipart,
+                contentType: "multipart/form-data; boundary=\(boundary)"
             )
             #expect(fromMultipart.json["result"]?["text"] == .string("line 1\r\nline 2"))
             let badHTML = try await http.post(
@@ -351,12 +368,14 @@ struct TelegramEmulatorTests {
         try await withTelegram(.init(token: token)) { emulator, http in
             for index in 0..<TelegramEmulator.FloodLimits().chatBurst {
                 let answer = try await http.post(
-                    "\(api)/sendMessage", json: .object(["chat_id": .int(42), "text": .string("m\(index)")])
+                    "\(api)/sendMessage",
+                    json: .object(["chat_id": .int(42), "text": .string("m\(index)")])
                 )
                 #expect(answer.status == 200)
             }
             let limited = try await http.post(
-                "\(api)/sendMessage", json: .object(["chat_id": .int(42), "text": .string("too fast")])
+                "\(api)/sendMessage",
+                json: .object(["chat_id": .int(42), "text": .string("too fast")])
             )
             #expect(limited.status == 429)
             #expect(limited.json["error_code"] == .int(429))
@@ -379,16 +398,19 @@ struct TelegramEmulatorTests {
             let id = try #require(sent.json["result"]?["message_id"])
 
             let edited = try await http.post(
-                "\(api)/editMessageText", json: .object(["chat_id": .int(-77), "message_id": id, "text": .string("v2")])
+                "\(api)/editMessageText",
+                json: .object(["chat_id": .int(-77), "message_id": id, "text": .string("v2")])
             )
             #expect(edited.json["result"]?["text"] == .string("v2"))
             #expect(edited.json["result"]?["edit_date"] != nil)
             let same = try await http.post(
-                "\(api)/editMessageText", json: .object(["chat_id": .int(-77), "message_id": id, "text": .string("v2")])
+                "\(api)/editMessageText",
+                json: .object(["chat_id": .int(-77), "message_id": id, "text": .string("v2")])
             )
             #expect(same.json["description"]?.stringValue?.hasPrefix("Bad Request: message is not modified") == true)
             let missing = try await http.post(
-                "\(api)/editMessageText", json: .object(["chat_id": .int(-77), "message_id": .int(99), "text": .string("x")])
+                "\(api)/editMessageText",
+                json: .object(["chat_id": .int(-77), "message_id": .int(99), "text": .string("x")])
             )
             #expect(missing.json["description"] == .string("Bad Request: message to edit not found"))
 

@@ -1,6 +1,7 @@
 import Foundation
-@testable import GatehouseEmulators
 import Testing
+
+@testable import GatehouseEmulators
 
 /// The emulator's answers against the Bot API's own type definitions (the fields of each type, their
 /// types and which are required, extracted from shared/reference/telegram/bot-api-spec.json by
@@ -74,34 +75,61 @@ struct TelegramShapeTests {
         try await withTelegram(.init(token: Self.token, rateLimits: false)) { emulator, http in
             var checked: [(JSONValue?, String, String)] = []
             checked.append((try await http.get("\(Self.api)/getMe").json["result"], "User", "getMe"))
-            let sent = try await http.post("\(Self.api)/sendMessage", json: .object([
-                "chat_id": .int(Self.forum.id), "message_thread_id": .int(7), "text": .string("📢 Hello world"),
-                "entities": .array([.object(["type": .string("bold"), "offset": .int(3), "length": .int(5)])]),
-            ]))
+            let sent = try await http.post(
+                "\(Self.api)/sendMessage",
+                json: .object([
+                    "chat_id": .int(Self.forum.id), "message_thread_id": .int(7), "text": .string("📢 Hello world"),
+                    "entities": .array([.object(["type": .string("bold"), "offset": .int(3), "length": .int(5)])]),
+                ])
+            )
             checked.append((sent.json["result"], "Message", "sendMessage"))
-            let edited = try await http.post("\(Self.api)/editMessageText", json: .object([
-                "chat_id": .int(Self.forum.id), "message_id": sent.json["result"]?["message_id"] ?? .int(0), "text": .string("v2"),
-            ]))
+            let edited = try await http.post(
+                "\(Self.api)/editMessageText",
+                json: .object([
+                    "chat_id": .int(Self.forum.id), "message_id": sent.json["result"]?["message_id"] ?? .int(0), "text": .string("v2"),
+                ])
+            )
             checked.append((edited.json["result"], "Message", "editMessageText"))
-            let first = try await emulator.inject(.init(kind: .message, chat: Self.forum, from: .init(id: 42, firstName: "Li"), text: "hi", messageThreadID: 7))
-            _ = try await emulator.inject(.init(kind: .message, chat: Self.forum, from: .init(id: 43, firstName: "Wang"), text: "re", replyToMessageID: first.messageID))
-            _ = try await emulator.inject(.init(kind: .editedMessage, chat: Self.forum, from: .init(id: 42, firstName: "Li"), text: "hi!", messageID: first.messageID))
-            _ = try await emulator.inject(.init(kind: .channelPost, chat: .init(id: -1_009, type: .channel, title: "News", username: "acme_news"), text: "post"))
-            _ = try await emulator.inject(.init(
-                kind: .message, chat: Self.forum, from: .init(id: 42, firstName: "Li"), text: "the report",
-                document: .init(fileName: "q3.pdf", mimeType: "application/pdf", content: Data("%PDF-1.7".utf8))
-            ))
-            _ = try await emulator.inject(.init(
-                kind: .message, chat: Self.forum, from: .init(id: 42, firstName: "Li"), text: "",
-                photo: .init(content: Data([0xFF, 0xD8, 0xFF]))
-            ))
+            let first = try await emulator.inject(
+                .init(kind: .message, chat: Self.forum, from: .init(id: 42, firstName: "Li"), text: "hi", messageThreadID: 7)
+            )
+            _ = try await emulator.inject(
+                .init(kind: .message, chat: Self.forum, from: .init(id: 43, firstName: "Wang"), text: "re", replyToMessageID: first.messageID)
+            )
+            _ = try await emulator.inject(
+                .init(kind: .editedMessage, chat: Self.forum, from: .init(id: 42, firstName: "Li"), text: "hi!", messageID: first.messageID)
+            )
+            _ = try await emulator.inject(
+                .init(kind: .channelPost, chat: .init(id: -1_009, type: .channel, title: "News", username: "acme_news"), text: "post")
+            )
+            _ = try await emulator.inject(
+                .init(
+                    kind: .message,
+                    chat: Self.forum,
+                    from: .init(id: 42, firstName: "Li"),
+                    text: "the report",
+                    document: .init(fileName: "q3.pdf", mimeType: "application/pdf", content: Data("%PDF-1.7".utf8))
+                )
+            )
+            _ = try await emulator.inject(
+                .init(
+                    kind: .message,
+                    chat: Self.forum,
+                    from: .init(id: 42, firstName: "Li"),
+                    text: "",
+                    photo: .init(content: Data([0xFF, 0xD8, 0xFF]))
+                )
+            )
             let updates = try await http.get("\(Self.api)/getUpdates")
             #expect(updates.json["result"]?.arrayValue?.count == 6)
             let fileID = updates.json["result"]?.arrayValue?[4]["message"]?["document"]?["file_id"] ?? .null
             checked.append((try await http.post("\(Self.api)/getFile", json: .object(["file_id": fileID])).json["result"], "File", "getFile"))
-            let document = try await http.post("\(Self.api)/sendDocument", json: .object([
-                "chat_id": .int(Self.forum.id), "document": fileID, "caption": .string("again"),
-            ]))
+            let document = try await http.post(
+                "\(Self.api)/sendDocument",
+                json: .object([
+                    "chat_id": .int(Self.forum.id), "document": fileID, "caption": .string("again"),
+                ])
+            )
             checked.append((document.json["result"], "Message", "sendDocument"))
             checked.append((updates.json["result"], "Array of Update", "getUpdates"))
             checked.append((try await http.get("\(Self.api)/getWebhookInfo").json["result"], "WebhookInfo", "getWebhookInfo"))
@@ -133,7 +161,9 @@ struct TelegramShapeTests {
 
     @Test("the check itself finds undocumented fields, wrong types and missing required fields")
     func theCheckCanFail() throws {
-        let message = try JSONValue.parse(#"{"message_id": "7", "chat": {"id": 1, "type": "private"}, "text": "x", "shiny": true, "entities": [{"type": "bold", "offset": 0}]}"#)
+        let message = try JSONValue.parse(
+            #"{"message_id": "7", "chat": {"id": 1, "type": "private"}, "text": "x", "shiny": true, "entities": [{"type": "bold", "offset": 0}]}"#
+        )
         let found = Self.problems(message, as: "Message", at: "m")
         #expect(found.contains("m.shiny is not a field of Message"))
         #expect(found.contains { $0.hasPrefix("m.message_id is not a Integer") })

@@ -1,5 +1,6 @@
-@testable import GatehouseEmulators
 import Testing
+
+@testable import GatehouseEmulators
 
 @Suite("Telegram text parsing")
 struct TelegramTextTests {
@@ -16,26 +17,39 @@ struct TelegramTextTests {
     static let cases: [Case] = [
         Case(mode: "HTML", input: "<b>bold</b> plain", text: "bold plain", entities: [Entity(type: "bold", offset: 0, length: 4)]),
         Case(
-            mode: "HTML", input: "a &lt;b&gt; &amp; &quot;c&quot; &#128512; &copy;", text: "a <b> & \"c\" 😀 &copy;",
+            mode: "HTML",
+            input: "a &lt;b&gt; &amp; &quot;c&quot; &#128512; &copy;",
+            text: "a <b> & \"c\" 😀 &copy;",
             entities: []
         ),
         Case(
-            mode: "HTML", input: "😀<i>x</i>", text: "😀x", entities: [Entity(type: "italic", offset: 2, length: 1)]
+            mode: "HTML",
+            input: "😀<i>x</i>",
+            text: "😀x",
+            entities: [Entity(type: "italic", offset: 2, length: 1)]
         ),
         Case(
-            mode: "HTML", input: "<pre><code class=\"language-swift\">let x</code></pre>", text: "let x",
+            mode: "HTML",
+            input: "<pre><code class=\"language-swift\">let x</code></pre>",
+            text: "let x",
             entities: [Entity(type: "pre", offset: 0, length: 5, language: "swift")]
         ),
         Case(
-            mode: "HTML", input: "<b>a<i>b</i></b>", text: "ab",
+            mode: "HTML",
+            input: "<b>a<i>b</i></b>",
+            text: "ab",
             entities: [Entity(type: "bold", offset: 0, length: 2), Entity(type: "italic", offset: 1, length: 1)]
         ),
         Case(
-            mode: "HTML", input: "<span class=\"tg-spoiler\">s</span><blockquote expandable>q</blockquote>", text: "sq",
+            mode: "HTML",
+            input: "<span class=\"tg-spoiler\">s</span><blockquote expandable>q</blockquote>",
+            text: "sq",
             entities: [Entity(type: "spoiler", offset: 0, length: 1), Entity(type: "expandable_blockquote", offset: 1, length: 1)]
         ),
         Case(
-            mode: "MarkdownV2", input: "*bold* _it_ __u__ ~s~ ||sp|| `c` 1\\.5\\!", text: "bold it u s sp c 1.5!",
+            mode: "MarkdownV2",
+            input: "*bold* _it_ __u__ ~s~ ||sp|| `c` 1\\.5\\!",
+            text: "bold it u s sp c 1.5!",
             entities: [
                 Entity(type: "bold", offset: 0, length: 4), Entity(type: "italic", offset: 5, length: 2),
                 Entity(type: "underline", offset: 8, length: 1), Entity(type: "strikethrough", offset: 10, length: 1),
@@ -43,19 +57,27 @@ struct TelegramTextTests {
             ]
         ),
         Case(
-            mode: "MarkdownV2", input: "[site](https://acme.example/a\\)b)", text: "site",
+            mode: "MarkdownV2",
+            input: "[site](https://acme.example/a\\)b)",
+            text: "site",
             entities: [Entity(type: "text_link", offset: 0, length: 4, url: "https://acme.example/a)b")]
         ),
         Case(
-            mode: "MarkdownV2", input: "```swift\nlet a = 1.0\n```", text: "let a = 1.0\n",
+            mode: "MarkdownV2",
+            input: "```swift\nlet a = 1.0\n```",
+            text: "let a = 1.0\n",
             entities: [Entity(type: "pre", offset: 0, length: 12, language: "swift")]
         ),
         Case(
-            mode: "MarkdownV2", input: ">quoted\n>more\nafter", text: "quoted\nmore\nafter",
+            mode: "MarkdownV2",
+            input: ">quoted\n>more\nafter",
+            text: "quoted\nmore\nafter",
             entities: [Entity(type: "blockquote", offset: 0, length: 11)]
         ),
         Case(
-            mode: "Markdown", input: "*b* _i_ [l](http://x.org) `c` 1.5!", text: "b i l c 1.5!",
+            mode: "Markdown",
+            input: "*b* _i_ [l](http://x.org) `c` 1.5!",
+            text: "b i l c 1.5!",
             entities: [
                 Entity(type: "bold", offset: 0, length: 1), Entity(type: "italic", offset: 2, length: 1),
                 Entity(type: "text_link", offset: 4, length: 1, url: "http://x.org"),

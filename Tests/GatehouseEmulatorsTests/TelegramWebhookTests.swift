@@ -1,9 +1,10 @@
 import Foundation
-@testable import GatehouseEmulators
 import Hummingbird
 import Logging
 import Synchronization
 import Testing
+
+@testable import GatehouseEmulators
 
 /// A local HTTP endpoint standing in for a bot's webhook: records each push and answers the
 /// statuses it is told to, then 200.
@@ -33,7 +34,8 @@ final class WebhookReceiver: Sendable {
             return Response(status: status)
         }
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { [self] channel in bound.withLock { $0 = channel.localAddress?.port } },
             logger: Logger(label: "test.webhook") { _ in SwiftLogNoOpLogHandler() }
         )
@@ -57,8 +59,10 @@ struct TelegramWebhookTests {
             try await withTelegram(configuration) { emulator, http in
                 let api = "/bot\(Self.token)"
                 let set = try await http.send(
-                    "POST", "\(api)/setWebhook",
-                    body: #"{"url": "http://127.0.0.1:\#(receiver.port ?? 0)/hook", "secret_token": "s3cr3t_Token-1", "allowed_updates": ["message"]}"#,
+                    "POST",
+                    "\(api)/setWebhook",
+                    body:
+                        #"{"url": "http://127.0.0.1:\#(receiver.port ?? 0)/hook", "secret_token": "s3cr3t_Token-1", "allowed_updates": ["message"]}"#,
                     contentType: "application/json"
                 )
                 #expect(set.json["result"] == .bool(true))
@@ -73,9 +77,11 @@ struct TelegramWebhookTests {
                 #expect(pushes.allSatisfy { $0.secret == "s3cr3t_Token-1" })
                 #expect(await emulator.stats().webhookFailures == 1)
                 // The receiver has the third push before the emulator has its answer: wait for that.
-                #expect(try await eventually {
-                    try await http.get("\(api)/getWebhookInfo").json["result"]?["pending_update_count"] == .int(0)
-                })
+                #expect(
+                    try await eventually {
+                        try await http.get("\(api)/getWebhookInfo").json["result"]?["pending_update_count"] == .int(0)
+                    }
+                )
                 let info = try await http.get("\(api)/getWebhookInfo")
                 #expect(info.json["result"]?["url"] == .string("http://127.0.0.1:\(receiver.port ?? 0)/hook"))
             }
@@ -86,7 +92,12 @@ struct TelegramWebhookTests {
     func refusals() async throws {
         try await withTelegram(.init(token: Self.token, rateLimits: false)) { _, http in
             let api = "/bot\(Self.token)"
-            let badSecret = try await http.send("POST", "\(api)/setWebhook", body: #"{"url": "http://127.0.0.1:9/h", "secret_token": "no spaces"}"#, contentType: "application/json")
+            let badSecret = try await http.send(
+                "POST",
+                "\(api)/setWebhook",
+                body: #"{"url": "http://127.0.0.1:9/h", "secret_token": "no spaces"}"#,
+                contentType: "application/json"
+            )
             #expect(badSecret.status == 400)
             let badURL = try await http.send("POST", "\(api)/setWebhook", body: #"{"url": "ftp://x"}"#, contentType: "application/json")
             #expect(badURL.status == 400)

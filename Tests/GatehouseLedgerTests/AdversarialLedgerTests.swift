@@ -10,11 +10,16 @@ import Testing
     let start = Date(timeIntervalSince1970: 1_790_000_000)
 
     func commit(_ ledger: SQLiteLedger, _ id: String, _ text: String, at time: Date) async throws {
-        _ = try await ledger.commit(Intake(
-            envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: text),
-            crossings: [Crossing(route: "r", source: "src", destination: "vault", direction: .outbound, verdict: .block, findings: [], text: "» \(text)")],
-            configRevision: "rev", receivedAt: time
-        ))
+        _ = try await ledger.commit(
+            Intake(
+                envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: text),
+                crossings: [
+                    Crossing(route: "r", source: "src", destination: "vault", direction: .outbound, verdict: .block, findings: [], text: "» \(text)")
+                ],
+                configRevision: "rev",
+                receivedAt: time
+            )
+        )
     }
 
     @Test func anErasedBodyIsGoneFromTheFilesNotOnlyFromTheTables() async throws {
@@ -37,10 +42,14 @@ import Testing
         try await commit(ledger, "old", "a", at: start.addingTimeInterval(-8 * 86_400))
         try await commit(ledger, "new", "b", at: start)
         #expect(try await ledger.pruneInbound(before: start.addingTimeInterval(-7 * 86_400)) == 1)
-        let again = try await ledger.commit(Intake(
-            envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "new", text: "b"),
-            crossings: [], configRevision: "rev", receivedAt: start
-        ))
+        let again = try await ledger.commit(
+            Intake(
+                envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "new", text: "b"),
+                crossings: [],
+                configRevision: "rev",
+                receivedAt: start
+            )
+        )
         #expect(again == .duplicate)
     }
 
@@ -61,11 +70,16 @@ import Testing
     @Test func aRetriedDeadLetterKeepsItsDecisionTimeSoAMovedChannelGuardStillCatchesIt() async throws {
         let ledger = try Fixtures.memoryLedger()
         let decided = start
-        _ = try await ledger.commit(Intake(
-            envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m1", text: "for the old partners chat"),
-            crossings: [Crossing(route: "r", source: "src", destination: "partners", direction: .outbound, verdict: .forward, findings: [], text: "t")],
-            configRevision: "rev", receivedAt: decided
-        ))
+        _ = try await ledger.commit(
+            Intake(
+                envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m1", text: "for the old partners chat"),
+                crossings: [
+                    Crossing(route: "r", source: "src", destination: "partners", direction: .outbound, verdict: .forward, findings: [], text: "t")
+                ],
+                configRevision: "rev",
+                receivedAt: decided
+            )
+        )
         let job = try #require(try await ledger.head(of: "partners"))
         _ = try await ledger.recordDead(job, reason: "chat not found", at: decided.addingTimeInterval(60))
         // The channel is pointed elsewhere by a reload, then an operator retries the dead letter.
@@ -75,7 +89,12 @@ import Testing
         #expect(retried.decidedAt == job.decidedAt)
         #expect(retried.createdAt > moved)
         let cancelled = try await ledger.cancelJobs(
-            outside: [], inflight: true, destination: "partners", createdBefore: moved, reason: "channel moved", at: moved.addingTimeInterval(61)
+            outside: [],
+            inflight: true,
+            destination: "partners",
+            createdBefore: moved,
+            reason: "channel moved",
+            at: moved.addingTimeInterval(61)
         )
         #expect(cancelled.count == 1)
         #expect(try await ledger.head(of: "partners") == nil)

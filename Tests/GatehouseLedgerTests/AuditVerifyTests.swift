@@ -21,7 +21,10 @@ import Testing
     /// What an attacker does first: switch off the append-only triggers.
     func tamper(_ queue: DatabaseQueue, _ sql: String, _ arguments: StatementArguments = []) throws {
         try queue.write { db in
-            for trigger in ["audit_record_no_update", "audit_record_no_delete", "audit_leaf_hash_no_update", "audit_leaf_hash_no_delete", "checkpoint_no_update", "checkpoint_no_delete"] {
+            for trigger in [
+                "audit_record_no_update", "audit_record_no_delete", "audit_leaf_hash_no_update", "audit_leaf_hash_no_delete", "checkpoint_no_update",
+                "checkpoint_no_delete",
+            ] {
                 try db.execute(sql: "DROP TRIGGER IF EXISTS \(trigger)")
             }
             try db.execute(sql: sql, arguments: arguments)
@@ -49,7 +52,11 @@ import Testing
     func aChangedByteInALargeLogIsNamed(_ sequence: Int) async throws {
         let (queue, verifiers) = try await ledger(records: 5000, checkpointEvery: 1000)
         #expect(try verify(queue, verifiers).intact)
-        try tamper(queue, "UPDATE audit_record SET leaf = CAST(REPLACE(CAST(leaf AS TEXT), '\"block\"', '\"hold\"') AS BLOB) WHERE sequence IN (?, ?)", [sequence, sequence + 1])
+        try tamper(
+            queue,
+            "UPDATE audit_record SET leaf = CAST(REPLACE(CAST(leaf AS TEXT), '\"block\"', '\"hold\"') AS BLOB) WHERE sequence IN (?, ?)",
+            [sequence, sequence + 1]
+        )
         let result = try verify(queue, verifiers)
         #expect(result.problem?.record == Int64(sequence))
         #expect(result.records == sequence - 1)
@@ -68,16 +75,22 @@ import Testing
 
     @Test func aDeletedRecordIsNamed() async throws {
         let (queue, verifiers) = try await ledger(records: 25, checkpointEvery: 10)
-        try tamper(queue, "DELETE FROM content WHERE record = 5; DELETE FROM outbox WHERE crossing = 5; DELETE FROM audit_leaf_hash WHERE sequence = 5; DELETE FROM audit_record WHERE sequence = 5")
+        try tamper(
+            queue,
+            "DELETE FROM content WHERE record = 5; DELETE FROM outbox WHERE crossing = 5; DELETE FROM audit_leaf_hash WHERE sequence = 5; DELETE FROM audit_record WHERE sequence = 5"
+        )
         #expect(try verify(queue, verifiers).problem?.record == 5)
     }
 
     @Test func swappedRecordsAreNamed() async throws {
         let (queue, verifiers) = try await ledger(records: 25, checkpointEvery: 10)
-        try tamper(queue, """
+        try tamper(
+            queue,
+            """
             UPDATE audit_record SET leaf = (SELECT leaf FROM audit_record WHERE sequence = 9) WHERE sequence = 3;
             UPDATE audit_leaf_hash SET hash = (SELECT hash FROM audit_leaf_hash WHERE sequence = 9) WHERE sequence = 3
-            """)
+            """
+        )
         let result = try verify(queue, verifiers)
         #expect(result.problem?.record == 3)
         #expect(result.problem?.reason.contains("moved") == true)
@@ -85,7 +98,10 @@ import Testing
 
     @Test func aTruncatedTailIsNamed() async throws {
         let (queue, verifiers) = try await ledger(records: 25, checkpointEvery: 10)
-        try tamper(queue, "DELETE FROM content WHERE record > 16; DELETE FROM outbox WHERE crossing > 16; DELETE FROM audit_leaf_hash WHERE sequence > 16; DELETE FROM audit_record WHERE sequence > 16")
+        try tamper(
+            queue,
+            "DELETE FROM content WHERE record > 16; DELETE FROM outbox WHERE crossing > 16; DELETE FROM audit_leaf_hash WHERE sequence > 16; DELETE FROM audit_record WHERE sequence > 16"
+        )
         let result = try verify(queue, verifiers)
         #expect(result.problem?.record == 17)
         #expect(result.problem?.reason.contains("removed") == true)

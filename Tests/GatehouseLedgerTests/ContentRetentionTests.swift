@@ -12,12 +12,20 @@ import Testing
     let start = Date(timeIntervalSince1970: 1_790_000_000)
 
     func commit(_ ledger: SQLiteLedger, _ id: String, _ text: String, verdict: Verdict = .forward, daysAgo: Double) async throws -> AuditRecord {
-        let result = try await ledger.commit(Intake(
-            envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: text),
-            crossings: [Crossing(route: "r", source: "src", destination: "news", direction: .outbound, verdict: verdict, findings: [], text: "» \(text)")],
-            configRevision: "rev", receivedAt: start.addingTimeInterval(-daysAgo * day)
-        ))
-        guard case .committed(let records, _) = result else { Issue.record("not committed"); return try #require(nil as AuditRecord?) }
+        let result = try await ledger.commit(
+            Intake(
+                envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: text),
+                crossings: [
+                    Crossing(route: "r", source: "src", destination: "news", direction: .outbound, verdict: verdict, findings: [], text: "» \(text)")
+                ],
+                configRevision: "rev",
+                receivedAt: start.addingTimeInterval(-daysAgo * day)
+            )
+        )
+        guard case .committed(let records, _) = result else {
+            Issue.record("not committed")
+            return try #require(nil as AuditRecord?)
+        }
         return try #require(records.first)
     }
 
@@ -62,14 +70,21 @@ import Testing
         _ = try await ledger.recordDelivered(job, nativeIDs: ["7"], at: start)
         _ = try await ledger.checkpoint(origin: "acme.example/gatehouse", signer: key.signer, at: start)
 
-        let erased = try await ledger.eraseContent(before: start.addingTimeInterval(-400 * day), reason: "retention: keep_content 400d", at: start, limit: 100)
+        let erased = try await ledger.eraseContent(
+            before: start.addingTimeInterval(-400 * day),
+            reason: "retention: keep_content 400d",
+            at: start,
+            limit: 100
+        )
         #expect(erased.map(\.crossing) == [old.sequence, oldDelivered.sequence])
         #expect(erased.allSatisfy { $0.kind == .contentErased && $0.reason == "retention: keep_content 400d" })
         #expect(try content(queue, old.sequence) == nil)
         #expect(try content(queue, oldDelivered.sequence) == nil)
         #expect(try content(queue, recent.sequence)?["received"] == "recent")
         // The delivered job's copy of the body goes too.
-        let texts = try await queue.read { try String.fetchAll($0, sql: "SELECT text FROM outbox WHERE crossing = ?", arguments: [oldDelivered.sequence]) }
+        let texts = try await queue.read {
+            try String.fetchAll($0, sql: "SELECT text FROM outbox WHERE crossing = ?", arguments: [oldDelivered.sequence])
+        }
         #expect(texts == [""])
         // Nothing left to erase: a second sweep writes no record.
         #expect(try await ledger.eraseContent(before: start.addingTimeInterval(-400 * day), reason: "r", at: start, limit: 100).isEmpty)
@@ -133,12 +148,21 @@ import Testing
         envelope.attachments = [Envelope.Attachment(reference: "file-1", name: "q3.pdf", mimeType: "application/pdf", bytes: 1234)]
         envelope.replyTo = "6"
         let crossing = Crossing(
-            route: "r", source: "src", destination: "news", direction: .lateral, verdict: .forward, findings: [],
-            text: "» see the report", spans: [Span(offset: 10, length: 6, style: .link("https://acme.example/q3"))],
+            route: "r",
+            source: "src",
+            destination: "news",
+            direction: .lateral,
+            verdict: .forward,
+            findings: [],
+            text: "» see the report",
+            spans: [Span(offset: 10, length: 6, style: .link("https://acme.example/q3"))],
             attachments: envelope.attachments
         )
         let result = try await ledger.commit(Intake(envelope: envelope, crossings: [crossing], configRevision: "rev", receivedAt: start))
-        guard case .committed(_, let jobs) = result else { Issue.record("not committed"); return }
+        guard case .committed(_, let jobs) = result else {
+            Issue.record("not committed")
+            return
+        }
         let expected = Payload(spans: crossing.spans, attachments: envelope.attachments, replyTo: "6")
         #expect(jobs.first?.payload == expected)
         // Read back from the outbox as the dispatcher reads it.

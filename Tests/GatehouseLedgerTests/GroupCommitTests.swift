@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
 import GatehouseCore
-@testable import GatehouseLedger
 import GatehouseTesting
 import Synchronization
 import Testing
+
+@testable import GatehouseLedger
 
 @Suite struct GroupCommitTests {
     /// A writer that takes `delay` per transaction and remembers each transaction's batch.
@@ -54,7 +55,12 @@ import Testing
         struct DiskFull: Error {}
         let fail = Mutex(true)
         let group = GroupCommit<Int, Int> { work in
-            if fail.withLock({ failing in defer { failing = false }; return failing }) { throw DiskFull() }
+            if fail.withLock({ failing in
+                defer { failing = false }
+                return failing
+            }) {
+                throw DiskFull()
+            }
             return work
         }
         await #expect(throws: DiskFull.self) { try await group.submit([1]) }
@@ -77,7 +83,8 @@ import Testing
         Intake(
             envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: id),
             crossings: [Crossing(route: "r", source: "src", destination: "news", direction: .outbound, verdict: .forward, findings: [], text: id)],
-            configRevision: "rev", receivedAt: Date()
+            configRevision: "rev",
+            receivedAt: Date()
         )
     }
 
@@ -98,10 +105,12 @@ import Testing
         let ledger = try SQLiteLedger(writer: queue, contentKey: .ephemeral())
         // A poisoned event makes its write fail halfway, after its inbound row went in.
         try await queue.write { db in
-            try db.execute(sql: """
-                CREATE TRIGGER poison BEFORE INSERT ON outbox WHEN NEW.origin_message = 'poison'
-                BEGIN SELECT RAISE(ABORT, 'injected failure'); END
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER poison BEFORE INSERT ON outbox WHEN NEW.origin_message = 'poison'
+                    BEGIN SELECT RAISE(ABORT, 'injected failure'); END
+                    """
+            )
         }
         let results = try await ledger.commit(["m1", "poison", "m2"].map(intake))
         #expect((try? results[0].get()) != nil && (try? results[2].get()) != nil)

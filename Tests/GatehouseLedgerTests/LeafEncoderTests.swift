@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import GatehouseCore
-@testable import GatehouseLedger
 import Testing
+
+@testable import GatehouseLedger
 
 /// The hand-written leaf encoder writes exactly what JSONEncoder (sorted keys, no escaped slashes,
 /// ISO 8601 UTC with milliseconds) writes, so the on-disk format is the documented one.
@@ -14,31 +15,90 @@ import Testing
 
     static let records: [AuditRecord] = {
         var records = [
-            AuditRecord(sequence: 1, time: Date(timeIntervalSince1970: 0), kind: .configLoaded, configRevision: "abc", reason: "/etc/gatehouse/gatehouse.yaml"),
             AuditRecord(
-                sequence: 9_007_199_254, time: Date(timeIntervalSince1970: 1_790_000_000.123), kind: .crossing, route: "announcements",
+                sequence: 1,
+                time: Date(timeIntervalSince1970: 0),
+                kind: .configLoaded,
+                configRevision: "abc",
+                reason: "/etc/gatehouse/gatehouse.yaml"
+            ),
+            AuditRecord(
+                sequence: 9_007_199_254,
+                time: Date(timeIntervalSince1970: 1_790_000_000.123),
+                kind: .crossing,
+                route: "announcements",
                 direction: .outbound,
                 origin: .init(platform: "corp", channel: "all-hands", conversation: "cid==", messageID: "m1", eventID: "e1", senderID: "u1"),
-                destination: "news", verdict: .redact,
-                findings: [Finding(check: "pii", detector: "cn_mobile", offset: 3, length: 11), Finding(check: "links", detector: "link", offset: 0, length: 0)],
-                configRevision: "rev", contentHMAC: .init(received: "abc+/=", decided: "def")
+                destination: "news",
+                verdict: .redact,
+                findings: [
+                    Finding(check: "pii", detector: "cn_mobile", offset: 3, length: 11),
+                    Finding(check: "links", detector: "link", offset: 0, length: 0),
+                ],
+                configRevision: "rev",
+                contentHMAC: .init(received: "abc+/=", decided: "def")
             ),
-            AuditRecord(sequence: 3, time: Date(timeIntervalSince1970: 1_700_000_000.9999), kind: .delivery, route: "r", destination: "d",
-                        crossing: 2, outcome: .delivered, nativeIDs: ["1", "2"], attempt: 2, reason: nil),
-            AuditRecord(sequence: 4, time: Date(timeIntervalSince1970: 951_782_400.5), kind: .delivery, crossing: 2, outcome: .dead, nativeIDs: [], reason: "rejected"),
-            AuditRecord(sequence: 5, time: Date(timeIntervalSince1970: -86_400.25), kind: .contentErased, findings: [], crossing: 2, reason: "retention"),
-            AuditRecord(sequence: 6, time: Date(timeIntervalSince1970: 1_790_000_001), kind: .holdApproved, route: "r", destination: "news",
-                        crossing: 2, reason: "checked with legal", approver: "uid 1000 (li.wei)"),
-            AuditRecord(sequence: 7, time: Date(timeIntervalSince1970: 1_790_000_002), kind: .pushRejected,
-                        reason: "401: the sign does not match", platform: "corp"),
+            AuditRecord(
+                sequence: 3,
+                time: Date(timeIntervalSince1970: 1_700_000_000.9999),
+                kind: .delivery,
+                route: "r",
+                destination: "d",
+                crossing: 2,
+                outcome: .delivered,
+                nativeIDs: ["1", "2"],
+                attempt: 2,
+                reason: nil
+            ),
+            AuditRecord(
+                sequence: 4,
+                time: Date(timeIntervalSince1970: 951_782_400.5),
+                kind: .delivery,
+                crossing: 2,
+                outcome: .dead,
+                nativeIDs: [],
+                reason: "rejected"
+            ),
+            AuditRecord(
+                sequence: 5,
+                time: Date(timeIntervalSince1970: -86_400.25),
+                kind: .contentErased,
+                findings: [],
+                crossing: 2,
+                reason: "retention"
+            ),
+            AuditRecord(
+                sequence: 6,
+                time: Date(timeIntervalSince1970: 1_790_000_001),
+                kind: .holdApproved,
+                route: "r",
+                destination: "news",
+                crossing: 2,
+                reason: "checked with legal",
+                approver: "uid 1000 (li.wei)"
+            ),
+            AuditRecord(
+                sequence: 7,
+                time: Date(timeIntervalSince1970: 1_790_000_002),
+                kind: .pushRejected,
+                reason: "401: the sign does not match",
+                platform: "corp"
+            ),
         ]
         for (index, text) in awkward.enumerated() {
-            records.append(AuditRecord(
-                sequence: Int64(10 + index), time: Date(timeIntervalSince1970: 1_790_000_000 + Double(index) * 37_123.457), kind: .crossing,
-                route: text, origin: .init(platform: text, channel: text, conversation: text, messageID: text, eventID: text, senderID: text),
-                destination: text, findings: [Finding(check: text, detector: text, offset: index, length: index)], nativeIDs: [text, text],
-                reason: text
-            ))
+            records.append(
+                AuditRecord(
+                    sequence: Int64(10 + index),
+                    time: Date(timeIntervalSince1970: 1_790_000_000 + Double(index) * 37_123.457),
+                    kind: .crossing,
+                    route: text,
+                    origin: .init(platform: text, channel: text, conversation: text, messageID: text, eventID: text, senderID: text),
+                    destination: text,
+                    findings: [Finding(check: text, detector: text, offset: index, length: index)],
+                    nativeIDs: [text, text],
+                    reason: text
+                )
+            )
         }
         return records
     }()
@@ -53,9 +113,11 @@ import Testing
 
     @Test func timestampsMatchAcrossCenturiesAndLeapDays() throws {
         var generator = SystemRandomNumberGenerator()
-        let dates = [0, 951_782_400, 951_868_799.999, 4_107_542_400, 253_402_300_799.999] + (0..<500).map { _ in
-            Double.random(in: 0..<4_102_444_800, using: &generator)
-        }
+        let dates =
+            [0, 951_782_400, 951_868_799.999, 4_107_542_400, 253_402_300_799.999]
+            + (0..<500).map { _ in
+                Double.random(in: 0..<4_102_444_800, using: &generator)
+            }
         for seconds in dates {
             let record = AuditRecord(sequence: 1, time: Date(timeIntervalSince1970: seconds), kind: .configLoaded)
             #expect(try record.leaf() == record.referenceLeaf(), "at \(seconds)")
@@ -68,9 +130,11 @@ import Testing
 @Suite struct StoredDateTests {
     @Test func matchesGRDBsOwnStorageFormat() {
         var generator = SystemRandomNumberGenerator()
-        let dates = [0, 1_790_000_000.123, 951_782_400, 951_868_799.999, 4_107_542_400.5] + (0..<5000).map { _ in
-            Double.random(in: 0..<4_102_444_800, using: &generator)
-        }
+        let dates =
+            [0, 1_790_000_000.123, 951_782_400, 951_868_799.999, 4_107_542_400.5]
+            + (0..<5000).map { _ in
+                Double.random(in: 0..<4_102_444_800, using: &generator)
+            }
         for seconds in dates {
             let date = Date(timeIntervalSince1970: seconds)
             #expect(StoredDate(date).databaseValue == date.databaseValue, "at \(seconds)")

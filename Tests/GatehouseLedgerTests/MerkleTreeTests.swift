@@ -138,28 +138,43 @@ private func hashes(_ hex: [String]) -> [Hash] {
             (0, 2, ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7"]),
             (1, 2, ["6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"]),
             (2, 3, ["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
-            (1, 5, [
-                "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-            ]),
-            (0, 8, [
-                "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
-            ]),
-            (5, 8, [
-                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-                "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-            ]),
+            (
+                1, 5,
+                [
+                    "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+                ]
+            ),
+            (
+                0, 8,
+                [
+                    "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                    "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+                ]
+            ),
+            (
+                5, 8,
+                [
+                    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+                    "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+                ]
+            ),
         ]
         for vector in vectors {
             let proof = MerkleTree.inclusionProof(index: vector.index, leafHashes: leaves.prefix(vector.size))
             #expect(proof == hashes(vector.proof), "leaf \(vector.index) of \(vector.size)")
-            #expect(MerkleTree.verifyInclusion(
-                leafHash: leaves[vector.index], index: vector.index, size: vector.size,
-                proof: hashes(vector.proof), root: Self.ctRoots[vector.size - 1]))
+            #expect(
+                MerkleTree.verifyInclusion(
+                    leafHash: leaves[vector.index],
+                    index: vector.index,
+                    size: vector.size,
+                    proof: hashes(vector.proof),
+                    root: Self.ctRoots[vector.size - 1]
+                )
+            )
         }
     }
 
@@ -167,34 +182,51 @@ private func hashes(_ hex: [String]) -> [Hash] {
         let leaves = ctLeafHashes
         let vectors: [(old: Int, new: Int, proof: [String])] = [
             (1, 1, []),
-            (1, 8, [
-                "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
-            ]),
-            (6, 8, [
-                "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-                "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-            ]),
-            (2, 5, [
-                "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-            ]),
-            (3, 8, [
-                "0298d122906dcfc10892cb53a73992fc5b9f493ea4c9badb27b791b4127a7fe7",
-                "07506a85fd9dd2f120eb694f86011e5bb4662e5c415a62917033d4a9624487e7",
-                "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
-            ]),
+            (
+                1, 8,
+                [
+                    "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                    "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+                ]
+            ),
+            (
+                6, 8,
+                [
+                    "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+                    "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                    "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+                ]
+            ),
+            (
+                2, 5,
+                [
+                    "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                    "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+                ]
+            ),
+            (
+                3, 8,
+                [
+                    "0298d122906dcfc10892cb53a73992fc5b9f493ea4c9badb27b791b4127a7fe7",
+                    "07506a85fd9dd2f120eb694f86011e5bb4662e5c415a62917033d4a9624487e7",
+                    "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
+                    "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+                ]
+            ),
         ]
         for vector in vectors {
             let proof = MerkleTree.consistencyProof(from: vector.old, leafHashes: leaves.prefix(vector.new))
             #expect(proof == hashes(vector.proof), "\(vector.old) → \(vector.new)")
-            #expect(MerkleTree.verifyConsistency(
-                oldSize: vector.old, newSize: vector.new,
-                oldRoot: Self.ctRoots[vector.old - 1], newRoot: Self.ctRoots[vector.new - 1],
-                proof: hashes(vector.proof)))
+            #expect(
+                MerkleTree.verifyConsistency(
+                    oldSize: vector.old,
+                    newSize: vector.new,
+                    oldRoot: Self.ctRoots[vector.old - 1],
+                    newRoot: Self.ctRoots[vector.new - 1],
+                    proof: hashes(vector.proof)
+                )
+            )
         }
     }
 
@@ -304,7 +336,13 @@ private func hashes(_ hex: [String]) -> [Hash] {
                 }
                 let label = "\(oldSize) → \(newSize)"
                 #expect(proof == ReferenceTree.proof(oldSize, tree), "\(label)")
-                func verify(old: Int = oldSize, new: Int = newSize, oldRoot: Hash = roots[oldSize], newRoot: Hash = roots[newSize], proof: [Hash] = proof) -> Bool {
+                func verify(
+                    old: Int = oldSize,
+                    new: Int = newSize,
+                    oldRoot: Hash = roots[oldSize],
+                    newRoot: Hash = roots[newSize],
+                    proof: [Hash] = proof
+                ) -> Bool {
                     MerkleTree.verifyConsistency(oldSize: old, newSize: new, oldRoot: oldRoot, newRoot: newRoot, proof: proof)
                 }
                 #expect(verify(), "\(label)")
@@ -334,7 +372,9 @@ private func hashes(_ hex: [String]) -> [Hash] {
                 // As with inclusion, the verifier sees only the proof's shape. A size whose
                 // proof has a different length must fail; same-length sizes may pass (4 → 8
                 // verifies as 4 → 7 against the same roots), so they are not asserted.
-                for (old, new) in [(oldSize - 1, newSize), (oldSize + 1, newSize), (oldSize, newSize - 1), (oldSize, newSize + 1), (oldSize, 2 * newSize)]
+                for (old, new) in [
+                    (oldSize - 1, newSize), (oldSize + 1, newSize), (oldSize, newSize - 1), (oldSize, newSize + 1), (oldSize, 2 * newSize),
+                ]
                 where old >= 1 && old <= new && (old, new) != (oldSize, newSize) {
                     let honestLength = ReferenceTree.proof(old, sampleLeafHashes(new)[...]).count
                     if honestLength != proof.count {
@@ -348,7 +388,9 @@ private func hashes(_ hex: [String]) -> [Hash] {
             #expect(MerkleTree.consistencyProof(from: 0, leafHashes: tree) == [])
             #expect(MerkleTree.verifyConsistency(oldSize: 0, newSize: newSize, oldRoot: MerkleTree.emptyRoot, newRoot: roots[newSize], proof: []))
             #expect(!MerkleTree.verifyConsistency(oldSize: 0, newSize: newSize, oldRoot: roots[1], newRoot: roots[newSize], proof: []))
-            #expect(!MerkleTree.verifyConsistency(oldSize: 0, newSize: newSize, oldRoot: MerkleTree.emptyRoot, newRoot: roots[newSize], proof: [roots[1]]))
+            #expect(
+                !MerkleTree.verifyConsistency(oldSize: 0, newSize: newSize, oldRoot: MerkleTree.emptyRoot, newRoot: roots[newSize], proof: [roots[1]])
+            )
             #expect(MerkleTree.consistencyProof(from: newSize + 1, leafHashes: tree) == nil)
             #expect(MerkleTree.consistencyProof(from: -1, leafHashes: tree) == nil)
         }

@@ -10,10 +10,18 @@ import Testing
         Intake(
             envelope: envelope,
             crossings: crossings.map { destination, verdict in
-                Crossing(route: "r", source: "src", destination: destination, direction: .outbound,
-                         verdict: verdict, findings: [], text: "» \(envelope.body.text)")
+                Crossing(
+                    route: "r",
+                    source: "src",
+                    destination: destination,
+                    direction: .outbound,
+                    verdict: verdict,
+                    findings: [],
+                    text: "» \(envelope.body.text)"
+                )
             },
-            configRevision: "rev1", receivedAt: Date(timeIntervalSince1970: 1_790_000_000.123)
+            configRevision: "rev1",
+            receivedAt: Date(timeIntervalSince1970: 1_790_000_000.123)
         )
     }
 
@@ -53,7 +61,9 @@ import Testing
     @Test func outcomesAreAuditedAndDeliveredJobsLeaveTheQueueInOrder() async throws {
         let ledger = try Fixtures.memoryLedger()
         for id in ["m1", "m2"] {
-            _ = try await ledger.commit(intake(Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: id), [("news", .forward)]))
+            _ = try await ledger.commit(
+                intake(Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: id), [("news", .forward)])
+            )
         }
         let first = try #require(try await ledger.head(of: "news"))
         #expect(first.originMessage == "m1")
@@ -81,7 +91,9 @@ import Testing
 
     @Test func aLeasedJobStaysTheHeadInflightUntilItsOutcome() async throws {
         let ledger = try Fixtures.memoryLedger()
-        _ = try await ledger.commit(intake(Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m1", text: "a"), [("news", .forward), ("vault", .hold)]))
+        _ = try await ledger.commit(
+            intake(Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m1", text: "a"), [("news", .forward), ("vault", .hold)])
+        )
         let job = try #require(try await ledger.head(of: "news"))
         let until = Date().addingTimeInterval(300)
         let leased = try await ledger.lease(job, until: until)
@@ -98,9 +110,17 @@ import Testing
 
     @Test func aConfigLoadIsARecordOfItsOwn() async throws {
         let ledger = try Fixtures.memoryLedger()
-        let record = try await ledger.recordConfigLoaded(revision: "abc123", file: "/etc/gatehouse/gatehouse.yaml", by: nil, at: Date(timeIntervalSince1970: 1_790_000_000))
+        let record = try await ledger.recordConfigLoaded(
+            revision: "abc123",
+            file: "/etc/gatehouse/gatehouse.yaml",
+            by: nil,
+            at: Date(timeIntervalSince1970: 1_790_000_000)
+        )
         #expect(record.sequence == 1 && record.kind == .configLoaded && record.configRevision == "abc123")
-        #expect(String(decoding: try record.leaf(), as: UTF8.self) == #"{"config_revision":"abc123","kind":"config_loaded","reason":"/etc/gatehouse/gatehouse.yaml","sequence":1,"time":"2026-09-21T14:13:20.000Z"}"#)
+        #expect(
+            String(decoding: try record.leaf(), as: UTF8.self)
+                == #"{"config_revision":"abc123","kind":"config_loaded","reason":"/etc/gatehouse/gatehouse.yaml","sequence":1,"time":"2026-09-21T14:13:20.000Z"}"#
+        )
     }
 
     @Test func theAuditLogIsAppendOnly() async throws {
@@ -117,14 +137,22 @@ import Testing
 
     @Test func leavesAreCanonicalJSONWithoutContent() throws {
         let record = AuditRecord(
-            sequence: 7, time: Date(timeIntervalSince1970: 1_790_000_000.5), kind: .crossing, route: "announcements",
+            sequence: 7,
+            time: Date(timeIntervalSince1970: 1_790_000_000.5),
+            kind: .crossing,
+            route: "announcements",
             direction: .outbound,
             origin: .init(platform: "corp", channel: "all-hands", conversation: "cid", messageID: "m", eventID: "m", senderID: "u"),
-            destination: "news", verdict: .forward, findings: [Finding(check: "pii", detector: "cn_mobile", offset: 3, length: 11)],
+            destination: "news",
+            verdict: .forward,
+            findings: [Finding(check: "pii", detector: "cn_mobile", offset: 3, length: 11)],
             configRevision: "abc"
         )
         let leaf = try record.leaf()
-        #expect(String(decoding: leaf, as: UTF8.self) == #"{"config_revision":"abc","destination":"news","direction":"outbound","findings":[{"check":"pii","detector":"cn_mobile","length":11,"offset":3}],"kind":"crossing","origin":{"channel":"all-hands","conversation":"cid","event_id":"m","message_id":"m","platform":"corp","sender_id":"u"},"route":"announcements","sequence":7,"time":"2026-09-21T14:13:20.500Z","verdict":"forward"}"#)
+        #expect(
+            String(decoding: leaf, as: UTF8.self)
+                == #"{"config_revision":"abc","destination":"news","direction":"outbound","findings":[{"check":"pii","detector":"cn_mobile","length":11,"offset":3}],"kind":"crossing","origin":{"channel":"all-hands","conversation":"cid","event_id":"m","message_id":"m","platform":"corp","sender_id":"u"},"route":"announcements","sequence":7,"time":"2026-09-21T14:13:20.500Z","verdict":"forward"}"#
+        )
         #expect(try AuditRecord.decode(leaf: leaf) == record)
         #expect(AuditRecord.sequence(inLeaf: leaf) == 7)
         #expect(AuditRecord.sequence(inLeaf: Data(#"{"kind":"crossing"}"#.utf8)) == nil)
@@ -140,14 +168,20 @@ import Testing
         }
         do {
             let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
-            guard case .committed = try await ledger.commit(signed("m1")) else { Issue.record("not committed"); return }
+            guard case .committed = try await ledger.commit(signed("m1")) else {
+                Issue.record("not committed")
+                return
+            }
             // Another event under the same signed token: a replay, and nothing of it is written.
             #expect(try await ledger.commit(signed("m2")) == .replayed)
             // In a group with others, it fails alone.
             let other = intake(Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m3", text: "fine"), [("news", .forward)])
             let results = try await ledger.commit([signed("m4"), other])
             #expect(try results[0].get() == .replayed)
-            guard case .committed = try results[1].get() else { Issue.record("the other event was not committed"); return }
+            guard case .committed = try results[1].get() else {
+                Issue.record("the other event was not committed")
+                return
+            }
         }
         let reopened = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
         #expect(try await reopened.commit(signed("m5")) == .replayed)
@@ -171,11 +205,14 @@ import Testing
 
 @Suite struct HoldDecisionTests {
     func held(_ ledger: SQLiteLedger, _ id: String) async throws -> OutboxJob {
-        _ = try await ledger.commit(Intake(
-            envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: id),
-            crossings: [Crossing(route: "r", source: "src", destination: "news", direction: .outbound, verdict: .hold, findings: [], text: id)],
-            configRevision: "rev", receivedAt: Date()
-        ))
+        _ = try await ledger.commit(
+            Intake(
+                envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: id),
+                crossings: [Crossing(route: "r", source: "src", destination: "news", direction: .outbound, verdict: .hold, findings: [], text: id)],
+                configRevision: "rev",
+                receivedAt: Date()
+            )
+        )
         return try #require(try await ledger.jobs(in: .held, limit: 100).first { $0.originMessage == id })
     }
 
@@ -184,7 +221,10 @@ import Testing
         let job = try await held(ledger, "m1")
         #expect(try await ledger.head(of: "news") == nil)
         let record = try await ledger.decideHold(job, approve: true, by: "uid 1000 (li.wei)", reason: "checked with legal", at: Date())
-        #expect(record.kind == .holdApproved && record.crossing == job.crossing && record.approver == "uid 1000 (li.wei)" && record.reason == "checked with legal")
+        #expect(
+            record.kind == .holdApproved && record.crossing == job.crossing && record.approver == "uid 1000 (li.wei)"
+                && record.reason == "checked with legal"
+        )
         #expect(try await ledger.head(of: "news")?.id == job.id)
         // A decision is made once.
         await #expect(throws: LedgerError.self) { try await ledger.decideHold(job, approve: false, by: "x", reason: "y", at: Date()) }

@@ -12,8 +12,12 @@ import Testing
         let envelope = Fixtures.envelope(platform: "gatehouse", conversation: "(announce)", messageID: messageID, text: "Q3")
         let intake = Intake(
             envelope: envelope,
-            crossings: crossings.map { Crossing(route: "r", source: "(announce)", destination: $0.0, direction: .outbound, verdict: $0.1, findings: [], text: "Q3") },
-            configRevision: "rev", receivedAt: now, schedule: Dictionary(uniqueKeysWithValues: crossings.map { ($0.0, due) })
+            crossings: crossings.map {
+                Crossing(route: "r", source: "(announce)", destination: $0.0, direction: .outbound, verdict: $0.1, findings: [], text: "Q3")
+            },
+            configRevision: "rev",
+            receivedAt: now,
+            schedule: Dictionary(uniqueKeysWithValues: crossings.map { ($0.0, due) })
         )
         guard case .committed(_, let jobs) = try await ledger.commit(intake) else {
             Issue.record("not committed")

@@ -7,7 +7,9 @@ import Testing
 /// Expects `body` to throw a `NoteError` with the given code and returns it.
 @discardableResult
 private func expectNoteError(
-    _ code: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+    _ code: String,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
 ) -> NoteError? {
     do {
         try body()
@@ -53,18 +55,18 @@ private func expectNoteError(
     @Test func theSpecExampleNoteVerifiesWithTheSpecVerifierKey() throws {
         let verifier = try NoteVerifier(parsing: Self.specVerifierKey)
         #expect(verifier.name == "example.com/foo")
-        #expect(verifier.keyID == 0x530d903a)
+        #expect(verifier.keyID == 0x530d_903a)
         #expect(verifier.verifierKey == Self.specVerifierKey)
         let note = try SignedNote.open(Self.specNote, verifiers: [verifier])
         #expect(note.text == "This is an example message.\n")
         #expect(note.signatures.count == 1)
-        #expect(note.signatures.first?.keyID == 0x530d903a)
+        #expect(note.signatures.first?.keyID == 0x530d_903a)
     }
 
     @Test func theGoNoteExampleReproducesByteForByte() throws {
         let signer = try NoteSigner(parsing: Self.neumannSignerKey)
         #expect(signer.name == "PeterNeumann")
-        #expect(signer.keyID == 0xc74f20a3)
+        #expect(signer.keyID == 0xc74f_20a3)
         #expect(signer.verifier.verifierKey == Self.neumannVerifierKey)
         #expect(signer.privateKeyString.value == Self.neumannSignerKey)
 
@@ -99,7 +101,8 @@ private func expectNoteError(
 
         // The text may hold empty lines; the last blank line separates it from the signatures.
         let poem = "Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned è subito sera.\n"
-        let note = poem + "\n— quasimodo.example/salvatore NnugSzTjtVAewIS+Z/iJhUPeFDkO/5QQ2i5ddnGITLlC+EhfLW9oJKONrMouFSQU0xMcXxj99ihAQwaqP3ZekRwNtIc=\n"
+        let note =
+            poem + "\n— quasimodo.example/salvatore NnugSzTjtVAewIS+Z/iJhUPeFDkO/5QQ2i5ddnGITLlC+EhfLW9oJKONrMouFSQU0xMcXxj99ihAQwaqP3ZekRwNtIc=\n"
         let parsed = try SignedNote(parsing: note)
         #expect(parsed.text == poem)
         #expect(parsed.note == note)

@@ -1,7 +1,8 @@
 import GatehouseCore
-@testable import GatehouseRuntime
 import Synchronization
 import Testing
+
+@testable import GatehouseRuntime
 
 @Suite struct ActiveWindowTests {
     final class Gauge: Sendable {
@@ -19,9 +20,15 @@ import Testing
             for _ in 0..<40 {
                 group.addTask {
                     try await window.withPlace {
-                        gauge.state.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                        gauge.state.withLock {
+                            $0.now += 1
+                            $0.most = max($0.most, $0.now)
+                        }
                         try await Task.sleep(for: .milliseconds(2))
-                        gauge.state.withLock { $0.now -= 1; $0.done += 1 }
+                        gauge.state.withLock {
+                            $0.now -= 1
+                            $0.done += 1
+                        }
                     }
                 }
             }

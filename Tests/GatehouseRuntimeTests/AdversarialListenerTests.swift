@@ -3,12 +3,13 @@ import Foundation
 import GatehouseConfig
 import GatehouseCore
 import GatehouseLedger
-@testable import GatehouseRuntime
 import GatehouseTesting
 import MetricsTestKit
 import NIOCore
 import Synchronization
 import Testing
+
+@testable import GatehouseRuntime
 
 /// Attacks on the HTTP listener's `/hooks`, each closed: floods of forged pushes that grew the
 /// append-only log by one record each, bodies read before anyone was authenticated, one source
@@ -60,14 +61,23 @@ import Testing
     }
 
     func withListener(
-        _ hook: Hook, limits: GatewayConfig.PushLimits = .init(), _ body: (_ url: String, _ ledger: SQLiteLedger) async throws -> Void
+        _ hook: Hook,
+        limits: GatewayConfig.PushLimits = .init(),
+        _ body: (_ url: String, _ ledger: SQLiteLedger) async throws -> Void
     ) async throws -> SQLiteLedger {
         let ledger = try Fixtures.memoryLedger()
         var limits = limits
         // One summary, written as the listener stops, so that the tests can count it.
         limits.summaryEvery = .seconds(3600)
         let door = try Self.door(hook, ledger: ledger, limits: limits)
-        let surface = HealthSurface(listen: HostPort("127.0.0.1:0")!, revision: "r", ledger: ledger, pushes: door, limits: limits, logger: quietLogger("test"))
+        let surface = HealthSurface(
+            listen: HostPort("127.0.0.1:0")!,
+            revision: "r",
+            ledger: ledger,
+            pushes: door,
+            limits: limits,
+            logger: quietLogger("test")
+        )
         try await withServices([door.auditor(ledger: ledger), surface.service()]) {
             #expect(await eventually { surface.boundPort != nil })
             try await body("http://127.0.0.1:\(surface.boundPort ?? 0)/hooks/outreach", ledger)
@@ -161,4 +171,3 @@ import Testing
         #expect(SourceLimiter.prefix64("::1") == "0:0:0:0::/64")
     }
 }
-

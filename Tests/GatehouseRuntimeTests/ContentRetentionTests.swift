@@ -10,11 +10,16 @@ import Testing
         let ledger = try Fixtures.memoryLedger()
         let now = Date()
         for (index, age) in [30.0, 20, 10, 1].enumerated() {
-            _ = try await ledger.commit(Intake(
-                envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m\(index)", text: "t\(index)"),
-                crossings: [Crossing(route: "r", source: "src", destination: "vault", direction: .outbound, verdict: .block, findings: [], text: "x")],
-                configRevision: "rev", receivedAt: now.addingTimeInterval(-age * 86_400)
-            ))
+            _ = try await ledger.commit(
+                Intake(
+                    envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m\(index)", text: "t\(index)"),
+                    crossings: [
+                        Crossing(route: "r", source: "src", destination: "vault", direction: .outbound, verdict: .block, findings: [], text: "x")
+                    ],
+                    configRevision: "rev",
+                    receivedAt: now.addingTimeInterval(-age * 86_400)
+                )
+            )
         }
         let retention = ContentRetention(ledger: ledger, configuration: .init(keep: .seconds(7 * 86_400), batch: 2), logger: quietLogger("retention"))
         #expect(try await retention.sweep(now: now) == 3)

@@ -1,8 +1,9 @@
 import Foundation
 import GatehouseCore
-@testable import GatehouseRuntime
 import Synchronization
 import Testing
+
+@testable import GatehouseRuntime
 
 /// A file forwarded to many destinations used to be downloaded once per destination, 64 at once,
 /// with no ceiling on memory.
@@ -31,7 +32,12 @@ import Testing
     @Test func pastTheCeilingASendIsDeferredNotQueuedInMemory() async throws {
         let cache = FileCache(ceiling: 1500)
         let big = AttachedFile(name: "a", mimeType: nil, data: Data(count: 1000))
-        let slow = Task { try await cache.file("tg/A", estimate: 1000) { try await Task.sleep(for: .milliseconds(300)); return big } }
+        let slow = Task {
+            try await cache.file("tg/A", estimate: 1000) {
+                try await Task.sleep(for: .milliseconds(300))
+                return big
+            }
+        }
         try await Task.sleep(for: .milliseconds(50))
         await #expect(throws: DeliveryError.self) {
             try await cache.file("tg/B", estimate: 1000) { big }

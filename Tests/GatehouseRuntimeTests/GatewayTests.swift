@@ -40,15 +40,22 @@ import Testing
     }
 
     func running(
-        checkpoints: Checkpointer.Configuration? = nil, metrics: TestMetrics = TestMetrics(), logger: Logger? = nil, clock: WallClock = .system,
+        checkpoints: Checkpointer.Configuration? = nil,
+        metrics: TestMetrics = TestMetrics(),
+        logger: Logger? = nil,
+        clock: WallClock = .system,
         _ body: (Gateway) async throws -> Void
     ) async throws {
         var quiet = Logger(label: "test")
         quiet.logLevel = .critical
         let gateway = Gateway(
-            config: config, ledger: ledger, adapters: [corp, tg],
+            config: config,
+            ledger: ledger,
+            adapters: [corp, tg],
             dispatch: .init(retry: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100)), metrics: metrics),
-            checkpoints: checkpoints, clock: clock, logger: logger ?? quiet
+            checkpoints: checkpoints,
+            clock: clock,
+            logger: logger ?? quiet
         )
         try await withServices(gateway.services) { try await body(gateway) }
     }
@@ -182,7 +189,8 @@ import Testing
             let health = try #require(gateway.health)
             #expect(await eventually { health.boundPort != nil })
             let response = try await HTTPClient.shared.execute(
-                HTTPClientRequest(url: "http://127.0.0.1:\(health.boundPort ?? 0)/healthz"), timeout: .seconds(5)
+                HTTPClientRequest(url: "http://127.0.0.1:\(health.boundPort ?? 0)/healthz"),
+                timeout: .seconds(5)
             )
             #expect(response.status == .ok)
             let body = String(buffer: try await response.body.collect(upTo: 4096))
@@ -194,7 +202,16 @@ import Testing
         try await running {
             tg.post(Fixtures.envelope(platform: "tg", conversation: "-1002", messageID: "t1", text: "my order is late", senderName: "Li"))
             #expect(await eventually { corp.sent.count == 1 })
-            tg.post(Fixtures.envelope(platform: "tg", conversation: "-1002", messageID: "t1", text: "my order #4411 is late", senderName: "Li", kind: .edit))
+            tg.post(
+                Fixtures.envelope(
+                    platform: "tg",
+                    conversation: "-1002",
+                    messageID: "t1",
+                    text: "my order #4411 is late",
+                    senderName: "Li",
+                    kind: .edit
+                )
+            )
             // A route without mirror ignores edits: the announcement route saw none.
             corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "a1", text: "v2", kind: .edit))
             #expect(await eventually { corp.edits.count == 1 })
@@ -209,7 +226,13 @@ import Testing
 
     @Test func checkpointsFollowTheLogAndTheLastOneCoversEverything() async throws {
         let key = try NoteSigner.generate(name: "test.example/log")
-        let checkpoints = Checkpointer.Configuration(origin: "test.example/log", signer: key.signer, every: .seconds(3600), records: 2, poll: .milliseconds(10))
+        let checkpoints = Checkpointer.Configuration(
+            origin: "test.example/log",
+            signer: key.signer,
+            every: .seconds(3600),
+            records: 2,
+            poll: .milliseconds(10)
+        )
         try await running(checkpoints: checkpoints) { _ in
             corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "a1", text: "one"))
             // Two records (crossing and delivery): the record threshold writes a checkpoint.
@@ -223,11 +246,24 @@ import Testing
 
     @Test func jobsForADestinationThatLeftTheConfigAreCancelledAndAudited() async throws {
         let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "old", text: "for a removed channel")
-        _ = try await ledger.commit(Intake(
-            envelope: envelope,
-            crossings: [Crossing(route: "retired", source: "all-hands", destination: "gone", direction: .outbound, verdict: .forward, findings: [], text: "x")],
-            configRevision: "older", receivedAt: Date()
-        ))
+        _ = try await ledger.commit(
+            Intake(
+                envelope: envelope,
+                crossings: [
+                    Crossing(
+                        route: "retired",
+                        source: "all-hands",
+                        destination: "gone",
+                        direction: .outbound,
+                        verdict: .forward,
+                        findings: [],
+                        text: "x"
+                    )
+                ],
+                configRevision: "older",
+                receivedAt: Date()
+            )
+        )
         try await running {
             #expect(await eventually { try await records().contains { $0.outcome == .cancelled } })
         }
@@ -239,10 +275,14 @@ import Testing
 
     @Test func aJobFailingPastItsMaximumAgeIsDeadLettered() async throws {
         let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "late", text: "two days late")
-        _ = try await ledger.commit(Intake(
-            envelope: envelope, crossings: config.gate.crossings(for: envelope), configRevision: config.revision,
-            receivedAt: Date().addingTimeInterval(-2 * 24 * 3600)
-        ))
+        _ = try await ledger.commit(
+            Intake(
+                envelope: envelope,
+                crossings: config.gate.crossings(for: envelope),
+                configRevision: config.revision,
+                receivedAt: Date().addingTimeInterval(-2 * 24 * 3600)
+            )
+        )
         tg.failNextSends(with: [DeliveryError.unavailable("502 Bad Gateway")])
         try await running {
             #expect(await eventually { try await records().contains { $0.outcome == .dead } })
@@ -254,9 +294,14 @@ import Testing
 
     @Test func jobsQueuedBeforeAStartAreDelivered() async throws {
         let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "left-over", text: "from before")
-        _ = try await ledger.commit(Intake(
-            envelope: envelope, crossings: config.gate.crossings(for: envelope), configRevision: config.revision, receivedAt: Date()
-        ))
+        _ = try await ledger.commit(
+            Intake(
+                envelope: envelope,
+                crossings: config.gate.crossings(for: envelope),
+                configRevision: config.revision,
+                receivedAt: Date()
+            )
+        )
         try await running {
             #expect(await eventually { tg.sent.count == 1 })
         }
@@ -265,9 +310,14 @@ import Testing
 
     @Test func aJobInFlightWhenTheGatewayStoppedIsSentAgain() async throws {
         let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "cut-off", text: "mid-send at the crash")
-        _ = try await ledger.commit(Intake(
-            envelope: envelope, crossings: config.gate.crossings(for: envelope), configRevision: config.revision, receivedAt: Date()
-        ))
+        _ = try await ledger.commit(
+            Intake(
+                envelope: envelope,
+                crossings: config.gate.crossings(for: envelope),
+                configRevision: config.revision,
+                receivedAt: Date()
+            )
+        )
         // The previous run leased the job and was killed before it could record the outcome.
         let job = try #require(try await ledger.head(of: "news"))
         _ = try await ledger.lease(job, until: Date().addingTimeInterval(300))
@@ -281,11 +331,24 @@ import Testing
 
     @Test func aHeldCrossingWaitsOutsideTheQueue() async throws {
         let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "held", text: "needs approval")
-        _ = try await ledger.commit(Intake(
-            envelope: envelope,
-            crossings: [Crossing(route: "announcements", source: "all-hands", destination: "news", direction: .outbound, verdict: .hold, findings: [], text: "x")],
-            configRevision: config.revision, receivedAt: Date()
-        ))
+        _ = try await ledger.commit(
+            Intake(
+                envelope: envelope,
+                crossings: [
+                    Crossing(
+                        route: "announcements",
+                        source: "all-hands",
+                        destination: "news",
+                        direction: .outbound,
+                        verdict: .hold,
+                        findings: [],
+                        text: "x"
+                    )
+                ],
+                configRevision: config.revision,
+                receivedAt: Date()
+            )
+        )
         let later = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "after", text: "not held")
         try await running {
             corp.post(later)

@@ -28,7 +28,9 @@ import Testing
 
     func running(_ body: (Gateway) async throws -> Void) async throws {
         let gateway = Gateway(
-            config: try ConfigLoader(environment: [:]).load(yaml: Self.yaml, file: "test.yaml"), ledger: ledger, adapters: [corp, tg],
+            config: try ConfigLoader(environment: [:]).load(yaml: Self.yaml, file: "test.yaml"),
+            ledger: ledger,
+            adapters: [corp, tg],
             logger: quietLogger("test")
         )
         try await withServices(gateway.services) { try await body(gateway) }

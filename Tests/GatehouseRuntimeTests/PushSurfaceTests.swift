@@ -2,12 +2,13 @@ import Foundation
 import GatehouseConfig
 import GatehouseCore
 import GatehouseLedger
-@testable import GatehouseRuntime
 import GatehouseTesting
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import GatehouseRuntime
 
 /// The push door driven without a socket (Hummingbird's router test mode): what is answered,
 /// when, and what reaches the ledger.
@@ -16,7 +17,10 @@ import Testing
 
     /// Runs `body` against the door's routes, intake running (its config recorded) unless `open` is false.
     func withDoor(
-        _ hook: Hook, ledger: any Ledger, open: Bool = true, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+        _ hook: Hook,
+        ledger: any Ledger,
+        open: Bool = true,
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let door = try AdversarialListenerTests.door(hook, ledger: ledger)
         let router = Hummingbird.Router(context: ListenerContext.self)

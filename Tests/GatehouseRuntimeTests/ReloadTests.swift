@@ -2,12 +2,13 @@ import Foundation
 import GatehouseConfig
 import GatehouseCore
 import GatehouseLedger
-@testable import GatehouseRuntime
 import GatehouseTesting
 import Logging
 import Prometheus
 import Synchronization
 import Testing
+
+@testable import GatehouseRuntime
 
 /// Reload: read → validate → compile → swap, all or nothing.
 @Suite(.timeLimit(.minutes(2))) struct ReloadTests {
@@ -27,9 +28,14 @@ import Testing
 
     func running(notifier: SystemdNotifier = SystemdNotifier(environment: [:]), _ body: (Gateway, Reloader) async throws -> Void) async throws {
         let gateway = Gateway(
-            config: try next.load(), ledger: ledger, adapters: [corp, tg],
+            config: try next.load(),
+            ledger: ledger,
+            adapters: [corp, tg],
             dispatch: .init(retry: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(50))),
-            notifier: notifier, registry: registry, reload: { [next] in try next.load() }, logger: quietLogger("test")
+            notifier: notifier,
+            registry: registry,
+            reload: { [next] in try next.load() },
+            logger: quietLogger("test")
         )
         let reloader = try #require(gateway.reloader)
         try await withServices(gateway.services) { try await body(gateway, reloader) }
@@ -45,7 +51,10 @@ import Testing
             // A second destination for announcements.
             next.yaml.withLock { $0 = $0.replacingOccurrences(of: "to: [news]", with: "to: [news, support]") }
             let outcome = await reloader.reload(by: "uid 7 (ops)")
-            guard case .loaded(let revision, let record) = outcome else { Issue.record("not loaded: \(outcome)"); return }
+            guard case .loaded(let revision, let record) = outcome else {
+                Issue.record("not loaded: \(outcome)")
+                return
+            }
             #expect(gateway.store.current.config.revision == revision && revision != gateway.config.revision)
             let loaded = try await records().filter { $0.kind == .configLoaded }
             #expect(loaded.map(\.sequence).last == record)
@@ -67,7 +76,10 @@ import Testing
             let before = gateway.store.current.config.revision
             next.yaml.withLock { $0 = $0.replacingOccurrences(of: "to: [news]", with: "to: [nowhere]") }
             let outcome = await reloader.reload()
-            guard case .refused(let problems) = outcome else { Issue.record("not refused: \(outcome)"); return }
+            guard case .refused(let problems) = outcome else {
+                Issue.record("not refused: \(outcome)")
+                return
+            }
             #expect(problems.contains { $0.contains("no channel named 'nowhere'") && $0.contains("test.yaml:") })
             #expect(gateway.store.current.config.revision == before)
             #expect(gateway.reloads.failures == 1 && gateway.reloads.lastFailure?.hasPrefix("reload failed (1 problem)") == true)
@@ -83,7 +95,10 @@ import Testing
     @Test func aChangedPlatformNeedsARestart() async throws {
         try await running { gateway, reloader in
             next.yaml.withLock { $0 = $0.replacingOccurrences(of: "token: \"1:x\"", with: "token: \"1:y\"") }
-            guard case .refused(let problems) = await reloader.reload() else { Issue.record("not refused"); return }
+            guard case .refused(let problems) = await reloader.reload() else {
+                Issue.record("not refused")
+                return
+            }
             #expect(problems == ["test.yaml: platforms changed; these take effect on a restart only"])
             #expect(gateway.store.current.config.revision == gateway.config.revision)
         }
@@ -95,8 +110,13 @@ import Testing
             corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "m1", text: "for the old news chat"))
             #expect(await eventually { try await records().filter { $0.kind == .crossing }.count == 1 })
             // Same name, another chat: what was decided for the old one must not go to the new one.
-            next.yaml.withLock { $0 = $0.replacingOccurrences(of: "news: { platform: tg, chat: -1001 }", with: "news: { platform: tg, chat: -1003 }") }
-            guard case .loaded = await reloader.reload() else { Issue.record("not loaded"); return }
+            next.yaml.withLock {
+                $0 = $0.replacingOccurrences(of: "news: { platform: tg, chat: -1001 }", with: "news: { platform: tg, chat: -1003 }")
+            }
+            guard case .loaded = await reloader.reload() else {
+                Issue.record("not loaded")
+                return
+            }
             #expect(await eventually { try await records().contains { $0.outcome == .cancelled } })
             let cancelled = try #require(try await records().first { $0.outcome == .cancelled })
             #expect(cancelled.destination == "news" && cancelled.reason?.contains("channel changed") == true)
@@ -120,10 +140,15 @@ import Testing
             next.yaml.withLock { yaml in
                 yaml = yaml.split(separator: "\n").filter { !$0.contains("name: announcements") }.joined(separator: "\n")
             }
-            guard case .loaded = await reloader.reload() else { Issue.record("not loaded"); return }
-            #expect(await eventually {
-                try await records().filter { $0.outcome == .cancelled }.count == 3
-            })
+            guard case .loaded = await reloader.reload() else {
+                Issue.record("not loaded")
+                return
+            }
+            #expect(
+                await eventually {
+                    try await records().filter { $0.outcome == .cancelled }.count == 3
+                }
+            )
             let cancelled = try await records().filter { $0.outcome == .cancelled }
             #expect(cancelled.allSatisfy { $0.route == "announcements" && $0.reason == "route or destination no longer in the config" })
             let attempts = tg.attempts

@@ -14,9 +14,16 @@ import Testing
 
     func gateway(drain: Duration) throws -> Gateway {
         Gateway(
-            config: try ConfigLoader(environment: [:]).load(yaml: GatewayTests.yaml, file: "test.yaml"), ledger: ledger, adapters: [corp, tg],
+            config: try ConfigLoader(environment: [:]).load(yaml: GatewayTests.yaml, file: "test.yaml"),
+            ledger: ledger,
+            adapters: [corp, tg],
             dispatch: .init(retry: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(50)), drainTimeout: drain),
-            checkpoints: .init(origin: "test.example/log", signer: try NoteSigner.generate(name: "test.example/log").signer, every: .seconds(3600), records: 100_000),
+            checkpoints: .init(
+                origin: "test.example/log",
+                signer: try NoteSigner.generate(name: "test.example/log").signer,
+                every: .seconds(3600),
+                records: 100_000
+            ),
             logger: quietLogger("test")
         )
     }

@@ -2,11 +2,12 @@ import Foundation
 import GatehouseConfig
 import GatehouseCore
 import GatehouseLedger
-@testable import GatehouseRuntime
 import GatehouseTesting
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import GatehouseRuntime
 
 /// The health listener's and the admin API's routes, driven without a socket (Hummingbird's
 /// router test mode).
@@ -16,7 +17,12 @@ import Testing
         let ready = StartSignal()
         let started = Date(timeIntervalSince1970: 1_790_000_000)
         let health = HealthSurface(
-            listen: HostPort("127.0.0.1:0")!, revision: "rev-42", ledger: ledger, ready: ready, clock: WallClock { started }, logger: quietLogger("test")
+            listen: HostPort("127.0.0.1:0")!,
+            revision: "rev-42",
+            ledger: ledger,
+            ready: ready,
+            clock: WallClock { started },
+            logger: quietLogger("test")
         )
         try await Application(router: health.router()).test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
@@ -42,16 +48,24 @@ import Testing
         let store = ConfigStore(config)
         let dispatcher = Dispatcher(store: store, ledger: ledger, adapters: [], logger: quietLogger("test"))
         let admin = AdminSurface(
-            path: "/nonexistent/admin.sock", store: store, ledger: ledger, dispatcher: dispatcher,
-            scheduler: Scheduler(ledger: ledger, dispatcher: dispatcher, logger: quietLogger("test")), reloader: nil, reloads: ReloadStatus(),
-            ready: StartSignal(), logger: quietLogger("test")
+            path: "/nonexistent/admin.sock",
+            store: store,
+            ledger: ledger,
+            dispatcher: dispatcher,
+            scheduler: Scheduler(ledger: ledger, dispatcher: dispatcher, logger: quietLogger("test")),
+            reloader: nil,
+            reloads: ReloadStatus(),
+            ready: StartSignal(),
+            logger: quietLogger("test")
         )
         try await Application(router: admin.router()).test(.router) { client in
             try await client.execute(uri: "/status", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains(#""revision":"\#(config.revision)""#))
             }
-            try await client.execute(uri: "/holds", method: .get) { #expect(String(buffer: $0.body).trimmingCharacters(in: .whitespacesAndNewlines) == "[]") }
+            try await client.execute(uri: "/holds", method: .get) {
+                #expect(String(buffer: $0.body).trimmingCharacters(in: .whitespacesAndNewlines) == "[]")
+            }
             // A decision is made in the name the kernel gives the socket's peer; here there is none.
             try await client.execute(uri: "/holds/1/approve", method: .post, body: ByteBuffer(string: "{}")) { response in
                 #expect(response.status == .forbidden)

@@ -2,11 +2,12 @@ import Foundation
 import GatehouseConfig
 import GatehouseCore
 import GatehouseLedger
-@testable import GatehouseRuntime
 import GatehouseTesting
 import Logging
 import Synchronization
 import Testing
+
+@testable import GatehouseRuntime
 
 @Suite(.timeLimit(.minutes(2))) struct WatchdogTests {
     @Test func theNotifySocketAndWatchdogComeFromTheEnvironment() {
@@ -20,10 +21,16 @@ import Testing
 
     @Test func theStatusLineSaysWhatIsQueuedHeldAndCheckpointed() {
         let now = Date(timeIntervalSince1970: 1_000_000)
-        let summary = LedgerSummary(outbox: [.pending: 2, .deferred: 1, .held: 4, .dead: 1, .delivered: 90], records: 120, checkpointed: 100,
-                                    lastCheckpoint: now.addingTimeInterval(-42))
-        #expect(Watchdog.status(routes: 3, summary: summary, now: now)
-            == "3 routes; 3 queued, 4 held, 1 dead; 120 audit records, last checkpoint 42s ago at 100 records")
+        let summary = LedgerSummary(
+            outbox: [.pending: 2, .deferred: 1, .held: 4, .dead: 1, .delivered: 90],
+            records: 120,
+            checkpointed: 100,
+            lastCheckpoint: now.addingTimeInterval(-42)
+        )
+        #expect(
+            Watchdog.status(routes: 3, summary: summary, now: now)
+                == "3 routes; 3 queued, 4 held, 1 dead; 120 audit records, last checkpoint 42s ago at 100 records"
+        )
         #expect(Watchdog.status(routes: 1, summary: nil, now: now) == "1 routes; ledger unreadable")
     }
 
@@ -33,10 +40,21 @@ import Testing
         let corp = FakeAdapter(platform: "corp")
         let config = try ConfigLoader(environment: [:]).load(yaml: GatewayTests.yaml, file: "test.yaml")
         let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "400000"])
-        let gateway = Gateway(config: config, ledger: ledger, adapters: [corp, FakeAdapter(platform: "tg")], notifier: notifier, logger: quietLogger("test"))
+        let gateway = Gateway(
+            config: config,
+            ledger: ledger,
+            adapters: [corp, FakeAdapter(platform: "tg")],
+            notifier: notifier,
+            logger: quietLogger("test")
+        )
         let messages = Recorder<String>()
         try await withServices(gateway.services) {
-            #expect(await eventually { for message in socket.received() { messages.append(message) }; return messages.values.count >= 3 })
+            #expect(
+                await eventually {
+                    for message in socket.received() { messages.append(message) }
+                    return messages.values.count >= 3
+                }
+            )
             let first = try #require(messages.values.first)
             #expect(first.hasPrefix("READY=1\nSTATUS=2 routes; 0 queued, 0 held, 0 dead; "))
             #expect(messages.values.dropFirst().filter { $0.hasPrefix("WATCHDOG=1\nSTATUS=2 routes;") }.count >= 2)
@@ -57,8 +75,10 @@ import Testing
         let socket = try NotifySocket()
         let slow = SlowStarter(platform: "corp")
         let watchdog = Watchdog(
-            notifier: SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path]), ledger: try Fixtures.memoryLedger(),
-            adapters: [slow], store: ConfigStore(try ConfigLoader(environment: [:]).load(yaml: GatewayTests.yaml, file: "test.yaml")),
+            notifier: SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path]),
+            ledger: try Fixtures.memoryLedger(),
+            adapters: [slow],
+            store: ConfigStore(try ConfigLoader(environment: [:]).load(yaml: GatewayTests.yaml, file: "test.yaml")),
             logger: quietLogger("test")
         )
         try await withServices([watchdog]) {

@@ -1,6 +1,7 @@
 import GatehouseCore
-@testable import TelegramAdapter
 import Testing
+
+@testable import TelegramAdapter
 
 @Suite struct SendBudgetTests {
     let start = ContinuousClock.now
@@ -33,7 +34,11 @@ import Testing
         let times = (0..<61).map { reserve(&budget, "\($0)") }
         // One every 1/30 s: no second holds more than 30, and none is spent at its start.
         let interval = Duration.seconds(1) / 30
-        #expect(times.enumerated().allSatisfy { ($0.element - interval * $0.offset) < .microseconds(1) && (interval * $0.offset - $0.element) < .microseconds(1) })
+        #expect(
+            times.enumerated().allSatisfy {
+                ($0.element - interval * $0.offset) < .microseconds(1) && (interval * $0.offset - $0.element) < .microseconds(1)
+            }
+        )
         #expect(times.indices.allSatisfy { first in times.filter { $0 >= times[first] && $0 < times[first] + .seconds(1) }.count <= 30 })
     }
 

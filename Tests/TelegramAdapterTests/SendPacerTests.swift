@@ -1,7 +1,8 @@
 import GatehouseCore
 import Synchronization
-@testable import TelegramAdapter
 import Testing
+
+@testable import TelegramAdapter
 
 /// The order in which waiting sends get their turns. The assertions are about order, never about
 /// time: each test fills a window first, so that everyone it starts waits for the same turns, and

@@ -6,6 +6,7 @@ import GatehouseTesting
 import Logging
 import Synchronization
 import Testing
+
 @testable import TelegramAdapter
 
 /// The adapter against the independent Bot API emulator on 127.0.0.1.
@@ -15,7 +16,9 @@ import Testing
 
     /// Runs an emulator and an adapter pointed at it around `body`.
     func withAdapter(
-        token: String = token, fileLimits: TelegramEmulator.FileLimits = .init(), chats: [TelegramEmulator.Chat] = [],
+        token: String = token,
+        fileLimits: TelegramEmulator.FileLimits = .init(),
+        chats: [TelegramEmulator.Chat] = [],
         _ body: (TelegramAdapter, TelegramEmulator) async throws -> Void
     ) async throws {
         var configuration = TelegramEmulator.Configuration(token: Self.token, rateLimits: false)
@@ -29,15 +32,24 @@ import Testing
 
     /// An adapter pointed at a running emulator.
     func adapter(
-        for emulator: TelegramEmulator, token: String = token, cursors: (any CursorStore)? = nil,
-        limits: TelegramAdapter.Limits = .init(), logger: Logger = quietLogger("test")
+        for emulator: TelegramEmulator,
+        token: String = token,
+        cursors: (any CursorStore)? = nil,
+        limits: TelegramAdapter.Limits = .init(),
+        logger: Logger = quietLogger("test")
     ) async throws -> TelegramAdapter {
         TelegramAdapter(
             configuration: .init(
-                platform: "outreach", token: Secret(token), apiURL: "http://127.0.0.1:\(try await emulator.port())", pollTimeout: .seconds(1),
-                pollBackoff: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100)), limits: limits
+                platform: "outreach",
+                token: Secret(token),
+                apiURL: "http://127.0.0.1:\(try await emulator.port())",
+                pollTimeout: .seconds(1),
+                pollBackoff: Backoff(minimum: .milliseconds(20), maximum: .milliseconds(100)),
+                limits: limits
             ),
-            httpClient: HTTPClient.shared, cursors: cursors, logger: logger
+            httpClient: HTTPClient.shared,
+            cursors: cursors,
+            logger: logger
         )
     }
 
@@ -64,8 +76,8 @@ import Testing
     }
 
     @Test func aChannelIsPacedAsAChannelOnceTelegramSaysItIsOne() async throws {
-        let channel = TelegramEmulator.Chat(id: -1001234, type: .channel, title: "News")
-        let group = TelegramEmulator.Chat(id: -1005678, type: .supergroup, title: "Partners")
+        let channel = TelegramEmulator.Chat(id: -1_001_234, type: .channel, title: "News")
+        let group = TelegramEmulator.Chat(id: -1_005_678, type: .supergroup, title: "Partners")
         let partners = Channel(name: "partners", platform: "outreach", address: .chat("-1005678", topic: nil))
         try await withAdapter(chats: [channel, group]) { adapter, emulator in
             // Until asked, both may be groups: the cautious pace.
@@ -77,7 +89,9 @@ import Testing
             #expect(await emulator.sent(chatID: "-1001234").count == 1)
             // A chat Telegram will not describe is taken for a group, and not asked about again.
             let nobody = Channel(name: "nobody", platform: "outreach", address: .chat("@nobody_here", topic: nil))
-            await #expect(throws: DeliveryError.self) { _ = try await adapter.send(OutboundMessage(channel: nobody, text: "c", idempotencyKey: "k3")) }
+            await #expect(throws: DeliveryError.self) {
+                _ = try await adapter.send(OutboundMessage(channel: nobody, text: "c", idempotencyKey: "k3"))
+            }
             #expect(adapter.pacer.kind(of: "@nobody_here") == .group)
         }
     }
@@ -119,7 +133,8 @@ import Testing
     @Test func anUnreachableServerIsTransient() async throws {
         let adapter = TelegramAdapter(
             configuration: .init(platform: "outreach", token: Secret(Self.token), apiURL: "http://127.0.0.1:1", requestTimeout: .seconds(1)),
-            httpClient: HTTPClient.shared, logger: Logger(label: "test")
+            httpClient: HTTPClient.shared,
+            logger: Logger(label: "test")
         )
         await #expect {
             _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "x", idempotencyKey: "k"))
@@ -188,11 +203,22 @@ import Testing
 
     @Test func aBurstOf200ToOneGroupArrivesInOrderWithoutA429() async throws {
         // Telegram's limits with every window shrunk, on both sides, so the burst takes seconds.
-        let flood = TelegramEmulator.FloodLimits(chatPerSecond: 40, chatBurst: 3, groupLimit: 20, groupWindow: .milliseconds(500), botLimit: 30, botWindow: .milliseconds(100))
-        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: true, floodLimits: flood), logger: quietLogger("emulator"))
+        let flood = TelegramEmulator.FloodLimits(
+            chatPerSecond: 40,
+            chatBurst: 3,
+            groupLimit: 20,
+            groupWindow: .milliseconds(500),
+            botLimit: 30,
+            botWindow: .milliseconds(100)
+        )
+        let emulator = TelegramEmulator(
+            configuration: .init(token: Self.token, rateLimits: true, floodLimits: flood),
+            logger: quietLogger("emulator")
+        )
         try await withServices([emulator]) {
             let adapter = try await adapter(
-                for: emulator, limits: .init(chat: Rate(1, per: .milliseconds(25)), group: Rate(20, per: .milliseconds(500)), bot: Rate(30, per: .milliseconds(100)))
+                for: emulator,
+                limits: .init(chat: Rate(1, per: .milliseconds(25)), group: Rate(20, per: .milliseconds(500)), bot: Rate(30, per: .milliseconds(100)))
             )
             for index in 0..<200 {
                 _ = try await adapter.send(OutboundMessage(channel: Self.news, text: "announcement \(index)", idempotencyKey: "k\(index)"))
@@ -232,10 +258,14 @@ import Testing
     @Test func a429IsWaitedOutForExactlyRetryAfterAndThePartSentOnce() async throws {
         // The server is stricter than the adapter believes: it answers 429 with retry_after.
         let flood = TelegramEmulator.FloodLimits(chatPerSecond: 1, chatBurst: 2)
-        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: true, floodLimits: flood), logger: quietLogger("emulator"))
+        let emulator = TelegramEmulator(
+            configuration: .init(token: Self.token, rateLimits: true, floodLimits: flood),
+            logger: quietLogger("emulator")
+        )
         try await withServices([emulator]) {
             let adapter = try await adapter(
-                for: emulator, limits: .init(chat: Rate(100, per: .seconds(1)), group: Rate(100, per: .seconds(1)), bot: Rate(100, per: .seconds(1)))
+                for: emulator,
+                limits: .init(chat: Rate(100, per: .seconds(1)), group: Rate(100, per: .seconds(1)), bot: Rate(100, per: .seconds(1)))
             )
             let started = ContinuousClock.now
             for index in 0..<3 {
@@ -288,10 +318,13 @@ import Testing
         try await withServices([emulator]) {
             let adapter = TelegramAdapter(
                 configuration: .init(
-                    platform: "outreach", token: Secret(Self.token), apiURL: "http://127.0.0.1:\(try await emulator.port())",
+                    platform: "outreach",
+                    token: Secret(Self.token),
+                    apiURL: "http://127.0.0.1:\(try await emulator.port())",
                     webhook: .init(url: "http://127.0.0.1:9/hooks/outreach", secret: Secret("hook-Secret_1"))
                 ),
-                httpClient: HTTPClient.shared, logger: quietLogger("test")
+                httpClient: HTTPClient.shared,
+                logger: quietLogger("test")
             )
             // Intake returns once Telegram knows where to push: the pushes come through the door,
             // not through a handler the adapter keeps.
@@ -306,7 +339,10 @@ import Testing
             // Nothing in a Telegram push can be replayed to harm: the secret is a plain header.
             #expect(adapter.token(["x-telegram-bot-api-secret-token": "hook-Secret_1"]) == nil)
 
-            let update = Array(#"{"update_id": 5, "message": {"message_id": 9, "date": 1790000000, "chat": {"id": -1009, "type": "supergroup", "title": "Support"}, "from": {"id": 42, "is_bot": false, "first_name": "Li"}, "text": "pushed"}}"#.utf8)
+            let update = Array(
+                #"{"update_id": 5, "message": {"message_id": 9, "date": 1790000000, "chat": {"id": -1009, "type": "supergroup", "title": "Support"}, "from": {"id": 42, "is_bot": false, "first_name": "Li"}, "text": "pushed"}}"#
+                    .utf8
+            )
             guard case .envelope(let envelope) = adapter.decode(Push(headers: [:], body: update)) else {
                 Issue.record("a well-formed update was not decoded")
                 return

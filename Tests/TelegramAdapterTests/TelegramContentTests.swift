@@ -2,8 +2,8 @@ import Foundation
 import GatehouseCore
 import GatehouseEmulators
 import GatehouseTesting
-import Testing
 import TelegramAdapter
+import Testing
 
 /// Formatting, replies and files over the emulator: what a message carries besides its text.
 extension TelegramAdapterLiveTests {
@@ -20,18 +20,27 @@ extension TelegramAdapterLiveTests {
             // "🚀 launch at 10:00, see docs": bold after an emoji (2 UTF-16 units, 1 scalar).
             let text = "🚀 launch at 10:00, see docs"
             try await withIntake(adapter) { seen in
-                _ = try await emulator.inject(.init(chat: Self.support, from: Self.user, text: text, entities: [
-                    .init(type: "bold", offset: 3, length: 6),
-                    .init(type: "text_link", offset: 24, length: 4, url: "https://docs.acme.example/launch"),
-                    // Derived from the text by every client: not carried.
-                    .init(type: "bot_command", offset: 13, length: 5),
-                ]))
+                _ = try await emulator.inject(
+                    .init(
+                        chat: Self.support,
+                        from: Self.user,
+                        text: text,
+                        entities: [
+                            .init(type: "bold", offset: 3, length: 6),
+                            .init(type: "text_link", offset: 24, length: 4, url: "https://docs.acme.example/launch"),
+                            // Derived from the text by every client: not carried.
+                            .init(type: "bot_command", offset: 13, length: 5),
+                        ]
+                    )
+                )
                 #expect(await eventually { seen.values.count == 1 })
                 let body = try #require(seen.values.first).body
-                #expect(body.spans == [
-                    Span(offset: 2, length: 6, style: .bold),
-                    Span(offset: 23, length: 4, style: .link("https://docs.acme.example/launch")),
-                ])
+                #expect(
+                    body.spans == [
+                        Span(offset: 2, length: 6, style: .bold),
+                        Span(offset: 23, length: 4, style: .link("https://docs.acme.example/launch")),
+                    ]
+                )
                 // And back out, as entities Telegram accepts (the emulator validates them).
                 _ = try await adapter.send(OutboundMessage(channel: Self.news, text: body.text, idempotencyKey: "k", spans: body.spans))
             }
@@ -73,7 +82,9 @@ extension TelegramAdapterLiveTests {
             let forum = TelegramEmulator.Chat(id: -1007, type: .supergroup, title: "Partners", isForum: true)
             try await withIntake(adapter) { seen in
                 let question = try await emulator.inject(.init(chat: forum, from: Self.user, text: "in topic", messageThreadID: 42))
-                _ = try await emulator.inject(.init(chat: forum, from: Self.user, text: "real reply", messageThreadID: 42, replyToMessageID: question.messageID))
+                _ = try await emulator.inject(
+                    .init(chat: forum, from: Self.user, text: "real reply", messageThreadID: 42, replyToMessageID: question.messageID)
+                )
                 #expect(await eventually { seen.values.count == 2 })
                 #expect(seen.values.map(\.origin.topic) == [42, 42])
                 #expect(seen.values.map(\.replyTo) == [nil, String(question.messageID)])
@@ -85,10 +96,14 @@ extension TelegramAdapterLiveTests {
         try await withAdapter { adapter, emulator in
             let pdf = Data((0..<30_000).map { UInt8($0 % 251) })
             let envelope = try await withIntake(adapter) { seen in
-                _ = try await emulator.inject(.init(
-                    chat: Self.support, from: Self.user, text: "Q3 report",
-                    document: .init(fileName: "q3.pdf", mimeType: "application/pdf", content: pdf)
-                ))
+                _ = try await emulator.inject(
+                    .init(
+                        chat: Self.support,
+                        from: Self.user,
+                        text: "Q3 report",
+                        document: .init(fileName: "q3.pdf", mimeType: "application/pdf", content: pdf)
+                    )
+                )
                 #expect(await eventually { seen.values.count == 1 })
                 return try #require(seen.values.first)
             }
@@ -100,10 +115,16 @@ extension TelegramAdapterLiveTests {
             #expect(!crossing.contains("/file/bot") && !crossing.contains(Self.token))
             let file = try await adapter.download(attachment, limit: 1 << 20)
             #expect(file.data == pdf && file.name == "q3.pdf")
-            let ids = try await adapter.send(OutboundMessage(
-                channel: Self.news, text: "» Q3 report", idempotencyKey: "k", spans: [Span(offset: 2, length: 2, style: .bold)],
-                attachments: [attachment], files: .files([attachment.reference: file])
-            ))
+            let ids = try await adapter.send(
+                OutboundMessage(
+                    channel: Self.news,
+                    text: "» Q3 report",
+                    idempotencyKey: "k",
+                    spans: [Span(offset: 2, length: 2, style: .bold)],
+                    attachments: [attachment],
+                    files: .files([attachment.reference: file])
+                )
+            )
             let sent = await emulator.sent(chatID: "-1001234")
             #expect(sent.map(\.method) == ["sendDocument"])
             #expect(sent.first?.fileName == "q3.pdf", "\(sent)")
@@ -112,9 +133,15 @@ extension TelegramAdapterLiveTests {
             #expect(sent.first?.text == "» Q3 report")
             #expect(sent.first?.entities?.map { covered("» Q3 report", $0) } == ["Q3"])
             // An edit of a captioned file edits the caption.
-            let edited = try await adapter.edit(ids, with: OutboundMessage(
-                channel: Self.news, text: "» Q3 report (final)", idempotencyKey: "k", attachments: [attachment]
-            ))
+            let edited = try await adapter.edit(
+                ids,
+                with: OutboundMessage(
+                    channel: Self.news,
+                    text: "» Q3 report (final)",
+                    idempotencyKey: "k",
+                    attachments: [attachment]
+                )
+            )
             #expect(edited == ids)
             #expect(await emulator.sent(chatID: "-1001234").last?.method == "editMessageCaption")
         }
@@ -124,11 +151,15 @@ extension TelegramAdapterLiveTests {
         try await withAdapter { adapter, emulator in
             let picture = AttachedFile(name: "chart.jpg", mimeType: "image/jpeg", data: Data(repeating: 7, count: 5_000), isPhoto: true)
             let text = String(repeating: "详细说明 ", count: 300)
-            let ids = try await adapter.send(OutboundMessage(
-                channel: Self.news, text: text, idempotencyKey: "k",
-                attachments: [Envelope.Attachment(reference: "x", mimeType: "image/jpeg", bytes: 5_000, isPhoto: true)],
-                files: .files(["x": picture])
-            ))
+            let ids = try await adapter.send(
+                OutboundMessage(
+                    channel: Self.news,
+                    text: text,
+                    idempotencyKey: "k",
+                    attachments: [Envelope.Attachment(reference: "x", mimeType: "image/jpeg", bytes: 5_000, isPhoto: true)],
+                    files: .files(["x": picture])
+                )
+            )
             let sent = await emulator.sent(chatID: "-1001234")
             #expect(sent.map(\.method) == ["sendMessage", "sendPhoto"])
             #expect(ids.count == 2)
@@ -138,20 +169,29 @@ extension TelegramAdapterLiveTests {
 
     @Test func filesOverTheServersLimitsAreRefusedPermanently() async throws {
         try await withAdapter(fileLimits: .init(photoUpload: 1_000, upload: 20_000, download: 10_000)) { adapter, emulator in
-            _ = try await emulator.inject(.init(
-                chat: Self.support, from: Self.user, text: "",
-                document: .init(fileName: "big.bin", mimeType: nil, content: Data(repeating: 1, count: 15_000))
-            ))
+            _ = try await emulator.inject(
+                .init(
+                    chat: Self.support,
+                    from: Self.user,
+                    text: "",
+                    document: .init(fileName: "big.bin", mimeType: nil, content: Data(repeating: 1, count: 15_000))
+                )
+            )
             let big = Envelope.Attachment(reference: "unknown", name: "big.bin", bytes: 25_000_000)
             // Known to be over Telegram's 20 MB download limit: refused before asking.
             await #expect { try await adapter.download(big, limit: 50 << 20) } throws: { ($0 as? DeliveryError)?.isPermanent == true }
             // An upload over the server's limit: 413, permanent, and the token is not in the reason.
             let huge = AttachedFile(name: "huge.bin", mimeType: nil, data: Data(repeating: 0, count: 2 << 20))
             await #expect {
-                _ = try await adapter.send(OutboundMessage(
-                    channel: Self.news, text: "x", idempotencyKey: "k",
-                    attachments: [Envelope.Attachment(reference: "h", name: "huge.bin")], files: .files(["h": huge])
-                ))
+                _ = try await adapter.send(
+                    OutboundMessage(
+                        channel: Self.news,
+                        text: "x",
+                        idempotencyKey: "k",
+                        attachments: [Envelope.Attachment(reference: "h", name: "huge.bin")],
+                        files: .files(["h": huge])
+                    )
+                )
             } throws: { error in
                 guard let error = error as? DeliveryError else { return false }
                 return error.isPermanent && !error.description.contains(Self.token)
@@ -184,10 +224,15 @@ extension TelegramAdapterLiveTests {
             let text = String(repeating: "x", count: 4000) + "\n" + String(repeating: "y", count: 100)
             let texts = try await adapter.send(OutboundMessage(channel: Self.news, text: text, idempotencyKey: "k1"))
             let file = AttachedFile(name: "terms.pdf", mimeType: "application/pdf", data: Data("%PDF-1.4".utf8))
-            let document = try await adapter.send(OutboundMessage(
-                channel: Self.news, text: "terms", idempotencyKey: "k2",
-                attachments: [Envelope.Attachment(reference: "f", name: "terms.pdf")], files: .files(["f": file])
-            ))
+            let document = try await adapter.send(
+                OutboundMessage(
+                    channel: Self.news,
+                    text: "terms",
+                    idempotencyKey: "k2",
+                    attachments: [Envelope.Attachment(reference: "f", name: "terms.pdf")],
+                    files: .files(["f": file])
+                )
+            )
             await emulator.advanceClock(by: .seconds(49 * 3600))
             await #expect(throws: DeliveryError.notRemovable("deleteMessage: 400 Bad Request: message can't be deleted for everyone")) {
                 try await adapter.delete(texts + document, in: Self.news, priority: .interactive)
@@ -228,10 +273,15 @@ extension TelegramAdapterLiveTests {
     @Test func aFileThatCannotBeFetchedIsNamedAndTheRestArrives() async throws {
         try await withAdapter { adapter, emulator in
             let gone = Envelope.Attachment(reference: "gone", name: "contract.pdf", bytes: 30 << 20)
-            let ids = try await adapter.send(OutboundMessage(
-                channel: Self.news, text: "signed copy attached", idempotencyKey: "k", attachments: [gone],
-                files: FileSource { _ in throw DeliveryError.rejected("getFile: 400 file is too big") }
-            ))
+            let ids = try await adapter.send(
+                OutboundMessage(
+                    channel: Self.news,
+                    text: "signed copy attached",
+                    idempotencyKey: "k",
+                    attachments: [gone],
+                    files: FileSource { _ in throw DeliveryError.rejected("getFile: 400 file is too big") }
+                )
+            )
             let sent = await emulator.sent(chatID: "-1001234")
             // The text was to be the file's caption: it arrives, with a line saying what did not.
             #expect(sent.map(\.method) == ["sendMessage"])
@@ -244,9 +294,15 @@ extension TelegramAdapterLiveTests {
         try await withAdapter { adapter, emulator in
             let attachment = Envelope.Attachment(reference: "r", name: "plan.pdf")
             let file = AttachedFile(name: "plan.pdf", mimeType: "application/pdf", data: Data("%PDF".utf8))
-            let ids = try await adapter.send(OutboundMessage(
-                channel: Self.news, text: "plan v1", idempotencyKey: "k", attachments: [attachment], files: .files(["r": file])
-            ))
+            let ids = try await adapter.send(
+                OutboundMessage(
+                    channel: Self.news,
+                    text: "plan v1",
+                    idempotencyKey: "k",
+                    attachments: [attachment],
+                    files: .files(["r": file])
+                )
+            )
             #expect(ids.count == 1 && ids[0].hasPrefix("caption:"))
             let long = String(repeating: "much longer plan ", count: 100)
             // The edit carries no attachment (a reload now redacts them): the ids still say what is what.
@@ -268,7 +324,8 @@ extension TelegramAdapterLiveTests {
             let long = String(repeating: "a", count: 4000) + "\n" + String(repeating: "b", count: 4000) + "\n" + String(repeating: "c", count: 4000)
             let reported = Recorder<[String]>()
             let edited = try await adapter.edit(
-                ids, with: OutboundMessage(channel: Self.news, text: long, idempotencyKey: "k"),
+                ids,
+                with: OutboundMessage(channel: Self.news, text: long, idempotencyKey: "k"),
                 progress: PartProgress { _ = reported.append($0) }
             )
             #expect(edited.count == 3 && edited[0] == ids[0])

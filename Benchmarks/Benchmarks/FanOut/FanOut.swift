@@ -91,21 +91,29 @@ func fanOut(_ telegram: TelegramEmulator, _ dingtalk: DingTalkEmulator, _ httpCl
         let logger = quiet("gatehouse")
         let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
         let gateway = Gateway(
-            config: config, ledger: ledger,
-            adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
+            config: config,
+            ledger: ledger,
+            adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger),
+            logger: logger
         )
         return try await withServices(gateway.services) {
             await gateway.ready.wait()
             let start = ContinuousClock.now
-            _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "Q3 results are out"))
+            _ = try await dingtalk.inject(
+                .init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "Q3 results are out")
+            )
             func copies() async -> [Int64: Int] {
                 var count: [Int64: Int] = [:]
-                for record in await telegram.sent() where record.method == "sendMessage" && record.chatID < 0 { count[record.chatID, default: 0] += 1 }
+                for record in await telegram.sent() where record.method == "sendMessage" && record.chatID < 0 {
+                    count[record.chatID, default: 0] += 1
+                }
                 return count
             }
             try await until("half the copies") { await copies().count >= chats / 2 }
             let asked = ContinuousClock.now
-            _ = try await dingtalk.inject(.init(conversationId: "cidServiceDesk0==", senderStaffId: "s07", senderNick: "Zhang", text: "Your order ships today"))
+            _ = try await dingtalk.inject(
+                .init(conversationId: "cidServiceDesk0==", senderStaffId: "s07", senderNick: "Zhang", text: "Your order ships today")
+            )
             try await until("the interactive reply") { await !telegram.sent(chatID: "4242").isEmpty }
             let interactive = ContinuousClock.now - asked
             try await until("every copy") { await copies().count >= chats }
@@ -114,8 +122,11 @@ func fanOut(_ telegram: TelegramEmulator, _ dingtalk: DingTalkEmulator, _ httpCl
             try await Task.sleep(for: .milliseconds(200))
             let count = await copies()
             return FanOutRun(
-                completion: completion, limited: await telegram.stats().rateLimited, interactive: interactive,
-                missing: chats - count.count, duplicates: count.values.reduce(0) { $0 + $1 - 1 }
+                completion: completion,
+                limited: await telegram.stats().rateLimited,
+                interactive: interactive,
+                missing: chats - count.count,
+                duplicates: count.values.reduce(0) { $0 + $1 - 1 }
             )
         }
     }
@@ -138,7 +149,10 @@ let benchmarks: @Sendable () -> Void = {
             .custom("completion (ms)"), .custom("completion / floor (‰)"), .custom("429s from the limits"),
             .custom("interactive latency (ms)"), .custom("copies missing or twice"),
         ],
-        timeUnits: .milliseconds, warmupIterations: 0, maxDuration: .seconds(120), maxIterations: 5
+        timeUnits: .milliseconds,
+        warmupIterations: 0,
+        maxDuration: .seconds(120),
+        maxIterations: 5
     )
 
     Benchmark("Fan-out: 1 announcement to \(chats) Telegram chats at the limits", configuration: configuration) { benchmark in

@@ -44,7 +44,12 @@ struct FloodRun {
 final class Counter: Sendable {
     private let value = Mutex(0)
     /// The count before this call adds one.
-    func take() -> Int { value.withLock { count in defer { count += 1 }; return count } }
+    func take() -> Int {
+        value.withLock { count in
+            defer { count += 1 }
+            return count
+        }
+    }
     var count: Int { value.withLock { $0 } }
 }
 
@@ -77,12 +82,16 @@ func floodConfig(telegram: Int, dingtalk: Int, listen: Int, state: String, lifte
 /// Posts customers' messages one at a time and measures each one's trip to the desk.
 func genuine(_ count: Int, from first: Int, telegram: TelegramEmulator, dingtalk: DingTalkEmulator) async throws -> [Duration] {
     var latencies: [Duration] = []
-    let chat = TelegramEmulator.Chat(id: -1009876543210, type: .supergroup, title: "Support")
+    let chat = TelegramEmulator.Chat(id: -1_009_876_543_210, type: .supergroup, title: "Support")
     for index in first..<(first + count) {
         let before = await dingtalk.sent(conversation: "cidServiceDesk0==").count
         let posted = ContinuousClock.now
-        _ = try await telegram.inject(.init(kind: .message, chat: chat, from: .init(id: Int64(5000 + index), firstName: "Customer \(index)"), text: "order \(index)"))
-        try await until("message \(index) at the desk", every: .microseconds(100)) { await dingtalk.sent(conversation: "cidServiceDesk0==").count > before }
+        _ = try await telegram.inject(
+            .init(kind: .message, chat: chat, from: .init(id: Int64(5000 + index), firstName: "Customer \(index)"), text: "order \(index)")
+        )
+        try await until("message \(index) at the desk", every: .microseconds(100)) {
+            await dingtalk.sent(conversation: "cidServiceDesk0==").count > before
+        }
         latencies.append(ContinuousClock.now - posted)
     }
     return latencies
@@ -122,16 +131,29 @@ func flood(lifted: Bool) async throws -> FloodRun {
 }
 
 func flood(
-    _ telegram: TelegramEmulator, _ dingtalk: DingTalkEmulator, _ httpClient: HTTPClient, _ flooder: HTTPClient, state: String, lifted: Bool
+    _ telegram: TelegramEmulator,
+    _ dingtalk: DingTalkEmulator,
+    _ httpClient: HTTPClient,
+    _ flooder: HTTPClient,
+    state: String,
+    lifted: Bool
 ) async throws -> FloodRun {
     try await withServices([telegram, dingtalk]) { () async throws -> FloodRun in
         let port = freeLocalPort()
-        let config = try floodConfig(telegram: try await telegram.port(), dingtalk: try await dingtalk.port(), listen: port, state: state, lifted: lifted)
+        let config = try floodConfig(
+            telegram: try await telegram.port(),
+            dingtalk: try await dingtalk.port(),
+            listen: port,
+            state: state,
+            lifted: lifted
+        )
         let logger = quiet("gatehouse", level: .critical)
         let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
         let gateway = Gateway(
-            config: config, ledger: ledger,
-            adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger), logger: logger
+            config: config,
+            ledger: ledger,
+            adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger),
+            logger: logger
         )
         let recordsBefore = Mutex(0)
         var run = try await withServices(gateway.services) { () async throws -> FloodRun in
@@ -152,7 +174,12 @@ func flood(
                                 request.method = .POST
                                 request.headers.add(name: "timestamp", value: String(Int64(Date().timeIntervalSince1970 * 1000)))
                                 request.headers.add(name: "sign", value: "Zm9yZ2VkLXNpZ25hdHVyZQ==")
-                                request.body = .bytes(ByteBuffer(string: #"{"msgtype":"text","text":{"content":"wire the money"},"msgId":"x","conversationId":"cidServiceDesk0=="}"#))
+                                request.body = .bytes(
+                                    ByteBuffer(
+                                        string:
+                                            #"{"msgtype":"text","text":{"content":"wire the money"},"msgId":"x","conversationId":"cidServiceDesk0=="}"#
+                                    )
+                                )
                                 if let response = try? await flooder.execute(request, timeout: .seconds(10)) {
                                     _ = try? await response.body.collect(upTo: 1024)
                                     _ = answered.take()
@@ -183,8 +210,12 @@ func flood(
             let delivered = await dingtalk.sent(conversation: "cidServiceDesk0==").count
             let forged = answered.count
             return FloodRun(
-                quiet: median(quietLatencies), flooded: median(floodedLatencies), lost: 2 * genuinePerPhase - delivered,
-                slowestPing: slowestPing, records: 0, forged: forged,
+                quiet: median(quietLatencies),
+                flooded: median(floodedLatencies),
+                lost: 2 * genuinePerPhase - delivered,
+                slowestPing: slowestPing,
+                records: 0,
+                forged: forged,
                 forgedPerSecond: Int(Double(forged) / floodTime.timeInterval)
             )
         }
@@ -206,10 +237,14 @@ let benchmarks: @Sendable () -> Void = {
             .custom("genuine lost"), .custom("slowest ledger ping (µs)"), .custom("audit records from the flood"),
             .custom("forged requests answered"), .custom("forged requests / s"),
         ],
-        timeUnits: .milliseconds, warmupIterations: 0, maxDuration: .seconds(300), maxIterations: 3
+        timeUnits: .milliseconds,
+        warmupIterations: 0,
+        maxDuration: .seconds(300),
+        maxIterations: 3
     )
     for lifted in [false, true] {
-        let name = lifted
+        let name =
+            lifted
             ? "Flood: 100,000 forged callbacks, per-source limits lifted (all reach the signature check)"
             : "Flood: 100,000 forged callbacks from one client (default limits)"
         Benchmark(name, configuration: configuration) { benchmark in

@@ -20,7 +20,10 @@ public func quiet(_ label: String, level: Logger.Level = .error) -> Logger {
 /// Polls `condition` every `interval` (the resolution of the figures) until it holds or `limit`
 /// passes.
 public func until(
-    _ what: String, limit: Duration = .seconds(120), every interval: Duration = .milliseconds(2), _ condition: () async throws -> Bool
+    _ what: String,
+    limit: Duration = .seconds(120),
+    every interval: Duration = .milliseconds(2),
+    _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + limit
     while try await !condition() {

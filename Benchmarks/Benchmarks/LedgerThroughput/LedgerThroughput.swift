@@ -16,9 +16,19 @@ func temporaryDirectory() -> String {
 func intake(_ index: Int) -> Intake {
     let envelope = Envelope(
         origin: .init(platform: "corp", conversation: "cidA", messageID: "m\(index)-\(UUID().uuidString)", eventID: "e\(index)-\(UUID().uuidString)"),
-        sender: .init(id: "u1", name: "王经理"), body: .init(text: "Q3 results are out: revenue up 12% 第三季度业绩"), time: Date()
+        sender: .init(id: "u1", name: "王经理"),
+        body: .init(text: "Q3 results are out: revenue up 12% 第三季度业绩"),
+        time: Date()
     )
-    let crossing = Crossing(route: "announcements", source: "all-hands", destination: "news", direction: .outbound, verdict: .forward, findings: [], text: "📢 Q3")
+    let crossing = Crossing(
+        route: "announcements",
+        source: "all-hands",
+        destination: "news",
+        direction: .outbound,
+        verdict: .forward,
+        findings: [],
+        text: "📢 Q3"
+    )
     return Intake(envelope: envelope, crossings: [crossing], configRevision: "bench", receivedAt: Date())
 }
 
@@ -66,7 +76,12 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark(
         "audit verify: 100,000 records, one pass",
-        configuration: .init(metrics: [.wallClock, .throughput, .mallocCountTotal], timeUnits: .milliseconds, maxDuration: .seconds(20), maxIterations: 20),
+        configuration: .init(
+            metrics: [.wallClock, .throughput, .mallocCountTotal],
+            timeUnits: .milliseconds,
+            maxDuration: .seconds(20),
+            maxIterations: 20
+        ),
         closure: { benchmark in
             guard let log = verifyLog else { return }
             let reader = try LedgerReader(directory: log.directory)

@@ -32,17 +32,28 @@ let gate: Gate = {
         "links": Check(name: "links", detectors: [links]),
     ]
     let route = Route(
-        name: "announcements", from: ["all-hands"], to: ["news"],
-        on: [(check: "words", verdict: .hold), (check: "patterns", verdict: .hold), (check: "pii", verdict: .redact), (check: "links", verdict: .block)],
+        name: "announcements",
+        from: ["all-hands"],
+        to: ["news"],
+        on: [
+            (check: "words", verdict: .hold), (check: "patterns", verdict: .hold), (check: "pii", verdict: .redact),
+            (check: "links", verdict: .block),
+        ],
         template: try! Template(parsing: "📢 {text}\n— {sender.name}")
     )
-    return Gate(router: Router(channels: channels, routes: [route]), sides: ["corp": .internal, "outreach": .external], policy: Policy(checks: checks))
+    return Gate(
+        router: Router(channels: channels, routes: [route]),
+        sides: ["corp": .internal, "outreach": .external],
+        policy: Policy(checks: checks)
+    )
 }()
 
 let envelopes = corpus.texts.enumerated().map { index, text in
     Envelope(
         origin: .init(platform: "corp", conversation: "cidA", messageID: "m\(index)", eventID: "m\(index)"),
-        sender: .init(id: "u1", name: "王经理"), body: .init(text: text), time: Date(timeIntervalSince1970: 1_790_000_000)
+        sender: .init(id: "u1", name: "王经理"),
+        body: .init(text: text),
+        time: Date(timeIntervalSince1970: 1_790_000_000)
     )
 }
 
@@ -72,7 +83,8 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 50
     )
 
-    Benchmark("Gate: 1,000 keywords + 10 regexes + 9 detectors + links, \(corpus.texts.count) messages, \(megabytes)", configuration: configuration) { benchmark in
+    Benchmark("Gate: 1,000 keywords + 10 regexes + 9 detectors + links, \(corpus.texts.count) messages, \(megabytes)", configuration: configuration) {
+        benchmark in
         for _ in benchmark.scaledIterations {
             for envelope in envelopes {
                 blackHole(gate.crossings(for: envelope))
@@ -81,8 +93,16 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     Benchmark("Gate without regexes, \(megabytes)", configuration: configuration) { benchmark in
-        let checks = ["words": Check(name: "words", detectors: [keywordMatcher]), "pii": Check(name: "pii", detectors: builtins), "links": Check(name: "links", detectors: [links])]
-        let route = Route(name: "r", from: ["all-hands"], to: ["news"], on: [(check: "words", verdict: .hold), (check: "pii", verdict: .redact), (check: "links", verdict: .block)])
+        let checks = [
+            "words": Check(name: "words", detectors: [keywordMatcher]), "pii": Check(name: "pii", detectors: builtins),
+            "links": Check(name: "links", detectors: [links]),
+        ]
+        let route = Route(
+            name: "r",
+            from: ["all-hands"],
+            to: ["news"],
+            on: [(check: "words", verdict: .hold), (check: "pii", verdict: .redact), (check: "links", verdict: .block)]
+        )
         let lean = Gate(router: Router(channels: gate.router.channels, routes: [route]), sides: gate.sides, policy: Policy(checks: checks))
         for _ in benchmark.scaledIterations {
             for envelope in envelopes {

@@ -5,6 +5,7 @@ import GatehouseConfig
 import GatehouseCore
 import GatehouseRuntime
 import Logging
+
 @testable import DingTalkAdapter
 @testable import TelegramAdapter
 
@@ -35,17 +36,26 @@ final class Harness: @unchecked Sendable {
         gate = config.gate
         telegram = TelegramAdapter(
             configuration: .init(
-                platform: "outreach", token: Secret("123456789:fuzz-token-not-a-real-telegram-token"), apiURL: "http://127.0.0.1:9",
+                platform: "outreach",
+                token: Secret("123456789:fuzz-token-not-a-real-telegram-token"),
+                apiURL: "http://127.0.0.1:9",
                 webhook: .init(url: "https://gatehouse.invalid/hooks/outreach", secret: webhookSecret)
             ),
-            httpClient: HTTPClient.shared, logger: logger
+            httpClient: HTTPClient.shared,
+            logger: logger
         )
         dingtalk = DingTalkAdapter(
             configuration: .init(
-                platform: "corp", clientID: "dingfuzz", clientSecret: Secret("fuzz-secret-not-real"), robotCode: "dingfuzz",
-                apiURL: "http://127.0.0.1:9", oapiURL: "http://127.0.0.1:9", receive: .http
+                platform: "corp",
+                clientID: "dingfuzz",
+                clientSecret: Secret("fuzz-secret-not-real"),
+                robotCode: "dingfuzz",
+                apiURL: "http://127.0.0.1:9",
+                oapiURL: "http://127.0.0.1:9",
+                receive: .http
             ),
-            httpClient: HTTPClient.shared, logger: logger
+            httpClient: HTTPClient.shared,
+            logger: logger
         )
     }
 
@@ -58,7 +68,8 @@ final class Harness: @unchecked Sendable {
 
     func telegramUpdate(_ bytes: [UInt8]) {
         guard let update = try? JSONDecoder().decode(Update.self, from: Data(bytes)),
-              let envelope = telegram.envelope(from: update) else { return }
+            let envelope = telegram.envelope(from: update)
+        else { return }
         cross(envelope)
     }
 
@@ -91,28 +102,39 @@ final class Harness: @unchecked Sendable {
         let dingtalk = self.dingtalk
         let text = String(decoding: bytes, as: UTF8.self)
         if let frame = try? JSONDecoder().decode(DownstreamFrame.self, from: Data(text.utf8)),
-           frame.type == "EVENT", frame.header("eventType") == DingTalkAdapter.announcementEvent {
+            frame.type == "EVENT", frame.header("eventType") == DingTalkAdapter.announcementEvent
+        {
             // An announcement's event is followed by get_blackboard, a request to DingTalk that has
             // no answer here: its data is read as the event and as the announcement both.
             guard let data = frame.data.map({ Data($0.utf8) }),
-                  let event = try? JSONDecoder().decode(BlackboardSentEvent.self, from: data),
-                  let blackboard = try? JSONDecoder().decode(Blackboard.self, from: data),
-                  let envelope = dingtalk.announcement(blackboard, event: event, eventID: frame.header("eventId") ?? "", bornAt: frame.header("eventBornTime"))
+                let event = try? JSONDecoder().decode(BlackboardSentEvent.self, from: data),
+                let blackboard = try? JSONDecoder().decode(Blackboard.self, from: data),
+                let envelope = dingtalk.announcement(
+                    blackboard,
+                    event: event,
+                    eventID: frame.header("eventId") ?? "",
+                    bornAt: frame.header("eventBornTime")
+                )
             else { return }
             cross(envelope)
             return
         }
         let logger = self.logger
         _ = blocking {
-            try? await dingtalk.handle(text, reply: { reply in
-                // What goes back on the connection must be JSON the server can read.
-                _ = try JSONSerialization.jsonObject(with: Data(reply.utf8))
-            }, handler: { events in
-                for event in events {
-                    Harness.shared.cross(event.envelope)
-                    try await event.acknowledgement()
-                }
-            }, logger: logger)
+            try? await dingtalk.handle(
+                text,
+                reply: { reply in
+                    // What goes back on the connection must be JSON the server can read.
+                    _ = try JSONSerialization.jsonObject(with: Data(reply.utf8))
+                },
+                handler: { events in
+                    for event in events {
+                        Harness.shared.cross(event.envelope)
+                        try await event.acknowledgement()
+                    }
+                },
+                logger: logger
+            )
         }
     }
 
@@ -121,10 +143,14 @@ final class Harness: @unchecked Sendable {
         guard let wanted = try? AdminWire.decoder.decode(AdminWire.Announcement.self, from: Data(bytes)) else { return }
         let envelope = Envelope(
             origin: .init(platform: Gate.announcePlatform, conversation: Gate.announceSource, messageID: "fuzz", eventID: "fuzz"),
-            sender: .init(id: "operator", name: "operator"), body: .init(text: wanted.text), time: Date(), labels: ["announcement"]
+            sender: .init(id: "operator", name: "operator"),
+            body: .init(text: wanted.text),
+            time: Date(),
+            labels: ["announcement"]
         )
         guard let time = try? AnnouncementTime(at: wanted.at, tz: wanted.tz, localTime: wanted.localTime),
-              let crossings = try? gate.announcement(envelope, to: wanted.to) else { return }
+            let crossings = try? gate.announcement(envelope, to: wanted.to)
+        else { return }
         for crossing in crossings {
             guard let channel = config.channels[crossing.destination] else { continue }
             _ = try? time.due(at: channel, now: Date())
@@ -144,7 +170,8 @@ final class Harness: @unchecked Sendable {
         let envelope = Envelope(
             origin: .init(platform: "corp", conversation: "cidAllHands000==", messageID: "m", eventID: "m"),
             sender: .init(id: "staff", name: String(name), department: "Sales"),
-            body: .init(text: String(text.dropFirst(name.count + 1))), time: Date()
+            body: .init(text: String(text.dropFirst(name.count + 1))),
+            time: Date()
         )
         cross(envelope)
     }

@@ -86,8 +86,8 @@ enum KeywordNormalization {
         if properties.isWhitespace { return (.space, 0x20) }
         switch properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-             .initialPunctuation, .finalPunctuation, .otherPunctuation,
-             .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+            .initialPunctuation, .finalPunctuation, .otherPunctuation,
+            .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
             return (.punctuation, value)
         default:
             break
@@ -112,16 +112,16 @@ enum KeywordNormalization {
     static func isCJK(_ value: UInt32) -> Bool {
         switch value {
         case 0x1100...0x11FF,  // Hangul Jamo
-             0x2E80...0x2FDF,  // CJK radicals, Kangxi radicals
-             0x3005...0x3007, 0x3021...0x3029, 0x3031...0x3035, 0x3038...0x303C,  // 々〆〇, numerals, kana repeat marks
-             0x3040...0x30FF,  // Hiragana, Katakana (their punctuation is classified before this)
-             0x3100...0x312F, 0x3130...0x318F, 0x31A0...0x31BF, 0x31F0...0x31FF,  // bopomofo, Hangul compatibility jamo, katakana ext.
-             0x3400...0x4DBF, 0x4E00...0x9FFF,  // CJK unified ideographs and extension A
-             0xA960...0xA97F, 0xAC00...0xD7FF,  // Hangul jamo ext. A, syllables, jamo ext. B
-             0xF900...0xFAFF,  // CJK compatibility ideographs
-             0xFF66...0xFF9F, 0xFFA1...0xFFDC,  // half-width katakana and Hangul
-             0x1B000...0x1B16F,  // kana supplement and extensions
-             0x20000...0x3FFFF:  // CJK extensions B onwards, compatibility supplement
+            0x2E80...0x2FDF,  // CJK radicals, Kangxi radicals
+            0x3005...0x3007, 0x3021...0x3029, 0x3031...0x3035, 0x3038...0x303C,  // 々〆〇, numerals, kana repeat marks
+            0x3040...0x30FF,  // Hiragana, Katakana (their punctuation is classified before this)
+            0x3100...0x312F, 0x3130...0x318F, 0x31A0...0x31BF, 0x31F0...0x31FF,  // bopomofo, Hangul compatibility jamo, katakana ext.
+            0x3400...0x4DBF, 0x4E00...0x9FFF,  // CJK unified ideographs and extension A
+            0xA960...0xA97F, 0xAC00...0xD7FF,  // Hangul jamo ext. A, syllables, jamo ext. B
+            0xF900...0xFAFF,  // CJK compatibility ideographs
+            0xFF66...0xFF9F, 0xFFA1...0xFFDC,  // half-width katakana and Hangul
+            0x1B000...0x1B16F,  // kana supplement and extensions
+            0x20000...0x3FFFF:  // CJK extensions B onwards, compatibility supplement
             return true
         default:
             return false
@@ -176,7 +176,9 @@ struct ScalarClassTable: Sendable {
             // Planes 2 and 3 are all CJK; planes 4–13 and the private-use planes 15–16 hold
             // nothing this normalisation treats specially, and surrogates never occur.
             switch page {
-            case 0x200..<0x400: pageIndex[page] = Self.cjkSlot; continue
+            case 0x200..<0x400:
+                pageIndex[page] = Self.cjkSlot
+                continue
             case 0xD8..<0xE0, 0x400..<0xE00, 0xF00...: continue
             default: break
             }
@@ -191,7 +193,10 @@ struct ScalarClassTable: Sendable {
                 if folded != value && kind != .ignorable { foldSources[folded, default: []].append(value) }
             }
             if allOrdinary { continue }
-            if allCJK { pageIndex[page] = Self.cjkSlot; continue }
+            if allCJK {
+                pageIndex[page] = Self.cjkSlot
+                continue
+            }
             pageIndex[page] = UInt32(pages.count >> 8)
             pages += entries
         }

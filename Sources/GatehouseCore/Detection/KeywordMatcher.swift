@@ -66,7 +66,8 @@ public struct KeywordMatcher: Detector {
             let previous = matches[index - 1]
             let current = matches[index]
             if previous.lowerBound > current.lowerBound
-                || (previous.lowerBound == current.lowerBound && previous.upperBound >= current.upperBound) {
+                || (previous.lowerBound == current.lowerBound && previous.upperBound >= current.upperBound)
+            {
                 sorted = false
                 break
             }
@@ -160,8 +161,12 @@ private struct KeywordScanner {
     /// and reports the matches that end there.
     @inline(__always)
     func step(
-        _ symbol: UInt32, start: Int, end: Int,
-        state: inout UInt32, count: inout Int, into matches: inout [Range<Int>]
+        _ symbol: UInt32,
+        start: Int,
+        end: Int,
+        state: inout UInt32,
+        count: inout Int,
+        into matches: inout [Range<Int>]
     ) {
         ring[count & mask] = start
         count &+= 1
@@ -205,8 +210,12 @@ private struct KeywordScanner {
     /// something else did), collapsing runs of spaces. Takes and returns the automaton's state by
     /// value: an `inout` local passed to a call that is not inlined would live in memory.
     func replay(
-        _ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int,
-        state: UInt32, count: Int, into matches: inout [Range<Int>]
+        _ bytes: UnsafePointer<UInt8>,
+        from start: Int,
+        to end: Int,
+        state: UInt32,
+        count: Int,
+        into matches: inout [Range<Int>]
     ) -> (state: UInt32, count: Int) {
         var state = state
         var count = count

@@ -30,7 +30,10 @@ enum LinkParser {
     /// clients open as web links. `suffixes` tells bare domains from other dotted words; without
     /// it, `PublicSuffixList.looksLikeDomain` does.
     static func nextLink(
-        in text: UnsafeBufferPointer<UInt8>, from start: Int, host: inout [UInt8], scheme: inout [UInt8],
+        in text: UnsafeBufferPointer<UInt8>,
+        from start: Int,
+        host: inout [UInt8],
+        scheme: inout [UInt8],
         suffixes: PublicSuffixList?
     ) -> Range<Int>? {
         var index = start
@@ -101,9 +104,9 @@ enum LinkParser {
 
     static func wwwURL(in text: UnsafeBufferPointer<UInt8>, at start: Int, host: inout [UInt8]) -> Int? {
         guard atBoundary(text, start), hasPrefix(text, at: start, "www"),
-              dotEnd(in: text, at: start + 3) != nil,
-              let hostEnd = parseHost(in: text, from: start, into: &host),
-              host.count > 4  // something after "www."
+            dotEnd(in: text, at: start + 3) != nil,
+            let hostEnd = parseHost(in: text, from: start, into: &host),
+            host.count > 4  // something after "www."
         else { return nil }
         return rest(in: text, after: hostEnd)
     }
@@ -111,10 +114,10 @@ enum LinkParser {
     static func telegramURL(in text: UnsafeBufferPointer<UInt8>, at start: Int, host: inout [UInt8]) -> Int? {
         // Most words starting with t are not links: look for `t.` or `telegram` before parsing.
         guard dotEnd(in: text, at: start + 1) != nil || hasPrefix(text, at: start, "telegram"),
-              atBoundary(text, start),
-              let hostEnd = parseHost(in: text, from: start, into: &host),
-              hostEnd < text.count, text[hostEnd] == UInt8(ascii: "/"),
-              host.elementsEqual("t.me".utf8) || host.elementsEqual("telegram.me".utf8) || host.elementsEqual("telegram.dog".utf8)
+            atBoundary(text, start),
+            let hostEnd = parseHost(in: text, from: start, into: &host),
+            hostEnd < text.count, text[hostEnd] == UInt8(ascii: "/"),
+            host.elementsEqual("t.me".utf8) || host.elementsEqual("telegram.me".utf8) || host.elementsEqual("telegram.dog".utf8)
         else { return nil }
         return rest(in: text, after: hostEnd)
     }
@@ -132,10 +135,10 @@ enum LinkParser {
                 switch byte {
                 case UInt8(ascii: "@"): afterAt = index + 1
                 case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                     UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
-                     UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
-                     UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "%"),
-                     UInt8(ascii: "["), UInt8(ascii: "]"):
+                    UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
+                    UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
+                    UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "%"),
+                    UInt8(ascii: "["), UInt8(ascii: "]"):
                     break
                 default:
                     return afterAt
@@ -170,7 +173,8 @@ enum LinkParser {
                 continue
             }
             if byte == UInt8(ascii: "%"), index + 2 < text.count,
-               let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2]) {
+                let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2])
+            {
                 // Browsers percent-decode a host before reading it: an escaped host character
                 // (`%65vil.example`), an escaped dot (`acme.example%2Eevil.com` is a subdomain of
                 // evil.com), escaped UTF-8 (decoded, then mapped with the rest by IDNA).
@@ -273,7 +277,9 @@ enum LinkParser {
     /// starting at `pathStart`, whose first byte is always part of it.
     static func pathEnd(in text: UnsafeBufferPointer<UInt8>, from pathStart: Int) -> Int {
         var end = pathStart + 1
-        var parentheses = 0, brackets = 0, braces = 0
+        var parentheses = 0
+        var brackets = 0
+        var braces = 0
         scan: while end < text.count {
             let byte = text[end]
             if byte < 0x80 {
@@ -303,7 +309,7 @@ enum LinkParser {
         trailing: while end > pathStart + 1 {
             switch text[end - 1] {
             case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: ";"), UInt8(ascii: "!"),
-                 UInt8(ascii: "?"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: "`"):
+                UInt8(ascii: "?"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: "`"):
                 end -= 1
             default:
                 break trailing
@@ -338,8 +344,8 @@ enum LinkParser {
         if value.properties.isWhitespace { return .end }
         switch value.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
-             .finalPunctuation, .otherPunctuation, .spaceSeparator, .lineSeparator, .paragraphSeparator,
-             .control, .format, .surrogate, .privateUse, .unassigned:
+            .finalPunctuation, .otherPunctuation, .spaceSeparator, .lineSeparator, .paragraphSeparator,
+            .control, .format, .surrogate, .privateUse, .unassigned:
             return .end
         default:
             return .letter
@@ -381,7 +387,7 @@ enum LinkParser {
             if byte < 0x80 {
                 if asciiHostCharacter(byte) != nil { return true }
                 guard byte == UInt8(ascii: "%"), index + 2 < text.count,
-                      let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2])
+                    let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2])
                 else { return false }
                 let decoded = high << 4 | low
                 return decoded >= 0x80 || asciiHostCharacter(decoded) != nil
@@ -439,9 +445,15 @@ enum LinkParser {
         let length: Int
         var scalar: UInt32
         switch lead {
-        case 0xC2...0xDF: length = 2; scalar = lead & 0x1F
-        case 0xE0...0xEF: length = 3; scalar = lead & 0x0F
-        case 0xF0...0xF4: length = 4; scalar = lead & 0x07
+        case 0xC2...0xDF:
+            length = 2
+            scalar = lead & 0x1F
+        case 0xE0...0xEF:
+            length = 3
+            scalar = lead & 0x0F
+        case 0xF0...0xF4:
+            length = 4
+            scalar = lead & 0x07
         default: return (lead < 0x80 ? lead : 0xFFFD, index + 1)
         }
         guard index + length <= text.count else { return (0xFFFD, index + 1) }

@@ -21,7 +21,11 @@ extension LinkParser {
 
     /// The URL of a scheme other than http(s) whose `:` is at `colon`, not reaching back before `floor`.
     static func otherSchemeURL(
-        in text: UnsafeBufferPointer<UInt8>, colon: Int, floor: Int, host: inout [UInt8], scheme: inout [UInt8]
+        in text: UnsafeBufferPointer<UInt8>,
+        colon: Int,
+        floor: Int,
+        host: inout [UInt8],
+        scheme: inout [UInt8]
     ) -> Range<Int>? {
         var start = colon
         while start > floor, isSchemeByte(text[start - 1]) { start -= 1 }
@@ -58,10 +62,14 @@ extension LinkParser {
 
     /// The bare domain whose first dot is at `dot`, not reaching back before `floor`.
     static func bareDomain(
-        in text: UnsafeBufferPointer<UInt8>, dot: Int, floor: Int, host: inout [UInt8], suffixes: PublicSuffixList?
+        in text: UnsafeBufferPointer<UInt8>,
+        dot: Int,
+        floor: Int,
+        host: inout [UInt8],
+        suffixes: PublicSuffixList?
     ) -> Range<Int>? {
         guard dot + 1 < text.count, asciiHostCharacter(text[dot + 1]) != nil,
-              dot > floor, asciiHostCharacter(text[dot - 1]) != nil
+            dot > floor, asciiHostCharacter(text[dot - 1]) != nil
         else { return nil }
         var start = dot
         while start > floor, asciiHostCharacter(text[start - 1]) != nil { start -= 1 }
@@ -87,8 +95,8 @@ extension LinkParser {
         }
         let hostEnd = index
         guard ByteScan.byte(text, at: hostEnd) != UInt8(ascii: "@"),
-              !text[lastLabel..<hostEnd].allSatisfy(ByteScan.isDigit),
-              suffixes.map({ $0.isDomain(host) }) ?? PublicSuffixList.looksLikeDomain(host)
+            !text[lastLabel..<hostEnd].allSatisfy(ByteScan.isDigit),
+            suffixes.map({ $0.isDomain(host) }) ?? PublicSuffixList.looksLikeDomain(host)
         else { return nil }
         return start..<rest(in: text, after: hostEnd)
     }

@@ -39,7 +39,9 @@ public struct LinkDetector: Detector {
     /// entry. Without `publicSuffixes`, bare domains are recognised by their last label's shape
     /// (`PublicSuffixList.looksLikeDomain`), which fails closed.
     public init(
-        allow: [String], deny: [String], schemes: [String] = LinkDetector.defaultSchemes,
+        allow: [String],
+        deny: [String],
+        schemes: [String] = LinkDetector.defaultSchemes,
         publicSuffixes: PublicSuffixList? = nil
     ) throws(LinkRuleError) {
         self.allow = try HostRules(allow, list: .allow)
@@ -48,7 +50,12 @@ public struct LinkDetector: Detector {
         for (index, scheme) in schemes.enumerated() {
             let bytes = Array(scheme.lowercased().utf8)
             guard let first = bytes.first, ByteScan.isLetter(first), bytes.allSatisfy(LinkParser.isSchemeByte) else {
-                throw LinkRuleError(list: .schemes, index: index, pattern: scheme, message: "a scheme is a letter then letters, digits, '+', '-' or '.', without ':' (https, ftp, dingtalk)")
+                throw LinkRuleError(
+                    list: .schemes,
+                    index: index,
+                    pattern: scheme,
+                    message: "a scheme is a letter then letters, digits, '+', '-' or '.', without ':' (https, ftp, dingtalk)"
+                )
             }
             allowed.insert(bytes)
         }
@@ -160,7 +167,9 @@ struct HostRules: Sendable {
             if bytes[end] == UInt8(ascii: ":") && !name.hasPrefix("[") {
                 return .failure(Failure(message: "give a host name without a port"))
             }
-            return .failure(Failure(message: "not a valid host name (stops before \(String(decoding: bytes[end...], as: UTF8.self).debugDescription))"))
+            return .failure(
+                Failure(message: "not a valid host name (stops before \(String(decoding: bytes[end...], as: UTF8.self).debugDescription))")
+            )
         }
         return .success((wildcard, host))
     }

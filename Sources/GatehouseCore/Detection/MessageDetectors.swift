@@ -29,7 +29,8 @@ public struct AttachmentDetector: MessageDetector {
         }
         guard let types else { return true }
         if let name = attachment.name, let dot = name.lastIndex(of: "."),
-           types.contains(name[name.index(after: dot)...].lowercased()) {
+            types.contains(name[name.index(after: dot)...].lowercased())
+        {
             return true
         }
         if let mime = attachment.mimeType?.lowercased() {

@@ -138,7 +138,7 @@ struct NormalizationTable: Sendable {
     static func isIgnorable(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x2800,  // braille pattern blank
-             0x115F, 0x1160, 0x3164, 0xFFA0:  // Hangul fillers (default-ignorable too)
+            0x115F, 0x1160, 0x3164, 0xFFA0:  // Hangul fillers (default-ignorable too)
             return true
         default:
             return scalar.properties.isDefaultIgnorableCodePoint

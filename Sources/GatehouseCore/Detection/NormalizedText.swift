@@ -116,7 +116,8 @@ public struct NormalizedText {
     /// Where the view's byte `position` came from (for a range's start).
     private func originalStart(_ position: Int) -> Int {
         // The last change starting at or before `position`.
-        var low = 0, high = edits.count
+        var low = 0
+        var high = edits.count
         while low < high {
             let middle = (low + high) / 2
             if Int(edits[middle].viewStart) <= position { low = middle + 1 } else { high = middle }
@@ -130,7 +131,8 @@ public struct NormalizedText {
     /// Where the view's bytes up to `position` end in the text (for a range's end).
     private func originalEnd(_ position: Int) -> Int {
         // The last change starting before `position`.
-        var low = 0, high = edits.count
+        var low = 0
+        var high = edits.count
         while low < high {
             let middle = (low + high) / 2
             if Int(edits[middle].viewStart) < position { low = middle + 1 } else { high = middle }

@@ -27,7 +27,8 @@ public struct PublicSuffixList: Sendable {
     public init(parsing text: String) {
         for line in text.split(whereSeparator: \.isNewline) {
             guard let token = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).first,
-                  !token.hasPrefix("//") else { continue }
+                !token.hasPrefix("//")
+            else { continue }
             var name = Substring(token)
             var rule = Rule.exact
             if name.hasPrefix("!") {

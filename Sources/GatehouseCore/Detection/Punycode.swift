@@ -10,7 +10,9 @@ enum Punycode {
         let basic = output.count
         var handled = basic
         if basic > 0 { output.append(UInt8(ascii: "-")) }
-        var n = initialN, delta = 0, bias = initialBias
+        var n = initialN
+        var delta = 0
+        var bias = initialBias
         while handled < label.count {
             // The smallest code point not handled yet.
             guard let next = label.lazy.map({ Int($0) }).filter({ $0 >= n }).min() else { return nil }

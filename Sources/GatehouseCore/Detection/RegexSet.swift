@@ -98,7 +98,11 @@ public struct RegexSet: BoundedDetector, @unchecked Sendable {
         var previous: Character = " "
         for character in pattern {
             defer { previous = character }
-            if escaped { escaped = false; lastClosedGroupQuantified = false; continue }
+            if escaped {
+                escaped = false
+                lastClosedGroupQuantified = false
+                continue
+            }
             switch character {
             case "\\": escaped = true
             case "[" where !inClass: inClass = true

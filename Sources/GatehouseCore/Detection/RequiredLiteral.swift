@@ -59,7 +59,8 @@ struct RequiredLiteral: Equatable {
                 continue
             case "*", "+", "?", "{":
                 // A quantifier applies to the atom before it; `*`, `?` and `{0` make it optional.
-                let optional = character == "*" || character == "?" || (character == "{" && index + 1 < characters.count && characters[index + 1] == "0")
+                let optional =
+                    character == "*" || character == "?" || (character == "{" && index + 1 < characters.count && characters[index + 1] == "0")
                 if optional, !run.isEmpty { run.removeLast() }
                 endRun()
                 if character == "{" {
@@ -84,7 +85,10 @@ struct RequiredLiteral: Equatable {
         let text = String(String.UnicodeScalarView(longest))
         // Case-insensitive matching of non-ASCII letters needs Unicode folding: no prefilter then.
         if caseInsensitive, text.unicodeScalars.contains(where: { !$0.isASCII && $0.properties.changesWhenCaseMapped }) { return nil }
-        return RequiredLiteral(bytes: Array(text.utf8), caseInsensitive: caseInsensitive && text.unicodeScalars.contains { $0.properties.isAlphabetic })
+        return RequiredLiteral(
+            bytes: Array(text.utf8),
+            caseInsensitive: caseInsensitive && text.unicodeScalars.contains { $0.properties.isAlphabetic }
+        )
     }
 
     /// The index of the bracket that closes the one at `start`, skipping escapes (and, for groups,
@@ -124,7 +128,8 @@ struct RequiredLiteral: Equatable {
             let other = caseInsensitive && Self.isASCIILetter(first) ? first ^ 0x20 : first
             let last = text.count - count  // the last position a match can start at
             var start = 0
-            let wanted = SIMD16<UInt8>(repeating: first), alternative = SIMD16<UInt8>(repeating: other)
+            let wanted = SIMD16<UInt8>(repeating: first)
+            let alternative = SIMD16<UInt8>(repeating: other)
             while start + 16 <= text.count {
                 let chunk = UnsafeRawPointer(base + start).loadUnaligned(as: SIMD16<UInt8>.self)
                 let hits = (chunk .== wanted) .| (chunk .== alternative)

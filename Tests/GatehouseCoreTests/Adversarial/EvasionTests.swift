@@ -18,7 +18,9 @@ import Testing
         let policy = Policy(checks: ["c": Check(name: "c", detectors: [detector])])
         let envelope = Envelope(
             origin: .init(platform: "corp", conversation: "cid", messageID: "m", eventID: "m"),
-            sender: .init(id: "u", name: "U"), body: .init(text: text), time: Date(timeIntervalSince1970: 0)
+            sender: .init(id: "u", name: "U"),
+            body: .init(text: text),
+            time: Date(timeIntervalSince1970: 0)
         )
         return Redactor.mask(text, policy.inspect(envelope, checks: ["c"]).findings["c"] ?? [])
     }
@@ -39,14 +41,19 @@ import Testing
         ("机密", "机 ★ 密", "机 ★ 密"),
         ("CONFIDENTIAL", "C\u{041E}NFIDENTIAL", "C\u{041E}NFIDENTIAL"),  // Cyrillic О
         ("confidential", "\u{0441}onfidential", "\u{0441}onfidential"),  // Cyrillic с
-        ("CONFIDENTIAL", "\u{03F9}\u{039F}\u{039D}F\u{0399}D\u{0395}\u{039D}\u{03A4}\u{0399}\u{0391}L", "\u{03F9}\u{039F}\u{039D}F\u{0399}D\u{0395}\u{039D}\u{03A4}\u{0399}\u{0391}L"),  // Greek
+        (
+            "CONFIDENTIAL", "\u{03F9}\u{039F}\u{039D}F\u{0399}D\u{0395}\u{039D}\u{03A4}\u{0399}\u{0391}L",
+            "\u{03F9}\u{039F}\u{039D}F\u{0399}D\u{0395}\u{039D}\u{03A4}\u{0399}\u{0391}L"
+        ),  // Greek
         ("secret", "\u{0455}\u{0435}\u{0441}r\u{0435}t", "\u{0455}\u{0435}\u{0441}r\u{0435}t"),  // ѕесrеt
         ("hello", "\u{0570}ell\u{0585}", "\u{0570}ell\u{0585}"),  // Armenian հ, օ
         ("CONFIDENTIAL", "is 𝐂𝐎𝐍𝐅𝐈𝐃𝐄𝐍𝐓𝐈𝐀𝐋!", "𝐂𝐎𝐍𝐅𝐈𝐃𝐄𝐍𝐓𝐈𝐀𝐋"),  // mathematical bold
         ("CONFIDENTIAL", "𝘾𝙊𝙉𝙁𝙄𝘿𝙀𝙉𝙏𝙄𝘼𝙇", "𝘾𝙊𝙉𝙁𝙄𝘿𝙀𝙉𝙏𝙄𝘼𝙇"),  // mathematical sans-serif bold italic
         ("confidential", "ⓒⓞⓝⓕⓘⓓⓔⓝⓣⓘⓐⓛ", "ⓒⓞⓝⓕⓘⓓⓔⓝⓣⓘⓐⓛ"),  // circled letters
-        ("confidential", "c\u{332}o\u{332}n\u{332}f\u{332}i\u{332}d\u{332}e\u{332}n\u{332}t\u{332}i\u{332}a\u{332}l\u{332}",
-         "c\u{332}o\u{332}n\u{332}f\u{332}i\u{332}d\u{332}e\u{332}n\u{332}t\u{332}i\u{332}a\u{332}l"),  // underlined
+        (
+            "confidential", "c\u{332}o\u{332}n\u{332}f\u{332}i\u{332}d\u{332}e\u{332}n\u{332}t\u{332}i\u{332}a\u{332}l\u{332}",
+            "c\u{332}o\u{332}n\u{332}f\u{332}i\u{332}d\u{332}e\u{332}n\u{332}t\u{332}i\u{332}a\u{332}l"
+        ),  // underlined
         ("project 42", "project ٤٢", "project ٤٢"),  // Arabic-Indic digits
         ("机密", "机\u{17B4}密", "机\u{17B4}密"),  // Khmer inherent vowel (default-ignorable)
     ]
@@ -88,19 +95,31 @@ import Testing
         (mobile, "电话 ①③⑧①②③④⑤⑥⑦⑧", "①③⑧①②③④⑤⑥⑦⑧"),  // circled digits
         (mobile, "电话 138\u{2010}1234\u{2010}5678", "138\u{2010}1234\u{2010}5678"),  // Unicode hyphen
         (mobile, "电话 138\u{2013}1234\u{2013}5678", "138\u{2013}1234\u{2013}5678"),  // en dash
-        (mobile, "电话 1\u{332}3\u{332}8\u{332}1\u{332}2\u{332}3\u{332}4\u{332}5\u{332}6\u{332}7\u{332}8\u{332}",
-         "1\u{332}3\u{332}8\u{332}1\u{332}2\u{332}3\u{332}4\u{332}5\u{332}6\u{332}7\u{332}8"),  // underlined
+        (
+            mobile, "电话 1\u{332}3\u{332}8\u{332}1\u{332}2\u{332}3\u{332}4\u{332}5\u{332}6\u{332}7\u{332}8\u{332}",
+            "1\u{332}3\u{332}8\u{332}1\u{332}2\u{332}3\u{332}4\u{332}5\u{332}6\u{332}7\u{332}8"
+        ),  // underlined
         (mobile, "电话 +86\u{00A0}138 1234 5678", "+86\u{00A0}138 1234 5678"),
-        (CNResidentIDDetector(), "身份证 １１０１０５１９９００６１５００２\(CheckDigits.residentID("11010519900615002"))",
-         "１１０１０５１９９００６１５００２\(CheckDigits.residentID("11010519900615002"))"),
-        (CNResidentIDDetector(), "身份证 110105\u{200B}19900615\u{200B}002\(CheckDigits.residentID("11010519900615002"))",
-         "110105\u{200B}19900615\u{200B}002\(CheckDigits.residentID("11010519900615002"))"),
-        (BankCardDetector(), "卡号 \(nbspGrouped(CheckDigits.card(base: "622202123456789012")))",
-         nbspGrouped(CheckDigits.card(base: "622202123456789012"))),
-        (BankCardDetector(), "卡号 \(fullWidth(CheckDigits.card(base: "622202123456789012")))",
-         fullWidth(CheckDigits.card(base: "622202123456789012"))),
-        (IBANDetector(), "IBAN DE89\u{00A0}3704\u{00A0}0044\u{00A0}0532\u{00A0}0130\u{00A0}00",
-         "DE89\u{00A0}3704\u{00A0}0044\u{00A0}0532\u{00A0}0130\u{00A0}00"),
+        (
+            CNResidentIDDetector(), "身份证 １１０１０５１９９００６１５００２\(CheckDigits.residentID("11010519900615002"))",
+            "１１０１０５１９９００６１５００２\(CheckDigits.residentID("11010519900615002"))"
+        ),
+        (
+            CNResidentIDDetector(), "身份证 110105\u{200B}19900615\u{200B}002\(CheckDigits.residentID("11010519900615002"))",
+            "110105\u{200B}19900615\u{200B}002\(CheckDigits.residentID("11010519900615002"))"
+        ),
+        (
+            BankCardDetector(), "卡号 \(nbspGrouped(CheckDigits.card(base: "622202123456789012")))",
+            nbspGrouped(CheckDigits.card(base: "622202123456789012"))
+        ),
+        (
+            BankCardDetector(), "卡号 \(fullWidth(CheckDigits.card(base: "622202123456789012")))",
+            fullWidth(CheckDigits.card(base: "622202123456789012"))
+        ),
+        (
+            IBANDetector(), "IBAN DE89\u{00A0}3704\u{00A0}0044\u{00A0}0532\u{00A0}0130\u{00A0}00",
+            "DE89\u{00A0}3704\u{00A0}0044\u{00A0}0532\u{00A0}0130\u{00A0}00"
+        ),
         (IBANDetector(), "IBAN ＤＥ８９３７０４００４４０５３２０１３０００", "ＤＥ８９３７０４００４４０５３２０１３０００"),
         (USCCDetector(), "代码 \(fullWidth(CheckDigits.uscc(base: "91350100M000100Y4")))", fullWidth(CheckDigits.uscc(base: "91350100M000100Y4"))),
         (EmailDetector(), "mail ｌｉ．ｗｅｉ＠ｅｘａｍｐｌｅ．ｃｎ", "ｌｉ．ｗｅｉ＠ｅｘａｍｐｌｅ．ｃｎ"),
@@ -149,20 +168,26 @@ import Testing
     // MARK: - Links
 
     /// The rules the tests need, in the list's format (the real list is tested in PublicSuffixListTests).
-    static let suffixes = PublicSuffixList(parsing: """
-        // ===BEGIN ICANN DOMAINS===
-        com
-        cn
-        io
-        uk
-        co.uk
-        example
-        *.ck
-        !www.ck
-        中国
-        """)
+    static let suffixes = PublicSuffixList(
+        parsing: """
+            // ===BEGIN ICANN DOMAINS===
+            com
+            cn
+            io
+            uk
+            co.uk
+            example
+            *.ck
+            !www.ck
+            中国
+            """
+    )
 
-    static func links(allow: [String] = ["acme.example", "*.acme.example"], deny: [String] = [], schemes: [String] = LinkDetector.defaultSchemes) throws -> LinkDetector {
+    static func links(
+        allow: [String] = ["acme.example", "*.acme.example"],
+        deny: [String] = [],
+        schemes: [String] = LinkDetector.defaultSchemes
+    ) throws -> LinkDetector {
         try LinkDetector(allow: allow, deny: deny, schemes: schemes, publicSuffixes: suffixes)
     }
 
@@ -175,7 +200,10 @@ import Testing
         ("a.b.ck and www.ck", ["a.b.ck", "www.ck"]),
         ("https://acme.example%2Eevil.com/", ["https://acme.example%2Eevil.com/"]),
         ("https://acme.example%2eevil.com", ["https://acme.example%2eevil.com"]),
-        ("dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Fevil.example", ["dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Fevil.example"]),
+        (
+            "dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Fevil.example",
+            ["dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Fevil.example"]
+        ),
         ("open tg://resolve?domain=evil_bot now", ["tg://resolve?domain=evil_bot"]),
         ("javascript:alert(document.cookie)", ["javascript:alert(document.cookie)"]),
         ("<a href=\"JavaScript:void(0)\">", ["JavaScript:void(0)"]),
@@ -209,7 +237,9 @@ import Testing
 
     @Test func everyLinkIsAFindingWithoutLists() throws {
         let detector = try Self.links(allow: [])
-        #expect(Self.found(detector, in: "tg://resolve?domain=x and evil.com and javascript:x") == ["tg://resolve?domain=x", "evil.com", "javascript:x"])
+        #expect(
+            Self.found(detector, in: "tg://resolve?domain=x and evil.com and javascript:x") == ["tg://resolve?domain=x", "evil.com", "javascript:x"]
+        )
     }
 
     @Test func aDenyListAloneChecksHostsOnly() throws {

@@ -45,7 +45,8 @@ import Testing
     }
 
     static let nearMisses: [String] = {
-        let lowerHex = "0123456789abcdef", upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        let lowerHex = "0123456789abcdef"
+        let upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
         var texts: [String] = []
         // Telegram: bot ids of 7 and 11 digits, secrets of 34 and 36, a longer token, a foreign character.
         texts.append("1234567:" + telegramSecret)

@@ -13,12 +13,12 @@ import Testing
 
     static let valid: [String] = [
         visa16, unionPay19, amex15, diners14, visa13,
-        CheckDigits.card(base: "222100000000001"),     // Mastercard 2-series
-        CheckDigits.card(base: "555555555555444"),     // Mastercard
-        CheckDigits.card(base: "622202123456789"),     // UnionPay debit, 16
-        CheckDigits.card(base: "353011133330000"),     // JCB
-        CheckDigits.card(base: "601111111111111"),     // Discover
-        CheckDigits.card(base: "817100123456789"),     // UnionPay 8-series
+        CheckDigits.card(base: "222100000000001"),  // Mastercard 2-series
+        CheckDigits.card(base: "555555555555444"),  // Mastercard
+        CheckDigits.card(base: "622202123456789"),  // UnionPay debit, 16
+        CheckDigits.card(base: "353011133330000"),  // JCB
+        CheckDigits.card(base: "601111111111111"),  // Discover
+        CheckDigits.card(base: "817100123456789"),  // UnionPay 8-series
         CheckDigits.card(base: "955880123456789012"),  // legacy ICBC debit
     ]
 
@@ -80,8 +80,8 @@ import Testing
     }
 
     @Test func lengthsOutside13To19AreNoFindings() {
-        #expect(detector.found(in: CheckDigits.card(base: "41111111111")).isEmpty)         // 12
-        #expect(detector.found(in: CheckDigits.card(base: "4111111111111111111")).isEmpty) // 20
+        #expect(detector.found(in: CheckDigits.card(base: "41111111111")).isEmpty)  // 12
+        #expect(detector.found(in: CheckDigits.card(base: "4111111111111111111")).isEmpty)  // 20
     }
 
     @Test func aValidRunInsideALongerNumberIsNoFinding() {

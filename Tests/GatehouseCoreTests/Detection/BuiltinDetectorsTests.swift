@@ -1,12 +1,15 @@
-@testable import GatehouseCore
 import GatehouseTesting
 import Testing
 
+@testable import GatehouseCore
+
 @Suite struct BuiltinDetectorsTests {
     @Test func everyNameResolvesToADetectorOfThatName() {
-        #expect(BuiltinDetectors.names == [
-            "cn_resident_id", "cn_mobile", "bank_card", "uscc", "iban", "email", "ipv4_private", "private_key", "api_token",
-        ])
+        #expect(
+            BuiltinDetectors.names == [
+                "cn_resident_id", "cn_mobile", "bank_card", "uscc", "iban", "email", "ipv4_private", "private_key", "api_token",
+            ]
+        )
         for name in BuiltinDetectors.names {
             #expect(BuiltinDetectors.named(name)?.name == name)
         }
@@ -32,8 +35,11 @@ import Testing
             let matches = BuiltinDetectors.named(name)!.matches(in: text)
             var previousEnd = 0
             for match in matches {
-                #expect(match.lowerBound >= previousEnd && match.upperBound <= count && !match.isEmpty,
-                        "\(name): \(matches) in \(text.debugDescription)", sourceLocation: sourceLocation)
+                #expect(
+                    match.lowerBound >= previousEnd && match.upperBound <= count && !match.isEmpty,
+                    "\(name): \(matches) in \(text.debugDescription)",
+                    sourceLocation: sourceLocation
+                )
                 previousEnd = match.upperBound
             }
         }

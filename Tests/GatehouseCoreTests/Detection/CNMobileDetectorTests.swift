@@ -12,8 +12,10 @@ import Testing
     @Test func exactlyTheAllocatedBlocksAreFindings() {
         for block in 100...199 {
             let number = "\(block)12345678"
-            #expect(detector.found(in: "电话\(number)") == (Self.allocated.contains(block) ? [number] : []),
-                    "block \(block)")
+            #expect(
+                detector.found(in: "电话\(number)") == (Self.allocated.contains(block) ? [number] : []),
+                "block \(block)"
+            )
         }
     }
 
@@ -33,22 +35,22 @@ import Testing
     }
 
     @Test(arguments: [
-        "1381234567",           // 10 digits
-        "138123456789",         // 12 digits
-        "138 1234-5678",        // mixed separators
+        "1381234567",  // 10 digits
+        "138123456789",  // 12 digits
+        "138 1234-5678",  // mixed separators
         "138.1234-5678",
-        "1381.234.5678",        // not 3-4-4
-        "138  1234 5678",       // double space
-        "1381 234 5678",        // not 3-4-4
-        "138-1234-5678-9012",   // a longer grouped code
-        "0-138-1234-5678",      // the tail of one
-        "+13812345678",         // +1 381 234 5678, a North American number
-        "+4413812345678",       // another country's prefix
-        "A13812345678",         // an order code
+        "1381.234.5678",  // not 3-4-4
+        "138  1234 5678",  // double space
+        "1381 234 5678",  // not 3-4-4
+        "138-1234-5678-9012",  // a longer grouped code
+        "0-138-1234-5678",  // the tail of one
+        "+13812345678",  // +1 381 234 5678, a North American number
+        "+4413812345678",  // another country's prefix
+        "A13812345678",  // an order code
         "13812345678b",
         "213812345678",
         "订单号202401151381234567812",
-        "1718000000123",        // a millisecond timestamp
+        "1718000000123",  // a millisecond timestamp
     ]) func otherNumbersAreNoFindings(text: String) {
         #expect(detector.found(in: text).isEmpty)
     }

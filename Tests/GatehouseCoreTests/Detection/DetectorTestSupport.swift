@@ -18,7 +18,10 @@ enum CheckDigits {
         var sum = 0
         for (index, character) in base.reversed().enumerated() {
             var digit = character.wholeNumberValue!
-            if index % 2 == 0 { digit *= 2; if digit > 9 { digit -= 9 } }
+            if index % 2 == 0 {
+                digit *= 2
+                if digit > 9 { digit -= 9 }
+            }
             sum += digit
         }
         return Character(String((10 - sum % 10) % 10))
@@ -91,7 +94,8 @@ extension Detector {
 
 /// The byte range of the first occurrence of `needle` in `text`'s UTF-8.
 func byteRange(of needle: String, in text: String) -> Range<Int>? {
-    let haystack = Array(text.utf8), pattern = Array(needle.utf8)
+    let haystack = Array(text.utf8)
+    let pattern = Array(needle.utf8)
     guard !pattern.isEmpty, pattern.count <= haystack.count else { return nil }
     for start in 0...(haystack.count - pattern.count) where Array(haystack[start..<(start + pattern.count)]) == pattern {
         return start..<(start + pattern.count)

@@ -29,8 +29,10 @@ import Testing
     }
 
     @Test func severalAddresses() {
-        #expect(detector.found(in: "bob@example.com, alice@example.org;carol@example.net")
-            == ["bob@example.com", "alice@example.org", "carol@example.net"])
+        #expect(
+            detector.found(in: "bob@example.com, alice@example.org;carol@example.net")
+                == ["bob@example.com", "alice@example.org", "carol@example.net"]
+        )
     }
 
     @Test(arguments: [

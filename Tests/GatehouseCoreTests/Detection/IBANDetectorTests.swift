@@ -5,16 +5,16 @@ import Testing
     let detector = IBANDetector()
 
     static let valid: [String] = [
-        ("DE", "370400440532013000"),                // 22
-        ("GB", "NWBK60161331926819"),                // 22, letters in the BBAN
-        ("NL", "ABNA0417164300"),                    // 18
-        ("BE", "539007547034"),                      // 16, a multiple of four
-        ("NO", "86011117947"),                       // 15, the shortest
-        ("FR", "20041010050500013M02606"),           // 27
-        ("CH", "00762011623852957"),                 // 21
-        ("MT", "MALT011000012345MTLCAST001S"),       // 31
-        ("LC", "HEMM000100010012001200023015"),      // 32
-        ("SN", "K01001520000256900007542"),          // 28, not in the table: 15–34 accepted
+        ("DE", "370400440532013000"),  // 22
+        ("GB", "NWBK60161331926819"),  // 22, letters in the BBAN
+        ("NL", "ABNA0417164300"),  // 18
+        ("BE", "539007547034"),  // 16, a multiple of four
+        ("NO", "86011117947"),  // 15, the shortest
+        ("FR", "20041010050500013M02606"),  // 27
+        ("CH", "00762011623852957"),  // 21
+        ("MT", "MALT011000012345MTLCAST001S"),  // 31
+        ("LC", "HEMM000100010012001200023015"),  // 32
+        ("SN", "K01001520000256900007542"),  // 28, not in the table: 15–34 accepted
     ].map { CheckDigits.iban(country: $0.0, bban: $0.1) }
 
     @Test func theHelperAgreesWithPublishedExamples() {

@@ -1,5 +1,6 @@
-@testable import GatehouseCore
 import Testing
+
+@testable import GatehouseCore
 
 /// One keyword case: the keywords, a text, and the substrings of the text expected to match, in order.
 struct KeywordCase: Sendable, CustomTestStringConvertible {
@@ -185,7 +186,9 @@ struct KeywordCase: Sendable, CustomTestStringConvertible {
         var keywords: [String] = []
         for index in 0..<1_000 {
             let length = 2 + generator.next(3)
-            keywords.append(String((0..<length).map { _ in index % 2 == 0 ? hanzi[generator.next(hanzi.count)] : letters[generator.next(letters.count)] }))
+            keywords.append(
+                String((0..<length).map { _ in index % 2 == 0 ? hanzi[generator.next(hanzi.count)] : letters[generator.next(letters.count)] })
+            )
         }
         var text = ""
         for _ in 0..<2_000 {
@@ -201,7 +204,9 @@ struct KeywordCase: Sendable, CustomTestStringConvertible {
     /// Random texts over the characters the rules treat specially, against the reference: the
     /// normalised text searched naively for every normalised keyword.
     @Test func agreesWithTheReferenceNormalisationOnRandomTexts() throws {
-        let alphabet = ["a", "b", "A", "Ｂ", " ", "  ", "\u{3000}", "-", "，", "。", "机", "密", "文", "\u{200B}", "\u{AD}", "😀", "é", "É", "\n", "!", "・", "ｶ"]
+        let alphabet = [
+            "a", "b", "A", "Ｂ", " ", "  ", "\u{3000}", "-", "，", "。", "机", "密", "文", "\u{200B}", "\u{AD}", "😀", "é", "É", "\n", "!", "・", "ｶ",
+        ]
         var generator = SplitMix(seed: 42)
         func randomString(_ maximum: Int) -> String {
             (0..<generator.next(maximum + 1)).map { _ in alphabet[generator.next(alphabet.count)] }.joined()
@@ -219,8 +224,10 @@ struct KeywordCase: Sendable, CustomTestStringConvertible {
     @Test func malformedUTF8NeverCrashesAndRangesStayInBounds() throws {
         let matcher = try KeywordMatcher(keywords: ["机密", "ab", "\u{10FFFF}x"])
         var generator = SplitMix(seed: 3)
-        let pieces: [[UInt8]] = [[0xE6], [0x9C, 0xBA], Array("机密".utf8), [0xFF], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0x80],
-                                 [0xED, 0xA0, 0x80], Array("ab".utf8), [0x80], [0xF0, 0x9F], Array(" ".utf8)]
+        let pieces: [[UInt8]] = [
+            [0xE6], [0x9C, 0xBA], Array("机密".utf8), [0xFF], [0xF4, 0x90, 0x80, 0x80], [0xC0, 0x80],
+            [0xED, 0xA0, 0x80], Array("ab".utf8), [0x80], [0xF0, 0x9F], Array(" ".utf8),
+        ]
         for _ in 0..<500 {
             let bytes = (0..<generator.next(20)).flatMap { _ in pieces[generator.next(pieces.count)] }
             var matches: [Range<Int>] = []

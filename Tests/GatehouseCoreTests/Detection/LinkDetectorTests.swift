@@ -85,10 +85,19 @@ struct LinkCase: Sendable, CustomTestStringConvertible {
         LinkCase(allow: ["*.acme.example"], "https://acme.example", ["https://acme.example"]),
         LinkCase(allow: ["*.acme.example"], "https://a.b.acme.example/x", []),
         LinkCase(allow: ["acme.example"], "https://docs.acme.example", ["https://docs.acme.example"]),
-        LinkCase(allow: acme, "https://evilacme.example https://acme.example.evil.com", ["https://evilacme.example", "https://acme.example.evil.com"]),
+        LinkCase(
+            allow: acme,
+            "https://evilacme.example https://acme.example.evil.com",
+            ["https://evilacme.example", "https://acme.example.evil.com"]
+        ),
         LinkCase(deny: ["evil.com"], "https://evil.com https://fine.org", ["https://evil.com"]),
         LinkCase(deny: ["*.evil.com"], "https://evil.com https://x.evil.com", ["https://x.evil.com"]),
-        LinkCase(allow: ["*.acme.example"], deny: ["leak.acme.example"], "https://leak.acme.example/x https://ok.acme.example", ["https://leak.acme.example/x"]),
+        LinkCase(
+            allow: ["*.acme.example"],
+            deny: ["leak.acme.example"],
+            "https://leak.acme.example/x https://ok.acme.example",
+            ["https://leak.acme.example/x"]
+        ),
         LinkCase("https://a.org www.b.org t.me/c", ["https://a.org", "www.b.org", "t.me/c"]),
         LinkCase(allow: ["acme.example"], "https://acme.example@evil.com/", ["https://acme.example@evil.com/"]),
         LinkCase(allow: ["acme.example"], "https://acme.example:8443/x https://evil.com:443/", ["https://evil.com:443/"]),
@@ -180,16 +189,20 @@ struct LinkCase: Sendable, CustomTestStringConvertible {
         #expect(error?.description.hasPrefix("\(list.rawValue)[\(index)] ") == true)
     }
 
-    @Test(arguments: ["acme.example", "acme.example.", "ACME.EXAMPLE", "*.acme.example", "ａｃｍｅ。example", "[::1]", "10.0.0.1", "例子.测试", "localhost", "t.me"])
+    @Test(arguments: [
+        "acme.example", "acme.example.", "ACME.EXAMPLE", "*.acme.example", "ａｃｍｅ。example", "[::1]", "10.0.0.1", "例子.测试", "localhost", "t.me",
+    ])
     func acceptsWellFormedPatterns(_ pattern: String) throws {
         _ = try LinkDetector(allow: [pattern], deny: [pattern])
     }
 
     @Test func arbitraryBytesNeverCrashAndRangesAreOrdered() throws {
         let detector = try LinkDetector(allow: [], deny: [])
-        let pieces: [[UInt8]] = [Array("https://".utf8), Array("www.".utf8), Array("t.me/".utf8), Array("a".utf8), Array(".".utf8),
-                                 Array("。".utf8), Array("@".utf8), Array("[".utf8), Array("]".utf8), Array(":8".utf8), Array("/".utf8),
-                                 Array("%6".utf8), [0xE3], [0x80], [0xFF], Array("机".utf8), Array(" ".utf8), Array(")".utf8)]
+        let pieces: [[UInt8]] = [
+            Array("https://".utf8), Array("www.".utf8), Array("t.me/".utf8), Array("a".utf8), Array(".".utf8),
+            Array("。".utf8), Array("@".utf8), Array("[".utf8), Array("]".utf8), Array(":8".utf8), Array("/".utf8),
+            Array("%6".utf8), [0xE3], [0x80], [0xFF], Array("机".utf8), Array(" ".utf8), Array(")".utf8),
+        ]
         var state: UInt64 = 1
         func next(_ bound: Int) -> Int {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

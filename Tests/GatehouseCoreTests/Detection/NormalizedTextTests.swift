@@ -1,6 +1,7 @@
 import Foundation
-@testable import GatehouseCore
 import Testing
+
+@testable import GatehouseCore
 
 @Suite struct NormalizedTextTests {
     func view(_ text: String) -> (view: String, identity: Bool) {
@@ -42,13 +43,16 @@ import Testing
         // Every scalar NFKC changes (and that no earlier rule reads) is replaced by its NFKC form.
         for value in UInt32(0xA0)..<0x3000 {
             guard let scalar = Unicode.Scalar(value), !NormalizationTable.isIgnorable(scalar),
-                  !scalar.properties.isWhitespace, scalar.properties.numericType != .decimal,
-                  !(0x2010...0x2015).contains(value), ![0xFF01, 0xFF08, 0xFF09, 0xFF0C, 0xFF1B, 0xFF1F].contains(value) else { continue }
+                !scalar.properties.isWhitespace, scalar.properties.numericType != .decimal,
+                !(0x2010...0x2015).contains(value), ![0xFF01, 0xFF08, 0xFF09, 0xFF0C, 0xFF1B, 0xFF1F].contains(value)
+            else { continue }
             let nfkc = String(scalar).precomposedStringWithCompatibilityMapping
             // (Results holding a scalar an earlier rule reads, such as U+2212 MINUS, are read by it.)
-            guard nfkc != String(scalar), !nfkc.unicodeScalars.contains(where: {
-                $0.properties.isWhitespace || NormalizationTable.isIgnorable($0) || (0x2010...0x2015).contains($0.value) || $0.value == 0x2212
-            }) else { continue }
+            guard nfkc != String(scalar),
+                !nfkc.unicodeScalars.contains(where: {
+                    $0.properties.isWhitespace || NormalizationTable.isIgnorable($0) || (0x2010...0x2015).contains($0.value) || $0.value == 0x2212
+                })
+            else { continue }
             #expect(NormalizationTable.mapping(of: scalar) == .replace(Array(nfkc.utf8)), "U+\(String(value, radix: 16))")
         }
     }

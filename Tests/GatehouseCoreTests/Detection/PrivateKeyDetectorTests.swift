@@ -33,7 +33,8 @@ import Testing
     }
 
     @Test func twoKeysAreTwoFindings() {
-        let first = Self.block("EC PRIVATE KEY"), second = Self.block("OPENSSH PRIVATE KEY")
+        let first = Self.block("EC PRIVATE KEY")
+        let second = Self.block("OPENSSH PRIVATE KEY")
         #expect(detector.found(in: "\(first)\n---\n\(second)") == [first, second])
     }
 

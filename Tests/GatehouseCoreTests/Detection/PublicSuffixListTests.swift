@@ -1,21 +1,24 @@
 import Foundation
-@testable import GatehouseCore
 import Testing
 
-@Suite struct PublicSuffixListTests {
-    static let list = PublicSuffixList(parsing: """
-        // comments and blank lines are skipped
+@testable import GatehouseCore
 
-        com
-        uk
-        co.uk
-        *.ck
-        !www.ck
-        github.io
-        io
-        中国
-        an entry with trailing words
-        """)
+@Suite struct PublicSuffixListTests {
+    static let list = PublicSuffixList(
+        parsing: """
+            // comments and blank lines are skipped
+
+            com
+            uk
+            co.uk
+            *.ck
+            !www.ck
+            github.io
+            io
+            中国
+            an entry with trailing words
+            """
+    )
 
     @Test(arguments: [
         ("evil.com", true), ("login.evil.com", true), ("com", false), ("evil.co.uk", true), ("co.uk", false),
@@ -36,7 +39,9 @@ import Testing
     }
 
     @Test func withoutAListTheLastLabelDecides() {
-        for (host, expected) in [("evil.example", true), ("file.txt", true), ("v1.2", false), ("e.g", false), ("x.xn--fiqs8s", true), ("a.b1", false), ("com", false)] {
+        for (host, expected) in [
+            ("evil.example", true), ("file.txt", true), ("v1.2", false), ("e.g", false), ("x.xn--fiqs8s", true), ("a.b1", false), ("com", false),
+        ] {
             #expect(PublicSuffixList.looksLikeDomain(Array(host.utf8)) == expected, "\(host)")
         }
     }

@@ -65,12 +65,17 @@ public final class FakeAdapter: Adapter {
         for await envelope in inbox {
             let eventID = envelope.origin.eventID
             do {
-                try await handler([InboundEvent(envelope: envelope, acknowledgement: Acknowledgement {
-                    try self.state.withLock { state in
-                        if state.failAcknowledgements { throw DeliveryError.network("connection closed") }
-                        state.acknowledged.append(eventID)
-                    }
-                })])
+                try await handler([
+                    InboundEvent(
+                        envelope: envelope,
+                        acknowledgement: Acknowledgement {
+                            try self.state.withLock { state in
+                                if state.failAcknowledgements { throw DeliveryError.network("connection closed") }
+                                state.acknowledged.append(eventID)
+                            }
+                        }
+                    )
+                ])
             } catch {
                 state.withLock { $0.handlerErrors.append(String(describing: error)) }
             }

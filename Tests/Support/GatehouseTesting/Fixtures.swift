@@ -12,12 +12,23 @@ public enum Fixtures {
 
     /// A post by `sender` in `conversation` on `platform`.
     public static func envelope(
-        platform: String, conversation: String, messageID: String = UUID().uuidString, text: String,
-        sender: String = "u1", senderName: String = "Ada", kind: Envelope.Kind = .post, topic: Int64? = nil
+        platform: String,
+        conversation: String,
+        messageID: String = UUID().uuidString,
+        text: String,
+        sender: String = "u1",
+        senderName: String = "Ada",
+        kind: Envelope.Kind = .post,
+        topic: Int64? = nil
     ) -> Envelope {
         Envelope(
-            origin: .init(platform: platform, conversation: conversation, topic: topic, messageID: messageID,
-                          eventID: kind == .post ? messageID : "\(messageID)/\(kind.rawValue)"),
+            origin: .init(
+                platform: platform,
+                conversation: conversation,
+                topic: topic,
+                messageID: messageID,
+                eventID: kind == .post ? messageID : "\(messageID)/\(kind.rawValue)"
+            ),
             sender: .init(id: sender, name: senderName, department: "Sales"),
             kind: kind,
             body: .init(text: text),

@@ -81,9 +81,21 @@ public final class FlakyLedger: Ledger {
     }
 
     public func cancelJobs(
-        outside lanes: Set<Lane>, inflight: Bool, destination: String?, createdBefore: Date?, reason: String, at time: Date
+        outside lanes: Set<Lane>,
+        inflight: Bool,
+        destination: String?,
+        createdBefore: Date?,
+        reason: String,
+        at time: Date
     ) async throws -> [AuditRecord] {
-        try await ledger.cancelJobs(outside: lanes, inflight: inflight, destination: destination, createdBefore: createdBefore, reason: reason, at: time)
+        try await ledger.cancelJobs(
+            outside: lanes,
+            inflight: inflight,
+            destination: destination,
+            createdBefore: createdBefore,
+            reason: reason,
+            at: time
+        )
     }
 
     public func eraseContent(before cutoff: Date, reason: String, at time: Date, limit: Int) async throws -> [AuditRecord] {

@@ -1,8 +1,9 @@
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Synchronization
 
 /// A service manager's notify socket, for tests: a datagram socket bound to a fresh path,
 /// collecting every message sent to it.

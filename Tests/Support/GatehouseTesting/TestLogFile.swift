@@ -6,13 +6,15 @@ import Synchronization
 /// `GATEHOUSE_TEST_LOG` when it is set: CI reads the whole run's logs afterwards and fails if a
 /// secret (a bot token, an app secret) is in any of them, including debug lines no test looks at.
 enum TestLogFile {
-    private static let handle: Mutex<FileHandle?> = Mutex({
-        guard let path = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_LOG"], !path.isEmpty else { return nil }
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
-        let handle = FileHandle(forWritingAtPath: path)
-        _ = try? handle?.seekToEnd()
-        return handle
-    }())
+    private static let handle: Mutex<FileHandle?> = Mutex(
+        {
+            guard let path = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_LOG"], !path.isEmpty else { return nil }
+            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+            let handle = FileHandle(forWritingAtPath: path)
+            _ = try? handle?.seekToEnd()
+            return handle
+        }()
+    )
 
     static var isEnabled: Bool { handle.withLock { $0 != nil } }
 

@@ -4,7 +4,9 @@ import ServiceLifecycle
 /// Runs `services` in a ServiceGroup around `body`, then shuts them down gracefully (as SIGTERM
 /// would) and waits until they have stopped. If `body` throws, the services are cancelled.
 public func withServices<Result: Sendable>(
-    _ services: [any Service], logLevel: Logger.Level = .warning, _ body: () async throws -> Result
+    _ services: [any Service],
+    logLevel: Logger.Level = .warning,
+    _ body: () async throws -> Result
 ) async throws -> Result {
     var logger = quietLogger("test.services")
     // Setting a level sets it for every handler, the run's log file included: only when asked.

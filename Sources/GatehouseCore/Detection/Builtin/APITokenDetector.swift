@@ -30,13 +30,14 @@ public struct APITokenDetector: Detector {
         while let run = ByteScan.nextRun(text, from: i, minimumLength: 20, where: Self.isTokenByte) {
             var j = run.lowerBound
             while j < run.upperBound {
-                let match: Range<Int>? = switch text[j] {
-                case UInt8(ascii: ":"): Self.telegram(text, colon: j)
-                case UInt8(ascii: "S"): Self.dingTalk(text, at: j)
-                case UInt8(ascii: "A"): Self.aws(text, at: j)
-                case UInt8(ascii: "_"): Self.gitHub(text, underscore: j)
-                default: nil
-                }
+                let match: Range<Int>? =
+                    switch text[j] {
+                    case UInt8(ascii: ":"): Self.telegram(text, colon: j)
+                    case UInt8(ascii: "S"): Self.dingTalk(text, at: j)
+                    case UInt8(ascii: "A"): Self.aws(text, at: j)
+                    case UInt8(ascii: "_"): Self.gitHub(text, underscore: j)
+                    default: nil
+                    }
                 if let match, match.lowerBound >= floor {
                     matches.append(match)
                     floor = match.upperBound
@@ -83,7 +84,7 @@ public struct APITokenDetector: Detector {
     private static func dingTalk(_ text: UnsafeBufferPointer<UInt8>, at start: Int) -> Range<Int>? {
         let end = start + 67
         guard end <= text.count, ByteScan.hasPrefix(text, at: start, "SEC"),
-              !ByteScan.isAlphanumeric(text, at: start - 1), !ByteScan.isAlphanumeric(text, at: end)
+            !ByteScan.isAlphanumeric(text, at: start - 1), !ByteScan.isAlphanumeric(text, at: end)
         else { return nil }
         for k in (start + 3)..<end where !ByteScan.isLowerHex(text[k]) { return nil }
         return start..<end
@@ -97,13 +98,15 @@ public struct APITokenDetector: Detector {
         else { return nil }
         // The four-letter prefix names the kind of principal; all of them end in "A".
         let (b, c, d) = (text[start + 1], text[start + 2], text[start + 3])
-        let known: Bool = switch (b, c) {
-        case (UInt8(ascii: "K"), UInt8(ascii: "I")), (UInt8(ascii: "S"), UInt8(ascii: "I")),
-             (UInt8(ascii: "G"), UInt8(ascii: "P")), (UInt8(ascii: "I"), UInt8(ascii: "D")),
-             (UInt8(ascii: "R"), UInt8(ascii: "O")), (UInt8(ascii: "N"), UInt8(ascii: "P")),
-             (UInt8(ascii: "N"), UInt8(ascii: "V")), (UInt8(ascii: "I"), UInt8(ascii: "P")): d == UInt8(ascii: "A")
-        default: false
-        }
+        let known: Bool =
+            switch (b, c) {
+            case (UInt8(ascii: "K"), UInt8(ascii: "I")), (UInt8(ascii: "S"), UInt8(ascii: "I")),
+                (UInt8(ascii: "G"), UInt8(ascii: "P")), (UInt8(ascii: "I"), UInt8(ascii: "D")),
+                (UInt8(ascii: "R"), UInt8(ascii: "O")), (UInt8(ascii: "N"), UInt8(ascii: "P")),
+                (UInt8(ascii: "N"), UInt8(ascii: "V")), (UInt8(ascii: "I"), UInt8(ascii: "P")):
+                d == UInt8(ascii: "A")
+            default: false
+            }
         guard known else { return nil }
         for k in (start + 4)..<end where !(ByteScan.isUpper(text[k]) || ByteScan.isDigit(text[k])) { return nil }
         return start..<end
@@ -118,7 +121,7 @@ public struct APITokenDetector: Detector {
                 let start = underscore - 3
                 let end = underscore + 37
                 guard end <= text.count, !isWord(ByteScan.byte(text, at: start - 1)),
-                      !isWord(ByteScan.byte(text, at: end))
+                    !isWord(ByteScan.byte(text, at: end))
                 else { return nil }
                 for k in (underscore + 1)..<end where !ByteScan.isAlphanumeric(text[k]) { return nil }
                 return start..<end

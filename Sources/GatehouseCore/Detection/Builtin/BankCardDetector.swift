@@ -28,7 +28,10 @@ public struct BankCardDetector: Detector {
         while let run = ByteScan.nextRun(text, from: i, minimumLength: 13, where: Self.isNumberByte) {
             var j = run.lowerBound
             while j < run.upperBound {
-                guard ByteScan.isDigit(text[j]) else { j += 1; continue }
+                guard ByteScan.isDigit(text[j]) else {
+                    j += 1
+                    continue
+                }
                 let runEnd = ByteScan.digitRunEnd(text, from: j)
                 if !ByteScan.isAlphanumeric(text, at: j - 1), let end = Self.card(text, start: j, firstGroupEnd: runEnd) {
                     matches.append(j..<end)
@@ -51,25 +54,32 @@ public struct BankCardDetector: Detector {
     private static func card(_ text: UnsafeBufferPointer<UInt8>, start: Int, firstGroupEnd: Int) -> Int? {
         let first = firstGroupEnd - start
         let separator = ByteScan.byte(text, at: firstGroupEnd)
-        if (first == 4 || first == 6), separator == UInt8(ascii: " ") || separator == UInt8(ascii: "-"),
-           ByteScan.isDigit(text, at: firstGroupEnd + 1) {
+        if first == 4 || first == 6, separator == UInt8(ascii: " ") || separator == UInt8(ascii: "-"),
+            ByteScan.isDigit(text, at: firstGroupEnd + 1)
+        {
             // The tail of a longer grouped number is not a number of its own.
             if ByteScan.byte(text, at: start - 1) == separator, ByteScan.isDigit(text, at: start - 2) { return nil }
             return grouped(text, start: start, first: first, firstGroupEnd: firstGroupEnd, separator: separator)
         }
         guard (13...19).contains(first), !ByteScan.isLetter(ByteScan.byte(text, at: firstGroupEnd)),
-              isPlausible(text, start: start, end: firstGroupEnd)
+            isPlausible(text, start: start, end: firstGroupEnd)
         else { return nil }
         return firstGroupEnd
     }
 
     @inline(__always)
     private static func grouped(
-        _ text: UnsafeBufferPointer<UInt8>, start: Int, first: Int, firstGroupEnd: Int, separator: UInt8
+        _ text: UnsafeBufferPointer<UInt8>,
+        start: Int,
+        first: Int,
+        firstGroupEnd: Int,
+        separator: UInt8
     ) -> Int? {
         var groups = 1
         var total = first
-        var second = 0, third = 0, last = first
+        var second = 0
+        var third = 0
+        var last = first
         var leadingGroupsAreFour = true  // every group before the last one has 4 digits
         var p = firstGroupEnd
         while ByteScan.byte(text, at: p) == separator, ByteScan.isDigit(text, at: p + 1) {
@@ -95,7 +105,9 @@ public struct BankCardDetector: Detector {
     @inline(__always)
     private static func isPlausible(_ text: UnsafeBufferPointer<UInt8>, start: Int, end: Int) -> Bool {
         // The first group always has at least 4 digits, so the first three digits are contiguous.
-        let d0 = text[start] &- 0x30, d1 = text[start + 1] &- 0x30, d2 = text[start + 2] &- 0x30
+        let d0 = text[start] &- 0x30
+        let d1 = text[start + 1] &- 0x30
+        let d2 = text[start + 2] &- 0x30
         guard (2...6).contains(d0) || (d0 == 8 && d1 == 1) || (d0 == 9 && d1 == 5 && d2 == 5) else { return false }
         var sum = 0
         var double = false

@@ -64,7 +64,10 @@ enum ByteScan {
     /// long looks at one byte in 17 of text without long runs. The run is not extended before `start`.
     @inline(__always)
     static func nextRun(
-        _ text: UnsafeBufferPointer<UInt8>, from start: Int, minimumLength: Int, where member: (UInt8) -> Bool
+        _ text: UnsafeBufferPointer<UInt8>,
+        from start: Int,
+        minimumLength: Int,
+        where member: (UInt8) -> Bool
     ) -> Range<Int>? {
         var low = start
         var probe = start + minimumLength - 1

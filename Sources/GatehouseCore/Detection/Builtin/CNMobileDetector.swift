@@ -32,7 +32,10 @@ public struct CNMobileDetector: Detector {
         while let run = ByteScan.nextRun(text, from: i, minimumLength: 11, where: Self.isNumberByte) {
             var j = run.lowerBound
             while j < run.upperBound {
-                guard ByteScan.isDigit(text[j]) else { j += 1; continue }
+                guard ByteScan.isDigit(text[j]) else {
+                    j += 1
+                    continue
+                }
                 if let match = Self.match(text, runStart: j) {
                     matches.append(match)
                     j = match.upperBound
@@ -64,13 +67,13 @@ public struct CNMobileDetector: Detector {
         }
         if bodyStart >= 0, !ByteScan.isAlphanumeric(text, at: matchStart - 1) {
             let next = ByteScan.byte(text, at: bodyStart)
-            if (next == UInt8(ascii: " ") || next == UInt8(ascii: "-")), ByteScan.isDigit(text, at: bodyStart + 1) {
+            if next == UInt8(ascii: " ") || next == UInt8(ascii: "-"), ByteScan.isDigit(text, at: bodyStart + 1) {
                 bodyStart += 1
             }
             if let end = body(text, at: bodyStart, afterPrefix: true) { return matchStart..<end }
         }
         guard !ByteScan.isAlphanumeric(text, at: start - 1), ByteScan.byte(text, at: start - 1) != UInt8(ascii: "+"),
-              let end = body(text, at: start, afterPrefix: false)
+            let end = body(text, at: start, afterPrefix: false)
         else { return nil }
         return start..<end
     }
@@ -80,8 +83,8 @@ public struct CNMobileDetector: Detector {
     @inline(__always)
     private static func body(_ text: UnsafeBufferPointer<UInt8>, at p: Int, afterPrefix: Bool) -> Int? {
         guard p + 11 <= text.count, text[p] == UInt8(ascii: "1"),
-              ByteScan.isDigit(text[p + 1]), ByteScan.isDigit(text[p + 2]),
-              isAllocated(text[p + 1] &- 0x30, text[p + 2] &- 0x30)
+            ByteScan.isDigit(text[p + 1]), ByteScan.isDigit(text[p + 2]),
+            isAllocated(text[p + 1] &- 0x30, text[p + 2] &- 0x30)
         else { return nil }
         var separator: UInt8 = 0
         var q = p + 3

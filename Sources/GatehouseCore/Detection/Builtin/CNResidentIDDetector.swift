@@ -35,7 +35,8 @@ public struct CNResidentIDDetector: Detector {
                 end = run.upperBound + 1
             }
             if end > 0, !ByteScan.isAlphanumeric(text, at: start - 1), !ByteScan.isAlphanumeric(text, at: end),
-               Self.isValid(text, at: start) {
+                Self.isValid(text, at: start)
+            {
                 matches.append(start..<end)
                 i = end
             } else {

@@ -81,7 +81,7 @@ public struct EmailDetector: Detector {
         guard end > 0 else { return nil }
         let next = ByteScan.byte(text, at: end)
         guard !ByteScan.isAlphanumeric(next), next != UInt8(ascii: "-"), next != UInt8(ascii: "_"),
-              next != UInt8(ascii: "@")
+            next != UInt8(ascii: "@")
         else { return nil }
         return start..<end
     }
@@ -91,7 +91,8 @@ public struct EmailDetector: Detector {
     private static func isTopLevel(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
         guard end - start >= 2 else { return false }
         if end - start >= 5, text[start] | 0x20 == UInt8(ascii: "x"), text[start + 1] | 0x20 == UInt8(ascii: "n"),
-           text[start + 2] == UInt8(ascii: "-"), text[start + 3] == UInt8(ascii: "-") {
+            text[start + 2] == UInt8(ascii: "-"), text[start + 3] == UInt8(ascii: "-")
+        {
             return true
         }
         for k in start..<end where !ByteScan.isLetter(text[k]) { return false }

@@ -25,8 +25,9 @@ public struct IBANDetector: Detector {
             var j = run.lowerBound
             while j + 4 <= run.upperBound {
                 if ByteScan.isUpper(text[j]), ByteScan.isUpper(text[j + 1]), ByteScan.isDigit(text[j + 2]),
-                   ByteScan.isDigit(text[j + 3]), !ByteScan.isAlphanumeric(text, at: j - 1),
-                   let end = Self.iban(text, start: j) {
+                    ByteScan.isDigit(text[j + 3]), !ByteScan.isAlphanumeric(text, at: j - 1),
+                    let end = Self.iban(text, start: j)
+                {
                     matches.append(j..<end)
                     j = end
                 } else {
@@ -60,7 +61,7 @@ public struct IBANDetector: Detector {
         while end < text.count, end - start <= 34, ByteScan.isUpper(text[end]) || ByteScan.isDigit(text[end]) { end += 1 }
         let count = end - start
         guard length > 0 ? count == length : (15...34).contains(count), !ByteScan.isAlphanumeric(text, at: end),
-              checksum(text, start: start, end: end) == 1
+            checksum(text, start: start, end: end) == 1
         else { return nil }
         return end
     }
@@ -69,7 +70,9 @@ public struct IBANDetector: Detector {
     /// then the end before the last group is returned too, when that is long enough for an IBAN.
     @inline(__always)
     private static func groupedEnd(
-        _ text: UnsafeBufferPointer<UInt8>, start: Int, length: Int
+        _ text: UnsafeBufferPointer<UInt8>,
+        start: Int,
+        length: Int
     ) -> (end: Int, withoutLastGroup: Int?)? {
         var count = 4
         var previousCount = 0
@@ -120,15 +123,18 @@ public struct IBANDetector: Detector {
         case code("AT"), code("BA"), code("EE"), code("KZ"), code("LT"), code("LU"), code("MN"), code("XK"): 20
         case code("CH"), code("HR"), code("LI"), code("LV"): 21
         case code("BG"), code("BH"), code("CR"), code("DE"), code("GB"), code("GE"), code("IE"), code("ME"),
-             code("RS"), code("VA"): 22
+            code("RS"), code("VA"):
+            22
         case code("AE"), code("GI"), code("IL"), code("IQ"), code("OM"), code("SO"), code("TL"): 23
         case code("AD"), code("CZ"), code("ES"), code("MD"), code("PK"), code("RO"), code("SA"), code("SE"),
-             code("SK"), code("TN"), code("VG"): 24
+            code("SK"), code("TN"), code("VG"):
+            24
         case code("LY"), code("PT"), code("ST"): 25
         case code("IS"), code("TR"): 26
         case code("BI"), code("DJ"), code("FR"), code("GR"), code("IT"), code("MC"), code("MR"), code("SM"): 27
         case code("AL"), code("AZ"), code("BY"), code("CY"), code("DO"), code("GT"), code("HN"), code("HU"),
-             code("LB"), code("NI"), code("PL"), code("SV"): 28
+            code("LB"), code("NI"), code("PL"), code("SV"):
+            28
         case code("BR"), code("EG"), code("PS"), code("QA"), code("UA"): 29
         case code("JO"), code("KW"), code("MU"), code("YE"): 30
         case code("MT"), code("SC"): 31

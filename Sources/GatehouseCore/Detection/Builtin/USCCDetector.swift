@@ -37,7 +37,8 @@ public struct USCCDetector: Detector {
     @inline(__always)
     static func isValid(_ text: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
         let authority = text[start]
-        guard (authority &- 0x31 < 9) || authority == UInt8(ascii: "A") || authority == UInt8(ascii: "N")
+        guard
+            (authority &- 0x31 < 9) || authority == UInt8(ascii: "A") || authority == UInt8(ascii: "N")
                 || authority == UInt8(ascii: "Y")
         else { return false }
         for k in (start + 2)..<(start + 8) where !ByteScan.isDigit(text[k]) { return false }
