@@ -47,7 +47,7 @@ struct Reload: AsyncParsableCommand {
 /// `gatehouse queue …`: the outbox per destination, and the dead letters.
 struct Queue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The outbox per destination; scheduled announcements; list, retry or cancel dead-lettered deliveries (the decider is audited).",
+        abstract: "The outbox per destination; scheduled announcements; list, retry or cancel dead-lettered jobs (the decider is audited).",
         subcommands: [Show.self, Scheduled.self, Dead.self, Retry.self, Cancel.self],
         defaultSubcommand: Show.self
     )
@@ -93,18 +93,18 @@ struct Queue: AsyncParsableCommand {
     }
 
     struct Dead: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every dead-lettered delivery (why: `gatehouse audit query`).")
+        static let configuration = CommandConfiguration(abstract: "Every dead-lettered job (why: `gatehouse audit query`).")
         @OptionGroup var admin: AdminOptions
 
         func run() async throws {
             let jobs: [AdminWire.Job] = try await AdminClient(socket: admin.socket).get("/dead")
-            if jobs.isEmpty { return print("no dead-lettered deliveries") }
+            if jobs.isEmpty { return print("no dead-lettered jobs") }
             Holds.List.printLines(jobs)
         }
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Send a dead-lettered delivery back to its queue for another round of attempts.")
+        static let configuration = CommandConfiguration(abstract: "Send a dead-lettered job back to its queue for another round of attempts.")
         @OptionGroup var decision: DecisionOptions
 
         func run() async throws {
@@ -114,7 +114,7 @@ struct Queue: AsyncParsableCommand {
 
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Cancel a scheduled announcement before its time, or close a dead-lettered delivery for good."
+            abstract: "Cancel a scheduled announcement before its time, or close a dead-lettered job for good."
         )
         @OptionGroup var decision: DecisionOptions
 
@@ -132,7 +132,7 @@ struct Holds: AsyncParsableCommand {
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every held delivery.")
+        static let configuration = CommandConfiguration(abstract: "Every held job.")
         @OptionGroup var admin: AdminOptions
 
         func run() async throws {
@@ -153,9 +153,9 @@ struct Holds: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One held delivery, with the text that would be sent.")
+        static let configuration = CommandConfiguration(abstract: "One held job, with the text that would be sent.")
         @OptionGroup var admin: AdminOptions
-        @Argument(help: "The held delivery's id.") var id: Int64
+        @Argument(help: "The held job's id.") var id: Int64
 
         func run() async throws {
             let hold: AdminWire.Job = try await AdminClient(socket: admin.socket).get("/holds/\(id)")
@@ -195,7 +195,7 @@ struct Holds: AsyncParsableCommand {
     }
 
     struct Approve: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Approve a held delivery: it is sent.")
+        static let configuration = CommandConfiguration(abstract: "Approve a held job: it is sent.")
         @OptionGroup var decision: DecisionOptions
 
         func run() async throws {
@@ -204,7 +204,7 @@ struct Holds: AsyncParsableCommand {
     }
 
     struct Reject: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reject a held delivery: it is dropped, and that is audited.")
+        static let configuration = CommandConfiguration(abstract: "Reject a held job: it is dropped, and that is audited.")
         @OptionGroup var decision: DecisionOptions
 
         func run() async throws {

@@ -52,9 +52,9 @@ struct Announce: AsyncParsableCommand {
             var line = "  \(crossing.destination): \(crossing.verdict) by route \(crossing.route) (audit record \(crossing.record))"
             if !crossing.findings.isEmpty { line += ", found \(crossing.findings.joined(separator: ", "))" }
             switch (crossing.state, crossing.job) {
-            case ("scheduled"?, let job?): line += "; delivery \(job) due \(crossing.due.map { format.string(from: $0) } ?? "?")"
-            case ("held"?, let job?): line += "; delivery \(job) held for approval (gatehouse holds show \(job))"
-            case (_, let job?): line += "; delivery \(job) queued"
+            case ("scheduled"?, let job?): line += "; job \(job) due \(crossing.due.map { format.string(from: $0) } ?? "?")"
+            case ("held"?, let job?): line += "; job \(job) held for approval (gatehouse holds show \(job))"
+            case (_, let job?): line += "; job \(job) queued"
             default: line += "; not sent"
             }
             print(line)

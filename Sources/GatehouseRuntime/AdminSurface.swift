@@ -77,7 +77,7 @@ public struct AdminSurface: Sendable {
         router.post("/dead/:id/retry") { request, context in try await decideDead(request, context, retry: true) }
         router.post("/dead/:id/cancel") { request, context in try await decideDead(request, context, retry: false) }
         router.get("/holds/:id") { _, context in
-            guard let job = try await job(context, in: .held) else { return failure(.notFound, "no held delivery with that id") }
+            guard let job = try await job(context, in: .held) else { return failure(.notFound, "no held job with that id") }
             return try await json(review(job))
         }
         router.post("/holds/:id/approve") { request, context in try await decide(request, context, approve: true) }
@@ -93,7 +93,7 @@ public struct AdminSurface: Sendable {
             switch found?.state {
             case .scheduled?: return try await cancelScheduled(request, context)
             case .dead?: return try await decideDead(request, context, retry: false)
-            default: return failure(.notFound, "no scheduled announcement or dead-lettered delivery with that id")
+            default: return failure(.notFound, "no scheduled announcement or dead-lettered job with that id")
             }
         }
         router.post("/announce") { request, context in try await announce(request, context) }
@@ -174,9 +174,9 @@ public struct AdminSurface: Sendable {
         case .success(let decided): who = decided
         case .failure(let refusal): return failure(refusal.status, refusal.message)
         }
-        guard let job = try await job(context, in: .dead) else { return failure(.notFound, "no dead-lettered delivery with that id") }
+        guard let job = try await job(context, in: .dead) else { return failure(.notFound, "no dead-lettered job with that id") }
         if retry, !store.current.lanes.contains(Lane(route: job.route, destination: job.destination)) {
-            return failure(.conflict, "delivery \(job.id)'s route or destination is no longer in the config: it can only be cancelled")
+            return failure(.conflict, "job \(job.id)'s route or destination is no longer in the config: it can only be cancelled")
         }
         let record: AuditRecord
         do {
@@ -185,7 +185,7 @@ public struct AdminSurface: Sendable {
             return failure(.conflict, error.detail)
         }
         logger.info(
-            retry ? "dead-lettered delivery retried" : "dead-lettered delivery cancelled",
+            retry ? "dead-lettered job retried" : "dead-lettered job cancelled",
             metadata: [
                 "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
                 "gh.actor": .string(who.approver), "gh.record": .stringConvertible(record.sequence),
@@ -201,13 +201,13 @@ public struct AdminSurface: Sendable {
         case .success(let decided): (approver, reason) = decided
         case .failure(let refusal): return failure(refusal.status, refusal.message)
         }
-        guard let job = try await job(context, in: .held) else { return failure(.notFound, "no held delivery with that id") }
+        guard let job = try await job(context, in: .held) else { return failure(.notFound, "no held job with that id") }
         let record: AuditRecord
         do {
             record = try await ledger.decideHold(job, approve: approve, by: approver, reason: reason, at: clock.now)
         } catch let error as LedgerError where error.shortDescription == "not_held" {
             // Decided by someone else a moment ago.
-            return failure(.conflict, "delivery \(job.id) is no longer held")
+            return failure(.conflict, "job \(job.id) is no longer held")
         }
         logger.info(
             approve ? "hold approved" : "hold rejected",

@@ -28,7 +28,7 @@ struct Delivery: Sendable {
         if job.state == .inflight {
             // Taken for sending when the previous run stopped: it may have arrived.
             logger.warning(
-                "sending again a delivery that was in flight when the gateway stopped; the destination may see it twice",
+                "sending again a job that was in flight when the gateway stopped; the destination may see it twice",
                 metadata: [
                     "gh.job": .stringConvertible(job.id), "gh.destination": .string(job.destination), "gh.crossing": .stringConvertible(job.crossing),
                 ]

@@ -77,7 +77,7 @@ extension Dispatcher {
         )
         for record in cancelled {
             logger.warning(
-                "queued delivery cancelled: its route or destination left the config",
+                "queued job cancelled: its route or destination left the config",
                 metadata: [
                     "gh.route": .string(record.route ?? ""), "gh.destination": .string(record.destination ?? ""),
                     "gh.record": .stringConvertible(record.sequence), "gh.crossing": .stringConvertible(record.crossing ?? 0),
