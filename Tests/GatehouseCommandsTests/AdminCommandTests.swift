@@ -62,7 +62,7 @@ import Testing
             let id = try #require(try await heldIDs().first)
             let shown = try await AdminClient(socket: socket).get("/holds/\(id)", as: AdminWire.Job.self)
             #expect(shown.text == "机密: Q3 numbers" && shown.route == "announcements")
-            var approve = try command(["holds", "approve", String(id), "--reason", "cleared by legal"], as: Holds.Approve.self)
+            let approve = try command(["holds", "approve", String(id), "--reason", "cleared by legal"], as: Holds.Approve.self)
             try await approve.run()
             #expect(await eventually { tg.sent.map(\.text) == ["机密: Q3 numbers"] })
             let decision = try #require(try await ledger.records(from: 1, limit: 100).first { $0.kind == .holdApproved })
@@ -78,12 +78,12 @@ import Testing
             corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "m2", text: "机密 draft"))
             #expect(await eventually { try await heldIDs().count == 1 })
             let id = try #require(try await heldIDs().first)
-            var reject = try command(["holds", "reject", String(id), "--reason", "not for outside"], as: Holds.Reject.self)
+            let reject = try command(["holds", "reject", String(id), "--reason", "not for outside"], as: Holds.Reject.self)
             try await reject.run()
             let decision = try #require(try await ledger.records(from: 1, limit: 100).first { $0.kind == .holdRejected })
             #expect(decision.approver?.hasPrefix("uid \(getuid())") == true && decision.reason == "not for outside")
             // Deciding it again is refused: it is no longer held.
-            var again = try command(["holds", "approve", String(id), "--reason", "changed my mind"], as: Holds.Approve.self)
+            let again = try command(["holds", "approve", String(id), "--reason", "changed my mind"], as: Holds.Approve.self)
             await #expect(throws: CommandFailure.self) { try await again.run() }
             try await Task.sleep(for: .milliseconds(100))
             #expect(tg.sent.isEmpty)
@@ -102,7 +102,7 @@ import Testing
             #expect(queue.first.map { [$0.pending, $0.inflight, $0.deferred, $0.held, $0.dead] } == [0, 0, 0, 1, 0])
             let reload = try await AdminClient(socket: socket).post("/reload", as: AdminWire.ReloadAnswer.self)
             #expect(reload.outcome == "unchanged" && reload.revision == gateway.config.revision)
-            var printed = try command(["status"], as: Status.self)
+            let printed = try command(["status"], as: Status.self)
             try await printed.run()
         }
     }
@@ -117,9 +117,9 @@ import Testing
             #expect(await eventually { try await dead().count == 2 })
             let ids = try await dead()
             // The bot is back in the chat: the first goes again, the second is given up.
-            var retry = try command(["queue", "retry", String(ids[0]), "--reason", "bot re-added"], as: Queue.Retry.self)
+            let retry = try command(["queue", "retry", String(ids[0]), "--reason", "bot re-added"], as: Queue.Retry.self)
             try await retry.run()
-            var cancel = try command(["queue", "cancel", String(ids[1]), "--reason", "obsolete"], as: Queue.Cancel.self)
+            let cancel = try command(["queue", "cancel", String(ids[1]), "--reason", "obsolete"], as: Queue.Cancel.self)
             try await cancel.run()
             #expect(await eventually { tg.sent.map(\.text) == ["first"] })
             #expect(try await dead().isEmpty)

@@ -22,14 +22,14 @@ import Testing
     @Test func aValidConfigPasses() async throws {
         let path = try write(Self.yaml)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        var check = try #require(try GatehouseCommand.parseAsRoot(["check", "--config", path]) as? Check)
+        let check = try #require(try GatehouseCommand.parseAsRoot(["check", "--config", path]) as? Check)
         try await check.run()
     }
 
     @Test func anInvalidConfigExitsOne() async throws {
         let path = try write(Self.yaml.replacingOccurrences(of: "channels:", with: "chanels:"))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        var check = try #require(try GatehouseCommand.parseAsRoot(["check", "--config", path]) as? Check)
+        let check = try #require(try GatehouseCommand.parseAsRoot(["check", "--config", path]) as? Check)
         await #expect(throws: ExitCode(1)) {
             try await check.run()
         }
