@@ -129,7 +129,7 @@ import Testing
             #expect(retried.approver?.hasPrefix("uid \(getuid())") == true && retried.reason == "bot re-added")
             #expect(discarded.approver?.hasPrefix("uid \(getuid())") == true && discarded.reason == "obsolete")
             #expect(log.filter { $0.outcome == .delivered }.count == 1)
-            var show = try command(["queue"], as: Queue.Show.self)
+            let show = try command(["queue"], as: Queue.Show.self)
             try await show.run()
         }
     }
