@@ -94,10 +94,12 @@ public final class PushSurface: Sendable {
             return refused(.refused(.replayed), platform: platform, source: source)
         }
         guard case .envelope(let envelope) = content else { return answer(.ok) }
-        // Nothing is decided before the config it is decided by is in the audit log.
-        let outcome = intake.configRecorded.hasFired ? await commit(envelope, nonce: token?.nonce) : nil
+        // Nothing is decided before the config it is decided by is in the audit log; a push that
+        // is not committed gives its token back, so that the platform's retry is taken.
+        let open = intake.configRecorded.hasFired
+        let outcome = open ? await commit(envelope, nonce: token?.nonce) : nil
         if outcome == nil, let token { tokens.withLock { $0.release(token, platform: platform) } }
-        guard intake.configRecorded.hasFired else { return answer(PushAnswer(status: 503, body: "not receiving yet")) }
+        guard open else { return answer(PushAnswer(status: 503, body: "not receiving yet")) }
         guard let outcome else { return answer(PushAnswer(status: 500, body: "not committed; push again")) }
         return outcome.refusal == nil ? answer(outcome) : refused(outcome, platform: platform, source: source)
     }
