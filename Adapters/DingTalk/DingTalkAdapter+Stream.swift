@@ -279,7 +279,8 @@ extension DingTalkAdapter {
             body: body,
             attachments: attachments,
             time: message.createAt.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? Date(),
-            labels: message.conversationType == "1" ? ["direct"] : []
+            labels: message.conversationType == "1" ? ["direct"] : [],
+            contentKind: message.contentKind
         )
     }
 }

@@ -7,9 +7,22 @@ extension RobotMessage {
     /// - `richText`: its text items in order, and each picture an attachment; where a picture
     ///   stood between two texts they are a line apart, so their words do not run together;
     /// - `picture`: the picture alone (the same thing as a richText of one picture);
+    /// - `file`, `video`: the file alone, with its name or container; `audio` (a voice message):
+    ///   the file, and what DingTalk heard in it as the text (`[voice: …]`);
     /// - anything else: `text.content`, as it reads (DingTalk's text messages are not Markdown).
     ///
     /// The text is trimmed: DingTalk puts a space before it, where the @-mention of the robot was.
+    /// What kind of message it is (nil: text, or a richText of text and pictures).
+    var contentKind: ContentKind? {
+        switch msgtype {
+        case "picture": .photo
+        case "file": .document
+        case "audio": .voice
+        case "video": .video
+        default: nil
+        }
+    }
+
     var contents: (body: RichText, attachments: [Envelope.Attachment]) {
         switch msgtype {
         case "richText":
@@ -31,6 +44,16 @@ extension RobotMessage {
             return (RichText(text: text.trimmingCharacters(in: .whitespacesAndNewlines)), attachments)
         case "picture":
             return (RichText(text: ""), content?.downloadCode.map { [Envelope.Attachment(reference: $0, isPhoto: true)] } ?? [])
+        case "file":
+            return (RichText(text: ""), content?.downloadCode.map { [Envelope.Attachment(reference: $0, name: content?.fileName)] } ?? [])
+        case "audio":
+            // A voice message: what DingTalk heard in it is its text, so the checks read it.
+            let heard = content?.recognition.map { "[voice: \($0)]" } ?? "[voice]"
+            // The receiving documentation does not name the recording's format: none is claimed.
+            return (RichText(text: heard), content?.downloadCode.map { [Envelope.Attachment(reference: $0)] } ?? [])
+        case "video":
+            let mime = content?.videoType.map { "video/\($0)" } ?? "video/mp4"
+            return (RichText(text: ""), content?.downloadCode.map { [Envelope.Attachment(reference: $0, mimeType: mime)] } ?? [])
         default:
             return (RichText(text: text?.content?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""), [])
         }

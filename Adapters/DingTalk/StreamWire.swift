@@ -105,15 +105,24 @@ extension RobotMessage {
 
         var richText: [Item]?
         var downloadCode: String?
+        /// A `file` message's name.
+        var fileName: String?
+        /// What DingTalk heard in an `audio` (voice) message: text the checks read.
+        var recognition: String?
+        /// A `video` message's container (`mp4`).
+        var videoType: String?
 
         private enum CodingKeys: String, CodingKey {
-            case richText, downloadCode
+            case richText, downloadCode, fileName, recognition, videoType
         }
 
         init(from decoder: any Decoder) throws {
             let container = try? decoder.container(keyedBy: CodingKeys.self)
             richText = try? container?.decodeIfPresent([Item].self, forKey: .richText)
             downloadCode = try? container?.decodeIfPresent(String.self, forKey: .downloadCode)
+            fileName = try? container?.decodeIfPresent(String.self, forKey: .fileName)
+            recognition = try? container?.decodeIfPresent(String.self, forKey: .recognition)
+            videoType = try? container?.decodeIfPresent(String.self, forKey: .videoType)
         }
     }
 }

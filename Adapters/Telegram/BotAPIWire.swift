@@ -65,6 +65,23 @@ struct Message: Decodable {
     var audio: Document?
     var voice: Document?
     var animation: Document?
+    /// A round video message: a file like a video's (`length` instead of a name).
+    var videoNote: Document?
+    /// The kinds that are no file to carry across: each crosses as the labelled text of
+    /// `Message+Content.swift`, which the checks read.
+    var sticker: Sticker?
+    var poll: Poll?
+    var location: Location?
+    var venue: Venue?
+    var contact: Contact?
+    var dice: Dice?
+    var story: Present?
+    var game: Titled?
+    var invoice: Titled?
+    var checklist: Checklist?
+    var paidMedia: Present?
+    var livePhoto: Present?
+    var giveaway: Present?
 
     enum CodingKeys: String, CodingKey {
         case messageID = "message_id"
@@ -79,8 +96,73 @@ struct Message: Decodable {
         case captionEntities = "caption_entities"
         case replyToMessage = "reply_to_message"
         case document, photo, video, audio, voice, animation
+        case videoNote = "video_note"
+        case sticker, poll, location, venue, contact, dice, story, game, invoice, checklist, giveaway
+        case paidMedia = "paid_media"
+        case livePhoto = "live_photo"
     }
 }
+
+/// A sticker: what is shown of it is its emoji.
+struct Sticker: Decodable {
+    var emoji: String?
+}
+
+/// A native poll: its question and options are text the checks read.
+struct Poll: Decodable {
+    var question: String
+    var options: [Option]
+
+    struct Option: Decodable {
+        var text: String
+    }
+}
+
+struct Location: Decodable {
+    var latitude: Double
+    var longitude: Double
+}
+
+struct Venue: Decodable {
+    var location: Location
+    var title: String
+    var address: String
+}
+
+struct Contact: Decodable {
+    var phoneNumber: String
+    var firstName: String
+    var lastName: String?
+
+    enum CodingKeys: String, CodingKey {
+        case phoneNumber = "phone_number"
+        case firstName = "first_name"
+        case lastName = "last_name"
+    }
+}
+
+struct Dice: Decodable {
+    var emoji: String
+    var value: Int
+}
+
+/// A checklist: its title and its tasks are text the checks read.
+struct Checklist: Decodable {
+    var title: String
+    var tasks: [Task]?
+
+    struct Task: Decodable {
+        var text: String
+    }
+}
+
+/// A game or an invoice: shown by its title.
+struct Titled: Decodable {
+    var title: String
+}
+
+/// A kind whose fields do not cross: only that it is there.
+struct Present: Decodable {}
 
 struct MessageReference: Decodable {
     var messageID: Int64

@@ -270,15 +270,18 @@ public struct TelegramAdapter: Adapter {
         if let username = message.chat.username { pacer.learn("@" + username, is: chatKind) }
         var attachments: [Envelope.Attachment] = []
         // An animation also comes as `document`, for old clients: taken once.
-        for file in [message.document ?? message.animation, message.video, message.audio, message.voice].compactMap({ $0 }) {
+        for file in [message.document ?? message.animation, message.video, message.videoNote, message.audio, message.voice].compactMap({ $0 }) {
             attachments.append(.init(reference: file.fileID, name: file.fileName, mimeType: file.mimeType, bytes: file.fileSize))
         }
         // The sizes come from outside: compared as full-width products, which cannot overflow.
         if let photo = message.photo?.max(by: { $0.width.multipliedFullWidth(by: $0.height) < $1.width.multipliedFullWidth(by: $1.height) }) {
             attachments.append(.init(reference: photo.fileID, mimeType: "image/jpeg", bytes: photo.fileSize, isPhoto: true))
         }
-        let text = message.text ?? message.caption ?? ""
-        let spans = EntityMapping.spans(from: message.text != nil ? message.entities : message.captionEntities, in: text)
+        let content = message.content
+        let written = message.text ?? message.caption ?? ""
+        let spans = EntityMapping.spans(from: message.text != nil ? message.entities : message.captionEntities, in: written)
+        // The label of a kind that is no file goes after the caption, so the caption's spans still fit.
+        let text = content.label.map { written.isEmpty ? $0 : written + "\n" + $0 } ?? written
         guard !text.isEmpty || !attachments.isEmpty else { return nil }
         let topic = message.isTopicMessage == true ? message.messageThreadID : nil
         // In a forum topic, a message "replying" to the topic's root is just a message in the topic.
@@ -309,7 +312,8 @@ public struct TelegramAdapter: Adapter {
             time: kind == .edit
                 ? message.editDate.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date()
                 : Date(timeIntervalSince1970: TimeInterval(message.date)),
-            labels: message.from?.isBot == true ? ["bot"] : []
+            labels: message.from?.isBot == true ? ["bot"] : [],
+            contentKind: content.kind == .text ? nil : content.kind
         )
     }
 

@@ -3,7 +3,7 @@ import GatehouseCore
 import Yams
 
 extension ConfigCompiler {
-    static let checkKeys = ["detect", "keywords", "keyword_files", "regex", "links", "attachments", "outside", "size", "senders", "labels"]
+    static let checkKeys = ["detect", "keywords", "keyword_files", "regex", "links", "attachments", "outside", "size", "senders", "labels", "kinds"]
 
     func compileChecks(_ node: Node) -> Declared<Check> {
         var checks = Declared<Check>()
@@ -61,6 +61,7 @@ extension ConfigCompiler {
             if let node = fields["outside"] { add(timeWindow(node, what)) }
             if let node = fields["size"] { add(sizeRule(node, what)) }
             if let node = fields["senders"] { add(senders(node, what)) }
+            if let node = fields["kinds"] { add(kinds(node, what)) }
             if let node = fields["labels"] {
                 let labels = reader.stringList(node, "\(what): labels").map(\.0).filter { !$0.isEmpty }
                 if labels.isEmpty {
@@ -128,6 +129,29 @@ extension ConfigCompiler {
             reader.error(at: node, "\(what): links: \(error)")
             return nil
         }
+    }
+
+    /// `kinds: [sticker, poll, location, contact]`: what a message is, by the names of ``ContentKind``.
+    private func kinds(_ node: Node, _ what: String) -> (any MessageDetector)? {
+        var kinds: Set<ContentKind> = []
+        var complete = true
+        for (name, item) in reader.stringList(node, "\(what): kinds") {
+            guard let kind = ContentKind(rawValue: name) else {
+                reader.error(
+                    at: item,
+                    "\(what): kinds: unknown kind '\(name)'\(reader.suggestion(for: name, among: ContentKind.names)); known: \(ContentKind.names.joined(separator: ", "))"
+                )
+                complete = false
+                continue
+            }
+            kinds.insert(kind)
+        }
+        guard complete else { return nil }
+        guard !kinds.isEmpty else {
+            reader.error(at: node, "\(what): kinds must name at least one kind (\(ContentKind.names.joined(separator: ", ")))")
+            return nil
+        }
+        return KindDetector(kinds: kinds)
     }
 
     /// `attachments: { max_bytes: 10MB, types: [pdf, png, image/*] }`.

@@ -18,6 +18,9 @@ public struct Envelope: Sendable, Hashable, Codable {
     public var time: Date
     /// Free-form labels adapters attach (`announcement`, `bot`), for routes to select on.
     public var labels: Set<String>
+    /// What the message is beyond its text (a sticker, a poll); nil for text (and for envelopes
+    /// recorded before kinds were).
+    public var contentKind: ContentKind?
 
     public init(
         origin: Origin,
@@ -27,7 +30,8 @@ public struct Envelope: Sendable, Hashable, Codable {
         attachments: [Attachment] = [],
         replyTo: String? = nil,
         time: Date,
-        labels: Set<String> = []
+        labels: Set<String> = [],
+        contentKind: ContentKind? = nil
     ) {
         self.origin = origin
         self.sender = sender
@@ -37,6 +41,7 @@ public struct Envelope: Sendable, Hashable, Codable {
         self.replyTo = replyTo
         self.time = time
         self.labels = labels
+        self.contentKind = contentKind
     }
 
     /// The origin of an event: the platform, the native conversation and the native ids.

@@ -174,6 +174,10 @@ public struct Ingress: Service, CustomStringConvertible {
             )
         }
         if records.isEmpty {
+            // Counted, so that traffic from chats no channel names (a group the bot was added
+            // to, a chat whose id changed) shows on a dashboard rather than only in debug logs.
+            // Bounded label: the config's platforms.
+            Counter(label: "gatehouse_unrouted_total", dimensions: [("platform", envelope.origin.platform)], factory: metrics).increment()
             logger.debug(
                 "no route takes this event",
                 metadata: [

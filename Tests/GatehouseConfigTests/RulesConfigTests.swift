@@ -85,8 +85,13 @@ import Testing
         ("  k: { keyword_files: [nope.txt] }", "8:24: error: check 'k': cannot read keyword file '/etc/gatehouse/nope.txt'"),
         (
             "  e: {}",
-            "8:6: error: check 'e' checks nothing; give it one of detect, keywords, keyword_files, regex, links, attachments, outside, size, senders, labels"
+            "8:6: error: check 'e' checks nothing; give it one of detect, keywords, keyword_files, regex, links, attachments, outside, size, senders, labels, kinds"
         ),
+        (
+            "  s: { kinds: [stikcer] }",
+            "8:16: error: check 's': kinds: unknown kind 'stikcer' (did you mean 'sticker'?); known: \(ContentKind.names.joined(separator: ", "))"
+        ),
+        ("  s: { kinds: [] }", "8:15: error: check 's': kinds must name at least one kind (\(ContentKind.names.joined(separator: ", ")))"),
         ("  x: { detect: [email], regexp: ['a'] }", "8:25: error: unknown key 'regexp' in check 'x' (did you mean 'regex'?)"),
     ])
     func aBadCheckIsReportedWhereItIs(check: String, expected: String) {

@@ -173,6 +173,24 @@ import Testing
         #expect(log.allSatisfy { $0.time == then })
     }
 
+    @Test func aMessageFromAChatNoChannelNamesIsCountedNotDecided() async throws {
+        try await running { gateway in
+            tg.post(Fixtures.envelope(platform: "tg", conversation: "-1999", messageID: "x1", text: "who reads this?"))
+            let health = try #require(gateway.health)
+            #expect(await eventually { health.boundPort != nil })
+            let url = "http://127.0.0.1:\(health.boundPort ?? 0)/metrics"
+            #expect(
+                await eventually {
+                    guard let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5)),
+                        let body = try? await response.body.collect(upTo: 1 << 20)
+                    else { return false }
+                    return String(buffer: body).contains(#"gatehouse_unrouted_total{platform="tg"} 1"#)
+                }
+            )
+        }
+        #expect(try await records().filter { $0.kind == .crossing }.isEmpty)
+    }
+
     @Test func eachDestinationReceivesInOrderEvenAcrossRetries() async throws {
         tg.failNextSends(with: [DeliveryError.network("connection reset")])
         try await running {

@@ -134,3 +134,18 @@ public struct LabelDetector: MessageDetector {
         !labels.isDisjoint(with: envelope.labels)
     }
 }
+
+/// Finds a message of one of `kinds` (`kinds: [sticker, poll, location, contact]`), so that a
+/// route can block, hold or allow by what a message is. Plain text is `text`.
+public struct KindDetector: MessageDetector {
+    public let kinds: Set<ContentKind>
+    public var name: String { "kind" }
+
+    public init(kinds: Set<ContentKind>) {
+        self.kinds = kinds
+    }
+
+    public func violated(by envelope: Envelope) -> Bool {
+        kinds.contains(envelope.contentKind ?? .text)
+    }
+}

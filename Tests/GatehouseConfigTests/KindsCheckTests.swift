@@ -1,0 +1,58 @@
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import Testing
+
+/// A `kinds:` check: a route blocks, holds or allows a message by what it is.
+@Suite struct KindsCheckTests {
+    static let yaml =
+        RulesConfigTests.base + """
+            checks:
+              no-stickers: { kinds: [sticker, dice] }
+              review-contacts: { kinds: [contact, location] }
+            routes:
+              - name: out
+                from: all-hands
+                to: news
+                on: { no-stickers: block, review-contacts: hold }
+            """
+
+    func verdict(_ kind: ContentKind?, text: String) throws -> Verdict? {
+        let config = try ConfigLoader(environment: [:]).load(yaml: Self.yaml, file: "g.yaml")
+        let envelope = Envelope(
+            origin: .init(platform: "corp", conversation: "cidA", messageID: "m", eventID: "m"),
+            sender: .init(id: "u1", name: "Ada"),
+            body: .init(text: text),
+            time: Date(timeIntervalSince1970: 1_790_000_000),
+            contentKind: kind
+        )
+        return config.gate.crossings(for: envelope).first?.verdict
+    }
+
+    /// A message of a kind, and the verdict the route gives it.
+    struct Case: Sendable, CustomTestStringConvertible {
+        var kind: ContentKind?
+        var text: String
+        var expected: Verdict?
+        var testDescription: String { "\(kind?.rawValue ?? "text") → \(expected?.rawValue ?? "none")" }
+    }
+
+    static let cases = [
+        Case(kind: .sticker, text: "[sticker 😀]", expected: .block),
+        Case(kind: .dice, text: "[dice 🎲 4]", expected: .block),
+        Case(kind: .contact, text: "[contact: Li Wei, 13812345678]", expected: .hold),
+        Case(kind: .location, text: "[location: 31.23, 121.47]", expected: .hold),
+        Case(kind: .poll, text: "[poll: lunch? — yes / no]", expected: .forward),
+        Case(kind: nil, text: "plain words", expected: .forward),
+    ]
+
+    @Test(arguments: cases)
+    func eachKindIsDecidedByTheChecksThatNameIt(_ test: Case) throws {
+        #expect(try verdict(test.kind, text: test.text) == test.expected)
+    }
+
+    @Test func aKindsCheckCannotRedactForItHasNothingToMask() {
+        let yaml = Self.yaml.replacingOccurrences(of: "no-stickers: block", with: "no-stickers: redact")
+        #expect(throws: (any Error).self) { try ConfigLoader(environment: [:]).load(yaml: yaml, file: "g.yaml") }
+    }
+}
