@@ -41,8 +41,8 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
         public var ackTimeout: Duration
         /// A CALLBACK is dropped after this many deliveries without an ACK.
         public var maxDeliveries: Int
-        /// After a SYSTEM disconnect the connection is closed after this grace. The platform waits
-        /// 10 s; the default is shorter so that reconnect tests stay fast.
+        /// After a SYSTEM disconnect the connection is closed after this grace: 10 s, as the
+        /// platform waits (tests that exercise reconnects set a shorter one).
         public var disconnectGrace: Duration
         /// Enforce 20 QPS per app per API, and 20 messages per minute per custom robot.
         public var rateLimits: Bool
@@ -73,7 +73,7 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
             pingInterval: Duration? = .seconds(20),
             ackTimeout: Duration = .seconds(10),
             maxDeliveries: Int = 10,
-            disconnectGrace: Duration = .seconds(2),
+            disconnectGrace: Duration = .seconds(10),
             rateLimits: Bool = true,
             customRobotThrottle: Duration = .seconds(600),
             customRobots: [CustomRobot] = [],

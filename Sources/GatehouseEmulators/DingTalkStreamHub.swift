@@ -9,7 +9,8 @@ enum DingTalkStreamCommand: Sendable {
 
 /// The Stream mode side of the emulator: open connections, CALLBACK and EVENT pushes waiting for
 /// their ACK (redelivered after `ackTimeout`, queued while no subscribed connection is open; an
-/// EVENT counts as consumed only when its ACK's data says `"status":"SUCCESS"`), SYSTEM pings and
+/// EVENT counts as consumed when its ACK has code 200 and its data says `"status":"SUCCESS"` or
+/// no status, as the official SDKs answer; `LATER` or another code pushes it again), SYSTEM pings and
 /// disconnects.
 actor DingTalkStreamHub {
     static let robotTopic = "/v1.0/im/bot/messages/get"
@@ -240,16 +241,22 @@ actor DingTalkStreamHub {
             return
         }
         if push.type == "EVENT" {
-            // The protocol page: the data must say SUCCESS (consumed) or LATER (push it again).
+            // The protocol page: the data says SUCCESS (consumed) or LATER (push it again). The
+            // official SDKs answer an event with code 200 and the event's own data echoed back,
+            // no status at all (dingtalk-stream's EventHandler.raw_process), and the platform takes
+            // that as consumed, or every SDK user would see each event ten times: so does this.
             let status = frame["data"]?.stringValue.flatMap { try? JSONValue.parse($0) }?["status"]?.stringValue
-            if code == 200, status == "SUCCESS" {
+            if code == 200, status == nil || status == "SUCCESS" {
                 pending[messageID] = nil
                 order.removeAll { $0 == messageID }
                 counters.eventsAcknowledged += 1
             } else {
                 counters.eventsDeferred += 1
-                if status != "LATER" {
-                    logger.warning("event ACK without status SUCCESS or LATER; taken as not consumed", metadata: ["emulator.message": "\(messageID)"])
+                if status != "LATER" && code == 200 {
+                    logger.warning(
+                        "event ACK with a status neither SUCCESS nor LATER; taken as not consumed",
+                        metadata: ["emulator.message": "\(messageID)"]
+                    )
                 }
                 // Pushed again after ackTimeout.
                 var deferred = push
