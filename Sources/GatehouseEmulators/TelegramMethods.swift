@@ -35,6 +35,21 @@ struct TelegramMethods: Sendable {
             return try await editMessageCaption(parameters)
         case "getchat":
             return try await state.chatFullInfo(try requiredChat(parameters))
+        case "copymessage":
+            return try await copyMessage(parameters, forwarded: false)
+        case "forwardmessage":
+            return try await copyMessage(parameters, forwarded: true)
+        case "sendchataction":
+            guard let action = try parameters.string("action"), !action.isEmpty else {
+                throw TelegramAPIError.badRequest("action is empty")
+            }
+            try await state.chatAction(in: try requiredChat(parameters), action: action, threadID: try parameters.int64("message_thread_id"))
+            return .bool(true)
+        case "createforumtopic":
+            guard let name = try parameters.string("name"), !name.isEmpty else {
+                throw TelegramAPIError.badRequest("invalid forum topic name specified")
+            }
+            return try await state.createForumTopic(in: try requiredChat(parameters), name: name, iconColor: try parameters.int64("icon_color"))
         case "getfile":
             guard let id = try parameters.string("file_id"), !id.isEmpty else { throw TelegramAPIError.badRequest("file_id not specified") }
             return try await state.getFile(id)
@@ -179,6 +194,26 @@ struct TelegramMethods: Sendable {
             caption: try caption(parameters),
             reply: try parameters.reply()
         )
+    }
+
+    /// copyMessage answers the copy's MessageId; forwardMessage the Message, with its origin.
+    private func copyMessage(_ parameters: TelegramParameters, forwarded: Bool) async throws -> JSONValue {
+        let chat = try requiredChat(parameters)
+        guard let source = try parameters.chat("from_chat_id") else { throw TelegramAPIError.badRequest("from_chat_id is empty") }
+        guard let messageID = try parameters.int64("message_id") else {
+            throw TelegramAPIError.badRequest("message identifier is not specified")
+        }
+        let caption = !forwarded && parameters.has("caption") ? try caption(parameters) : nil
+        let (copy, original, from) = try await state.copyMessage(
+            messageID,
+            from: source,
+            to: chat,
+            threadID: try parameters.int64("message_thread_id"),
+            caption: caption,
+            forwarded: forwarded
+        )
+        guard forwarded else { return .object(["message_id": .int(copy.id)]) }
+        return await state.forwardJSON(copy, of: original, from: from)
     }
 
     private func editMessageCaption(_ parameters: TelegramParameters) async throws -> JSONValue {
