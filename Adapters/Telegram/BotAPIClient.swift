@@ -143,8 +143,9 @@ struct BotAPIClient: Sendable {
         if text.contains("message to edit not found") || text.contains("message to delete not found") { return .messageGone }
         if text.contains("message can't be deleted") { return .notRemovable }
         if text.contains("message can't be edited") { return .tooOld }
-        // PHOTO_INVALID_DIMENSIONS, PHOTO_SAVE_FILE_INVALID, PHOTO_EXT_INVALID, …
-        if method == "sendPhoto", description.contains("PHOTO") { return .photoRefused }
+        // PHOTO_INVALID_DIMENSIONS, PHOTO_SAVE_FILE_INVALID, PHOTO_EXT_INVALID, IMAGE_PROCESS_FAILED (not a
+        // picture the server reads), …: the file can still go as a document.
+        if method == "sendPhoto", description.contains("PHOTO") || description.contains("IMAGE_PROCESS_FAILED") { return .photoRefused }
         return .rejected
     }
 

@@ -67,6 +67,15 @@ extension TelegramBotState {
     }
 
     /// sendPhoto / sendDocument.
+    /// Whether `data` starts as a JPEG, PNG, GIF, WebP or BMP file does.
+    static func isPicture(_ data: [UInt8]) -> Bool {
+        func starts(_ magic: [UInt8], at offset: Int = 0) -> Bool {
+            data.count >= offset + magic.count && Array(data[offset..<offset + magic.count]) == magic
+        }
+        return starts([0xFF, 0xD8, 0xFF]) || starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) || starts(Array("GIF87a".utf8))
+            || starts(Array("GIF89a".utf8)) || (starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8)) || starts(Array("BM".utf8))
+    }
+
     func sendMedia(
         _ kind: TelegramMedia.Kind,
         file input: TelegramInputFile,
@@ -91,6 +100,9 @@ extension TelegramBotState {
                 throw TelegramAPIError.badRequest("PHOTO_INVALID_DIMENSIONS")
             }
             guard !upload.data.isEmpty else { throw TelegramAPIError.badRequest("file must be non-empty") }
+            // A photo is decoded and recompressed by the server: bytes that are no picture in a
+            // format it reads are refused (a client sends those with sendDocument).
+            if kind == .photo, !Self.isPicture(upload.data) { throw TelegramAPIError.badRequest("IMAGE_PROCESS_FAILED") }
             try admitOutgoing(to: chat)
             file = storeFile(upload.data, name: upload.filename.isEmpty ? nil : upload.filename, mimeType: upload.contentType, kind: kind)
         }

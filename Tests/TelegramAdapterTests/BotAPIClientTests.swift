@@ -20,6 +20,7 @@ import Testing
             ("deleteMessage", "Bad Request: message can't be deleted for everyone", .notRemovable),
             ("editMessageText", "Bad Request: message can't be edited", .tooOld),
             ("sendPhoto", "Bad Request: PHOTO_INVALID_DIMENSIONS", .photoRefused),
+            ("sendPhoto", "Bad Request: IMAGE_PROCESS_FAILED", .photoRefused),
             // Only a photo can be refused as a photo: the same words on a document are a refusal.
             ("sendDocument", "Bad Request: PHOTO_INVALID_DIMENSIONS", .rejected),
             ("sendMessage", "Bad Request: chat not found", .rejected),

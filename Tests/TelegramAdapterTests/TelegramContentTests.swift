@@ -149,7 +149,13 @@ extension TelegramAdapterLiveTests {
 
     @Test func aTextLongerThanACaptionGoesFirstAndAPictureGoesAsAPhoto() async throws {
         try await withAdapter { adapter, emulator in
-            let picture = AttachedFile(name: "chart.jpg", mimeType: "image/jpeg", data: Data(repeating: 7, count: 5_000), isPhoto: true)
+            // A JPEG's first bytes: the server decodes what it is sent as a photo.
+            let picture = AttachedFile(
+                name: "chart.jpg",
+                mimeType: "image/jpeg",
+                data: Data([0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: 7, count: 4_996)),
+                isPhoto: true
+            )
             let text = String(repeating: "详细说明 ", count: 300)
             let ids = try await adapter.send(
                 OutboundMessage(
@@ -164,6 +170,24 @@ extension TelegramAdapterLiveTests {
             #expect(sent.map(\.method) == ["sendMessage", "sendPhoto"])
             #expect(ids.count == 2)
             #expect(sent[1].text == "" || sent[1].text == nil)
+        }
+    }
+
+    @Test func aPictureTheServerCannotReadGoesAsADocument() async throws {
+        try await withAdapter { adapter, emulator in
+            // Said to be a photo, but no picture: Telegram answers IMAGE_PROCESS_FAILED to sendPhoto.
+            let fake = AttachedFile(name: "chart.jpg", mimeType: "image/jpeg", data: Data("not a picture".utf8), isPhoto: true)
+            let ids = try await adapter.send(
+                OutboundMessage(
+                    channel: Self.news,
+                    text: "the chart",
+                    idempotencyKey: "k",
+                    attachments: [Envelope.Attachment(reference: "x", mimeType: "image/jpeg", bytes: 13, isPhoto: true)],
+                    files: .files(["x": fake])
+                )
+            )
+            #expect(ids.count == 1)
+            #expect(await emulator.sent(chatID: "-1001234").map(\.method) == ["sendDocument"])
         }
     }
 
