@@ -92,6 +92,8 @@ struct DemoScenario: Sendable {
         telegramPlatform = telegram.0
         dingtalkPlatform = dingtalk.0
         var telegramEmulator = TelegramEmulator.Configuration()
+        // The demo's gateway listens on plain http on this machine: the sandbox pushes there.
+        telegramEmulator.plainWebhooks = true
         telegramEmulator.token = telegram.1.token.value
         // The demo shows the flow, not the limits; the tests and benchmarks exercise those.
         telegramEmulator.rateLimits = false

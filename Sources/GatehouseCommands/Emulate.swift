@@ -36,6 +36,12 @@ struct Emulate: AsyncParsableCommand {
     @Flag(name: .customLong("no-rate-limits"), help: "Do not enforce the platform's rate limits.")
     var noRateLimits = false
 
+    @Flag(
+        name: .customLong("plain-webhooks"),
+        help: "Telegram: take a webhook on plain http and any port (a gateway on this machine); the platform takes HTTPS on 443, 80, 88 or 8443 only."
+    )
+    var plainWebhooks = false
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -48,6 +54,7 @@ struct Emulate: AsyncParsableCommand {
             configuration.port = port
             configuration.token = token
             configuration.rateLimits = !noRateLimits
+            configuration.plainWebhooks = plainWebhooks
             let emulator = TelegramEmulator(configuration: configuration, logger: logger)
             service = emulator
             announce = {

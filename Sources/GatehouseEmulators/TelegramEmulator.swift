@@ -42,6 +42,9 @@ public struct TelegramEmulator: Service, CustomStringConvertible {
         public var fileLimits = FileLimits()
         /// Requests refused on purpose (none by default); `POST /_emulator/faults` changes them.
         public var faults = TelegramFaults()
+        /// Take a webhook on plain http and any port, for a receiver on this machine (a test, the
+        /// demo). Off by default, as on the platform: HTTPS on port 443, 80, 88 or 8443 only.
+        public var plainWebhooks = false
 
         /// A configuration; `botID` defaults to the number a configured token starts with.
         public init(

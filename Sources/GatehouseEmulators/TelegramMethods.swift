@@ -101,10 +101,16 @@ struct TelegramMethods: Sendable {
             await state.deleteWebhook(dropPendingUpdates: try parameters.bool("drop_pending_updates") ?? false)
             return .bool(true)
         }
-        // Telegram requires HTTPS on ports 443, 80, 88 or 8443; the emulator pushes to whatever
-        // local receiver a test runs, so plain http on any port is accepted too.
         guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
             throw TelegramAPIError.badRequest("bad webhook: invalid URL")
+        }
+        // Telegram pushes over HTTPS to port 443, 80, 88 or 8443 only; a sandbox that pushes to a
+        // receiver on this machine says so in its configuration (`plainWebhooks`).
+        if !state.configuration.plainWebhooks {
+            guard parsed.scheme == "https" else { throw TelegramAPIError.badRequest("bad webhook: An HTTPS URL must be provided for webhook") }
+            guard [443, 80, 88, 8443].contains(parsed.port ?? 443) else {
+                throw TelegramAPIError.badRequest("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443")
+            }
         }
         let secret = try parameters.string("secret_token")
         if let secret {

@@ -525,9 +525,9 @@ struct TelegramEmulatorTests {
             #expect(kept.json["result"]?.arrayValue?.first?["channel_post"]?["text"] == .string("kept"))
 
             // With a webhook set, updates are pushed and getUpdates is refused; deleting it ends that.
-            let webhook = try await http.post("\(api)/setWebhook", json: .object(["url": .string("http://127.0.0.1:9/hook")]))
+            let webhook = try await http.post("\(api)/setWebhook", json: .object(["url": .string("https://gatehouse.example/hook")]))
             #expect(webhook.status == 200)
-            #expect(try await http.get("\(api)/getWebhookInfo").json["result"]?["url"] == .string("http://127.0.0.1:9/hook"))
+            #expect(try await http.get("\(api)/getWebhookInfo").json["result"]?["url"] == .string("https://gatehouse.example/hook"))
             #expect(try await http.get("\(api)/getUpdates").status == 409)
             _ = try await http.post("\(api)/deleteWebhook", json: .object([:]))
             #expect(try await http.get("\(api)/getWebhookInfo").json["result"]?["url"] == .string(""))

@@ -55,7 +55,9 @@ struct TelegramWebhookTests {
             group.addTask { try await receiver.run() }
             defer { group.cancelAll() }
             #expect(try await eventually(timeout: .seconds(10)) { receiver.port != nil })
-            let configuration = TelegramEmulator.Configuration(token: Self.token, rateLimits: false, webhookRetry: .milliseconds(50))
+            var configuration = TelegramEmulator.Configuration(token: Self.token, rateLimits: false, webhookRetry: .milliseconds(50))
+            // The receiver is this test, on plain http.
+            configuration.plainWebhooks = true
             try await withTelegram(configuration) { emulator, http in
                 let api = "/bot\(Self.token)"
                 let set = try await http.send(
@@ -95,12 +97,40 @@ struct TelegramWebhookTests {
             let badSecret = try await http.send(
                 "POST",
                 "\(api)/setWebhook",
-                body: #"{"url": "http://127.0.0.1:9/h", "secret_token": "no spaces"}"#,
+                body: #"{"url": "https://gatehouse.example/h", "secret_token": "no spaces"}"#,
                 contentType: "application/json"
             )
             #expect(badSecret.status == 400)
+            #expect(badSecret.json["description"] == .string("Bad Request: bad webhook: secret token contains unallowed characters"))
             let badURL = try await http.send("POST", "\(api)/setWebhook", body: #"{"url": "ftp://x"}"#, contentType: "application/json")
             #expect(badURL.status == 400)
         }
+    }
+
+    @Test("a webhook must be HTTPS on port 443, 80, 88 or 8443, unless the sandbox pushes to this machine")
+    func httpsOnDocumentedPorts() async throws {
+        let urls = [
+            "http://gatehouse.example/hooks/tg", "https://gatehouse.example:9443/hooks/tg", "https://gatehouse.example:8443/hooks/tg",
+            "https://gatehouse.example/hooks/tg",
+        ]
+        let answers = try await withTelegram(.init(token: Self.token, rateLimits: false)) { _, http in
+            var answers: [JSONValue?] = []
+            for url in urls {
+                let answer = try await http.send(
+                    "POST",
+                    "/bot\(Self.token)/setWebhook",
+                    body: #"{"url": "\#(url)"}"#,
+                    contentType: "application/json"
+                )
+                answers.append(answer.json["description"])
+            }
+            return answers
+        }
+        #expect(
+            answers == [
+                .string("Bad Request: bad webhook: An HTTPS URL must be provided for webhook"),
+                .string("Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"), nil, nil,
+            ]
+        )
     }
 }

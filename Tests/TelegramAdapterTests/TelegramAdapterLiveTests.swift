@@ -314,7 +314,9 @@ import Testing
     }
 
     @Test func webhookIntakeTellsTelegramWhereToPushThenJudgesAndDecodesEachPush() async throws {
-        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false), logger: quietLogger("emulator"))
+        var configuration = TelegramEmulator.Configuration(token: Self.token, rateLimits: false)
+        configuration.plainWebhooks = true
+        let emulator = TelegramEmulator(configuration: configuration, logger: quietLogger("emulator"))
         try await withServices([emulator]) {
             let adapter = TelegramAdapter(
                 configuration: .init(
