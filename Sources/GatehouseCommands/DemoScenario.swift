@@ -95,6 +95,13 @@ struct DemoScenario: Sendable {
         // The demo's gateway listens on plain http on this machine: the sandbox pushes there.
         telegramEmulator.plainWebhooks = true
         telegramEmulator.token = telegram.1.token.value
+        // The bot is in every chat the config names, as it would be on Telegram; any other chat
+        // is "chat not found".
+        for (name, channel) in config.channels.sorted(by: { $0.key < $1.key }) where channel.platform == telegram.0 {
+            guard case .chat(let chat, _) = channel.address, let id = Int64(chat), id != 0 else { continue }
+            let type: TelegramEmulator.ChatType = id <= -1_000_000_000_000 ? .supergroup : id < 0 ? .group : .private
+            telegramEmulator.chats.append(.init(id: id, type: type, title: id < 0 ? name : nil, firstName: id > 0 ? name : nil))
+        }
         // The demo shows the flow, not the limits; the tests and benchmarks exercise those.
         telegramEmulator.rateLimits = false
         self.telegramEmulator = telegramEmulator

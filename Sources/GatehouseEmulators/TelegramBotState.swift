@@ -182,8 +182,11 @@ actor TelegramBotState {
         return merged
     }
 
-    /// The chat a client means. Integer ids of chats never seen are created on first use
-    /// (-100… supergroup, other negative ids group, positive ids private); "@username" must be known.
+    /// The chat a client means: one declared (the configuration's chats, `POST /_emulator/chats`)
+    /// or seen (a user's message injected in it). Any other is "chat not found", as on the
+    /// platform, unless the configuration opens every chat (`openChats`): then an integer id
+    /// never seen is created on first use (-100… supergroup, other negative ids group, positive
+    /// ids private). "@username" must be known either way.
     func resolve(_ reference: TelegramChatReference) throws -> Chat {
         switch reference {
         case .username(let name):
@@ -192,7 +195,7 @@ actor TelegramBotState {
         case .id(let id):
             if let supergroup = migrations[id] { throw TelegramAPIError.migrated(to: supergroup) }
             if let chat = chats[id] { return chat }
-            guard id != 0 else { throw TelegramAPIError.chatNotFound }
+            guard id != 0, configuration.openChats else { throw TelegramAPIError.chatNotFound }
             if id == configuration.botID {
                 throw TelegramAPIError.forbidden("bot can't send messages to bots")
             }

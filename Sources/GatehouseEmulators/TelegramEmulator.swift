@@ -45,6 +45,17 @@ public struct TelegramEmulator: Service, CustomStringConvertible {
         /// Take a webhook on plain http and any port, for a receiver on this machine (a test, the
         /// demo). Off by default, as on the platform: HTTPS on port 443, 80, 88 or 8443 only.
         public var plainWebhooks = false
+        /// Take a send to any integer chat id, creating the chat on first use. Off by default, as
+        /// on the platform: a chat the bot is not in is "chat not found"; declare chats in `chats`
+        /// or with `POST /_emulator/chats`.
+        public var openChats = false
+
+        /// This configuration with every integer chat id open (``openChats``).
+        public func openingChats() -> Self {
+            var configuration = self
+            configuration.openChats = true
+            return configuration
+        }
 
         /// A configuration; `botID` defaults to the number a configured token starts with.
         public init(

@@ -199,6 +199,9 @@ def main():
             problems.append(f"audit verify failed {when}: {result.stdout.strip()} {result.stderr.strip()}")
 
     try:
+        # The bot is in the channels it announces to: the emulator knows only the chats declared.
+        for name, chat in NEWS_CHATS.items():
+            http("POST", f"{telegram.url}/_emulator/chats", {"id": chat, "type": "supergroup", "title": name})
         path = config(directory, telegram.url, dingtalk.url)
         injector = Injector(telegram.url, dingtalk.url, interval=0.01)
         injector.start()

@@ -46,7 +46,10 @@ import Testing
         let state = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }
         let limits = TelegramEmulator.FloodLimits(botLimit: 10, botWindow: .seconds(1))
-        let telegram = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: true, floodLimits: limits), logger: quietLogger("tg"))
+        let telegram = TelegramEmulator(
+            configuration: .init(token: Self.token, rateLimits: true, floodLimits: limits).openingChats(),
+            logger: quietLogger("tg")
+        )
         var dingtalkSettings = DingTalkEmulator.Configuration()
         dingtalkSettings.clientID = "dingfan"
         dingtalkSettings.clientSecret = "fan-secret"

@@ -45,7 +45,7 @@ import Testing
     @Test func editsAndDeletesFollowEveryPartAndAnOldCopyIsWithdrawnWhenItCannotBeDeleted() async throws {
         let state = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }
-        let telegram = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false), logger: quietLogger("tg"))
+        let telegram = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false).openingChats(), logger: quietLogger("tg"))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             try await withServices([telegram]) {

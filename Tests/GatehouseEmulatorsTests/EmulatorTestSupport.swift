@@ -85,10 +85,15 @@ func withLiveServer<Result: Sendable>(
     }
 }
 
+/// The Telegram emulator on a live port; every integer chat id is open unless `openChats` is false
+/// (these tests are about other behaviour: the closed default has a test of its own).
 func withTelegram<Result: Sendable>(
     _ configuration: TelegramEmulator.Configuration = .init(),
+    openChats: Bool = true,
     _ body: @Sendable (TelegramEmulator, TestHTTP) async throws -> Result
 ) async throws -> Result {
+    var configuration = configuration
+    configuration.openChats = openChats
     let emulator = TelegramEmulator(configuration: configuration, logger: testLogger("test.telegram"))
     let port: @Sendable () async throws -> Int = { try await emulator.port() }
     return try await withLiveServer(emulator, port: port) { http, _ in

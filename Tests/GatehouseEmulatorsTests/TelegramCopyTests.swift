@@ -80,4 +80,26 @@ struct TelegramCopyTests {
             #expect(channel.status == 400)
         }
     }
+
+    @Test("a chat the bot was never in is not found; a declared or seen one is")
+    func onlyKnownChats() async throws {
+        var configuration = TelegramEmulator.Configuration(token: token, rateLimits: false)
+        configuration.chats = [Self.partners]
+        try await withTelegram(configuration, openChats: false) { emulator, http in
+            func send(_ chat: Int64) async throws -> HTTPAnswer {
+                try await http.post("\(api)/sendMessage", json: .object(["chat_id": .int(chat), "text": .string("hi")]))
+            }
+            let stranger = try await send(-1_005_555)
+            #expect(stranger.status == 400)
+            #expect(stranger.json["description"] == .string("Bad Request: chat not found"))
+            #expect(try await send(Self.partners.id).status == 200)
+            // A user who writes to the bot makes the private chat known.
+            _ = try await emulator.inject(
+                .init(kind: .message, chat: .init(id: 77, type: .private, firstName: "Li"), from: .init(id: 77, firstName: "Li"), text: "hello")
+            )
+            #expect(try await send(77).status == 200)
+            await emulator.register(chat: .init(id: -1_005_555, type: .group, title: "Late"))
+            #expect(try await send(-1_005_555).status == 200)
+        }
+    }
 }

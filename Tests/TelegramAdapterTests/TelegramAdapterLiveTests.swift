@@ -24,6 +24,8 @@ import Testing
         var configuration = TelegramEmulator.Configuration(token: Self.token, rateLimits: false)
         configuration.fileLimits = fileLimits
         configuration.chats = chats
+        // The adapter's tests send to chats they do not declare one by one.
+        configuration.openChats = true
         let emulator = TelegramEmulator(configuration: configuration, logger: quietLogger("emulator"))
         try await withServices([emulator]) {
             try await body(adapter(for: emulator, token: token), emulator)
@@ -162,7 +164,7 @@ import Testing
     }
 
     @Test func theOffsetIsSavedOnceUpdatesAreAcknowledgedAndARestartResumesFromIt() async throws {
-        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false), logger: quietLogger("emulator"))
+        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false).openingChats(), logger: quietLogger("emulator"))
         try await withServices([emulator]) {
             let cursors = Cursors()
             let first = try await adapter(for: emulator, cursors: cursors)
@@ -186,7 +188,7 @@ import Testing
     }
 
     @Test func aSecondPollerIsReportedAsAnErrorNamingTheConflict() async throws {
-        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false), logger: quietLogger("emulator"))
+        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false).openingChats(), logger: quietLogger("emulator"))
         let logs = LogRecorder()
         try await withServices([emulator]) {
             let one = try await adapter(for: emulator, logger: logs.logger("one"))
@@ -212,7 +214,7 @@ import Testing
             botWindow: .milliseconds(100)
         )
         let emulator = TelegramEmulator(
-            configuration: .init(token: Self.token, rateLimits: true, floodLimits: flood),
+            configuration: .init(token: Self.token, rateLimits: true, floodLimits: flood).openingChats(),
             logger: quietLogger("emulator")
         )
         try await withServices([emulator]) {
@@ -259,7 +261,7 @@ import Testing
         // The server is stricter than the adapter believes: it answers 429 with retry_after.
         let flood = TelegramEmulator.FloodLimits(chatPerSecond: 1, chatBurst: 2)
         let emulator = TelegramEmulator(
-            configuration: .init(token: Self.token, rateLimits: true, floodLimits: flood),
+            configuration: .init(token: Self.token, rateLimits: true, floodLimits: flood).openingChats(),
             logger: quietLogger("emulator")
         )
         try await withServices([emulator]) {
@@ -278,7 +280,7 @@ import Testing
     }
 
     @Test func aGroupUpgradedToASupergroupIsFollowedAndRememberedAcrossRestarts() async throws {
-        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false), logger: quietLogger("emulator"))
+        let emulator = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false).openingChats(), logger: quietLogger("emulator"))
         let group = Channel(name: "partners", platform: "outreach", address: .chat("-555", topic: nil))
         try await withServices([emulator]) {
             let cursors = Cursors()

@@ -67,6 +67,8 @@ func fanOut(faults: TelegramFaults?) async throws -> FanOutRun {
     defer { try? FileManager.default.removeItem(atPath: state) }
     var telegramSettings = TelegramEmulator.Configuration(token: token, rateLimits: true)
     if let faults { telegramSettings.faults = faults }
+    // The announcement goes to chats the benchmark does not declare one by one.
+    telegramSettings.openChats = true
     let telegram = TelegramEmulator(configuration: telegramSettings, logger: quiet("tg"))
     var dingtalkSettings = DingTalkEmulator.Configuration()
     dingtalkSettings.clientID = "dingbench"

@@ -105,7 +105,7 @@ func median(_ values: [Duration]) -> Duration {
 func flood(lifted: Bool) async throws -> FloodRun {
     let state = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-flood-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: state) }
-    let telegram = TelegramEmulator(configuration: .init(token: token, rateLimits: false), logger: quiet("tg", level: .critical))
+    let telegram = TelegramEmulator(configuration: .init(token: token, rateLimits: false).openingChats(), logger: quiet("tg", level: .critical))
     var dingtalkSettings = DingTalkEmulator.Configuration()
     dingtalkSettings.clientID = "dingbench"
     dingtalkSettings.clientSecret = "bench-secret"
