@@ -98,9 +98,11 @@ struct DemoScenario: Sendable {
         // The bot is in every chat the config names, as it would be on Telegram; any other chat
         // is "chat not found".
         for (name, channel) in config.channels.sorted(by: { $0.key < $1.key }) where channel.platform == telegram.0 {
-            guard case .chat(let chat, _) = channel.address, let id = Int64(chat), id != 0 else { continue }
+            guard case .chat(let chat, let topic) = channel.address, let id = Int64(chat), id != 0 else { continue }
             let type: TelegramEmulator.ChatType = id <= -1_000_000_000_000 ? .supergroup : id < 0 ? .group : .private
-            telegramEmulator.chats.append(.init(id: id, type: type, title: id < 0 ? name : nil, firstName: id > 0 ? name : nil))
+            telegramEmulator.chats.append(
+                .init(id: id, type: type, title: id < 0 ? name : nil, firstName: id > 0 ? name : nil, topics: topic.map { [$0] })
+            )
         }
         // The demo shows the flow, not the limits; the tests and benchmarks exercise those.
         telegramEmulator.rateLimits = false

@@ -75,6 +75,14 @@ extension TelegramBotState {
         return .object(fields)
     }
 
+    /// Makes `threadID` a topic of the forum supergroup `chat`.
+    func declareTopic(_ threadID: Int64, in chat: Chat) throws {
+        guard threadID > 0, chat.type == .supergroup, chat.isForum != false else {
+            throw TelegramAPIError.badRequest("message thread not found")
+        }
+        upsert(Chat(id: chat.id, type: chat.type, isForum: true, topics: [threadID]))
+    }
+
     /// sendChatAction: the chat must exist, and the action be one the Bot API names.
     func chatAction(in reference: TelegramChatReference, action: String, threadID: Int64?) throws {
         let chat = try resolve(reference)
@@ -92,7 +100,7 @@ extension TelegramBotState {
         guard Self.topicColors.contains(color) else { throw TelegramAPIError.badRequest("invalid icon color specified") }
         // A topic's thread id is the id of the service message that created it.
         let threadID = nextMessageID(in: chat.id)
-        try useThread(threadID, in: chat)
+        try declareTopic(threadID, in: chat)
         return .object(["message_thread_id": .int(threadID), "name": .string(name), "icon_color": .int(color)])
     }
 }

@@ -213,7 +213,8 @@ extension TelegramBotState {
         let chat = upsert(injected.chat)
         if let threadID = injected.messageThreadID {
             do {
-                try useThread(threadID, in: chat)
+                // A user's message in a topic shows the topic exists.
+                try declareTopic(threadID, in: chat)
             } catch {
                 throw EmulatorError.invalidInjection("message_thread_id needs a forum supergroup")
             }

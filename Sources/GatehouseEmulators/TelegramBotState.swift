@@ -173,6 +173,11 @@ actor TelegramBotState {
         merged.title = chat.title ?? merged.title
         merged.firstName = chat.firstName ?? merged.firstName
         merged.isForum = chat.isForum ?? merged.isForum
+        if let topics = chat.topics {
+            merged.topics = Array(Set(merged.topics ?? []).union(topics)).sorted()
+            // A chat with topics is a forum.
+            if !topics.isEmpty { merged.isForum = merged.isForum ?? true }
+        }
         if let username = chat.username?.trimmingCharacters(in: CharacterSet(charactersIn: "@")), !username.isEmpty {
             if let old = merged.username { usernames[old.lowercased()] = nil }
             merged.username = username
@@ -234,10 +239,15 @@ actor TelegramBotState {
         return upsert(Chat(id: supergroup, type: .supergroup, title: title ?? "Supergroup \(supergroup)"))
     }
 
-    /// Checks that `threadID` can be used in `chat`: forum supergroups only. A supergroup
-    /// nobody declared a non-forum becomes a forum on first use.
+    /// Checks that `threadID` can be used in `chat`: a topic that exists in a forum supergroup
+    /// (declared, created with createForumTopic, or seen in an injected message), or, with
+    /// `openChats`, any positive id in a supergroup nobody declared a non-forum (which becomes a
+    /// forum on first use).
     func useThread(_ threadID: Int64, in chat: Chat) throws {
         guard threadID > 0, chat.type == .supergroup, chat.isForum != false else {
+            throw TelegramAPIError.badRequest("message thread not found")
+        }
+        guard configuration.openChats || (chats[chat.id]?.topics ?? []).contains(threadID) else {
             throw TelegramAPIError.badRequest("message thread not found")
         }
         if chat.isForum == nil {

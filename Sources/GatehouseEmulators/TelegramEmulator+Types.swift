@@ -24,6 +24,9 @@ extension TelegramEmulator {
         public var firstName: String?
         /// For supergroups with topics. A supergroup also becomes a forum when a topic is used in it.
         public var isForum: Bool?
+        /// The forum topics that exist in it (their `message_thread_id`s): a message may name
+        /// only those, as on Telegram. Also learned from createForumTopic and injected messages.
+        public var topics: [Int64]?
 
         /// A chat.
         public init(
@@ -32,7 +35,8 @@ extension TelegramEmulator {
             title: String? = nil,
             username: String? = nil,
             firstName: String? = nil,
-            isForum: Bool? = nil
+            isForum: Bool? = nil,
+            topics: [Int64]? = nil
         ) {
             self.id = id
             self.type = type
@@ -40,10 +44,11 @@ extension TelegramEmulator {
             self.username = username
             self.firstName = firstName
             self.isForum = isForum
+            self.topics = topics
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, type, title, username
+            case id, type, title, username, topics
             case firstName = "first_name"
             case isForum = "is_forum"
         }

@@ -102,4 +102,24 @@ struct TelegramCopyTests {
             #expect(try await send(-1_005_555).status == 200)
         }
     }
+
+    @Test("a message may name only a topic that exists in the forum")
+    func onlyKnownTopics() async throws {
+        var configuration = TelegramEmulator.Configuration(token: token, rateLimits: false)
+        configuration.chats = [.init(id: Self.partners.id, type: .supergroup, title: "Partners", topics: [7])]
+        try await withTelegram(configuration, openChats: false) { _, http in
+            func send(thread: Int64) async throws -> HTTPAnswer {
+                try await http.post(
+                    "\(api)/sendMessage",
+                    json: .object(["chat_id": .int(Self.partners.id), "message_thread_id": .int(thread), "text": .string("hi")])
+                )
+            }
+            #expect(try await send(thread: 7).status == 200)
+            let unknown = try await send(thread: 8)
+            #expect(unknown.json["description"] == .string("Bad Request: message thread not found"))
+            let created = try await http.post("\(api)/createForumTopic", json: .object(["chat_id": .int(Self.partners.id), "name": .string("Desk")]))
+            let thread = try #require(created.json["result"]?["message_thread_id"]?.int64Value)
+            #expect(try await send(thread: thread).status == 200)
+        }
+    }
 }
