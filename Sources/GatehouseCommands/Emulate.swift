@@ -60,7 +60,8 @@ struct Emulate: AsyncParsableCommand {
             announce = {
                 let port = try await emulator.port()
                 print("Telegram Bot API emulator on http://127.0.0.1:\(port) — api_url: http://127.0.0.1:\(port)")
-                print("control: POST /_emulator/updates, POST /_emulator/chats, POST /_emulator/migrate, GET /_emulator/sent, GET /_emulator/stats")
+                print("control API:")
+                for endpoint in TelegramEmulator.controlEndpoints { print("  \(endpoint)") }
             }
         case .dingtalk:
             var configuration = DingTalkEmulator.Configuration()
@@ -74,7 +75,8 @@ struct Emulate: AsyncParsableCommand {
             announce = {
                 let port = try await emulator.port()
                 print("DingTalk emulator on http://127.0.0.1:\(port) — api_url and oapi_url: http://127.0.0.1:\(port)")
-                print("control: POST /_emulator/messages, GET /_emulator/sent, GET /_emulator/stats")
+                print("control API:")
+                for endpoint in DingTalkEmulator.controlEndpoints { print("  \(endpoint)") }
             }
         }
         let group = ServiceGroup(
