@@ -28,18 +28,7 @@ extension TelegramBotState {
         let chat = try resolve(reference)
         if let threadID { try useThread(threadID, in: chat) }
         try admitOutgoing(to: chat)
-        let copy = TelegramStoredMessage(
-            id: nextMessageID(in: chat.id),
-            chatID: chat.id,
-            threadID: threadID,
-            sender: chat.type == .channel ? .chat : .bot,
-            sentByBot: true,
-            date: now(),
-            editDate: nil,
-            text: caption ?? original.text,
-            replyToID: nil,
-            media: original.media
-        )
+        let copy = botMessage(in: chat, threadID: threadID, text: caption ?? original.text, replyToID: nil, media: original.media)
         store(copy)
         record(
             TelegramEmulator.SentRecord(

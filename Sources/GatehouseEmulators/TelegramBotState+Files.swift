@@ -107,18 +107,13 @@ extension TelegramBotState {
             file = storeFile(upload.data, name: upload.filename.isEmpty ? nil : upload.filename, mimeType: upload.contentType, kind: kind)
         }
         if case .existing = input { try admitOutgoing(to: chat) }
-        var message = TelegramStoredMessage(
-            id: nextMessageID(in: chat.id),
-            chatID: chat.id,
+        let message = botMessage(
+            in: chat,
             threadID: threadID,
-            sender: chat.type == .channel ? .chat : .bot,
-            sentByBot: true,
-            date: now(),
-            editDate: nil,
             text: caption,
-            replyToID: replyID
+            replyToID: replyID,
+            media: TelegramMedia(kind: kind, fileID: file.id)
         )
-        message.media = TelegramMedia(kind: kind, fileID: file.id)
         store(message)
         var sent = TelegramEmulator.SentRecord(
             method: kind == .photo ? "sendPhoto" : "sendDocument",

@@ -21,17 +21,7 @@ extension TelegramBotState {
         if let threadID { try useThread(threadID, in: chat) }
         let replyID = try replyTarget(reply, in: chat)
         try admitOutgoing(to: chat)
-        let message = TelegramStoredMessage(
-            id: nextMessageID(in: chat.id),
-            chatID: chat.id,
-            threadID: threadID,
-            sender: chat.type == .channel ? .chat : .bot,
-            sentByBot: true,
-            date: now(),
-            editDate: nil,
-            text: text,
-            replyToID: replyID
-        )
+        let message = botMessage(in: chat, threadID: threadID, text: text, replyToID: replyID)
         store(message)
         var sent = TelegramEmulator.SentRecord(
             method: "sendMessage",
@@ -44,6 +34,29 @@ extension TelegramBotState {
         sent.replyToMessageID = replyID
         record(sent)
         return messageJSON(message)
+    }
+
+    /// A new message the bot sends to `chat` (on behalf of a channel, in a channel), numbered next
+    /// in that chat and dated now.
+    func botMessage(
+        in chat: Chat,
+        threadID: Int64?,
+        text: TelegramText,
+        replyToID: Int64?,
+        media: TelegramMedia? = nil
+    ) -> TelegramStoredMessage {
+        TelegramStoredMessage(
+            id: nextMessageID(in: chat.id),
+            chatID: chat.id,
+            threadID: threadID,
+            sender: chat.type == .channel ? .chat : .bot,
+            sentByBot: true,
+            date: now(),
+            editDate: nil,
+            text: text,
+            replyToID: replyToID,
+            media: media
+        )
     }
 
     func editMessageText(in reference: TelegramChatReference, messageID: Int64, text: TelegramText) throws -> JSONValue {
