@@ -45,7 +45,26 @@ enum DingTalkStream {
     ) async {
         let (commands, continuation) = AsyncStream.makeStream(of: DingTalkStreamCommand.self)
         let id = await hub.register(subscriptions: subscriptions, continuation: continuation)
-        await withTaskGroup(of: Void.self) { group in
+        // The client's frames are read apart from the rest, so that a zombie can stop reading
+        // them: the WebSocket library answers a ping only while its frames are read, and a zombie
+        // connection on the platform answers nothing while it stays open.
+        let reader = Task {
+            do {
+                for try await message in inbound.messages(maxSize: maximumFrameSize) {
+                    switch message {
+                    case .text(let text):
+                        await hub.receive(text, from: id)
+                    case .binary:
+                        await hub.receive("", from: id)
+                    }
+                }
+            } catch {
+                logger.debug("stream read ended", metadata: ["error.type": "\(type(of: error))"])
+            }
+            // Cancelled: the connection became a zombie, and stays open.
+            return Task.isCancelled
+        }
+        await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 for await command in commands {
                     switch command {
@@ -54,30 +73,29 @@ enum DingTalkStream {
                             try await outbound.write(.text(text))
                         } catch {
                             logger.debug("stream write failed", metadata: ["error.type": "\(type(of: error))"])
-                            return
+                            return true
                         }
                     case .close:
-                        return
+                        return true
+                    case .zombie:
+                        reader.cancel()
                     }
                 }
+                return true
             }
             group.addTask {
-                do {
-                    for try await message in inbound.messages(maxSize: maximumFrameSize) {
-                        switch message {
-                        case .text(let text):
-                            await hub.receive(text, from: id)
-                        case .binary:
-                            await hub.receive("", from: id)
-                        }
-                    }
-                } catch {
-                    logger.debug("stream read ended", metadata: ["error.type": "\(type(of: error))"])
+                // Ending the connection stops the reading too.
+                await withTaskCancellationHandler {
+                    !(await reader.value)
+                } onCancel: {
+                    reader.cancel()
                 }
             }
-            await group.next()
+            // Whichever ends first ends the connection, unless it is the reader of a zombie.
+            for await ends in group where ends { break }
             group.cancelAll()
         }
+        reader.cancel()
         await hub.unregister(id)
     }
 }

@@ -5,6 +5,9 @@ import Logging
 enum DingTalkStreamCommand: Sendable {
     case frame(String)
     case close
+    /// Stop reading from the client, and so stop answering its WebSocket pings, but keep the
+    /// connection open: a zombie as a client meets one.
+    case zombie
 }
 
 /// The Stream mode side of the emulator: open connections, CALLBACK and EVENT pushes waiting for
@@ -115,6 +118,7 @@ actor DingTalkStreamHub {
     func makeZombies() {
         for id in connections.keys {
             connections[id]?.zombie = true
+            connections[id]?.continuation.yield(.zombie)
         }
     }
 

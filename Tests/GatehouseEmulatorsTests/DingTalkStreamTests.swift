@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import HummingbirdWSClient
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 @testable import GatehouseEmulators
@@ -237,6 +238,35 @@ struct DingTalkStreamTests {
                 #expect(unknown.json["errcode"] != .int(0))
                 #expect(await emulator.sent(conversation: "cidSESSION==").map(\.content) == ["pong"])
             }
+        }
+    }
+
+    @Test("a zombie connection stays open but answers no WebSocket ping, so a pinging client notices it")
+    func zombieAnswersNoPing() async throws {
+        try await withDingTalk(fast) { emulator, http in
+            let url = try await streamURL(http: http, configuration: fast)
+            let ended = Mutex<ContinuousClock.Instant?>(nil)
+            let client = Task {
+                // Pings every 200 ms; a ping unanswered by the next one closes the connection.
+                _ = try? await WebSocketClient.connect(
+                    url: url,
+                    configuration: .init(autoPing: .enabled(timePeriod: .milliseconds(200))),
+                    logger: testLogger("test.stream")
+                ) { inbound, _, _ in
+                    for try await _ in inbound.messages(maxSize: 1 << 20) {}
+                }
+                ended.withLock { $0 = .now }
+            }
+            defer { client.cancel() }
+            #expect(try await eventually { await emulator.openConnections() == 1 })
+            // Answered, the pings keep it open.
+            try await Task.sleep(for: .milliseconds(900))
+            #expect(ended.withLock { $0 } == nil)
+            let zombified = ContinuousClock.now
+            await emulator.makeZombies()
+            #expect(try await eventually { ended.withLock { $0 } != nil })
+            let noticed = try #require(ended.withLock { $0 })
+            #expect(noticed - zombified < .seconds(2))
         }
     }
 }
