@@ -253,6 +253,24 @@ extension ConfigCompiler {
                     }
                 }
             }
+            // Said plainly rather than left to be discovered: a mirror no source can trigger.
+            if let node = fields["mirror"] {
+                if mirror.contains(.delete) {
+                    reader.warning(
+                        at: node,
+                        "\(what): mirror: delete never fires: neither Telegram's Bot API nor DingTalk's robot messages tell a bot that a message was deleted"
+                    )
+                }
+                let readsTelegram = (from ?? []).contains { name in
+                    if case .chat = channels.valid[name]?.address { true } else { false }
+                }
+                if mirror.contains(.edit), !readsTelegram {
+                    reader.warning(
+                        at: node,
+                        "\(what): mirror: edit never fires: the route reads only DingTalk, which does not tell a robot that a message was edited"
+                    )
+                }
+            }
             // A route from announcements is bulk however many destinations it has.
             let fromAnnouncements = (from ?? []).contains { channels.valid[$0]?.address == .announcements }
             var priority: DeliveryPriority? = fromAnnouncements ? .bulk : nil

@@ -56,3 +56,33 @@ import Testing
         #expect(throws: (any Error).self) { try ConfigLoader(environment: [:]).load(yaml: yaml, file: "g.yaml") }
     }
 }
+
+/// A mirror no source can trigger loads, with a warning that says why.
+@Suite struct MirrorWarningTests {
+    func warnings(_ from: String, _ mirror: String) throws -> [String] {
+        let yaml =
+            RulesConfigTests.base + """
+                  support: { platform: tg, chat: -1002 }
+                routes:
+                  - { name: r, from: \(from), to: [news], mirror: \(mirror) }
+                """
+        return try ConfigLoader(environment: [:]).load(yaml: yaml, file: "g.yaml").warnings.map(\.message)
+    }
+
+    @Test func aDeleteMirrorNeverFiresFromAnySource() throws {
+        #expect(
+            try warnings("support", "[edit, delete]") == [
+                "route 'r': mirror: delete never fires: neither Telegram's Bot API nor DingTalk's robot messages tell a bot that a message was deleted"
+            ]
+        )
+    }
+
+    @Test func anEditMirrorFiresOnlyFromTelegram() throws {
+        #expect(try warnings("support", "[edit]").isEmpty)
+        #expect(
+            try warnings("all-hands", "[edit]") == [
+                "route 'r': mirror: edit never fires: the route reads only DingTalk, which does not tell a robot that a message was edited"
+            ]
+        )
+    }
+}
