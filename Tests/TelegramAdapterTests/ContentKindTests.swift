@@ -112,4 +112,20 @@ import Testing
     @Test func plainTextHasNoKindRecorded() throws {
         #expect(try envelope(#""text":"hello""#)?.contentKind == nil)
     }
+
+    @Test func aPhoneNumberInAContactCardOrAChecklistIsInTheTextTheChecksScan() throws {
+        // A card or a task list must not be a way round the PII checks: what crosses is the label,
+        // and the label is what the detectors read.
+        let detector = try #require(BuiltinDetectors.named("cn_mobile"))
+        for content in [
+            #""contact":{"phone_number":"13812345678","first_name":"Wei"}"#,
+            #""checklist":{"title":"Launch","tasks":[{"id":1,"text":"call 13812345678"}]}"#,
+            #""poll":{"id":"p","question":"Lunch?","options":[{"text":"ring 13812345678"}]}"#,
+        ] {
+            let text = try #require(try envelope(content)).body.text
+            var matches: [Range<Int>] = []
+            Array(text.utf8).withUnsafeBufferPointer { detector.scan($0, into: &matches) }
+            #expect(matches.count == 1, "\(text)")
+        }
+    }
 }
