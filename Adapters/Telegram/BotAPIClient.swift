@@ -38,20 +38,35 @@ struct BotAPIClient: Sendable {
         as: Result.Type = Result.self,
         timeout: Duration
     ) async throws(DeliveryError) -> Result {
+        try await upload(method, fields: fields, files: [(fileField, file)], timeout: timeout)
+    }
+
+    /// A multipart/form-data request with several files, each in its own field (sendMediaGroup
+    /// names them in `media` as `attach://<field>`).
+    func upload<Result: Decodable>(
+        _ method: String,
+        fields: [(String, String)],
+        files: [(field: String, file: AttachedFile)],
+        as: Result.Type = Result.self,
+        timeout: Duration
+    ) async throws(DeliveryError) -> Result {
         let boundary = "gatehouse-\(UUID().uuidString)"
         var body = ByteBuffer()
         for (name, value) in fields {
             body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
         }
-        // A quote or line break in a file name would end the header early.
-        let name = file.name.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(
-            of: "\n",
-            with: " "
-        )
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(fileField)\"; filename=\"\(name)\"\r\n")
-        body.writeString("Content-Type: \(file.mimeType ?? "application/octet-stream")\r\n\r\n")
-        body.writeBytes(file.data)
-        body.writeString("\r\n--\(boundary)--\r\n")
+        for (field, file) in files {
+            // A quote or line break in a file name would end the header early.
+            let name = file.name.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(
+                of: "\n",
+                with: " "
+            )
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(name)\"\r\n")
+            body.writeString("Content-Type: \(file.mimeType ?? "application/octet-stream")\r\n\r\n")
+            body.writeBytes(file.data)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
         return try await post(method, body: body, contentType: "multipart/form-data; boundary=\(boundary)", timeout: timeout)
     }
 

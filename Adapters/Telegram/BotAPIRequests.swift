@@ -1,5 +1,7 @@
 // Parameters of the Bot API methods the adapter calls, encoded as the JSON the API documents.
 
+import GatehouseCore
+
 /// `chat_id`: Integer or String (`@channelusername`).
 enum ChatID: Encodable, Sendable {
     case id(Int64)
@@ -126,5 +128,82 @@ struct DeleteMessage: Encodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case chatID = "chat_id"
         case messageID = "message_id"
+    }
+}
+
+/// sendLocation, sendVenue, sendContact, sendPoll or sendDice: content sent again in its native
+/// form, one request type for all of them (the shape says which fields).
+struct SendNative: Encodable, Sendable {
+    var chatID: ChatID
+    var messageThreadID: Int64?
+    var shape: NativeContent.Shape
+    var replyParameters: ReplyParameters?
+
+    /// The method that sends the shape; nil for a sticker (an upload, with its file).
+    static func method(for shape: NativeContent.Shape) -> String? {
+        switch shape {
+        case .location: "sendLocation"
+        case .venue: "sendVenue"
+        case .contact: "sendContact"
+        case .poll: "sendPoll"
+        case .dice: "sendDice"
+        case .sticker, .labelled: nil
+        }
+    }
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// `InputPollOption`: an option's text.
+    private struct PollOption: Encodable {
+        var text: String
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(chatID, forKey: Key("chat_id"))
+        try container.encodeIfPresent(messageThreadID, forKey: Key("message_thread_id"))
+        try container.encodeIfPresent(replyParameters, forKey: Key("reply_parameters"))
+        switch shape {
+        case .location(let latitude, let longitude):
+            try container.encode(latitude, forKey: Key("latitude"))
+            try container.encode(longitude, forKey: Key("longitude"))
+        case .venue(let latitude, let longitude, let title, let address):
+            try container.encode(latitude, forKey: Key("latitude"))
+            try container.encode(longitude, forKey: Key("longitude"))
+            try container.encode(title, forKey: Key("title"))
+            try container.encode(address, forKey: Key("address"))
+        case .contact(let phoneNumber, let firstName, let lastName):
+            try container.encode(phoneNumber, forKey: Key("phone_number"))
+            try container.encode(firstName, forKey: Key("first_name"))
+            try container.encodeIfPresent(lastName, forKey: Key("last_name"))
+        case .poll(let question, let options, let anonymous, let multipleAnswers):
+            try container.encode(question, forKey: Key("question"))
+            try container.encode(options.map(PollOption.init), forKey: Key("options"))
+            try container.encode(anonymous, forKey: Key("is_anonymous"))
+            try container.encode(multipleAnswers, forKey: Key("allows_multiple_answers"))
+        case .dice(let emoji):
+            try container.encode(emoji, forKey: Key("emoji"))
+        case .sticker, .labelled:
+            break
+        }
+    }
+}
+
+/// `InputMedia` of one file of an album, its bytes in the request's field `attach://<field>`.
+struct InputMedia: Encodable, Sendable {
+    var type: String
+    var media: String
+    var caption: String?
+    var captionEntities: [MessageEntity]?
+
+    enum CodingKeys: String, CodingKey {
+        case type, media, caption
+        case captionEntities = "caption_entities"
     }
 }

@@ -57,6 +57,8 @@ struct Message: Decodable {
     var entities: [MessageEntity]?
     var captionEntities: [MessageEntity]?
     var replyToMessage: MessageReference?
+    /// The album the message belongs to (photos or videos sent together).
+    var mediaGroupID: String?
     var document: Document?
     var photo: [PhotoSize]?
     /// Video, Audio, Voice and Animation carry the fields of a Document that matter here (file_id,
@@ -67,8 +69,9 @@ struct Message: Decodable {
     var animation: Document?
     /// A round video message: a file like a video's (`length` instead of a name).
     var videoNote: Document?
-    /// The kinds that are no file to carry across: each crosses as the labelled text of
-    /// `Message+Content.swift`, which the checks read.
+    /// The kinds that are no file to carry across (and stickers): each crosses as the labelled
+    /// text of `Message+Content.swift`, which the checks read, and in its native form where the
+    /// destination has it.
     var sticker: Sticker?
     var poll: Poll?
     var location: Location?
@@ -95,6 +98,7 @@ struct Message: Decodable {
         case chat, text, caption, entities
         case captionEntities = "caption_entities"
         case replyToMessage = "reply_to_message"
+        case mediaGroupID = "media_group_id"
         case document, photo, video, audio, voice, animation
         case videoNote = "video_note"
         case sticker, poll, location, venue, contact, dice, story, game, invoice, checklist, giveaway
@@ -106,12 +110,39 @@ struct Message: Decodable {
 /// A sticker: what is shown of it is its emoji.
 struct Sticker: Decodable {
     var emoji: String?
+    var fileID: String
+    var fileSize: Int?
+    var isAnimated: Bool?
+    var isVideo: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case emoji
+        case fileID = "file_id"
+        case fileSize = "file_size"
+        case isAnimated = "is_animated"
+        case isVideo = "is_video"
+    }
+
+    /// The file's format: WebP, TGS (animated) or WebM (video), as sendSticker takes them.
+    var file: (name: String, mimeType: String) {
+        if isAnimated == true { return ("sticker.tgs", "application/x-tgsticker") }
+        if isVideo == true { return ("sticker.webm", "video/webm") }
+        return ("sticker.webp", "image/webp")
+    }
 }
 
 /// A native poll: its question and options are text the checks read.
 struct Poll: Decodable {
     var question: String
     var options: [Option]
+    var isAnonymous: Bool?
+    var allowsMultipleAnswers: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case question, options
+        case isAnonymous = "is_anonymous"
+        case allowsMultipleAnswers = "allows_multiple_answers"
+    }
 
     struct Option: Decodable {
         var text: String
@@ -200,12 +231,15 @@ struct Document: Decodable {
     var fileName: String?
     var mimeType: String?
     var fileSize: Int?
+    /// Seconds, for audio, voice and video.
+    var duration: Int?
 
     enum CodingKeys: String, CodingKey {
         case fileID = "file_id"
         case fileName = "file_name"
         case mimeType = "mime_type"
         case fileSize = "file_size"
+        case duration
     }
 }
 

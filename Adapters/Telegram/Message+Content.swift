@@ -8,30 +8,7 @@ extension Message {
     /// number, a venue's title and address). Files (photos, documents, videos, voice, audio,
     /// animations, video notes) cross as attachments, with their caption as the text.
     var content: (kind: ContentKind, label: String?) {
-        if let sticker { return (.sticker, "[sticker\(sticker.emoji.map { " " + $0 } ?? "")]") }
-        if let poll {
-            let options = poll.options.map(\.text).joined(separator: " / ")
-            return (.poll, "[poll: \(poll.question)\(options.isEmpty ? "" : " — " + options)]")
-        }
-        if let venue {
-            return (.venue, "[venue: \(venue.title), \(venue.address) (\(Self.coordinates(venue.location)))]")
-        }
-        if let location { return (.location, "[location: \(Self.coordinates(location))]") }
-        if let contact {
-            let name = [contact.firstName, contact.lastName].compactMap { $0 }.joined(separator: " ")
-            return (.contact, "[contact: \(name), \(contact.phoneNumber)]")
-        }
-        if let dice { return (.dice, "[dice \(dice.emoji) \(dice.value)]") }
-        if story != nil { return (.story, "[story]") }
-        if let game { return (.game, "[game: \(game.title)]") }
-        if let invoice { return (.invoice, "[invoice: \(invoice.title)]") }
-        if let checklist {
-            let tasks = (checklist.tasks ?? []).map(\.text).joined(separator: " / ")
-            return (.checklist, "[checklist: \(checklist.title)\(tasks.isEmpty ? "" : " — " + tasks)]")
-        }
-        if paidMedia != nil { return (.paidMedia, "[paid media]") }
-        if livePhoto != nil { return (.livePhoto, "[live photo]") }
-        if giveaway != nil { return (.giveaway, "[giveaway]") }
+        if let native { return (native.kind, native.label) }
         // An animation also comes as `document`, for old clients: it is an animation.
         if animation != nil { return (.animation, nil) }
         if videoNote != nil { return (.videoNote, nil) }
@@ -41,6 +18,58 @@ extension Message {
         if document != nil { return (.document, nil) }
         if photo != nil { return (.photo, nil) }
         return (.text, nil)
+    }
+
+    /// The content a destination can send again in its native form, with its label.
+    var native: NativeContent? {
+        if let sticker {
+            return NativeContent(label: "[sticker\(sticker.emoji.map { " " + $0 } ?? "")]", shape: .sticker(emoji: sticker.emoji))
+        }
+        if let poll {
+            let options = poll.options.map(\.text)
+            let listed = options.joined(separator: " / ")
+            return NativeContent(
+                label: "[poll: \(poll.question)\(listed.isEmpty ? "" : " — " + listed)]",
+                shape: .poll(
+                    question: poll.question,
+                    options: options,
+                    anonymous: poll.isAnonymous ?? true,
+                    multipleAnswers: poll.allowsMultipleAnswers ?? false
+                )
+            )
+        }
+        if let venue {
+            return NativeContent(
+                label: "[venue: \(venue.title), \(venue.address) (\(Self.coordinates(venue.location)))]",
+                shape: .venue(latitude: venue.location.latitude, longitude: venue.location.longitude, title: venue.title, address: venue.address)
+            )
+        }
+        if let location {
+            return NativeContent(
+                label: "[location: \(Self.coordinates(location))]",
+                shape: .location(latitude: location.latitude, longitude: location.longitude)
+            )
+        }
+        if let contact {
+            let name = [contact.firstName, contact.lastName].compactMap { $0 }.joined(separator: " ")
+            return NativeContent(
+                label: "[contact: \(name), \(contact.phoneNumber)]",
+                shape: .contact(phoneNumber: contact.phoneNumber, firstName: contact.firstName, lastName: contact.lastName)
+            )
+        }
+        // The value is the platform's throw: a die thrown again shows its own.
+        if let dice { return NativeContent(label: "[dice \(dice.emoji) \(dice.value)]", shape: .dice(emoji: dice.emoji)) }
+        if story != nil { return NativeContent(label: "[story]", shape: .labelled(.story)) }
+        if let game { return NativeContent(label: "[game: \(game.title)]", shape: .labelled(.game)) }
+        if let invoice { return NativeContent(label: "[invoice: \(invoice.title)]", shape: .labelled(.invoice)) }
+        if let checklist {
+            let tasks = (checklist.tasks ?? []).map(\.text).joined(separator: " / ")
+            return NativeContent(label: "[checklist: \(checklist.title)\(tasks.isEmpty ? "" : " — " + tasks)]", shape: .labelled(.checklist))
+        }
+        if paidMedia != nil { return NativeContent(label: "[paid media]", shape: .labelled(.paidMedia)) }
+        if livePhoto != nil { return NativeContent(label: "[live photo]", shape: .labelled(.livePhoto)) }
+        if giveaway != nil { return NativeContent(label: "[giveaway]", shape: .labelled(.giveaway)) }
+        return nil
     }
 
     /// Degrees to five places (about a metre), as a map link takes them.

@@ -5,76 +5,120 @@ import Logging
 /// Delivery: sends (split, formatted, with files), edits, deletes and downloads, each paced and
 /// classified.
 extension TelegramAdapter {
-    /// One message of a send: a part of the text, or an attachment (with the text as its caption
-    /// when the text fits one).
+    /// One message of a send: a part of the text, content in its native form (a location, a
+    /// poll), an attachment (with the text as its caption when the text fits one), or an album.
     private enum Unit {
         case text(RichText)
+        case native(NativeContent.Shape)
         case file(Envelope.Attachment, caption: RichText?)
+        case album([Envelope.Attachment], caption: RichText?)
+
+        /// How many messages it takes (what an earlier attempt's delivered ids count in).
+        var messageCount: Int {
+            if case .album(let files, _) = self { return files.count }
+            return 1
+        }
     }
 
-    /// Sends the text (split at 4096 UTF-16 units, never inside a span) and the attachments. A
-    /// text that fits a caption goes on the first file; a longer one is sent first, the files after.
+    /// Sends the text (split at 4096 UTF-16 units, never inside a span), the content in its native
+    /// form, and the attachments, in their own forms (a voice note as a voice note, a sticker as a
+    /// sticker), photos and videos sent together as albums. A text that fits a caption goes on the
+    /// first file that takes one; a longer one is sent first, the files after. A kind sent natively
+    /// leaves its label out of the text (when the label crossed untouched: see ``NativeContent``).
     /// Each file is fetched just before it is sent; one that cannot be had at all is replaced by a
     /// line saying it was not forwarded, so the rest of the message still arrives.
     public func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String] {
         let (chat, topic) = try address(of: message.channel)
         let priority = message.priority
-        let content = message.content
+        let native = message.native.flatMap { native in
+            Self.sendsNatively(native, with: message.attachments) ? native.body(withoutLabelIn: message.content).map { (native, $0) } : nil
+        }
+        let content = native?.1 ?? message.content
         let reply = message.replyTo.flatMap(NativeID.init).map { ReplyParameters(messageID: $0.messageID) }
-        let captioned = !message.attachments.isEmpty && content.text.utf16.count <= Self.captionLimit
-        let units =
-            (captioned ? [] : messages(of: content)).map(Unit.text)
-            + message.attachments.enumerated().map { number, attachment in
-                Unit.file(attachment, caption: captioned && number == 0 && !content.text.isEmpty ? content : nil)
-            }
+        let units = Self.units(of: content, native: native?.0, attachments: message.attachments, split: messages(of:))
         guard !units.isEmpty else {
             throw DeliveryError.rejected("nothing to send: the text is empty and no file goes with it")
         }
         // Those an earlier attempt delivered are skipped; only the first message answers the
         // replied-to one.
         var ids = progress.delivered
-        for (index, unit) in units.enumerated() where index >= progress.delivered.count {
+        var index = 0
+        for unit in units {
+            let count = unit.messageCount
+            defer { index += count }
+            guard index >= progress.delivered.count else { continue }
             let answering = index == 0 ? reply : nil
-            let sent: NativeID
             switch unit {
             case .text(let part):
-                sent = NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: answering, priority: priority))
+                ids.append(NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: answering, priority: priority)).text)
+            case .native(let shape):
+                ids.append(NativeID(.native, try await sendNative(shape, to: chat, topic: topic, reply: answering, priority: priority)).text)
             case .file(let attachment, let caption):
-                // A file that cannot be fetched is named instead; one Telegram refuses fails the
-                // send, as any refused message does.
-                let file: AttachedFile?
-                do {
-                    file = try await message.files(attachment)
-                } catch let error as DeliveryError where error.isPermanent {
-                    logger.warning(
-                        "attachment not forwarded: it cannot be fetched",
-                        metadata: [
-                            "gh.attachment": .string(attachment.name ?? attachment.mimeType ?? "file"), "gh.error": .string(error.detail),
-                        ]
-                    )
-                    file = nil
-                }
-                if let file {
-                    let id = try await upload(file, caption: caption, to: chat, topic: topic, reply: answering, priority: priority)
-                    sent = NativeID(caption == nil ? .file : .caption, id)
-                } else {
-                    sent = NativeID(
-                        .text,
-                        try await sendText(
-                            Self.notForwarded(attachment, caption: caption),
-                            to: chat,
-                            topic: topic,
-                            reply: answering,
-                            priority: priority
-                        )
-                    )
-                }
+                ids.append(try await send(attachment, of: message, caption: caption, to: chat, topic: topic, reply: answering).text)
+            case .album(let attachments, let caption):
+                ids += try await sendAlbum(attachments, of: message, caption: caption, to: chat, topic: topic, reply: answering).map(\.text)
             }
-            ids.append(sent.text)
             await progress.record(ids)
         }
         return ids
     }
+
+    /// What a send is made of, in order: the text (unless it is a caption), the native form,
+    /// then the files, runs of photos and videos (or of documents, or of audio) in albums of up
+    /// to ten. The caption goes on the first file that takes one.
+    private static func units(
+        of content: RichText,
+        native: NativeContent?,
+        attachments: [Envelope.Attachment],
+        split: (RichText) -> [RichText]
+    ) -> [Unit] {
+        let captioning = attachments.firstIndex { $0.form.takesCaption }
+        let captioned = captioning != nil && content.text.utf16.count <= captionLimit && !content.text.isEmpty
+        var units = (captioned ? [] : split(content)).map(Unit.text)
+        if let native, case let shape = native.shape, SendNative.method(for: shape) != nil {
+            units.append(.native(shape))
+        }
+        var index = 0
+        while index < attachments.count {
+            let caption = captioned && index == captioning ? content : nil
+            let album = albumRun(in: attachments, from: index)
+            if album.count >= 2 {
+                // The album's caption is its first item's, when the caption falls in it.
+                let albumCaption = captioned && album.contains(captioning ?? -1) ? content : nil
+                if albumCaption == nil || captioning == index {
+                    units.append(.album(album.map { attachments[$0] }, caption: albumCaption))
+                    index += album.count
+                    continue
+                }
+            }
+            units.append(.file(attachments[index], caption: caption))
+            index += 1
+        }
+        return units
+    }
+
+    /// The indices of the album that can start at `start`: the attachments that follow of one
+    /// album class, at most ten (sendMediaGroup's limit).
+    private static func albumRun(in attachments: [Envelope.Attachment], from start: Int) -> [Int] {
+        guard let kind = attachments[start].form.albumClass else { return [start] }
+        var run = [start]
+        var next = start + 1
+        while next < attachments.count, run.count < albumLimit, attachments[next].form.albumClass == kind {
+            run.append(next)
+            next += 1
+        }
+        return run
+    }
+
+    /// Whether Telegram takes the content in its native form: a location, venue, contact, poll or
+    /// die, and a sticker whose file goes with it; not a kind only its label stands for.
+    static func sendsNatively(_ native: NativeContent, with attachments: [Envelope.Attachment]) -> Bool {
+        if case .sticker = native.shape { return attachments.contains { $0.form == .sticker } }
+        return SendNative.method(for: native.shape) != nil
+    }
+
+    /// sendMediaGroup's most items.
+    static let albumLimit = 10
 
     /// The text's messages: its parts, without any that is only whitespace (Telegram refuses an
     /// empty message, and trims the whitespace a part would carry anyway).
@@ -112,7 +156,7 @@ extension TelegramAdapter {
 
     /// Sends as a reply, and once more as a plain message if the answered message is gone:
     /// `allow_sending_without_reply` does not apply in forum topics, where Telegram refuses instead.
-    private func answering(_ reply: ReplyParameters?, _ send: (ReplyParameters?) async throws -> Int64) async throws -> Int64 {
+    private func answering<Sent>(_ reply: ReplyParameters?, _ send: (ReplyParameters?) async throws -> Sent) async throws -> Sent {
         guard let reply else { return try await send(nil) }
         do {
             return try await send(reply)
@@ -121,8 +165,113 @@ extension TelegramAdapter {
         }
     }
 
-    /// sendPhoto for what came as a photo (within Telegram's photo limit), sendDocument for
-    /// everything else, and for a photo Telegram refuses as one (its dimensions, say).
+    /// One attachment: fetched and sent in its form, or, when it cannot be fetched at all, a line
+    /// naming it (a file Telegram refuses fails the send, as any refused message does).
+    private func send(
+        _ attachment: Envelope.Attachment,
+        of message: OutboundMessage,
+        caption: RichText?,
+        to chat: ChatID,
+        topic: Int64?,
+        reply: ReplyParameters?
+    ) async throws -> NativeID {
+        guard let file = try await fetch(attachment, of: message) else {
+            let line = Self.notForwarded(attachment, caption: caption)
+            return NativeID(.text, try await sendText(line, to: chat, topic: topic, reply: reply, priority: message.priority))
+        }
+        let id = try await upload(file, caption: caption, to: chat, topic: topic, reply: reply, priority: message.priority)
+        return NativeID(caption == nil ? .file : .caption, id)
+    }
+
+    /// The bytes of an attachment, or nil when they cannot be had at all (logged).
+    private func fetch(_ attachment: Envelope.Attachment, of message: OutboundMessage) async throws -> AttachedFile? {
+        do {
+            return try await message.files(attachment)
+        } catch let error as DeliveryError where error.isPermanent {
+            logger.warning(
+                "attachment not forwarded: it cannot be fetched",
+                metadata: [
+                    "gh.attachment": .string(attachment.name ?? attachment.mimeType ?? "file"), "gh.error": .string(error.detail),
+                ]
+            )
+            return nil
+        }
+    }
+
+    /// An album in one sendMediaGroup, its files in order and the caption on the first. Files that
+    /// cannot be fetched are named in a line after it; an album left with one file goes as that file.
+    private func sendAlbum(
+        _ attachments: [Envelope.Attachment],
+        of message: OutboundMessage,
+        caption: RichText?,
+        to chat: ChatID,
+        topic: Int64?,
+        reply: ReplyParameters?
+    ) async throws -> [NativeID] {
+        var files: [AttachedFile] = []
+        var missing: [Envelope.Attachment] = []
+        for attachment in attachments {
+            if let file = try await fetch(attachment, of: message) { files.append(file) } else { missing.append(attachment) }
+        }
+        var ids: [NativeID] = []
+        if files.count >= 2 {
+            let sent: [Message] = try await answering(reply) { reply in
+                try await paced("sendMediaGroup", to: chat, priority: message.priority) { chat throws(DeliveryError) in
+                    var fields: [(String, String)] = [("chat_id", chat.key)]
+                    if let topic { fields.append(("message_thread_id", String(topic))) }
+                    if let reply { fields.append(("reply_parameters", Self.json(reply))) }
+                    let media = files.enumerated().map { number, file in
+                        InputMedia(
+                            type: file.form.albumType,
+                            media: "attach://file\(number)",
+                            caption: number == 0 ? caption?.text : nil,
+                            captionEntities: number == 0 ? caption.flatMap { EntityMapping.entities(from: $0.spans, in: $0.text) } : nil
+                        )
+                    }
+                    fields.append(("media", Self.json(media)))
+                    return try await client.upload(
+                        "sendMediaGroup",
+                        fields: fields,
+                        files: files.enumerated().map { ("file\($0)", $1) },
+                        timeout: configuration.requestTimeout
+                    )
+                }
+            }
+            ids = sent.enumerated().map { NativeID($0 == 0 && caption != nil ? .caption : .file, $1.messageID) }
+        } else if let file = files.first {
+            ids = [NativeID(caption == nil ? .file : .caption, try await upload(file, caption: caption, to: chat, topic: topic, reply: reply, priority: message.priority))]
+        }
+        for attachment in missing {
+            let line = Self.notForwarded(attachment, caption: ids.isEmpty ? caption : nil)
+            ids.append(NativeID(.text, try await sendText(line, to: chat, topic: topic, reply: ids.isEmpty ? reply : nil, priority: message.priority)))
+        }
+        return ids
+    }
+
+    /// A location, venue, contact, poll or die, sent again.
+    private func sendNative(
+        _ shape: NativeContent.Shape,
+        to chat: ChatID,
+        topic: Int64?,
+        reply: ReplyParameters?,
+        priority: DeliveryPriority
+    ) async throws -> Int64 {
+        guard let method = SendNative.method(for: shape) else { throw DeliveryError.rejected("a sticker is sent with its file") }
+        return try await answering(reply) { reply in
+            let sent: Message = try await paced(method, to: chat, priority: priority) { chat throws(DeliveryError) in
+                try await client.call(
+                    method,
+                    SendNative(chatID: chat, messageThreadID: topic, shape: shape, replyParameters: reply),
+                    timeout: configuration.requestTimeout
+                )
+            }
+            return sent.messageID
+        }
+    }
+
+    /// Sends a file in its form (sendPhoto, sendVoice, sendSticker, …; a caption only where the
+    /// form takes one), as a document when Telegram refuses it in that form (a photo's dimensions,
+    /// a voice note not in OGG/Opus, MP3 or M4A), and when it is a photo over the photo limit.
     private func upload(
         _ file: AttachedFile,
         caption: RichText?,
@@ -132,36 +281,41 @@ extension TelegramAdapter {
         priority: DeliveryPriority
     ) async throws -> Int64 {
         try await answering(reply) { reply in
-            if file.isPhoto && file.data.count <= Self.photoUploadLimit {
+            let form = file.isPhoto ? ContentKind.photo : file.form
+            if form != .document, form != .photo || file.data.count <= Self.photoUploadLimit {
                 do {
-                    return try await upload(file, as: "photo", caption: caption, to: chat, topic: topic, reply: reply, priority: priority)
-                } catch let error as DeliveryError where error.code == .photoRefused {
-                    logger.info("Telegram refused a photo as a photo; sending it as a document", metadata: ["gh.detail": .string(error.detail)])
+                    return try await upload(file, as: form, caption: caption, to: chat, topic: topic, reply: reply, priority: priority)
+                } catch let error as DeliveryError where error.code == .photoRefused || (form != .photo && error.code == .rejected) {
+                    logger.info(
+                        "Telegram refused a file in its form; sending it as a document",
+                        metadata: ["gh.form": .string(form.rawValue), "gh.detail": .string(error.detail)]
+                    )
                 }
             }
-            return try await upload(file, as: "document", caption: caption, to: chat, topic: topic, reply: reply, priority: priority)
+            return try await upload(file, as: .document, caption: caption, to: chat, topic: topic, reply: reply, priority: priority)
         }
     }
 
     private func upload(
         _ file: AttachedFile,
-        as field: String,
+        as form: ContentKind,
         caption: RichText?,
         to chat: ChatID,
         topic: Int64?,
         reply: ReplyParameters?,
         priority: DeliveryPriority
     ) async throws -> Int64 {
-        let method = field == "photo" ? "sendPhoto" : "sendDocument"
+        let (method, field) = form.upload
         let sent: Message = try await paced(method, to: chat, priority: priority) { chat throws(DeliveryError) in
             var fields: [(String, String)] = [("chat_id", chat.key)]
             if let topic { fields.append(("message_thread_id", String(topic))) }
-            if let caption {
+            if let caption, form.takesCaption {
                 fields.append(("caption", caption.text))
                 if let entities = EntityMapping.entities(from: caption.spans, in: caption.text) {
                     fields.append(("caption_entities", Self.json(entities)))
                 }
             }
+            if let duration = file.duration, form.hasDuration { fields.append(("duration", String(duration))) }
             if let reply { fields.append(("reply_parameters", Self.json(reply))) }
             return try await client.upload(method, fields: fields, fileField: field, file: file, timeout: configuration.requestTimeout)
         }
@@ -181,7 +335,9 @@ extension TelegramAdapter {
     public func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String] {
         let (chat, topic) = try address(of: message.channel)
         let priority = message.priority
-        let content = message.content
+        // What the send left out (a native form's label) the edit leaves out too.
+        let sentNatively = message.native.map { Self.sendsNatively($0, with: message.attachments) } ?? false
+        let content = (sentNatively ? message.native?.body(withoutLabelIn: message.content) : nil) ?? message.content
         let existing = nativeIDs.compactMap(NativeID.init)
         let textIDs = existing.filter { $0.role == .text }
         var files = existing.filter { $0.role != .text }
@@ -283,6 +439,12 @@ extension TelegramAdapter {
                     try await editText(part.messageID, to: text, in: chat, priority: priority)
                 case .caption, .file:
                     try await editCaption(part.messageID, to: text, in: chat, priority: priority)
+                case .native:
+                    // A location or a poll has no text to replace: it stays, and is said so.
+                    logger.warning(
+                        "a location, venue, contact, poll or die cannot be edited to the notice; it stays",
+                        metadata: ["gh.chat": .string(chat.key), "gh.message": .stringConvertible(part.messageID)]
+                    )
                 }
                 kept.append(part.text)
             } catch let error as DeliveryError where error.code == .messageGone {
@@ -327,7 +489,7 @@ extension TelegramAdapter {
         }
         let data = try await client.download(path: path, limit: limit, timeout: configuration.requestTimeout)
         let name = attachment.name ?? path.split(separator: "/").last.map(String.init) ?? "file"
-        return AttachedFile(name: name, mimeType: attachment.mimeType, data: data, isPhoto: attachment.isPhoto == true)
+        return AttachedFile(name: name, mimeType: attachment.mimeType, data: data, isPhoto: attachment.isPhoto == true, form: attachment.form, duration: attachment.duration)
     }
 
     /// Calls a method that puts a message in `chat`, in its turn (``SendPacer``: interactive

@@ -182,13 +182,14 @@ public struct TelegramAdapter: Adapter {
             let acknowledged = Mutex(Set<Int64>())
             // The updates that carry an event; the others (service messages) are confirmed as they are.
             var carrying = Set<Int64>()
-            let events = updates.compactMap { update -> InboundEvent? in
-                guard let envelope = envelope(from: update) else { return nil }
-                carrying.insert(update.updateID)
+            let events = Self.albums(in: updates).compactMap { album -> InboundEvent? in
+                guard let envelope = envelope(from: album) else { return nil }
+                let ids = album.map(\.updateID)
+                carrying.formUnion(ids)
                 return InboundEvent(
                     envelope: envelope,
                     acknowledgement: Acknowledgement {
-                        _ = acknowledged.withLock { $0.insert(update.updateID) }
+                        acknowledged.withLock { $0.formUnion(ids) }
                     }
                 )
             }
@@ -251,6 +252,42 @@ public struct TelegramAdapter: Adapter {
         }
     }
 
+    /// The updates in order, those of one album (new posts of one chat with the same
+    /// `media_group_id`, which Telegram sends one after another) together: an album crosses as
+    /// one message with its files in order. An album split across two answers (rare: Telegram sends
+    /// its parts at once) crosses as two.
+    static func albums(in updates: [Update]) -> [[Update]] {
+        var albums: [[Update]] = []
+        for update in updates {
+            if let last = albums.last?.last, let group = Self.album(of: update), group == Self.album(of: last) {
+                albums[albums.count - 1].append(update)
+            } else {
+                albums.append([update])
+            }
+        }
+        return albums
+    }
+
+    /// The chat and album a new post belongs to, if it is part of one.
+    private static func album(of update: Update) -> String? {
+        guard let message = update.message ?? update.channelPost, let group = message.mediaGroupID else { return nil }
+        return "\(message.chat.id)/\(group)"
+    }
+
+    /// One envelope for an album: the first part's, with every part's files in order, and the
+    /// caption of whichever part has one (Telegram shows an album's one caption).
+    func envelope(from album: [Update]) -> Envelope? {
+        guard var envelope = album.first.flatMap(envelope(from:)), album.count > 1 else {
+            return album.first.flatMap(envelope(from:))
+        }
+        let parts = album.dropFirst().compactMap(envelope(from:))
+        envelope.attachments += parts.flatMap(\.attachments)
+        if envelope.body.text.isEmpty, let captioned = parts.first(where: { !$0.body.text.isEmpty }) {
+            envelope.body = captioned.body
+        }
+        return envelope
+    }
+
     /// The envelope for an update, or nil for updates no route can take.
     func envelope(from update: Update) -> Envelope? {
         let kind: Envelope.Kind
@@ -268,15 +305,7 @@ public struct TelegramAdapter: Adapter {
         let chatKind = SendBudget.ChatKind(type: message.chat.type)
         pacer.learn(String(message.chat.id), is: chatKind)
         if let username = message.chat.username { pacer.learn("@" + username, is: chatKind) }
-        var attachments: [Envelope.Attachment] = []
-        // An animation also comes as `document`, for old clients: taken once.
-        for file in [message.document ?? message.animation, message.video, message.videoNote, message.audio, message.voice].compactMap({ $0 }) {
-            attachments.append(.init(reference: file.fileID, name: file.fileName, mimeType: file.mimeType, bytes: file.fileSize))
-        }
-        // The sizes come from outside: compared as full-width products, which cannot overflow.
-        if let photo = message.photo?.max(by: { $0.width.multipliedFullWidth(by: $0.height) < $1.width.multipliedFullWidth(by: $1.height) }) {
-            attachments.append(.init(reference: photo.fileID, mimeType: "image/jpeg", bytes: photo.fileSize, isPhoto: true))
-        }
+        let attachments = Self.attachments(of: message)
         let content = message.content
         let written = message.text ?? message.caption ?? ""
         let spans = EntityMapping.spans(from: message.text != nil ? message.entities : message.captionEntities, in: written)
@@ -313,8 +342,41 @@ public struct TelegramAdapter: Adapter {
                 ? message.editDate.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date()
                 : Date(timeIntervalSince1970: TimeInterval(message.date)),
             labels: message.from?.isBot == true ? ["bot"] : [],
-            contentKind: content.kind == .text ? nil : content.kind
+            contentKind: content.kind == .text ? nil : content.kind,
+            native: message.native
         )
+    }
+
+    /// The files a message carries, each with the form it came as: an animation (which also
+    /// comes as `document`, for old clients) taken once, as an animation; of a photo's sizes the
+    /// largest; a sticker's file, for a destination that sends stickers.
+    static func attachments(of message: Message) -> [Envelope.Attachment] {
+        var attachments: [Envelope.Attachment] = []
+        let files: [(Document?, ContentKind)] = [
+            (message.animation, .animation), (message.animation == nil ? message.document : nil, .document), (message.video, .video),
+            (message.videoNote, .videoNote), (message.audio, .audio), (message.voice, .voice),
+        ]
+        for case (let file?, let kind) in files {
+            attachments.append(
+                .init(
+                    reference: file.fileID,
+                    name: file.fileName,
+                    mimeType: file.mimeType,
+                    bytes: file.fileSize,
+                    kind: kind == .document ? nil : kind,
+                    duration: file.duration
+                )
+            )
+        }
+        // The sizes come from outside: compared as full-width products, which cannot overflow.
+        if let photo = message.photo?.max(by: { $0.width.multipliedFullWidth(by: $0.height) < $1.width.multipliedFullWidth(by: $1.height) }) {
+            attachments.append(.init(reference: photo.fileID, mimeType: "image/jpeg", bytes: photo.fileSize, isPhoto: true))
+        }
+        if let sticker = message.sticker {
+            let file = sticker.file
+            attachments.append(.init(reference: sticker.fileID, name: file.name, mimeType: file.mimeType, bytes: sticker.fileSize, kind: .sticker))
+        }
+        return attachments
     }
 
     private func sender(of message: Message) -> Envelope.Sender {

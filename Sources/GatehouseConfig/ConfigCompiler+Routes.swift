@@ -8,7 +8,7 @@ extension ConfigCompiler {
     static let dingtalkAddressKeys = ["conversation", "robot_webhook", "users", "announcements"]
     /// How many people one `oToMessages/batchSend` reaches.
     static let maxOneToOneUsers = 20
-    static let routeKeys = ["name", "from", "to", "on", "default", "template", "templates", "mirror", "priority", "withdrawn"]
+    static let routeKeys = ["name", "from", "to", "on", "default", "template", "templates", "mirror", "priority", "withdrawn", "placeholders"]
 
     func compileChannels(_ node: Node, platforms: Declared<PlatformConfig>) -> Declared<Channel> {
         var channels = Declared<Channel>()
@@ -279,6 +279,21 @@ extension ConfigCompiler {
             }
             var withdrawn = Route.defaultWithdrawn
             if let node = fields["withdrawn"], let text = reader.nonEmptyString(node, "\(what): withdrawn") { withdrawn = text }
+            // `placeholders: { sticker: "", location: "📍 a location" }`: what stands for a kind
+            // in place of its label (empty: nothing).
+            var placeholders: [ContentKind: String] = [:]
+            if let node = fields["placeholders"] {
+                for (name, key, value) in reader.namedEntries(node, "\(what): placeholders") {
+                    guard let kind = ContentKind(rawValue: name) else {
+                        reader.error(
+                            at: key,
+                            "\(what): placeholders: unknown kind '\(name)'\(reader.suggestion(for: name, among: ContentKind.names)); known: \(ContentKind.names.joined(separator: ", "))"
+                        )
+                        continue
+                    }
+                    if let text = reader.string(value, "\(what): placeholders: \(name)") { placeholders[kind] = text }
+                }
+            }
             var template = Template.text
             if let node = fields["template"] {
                 guard let parsed = self.template(node, what) else { continue }
@@ -314,7 +329,8 @@ extension ConfigCompiler {
                     templates: templates,
                     mirror: mirror,
                     priority: priority,
-                    withdrawn: withdrawn
+                    withdrawn: withdrawn,
+                    placeholders: placeholders
                 )
             )
         }

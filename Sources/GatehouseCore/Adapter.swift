@@ -85,12 +85,18 @@ public struct AttachedFile: Sendable, Hashable {
     public var data: Data
     /// It came as a photo, and goes on as one where the platform has photos.
     public var isPhoto: Bool
+    /// The form it came as (``Envelope/Attachment/form``), kept where the destination has it.
+    public var form: ContentKind
+    /// Its length in seconds, for audio and video.
+    public var duration: Int?
 
-    public init(name: String, mimeType: String?, data: Data, isPhoto: Bool = false) {
+    public init(name: String, mimeType: String?, data: Data, isPhoto: Bool = false, form: ContentKind? = nil, duration: Int? = nil) {
         self.name = name
         self.mimeType = mimeType
         self.data = data
         self.isPhoto = isPhoto
+        self.form = form ?? (isPhoto ? .photo : .document)
+        self.duration = duration
     }
 }
 
@@ -158,6 +164,9 @@ public struct OutboundMessage: Sendable, Hashable {
     /// Fetches an attachment's bytes when the adapter is about to send it (an edit leaves files
     /// in place and fetches nothing).
     public var files: FileSource
+    /// The content in its native form (a location, a poll, a sticker), whose label is in `text`:
+    /// a destination that has the form sends it and leaves the label out.
+    public var native: NativeContent?
 
     /// How a text is meant to be read.
     public enum Format: Sendable, Hashable {
@@ -176,8 +185,10 @@ public struct OutboundMessage: Sendable, Hashable {
         replyTo: String? = nil,
         attachments: [Envelope.Attachment] = [],
         files: FileSource = .none,
-        priority: DeliveryPriority = .interactive
+        priority: DeliveryPriority = .interactive,
+        native: NativeContent? = nil
     ) {
+        self.native = native
         self.priority = priority
         self.channel = channel
         self.text = text

@@ -20,6 +20,8 @@ public struct Crossing: Sendable, Hashable {
     public var spans: [Span]
     /// The attachments that go with it (none when the route redacts the attachment findings).
     public var attachments: [Envelope.Attachment]
+    /// The content in its native form, when its label crossed untouched (see ``NativeContent``).
+    public var native: NativeContent?
 
     public init(
         route: String,
@@ -31,8 +33,10 @@ public struct Crossing: Sendable, Hashable {
         findings: [Finding],
         text: String,
         spans: [Span] = [],
-        attachments: [Envelope.Attachment] = []
+        attachments: [Envelope.Attachment] = [],
+        native: NativeContent? = nil
     ) {
+        self.native = native
         self.route = route
         self.source = source
         self.destination = destination

@@ -21,6 +21,9 @@ public struct Envelope: Sendable, Hashable, Codable {
     /// What the message is beyond its text (a sticker, a poll); nil for text (and for envelopes
     /// recorded before kinds were).
     public var contentKind: ContentKind?
+    /// The content in a form a destination can send again natively (a location, a poll, a
+    /// sticker), whose label is in `body`; nil for text and files.
+    public var native: NativeContent?
 
     public init(
         origin: Origin,
@@ -31,7 +34,8 @@ public struct Envelope: Sendable, Hashable, Codable {
         replyTo: String? = nil,
         time: Date,
         labels: Set<String> = [],
-        contentKind: ContentKind? = nil
+        contentKind: ContentKind? = nil,
+        native: NativeContent? = nil
     ) {
         self.origin = origin
         self.sender = sender
@@ -42,6 +46,7 @@ public struct Envelope: Sendable, Hashable, Codable {
         self.time = time
         self.labels = labels
         self.contentKind = contentKind
+        self.native = native
     }
 
     /// The origin of an event: the platform, the native conversation and the native ids.
@@ -111,13 +116,34 @@ public struct Envelope: Sendable, Hashable, Codable {
         /// It came as a photo (a picture the platform compressed and shows inline), not as a file:
         /// a picture sent as a file goes on as a file, untouched.
         public var isPhoto: Bool?
+        /// The form it came as, when it is more than a file (an animation, a video, a voice note, a
+        /// sticker): a destination that has the form sends it so, others as a file.
+        public var kind: ContentKind?
+        /// Its length in seconds, for audio and video.
+        public var duration: Int?
 
-        public init(reference: String, name: String? = nil, mimeType: String? = nil, bytes: Int? = nil, isPhoto: Bool? = nil) {
+        public init(
+            reference: String,
+            name: String? = nil,
+            mimeType: String? = nil,
+            bytes: Int? = nil,
+            isPhoto: Bool? = nil,
+            kind: ContentKind? = nil,
+            duration: Int? = nil
+        ) {
             self.reference = reference
             self.name = name
             self.mimeType = mimeType
             self.bytes = bytes
             self.isPhoto = isPhoto
+            self.kind = kind
+            self.duration = duration
+        }
+
+        /// The form it came as: a photo, a document (a plain file), or a kind of its own.
+        public var form: ContentKind {
+            if let kind { return kind }
+            return isPhoto == true ? .photo : .document
         }
     }
 }

@@ -39,7 +39,8 @@ public struct Gate: Sendable {
             let decision = policy.decide(on: route, inspection)
             // Spans of checks mapped to redact are masked whatever the verdict: a held message
             // released by an approver must not carry what the rules said to mask.
-            let body = Redactor.mask(envelope.body, decision.masked.filter { $0.field == nil })
+            var body = Redactor.mask(envelope.body, decision.masked.filter { $0.field == nil })
+            let native = Self.native(of: envelope, in: &body, placeholder: route.placeholders)
             // What else leaves with the text is masked where the finding is: inside the sender's
             // name, inside a file's name.
             let sent = Self.masked(envelope, decision.masked)
@@ -63,12 +64,29 @@ public struct Gate: Sendable {
                         findings: decision.findings,
                         text: rendered.text,
                         spans: rendered.spans,
-                        attachments: attachments
+                        attachments: attachments,
+                        native: native
                     )
                 )
             }
         }
         return crossings
+    }
+
+    /// The native form that crosses with `body` (the masked body): none when masking touched its
+    /// label, for then what crosses is the masked label. The route's placeholder for the kind, if
+    /// it has one, takes the label's place in the body (and is what a destination that sends the
+    /// native form leaves out).
+    static func native(of envelope: Envelope, in body: inout RichText, placeholder: [ContentKind: String]) -> NativeContent? {
+        guard var native = envelope.native, body.text.hasSuffix(native.label) else { return nil }
+        if let replacement = placeholder[native.kind] {
+            // The label is the end of the text, after any formatted caption: no span moves.
+            body.text = String(body.text.dropLast(native.label.count)) + replacement
+            if replacement.isEmpty, body.text.hasSuffix("\n") { body.text.removeLast() }
+            body.spans = body.spans.filter { $0.offset + $0.length <= body.text.unicodeScalars.count }
+            native.label = replacement
+        }
+        return native
     }
 
     /// The envelope with the findings in its sender's name, department and file names masked.

@@ -24,6 +24,10 @@ public struct Route: Sendable {
     /// What a copy says once it is withdrawn: when the platform refuses to delete it (Telegram
     /// after 48 hours), a mirrored delete, or an edit the rules now stop, edits it to this.
     public var withdrawn: String
+    /// What stands in the text for a kind of content (a sticker, a location) in place of the
+    /// label its platform's adapter writes (`placeholders:`); empty leaves nothing. A destination
+    /// that sends the kind natively leaves the placeholder out as it does the label.
+    public var placeholders: [ContentKind: String]
 
     /// The notice of ``withdrawn`` unless the config says otherwise.
     public static let defaultWithdrawn = "This message was withdrawn."
@@ -38,9 +42,11 @@ public struct Route: Sendable {
         templates: [String: Template] = [:],
         mirror: Set<Envelope.Kind> = [],
         priority: DeliveryPriority? = nil,
-        withdrawn: String = Route.defaultWithdrawn
+        withdrawn: String = Route.defaultWithdrawn,
+        placeholders: [ContentKind: String] = [:]
     ) {
         self.withdrawn = withdrawn
+        self.placeholders = placeholders
         self.priority = priority ?? Self.defaultPriority(to: to)
         self.templates = templates
         self.name = name

@@ -25,7 +25,7 @@ extension TelegramEmulator {
         ControlEndpoint(
             "POST",
             "/_emulator/updates",
-            #"a user's message, edit or channel post: {"kind","chat","from","text","entities"?,"message_thread_id"?,"document"?|"photo"?}"#
+            #"a user's message, edit or channel post: {"kind","chat","from","text","entities"?,"message_thread_id"?,"document"?|"photo"?|"media"?: {"voice": {…}},"media_group_id"?,"content"?: {"location": {…}}}, or an array of them at once (an album)"#
         ),
         ControlEndpoint("POST", "/_emulator/chats", #"declares a chat the bot is in: {"id","type","title"?,"username"?,"is_forum"?,"topics"?}"#),
         ControlEndpoint("POST", "/_emulator/migrate", #"upgrades a group to a supergroup: {"chat_id","to"}"#),

@@ -1,8 +1,9 @@
 import Foundation
 
 /// A parsed JSON document, used where the wire format is dynamic (Bot API parameters,
-/// DingTalk frames) so that the emulators can check exactly what a client sent.
-enum JSONValue: Sendable, Equatable {
+/// DingTalk frames) so that the emulators can check exactly what a client sent. Public where the
+/// control API carries Bot API objects as they are (a location, a poll).
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -20,7 +21,8 @@ enum JSONValue: Sendable, Equatable {
         try parse(Array(text.utf8))
     }
 
-    subscript(key: String) -> JSONValue? {
+    /// An object's member, or nil.
+    public subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }
         return nil
     }
@@ -149,7 +151,7 @@ enum JSONValue: Sendable, Equatable {
 }
 
 extension JSONValue: Codable {
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -168,7 +170,7 @@ extension JSONValue: Codable {
         }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()

@@ -7,48 +7,68 @@ extension TelegramBotState {
     static let captionLimit = 1024
 
     /// Keeps a file and gives it a file_id and a download path.
-    func storeFile(_ data: [UInt8], name: String?, mimeType: String?, kind: TelegramMedia.Kind) -> TelegramStoredFile {
+    func storeFile(_ data: [UInt8], name: String?, mimeType: String?, kind: TelegramMedia.Kind, duration: Int? = nil, emoji: String? = nil)
+        -> TelegramStoredFile
+    {
         let number = files.count + 1
         let id = "BQAC\(kind.rawValue.uppercased())\(number)x\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
-        let directory = kind == .photo ? "photos" : "documents"
         let fileExtension =
             name.flatMap { $0.split(separator: ".").count > 1 ? $0.split(separator: ".").last : nil }
             .map { "." + $0 } ?? (kind == .photo ? ".jpg" : "")
         var file = TelegramStoredFile(
             id: id,
             uniqueID: "AgAD\(number)",
-            path: "\(directory)/file_\(number)\(fileExtension)",
+            path: "\(kind.directory)/file_\(number)\(fileExtension)",
             name: name,
             mimeType: mimeType,
             data: data
         )
-        if kind == .photo {
-            // The emulator does not decode images; it reports a plausible size.
+        switch kind {
+        case .photo, .video, .animation:
+            // The emulator does not decode images or video; it reports a plausible size.
             file.width = 1280
             file.height = 720
+        case .sticker, .videoNote:
+            file.width = 512
+            file.height = 512
+        case .document, .voice, .audio:
+            break
         }
+        file.duration = duration
+        file.emoji = emoji
         files[id] = file
         return file
     }
 
-    /// A `PhotoSize` array (one size) or a `Document`.
+    /// The file as the Message field of its kind shows it: a `PhotoSize` array (one size), a
+    /// `Document`, `Animation`, `Video`, `VideoNote`, `Voice`, `Audio` or `Sticker`.
     func fileJSON(_ file: TelegramStoredFile, as kind: TelegramMedia.Kind) -> JSONValue {
+        var members: [(String, JSONValue?)] = [
+            ("file_id", .string(file.id)), ("file_unique_id", .string(file.uniqueID)), ("file_size", .int(Int64(file.data.count))),
+        ]
+        let size: [(String, JSONValue?)] = [("width", .int(Int64(file.width ?? 0))), ("height", .int(Int64(file.height ?? 0)))]
+        let duration: (String, JSONValue?) = ("duration", .int(Int64(file.duration ?? 0)))
+        let named: [(String, JSONValue?)] = [("file_name", file.name.map(JSONValue.string)), ("mime_type", file.mimeType.map(JSONValue.string))]
         switch kind {
         case .photo:
-            return .array([
-                .object([
-                    ("file_id", .string(file.id)), ("file_unique_id", .string(file.uniqueID)),
-                    ("width", .int(Int64(file.width ?? 0))), ("height", .int(Int64(file.height ?? 0))),
-                    ("file_size", .int(Int64(file.data.count))),
-                ])
-            ])
+            return .array([.object(members + size)])
         case .document:
-            return .object([
-                ("file_id", .string(file.id)), ("file_unique_id", .string(file.uniqueID)),
-                ("file_name", file.name.map(JSONValue.string)), ("mime_type", file.mimeType.map(JSONValue.string)),
-                ("file_size", .int(Int64(file.data.count))),
-            ])
+            members += named
+        case .animation, .video:
+            members += size + [duration] + named
+        case .audio:
+            members += [duration] + named
+        case .voice:
+            members += [duration, ("mime_type", file.mimeType.map(JSONValue.string))]
+        case .videoNote:
+            members += [("length", .int(Int64(file.width ?? 0))), duration]
+        case .sticker:
+            members += size + [
+                ("type", .string("regular")), ("emoji", file.emoji.map(JSONValue.string)),
+                ("is_animated", .bool(file.mimeType == "application/x-tgsticker")), ("is_video", .bool(file.mimeType == "video/webm")),
+            ]
         }
+        return .object(members)
     }
 
     /// getFile: a `File` with its `file_path`; a file over the download limit has no path to give.
@@ -66,7 +86,6 @@ extension TelegramBotState {
         files.values.first { $0.path == path && $0.data.count <= configuration.fileLimits.download }?.data
     }
 
-    /// sendPhoto / sendDocument.
     /// Whether `data` starts as a JPEG, PNG, GIF, WebP or BMP file does.
     static func isPicture(_ data: [UInt8]) -> Bool {
         func starts(_ magic: [UInt8], at offset: Int = 0) -> Bool {
@@ -82,9 +101,13 @@ extension TelegramBotState {
         to reference: TelegramChatReference,
         threadID: Int64?,
         caption: TelegramText,
-        reply: TelegramReplyRequest?
+        reply: TelegramReplyRequest?,
+        duration: Int? = nil,
+        emoji: String? = nil
     ) throws -> JSONValue {
         let chat = try resolve(reference)
+        // Stickers and video notes have no caption: the Bot API's methods for them take none.
+        let caption = kind.takesCaption ? caption : TelegramText(text: "", entities: [])
         if let threadID { try useThread(threadID, in: chat) }
         if caption.text.unicodeScalars.count > Self.captionLimit {
             throw TelegramAPIError.badRequest("message caption is too long")
@@ -104,7 +127,14 @@ extension TelegramBotState {
             // format it reads are refused (a client sends those with sendDocument).
             if kind == .photo, !Self.isPicture(upload.data) { throw TelegramAPIError.badRequest("IMAGE_PROCESS_FAILED") }
             try admitOutgoing(to: chat)
-            file = storeFile(upload.data, name: upload.filename.isEmpty ? nil : upload.filename, mimeType: upload.contentType, kind: kind)
+            file = storeFile(
+                upload.data,
+                name: upload.filename.isEmpty ? nil : upload.filename,
+                mimeType: upload.contentType,
+                kind: kind,
+                duration: duration,
+                emoji: emoji
+            )
         }
         if case .existing = input { try admitOutgoing(to: chat) }
         let message = botMessage(
@@ -116,7 +146,7 @@ extension TelegramBotState {
         )
         store(message)
         var sent = TelegramEmulator.SentRecord(
-            method: kind == .photo ? "sendPhoto" : "sendDocument",
+            method: kind.method,
             chatID: chat.id,
             messageID: message.id,
             messageThreadID: threadID,

@@ -189,6 +189,11 @@ extension TelegramBotState {
     // MARK: Injection
 
     /// A user or channel posts or edits: the message is stored and an update queued.
+    /// Several messages in one turn of the actor: a waiting poll answers with all of them.
+    func inject(all injected: [TelegramEmulator.InjectedUpdate]) throws -> [(updateID: Int64, messageID: Int64)] {
+        try injected.map { try inject($0) }
+    }
+
     func inject(_ injected: TelegramEmulator.InjectedUpdate) throws -> (updateID: Int64, messageID: Int64) {
         if injected.kind.isChannel != (injected.chat.type == .channel) {
             throw EmulatorError.invalidInjection(
@@ -196,12 +201,27 @@ extension TelegramBotState {
             )
         }
         guard injected.chat.id != 0 else { throw EmulatorError.invalidInjection("chat.id must not be 0") }
-        let attached = injected.document.map { (TelegramMedia.Kind.document, $0) } ?? injected.photo.map { (.photo, $0) }
-        guard !injected.text.isEmpty || attached != nil else { throw EmulatorError.invalidInjection("text is empty") }
+        var files = injected.document.map { [(TelegramMedia.Kind.document, $0)] } ?? injected.photo.map { [(.photo, $0)] } ?? []
+        for (field, file) in injected.media ?? [:] {
+            guard let kind = TelegramMedia.Kind(rawValue: field) else {
+                throw EmulatorError.invalidInjection("media '\(field)' is none of \(TelegramMedia.Kind.allCases.map(\.rawValue))")
+            }
+            files.append((kind, file))
+        }
+        guard files.count <= 1 else { throw EmulatorError.invalidInjection("a message carries one file") }
+        let native = try Self.injectedNative(injected.content)
+        guard !injected.text.isEmpty || !files.isEmpty || native != nil else { throw EmulatorError.invalidInjection("text is empty") }
         var media: TelegramMedia?
-        if let (kind, file) = attached {
+        if let (kind, file) = files.first {
             guard let data = Data(base64Encoded: file.content) else { throw EmulatorError.invalidInjection("file content is not base64") }
-            let stored = storeFile(Array(data), name: file.fileName, mimeType: file.mimeType ?? (kind == .photo ? "image/jpeg" : nil), kind: kind)
+            let stored = storeFile(
+                Array(data),
+                name: file.fileName,
+                mimeType: file.mimeType ?? (kind == .photo ? "image/jpeg" : nil),
+                kind: kind,
+                duration: file.duration,
+                emoji: file.emoji
+            )
             media = TelegramMedia(kind: kind, fileID: stored.id)
         }
         let text: TelegramText
@@ -257,6 +277,8 @@ extension TelegramBotState {
                 replyToID: injected.replyToMessageID
             )
             message.media = media
+            message.native = native
+            message.mediaGroupID = injected.mediaGroupID
         }
         store(message)
         let updateID = nextUpdateID
@@ -274,5 +296,17 @@ extension TelegramBotState {
             logger.debug("update not allowed by allowed_updates", metadata: ["emulator.kind": "\(injected.kind.rawValue)"])
         }
         return (updateID, message.id)
+    }
+
+    /// The Message fields of content that is no file the control API takes as they are.
+    static let injectableContent: Set<String> = ["location", "venue", "contact", "poll", "dice", "story"]
+
+    /// The content of an injected message: at most one field, one the Bot API defines.
+    static func injectedNative(_ content: [String: JSONValue]?) throws -> TelegramNative? {
+        guard let content, !content.isEmpty else { return nil }
+        guard content.count == 1, let (field, value) = content.first, injectableContent.contains(field), value.objectValue != nil else {
+            throw EmulatorError.invalidInjection("content is one object of \(injectableContent.sorted())")
+        }
+        return TelegramNative(field: field, value: value)
     }
 }

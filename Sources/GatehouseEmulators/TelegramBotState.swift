@@ -26,18 +26,51 @@ struct TelegramStoredMessage: Sendable {
     /// The text, or the caption of a message with a file.
     var text: TelegramText
     var replyToID: Int64?
-    /// The photo or document the message carries.
+    /// The file the message carries (a photo, a document, a voice note, a sticker, …).
     var media: TelegramMedia? = nil
+    /// Content that is no file: a location, venue, contact, poll or die (the Message field and its value).
+    var native: TelegramNative? = nil
+    /// The album the message is part of.
+    var mediaGroupID: String? = nil
 }
 
-/// The file of a message: a photo or a document.
+/// The file of a message, by the Message field it is in.
 struct TelegramMedia: Sendable {
-    enum Kind: String, Sendable {
-        case photo, document
+    enum Kind: String, Sendable, CaseIterable {
+        case photo, document, animation, video, voice, audio, sticker
+        case videoNote = "video_note"
+
+        /// The method that sends it (sendPhoto, sendVideoNote, …).
+        var method: String {
+            "send" + rawValue.split(separator: "_").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        }
+
+        /// Whether its messages have a caption (stickers and video notes have none).
+        var takesCaption: Bool { self != .sticker && self != .videoNote }
+
+        /// Where getFile puts it, as the Bot API's paths do.
+        var directory: String {
+            switch self {
+            case .photo: "photos"
+            case .document: "documents"
+            case .animation: "animations"
+            case .video: "videos"
+            case .voice: "voice"
+            case .audio: "music"
+            case .sticker: "stickers"
+            case .videoNote: "video_notes"
+            }
+        }
     }
 
     var kind: Kind
     var fileID: String
+}
+
+/// Content of a message that is no file, as its Message field shows it (`location`, `poll`, …).
+struct TelegramNative: Sendable {
+    var field: String
+    var value: JSONValue
 }
 
 /// A file the server keeps: uploaded by the bot, or attached by a user.
@@ -52,6 +85,10 @@ struct TelegramStoredFile: Sendable {
     /// For photos.
     var width: Int?
     var height: Int?
+    /// Seconds, for audio and video.
+    var duration: Int?
+    /// A sticker's emoji.
+    var emoji: String?
 }
 
 /// The state of the one emulated bot: chats, messages, the update queue, what the bot did.
@@ -373,13 +410,18 @@ actor TelegramBotState {
             ("chat", Self.chatJSON(chat)),
         ]
         let entities: JSONValue? = message.text.entities.isEmpty ? nil : .array(message.text.entities.map(Self.entityJSON))
-        if let media = message.media, let file = files[media.fileID] {
+        if let native = message.native {
+            members.append((native.field, native.value))
+        } else if let media = message.media, let file = files[media.fileID] {
             // A message with a file has a caption (possibly none), not a text.
             members += [
                 ("caption", message.text.text.isEmpty ? nil : .string(message.text.text)),
                 ("caption_entities", entities),
                 (media.kind.rawValue, fileJSON(file, as: media.kind)),
+                ("media_group_id", message.mediaGroupID.map(JSONValue.string)),
             ]
+            // A message sent as an animation also carries it as a document, for old clients.
+            if media.kind == .animation { members.append(("document", fileJSON(file, as: .document))) }
         } else {
             members += [("text", .string(message.text.text)), ("entities", entities)]
         }

@@ -173,6 +173,15 @@ extension TelegramEmulator {
         public var document: InjectedFile?
         /// A photo attached (then `text` is its caption, and may be empty).
         public var photo: InjectedFile?
+        /// Another kind of file: `animation`, `video`, `video_note`, `voice`, `audio` or
+        /// `sticker` (then `text` is its caption, and may be empty).
+        public var media: [String: InjectedFile]?
+        /// The album the message is part of: messages injected one after another with the same
+        /// id arrive as Telegram sends an album.
+        public var mediaGroupID: String?
+        /// Content that is no file, as the Bot API's Message shows it: one of `location`,
+        /// `venue`, `contact`, `poll`, `dice` (then `text` may be empty).
+        public var content: [String: JSONValue]?
 
         /// An update.
         public init(
@@ -185,10 +194,16 @@ extension TelegramEmulator {
             entities: [MessageEntity]? = nil,
             replyToMessageID: Int64? = nil,
             document: InjectedFile? = nil,
-            photo: InjectedFile? = nil
+            photo: InjectedFile? = nil,
+            media: [String: InjectedFile]? = nil,
+            mediaGroupID: String? = nil,
+            content: [String: JSONValue]? = nil
         ) {
             self.document = document
             self.photo = photo
+            self.media = media
+            self.mediaGroupID = mediaGroupID
+            self.content = content
             self.kind = kind
             self.chat = chat
             self.from = from
@@ -200,7 +215,8 @@ extension TelegramEmulator {
         }
 
         enum CodingKeys: String, CodingKey {
-            case kind, chat, from, text, entities, document, photo
+            case kind, chat, from, text, entities, document, photo, media, content
+            case mediaGroupID = "media_group_id"
             case messageID = "message_id"
             case messageThreadID = "message_thread_id"
             case replyToMessageID = "reply_to_message_id"
@@ -227,6 +243,11 @@ extension TelegramEmulator {
         public var fileSize: Int?
         /// The message this one answers (`reply_parameters`), when it is in the same chat.
         public var replyToMessageID: Int64?
+        /// For sendLocation, sendVenue, sendContact, sendPoll, sendDice: the content as the
+        /// Message shows it (`{"latitude":…,"longitude":…}`, the poll, …).
+        public var content: JSONValue?
+        /// For sendMediaGroup: the album the message is part of.
+        public var mediaGroupID: String?
 
         /// A record.
         public init(
@@ -253,6 +274,8 @@ extension TelegramEmulator {
             case fileName = "file_name"
             case fileSize = "file_size"
             case replyToMessageID = "reply_to_message_id"
+            case content
+            case mediaGroupID = "media_group_id"
         }
     }
 
@@ -316,17 +339,23 @@ extension TelegramEmulator {
         public var mimeType: String?
         /// The bytes, base64.
         public var content: String
+        /// Seconds, for audio and video.
+        public var duration: Int?
+        /// A sticker's emoji.
+        public var emoji: String?
 
-        public init(fileName: String? = nil, mimeType: String? = nil, content: Data) {
+        public init(fileName: String? = nil, mimeType: String? = nil, content: Data, duration: Int? = nil, emoji: String? = nil) {
             self.fileName = fileName
             self.mimeType = mimeType
             self.content = content.base64EncodedString()
+            self.duration = duration
+            self.emoji = emoji
         }
 
         enum CodingKeys: String, CodingKey {
             case fileName = "file_name"
             case mimeType = "mime_type"
-            case content
+            case content, duration, emoji
         }
     }
 }

@@ -206,6 +206,12 @@ public struct TelegramEmulator: Service, CustomStringConvertible {
         try await state.inject(update)
     }
 
+    /// Injects several messages at once, in order, as Telegram delivers an album's parts: a poll
+    /// waiting for updates wakes once, to all of them. Stops at the first one refused.
+    public func inject(all updates: [InjectedUpdate]) async throws -> [(updateID: Int64, messageID: Int64)] {
+        try await state.inject(all: updates)
+    }
+
     /// Makes a chat known, e.g. a channel with a username the bot posts to as "@username".
     public func register(chat: Chat) async {
         await state.upsert(chat)

@@ -27,10 +27,13 @@ struct TelegramMethods: Sendable {
             return try await editMessageText(parameters)
         case "deletemessage":
             return try await deleteMessage(parameters)
-        case "sendphoto":
-            return try await sendMedia(.photo, parameters)
-        case "senddocument":
-            return try await sendMedia(.document, parameters)
+        case "sendphoto", "senddocument", "sendanimation", "sendvideo", "sendvideonote", "sendvoice", "sendaudio", "sendsticker":
+            let kind = TelegramMedia.Kind.allCases.first { $0.method.lowercased() == method.lowercased() } ?? .document
+            return try await sendMedia(kind, parameters)
+        case "sendlocation", "sendvenue", "sendcontact", "sendpoll", "senddice":
+            return try await sendNative(method.lowercased(), parameters)
+        case "sendmediagroup":
+            return try await sendMediaGroup(parameters)
         case "editmessagecaption":
             return try await editMessageCaption(parameters)
         case "getchat":
@@ -198,6 +201,100 @@ struct TelegramMethods: Sendable {
             to: chat,
             threadID: try parameters.int64("message_thread_id"),
             caption: try caption(parameters),
+            reply: try parameters.reply(),
+            duration: try parameters.int64("duration").map { Int(clamping: $0) },
+            emoji: try parameters.string("emoji")
+        )
+    }
+
+    /// The content of sendLocation, sendVenue, sendContact, sendPoll or sendDice, checked as the
+    /// Bot API checks it, and the Message field it shows in.
+    private func sendNative(_ method: String, _ parameters: TelegramParameters) async throws -> JSONValue {
+        let chat = try requiredChat(parameters)
+        func required(_ key: String) throws -> String {
+            guard let value = try parameters.string(key), !value.isEmpty else { throw TelegramAPIError.badRequest("\(key) is empty") }
+            return value
+        }
+        func coordinates() throws -> [(String, JSONValue?)] {
+            guard let latitude = try parameters.double("latitude"), (-90...90).contains(latitude) else {
+                throw TelegramAPIError.badRequest("wrong latitude specified")
+            }
+            guard let longitude = try parameters.double("longitude"), (-180...180).contains(longitude) else {
+                throw TelegramAPIError.badRequest("wrong longitude specified")
+            }
+            return [("latitude", .double(latitude)), ("longitude", .double(longitude))]
+        }
+        let field: String
+        let value: JSONValue
+        switch method {
+        case "sendlocation":
+            field = "location"
+            value = .object(try coordinates())
+        case "sendvenue":
+            field = "venue"
+            let location = JSONValue.object(try coordinates())
+            value = .object([("location", location), ("title", .string(try required("title"))), ("address", .string(try required("address")))])
+        case "sendcontact":
+            field = "contact"
+            value = .object([
+                ("phone_number", .string(try required("phone_number"))), ("first_name", .string(try required("first_name"))),
+                ("last_name", try parameters.string("last_name").map(JSONValue.string)),
+            ])
+        case "sendpoll":
+            field = "poll"
+            let question = try required("question")
+            guard question.count <= 300 else { throw TelegramAPIError.badRequest("poll question length must not exceed 300") }
+            let options = try (parameters.json("options")?.arrayValue ?? []).map { option -> String in
+                guard let text = option.stringValue ?? option["text"]?.stringValue, (1...100).contains(text.count) else {
+                    throw TelegramAPIError.badRequest("poll options length must not exceed 100")
+                }
+                return text
+            }
+            guard (2...12).contains(options.count) else { throw TelegramAPIError.badRequest("poll must have 2-12 options") }
+            value = .object([
+                ("id", .string(String(UInt64.random(in: 1...UInt64(Int64.max))))), ("question", .string(question)),
+                ("options", .array(options.map { .object([("text", .string($0)), ("voter_count", .int(0))]) })),
+                ("total_voter_count", .int(0)), ("is_closed", .bool(false)),
+                ("is_anonymous", .bool(try parameters.bool("is_anonymous") ?? true)),
+                ("type", .string(try parameters.string("type") ?? "regular")),
+                ("allows_multiple_answers", .bool(try parameters.bool("allows_multiple_answers") ?? false)),
+            ])
+        default:
+            field = "dice"
+            let emoji = try parameters.string("emoji") ?? "🎲"
+            guard let highest = TelegramBotState.dice[emoji] else { throw TelegramAPIError.badRequest("invalid dice emoji") }
+            value = .object([("emoji", .string(emoji)), ("value", .int(Int64.random(in: 1...highest)))])
+        }
+        let name = TelegramBotState.methodNames[method] ?? method
+        return try await state.sendNative(
+            field,
+            value,
+            method: name,
+            to: chat,
+            threadID: try parameters.int64("message_thread_id"),
+            reply: try parameters.reply()
+        )
+    }
+
+    /// sendMediaGroup: `media` is a JSON array of InputMedia, each file given by file_id or as
+    /// `attach://<field>` of the multipart request.
+    private func sendMediaGroup(_ parameters: TelegramParameters) async throws -> JSONValue {
+        let chat = try requiredChat(parameters)
+        guard let media = try parameters.json("media")?.arrayValue else { throw TelegramAPIError.badRequest("parameter \"media\" is required") }
+        let items = try media.map { item -> TelegramBotState.AlbumItem in
+            guard let members = item.objectValue, let type = members["type"]?.stringValue,
+                let kind = TelegramMedia.Kind(rawValue: type), [.photo, .video, .document, .audio].contains(kind)
+            else {
+                throw TelegramAPIError.badRequest("can't parse InputMedia: media type is invalid")
+            }
+            let nested = TelegramParameters(members, uploads: parameters.uploads)
+            guard let file = try nested.inputFile("media") else { throw TelegramAPIError.badRequest("can't parse InputMedia: media not found") }
+            return .init(kind: kind, file: file, caption: try caption(nested))
+        }
+        return try await state.sendMediaGroup(
+            items,
+            to: chat,
+            threadID: try parameters.int64("message_thread_id"),
             reply: try parameters.reply()
         )
     }

@@ -8,8 +8,11 @@ struct TelegramParameters: Sendable {
     /// Files uploaded in a multipart form, by field name.
     private(set) var uploads: [String: MultipartFile] = [:]
 
-    init(_ values: [String: JSONValue] = [:]) {
+    /// Parameters of `values`; `uploads` are the request's files, for an object nested in it
+    /// (an album's InputMedia) that names them as `attach://<field>`.
+    init(_ values: [String: JSONValue] = [:], uploads: [String: MultipartFile] = [:]) {
         self.values = values
+        self.uploads = uploads
     }
 
     static func from(_ request: Request, bodyLimit: Int) async throws -> TelegramParameters {
@@ -81,6 +84,17 @@ struct TelegramParameters: Sendable {
             throw TelegramAPIError.badRequest("field \"\(key)\" must be of type Integer")
         }
         return number
+    }
+
+    /// A Float: a JSON number, or its text in forms and queries.
+    func double(_ key: String) throws -> Double? {
+        guard let value = value(key) else { return nil }
+        switch value {
+        case .int(let number): return Double(number)
+        case .double(let number): return number
+        case .string(let text) where Double(text) != nil: return Double(text)
+        default: throw TelegramAPIError.badRequest("field \"\(key)\" must be of type Float")
+        }
     }
 
     func bool(_ key: String) throws -> Bool? {

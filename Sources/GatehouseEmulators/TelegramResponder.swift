@@ -90,18 +90,20 @@ struct TelegramResponder: HTTPResponder {
             guard let body = await EmulatorHTTP.body(of: request) else {
                 return controlError(.contentTooLarge, "body too large")
             }
-            let injected: TelegramEmulator.InjectedUpdate
+            // One message, or several at once (an album: Telegram sends its parts together).
+            let batch = body.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "[")
+            let injected: [TelegramEmulator.InjectedUpdate]
             do {
-                injected = try JSONDecoder().decode(TelegramEmulator.InjectedUpdate.self, from: Data(body))
+                injected =
+                    batch
+                    ? try JSONDecoder().decode([TelegramEmulator.InjectedUpdate].self, from: Data(body))
+                    : [try JSONDecoder().decode(TelegramEmulator.InjectedUpdate.self, from: Data(body))]
             } catch {
                 return controlError(.badRequest, "invalid update: \(error)")
             }
             do {
-                let (updateID, messageID) = try await state.inject(injected)
-                return EmulatorHTTP.json(
-                    .ok,
-                    encoding: TelegramEmulator.InjectionAnswer(updateID: updateID, messageID: messageID)
-                )
+                let answers = try await state.inject(all: injected).map { TelegramEmulator.InjectionAnswer(updateID: $0.updateID, messageID: $0.messageID) }
+                return batch ? EmulatorHTTP.json(.ok, encoding: answers) : EmulatorHTTP.json(.ok, encoding: answers[0])
             } catch let error as EmulatorError {
                 return controlError(.badRequest, error.detail)
             } catch {

@@ -9,15 +9,18 @@ public struct Payload: Sendable, Hashable, Codable {
     public var attachments: [Envelope.Attachment]
     /// The origin's native id of the message this one replies to.
     public var replyTo: String?
+    /// The content in its native form (a location, a poll, a sticker), whose label is in the text.
+    public var native: NativeContent?
 
-    public init(spans: [Span] = [], attachments: [Envelope.Attachment] = [], replyTo: String? = nil) {
+    public init(spans: [Span] = [], attachments: [Envelope.Attachment] = [], replyTo: String? = nil, native: NativeContent? = nil) {
         self.spans = spans
         self.attachments = attachments
         self.replyTo = replyTo
+        self.native = native
     }
 
     enum CodingKeys: String, CodingKey {
-        case spans, attachments
+        case spans, attachments, native
         case replyTo = "reply_to"
     }
 
@@ -26,9 +29,10 @@ public struct Payload: Sendable, Hashable, Codable {
         spans = try container.decodeIfPresent([Span].self, forKey: .spans) ?? []
         attachments = try container.decodeIfPresent([Envelope.Attachment].self, forKey: .attachments) ?? []
         replyTo = try container.decodeIfPresent(String.self, forKey: .replyTo)
+        native = try container.decodeIfPresent(NativeContent.self, forKey: .native)
     }
 
-    public var isEmpty: Bool { spans.isEmpty && attachments.isEmpty && replyTo == nil }
+    public var isEmpty: Bool { spans.isEmpty && attachments.isEmpty && replyTo == nil && native == nil }
 
     /// The stored form: JSON with sorted keys, or nil when there is nothing besides the text (then
     /// the commitment is to the text alone, exactly as before payloads existed).

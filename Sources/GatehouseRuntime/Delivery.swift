@@ -108,7 +108,8 @@ struct Delivery: Sendable {
             idempotencyKey: job.idempotencyKey,
             spans: job.payload.spans,
             attachments: job.payload.attachments,
-            priority: priority
+            priority: priority,
+            native: job.payload.native
         )
         if let answered = job.payload.replyTo {
             // A reply answers the answered message as it arrived here (its first part); one that

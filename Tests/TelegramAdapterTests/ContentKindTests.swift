@@ -77,7 +77,11 @@ import Testing
         let envelope = try #require(try envelope(label.content))
         #expect(envelope.contentKind == label.kind)
         #expect(envelope.body.text == label.text)
-        #expect(envelope.attachments.isEmpty)
+        // The native form carries the same label, at the end of the text, where the gate finds it.
+        #expect(envelope.native?.kind == label.kind)
+        #expect(envelope.native.map { label.text.hasSuffix($0.label) } == true)
+        // A sticker's file goes with it, for a destination that sends stickers; no other such kind has one.
+        #expect(envelope.attachments.map(\.form) == (label.kind == .sticker ? [.sticker] : []))
     }
 
     /// A kind that is a file.
