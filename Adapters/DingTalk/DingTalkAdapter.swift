@@ -90,25 +90,58 @@ public struct DingTalkAdapter: Adapter {
             break
         }
         let conversation = try conversation(of: message.channel)
+        // Files a native form may take go as messages of their own, after the text.
+        let carried = message.attachments.filter { Self.form(of: $0) != nil }
+        let content = Self.content(of: message, leaving: carried)
+        let texts = content.text.isEmpty && !carried.isEmpty ? [] : try msgParams(for: content, format: message.format)
         var keys = progress.delivered
         // The parts an earlier attempt delivered are not sent again.
-        for (msgKey, param) in try msgParams(for: Self.content(of: message), format: message.format).dropFirst(keys.count) {
-            let response: GroupMessageSendResponse = try await authorized { token throws(DeliveryError) in
-                try await api.post(
-                    "/v1.0/robot/groupMessages/send",
-                    GroupMessageSend(
-                        msgParam: param,
-                        msgKey: msgKey,
-                        openConversationId: conversation,
-                        robotCode: configuration.robotCode
-                    ),
-                    accessToken: token
-                )
-            }
-            keys.append(response.processQueryKey)
+        for (msgKey, param) in texts.dropFirst(keys.count) {
+            keys.append(try await sendToGroup(conversation, msgKey: msgKey, param: param))
+            await progress.record(keys)
+        }
+        for attachment in carried.dropFirst(max(0, keys.count - texts.count)) {
+            let (msgKey, param) = try await fileMessage(attachment, of: message)
+            keys.append(try await sendToGroup(conversation, msgKey: msgKey, param: param))
             await progress.record(keys)
         }
         return keys
+    }
+
+    private func sendToGroup(_ conversation: String, msgKey: String, param: String) async throws -> String {
+        let response: GroupMessageSendResponse = try await authorized { token throws(DeliveryError) in
+            try await api.post(
+                "/v1.0/robot/groupMessages/send",
+                GroupMessageSend(
+                    msgParam: param,
+                    msgKey: msgKey,
+                    openConversationId: conversation,
+                    robotCode: configuration.robotCode
+                ),
+                accessToken: token
+            )
+        }
+        return response.processQueryKey
+    }
+
+    /// The message that shows a file: its native form after media/upload, or, when the file
+    /// cannot be had, does not fit the form after all or is refused, a line naming it (logged).
+    private func fileMessage(_ attachment: Envelope.Attachment, of message: OutboundMessage) async throws -> (msgKey: String, param: String) {
+        do {
+            if let form = Self.form(of: attachment), let native = try await upload(try await message.files(attachment), as: form) {
+                return native
+            }
+            logger.warning(
+                "attachment crosses as a line naming it: its bytes fit no form DingTalk documents",
+                metadata: ["gh.attachment": .string(attachment.name ?? attachment.mimeType ?? "file")]
+            )
+        } catch let error as DeliveryError where error.isPermanent {
+            logger.warning(
+                "attachment crosses as a line naming it",
+                metadata: ["gh.attachment": .string(attachment.name ?? attachment.mimeType ?? "file"), "gh.error": .string(error.detail)]
+            )
+        }
+        return try msgParams(for: RichText(text: Self.line(naming: attachment)))[0]
     }
 
     /// Robot messages cannot be edited, only recalled: an edit is the new text sent, then the old recalled,
@@ -148,20 +181,27 @@ public struct DingTalkAdapter: Adapter {
         }
     }
 
-    /// The text, with a line naming each attachment: files are not uploaded to DingTalk yet, and
-    /// the reader must know that the message came with some.
-    static func text(of message: OutboundMessage) -> String {
-        guard !message.attachments.isEmpty else { return message.text }
-        let names = message.attachments.map { attachment in
-            "[附件 attachment: \(attachment.name ?? attachment.mimeType ?? "file")" + (attachment.bytes.map { ", \($0) bytes" } ?? "") + "]"
-        }
-        return ([message.text] + names).joined(separator: "\n")
+    /// The text, with a line naming each attachment that does not cross as a file (`carried`
+    /// do): the reader must know that the message came with one. A sticker's label is in the
+    /// text already.
+    static func text(of message: OutboundMessage, leaving carried: [Envelope.Attachment] = []) -> String {
+        let named = message.attachments.filter { attachment in attachment.form != .sticker && !carried.contains(attachment) }
+        guard !named.isEmpty else { return message.text }
+        return ([message.text] + named.map(line(naming:))).joined(separator: "\n")
+    }
+
+    /// The line that stands for a file DingTalk does not get.
+    static func line(naming attachment: Envelope.Attachment) -> String {
+        "[附件 attachment: \(attachment.name ?? attachment.mimeType ?? "file")" + (attachment.bytes.map { ", \($0) bytes" } ?? "") + "]"
     }
 
     /// The text and its formatting, with the attachment lines after them.
-    static func content(of message: OutboundMessage) -> RichText {
-        RichText(text: text(of: message), spans: message.spans)
+    static func content(of message: OutboundMessage, leaving carried: [Envelope.Attachment] = []) -> RichText {
+        RichText(text: text(of: message, leaving: carried), spans: message.spans)
     }
+
+    /// Group sends carry files (media/upload and the sample* messages).
+    public var acceptsFiles: Bool { true }
 
     /// The title a message goes under as Markdown, or nil for plain text: formatted text is
     /// rendered to DingTalk's Markdown; text the renderer wrote in Markdown keeps its title.

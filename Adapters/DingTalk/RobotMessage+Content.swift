@@ -3,7 +3,7 @@ import GatehouseCore
 
 extension RobotMessage {
     /// What the message says, in the neutral form, and the files that came with it (metadata: the
-    /// download code to fetch each by, which this adapter does not do yet):
+    /// download code to fetch each by, when a route sends it on):
     /// - `richText`: its text items in order, and each picture an attachment; where a picture
     ///   stood between two texts they are a line apart, so their words do not run together;
     /// - `picture`: the picture alone (the same thing as a richText of one picture);
@@ -50,10 +50,16 @@ extension RobotMessage {
             // A voice message: what DingTalk heard in it is its text, so the checks read it.
             let heard = content?.recognition.map { "[voice: \($0)]" } ?? "[voice]"
             // The receiving documentation does not name the recording's format: none is claimed.
-            return (RichText(text: heard), content?.downloadCode.map { [Envelope.Attachment(reference: $0)] } ?? [])
+            // Its duration is in milliseconds (the receiving documentation's example: 4000).
+            let seconds = content?.duration.map { max(1, $0 / 1000) }
+            return (RichText(text: heard), content?.downloadCode.map { [Envelope.Attachment(reference: $0, kind: .voice, duration: seconds)] } ?? [])
         case "video":
             let mime = content?.videoType.map { "video/\($0)" } ?? "video/mp4"
-            return (RichText(text: ""), content?.downloadCode.map { [Envelope.Attachment(reference: $0, mimeType: mime)] } ?? [])
+            let seconds = content?.duration.map { max(1, $0 / 1000) }
+            return (
+                RichText(text: ""),
+                content?.downloadCode.map { [Envelope.Attachment(reference: $0, name: "video.\(content?.videoType ?? "mp4")", mimeType: mime, kind: .video, duration: seconds)] } ?? []
+            )
         default:
             return (RichText(text: text?.content?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""), [])
         }

@@ -111,9 +111,11 @@ extension RobotMessage {
         var recognition: String?
         /// A `video` message's container (`mp4`).
         var videoType: String?
+        /// An `audio` or `video` message's length (a number; read whether it comes as one or as text).
+        var duration: Int?
 
         private enum CodingKeys: String, CodingKey {
-            case richText, downloadCode, fileName, recognition, videoType
+            case richText, downloadCode, fileName, recognition, videoType, duration
         }
 
         init(from decoder: any Decoder) throws {
@@ -123,6 +125,9 @@ extension RobotMessage {
             fileName = try? container?.decodeIfPresent(String.self, forKey: .fileName)
             recognition = try? container?.decodeIfPresent(String.self, forKey: .recognition)
             videoType = try? container?.decodeIfPresent(String.self, forKey: .videoType)
+            duration =
+                (try? container?.decodeIfPresent(Int.self, forKey: .duration))
+                ?? (try? container?.decodeIfPresent(String.self, forKey: .duration)).flatMap { $0.flatMap { Int($0) } }
         }
     }
 }

@@ -46,6 +46,12 @@ actor DingTalkAppState {
     private var processQueryKeys: [String: SentMessage] = [:]
     private var sentRecords: [DingTalkEmulator.SentRecord] = []
     private var blackboards: [String: StoredBlackboard] = [:]
+    /// Files people sent the robot, by download code.
+    var receivedFiles: [String: DingTalkMedia] = [:]
+    /// Temporary download links messageFiles/download handed out: link token → download code.
+    var downloadLinks: [String: String] = [:]
+    /// Files uploaded with media/upload, by media_id.
+    var uploadedMedia: [String: DingTalkMedia] = [:]
     private var requestCount = 0
     private var rateLimitedCount = 0
     private var rejectedSignatureCount = 0
@@ -82,18 +88,18 @@ actor DingTalkAppState {
     }
 
     /// Records a send and returns its new processQueryKey.
-    func recordSend(api: String, conversation: String, msgKey: String, content: String?, recallable: Bool) -> String {
+    func recordSend(api: String, conversation: String, msgKey: String, content: String?, recallable: Bool, mediaId: String? = nil) -> String {
         let key = Self.randomKey(bytes: 24)
         if recallable { processQueryKeys[key] = SentMessage(conversation: conversation, recalled: false) }
-        sentRecords.append(
-            DingTalkEmulator.SentRecord(
-                api: api,
-                conversation: conversation,
-                msgKey: msgKey,
-                content: content,
-                processQueryKey: key
-            )
+        var record = DingTalkEmulator.SentRecord(
+            api: api,
+            conversation: conversation,
+            msgKey: msgKey,
+            content: content,
+            processQueryKey: key
         )
+        record.mediaId = mediaId
+        sentRecords.append(record)
         return key
     }
 

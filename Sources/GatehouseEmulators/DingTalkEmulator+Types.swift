@@ -1,3 +1,5 @@
+import Foundation
+
 extension DingTalkEmulator {
     /// A custom group robot (webhook robot) the emulator accepts at `POST /robot/send`.
     public struct CustomRobot: Codable, Sendable, Equatable {
@@ -53,6 +55,8 @@ extension DingTalkEmulator {
         public var conversationTitle: String?
         /// Whether the sender is an administrator (false when nil).
         public var isAdmin: Bool?
+        /// A file sent instead of a text (then `text` may be empty).
+        public var file: InjectedFile?
 
         /// A message; `senderNick` defaults to `senderStaffId`.
         public init(
@@ -62,8 +66,10 @@ extension DingTalkEmulator {
             senderNick: String? = nil,
             text: String,
             conversationTitle: String? = nil,
-            isAdmin: Bool? = nil
+            isAdmin: Bool? = nil,
+            file: InjectedFile? = nil
         ) {
+            self.file = file
             self.conversationId = conversationId
             self.conversationType = conversationType
             self.senderStaffId = senderStaffId
@@ -74,7 +80,7 @@ extension DingTalkEmulator {
         }
 
         enum CodingKeys: String, CodingKey {
-            case conversationId, conversationType, senderStaffId, senderNick, text, conversationTitle, isAdmin
+            case conversationId, conversationType, senderStaffId, senderNick, text, conversationTitle, isAdmin, file
         }
 
         /// Decodes the control API's JSON; `senderNick` may be omitted.
@@ -84,9 +90,32 @@ extension DingTalkEmulator {
             conversationType = try container.decode(String.self, forKey: .conversationType)
             senderStaffId = try container.decode(String.self, forKey: .senderStaffId)
             senderNick = try container.decodeIfPresent(String.self, forKey: .senderNick) ?? senderStaffId
-            text = try container.decode(String.self, forKey: .text)
+            text = try container.decodeIfPresent(String.self, forKey: .text) ?? ""
+            file = try container.decodeIfPresent(InjectedFile.self, forKey: .file)
             conversationTitle = try container.decodeIfPresent(String.self, forKey: .conversationTitle)
             isAdmin = try container.decodeIfPresent(Bool.self, forKey: .isAdmin)
+        }
+    }
+
+    /// A file a person sends the robot: `{"msgtype":"file","fileName":"report.pdf","content":"<base64>"}`.
+    /// The robot receives files, voice and video only in its one-to-one chats; pictures anywhere.
+    public struct InjectedFile: Codable, Sendable, Equatable {
+        /// "picture", "file", "audio" (a voice message) or "video".
+        public var msgtype: String
+        public var fileName: String?
+        /// The bytes, base64.
+        public var content: String
+        /// Milliseconds, for audio and video.
+        public var duration: Int?
+        /// What DingTalk heard in a voice message.
+        public var recognition: String?
+
+        public init(msgtype: String, fileName: String? = nil, content: Data, duration: Int? = nil, recognition: String? = nil) {
+            self.msgtype = msgtype
+            self.fileName = fileName
+            self.content = content.base64EncodedString()
+            self.duration = duration
+            self.recognition = recognition
         }
     }
 
@@ -103,6 +132,9 @@ extension DingTalkEmulator {
         public var content: String?
         /// The key the send API answered with (recall and read-status queries use it).
         public var processQueryKey: String?
+        /// For sampleImageMsg, sampleFile, sampleAudio and sampleVideo: the media file sent, as
+        /// media/upload took it (``DingTalkEmulator/media(_:)`` has its bytes).
+        public var mediaId: String?
 
         /// A record.
         public init(

@@ -269,11 +269,27 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
         }
         guard !message.conversationId.isEmpty else { throw EmulatorError.invalidInjection("conversationId is empty") }
         guard !message.senderStaffId.isEmpty else { throw EmulatorError.invalidInjection("senderStaffId is empty") }
-        guard !message.text.isEmpty else { throw EmulatorError.invalidInjection("text is empty") }
+        var downloadCode: String?
+        if let file = message.file {
+            guard ["picture", "file", "audio", "video"].contains(file.msgtype) else {
+                throw EmulatorError.invalidInjection("file.msgtype must be picture, file, audio or video")
+            }
+            // Robots receive files, voice and video only from their one-to-one chats.
+            guard file.msgtype == "picture" || message.conversationType == "1" else {
+                throw EmulatorError.invalidInjection("in a group the robot does not receive \(file.msgtype) messages, only in its one-to-one chats")
+            }
+            guard let data = Data(base64Encoded: file.content), !data.isEmpty else {
+                throw EmulatorError.invalidInjection("file.content is not base64 of a non-empty file")
+            }
+            downloadCode = await app.receive(DingTalkMedia(type: file.msgtype, name: file.fileName, data: Array(data)))
+        } else if message.text.isEmpty {
+            throw EmulatorError.invalidInjection("text is empty")
+        }
         let msgID = "msg" + DingTalkAppState.randomKey(bytes: 16)
         let session = await app.openSession(conversation: message.conversationId, lifetime: sessionLifetime)
         let data = DingTalkRobotMessages.robotMessage(
             message,
+            downloadCode: downloadCode,
             msgID: msgID,
             configuration: configuration,
             sessionWebhook: "http://\(endpointHost)/robot/sendBySession?session=\(session.session)",
@@ -285,6 +301,12 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
             await hub.publishCallback(topic: DingTalkStreamHub.robotTopic, data: data)
         }
         return msgID
+    }
+
+    /// The bytes of a file the app uploaded with media/upload (what a sampleFile or
+    /// sampleImageMsg showed), or nil.
+    public func media(_ mediaID: String) async -> Data? {
+        await app.medium(mediaID).map { Data($0.data) }
     }
 
     /// Posts a robot message to an HTTP callback, signed as the platform signs them (`timestamp`

@@ -75,12 +75,14 @@ struct DingTalkResponder: HTTPResponder {
                 throw DingTalkAPIError.openAPI("miss.openConversationId", "缺少openConversationId")
             }
             let (key, content) = try DingTalkRobotMessages.checkTemplate(msgKey: body["msgKey"], msgParam: body["msgParam"])
+            let mediaID = try await checkMedia(msgKey: key, msgParam: body["msgParam"])
             let processQueryKey = await app.recordSend(
                 api: "groupMessages/send",
                 conversation: conversation,
                 msgKey: key,
                 content: content,
-                recallable: true
+                recallable: true,
+                mediaId: mediaID
             )
             return EmulatorHTTP.json(.ok, .object(["processQueryKey": .string(processQueryKey)]))
 
@@ -139,6 +141,58 @@ struct DingTalkResponder: HTTPResponder {
                     "successResult": .array(recalled.map(JSONValue.string)),
                     "failedResult": .object(failed.mapValues(JSONValue.string)),
                 ])
+            )
+
+        case (.post, "/media/upload"):
+            // The old API: the token in the query, the file in the form's `media` field.
+            let query = Dictionary(EmulatorHTTP.queryPairs(of: request), uniquingKeysWith: { first, _ in first })
+            guard let token = query["access_token"], await app.isValidAccessToken(token) else {
+                throw DingTalkAPIError.legacy(40014, "不合法的access_token")
+            }
+            guard let boundary = EmulatorHTTP.contentTypeParameter("boundary", of: request),
+                let body = await EmulatorHTTP.body(of: request, limit: 21 << 20),
+                let form = EmulatorHTTP.multipartFields(body, boundary: boundary)
+            else {
+                throw DingTalkAPIError.legacy(40000, "参数错误")
+            }
+            let type = form.fields.first { $0.0 == "type" }?.1 ?? query["type"] ?? ""
+            guard let file = form.files.first(where: { $0.field == "media" }) else { throw DingTalkAPIError.legacy(40000, "参数错误: media") }
+            let id = try await app.upload(DingTalkMedia(type: type, name: file.filename, data: file.data))
+            return EmulatorHTTP.json(
+                .ok,
+                .object([
+                    ("errcode", .int(0)), ("errmsg", .string("ok")), ("media_id", .string(id)),
+                    ("created_at", .int(EmulatorHTTP.nowMilliseconds())), ("type", .string(type)),
+                ])
+            )
+
+        case (.post, "/v1.0/robot/messageFiles/download"):
+            try await authenticate(request)
+            let body = try await jsonBody(request)
+            guard let robotCode = body["robotCode"]?.stringValue, !robotCode.isEmpty else {
+                throw DingTalkAPIError.openAPI("invalidParameter.robotCode.empty", "机器人robotCode为空")
+            }
+            guard robotCode == configuration.robotCode else {
+                throw DingTalkAPIError.openAPI("invalidParameter.robotCode.auth", "此downloadCode和机器人robotCode不匹配，请使用接收此条消息机器人robotCode和对应的downloadCode")
+            }
+            guard let code = body["downloadCode"]?.stringValue, !code.isEmpty else {
+                throw DingTalkAPIError.openAPI("invalidParameter.robotCode.empty", "机器人downloadCode为空")
+            }
+            guard let link = await app.downloadLink(for: code) else {
+                throw DingTalkAPIError.openAPI("invalidParameter.robotCode.downloadCode", "下载码有误或者已经过期")
+            }
+            let host = request.head.authority ?? configuration.host
+            return EmulatorHTTP.json(.ok, .object(["downloadUrl": .string("http://\(host)\(Self.downloadPath)\(link)")]))
+
+        case (.get, _) where path.hasPrefix(Self.downloadPath):
+            // A temporary download link: signed by its token alone, as the platform's are.
+            guard let data = await app.linkedFile(String(path.dropFirst(Self.downloadPath.count))) else {
+                return Response(status: .notFound)
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/octet-stream"],
+                body: .init(byteBuffer: ByteBuffer(bytes: data))
             )
 
         case (.get, "/v1.0/blackboard/get_blackboard"):
@@ -252,6 +306,9 @@ struct DingTalkResponder: HTTPResponder {
         return EmulatorHTTP.json(.ok, .object(["errcode": .int(0), "errmsg": .string("ok")]))
     }
 
+    /// Where the temporary download links messageFiles/download hands out point.
+    static let downloadPath = "/media/download/"
+
     // MARK: Helpers
 
     private func authenticate(_ request: Request) async throws {
@@ -261,6 +318,24 @@ struct DingTalkResponder: HTTPResponder {
             throw DingTalkAPIError.missingToken
         }
         guard await app.isValidAccessToken(token) else { throw DingTalkAPIError.invalidToken }
+    }
+
+    /// The media file a sampleFile, sampleAudio, sampleVideo (or a sampleImageMsg by mediaId)
+    /// names, which must be one media/upload took.
+    private func checkMedia(msgKey: String, msgParam: JSONValue?) async throws -> String? {
+        guard let param = msgParam?.stringValue.flatMap({ try? JSONValue.parse($0) }) else { return nil }
+        let id: String?
+        switch msgKey {
+        case "sampleFile", "sampleAudio": id = param["mediaId"]?.stringValue
+        case "sampleVideo": id = param["videoMediaId"]?.stringValue
+        case "sampleImageMsg":
+            // photoURL is a picture's URL or a mediaId.
+            id = param["photoURL"]?.stringValue.flatMap { $0.hasPrefix("@") ? $0 : nil }
+        default: id = nil
+        }
+        guard let id else { return nil }
+        guard await app.medium(id) != nil else { throw DingTalkAPIError.openAPI("invalidParameter.mediaId.invalid", "不合法的媒体文件id") }
+        return id
     }
 
     private func checkRobotCode(_ body: [String: JSONValue]) throws {

@@ -154,6 +154,7 @@ enum DingTalkRobotMessages {
     /// that goes into a CALLBACK frame's `data`.
     static func robotMessage(
         _ message: DingTalkEmulator.InjectedMessage,
+        downloadCode: String? = nil,
         msgID: String,
         configuration: DingTalkEmulator.Configuration,
         sessionWebhook: String,
@@ -181,9 +182,30 @@ enum DingTalkRobotMessages {
             ("conversationTitle", isGroup ? .string(message.conversationTitle ?? message.conversationId) : nil),
             ("isInAtList", isGroup ? .bool(true) : nil),
             ("sessionWebhook", .string(sessionWebhook)),
-            ("text", .object(["content": .string(content)])),
+            ("text", message.file == nil ? .object(["content": .string(content)]) : nil),
+            ("content", message.file.map { fileContent($0, downloadCode: downloadCode ?? "") }),
             ("robotCode", .string(configuration.robotCode)),
-            ("msgtype", .string("text")),
+            ("msgtype", .string(message.file?.msgtype ?? "text")),
         ]).jsonString
+    }
+
+    /// The `content` of a picture, file, audio or video message (robot-receive-message.md).
+    static func fileContent(_ file: DingTalkEmulator.InjectedFile, downloadCode: String) -> JSONValue {
+        switch file.msgtype {
+        case "picture":
+            return .object([("downloadCode", .string(downloadCode)), ("pictureDownloadCode", .string(downloadCode))])
+        case "audio":
+            return .object([
+                ("duration", .int(Int64(file.duration ?? 0))), ("downloadCode", .string(downloadCode)),
+                ("recognition", file.recognition.map(JSONValue.string)),
+            ])
+        case "video":
+            return .object([("duration", .int(Int64(file.duration ?? 0))), ("downloadCode", .string(downloadCode)), ("videoType", .string("mp4"))])
+        default:
+            return .object([
+                ("downloadCode", .string(downloadCode)), ("fileName", .string(file.fileName ?? "file")),
+                ("spaceId", .string("1234")), ("fileId", .string(String(downloadCode.prefix(12)))),
+            ])
+        }
     }
 }

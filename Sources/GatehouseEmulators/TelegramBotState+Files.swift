@@ -81,6 +81,11 @@ extension TelegramBotState {
         ])
     }
 
+    /// The bytes of the file a message carries.
+    func fileData(chatID: Int64, messageID: Int64) -> Data? {
+        message(messageID, in: chatID).flatMap(\.media).flatMap { files[$0.fileID] }.map { Data($0.data) }
+    }
+
     /// The bytes at a `file_path` getFile gave, within the download limit.
     func download(path: String) -> [UInt8]? {
         files.values.first { $0.path == path && $0.data.count <= configuration.fileLimits.download }?.data

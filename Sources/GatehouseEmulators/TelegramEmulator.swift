@@ -246,6 +246,11 @@ public struct TelegramEmulator: Service, CustomStringConvertible {
         await state.sent(chat: chatID)
     }
 
+    /// The bytes of the file a message carries (a photo, a document, a voice note, …), or nil.
+    public func file(chatID: Int64, messageID: Int64) async -> Data? {
+        await state.fileData(chatID: chatID, messageID: messageID)
+    }
+
     /// Request and rate-limit counters (the Swift mirror of `GET /_emulator/stats`).
     public func stats() async -> Stats {
         await state.stats()

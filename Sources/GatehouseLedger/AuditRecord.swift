@@ -84,6 +84,23 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         }
     }
 
+    /// A keyed commitment to the bytes of a file a delivery carried: HMAC-SHA256 under the
+    /// ``ContentKey`` of the file's SHA-256 (see ``ContentKey/commitment(toFileDigest:)``), so
+    /// that whoever holds the file and the key can show it is what crossed, and nobody without the
+    /// key can test a guess against the log.
+    public struct FileCommitment: Sendable, Hashable, Codable {
+        public var name: String
+        /// Its size in bytes.
+        public var bytes: Int
+        public var hmac: String
+
+        public init(name: String, bytes: Int, hmac: String) {
+            self.name = name
+            self.bytes = bytes
+            self.hmac = hmac
+        }
+    }
+
     /// Position in the log, from 1, without gaps.
     public var sequence: Int64
     public var time: Date
@@ -113,6 +130,8 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     public var platform: String?
     /// For a summary of refused pushes: what was refused, when, from where.
     public var refusals: Refusals?
+    /// For a delivery record: commitments to the bytes of the files it carried.
+    public var files: [FileCommitment]?
 
     // Spelled out rather than derived by a key strategy: these names are the on-disk format.
     enum CodingKeys: String, CodingKey {
@@ -122,7 +141,7 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         case nativeIDs = "native_ids"
         case attempt, reason
         case contentHMAC = "content_hmac"
-        case approver, platform, refusals
+        case approver, platform, refusals, files
     }
 
     public init(
@@ -144,8 +163,10 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         contentHMAC: ContentHMAC? = nil,
         approver: String? = nil,
         platform: String? = nil,
-        refusals: Refusals? = nil
+        refusals: Refusals? = nil,
+        files: [FileCommitment]? = nil
     ) {
+        self.files = files
         self.platform = platform
         self.refusals = refusals
         self.sequence = sequence

@@ -64,6 +64,21 @@ public struct ContentKey: Sendable {
         return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: Self.message(text, payload), using: key)
     }
 
+    /// The commitment to a file whose SHA-256 is `digest`: base64(HMAC-SHA256(key,
+    /// "gatehouse-file/v1" ‖ 0x00 ‖ digest)). The file itself need not be at hand to write it,
+    /// only to check it.
+    public func commitment(toFileDigest digest: some DataProtocol) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Self.fileTag + Array(digest), using: key)).base64EncodedString()
+    }
+
+    /// Whether `file` is what `commitment` commits to (constant time).
+    public func isCommitment(_ commitment: String, toFile file: some DataProtocol) -> Bool {
+        guard let code = Data(base64Encoded: commitment) else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: Self.fileTag + Array(SHA256.hash(data: Data(file))), using: key)
+    }
+
+    private static let fileTag = Array("gatehouse-file/v1\u{0}".utf8)
+
     private static let frameTag = Array("gatehouse-content/v2\u{0}".utf8)
 
     private static func message(_ text: String, _ payload: String?) -> Data {

@@ -36,6 +36,19 @@ struct LeafEncoder {
         integer("crossing", record.crossing)
         string("destination", record.destination)
         string("direction", record.direction?.rawValue)
+        if let files = record.files {
+            key("files")
+            open("[")
+            for file in files {
+                element()
+                open("{")
+                integer("bytes", Int64(file.bytes))
+                string("hmac", file.hmac)
+                string("name", file.name)
+                close("}")
+            }
+            close("]")
+        }
         if let findings = record.findings {
             key("findings")
             open("[")

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GatehouseCore
 
@@ -43,8 +44,9 @@ public protocol OutboxLedger: Sendable {
     func lease(_ job: OutboxJob, until: Date) async throws -> OutboxJob
 
     /// Marks a job delivered, maps its native ids, and audits the outcome.
-    /// `note` says, in the audit record, how it was done when not as asked (a withdrawn copy).
-    func recordDelivered(_ job: OutboxJob, nativeIDs: [String], note: String?, at time: Date) async throws -> AuditRecord
+    /// `note` says, in the audit record, how it was done when not as asked (a withdrawn copy);
+    /// `files` are the files it carried, which the record commits to (``AuditRecord/FileCommitment``).
+    func recordDelivered(_ job: OutboxJob, nativeIDs: [String], note: String?, files: [FileDigest], at time: Date) async throws -> AuditRecord
 
     /// Remembers the native ids of the parts of an inflight job delivered so far, so that a retry
     /// resumes after them. The outcome records (delivered, deferred, dead) list them.
@@ -172,6 +174,11 @@ public struct LedgerSummary: Sendable, Hashable {
 }
 
 extension OutboxLedger {
+    /// Records a delivery that carried no file.
+    public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], note: String?, at time: Date) async throws -> AuditRecord {
+        try await recordDelivered(job, nativeIDs: nativeIDs, note: note, files: [], at: time)
+    }
+
     /// Records a delivery done as asked.
     public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], at time: Date) async throws -> AuditRecord {
         try await recordDelivered(job, nativeIDs: nativeIDs, note: nil, at: time)
@@ -183,5 +190,24 @@ extension IntakeLedger {
     public func commit(_ intake: Intake) async throws -> IntakeResult {
         guard let result = try await commit([intake]).first else { throw LedgerError.corrupt("commit returned no result") }
         return try result.get()
+    }
+}
+
+/// A file a delivery carried: its name, size and SHA-256, which the ledger turns into a keyed
+/// commitment in the delivery's audit record.
+public struct FileDigest: Sendable, Hashable {
+    public var name: String
+    public var bytes: Int
+    public var sha256: Data
+
+    public init(name: String, bytes: Int, sha256: Data) {
+        self.name = name
+        self.bytes = bytes
+        self.sha256 = sha256
+    }
+
+    /// The digest of `data`.
+    public init(name: String, data: Data) {
+        self.init(name: name, bytes: data.count, sha256: Data(SHA256.hash(data: data)))
     }
 }

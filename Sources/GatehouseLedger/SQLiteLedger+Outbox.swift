@@ -30,8 +30,9 @@ extension SQLiteLedger {
         }
     }
 
-    public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], note: String?, at time: Date) async throws -> AuditRecord {
-        try await writer.write { db in
+    public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], note: String?, files: [FileDigest], at time: Date) async throws -> AuditRecord {
+        let commitments = files.map { AuditRecord.FileCommitment(name: $0.name, bytes: $0.bytes, hmac: contentKey.commitment(toFileDigest: $0.sha256)) }
+        return try await writer.write { db in
             try Self.transition(job, to: .delivered, notBefore: nil, error: nil, in: db)
             // What the origin message is at the destination now: an edit may change the parts,
             // a deletion leaves nothing.
@@ -42,7 +43,9 @@ extension SQLiteLedger {
                 )
             }
             try Self.map(job, to: nativeIDs, in: db)
-            return try Self.append(Self.outcome(job, .delivered, at: time, nativeIDs: nativeIDs, reason: note), in: db)
+            var record = Self.outcome(job, .delivered, at: time, nativeIDs: nativeIDs, reason: note)
+            record.files = commitments.isEmpty ? nil : commitments
+            return try Self.append(record, in: db)
         }
     }
 

@@ -44,4 +44,9 @@ extension SQLiteLedger {
             return depths
         }
     }
+
+    /// Whether a delivery record commits to `file` (one of the files it carried is these bytes).
+    public func commits(_ record: AuditRecord, toFile file: Data) -> Bool {
+        (record.files ?? []).contains { contentKey.isCommitment($0.hmac, toFile: file) }
+    }
 }

@@ -4,6 +4,7 @@ import GatehouseCore
 import GatehouseLedger
 import Logging
 import Metrics
+import Synchronization
 
 /// One attempt to carry out a job at its destination: the lease, the adapter call (post, edit,
 /// delete, or the withdrawal a platform's refusal to delete calls for), the outcome as
@@ -58,8 +59,10 @@ struct Delivery: Sendable {
         let ids: [String]
         let note: String?
         let failure: (any Error)?
+        // The files this attempt fetches to send, which the delivery record commits to.
+        let carried = CarriedFiles()
         do {
-            (ids, note) = try await perform(job, priority: priority, with: adapter, in: channel, snapshot: snapshot)
+            (ids, note) = try await perform(job, priority: priority, with: adapter, in: channel, snapshot: snapshot, carrying: carried)
             failure = nil
         } catch {
             (ids, note, failure) = ([], nil, error)
@@ -69,7 +72,7 @@ struct Delivery: Sendable {
         if let error { metadata["gh.error"] = .string(error.shortDescription) }
         switch DeliveryOutcome.classify(failure, job: job, now: now, retry: configuration.retry, maxAge: configuration.maxAge) {
         case .delivered:
-            let record = try await ledger.recordDelivered(job, nativeIDs: ids, note: note, at: now)
+            let record = try await ledger.recordDelivered(job, nativeIDs: ids, note: note, files: carried.files, at: now)
             metadata["gh.record"] = .stringConvertible(record.sequence)
             metadata["gh.native_ids"] = .string(ids.joined(separator: ","))
             logger.info("delivered", metadata: metadata)
@@ -100,7 +103,8 @@ struct Delivery: Sendable {
         priority: DeliveryPriority,
         with adapter: any Adapter,
         in channel: Channel,
-        snapshot: ConfigStore.Snapshot
+        snapshot: ConfigStore.Snapshot,
+        carrying carried: CarriedFiles
     ) async throws -> (ids: [String], note: String?) {
         var message = OutboundMessage(
             channel: channel,
@@ -121,7 +125,7 @@ struct Delivery: Sendable {
                 destination: job.destination
             ).first
         }
-        message.files = fileSource(from: job.originPlatform, for: adapter)
+        message.files = fileSource(from: job.originPlatform, for: adapter, carrying: carried)
         guard job.action != .post else {
             return (try await adapter.send(message, progress: progress(of: job)), nil)
         }
@@ -180,13 +184,16 @@ struct Delivery: Sendable {
 
     /// The files of a job's attachments, fetched from the platform they arrived on when the
     /// destination's adapter is about to send each (for an adapter that sends files at all).
-    private func fileSource(from platform: String, for destination: any Adapter) -> FileSource {
+    /// Each file fetched is noted in `carried`, for the delivery record's commitments.
+    private func fileSource(from platform: String, for destination: any Adapter, carrying carried: CarriedFiles) -> FileSource {
         guard destination.acceptsFiles, let origin = adapters[platform] else { return .none }
         return FileSource { [files] attachment in
             let estimate = attachment.bytes.map { min($0, Self.attachmentLimit) } ?? Self.attachmentLimit
-            return try await files.file("\(platform)/\(attachment.reference)", estimate: estimate) {
+            let file = try await files.file("\(platform)/\(attachment.reference)", estimate: estimate) {
                 try await origin.download(attachment, limit: Self.attachmentLimit)
             }
+            carried.note(FileDigest(name: file.name, data: file.data))
+            return file
         }
     }
 
@@ -201,4 +208,16 @@ struct Delivery: Sendable {
             factory: metrics
         ).increment()
     }
+}
+
+/// The files one delivery attempt fetched to send (a retry that resumes after them fetches and
+/// notes only those it still sends).
+final class CarriedFiles: Sendable {
+    private let noted = Mutex<[FileDigest]>([])
+
+    func note(_ digest: FileDigest) {
+        noted.withLock { $0.append(digest) }
+    }
+
+    var files: [FileDigest] { noted.withLock { $0 } }
 }

@@ -52,8 +52,8 @@ public final class FlakyLedger: Ledger {
         try await ledger.lease(job, until: until)
     }
 
-    public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], note: String?, at time: Date) async throws -> AuditRecord {
-        try await ledger.recordDelivered(job, nativeIDs: nativeIDs, note: note, at: time)
+    public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], note: String?, files: [FileDigest], at time: Date) async throws -> AuditRecord {
+        try await ledger.recordDelivered(job, nativeIDs: nativeIDs, note: note, files: files, at: time)
     }
 
     public func pruneInbound(before cutoff: Date) async throws -> Int {

@@ -1,0 +1,79 @@
+import AsyncHTTPClient
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import GatehouseEmulators
+import GatehouseLedger
+import GatehouseTesting
+import Testing
+
+@testable import GatehouseCommands
+
+/// Files both ways over both emulators: a document a person sends the DingTalk robot arrives in
+/// Telegram as a document, bytes intact; the same document posted in Telegram arrives in a
+/// DingTalk group as a file message; each delivery record commits to the bytes it carried.
+extension EndToEndTests {
+    @Test func aThreeMegabytePDFCrossesDingTalkToTelegramAndBackWithItsBytesIntactAndCommittedTo() async throws {
+        let yaml =
+            try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
+            .replacingOccurrences(
+                of: "channels:\n",
+                with: "channels:\n  dm-li: { platform: corp, conversation: \"cidDirectLi0==\" }\n  files: { platform: outreach, chat: -1005550000999 }\n"
+            )
+            + """
+
+              - { name: files-out, from: dm-li, to: [files] }
+              - { name: files-in, from: files, to: [desk] }
+
+            """
+        // A PDF's header, then 3 MB that compress to nothing recognisable.
+        var generator = SplitMix64(seed: 17)
+        let pdf = Data("%PDF-1.7\n".utf8) + Data((0..<(3 << 20)).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
+        try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
+            try await runGateway(config, httpClient) { ledger in
+                func delivered(to destination: String) async throws -> AuditRecord? {
+                    try await ledger.records(from: 1, limit: 1000).last { $0.kind == .delivery && $0.outcome == .delivered && $0.destination == destination }
+                }
+                // Li sends the robot a PDF in their one-to-one chat (where robots receive files).
+                _ = try await dingtalk.inject(
+                    .init(
+                        conversationId: "cidDirectLi0==",
+                        conversationType: "1",
+                        senderStaffId: "m02",
+                        senderNick: "李伟",
+                        text: "",
+                        file: .init(msgtype: "file", fileName: "contract.pdf", content: pdf)
+                    )
+                )
+                #expect(await eventually(timeout: .seconds(30)) { try await delivered(to: "files") != nil })
+                let sent = try #require(await telegram.sent(chatID: "-1005550000999").first)
+                #expect(sent.method == "sendDocument" && sent.fileName == "contract.pdf")
+                let messageID = try #require(sent.messageID)
+                let inTelegram = try #require(await telegram.file(chatID: -1_005_550_000_999, messageID: messageID))
+                #expect(inTelegram == pdf)
+                let out = try #require(try await delivered(to: "files"))
+                #expect(out.files?.map(\.bytes) == [pdf.count])
+                #expect(ledger.commits(out, toFile: pdf))
+                #expect(!ledger.commits(out, toFile: pdf.dropLast()))
+
+                // Someone posts it in the Telegram group: it reaches the desk as a file message.
+                _ = try await telegram.inject(
+                    .init(
+                        chat: .init(id: -1_005_550_000_999, type: .supergroup, title: "Files"),
+                        from: .init(id: 7, firstName: "Li"),
+                        text: "signed copy",
+                        document: .init(fileName: "contract.pdf", mimeType: "application/pdf", content: inTelegram)
+                    )
+                )
+                #expect(await eventually(timeout: .seconds(30)) { try await delivered(to: "desk") != nil })
+                let desk = await dingtalk.sent(conversation: "cidServiceDesk0==")
+                #expect(desk.map(\.msgKey) == ["sampleText", "sampleFile"])
+                #expect(desk.first?.content == "signed copy")
+                let media = try #require(desk.last?.mediaId)
+                #expect(await dingtalk.media(media) == pdf)
+                let back = try #require(try await delivered(to: "desk"))
+                #expect(ledger.commits(back, toFile: pdf))
+            }
+        }
+    }
+}
