@@ -167,19 +167,29 @@ public struct DingTalkAdapter: Adapter {
             break
         }
         let conversation = try conversation(of: channel)
-        let response: GroupMessageRecallResponse = try await authorized { token throws(DeliveryError) in
-            try await api.post(
-                "/v1.0/robot/groupMessages/batchRecall",
-                GroupMessageRecall(openConversationId: conversation, robotCode: configuration.robotCode, processQueryKeys: nativeIDs),
-                accessToken: token
-            )
-        }
-        if let failed = response.failedResult, !failed.isEmpty {
-            throw DeliveryError.rejected(
-                "batchRecall: \(failed.count) of \(nativeIDs.count) messages not recalled: \(failed.values.sorted().joined(separator: "; "))"
-            )
+        // batchRecall takes at most 20 keys a call.
+        for start in stride(from: 0, to: nativeIDs.count, by: Self.recallBatch) {
+            let keys = Array(nativeIDs[start..<min(start + Self.recallBatch, nativeIDs.count)])
+            let response: GroupMessageRecallResponse = try await authorized { token throws(DeliveryError) in
+                try await api.post(
+                    "/v1.0/robot/groupMessages/batchRecall",
+                    GroupMessageRecall(openConversationId: conversation, robotCode: configuration.robotCode, processQueryKeys: keys),
+                    accessToken: token
+                )
+            }
+            // A key recalled already (a retry after a failure halfway) counts as recalled. The
+            // documentation lists no failure reasons; "message.recalled" is the one the emulator gives.
+            let failed = (response.failedResult ?? [:]).filter { $0.value != "message.recalled" }
+            if !failed.isEmpty {
+                throw DeliveryError.rejected(
+                    "batchRecall: \(failed.count) of \(keys.count) messages not recalled: \(failed.values.sorted().joined(separator: "; "))"
+                )
+            }
         }
     }
+
+    /// batchRecall's most keys a call.
+    static let recallBatch = 20
 
     /// The text, with a line naming each attachment that does not cross as a file (`carried`
     /// do): the reader must know that the message came with one. A sticker's label is in the

@@ -29,8 +29,9 @@ struct GroupMessageRecall: Encodable {
     var processQueryKeys: [String]
 }
 
+/// batchRecall's answer: the keys recalled (a list) and the others with why (a map).
 struct GroupMessageRecallResponse: Decodable {
-    var successResult: [String: String]?
+    var successResult: [String]?
     var failedResult: [String: String]?
 }
 

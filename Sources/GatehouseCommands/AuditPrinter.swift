@@ -75,7 +75,15 @@ struct AuditPrinter {
             case .delivery:
                 detail =
                     "crossing #\(record.crossing ?? 0)" + (record.nativeIDs.map { " ids " + $0.joined(separator: ",") } ?? "")
+                    + (record.files.map { " files " + $0.map { "\($0.name) (\($0.bytes) bytes)" }.joined(separator: ", ") } ?? "")
                     + (record.reason.map { " — \($0)" } ?? "")
+            case .withdrawn:
+                detail =
+                    "copy of crossing #\(record.crossing ?? 0) taken back by \(record.approver ?? "?")"
+                    + (record.nativeIDs.map { " ids " + $0.joined(separator: ",") } ?? "") + (record.reason.map { " — \($0)" } ?? "")
+            case .copyRecalled:
+                detail =
+                    "copy recalled on \(record.platform ?? "?") by \(record.approver ?? "?")" + (record.nativeIDs.map { " ids " + $0.joined(separator: ",") } ?? "")
             case .configLoaded:
                 detail =
                     "revision \(record.configRevision?.prefix(12) ?? "?") from \(record.reason ?? "?")" + (record.approver.map { " by \($0)" } ?? "")

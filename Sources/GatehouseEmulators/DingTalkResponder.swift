@@ -134,6 +134,9 @@ struct DingTalkResponder: HTTPResponder {
             guard let keys = body["processQueryKeys"]?.arrayValue?.compactMap(\.stringValue), !keys.isEmpty else {
                 throw DingTalkAPIError.openAPI("invalidParameter.processQueryKey.missing", "缺少processQueryKey")
             }
+            guard keys.count <= 20 else {
+                throw DingTalkAPIError.openAPI("invalidParameter.processQueryKeys.overMax", "processQueryKeys超过数量上限20")
+            }
             let (recalled, failed) = await app.recall(keys: keys, conversation: conversation)
             return EmulatorHTTP.json(
                 .ok,

@@ -35,6 +35,14 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         /// An operator closed a dead-lettered delivery for good: it is never tried again
         /// (`approver`, `reason`, `crossing`).
         case deadDiscarded = "dead_discarded"
+        /// An operator took back a message's copy at one destination (`gatehouse withdraw`):
+        /// `crossing` names the crossing record it was asked by, `native_ids` the copy, `approver`
+        /// and `reason` who and why. A delete job follows; its delivery record says how it went.
+        case withdrawn
+        /// The platform reported that a copy Gatehouse sent was recalled there (DingTalk's
+        /// `robot_msg_recall`): `platform`, `destination`'s conversation in `origin`, the copy's
+        /// id in `native_ids`, who recalled it in `approver`.
+        case copyRecalled = "copy_recalled"
     }
 
     /// How a delivery attempt ended.

@@ -95,6 +95,19 @@ public protocol OutboxLedger: Sendable {
     /// Cancels a scheduled job before its time, audited as a cancelled delivery with the operator
     /// and their reason. Throws when the job is not scheduled (any more).
     func cancelScheduled(_ job: OutboxJob, by approver: String, reason: String, at time: Date) async throws -> AuditRecord
+
+    /// Takes back every copy of a message, in `approver`'s name: its deliveries not yet made are
+    /// cancelled, and each destination with a copy gets a delete job and a `withdrawn` record.
+    /// The message is the one a crossing record was made for, or an origin message.
+    func withdraw(_ target: WithdrawalTarget, by approver: String, reason: String, at time: Date) async throws -> Withdrawal
+}
+
+/// Which message a withdrawal takes back.
+public enum WithdrawalTarget: Sendable, Hashable {
+    /// The message of this crossing record (any of its crossings).
+    case crossing(Int64)
+    /// A message by its origin: the platform's config name, the native conversation and message id.
+    case message(platform: String, conversation: String, message: String)
 }
 
 /// The audit role: the records that are neither crossings nor deliveries (refusals, config

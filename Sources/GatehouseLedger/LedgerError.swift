@@ -6,6 +6,8 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         case notDead = "not_dead"
         case notScheduled = "not_scheduled"
         case contentErased = "content_erased"
+        case notACrossing = "not_a_crossing"
+        case unknownMessage = "unknown_message"
         case corrupt
         case missing
     }
@@ -26,6 +28,12 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
     }
     static func contentErased(_ id: Int64) -> Self {
         Self(code: .contentErased, detail: "outbox job \(id)'s content has expired (keep_content): there is nothing left to send")
+    }
+    static func notACrossing(_ sequence: Int64) -> Self {
+        Self(code: .notACrossing, detail: "audit record \(sequence) is not a crossing")
+    }
+    static func unknownMessage(_ message: String) -> Self {
+        Self(code: .unknownMessage, detail: "no delivery was ever queued for message \(message)")
     }
     static func corrupt(_ detail: String) -> Self { Self(code: .corrupt, detail: detail) }
     static func missing(_ detail: String) -> Self { Self(code: .missing, detail: detail) }

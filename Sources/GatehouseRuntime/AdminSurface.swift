@@ -97,6 +97,7 @@ public struct AdminSurface: Sendable {
             }
         }
         router.post("/announce") { request, context in try await announce(request, context) }
+        router.post("/withdrawals") { request, context in try await withdraw(request, context) }
         router.post("/reload") { _, context in
             guard let reloader else { return failure(.serviceUnavailable, "this gateway cannot reload its config") }
             // Fail closed: the rules do not change in no one's name.
@@ -193,6 +194,49 @@ public struct AdminSurface: Sendable {
         )
         if retry { dispatcher.notify([job.destination]) }
         return try json(AdminWire.Decided(record: record.sequence, approver: who.approver))
+    }
+
+    /// Takes back every copy of a message, in the caller's name (fail closed: nobody can be
+    /// named, nothing is done), with a reason.
+    private func withdraw(_ request: Request, _ context: AdminContext) async throws -> Response {
+        guard let approver = await context.peer() else { return failure(.forbidden, "the caller's identity cannot be read from the socket") }
+        let body = try await request.body.collect(upTo: 64 << 10)
+        guard let asked = try? AdminWire.decoder.decode(AdminWire.WithdrawalRequest.self, from: Data(buffer: body)),
+            !asked.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        else {
+            return failure(.badRequest, "a withdrawal needs a reason: {\"crossing\": N, \"reason\": \"…\"}")
+        }
+        let target: WithdrawalTarget
+        if let crossing = asked.crossing {
+            target = .crossing(crossing)
+        } else if let platform = asked.platform, let conversation = asked.conversation, let message = asked.message {
+            target = .message(platform: platform, conversation: conversation, message: message)
+        } else {
+            return failure(.badRequest, "name the message: a crossing record, or its platform, conversation and message")
+        }
+        let withdrawal: Withdrawal
+        do {
+            withdrawal = try await ledger.withdraw(target, by: approver, reason: asked.reason, at: clock.now)
+        } catch let error as LedgerError where error.shortDescription == "not_a_crossing" || error.shortDescription == "unknown_message" {
+            return failure(.notFound, error.detail)
+        }
+        logger.notice(
+            "message withdrawn",
+            metadata: [
+                "gh.actor": .string(approver), "gh.destinations": .string(withdrawal.destinations.joined(separator: ",")),
+                "gh.cancelled": .stringConvertible(withdrawal.cancelled),
+                "gh.records": .string(withdrawal.records.map { String($0.sequence) }.joined(separator: ",")),
+            ]
+        )
+        dispatcher.notify(Set(withdrawal.destinations))
+        return try json(
+            AdminWire.Withdrawn(
+                records: withdrawal.records.map(\.sequence),
+                destinations: withdrawal.destinations,
+                cancelled: withdrawal.cancelled,
+                approver: approver
+            )
+        )
     }
 
     private func decide(_ request: Request, _ context: AdminContext, approve: Bool) async throws -> Response {

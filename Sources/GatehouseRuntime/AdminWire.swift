@@ -106,6 +106,33 @@ public enum AdminWire {
         public var approver: String
     }
 
+    /// `POST /withdrawals`: which message to take back everywhere, and why. Either `crossing`
+    /// (an audit record of one of its crossings) or the origin (`platform`, `conversation`, `message`).
+    public struct WithdrawalRequest: Codable, Sendable, Equatable {
+        public var crossing: Int64?
+        public var platform: String?
+        public var conversation: String?
+        public var message: String?
+        public var reason: String
+
+        public init(crossing: Int64? = nil, platform: String? = nil, conversation: String? = nil, message: String? = nil, reason: String) {
+            self.crossing = crossing
+            self.platform = platform
+            self.conversation = conversation
+            self.message = message
+            self.reason = reason
+        }
+    }
+
+    /// The answer to a withdrawal: a `withdrawn` record per destination with a copy (a delete
+    /// job each follows), how many deliveries not yet made were cancelled, and who asked.
+    public struct Withdrawn: Codable, Sendable, Equatable {
+        public var records: [Int64]
+        public var destinations: [String]
+        public var cancelled: Int
+        public var approver: String
+    }
+
     /// `GET /queue`: one row per destination.
     public struct QueueRow: Codable, Sendable, Equatable {
         public var destination: String

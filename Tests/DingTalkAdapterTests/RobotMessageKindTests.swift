@@ -33,6 +33,8 @@ import Testing
         #expect(envelope.contentKind == .voice)
         #expect(envelope.body.text == "[voice: 我的手机是13812345678]")
         #expect(envelope.attachments.map(\.reference) == ["DC2"])
+        // A voice note, 4 seconds long (DingTalk gives milliseconds).
+        #expect(envelope.attachments.first?.form == .voice && envelope.attachments.first?.duration == 4)
         let unheard = try #require(try self.envelope("audio", #"{"duration":4000,"downloadCode":"DC3"}"#))
         #expect(unheard.body.text == "[voice]")
     }
@@ -40,7 +42,7 @@ import Testing
     @Test func aVideoIsAVideoOfItsContainer() throws {
         let envelope = try #require(try envelope("video", #"{"duration":4000,"downloadCode":"DC4","videoType":"mp4"}"#))
         #expect(envelope.contentKind == .video)
-        #expect(envelope.attachments == [.init(reference: "DC4", mimeType: "video/mp4")])
+        #expect(envelope.attachments == [.init(reference: "DC4", name: "video.mp4", mimeType: "video/mp4", kind: .video, duration: 4)])
     }
 
     @Test func aPictureIsAPhoto() throws {

@@ -215,13 +215,15 @@ import Testing
                 // The reply answers the copy of the message it answered.
                 #expect(sent[1].replyToMessageID == sent[0].messageID)
                 #expect(sent[1].text == "Li: did you get it?")
-                // DingTalk gets no files yet: the desk reads that one came, rather than nothing.
-                #expect(await eventually { await dingtalk.sent(conversation: "cidServiceDesk0==").count == 2 })
+                // The desk gets the text (formatted, so as Markdown), then the PDF as a file
+                // message, and the reply.
+                #expect(await eventually { await dingtalk.sent(conversation: "cidServiceDesk0==").count == 3 })
                 let desk = await dingtalk.sent(conversation: "cidServiceDesk0==")
-                // Formatted (the bold), so it goes as Markdown: the line of its own is a line
-                // break there, and its brackets are escaped.
-                #expect(desk.first?.msgKey == "sampleMarkdown")
-                #expect(desk.first?.content?.hasSuffix("  \n  " + #"\[附件 attachment: invoice.pdf, 5000 bytes\]"#) == true)
+                #expect(desk.map(\.msgKey) == ["sampleMarkdown", "sampleFile", "sampleText"])
+                #expect(desk.first?.content?.contains("附件") == false)
+                #expect(desk[1].content == "invoice.pdf")
+                let media = try #require(desk[1].mediaId)
+                #expect(await dingtalk.media(media) == invoice)
             }
         }
     }

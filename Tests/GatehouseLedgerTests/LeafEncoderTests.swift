@@ -84,6 +84,27 @@ import Testing
                 reason: "401: the sign does not match",
                 platform: "corp"
             ),
+            AuditRecord(
+                sequence: 8,
+                time: Date(timeIntervalSince1970: 1_790_000_003),
+                kind: .delivery,
+                destination: "files",
+                crossing: 2,
+                outcome: .delivered,
+                nativeIDs: ["file:9"],
+                files: [.init(name: "合同 \"final\".pdf", bytes: 3_145_728, hmac: "q1w2e3=="), .init(name: "", bytes: 0, hmac: "")]
+            ),
+            AuditRecord(
+                sequence: 9,
+                time: Date(timeIntervalSince1970: 1_790_000_004),
+                kind: .withdrawn,
+                route: "announcements",
+                destination: "news",
+                crossing: 2,
+                nativeIDs: ["5", "6", "7"],
+                reason: "sent by mistake",
+                approver: "uid 1000 (li.wei)"
+            ),
         ]
         for (index, text) in awkward.enumerated() {
             records.append(

@@ -52,6 +52,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.lease(job, until: until)
     }
 
+    public func withdraw(_ target: WithdrawalTarget, by approver: String, reason: String, at time: Date) async throws -> Withdrawal {
+        try await ledger.withdraw(target, by: approver, reason: reason, at: time)
+    }
+
     public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], note: String?, files: [FileDigest], at time: Date) async throws -> AuditRecord {
         try await ledger.recordDelivered(job, nativeIDs: nativeIDs, note: note, files: files, at: time)
     }

@@ -1,0 +1,42 @@
+import Foundation
+import GatehouseCore
+import Testing
+
+@testable import DingTalkAdapter
+
+/// Which form a file takes in a DingTalk group, by the documented formats of media/upload and the
+/// sample* messages; what fits none is named in a line.
+@Suite struct DingTalkFileFormTests {
+    @Test func picturesDocumentsAndAMRVoiceNotesHaveAFormAndTheRestAreNamed() {
+        #expect(DingTalkAdapter.form(of: .init(reference: "a", mimeType: "image/jpeg", isPhoto: true)) == .picture)
+        #expect(DingTalkAdapter.form(of: .init(reference: "b", name: "Q3.PDF")) == .file(type: "pdf"))
+        #expect(DingTalkAdapter.form(of: .init(reference: "c", name: "budget.xlsx")) == .file(type: "xlsx"))
+        #expect(DingTalkAdapter.form(of: .init(reference: "d", name: "memo.amr", kind: .voice)) == .voice)
+        // An OGG voice note, an MP4 video, a sticker, a file of no documented type: none.
+        #expect(DingTalkAdapter.form(of: .init(reference: "e", mimeType: "audio/ogg", kind: .voice)) == nil)
+        #expect(DingTalkAdapter.form(of: .init(reference: "f", name: "clip.mp4", mimeType: "video/mp4", kind: .video)) == nil)
+        #expect(DingTalkAdapter.form(of: .init(reference: "g", name: "sticker.webp", kind: .sticker)) == nil)
+        #expect(DingTalkAdapter.form(of: .init(reference: "h", name: "run.exe")) == nil)
+    }
+
+    @Test func aFileWithNoFormIsNamedInTheTextAndAStickerIsLeftToItsLabel() {
+        let video = Envelope.Attachment(reference: "f", name: "clip.mp4", mimeType: "video/mp4", bytes: 1_000, kind: .video)
+        let sticker = Envelope.Attachment(reference: "g", name: "sticker.webp", kind: .sticker)
+        let pdf = Envelope.Attachment(reference: "b", name: "Q3.pdf", bytes: 10)
+        let message = OutboundMessage(
+            channel: Channel(name: "desk", platform: "corp", address: .conversation("cid")),
+            text: "look [sticker 😀]",
+            idempotencyKey: "k",
+            attachments: [video, sticker, pdf]
+        )
+        #expect(DingTalkAdapter.text(of: message, leaving: [pdf]) == "look [sticker 😀]\n[附件 attachment: clip.mp4, 1000 bytes]")
+    }
+
+    @Test func onlyPicturesMediaUploadTakesAreUploadedAsPictures() {
+        #expect(DingTalkAdapter.isUploadablePicture(Data([0xFF, 0xD8, 0xFF, 0xE0])))
+        #expect(DingTalkAdapter.isUploadablePicture(Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A])))
+        // WebP is not among media/upload's image formats.
+        #expect(!DingTalkAdapter.isUploadablePicture(Data("RIFF0000WEBP".utf8)))
+        #expect(!DingTalkAdapter.isUploadablePicture(Data("%PDF-1.7".utf8)))
+    }
+}
