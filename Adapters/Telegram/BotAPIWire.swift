@@ -85,6 +85,42 @@ struct Message: Decodable {
     var paidMedia: Present?
     var livePhoto: Present?
     var giveaway: Present?
+    /// Service messages: recorded as ignored (by what they are), never sent on.
+    var newChatMembers: Present?
+    var leftChatMember: Present?
+    var newChatTitle: String?
+    var newChatPhoto: Present?
+    var deleteChatPhoto: Bool?
+    var groupChatCreated: Bool?
+    var supergroupChatCreated: Bool?
+    var channelChatCreated: Bool?
+    var pinnedMessage: Present?
+    var messageAutoDeleteTimerChanged: Present?
+    var forumTopicCreated: Present?
+    var forumTopicEdited: Present?
+    var forumTopicClosed: Present?
+    var forumTopicReopened: Present?
+    var videoChatStarted: Present?
+    var videoChatEnded: Present?
+    /// A group upgraded to a supergroup: the old group's last message names the new id, the new
+    /// supergroup's first message the old one.
+    var migrateToChatID: Int64?
+    var migrateFromChatID: Int64?
+
+    /// The service message's kind, when it is one Gatehouse knows by name.
+    var service: String? {
+        let known: [(String, Bool)] = [
+            ("new_chat_members", newChatMembers != nil), ("left_chat_member", leftChatMember != nil), ("new_chat_title", newChatTitle != nil),
+            ("new_chat_photo", newChatPhoto != nil), ("delete_chat_photo", deleteChatPhoto != nil), ("group_chat_created", groupChatCreated != nil),
+            ("supergroup_chat_created", supergroupChatCreated != nil), ("channel_chat_created", channelChatCreated != nil),
+            ("pinned_message", pinnedMessage != nil), ("message_auto_delete_timer_changed", messageAutoDeleteTimerChanged != nil),
+            ("forum_topic_created", forumTopicCreated != nil), ("forum_topic_edited", forumTopicEdited != nil),
+            ("forum_topic_closed", forumTopicClosed != nil), ("forum_topic_reopened", forumTopicReopened != nil),
+            ("video_chat_started", videoChatStarted != nil), ("video_chat_ended", videoChatEnded != nil),
+            ("migrate_to_chat_id", migrateToChatID != nil), ("migrate_from_chat_id", migrateFromChatID != nil),
+        ]
+        return known.first { $0.1 }?.0
+    }
 
     enum CodingKeys: String, CodingKey {
         case messageID = "message_id"
@@ -104,6 +140,24 @@ struct Message: Decodable {
         case sticker, poll, location, venue, contact, dice, story, game, invoice, checklist, giveaway
         case paidMedia = "paid_media"
         case livePhoto = "live_photo"
+        case newChatMembers = "new_chat_members"
+        case leftChatMember = "left_chat_member"
+        case newChatTitle = "new_chat_title"
+        case newChatPhoto = "new_chat_photo"
+        case deleteChatPhoto = "delete_chat_photo"
+        case groupChatCreated = "group_chat_created"
+        case supergroupChatCreated = "supergroup_chat_created"
+        case channelChatCreated = "channel_chat_created"
+        case pinnedMessage = "pinned_message"
+        case messageAutoDeleteTimerChanged = "message_auto_delete_timer_changed"
+        case forumTopicCreated = "forum_topic_created"
+        case forumTopicEdited = "forum_topic_edited"
+        case forumTopicClosed = "forum_topic_closed"
+        case forumTopicReopened = "forum_topic_reopened"
+        case videoChatStarted = "video_chat_started"
+        case videoChatEnded = "video_chat_ended"
+        case migrateToChatID = "migrate_to_chat_id"
+        case migrateFromChatID = "migrate_from_chat_id"
     }
 }
 
@@ -193,7 +247,10 @@ struct Titled: Decodable {
 }
 
 /// A kind whose fields do not cross: only that it is there.
-struct Present: Decodable {}
+/// Something present, whatever its shape (an object, an array): only that it is there is read.
+struct Present: Decodable {
+    init(from decoder: any Decoder) throws {}
+}
 
 struct MessageReference: Decodable {
     var messageID: Int64

@@ -31,6 +31,18 @@ final class ChatMigrations: Sendable {
         return current
     }
 
+    /// The configured chat that moved to `chat`, if one did: messages from the new supergroup
+    /// are taken as the configured group's, so the channel that named it still matches.
+    func original(of chat: String) -> String? {
+        known.withLock { known in known.first { $0.value == chat && $0.key != chat }?.key }
+    }
+
+    /// Reads what earlier runs learned of the configured chats, so that inbound messages from a
+    /// supergroup map back from the first one.
+    func load(_ chats: [String]) async {
+        for chat in chats { _ = await current(chat) }
+    }
+
     /// Records that `chat` (a configured id, or an id it had already moved to) now is `newID`.
     func record(_ chat: String, movedTo newID: String) async {
         let configured = known.withLock { known in

@@ -24,6 +24,9 @@ public struct TelegramAdapter: Adapter {
         public var limits: Limits
         /// Receive by webhook instead of long polling.
         public var webhook: Webhook?
+        /// The chats the config's channels name (ids as written): what earlier runs learned of
+        /// their upgrades to supergroups is read at start.
+        public var chats: [String]
 
         public init(
             platform: String,
@@ -33,8 +36,10 @@ public struct TelegramAdapter: Adapter {
             pollBackoff: Backoff = Backoff(minimum: .milliseconds(500), maximum: .seconds(60), jitter: 0.2),
             requestTimeout: Duration = .seconds(30),
             limits: Limits = Limits(),
-            webhook: Webhook? = nil
+            webhook: Webhook? = nil,
+            chats: [String] = []
         ) {
+            self.chats = chats
             self.platform = platform
             self.token = token
             self.apiURL = apiURL
@@ -116,6 +121,7 @@ public struct TelegramAdapter: Adapter {
     // MARK: - Intake
 
     public func receive(_ handler: @escaping InboundHandler) async throws {
+        await migrations.load(configuration.chats)
         if let webhook = configuration.webhook {
             // The updates come through the gateway's push door (``decode(_:)``) once Telegram
             // knows where to push them.
@@ -177,6 +183,7 @@ public struct TelegramAdapter: Adapter {
                 try await Task.sleep(for: delay)
                 continue
             }
+            await learnMigrations(from: updates)
             // The whole answer is handed over at once, to be committed together; the offset then
             // moves past the updates acknowledged in an unbroken run from the first.
             let acknowledged = Mutex(Set<Int64>())
@@ -252,6 +259,20 @@ public struct TelegramAdapter: Adapter {
         }
     }
 
+    /// A group upgraded to a supergroup says so in both: the old group's last message names the
+    /// new id, the new one's first message the old id. Learned before the updates are read, so
+    /// that the supergroup's messages already count as the configured group's.
+    private func learnMigrations(from updates: [Update]) async {
+        for update in updates {
+            guard let message = update.message ?? update.channelPost else { continue }
+            if let to = message.migrateToChatID {
+                await migrations.record(String(message.chat.id), movedTo: String(to))
+            } else if let from = message.migrateFromChatID, migrations.original(of: String(message.chat.id)) == nil {
+                await migrations.record(String(from), movedTo: String(message.chat.id))
+            }
+        }
+    }
+
     /// The updates in order, those of one album (new posts of one chat with the same
     /// `media_group_id`, which Telegram sends one after another) together: an album crosses as
     /// one message with its files in order. An album split across two answers (rare: Telegram sends
@@ -311,17 +332,26 @@ public struct TelegramAdapter: Adapter {
         let spans = EntityMapping.spans(from: message.text != nil ? message.entities : message.captionEntities, in: written)
         // The label of a kind that is no file goes after the caption, so the caption's spans still fit.
         let text = content.label.map { written.isEmpty ? $0 : written + "\n" + $0 } ?? written
-        guard !text.isEmpty || !attachments.isEmpty else { return nil }
+        // A message with nothing to carry is a service message (someone joined, a pin, a new
+        // title): an envelope that says what happened, which intake records as ignored.
+        let service = text.isEmpty && attachments.isEmpty
+        if service, kind == .edit { return nil }
         let topic = message.isTopicMessage == true ? message.messageThreadID : nil
         // In a forum topic, a message "replying" to the topic's root is just a message in the topic.
         var replyTo = message.replyToMessage?.messageID
         if let topic, replyTo == topic { replyTo = nil }
-        let chat = String(message.chat.id)
-        let messageID = String(message.messageID)
+        // A supergroup a configured group became speaks for the configured group. Its message ids
+        // start again from 1: they are told apart from the group's by the supergroup's id.
+        let actual = String(message.chat.id)
+        let original = migrations.original(of: actual)
+        let chat = original ?? actual
+        let messageID = original == nil ? String(message.messageID) : "\(actual)/\(message.messageID)"
         // An edit is its own event: edit_date has whole seconds, and two edits within one second
         // must not be taken for a redelivery; the update's id is what Telegram repeats when it
         // delivers the same update again.
-        let eventID = kind == .edit ? "\(chat)/\(messageID)/edit/\(message.editDate ?? message.date)/\(update.updateID)" : "\(chat)/\(messageID)"
+        let eventID =
+            kind == .edit
+            ? "\(actual)/\(message.messageID)/edit/\(message.editDate ?? message.date)/\(update.updateID)" : "\(actual)/\(message.messageID)"
         return Envelope(
             origin: .init(
                 platform: platform,
@@ -333,16 +363,16 @@ public struct TelegramAdapter: Adapter {
             ),
             sender: sender(of: message),
             kind: kind,
-            body: .init(text: text, spans: spans),
+            body: service ? .init(text: message.service ?? "other") : .init(text: text, spans: spans),
             attachments: attachments,
-            replyTo: replyTo.map(String.init),
+            replyTo: replyTo.map { original == nil ? String($0) : "\(actual)/\($0)" },
             // An edit is judged when it was made, not when the message first was: otherwise an
             // office-hours check is bypassed by editing at night. Without an edit_date, now.
             time: kind == .edit
                 ? message.editDate.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date()
                 : Date(timeIntervalSince1970: TimeInterval(message.date)),
             labels: message.from?.isBot == true ? ["bot"] : [],
-            contentKind: content.kind == .text ? nil : content.kind,
+            contentKind: service ? .service : content.kind == .text ? nil : content.kind,
             native: message.native
         )
     }

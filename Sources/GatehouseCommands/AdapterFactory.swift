@@ -19,7 +19,10 @@ public enum AdapterFactory {
                         apiURL: telegram.apiURL,
                         pollTimeout: telegram.pollTimeout,
                         limits: .init(chat: telegram.rateLimits.chat, group: telegram.rateLimits.group, bot: telegram.rateLimits.bot),
-                        webhook: telegram.webhook.map { .init(url: "\($0.publicURL)/hooks/\(platform.name)", secret: $0.secret) }
+                        webhook: telegram.webhook.map { .init(url: "\($0.publicURL)/hooks/\(platform.name)", secret: $0.secret) },
+                        chats: config.channels.values.filter { $0.platform == platform.name }.compactMap { channel in
+                            if case .chat(let chat, _) = channel.address { chat } else { nil }
+                        }
                     ),
                     httpClient: httpClient,
                     cursors: cursors,

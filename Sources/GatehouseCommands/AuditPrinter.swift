@@ -83,7 +83,8 @@ struct AuditPrinter {
                     + (record.nativeIDs.map { " ids " + $0.joined(separator: ",") } ?? "") + (record.reason.map { " — \($0)" } ?? "")
             case .copyRecalled:
                 detail =
-                    "copy recalled on \(record.platform ?? "?") by \(record.approver ?? "?")" + (record.nativeIDs.map { " ids " + $0.joined(separator: ",") } ?? "")
+                    "copy recalled on \(record.platform ?? "?") by \(record.approver ?? "?")"
+                    + (record.nativeIDs.map { " ids " + $0.joined(separator: ",") } ?? "")
             case .configLoaded:
                 detail =
                     "revision \(record.configRevision?.prefix(12) ?? "?") from \(record.reason ?? "?")" + (record.approver.map { " by \($0)" } ?? "")
@@ -94,14 +95,9 @@ struct AuditPrinter {
             case .pushRejected:
                 detail = "push to hook of \(record.platform ?? "?") refused" + (record.reason.map { " — \($0)" } ?? "")
             case .pushesRefused:
-                detail =
-                    "pushes to hook of \(record.platform ?? "?") refused"
-                    + (record.refusals.map { refusals in
-                        ": " + refusals.reasons.map { "\($0.count) \($0.reason)" }.joined(separator: ", ")
-                            + " from "
-                            + (refusals.sources.map { "\($0.address) (\($0.count))" }
-                            + (refusals.otherSources > 0 ? ["\(refusals.otherSources) more"] : [])).joined(separator: ", ")
-                    } ?? "")
+                detail = "pushes to hook of \(record.platform ?? "?") refused" + (record.refusals.map(Self.summary) ?? "")
+            case .ignored:
+                detail = "messages of \(record.platform ?? "?") ignored" + (record.ignored.map(Self.summary) ?? "")
             }
             return [
                 Self.pad(String(record.sequence), 4, right: true), Self.pad(record.time.formatted(.iso8601), 24),
@@ -109,6 +105,13 @@ struct AuditPrinter {
                 Self.pad(decision, 15), detail,
             ].joined(separator: "  ")
         }
+    }
+
+    /// A summary's counts by reason and its busiest sources.
+    static func summary(_ summary: Refusals) -> String {
+        ": " + summary.reasons.map { "\($0.count) \($0.reason)" }.joined(separator: ", ") + " from "
+            + (summary.sources.map { "\($0.address) (\($0.count))" } + (summary.otherSources > 0 ? ["\(summary.otherSources) more"] : []))
+            .joined(separator: ", ")
     }
 
     /// RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled. A cell a

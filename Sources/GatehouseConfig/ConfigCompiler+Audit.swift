@@ -2,7 +2,9 @@ import GatehouseCore
 import Yams
 
 extension ConfigCompiler {
-    static let auditKeys = ["origin", "signing_key_file", "checkpoint_every", "checkpoint_records", "keep_content"]
+    static let auditKeys = [
+        "origin", "signing_key_file", "checkpoint_every", "checkpoint_records", "keep_content", "record_unrouted", "summary_every",
+    ]
 
     /// `audit: { origin, signing_key_file, checkpoint_every, checkpoint_records, keep_content }`.
     func compileAudit(_ node: Node) -> GatewayConfig.Audit? {
@@ -34,7 +36,17 @@ extension ConfigCompiler {
             keep = duration(node, "audit: keep_content").map { .some($0) }
             if case let value?? = keep, value < .seconds(1) { reader.error(at: node, "audit: keep_content must be at least 1s") }
         }
-        guard let origin, let key, let every, let records, let keep else { return nil }
-        return GatewayConfig.Audit(origin: origin, signingKey: key, checkpointEvery: every, checkpointRecords: records, keepContent: keep)
+        var recordUnrouted = false
+        if let node = fields["record_unrouted"], let value = reader.boolean(node, "audit: record_unrouted") { recordUnrouted = value }
+        var summaryEvery: Duration? = .seconds(60)
+        if let node = fields["summary_every"] {
+            summaryEvery = duration(node, "audit: summary_every")
+            if let value = summaryEvery, value < .seconds(1) { reader.error(at: node, "audit: summary_every must be at least 1s") }
+        }
+        guard let origin, let key, let every, let records, let keep, let summaryEvery else { return nil }
+        var audit = GatewayConfig.Audit(origin: origin, signingKey: key, checkpointEvery: every, checkpointRecords: records, keepContent: keep)
+        audit.recordUnrouted = recordUnrouted
+        audit.summaryEvery = summaryEvery
+        return audit
     }
 }

@@ -37,6 +37,11 @@ public struct GatewayConfig: Sendable {
         public var checkpointRecords: Int
         /// How long message bodies are kept before retention erases them; nil = for ever.
         public var keepContent: Duration?
+        /// Whether messages from chats no channel names are summed up in `ignored` records (they
+        /// are always counted in `gatehouse_unrouted_total`).
+        public var recordUnrouted = false
+        /// How often the messages intake ignored are summed up in the log.
+        public var summaryEvery: Duration = .seconds(60)
     }
 
     /// The `outbox:` section.

@@ -27,6 +27,9 @@ public enum ContentKind: String, Sendable, Hashable, Codable, CaseIterable {
     case paidMedia = "paid_media"
     case livePhoto = "live_photo"
     case giveaway
+    /// A service message (someone joined, a message was pinned, the title changed): recorded as
+    /// ignored, never decided or sent on. Its text is what happened (`new_chat_members`).
+    case service
 
     /// The config's names of every kind, for error messages.
     public static var names: [String] { allCases.map(\.rawValue) }

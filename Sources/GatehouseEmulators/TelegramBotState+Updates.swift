@@ -281,21 +281,24 @@ extension TelegramBotState {
             message.mediaGroupID = injected.mediaGroupID
         }
         store(message)
+        return (enqueue(message, as: injected.kind.rawValue), message.id)
+    }
+
+    /// Queues an update carrying `message` (when allowed_updates takes its kind) and wakes a
+    /// waiting poll and the webhook sender; answers the update's id.
+    func enqueue(_ message: TelegramStoredMessage, as kind: String) -> Int64 {
         let updateID = nextUpdateID
         nextUpdateID += 1
-        let kinds = allowedUpdates ?? Self.defaultUpdateKinds
-        if kinds.contains(injected.kind.rawValue) {
-            updates.append(
-                TelegramStoredUpdate(id: updateID, kind: injected.kind.rawValue, message: messageJSON(message), created: now)
-            )
+        if (allowedUpdates ?? Self.defaultUpdateKinds).contains(kind) {
+            updates.append(TelegramStoredUpdate(id: updateID, kind: kind, message: messageJSON(message), created: now()))
             if let poll = activePoll {
                 resolvePoll(poll, .woken)
             }
             webhookDoorbell.continuation.yield()
         } else {
-            logger.debug("update not allowed by allowed_updates", metadata: ["emulator.kind": "\(injected.kind.rawValue)"])
+            logger.debug("update not allowed by allowed_updates", metadata: ["emulator.kind": "\(kind)"])
         }
-        return (updateID, message.id)
+        return updateID
     }
 
     /// The Message fields of content that is no file the control API takes as they are.

@@ -270,10 +270,30 @@ actor TelegramBotState {
         guard group < 0, group > -1_000_000_000_000, supergroup <= -1_000_000_000_000 else {
             throw EmulatorError.invalidInjection("a group id (negative, above -10^12) migrates to a supergroup id (-100…)")
         }
-        let title = chats[group]?.title
+        let old = chats[group] ?? Chat(id: group, type: .group)
         migrations[group] = supergroup
+        let new = upsert(Chat(id: supergroup, type: .supergroup, title: old.title ?? "Supergroup \(supergroup)"))
+        // Both chats say so, as service messages from the person who upgraded (here Telegram's
+        // service account): the group's last names the new id, the supergroup's first the old.
+        let upgrader = TelegramEmulator.User(id: 777_000, firstName: "Telegram")
+        for (chat, field, other) in [(old, "migrate_to_chat_id", supergroup), (new, "migrate_from_chat_id", group)] {
+            var message = TelegramStoredMessage(
+                id: nextMessageID(in: chat.id),
+                chatID: chat.id,
+                threadID: nil,
+                sender: .user(upgrader),
+                sentByBot: false,
+                date: now(),
+                editDate: nil,
+                text: TelegramText(text: "", entities: []),
+                replyToID: nil
+            )
+            message.native = TelegramNative(field: field, value: .int(other))
+            store(message)
+            _ = enqueue(message, as: "message")
+        }
         chats[group] = nil
-        return upsert(Chat(id: supergroup, type: .supergroup, title: title ?? "Supergroup \(supergroup)"))
+        return new
     }
 
     /// Checks that `threadID` can be used in `chat`: a topic that exists in a forum supergroup

@@ -43,6 +43,11 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         /// `robot_msg_recall`): `platform`, `destination`'s conversation in `origin`, the copy's
         /// id in `native_ids`, who recalled it in `approver`.
         case copyRecalled = "copy_recalled"
+        /// The messages of a platform intake took in an interval and decided nothing for, summed
+        /// up in `ignored` (counts by reason: `service:<what>` for a service message such as a
+        /// join or a pin in a routed chat, `unrouted` for a chat no channel names; the busiest
+        /// chats). Nothing of them crossed.
+        case ignored
     }
 
     /// How a delivery attempt ended.
@@ -140,6 +145,9 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     public var refusals: Refusals?
     /// For a delivery record: commitments to the bytes of the files it carried.
     public var files: [FileCommitment]?
+    /// For a summary of ignored messages: why, how many, when, from which chats (the shape of
+    /// ``refusals``, the sources being conversations).
+    public var ignored: Refusals?
 
     // Spelled out rather than derived by a key strategy: these names are the on-disk format.
     enum CodingKeys: String, CodingKey {
@@ -149,7 +157,7 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         case nativeIDs = "native_ids"
         case attempt, reason
         case contentHMAC = "content_hmac"
-        case approver, platform, refusals, files
+        case approver, platform, refusals, files, ignored
     }
 
     public init(
@@ -172,9 +180,11 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         approver: String? = nil,
         platform: String? = nil,
         refusals: Refusals? = nil,
-        files: [FileCommitment]? = nil
+        files: [FileCommitment]? = nil,
+        ignored: Refusals? = nil
     ) {
         self.files = files
+        self.ignored = ignored
         self.platform = platform
         self.refusals = refusals
         self.sequence = sequence

@@ -64,6 +64,7 @@ struct LeafEncoder {
             }
             close("]")
         }
+        if let ignored = record.ignored { summary("ignored", ignored) }
         string("kind", record.kind.rawValue)
         if let ids = record.nativeIDs {
             key("native_ids")
@@ -88,41 +89,44 @@ struct LeafEncoder {
         string("outcome", record.outcome?.rawValue)
         string("platform", record.platform)
         string("reason", record.reason)
-        if let refusals = record.refusals {
-            key("refusals")
-            open("{")
-            key("first")
-            timestamp(refusals.first)
-            key("last")
-            timestamp(refusals.last)
-            integer("other_sources", Int64(refusals.otherSources))
-            key("reasons")
-            open("[")
-            for count in refusals.reasons {
-                element()
-                open("{")
-                integer("count", Int64(count.count))
-                string("reason", count.reason)
-                close("}")
-            }
-            close("]")
-            key("sources")
-            open("[")
-            for source in refusals.sources {
-                element()
-                open("{")
-                string("address", source.address)
-                integer("count", Int64(source.count))
-                close("}")
-            }
-            close("]")
-            close("}")
-        }
+        if let refusals = record.refusals { summary("refusals", refusals) }
         string("route", record.route)
         integer("sequence", record.sequence)
         key("time")
         timestamp(record.time)
         string("verdict", record.verdict?.rawValue)
+        close("}")
+    }
+
+    /// A summary of counted events (refused pushes, ignored messages).
+    private mutating func summary(_ name: StaticString, _ summary: Refusals) {
+        key(name)
+        open("{")
+        key("first")
+        timestamp(summary.first)
+        key("last")
+        timestamp(summary.last)
+        integer("other_sources", Int64(summary.otherSources))
+        key("reasons")
+        open("[")
+        for count in summary.reasons {
+            element()
+            open("{")
+            integer("count", Int64(count.count))
+            string("reason", count.reason)
+            close("}")
+        }
+        close("]")
+        key("sources")
+        open("[")
+        for source in summary.sources {
+            element()
+            open("{")
+            string("address", source.address)
+            integer("count", Int64(source.count))
+            close("}")
+        }
+        close("]")
         close("}")
     }
 

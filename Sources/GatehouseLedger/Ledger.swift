@@ -117,6 +117,10 @@ public protocol AuditLedger: Sendable {
     /// malformed, over a limit), summed up in one record.
     func recordRefusals(platform: String, _ refusals: Refusals, at time: Date) async throws -> AuditRecord
 
+    /// Audits the messages intake ignored in an interval (service messages of routed chats; with
+    /// `audit.record_unrouted`, messages from chats no channel names), summed up in one record.
+    func recordIgnored(platform: String, _ ignored: Refusals, at time: Date) async throws -> AuditRecord
+
     /// Audits that decisions from now on follow the config with this revision, and who put it in
     /// force when that is known (a reload through the admin socket).
     func recordConfigLoaded(revision: String, file: String, by actor: String?, at time: Date) async throws -> AuditRecord

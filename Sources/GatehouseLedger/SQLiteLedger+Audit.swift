@@ -11,6 +11,12 @@ extension SQLiteLedger {
         }
     }
 
+    public func recordIgnored(platform: String, _ ignored: Refusals, at time: Date) async throws -> AuditRecord {
+        try await writer.write { db in
+            try Self.append(AuditRecord(sequence: 0, time: time, kind: .ignored, platform: platform, ignored: ignored), in: db)
+        }
+    }
+
     public func recordConfigLoaded(revision: String, file: String, by actor: String?, at time: Date) async throws -> AuditRecord {
         try await writer.write { db in
             try Self.append(

@@ -17,6 +17,8 @@ public struct Gateway: Sendable {
     /// Releases scheduled announcements into the queues when they are due.
     public let scheduler: Scheduler
     public let ingress: Ingress
+    /// Sums up the messages intake ignored (service messages, unrouted ones) in the log.
+    public let ignoredAuditor: TallyAuditor
     /// The HTTP listener, when the config has `listen.http`.
     public let health: HealthSurface?
     /// The push door on that listener (`/hooks/<platform>`).
@@ -61,12 +63,22 @@ public struct Gateway: Sendable {
         self.dispatcher = Dispatcher(store: store, ledger: ledger, adapters: adapters, configuration: dispatch, clock: clock, logger: logger)
         let scheduler = Scheduler(ledger: ledger, dispatcher: dispatcher, clock: clock, logger: logger)
         self.scheduler = scheduler
+        let ignored = Tally()
         self.ingress = Ingress(
             store: store,
             adapters: adapters,
             ledger: ledger,
             dispatcher: dispatcher,
             metrics: metrics,
+            clock: clock,
+            ignored: ignored,
+            logger: logger
+        )
+        self.ignoredAuditor = TallyAuditor(
+            .ignored,
+            tally: ignored,
+            ledger: ledger,
+            interval: config.audit?.summaryEvery ?? .seconds(60),
             clock: clock,
             logger: logger
         )
@@ -141,7 +153,8 @@ public struct Gateway: Sendable {
     /// intake stops before delivery, nothing committed is left without a dispatcher while the
     /// process lives, and the final checkpoint covers every last outcome.
     public var services: [any Service] {
-        (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [pruner, dispatcher, scheduler, ingress]
+        // The summary of ignored messages before intake, so that its last is written after intake stopped.
+        (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [pruner, dispatcher, scheduler, ignoredAuditor, ingress]
             // The push door's summaries before the listener, so that the last is written after it stopped.
             + (pushes.map { [$0.auditor(ledger: ledger)] } ?? []) + (health.map { [$0.service()] } ?? [])
             + (admin.map { [$0.service()] } ?? []) + (reloader.map { [$0] } ?? []) + [watchdog]

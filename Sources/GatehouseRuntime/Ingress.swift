@@ -18,6 +18,9 @@ public struct Ingress: Service, CustomStringConvertible {
     private let dispatcher: Dispatcher
     private let metrics: any MetricsFactory
     private let clock: WallClock
+    /// The messages decided nothing for (service messages; unrouted ones, when the config says
+    /// to record them), summed up in the log per interval.
+    let ignored: Tally
     /// Fired once the config the gateway started with is in the audit log.
     let configRecorded = StartSignal()
     private let logger: Logger
@@ -49,8 +52,10 @@ public struct Ingress: Service, CustomStringConvertible {
         dispatcher: Dispatcher,
         metrics: any MetricsFactory = MetricsSystem.factory,
         clock: WallClock = .system,
+        ignored: Tally = Tally(),
         logger: Logger
     ) {
+        self.ignored = ignored
         self.metrics = metrics
         self.clock = clock
         self.store = store
@@ -97,7 +102,8 @@ public struct Ingress: Service, CustomStringConvertible {
         let intakes = events.map { event in
             Intake(
                 envelope: event.envelope,
-                crossings: snapshot.gate.crossings(for: event.envelope),
+                // A service message (a join, a pin) is taken in and deduplicated, never decided.
+                crossings: event.envelope.contentKind == .service ? [] : snapshot.gate.crossings(for: event.envelope),
                 configRevision: snapshot.config.revision,
                 receivedAt: receivedAt,
                 nonce: event.nonce
@@ -134,7 +140,7 @@ public struct Ingress: Service, CustomStringConvertible {
                     ]
                 )
             case .success(.committed(let records, let jobs)):
-                log(records, of: envelope)
+                log(records, of: envelope, snapshot: snapshot, at: receivedAt)
                 destinations.formUnion(jobs.map(\.destination))
             }
             guard failure == nil else { continue }
@@ -156,7 +162,7 @@ public struct Ingress: Service, CustomStringConvertible {
         if let failure { throw failure }
     }
 
-    private func log(_ records: [AuditRecord], of envelope: Envelope) {
+    private func log(_ records: [AuditRecord], of envelope: Envelope, snapshot: ConfigStore.Snapshot, at time: Date) {
         for record in records {
             // Bounded labels: the config's route names and the four verdicts.
             Counter(
@@ -173,11 +179,19 @@ public struct Ingress: Service, CustomStringConvertible {
                 ]
             )
         }
-        if records.isEmpty {
+        let origin = envelope.origin
+        if records.isEmpty, envelope.contentKind == .service, !snapshot.gate.router.sources(of: envelope).isEmpty {
+            // Recorded as ignored, by what it was (the adapter's name for it, from a fixed list).
+            ignored.count("service:" + envelope.body.text, platform: origin.platform, source: origin.conversation, at: time)
+            logger.debug("service message ignored", metadata: ["gh.platform": .string(origin.platform), "gh.event": .string(origin.eventID)])
+        } else if records.isEmpty {
             // Counted, so that traffic from chats no channel names (a group the bot was added
             // to, a chat whose id changed) shows on a dashboard rather than only in debug logs.
             // Bounded label: the config's platforms.
             Counter(label: "gatehouse_unrouted_total", dimensions: [("platform", envelope.origin.platform)], factory: metrics).increment()
+            if snapshot.config.audit?.recordUnrouted == true {
+                ignored.count("unrouted", platform: origin.platform, source: origin.conversation, at: time)
+            }
             logger.debug(
                 "no route takes this event",
                 metadata: [

@@ -14,7 +14,7 @@ import Synchronization
 /// announced size, a used token, and only then the body, read within a time and size bound,
 /// which the adapter decodes. What it carries is committed through ``Ingress`` and answered 200
 /// only once committed and acknowledged. Refused pushes are counted, never logged or audited
-/// one by one: ``RefusalAuditor`` sums them up per interval.
+/// one by one: a ``TallyAuditor`` sums them up per interval.
 public final class PushSurface: Sendable {
     /// The adapters that take pushes, by platform name.
     private let hooks: [String: any PushReceiving]
@@ -26,7 +26,7 @@ public final class PushSurface: Sendable {
     private let clock: WallClock
     private let logger: Logger
     /// The refused pushes since the last summary in the audit log.
-    let refusals = RefusalTally()
+    let refusals = Tally()
 
     public init(
         adapters: [any Adapter],
@@ -49,8 +49,8 @@ public final class PushSurface: Sendable {
     /// Writes the summaries of what the door refused to the audit log, as a service for the
     /// gateway's ServiceGroup (started before the listener, so that the last summary is written
     /// after the listener stopped).
-    public func auditor(ledger: any AuditLedger) -> RefusalAuditor {
-        RefusalAuditor(tally: refusals, ledger: ledger, interval: limits.summaryEvery, clock: clock, logger: logger)
+    public func auditor(ledger: any AuditLedger) -> TallyAuditor {
+        TallyAuditor(.refusals, tally: refusals, ledger: ledger, interval: limits.summaryEvery, clock: clock, logger: logger)
     }
 
     /// `POST /hooks/:platform`, for the listener's router.
@@ -156,7 +156,7 @@ public final class PushSurface: Sendable {
     }
 
     /// Answers a refused push after counting it: a metric at once, and the audit log's summary
-    /// of the interval (``RefusalAuditor``), never a record or log line each.
+    /// of the interval (``TallyAuditor``), never a record or log line each.
     private func refused(_ refusal: PushAnswer, platform: String, source: String) -> Response {
         let reason = refusal.refusal ?? .malformed
         refusals.count(reason, platform: platform, source: source, at: clock.now)

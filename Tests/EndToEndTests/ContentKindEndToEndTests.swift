@@ -102,7 +102,9 @@ import Testing
         }
 
         // A location: a pin at both, the template's line before it where the template adds one.
-        let location = try await cross { try await post(content: ["location": .object(["latitude": .double(31.2304), "longitude": .double(121.4737)])]) }
+        let location = try await cross {
+            try await post(content: ["location": .object(["latitude": .double(31.2304), "longitude": .double(121.4737)])])
+        }
         #expect(location.mirror.map(\.method) == ["sendMessage", "sendLocation"])
         #expect(location.mirror.first?.text == "Li:")
         #expect(location.mirror.last?.content?["latitude"] == .double(31.2304))
@@ -125,7 +127,10 @@ import Testing
                 content: [
                     "poll": .object([
                         "id": .string("1"), "question": .string("Lunch?"),
-                        "options": .array([.object(["text": .string("noodles"), "voter_count": .int(0)]), .object(["text": .string("rice"), "voter_count": .int(0)])]),
+                        "options": .array([
+                            .object(["text": .string("noodles"), "voter_count": .int(0)]),
+                            .object(["text": .string("rice"), "voter_count": .int(0)]),
+                        ]),
                         "total_voter_count": .int(0), "is_closed": .bool(false), "is_anonymous": .bool(true), "type": .string("regular"),
                         "allows_multiple_answers": .bool(false),
                     ])
@@ -169,7 +174,9 @@ import Testing
         #expect(await telegram.sent(chatID: String(Self.maskedID)).last?.text?.isEmpty != false)
 
         // A story no destination sends again: its label, or the route's placeholder for it.
-        let story = try await cross { try await post(content: ["story": .object(["chat": .object(["id": .int(1), "type": .string("channel")]), "id": .int(9)])]) }
+        let story = try await cross {
+            try await post(content: ["story": .object(["chat": .object(["id": .int(1), "type": .string("channel")]), "id": .int(9)])])
+        }
         #expect(story.mirror.map(\.text) == ["Li: [story]"])
         #expect(story.masked.map(\.text) == ["(a story was shared)"])
 
@@ -197,5 +204,61 @@ import Testing
         // Every message left one crossing record per route, whatever its kind.
         let recorded = try await crossings()
         #expect(recorded.count == expected)
+    }
+
+    @Test func aGroupUpgradedToASupergroupIsStillItsChannelAndServiceMessagesAreRecordedAsIgnored() async throws {
+        let state = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let group = TelegramEmulator.Chat(id: -4_001, type: .group, title: "Partners")
+        let telegram = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false).openingChats(), logger: quietLogger("tg"))
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await withServices([telegram]) {
+                let config = try ConfigLoader(environment: [:]).load(
+                    yaml: """
+                        state: \(state)
+                        platforms:
+                          tg: { type: telegram, side: external, token: "\(Self.token)", api_url: "http://127.0.0.1:\(try await telegram.port())",
+                                receive: poll, poll_timeout: 1s, rate_limits: { chat: 1000/s, group: 100000/min, bot: 1000/s } }
+                        channels:
+                          partners: { platform: tg, chat: \(group.id) }
+                          mirror: { platform: tg, chat: \(Self.channelID) }
+                        routes:
+                          - { name: mirrored, from: partners, to: [mirror] }
+                        """,
+                    file: "migrated.yaml"
+                )
+                let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
+                let logger = quietLogger("e2e")
+                let gateway = Gateway(
+                    config: config,
+                    ledger: ledger,
+                    adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger),
+                    logger: logger
+                )
+                try await withServices(gateway.services) {
+                    _ = try await telegram.inject(.init(chat: group, from: Self.sender, text: "before"))
+                    #expect(await eventually { await telegram.sent(chatID: String(Self.channelID)).count == 1 })
+                    // The group becomes a supergroup: people now write in the supergroup.
+                    try await telegram.migrate(group: group.id, to: -1_000_000_004_001)
+                    let supergroup = TelegramEmulator.Chat(id: -1_000_000_004_001, type: .supergroup, title: "Partners")
+                    _ = try await telegram.inject(.init(chat: supergroup, from: Self.sender, text: "after"))
+                    #expect(await eventually { await telegram.sent(chatID: String(Self.channelID)).count == 2 })
+                }
+                #expect(await telegram.sent(chatID: String(Self.channelID)).compactMap(\.text) == ["before", "after"])
+                let records = try await ledger.records(from: 1, limit: 100)
+                // The supergroup's message crossed as the configured group's.
+                #expect(records.filter { $0.kind == .crossing }.map { $0.origin?.conversation } == [String(group.id), String(group.id)])
+                // The two service messages of the upgrade crossed nothing, and are in the log as ignored.
+                let ignored = try #require(records.first { $0.kind == .ignored })
+                #expect(ignored.platform == "tg")
+                #expect(ignored.ignored?.reasons.map(\.reason) == ["service:migrate_from_chat_id", "service:migrate_to_chat_id"])
+                #expect(ignored.ignored?.sources.map(\.address) == [String(group.id)])
+            }
+            try await httpClient.shutdown()
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
     }
 }

@@ -86,3 +86,75 @@ import Testing
         )
     }
 }
+
+/// A route's `placeholders:` replace a kind's label in what crosses; the native form, which a
+/// destination that has it sends instead of the label, crosses only when the label was untouched.
+@Suite struct PlaceholderTests {
+    func crossing(_ route: String, native: NativeContent, text: String) throws -> Crossing? {
+        let yaml =
+            RulesConfigTests.base + """
+                checks:
+                  phones: { detect: [cn_mobile] }
+                routes:
+                  - \(route)
+                """
+        let config = try ConfigLoader(environment: [:]).load(yaml: yaml, file: "g.yaml")
+        let envelope = Envelope(
+            origin: .init(platform: "corp", conversation: "cidA", messageID: "m", eventID: "m"),
+            sender: .init(id: "u1", name: "Ada"),
+            body: .init(text: text),
+            time: Date(timeIntervalSince1970: 1_790_000_000),
+            contentKind: native.kind,
+            native: native
+        )
+        return config.gate.crossings(for: envelope).first
+    }
+
+    static let location = NativeContent(label: "[location: 31.23, 121.47]", shape: .location(latitude: 31.23, longitude: 121.47))
+    static let contact = NativeContent(
+        label: "[contact: Li, 13812345678]",
+        shape: .contact(phoneNumber: "13812345678", firstName: "Li", lastName: nil)
+    )
+
+    @Test func theRoutesPlaceholderTakesTheLabelsPlaceAndTheNativeFormStillCrosses() throws {
+        let sent = try #require(
+            try crossing(
+                #"{ name: out, from: all-hands, to: news, placeholders: { location: "📍 (a place)" } }"#,
+                native: Self.location,
+                text: "meet here\n[location: 31.23, 121.47]"
+            )
+        )
+        #expect(sent.text == "meet here\n📍 (a place)")
+        #expect(sent.native?.label == "📍 (a place)")
+        #expect(sent.native?.shape == Self.location.shape)
+    }
+
+    @Test func anEmptyPlaceholderLeavesNothingOfTheLabel() throws {
+        let sent = try #require(
+            try crossing(
+                #"{ name: out, from: all-hands, to: news, placeholders: { location: "" } }"#,
+                native: Self.location,
+                text: "meet here\n[location: 31.23, 121.47]"
+            )
+        )
+        #expect(sent.text == "meet here")
+    }
+
+    @Test func aLabelTheRulesMaskedCrossesMaskedAndWithoutItsNativeForm() throws {
+        let sent = try #require(
+            try crossing("{ name: out, from: all-hands, to: news, on: { phones: redact } }", native: Self.contact, text: "[contact: Li, 13812345678]")
+        )
+        #expect(sent.verdict == .redact)
+        #expect(!sent.text.contains("13812345678"))
+        #expect(sent.native == nil)
+        // Unmasked, the card crosses.
+        let plain = try #require(try crossing("{ name: out, from: all-hands, to: news }", native: Self.contact, text: "[contact: Li, 13812345678]"))
+        #expect(plain.native == Self.contact)
+    }
+
+    @Test func anUnknownKindInPlaceholdersIsNamedWithWhereItIs() {
+        #expect(throws: (any Error).self) {
+            try crossing(#"{ name: out, from: all-hands, to: news, placeholders: { stickr: "" } }"#, native: Self.location, text: "x")
+        }
+    }
+}

@@ -239,6 +239,20 @@ import Testing
         #expect("\(audit?.signingKey as Any)".contains("redacted"))
     }
 
+    @Test func readsWhetherToRecordUnroutedMessagesAndHowOftenToSumUp() throws {
+        let (audit, problems) = try load(
+            "  origin: acme.example/gatehouse\n  signing_key_file: $CREDENTIALS_DIRECTORY/audit-key\n  record_unrouted: true\n  summary_every: 5m"
+        )
+        #expect(problems.isEmpty)
+        #expect(audit?.recordUnrouted == true && audit?.summaryEvery == .seconds(300))
+        let (defaults, _) = try load("  origin: acme.example/gatehouse\n  signing_key_file: $CREDENTIALS_DIRECTORY/audit-key")
+        #expect(defaults?.recordUnrouted == false && defaults?.summaryEvery == .seconds(60))
+        #expect(
+            try load("  origin: o\n  signing_key_file: $CREDENTIALS_DIRECTORY/audit-key\n  summary_every: 10ms").1
+                == ["g.yaml:4:18: error: audit: summary_every must be at least 1s"]
+        )
+    }
+
     @Test func refusesWhatWouldLeaveTheLogUnsigned() throws {
         #expect(
             try load("  origin: a b\n  signing_key_file: $CREDENTIALS_DIRECTORY/audit-key").1

@@ -173,6 +173,34 @@ import Testing
         #expect(log.allSatisfy { $0.time == then })
     }
 
+    @Test func serviceMessagesAndWithRecordUnroutedUnroutedMessagesAreSummedUpInTheLogAsIgnored() async throws {
+        let credentials = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: credentials) }
+        try "PRIVATE+KEY+acme.example/gatehouse+12345678+AQ==".write(toFile: credentials + "/audit-key", atomically: true, encoding: .utf8)
+        let config = try ConfigLoader(environment: ["CREDENTIALS_DIRECTORY": credentials]).load(
+            yaml: "audit: { origin: acme.example/gatehouse, signing_key_file: $CREDENTIALS_DIRECTORY/audit-key, record_unrouted: true }\n"
+                + Self.yaml,
+            file: "test.yaml"
+        )
+        let gateway = Gateway(config: config, ledger: ledger, adapters: [corp, tg], logger: quietLogger("test"))
+        try await withServices(gateway.services) {
+            var joined = Fixtures.envelope(platform: "tg", conversation: "-1002", messageID: "s1", text: "new_chat_members")
+            joined.contentKind = .service
+            tg.post(joined)
+            tg.post(Fixtures.envelope(platform: "tg", conversation: "-1999", messageID: "x1", text: "who reads this?"))
+            tg.post(Fixtures.envelope(platform: "tg", conversation: "-1999", messageID: "x2", text: "anyone?"))
+            #expect(await eventually { tg.acknowledged.count == 3 })
+        }
+        // Nothing decided, nothing sent; one summary for the interval, written as intake stopped.
+        let log = try await records()
+        #expect(!log.contains { $0.kind == .crossing })
+        #expect(tg.sent.isEmpty && corp.sent.isEmpty)
+        let ignored = try #require(log.first { $0.kind == .ignored })
+        #expect(ignored.platform == "tg")
+        #expect(ignored.ignored?.reasons == [.init(reason: "service:new_chat_members", count: 1), .init(reason: "unrouted", count: 2)])
+        #expect(ignored.ignored?.sources == [.init(address: "-1999", count: 2), .init(address: "-1002", count: 1)])
+    }
+
     @Test func aMessageFromAChatNoChannelNamesIsCountedNotDecided() async throws {
         try await running { gateway in
             tg.post(Fixtures.envelope(platform: "tg", conversation: "-1999", messageID: "x1", text: "who reads this?"))

@@ -107,10 +107,25 @@ import Testing
         #expect(envelope.attachments == [.init(reference: "BQACAgI", name: "contract.pdf", mimeType: "application/pdf", bytes: 20480)])
     }
 
-    @Test func serviceMessagesAreNotEnvelopes() throws {
-        #expect(
-            try envelope(#"{"update_id":14,"message":{"message_id":9,"date":1790000000,"chat":{"id":5,"type":"group"},"new_chat_title":"x"}}"#) == nil
+    @Test func aServiceMessageIsAnEnvelopeThatSaysWhatHappenedForIntakeToRecordAsIgnored() throws {
+        let retitled = try #require(
+            try envelope(#"{"update_id":14,"message":{"message_id":9,"date":1790000000,"chat":{"id":5,"type":"group"},"new_chat_title":"x"}}"#)
         )
+        #expect(retitled.contentKind == .service && retitled.body.text == "new_chat_title")
+        let joined = try #require(
+            try envelope(
+                #"{"update_id":16,"message":{"message_id":10,"date":1790000000,"chat":{"id":5,"type":"group"},"from":{"id":7,"first_name":"A"},"new_chat_members":[{"id":8,"first_name":"B","is_bot":false}]}}"#
+            )
+        )
+        #expect(joined.contentKind == .service && joined.body.text == "new_chat_members")
+        // A kind of service message Gatehouse does not know by name is still one.
+        let other = try #require(
+            try envelope(
+                #"{"update_id":17,"message":{"message_id":11,"date":1790000000,"chat":{"id":5,"type":"group"},"boost_added":{"boost_count":2}}}"#
+            )
+        )
+        #expect(other.contentKind == .service && other.body.text == "other")
+        // An update that is no message at all is no envelope.
         #expect(try envelope(#"{"update_id":15,"callback_query":{"id":"1"}}"#) == nil)
     }
 }

@@ -56,12 +56,17 @@ public final class FlakyLedger: Ledger {
         try await ledger.withdraw(target, by: approver, reason: reason, at: time)
     }
 
-    public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], note: String?, files: [FileDigest], at time: Date) async throws -> AuditRecord {
+    public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], note: String?, files: [FileDigest], at time: Date) async throws -> AuditRecord
+    {
         try await ledger.recordDelivered(job, nativeIDs: nativeIDs, note: note, files: files, at: time)
     }
 
     public func pruneInbound(before cutoff: Date) async throws -> Int {
         try await ledger.pruneInbound(before: cutoff)
+    }
+
+    public func recordIgnored(platform: String, _ ignored: Refusals, at time: Date) async throws -> AuditRecord {
+        try await ledger.recordIgnored(platform: platform, ignored, at: time)
     }
 
     public func recordRefusals(platform: String, _ refusals: Refusals, at time: Date) async throws -> AuditRecord {

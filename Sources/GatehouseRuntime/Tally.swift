@@ -3,13 +3,15 @@ import GatehouseCore
 import GatehouseLedger
 import Synchronization
 
-/// The pushes refused since the last summary, per platform: counted as they happen (cheap, in
-/// memory, bounded), written to the audit log as one record per platform and interval.
-public final class RefusalTally: Sendable {
+/// Events that are summed up rather than recorded one by one, per platform, since the last
+/// summary: counted as they happen (cheap, in memory, bounded), written to the audit log as one
+/// record per platform and interval (``TallyAuditor``). The pushes the door refused are one
+/// tally; the messages intake ignored (service messages, chats no channel names) another.
+public final class Tally: Sendable {
     struct Window {
         var first: Date
         var last: Date
-        var reasons: [PushAnswer.Refusal: Int] = [:]
+        var reasons: [String: Int] = [:]
         var sources: [String: Int] = [:]
         /// Refusals from addresses past the table's bound, not told apart.
         var unlisted = 0
@@ -25,10 +27,15 @@ public final class RefusalTally: Sendable {
 
     /// Counts one refusal of a push to `platform`'s hook from `source`.
     public func count(_ refusal: PushAnswer.Refusal, platform: String, source: String, at time: Date) {
+        count(refusal.rawValue, platform: platform, source: source, at: time)
+    }
+
+    /// Counts one event of `platform` for `reason` (from a bounded set) from `source`.
+    public func count(_ reason: String, platform: String, source: String, at time: Date) {
         windows.withLock { windows in
             var window = windows[platform] ?? Window(first: time, last: time)
             window.last = max(window.last, time)
-            window.reasons[refusal, default: 0] += 1
+            window.reasons[reason, default: 0] += 1
             if window.sources[source] != nil || window.sources.count < Self.sourceBound {
                 window.sources[source, default: 0] += 1
             } else {
@@ -54,7 +61,7 @@ public final class RefusalTally: Sendable {
                 Refusals(
                     first: window.first,
                     last: window.last,
-                    reasons: window.reasons.sorted { $0.key.rawValue < $1.key.rawValue }.map { .init(reason: $0.key.rawValue, count: $0.value) },
+                    reasons: window.reasons.sorted { $0.key < $1.key }.map { .init(reason: $0.key, count: $0.value) },
                     sources: sample,
                     otherSources: others
                 )
