@@ -5,6 +5,8 @@ import Logging
 extension DingTalkAdapter {
     /// The event that says an announcement was published (at its scheduled time, if it had one).
     static let announcementEvent = "blackboard_sent"
+    /// A robot message was recalled (by a person, or by a recall call).
+    static let recallEvent = "robot_msg_recall"
     /// The label every announcement envelope carries, for routes and templates to tell them apart.
     static let announcementLabel = "announcement"
     /// The label of an announcement DingTalk marks confidential (保密, `privateLevel` 20).
@@ -36,6 +38,10 @@ extension DingTalkAdapter {
         handler: InboundHandler,
         ack: @escaping @Sendable (EventStatus) async throws -> Void
     ) async throws {
+        if frame.header("eventType") == Self.recallEvent {
+            try await handleRecall(frame, handler: handler, ack: ack)
+            return
+        }
         guard frame.header("eventType") == Self.announcementEvent else {
             try await ack(.success)
             return
@@ -139,4 +145,52 @@ extension DingTalkAdapter {
             labels: labels
         )
     }
+
+    /// A copy Gatehouse sent was recalled in DingTalk: an envelope that says which and by whom,
+    /// which intake records (`copy_recalled`), confirmed once committed.
+    func handleRecall(
+        _ frame: DownstreamFrame,
+        handler: InboundHandler,
+        ack: @escaping @Sendable (EventStatus) async throws -> Void
+    ) async throws {
+        guard let eventID = frame.header("eventId"), !eventID.isEmpty, let data = frame.data,
+            let event = try? JSONDecoder().decode(RobotRecallEvent.self, from: Data(data.utf8)), !event.processQueryKey.isEmpty
+        else {
+            logger.error("ignoring a robot_msg_recall event without eventId or processQueryKey")
+            try await ack(.success)
+            return
+        }
+        let envelope = Envelope(
+            origin: .init(
+                platform: platform,
+                conversation: event.openConversationId ?? "",
+                messageID: event.processQueryKey,
+                eventID: "recall:" + eventID
+            ),
+            sender: .init(id: event.userId ?? "", name: event.userId ?? ""),
+            kind: .delete,
+            body: .init(text: ""),
+            time: event.operatTime.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? Date(),
+            labels: [Envelope.recalledCopyLabel],
+            contentKind: .service
+        )
+        do {
+            try await handler([InboundEvent(envelope: envelope, acknowledgement: Acknowledgement { try await ack(.success) })])
+        } catch {
+            logger.error(
+                "a recall could not be recorded; the platform will push it again",
+                metadata: ["gh.error": .string(String(describing: error))]
+            )
+            try await ack(.later("not committed"))
+        }
+    }
+}
+
+/// `robot_msg_recall`'s data (the Stream form): which robot message, where, by whom, when.
+struct RobotRecallEvent: Decodable {
+    var processQueryKey: String
+    var openConversationId: String?
+    var userId: String?
+    /// Milliseconds (the documentation's spelling).
+    var operatTime: Int64?
 }

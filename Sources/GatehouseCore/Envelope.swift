@@ -98,6 +98,11 @@ public struct Envelope: Sendable, Hashable, Codable {
         }
     }
 
+    /// The label of a platform's report that a copy Gatehouse sent was recalled there
+    /// (DingTalk's `robot_msg_recall`): the envelope's origin is the copy (its conversation and
+    /// native id), its sender who recalled it. Intake records it; it is never decided.
+    public static let recalledCopyLabel = "recalled_copy"
+
     /// What happened to a message.
     public enum Kind: String, Sendable, Hashable, Codable {
         case post, edit, delete

@@ -121,6 +121,18 @@ public protocol AuditLedger: Sendable {
     /// `audit.record_unrouted`, messages from chats no channel names), summed up in one record.
     func recordIgnored(platform: String, _ ignored: Refusals, at time: Date) async throws -> AuditRecord
 
+    /// Audits a platform's report that a copy Gatehouse sent was recalled there (DingTalk's
+    /// `robot_msg_recall`): which copy (its native id; the destination and crossing it was, when
+    /// the message map knows it), the report's event id, and who recalled it.
+    func recordCopyRecalled(
+        platform: String,
+        conversation: String,
+        nativeID: String,
+        event: String,
+        by person: String,
+        at time: Date
+    ) async throws -> AuditRecord
+
     /// Audits that decisions from now on follow the config with this revision, and who put it in
     /// force when that is known (a reload through the admin socket).
     func recordConfigLoaded(revision: String, file: String, by actor: String?, at time: Date) async throws -> AuditRecord

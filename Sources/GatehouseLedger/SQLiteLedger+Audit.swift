@@ -17,6 +17,34 @@ extension SQLiteLedger {
         }
     }
 
+    public func recordCopyRecalled(
+        platform: String,
+        conversation: String,
+        nativeID: String,
+        event: String,
+        by person: String,
+        at time: Date
+    ) async throws -> AuditRecord {
+        try await writer.write { db in
+            // Which copy it was: the message map names its destination and crossing.
+            let copy = try Row.fetchOne(db, sql: "SELECT destination, crossing FROM message_map WHERE native_id = ? LIMIT 1", arguments: [nativeID])
+            return try Self.append(
+                AuditRecord(
+                    sequence: 0,
+                    time: time,
+                    kind: .copyRecalled,
+                    origin: .init(platform: platform, channel: "", conversation: conversation, messageID: nativeID, eventID: event, senderID: person),
+                    destination: copy?["destination"],
+                    crossing: copy?["crossing"],
+                    nativeIDs: [nativeID],
+                    approver: person.isEmpty ? nil : "\(platform):\(person)",
+                    platform: platform
+                ),
+                in: db
+            )
+        }
+    }
+
     public func recordConfigLoaded(revision: String, file: String, by actor: String?, at time: Date) async throws -> AuditRecord {
         try await writer.write { db in
             try Self.append(

@@ -96,6 +96,11 @@ public struct Ingress: Service, CustomStringConvertible {
     /// Decides, commits (all of them in one group), acknowledges each committed event in order, and
     /// wakes the dispatcher for the destinations that got jobs.
     func handle(_ events: [InboundEvent]) async throws {
+        // A platform's report that a copy was recalled there is recorded, not decided.
+        let recalls = events.filter { $0.envelope.labels.contains(Envelope.recalledCopyLabel) }
+        for recall in recalls { try await record(recall) }
+        let events = recalls.isEmpty ? events : events.filter { !$0.envelope.labels.contains(Envelope.recalledCopyLabel) }
+        guard !events.isEmpty else { return }
         let receivedAt = clock.now
         // One config decides the whole batch, even if a reload swaps it meanwhile.
         let snapshot = store.current
@@ -160,6 +165,29 @@ public struct Ingress: Service, CustomStringConvertible {
         }
         dispatcher.notify(destinations)
         if let failure { throw failure }
+    }
+
+    /// Records that a copy was recalled at its platform (which copy, by whom), then confirms
+    /// the report. A report redelivered before it was confirmed is recorded again, with the same
+    /// event id: at least once, never lost.
+    private func record(_ recall: InboundEvent) async throws {
+        let origin = recall.envelope.origin
+        let record = try await ledger.recordCopyRecalled(
+            platform: origin.platform,
+            conversation: origin.conversation,
+            nativeID: origin.messageID,
+            event: origin.eventID,
+            by: recall.envelope.sender.id,
+            at: recall.envelope.time
+        )
+        logger.notice(
+            "a copy was recalled at its platform",
+            metadata: [
+                "gh.platform": .string(origin.platform), "gh.record": .stringConvertible(record.sequence),
+                "gh.destination": .string(record.destination ?? "?"), "gh.crossing": .string(record.crossing.map(String.init) ?? "?"),
+            ]
+        )
+        try await recall.acknowledgement()
     }
 
     private func log(_ records: [AuditRecord], of envelope: Envelope, snapshot: ConfigStore.Snapshot, at time: Date) {

@@ -32,6 +32,21 @@ extension EndToEndTests {
                 #expect(!deskKeys.isEmpty)
                 let crossing = try #require(try await records(.crossing).first)
 
+                // A manager recalls the first part of the DingTalk copy in DingTalk, which reports
+                // it (robot_msg_recall): recorded, with the copy's destination and crossing from
+                // the message map, and who recalled it.
+                let key = try #require(deskKeys.first)
+                _ = await dingtalk.pushEvent(
+                    eventType: "robot_msg_recall",
+                    data:
+                        #"{"processQueryKey":"\#(key)","openConversationId":"cidServiceDesk0==","userId":"manager","operatTime":1790000000000,"robotCode":"dingdemo"}"#
+                )
+                #expect(await eventually { try await !records(.copyRecalled).isEmpty })
+                let report = try #require(try await records(.copyRecalled).first)
+                let deskCrossing = try await records(.crossing).first { $0.destination == "desk" }?.sequence
+                #expect(report.destination == "desk" && report.crossing == deskCrossing)
+                #expect(report.nativeIDs == [key] && report.approver == "corp:manager")
+
                 #expect(await eventually { FileManager.default.fileExists(atPath: socket) })
                 let command = try #require(
                     try GatehouseCommand.parseAsRoot(["withdraw", String(crossing.sequence), "--reason", "sent by mistake", "--socket", socket])

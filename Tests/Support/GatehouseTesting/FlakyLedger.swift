@@ -69,6 +69,17 @@ public final class FlakyLedger: Ledger {
         try await ledger.recordIgnored(platform: platform, ignored, at: time)
     }
 
+    public func recordCopyRecalled(
+        platform: String,
+        conversation: String,
+        nativeID: String,
+        event: String,
+        by person: String,
+        at time: Date
+    ) async throws -> AuditRecord {
+        try await ledger.recordCopyRecalled(platform: platform, conversation: conversation, nativeID: nativeID, event: event, by: person, at: time)
+    }
+
     public func recordRefusals(platform: String, _ refusals: Refusals, at time: Date) async throws -> AuditRecord {
         try await ledger.recordRefusals(platform: platform, refusals, at: time)
     }
