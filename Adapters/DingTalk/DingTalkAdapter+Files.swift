@@ -68,7 +68,9 @@ extension DingTalkAdapter {
     /// A picture's name with the extension its bytes have (media/upload judges by the name).
     private static func pictureName(_ file: AttachedFile) -> String {
         let bytes = [UInt8](file.data.prefix(4))
-        let type = bytes.starts(with: [0x89, 0x50]) ? "png" : bytes.starts(with: Array("GIF".utf8)) ? "gif" : bytes.starts(with: Array("BM".utf8)) ? "bmp" : "jpg"
+        let type =
+            bytes.starts(with: [0x89, 0x50])
+            ? "png" : bytes.starts(with: Array("GIF".utf8)) ? "gif" : bytes.starts(with: Array("BM".utf8)) ? "bmp" : "jpg"
         let stem = file.name.split(separator: ".").first.map(String.init) ?? "picture"
         return "\(stem).\(type)"
     }
@@ -87,12 +89,18 @@ extension DingTalkAdapter {
             var body = ByteBuffer()
             body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\n\(type)\r\n")
             // A quote or line break in a file name would end the header early.
-            let safe = name.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+            let safe = name.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(
+                of: "\n",
+                with: " "
+            )
             body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"media\"; filename=\"\(safe)\"\r\n")
             body.writeString("Content-Type: \(file.mimeType ?? "application/octet-stream")\r\n\r\n")
             body.writeBytes(file.data)
             body.writeString("\r\n--\(boundary)--\r\n")
-            var request = HTTPClientRequest(url: configuration.oapiURL + "/media/upload?access_token=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+            var request = HTTPClientRequest(
+                url: configuration.oapiURL + "/media/upload?access_token="
+                    + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            )
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
             request.body = .bytes(body)
@@ -115,7 +123,9 @@ extension DingTalkAdapter {
             }
             guard answer.errcode == 0, let mediaID = answer.mediaID, !mediaID.isEmpty else {
                 // 40014 and 40001 are the old API's "token invalid".
-                if answer.errcode == 40014 || answer.errcode == 40001 { throw DeliveryError(.tokenInvalid, "media/upload: \(answer.errcode) \(answer.errmsg ?? "")") }
+                if answer.errcode == 40014 || answer.errcode == 40001 {
+                    throw DeliveryError(.tokenInvalid, "media/upload: \(answer.errcode) \(answer.errmsg ?? "")")
+                }
                 throw .rejected("media/upload: \(answer.errcode) \(answer.errmsg ?? "")")
             }
             return mediaID

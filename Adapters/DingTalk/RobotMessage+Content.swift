@@ -58,7 +58,17 @@ extension RobotMessage {
             let seconds = content?.duration.map { max(1, $0 / 1000) }
             return (
                 RichText(text: ""),
-                content?.downloadCode.map { [Envelope.Attachment(reference: $0, name: "video.\(content?.videoType ?? "mp4")", mimeType: mime, kind: .video, duration: seconds)] } ?? []
+                content?.downloadCode.map {
+                    [
+                        Envelope.Attachment(
+                            reference: $0,
+                            name: "video.\(content?.videoType ?? "mp4")",
+                            mimeType: mime,
+                            kind: .video,
+                            duration: seconds
+                        )
+                    ]
+                } ?? []
             )
         default:
             return (RichText(text: text?.content?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""), [])

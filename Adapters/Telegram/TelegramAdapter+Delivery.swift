@@ -239,11 +239,18 @@ extension TelegramAdapter {
             }
             ids = sent.enumerated().map { NativeID($0 == 0 && caption != nil ? .caption : .file, $1.messageID) }
         } else if let file = files.first {
-            ids = [NativeID(caption == nil ? .file : .caption, try await upload(file, caption: caption, to: chat, topic: topic, reply: reply, priority: message.priority))]
+            ids = [
+                NativeID(
+                    caption == nil ? .file : .caption,
+                    try await upload(file, caption: caption, to: chat, topic: topic, reply: reply, priority: message.priority)
+                )
+            ]
         }
         for attachment in missing {
             let line = Self.notForwarded(attachment, caption: ids.isEmpty ? caption : nil)
-            ids.append(NativeID(.text, try await sendText(line, to: chat, topic: topic, reply: ids.isEmpty ? reply : nil, priority: message.priority)))
+            ids.append(
+                NativeID(.text, try await sendText(line, to: chat, topic: topic, reply: ids.isEmpty ? reply : nil, priority: message.priority))
+            )
         }
         return ids
     }
@@ -489,7 +496,14 @@ extension TelegramAdapter {
         }
         let data = try await client.download(path: path, limit: limit, timeout: configuration.requestTimeout)
         let name = attachment.name ?? path.split(separator: "/").last.map(String.init) ?? "file"
-        return AttachedFile(name: name, mimeType: attachment.mimeType, data: data, isPhoto: attachment.isPhoto == true, form: attachment.form, duration: attachment.duration)
+        return AttachedFile(
+            name: name,
+            mimeType: attachment.mimeType,
+            data: data,
+            isPhoto: attachment.isPhoto == true,
+            form: attachment.form,
+            duration: attachment.duration
+        )
     }
 
     /// Calls a method that puts a message in `chat`, in its turn (``SendPacer``: interactive

@@ -28,7 +28,13 @@ struct Withdraw: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let request = AdminWire.WithdrawalRequest(crossing: crossing, platform: platform, conversation: conversation, message: message, reason: reason)
+        let request = AdminWire.WithdrawalRequest(
+            crossing: crossing,
+            platform: platform,
+            conversation: conversation,
+            message: message,
+            reason: reason
+        )
         let done: AdminWire.Withdrawn = try await AdminClient(socket: admin.socket).post("/withdrawals", request)
         if done.destinations.isEmpty {
             print("nothing was delivered yet; \(done.cancelled) delivery(ies) cancelled by \(done.approver)")

@@ -54,7 +54,10 @@ extension DingTalkAppState {
 
     /// A random key that can stand in a URL's path.
     static func urlSafeKey(bytes: Int) -> String {
-        randomKey(bytes: bytes).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        randomKey(bytes: bytes).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+            of: "=",
+            with: ""
+        )
     }
 
     /// An uploaded file.

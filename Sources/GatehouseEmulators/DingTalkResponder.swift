@@ -176,7 +176,10 @@ struct DingTalkResponder: HTTPResponder {
                 throw DingTalkAPIError.openAPI("invalidParameter.robotCode.empty", "机器人robotCode为空")
             }
             guard robotCode == configuration.robotCode else {
-                throw DingTalkAPIError.openAPI("invalidParameter.robotCode.auth", "此downloadCode和机器人robotCode不匹配，请使用接收此条消息机器人robotCode和对应的downloadCode")
+                throw DingTalkAPIError.openAPI(
+                    "invalidParameter.robotCode.auth",
+                    "此downloadCode和机器人robotCode不匹配，请使用接收此条消息机器人robotCode和对应的downloadCode"
+                )
             }
             guard let code = body["downloadCode"]?.stringValue, !code.isEmpty else {
                 throw DingTalkAPIError.openAPI("invalidParameter.robotCode.empty", "机器人downloadCode为空")

@@ -7,7 +7,14 @@ extension TelegramBotState {
     static let captionLimit = 1024
 
     /// Keeps a file and gives it a file_id and a download path.
-    func storeFile(_ data: [UInt8], name: String?, mimeType: String?, kind: TelegramMedia.Kind, duration: Int? = nil, emoji: String? = nil)
+    func storeFile(
+        _ data: [UInt8],
+        name: String?,
+        mimeType: String?,
+        kind: TelegramMedia.Kind,
+        duration: Int? = nil,
+        emoji: String? = nil
+    )
         -> TelegramStoredFile
     {
         let number = files.count + 1
@@ -63,10 +70,11 @@ extension TelegramBotState {
         case .videoNote:
             members += [("length", .int(Int64(file.width ?? 0))), duration]
         case .sticker:
-            members += size + [
-                ("type", .string("regular")), ("emoji", file.emoji.map(JSONValue.string)),
-                ("is_animated", .bool(file.mimeType == "application/x-tgsticker")), ("is_video", .bool(file.mimeType == "video/webm")),
-            ]
+            members +=
+                size + [
+                    ("type", .string("regular")), ("emoji", file.emoji.map(JSONValue.string)),
+                    ("is_animated", .bool(file.mimeType == "application/x-tgsticker")), ("is_video", .bool(file.mimeType == "video/webm")),
+                ]
         }
         return .object(members)
     }

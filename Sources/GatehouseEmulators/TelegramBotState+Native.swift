@@ -50,7 +50,9 @@ extension TelegramBotState {
         reply: TelegramReplyRequest?
     ) throws -> JSONValue {
         guard (2...10).contains(items.count) else {
-            throw TelegramAPIError.badRequest(items.count < 2 ? "parameter \"media\" must contain at least 2 items" : "too many messages to send as an album")
+            throw TelegramAPIError.badRequest(
+                items.count < 2 ? "parameter \"media\" must contain at least 2 items" : "too many messages to send as an album"
+            )
         }
         let kinds = Set(items.map(\.kind))
         if kinds.count > 1, !kinds.isSubset(of: [.photo, .video]) {

@@ -102,7 +102,9 @@ struct TelegramResponder: HTTPResponder {
                 return controlError(.badRequest, "invalid update: \(error)")
             }
             do {
-                let answers = try await state.inject(all: injected).map { TelegramEmulator.InjectionAnswer(updateID: $0.updateID, messageID: $0.messageID) }
+                let answers = try await state.inject(all: injected).map {
+                    TelegramEmulator.InjectionAnswer(updateID: $0.updateID, messageID: $0.messageID)
+                }
                 return batch ? EmulatorHTTP.json(.ok, encoding: answers) : EmulatorHTTP.json(.ok, encoding: answers[0])
             } catch let error as EmulatorError {
                 return controlError(.badRequest, error.detail)

@@ -30,8 +30,11 @@ extension SQLiteLedger {
         }
     }
 
-    public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], note: String?, files: [FileDigest], at time: Date) async throws -> AuditRecord {
-        let commitments = files.map { AuditRecord.FileCommitment(name: $0.name, bytes: $0.bytes, hmac: contentKey.commitment(toFileDigest: $0.sha256)) }
+    public func recordDelivered(_ job: OutboxJob, nativeIDs: [String], note: String?, files: [FileDigest], at time: Date) async throws -> AuditRecord
+    {
+        let commitments = files.map {
+            AuditRecord.FileCommitment(name: $0.name, bytes: $0.bytes, hmac: contentKey.commitment(toFileDigest: $0.sha256))
+        }
         return try await writer.write { db in
             try Self.transition(job, to: .delivered, notBefore: nil, error: nil, in: db)
             // What the origin message is at the destination now: an edit may change the parts,

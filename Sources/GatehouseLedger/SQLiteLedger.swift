@@ -100,7 +100,12 @@ public final class SQLiteLedger: Ledger {
         var records: [AuditRecord] = []
         var jobs: [OutboxJob] = []
         let envelope = intake.envelope
-        let receivedPayload = Payload(spans: envelope.body.spans, attachments: envelope.attachments, replyTo: envelope.replyTo, native: envelope.native).stored
+        let receivedPayload = Payload(
+            spans: envelope.body.spans,
+            attachments: envelope.attachments,
+            replyTo: envelope.replyTo,
+            native: envelope.native
+        ).stored
         let received = intake.crossings.isEmpty ? "" : contentKey.commitment(to: envelope.body.text, payload: receivedPayload)
         for crossing in intake.crossings {
             let payload = Payload(spans: crossing.spans, attachments: crossing.attachments, replyTo: envelope.replyTo, native: crossing.native)

@@ -18,21 +18,24 @@ extension EndToEndTests {
             try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
             .replacingOccurrences(
                 of: "channels:\n",
-                with: "channels:\n  dm-li: { platform: corp, conversation: \"cidDirectLi0==\" }\n  files: { platform: outreach, chat: -1005550000999 }\n"
+                with:
+                    "channels:\n  dm-li: { platform: corp, conversation: \"cidDirectLi0==\" }\n  files: { platform: outreach, chat: -1005550000999 }\n"
             )
-            + """
+                + """
 
-              - { name: files-out, from: dm-li, to: [files] }
-              - { name: files-in, from: files, to: [desk] }
+                  - { name: files-out, from: dm-li, to: [files] }
+                  - { name: files-in, from: files, to: [desk] }
 
-            """
+                """
         // A PDF's header, then 3 MB that compress to nothing recognisable.
         var generator = SplitMix64(seed: 17)
         let pdf = Data("%PDF-1.7\n".utf8) + Data((0..<(3 << 20)).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             try await runGateway(config, httpClient) { ledger in
                 func delivered(to destination: String) async throws -> AuditRecord? {
-                    try await ledger.records(from: 1, limit: 1000).last { $0.kind == .delivery && $0.outcome == .delivered && $0.destination == destination }
+                    try await ledger.records(from: 1, limit: 1000).last {
+                        $0.kind == .delivery && $0.outcome == .delivered && $0.destination == destination
+                    }
                 }
                 // Li sends the robot a PDF in their one-to-one chat (where robots receive files).
                 _ = try await dingtalk.inject(
