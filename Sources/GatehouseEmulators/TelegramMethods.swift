@@ -253,11 +253,20 @@ struct TelegramMethods: Sendable {
             guard (2...12).contains(options.count) else { throw TelegramAPIError.badRequest("poll must have 2-12 options") }
             value = .object([
                 ("id", .string(String(UInt64.random(in: 1...UInt64(Int64.max))))), ("question", .string(question)),
-                ("options", .array(options.map { .object([("text", .string($0)), ("voter_count", .int(0))]) })),
+                (
+                    "options",
+                    .array(
+                        options.enumerated().map { number, text in
+                            .object([("persistent_id", .string(String(number))), ("text", .string(text)), ("voter_count", .int(0))])
+                        }
+                    )
+                ),
                 ("total_voter_count", .int(0)), ("is_closed", .bool(false)),
                 ("is_anonymous", .bool(try parameters.bool("is_anonymous") ?? true)),
                 ("type", .string(try parameters.string("type") ?? "regular")),
                 ("allows_multiple_answers", .bool(try parameters.bool("allows_multiple_answers") ?? false)),
+                ("allows_revoting", .bool(try parameters.bool("allows_revoting") ?? true)),
+                ("members_only", .bool(try parameters.bool("members_only") ?? false)),
             ])
         default:
             field = "dice"
