@@ -26,6 +26,8 @@ public struct DingTalkAdapter: Adapter {
         /// How robot messages arrive: over a Stream connection the gateway opens (no inbound port
         /// needed), or as signed HTTP callbacks to `/hooks/<platform>`.
         public var receive: Receive
+        /// How long the directory's answer about a sender is kept; zero asks the directory nothing.
+        public var directoryTTL: Duration
 
         public enum Receive: Sendable {
             case stream, http
@@ -40,8 +42,10 @@ public struct DingTalkAdapter: Adapter {
             oapiURL: String = "https://oapi.dingtalk.com",
             reconnectBackoff: Backoff = Backoff(minimum: .milliseconds(500), maximum: .seconds(60), jitter: 0.3),
             idleTimeout: Duration = .seconds(90),
-            receive: Receive = .stream
+            receive: Receive = .stream,
+            directoryTTL: Duration = .seconds(3600)
         ) {
+            self.directoryTTL = directoryTTL
             self.idleTimeout = idleTimeout
             self.receive = receive
             self.platform = platform
@@ -63,6 +67,8 @@ public struct DingTalkAdapter: Adapter {
     let logger: Logger
     let robots: CustomRobotClient
     let robotPacer = RobotPacer()
+    /// The organisation's directory, when the config asks it (`directory_ttl`).
+    let directory: Directory?
     /// Fired after the first Stream connection attempt (at once in HTTP mode).
     public let started: StartSignal? = StartSignal()
 
@@ -76,6 +82,22 @@ public struct DingTalkAdapter: Adapter {
         var logger = logger
         logger[metadataKey: "gh.platform"] = .string(configuration.platform)
         self.logger = logger
+        self.directory =
+            configuration.directoryTTL > .zero
+            ? Directory(oapiURL: configuration.oapiURL, http: httpClient, tokens: tokens, ttl: configuration.directoryTTL, logger: logger)
+            : nil
+    }
+
+    /// The sender by the directory: their name there, and their departments (joined with "、").
+    public func describe(_ sender: Envelope.Sender) async -> Envelope.Sender {
+        guard let directory, !sender.id.isEmpty, let person = await directory.person(sender.id) else { return sender }
+        var described = sender
+        described.name = person.name
+        if !person.departments.isEmpty {
+            described.department = person.departments.joined(separator: "、")
+            described.departments = person.departments
+        }
+        return described
     }
 
     // MARK: - Delivery

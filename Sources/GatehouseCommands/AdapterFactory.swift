@@ -38,7 +38,8 @@ public enum AdapterFactory {
                         apiURL: dingtalk.apiURL,
                         oapiURL: dingtalk.oapiURL,
                         idleTimeout: dingtalk.idleTimeout,
-                        receive: dingtalk.receive == .http ? .http : .stream
+                        receive: dingtalk.receive == .http ? .http : .stream,
+                        directoryTTL: dingtalk.directoryTTL
                     ),
                     httpClient: httpClient,
                     logger: logger

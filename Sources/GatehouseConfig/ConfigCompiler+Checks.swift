@@ -186,12 +186,20 @@ extension ConfigCompiler {
         return SizeDetector(maxBytes: maxBytes ?? nil, maxCharacters: maxChars ?? nil)
     }
 
-    /// `senders: { allow: [ids], deny: [ids] }`.
+    /// `senders: { allow: [ids], deny: [ids], allow_departments: [names], deny_departments: [names] }`
+    /// (departments as the platform's directory names them).
     private func senders(_ node: Node, _ what: String) -> (any MessageDetector)? {
-        guard let fields = reader.fields(node, "\(what): senders", allowed: ["allow", "deny"]) else { return nil }
-        let allow = fields["allow"].map { reader.stringList($0, "\(what): senders: allow").map(\.0) } ?? []
-        let deny = fields["deny"].map { reader.stringList($0, "\(what): senders: deny").map(\.0) } ?? []
-        return SenderDetector(allow: Set(allow), deny: Set(deny))
+        let keys = ["allow", "deny", "allow_departments", "deny_departments"]
+        guard let fields = reader.fields(node, "\(what): senders", allowed: keys) else { return nil }
+        func list(_ key: String) -> Set<String> {
+            Set(fields[key].map { reader.stringList($0, "\(what): senders: \(key)").map(\.0) } ?? [])
+        }
+        return SenderDetector(
+            allow: list("allow"),
+            deny: list("deny"),
+            allowDepartments: list("allow_departments"),
+            denyDepartments: list("deny_departments")
+        )
     }
 
     /// `outside: { days: mon-fri, hours: "09:00-18:00", tz: Asia/Shanghai }`: fires outside the window.

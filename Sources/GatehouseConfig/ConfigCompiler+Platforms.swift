@@ -4,7 +4,9 @@ import Yams
 
 extension ConfigCompiler {
     static let commonPlatformKeys = ["type", "side"]
-    static let dingtalkKeys = ["client_id", "client_secret", "client_secret_file", "robot_code", "receive", "api_url", "oapi_url", "idle_timeout"]
+    static let dingtalkKeys = [
+        "client_id", "client_secret", "client_secret_file", "robot_code", "receive", "api_url", "oapi_url", "idle_timeout", "directory_ttl",
+    ]
     static let telegramKeys = [
         "token", "token_file", "api_url", "receive", "poll_timeout", "rate_limits", "webhook_secret", "webhook_secret_file", "public_url",
     ]
@@ -75,8 +77,17 @@ extension ConfigCompiler {
             }
             if receive == .http { reader.error(at: node, "\(what): idle_timeout only applies to receive: stream") }
         }
-        guard let clientID, let secret, let robotCode, let receive, let apiURL, let oapiURL, let idleTimeout else { return nil }
-        return .init(
+        // How long what the directory says of a person is kept; 0s asks nothing of it.
+        var directoryTTL: Duration? = .seconds(3600)
+        if let node = fields["directory_ttl"] {
+            directoryTTL = duration(node, "\(what): directory_ttl")
+            if let value = directoryTTL, value != .zero, value < .seconds(10) {
+                reader.error(at: node, "\(what): directory_ttl must be 0s (no directory) or at least 10s")
+                directoryTTL = nil
+            }
+        }
+        guard let clientID, let secret, let robotCode, let receive, let apiURL, let oapiURL, let idleTimeout, let directoryTTL else { return nil }
+        var dingtalk = PlatformConfig.DingTalk(
             clientID: clientID,
             clientSecret: secret,
             robotCode: robotCode,
@@ -85,6 +96,8 @@ extension ConfigCompiler {
             oapiURL: oapiURL,
             idleTimeout: idleTimeout
         )
+        dingtalk.directoryTTL = directoryTTL
+        return dingtalk
     }
 
     private func telegram(_ fields: Fields, _ what: String, name: String) -> PlatformConfig.Telegram? {

@@ -34,6 +34,9 @@ public struct PlatformConfig: Sendable, Hashable {
         public var oapiURL: String
         /// A Stream connection with no frame for this long is taken for dead and replaced.
         public var idleTimeout: Duration = .seconds(90)
+        /// How long the directory's answer about a person (name, departments) is kept (`directory_ttl`);
+        /// zero asks the directory nothing.
+        public var directoryTTL: Duration = .seconds(3600)
 
         public enum Receive: String, Sendable, CaseIterable {
             case stream, http

@@ -48,6 +48,11 @@ public protocol Adapter: Sendable {
     /// nil for an adapter that needs no connection to start.
     var started: StartSignal? { get }
 
+    /// The sender as the platform's directory knows them (their name, their departments), for
+    /// `{sender.name}`, `{sender.dept}` and checks that name departments. Never fails and never
+    /// waits long: what cannot be had leaves the sender as it came.
+    func describe(_ sender: Envelope.Sender) async -> Envelope.Sender
+
     /// The bytes of an attachment that arrived on this platform, for a route that forwards it.
     /// Fetched only then, and only within `limit` bytes; never by handing on a URL that embeds
     /// a credential.
@@ -72,6 +77,8 @@ extension Adapter {
     }
 
     public var started: StartSignal? { nil }
+
+    public func describe(_ sender: Envelope.Sender) async -> Envelope.Sender { sender }
 
     public func download(_ attachment: Envelope.Attachment, limit: Int) async throws -> AttachedFile {
         throw DeliveryError.rejected("platform '\(platform)' cannot fetch attachments")

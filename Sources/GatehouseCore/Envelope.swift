@@ -88,13 +88,17 @@ public struct Envelope: Sendable, Hashable, Codable {
         public var id: String
         /// A display name.
         public var name: String
-        /// The department, where the platform knows it.
+        /// The department, where the platform knows it (several, joined with "、", as DingTalk
+        /// shows them).
         public var department: String?
+        /// Each department by itself, for checks that name departments.
+        public var departments: [String]?
 
-        public init(id: String, name: String, department: String? = nil) {
+        public init(id: String, name: String, department: String? = nil, departments: [String]? = nil) {
             self.id = id
             self.name = name
             self.department = department
+            self.departments = departments ?? department.map { [$0] }
         }
     }
 

@@ -41,7 +41,7 @@ extension DingTalkEmulator {
         ControlEndpoint(
             "POST",
             "/_emulator/messages",
-            #"a robot message from a user, over Stream or the callback URL: {"conversationId","senderStaffId","senderNick","text",…}"#
+            #"a robot message from a user, over Stream or the callback URL: {"conversationId","senderStaffId","senderNick","text"|"file": {"msgtype","fileName","content"},…}"#
         ),
         ControlEndpoint("POST", "/_emulator/robots", #"registers a custom robot: {"accessToken","secret"?,"keywords","conversationId"}"#),
         ControlEndpoint(
@@ -55,6 +55,11 @@ extension DingTalkEmulator {
             #"publishes an announcement, pushed as a blackboard_sent EVENT: {"title","content","senderStaffId","privateLevel"?,"attachments"?}"#
         ),
         ControlEndpoint("DELETE", "/_emulator/blackboards/{id}", "deletes an announcement"),
+        ControlEndpoint(
+            "POST",
+            "/_emulator/directory",
+            #"adds people and departments to the directory: {"people": [{"userid","name","dept_id_list"}], "departments": [{"dept_id","name"}]}"#
+        ),
         ControlEndpoint("POST", "/_emulator/events", #"pushes any other EVENT: {"eventType","data"}"#),
         ControlEndpoint("POST", "/_emulator/disconnect", "sends every Stream connection a SYSTEM disconnect, then closes it after the grace"),
         ControlEndpoint("POST", "/_emulator/zombie", "turns every Stream connection into a zombie: open, and nothing reaches the client"),

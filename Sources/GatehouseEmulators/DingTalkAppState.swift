@@ -52,6 +52,9 @@ actor DingTalkAppState {
     var downloadLinks: [String: String] = [:]
     /// Files uploaded with media/upload, by media_id.
     var uploadedMedia: [String: DingTalkMedia] = [:]
+    /// The directory: people by userid, departments by id.
+    var people: [String: DingTalkEmulator.Person] = [:]
+    var departments: [Int64: DingTalkEmulator.Department] = [:]
     private var requestCount = 0
     private var rateLimitedCount = 0
     private var rejectedSignatureCount = 0

@@ -303,6 +303,13 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
         return msgID
     }
 
+    /// Adds people and departments to the organisation's directory (the Swift mirror of
+    /// `POST /_emulator/directory`).
+    public func addToDirectory(_ entries: DirectoryEntries) async {
+        for person in entries.people ?? [] { await app.addPerson(person) }
+        for department in entries.departments ?? [] { await app.addDepartment(department) }
+    }
+
     /// The bytes of a file the app uploaded with media/upload (what a sampleFile or
     /// sampleImageMsg showed), or nil.
     public func media(_ mediaID: String) async -> Data? {

@@ -210,6 +210,31 @@ struct DingTalkResponder: HTTPResponder {
             }
             return EmulatorHTTP.json(.ok, blackboard.detail(corpID: configuration.corpID))
 
+        case (.post, "/topapi/v2/user/get"), (.post, "/topapi/v2/department/get"):
+            // The old API: the token in the query; the body JSON or a form.
+            let query = Dictionary(EmulatorHTTP.queryPairs(of: request), uniquingKeysWith: { first, _ in first })
+            guard let token = query["access_token"], await app.isValidAccessToken(token) else {
+                throw DingTalkAPIError.legacy(40014, "不合法的access_token")
+            }
+            let bytes = await EmulatorHTTP.body(of: request) ?? []
+            let fields: [String: String] =
+                (try? JSONValue.parse(bytes))?.objectValue?.compactMapValues { $0.stringValue ?? $0.int64Value.map(String.init) }
+                ?? Dictionary(EmulatorHTTP.formPairs(Substring(decoding: bytes, as: UTF8.self)), uniquingKeysWith: { first, _ in first })
+            let result: JSONValue
+            if path == "/topapi/v2/user/get" {
+                guard let userID = fields["userid"], !userID.isEmpty else { throw DingTalkAPIError.legacy(400002, "无效的参数") }
+                guard let person = await app.person(userID) else { throw DingTalkAPIError.legacy(33012, "无效的userId") }
+                result = .object([
+                    ("userid", .string(person.userid)), ("name", .string(person.name)),
+                    ("dept_id_list", .array(person.deptIdList.map(JSONValue.int))), ("active", .bool(true)),
+                ])
+            } else {
+                guard let id = fields["dept_id"].flatMap({ Int64($0) }) else { throw DingTalkAPIError.legacy(400002, "无效的参数") }
+                guard let department = await app.department(id) else { throw DingTalkAPIError.legacy(60003, "未找到对应部门") }
+                result = .object([("dept_id", .int(department.deptId)), ("name", .string(department.name))])
+            }
+            return EmulatorHTTP.json(.ok, .object([("errcode", .int(0)), ("errmsg", .string("ok")), ("result", result)]))
+
         case (.post, "/robot/send"):
             return try await customRobotSend(request)
 
@@ -452,12 +477,22 @@ struct DingTalkResponder: HTTPResponder {
             let id = String(path.dropFirst("/_emulator/blackboards/".count))
             guard await app.deleteBlackboard(id) else { return controlError(.notFound, "no such announcement") }
             return EmulatorHTTP.json(.ok, .object(["ok": .bool(true)]))
+        case (.post, "/_emulator/directory"):
+            guard let body = await EmulatorHTTP.body(of: request),
+                let entries = try? JSONDecoder().decode(DingTalkEmulator.DirectoryEntries.self, from: Data(body))
+            else {
+                return controlError(.badRequest, "invalid directory entries")
+            }
+            for person in entries.people ?? [] { await app.addPerson(person) }
+            for department in entries.departments ?? [] { await app.addDepartment(department) }
+            return EmulatorHTTP.json(.ok, .object(["ok": .bool(true)]))
+
         case (.post, "/_emulator/zombie"):
             await hub.makeZombies()
             return EmulatorHTTP.json(.ok, .object(["connections": .int(Int64(await hub.openConnections))]))
         case (_, "/_emulator/messages"), (_, "/_emulator/sent"), (_, "/_emulator/stats"), (_, "/_emulator/stream"),
             (_, "/_emulator/robots"), (_, "/_emulator/disconnect"), (_, "/_emulator/zombie"), (_, "/_emulator/callback"),
-            (_, "/_emulator/blackboards"), (_, "/_emulator/events"):
+            (_, "/_emulator/blackboards"), (_, "/_emulator/events"), (_, "/_emulator/directory"):
             return controlError(.methodNotAllowed, "method not allowed")
         default:
             return controlError(.notFound, "unknown control endpoint")

@@ -99,8 +99,9 @@ public struct Ingress: Service, CustomStringConvertible {
         // A platform's report that a copy was recalled there is recorded, not decided.
         let recalls = events.filter { $0.envelope.labels.contains(Envelope.recalledCopyLabel) }
         for recall in recalls { try await record(recall) }
-        let events = recalls.isEmpty ? events : events.filter { !$0.envelope.labels.contains(Envelope.recalledCopyLabel) }
-        guard !events.isEmpty else { return }
+        let undescribed = recalls.isEmpty ? events : events.filter { !$0.envelope.labels.contains(Envelope.recalledCopyLabel) }
+        guard !undescribed.isEmpty else { return }
+        let events = await described(undescribed)
         let receivedAt = clock.now
         // One config decides the whole batch, even if a reload swaps it meanwhile.
         let snapshot = store.current
@@ -165,6 +166,37 @@ public struct Ingress: Service, CustomStringConvertible {
         }
         dispatcher.notify(destinations)
         if let failure { throw failure }
+    }
+
+    /// The events with their senders as their platforms' directories know them (each sender
+    /// asked once, all at once; an adapter without a directory answers at once, and one that
+    /// cannot say leaves the sender as it came).
+    private func described(_ events: [InboundEvent]) async -> [InboundEvent] {
+        struct Key: Hashable {
+            var platform: String
+            var id: String
+        }
+        let adapters = Dictionary(self.adapters.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
+        var senders: [Key: Envelope.Sender] = [:]
+        for event in events where event.envelope.contentKind != .service {
+            senders[Key(platform: event.envelope.origin.platform, id: event.envelope.sender.id)] = event.envelope.sender
+        }
+        let described = await withTaskGroup(of: (Key, Envelope.Sender).self) { group in
+            for (key, sender) in senders {
+                guard let adapter = adapters[key.platform] else { continue }
+                group.addTask { (key, await adapter.describe(sender)) }
+            }
+            var described: [Key: Envelope.Sender] = [:]
+            for await (key, sender) in group { described[key] = sender }
+            return described
+        }
+        return events.map { event in
+            var event = event
+            if let sender = described[Key(platform: event.envelope.origin.platform, id: event.envelope.sender.id)] {
+                event.envelope.sender = sender
+            }
+            return event
+        }
     }
 
     /// Records that a copy was recalled at its platform (which copy, by whom), then confirms

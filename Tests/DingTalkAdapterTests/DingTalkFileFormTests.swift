@@ -40,3 +40,21 @@ import Testing
         #expect(!DingTalkAdapter.isUploadablePicture(Data("%PDF-1.7".utf8)))
     }
 }
+
+/// The directory's answers as the documentation shows them, which spell some numbers as text.
+@Suite struct DirectoryAnswerTests {
+    @Test func theDocumentationsExampleAnswerReads() throws {
+        let answer = try JSONDecoder().decode(
+            TopAPIAnswer<UserResult>.self,
+            from: Data(#"{"errcode":"0","result":{"userid":"zhangsan","name":"张三","dept_id_list":"[2,3,4]","active":"true"},"errmsg":"ok"}"#.utf8)
+        )
+        #expect(answer.errcode == 0 && answer.result?.name == "张三" && answer.result?.deptIDList == [2, 3, 4])
+        let listed = try JSONDecoder().decode(
+            TopAPIAnswer<UserResult>.self,
+            from: Data(#"{"errcode":0,"result":{"name":"李","dept_id_list":[7]}}"#.utf8)
+        )
+        #expect(listed.result?.deptIDList == [7])
+        let refused = try JSONDecoder().decode(TopAPIAnswer<UserResult>.self, from: Data(#"{"errcode":33012,"errmsg":"无效的userId"}"#.utf8))
+        #expect(refused.errcode == 33012 && refused.result == nil)
+    }
+}

@@ -158,3 +158,36 @@ import Testing
         }
     }
 }
+
+/// `senders:` by department, as the directory names them.
+@Suite struct SendersByDepartmentTests {
+    func fires(_ senders: String, id: String, departments: [String]?) throws -> Bool {
+        let yaml =
+            RulesConfigTests.base + """
+                checks:
+                  who: { senders: \(senders) }
+                routes:
+                  - { name: out, from: all-hands, to: news, on: { who: block } }
+                """
+        let config = try ConfigLoader(environment: [:]).load(yaml: yaml, file: "g.yaml")
+        let envelope = Envelope(
+            origin: .init(platform: "corp", conversation: "cidA", messageID: "m", eventID: "m"),
+            sender: .init(id: id, name: id, department: departments?.joined(separator: "、"), departments: departments),
+            body: .init(text: "x"),
+            time: Date(timeIntervalSince1970: 1_790_000_000)
+        )
+        return config.gate.crossings(for: envelope).first?.verdict == .block
+    }
+
+    @Test func anAllowListOfDepartmentsAndPeopleLetsInEitherAndDenyWins() throws {
+        let senders = "{ allow: [ceo], allow_departments: [市场部], deny_departments: [外包] }"
+        #expect(try !fires(senders, id: "m01", departments: ["市场部"]))
+        #expect(try !fires(senders, id: "ceo", departments: nil))
+        #expect(try fires(senders, id: "m02", departments: ["研发部"]))
+        // Unknown to the directory: in no department.
+        #expect(try fires(senders, id: "m03", departments: nil))
+        #expect(try fires(senders, id: "m04", departments: ["市场部", "外包"]))
+        #expect(try fires("{ deny_departments: [外包] }", id: "m05", departments: ["外包"]))
+        #expect(try !fires("{ deny_departments: [外包] }", id: "m06", departments: nil))
+    }
+}

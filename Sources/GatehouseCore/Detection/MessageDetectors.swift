@@ -107,15 +107,27 @@ public struct SenderDetector: MessageDetector {
     /// Empty = everyone not denied.
     public var allow: Set<String>
     public var deny: Set<String>
+    /// By department (as the directory names it). A sender is allowed when no allow list is
+    /// given, or when `allow` names them or they are in one of `allowDepartments`; denied when
+    /// `deny` names them or they are in one of `denyDepartments`. A sender whose departments are
+    /// not known is in none.
+    public var allowDepartments: Set<String>
+    public var denyDepartments: Set<String>
 
-    public init(allow: Set<String>, deny: Set<String>) {
+    public init(allow: Set<String>, deny: Set<String>, allowDepartments: Set<String> = [], denyDepartments: Set<String> = []) {
         self.allow = allow
         self.deny = deny
+        self.allowDepartments = allowDepartments
+        self.denyDepartments = denyDepartments
     }
 
     public func violated(by envelope: Envelope) -> Bool {
         let sender = envelope.sender.id
-        return deny.contains(sender) || (!allow.isEmpty && !allow.contains(sender))
+        let departments = Set(envelope.sender.departments ?? [])
+        let denied = deny.contains(sender) || !departments.isDisjoint(with: denyDepartments)
+        let allowed =
+            (allow.isEmpty && allowDepartments.isEmpty) || allow.contains(sender) || !departments.isDisjoint(with: allowDepartments)
+        return denied || !allowed
     }
 }
 
