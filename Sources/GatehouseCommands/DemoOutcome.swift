@@ -85,6 +85,9 @@ struct DemoOutcome: Sendable {
             } else if let delivered = row.delivered {
                 lines.append(
                     "   delivered native id\((delivered.nativeIDs?.count ?? 0) == 1 ? "" : "s") \((delivered.nativeIDs ?? []).joined(separator: ", ")) after \(delivered.attempt ?? 1) attempt\((delivered.attempt ?? 1) == 1 ? "" : "s")"
+                        + (delivered.files.map { files in
+                            ", with " + files.map { "\($0.name) (\($0.bytes) bytes, its bytes committed to in the record)" }.joined(separator: ", ")
+                        } ?? "")
                 )
             } else {
                 lines.append("   delivered NO\(row.deliveries.last?.reason.map { " — last attempt: \($0)" } ?? "")")

@@ -21,7 +21,14 @@ struct DemoScenario: Sendable {
         /// What the destination must receive within the sent text; nil = the step's text. A
         /// blocked step must leave nothing of its text at the destination.
         var arrives: String? = nil
+        /// A file posted with the text (its name and bytes): it crosses as a file.
+        var file: (name: String, mimeType: String, data: Data)? = nil
     }
+
+    /// The receipt a customer sends in the demo: a small PDF.
+    static let receipt = Data(
+        "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% Acme receipt #4411: 2 × widget, ¥ 198.00\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8
+    )
 
     let steps: [Step] = [
         Step(
@@ -37,6 +44,16 @@ struct DemoScenario: Sendable {
             senderID: "5550001",
             senderName: "Li Wei",
             text: "Hello, my order #4411 has not arrived yet. Can you help?"
+        ),
+        Step(
+            title: "a customer's file crosses as a file",
+            channel: "support",
+            senderID: "5550001",
+            senderName: "Li Wei",
+            text: "Here is the receipt.",
+            // At the desk the PDF is a file message (sampleFile), which shows its name.
+            arrives: "receipt-4411.pdf",
+            file: ("receipt-4411.pdf", "application/pdf", receipt)
         ),
         Step(
             title: "a company announcement (公告) is mirrored",
@@ -170,7 +187,8 @@ struct DemoScenario: Sendable {
                         chat: .init(id: Int64(chat) ?? 0, type: "supergroup", title: "Acme Support"),
                         from: .init(id: Int64(step.senderID) ?? 1, first_name: step.senderName),
                         text: step.text,
-                        message_thread_id: topic
+                        message_thread_id: topic,
+                        document: step.file.map { .init(file_name: $0.name, mime_type: $0.mimeType, content: $0.data.base64EncodedString()) }
                     )
                 )
                 messageID = String(reply.message_id)
@@ -262,6 +280,13 @@ private struct TelegramPost: Encodable {
     var from: From
     var text: String
     var message_thread_id: Int64?
+    var document: File?
+
+    struct File: Encodable {
+        var file_name: String
+        var mime_type: String
+        var content: String
+    }
 }
 
 private struct DingTalkSent: Decodable {
