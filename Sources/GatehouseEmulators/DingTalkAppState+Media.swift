@@ -15,6 +15,7 @@ extension DingTalkAppState {
     func receive(_ file: DingTalkMedia) -> String {
         let code = Self.randomKey(bytes: 48)
         receivedFiles[code] = file
+        lastReceivedCode = code
         return code
     }
 

@@ -48,6 +48,8 @@ actor DingTalkAppState {
     private var blackboards: [String: StoredBlackboard] = [:]
     /// Files people sent the robot, by download code.
     var receivedFiles: [String: DingTalkMedia] = [:]
+    /// The download code of the last file a person sent.
+    var lastReceivedCode: String?
     /// Temporary download links messageFiles/download handed out: link token → download code.
     var downloadLinks: [String: String] = [:]
     /// Files uploaded with media/upload, by media_id.

@@ -310,6 +310,16 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
         for department in entries.departments ?? [] { await app.addDepartment(department) }
     }
 
+    /// The name a file uploaded with media/upload was given.
+    public func mediaName(_ mediaID: String) async -> String? {
+        await app.medium(mediaID)?.name
+    }
+
+    /// The download code of the last file a person sent the robot (as its message carried it).
+    public func lastDownloadCode() async -> String? {
+        await app.lastReceivedCode
+    }
+
     /// The bytes of a file the app uploaded with media/upload (what a sampleFile or
     /// sampleImageMsg showed), or nil.
     public func media(_ mediaID: String) async -> Data? {

@@ -58,3 +58,44 @@ import Testing
         #expect(refused.errcode == 33012 && refused.result == nil)
     }
 }
+
+/// Files from and to DingTalk against the emulator: bounded, and named safely.
+extension DingTalkAdapterLiveTests {
+    @Test func aFileIsNotReadPastTheLimitAndAHostileFileNameCannotForgeAHeader() async throws {
+        try await withAdapter { adapter, emulator in
+            // A file a person sent the robot, 4 KB: with a 1 KB limit its download is refused.
+            _ = try await emulator.inject(
+                .init(
+                    conversationId: "cidDirect==",
+                    conversationType: "1",
+                    senderStaffId: "u1",
+                    text: "",
+                    file: .init(msgtype: "file", fileName: "big.pdf", content: Data(repeating: 0x25, count: 4_096))
+                )
+            )
+            // The download code is in what the robot received; the emulator's own record has it.
+            let code = try #require(await emulator.lastDownloadCode())
+            await #expect(throws: DeliveryError.self) {
+                _ = try await adapter.download(Envelope.Attachment(reference: code, name: "big.pdf"), limit: 1_024)
+            }
+            let whole = try await adapter.download(Envelope.Attachment(reference: code, name: "big.pdf"), limit: 8_192)
+            #expect(whole.data.count == 4_096)
+
+            // A name with a quote and a line break goes into the upload's header as one name.
+            let hostile = "evil\".pdf\r\nContent-Type: text/html"
+            let message = OutboundMessage(
+                channel: Self.desk,
+                text: "",
+                idempotencyKey: "k",
+                attachments: [Envelope.Attachment(reference: "r", name: hostile + ".pdf")],
+                files: .files(["r": AttachedFile(name: hostile + ".pdf", mimeType: "application/pdf", data: Data("%PDF-1.7".utf8))])
+            )
+            _ = try await adapter.send(message)
+            let sent = try #require(await emulator.sent(conversation: "cidDesk==").last)
+            #expect(sent.msgKey == "sampleFile")
+            let mediaID = try #require(sent.mediaId)
+            let stored = try #require(await emulator.mediaName(mediaID))
+            #expect(!stored.contains("\r") && !stored.contains("\n") && !stored.contains("\""))
+        }
+    }
+}

@@ -15,6 +15,8 @@ PATTERNS = {
     "Telegram bot token": re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}"),
     "DingTalk robot secret": re.compile(r"\bSEC[0-9a-fA-F]{20,}"),
     "Telegram file URL": re.compile(r"/file/bot"),
+    # A DingTalk temporary download link (the emulator's: /media/download/<token>) is a credential while it lasts.
+    "DingTalk download link": re.compile(r"/media/download/[A-Za-z0-9_-]{8,}"),
     "signing key": re.compile(r"PRIVATE\+KEY\+"),
     "content key": re.compile(r"CONTENT\+KEY\+[A-Za-z0-9+/=]{20,}"),
     # The credentials the tests and the demo configure (the emulators accept them).

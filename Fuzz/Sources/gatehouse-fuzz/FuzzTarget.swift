@@ -14,6 +14,9 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case dingtalkCallback = "dingtalk-callback"
     /// One DingTalk Stream frame (a WebSocket text message) as the connection handles it.
     case dingtalkFrame = "dingtalk-frame"
+    /// An answer of DingTalk's APIs the adapter reads beyond the send's: media/upload,
+    /// messageFiles/download, batchRecall, the directory's user and department.
+    case dingtalkAnswer = "dingtalk-answer"
     /// The admin socket's request bodies: a decision, an announcement with its time.
     case adminRequest = "admin-request"
     /// A YAML config, loaded and compiled (secret files are named, not read).
@@ -31,6 +34,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .telegramWebhook: harness.telegramWebhook(WireRequest(bytes))
         case .dingtalkCallback: harness.dingtalkCallback(WireRequest(bytes.dropFirst()), signed: bytes.first.map { $0 & 1 == 1 } ?? false)
         case .dingtalkFrame: harness.dingtalkFrame(bytes)
+        case .dingtalkAnswer: harness.dingtalkAnswer(bytes)
         case .adminRequest: harness.adminRequest(bytes)
         case .config: harness.configFile(bytes)
         case .policy: harness.policy(bytes)

@@ -66,11 +66,31 @@ final class Harness: @unchecked Sendable {
 
     // MARK: Targets
 
+    /// One update, or a getUpdates answer's array of them (where an album's parts become one
+    /// envelope).
     func telegramUpdate(_ bytes: [UInt8]) {
+        if let updates = try? JSONDecoder().decode([Update].self, from: Data(bytes)) {
+            for album in TelegramAdapter.albums(in: updates) {
+                if let envelope = telegram.envelope(from: album) { cross(envelope) }
+            }
+            return
+        }
         guard let update = try? JSONDecoder().decode(Update.self, from: Data(bytes)),
             let envelope = telegram.envelope(from: update)
         else { return }
         cross(envelope)
+    }
+
+    func dingtalkAnswer(_ bytes: [UInt8]) {
+        let data = Data(bytes)
+        let decoder = JSONDecoder()
+        _ = try? decoder.decode(MediaUploadResponse.self, from: data)
+        _ = try? decoder.decode(FileDownloadResponse.self, from: data)
+        _ = try? decoder.decode(GroupMessageRecallResponse.self, from: data)
+        if let answer = try? decoder.decode(TopAPIAnswer<UserResult>.self, from: data) {
+            _ = answer.result?.deptIDList?.count
+        }
+        _ = try? decoder.decode(TopAPIAnswer<DepartmentResult>.self, from: data)
     }
 
     func telegramWebhook(_ request: WireRequest) {
@@ -213,10 +233,16 @@ final class Harness: @unchecked Sendable {
         guard let channel = config.channels[crossing.destination] else { return }
         switch channel.platform {
         case telegram.platform:
-            for part in telegram.splitter.split(crossing.content) {
+            // With the native form's label left out, as a send that carries the form does.
+            let content = crossing.native.flatMap { $0.body(withoutLabelIn: crossing.content) } ?? crossing.content
+            for part in telegram.splitter.split(content) {
                 _ = EntityMapping.entities(from: part.spans, in: part.text)
             }
+            if let native = crossing.native, case let shape = native.shape {
+                _ = try? JSONEncoder().encode(SendNative(chatID: ChatID("-1001"), messageThreadID: nil, shape: shape, replyParameters: nil))
+            }
         default:
+            _ = try? dingtalk.msgParams(for: DingTalkAdapter.content(of: .init(channel: channel, text: crossing.text, idempotencyKey: "f", spans: crossing.spans, attachments: crossing.attachments)))
             _ = try? dingtalk.msgParams(for: crossing.content)
             _ = try? dingtalk.msgParams(for: crossing.content, format: .markdown(title: "fuzz"))
         }
