@@ -136,7 +136,7 @@ extension ConfigCompiler {
         var kinds: Set<ContentKind> = []
         var complete = true
         for (name, item) in reader.stringList(node, "\(what): kinds") {
-            guard let kind = ContentKind(rawValue: name) else {
+            guard let kind = ContentKind(named: name) else {
                 reader.error(
                     at: item,
                     "\(what): kinds: unknown kind '\(name)'\(reader.suggestion(for: name, among: ContentKind.names)); known: \(ContentKind.names.joined(separator: ", "))"

@@ -284,7 +284,7 @@ extension ConfigCompiler {
             var placeholders: [ContentKind: String] = [:]
             if let node = fields["placeholders"] {
                 for (name, key, value) in reader.namedEntries(node, "\(what): placeholders") {
-                    guard let kind = ContentKind(rawValue: name) else {
+                    guard let kind = ContentKind(named: name) else {
                         reader.error(
                             at: key,
                             "\(what): placeholders: unknown kind '\(name)'\(reader.suggestion(for: name, among: ContentKind.names)); known: \(ContentKind.names.joined(separator: ", "))"

@@ -33,4 +33,15 @@ public enum ContentKind: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// The config's names of every kind, for error messages.
     public static var names: [String] { allCases.map(\.rawValue) }
+
+    /// A kind by its config name: the Bot API's Message field names, and DingTalk's msgtypes
+    /// `picture` and `file` for what they are (a DingTalk `audio` message is a voice note, but
+    /// `audio` names the Bot API's music files: write `voice` for it).
+    public init?(named name: String) {
+        switch name {
+        case "picture": self = .photo
+        case "file": self = .document
+        default: self.init(rawValue: name)
+        }
+    }
 }

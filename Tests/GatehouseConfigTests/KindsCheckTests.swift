@@ -51,6 +51,27 @@ import Testing
         #expect(try verdict(test.kind, text: test.text) == test.expected)
     }
 
+    @Test func dingTalksMsgtypesNameTheKindsTheyAre() throws {
+        let yaml =
+            RulesConfigTests.base + """
+                checks:
+                  no-files: { kinds: [picture, file] }
+                routes:
+                  - { name: out, from: all-hands, to: news, on: { no-files: block } }
+                """
+        let config = try ConfigLoader(environment: [:]).load(yaml: yaml, file: "g.yaml")
+        for (kind, expected) in [(ContentKind.photo, Verdict.block), (.document, .block), (.voice, .forward)] {
+            let envelope = Envelope(
+                origin: .init(platform: "corp", conversation: "cidA", messageID: "m", eventID: "m"),
+                sender: .init(id: "u1", name: "Ada"),
+                body: .init(text: ""),
+                time: Date(timeIntervalSince1970: 1_790_000_000),
+                contentKind: kind
+            )
+            #expect(config.gate.crossings(for: envelope).first?.verdict == expected, "\(kind)")
+        }
+    }
+
     @Test func aKindsCheckCannotRedactForItHasNothingToMask() {
         let yaml = Self.yaml.replacingOccurrences(of: "no-stickers: block", with: "no-stickers: redact")
         #expect(throws: (any Error).self) { try ConfigLoader(environment: [:]).load(yaml: yaml, file: "g.yaml") }
