@@ -266,12 +266,23 @@ extension DingTalkAdapter {
         return false
     }
 
+    /// What an unreadable message was, from a fixed set (it names a reason in the summary of
+    /// ignored messages, which must stay bounded whatever the platform sends).
+    static func unreadable(_ msgtype: String?) -> String {
+        let known: Set<String> = ["text", "richText", "markdown", "interactiveCard", "chatRecord", "picture", "file", "audio", "video"]
+        guard let msgtype, known.contains(msgtype) else { return "msgtype:other" }
+        return "msgtype:" + msgtype
+    }
+
     /// How often a robot message's commit is tried before it is given up.
     static let commitAttempts = 5
 
     func envelope(from message: RobotMessage) -> Envelope? {
-        let (body, attachments) = message.contents
-        guard !body.text.isEmpty || !attachments.isEmpty else { return nil }
+        let (contents, attachments) = message.contents
+        // A message with nothing Gatehouse can read (a type it does not know, an empty text) is
+        // still a message: intake records it as ignored, by its type, rather than lose it.
+        let readable = !contents.text.isEmpty || !attachments.isEmpty
+        let body = readable ? contents : RichText(text: Self.unreadable(message.msgtype))
         return Envelope(
             origin: .init(platform: platform, conversation: message.conversationId, messageID: message.msgId, eventID: message.msgId),
             sender: .init(id: message.senderStaffId ?? message.senderId ?? "", name: message.senderNick ?? ""),
@@ -280,7 +291,7 @@ extension DingTalkAdapter {
             attachments: attachments,
             time: message.createAt.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? Date(),
             labels: message.conversationType == "1" ? ["direct"] : [],
-            contentKind: message.contentKind
+            contentKind: readable ? message.contentKind : .service
         )
     }
 }

@@ -242,7 +242,11 @@ final class Harness: @unchecked Sendable {
                 _ = try? JSONEncoder().encode(SendNative(chatID: ChatID("-1001"), messageThreadID: nil, shape: shape, replyParameters: nil))
             }
         default:
-            _ = try? dingtalk.msgParams(for: DingTalkAdapter.content(of: .init(channel: channel, text: crossing.text, idempotencyKey: "f", spans: crossing.spans, attachments: crossing.attachments)))
+            _ = try? dingtalk.msgParams(
+                for: DingTalkAdapter.content(
+                    of: .init(channel: channel, text: crossing.text, idempotencyKey: "f", spans: crossing.spans, attachments: crossing.attachments)
+                )
+            )
             _ = try? dingtalk.msgParams(for: crossing.content)
             _ = try? dingtalk.msgParams(for: crossing.content, format: .markdown(title: "fuzz"))
         }
