@@ -85,25 +85,15 @@ extension DingTalkAdapter {
     /// media/upload on the old API (the token in the query, the file in `media`); answers the media_id.
     private func uploadMedia(_ file: AttachedFile, type: String, name: String) async throws -> String {
         try await authorized { token throws(DeliveryError) in
-            let boundary = "gatehouse-\(UUID().uuidString)"
-            var body = ByteBuffer()
-            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\n\(type)\r\n")
-            // A quote or line break in a file name would end the header early.
-            let safe = name.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(
-                of: "\n",
-                with: " "
-            )
-            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"media\"; filename=\"\(safe)\"\r\n")
-            body.writeString("Content-Type: \(file.mimeType ?? "application/octet-stream")\r\n\r\n")
-            body.writeBytes(file.data)
-            body.writeString("\r\n--\(boundary)--\r\n")
+            var form = MultipartForm()
+            form.add("type", type)
+            form.add(file: "media", name: name, contentType: file.mimeType, data: file.data)
             var request = HTTPClientRequest(
-                url: configuration.oapiURL + "/media/upload?access_token="
-                    + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+                url: configuration.oapiURL + "/media/upload?access_token=" + CustomRobotClient.queryValue(token)
             )
             request.method = .POST
-            request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
-            request.body = .bytes(body)
+            request.headers.add(name: "Content-Type", value: form.contentType)
+            request.body = .bytes(ByteBuffer(bytes: form.bytes))
             let answer: MediaUploadResponse
             do {
                 let response = try await api.http.execute(request, timeout: .seconds(60))

@@ -50,24 +50,10 @@ struct BotAPIClient: Sendable {
         as: Result.Type = Result.self,
         timeout: Duration
     ) async throws(DeliveryError) -> Result {
-        let boundary = "gatehouse-\(UUID().uuidString)"
-        var body = ByteBuffer()
-        for (name, value) in fields {
-            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
-        }
-        for (field, file) in files {
-            // A quote or line break in a file name would end the header early.
-            let name = file.name.replacingOccurrences(of: "\"", with: "'").replacingOccurrences(of: "\r", with: " ").replacingOccurrences(
-                of: "\n",
-                with: " "
-            )
-            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(name)\"\r\n")
-            body.writeString("Content-Type: \(file.mimeType ?? "application/octet-stream")\r\n\r\n")
-            body.writeBytes(file.data)
-            body.writeString("\r\n")
-        }
-        body.writeString("--\(boundary)--\r\n")
-        return try await post(method, body: body, contentType: "multipart/form-data; boundary=\(boundary)", timeout: timeout)
+        var form = MultipartForm()
+        for (name, value) in fields { form.add(name, value) }
+        for (field, file) in files { form.add(file: field, name: file.name, contentType: file.mimeType, data: file.data) }
+        return try await post(method, body: ByteBuffer(bytes: form.bytes), contentType: form.contentType, timeout: timeout)
     }
 
     private func post<Result: Decodable>(

@@ -17,13 +17,13 @@ from datetime import timedelta
 import base64
 import json
 import os
-import re
-import signal
-import subprocess
 import sys
 import threading
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tools"))
+from emulators import Emulator, http  # noqa: E402
 
 TOKEN = "123456789:client-libraries-token-not-real"
 CLIENT_ID = "dingclients"
@@ -43,38 +43,6 @@ def check(condition, what):
         failures.append(what)
 
 
-def http(method, url, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"null")
-
-
-class Emulator:
-    """`gatehouse emulate …` in its own process; its first line names the port."""
-
-    def __init__(self, gatehouse, platform, extra):
-        self.process = subprocess.Popen(
-            [gatehouse, "emulate", platform, "--port", "0", "--log-level", "warning"] + extra,
-            stdout=subprocess.PIPE, text=True,
-        )
-        line = self.process.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-        if not match:
-            self.stop()
-            raise SystemExit(f"{platform} emulator did not start: {line!r}")
-        self.url = f"http://127.0.0.1:{match.group(1)}"
-        # The rest of what it prints (its control endpoints) is read and dropped.
-        threading.Thread(target=self.process.stdout.read, daemon=True).start()
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 async def python_telegram_bot(url):

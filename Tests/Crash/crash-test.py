@@ -19,14 +19,15 @@ import collections
 import json
 import os
 import random
-import re
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tools"))
+from emulators import Emulator, http  # noqa: E402
 
 TELEGRAM_TOKEN = "123456789:crash-test-token-not-a-real-telegram-token"
 DINGTALK_ID = "dingcrash"
@@ -39,36 +40,6 @@ NEWS_CHATS = {"news": -1009000000002, "partners": -1009000000003}
 DESK = "cidCrashDesk=="
 
 
-def http(method, url, body=None, timeout=10):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read() or b"null")
-
-
-class Emulator:
-    """`gatehouse emulate …` in its own process; its first line names the port."""
-
-    def __init__(self, gatehouse, platform, extra, log):
-        self.process = subprocess.Popen(
-            [gatehouse, "emulate", platform, "--port", "0", "--no-rate-limits", "--log-level", "warning"] + extra,
-            stdout=subprocess.PIPE, stderr=log, text=True,
-        )
-        line = self.process.stdout.readline()
-        match = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-        if not match:
-            self.stop()
-            raise SystemExit(f"{platform} emulator did not start: {line!r}")
-        self.url = f"http://127.0.0.1:{match.group(1)}"
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 class Injector(threading.Thread):
@@ -182,8 +153,8 @@ def main():
     keygen = subprocess.run([gatehouse, "audit", "keygen", "--name", ORIGIN, "--out", f"{directory}/audit.key"],
                             capture_output=True, text=True, check=True)
     verifier = keygen.stdout.strip().splitlines()[-1].strip()
-    telegram = Emulator(gatehouse, "telegram", ["--token", TELEGRAM_TOKEN], logs)
-    dingtalk = Emulator(gatehouse, "dingtalk", ["--client-id", DINGTALK_ID, "--client-secret", DINGTALK_SECRET], logs)
+    telegram = Emulator(gatehouse, "telegram", ["--token", TELEGRAM_TOKEN, "--no-rate-limits"], logs)
+    dingtalk = Emulator(gatehouse, "dingtalk", ["--client-id", DINGTALK_ID, "--client-secret", DINGTALK_SECRET, "--no-rate-limits"], logs)
     daemon = None
     problems = []
 

@@ -20,50 +20,21 @@ import Testing
     static let maskedID: Int64 = -1_005_550_103
     static let sender = TelegramEmulator.User(id: 42, firstName: "Li")
 
-    func config(telegram: Int, state: String) throws -> GatewayConfig {
-        try ConfigLoader(environment: [:]).load(
-            yaml: """
-                state: \(state)
-                platforms:
-                  tg: { type: telegram, side: external, token: "\(Self.token)", api_url: "http://127.0.0.1:\(telegram)", receive: poll,
-                        poll_timeout: 1s, rate_limits: { chat: 1000/s, group: 100000/min, bot: 1000/s } }
-                channels:
-                  partners: { platform: tg, chat: \(Self.group.id) }
-                  mirror: { platform: tg, chat: \(Self.channelID) }
-                  masked: { platform: tg, chat: \(Self.maskedID) }
-                checks:
-                  phones: { detect: [cn_mobile] }
-                routes:
-                  - { name: mirrored, from: partners, to: [mirror], template: "{sender.name}: {text}" }
-                  - { name: careful, from: partners, to: [masked], on: { phones: redact }, placeholders: { story: "(a story was shared)" } }
-                """,
-            file: "kinds.yaml"
-        )
-    }
+    /// The channels, checks and routes (the platform is `withTelegramGateway`'s).
+    static let yaml = """
+        channels:
+          partners: { platform: tg, chat: \(Self.group.id) }
+          mirror: { platform: tg, chat: \(Self.channelID) }
+          masked: { platform: tg, chat: \(Self.maskedID) }
+        checks:
+          phones: { detect: [cn_mobile] }
+        routes:
+          - { name: mirrored, from: partners, to: [mirror], template: "{sender.name}: {text}" }
+          - { name: careful, from: partners, to: [masked], on: { phones: redact }, placeholders: { story: "(a story was shared)" } }
+        """
 
     @Test func eachKindCrossesNativelyOrAsItsLabelAndIsRecorded() async throws {
-        let state = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: state) }
-        let telegram = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false).openingChats(), logger: quietLogger("tg"))
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            try await withServices([telegram]) {
-                let config = try config(telegram: try await telegram.port(), state: state)
-                let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
-                let logger = quietLogger("e2e")
-                let gateway = Gateway(
-                    config: config,
-                    ledger: ledger,
-                    adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger),
-                    logger: logger
-                )
-                try await withServices(gateway.services) { try await play(telegram, ledger) }
-            }
-            try await httpClient.shutdown()
-        } catch {
-            try? await httpClient.shutdown()
-            throw error
-        }
+        try await withTelegramGateway(token: Self.token, yaml: Self.yaml, body: play)
     }
 
     /// A JPEG's first bytes: the emulator takes it as a photo.
@@ -207,45 +178,27 @@ import Testing
     }
 
     @Test func aGroupUpgradedToASupergroupIsStillItsChannelAndServiceMessagesAreRecordedAsIgnored() async throws {
-        let state = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: state) }
         let group = TelegramEmulator.Chat(id: -4_001, type: .group, title: "Partners")
-        let telegram = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false).openingChats(), logger: quietLogger("tg"))
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            try await withServices([telegram]) {
-                let config = try ConfigLoader(environment: [:]).load(
-                    yaml: """
-                        state: \(state)
-                        platforms:
-                          tg: { type: telegram, side: external, token: "\(Self.token)", api_url: "http://127.0.0.1:\(try await telegram.port())",
-                                receive: poll, poll_timeout: 1s, rate_limits: { chat: 1000/s, group: 100000/min, bot: 1000/s } }
-                        channels:
-                          partners: { platform: tg, chat: \(group.id) }
-                          mirror: { platform: tg, chat: \(Self.channelID) }
-                        routes:
-                          - { name: mirrored, from: partners, to: [mirror] }
-                        """,
-                    file: "migrated.yaml"
-                )
-                let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
-                let logger = quietLogger("e2e")
-                let gateway = Gateway(
-                    config: config,
-                    ledger: ledger,
-                    adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger),
-                    logger: logger
-                )
-                try await withServices(gateway.services) {
-                    _ = try await telegram.inject(.init(chat: group, from: Self.sender, text: "before"))
-                    #expect(await eventually { await telegram.sent(chatID: String(Self.channelID)).count == 1 })
-                    // The group becomes a supergroup: people now write in the supergroup.
-                    try await telegram.migrate(group: group.id, to: -1_000_000_004_001)
-                    let supergroup = TelegramEmulator.Chat(id: -1_000_000_004_001, type: .supergroup, title: "Partners")
-                    _ = try await telegram.inject(.init(chat: supergroup, from: Self.sender, text: "after"))
-                    #expect(await eventually { await telegram.sent(chatID: String(Self.channelID)).count == 2 })
-                }
+        let supergroup = TelegramEmulator.Chat(id: -1_000_000_004_001, type: .supergroup, title: "Partners")
+        try await withTelegramGateway(
+            token: Self.token,
+            yaml: """
+                channels:
+                  partners: { platform: tg, chat: \(group.id) }
+                  mirror: { platform: tg, chat: \(Self.channelID) }
+                routes:
+                  - { name: mirrored, from: partners, to: [mirror] }
+                """,
+            body: { telegram, ledger in
+                _ = try await telegram.inject(.init(chat: group, from: Self.sender, text: "before"))
+                #expect(await eventually { await telegram.sent(chatID: String(Self.channelID)).count == 1 })
+                // The group becomes a supergroup: people now write in the supergroup.
+                try await telegram.migrate(group: group.id, to: supergroup.id)
+                _ = try await telegram.inject(.init(chat: supergroup, from: Self.sender, text: "after"))
+                #expect(await eventually { await telegram.sent(chatID: String(Self.channelID)).count == 2 })
                 #expect(await telegram.sent(chatID: String(Self.channelID)).compactMap(\.text) == ["before", "after"])
+            },
+            stopped: { ledger in
                 let records = try await ledger.records(from: 1, limit: 100)
                 // The supergroup's message crossed as the configured group's.
                 #expect(records.filter { $0.kind == .crossing }.map { $0.origin?.conversation } == [String(group.id), String(group.id)])
@@ -255,10 +208,6 @@ import Testing
                 #expect(ignored.ignored?.reasons.map(\.reason) == ["service:migrate_from_chat_id", "service:migrate_to_chat_id"])
                 #expect(ignored.ignored?.sources.map(\.address) == [String(group.id)])
             }
-            try await httpClient.shutdown()
-        } catch {
-            try? await httpClient.shutdown()
-            throw error
-        }
+        )
     }
 }

@@ -17,25 +17,17 @@ import Testing
     static let group = TelegramEmulator.Chat(id: -1_005_550_001, type: .supergroup, title: "Partners")
     static let channelID: Int64 = -1_005_550_002
 
-    func config(telegram: Int, state: String) throws -> GatewayConfig {
-        try ConfigLoader(environment: [:]).load(
-            yaml: """
-                state: \(state)
-                platforms:
-                  tg: { type: telegram, side: external, token: "\(Self.token)", api_url: "http://127.0.0.1:\(telegram)", receive: poll,
-                        poll_timeout: 1s, rate_limits: { chat: 1000/s, group: 100000/min, bot: 1000/s } }
-                channels:
-                  partners: { platform: tg, chat: \(Self.group.id) }
-                  mirror: { platform: tg, chat: \(Self.channelID) }
-                checks:
-                  secret-words: { keywords: [机密] }
-                routes:
-                  - { name: mirrored, from: partners, to: [mirror], on: { secret-words: block }, mirror: [edit, delete],
-                      withdrawn: "（已撤回）This message was withdrawn." }
-                """,
-            file: "mirror.yaml"
-        )
-    }
+    /// The channels, checks and routes (the platform is `withTelegramGateway`'s).
+    static let yaml = """
+        channels:
+          partners: { platform: tg, chat: \(Self.group.id) }
+          mirror: { platform: tg, chat: \(Self.channelID) }
+        checks:
+          secret-words: { keywords: [机密] }
+        routes:
+          - { name: mirrored, from: partners, to: [mirror], on: { secret-words: block }, mirror: [edit, delete],
+              withdrawn: "（已撤回）This message was withdrawn." }
+        """
 
     /// A text of three Telegram messages: three paragraphs of 3,000 characters.
     static func long(_ mark: String) -> String {
@@ -43,28 +35,7 @@ import Testing
     }
 
     @Test func editsAndDeletesFollowEveryPartAndAnOldCopyIsWithdrawnWhenItCannotBeDeleted() async throws {
-        let state = try Fixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: state) }
-        let telegram = TelegramEmulator(configuration: .init(token: Self.token, rateLimits: false).openingChats(), logger: quietLogger("tg"))
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
-        do {
-            try await withServices([telegram]) {
-                let config = try config(telegram: try await telegram.port(), state: state)
-                let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
-                let logger = quietLogger("e2e")
-                let gateway = Gateway(
-                    config: config,
-                    ledger: ledger,
-                    adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger),
-                    logger: logger
-                )
-                try await withServices(gateway.services) { try await play(telegram, ledger) }
-            }
-            try await httpClient.shutdown()
-        } catch {
-            try? await httpClient.shutdown()
-            throw error
-        }
+        try await withTelegramGateway(token: Self.token, yaml: Self.yaml, body: play)
     }
 
     func play(_ telegram: TelegramEmulator, _ ledger: SQLiteLedger) async throws {
