@@ -172,30 +172,31 @@ public struct DingTalkAdapter: Adapter {
     /// message cannot be changed in place, so there is nothing to resume).
     public func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String] {
         let keys = try await send(message)
-        // One-to-one messages are not recalled here: the correction follows the original.
-        if case .users = message.channel.address { return keys }
         try await delete(nativeIDs, in: message.channel, priority: message.priority)
         return keys
     }
 
+    /// Recalls earlier sends: a group's with groupMessages/recall, a one-to-one channel's with
+    /// otoMessages/batchRecall (within the 24 hours the platform allows), 20 keys a call. A
+    /// custom robot's messages cannot be recalled.
     public func delete(_ nativeIDs: [String], in channel: Channel, priority: DeliveryPriority) async throws {
         guard !nativeIDs.isEmpty else { return }
+        let conversation: String?
         switch channel.address {
         case .robotWebhook:
             throw DeliveryError.rejected("a custom robot's messages cannot be recalled")
         case .users:
-            throw DeliveryError.rejected("one-to-one robot messages are not recalled (the documented recall is for groups)")
+            conversation = nil
         default:
-            break
+            conversation = try self.conversation(of: channel)
         }
-        let conversation = try conversation(of: channel)
-        // batchRecall takes at most 20 keys a call.
         for start in stride(from: 0, to: nativeIDs.count, by: Self.recallBatch) {
             let keys = Array(nativeIDs[start..<min(start + Self.recallBatch, nativeIDs.count)])
+            let path = conversation == nil ? "/v1.0/robot/otoMessages/batchRecall" : "/v1.0/robot/groupMessages/recall"
             let response: GroupMessageRecallResponse = try await authorized { token throws(DeliveryError) in
                 try await api.post(
-                    "/v1.0/robot/groupMessages/batchRecall",
-                    GroupMessageRecall(openConversationId: conversation, robotCode: configuration.robotCode, processQueryKeys: keys),
+                    path,
+                    MessageRecall(openConversationId: conversation, robotCode: configuration.robotCode, processQueryKeys: keys),
                     accessToken: token
                 )
             }
@@ -204,13 +205,13 @@ public struct DingTalkAdapter: Adapter {
             let failed = (response.failedResult ?? [:]).filter { $0.value != "message.recalled" }
             if !failed.isEmpty {
                 throw DeliveryError.rejected(
-                    "batchRecall: \(failed.count) of \(keys.count) messages not recalled: \(failed.values.sorted().joined(separator: "; "))"
+                    "\(path): \(failed.count) of \(keys.count) messages not recalled: \(failed.values.sorted().joined(separator: "; "))"
                 )
             }
         }
     }
 
-    /// batchRecall's most keys a call.
+    /// The most keys a recall takes a call.
     static let recallBatch = 20
 
     /// The text, with a line naming each attachment that does not cross as a file (`carried`

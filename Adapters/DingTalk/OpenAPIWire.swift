@@ -22,14 +22,15 @@ struct GroupMessageSendResponse: Decodable {
     var processQueryKey: String
 }
 
-/// `POST /v1.0/robot/groupMessages/batchRecall`.
-struct GroupMessageRecall: Encodable {
-    var openConversationId: String
+/// `POST /v1.0/robot/groupMessages/recall` (with the group), `/v1.0/robot/otoMessages/batchRecall`
+/// (without: one-to-one messages).
+struct MessageRecall: Encodable {
+    var openConversationId: String?
     var robotCode: String
     var processQueryKeys: [String]
 }
 
-/// batchRecall's answer: the keys recalled (a list) and the others with why (a map).
+/// A recall's answer: the keys recalled (a list) and the others with why (a map).
 struct GroupMessageRecallResponse: Decodable {
     var successResult: [String]?
     var failedResult: [String: String]?

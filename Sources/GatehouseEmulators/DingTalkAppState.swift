@@ -18,6 +18,8 @@ actor DingTalkAppState {
     private struct SentMessage {
         var conversation: String
         var recalled: Bool
+        /// Sent with oToMessages/batchSend (recalled with otoMessages/batchRecall).
+        var oneToOne: Bool
     }
 
     let configuration: DingTalkEmulator.Configuration
@@ -95,7 +97,9 @@ actor DingTalkAppState {
     /// Records a send and returns its new processQueryKey.
     func recordSend(api: String, conversation: String, msgKey: String, content: String?, recallable: Bool, mediaId: String? = nil) -> String {
         let key = Self.randomKey(bytes: 24)
-        if recallable { processQueryKeys[key] = SentMessage(conversation: conversation, recalled: false) }
+        if recallable {
+            processQueryKeys[key] = SentMessage(conversation: conversation, recalled: false, oneToOne: api == "oToMessages/batchSend")
+        }
         var record = DingTalkEmulator.SentRecord(
             api: api,
             conversation: conversation,
@@ -108,12 +112,15 @@ actor DingTalkAppState {
         return key
     }
 
-    /// Recalls group messages by processQueryKey; returns the recalled keys and why the others failed.
-    func recall(keys: [String], conversation: String) -> (recalled: [String], failed: [String: String]) {
+    /// Recalls messages by processQueryKey: a group's (`conversation`), or one-to-one ones (nil);
+    /// returns the recalled keys and why the others failed.
+    func recall(keys: [String], conversation: String?) -> (recalled: [String], failed: [String: String]) {
         var recalled: [String] = []
         var failed: [String: String] = [:]
         for key in keys {
-            guard var message = processQueryKeys[key], message.conversation == conversation else {
+            guard var message = processQueryKeys[key], message.conversation == conversation ?? message.conversation,
+                (conversation == nil) == message.oneToOne
+            else {
                 failed[key] = "invalid.processQueryKey"
                 continue
             }
@@ -125,7 +132,11 @@ actor DingTalkAppState {
             processQueryKeys[key] = message
             recalled.append(key)
             sentRecords.append(
-                DingTalkEmulator.SentRecord(api: "batchRecall", conversation: conversation, processQueryKey: key)
+                DingTalkEmulator.SentRecord(
+                    api: conversation == nil ? "otoMessages/batchRecall" : "groupMessages/recall",
+                    conversation: message.conversation,
+                    processQueryKey: key
+                )
             )
         }
         return (recalled, failed)

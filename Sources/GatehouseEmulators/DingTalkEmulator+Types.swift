@@ -122,7 +122,8 @@ extension DingTalkEmulator {
     /// One thing a robot sent or recalled, as `GET /_emulator/sent` lists it:
     /// `{"api":"groupMessages/send","conversation":"cid…","msgKey":"sampleText","content":"…","processQueryKey":"…"}`.
     public struct SentRecord: Codable, Sendable, Equatable {
-        /// "groupMessages/send", "oToMessages/batchSend", "robot/send", "sendBySession" or "batchRecall".
+        /// "groupMessages/send", "oToMessages/batchSend", "robot/send", "sendBySession",
+        /// "groupMessages/recall" or "otoMessages/batchRecall".
         public var api: String
         /// The openConversationId; for one-to-one sends the user ids joined with ",".
         public var conversation: String?

@@ -114,7 +114,7 @@ struct DingTalkResponder: HTTPResponder {
                     conversation: reached.joined(separator: ","),
                     msgKey: key,
                     content: content,
-                    recallable: false
+                    recallable: true
                 )
             return EmulatorHTTP.json(
                 .ok,
@@ -124,11 +124,16 @@ struct DingTalkResponder: HTTPResponder {
                 ])
             )
 
-        case (.post, "/v1.0/robot/groupMessages/batchRecall"):
+        case (.post, "/v1.0/robot/groupMessages/recall"), (.post, "/v1.0/robot/groupMessages/batchRecall"),
+            (.post, "/v1.0/robot/otoMessages/batchRecall"):
+            // groupMessages/recall and otoMessages/batchRecall as documented; groupMessages/batchRecall
+            // is the older name some clients still call, answered the same.
             try await authenticate(request)
             let body = try await jsonBody(request)
             try checkRobotCode(body)
-            guard let conversation = body["openConversationId"]?.stringValue, !conversation.isEmpty else {
+            let oneToOne = path.hasPrefix("/v1.0/robot/otoMessages/")
+            let conversation = body["openConversationId"]?.stringValue
+            guard oneToOne || conversation?.isEmpty == false else {
                 throw DingTalkAPIError.openAPI("miss.openConversationId", "缺少openConversationId")
             }
             guard let keys = body["processQueryKeys"]?.arrayValue?.compactMap(\.stringValue), !keys.isEmpty else {
@@ -137,7 +142,7 @@ struct DingTalkResponder: HTTPResponder {
             guard keys.count <= 20 else {
                 throw DingTalkAPIError.openAPI("invalidParameter.processQueryKeys.overMax", "processQueryKeys超过数量上限20")
             }
-            let (recalled, failed) = await app.recall(keys: keys, conversation: conversation)
+            let (recalled, failed) = await app.recall(keys: keys, conversation: oneToOne ? nil : conversation)
             return EmulatorHTTP.json(
                 .ok,
                 .object([

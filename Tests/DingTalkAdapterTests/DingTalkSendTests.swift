@@ -9,7 +9,7 @@ import Testing
 
 /// One-to-one sends, custom robots' @mentions, and the access token's life.
 extension DingTalkAdapterLiveTests {
-    @Test func aOneToOneChannelReachesEachPersonThroughBatchSendAndIsNotRecalled() async throws {
+    @Test func aOneToOneChannelReachesEachPersonThroughBatchSendAndIsRecalledWithBatchRecall() async throws {
         try await withAdapter { adapter, emulator in
             let people = Channel(name: "on-call", platform: "corp", address: .users(["u1", "u2"]))
             let keys = try await adapter.send(OutboundMessage(channel: people, text: "[外部 support] Li: 你好", idempotencyKey: "k"))
@@ -17,15 +17,18 @@ extension DingTalkAdapterLiveTests {
             #expect(sent.map(\.api) == ["oToMessages/batchSend"])
             #expect(sent.map(\.content) == ["[外部 support] Li: 你好"])
             #expect(keys == sent.compactMap(\.processQueryKey))
-            // An edit follows as a new message (one-to-one messages are not recalled), and a
-            // delete is refused for good with the reason.
-            _ = try await adapter.edit(keys, with: OutboundMessage(channel: people, text: "corrected", idempotencyKey: "k2"))
-            #expect(await emulator.sent(conversation: "u1,u2").compactMap(\.content) == ["[外部 support] Li: 你好", "corrected"])
-            await #expect {
-                try await adapter.delete(keys, in: people, priority: .interactive)
-            } throws: { error in
-                (error as? DeliveryError)?.isPermanent == true
-            }
+            // An edit is the new message, then the old one recalled (otoMessages/batchRecall).
+            let edited = try await adapter.edit(keys, with: OutboundMessage(channel: people, text: "corrected", idempotencyKey: "k2"))
+            #expect(
+                await emulator.sent(conversation: "u1,u2").map(\.api) == [
+                    "oToMessages/batchSend", "oToMessages/batchSend", "otoMessages/batchRecall",
+                ]
+            )
+            #expect(await emulator.sent(conversation: "u1,u2").last?.processQueryKey == keys.first)
+            // A delete recalls; a second one finds it recalled already, which is no failure.
+            try await adapter.delete(edited, in: people, priority: .interactive)
+            try await adapter.delete(edited, in: people, priority: .interactive)
+            #expect(await emulator.sent(conversation: "u1,u2").filter { $0.api == "otoMessages/batchRecall" }.count == 2)
         }
     }
 

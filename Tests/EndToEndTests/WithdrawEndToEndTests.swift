@@ -58,8 +58,10 @@ extension EndToEndTests {
                 #expect(await eventually { await telegram.sent(chatID: "-1001234567890").filter { $0.method == "deleteMessage" }.count == 3 })
                 let deleted = await telegram.sent(chatID: "-1001234567890").filter { $0.method == "deleteMessage" }.compactMap(\.messageID)
                 #expect(deleted == posted.compactMap(\.messageID))
-                #expect(await eventually { await dingtalk.sent(conversation: "cidServiceDesk0==").contains { $0.api == "batchRecall" } })
-                let recalled = await dingtalk.sent(conversation: "cidServiceDesk0==").filter { $0.api == "batchRecall" }.compactMap(\.processQueryKey)
+                #expect(await eventually { await dingtalk.sent(conversation: "cidServiceDesk0==").contains { $0.api == "groupMessages/recall" } })
+                let recalled = await dingtalk.sent(conversation: "cidServiceDesk0==").filter { $0.api == "groupMessages/recall" }.compactMap(
+                    \.processQueryKey
+                )
                 #expect(Set(recalled) == Set(deskKeys))
 
                 // Audited: who asked, why, what was taken back, and how each deletion went.

@@ -111,7 +111,7 @@ struct DingTalkEmulatorTests {
             #expect(tooLong.json["code"] == .string("invalidParameter.msgParam.tooLong"))
 
             let recall = try await http.post(
-                "/v1.0/robot/groupMessages/batchRecall",
+                "/v1.0/robot/groupMessages/recall",
                 json: .object([
                     "openConversationId": .string("cidAAA=="), "robotCode": .string(configuration.robotCode),
                     "processQueryKeys": .array([.string(key), .string("nope")]),
