@@ -114,6 +114,9 @@ public struct DingTalkAdapter: Adapter {
         let conversation = try conversation(of: message.channel)
         // Files a native form may take go as messages of their own, after the text.
         let carried = message.attachments.filter { Self.form(of: $0) != nil }
+        for attachment in message.attachments where Self.form(of: attachment) == nil && attachment.form != .sticker {
+            message.files.left(attachment, because: "no form DingTalk documents takes it")
+        }
         let content = Self.content(of: message, leaving: carried)
         let texts = content.text.isEmpty && !carried.isEmpty ? [] : try msgParams(for: content, format: message.format)
         var keys = progress.delivered
@@ -157,11 +160,13 @@ public struct DingTalkAdapter: Adapter {
                 "attachment crosses as a line naming it: its bytes fit no form DingTalk documents",
                 metadata: ["gh.attachment": .string(attachment.name ?? attachment.mimeType ?? "file")]
             )
+            message.files.left(attachment, because: "its bytes fit no form DingTalk documents (type or size)")
         } catch let error as DeliveryError where error.isPermanent {
             logger.warning(
                 "attachment crosses as a line naming it",
                 metadata: ["gh.attachment": .string(attachment.name ?? attachment.mimeType ?? "file"), "gh.error": .string(error.detail)]
             )
+            message.files.left(attachment, because: "\(error.code.rawValue): \(error.detail.prefix(120))")
         }
         return try msgParams(for: RichText(text: Self.line(naming: attachment)))[0]
     }

@@ -194,6 +194,7 @@ extension TelegramAdapter {
                     "gh.attachment": .string(attachment.name ?? attachment.mimeType ?? "file"), "gh.error": .string(error.detail),
                 ]
             )
+            message.files.left(attachment, because: "cannot be fetched: \(error.code.rawValue)")
             return nil
         }
     }

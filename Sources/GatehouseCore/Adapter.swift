@@ -238,14 +238,27 @@ public struct PartProgress: Sendable {
 /// longer has to send.
 public struct FileSource: Sendable, Hashable {
     private let fetch: @Sendable (Envelope.Attachment) async throws -> AttachedFile
+    private let leave: @Sendable (Envelope.Attachment, String) -> Void
 
-    public init(_ fetch: @escaping @Sendable (Envelope.Attachment) async throws -> AttachedFile) {
+    /// `left` hears of each attachment the adapter did not carry (it stands as a line naming it),
+    /// and why, for the delivery's record.
+    public init(
+        _ fetch: @escaping @Sendable (Envelope.Attachment) async throws -> AttachedFile,
+        left: @escaping @Sendable (Envelope.Attachment, String) -> Void = { _, _ in }
+    ) {
         self.fetch = fetch
+        self.leave = left
     }
 
     /// The bytes of `attachment`; a permanent ``DeliveryError`` when they cannot be had.
     public func callAsFunction(_ attachment: Envelope.Attachment) async throws -> AttachedFile {
         try await fetch(attachment)
+    }
+
+    /// Says that `attachment` did not cross as a file (a line names it in its place), and why:
+    /// the delivery's record lists it so, and commits to no bytes of it.
+    public func left(_ attachment: Envelope.Attachment, because reason: String) {
+        leave(attachment, reason)
     }
 
     /// Files already at hand, by their attachments' references.

@@ -72,7 +72,8 @@ struct Delivery: Sendable {
         if let error { metadata["gh.error"] = .string(error.shortDescription) }
         switch DeliveryOutcome.classify(failure, job: job, now: now, retry: configuration.retry, maxAge: configuration.maxAge) {
         case .delivered:
-            let record = try await ledger.recordDelivered(job, nativeIDs: ids, note: note, files: carried.files, at: now)
+            let note = [note, carried.note].compactMap { $0 }.joined(separator: "; ")
+            let record = try await ledger.recordDelivered(job, nativeIDs: ids, note: note.isEmpty ? nil : note, files: carried.files, at: now)
             metadata["gh.record"] = .stringConvertible(record.sequence)
             metadata["gh.native_ids"] = .string(ids.joined(separator: ","))
             logger.info("delivered", metadata: metadata)
@@ -192,8 +193,10 @@ struct Delivery: Sendable {
             let file = try await files.file("\(platform)/\(attachment.reference)", estimate: estimate) {
                 try await origin.download(attachment, limit: Self.attachmentLimit)
             }
-            carried.note(FileDigest(name: file.name, data: file.data))
+            carried.note(attachment.reference, FileDigest(name: file.name, data: file.data))
             return file
+        } left: { attachment, reason in
+            carried.leave(attachment.reference, name: attachment.name ?? attachment.mimeType ?? "file", because: reason)
         }
     }
 
@@ -210,14 +213,33 @@ struct Delivery: Sendable {
     }
 }
 
-/// The files one delivery attempt fetched to send (a retry that resumes after them fetches and
-/// notes only those it still sends).
+/// The files one delivery attempt carried (fetched to send; a retry that resumes after them
+/// fetches and notes only those it still sends), and those it left behind with why.
 final class CarriedFiles: Sendable {
-    private let noted = Mutex<[FileDigest]>([])
-
-    func note(_ digest: FileDigest) {
-        noted.withLock { $0.append(digest) }
+    private struct Noted {
+        var carried: [(reference: String, digest: FileDigest)] = []
+        var left: [String] = []
     }
 
-    var files: [FileDigest] { noted.withLock { $0 } }
+    private let noted = Mutex(Noted())
+
+    func note(_ reference: String, _ digest: FileDigest) {
+        noted.withLock { $0.carried.append((reference, digest)) }
+    }
+
+    /// An attachment that crossed as a line naming it: not carried, whatever was fetched of it.
+    func leave(_ reference: String, name: String, because reason: String) {
+        noted.withLock { noted in
+            noted.carried.removeAll { $0.reference == reference }
+            noted.left.append("\(name) (\(reason))")
+        }
+    }
+
+    var files: [FileDigest] { noted.withLock { $0.carried.map(\.digest) } }
+
+    /// What the delivery's record says of the files left behind, if any were.
+    var note: String? {
+        let left = noted.withLock { $0.left }
+        return left.isEmpty ? nil : "files named in their place: " + left.joined(separator: "; ")
+    }
 }

@@ -80,3 +80,29 @@ extension EndToEndTests {
         }
     }
 }
+
+extension EndToEndTests {
+    @Test func aFileThatFitsNoFormAtTheDestinationIsNamedInItsPlaceAndTheRecordSaysSo() async throws {
+        try await withEmulators(try ConfigLoader().load(file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
+            try await runGateway(config, httpClient) { ledger in
+                // A customer sends a video: DingTalk's sampleVideo needs a cover picture Gatehouse
+                // does not have, so the desk reads a line naming it.
+                _ = try await telegram.inject(
+                    .init(
+                        chat: .init(id: -1_009_876_543_210, type: .supergroup, title: "Support"),
+                        from: .init(id: 7, firstName: "Li"),
+                        text: "it arrived broken",
+                        media: ["video": .init(fileName: "unboxing.mp4", mimeType: "video/mp4", content: Data("mp4".utf8), duration: 9)]
+                    )
+                )
+                #expect(await eventually { try await ledger.records(from: 1, limit: 100).contains { $0.outcome == .delivered } })
+                let desk = await dingtalk.sent(conversation: "cidServiceDesk0==")
+                #expect(desk.map(\.msgKey) == ["sampleText"])
+                #expect(desk.first?.content?.hasSuffix("[附件 attachment: unboxing.mp4, 3 bytes]") == true)
+                let record = try #require(try await ledger.records(from: 1, limit: 100).first { $0.outcome == .delivered })
+                #expect(record.files == nil)
+                #expect(record.reason == "files named in their place: unboxing.mp4 (no form DingTalk documents takes it)")
+            }
+        }
+    }
+}
