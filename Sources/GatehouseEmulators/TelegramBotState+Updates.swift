@@ -302,7 +302,9 @@ extension TelegramBotState {
     }
 
     /// The Message fields of content that is no file the control API takes as they are.
-    static let injectableContent: Set<String> = ["location", "venue", "contact", "poll", "dice", "story"]
+    static let injectableContent: Set<String> = [
+        "location", "venue", "contact", "poll", "dice", "story", "checklist", "game", "invoice", "giveaway", "paid_media",
+    ]
 
     /// The content of an injected message: at most one field, one the Bot API defines.
     static func injectedNative(_ content: [String: JSONValue]?) throws -> TelegramNative? {

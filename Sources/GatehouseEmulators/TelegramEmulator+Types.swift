@@ -180,7 +180,8 @@ extension TelegramEmulator {
         /// id arrive as Telegram sends an album.
         public var mediaGroupID: String?
         /// Content that is no file, as the Bot API's Message shows it: one of `location`,
-        /// `venue`, `contact`, `poll`, `dice` (then `text` may be empty).
+        /// `venue`, `contact`, `poll`, `dice`, `story`, `checklist`, `game`, `invoice`,
+        /// `giveaway`, `paid_media` (then `text` may be empty).
         public var content: [String: JSONValue]?
 
         /// An update.

@@ -144,6 +144,34 @@ import Testing
         // A sticker leaves its label out where it crosses as a sticker: nothing but the sticker.
         #expect(await telegram.sent(chatID: String(Self.maskedID)).last?.text?.isEmpty != false)
 
+        // The kinds no destination sends again cross as their labels, which the checks read.
+        let labelled: [(field: String, value: JSONValue, label: String)] = [
+            (
+                "checklist",
+                .object(["title": .string("Launch"), "tasks": .array([.object(["id": .int(1), "text": .string("book hall")])])]),
+                "[checklist: Launch — book hall]"
+            ),
+            (
+                "game", .object(["title": .string("Snake"), "description": .string("d"), "photo": .array([])]),
+                "[game: Snake]"
+            ),
+            (
+                "invoice",
+                .object([
+                    "title": .string("Plan"), "description": .string("d"), "start_parameter": .string("s"), "currency": .string("USD"),
+                    "total_amount": .int(100),
+                ]),
+                "[invoice: Plan]"
+            ),
+            ("giveaway", .object(["chats": .array([]), "winners_selection_date": .int(1_790_000_000), "winner_count": .int(1)]), "[giveaway]"),
+            ("paid_media", .object(["star_count": .int(5), "paid_media": .array([])]), "[paid media]"),
+        ]
+        for kind in labelled {
+            let sent = try await cross { try await post(content: [kind.field: kind.value]) }
+            #expect(sent.mirror.map(\.text) == ["Li: \(kind.label)"], "\(kind.field)")
+            #expect(sent.masked.map(\.method) == ["sendMessage"], "\(kind.field)")
+        }
+
         // A story no destination sends again: its label, or the route's placeholder for it.
         let story = try await cross {
             try await post(content: ["story": .object(["chat": .object(["id": .int(1), "type": .string("channel")]), "id": .int(9)])])

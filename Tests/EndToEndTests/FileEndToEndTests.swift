@@ -106,3 +106,45 @@ extension EndToEndTests {
         }
     }
 }
+
+extension EndToEndTests {
+    @Test func eachDingTalkMessageTypeCrossesToTelegramInItsNativeForm() async throws {
+        let yaml =
+            try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
+            .replacingOccurrences(
+                of: "channels:\n",
+                with:
+                    "channels:\n  dm-li: { platform: corp, conversation: \"cidDirectLi0==\" }\n  files: { platform: outreach, chat: -1005550000999 }\n"
+            )
+                + """
+
+                  - { name: files-out, from: dm-li, to: [files] }
+
+                """
+        let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: 0x42, count: 64))
+        try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
+            try await runGateway(config, httpClient) { ledger in
+                func send(_ text: String = "", file: DingTalkEmulator.InjectedFile? = nil) async throws {
+                    _ = try await dingtalk.inject(
+                        .init(conversationId: "cidDirectLi0==", conversationType: "1", senderStaffId: "m02", senderNick: "李伟", text: text, file: file)
+                    )
+                }
+                try await send("plain words")
+                try await send(file: .init(msgtype: "picture", content: jpeg))
+                try await send(file: .init(msgtype: "audio", content: Data("#!AMR\n voice".utf8), duration: 4_000, recognition: "明天见"))
+                try await send(file: .init(msgtype: "video", content: Data("mp4 bytes".utf8), duration: 9_000))
+                try await send(file: .init(msgtype: "file", fileName: "minutes.docx", content: Data("PK docx".utf8)))
+                #expect(await eventually { await telegram.sent(chatID: "-1005550000999").count == 5 })
+                let sent = await telegram.sent(chatID: "-1005550000999")
+                #expect(sent.map(\.method) == ["sendMessage", "sendPhoto", "sendVoice", "sendVideo", "sendDocument"])
+                // What DingTalk heard in the voice message is its caption; the files arrive whole.
+                #expect(sent[2].text == "[voice: 明天见]")
+                #expect(sent[1].fileSize == jpeg.count && sent[4].fileName == "minutes.docx")
+                // One crossing record each, and every delivery commits to the bytes it carried.
+                let records = try await ledger.records(from: 1, limit: 100)
+                #expect(records.filter { $0.kind == .crossing && $0.destination == "files" }.count == 5)
+                #expect(records.filter { $0.kind == .delivery && $0.destination == "files" && $0.files?.count == 1 }.count == 4)
+            }
+        }
+    }
+}
