@@ -88,6 +88,8 @@ public struct DingTalkAdapter: Adapter {
             : nil
     }
 
+    public var describesSenders: Bool { directory != nil }
+
     /// The sender by the directory: their name there, and their departments (joined with "、").
     public func describe(_ sender: Envelope.Sender) async -> Envelope.Sender {
         guard let directory, !sender.id.isEmpty, let person = await directory.person(sender.id) else { return sender }

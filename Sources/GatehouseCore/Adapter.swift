@@ -53,6 +53,9 @@ public protocol Adapter: Sendable {
     /// waits long: what cannot be had leaves the sender as it came.
     func describe(_ sender: Envelope.Sender) async -> Envelope.Sender
 
+    /// Whether ``describe(_:)`` asks a directory at all (intake asks only adapters that do).
+    var describesSenders: Bool { get }
+
     /// The bytes of an attachment that arrived on this platform, for a route that forwards it.
     /// Fetched only then, and only within `limit` bytes; never by handing on a URL that embeds
     /// a credential.
@@ -79,6 +82,8 @@ extension Adapter {
     public var started: StartSignal? { nil }
 
     public func describe(_ sender: Envelope.Sender) async -> Envelope.Sender { sender }
+
+    public var describesSenders: Bool { false }
 
     public func download(_ attachment: Envelope.Attachment, limit: Int) async throws -> AttachedFile {
         throw DeliveryError.rejected("platform '\(platform)' cannot fetch attachments")

@@ -176,9 +176,11 @@ public struct Ingress: Service, CustomStringConvertible {
             var platform: String
             var id: String
         }
-        let adapters = Dictionary(self.adapters.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
+        let adapters = Dictionary(self.adapters.filter(\.describesSenders).map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
+        // Most batches come from platforms without a directory: nothing to ask, nothing to wait for.
+        guard events.contains(where: { adapters[$0.envelope.origin.platform] != nil }) else { return events }
         var senders: [Key: Envelope.Sender] = [:]
-        for event in events where event.envelope.contentKind != .service {
+        for event in events where event.envelope.contentKind != .service && adapters[event.envelope.origin.platform] != nil {
             senders[Key(platform: event.envelope.origin.platform, id: event.envelope.sender.id)] = event.envelope.sender
         }
         let described = await withTaskGroup(of: (Key, Envelope.Sender).self) { group in

@@ -140,7 +140,13 @@ extension EndToEndTests {
                 // What DingTalk heard in the voice message is its caption; the files arrive whole.
                 #expect(sent[2].text == "[voice: 明天见]")
                 #expect(sent[1].fileSize == jpeg.count && sent[4].fileName == "minutes.docx")
-                // One crossing record each, and every delivery commits to the bytes it carried.
+                // One crossing record each, and every delivery commits to the bytes it carried (the
+                // record is written once the platform answered: waited for).
+                #expect(
+                    await eventually {
+                        try await ledger.records(from: 1, limit: 100).filter { $0.outcome == .delivered && $0.destination == "files" }.count == 5
+                    }
+                )
                 let records = try await ledger.records(from: 1, limit: 100)
                 #expect(records.filter { $0.kind == .crossing && $0.destination == "files" }.count == 5)
                 #expect(records.filter { $0.kind == .delivery && $0.destination == "files" && $0.files?.count == 1 }.count == 4)
