@@ -266,6 +266,8 @@ struct User: Decodable {
     var firstName: String
     var lastName: String?
     var username: String?
+    /// The IETF language tag of the user's client, when Telegram gives it.
+    var languageCode: String?
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -273,6 +275,7 @@ struct User: Decodable {
         case firstName = "first_name"
         case lastName = "last_name"
         case username
+        case languageCode = "language_code"
     }
 }
 

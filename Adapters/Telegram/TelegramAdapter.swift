@@ -371,7 +371,7 @@ public struct TelegramAdapter: Adapter {
             time: kind == .edit
                 ? message.editDate.map { Date(timeIntervalSince1970: TimeInterval($0)) } ?? Date()
                 : Date(timeIntervalSince1970: TimeInterval(message.date)),
-            labels: message.from?.isBot == true ? ["bot"] : [],
+            labels: Set([message.from?.isBot == true ? "bot" : nil, message.chat.type == "private" ? Channel.privateLabel : nil].compactMap { $0 }),
             contentKind: service ? .service : content.kind == .text ? nil : content.kind,
             native: message.native
         )
@@ -412,7 +412,10 @@ public struct TelegramAdapter: Adapter {
     private func sender(of message: Message) -> Envelope.Sender {
         if let user = message.from {
             let name = [user.firstName, user.lastName].compactMap { $0 }.joined(separator: " ")
-            return .init(id: String(user.id), name: name)
+            var sender = Envelope.Sender(id: String(user.id), name: name)
+            sender.handle = user.username
+            sender.language = user.languageCode
+            return sender
         }
         // Channel posts carry the channel as the sender, and optionally the author's signature.
         let chat = message.senderChat ?? message.chat

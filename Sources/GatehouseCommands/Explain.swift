@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GatehouseConfig
 import GatehouseCore
+import GatehouseLedger
 
 /// `gatehouse explain`: a dry run of the policy on one message. Sends nothing, writes nothing.
 struct Explain: AsyncParsableCommand {
@@ -61,12 +62,23 @@ struct Explain: AsyncParsableCommand {
                 "no channel named '\(from)' in \(options.config); channels: \(config.channels.keys.sorted().joined(separator: ", "))"
             )
         }
-        let envelope = Envelope(
+        var envelope = Envelope(
             origin: Self.origin(of: channel),
             sender: .init(id: sender, name: senderName, department: senderDepartment),
             body: .init(text: try messageText()),
-            time: try time.map { try Date($0, strategy: .iso8601) } ?? Date()
+            time: try time.map { try Date($0, strategy: .iso8601) } ?? Date(),
+            // A message in a private chat says so, as the adapter's would.
+            labels: channel.address == .privateChats ? [Channel.privateLabel] : []
         )
+        // A customer in a private chat has a ticket: shown as the first one a desk gives.
+        if channel.address == .privateChats { envelope.ticket = Ticket.firstNumber }
+        // A desk's "#1042 …" is addressed to that ticket's customer, as intake would address it.
+        let privateChats = Set(config.channels.values.filter { $0.address == .privateChats }.map(\.name))
+        let desk = config.routes.contains { $0.from.contains(from) && !privateChats.isDisjoint(with: $0.to) }
+        if desk, let (ticket, rest) = Addressee.ticketReference(in: envelope.body) {
+            envelope.addressee = Addressee(ticket: ticket, chat: "the customer of #\(ticket)")
+            envelope.body = rest
+        }
         let crossings = config.gate.crossings(for: envelope)
         switch format {
         case .json: return ExplainReport(crossings).json()
@@ -94,6 +106,9 @@ struct Explain: AsyncParsableCommand {
             return .init(platform: channel.platform, conversation: chat, handle: handle, topic: topic, messageID: "explain", eventID: "explain")
         case .announcements:
             return .init(platform: channel.platform, conversation: Channel.announcementConversation, messageID: "explain", eventID: "explain")
+        case .privateChats:
+            // A customer's chat: a user id, as a private chat's id is.
+            return .init(platform: channel.platform, conversation: "1", messageID: "explain", eventID: "explain")
         case .robotWebhook, .users:
             // Never a route's source (the config refuses it); nothing matches this origin.
             return .init(platform: channel.platform, conversation: "", messageID: "explain", eventID: "explain")

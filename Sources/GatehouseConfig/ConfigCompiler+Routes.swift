@@ -96,8 +96,13 @@ extension ConfigCompiler {
                 )
             }
             guard let node = required(fields, "chat", in: what), let chat = reader.string(node, "\(what): chat") else { return nil }
+            // `chat: private`: every private chat with the bot (the support desk's customers).
+            if chat == "private" {
+                if let topic = fields.entries["topic"] { reader.error(at: topic.key, "\(what): private chats have no topics") }
+                return .privateChats
+            }
             guard Int64(chat) != nil || Self.isTelegramUsername(chat) else {
-                reader.error(at: node, "\(what): chat must be a numeric chat id (-1001234567890) or @username, found '\(chat)'")
+                reader.error(at: node, "\(what): chat must be a numeric chat id (-1001234567890), @username or private, found '\(chat)'")
                 return nil
             }
             let topic = fields["topic"].flatMap { reader.integer($0, "\(what): topic") }

@@ -27,6 +27,9 @@ public struct Channel: Sendable, Hashable {
         /// The platform's announcements (DingTalk 公告, pushed as `blackboard_sent` events).
         /// Receive-only: Gatehouse does not publish announcements.
         case announcements
+        /// Every private chat people have with the bot (Telegram `chat: private`): each customer's
+        /// conversation is a ticket, and what is sent here goes to one of them, the ticket's.
+        case privateChats
 
         /// Whether messages can be sent here.
         public var sends: Bool {
@@ -38,7 +41,7 @@ public struct Channel: Sendable, Hashable {
         public var receives: Bool {
             switch self {
             case .robotWebhook, .users: false
-            case .conversation, .chat, .announcements: true
+            case .conversation, .chat, .announcements, .privateChats: true
             }
         }
 
@@ -52,6 +55,7 @@ public struct Channel: Sendable, Hashable {
             case .robotWebhook: "custom robot webhook"
             case .users(let ids): "one-to-one with \(ids.joined(separator: ", "))"
             case .announcements: "announcements"
+            case .privateChats: "private chats"
             }
         }
     }
@@ -72,6 +76,9 @@ public struct Channel: Sendable, Hashable {
     /// platform's conversation id looks like this.
     public static let announcementConversation = "(announcements)"
 
+    /// The label adapters put on a message posted in a private chat with the bot.
+    public static let privateLabel = "private"
+
     /// Whether an event that originated at `origin` was posted in this channel.
     ///
     /// A chat without a topic covers all of its topics; `@username` matches the chat's handle,
@@ -90,6 +97,9 @@ public struct Channel: Sendable, Hashable {
             return origin.conversation == chat
         case .announcements:
             return origin.conversation == Self.announcementConversation
+        case .privateChats:
+            // Which chats are private the adapter says (the `private` label): the router asks.
+            return true
         case .robotWebhook, .users:
             return false
         }

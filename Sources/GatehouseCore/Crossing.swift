@@ -22,6 +22,10 @@ public struct Crossing: Sendable, Hashable {
     public var attachments: [Envelope.Attachment]
     /// The content in its native form, when its label crossed untouched (see ``NativeContent``).
     public var native: NativeContent?
+    /// The support-desk ticket the message is part of (a customer's message, or a desk's answer).
+    public var ticket: Int64?
+    /// Where a desk's answer goes, for a destination of private chats.
+    public var addressee: Addressee?
 
     public init(
         route: String,
@@ -34,9 +38,13 @@ public struct Crossing: Sendable, Hashable {
         text: String,
         spans: [Span] = [],
         attachments: [Envelope.Attachment] = [],
-        native: NativeContent? = nil
+        native: NativeContent? = nil,
+        ticket: Int64? = nil,
+        addressee: Addressee? = nil
     ) {
         self.native = native
+        self.ticket = ticket
+        self.addressee = addressee
         self.route = route
         self.source = source
         self.destination = destination

@@ -24,6 +24,10 @@ public struct Envelope: Sendable, Hashable, Codable {
     /// The content in a form a destination can send again natively (a location, a poll, a
     /// sticker), whose label is in `body`; nil for text and files.
     public var native: NativeContent?
+    /// The support-desk ticket a customer's message belongs to (set at intake).
+    public var ticket: Int64?
+    /// For a desk's answer to a ticket (`#1042 …`): the customer it goes to (set at intake).
+    public var addressee: Addressee?
 
     public init(
         origin: Origin,
@@ -93,6 +97,11 @@ public struct Envelope: Sendable, Hashable, Codable {
         public var department: String?
         /// Each department by itself, for checks that name departments.
         public var departments: [String]?
+        /// The person's public handle, where the platform has one (a Telegram `@username`,
+        /// without the `@`).
+        public var handle: String?
+        /// The language the person's client uses (an IETF tag, `zh-hans`), where the platform says.
+        public var language: String?
 
         public init(id: String, name: String, department: String? = nil, departments: [String]? = nil) {
             self.id = id

@@ -50,6 +50,9 @@ public struct Gate: Sendable {
             let attachments = decision.masked.contains { $0.detector == AttachmentDetector.name } ? [] : sent.attachments
             for name in route.to where name != source.name {
                 guard let destination = router.channels[name] else { continue }
+                // Private chats take only what is addressed to one customer (a desk's `#1042 …`):
+                // anything else said at the desk stays there.
+                if destination.address == .privateChats, envelope.addressee == nil { continue }
                 // A destination with a template of its own gets its own text, from the same
                 // decision and the same masked body.
                 let rendered = route.templates[name].map { renderer.render($0, body: body, envelope: sent, context: context) } ?? rendered
@@ -65,7 +68,9 @@ public struct Gate: Sendable {
                         text: rendered.text,
                         spans: rendered.spans,
                         attachments: attachments,
-                        native: native
+                        native: native,
+                        ticket: envelope.ticket ?? envelope.addressee?.ticket,
+                        addressee: destination.address == .privateChats ? envelope.addressee : nil
                     )
                 )
             }

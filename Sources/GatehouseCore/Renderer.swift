@@ -57,6 +57,7 @@ public struct Renderer: Sendable {
         case .channel: context.channel
         case .route: context.route
         case .platform: context.platform
+        case .ticket: (envelope.ticket ?? envelope.addressee?.ticket).map { "#\($0)" } ?? ""
         }
     }
 }

@@ -8,6 +8,8 @@ public struct Router: Sendable {
     /// (platform, lowercased handle): a message finds its channels without scanning them all.
     private let byConversation: [Key: [Channel]]
     private let byHandle: [Key: [Channel]]
+    /// Channels of every private chat with a platform's bot, by platform.
+    private let privateChats: [String: [Channel]]
 
     private struct Key: Hashable, Sendable {
         var platform: String
@@ -19,6 +21,7 @@ public struct Router: Sendable {
         self.routes = routes
         var byConversation: [Key: [Channel]] = [:]
         var byHandle: [Key: [Channel]] = [:]
+        var privateChats: [String: [Channel]] = [:]
         for channel in channels.values {
             switch channel.address {
             case .conversation(let id):
@@ -29,6 +32,8 @@ public struct Router: Sendable {
                 byConversation[Key(platform: channel.platform, id: chat), default: []].append(channel)
             case .announcements:
                 byConversation[Key(platform: channel.platform, id: Channel.announcementConversation), default: []].append(channel)
+            case .privateChats:
+                privateChats[channel.platform, default: []].append(channel)
             case .robotWebhook, .users:
                 // Send-only: nothing is posted "in" a webhook or a set of one-to-one chats.
                 continue
@@ -36,6 +41,7 @@ public struct Router: Sendable {
         }
         self.byConversation = byConversation
         self.byHandle = byHandle
+        self.privateChats = privateChats
     }
 
     /// The configured channels the envelope was posted in, most specific first
@@ -45,6 +51,9 @@ public struct Router: Sendable {
         var candidates = byConversation[Key(platform: origin.platform, id: origin.conversation)] ?? []
         if let handle = origin.handle {
             candidates += byHandle[Key(platform: origin.platform, id: handle.lowercased())] ?? []
+        }
+        if envelope.labels.contains(Channel.privateLabel) {
+            candidates += privateChats[origin.platform] ?? []
         }
         return
             candidates

@@ -19,6 +19,8 @@ public struct Template: Sendable, Hashable {
         case channel
         case route
         case platform
+        /// The support-desk ticket (`#1042`), or nothing outside the desk.
+        case ticket
     }
 
     /// The template's source as written in the config.

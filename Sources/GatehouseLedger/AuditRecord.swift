@@ -148,6 +148,8 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     /// For a summary of ignored messages: why, how many, when, from which chats (the shape of
     /// ``refusals``, the sources being conversations).
     public var ignored: Refusals?
+    /// For a crossing of the support desk: the ticket it is part of.
+    public var ticket: Int64?
 
     // Spelled out rather than derived by a key strategy: these names are the on-disk format.
     enum CodingKeys: String, CodingKey {
@@ -157,7 +159,7 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         case nativeIDs = "native_ids"
         case attempt, reason
         case contentHMAC = "content_hmac"
-        case approver, platform, refusals, files, ignored
+        case approver, platform, refusals, files, ignored, ticket
     }
 
     public init(
@@ -181,8 +183,10 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         platform: String? = nil,
         refusals: Refusals? = nil,
         files: [FileCommitment]? = nil,
-        ignored: Refusals? = nil
+        ignored: Refusals? = nil,
+        ticket: Int64? = nil
     ) {
+        self.ticket = ticket
         self.files = files
         self.ignored = ignored
         self.platform = platform
@@ -226,7 +230,7 @@ public struct AuditRecord: Sendable, Hashable, Codable {
 
     /// The `sequence` a leaf states, from bytes borrowed in place (a row SQLite is stepping over).
     ///
-    /// The key is searched from the end: keys are sorted, so only `time` and `verdict` follow it.
+    /// The key is searched from the end: keys are sorted, so only `ticket`, `time` and `verdict` follow it.
     /// The pattern `"sequence":` cannot occur inside a string value, where a quote is always
     /// escaped (`\"sequence\":`), so the match found is the key's.
     public static func sequence(inLeaf bytes: UnsafeRawBufferPointer) -> Int64? {

@@ -92,6 +92,7 @@ struct LeafEncoder {
         if let refusals = record.refusals { summary("refusals", refusals) }
         string("route", record.route)
         integer("sequence", record.sequence)
+        integer("ticket", record.ticket)
         key("time")
         timestamp(record.time)
         string("verdict", record.verdict?.rawValue)

@@ -8,7 +8,7 @@ import GatehouseCore
 ///
 /// Each method is one transaction, so every cross-row invariant (an audit record for each crossing
 /// and each outcome, a job only with its crossing record) holds after a crash at any point.
-public protocol Ledger: IntakeLedger, OutboxLedger, AuditLedger, ReadableLedger {
+public protocol Ledger: IntakeLedger, OutboxLedger, AuditLedger, ReadableLedger, DeskLedger {
     /// A round trip through the ledger's writer, the path every decision takes: it returns only
     /// when the writer is taking work (a watchdog's proof of life).
     func ping() async throws
@@ -239,4 +239,21 @@ public struct FileDigest: Sendable, Hashable {
     public init(name: String, data: Data) {
         self.init(name: name, bytes: data.count, sha256: Data(SHA256.hash(data: data)))
     }
+}
+
+/// The support desk's role: one ticket per customer conversation.
+public protocol DeskLedger: Sendable {
+    /// The customer's ticket: their open (or claimed) one, a closed one opened again, or a new one
+    /// numbered after the last. Their profile and latest message (`message`, what an answer
+    /// replies to) are kept with it.
+    func ticket(platform: String, chat: String, customer: Envelope.Sender, message: String, at time: Date) async throws -> TicketOpening
+
+    /// A ticket by its number.
+    func ticket(_ number: Int64) async throws -> Ticket?
+
+    /// The tickets in a state (all when nil), oldest first.
+    func tickets(in state: Ticket.State?, limit: Int) async throws -> [Ticket]
+
+    /// Notes that the desk answered the ticket (its first answer's time is kept).
+    func answered(_ number: Int64, at time: Date) async throws
 }

@@ -174,6 +174,32 @@ enum LedgerSchema {
             try db.execute(sql: "ALTER TABLE outbox ADD COLUMN decided_at DATETIME")
             try db.execute(sql: "UPDATE outbox SET decided_at = created_at")
         }
+        migrator.registerMigration("v13-desk-tickets") { db in
+            // The support desk: one ticket per customer conversation, numbered from 1001, reopened
+            // when a customer writes again after it was closed.
+            try db.execute(
+                sql: """
+                    CREATE TABLE ticket (
+                        number INTEGER PRIMARY KEY,
+                        platform TEXT NOT NULL,
+                        chat TEXT NOT NULL,
+                        customer_id TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        handle TEXT,
+                        language TEXT,
+                        state TEXT NOT NULL,
+                        claimed_by TEXT,
+                        opened_at DATETIME NOT NULL,
+                        first_response_at DATETIME,
+                        closed_at DATETIME,
+                        last_message TEXT,
+                        updated_at DATETIME NOT NULL
+                    );
+                    CREATE UNIQUE INDEX ticket_customer ON ticket (platform, chat);
+                    CREATE INDEX ticket_state ON ticket (state, opened_at);
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -11,16 +11,25 @@ public struct Payload: Sendable, Hashable, Codable {
     public var replyTo: String?
     /// The content in its native form (a location, a poll, a sticker), whose label is in the text.
     public var native: NativeContent?
+    /// For a desk's answer: the customer it goes to (see ``Addressee``).
+    public var addressee: Addressee?
 
-    public init(spans: [Span] = [], attachments: [Envelope.Attachment] = [], replyTo: String? = nil, native: NativeContent? = nil) {
+    public init(
+        spans: [Span] = [],
+        attachments: [Envelope.Attachment] = [],
+        replyTo: String? = nil,
+        native: NativeContent? = nil,
+        addressee: Addressee? = nil
+    ) {
         self.spans = spans
         self.attachments = attachments
         self.replyTo = replyTo
         self.native = native
+        self.addressee = addressee
     }
 
     enum CodingKeys: String, CodingKey {
-        case spans, attachments, native
+        case spans, attachments, native, addressee
         case replyTo = "reply_to"
     }
 
@@ -30,9 +39,10 @@ public struct Payload: Sendable, Hashable, Codable {
         attachments = try container.decodeIfPresent([Envelope.Attachment].self, forKey: .attachments) ?? []
         replyTo = try container.decodeIfPresent(String.self, forKey: .replyTo)
         native = try container.decodeIfPresent(NativeContent.self, forKey: .native)
+        addressee = try container.decodeIfPresent(Addressee.self, forKey: .addressee)
     }
 
-    public var isEmpty: Bool { spans.isEmpty && attachments.isEmpty && replyTo == nil && native == nil }
+    public var isEmpty: Bool { spans.isEmpty && attachments.isEmpty && replyTo == nil && native == nil && addressee == nil }
 
     /// The stored form: JSON with sorted keys, or nil when there is nothing besides the text (then
     /// the commitment is to the text alone, exactly as before payloads existed).

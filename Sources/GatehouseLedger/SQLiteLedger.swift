@@ -108,7 +108,13 @@ public final class SQLiteLedger: Ledger {
         ).stored
         let received = intake.crossings.isEmpty ? "" : contentKey.commitment(to: envelope.body.text, payload: receivedPayload)
         for crossing in intake.crossings {
-            let payload = Payload(spans: crossing.spans, attachments: crossing.attachments, replyTo: envelope.replyTo, native: crossing.native)
+            let payload = Payload(
+                spans: crossing.spans,
+                attachments: crossing.attachments,
+                replyTo: envelope.replyTo,
+                native: crossing.native,
+                addressee: crossing.addressee
+            )
             let decidedPayload = payload.stored
             let due = intake.schedule[crossing.destination]
             var draft = AuditRecord(
@@ -133,6 +139,7 @@ public final class SQLiteLedger: Ledger {
             )
             // The log says when a scheduled announcement was meant to go, as decided.
             if let due { draft.reason = "scheduled for \(due.formatted(Date.ISO8601FormatStyle(timeZone: .gmt)))" }
+            draft.ticket = crossing.ticket
             let record = try Self.append(draft, in: db)
             // Content lives apart from the leaf, so retention can erase it without breaking the log.
             try db.run(

@@ -45,7 +45,7 @@ struct Delivery: Sendable {
             "gh.crossing": .stringConvertible(job.crossing),
         ]
         let config = snapshot.config
-        guard let channel = config.channels[job.destination], let adapter = adapters[channel.platform] else {
+        guard var channel = config.channels[job.destination], let adapter = adapters[channel.platform] else {
             let record = try await ledger.recordDead(job, reason: "destination '\(job.destination)' is not configured", at: clock.now)
             logger.error(
                 "dead-lettered: destination not configured",
@@ -53,6 +53,20 @@ struct Delivery: Sendable {
             )
             count("dead", platform: config.channels[job.destination]?.platform ?? "unknown")
             return
+        }
+        // A channel of private chats is one customer's chat for each answer: the ticket's.
+        if channel.address == .privateChats {
+            guard let addressee = job.payload.addressee else {
+                let record = try await ledger.recordDead(job, reason: "a message to private chats names no customer", at: clock.now)
+                logger.error(
+                    "dead-lettered: no customer to send to",
+                    metadata: metadata.merging(["gh.record": .stringConvertible(record.sequence)]) { $1 }
+                )
+                count("dead", platform: channel.platform)
+                return
+            }
+            channel.address = .chat(addressee.chat, topic: nil)
+            metadata["gh.ticket"] = .stringConvertible(addressee.ticket)
         }
         // Where on the platform, so that an operator can find the chat the platform refused.
         metadata["gh.address"] = .string(channel.address.logDescription)
@@ -126,6 +140,8 @@ struct Delivery: Sendable {
                 destination: job.destination
             ).first
         }
+        // A desk's answer replies to the customer's message it answers, in the customer's chat.
+        if message.replyTo == nil, job.action == .post, let answers = job.payload.addressee?.answers { message.replyTo = answers }
         message.files = fileSource(from: job.originPlatform, for: adapter, carrying: carried)
         guard job.action != .post else {
             return (try await adapter.send(message, progress: progress(of: job)), nil)

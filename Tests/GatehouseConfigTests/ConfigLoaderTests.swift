@@ -111,7 +111,7 @@ import Testing
                 "/etc/gatehouse/g.yaml:14:24: error: channel 'c': 'chat' is for telegram channels; a dingtalk channel has 'conversation'",
                 "/etc/gatehouse/g.yaml:14:6: error: channel 'c' has no 'conversation' (a group), 'robot_webhook' (a custom robot), 'users' (one-to-one chats) or 'announcements: true'",
                 "/etc/gatehouse/g.yaml:18:10: error: route 'r': to: no channel named 'news'",
-                "/etc/gatehouse/g.yaml:19:23: error: route 'r': template: unknown template variable '{sender.nam}'; known: {text}, {sender.name}, {sender.dept}, {sender.id}, {channel}, {route}, {platform}, {time}",
+                "/etc/gatehouse/g.yaml:19:23: error: route 'r': template: unknown template variable '{sender.nam}'; known: {text}, {sender.name}, {sender.dept}, {sender.id}, {channel}, {route}, {platform}, {ticket}, {time}",
                 "/etc/gatehouse/g.yaml:20:11: error: route 'r' is already defined at /etc/gatehouse/g.yaml:16:11; route names must be unique (they name the route in the audit log)",
                 "/etc/gatehouse/g.yaml:22:9: error: route 'r': to: no channel named 'x'",
             ]

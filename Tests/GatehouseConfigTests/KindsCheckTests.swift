@@ -212,3 +212,38 @@ import Testing
         #expect(try !fires("{ deny_departments: [外包] }", id: "m06", departments: nil))
     }
 }
+
+/// `chat: private`: every private chat with a Telegram bot, one channel (the support desk's customers).
+@Suite struct PrivateChatsChannelTests {
+    @Test func aChannelOfPrivateChatsTakesMessagesFromAnyPrivateChatAndNoGroup() throws {
+        let yaml =
+            RulesConfigTests.base.replacingOccurrences(of: "channels:\n", with: "channels:\n  customers: { platform: tg, chat: private }\n")
+                + """
+                routes:
+                  - { name: desk-in, from: customers, to: all-hands, template: "[{ticket} {sender.name}] {text}" }
+                """
+        let config = try ConfigLoader(environment: [:]).load(yaml: yaml, file: "g.yaml")
+        #expect(config.channels["customers"]?.address == .privateChats)
+        func envelope(chat: String, labels: Set<String>) -> Envelope {
+            var envelope = Envelope(
+                origin: .init(platform: "tg", conversation: chat, messageID: "1", eventID: "1"),
+                sender: .init(id: chat, name: "Li"),
+                body: .init(text: "hello"),
+                time: Date(timeIntervalSince1970: 1_790_000_000),
+                labels: labels
+            )
+            envelope.ticket = 1001
+            return envelope
+        }
+        #expect(config.gate.crossings(for: envelope(chat: "7001", labels: [Channel.privateLabel])).map(\.text) == ["[#1001 Li] hello"])
+        #expect(config.gate.crossings(for: envelope(chat: "-1001999", labels: [])).isEmpty)
+    }
+
+    @Test func privateChatsHaveNoTopics() {
+        let yaml = RulesConfigTests.base.replacingOccurrences(
+            of: "channels:\n",
+            with: "channels:\n  customers: { platform: tg, chat: private, topic: 3 }\n"
+        )
+        #expect(throws: (any Error).self) { try ConfigLoader(environment: [:]).load(yaml: yaml, file: "g.yaml") }
+    }
+}

@@ -95,6 +95,15 @@ import Testing
                 files: [.init(name: "合同 \"final\".pdf", bytes: 3_145_728, hmac: "q1w2e3=="), .init(name: "", bytes: 0, hmac: "")]
             ),
             AuditRecord(
+                sequence: 10,
+                time: Date(timeIntervalSince1970: 1_790_000_005),
+                kind: .crossing,
+                route: "desk-out",
+                destination: "customers",
+                verdict: .redact,
+                ticket: 1042
+            ),
+            AuditRecord(
                 sequence: 9,
                 time: Date(timeIntervalSince1970: 1_790_000_004),
                 kind: .withdrawn,

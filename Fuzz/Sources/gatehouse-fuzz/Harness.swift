@@ -214,6 +214,7 @@ final class Harness: @unchecked Sendable {
                     origin.handle = chat.hasPrefix("@") ? String(chat.dropFirst()) : origin.handle
                     origin.topic = topic
                 case .announcements: origin.conversation = Channel.announcementConversation
+                case .privateChats: origin.conversation = "1"
                 case .robotWebhook, .users: continue
                 }
                 origins.append(origin)
@@ -222,6 +223,8 @@ final class Harness: @unchecked Sendable {
         for origin in origins {
             var homed = envelope
             homed.origin = origin
+            // A private chat's messages say so, as the adapter's do.
+            if origin.conversation == "1" { homed.labels.insert(Channel.privateLabel) }
             for crossing in gate.crossings(for: homed) {
                 render(crossing)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 import GatehouseLedger
 import Synchronization
 
@@ -78,6 +79,22 @@ public final class FlakyLedger: Ledger {
         at time: Date
     ) async throws -> AuditRecord {
         try await ledger.recordCopyRecalled(platform: platform, conversation: conversation, nativeID: nativeID, event: event, by: person, at: time)
+    }
+
+    public func ticket(platform: String, chat: String, customer: Envelope.Sender, message: String, at time: Date) async throws -> TicketOpening {
+        try await ledger.ticket(platform: platform, chat: chat, customer: customer, message: message, at: time)
+    }
+
+    public func ticket(_ number: Int64) async throws -> Ticket? {
+        try await ledger.ticket(number)
+    }
+
+    public func tickets(in state: Ticket.State?, limit: Int) async throws -> [Ticket] {
+        try await ledger.tickets(in: state, limit: limit)
+    }
+
+    public func answered(_ number: Int64, at time: Date) async throws {
+        try await ledger.answered(number, at: time)
     }
 
     public func recordRefusals(platform: String, _ refusals: Refusals, at time: Date) async throws -> AuditRecord {

@@ -1,0 +1,110 @@
+import Foundation
+import GRDB
+import GatehouseCore
+
+/// The support desk's tickets (``DeskLedger``).
+extension SQLiteLedger {
+    public func ticket(platform: String, chat: String, customer: Envelope.Sender, message: String, at time: Date) async throws -> TicketOpening {
+        try await writer.write { db in
+            let stored = StoredDate(time)
+            if var ticket = try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE platform = ? AND chat = ?", arguments: [platform, chat])
+                .map(Self.ticket)
+            {
+                let reopened = ticket.state == .closed
+                // The customer's profile as the platform gives it now; a closed ticket opens again.
+                try db.run(
+                    sql: """
+                        UPDATE ticket SET customer_id = ?, name = ?, handle = ?, language = ?, last_message = ?, updated_at = ?,
+                            state = CASE state WHEN 'closed' THEN 'open' ELSE state END,
+                            opened_at = CASE state WHEN 'closed' THEN ? ELSE opened_at END,
+                            first_response_at = CASE state WHEN 'closed' THEN NULL ELSE first_response_at END,
+                            claimed_by = CASE state WHEN 'closed' THEN NULL ELSE claimed_by END,
+                            closed_at = CASE state WHEN 'closed' THEN NULL ELSE closed_at END
+                        WHERE number = ?
+                        """,
+                    arguments: [customer.id, customer.name, customer.handle, customer.language, message, stored, stored, ticket.number]
+                )
+                ticket = try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE number = ?", arguments: [ticket.number]).map(Self.ticket) ?? ticket
+                return TicketOpening(ticket: ticket, opened: reopened)
+            }
+            let number = max(try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM ticket") ?? 0, Ticket.firstNumber - 1) + 1
+            try db.run(
+                sql: """
+                    INSERT INTO ticket (number, platform, chat, customer_id, name, handle, language, state, opened_at, last_message, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
+                    """,
+                arguments: [number, platform, chat, customer.id, customer.name, customer.handle, customer.language, stored, message, stored]
+            )
+            let ticket = Ticket(
+                number: number,
+                platform: platform,
+                chat: chat,
+                customerID: customer.id,
+                name: customer.name,
+                handle: customer.handle,
+                language: customer.language,
+                openedAt: time,
+                lastMessage: message
+            )
+            return TicketOpening(ticket: ticket, opened: true)
+        }
+    }
+
+    public func ticket(_ number: Int64) async throws -> Ticket? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE number = ?", arguments: [number]).map(Self.ticket)
+        }
+    }
+
+    public func tickets(in state: Ticket.State?, limit: Int) async throws -> [Ticket] {
+        try await writer.read { db in
+            if let state {
+                return try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM ticket WHERE state = ? ORDER BY opened_at, number LIMIT ?",
+                    arguments: [state.rawValue, limit]
+                ).map(Self.ticket)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM ticket ORDER BY opened_at, number LIMIT ?", arguments: [limit]).map(Self.ticket)
+        }
+    }
+
+    public func answered(_ number: Int64, at time: Date) async throws {
+        try await writer.write { db in
+            try db.run(
+                sql: "UPDATE ticket SET first_response_at = COALESCE(first_response_at, ?), updated_at = ? WHERE number = ?",
+                arguments: [StoredDate(time), StoredDate(time), number]
+            )
+        }
+    }
+
+    static func ticket(_ row: Row) throws -> Ticket {
+        guard let state = Ticket.State(rawValue: row["state"]) else { throw LedgerError.corrupt("ticket state \(row["state"] as String)") }
+        return Ticket(
+            number: row["number"],
+            platform: row["platform"],
+            chat: row["chat"],
+            customerID: row["customer_id"],
+            name: row["name"],
+            handle: row["handle"],
+            language: row["language"],
+            state: state,
+            claimedBy: row["claimed_by"],
+            openedAt: row["opened_at"],
+            firstResponseAt: row["first_response_at"],
+            closedAt: row["closed_at"],
+            lastMessage: row["last_message"]
+        )
+    }
+}
+
+/// A customer's ticket, and whether this message opened it (a new ticket, or a closed one again).
+public struct TicketOpening: Sendable, Hashable {
+    public var ticket: Ticket
+    public var opened: Bool
+
+    public init(ticket: Ticket, opened: Bool) {
+        self.ticket = ticket
+        self.opened = opened
+    }
+}

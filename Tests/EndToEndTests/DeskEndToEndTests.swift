@@ -1,0 +1,76 @@
+import AsyncHTTPClient
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import GatehouseEmulators
+import GatehouseLedger
+import GatehouseTesting
+import Testing
+
+@testable import GatehouseCommands
+
+/// The support desk over both emulators: customers write to the bot in private chats, each
+/// conversation is a ticket posted to the desk's DingTalk group headed with its number, and staff
+/// answer one customer with `#N …`, decided by the outbound rules like any crossing.
+extension EndToEndTests {
+    static let deskYAML = """
+
+          - name: desk-in
+            from: customers
+            to: [desk]
+            template: "[{ticket} {sender.name}] {text}"
+
+          - name: desk-out
+            from: desk
+            to: [customers]
+            on: { pii: redact }
+
+        """
+
+    @Test func customersWriteInTicketsAndTheDeskAnswersEachCustomerAlone() async throws {
+        let yaml =
+            try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
+            .replacingOccurrences(of: "channels:\n", with: "channels:\n  customers: { platform: outreach, chat: private }\n")
+            + Self.deskYAML
+        try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
+            try await runGateway(config, httpClient) { ledger in
+                let customers = [(7001, "Li Wei"), (7002, "Wang Fang"), (7003, "Zhao Lei")].map { id, name in
+                    (
+                        chat: TelegramEmulator.Chat(id: Int64(id), type: .private, firstName: name),
+                        user: TelegramEmulator.User(id: Int64(id), firstName: name)
+                    )
+                }
+                var asked: [Int64] = []
+                for (index, customer) in customers.enumerated() {
+                    let posted = try await telegram.inject(.init(chat: customer.chat, from: customer.user, text: "question \(index + 1)"))
+                    asked.append(posted.messageID)
+                }
+                #expect(await eventually { await dingtalk.sent(conversation: "cidServiceDesk0==").count == 3 })
+                let desk = await dingtalk.sent(conversation: "cidServiceDesk0==").compactMap(\.content)
+                #expect(desk == ["[#1001 Li Wei] question 1", "[#1002 Wang Fang] question 2", "[#1003 Zhao Lei] question 3"])
+
+                // The desk answers Wang Fang alone, as a reply, with the phone number masked by
+                // the outbound rules; chatter at the desk and a ticket that does not exist reach no one.
+                for text in ["#1002 please call us on 13812345678", "lunch anyone?", "#9999 hello?"] {
+                    _ = try await dingtalk.inject(.init(conversationId: "cidServiceDesk0==", senderStaffId: "s01", senderNick: "客服小王", text: text))
+                }
+                #expect(await eventually { await telegram.sent(chatID: "7002").count == 1 })
+                let answer = try #require(await telegram.sent(chatID: "7002").first)
+                #expect(answer.text == "please call us on [REDACTED:cn_mobile]")
+                #expect(answer.replyToMessageID == asked[1])
+                try await Task.sleep(for: .milliseconds(300))
+                let others = await telegram.sent(chatID: "7001") + telegram.sent(chatID: "7003")
+                #expect(others.isEmpty)
+
+                // Every crossing of the conversation carries its ticket.
+                let crossings = try await ledger.records(from: 1, limit: 100).filter { $0.kind == .crossing }
+                #expect(crossings.filter { $0.route == "desk-in" }.compactMap(\.ticket) == [1001, 1002, 1003])
+                #expect(crossings.filter { $0.route == "desk-out" }.map(\.ticket) == [1002])
+                #expect(crossings.first { $0.route == "desk-out" }?.verdict == .redact)
+                // The customer's profile is the ticket's.
+                let ticket = try #require(try await ledger.ticket(1002))
+                #expect(ticket.chat == "7002" && ticket.name == "Wang Fang" && ticket.state == .open)
+            }
+        }
+    }
+}
