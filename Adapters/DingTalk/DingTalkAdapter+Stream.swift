@@ -291,7 +291,11 @@ extension DingTalkAdapter {
             attachments: attachments,
             time: message.createAt.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? Date(),
             labels: message.conversationType == "1" ? ["direct"] : [],
-            contentKind: readable ? message.contentKind : .service
+            contentKind: readable ? message.contentKind : .service,
+            quote: message.text?.isReplyMsg == true ? message.text?.repliedMsg?.content.map { String($0.prefix(Self.quoteLimit)) } : nil
         )
     }
+
+    /// How much of a quoted message an envelope keeps (enough for its heading).
+    static let quoteLimit = 512
 }

@@ -62,8 +62,48 @@ struct OpenConnectionResponse: Decodable {
 
 /// The robot message a CALLBACK frame on `/v1.0/im/bot/messages/get` carries in `data`.
 struct RobotMessage: Decodable {
+    /// `text`, and, for a quoted reply, what it quotes. DingTalk's documentation does not describe
+    /// quoted replies: `isReplyMsg` and `repliedMsg` (`msgId`, `senderId`, `content`, the content a
+    /// string or an object with `text`) follow the shape observed in real callbacks, read leniently
+    /// so that a change of it leaves an ordinary text.
     struct Text: Decodable {
         var content: String?
+        var isReplyMsg: Bool?
+        var repliedMsg: Replied?
+
+        struct Replied: Decodable {
+            var msgId: String?
+            var senderId: String?
+            var content: String?
+
+            private enum CodingKeys: String, CodingKey {
+                case msgId, senderId, content
+            }
+
+            private struct Inner: Decodable {
+                var text: String?
+            }
+
+            init(from decoder: any Decoder) throws {
+                let container = try? decoder.container(keyedBy: CodingKeys.self)
+                msgId = try? container?.decodeIfPresent(String.self, forKey: .msgId)
+                senderId = try? container?.decodeIfPresent(String.self, forKey: .senderId)
+                content =
+                    (try? container?.decodeIfPresent(String.self, forKey: .content))
+                    ?? (try? container?.decodeIfPresent(Inner.self, forKey: .content))?.flatMap(\.text)
+            }
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case content, isReplyMsg, repliedMsg
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            content = try container.decodeIfPresent(String.self, forKey: .content)
+            isReplyMsg = try? container.decodeIfPresent(Bool.self, forKey: .isReplyMsg)
+            repliedMsg = try? container.decodeIfPresent(Replied.self, forKey: .repliedMsg)
+        }
     }
 
     var msgtype: String?

@@ -35,4 +35,14 @@ public struct Addressee: Sendable, Hashable, Codable {
         }
         return (number, RichText(text: rest, spans: spans))
     }
+
+    /// The ticket a quoted desk message was about: the first `#N` in its heading (`[#1042 Li Wei] …`).
+    public static func ticket(inQuote quote: String) -> Int64? {
+        let scalars = Array(quote.unicodeScalars.prefix(64))
+        guard let hash = scalars.firstIndex(of: "#") else { return nil }
+        var end = hash + 1
+        while end < scalars.count, ("0"..."9").contains(scalars[end]), end - hash <= 12 { end += 1 }
+        guard end > hash + 1 else { return nil }
+        return Int64(String(String.UnicodeScalarView(scalars[(hash + 1)..<end])))
+    }
 }

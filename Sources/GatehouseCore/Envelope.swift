@@ -28,6 +28,9 @@ public struct Envelope: Sendable, Hashable, Codable {
     public var ticket: Int64?
     /// For a desk's answer to a ticket (`#1042 …`): the customer it goes to (set at intake).
     public var addressee: Addressee?
+    /// The text of the message this one quotes, as the platform showed it (a DingTalk quoted
+    /// reply): a desk answer quoting a ticket's message is addressed by the ticket in its heading.
+    public var quote: String?
 
     public init(
         origin: Origin,
@@ -39,8 +42,10 @@ public struct Envelope: Sendable, Hashable, Codable {
         time: Date,
         labels: Set<String> = [],
         contentKind: ContentKind? = nil,
-        native: NativeContent? = nil
+        native: NativeContent? = nil,
+        quote: String? = nil
     ) {
+        self.quote = quote
         self.origin = origin
         self.sender = sender
         self.kind = kind

@@ -6,6 +6,9 @@ extension Gate {
     public static let announceSource = "(announce)"
     /// The platform name of an operator's announcement's origin.
     public static let announcePlatform = "gatehouse"
+    /// The source channel name of what the support desk itself says at the desk (a ticket list,
+    /// a claim, a reference to a ticket that does not exist).
+    public static let deskSource = "(desk)"
 
     /// Why an announcement cannot be decided; nothing is sent or recorded then.
     public struct AnnouncementError: Error, CustomStringConvertible {
@@ -21,7 +24,13 @@ extension Gate {
     ///
     /// Refuses a destination that is not a configured channel, that Gatehouse does not publish
     /// to, or that no route sends to (nothing would say which rules apply).
-    public func announcement(_ envelope: Envelope, to destinations: [String]) throws(AnnouncementError) -> [Crossing] {
+    public func announcement(
+        _ envelope: Envelope,
+        to destinations: [String],
+        source: String = announceSource
+    ) throws(AnnouncementError)
+        -> [Crossing]
+    {
         var plans: [(channel: Channel, routes: [Route])] = []
         for name in destinations where !plans.contains(where: { $0.channel.name == name }) {
             guard let channel = router.channels[name] else {
@@ -56,7 +65,7 @@ extension Gate {
             let to = sides[channel.platform].map { Direction(from: .internal, to: $0) } ?? .lateral
             return Crossing(
                 route: routes[winner].name,
-                source: Self.announceSource,
+                source: source,
                 destination: channel.name,
                 kind: .post,
                 direction: to,

@@ -57,6 +57,10 @@ extension DingTalkEmulator {
         public var isAdmin: Bool?
         /// A file sent instead of a text (then `text` may be empty).
         public var file: InjectedFile?
+        /// The message this one quotes (a quoted reply). DingTalk does not document quoted replies:
+        /// the robot message carries `text.isReplyMsg` and `text.repliedMsg` (`msgId`, `senderId`,
+        /// `content` as `{"text": …}`) in the shape observed in real callbacks.
+        public var quote: InjectedQuote?
 
         /// A message; `senderNick` defaults to `senderStaffId`.
         public init(
@@ -67,9 +71,11 @@ extension DingTalkEmulator {
             text: String,
             conversationTitle: String? = nil,
             isAdmin: Bool? = nil,
-            file: InjectedFile? = nil
+            file: InjectedFile? = nil,
+            quote: InjectedQuote? = nil
         ) {
             self.file = file
+            self.quote = quote
             self.conversationId = conversationId
             self.conversationType = conversationType
             self.senderStaffId = senderStaffId
@@ -80,7 +86,7 @@ extension DingTalkEmulator {
         }
 
         enum CodingKeys: String, CodingKey {
-            case conversationId, conversationType, senderStaffId, senderNick, text, conversationTitle, isAdmin, file
+            case conversationId, conversationType, senderStaffId, senderNick, text, conversationTitle, isAdmin, file, quote
         }
 
         /// Decodes the control API's JSON; `senderNick` may be omitted.
@@ -92,8 +98,22 @@ extension DingTalkEmulator {
             senderNick = try container.decodeIfPresent(String.self, forKey: .senderNick) ?? senderStaffId
             text = try container.decodeIfPresent(String.self, forKey: .text) ?? ""
             file = try container.decodeIfPresent(InjectedFile.self, forKey: .file)
+            quote = try container.decodeIfPresent(InjectedQuote.self, forKey: .quote)
             conversationTitle = try container.decodeIfPresent(String.self, forKey: .conversationTitle)
             isAdmin = try container.decodeIfPresent(Bool.self, forKey: .isAdmin)
+        }
+    }
+
+    /// What a quoted reply quotes: `{"msgId","senderId","content"}` (the quoted message's text).
+    public struct InjectedQuote: Codable, Sendable, Equatable {
+        public var msgId: String
+        public var senderId: String
+        public var content: String
+
+        public init(msgId: String, senderId: String, content: String) {
+            self.msgId = msgId
+            self.senderId = senderId
+            self.content = content
         }
     }
 

@@ -182,11 +182,27 @@ enum DingTalkRobotMessages {
             ("conversationTitle", isGroup ? .string(message.conversationTitle ?? message.conversationId) : nil),
             ("isInAtList", isGroup ? .bool(true) : nil),
             ("sessionWebhook", .string(sessionWebhook)),
-            ("text", message.file == nil ? .object(["content": .string(content)]) : nil),
+            ("text", message.file == nil ? textJSON(content, quote: message.quote) : nil),
             ("content", message.file.map { fileContent($0, downloadCode: downloadCode ?? "") }),
             ("robotCode", .string(configuration.robotCode)),
             ("msgtype", .string(message.file?.msgtype ?? "text")),
         ]).jsonString
+    }
+
+    /// A text message's `text`; a quoted reply's adds `isReplyMsg` and `repliedMsg` (not in the
+    /// documentation: the shape observed in real callbacks).
+    static func textJSON(_ content: String, quote: DingTalkEmulator.InjectedQuote?) -> JSONValue {
+        guard let quote else { return .object(["content": .string(content)]) }
+        return .object([
+            ("content", .string(content)), ("isReplyMsg", .bool(true)),
+            (
+                "repliedMsg",
+                .object([
+                    ("msgId", .string(quote.msgId)), ("senderId", .string(quote.senderId)), ("msgType", .string("text")),
+                    ("content", .object([("text", .string(quote.content))])),
+                ])
+            ),
+        ])
     }
 
     /// The `content` of a picture, file, audio or video message (robot-receive-message.md).

@@ -256,4 +256,8 @@ public protocol DeskLedger: Sendable {
 
     /// Notes that the desk answered the ticket (its first answer's time is kept).
     func answered(_ number: Int64, at time: Date) async throws
+
+    /// Claims (`claimed`, by `person`) or closes a ticket; answers it as it is now, or nil when
+    /// there is no such ticket.
+    func move(_ number: Int64, to state: Ticket.State, by person: String, at time: Date) async throws -> Ticket?
 }

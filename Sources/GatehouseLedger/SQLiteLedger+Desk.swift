@@ -78,6 +78,30 @@ extension SQLiteLedger {
         }
     }
 
+    public func move(_ number: Int64, to state: Ticket.State, by person: String, at time: Date) async throws -> Ticket? {
+        try await writer.write { db in
+            let stored = StoredDate(time)
+            switch state {
+            case .claimed:
+                try db.run(
+                    sql: "UPDATE ticket SET state = 'claimed', claimed_by = ?, updated_at = ? WHERE number = ? AND state != 'closed'",
+                    arguments: [person, stored, number]
+                )
+            case .closed:
+                try db.run(
+                    sql: "UPDATE ticket SET state = 'closed', closed_at = ?, updated_at = ? WHERE number = ?",
+                    arguments: [stored, stored, number]
+                )
+            case .open:
+                try db.run(
+                    sql: "UPDATE ticket SET state = 'open', claimed_by = NULL, closed_at = NULL, updated_at = ? WHERE number = ?",
+                    arguments: [stored, number]
+                )
+            }
+            return try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE number = ?", arguments: [number]).map(Self.ticket)
+        }
+    }
+
     static func ticket(_ row: Row) throws -> Ticket {
         guard let state = Ticket.State(rawValue: row["state"]) else { throw LedgerError.corrupt("ticket state \(row["state"] as String)") }
         return Ticket(

@@ -14,16 +14,16 @@ public struct Ingress: Service, CustomStringConvertible {
 
     private let store: ConfigStore
     private let adapters: [any Adapter]
-    private let ledger: any IntakeLedger & AuditLedger & DeskLedger
-    private let dispatcher: Dispatcher
+    let ledger: any IntakeLedger & AuditLedger & DeskLedger
+    let dispatcher: Dispatcher
     private let metrics: any MetricsFactory
-    private let clock: WallClock
+    let clock: WallClock
     /// The messages decided nothing for (service messages; unrouted ones, when the config says
     /// to record them), summed up in the log per interval.
     let ignored: Tally
     /// Fired once the config the gateway started with is in the audit log.
     let configRecorded = StartSignal()
-    private let logger: Logger
+    let logger: Logger
 
     public init(
         config: GatewayConfig,
@@ -199,45 +199,6 @@ public struct Ingress: Service, CustomStringConvertible {
             }
             return event
         }
-    }
-
-    /// The events with the support desk's part in them: a customer's message (in a channel of
-    /// private chats) gets its ticket, opened (or opened again) now; a desk's message that names
-    /// a ticket (`#1042 …`, in a channel a route takes to private chats) is addressed to that
-    /// ticket's customer, the reference taken off its text. A reference to a ticket that does not
-    /// exist or is closed addresses no one: the message stays at the desk.
-    private func ticketed(_ events: [InboundEvent], snapshot: ConfigStore.Snapshot) async throws -> [InboundEvent] {
-        let router = snapshot.gate.router
-        let privateChats = Set(router.channels.values.filter { $0.address == .privateChats }.map(\.name))
-        guard !privateChats.isEmpty else { return events }
-        let desks = Set(router.routes.filter { !privateChats.isDisjoint(with: $0.to) }.flatMap(\.from))
-        var ticketed: [InboundEvent] = []
-        for var event in events {
-            let envelope = event.envelope
-            let sources = Set(router.sources(of: envelope).map(\.name))
-            if envelope.contentKind != .service, !sources.isDisjoint(with: privateChats) {
-                let opening = try await ledger.ticket(
-                    platform: envelope.origin.platform,
-                    chat: envelope.origin.conversation,
-                    customer: envelope.sender,
-                    message: envelope.origin.messageID,
-                    at: envelope.time
-                )
-                event.envelope.ticket = opening.ticket.number
-            } else if !sources.isDisjoint(with: desks), let (number, rest) = Addressee.ticketReference(in: envelope.body) {
-                if let ticket = try await ledger.ticket(number), ticket.state != .closed {
-                    event.envelope.addressee = Addressee(ticket: number, chat: ticket.chat, answers: ticket.lastMessage)
-                    event.envelope.body = rest
-                } else {
-                    logger.notice(
-                        "a desk message names a ticket that is closed or does not exist",
-                        metadata: ["gh.ticket": .stringConvertible(number)]
-                    )
-                }
-            }
-            ticketed.append(event)
-        }
-        return ticketed
     }
 
     /// Records that a copy was recalled at its platform (which copy, by whom), then confirms

@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseTesting
 import Testing
 
 @testable import DingTalkAdapter
@@ -97,5 +98,40 @@ extension DingTalkAdapterLiveTests {
             let stored = try #require(await emulator.mediaName(mediaID))
             #expect(!stored.contains("\r") && !stored.contains("\n") && !stored.contains("\""))
         }
+    }
+}
+
+/// A quoted reply, in the shape DingTalk's callbacks show (its documentation does not describe it).
+@Suite struct QuotedReplyTests {
+    @Test func aQuotedReplyKeepsWhatItQuotesAndAnOrdinaryTextHasNone() throws {
+        let adapter = DingTalkAdapter(
+            configuration: .init(platform: "corp", clientID: "d", clientSecret: Secret("s"), robotCode: "d"),
+            httpClient: .shared,
+            logger: quietLogger("test")
+        )
+        let quoted = try JSONDecoder().decode(
+            RobotMessage.self,
+            from: Data(
+                #"{"msgtype":"text","msgId":"m2","conversationId":"cidDesk==","text":{"content":" we are on it","isReplyMsg":true,"repliedMsg":{"msgId":"m1","senderId":"robot","msgType":"text","content":{"text":"[#1003 Zhao Lei] question 3"},"createdAt":1790000000000}}}"#
+                    .utf8
+            )
+        )
+        let envelope = try #require(adapter.envelope(from: quoted))
+        #expect(envelope.body.text == "we are on it")
+        #expect(envelope.quote == "[#1003 Zhao Lei] question 3")
+        // The content may come as a plain string too.
+        let plain = try JSONDecoder().decode(
+            RobotMessage.self,
+            from: Data(
+                #"{"msgtype":"text","msgId":"m3","conversationId":"c","text":{"content":"ok","isReplyMsg":true,"repliedMsg":{"content":"[#7 A] hi"}}}"#
+                    .utf8
+            )
+        )
+        #expect(adapter.envelope(from: plain)?.quote == "[#7 A] hi")
+        let ordinary = try JSONDecoder().decode(
+            RobotMessage.self,
+            from: Data(#"{"msgtype":"text","msgId":"m4","conversationId":"c","text":{"content":"ok"}}"#.utf8)
+        )
+        #expect(adapter.envelope(from: ordinary)?.quote == nil)
     }
 }

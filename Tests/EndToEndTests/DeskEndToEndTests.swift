@@ -58,14 +58,55 @@ extension EndToEndTests {
                 let answer = try #require(await telegram.sent(chatID: "7002").first)
                 #expect(answer.text == "please call us on [REDACTED:cn_mobile]")
                 #expect(answer.replyToMessageID == asked[1])
-                try await Task.sleep(for: .milliseconds(300))
-                let others = await telegram.sent(chatID: "7001") + telegram.sent(chatID: "7003")
-                #expect(others.isEmpty)
+                // The desk is told that #9999 does not exist.
+                #expect(
+                    await eventually {
+                        await dingtalk.sent(conversation: "cidServiceDesk0==").contains {
+                            $0.content == "There is no ticket #9999: nothing was sent."
+                        }
+                    }
+                )
+
+                // Zhao Lei is answered by quoting their message at the desk (the quoted-reply shape
+                // DingTalk's callbacks show, which its documentation does not describe).
+                _ = try await dingtalk.inject(
+                    .init(
+                        conversationId: "cidServiceDesk0==",
+                        senderStaffId: "s02",
+                        senderNick: "客服小李",
+                        text: "we are on it",
+                        quote: .init(msgId: "msgQ1", senderId: "robot", content: "[#1003 Zhao Lei] question 3")
+                    )
+                )
+                #expect(await eventually { await telegram.sent(chatID: "7003").count == 1 })
+                #expect(await telegram.sent(chatID: "7003").first?.text == "we are on it")
+                #expect(await telegram.sent(chatID: "7003").first?.replyToMessageID == asked[2])
+                #expect(await telegram.sent(chatID: "7001").isEmpty)
+
+                // The desk's commands: claim, list, close; an answer to a closed ticket is not sent.
+                func command(_ text: String) async throws -> String? {
+                    let before = await dingtalk.sent(conversation: "cidServiceDesk0==").count
+                    _ = try await dingtalk.inject(.init(conversationId: "cidServiceDesk0==", senderStaffId: "s01", senderNick: "客服小王", text: text))
+                    guard await eventually({ await dingtalk.sent(conversation: "cidServiceDesk0==").count > before }) else { return nil }
+                    return await dingtalk.sent(conversation: "cidServiceDesk0==").last?.content
+                }
+                #expect(try await command("/claim 1001") == "Ticket #1001 (Li Wei) is claimed by 客服小王.")
+                let listed = try await command("/tickets")
+                #expect(listed == "Open tickets, oldest first:\n#1001 Li Wei (claimed by 客服小王)\n#1002 Wang Fang\n#1003 Zhao Lei")
+                #expect(try await command("/close 1003") == "Ticket #1003 (Zhao Lei) is closed by 客服小王.")
+                #expect(try await command("#1003 one more thing") == "Ticket #1003 is closed: nothing was sent. It opens again when Zhao Lei writes.")
+                #expect(await telegram.sent(chatID: "7003").count == 1)
+                // Zhao Lei writes again: the same ticket, open again.
+                _ = try await telegram.inject(.init(chat: customers[2].chat, from: customers[2].user, text: "still broken"))
+                #expect(
+                    await eventually { await dingtalk.sent(conversation: "cidServiceDesk0==").last?.content == "[#1003 Zhao Lei] still broken" }
+                )
+                #expect(try await ledger.ticket(1003)?.state == .open)
 
                 // Every crossing of the conversation carries its ticket.
                 let crossings = try await ledger.records(from: 1, limit: 100).filter { $0.kind == .crossing }
-                #expect(crossings.filter { $0.route == "desk-in" }.compactMap(\.ticket) == [1001, 1002, 1003])
-                #expect(crossings.filter { $0.route == "desk-out" }.map(\.ticket) == [1002])
+                #expect(crossings.filter { $0.route == "desk-in" }.compactMap(\.ticket) == [1001, 1002, 1003, 1003])
+                #expect(crossings.filter { $0.route == "desk-out" }.map(\.ticket) == [1002, 1003])
                 #expect(crossings.first { $0.route == "desk-out" }?.verdict == .redact)
                 // The customer's profile is the ticket's.
                 let ticket = try #require(try await ledger.ticket(1002))

@@ -20,3 +20,15 @@ import Testing
         }
     }
 }
+
+/// A quoted desk message names its ticket in its heading.
+@Suite struct QuotedTicketTests {
+    @Test func theFirstTicketNumberInAQuotesHeadingIsItsTicket() {
+        #expect(Addressee.ticket(inQuote: "[#1003 Zhao Lei] question 3") == 1003)
+        #expect(Addressee.ticket(inQuote: "#77 thanks") == 77)
+        #expect(Addressee.ticket(inQuote: "no ticket here") == nil)
+        #expect(Addressee.ticket(inQuote: "# 12") == nil)
+        // Only the heading is read: a number far into a long quote is not a ticket.
+        #expect(Addressee.ticket(inQuote: String(repeating: "x", count: 80) + " #1001") == nil)
+    }
+}

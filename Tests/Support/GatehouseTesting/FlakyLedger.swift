@@ -97,6 +97,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.answered(number, at: time)
     }
 
+    public func move(_ number: Int64, to state: Ticket.State, by person: String, at time: Date) async throws -> Ticket? {
+        try await ledger.move(number, to: state, by: person, at: time)
+    }
+
     public func recordRefusals(platform: String, _ refusals: Refusals, at time: Date) async throws -> AuditRecord {
         try await ledger.recordRefusals(platform: platform, refusals, at: time)
     }

@@ -1,0 +1,133 @@
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import GatehouseLedger
+import Logging
+
+/// The support desk's part of intake: tickets for customers, answers addressed to them, and the
+/// desk's commands.
+extension Ingress {
+    /// The events with the desk's part in them:
+    /// - a customer's message (in a channel of private chats) gets its ticket, opened (or opened
+    ///   again) now;
+    /// - a desk message (in a channel a route takes to private chats) that names a ticket
+    ///   (`#1042 …`, or a quoted reply to one of its messages) is addressed to that ticket's
+    ///   customer, the reference taken off its text; one naming a ticket that does not exist or is
+    ///   closed addresses no one, and the desk is told;
+    /// - `/tickets`, `/claim N`, `/close N` at the desk are carried out, and the desk is told.
+    func ticketed(_ events: [InboundEvent], snapshot: ConfigStore.Snapshot) async throws -> [InboundEvent] {
+        let router = snapshot.gate.router
+        let privateChats = Set(router.channels.values.filter { $0.address == .privateChats }.map(\.name))
+        guard !privateChats.isEmpty else { return events }
+        let desks = Set(router.routes.filter { !privateChats.isDisjoint(with: $0.to) }.flatMap(\.from))
+        var ticketed: [InboundEvent] = []
+        for var event in events {
+            let envelope = event.envelope
+            let sources = router.sources(of: envelope)
+            if envelope.contentKind != .service, sources.contains(where: { privateChats.contains($0.name) }) {
+                let opening = try await ledger.ticket(
+                    platform: envelope.origin.platform,
+                    chat: envelope.origin.conversation,
+                    customer: envelope.sender,
+                    message: envelope.origin.messageID,
+                    at: envelope.time
+                )
+                event.envelope.ticket = opening.ticket.number
+            } else if envelope.kind == .post, let desk = sources.first(where: { desks.contains($0.name) }) {
+                if let command = DeskCommand(envelope.body.text) {
+                    try await carryOut(command, of: envelope, at: desk, snapshot: snapshot)
+                } else if let (number, rest) = Addressee.ticketReference(in: envelope.body)
+                    ?? envelope.quote.flatMap(Addressee.ticket(inQuote:)).map({ ($0, envelope.body) })
+                {
+                    if let ticket = try await ledger.ticket(number), ticket.state != .closed {
+                        event.envelope.addressee = Addressee(ticket: number, chat: ticket.chat, answers: ticket.lastMessage)
+                        event.envelope.body = rest
+                    } else {
+                        let said = (try await ledger.ticket(number)).map {
+                            "Ticket #\($0.number) is closed: nothing was sent. It opens again when \($0.name) writes."
+                        }
+                        try await tell(desk, said ?? "There is no ticket #\(number): nothing was sent.", about: envelope, snapshot: snapshot)
+                    }
+                }
+            }
+            ticketed.append(event)
+        }
+        return ticketed
+    }
+
+    /// Carries out a desk command and tells the desk what came of it.
+    private func carryOut(_ command: DeskCommand, of envelope: Envelope, at desk: Channel, snapshot: ConfigStore.Snapshot) async throws {
+        let who = envelope.sender.name.isEmpty ? envelope.sender.id : envelope.sender.name
+        let said: String
+        switch command {
+        case .tickets:
+            let waiting = try await ledger.tickets(in: .open, limit: 50) + ledger.tickets(in: .claimed, limit: 50)
+            said =
+                waiting.isEmpty
+                ? "No open tickets."
+                : "Open tickets, oldest first:\n"
+                    + waiting.sorted { ($0.openedAt, $0.number) < ($1.openedAt, $1.number) }.map { ticket in
+                        "#\(ticket.number) \(ticket.name)" + (ticket.claimedBy.map { " (claimed by \($0))" } ?? "")
+                    }.joined(separator: "\n")
+        case .claim(let number), .close(let number):
+            let closing: Bool = if case .close = command { true } else { false }
+            if let ticket = try await ledger.move(number, to: closing ? .closed : .claimed, by: who, at: envelope.time) {
+                said =
+                    closing
+                    ? "Ticket #\(ticket.number) (\(ticket.name)) is closed by \(who)."
+                    : "Ticket #\(ticket.number) (\(ticket.name)) is claimed by \(who)."
+            } else {
+                said = "There is no ticket #\(number)."
+            }
+        }
+        try await tell(desk, said, about: envelope, snapshot: snapshot)
+    }
+
+    /// Says something at the desk, in Gatehouse's own words: decided by the rules of the routes to
+    /// the desk, committed and audited like any crossing (its source `(desk)`), once for the
+    /// message it answers (a redelivery of that message says nothing again).
+    private func tell(_ desk: Channel, _ text: String, about envelope: Envelope, snapshot: ConfigStore.Snapshot) async throws {
+        let id = "desk:" + envelope.origin.eventID
+        let notice = Envelope(
+            origin: .init(platform: Gate.announcePlatform, conversation: Gate.deskSource, messageID: id, eventID: id),
+            sender: .init(id: "gatehouse", name: "Gatehouse"),
+            body: .init(text: text),
+            time: envelope.time
+        )
+        let crossings: [Crossing]
+        do {
+            crossings = try snapshot.gate.announcement(notice, to: [desk.name], source: Gate.deskSource)
+        } catch {
+            // No route sends to the desk: nothing can be said there; the log says what would have been.
+            logger.notice("the desk cannot be told (no route sends to it)", metadata: ["gh.desk": .string(desk.name), "gh.notice": .string(text)])
+            return
+        }
+        let result = try await ledger.commit(
+            Intake(envelope: notice, crossings: crossings, configRevision: snapshot.config.revision, receivedAt: clock.now)
+        )
+        if case .committed(_, let jobs) = result { dispatcher.notify(Set(jobs.map(\.destination))) }
+    }
+}
+
+/// What staff can ask of the desk in its group: `/tickets`, `/claim 1042`, `/close 1042`.
+enum DeskCommand: Equatable {
+    case tickets
+    case claim(Int64)
+    case close(Int64)
+
+    init?(_ text: String) {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).prefix(3).map(String.init)
+        guard let first = words.first?.lowercased() else { return nil }
+        let number = words.dropFirst().first.flatMap { Int64($0.hasPrefix("#") ? String($0.dropFirst()) : $0) }
+        switch first {
+        case "/tickets": self = .tickets
+        case "/claim":
+            guard let number else { return nil }
+            self = .claim(number)
+        case "/close":
+            guard let number else { return nil }
+            self = .close(number)
+        default: return nil
+        }
+    }
+}
