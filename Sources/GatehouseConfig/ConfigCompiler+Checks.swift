@@ -203,7 +203,7 @@ extension ConfigCompiler {
     }
 
     /// `outside: { days: mon-fri, hours: "09:00-18:00", tz: Asia/Shanghai }`: fires outside the window.
-    private func timeWindow(_ node: Node, _ what: String) -> (any MessageDetector)? {
+    func timeWindow(_ node: Node, _ what: String) -> (any MessageDetector)? {
         guard let fields = reader.fields(node, "\(what): outside", allowed: ["days", "hours", "tz"]) else { return nil }
         var days: Set<Int>? = Set(1...7)
         if let node = fields["days"] { days = self.days(node, "\(what): outside: days") }

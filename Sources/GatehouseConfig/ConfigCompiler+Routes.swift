@@ -404,7 +404,7 @@ extension ConfigCompiler {
         return complete && !names.isEmpty ? names : nil
     }
 
-    private func template(_ node: Node, _ what: String) -> Template? {
+    func template(_ node: Node, _ what: String) -> Template? {
         guard let source = reader.string(node, "\(what): template") else { return nil }
         do {
             return try Template(parsing: source)

@@ -42,6 +42,7 @@ public struct ConfigLoader: Sendable {
         let listen = main.top["listen"].map(mainCompiler.compileListen) ?? GatewayConfig.Listen()
         let audit = main.top["audit"].flatMap(mainCompiler.compileAudit)
         let outbox = main.top["outbox"].map(mainCompiler.compileOutbox) ?? GatewayConfig.Outbox()
+        let desk = main.top["desk"].flatMap(mainCompiler.compileDesk)
 
         // Every file's definitions first, so that any file may refer to any other's; names are
         // collected before definitions are judged, so that one bad platform, channel or check is
@@ -131,6 +132,7 @@ public struct ConfigLoader: Sendable {
             outbox: outbox
         )
         config.warnings = diagnostics.filter { $0.severity == .warning }
+        if let desk { config.desk = desk }
         return config
     }
 

@@ -22,6 +22,8 @@ public struct GatewayConfig: Sendable {
     public var audit: Audit?
     /// How deliveries are retried and how many run at once.
     public var outbox: Outbox = Outbox()
+    /// What the support desk answers customers by itself (`desk:`).
+    public var desk: Desk = Desk()
     /// Problems that did not stop the config from loading (`FILE:LINE:COL: warning: …`).
     public var warnings: [Diagnostic] = []
 
@@ -42,6 +44,24 @@ public struct GatewayConfig: Sendable {
         public var recordUnrouted = false
         /// How often the messages intake ignored are summed up in the log.
         public var summaryEvery: Duration = .seconds(60)
+    }
+
+    /// The `desk:` section: what the support desk answers a customer by itself.
+    public struct Desk: Sendable {
+        /// To a customer whose ticket is new.
+        public var greeting: Template?
+        /// To a customer whose closed ticket their message opened again.
+        public var acknowledgement: Template?
+        /// To a customer who writes outside the desk's hours (when their ticket opens).
+        public var outOfHours: OutOfHours?
+
+        public struct OutOfHours: Sendable {
+            /// Fires outside the desk's hours.
+            public var window: TimeWindowDetector
+            public var text: Template
+        }
+
+        public init() {}
     }
 
     /// The `outbox:` section.

@@ -25,7 +25,7 @@ extension SQLiteLedger {
                     arguments: [customer.id, customer.name, customer.handle, customer.language, message, stored, stored, ticket.number]
                 )
                 ticket = try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE number = ?", arguments: [ticket.number]).map(Self.ticket) ?? ticket
-                return TicketOpening(ticket: ticket, opened: reopened)
+                return TicketOpening(ticket: ticket, opened: reopened, isNew: false)
             }
             let number = max(try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM ticket") ?? 0, Ticket.firstNumber - 1) + 1
             try db.run(
@@ -46,7 +46,7 @@ extension SQLiteLedger {
                 openedAt: time,
                 lastMessage: message
             )
-            return TicketOpening(ticket: ticket, opened: true)
+            return TicketOpening(ticket: ticket, opened: true, isNew: true)
         }
     }
 
@@ -122,13 +122,16 @@ extension SQLiteLedger {
     }
 }
 
-/// A customer's ticket, and whether this message opened it (a new ticket, or a closed one again).
+/// A customer's ticket, and whether this message opened it: a new ticket (`isNew`), or a
+/// closed one again.
 public struct TicketOpening: Sendable, Hashable {
     public var ticket: Ticket
     public var opened: Bool
+    public var isNew: Bool
 
-    public init(ticket: Ticket, opened: Bool) {
+    public init(ticket: Ticket, opened: Bool, isNew: Bool) {
         self.ticket = ticket
         self.opened = opened
+        self.isNew = isNew
     }
 }

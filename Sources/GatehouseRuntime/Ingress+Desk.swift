@@ -3,6 +3,7 @@ import GatehouseConfig
 import GatehouseCore
 import GatehouseLedger
 import Logging
+import Metrics
 
 /// The support desk's part of intake: tickets for customers, answers addressed to them, and the
 /// desk's commands.
@@ -24,7 +25,7 @@ extension Ingress {
         for var event in events {
             let envelope = event.envelope
             let sources = router.sources(of: envelope)
-            if envelope.contentKind != .service, sources.contains(where: { privateChats.contains($0.name) }) {
+            if envelope.contentKind != .service, let customers = sources.first(where: { privateChats.contains($0.name) }) {
                 let opening = try await ledger.ticket(
                     platform: envelope.origin.platform,
                     chat: envelope.origin.conversation,
@@ -33,6 +34,10 @@ extension Ingress {
                     at: envelope.time
                 )
                 event.envelope.ticket = opening.ticket.number
+                if opening.opened {
+                    try await countOpenTickets()
+                    try await answer(event.envelope, opening: opening, in: customers, snapshot: snapshot)
+                }
             } else if envelope.kind == .post, let desk = sources.first(where: { desks.contains($0.name) }) {
                 if let command = DeskCommand(envelope.body.text) {
                     try await carryOut(command, of: envelope, at: desk, snapshot: snapshot)
@@ -42,6 +47,10 @@ extension Ingress {
                     if let ticket = try await ledger.ticket(number), ticket.state != .closed {
                         event.envelope.addressee = Addressee(ticket: number, chat: ticket.chat, answers: ticket.lastMessage)
                         event.envelope.body = rest
+                        if ticket.firstResponseAt == nil {
+                            try await ledger.answered(number, at: envelope.time)
+                            record("gatehouse_desk_first_response_seconds", from: ticket.openedAt, to: envelope.time)
+                        }
                     } else {
                         let said = (try await ledger.ticket(number)).map {
                             "Ticket #\($0.number) is closed: nothing was sent. It opens again when \($0.name) writes."
@@ -72,6 +81,8 @@ extension Ingress {
         case .claim(let number), .close(let number):
             let closing: Bool = if case .close = command { true } else { false }
             if let ticket = try await ledger.move(number, to: closing ? .closed : .claimed, by: who, at: envelope.time) {
+                if closing { record("gatehouse_desk_time_to_close_seconds", from: ticket.openedAt, to: envelope.time) }
+                try await countOpenTickets()
                 said =
                     closing
                     ? "Ticket #\(ticket.number) (\(ticket.name)) is closed by \(who)."
@@ -81,6 +92,59 @@ extension Ingress {
             }
         }
         try await tell(desk, said, about: envelope, snapshot: snapshot)
+    }
+
+    /// What the desk answers by itself when a customer's message opens their ticket: a greeting
+    /// (a new ticket) or an acknowledgement (a closed one opened again), and the out-of-hours
+    /// answer when it came outside the desk's hours. Each goes to that customer alone, decided by
+    /// the rules of the routes to their channel and audited like any crossing (source `(desk)`).
+    private func answer(_ message: Envelope, opening: TicketOpening, in customers: Channel, snapshot: ConfigStore.Snapshot) async throws {
+        let desk = snapshot.config.desk
+        var answers: [(String, Template)] = []
+        if opening.isNew, let greeting = desk.greeting { answers.append(("greeting", greeting)) }
+        if !opening.isNew, let acknowledgement = desk.acknowledgement { answers.append(("acknowledgement", acknowledgement)) }
+        if let hours = desk.outOfHours, hours.window.violated(by: message) { answers.append(("out-of-hours", hours.text)) }
+        let context = Renderer.Context(route: "", channel: customers.name, platform: customers.platform)
+        for (what, template) in answers {
+            let text = Renderer().render(template, body: message.body, envelope: message, context: context)
+            let id = "desk:\(what):" + message.origin.eventID
+            let notice = Envelope(
+                origin: .init(platform: Gate.announcePlatform, conversation: Gate.deskSource, messageID: id, eventID: id),
+                sender: .init(id: "gatehouse", name: "Gatehouse"),
+                body: text,
+                time: message.time
+            )
+            var crossings: [Crossing]
+            do {
+                crossings = try snapshot.gate.announcement(notice, to: [customers.name], source: Gate.deskSource)
+            } catch {
+                logger.notice(
+                    "the desk cannot answer a customer by itself (no route sends to their chats)",
+                    metadata: ["gh.channel": .string(customers.name)]
+                )
+                return
+            }
+            let addressee = Addressee(ticket: opening.ticket.number, chat: opening.ticket.chat, answers: message.origin.messageID)
+            for index in crossings.indices {
+                crossings[index].ticket = opening.ticket.number
+                crossings[index].addressee = addressee
+            }
+            let result = try await ledger.commit(
+                Intake(envelope: notice, crossings: crossings, configRevision: snapshot.config.revision, receivedAt: clock.now)
+            )
+            if case .committed(_, let jobs) = result { dispatcher.notify(Set(jobs.map(\.destination))) }
+        }
+    }
+
+    /// `gatehouse_desk_open_tickets`: the tickets open or claimed now.
+    private func countOpenTickets() async throws {
+        let open = try await ledger.tickets(in: .open, limit: 100_000).count + ledger.tickets(in: .claimed, limit: 100_000).count
+        Gauge(label: "gatehouse_desk_open_tickets", factory: metrics).record(open)
+    }
+
+    /// A desk duration in seconds (first response, time to close), into its histogram.
+    private func record(_ label: String, from start: Date, to end: Date) {
+        Recorder(label: label, factory: metrics).record(max(0, end.timeIntervalSince(start)))
     }
 
     /// Says something at the desk, in Gatehouse's own words: decided by the rules of the routes to

@@ -16,7 +16,7 @@ public struct Ingress: Service, CustomStringConvertible {
     private let adapters: [any Adapter]
     let ledger: any IntakeLedger & AuditLedger & DeskLedger
     let dispatcher: Dispatcher
-    private let metrics: any MetricsFactory
+    let metrics: any MetricsFactory
     let clock: WallClock
     /// The messages decided nothing for (service messages; unrouted ones, when the config says
     /// to record them), summed up in the log per interval.

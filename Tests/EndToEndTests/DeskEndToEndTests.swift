@@ -32,6 +32,13 @@ extension EndToEndTests {
             try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
             .replacingOccurrences(of: "channels:\n", with: "channels:\n  customers: { platform: outreach, chat: private }\n")
             + Self.deskYAML
+                + """
+
+                desk:
+                  greeting: "Hello {sender.name}, your ticket is {ticket}."
+                  acknowledgement: "Welcome back: ticket {ticket} is open again."
+
+                """
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             try await runGateway(config, httpClient) { ledger in
                 let customers = [(7001, "Li Wei"), (7002, "Wang Fang"), (7003, "Zhao Lei")].map { id, name in
@@ -54,8 +61,12 @@ extension EndToEndTests {
                 for text in ["#1002 please call us on 13812345678", "lunch anyone?", "#9999 hello?"] {
                     _ = try await dingtalk.inject(.init(conversationId: "cidServiceDesk0==", senderStaffId: "s01", senderNick: "客服小王", text: text))
                 }
-                #expect(await eventually { await telegram.sent(chatID: "7002").count == 1 })
-                let answer = try #require(await telegram.sent(chatID: "7002").first)
+                // Each new ticket's customer was greeted, as a reply to their first message.
+                #expect(await eventually { await telegram.sent(chatID: "7002").count == 2 })
+                let greeting = try #require(await telegram.sent(chatID: "7002").first)
+                #expect(greeting.text == "Hello Wang Fang, your ticket is #1002.")
+                #expect(greeting.replyToMessageID == asked[1])
+                let answer = try #require(await telegram.sent(chatID: "7002").last)
                 #expect(answer.text == "please call us on [REDACTED:cn_mobile]")
                 #expect(answer.replyToMessageID == asked[1])
                 // The desk is told that #9999 does not exist.
@@ -78,10 +89,10 @@ extension EndToEndTests {
                         quote: .init(msgId: "msgQ1", senderId: "robot", content: "[#1003 Zhao Lei] question 3")
                     )
                 )
-                #expect(await eventually { await telegram.sent(chatID: "7003").count == 1 })
-                #expect(await telegram.sent(chatID: "7003").first?.text == "we are on it")
-                #expect(await telegram.sent(chatID: "7003").first?.replyToMessageID == asked[2])
-                #expect(await telegram.sent(chatID: "7001").isEmpty)
+                #expect(await eventually { await telegram.sent(chatID: "7003").count == 2 })
+                #expect(await telegram.sent(chatID: "7003").last?.text == "we are on it")
+                #expect(await telegram.sent(chatID: "7003").last?.replyToMessageID == asked[2])
+                #expect(await telegram.sent(chatID: "7001").compactMap(\.text) == ["Hello Li Wei, your ticket is #1001."])
 
                 // The desk's commands: claim, list, close; an answer to a closed ticket is not sent.
                 func command(_ text: String) async throws -> String? {
@@ -95,19 +106,24 @@ extension EndToEndTests {
                 #expect(listed == "Open tickets, oldest first:\n#1001 Li Wei (claimed by 客服小王)\n#1002 Wang Fang\n#1003 Zhao Lei")
                 #expect(try await command("/close 1003") == "Ticket #1003 (Zhao Lei) is closed by 客服小王.")
                 #expect(try await command("#1003 one more thing") == "Ticket #1003 is closed: nothing was sent. It opens again when Zhao Lei writes.")
-                #expect(await telegram.sent(chatID: "7003").count == 1)
-                // Zhao Lei writes again: the same ticket, open again.
+                #expect(await telegram.sent(chatID: "7003").count == 2)
+                // Zhao Lei writes again: the same ticket, open again, and they are told so.
                 _ = try await telegram.inject(.init(chat: customers[2].chat, from: customers[2].user, text: "still broken"))
                 #expect(
                     await eventually { await dingtalk.sent(conversation: "cidServiceDesk0==").last?.content == "[#1003 Zhao Lei] still broken" }
                 )
                 #expect(try await ledger.ticket(1003)?.state == .open)
+                #expect(await eventually { await telegram.sent(chatID: "7003").last?.text == "Welcome back: ticket #1003 is open again." })
 
                 // Every crossing of the conversation carries its ticket.
                 let crossings = try await ledger.records(from: 1, limit: 100).filter { $0.kind == .crossing }
                 #expect(crossings.filter { $0.route == "desk-in" }.compactMap(\.ticket) == [1001, 1002, 1003, 1003])
-                #expect(crossings.filter { $0.route == "desk-out" }.map(\.ticket) == [1002, 1003])
-                #expect(crossings.first { $0.route == "desk-out" }?.verdict == .redact)
+                // (The greetings, the desk's own words, are crossings of the route to the customers too.)
+                #expect(crossings.filter { $0.route == "desk-out" && $0.origin?.channel != "(desk)" }.map(\.ticket) == [1002, 1003])
+                #expect(
+                    crossings.filter { $0.route == "desk-out" && $0.origin?.channel == "(desk)" }.compactMap(\.ticket) == [1001, 1002, 1003, 1003]
+                )
+                #expect(crossings.first { $0.route == "desk-out" && $0.ticket == 1002 && $0.origin?.channel != "(desk)" }?.verdict == .redact)
                 // The customer's profile is the ticket's.
                 let ticket = try #require(try await ledger.ticket(1002))
                 #expect(ticket.chat == "7002" && ticket.name == "Wang Fang" && ticket.state == .open)

@@ -1,0 +1,53 @@
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import GatehouseLedger
+import GatehouseRuntime
+import GatehouseTesting
+import Testing
+
+/// What the support desk answers a customer by itself: a greeting on a new ticket, and, outside
+/// the desk's hours, the out-of-hours answer, each to that customer alone.
+@Suite(.timeLimit(.minutes(1))) struct DeskAnswerTests {
+    static let yaml = """
+        platforms:
+          corp: { type: dingtalk, side: internal, client_id: d, client_secret: s }
+          tg: { type: telegram, side: external, token: "1:x" }
+        channels:
+          customers: { platform: tg, chat: private }
+          desk: { platform: corp, conversation: cidDesk }
+        routes:
+          - { name: desk-in, from: customers, to: [desk], template: "[{ticket} {sender.name}] {text}" }
+          - { name: desk-out, from: desk, to: [customers] }
+        desk:
+          greeting: "Hi {sender.name}: ticket {ticket}."
+          out_of_hours: { outside: { days: mon-fri, hours: "09:00-18:00", tz: Asia/Shanghai }, text: "We answer from 09:00 Beijing time." }
+        """
+
+    @Test func aCustomerWritingOutsideTheDesksHoursIsGreetedAndToldWhenTheDeskAnswers() async throws {
+        let config = try ConfigLoader(environment: [:]).load(yaml: Self.yaml, file: "desk.yaml")
+        let ledger = FlakyLedger(try Fixtures.memoryLedger())
+        let corp = FakeAdapter(platform: "corp")
+        let tg = FakeAdapter(platform: "tg")
+        let gateway = Gateway(config: config, ledger: ledger, adapters: [corp, tg], logger: quietLogger("test"))
+        try await withServices(gateway.services) {
+            // Saturday 2026-12-05, 23:00 in Beijing: outside the desk's hours.
+            var saturday = Fixtures.envelope(platform: "tg", conversation: "7001", messageID: "5", text: "hello?", sender: "7001", senderName: "Li")
+            saturday.labels = [Channel.privateLabel]
+            saturday.time = Date(timeIntervalSince1970: 1_796_482_800)
+            tg.post(saturday)
+            #expect(await eventually { tg.sent.count == 2 && corp.sent.count == 1 })
+            // Within the hours: the greeting alone (a new customer), and no out-of-hours answer.
+            var monday = Fixtures.envelope(platform: "tg", conversation: "7002", messageID: "9", text: "hi", sender: "7002", senderName: "Wang")
+            monday.labels = [Channel.privateLabel]
+            monday.time = Date(timeIntervalSince1970: 1_796_607_600)  // Monday 2026-12-07, 09:40 in Beijing
+            tg.post(monday)
+            #expect(await eventually { tg.sent.count == 3 && corp.sent.count == 2 })
+        }
+        let toLi = tg.sent.filter { $0.channel.address == .chat("7001", topic: nil) }
+        #expect(toLi.map(\.text) == ["Hi Li: ticket #1001.", "We answer from 09:00 Beijing time."])
+        #expect(toLi.allSatisfy { $0.replyTo == "5" })
+        #expect(tg.sent.filter { $0.channel.address == .chat("7002", topic: nil) }.map(\.text) == ["Hi Wang: ticket #1002."])
+        #expect(corp.sent.map(\.text) == ["[#1001 Li] hello?", "[#1002 Wang] hi"])
+    }
+}
