@@ -6,7 +6,8 @@ public struct GatehouseCommand: AsyncParsableCommand {
         commandName: "gatehouse",
         abstract: "The one door between DingTalk and Telegram: every crossing decided by rules and audited.",
         subcommands: [
-            Run.self, Check.self, Explain.self, Audit.self, Status.self, Holds.self, Queue.self, Reload.self, Announce.self, Withdraw.self, Demo.self,
+            Run.self, Check.self, Explain.self, Audit.self, Status.self, Holds.self, Queue.self, Reload.self, Announce.self, Withdraw.self, Desk.self,
+            Demo.self,
             Emulate.self,
         ]
     )

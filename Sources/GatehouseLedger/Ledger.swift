@@ -260,4 +260,8 @@ public protocol DeskLedger: Sendable {
     /// Claims (`claimed`, by `person`) or closes a ticket; answers it as it is now, or nil when
     /// there is no such ticket.
     func move(_ number: Int64, to state: Ticket.State, by person: String, at time: Date) async throws -> Ticket?
+
+    /// The ticket's conversation as decided: every crossing that carries it, in order, with its
+    /// bodies as received and as decided.
+    func conversation(of ticket: Int64) async throws -> [TicketEntry]
 }

@@ -200,6 +200,11 @@ enum LedgerSchema {
                     """
             )
         }
+        migrator.registerMigration("v14-ticket-index") { db in
+            // A ticket's conversation is found by its records, without reading every leaf.
+            try db.execute(sql: "ALTER TABLE audit_record ADD COLUMN ticket INTEGER")
+            try db.execute(sql: "CREATE INDEX audit_record_ticket ON audit_record (ticket) WHERE ticket IS NOT NULL")
+        }
         return migrator
     }
 }

@@ -102,6 +102,22 @@ extension SQLiteLedger {
         }
     }
 
+    public func conversation(of ticket: Int64) async throws -> [TicketEntry] {
+        try await writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.leaf AS leaf, c.received AS received, c.decided AS decided
+                    FROM audit_record a LEFT JOIN content c ON c.record = a.sequence
+                    WHERE a.ticket = ? ORDER BY a.sequence
+                    """,
+                arguments: [ticket]
+            ).map { row in
+                TicketEntry(record: try AuditRecord.decode(leaf: row["leaf"]), received: row["received"], decided: row["decided"])
+            }
+        }
+    }
+
     static func ticket(_ row: Row) throws -> Ticket {
         guard let state = Ticket.State(rawValue: row["state"]) else { throw LedgerError.corrupt("ticket state \(row["state"] as String)") }
         return Ticket(
@@ -133,5 +149,18 @@ public struct TicketOpening: Sendable, Hashable {
         self.ticket = ticket
         self.opened = opened
         self.isNew = isNew
+    }
+}
+
+/// One crossing of a ticket's conversation, with its bodies (nil once retention erased them).
+public struct TicketEntry: Sendable, Hashable {
+    public var record: AuditRecord
+    public var received: String?
+    public var decided: String?
+
+    public init(record: AuditRecord, received: String?, decided: String?) {
+        self.record = record
+        self.received = received
+        self.decided = decided
     }
 }

@@ -272,12 +272,12 @@ public final class SQLiteLedger: Ledger {
         let leaf = try record.leaf()
         try db.run(
             sql: """
-                INSERT INTO audit_record (sequence, time, kind, route, destination, verdict, leaf)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO audit_record (sequence, time, kind, route, destination, verdict, leaf, ticket)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 record.sequence, StoredDate(record.time), record.kind.rawValue, record.route, record.destination,
-                record.verdict?.rawValue, leaf,
+                record.verdict?.rawValue, leaf, record.ticket,
             ]
         )
         try db.run(

@@ -83,6 +83,30 @@ public struct AdminSurface: Sendable {
         router.post("/holds/:id/approve") { request, context in try await decide(request, context, approve: true) }
         router.post("/holds/:id/reject") { request, context in try await decide(request, context, approve: false) }
         router.get("/queue") { _, _ in try await json(queue()) }
+        router.get("/desk/tickets") { request, _ in
+            let state = request.uri.queryParameters["state"].map(String.init)
+            guard state.map({ Ticket.State(rawValue: $0) != nil }) ?? true else {
+                return failure(.badRequest, "state is one of \(Ticket.State.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return try await json(ledger.tickets(in: state.flatMap(Ticket.State.init), limit: 10_000).map(Self.row))
+        }
+        router.get("/desk/tickets/:number") { _, context in
+            guard let number = context.parameters.get("number").flatMap(Int64.init), let ticket = try await ledger.ticket(number) else {
+                return failure(.notFound, "no such ticket")
+            }
+            let entries = try await ledger.conversation(of: number).map { entry in
+                AdminWire.TicketDetail.Entry(
+                    record: entry.record.sequence,
+                    time: entry.record.time,
+                    route: entry.record.route ?? "",
+                    from: entry.record.origin?.channel ?? "",
+                    to: entry.record.destination ?? "",
+                    verdict: entry.record.verdict?.rawValue ?? "",
+                    text: entry.decided
+                )
+            }
+            return try json(AdminWire.TicketDetail(ticket: Self.row(ticket), entries: entries))
+        }
         router.get("/scheduled") { _, _ in
             try await json(ledger.jobs(in: .scheduled, limit: Self.listLimit).map { describe($0, withText: true) })
         }
@@ -300,6 +324,23 @@ public struct AdminSurface: Sendable {
             origin: "\(job.originPlatform) \(job.originConversation) \(job.originMessage)",
             text: withText ? job.text : nil,
             due: job.state == .scheduled ? job.notBefore : nil
+        )
+    }
+
+    static func row(_ ticket: Ticket) -> AdminWire.TicketRow {
+        AdminWire.TicketRow(
+            number: ticket.number,
+            state: ticket.state.rawValue,
+            platform: ticket.platform,
+            chat: ticket.chat,
+            customerID: ticket.customerID,
+            name: ticket.name,
+            handle: ticket.handle,
+            language: ticket.language,
+            claimedBy: ticket.claimedBy,
+            openedAt: ticket.openedAt,
+            firstResponseAt: ticket.firstResponseAt,
+            closedAt: ticket.closedAt
         )
     }
 

@@ -133,6 +133,40 @@ public enum AdminWire {
         public var approver: String
     }
 
+    /// `GET /desk/tickets[?state=open]`: a support-desk ticket.
+    public struct TicketRow: Codable, Sendable, Equatable {
+        public var number: Int64
+        public var state: String
+        public var platform: String
+        public var chat: String
+        public var customerID: String
+        public var name: String
+        public var handle: String?
+        public var language: String?
+        public var claimedBy: String?
+        public var openedAt: Date
+        public var firstResponseAt: Date?
+        public var closedAt: Date?
+    }
+
+    /// `GET /desk/tickets/N`: a ticket and its conversation as decided.
+    public struct TicketDetail: Codable, Sendable, Equatable {
+        public var ticket: TicketRow
+        public var entries: [Entry]
+
+        /// One crossing of the conversation: its audit record, where it went, the verdict and
+        /// the text as decided (nil once retention erased it).
+        public struct Entry: Codable, Sendable, Equatable {
+            public var record: Int64
+            public var time: Date
+            public var route: String
+            public var from: String
+            public var to: String
+            public var verdict: String
+            public var text: String?
+        }
+    }
+
     /// `GET /queue`: one row per destination.
     public struct QueueRow: Codable, Sendable, Equatable {
         public var destination: String

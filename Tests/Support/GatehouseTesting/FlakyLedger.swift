@@ -101,6 +101,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.move(number, to: state, by: person, at: time)
     }
 
+    public func conversation(of ticket: Int64) async throws -> [TicketEntry] {
+        try await ledger.conversation(of: ticket)
+    }
+
     public func recordRefusals(platform: String, _ refusals: Refusals, at time: Date) async throws -> AuditRecord {
         try await ledger.recordRefusals(platform: platform, refusals, at: time)
     }
