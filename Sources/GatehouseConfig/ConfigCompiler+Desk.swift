@@ -2,10 +2,11 @@ import GatehouseCore
 import Yams
 
 extension ConfigCompiler {
-    static let deskKeys = ["greeting", "acknowledgement", "out_of_hours"]
+    static let deskKeys = ["greeting", "acknowledgement", "out_of_hours", "customer_rate"]
 
-    /// `desk: { greeting: "…", acknowledgement: "…", out_of_hours: { outside: {…}, text: "…" } }`:
-    /// what the support desk answers a customer by itself, each a template.
+    /// `desk: { greeting: "…", acknowledgement: "…", out_of_hours: { outside: {…}, text: "…" },
+    /// customer_rate: 20/min }`: what the support desk answers a customer by itself, each a
+    /// template, and how fast one customer may write.
     func compileDesk(_ node: Node) -> GatewayConfig.Desk? {
         guard let fields = reader.fields(node, "desk", allowed: Self.deskKeys) else { return nil }
         var desk = GatewayConfig.Desk()
@@ -24,6 +25,13 @@ extension ConfigCompiler {
             let text = required(hours, "text", in: "desk: out_of_hours").flatMap { template($0, "desk: out_of_hours") }
             guard let window = window as? TimeWindowDetector, let text else { return nil }
             desk.outOfHours = .init(window: window, text: text)
+        }
+        if let node = fields["customer_rate"] {
+            guard let text = reader.string(node, "desk: customer_rate"), let rate = Rate(parsing: text) else {
+                reader.error(at: node, "desk: customer_rate must be N/s, N/min or N/h (20/min)")
+                return nil
+            }
+            desk.customerRate = rate
         }
         return complete ? desk : nil
     }

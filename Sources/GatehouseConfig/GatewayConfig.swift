@@ -54,6 +54,9 @@ public struct GatewayConfig: Sendable {
         public var acknowledgement: Template?
         /// To a customer who writes outside the desk's hours (when their ticket opens).
         public var outOfHours: OutOfHours?
+        /// How many messages one customer may send in a window; the excess is recorded (in the
+        /// `ignored` summary, `desk:over_rate`) and not forwarded.
+        public var customerRate = Rate(20, per: .seconds(60))
 
         public struct OutOfHours: Sendable {
             /// Fires outside the desk's hours.

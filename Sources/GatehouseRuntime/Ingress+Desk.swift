@@ -26,6 +26,14 @@ extension Ingress {
             let envelope = event.envelope
             let sources = router.sources(of: envelope)
             if envelope.contentKind != .service, let customers = sources.first(where: { privateChats.contains($0.name) }) {
+                // A customer over their pace: taken in and recorded, not forwarded.
+                guard customerLimits.admit("\(envelope.origin.platform)/\(envelope.origin.conversation)", rate: snapshot.config.desk.customerRate)
+                else {
+                    event.envelope.labels.insert(Self.overRateLabel)
+                    ignored.count("desk:over_rate", platform: envelope.origin.platform, source: envelope.origin.conversation, at: clock.now)
+                    ticketed.append(event)
+                    continue
+                }
                 let opening = try await ledger.ticket(
                     platform: envelope.origin.platform,
                     chat: envelope.origin.conversation,
@@ -135,6 +143,9 @@ extension Ingress {
             if case .committed(_, let jobs) = result { dispatcher.notify(Set(jobs.map(\.destination))) }
         }
     }
+
+    /// The label of a customer's message over their pace: decided nothing for, summed up.
+    static let overRateLabel = "desk:over_rate"
 
     /// `gatehouse_desk_open_tickets`: the tickets open or claimed now.
     private func countOpenTickets() async throws {

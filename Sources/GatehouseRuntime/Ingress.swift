@@ -21,6 +21,8 @@ public struct Ingress: Service, CustomStringConvertible {
     /// The messages decided nothing for (service messages; unrouted ones, when the config says
     /// to record them), summed up in the log per interval.
     let ignored: Tally
+    /// Each customer's pace at the support desk.
+    let customerLimits = CustomerLimiter()
     /// Fired once the config the gateway started with is in the audit log.
     let configRecorded = StartSignal()
     let logger: Logger
@@ -109,7 +111,8 @@ public struct Ingress: Service, CustomStringConvertible {
             Intake(
                 envelope: event.envelope,
                 // A service message (a join, a pin) is taken in and deduplicated, never decided.
-                crossings: event.envelope.contentKind == .service ? [] : snapshot.gate.crossings(for: event.envelope),
+                crossings: event.envelope.contentKind == .service || event.envelope.labels.contains(Self.overRateLabel)
+                    ? [] : snapshot.gate.crossings(for: event.envelope),
                 configRevision: snapshot.config.revision,
                 receivedAt: receivedAt,
                 nonce: event.nonce
@@ -246,6 +249,8 @@ public struct Ingress: Service, CustomStringConvertible {
             // Recorded as ignored, by what it was (the adapter's name for it, from a fixed list).
             ignored.count("service:" + envelope.body.text, platform: origin.platform, source: origin.conversation, at: time)
             logger.debug("service message ignored", metadata: ["gh.platform": .string(origin.platform), "gh.event": .string(origin.eventID)])
+        } else if records.isEmpty, envelope.labels.contains(Self.overRateLabel) {
+            // Counted already, as the desk's (desk:over_rate).
         } else if records.isEmpty {
             // Counted, so that traffic from chats no channel names (a group the bot was added
             // to, a chat whose id changed) shows on a dashboard rather than only in debug logs.

@@ -50,4 +50,37 @@ import Testing
         #expect(tg.sent.filter { $0.channel.address == .chat("7002", topic: nil) }.map(\.text) == ["Hi Wang: ticket #1002."])
         #expect(corp.sent.map(\.text) == ["[#1001 Li] hello?", "[#1002 Wang] hi"])
     }
+
+    @Test func aCustomerFloodingTheBotIsHeldToTheirPaceAndTheExcessIsRecordedNotForwarded() async throws {
+        let yaml = Self.yaml.replacingOccurrences(of: "\ndesk:\n", with: "\ndesk:\n  customer_rate: 3/min\n")
+        let config = try ConfigLoader(environment: [:]).load(yaml: yaml, file: "desk.yaml")
+        let ledger = FlakyLedger(try Fixtures.memoryLedger())
+        let corp = FakeAdapter(platform: "corp")
+        let tg = FakeAdapter(platform: "tg")
+        let gateway = Gateway(config: config, ledger: ledger, adapters: [corp, tg], logger: quietLogger("test"))
+        try await withServices(gateway.services) {
+            func post(_ chat: String, _ number: Int) {
+                var message = Fixtures.envelope(
+                    platform: "tg",
+                    conversation: chat,
+                    messageID: "\(chat)-\(number)",
+                    text: "spam \(number)",
+                    sender: chat
+                )
+                message.labels = [Channel.privateLabel]
+                tg.post(message)
+            }
+            for number in 1...6 { post("666", number) }
+            post("7001", 1)
+            #expect(await eventually { tg.acknowledged.count == 7 })
+            #expect(await eventually { corp.sent.count == 4 })
+        }
+        // The flooder's first three reached the desk, and the other customer's one.
+        #expect(corp.sent.map(\.text).filter { $0.contains("spam") }.count == 4)
+        #expect(corp.sent.filter { $0.text.hasPrefix("[#1002") }.count == 1)
+        // The excess was taken in (acknowledged) and recorded, in the summary of what was ignored.
+        let ignored = try #require(try await ledger.records(from: 1, limit: 100).first { $0.kind == .ignored })
+        #expect(ignored.ignored?.reasons == [.init(reason: "desk:over_rate", count: 3)])
+        #expect(ignored.ignored?.sources == [.init(address: "666", count: 3)])
+    }
 }
