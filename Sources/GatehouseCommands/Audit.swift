@@ -5,6 +5,9 @@ import ArgumentParser
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Read the audit log: query it, export it for an auditor.",
-        subcommands: [AuditVerify.self, AuditQueryCommand.self, AuditExport.self, AuditProve.self, AuditKeygen.self, AuditContentKey.self]
+        subcommands: [
+            AuditVerify.self, AuditQueryCommand.self, AuditExport.self, AuditProve.self, AuditSubject.self, AuditErase.self, AuditKeygen.self,
+            AuditContentKey.self,
+        ]
     )
 }

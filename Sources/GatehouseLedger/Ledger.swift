@@ -264,4 +264,10 @@ public protocol DeskLedger: Sendable {
     /// The ticket's conversation as decided: every crossing that carries it, in order, with its
     /// bodies as received and as decided.
     func conversation(of ticket: Int64) async throws -> [TicketEntry]
+
+    /// Erases what is kept of one person (their messages' bodies, every body of their tickets'
+    /// conversations, their desk profile), in `approver`'s name, with a `content_erased` record
+    /// per crossing; deliveries of those crossings not made yet are cancelled. The log itself
+    /// keeps its records and commitments, so it still verifies.
+    func eraseSubject(_ subject: Subject, by approver: String, reason: String, at time: Date) async throws -> [AuditRecord]
 }

@@ -122,6 +122,7 @@ public struct AdminSurface: Sendable {
         }
         router.post("/announce") { request, context in try await announce(request, context) }
         router.post("/withdrawals") { request, context in try await withdraw(request, context) }
+        router.post("/subjects/erase") { request, context in try await erase(request, context) }
         router.post("/reload") { _, context in
             guard let reloader else { return failure(.serviceUnavailable, "this gateway cannot reload its config") }
             // Fail closed: the rules do not change in no one's name.
@@ -261,6 +262,39 @@ public struct AdminSurface: Sendable {
                 approver: approver
             )
         )
+    }
+
+    /// Erases what is kept of one person, in the caller's name, with a reason.
+    private func erase(_ request: Request, _ context: AdminContext) async throws -> Response {
+        guard let approver = await context.peer() else { return failure(.forbidden, "the caller's identity cannot be read from the socket") }
+        let body = try await request.body.collect(upTo: 64 << 10)
+        guard let asked = try? AdminWire.decoder.decode(AdminWire.Erasure.self, from: Data(buffer: body)),
+            !asked.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, !asked.person.isEmpty
+        else {
+            return failure(.badRequest, "an erasure needs a person and a reason: {\"platform\", \"person\", \"reason\"}")
+        }
+        let config = store.current.config
+        let named = config.platforms[asked.platform] != nil
+        let platforms =
+            named
+            ? [asked.platform]
+            : config.platforms.values.filter { platform in
+                switch platform.settings {
+                case .telegram: asked.platform == "telegram"
+                case .dingtalk: asked.platform == "dingtalk"
+                }
+            }.map(\.name)
+        guard !platforms.isEmpty else { return failure(.notFound, "no platform named or of type '\(asked.platform)'") }
+        let subject = Subject(platforms: Set(platforms), person: asked.person)
+        let records = try await ledger.eraseSubject(subject, by: approver, reason: asked.reason, at: clock.now)
+        logger.notice(
+            "a person's content erased",
+            metadata: [
+                "gh.actor": .string(approver), "gh.records": .stringConvertible(records.count),
+                "gh.platforms": .string(platforms.sorted().joined(separator: ",")),
+            ]
+        )
+        return try json(AdminWire.Erased(subject: subject.description, records: records.map(\.sequence), approver: approver))
     }
 
     private func decide(_ request: Request, _ context: AdminContext, approve: Bool) async throws -> Response {

@@ -167,6 +167,27 @@ public enum AdminWire {
         }
     }
 
+    /// `POST /subjects/erase`: whose content to erase, and why. `platform` is a config name or a
+    /// platform type (every platform of it).
+    public struct Erasure: Codable, Sendable, Equatable {
+        public var platform: String
+        public var person: String
+        public var reason: String
+
+        public init(platform: String, person: String, reason: String) {
+            self.platform = platform
+            self.person = person
+            self.reason = reason
+        }
+    }
+
+    /// The answer to an erasure: a `content_erased` record per crossing whose bodies went.
+    public struct Erased: Codable, Sendable, Equatable {
+        public var subject: String
+        public var records: [Int64]
+        public var approver: String
+    }
+
     /// `GET /queue`: one row per destination.
     public struct QueueRow: Codable, Sendable, Equatable {
         public var destination: String

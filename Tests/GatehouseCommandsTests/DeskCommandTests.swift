@@ -82,3 +82,74 @@ import Testing
         }
     }
 }
+
+extension DeskCommandTests {
+    @Test func aCustomersRecordsAreExportedWithProofsAndErasedWhileTheLogStillVerifies() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let signer = try NoteSigner.generate(name: "acme.example/audit")
+        let ledger = try SQLiteLedger(directory: directory, contentKey: ContentKey(derivedFrom: signer.signer))
+        let config = try ConfigLoader(environment: [:]).load(yaml: yaml, file: "desk.yaml")
+        let gateway = Gateway(
+            config: config,
+            ledger: ledger,
+            adapters: [corp, tg],
+            checkpoints: .init(origin: "acme.example/audit", signer: signer.signer),
+            logger: quietLogger("test")
+        )
+        let li = Subject(platforms: ["tg"], person: "7001")
+        try await withServices(gateway.services) {
+            #expect(await eventually { FileManager.default.fileExists(atPath: socket) })
+            for (chat, name, text) in [("7001", "Li", "my id is 11010519491231002X"), ("7002", "Wang", "hello")] {
+                var message = Fixtures.envelope(
+                    platform: "tg",
+                    conversation: chat,
+                    messageID: "\(chat)-1",
+                    text: text,
+                    sender: chat,
+                    senderName: name
+                )
+                message.labels = [Channel.privateLabel]
+                tg.post(message)
+            }
+            #expect(await eventually { corp.sent.count == 2 })
+            corp.post(
+                Fixtures.envelope(
+                    platform: "corp",
+                    conversation: "cidDesk",
+                    messageID: "d1",
+                    text: "#1001 thank you Li",
+                    sender: "s01",
+                    senderName: "Wang"
+                )
+            )
+            #expect(await eventually { tg.sent.count == 1 })
+
+            // Li's access: their ticket, their message and the desk's answer, with the bodies.
+            let before = try AuditSubject.export(LedgerReader(directory: directory), li)
+            #expect(before.count == 3)
+            #expect(before[0].contains(#""subject":"tg/7001""#) && before[0].contains(#""name":"Li""#))
+            #expect(before[1].contains("my id is") && before[2].contains("thank you Li"))
+            #expect(!before.joined().contains("hello"))
+
+            // Li's erasure, through the admin socket in the caller's name.
+            let erase = try #require(
+                try GatehouseCommand.parseAsRoot(["audit", "erase", "--subject", "tg:7001", "--reason", "the customer asked", "--socket", socket])
+                    as? AuditErase
+            )
+            try await erase.run()
+        }
+        // After the final checkpoint: the records are there, with proofs, and nothing of Li's words.
+        let after = try AuditSubject.export(LedgerReader(directory: directory), li)
+        #expect(after.count == 3)
+        #expect(!after.joined().contains("my id is") && !after.joined().contains("thank you Li") && !after[0].contains(#""name":"Li""#))
+        #expect(after.dropFirst().allSatisfy { $0.contains(#""proof":"c2sp.org/tlog-proof@v1"#) })
+        // Wang's conversation is untouched, and the whole log still verifies.
+        let wang = try AuditSubject.export(LedgerReader(directory: directory), Subject(platforms: ["tg"], person: "7002"))
+        #expect(wang.joined().contains("hello"))
+        let erasures = try await ledger.records(from: 1, limit: 100).filter { $0.kind == .contentErased }
+        #expect(erasures.count == 2 && erasures.allSatisfy { $0.approver?.hasPrefix("uid \(getuid())") == true })
+        let verification = try LedgerReader(directory: directory).verify(verifiers: [signer.signer.verifier], origin: "acme.example/audit")
+        #expect(verification.intact)
+    }
+}

@@ -105,6 +105,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.conversation(of: ticket)
     }
 
+    public func eraseSubject(_ subject: Subject, by approver: String, reason: String, at time: Date) async throws -> [AuditRecord] {
+        try await ledger.eraseSubject(subject, by: approver, reason: reason, at: time)
+    }
+
     public func recordRefusals(platform: String, _ refusals: Refusals, at time: Date) async throws -> AuditRecord {
         try await ledger.recordRefusals(platform: platform, refusals, at: time)
     }
