@@ -290,7 +290,7 @@ extension DingTalkAdapter {
             body: body,
             attachments: attachments,
             time: message.createAt.map { Date(timeIntervalSince1970: TimeInterval($0) / 1000) } ?? Date(),
-            labels: message.conversationType == "1" ? ["direct"] : [],
+            labels: message.conversationType == "1" ? ["direct", Channel.privateLabel] : [],
             contentKind: readable ? message.contentKind : .service,
             quote: message.text?.isReplyMsg == true ? message.text?.repliedMsg?.content.map { String($0.prefix(Self.quoteLimit)) } : nil
         )

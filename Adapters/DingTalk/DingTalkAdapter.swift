@@ -90,6 +90,9 @@ public struct DingTalkAdapter: Adapter {
 
     public var describesSenders: Bool { directory != nil }
 
+    /// A person's one-to-one chat with the robot, reached by their staff id (oToMessages/batchSend).
+    public func address(ofPrivateChat chat: String) -> Channel.Address { .users([chat]) }
+
     /// The sender by the directory: their name there, and their departments (joined with "、").
     public func describe(_ sender: Envelope.Sender) async -> Envelope.Sender {
         guard let directory, !sender.id.isEmpty, let person = await directory.person(sender.id) else { return sender }

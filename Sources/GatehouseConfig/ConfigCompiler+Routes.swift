@@ -83,7 +83,11 @@ extension ConfigCompiler {
                 }
                 return .announcements
             default:
-                return fields["conversation"].flatMap { reader.nonEmptyString($0, "\(what): conversation") }.map { .conversation($0) }
+                // `conversation: private`: every one-to-one chat people have with the robot (staff
+                // answering the support desk from theirs).
+                return fields["conversation"].flatMap { reader.nonEmptyString($0, "\(what): conversation") }.map {
+                    $0 == "private" ? .privateChats : .conversation($0)
+                }
             }
         default:
             for key in ["robot_webhook", "users", "announcements"] where fields[key] != nil {

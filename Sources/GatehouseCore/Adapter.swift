@@ -56,6 +56,10 @@ public protocol Adapter: Sendable {
     /// Whether ``describe(_:)`` asks a directory at all (intake asks only adapters that do).
     var describesSenders: Bool { get }
 
+    /// Where one private chat of a channel of private chats is (an ``Addressee``'s `chat`): a
+    /// Telegram chat by its id; a DingTalk one-to-one chat with the robot by the person's staff id.
+    func address(ofPrivateChat chat: String) -> Channel.Address
+
     /// The bytes of an attachment that arrived on this platform, for a route that forwards it.
     /// Fetched only then, and only within `limit` bytes; never by handing on a URL that embeds
     /// a credential.
@@ -84,6 +88,8 @@ extension Adapter {
     public func describe(_ sender: Envelope.Sender) async -> Envelope.Sender { sender }
 
     public var describesSenders: Bool { false }
+
+    public func address(ofPrivateChat chat: String) -> Channel.Address { .chat(chat, topic: nil) }
 
     public func download(_ attachment: Envelope.Attachment, limit: Int) async throws -> AttachedFile {
         throw DeliveryError.rejected("platform '\(platform)' cannot fetch attachments")

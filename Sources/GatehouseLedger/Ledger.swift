@@ -265,6 +265,16 @@ public protocol DeskLedger: Sendable {
     /// bodies as received and as decided.
     func conversation(of ticket: Int64) async throws -> [TicketEntry]
 
+    /// A staff member takes a ticket to answer from their one-to-one chat (claiming it; what they
+    /// had taken before is given back); nil when it does not exist or is closed.
+    func take(_ number: Int64, by staff: String, name: String, at time: Date) async throws -> Ticket?
+
+    /// Gives back the ticket a staff member took; answers it, or nil when they had none.
+    func release(by staff: String, at time: Date) async throws -> Ticket?
+
+    /// The open ticket a staff member has taken, if any.
+    func taken(by staff: String) async throws -> Ticket?
+
     /// Erases what is kept of one person (their messages' bodies, every body of their tickets'
     /// conversations, their desk profile), in `approver`'s name, with a `content_erased` record
     /// per crossing; deliveries of those crossings not made yet are cancelled. The log itself

@@ -205,6 +205,10 @@ enum LedgerSchema {
             try db.execute(sql: "ALTER TABLE audit_record ADD COLUMN ticket INTEGER")
             try db.execute(sql: "CREATE INDEX audit_record_ticket ON audit_record (ticket) WHERE ticket IS NOT NULL")
         }
+        migrator.registerMigration("v15-ticket-taker") { db in
+            // A staff member who took a ticket answers it from their one-to-one chat with the robot.
+            try db.execute(sql: "ALTER TABLE ticket ADD COLUMN taken_by TEXT")
+        }
         return migrator
     }
 }

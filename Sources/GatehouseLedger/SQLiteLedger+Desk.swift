@@ -89,7 +89,7 @@ extension SQLiteLedger {
                 )
             case .closed:
                 try db.run(
-                    sql: "UPDATE ticket SET state = 'closed', closed_at = ?, updated_at = ? WHERE number = ?",
+                    sql: "UPDATE ticket SET state = 'closed', closed_at = ?, taken_by = NULL, updated_at = ? WHERE number = ?",
                     arguments: [stored, stored, number]
                 )
             case .open:
@@ -118,6 +118,32 @@ extension SQLiteLedger {
         }
     }
 
+    public func take(_ number: Int64, by staff: String, name: String, at time: Date) async throws -> Ticket? {
+        try await writer.write { db in
+            // One ticket at a time: what the staff member took before is given back.
+            try db.run(sql: "UPDATE ticket SET taken_by = NULL WHERE taken_by = ?", arguments: [staff])
+            try db.run(
+                sql: "UPDATE ticket SET taken_by = ?, state = 'claimed', claimed_by = ?, updated_at = ? WHERE number = ? AND state != 'closed'",
+                arguments: [staff, name, StoredDate(time), number]
+            )
+            return try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE number = ? AND taken_by = ?", arguments: [number, staff]).map(Self.ticket)
+        }
+    }
+
+    public func release(by staff: String, at time: Date) async throws -> Ticket? {
+        try await writer.write { db in
+            let taken = try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE taken_by = ?", arguments: [staff]).map(Self.ticket)
+            try db.run(sql: "UPDATE ticket SET taken_by = NULL, updated_at = ? WHERE taken_by = ?", arguments: [StoredDate(time), staff])
+            return taken
+        }
+    }
+
+    public func taken(by staff: String) async throws -> Ticket? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE taken_by = ? AND state != 'closed'", arguments: [staff]).map(Self.ticket)
+        }
+    }
+
     static func ticket(_ row: Row) throws -> Ticket {
         guard let state = Ticket.State(rawValue: row["state"]) else { throw LedgerError.corrupt("ticket state \(row["state"] as String)") }
         return Ticket(
@@ -130,6 +156,7 @@ extension SQLiteLedger {
             language: row["language"],
             state: state,
             claimedBy: row["claimed_by"],
+            takenBy: row["taken_by"],
             openedAt: row["opened_at"],
             firstResponseAt: row["first_response_at"],
             closedAt: row["closed_at"],

@@ -19,6 +19,8 @@ public struct Ticket: Sendable, Hashable {
     public var state: State
     /// Who claimed it at the desk.
     public var claimedBy: String?
+    /// The staff id of who took it to answer from their one-to-one chat (`/take`), until `/release`.
+    public var takenBy: String?
     public var openedAt: Date
     /// When the desk first answered (since it was last opened).
     public var firstResponseAt: Date?
@@ -36,6 +38,7 @@ public struct Ticket: Sendable, Hashable {
         language: String? = nil,
         state: State = .open,
         claimedBy: String? = nil,
+        takenBy: String? = nil,
         openedAt: Date,
         firstResponseAt: Date? = nil,
         closedAt: Date? = nil,
@@ -50,6 +53,7 @@ public struct Ticket: Sendable, Hashable {
         self.language = language
         self.state = state
         self.claimedBy = claimedBy
+        self.takenBy = takenBy
         self.openedAt = openedAt
         self.firstResponseAt = firstResponseAt
         self.closedAt = closedAt

@@ -65,7 +65,7 @@ struct Delivery: Sendable {
                 count("dead", platform: channel.platform)
                 return
             }
-            channel.address = .chat(addressee.chat, topic: nil)
+            channel.address = adapter.address(ofPrivateChat: addressee.chat)
             metadata["gh.ticket"] = .stringConvertible(addressee.ticket)
         }
         // Where on the platform, so that an operator can find the chat the platform refused.

@@ -18,14 +18,17 @@ extension Ingress {
     /// - `/tickets`, `/claim N`, `/close N` at the desk are carried out, and the desk is told.
     func ticketed(_ events: [InboundEvent], snapshot: ConfigStore.Snapshot) async throws -> [InboundEvent] {
         let router = snapshot.gate.router
+        // The customers are the private chats answers go to; the desks are where answers come
+        // from: the desk's group, and the one-to-one chats staff answer from.
         let privateChats = Set(router.channels.values.filter { $0.address == .privateChats }.map(\.name))
-        guard !privateChats.isEmpty else { return events }
-        let desks = Set(router.routes.filter { !privateChats.isDisjoint(with: $0.to) }.flatMap(\.from))
+        let customerChats = privateChats.intersection(router.routes.flatMap(\.to))
+        guard !customerChats.isEmpty else { return events }
+        let desks = Set(router.routes.filter { !customerChats.isDisjoint(with: $0.to) }.flatMap(\.from)).subtracting(customerChats)
         var ticketed: [InboundEvent] = []
         for var event in events {
             let envelope = event.envelope
             let sources = router.sources(of: envelope)
-            if envelope.contentKind != .service, let customers = sources.first(where: { privateChats.contains($0.name) }) {
+            if envelope.contentKind != .service, let customers = sources.first(where: { customerChats.contains($0.name) }) {
                 // A customer over their pace: taken in and recorded, not forwarded.
                 guard customerLimits.admit("\(envelope.origin.platform)/\(envelope.origin.conversation)", rate: snapshot.config.desk.customerRate)
                 else {
@@ -49,9 +52,7 @@ extension Ingress {
             } else if envelope.kind == .post, let desk = sources.first(where: { desks.contains($0.name) }) {
                 if let command = DeskCommand(envelope.body.text) {
                     try await carryOut(command, of: envelope, at: desk, snapshot: snapshot)
-                } else if let (number, rest) = Addressee.ticketReference(in: envelope.body)
-                    ?? envelope.quote.flatMap(Addressee.ticket(inQuote:)).map({ ($0, envelope.body) })
-                {
+                } else if let (number, rest) = try await reference(in: envelope, at: desk) {
                     if let ticket = try await ledger.ticket(number), ticket.state != .closed {
                         event.envelope.addressee = Addressee(ticket: number, chat: ticket.chat, answers: ticket.lastMessage)
                         event.envelope.body = rest
@@ -72,6 +73,16 @@ extension Ingress {
         return ticketed
     }
 
+    /// The ticket a desk message answers, and its text without the reference: `#1042 …`, a quoted
+    /// reply to one of the ticket's messages, or, in a staff member's one-to-one chat, the ticket
+    /// they took.
+    private func reference(in envelope: Envelope, at desk: Channel) async throws -> (Int64, RichText)? {
+        if let reference = Addressee.ticketReference(in: envelope.body) { return reference }
+        if let ticket = envelope.quote.flatMap(Addressee.ticket(inQuote:)) { return (ticket, envelope.body) }
+        guard desk.address == .privateChats, let taken = try await ledger.taken(by: envelope.sender.id) else { return nil }
+        return (taken.number, envelope.body)
+    }
+
     /// Carries out a desk command and tells the desk what came of it.
     private func carryOut(_ command: DeskCommand, of envelope: Envelope, at desk: Channel, snapshot: ConfigStore.Snapshot) async throws {
         let who = envelope.sender.name.isEmpty ? envelope.sender.id : envelope.sender.name
@@ -86,6 +97,17 @@ extension Ingress {
                     + waiting.sorted { ($0.openedAt, $0.number) < ($1.openedAt, $1.number) }.map { ticket in
                         "#\(ticket.number) \(ticket.name)" + (ticket.claimedBy.map { " (claimed by \($0))" } ?? "")
                     }.joined(separator: "\n")
+        case .take(let number):
+            if desk.address != .privateChats {
+                said = "/take works in your one-to-one chat with the robot; here, answer with #\(number) …"
+            } else if let ticket = try await ledger.take(number, by: envelope.sender.id, name: who, at: envelope.time) {
+                said = "\(who) has ticket #\(ticket.number) (\(ticket.name)): what they write in their one-to-one chat goes to them, until /release."
+            } else {
+                said = "There is no open ticket #\(number)."
+            }
+        case .release:
+            let released = try await ledger.release(by: envelope.sender.id, at: envelope.time)
+            said = released.map { "\(who) released ticket #\($0.number) (\($0.name))." } ?? "\(who) has no ticket to release."
         case .claim(let number), .close(let number):
             let closing: Bool = if case .close = command { true } else { false }
             if let ticket = try await ledger.move(number, to: closing ? .closed : .claimed, by: who, at: envelope.time) {
@@ -169,12 +191,27 @@ extension Ingress {
             body: .init(text: text),
             time: envelope.time
         )
+        // What is said in a staff member's one-to-one chat is said in the desk's group, where the
+        // whole desk sees who has which ticket.
+        let router = snapshot.gate.router
+        let group =
+            desk.address != .privateChats
+            ? desk
+            : router.routes.lazy
+                .filter { $0.from.contains(desk.name) }
+                .flatMap(\.from)
+                .compactMap { router.channels[$0] }
+                .first { $0.address != .privateChats }
+        guard let group else {
+            logger.notice("the desk cannot be told (it has no group)", metadata: ["gh.desk": .string(desk.name), "gh.notice": .string(text)])
+            return
+        }
         let crossings: [Crossing]
         do {
-            crossings = try snapshot.gate.announcement(notice, to: [desk.name], source: Gate.deskSource)
+            crossings = try snapshot.gate.announcement(notice, to: [group.name], source: Gate.deskSource)
         } catch {
             // No route sends to the desk: nothing can be said there; the log says what would have been.
-            logger.notice("the desk cannot be told (no route sends to it)", metadata: ["gh.desk": .string(desk.name), "gh.notice": .string(text)])
+            logger.notice("the desk cannot be told (no route sends to it)", metadata: ["gh.desk": .string(group.name), "gh.notice": .string(text)])
             return
         }
         let result = try await ledger.commit(
@@ -184,11 +221,14 @@ extension Ingress {
     }
 }
 
-/// What staff can ask of the desk in its group: `/tickets`, `/claim 1042`, `/close 1042`.
+/// What staff can ask of the desk: `/tickets`, `/claim 1042`, `/close 1042` (in its group or
+/// their one-to-one chat), `/take 1042` and `/release` (in their one-to-one chat).
 enum DeskCommand: Equatable {
     case tickets
     case claim(Int64)
     case close(Int64)
+    case take(Int64)
+    case release
 
     init?(_ text: String) {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).prefix(3).map(String.init)
@@ -202,6 +242,10 @@ enum DeskCommand: Equatable {
         case "/close":
             guard let number else { return nil }
             self = .close(number)
+        case "/take":
+            guard let number else { return nil }
+            self = .take(number)
+        case "/release": self = .release
         default: return nil
         }
     }

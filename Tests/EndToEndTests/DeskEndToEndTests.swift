@@ -21,7 +21,7 @@ extension EndToEndTests {
             template: "[{ticket} {sender.name}] {text}"
 
           - name: desk-out
-            from: desk
+            from: [desk, staff]
             to: [customers]
             on: { pii: redact }
 
@@ -30,7 +30,10 @@ extension EndToEndTests {
     @Test func customersWriteInTicketsAndTheDeskAnswersEachCustomerAlone() async throws {
         let yaml =
             try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
-            .replacingOccurrences(of: "channels:\n", with: "channels:\n  customers: { platform: outreach, chat: private }\n")
+            .replacingOccurrences(
+                of: "channels:\n",
+                with: "channels:\n  customers: { platform: outreach, chat: private }\n  staff: { platform: corp, conversation: private }\n"
+            )
             + Self.deskYAML
                 + """
 
@@ -94,6 +97,37 @@ extension EndToEndTests {
                 #expect(await telegram.sent(chatID: "7003").last?.replyToMessageID == asked[2])
                 #expect(await telegram.sent(chatID: "7001").compactMap(\.text) == ["Hello Li Wei, your ticket is #1001."])
 
+                // A staff member takes Li Wei's ticket in their one-to-one chat with the robot and
+                // answers from there; after /release, what they write goes to no one.
+                func direct(_ text: String) async throws {
+                    _ = try await dingtalk.inject(
+                        .init(conversationId: "cidStaff03==", conversationType: "1", senderStaffId: "s03", senderNick: "客服小赵", text: text)
+                    )
+                }
+                try await direct("/take 1001")
+                // The desk's group sees who has which ticket.
+                #expect(
+                    await eventually {
+                        await dingtalk.sent(conversation: "cidServiceDesk0==").last?.content
+                            == "客服小赵 has ticket #1001 (Li Wei): what they write in their one-to-one chat goes to them, until /release."
+                    }
+                )
+                try await direct("your parcel left the warehouse today")
+                #expect(await eventually { await telegram.sent(chatID: "7001").count == 2 })
+                #expect(await telegram.sent(chatID: "7001").last?.text == "your parcel left the warehouse today")
+                #expect(await telegram.sent(chatID: "7001").last?.replyToMessageID == asked[0])
+                try await direct("/release")
+                #expect(
+                    await eventually {
+                        await dingtalk.sent(conversation: "cidServiceDesk0==").last?.content == "客服小赵 released ticket #1001 (Li Wei)."
+                    }
+                )
+                try await direct("talking to myself")
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(await telegram.sent(chatID: "7001").count == 2)
+                // Taking claimed it for them.
+                #expect(try await ledger.ticket(1001)?.claimedBy == "客服小赵")
+
                 // The desk's commands: claim, list, close; an answer to a closed ticket is not sent.
                 func command(_ text: String) async throws -> String? {
                     let before = await dingtalk.sent(conversation: "cidServiceDesk0==").count
@@ -101,9 +135,9 @@ extension EndToEndTests {
                     guard await eventually({ await dingtalk.sent(conversation: "cidServiceDesk0==").count > before }) else { return nil }
                     return await dingtalk.sent(conversation: "cidServiceDesk0==").last?.content
                 }
-                #expect(try await command("/claim 1001") == "Ticket #1001 (Li Wei) is claimed by 客服小王.")
+                #expect(try await command("/claim 1002") == "Ticket #1002 (Wang Fang) is claimed by 客服小王.")
                 let listed = try await command("/tickets")
-                #expect(listed == "Open tickets, oldest first:\n#1001 Li Wei (claimed by 客服小王)\n#1002 Wang Fang\n#1003 Zhao Lei")
+                #expect(listed == "Open tickets, oldest first:\n#1001 Li Wei (claimed by 客服小赵)\n#1002 Wang Fang (claimed by 客服小王)\n#1003 Zhao Lei")
                 #expect(try await command("/close 1003") == "Ticket #1003 (Zhao Lei) is closed by 客服小王.")
                 #expect(try await command("#1003 one more thing") == "Ticket #1003 is closed: nothing was sent. It opens again when Zhao Lei writes.")
                 #expect(await telegram.sent(chatID: "7003").count == 2)
@@ -119,14 +153,18 @@ extension EndToEndTests {
                 let crossings = try await ledger.records(from: 1, limit: 100).filter { $0.kind == .crossing }
                 #expect(crossings.filter { $0.route == "desk-in" }.compactMap(\.ticket) == [1001, 1002, 1003, 1003])
                 // (The greetings, the desk's own words, are crossings of the route to the customers too.)
-                #expect(crossings.filter { $0.route == "desk-out" && $0.origin?.channel != "(desk)" }.map(\.ticket) == [1002, 1003])
+                #expect(
+                    crossings.filter { $0.route == "desk-out" && $0.origin?.channel != "(desk)" && $0.ticket != nil }.map(\.ticket) == [
+                        1002, 1003, 1001,
+                    ]
+                )
                 #expect(
                     crossings.filter { $0.route == "desk-out" && $0.origin?.channel == "(desk)" }.compactMap(\.ticket) == [1001, 1002, 1003, 1003]
                 )
                 #expect(crossings.first { $0.route == "desk-out" && $0.ticket == 1002 && $0.origin?.channel != "(desk)" }?.verdict == .redact)
                 // The customer's profile is the ticket's.
                 let ticket = try #require(try await ledger.ticket(1002))
-                #expect(ticket.chat == "7002" && ticket.name == "Wang Fang" && ticket.state == .open)
+                #expect(ticket.chat == "7002" && ticket.name == "Wang Fang" && ticket.state == .claimed)
             }
         }
     }

@@ -105,6 +105,18 @@ public final class FlakyLedger: Ledger {
         try await ledger.conversation(of: ticket)
     }
 
+    public func take(_ number: Int64, by staff: String, name: String, at time: Date) async throws -> Ticket? {
+        try await ledger.take(number, by: staff, name: name, at: time)
+    }
+
+    public func release(by staff: String, at time: Date) async throws -> Ticket? {
+        try await ledger.release(by: staff, at: time)
+    }
+
+    public func taken(by staff: String) async throws -> Ticket? {
+        try await ledger.taken(by: staff)
+    }
+
     public func eraseSubject(_ subject: Subject, by approver: String, reason: String, at time: Date) async throws -> [AuditRecord] {
         try await ledger.eraseSubject(subject, by: approver, reason: reason, at: time)
     }
