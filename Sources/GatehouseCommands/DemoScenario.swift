@@ -23,6 +23,8 @@ struct DemoScenario: Sendable {
         var arrives: String? = nil
         /// A file posted with the text (its name and bytes): it crosses as a file.
         var file: (name: String, mimeType: String, data: Data)? = nil
+        /// Played only when the config has the channel (the support desk's steps).
+        var optional = false
     }
 
     /// The receipt a customer sends in the demo: a small PDF.
@@ -73,6 +75,24 @@ struct DemoScenario: Sendable {
             arrives: "Call the press office on [REDACTED:cn_mobile]."
         ),
         Step(
+            title: "a customer writes to the bot in private: a support ticket opens",
+            channel: "customers",
+            senderID: "5550003",
+            senderName: "Chen Jie",
+            text: "Hi, I was charged twice for order #4420. Can you check?",
+            optional: true
+        ),
+        Step(
+            title: "the desk answers that customer alone, the phone number masked",
+            channel: "desk",
+            senderID: "agent007",
+            senderName: "客服小王",
+            text: "#1001 Sorry about that! The refund has started. Questions? Call 138 1234 5678.",
+            verdict: .redact,
+            arrives: "Questions? Call [REDACTED:cn_mobile].",
+            optional: true
+        ),
+        Step(
             title: "a link in a customer's name is stopped",
             channel: "support",
             senderID: "5550002",
@@ -103,7 +123,7 @@ struct DemoScenario: Sendable {
         guard let telegram, let dingtalk else {
             throw Invalid(description: "\(config.file): the demo needs one telegram and one dingtalk platform")
         }
-        for step in steps where config.channels[step.channel] == nil {
+        for step in steps where config.channels[step.channel] == nil && !step.optional {
             throw Invalid(description: "\(config.file): the demo posts in channel '\(step.channel)', which the config lacks")
         }
         telegramPlatform = telegram.0
@@ -164,6 +184,11 @@ struct DemoScenario: Sendable {
         var expected: [DemoOutcome.Expectation] = []
         for step in steps {
             guard let channel = config.channels[step.channel] else { continue }
+            // A desk answer to a ticket waits until the customer's message opened it.
+            if let (ticket, _) = Addressee.ticketReference(in: RichText(text: step.text)) {
+                let deadline = ContinuousClock.now + timeout
+                while try await ledger.ticket(ticket) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            }
             // The posted message's id at its platform: the audit records name it.
             let messageID: String
             switch channel.address {
@@ -206,8 +231,17 @@ struct DemoScenario: Sendable {
                 // Send-only: the config refuses one as a route's source.
                 continue
             case .privateChats:
-                // The demo's steps are posted in named chats.
-                continue
+                // A customer's private chat with the bot: its id is the customer's.
+                let reply: TelegramReply = try await telegram.post(
+                    "/_emulator/updates",
+                    TelegramPost(
+                        kind: "message",
+                        chat: .init(id: Int64(step.senderID) ?? 1, type: "private", title: step.senderName),
+                        from: .init(id: Int64(step.senderID) ?? 1, first_name: step.senderName),
+                        text: step.text
+                    )
+                )
+                messageID = String(reply.message_id)
             }
             for route in config.routes where route.from.contains(step.channel) {
                 for destination in route.to where destination != step.channel {
@@ -234,10 +268,13 @@ struct DemoScenario: Sendable {
             case .users(let users):
                 let sent: [DingTalkSent] = try await dingtalk.get("/_emulator/sent?conversation=\(Self.query(users.joined(separator: ",")))")
                 outcome.received[expectation.destination] = sent.compactMap(\.content)
-            case .robotWebhook, .announcements, .privateChats:
+            case .privateChats:
+                // Each ticket's customer, in their own chat: whatever the bot sent to any of them.
+                let sent: [TelegramSent] = try await telegram.get("/_emulator/sent")
+                outcome.received[expectation.destination] = sent.compactMap(\.text)
+            case .robotWebhook, .announcements:
                 // The demo's own config has no robot (its emulator would need the robot
-                // registered), announcements are never a destination, and a private chat is a
-                // ticket's, not a step's.
+                // registered), and announcements are never a destination.
                 outcome.received[expectation.destination] = []
             }
         }

@@ -13,35 +13,12 @@ import Testing
 /// conversation is a ticket posted to the desk's DingTalk group headed with its number, and staff
 /// answer one customer with `#N …`, decided by the outbound rules like any crossing.
 extension EndToEndTests {
-    static let deskYAML = """
-
-          - name: desk-in
-            from: customers
-            to: [desk]
-            template: "[{ticket} {sender.name}] {text}"
-
-          - name: desk-out
-            from: [desk, staff]
-            to: [customers]
-            on: { pii: redact }
-
-        """
-
     @Test func customersWriteInTicketsAndTheDeskAnswersEachCustomerAlone() async throws {
+        // The demo's desk, with staff answering from their one-to-one chats too.
         let yaml =
             try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
-            .replacingOccurrences(
-                of: "channels:\n",
-                with: "channels:\n  customers: { platform: outreach, chat: private }\n  staff: { platform: corp, conversation: private }\n"
-            )
-            + Self.deskYAML
-                + """
-
-                desk:
-                  greeting: "Hello {sender.name}, your ticket is {ticket}."
-                  acknowledgement: "Welcome back: ticket {ticket} is open again."
-
-                """
+            .replacingOccurrences(of: "channels:\n", with: "channels:\n  staff: { platform: corp, conversation: private }\n")
+            .replacingOccurrences(of: "  - name: desk-out\n    from: desk\n", with: "  - name: desk-out\n    from: [desk, staff]\n")
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             try await runGateway(config, httpClient) { ledger in
                 let customers = [(7001, "Li Wei"), (7002, "Wang Fang"), (7003, "Zhao Lei")].map { id, name in
@@ -67,7 +44,7 @@ extension EndToEndTests {
                 // Each new ticket's customer was greeted, as a reply to their first message.
                 #expect(await eventually { await telegram.sent(chatID: "7002").count == 2 })
                 let greeting = try #require(await telegram.sent(chatID: "7002").first)
-                #expect(greeting.text == "Hello Wang Fang, your ticket is #1002.")
+                #expect(greeting.text == "Hello Wang Fang, this is Acme support: your ticket is #1002.")
                 #expect(greeting.replyToMessageID == asked[1])
                 let answer = try #require(await telegram.sent(chatID: "7002").last)
                 #expect(answer.text == "please call us on [REDACTED:cn_mobile]")
@@ -95,7 +72,7 @@ extension EndToEndTests {
                 #expect(await eventually { await telegram.sent(chatID: "7003").count == 2 })
                 #expect(await telegram.sent(chatID: "7003").last?.text == "we are on it")
                 #expect(await telegram.sent(chatID: "7003").last?.replyToMessageID == asked[2])
-                #expect(await telegram.sent(chatID: "7001").compactMap(\.text) == ["Hello Li Wei, your ticket is #1001."])
+                #expect(await telegram.sent(chatID: "7001").compactMap(\.text) == ["Hello Li Wei, this is Acme support: your ticket is #1001."])
 
                 // A staff member takes Li Wei's ticket in their one-to-one chat with the robot and
                 // answers from there; after /release, what they write goes to no one.

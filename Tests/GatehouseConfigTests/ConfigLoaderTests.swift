@@ -200,6 +200,6 @@ import Testing
         let reference = try loader.load(file: root.appendingPathComponent("Config/gatehouse.yaml").path)
         #expect(reference.routes.map(\.name) == ["announcements", "bulletins", "customers-in", "after-hours-alerts"])
         let demo = try loader.load(file: root.appendingPathComponent("Config/demo.yaml").path)
-        #expect(demo.routes.map(\.name) == ["announcements", "bulletins", "customers-in"])
+        #expect(demo.routes.map(\.name) == ["announcements", "bulletins", "customers-in", "desk-in", "desk-out"])
     }
 }
