@@ -11,6 +11,11 @@ extension TelegramBotState {
         "sendlocation": "sendLocation", "sendvenue": "sendVenue", "sendcontact": "sendContact", "sendpoll": "sendPoll", "senddice": "sendDice",
     ]
 
+    /// A person blocks the bot: what the bot sends to their private chat is refused (403).
+    func block(by user: Int64) {
+        blockedBy.insert(user)
+    }
+
     /// A message of content that is no file (a location, a poll), as `field` of the Message.
     func sendNative(
         _ field: String,

@@ -105,6 +105,8 @@ actor TelegramBotState {
     private var clockOffset: Int64 = 0
     /// Groups upgraded to supergroups: old id → new id.
     private var migrations: [Int64: Int64] = [:]
+    /// Private chats whose person blocked the bot.
+    var blockedBy: Set<Int64> = []
     private var messages: [Int64: [Int64: TelegramStoredMessage]] = [:]
     private var lastMessageID: [Int64: Int64] = [:]
     private var sentRecords: [TelegramEmulator.SentRecord] = []
@@ -340,6 +342,8 @@ actor TelegramBotState {
 
     /// Applies the flood limits when enabled; throws the 429 (and counts it) when over.
     func admitOutgoing(to chat: Chat) throws {
+        // A person who blocked the bot cannot be written to (Telegram answers 403).
+        if blockedBy.contains(chat.id) { throw TelegramAPIError.forbidden("bot was blocked by the user") }
         guard configuration.rateLimits else { return }
         let isGroup = chat.type != .private
         if let retryAfter = flood.admit(chatID: chat.id, isGroup: isGroup, at: .now) {

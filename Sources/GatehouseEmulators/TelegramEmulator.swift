@@ -246,6 +246,12 @@ public struct TelegramEmulator: Service, CustomStringConvertible {
         await state.sent(chat: chatID)
     }
 
+    /// A person blocks the bot (the Swift mirror of `POST /_emulator/blocks`): sends to their
+    /// private chat are answered 403 "Forbidden: bot was blocked by the user".
+    public func block(by user: Int64) async {
+        await state.block(by: user)
+    }
+
     /// The bytes of the file a message carries (a photo, a document, a voice note, …), or nil.
     public func file(chatID: Int64, messageID: Int64) async -> Data? {
         await state.fileData(chatID: chatID, messageID: messageID)

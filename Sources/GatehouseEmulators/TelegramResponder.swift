@@ -146,6 +146,18 @@ struct TelegramResponder: HTTPResponder {
                 )
             )
             return EmulatorHTTP.json(.ok, .object(["ok": .bool(true)]))
+        case (.post, "/_emulator/blocks"):
+            struct Block: Decodable {
+                var chatID: Int64
+                enum CodingKeys: String, CodingKey {
+                    case chatID = "chat_id"
+                }
+            }
+            guard let body = await EmulatorHTTP.body(of: request), let block = try? JSONDecoder().decode(Block.self, from: Data(body)) else {
+                return controlError(.badRequest, "expected {\"chat_id\": USER}")
+            }
+            await state.block(by: block.chatID)
+            return EmulatorHTTP.json(.ok, .object(["ok": .bool(true)]))
         case (.post, "/_emulator/migrate"):
             struct Migration: Decodable {
                 var chatID: Int64
@@ -170,7 +182,8 @@ struct TelegramResponder: HTTPResponder {
             return EmulatorHTTP.json(.ok, encoding: await state.sent(chat: filter))
         case (.get, "/_emulator/stats"):
             return EmulatorHTTP.json(.ok, encoding: await state.stats())
-        case (_, "/_emulator/updates"), (_, "/_emulator/sent"), (_, "/_emulator/stats"), (_, "/_emulator/chats"), (_, "/_emulator/migrate"):
+        case (_, "/_emulator/updates"), (_, "/_emulator/sent"), (_, "/_emulator/stats"), (_, "/_emulator/chats"), (_, "/_emulator/migrate"),
+            (_, "/_emulator/blocks"):
             return controlError(.methodNotAllowed, "method not allowed")
         default:
             return controlError(.notFound, "unknown control endpoint")

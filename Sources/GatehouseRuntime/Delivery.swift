@@ -97,6 +97,15 @@ struct Delivery: Sendable {
             metadata["gh.record"] = .stringConvertible(record.sequence)
             logger.error("dead-lettered: \(reason)", metadata: metadata)
             count("dead", platform: channel.platform, error: error)
+            // A customer the platform will not let us reach (they blocked the bot) closes their
+            // ticket: the dead delivery's record says why. (The daemon's ledger keeps the desk too.)
+            if error?.code == .unauthorized, let ticket = job.payload.addressee?.ticket, ticket > 0, let desk = ledger as? any DeskLedger {
+                _ = try await desk.move(ticket, to: .closed, by: "gatehouse", at: now)
+                logger.warning(
+                    "the customer cannot be reached (blocked the bot?); their ticket is closed",
+                    metadata: metadata.merging(["gh.ticket": .stringConvertible(ticket)]) { $1 }
+                )
+            }
         case .deferred(let retryAt, let delay, let reason):
             let record = try await ledger.recordDeferred(job, reason: reason, retryAt: retryAt, at: now)
             metadata["gh.record"] = .stringConvertible(record.sequence)

@@ -126,13 +126,27 @@ extension EndToEndTests {
                 #expect(try await ledger.ticket(1003)?.state == .open)
                 #expect(await eventually { await telegram.sent(chatID: "7003").last?.text == "Welcome back: ticket #1003 is open again." })
 
+                // Wang Fang blocks the bot: the answer cannot reach them (403), and their ticket closes.
+                await telegram.block(by: 7002)
+                _ = try await dingtalk.inject(
+                    .init(conversationId: "cidServiceDesk0==", senderStaffId: "s01", senderNick: "客服小王", text: "#1002 anything else?")
+                )
+                #expect(await eventually { try await ledger.ticket(1002)?.state == .closed })
+                let refused = try await ledger.records(from: 1, limit: 200).last { $0.kind == .delivery && $0.outcome == .dead }
+                #expect(refused?.reason?.contains("blocked") == true)
+                // The others are closed at the desk: every ticket ends closed.
+                #expect(try await command("/close 1001") == "Ticket #1001 (Li Wei) is closed by 客服小王.")
+                #expect(try await command("/close 1003") == "Ticket #1003 (Zhao Lei) is closed by 客服小王.")
+                #expect(try await ledger.tickets(in: .closed, limit: 10).map(\.number).sorted() == [1001, 1002, 1003])
+                #expect(try await command("/tickets") == "No open tickets.")
+
                 // Every crossing of the conversation carries its ticket.
                 let crossings = try await ledger.records(from: 1, limit: 100).filter { $0.kind == .crossing }
                 #expect(crossings.filter { $0.route == "desk-in" }.compactMap(\.ticket) == [1001, 1002, 1003, 1003])
                 // (The greetings, the desk's own words, are crossings of the route to the customers too.)
                 #expect(
                     crossings.filter { $0.route == "desk-out" && $0.origin?.channel != "(desk)" && $0.ticket != nil }.map(\.ticket) == [
-                        1002, 1003, 1001,
+                        1002, 1003, 1001, 1002,
                     ]
                 )
                 #expect(
@@ -141,7 +155,7 @@ extension EndToEndTests {
                 #expect(crossings.first { $0.route == "desk-out" && $0.ticket == 1002 && $0.origin?.channel != "(desk)" }?.verdict == .redact)
                 // The customer's profile is the ticket's.
                 let ticket = try #require(try await ledger.ticket(1002))
-                #expect(ticket.chat == "7002" && ticket.name == "Wang Fang" && ticket.state == .claimed)
+                #expect(ticket.chat == "7002" && ticket.name == "Wang Fang")
             }
         }
     }
