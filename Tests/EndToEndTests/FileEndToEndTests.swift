@@ -13,20 +13,20 @@ import Testing
 /// Telegram as a document, bytes intact; the same document posted in Telegram arrives in a
 /// DingTalk group as a file message; each delivery record commits to the bytes it carried.
 extension EndToEndTests {
-    @Test func aThreeMegabytePDFCrossesDingTalkToTelegramAndBackWithItsBytesIntactAndCommittedTo() async throws {
-        let yaml =
-            try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
+    /// The demo with Li's one-to-one chat with the robot routed to a Telegram group `files`, and,
+    /// when `back`, that group routed to the desk.
+    static func filesConfig(back: Bool) throws -> String {
+        try String(contentsOfFile: demoConfig, encoding: .utf8)
             .replacingOccurrences(
                 of: "channels:\n",
                 with:
                     "channels:\n  dm-li: { platform: corp, conversation: \"cidDirectLi0==\" }\n  files: { platform: outreach, chat: -1005550000999 }\n"
             )
-                + """
+            + "\n  - { name: files-out, from: dm-li, to: [files] }\n" + (back ? "  - { name: files-in, from: files, to: [desk] }\n" : "")
+    }
 
-                  - { name: files-out, from: dm-li, to: [files] }
-                  - { name: files-in, from: files, to: [desk] }
-
-                """
+    @Test func aThreeMegabytePDFCrossesDingTalkToTelegramAndBackWithItsBytesIntactAndCommittedTo() async throws {
+        let yaml = try Self.filesConfig(back: true)
         // A PDF's header, then 3 MB that compress to nothing recognisable.
         var generator = SplitMix64(seed: 17)
         let pdf = Data("%PDF-1.7\n".utf8) + Data((0..<(3 << 20)).map { _ in UInt8(truncatingIfNeeded: generator.next()) })
@@ -109,18 +109,7 @@ extension EndToEndTests {
 
 extension EndToEndTests {
     @Test func eachDingTalkMessageTypeCrossesToTelegramInItsNativeForm() async throws {
-        let yaml =
-            try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
-            .replacingOccurrences(
-                of: "channels:\n",
-                with:
-                    "channels:\n  dm-li: { platform: corp, conversation: \"cidDirectLi0==\" }\n  files: { platform: outreach, chat: -1005550000999 }\n"
-            )
-                + """
-
-                  - { name: files-out, from: dm-li, to: [files] }
-
-                """
+        let yaml = try Self.filesConfig(back: false)
         let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: 0x42, count: 64))
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             try await runGateway(config, httpClient) { ledger in

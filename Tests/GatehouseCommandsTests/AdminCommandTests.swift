@@ -17,19 +17,15 @@ import Testing
     let tg = FakeAdapter(platform: "tg")
 
     var yaml: String {
-        """
-        listen: { admin: "\(socket)" }
-        platforms:
-          corp: { type: dingtalk, side: internal, client_id: d, client_secret: s }
-          tg: { type: telegram, side: external, token: "1:x" }
-        channels:
-          all-hands: { platform: corp, conversation: cidA }
-          news: { platform: tg, chat: -1001 }
-        checks:
-          secret-words: { keywords: [机密] }
-        routes:
-          - { name: announcements, from: all-hands, to: [news], on: { secret-words: hold } }
-        """
+        fakePlatformsYAML(socket: socket) + """
+            channels:
+              all-hands: { platform: corp, conversation: cidA }
+              news: { platform: tg, chat: -1001 }
+            checks:
+              secret-words: { keywords: [机密] }
+            routes:
+              - { name: announcements, from: all-hands, to: [news], on: { secret-words: hold } }
+            """
     }
 
     func running(_ body: (Gateway) async throws -> Void) async throws {

@@ -16,20 +16,16 @@ import Testing
     let tg = FakeAdapter(platform: "tg")
 
     var yaml: String {
-        """
-        listen: { admin: "\(socket)" }
-        platforms:
-          corp: { type: dingtalk, side: internal, client_id: d, client_secret: s }
-          tg: { type: telegram, side: external, token: "1:x" }
-        channels:
-          all-hands: { platform: corp, conversation: cidA }
-          news: { platform: tg, chat: -1001, tz: Asia/Shanghai }
-          partners: { platform: tg, chat: -1002, tz: Europe/Berlin }
-        checks:
-          secret-words: { keywords: [机密] }
-        routes:
-          - { name: announcements, from: all-hands, to: [news, partners], on: { secret-words: hold } }
-        """
+        fakePlatformsYAML(socket: socket) + """
+            channels:
+              all-hands: { platform: corp, conversation: cidA }
+              news: { platform: tg, chat: -1001, tz: Asia/Shanghai }
+              partners: { platform: tg, chat: -1002, tz: Europe/Berlin }
+            checks:
+              secret-words: { keywords: [机密] }
+            routes:
+              - { name: announcements, from: all-hands, to: [news, partners], on: { secret-words: hold } }
+            """
     }
 
     /// One life of the gateway; a restart is a new life with new adapters (as a new process has).

@@ -17,20 +17,16 @@ import Testing
     let tg = FakeAdapter(platform: "tg")
 
     var yaml: String {
-        """
-        listen: { admin: "\(socket)" }
-        platforms:
-          corp: { type: dingtalk, side: internal, client_id: d, client_secret: s }
-          tg: { type: telegram, side: external, token: "1:x" }
-        channels:
-          customers: { platform: tg, chat: private }
-          desk: { platform: corp, conversation: cidDesk }
-        checks:
-          pii: { detect: [cn_mobile] }
-        routes:
-          - { name: desk-in, from: customers, to: [desk], template: "[{ticket} {sender.name}] {text}" }
-          - { name: desk-out, from: desk, to: [customers], on: { pii: redact } }
-        """
+        fakePlatformsYAML(socket: socket) + """
+            channels:
+              customers: { platform: tg, chat: private }
+              desk: { platform: corp, conversation: cidDesk }
+            checks:
+              pii: { detect: [cn_mobile] }
+            routes:
+              - { name: desk-in, from: customers, to: [desk], template: "[{ticket} {sender.name}] {text}" }
+              - { name: desk-out, from: desk, to: [customers], on: { pii: redact } }
+            """
     }
 
     @Test func theTicketsAndAConversationAsDecided() async throws {
