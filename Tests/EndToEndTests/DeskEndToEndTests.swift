@@ -14,11 +14,13 @@ import Testing
 /// answer one customer with `#N …`, decided by the outbound rules like any crossing.
 extension EndToEndTests {
     @Test func customersWriteInTicketsAndTheDeskAnswersEachCustomerAlone() async throws {
+        let socket = FileManager.default.temporaryDirectory.appendingPathComponent("gh-desk-\(UUID().uuidString.prefix(8)).sock").path
         // The demo's desk, with staff answering from their one-to-one chats too.
         let yaml =
             try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
             .replacingOccurrences(of: "channels:\n", with: "channels:\n  staff: { platform: corp, conversation: private }\n")
             .replacingOccurrences(of: "  - name: desk-out\n    from: desk\n", with: "  - name: desk-out\n    from: [desk, staff]\n")
+            + "\nlisten: { admin: \"\(socket)\" }\n"
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             try await runGateway(config, httpClient) { ledger in
                 let customers = [(7001, "Li Wei"), (7002, "Wang Fang"), (7003, "Zhao Lei")].map { id, name in
@@ -139,6 +141,22 @@ extension EndToEndTests {
                 #expect(try await command("/close 1003") == "Ticket #1003 (Zhao Lei) is closed by 客服小王.")
                 #expect(try await ledger.tickets(in: .closed, limit: 10).map(\.number).sorted() == [1001, 1002, 1003])
                 #expect(try await command("/tickets") == "No open tickets.")
+
+                // Zhao Lei's rights: their conversation exported, then erased, and the log still verifies.
+                let zhao = Subject(platforms: ["outreach"], person: "7003")
+                let exported = try AuditSubject.export(LedgerReader(directory: config.state), zhao)
+                #expect(exported.joined().contains("still broken") && exported.joined().contains("we are on it"))
+                #expect(!exported.joined().contains("question 1"))
+                let erase = try #require(
+                    try GatehouseCommand.parseAsRoot([
+                        "audit", "erase", "--subject", "telegram:7003", "--reason", "asked by the customer", "--socket", socket,
+                    ])
+                        as? AuditErase
+                )
+                try await erase.run()
+                let erased = try AuditSubject.export(LedgerReader(directory: config.state), zhao).joined()
+                #expect(!erased.contains("still broken") && !erased.contains("we are on it") && !erased.contains("Zhao Lei"))
+                #expect(try LedgerReader(directory: config.state).verify().intact)
 
                 // Every crossing of the conversation carries its ticket.
                 let crossings = try await ledger.records(from: 1, limit: 100).filter { $0.kind == .crossing }
