@@ -58,12 +58,15 @@ struct SendMessage: Encodable, Sendable {
     var text: String
     var entities: [MessageEntity]?
     var replyParameters: ReplyParameters?
+    /// Sent on behalf of a business account connected to the bot.
+    var businessConnectionID: String?
 
     enum CodingKeys: String, CodingKey {
         case chatID = "chat_id"
         case messageThreadID = "message_thread_id"
         case text, entities
         case replyParameters = "reply_parameters"
+        case businessConnectionID = "business_connection_id"
     }
 }
 

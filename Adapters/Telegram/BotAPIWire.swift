@@ -30,6 +30,9 @@ struct Update: Decodable {
     var editedMessage: Message?
     var channelPost: Message?
     var editedChannelPost: Message?
+    /// A customer's message to a Telegram Business account connected to the bot, and its edit.
+    var businessMessage: Message?
+    var editedBusinessMessage: Message?
 
     enum CodingKeys: String, CodingKey {
         case updateID = "update_id"
@@ -37,6 +40,8 @@ struct Update: Decodable {
         case editedMessage = "edited_message"
         case channelPost = "channel_post"
         case editedChannelPost = "edited_channel_post"
+        case businessMessage = "business_message"
+        case editedBusinessMessage = "edited_business_message"
     }
 }
 
@@ -59,6 +64,8 @@ struct Message: Decodable {
     var replyToMessage: MessageReference?
     /// The album the message belongs to (photos or videos sent together).
     var mediaGroupID: String?
+    /// The Telegram Business connection a business account's chat came through.
+    var businessConnectionID: String?
     var document: Document?
     var photo: [PhotoSize]?
     /// Video, Audio, Voice and Animation carry the fields of a Document that matter here (file_id,
@@ -135,6 +142,7 @@ struct Message: Decodable {
         case captionEntities = "caption_entities"
         case replyToMessage = "reply_to_message"
         case mediaGroupID = "media_group_id"
+        case businessConnectionID = "business_connection_id"
         case document, photo, video, audio, voice, animation
         case videoNote = "video_note"
         case sticker, poll, location, venue, contact, dice, story, game, invoice, checklist, giveaway

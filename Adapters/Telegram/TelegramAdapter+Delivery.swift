@@ -50,7 +50,13 @@ extension TelegramAdapter {
             let answering = index == 0 ? reply : nil
             switch unit {
             case .text(let part):
-                ids.append(NativeID(.text, try await sendText(part, to: chat, topic: topic, reply: answering, priority: priority)).text)
+                ids.append(
+                    NativeID(
+                        .text,
+                        try await sendText(part, to: chat, topic: topic, reply: answering, priority: priority, connection: message.connection)
+                    )
+                    .text
+                )
             case .native(let shape):
                 ids.append(NativeID(.native, try await sendNative(shape, to: chat, topic: topic, reply: answering, priority: priority)).text)
             case .file(let attachment, let caption):
@@ -134,8 +140,14 @@ extension TelegramAdapter {
         return RichText(text: caption.text + "\n" + line, spans: caption.spans)
     }
 
-    private func sendText(_ part: RichText, to chat: ChatID, topic: Int64?, reply: ReplyParameters?, priority: DeliveryPriority) async throws -> Int64
-    {
+    private func sendText(
+        _ part: RichText,
+        to chat: ChatID,
+        topic: Int64?,
+        reply: ReplyParameters?,
+        priority: DeliveryPriority,
+        connection: String? = nil
+    ) async throws -> Int64 {
         try await answering(reply) { reply in
             let sent: Message = try await paced("sendMessage", to: chat, priority: priority) { chat throws(DeliveryError) in
                 try await client.call(
@@ -145,7 +157,8 @@ extension TelegramAdapter {
                         messageThreadID: topic,
                         text: part.text,
                         entities: EntityMapping.entities(from: part.spans, in: part.text),
-                        replyParameters: reply
+                        replyParameters: reply,
+                        businessConnectionID: connection
                     ),
                     timeout: configuration.requestTimeout
                 )
@@ -179,7 +192,15 @@ extension TelegramAdapter {
             let line = Self.notForwarded(attachment, caption: caption)
             return NativeID(.text, try await sendText(line, to: chat, topic: topic, reply: reply, priority: message.priority))
         }
-        let id = try await upload(file, caption: caption, to: chat, topic: topic, reply: reply, priority: message.priority)
+        let id = try await upload(
+            file,
+            caption: caption,
+            to: chat,
+            topic: topic,
+            reply: reply,
+            priority: message.priority,
+            connection: message.connection
+        )
         return NativeID(caption == nil ? .file : .caption, id)
     }
 
@@ -286,13 +307,23 @@ extension TelegramAdapter {
         to chat: ChatID,
         topic: Int64?,
         reply: ReplyParameters?,
-        priority: DeliveryPriority
+        priority: DeliveryPriority,
+        connection: String? = nil
     ) async throws -> Int64 {
         try await answering(reply) { reply in
             let form = file.isPhoto ? ContentKind.photo : file.form
             if form != .document, form != .photo || file.data.count <= Self.photoUploadLimit {
                 do {
-                    return try await upload(file, as: form, caption: caption, to: chat, topic: topic, reply: reply, priority: priority)
+                    return try await upload(
+                        file,
+                        as: form,
+                        caption: caption,
+                        to: chat,
+                        topic: topic,
+                        reply: reply,
+                        priority: priority,
+                        connection: connection
+                    )
                 } catch let error as DeliveryError where error.code == .photoRefused || (form != .photo && error.code == .rejected) {
                     logger.info(
                         "Telegram refused a file in its form; sending it as a document",
@@ -300,7 +331,16 @@ extension TelegramAdapter {
                     )
                 }
             }
-            return try await upload(file, as: .document, caption: caption, to: chat, topic: topic, reply: reply, priority: priority)
+            return try await upload(
+                file,
+                as: .document,
+                caption: caption,
+                to: chat,
+                topic: topic,
+                reply: reply,
+                priority: priority,
+                connection: connection
+            )
         }
     }
 
@@ -311,11 +351,13 @@ extension TelegramAdapter {
         to chat: ChatID,
         topic: Int64?,
         reply: ReplyParameters?,
-        priority: DeliveryPriority
+        priority: DeliveryPriority,
+        connection: String?
     ) async throws -> Int64 {
         let (method, field) = form.upload
         let sent: Message = try await paced(method, to: chat, priority: priority) { chat throws(DeliveryError) in
             var fields: [(String, String)] = [("chat_id", chat.key)]
+            if let connection { fields.append(("business_connection_id", connection)) }
             if let topic { fields.append(("message_thread_id", String(topic))) }
             if let caption, form.takesCaption {
                 fields.append(("caption", caption.text))

@@ -84,7 +84,7 @@ public struct TelegramAdapter: Adapter {
     static let partAttempts = 3
 
     /// The update types a bridge needs; others are not requested.
-    static let allowedUpdates = ["message", "edited_message", "channel_post", "edited_channel_post"]
+    static let allowedUpdates = ["message", "edited_message", "channel_post", "edited_channel_post", "business_message", "edited_business_message"]
     /// Telegram's limit on a message text, in UTF-16 code units (which also satisfies its code-point count).
     static let textLimit = 4096
     /// Telegram's limit on a caption.
@@ -313,15 +313,18 @@ public struct TelegramAdapter: Adapter {
     func envelope(from update: Update) -> Envelope? {
         let kind: Envelope.Kind
         let message: Message
-        if let post = update.message ?? update.channelPost {
+        if let post = update.message ?? update.channelPost ?? update.businessMessage {
             kind = .post
             message = post
-        } else if let edit = update.editedMessage ?? update.editedChannelPost {
+        } else if let edit = update.editedMessage ?? update.editedChannelPost ?? update.editedBusinessMessage {
             kind = .edit
             message = edit
         } else {
             return nil
         }
+        // A business account's own messages in its chats come too: only the customer's (in a
+        // private chat, the one whose id the chat has) are the customer's messages.
+        if message.businessConnectionID != nil, let from = message.from, from.id != message.chat.id { return nil }
         // What the chat is, for pacing sends to it (a channel is not a group).
         let chatKind = SendBudget.ChatKind(type: message.chat.type)
         pacer.learn(String(message.chat.id), is: chatKind)
@@ -352,7 +355,7 @@ public struct TelegramAdapter: Adapter {
         let eventID =
             kind == .edit
             ? "\(actual)/\(message.messageID)/edit/\(message.editDate ?? message.date)/\(update.updateID)" : "\(actual)/\(message.messageID)"
-        return Envelope(
+        var envelope = Envelope(
             origin: .init(
                 platform: platform,
                 conversation: chat,
@@ -375,6 +378,8 @@ public struct TelegramAdapter: Adapter {
             contentKind: service ? .service : content.kind == .text ? nil : content.kind,
             native: message.native
         )
+        envelope.connection = message.businessConnectionID
+        return envelope
     }
 
     /// The files a message carries, each with the form it came as: an animation (which also

@@ -185,6 +185,9 @@ public struct OutboundMessage: Sendable, Hashable {
     /// The content in its native form (a location, a poll, a sticker), whose label is in `text`:
     /// a destination that has the form sends it and leaves the label out.
     public var native: NativeContent?
+    /// The Telegram Business connection to send through (an answer to a customer who wrote to a
+    /// business account connected to the bot).
+    public var connection: String?
 
     /// How a text is meant to be read.
     public enum Format: Sendable, Hashable {

@@ -7,11 +7,14 @@ public struct Addressee: Sendable, Hashable, Codable {
     public var chat: String
     /// The native id, in that chat, of the customer's message the answer replies to.
     public var answers: String?
+    /// The Telegram Business connection the customer wrote through, which the answer goes back by.
+    public var connection: String?
 
-    public init(ticket: Int64, chat: String, answers: String? = nil) {
+    public init(ticket: Int64, chat: String, answers: String? = nil, connection: String? = nil) {
         self.ticket = ticket
         self.chat = chat
         self.answers = answers
+        self.connection = connection
     }
 
     /// A desk message addressed to a ticket: `#1042 text` (leading spaces allowed). Answers the

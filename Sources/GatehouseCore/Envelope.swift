@@ -31,6 +31,9 @@ public struct Envelope: Sendable, Hashable, Codable {
     /// The text of the message this one quotes, as the platform showed it (a DingTalk quoted
     /// reply): a desk answer quoting a ticket's message is addressed by the ticket in its heading.
     public var quote: String?
+    /// The Telegram Business connection the message came through (a customer writing to a
+    /// business account connected to the bot): answers go back through it.
+    public var connection: String?
 
     public init(
         origin: Origin,

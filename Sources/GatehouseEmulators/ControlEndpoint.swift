@@ -29,6 +29,11 @@ extension TelegramEmulator {
         ),
         ControlEndpoint("POST", "/_emulator/chats", #"declares a chat the bot is in: {"id","type","title"?,"username"?,"is_forum"?,"topics"?}"#),
         ControlEndpoint("POST", "/_emulator/migrate", #"upgrades a group to a supergroup: {"chat_id","to"}"#),
+        ControlEndpoint(
+            "POST",
+            "/_emulator/business",
+            #"connects a business account to the bot (then inject "business_message"s with its "business_connection_id"): {"id","user","user_chat_id"}"#
+        ),
         ControlEndpoint("POST", "/_emulator/blocks", #"a person blocks the bot: sends to their private chat get 403: {"chat_id"}"#),
         ControlEndpoint("POST", "/_emulator/faults", #"refuses a share of requests: {"rate","retry_after"?,"seed"?,"kinds"?: ["429","500","502"]}"#),
         ControlEndpoint("GET", "/_emulator/sent", "what the bot sent, edited and deleted (?chat_id= one chat)"),

@@ -116,9 +116,11 @@ extension TelegramBotState {
         caption: TelegramText,
         reply: TelegramReplyRequest?,
         duration: Int? = nil,
-        emoji: String? = nil
+        emoji: String? = nil,
+        businessConnection: String? = nil
     ) throws -> JSONValue {
         let chat = try resolve(reference)
+        let connection = try self.businessConnection(businessConnection, for: chat)
         // Stickers and video notes have no caption: the Bot API's methods for them take none.
         let caption = kind.takesCaption ? caption : TelegramText(text: "", entities: [])
         if let threadID { try useThread(threadID, in: chat) }
@@ -150,13 +152,14 @@ extension TelegramBotState {
             )
         }
         if case .existing = input { try admitOutgoing(to: chat) }
-        let message = botMessage(
+        var message = botMessage(
             in: chat,
             threadID: threadID,
             text: caption,
             replyToID: replyID,
             media: TelegramMedia(kind: kind, fileID: file.id)
         )
+        message.businessConnectionID = connection
         store(message)
         var sent = TelegramEmulator.SentRecord(
             method: kind.method,
@@ -169,6 +172,7 @@ extension TelegramBotState {
         sent.fileName = file.name
         sent.fileSize = file.data.count
         sent.replyToMessageID = replyID
+        sent.businessConnectionID = connection
         record(sent)
         return messageJSON(message)
     }

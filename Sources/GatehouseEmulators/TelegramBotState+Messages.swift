@@ -15,13 +15,16 @@ extension TelegramBotState {
         to reference: TelegramChatReference,
         threadID: Int64?,
         text: TelegramText,
-        reply: TelegramReplyRequest?
+        reply: TelegramReplyRequest?,
+        businessConnection: String? = nil
     ) throws -> JSONValue {
         let chat = try resolve(reference)
         if let threadID { try useThread(threadID, in: chat) }
+        let connection = try self.businessConnection(businessConnection, for: chat)
         let replyID = try replyTarget(reply, in: chat)
         try admitOutgoing(to: chat)
-        let message = botMessage(in: chat, threadID: threadID, text: text, replyToID: replyID)
+        var message = botMessage(in: chat, threadID: threadID, text: text, replyToID: replyID)
+        message.businessConnectionID = connection
         store(message)
         var sent = TelegramEmulator.SentRecord(
             method: "sendMessage",
@@ -32,6 +35,7 @@ extension TelegramBotState {
             entities: text.entities
         )
         sent.replyToMessageID = replyID
+        sent.businessConnectionID = connection
         record(sent)
         return messageJSON(message)
     }

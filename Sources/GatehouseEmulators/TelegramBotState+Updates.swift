@@ -39,7 +39,8 @@ extension TelegramBotState {
 
     /// Update kinds delivered when `allowed_updates` is empty or was never given.
     static let defaultUpdateKinds: Set<String> = [
-        "message", "edited_message", "channel_post", "edited_channel_post",
+        "message", "edited_message", "channel_post", "edited_channel_post", "business_connection", "business_message",
+        "edited_business_message",
     ]
 
     // MARK: getUpdates
@@ -195,6 +196,12 @@ extension TelegramBotState {
     }
 
     func inject(_ injected: TelegramEmulator.InjectedUpdate) throws -> (updateID: Int64, messageID: Int64) {
+        if injected.kind.isBusiness {
+            guard let connection = injected.businessConnectionID, businessConnections[connection] != nil else {
+                throw EmulatorError.invalidInjection("a business message needs the business_connection_id of a connection (POST /_emulator/business)")
+            }
+            guard injected.chat.type == .private else { throw EmulatorError.invalidInjection("business messages are in private chats") }
+        }
         if injected.kind.isChannel != (injected.chat.type == .channel) {
             throw EmulatorError.invalidInjection(
                 "kind \(injected.kind.rawValue) does not fit a \(injected.chat.type.rawValue) chat"
@@ -279,6 +286,7 @@ extension TelegramBotState {
             message.media = media
             message.native = native
             message.mediaGroupID = injected.mediaGroupID
+            message.businessConnectionID = injected.kind.isBusiness ? injected.businessConnectionID : nil
         }
         store(message)
         return (enqueue(message, as: injected.kind.rawValue), message.id)
@@ -313,5 +321,28 @@ extension TelegramBotState {
             throw EmulatorError.invalidInjection("content is one object of \(injectableContent.sorted())")
         }
         return TelegramNative(field: field, value: value)
+    }
+
+    /// A business account connects to the bot: kept, and a `business_connection` update queued.
+    func connectBusiness(id: String, user: TelegramEmulator.User, userChatID: Int64) {
+        businessConnections[id] = userChatID
+        let updateID = nextUpdateID
+        nextUpdateID += 1
+        guard (allowedUpdates ?? Self.defaultUpdateKinds).contains("business_connection") else { return }
+        let connection = JSONValue.object([
+            ("id", .string(id)), ("user", Self.userJSON(user)), ("user_chat_id", .int(userChatID)), ("date", .int(now())),
+            ("is_enabled", .bool(true)),
+        ])
+        updates.append(TelegramStoredUpdate(id: updateID, kind: "business_connection", message: connection, created: now()))
+        if let poll = activePoll { resolvePoll(poll, .woken) }
+        webhookDoorbell.continuation.yield()
+    }
+
+    /// The business connection a send names, checked: it must exist, and the chat be a private one.
+    func businessConnection(_ id: String?, for chat: Chat) throws -> String? {
+        guard let id else { return nil }
+        guard businessConnections[id] != nil else { throw TelegramAPIError.badRequest("BUSINESS_CONNECTION_INVALID") }
+        guard chat.type == .private else { throw TelegramAPIError.badRequest("BUSINESS_PEER_INVALID") }
+        return id
     }
 }

@@ -32,6 +32,8 @@ struct TelegramStoredMessage: Sendable {
     var native: TelegramNative? = nil
     /// The album the message is part of.
     var mediaGroupID: String? = nil
+    /// The business connection the message came or went through.
+    var businessConnectionID: String? = nil
 }
 
 /// The file of a message, by the Message field it is in.
@@ -107,6 +109,8 @@ actor TelegramBotState {
     private var migrations: [Int64: Int64] = [:]
     /// Private chats whose person blocked the bot.
     var blockedBy: Set<Int64> = []
+    /// Business accounts connected to the bot: connection id → the business user's private chat.
+    var businessConnections: [String: Int64] = [:]
     private var messages: [Int64: [Int64: TelegramStoredMessage]] = [:]
     private var lastMessageID: [Int64: Int64] = [:]
     private var sentRecords: [TelegramEmulator.SentRecord] = []
@@ -450,6 +454,7 @@ actor TelegramBotState {
             members += [("text", .string(message.text.text)), ("entities", entities)]
         }
         members += [
+            ("business_connection_id", message.businessConnectionID.map(JSONValue.string)),
             ("edit_date", message.editDate.map(JSONValue.int)),
             ("message_thread_id", message.threadID.map(JSONValue.int)),
             ("is_topic_message", message.threadID == nil ? nil : .bool(true)),

@@ -147,8 +147,12 @@ extension TelegramEmulator {
             case editedMessage = "edited_message"
             case channelPost = "channel_post"
             case editedChannelPost = "edited_channel_post"
+            /// A customer's message to a business account connected to the bot (needs `business_connection_id`).
+            case businessMessage = "business_message"
+            case editedBusinessMessage = "edited_business_message"
 
-            var isEdit: Bool { self == .editedMessage || self == .editedChannelPost }
+            var isEdit: Bool { self == .editedMessage || self == .editedChannelPost || self == .editedBusinessMessage }
+            var isBusiness: Bool { self == .businessMessage || self == .editedBusinessMessage }
             var isChannel: Bool { self == .channelPost || self == .editedChannelPost }
         }
 
@@ -179,6 +183,8 @@ extension TelegramEmulator {
         /// The album the message is part of: messages injected one after another with the same
         /// id arrive as Telegram sends an album.
         public var mediaGroupID: String?
+        /// For a business message: the connection it came through (`POST /_emulator/business`).
+        public var businessConnectionID: String?
         /// Content that is no file, as the Bot API's Message shows it: one of `location`,
         /// `venue`, `contact`, `poll`, `dice`, `story`, `checklist`, `game`, `invoice`,
         /// `giveaway`, `paid_media` (then `text` may be empty).
@@ -198,8 +204,10 @@ extension TelegramEmulator {
             photo: InjectedFile? = nil,
             media: [String: InjectedFile]? = nil,
             mediaGroupID: String? = nil,
-            content: [String: JSONValue]? = nil
+            content: [String: JSONValue]? = nil,
+            businessConnectionID: String? = nil
         ) {
+            self.businessConnectionID = businessConnectionID
             self.document = document
             self.photo = photo
             self.media = media
@@ -218,6 +226,7 @@ extension TelegramEmulator {
         enum CodingKeys: String, CodingKey {
             case kind, chat, from, text, entities, document, photo, media, content
             case mediaGroupID = "media_group_id"
+            case businessConnectionID = "business_connection_id"
             case messageID = "message_id"
             case messageThreadID = "message_thread_id"
             case replyToMessageID = "reply_to_message_id"
@@ -249,6 +258,8 @@ extension TelegramEmulator {
         public var content: JSONValue?
         /// For sendMediaGroup: the album the message is part of.
         public var mediaGroupID: String?
+        /// Sent on behalf of a connected business account (`business_connection_id`).
+        public var businessConnectionID: String?
 
         /// A record.
         public init(
@@ -277,6 +288,7 @@ extension TelegramEmulator {
             case replyToMessageID = "reply_to_message_id"
             case content
             case mediaGroupID = "media_group_id"
+            case businessConnectionID = "business_connection_id"
         }
     }
 

@@ -246,6 +246,12 @@ public struct TelegramEmulator: Service, CustomStringConvertible {
         await state.sent(chat: chatID)
     }
 
+    /// A business account connects to the bot (the Swift mirror of `POST /_emulator/business`):
+    /// its customers' messages can then be injected as `business_message`s through `id`.
+    public func connectBusiness(id: String, user: User, userChatID: Int64) async {
+        await state.connectBusiness(id: id, user: user, userChatID: userChatID)
+    }
+
     /// A person blocks the bot (the Swift mirror of `POST /_emulator/blocks`): sends to their
     /// private chat are answered 403 "Forbidden: bot was blocked by the user".
     public func block(by user: Int64) async {

@@ -156,7 +156,8 @@ struct TelegramMethods: Sendable {
             to: chat,
             threadID: try parameters.int64("message_thread_id"),
             text: text,
-            reply: try parameters.reply()
+            reply: try parameters.reply(),
+            businessConnection: try parameters.string("business_connection_id")
         )
     }
 
@@ -203,7 +204,8 @@ struct TelegramMethods: Sendable {
             caption: try caption(parameters),
             reply: try parameters.reply(),
             duration: try parameters.int64("duration").map { Int(clamping: $0) },
-            emoji: try parameters.string("emoji")
+            emoji: try parameters.string("emoji"),
+            businessConnection: try parameters.string("business_connection_id")
         )
     }
 

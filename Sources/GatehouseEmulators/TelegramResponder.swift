@@ -146,6 +146,23 @@ struct TelegramResponder: HTTPResponder {
                 )
             )
             return EmulatorHTTP.json(.ok, .object(["ok": .bool(true)]))
+        case (.post, "/_emulator/business"):
+            struct Connection: Decodable {
+                var id: String
+                var user: TelegramEmulator.User
+                var userChatID: Int64
+                enum CodingKeys: String, CodingKey {
+                    case id, user
+                    case userChatID = "user_chat_id"
+                }
+            }
+            guard let body = await EmulatorHTTP.body(of: request), let connection = try? JSONDecoder().decode(Connection.self, from: Data(body)),
+                !connection.id.isEmpty
+            else {
+                return controlError(.badRequest, "expected {\"id\", \"user\": {…}, \"user_chat_id\"}")
+            }
+            await state.connectBusiness(id: connection.id, user: connection.user, userChatID: connection.userChatID)
+            return EmulatorHTTP.json(.ok, .object(["ok": .bool(true)]))
         case (.post, "/_emulator/blocks"):
             struct Block: Decodable {
                 var chatID: Int64
@@ -183,7 +200,7 @@ struct TelegramResponder: HTTPResponder {
         case (.get, "/_emulator/stats"):
             return EmulatorHTTP.json(.ok, encoding: await state.stats())
         case (_, "/_emulator/updates"), (_, "/_emulator/sent"), (_, "/_emulator/stats"), (_, "/_emulator/chats"), (_, "/_emulator/migrate"),
-            (_, "/_emulator/blocks"):
+            (_, "/_emulator/blocks"), (_, "/_emulator/business"):
             return controlError(.methodNotAllowed, "method not allowed")
         default:
             return controlError(.notFound, "unknown control endpoint")

@@ -244,9 +244,17 @@ public struct FileDigest: Sendable, Hashable {
 /// The support desk's role: one ticket per customer conversation.
 public protocol DeskLedger: Sendable {
     /// The customer's ticket: their open (or claimed) one, a closed one opened again, or a new one
-    /// numbered after the last. Their profile and latest message (`message`, what an answer
-    /// replies to) are kept with it.
-    func ticket(platform: String, chat: String, customer: Envelope.Sender, message: String, at time: Date) async throws -> TicketOpening
+    /// numbered after the last. Their profile, latest message (`message`, what an answer replies
+    /// to) and the Telegram Business connection they wrote through are kept with it.
+    func ticket(
+        platform: String,
+        chat: String,
+        customer: Envelope.Sender,
+        message: String,
+        connection: String?,
+        at time: Date
+    ) async throws
+        -> TicketOpening
 
     /// A ticket by its number.
     func ticket(_ number: Int64) async throws -> Ticket?

@@ -209,6 +209,10 @@ enum LedgerSchema {
             // A staff member who took a ticket answers it from their one-to-one chat with the robot.
             try db.execute(sql: "ALTER TABLE ticket ADD COLUMN taken_by TEXT")
         }
+        migrator.registerMigration("v16-ticket-connection") { db in
+            // A customer who writes through a Telegram Business account is answered through it.
+            try db.execute(sql: "ALTER TABLE ticket ADD COLUMN connection TEXT")
+        }
         return migrator
     }
 }

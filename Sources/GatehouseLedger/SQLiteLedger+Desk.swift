@@ -4,7 +4,14 @@ import GatehouseCore
 
 /// The support desk's tickets (``DeskLedger``).
 extension SQLiteLedger {
-    public func ticket(platform: String, chat: String, customer: Envelope.Sender, message: String, at time: Date) async throws -> TicketOpening {
+    public func ticket(
+        platform: String,
+        chat: String,
+        customer: Envelope.Sender,
+        message: String,
+        connection: String?,
+        at time: Date
+    ) async throws -> TicketOpening {
         try await writer.write { db in
             let stored = StoredDate(time)
             if var ticket = try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE platform = ? AND chat = ?", arguments: [platform, chat])
@@ -14,7 +21,7 @@ extension SQLiteLedger {
                 // The customer's profile as the platform gives it now; a closed ticket opens again.
                 try db.run(
                     sql: """
-                        UPDATE ticket SET customer_id = ?, name = ?, handle = ?, language = ?, last_message = ?, updated_at = ?,
+                        UPDATE ticket SET customer_id = ?, name = ?, handle = ?, language = ?, last_message = ?, connection = ?, updated_at = ?,
                             state = CASE state WHEN 'closed' THEN 'open' ELSE state END,
                             opened_at = CASE state WHEN 'closed' THEN ? ELSE opened_at END,
                             first_response_at = CASE state WHEN 'closed' THEN NULL ELSE first_response_at END,
@@ -22,7 +29,7 @@ extension SQLiteLedger {
                             closed_at = CASE state WHEN 'closed' THEN NULL ELSE closed_at END
                         WHERE number = ?
                         """,
-                    arguments: [customer.id, customer.name, customer.handle, customer.language, message, stored, stored, ticket.number]
+                    arguments: [customer.id, customer.name, customer.handle, customer.language, message, connection, stored, stored, ticket.number]
                 )
                 ticket = try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE number = ?", arguments: [ticket.number]).map(Self.ticket) ?? ticket
                 return TicketOpening(ticket: ticket, opened: reopened, isNew: false)
@@ -30,10 +37,12 @@ extension SQLiteLedger {
             let number = max(try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM ticket") ?? 0, Ticket.firstNumber - 1) + 1
             try db.run(
                 sql: """
-                    INSERT INTO ticket (number, platform, chat, customer_id, name, handle, language, state, opened_at, last_message, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
+                    INSERT INTO ticket (number, platform, chat, customer_id, name, handle, language, state, opened_at, last_message, connection, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)
                     """,
-                arguments: [number, platform, chat, customer.id, customer.name, customer.handle, customer.language, stored, message, stored]
+                arguments: [
+                    number, platform, chat, customer.id, customer.name, customer.handle, customer.language, stored, message, connection, stored,
+                ]
             )
             let ticket = Ticket(
                 number: number,
@@ -44,7 +53,8 @@ extension SQLiteLedger {
                 handle: customer.handle,
                 language: customer.language,
                 openedAt: time,
-                lastMessage: message
+                lastMessage: message,
+                connection: connection
             )
             return TicketOpening(ticket: ticket, opened: true, isNew: true)
         }
@@ -160,7 +170,8 @@ extension SQLiteLedger {
             openedAt: row["opened_at"],
             firstResponseAt: row["first_response_at"],
             closedAt: row["closed_at"],
-            lastMessage: row["last_message"]
+            lastMessage: row["last_message"],
+            connection: row["connection"]
         )
     }
 }

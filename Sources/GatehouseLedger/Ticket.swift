@@ -27,6 +27,8 @@ public struct Ticket: Sendable, Hashable {
     public var closedAt: Date?
     /// The native id of the customer's latest message: what an answer replies to.
     public var lastMessage: String?
+    /// The Telegram Business connection the customer last wrote through, if any.
+    public var connection: String?
 
     public init(
         number: Int64,
@@ -42,8 +44,10 @@ public struct Ticket: Sendable, Hashable {
         openedAt: Date,
         firstResponseAt: Date? = nil,
         closedAt: Date? = nil,
-        lastMessage: String? = nil
+        lastMessage: String? = nil,
+        connection: String? = nil
     ) {
+        self.connection = connection
         self.number = number
         self.platform = platform
         self.chat = chat

@@ -151,6 +151,7 @@ struct Delivery: Sendable {
         }
         // A desk's answer replies to the customer's message it answers, in the customer's chat.
         if message.replyTo == nil, job.action == .post, let answers = job.payload.addressee?.answers { message.replyTo = answers }
+        message.connection = job.payload.addressee?.connection
         message.files = fileSource(from: job.originPlatform, for: adapter, carrying: carried)
         guard job.action != .post else {
             return (try await adapter.send(message, progress: progress(of: job)), nil)

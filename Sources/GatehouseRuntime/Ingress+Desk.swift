@@ -42,6 +42,7 @@ extension Ingress {
                     chat: envelope.origin.conversation,
                     customer: envelope.sender,
                     message: envelope.origin.messageID,
+                    connection: envelope.connection,
                     at: envelope.time
                 )
                 event.envelope.ticket = opening.ticket.number
@@ -54,7 +55,12 @@ extension Ingress {
                     try await carryOut(command, of: envelope, at: desk, snapshot: snapshot)
                 } else if let (number, rest) = try await reference(in: envelope, at: desk) {
                     if let ticket = try await ledger.ticket(number), ticket.state != .closed {
-                        event.envelope.addressee = Addressee(ticket: number, chat: ticket.chat, answers: ticket.lastMessage)
+                        event.envelope.addressee = Addressee(
+                            ticket: number,
+                            chat: ticket.chat,
+                            answers: ticket.lastMessage,
+                            connection: ticket.connection
+                        )
                         event.envelope.body = rest
                         if ticket.firstResponseAt == nil {
                             try await ledger.answered(number, at: envelope.time)
@@ -154,7 +160,12 @@ extension Ingress {
                 )
                 return
             }
-            let addressee = Addressee(ticket: opening.ticket.number, chat: opening.ticket.chat, answers: message.origin.messageID)
+            let addressee = Addressee(
+                ticket: opening.ticket.number,
+                chat: opening.ticket.chat,
+                answers: message.origin.messageID,
+                connection: opening.ticket.connection
+            )
             for index in crossings.indices {
                 crossings[index].ticket = opening.ticket.number
                 crossings[index].addressee = addressee

@@ -178,3 +178,38 @@ extension EndToEndTests {
         }
     }
 }
+
+extension EndToEndTests {
+    @Test func aCustomerWritingToAConnectedBusinessAccountIsAnsweredThroughIt() async throws {
+        try await withEmulators(try ConfigLoader().load(file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
+            try await runGateway(config, httpClient) { ledger in
+                let owner = TelegramEmulator.User(id: 900, firstName: "Acme Shop")
+                await telegram.connectBusiness(id: "bc-acme", user: owner, userChatID: 900)
+                let chat = TelegramEmulator.Chat(id: 7777, type: .private, firstName: "Sun Mei")
+                let customer = TelegramEmulator.User(id: 7777, firstName: "Sun Mei")
+                let asked = try await telegram.inject(
+                    .init(kind: .businessMessage, chat: chat, from: customer, text: "is the shop open today?", businessConnectionID: "bc-acme")
+                )
+                // The business account's own message in that chat is not the customer's.
+                _ = try await telegram.inject(
+                    .init(kind: .businessMessage, chat: chat, from: owner, text: "one moment", businessConnectionID: "bc-acme")
+                )
+                #expect(
+                    await eventually {
+                        await dingtalk.sent(conversation: "cidServiceDesk0==").contains { $0.content == "[#1001 Sun Mei] is the shop open today?" }
+                    }
+                )
+                _ = try await dingtalk.inject(
+                    .init(conversationId: "cidServiceDesk0==", senderStaffId: "s01", senderNick: "客服小王", text: "#1001 yes, until 21:00")
+                )
+                // The greeting and the answer go back through the business connection, as replies.
+                #expect(await eventually { await telegram.sent(chatID: "7777").count == 2 })
+                let sent = await telegram.sent(chatID: "7777")
+                #expect(sent.map(\.businessConnectionID) == ["bc-acme", "bc-acme"])
+                #expect(sent.last?.text == "yes, until 21:00" && sent.last?.replyToMessageID == asked.messageID)
+                #expect(try await ledger.ticket(1001)?.connection == "bc-acme")
+                #expect(await !dingtalk.sent(conversation: "cidServiceDesk0==").contains { $0.content?.contains("one moment") == true })
+            }
+        }
+    }
+}

@@ -22,8 +22,15 @@ import Testing
     }
 
     @Test func eachCustomerHasOneTicketNumberedFromTheFirstAndKeepsItWhileItIsOpen() async throws {
-        let li = try await ledger.ticket(platform: "tg", chat: "7001", customer: customer("7001", "Li", handle: "liwei"), message: "1", at: start)
-        let wang = try await ledger.ticket(platform: "tg", chat: "7002", customer: customer("7002", "Wang"), message: "1", at: start)
+        let li = try await ledger.ticket(
+            platform: "tg",
+            chat: "7001",
+            customer: customer("7001", "Li", handle: "liwei"),
+            message: "1",
+            connection: nil,
+            at: start
+        )
+        let wang = try await ledger.ticket(platform: "tg", chat: "7002", customer: customer("7002", "Wang"), message: "1", connection: nil, at: start)
         #expect(li.ticket.number == Ticket.firstNumber && li.opened)
         #expect(wang.ticket.number == Ticket.firstNumber + 1 && wang.opened)
         // Li writes again: the same ticket, not opened again, the latest message and profile kept.
@@ -32,14 +39,17 @@ import Testing
             chat: "7001",
             customer: customer("7001", "Li Wei", handle: "liwei"),
             message: "2",
+            connection: "bc1",
             at: start.addingTimeInterval(60)
         )
         #expect(again.ticket.number == li.ticket.number && !again.opened)
         #expect(again.ticket.lastMessage == "2" && again.ticket.name == "Li Wei" && again.ticket.handle == "liwei")
         #expect(again.ticket.language == "zh-hans")
         #expect(again.ticket.openedAt == start)
+        // They wrote through a Business connection this time: answers go back by it.
+        #expect(again.ticket.connection == "bc1" && li.ticket.connection == nil)
         // The same chat id on another platform is another customer.
-        let other = try await ledger.ticket(platform: "tg2", chat: "7001", customer: customer("7001", "Li"), message: "1", at: start)
+        let other = try await ledger.ticket(platform: "tg2", chat: "7001", customer: customer("7001", "Li"), message: "1", connection: nil, at: start)
         #expect(other.ticket.number == Ticket.firstNumber + 2)
     }
 
@@ -50,6 +60,7 @@ import Testing
                 chat: chat,
                 customer: customer(chat, "C\(chat)"),
                 message: "1",
+                connection: nil,
                 at: start.addingTimeInterval(Double(index))
             )
         }

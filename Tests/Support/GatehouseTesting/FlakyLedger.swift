@@ -81,8 +81,17 @@ public final class FlakyLedger: Ledger {
         try await ledger.recordCopyRecalled(platform: platform, conversation: conversation, nativeID: nativeID, event: event, by: person, at: time)
     }
 
-    public func ticket(platform: String, chat: String, customer: Envelope.Sender, message: String, at time: Date) async throws -> TicketOpening {
-        try await ledger.ticket(platform: platform, chat: chat, customer: customer, message: message, at: time)
+    public func ticket(
+        platform: String,
+        chat: String,
+        customer: Envelope.Sender,
+        message: String,
+        connection: String?,
+        at time: Date
+    ) async throws
+        -> TicketOpening
+    {
+        try await ledger.ticket(platform: platform, chat: chat, customer: customer, message: message, connection: connection, at: time)
     }
 
     public func ticket(_ number: Int64) async throws -> Ticket? {
