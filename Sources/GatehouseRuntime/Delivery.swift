@@ -216,9 +216,12 @@ struct Delivery: Sendable {
         guard destination.acceptsFiles, let origin = adapters[platform] else { return .none }
         return FileSource { [files] attachment in
             let estimate = attachment.bytes.map { min($0, Self.attachmentLimit) } ?? Self.attachmentLimit
-            let file = try await files.file("\(platform)/\(attachment.reference)", estimate: estimate) {
+            var file = try await files.file("\(platform)/\(attachment.reference)", estimate: estimate) {
                 try await origin.download(attachment, limit: Self.attachmentLimit)
             }
+            // The bytes are shared by every destination, the name is not: the cache holds the
+            // name of whichever crossing fetched first, and this crossing's rules may mask it.
+            if let name = attachment.name { file.name = name }
             carried.note(attachment.reference, FileDigest(name: file.name, data: file.data))
             return file
         } left: { attachment, reason in

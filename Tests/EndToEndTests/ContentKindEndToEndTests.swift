@@ -125,6 +125,22 @@ import Testing
         #expect(dice.masked.map(\.method) == ["sendDice"])
         #expect(dice.masked.first?.content?["emoji"] == .string("🎯"))
 
+        // A file whose name holds a phone number: each destination gets the name its own rules
+        // decided, though the bytes are fetched once for both.
+        let named = try await cross {
+            _ = try await telegram.inject(
+                .init(
+                    chat: Self.group,
+                    from: Self.sender,
+                    text: "",
+                    document: .init(fileName: "call 13812345678.pdf", mimeType: "application/pdf", content: Data("%PDF-1.7".utf8))
+                )
+            )
+        }
+        #expect(named.mirror.compactMap(\.fileName) == ["call 13812345678.pdf"])
+        #expect(named.masked.compactMap(\.fileName).allSatisfy { !$0.contains("13812345678") })
+        #expect(named.masked.map(\.method) == ["sendDocument"])
+
         // Files in their own forms: a voice note, a video, an animation, audio, a video note, a sticker.
         let forms: [(field: String, method: String, file: TelegramEmulator.InjectedFile)] = [
             ("voice", "sendVoice", .init(mimeType: "audio/ogg", content: Data("OggS voice".utf8), duration: 3)),
