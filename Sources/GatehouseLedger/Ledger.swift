@@ -262,6 +262,9 @@ public protocol DeskLedger: Sendable {
     /// The tickets in a state (all when nil), oldest first.
     func tickets(in state: Ticket.State?, limit: Int) async throws -> [Ticket]
 
+    /// How many tickets are open or claimed.
+    func openTicketCount() async throws -> Int
+
     /// Notes that the desk answered the ticket (its first answer's time is kept).
     func answered(_ number: Int64, at time: Date) async throws
 

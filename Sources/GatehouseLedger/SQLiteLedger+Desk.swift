@@ -79,6 +79,12 @@ extension SQLiteLedger {
         }
     }
 
+    public func openTicketCount() async throws -> Int {
+        try await writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ticket WHERE state IN ('open', 'claimed')") ?? 0
+        }
+    }
+
     public func answered(_ number: Int64, at time: Date) async throws {
         try await writer.write { db in
             try db.run(

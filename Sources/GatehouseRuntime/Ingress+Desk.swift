@@ -182,8 +182,7 @@ extension Ingress {
 
     /// `gatehouse_desk_open_tickets`: the tickets open or claimed now.
     private func countOpenTickets() async throws {
-        let open = try await ledger.tickets(in: .open, limit: 100_000).count + ledger.tickets(in: .claimed, limit: 100_000).count
-        Gauge(label: "gatehouse_desk_open_tickets", factory: metrics).record(open)
+        Gauge(label: "gatehouse_desk_open_tickets", factory: metrics).record(try await ledger.openTicketCount())
     }
 
     /// A desk duration in seconds (first response, time to close), into its histogram.

@@ -66,6 +66,10 @@ import Testing
         }
         #expect(try await ledger.tickets(in: .open, limit: 10).map(\.chat) == ["9", "8", "7"])
         #expect(try await ledger.tickets(in: .closed, limit: 10).isEmpty)
+        #expect(try await ledger.openTicketCount() == 3)
+        _ = try await ledger.move(Ticket.firstNumber + 2, to: .closed, by: "s01", at: start)
+        _ = try await ledger.move(Ticket.firstNumber + 1, to: .claimed, by: "s01", at: start)
+        #expect(try await ledger.openTicketCount() == 2)
         #expect(try await ledger.ticket(Ticket.firstNumber + 1)?.chat == "8")
         #expect(try await ledger.ticket(42) == nil)
         try await ledger.answered(Ticket.firstNumber, at: start.addingTimeInterval(30))

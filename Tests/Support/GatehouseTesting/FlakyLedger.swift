@@ -102,6 +102,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.tickets(in: state, limit: limit)
     }
 
+    public func openTicketCount() async throws -> Int {
+        try await ledger.openTicketCount()
+    }
+
     public func answered(_ number: Int64, at time: Date) async throws {
         try await ledger.answered(number, at: time)
     }
