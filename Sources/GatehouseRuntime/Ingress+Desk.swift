@@ -16,15 +16,19 @@ extension Ingress {
     ///   customer, the reference taken off its text; one naming a ticket that does not exist or is
     ///   closed addresses no one, and the desk is told;
     /// - `/tickets`, `/claim N`, `/close N` at the desk are carried out, and the desk is told.
-    func ticketed(_ events: [InboundEvent], snapshot: ConfigStore.Snapshot) async throws -> [InboundEvent] {
+    ///
+    /// A command is carried out only once its message is committed (``DeskOrder``): a redelivery
+    /// of `/close 1042` after the customer wrote again must not close the ticket a second time.
+    func ticketed(_ events: [InboundEvent], snapshot: ConfigStore.Snapshot) async throws -> (events: [InboundEvent], orders: [String: DeskOrder]) {
         let router = snapshot.gate.router
         // The customers are the private chats answers go to; the desks are where answers come
         // from: the desk's group, and the one-to-one chats staff answer from.
         let privateChats = Set(router.channels.values.filter { $0.address == .privateChats }.map(\.name))
         let customerChats = privateChats.intersection(router.routes.flatMap(\.to))
-        guard !customerChats.isEmpty else { return events }
+        guard !customerChats.isEmpty else { return (events, [:]) }
         let desks = Set(router.routes.filter { !customerChats.isDisjoint(with: $0.to) }.flatMap(\.from)).subtracting(customerChats)
         var ticketed: [InboundEvent] = []
+        var orders: [String: DeskOrder] = [:]
         for var event in events {
             let envelope = event.envelope
             let sources = router.sources(of: envelope)
@@ -52,7 +56,7 @@ extension Ingress {
                 }
             } else if envelope.kind == .post, let desk = sources.first(where: { desks.contains($0.name) }) {
                 if let command = DeskCommand(envelope.body.text) {
-                    try await carryOut(command, of: envelope, at: desk, snapshot: snapshot)
+                    orders[envelope.origin.eventID] = DeskOrder(command: command, envelope: envelope, desk: desk)
                 } else if let (number, rest) = try await reference(in: envelope, at: desk) {
                     if let ticket = try await ledger.ticket(number), ticket.state != .closed {
                         event.envelope.addressee = Addressee(
@@ -76,7 +80,7 @@ extension Ingress {
             }
             ticketed.append(event)
         }
-        return ticketed
+        return (ticketed, orders)
     }
 
     /// The ticket a desk message answers, and its text without the reference: `#1042 …`, a quoted
@@ -89,8 +93,9 @@ extension Ingress {
         return (taken.number, envelope.body)
     }
 
-    /// Carries out a desk command and tells the desk what came of it.
-    private func carryOut(_ command: DeskCommand, of envelope: Envelope, at desk: Channel, snapshot: ConfigStore.Snapshot) async throws {
+    /// Carries out a desk command whose message is committed, and tells the desk what came of it.
+    func carryOut(_ order: DeskOrder, snapshot: ConfigStore.Snapshot) async throws {
+        let (command, envelope, desk) = (order.command, order.envelope, order.desk)
         let who = envelope.sender.name.isEmpty ? envelope.sender.id : envelope.sender.name
         let said: String
         switch command {
@@ -229,6 +234,13 @@ extension Ingress {
         )
         if case .committed(_, let jobs) = result { dispatcher.notify(Set(jobs.map(\.destination))) }
     }
+}
+
+/// A desk command to carry out once its message is committed.
+struct DeskOrder: Sendable {
+    var command: DeskCommand
+    var envelope: Envelope
+    var desk: Channel
 }
 
 /// What staff can ask of the desk: `/tickets`, `/claim 1042`, `/close 1042` (in its group or

@@ -105,7 +105,7 @@ public struct Ingress: Service, CustomStringConvertible {
         guard !undescribed.isEmpty else { return }
         // One config decides the whole batch, even if a reload swaps it meanwhile.
         let snapshot = store.current
-        let events = try await ticketed(await described(undescribed), snapshot: snapshot)
+        let (events, orders) = try await ticketed(await described(undescribed), snapshot: snapshot)
         let receivedAt = clock.now
         let intakes = events.map { event in
             Intake(
@@ -151,6 +151,14 @@ public struct Ingress: Service, CustomStringConvertible {
             case .success(.committed(let records, let jobs)):
                 log(records, of: envelope, snapshot: snapshot, at: receivedAt)
                 destinations.formUnion(jobs.map(\.destination))
+                if let order = orders[envelope.origin.eventID] {
+                    do {
+                        try await carryOut(order, snapshot: snapshot)
+                    } catch {
+                        // The message is in; its command is not carried out, and the log says so.
+                        logger.error("a desk command could not be carried out", metadata: ["gh.error": .string(String(describing: error))])
+                    }
+                }
             }
             guard failure == nil else { continue }
             do {

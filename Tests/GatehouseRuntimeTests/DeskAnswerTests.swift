@@ -83,4 +83,39 @@ import Testing
         #expect(ignored.ignored?.reasons == [.init(reason: "desk:over_rate", count: 3)])
         #expect(ignored.ignored?.sources == [.init(address: "666", count: 3)])
     }
+
+    @Test func aRedeliveredDeskCommandIsNotCarriedOutAgain() async throws {
+        let config = try ConfigLoader(environment: [:]).load(yaml: Self.yaml, file: "desk.yaml")
+        let ledger = FlakyLedger(try Fixtures.memoryLedger())
+        let corp = FakeAdapter(platform: "corp")
+        let tg = FakeAdapter(platform: "tg")
+        let gateway = Gateway(config: config, ledger: ledger, adapters: [corp, tg], logger: quietLogger("test"))
+        try await withServices(gateway.services) {
+            func customer(_ id: String) {
+                var message = Fixtures.envelope(platform: "tg", conversation: "7001", messageID: id, text: "hello", sender: "7001", senderName: "Li")
+                message.labels = [Channel.privateLabel]
+                tg.post(message)
+            }
+            customer("c1")
+            #expect(await eventually { try await ledger.ticket(1001) != nil })
+            let close = Fixtures.envelope(
+                platform: "corp",
+                conversation: "cidDesk",
+                messageID: "d1",
+                text: "/close 1001",
+                sender: "s01",
+                senderName: "Wang"
+            )
+            corp.post(close)
+            #expect(await eventually { try await ledger.ticket(1001)?.state == .closed })
+            customer("c2")
+            #expect(await eventually { try await ledger.ticket(1001)?.state == .open })
+            // DingTalk pushes the old command again (its ACK was lost): it was committed, so it is
+            // a duplicate, and the ticket the customer opened again stays open.
+            corp.post(close)
+            #expect(await eventually { corp.acknowledged.count == 2 })
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(try await ledger.ticket(1001)?.state == .open)
+        }
+    }
 }
