@@ -97,6 +97,7 @@ extension DingTalkAdapter {
                 subscriptions: [
                     .init(type: "EVENT", topic: "*"),
                     .init(type: "CALLBACK", topic: Self.botMessageTopic),
+                    .init(type: "CALLBACK", topic: Self.cardCallbackTopic),
                 ],
                 ua: "gatehouse/1.0",
                 localIp: ""
@@ -209,6 +210,8 @@ extension DingTalkAdapter {
             return true
         case ("CALLBACK", Self.botMessageTopic):
             try await deliver(frame, handler: handler, ack: { try await ack(#"{"response":null}"#) })
+        case ("CALLBACK", Self.cardCallbackTopic):
+            try await answerCard(frame.data, ack: ack)
         case ("EVENT", _):
             try await handleEvent(frame, handler: handler, ack: { status in try await ack(status.data) })
         default:

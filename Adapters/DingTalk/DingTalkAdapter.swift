@@ -69,6 +69,8 @@ public struct DingTalkAdapter: Adapter {
     let robotPacer = RobotPacer()
     /// The organisation's directory, when the config asks it (`directory_ttl`).
     let directory: Directory?
+    /// Answers clicks on review cards (``answerCards(with:)``).
+    let cardHandler = CardHandler()
     /// Fired after the first Stream connection attempt (at once in HTTP mode).
     public let started: StartSignal? = StartSignal()
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import GatehouseCore
 import NIOCore
+import NIOHTTP1
 
 /// Calls the DingTalk v1.0 open API (JSON in, JSON out) and classifies its failures.
 /// Secrets travel only in request bodies and headers, never in anything logged.
@@ -16,10 +17,11 @@ struct OpenAPIClient: Sendable {
         _ body: Body,
         accessToken: String? = nil,
         as: Result.Type = Result.self,
+        method: HTTPMethod = .POST,
         timeout: Duration = .seconds(30)
     ) async throws(DeliveryError) -> Result {
         var request = HTTPClientRequest(url: baseURL + path)
-        request.method = .POST
+        request.method = method
         request.headers.add(name: "Content-Type", value: "application/json")
         do {
             request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))

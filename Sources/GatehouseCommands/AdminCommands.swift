@@ -128,7 +128,7 @@ struct Queue: AsyncParsableCommand {
 struct Holds: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Held deliveries: list, show, approve or reject them (the decider is audited).",
-        subcommands: [List.self, Show.self, Approve.self, Reject.self]
+        subcommands: [List.self, Show.self, Approve.self, Reject.self, History.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -203,6 +203,36 @@ struct Holds: AsyncParsableCommand {
         }
     }
 
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Decided holds, newest first: outcome, reviewers and time to decision.")
+        @OptionGroup var admin: AdminOptions
+
+        func run() async throws {
+            let holds: [AdminWire.DecidedHold] = try await AdminClient(socket: admin.socket).get("/holds/history")
+            if holds.isEmpty { return print("no decided holds") }
+            print(Self.render(holds))
+        }
+
+        static func render(_ holds: [AdminWire.DecidedHold]) -> String {
+            let format = ISO8601DateFormatter()
+            return holds.map { hold in
+                let waited = Duration.seconds(max(0, Int64(hold.decided.timeIntervalSince(hold.held))))
+                let head =
+                    "\(hold.id)  \(format.string(from: hold.decided))  \(hold.outcome)  route \(TerminalText.escaped(hold.route)) → "
+                    + "\(TerminalText.escaped(hold.destination))  after \(Self.span(waited))"
+                return ([head] + hold.reviewers.map { "  - " + TerminalText.escaped($0) }).joined(separator: "\n")
+            }.joined(separator: "\n")
+        }
+
+        /// `1h 5m`, `42s`.
+        static func span(_ duration: Duration) -> String {
+            let seconds = duration.components.seconds
+            let parts = [(seconds / 86_400, "d"), (seconds % 86_400 / 3600, "h"), (seconds % 3600 / 60, "m"), (seconds % 60, "s")]
+            let shown = parts.filter { $0.0 > 0 }.prefix(2).map { "\($0.0)\($0.1)" }
+            return shown.isEmpty ? "0s" : shown.joined(separator: " ")
+        }
+    }
+
     struct Reject: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reject a held job: it is dropped, and that is audited.")
         @OptionGroup var decision: DecisionOptions
@@ -222,6 +252,10 @@ struct DecisionOptions: ParsableArguments {
     /// Posts the decision and says who the daemon recorded as deciding.
     func post(to path: String, done: String) async throws {
         let decided: AdminWire.Decided = try await AdminClient(socket: admin.socket).post(path, AdminWire.Decision(reason: reason))
-        print("\(done) by \(decided.approver): audit record \(decided.record)")
+        if let waiting = decided.waiting {
+            print("\(waiting) (by \(decided.approver): audit record \(decided.record))")
+        } else {
+            print("\(done) by \(decided.approver): audit record \(decided.record)")
+        }
     }
 }

@@ -90,6 +90,18 @@ struct AuditPrinter {
                     "revision \(record.configRevision?.prefix(12) ?? "?") from \(record.reason ?? "?")" + (record.approver.map { " by \($0)" } ?? "")
             case .holdApproved, .holdRejected, .deadRetried, .deadDiscarded:
                 detail = "crossing #\(record.crossing ?? 0) by \(record.approver ?? "?")" + (record.reason.map { " — \($0)" } ?? "")
+            case .reviewOpened:
+                detail =
+                    "card \(record.review?.card ?? "?") to \(record.review?.to?.joined(separator: ", ") ?? "?"), \(record.review?.needed ?? 1) approval(s)"
+                    + (record.review?.deadline.map { " by \($0.formatted(.iso8601))" } ?? "")
+            case .holdVote, .decisionRefused:
+                detail =
+                    "crossing #\(record.crossing ?? 0) by \(record.approver ?? "?")"
+                    + (record.review?.approvals.map { " (\($0) of \(record.review?.needed ?? 1))" } ?? "") + (record.reason.map { " — \($0)" } ?? "")
+            case .holdExpired, .holdEscalated, .holdReminded:
+                detail =
+                    "crossing #\(record.crossing ?? 0)" + (record.review?.deadline.map { " deadline \($0.formatted(.iso8601))" } ?? "")
+                    + (record.reason.map { " — \($0)" } ?? "")
             case .contentErased:
                 detail = "content of crossing #\(record.crossing ?? 0) erased" + (record.reason.map { " — \($0)" } ?? "")
             case .pushRejected:

@@ -8,7 +8,8 @@ extension ConfigCompiler {
     static let dingtalkAddressKeys = ["conversation", "robot_webhook", "users", "announcements"]
     /// How many people one `oToMessages/batchSend` reaches.
     static let maxOneToOneUsers = 20
-    static let routeKeys = ["name", "from", "to", "on", "default", "template", "templates", "mirror", "priority", "withdrawn", "placeholders"]
+    static let routeKeys =
+        ["name", "from", "to", "on", "default", "template", "templates", "mirror", "priority", "withdrawn", "placeholders"] + reviewKeys
 
     func compileChannels(_ node: Node, platforms: Declared<PlatformConfig>) -> Declared<Channel> {
         var channels = Declared<Channel>()
@@ -303,12 +304,13 @@ extension ConfigCompiler {
                     if let text = reader.string(value, "\(what): placeholders: \(name)") { placeholders[kind] = text }
                 }
             }
+            let review = reviewRule(fields, what, channels: channels)
             var template = Template.text
             if let node = fields["template"] {
                 guard let parsed = self.template(node, what) else { continue }
                 template = parsed
             }
-            guard let from, let to, let on else { continue }
+            guard let from, let to, let on, review.valid else { continue }
             // `templates: { news: "…", partners: "…" }`: a destination's own template.
             var templates: [String: Template] = [:]
             if let node = fields["templates"] {
@@ -339,7 +341,8 @@ extension ConfigCompiler {
                     mirror: mirror,
                     priority: priority,
                     withdrawn: withdrawn,
-                    placeholders: placeholders
+                    placeholders: placeholders,
+                    review: review.rule
                 )
             )
         }

@@ -85,6 +85,30 @@ public struct ConfigLoader: Sendable {
             }
         }
 
+        let review = main.top["review"].flatMap { mainCompiler.compileReview($0, platforms: platforms) }
+        // Review cards go through the `review:` section's robot: a route whose reviewers are
+        // DingTalk people needs one.
+        if review == nil, main.top["review"] == nil,
+            let route = routes.first(where: { route in
+                guard let rule = route.review else { return false }
+                return (rule.reviewers + rule.reviewers(escalated: true)).contains { if case .unixGroup = $0 { false } else { true } }
+            })
+        {
+            main.reader.error(
+                at: main.top.node,
+                "route '\(route.name)' has DingTalk reviewers, but the config has no 'review:' section (review: { platform: NAME, card_template: ID }) saying which robot sends their cards"
+            )
+        }
+        if let review {
+            for route in routes {
+                guard let room = route.review?.room, let channel = channels.valid[room], channel.platform != review.platform else { continue }
+                main.reader.error(
+                    at: main.top["review"],
+                    "route '\(route.name)': review_in: channel '\(room)' is on platform '\(channel.platform)', but review cards are sent by '\(review.platform)'"
+                )
+            }
+        }
+
         // Pushed updates arrive at the HTTP listener: a webhook platform needs one.
         if listen.http == nil {
             for platform in platforms.valid.values.sorted(by: { $0.name < $1.name }) {
@@ -133,6 +157,7 @@ public struct ConfigLoader: Sendable {
         )
         config.warnings = diagnostics.filter { $0.severity == .warning }
         if let desk { config.desk = desk }
+        config.review = review
         return config
     }
 

@@ -24,6 +24,8 @@ public struct GatewayConfig: Sendable {
     public var outbox: Outbox = Outbox()
     /// What the support desk answers customers by itself (`desk:`).
     public var desk: Desk = Desk()
+    /// How review cards reach the reviewers (`review:`); nil when no route sends cards.
+    public var review: Review?
     /// Problems that did not stop the config from loading (`FILE:LINE:COL: warning: …`).
     public var warnings: [Diagnostic] = []
 
@@ -79,6 +81,20 @@ public struct GatewayConfig: Sendable {
         public var maxActive: Int = 64
 
         public init() {}
+    }
+
+    /// The `review:` section: which DingTalk app's robot sends the review cards, and the card
+    /// template they are built from.
+    public struct Review: Sendable, Hashable {
+        /// The config's name of the DingTalk platform.
+        public var platform: String
+        /// The card template's id in DingTalk's card platform.
+        public var cardTemplate: String
+
+        public init(platform: String, cardTemplate: String) {
+            self.platform = platform
+            self.cardTemplate = cardTemplate
+        }
     }
 
     /// The decision pipeline compiled from the channels and routes.

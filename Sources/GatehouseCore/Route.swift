@@ -28,6 +28,9 @@ public struct Route: Sendable {
     /// label its platform's adapter writes (`placeholders:`); empty leaves nothing. A destination
     /// that sends the kind natively leaves the placeholder out as it does the label.
     public var placeholders: [ContentKind: String]
+    /// Who decides its holds and how (`reviewers:`, `approvals:`, `hold_timeout:`…); nil lets
+    /// anyone who can reach the admin socket decide them, one decision each.
+    public var review: ReviewRule?
 
     /// The notice of ``withdrawn`` unless the config says otherwise.
     public static let defaultWithdrawn = "This message was withdrawn."
@@ -43,8 +46,10 @@ public struct Route: Sendable {
         mirror: Set<Envelope.Kind> = [],
         priority: DeliveryPriority? = nil,
         withdrawn: String = Route.defaultWithdrawn,
-        placeholders: [ContentKind: String] = [:]
+        placeholders: [ContentKind: String] = [:],
+        review: ReviewRule? = nil
     ) {
+        self.review = review
         self.withdrawn = withdrawn
         self.placeholders = placeholders
         self.priority = priority ?? Self.defaultPriority(to: to)

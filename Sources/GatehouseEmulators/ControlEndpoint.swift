@@ -66,6 +66,12 @@ extension DingTalkEmulator {
             "/_emulator/directory",
             #"adds people and departments to the directory: {"people": [{"userid","name","dept_id_list"}], "departments": [{"dept_id","name"}]}"#
         ),
+        ControlEndpoint(
+            "POST",
+            "/_emulator/cards/click",
+            #"a person clicks a card's button; its callback's answer updates the card: {"outTrackId","userId","params": {"action","reason"?,…},"actionId"?}"#
+        ),
+        ControlEndpoint("GET", "/_emulator/cards", "the interactive cards with their data as everyone sees it (?outTrackId= one card)"),
         ControlEndpoint("POST", "/_emulator/events", #"pushes any other EVENT: {"eventType","data"}"#),
         ControlEndpoint("POST", "/_emulator/disconnect", "sends every Stream connection a SYSTEM disconnect, then closes it after the grace"),
         ControlEndpoint("POST", "/_emulator/zombie", "turns every Stream connection into a zombie: open, and nothing reaches the client"),

@@ -58,6 +58,9 @@ actor DingTalkAppState {
     var uploadedMedia: [String: DingTalkMedia] = [:]
     /// The directory: people by userid, departments by id.
     var people: [String: DingTalkEmulator.Person] = [:]
+    /// Interactive cards by outTrackId, and the card callback addresses by route key.
+    var cards: [String: DingTalkEmulator.Card] = [:]
+    var cardCallbacks: [String: (url: String, secret: String?)] = [:]
     var departments: [Int64: DingTalkEmulator.Department] = [:]
     private var requestCount = 0
     private var rateLimitedCount = 0

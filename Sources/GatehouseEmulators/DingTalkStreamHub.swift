@@ -46,6 +46,8 @@ actor DingTalkStreamHub {
         var connection: Int?
         var deadline: ContinuousClock.Instant?
         var deliveries = 0
+        /// Pushed once and never again (a card click: the person sees it fail and clicks anew).
+        var once = false
     }
 
     private let configuration: DingTalkEmulator.Configuration
@@ -56,6 +58,8 @@ actor DingTalkStreamHub {
     private var pending: [String: PendingPush] = [:]
     private var order: [String] = []
     private var pings: [String: (opaque: String, connection: Int)] = [:]
+    /// The ACK data of one-shot callbacks, for whoever waits for the answer.
+    private var answers: [String: String] = [:]
     private var frameSequence = 0
     private var counters = DingTalkEmulator.StreamStats()
 
@@ -136,6 +140,24 @@ actor DingTalkStreamHub {
     @discardableResult
     func publishCallback(topic: String, data: String) -> String {
         publish(type: "CALLBACK", topic: topic, headers: [:], data: data)
+    }
+
+    /// Pushes a CALLBACK once and waits up to `timeout` for its ACK, returning the ACK's data
+    /// (nil when no subscribed connection answered in time: the push is then dropped, as the
+    /// platform drops a card callback that timed out).
+    func callbackAnswer(topic: String, data: String, timeout: Duration) async -> String? {
+        let messageID = nextFrameMessageID()
+        pending[messageID] = PendingPush(messageID: messageID, type: "CALLBACK", topic: topic, headers: [:], data: data, once: true)
+        order.append(messageID)
+        deliver(messageID)
+        let end = ContinuousClock.now + timeout
+        while ContinuousClock.now < end {
+            if let answer = answers.removeValue(forKey: messageID) { return answer }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        pending[messageID] = nil
+        order.removeAll { $0 == messageID }
+        return answers.removeValue(forKey: messageID)
     }
 
     /// Pushes an EVENT (as the protocol page shows them: topic `*`, the event's identity in the
@@ -273,6 +295,7 @@ actor DingTalkStreamHub {
             pending[messageID] = nil
             order.removeAll { $0 == messageID }
             counters.callbacksAcknowledged += 1
+            if push.once { answers[messageID] = frame["data"]?.stringValue ?? "" }
         } else {
             // Not a success: the push stays pending and is redelivered after ackTimeout.
             logger.info("callback answered with code \(code)", metadata: ["emulator.message": "\(messageID)"])
@@ -288,7 +311,7 @@ actor DingTalkStreamHub {
             guard let callback = pending[messageID] else { continue }
             if callback.connection == nil {
                 deliver(messageID)
-            } else if let deadline = callback.deadline, deadline <= now {
+            } else if let deadline = callback.deadline, deadline <= now, !callback.once {
                 if callback.deliveries >= configuration.maxDeliveries {
                     logger.warning(
                         "push dropped after \(callback.deliveries) deliveries without ACK",

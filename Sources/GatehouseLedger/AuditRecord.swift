@@ -48,6 +48,43 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         /// join or a pin in a routed chat, `unrouted` for a chat no channel names; the busiest
         /// chats). Nothing of them crossed.
         case ignored
+        /// A held crossing's review began: a card (`review.card`) went to its reviewers
+        /// (`review.to`), who must approve it `review.needed` times before `review.deadline`.
+        case reviewOpened = "review_opened"
+        /// A reviewer approved a hold that needs more approvals (`reviewer`, `reason`,
+        /// `review.approvals` of `review.needed`); it stays held.
+        case holdVote = "hold_vote"
+        /// Someone tried to decide a hold and was refused (`reviewer`, `reason`: not a reviewer
+        /// of the route, the message's own sender, already decided); nothing changed.
+        case decisionRefused = "decision_refused"
+        /// A hold waited past its route's `hold_timeout` and was rejected: never delivered.
+        case holdExpired = "hold_expired"
+        /// A hold waited past its route's `hold_timeout` and went to the second list of reviewers
+        /// (`review.to`, a new `review.deadline`).
+        case holdEscalated = "hold_escalated"
+        /// A hold's deadline is near: its card was marked with a reminder.
+        case holdReminded = "hold_reminded"
+    }
+
+    /// A hold's review, as a record about it states it.
+    public struct Review: Sendable, Hashable, Codable {
+        /// The card's id (DingTalk's `outTrackId`).
+        public var card: String?
+        /// Whom the card went to (`staff:ID`, `group:CONVERSATION`).
+        public var to: [String]?
+        /// How many approvals it needs, and how many it has.
+        public var needed: Int?
+        public var approvals: Int?
+        /// When it times out.
+        public var deadline: Date?
+
+        public init(card: String? = nil, to: [String]? = nil, needed: Int? = nil, approvals: Int? = nil, deadline: Date? = nil) {
+            self.card = card
+            self.to = to
+            self.needed = needed
+            self.approvals = approvals
+            self.deadline = deadline
+        }
     }
 
     /// How a delivery attempt ended.
@@ -150,6 +187,10 @@ public struct AuditRecord: Sendable, Hashable, Codable {
     public var ignored: Refusals?
     /// For a crossing of the support desk: the ticket it is part of.
     public var ticket: Int64?
+    /// For a decision on a hold (or a refused attempt): who, as the platform or the system knows them.
+    public var reviewer: ReviewerIdentity?
+    /// For a record about a hold's review: its card, reviewers, approvals and deadline.
+    public var review: Review?
 
     // Spelled out rather than derived by a key strategy: these names are the on-disk format.
     enum CodingKeys: String, CodingKey {
@@ -159,7 +200,7 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         case nativeIDs = "native_ids"
         case attempt, reason
         case contentHMAC = "content_hmac"
-        case approver, platform, refusals, files, ignored, ticket
+        case approver, platform, refusals, files, ignored, ticket, reviewer, review
     }
 
     public init(
@@ -184,8 +225,12 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         refusals: Refusals? = nil,
         files: [FileCommitment]? = nil,
         ignored: Refusals? = nil,
-        ticket: Int64? = nil
+        ticket: Int64? = nil,
+        reviewer: ReviewerIdentity? = nil,
+        review: Review? = nil
     ) {
+        self.reviewer = reviewer
+        self.review = review
         self.ticket = ticket
         self.files = files
         self.ignored = ignored

@@ -90,6 +90,37 @@ struct LeafEncoder {
         string("platform", record.platform)
         string("reason", record.reason)
         if let refusals = record.refusals { summary("refusals", refusals) }
+        if let review = record.review {
+            key("review")
+            open("{")
+            integer("approvals", review.approvals.map(Int64.init))
+            string("card", review.card)
+            if let deadline = review.deadline {
+                key("deadline")
+                timestamp(deadline)
+            }
+            integer("needed", review.needed.map(Int64.init))
+            if let to = review.to {
+                key("to")
+                open("[")
+                for place in to {
+                    element()
+                    quoted(place)
+                }
+                close("]")
+            }
+            close("}")
+        }
+        if let reviewer = record.reviewer {
+            key("reviewer")
+            open("{")
+            string("department", reviewer.department)
+            string("id", reviewer.id)
+            string("name", reviewer.name)
+            string("platform", reviewer.platform)
+            string("via", reviewer.via.rawValue)
+            close("}")
+        }
         string("route", record.route)
         integer("sequence", record.sequence)
         integer("ticket", record.ticket)

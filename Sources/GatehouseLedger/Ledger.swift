@@ -8,7 +8,7 @@ import GatehouseCore
 ///
 /// Each method is one transaction, so every cross-row invariant (an audit record for each crossing
 /// and each outcome, a job only with its crossing record) holds after a crash at any point.
-public protocol Ledger: IntakeLedger, OutboxLedger, AuditLedger, ReadableLedger, DeskLedger {
+public protocol Ledger: IntakeLedger, OutboxLedger, AuditLedger, ReadableLedger, DeskLedger, ReviewLedger {
     /// A round trip through the ledger's writer, the path every decision takes: it returns only
     /// when the writer is taking work (a watchdog's proof of life).
     func ping() async throws

@@ -213,6 +213,38 @@ enum LedgerSchema {
             // A customer who writes through a Telegram Business account is answered through it.
             try db.execute(sql: "ALTER TABLE ticket ADD COLUMN connection TEXT")
         }
+        migrator.registerMigration("v17-reviews") { db in
+            // A held job's review: its card, how many approvals it needs, its deadline, and each
+            // reviewer's decision (one per person, so that four eyes are two people).
+            try db.execute(
+                sql: """
+                    CREATE TABLE review (
+                        job INTEGER PRIMARY KEY REFERENCES outbox (id),
+                        card TEXT UNIQUE,
+                        route TEXT NOT NULL,
+                        needed INTEGER NOT NULL,
+                        deadline DATETIME,
+                        escalated INTEGER NOT NULL DEFAULT 0,
+                        reminded INTEGER NOT NULL DEFAULT 0,
+                        delivered INTEGER NOT NULL DEFAULT 0,
+                        recipients TEXT NOT NULL,
+                        opened_at DATETIME NOT NULL,
+                        decided_at DATETIME,
+                        outcome TEXT
+                    );
+                    CREATE INDEX review_open ON review (deadline) WHERE decided_at IS NULL;
+                    CREATE TABLE review_vote (
+                        job INTEGER NOT NULL REFERENCES review (job),
+                        person TEXT NOT NULL,
+                        approve INTEGER NOT NULL,
+                        reason TEXT NOT NULL,
+                        identity TEXT NOT NULL,
+                        at DATETIME NOT NULL,
+                        PRIMARY KEY (job, person)
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -113,21 +113,14 @@ extension SQLiteLedger {
 
     public func decideHold(_ job: OutboxJob, approve: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {
         try await writer.write { db in
-            // An approved announcement scheduled for later waits for its time; any other goes now.
-            let approved = job.notBefore.map { $0 > time } == true ? OutboxJob.State.scheduled : .pending
-            try db.run(
-                sql: "UPDATE outbox SET state = ?, last_error = ? WHERE id = ? AND state = \(OutboxJob.State.held.sql)",
-                arguments: [
-                    approve ? approved.rawValue : OutboxJob.State.cancelled.rawValue,
-                    approve ? nil : "hold rejected by \(approver): \(reason)", job.id,
-                ]
+            try Self.settleHold(
+                job,
+                approve: approve,
+                note: "hold rejected by \(approver): \(reason)",
+                outcome: approve ? "approved" : "rejected",
+                at: time,
+                in: db
             )
-            // One approved after its time goes now, and is no later than when it was meant to go:
-            // its age (max_age) counts from then, not from the decision days before.
-            if approve, approved == .pending, let due = job.notBefore {
-                try db.run(sql: "UPDATE outbox SET not_before = NULL, created_at = ? WHERE id = ?", arguments: [StoredDate(due), job.id])
-            }
-            guard db.changesCount == 1 else { throw LedgerError.notHeld(job.id) }
             return try Self.append(
                 AuditRecord(
                     sequence: 0,
@@ -142,6 +135,27 @@ extension SQLiteLedger {
                 in: db
             )
         }
+    }
+
+    /// Moves a held job to its queue (approved) or cancels it (`note` says why), and closes its
+    /// review. Throws ``LedgerError/notHeld(_:)`` when it is held no longer.
+    static func settleHold(_ job: OutboxJob, approve: Bool, note: String, outcome: String, at time: Date, in db: Database) throws {
+        // An approved announcement scheduled for later waits for its time; any other goes now.
+        let approved = job.notBefore.map { $0 > time } == true ? OutboxJob.State.scheduled : .pending
+        try db.run(
+            sql: "UPDATE outbox SET state = ?, last_error = ? WHERE id = ? AND state = \(OutboxJob.State.held.sql)",
+            arguments: [approve ? approved.rawValue : OutboxJob.State.cancelled.rawValue, approve ? nil : note, job.id]
+        )
+        guard db.changesCount == 1 else { throw LedgerError.notHeld(job.id) }
+        // One approved after its time goes now, and is no later than when it was meant to go:
+        // its age (max_age) counts from then, not from the decision days before.
+        if approve, approved == .pending, let due = job.notBefore {
+            try db.run(sql: "UPDATE outbox SET not_before = NULL, created_at = ? WHERE id = ?", arguments: [StoredDate(due), job.id])
+        }
+        try db.run(
+            sql: "UPDATE review SET decided_at = ?, outcome = ? WHERE job = ? AND decided_at IS NULL",
+            arguments: [StoredDate(time), outcome, job.id]
+        )
     }
 
     public func decideDead(_ job: OutboxJob, retry: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {

@@ -1,6 +1,8 @@
 import Hummingbird
 import NIOCore
 
+import struct GatehouseCore.ReviewerIdentity
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,6 +28,44 @@ public struct AdminContext: RequestContext {
         )
         guard let credentials = try? await future.get() else { return nil }
         return Self.describe(uid: credentials.uid)
+    }
+
+    /// The peer as a reviewer of holds: their uid, login name and the groups they are a member
+    /// of (primary and supplementary), which `reviewers: [group:NAME]` is judged against.
+    func reviewer() async -> ReviewerIdentity? {
+        guard let provider = channel as? any SocketOptionProvider else { return nil }
+        let future: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET),
+            name: SocketOptionName(SO_PEERCRED)
+        )
+        guard let credentials = try? await future.get() else { return nil }
+        return Self.reviewer(uid: credentials.uid, gid: credentials.gid)
+    }
+
+    static func reviewer(uid: uid_t, gid: gid_t) -> ReviewerIdentity {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let login = entry.pw_name else {
+            return ReviewerIdentity(via: .unix, id: String(uid), groups: groupName(gid).map { [$0] } ?? [])
+        }
+        let name = String(cString: login)
+        var count: Int32 = 64
+        var ids = [gid_t](repeating: 0, count: Int(count))
+        if getgrouplist(login, entry.pw_gid, &ids, &count) == -1 {
+            ids = [gid_t](repeating: 0, count: Int(count))
+            _ = getgrouplist(login, entry.pw_gid, &ids, &count)
+        }
+        let gids = Set(ids.prefix(Int(max(0, count)))).union([gid])
+        return ReviewerIdentity(via: .unix, id: String(uid), name: name, groups: gids.compactMap(groupName).sorted())
+    }
+
+    private static func groupName(_ gid: gid_t) -> String? {
+        var entry = group()
+        var result: UnsafeMutablePointer<group>?
+        var buffer = [CChar](repeating: 0, count: 16384)
+        guard getgrgid_r(gid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.gr_name else { return nil }
+        return String(cString: name)
     }
 
     /// `struct ucred` of <sys/socket.h> (pid, uid, gid), which Swift's Glibc module does not

@@ -14,6 +14,8 @@ public struct AdminSurface: Sendable {
     let ledger: any Ledger
     let dispatcher: Dispatcher
     let scheduler: Scheduler
+    /// Judges decisions on holds against the routes' reviewers, as it judges card clicks.
+    let reviews: Reviews
     let reloader: Reloader?
     let reloads: ReloadStatus
     let ready: StartSignal
@@ -26,6 +28,7 @@ public struct AdminSurface: Sendable {
         ledger: any Ledger,
         dispatcher: Dispatcher,
         scheduler: Scheduler,
+        reviews: Reviews,
         reloader: Reloader?,
         reloads: ReloadStatus,
         ready: StartSignal,
@@ -34,6 +37,7 @@ public struct AdminSurface: Sendable {
     ) {
         self.clock = clock
         self.scheduler = scheduler
+        self.reviews = reviews
         self.path = path
         self.store = store
         self.ledger = ledger
@@ -80,6 +84,7 @@ public struct AdminSurface: Sendable {
             guard let job = try await job(context, in: .held) else { return failure(.notFound, "no held job with that id") }
             return try await json(review(job))
         }
+        router.get("/holds/history") { _, _ in try await history() }
         router.post("/holds/:id/approve") { request, context in try await decide(request, context, approve: true) }
         router.post("/holds/:id/reject") { request, context in try await decide(request, context, approve: false) }
         router.get("/queue") { _, _ in try await json(queue()) }
@@ -298,32 +303,50 @@ public struct AdminSurface: Sendable {
     }
 
     private func decide(_ request: Request, _ context: AdminContext, approve: Bool) async throws -> Response {
-        let (approver, reason): (String, String)
+        guard let reviewer = await context.reviewer() else { return failure(.forbidden, "the caller's identity cannot be read from the socket") }
+        let reason: String
         switch try await decision(request, context) {
-        case .success(let decided): (approver, reason) = decided
+        case .success(let decided): reason = decided.reason
         case .failure(let refusal): return failure(refusal.status, refusal.message)
         }
         guard let job = try await job(context, in: .held) else { return failure(.notFound, "no held job with that id") }
-        let record: AuditRecord
-        do {
-            record = try await ledger.decideHold(job, approve: approve, by: approver, reason: reason, at: clock.now)
-        } catch let error as LedgerError where error.shortDescription == "not_held" {
+        switch try await reviews.decide(job: job.id, by: reviewer, approve: approve, reason: reason) {
+        case .refused(let why, _):
+            return failure(.forbidden, "refused (and recorded): \(why)")
+        case .gone(let why):
+            return failure(.conflict, why)
+        case .recorded(.notHeld):
             // Decided by someone else a moment ago.
             return failure(.conflict, "job \(job.id) is no longer held")
+        case .recorded(.alreadyDecided(let earlier)):
+            return failure(.conflict, "you \(earlier ? "approved" : "rejected") job \(job.id) already; another reviewer must decide it")
+        case .recorded(let outcome):
+            guard let record = outcome.record else { return failure(.conflict, "job \(job.id) is no longer held") }
+            var answer = AdminWire.Decided(record: record.sequence, approver: reviewer.display)
+            if case .counted(_, let approvals, let needed) = outcome {
+                answer.waiting = "approval \(approvals) of \(needed) recorded; the hold waits for \(needed - approvals) more"
+            }
+            return try json(answer)
         }
-        logger.info(
-            approve ? "hold approved" : "hold rejected",
-            metadata: [
-                "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
-                "gh.actor": .string(approver), "gh.record": .stringConvertible(record.sequence),
-            ]
+    }
+
+    /// Decided holds, newest first, with their reviewers and how long each waited.
+    private func history() async throws -> Response {
+        let holds = try await ledger.decidedHolds(limit: Self.listLimit)
+        return try json(
+            holds.map { review in
+                AdminWire.DecidedHold(
+                    id: review.job,
+                    route: review.route,
+                    destination: review.destination,
+                    outcome: review.outcome ?? "?",
+                    held: review.heldSince,
+                    decided: review.decidedAt ?? review.heldSince,
+                    card: review.card,
+                    reviewers: review.votes.map { "\($0.approve ? "approved" : "rejected") by \($0.reviewer.display): \($0.reason)" }
+                )
+            }
         )
-        if approve {
-            dispatcher.notify([job.destination])
-            // An announcement approved before its time waits for it.
-            if job.notBefore != nil { scheduler.reschedule() }
-        }
-        return try json(AdminWire.Decided(record: record.sequence, approver: approver))
     }
 
     /// A held job with everything an approver must see: its crossing's findings and sender, and
@@ -333,16 +356,7 @@ public struct AdminSurface: Sendable {
         let record = try await ledger.records(from: job.crossing, limit: 1).first { $0.sequence == job.crossing }
         wire.sender = record?.origin?.senderID
         wire.findings = record?.findings ?? []
-        var links = job.payload.spans.compactMap { span -> String? in
-            guard case .link(let url) = span.style else { return nil }
-            return url
-        }
-        // Every link a client would show as one, found as the link check finds them.
-        if let detector = try? LinkDetector(allow: [], deny: []) {
-            let utf8 = Array(job.text.utf8)
-            links += detector.matches(in: job.text).map { String(decoding: utf8[$0], as: UTF8.self) }
-        }
-        wire.links = links
+        wire.links = HoldDetails.links(of: job)
         wire.attachments = job.payload.attachments
         return wire
     }

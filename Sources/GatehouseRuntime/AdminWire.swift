@@ -104,6 +104,22 @@ public enum AdminWire {
     public struct Decided: Codable, Sendable, Equatable {
         public var record: Int64
         public var approver: String
+        /// For an approval that does not settle the hold yet (`approvals: 2`): how it stands.
+        public var waiting: String?
+    }
+
+    /// `GET /holds/history`: a decided hold, with its reviewers and how long it waited.
+    public struct DecidedHold: Codable, Sendable, Equatable {
+        public var id: Int64
+        public var route: String
+        public var destination: String
+        /// `approved`, `rejected` or `expired`.
+        public var outcome: String
+        public var held: Date
+        public var decided: Date
+        public var card: String?
+        /// Each reviewer's decision: `approved by NAME (ID, DEPARTMENT): REASON`.
+        public var reviewers: [String]
     }
 
     /// `POST /withdrawals`: which message to take back everywhere, and why. Either `crossing`

@@ -37,6 +37,8 @@ public struct Gateway: Sendable {
     public let reloader: Reloader?
     /// How reloads went, for the status line.
     public let reloads: ReloadStatus
+    /// Review cards and the decisions on holds.
+    public let reviews: Reviews
     /// The admin API, when the config has `listen.admin`.
     public let admin: AdminSurface?
 
@@ -114,6 +116,17 @@ public struct Gateway: Sendable {
             clock: clock,
             logger: logger
         )
+        let reviews = Reviews(
+            store: store,
+            ledger: ledger,
+            dispatcher: dispatcher,
+            scheduler: scheduler,
+            adapters: adapters,
+            metrics: metrics,
+            clock: clock,
+            logger: logger
+        )
+        self.reviews = reviews
         self.admin = config.listen.admin.map { [dispatcher, reloader, ready] path in
             AdminSurface(
                 path: path,
@@ -121,6 +134,7 @@ public struct Gateway: Sendable {
                 ledger: ledger,
                 dispatcher: dispatcher,
                 scheduler: scheduler,
+                reviews: reviews,
                 reloader: reloader,
                 reloads: reloads,
                 ready: ready,
@@ -154,7 +168,7 @@ public struct Gateway: Sendable {
     /// process lives, and the final checkpoint covers every last outcome.
     public var services: [any Service] {
         // The summary of ignored messages before intake, so that its last is written after intake stopped.
-        (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [pruner, dispatcher, scheduler, ignoredAuditor, ingress]
+        (checkpointer.map { [$0] } ?? []) + (retention.map { [$0] } ?? []) + [pruner, dispatcher, scheduler, reviews, ignoredAuditor, ingress]
             // The push door's summaries before the listener, so that the last is written after it stopped.
             + (pushes.map { [$0.auditor(ledger: ledger)] } ?? []) + (health.map { [$0.service()] } ?? [])
             + (admin.map { [$0.service()] } ?? []) + (reloader.map { [$0] } ?? []) + [watchdog]

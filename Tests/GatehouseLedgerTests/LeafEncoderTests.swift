@@ -39,6 +39,32 @@ import Testing
                 contentHMAC: .init(received: "abc+/=", decided: "def")
             ),
             AuditRecord(
+                sequence: 5,
+                time: Date(timeIntervalSince1970: 1_790_000_100.25),
+                kind: .holdVote,
+                route: "news",
+                destination: "public",
+                crossing: 2,
+                reason: "ok \"fine\"",
+                approver: "王丽 (manager01, 合规部)",
+                reviewer: ReviewerIdentity(via: .dingtalk, id: "manager01", name: "王丽", departments: ["合规部", "Legal"], platform: "corp"),
+                review: .init(
+                    card: "gh-1-7",
+                    to: ["staff:manager01", "group:cid=="],
+                    needed: 2,
+                    approvals: 1,
+                    deadline: Date(timeIntervalSince1970: 1_790_003_700)
+                )
+            ),
+            AuditRecord(
+                sequence: 6,
+                time: Date(timeIntervalSince1970: 1_790_000_200),
+                kind: .decisionRefused,
+                reason: "not a reviewer",
+                reviewer: ReviewerIdentity(via: .unix, id: "1000", name: "alice", groups: ["staff"]),
+                review: .init(card: "c")
+            ),
+            AuditRecord(
                 sequence: 3,
                 time: Date(timeIntervalSince1970: 1_700_000_000.9999),
                 kind: .delivery,

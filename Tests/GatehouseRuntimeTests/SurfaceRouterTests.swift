@@ -47,12 +47,21 @@ import Testing
         let config = try ConfigLoader(environment: [:]).load(yaml: GatewayTests.yaml, file: "test.yaml")
         let store = ConfigStore(config)
         let dispatcher = Dispatcher(store: store, ledger: ledger, adapters: [], logger: quietLogger("test"))
+        let scheduler = Scheduler(ledger: ledger, dispatcher: dispatcher, logger: quietLogger("test"))
         let admin = AdminSurface(
             path: "/nonexistent/admin.sock",
             store: store,
             ledger: ledger,
             dispatcher: dispatcher,
-            scheduler: Scheduler(ledger: ledger, dispatcher: dispatcher, logger: quietLogger("test")),
+            scheduler: scheduler,
+            reviews: Reviews(
+                store: store,
+                ledger: ledger,
+                dispatcher: dispatcher,
+                scheduler: scheduler,
+                adapters: [],
+                logger: quietLogger("test")
+            ),
             reloader: nil,
             reloads: ReloadStatus(),
             ready: StartSignal(),

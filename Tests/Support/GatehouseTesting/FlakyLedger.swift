@@ -10,7 +10,7 @@ public final class FlakyLedger: Ledger {
         public var description: String { "disk I/O error (injected)" }
     }
 
-    private let ledger: any Ledger
+    fileprivate let ledger: any Ledger
     private let failures = Mutex(0)
 
     public init(_ ledger: any Ledger) {
@@ -241,5 +241,81 @@ public final class FlakyLedger: Ledger {
             try await Task.sleep(for: .milliseconds(10))
         }
         try await ledger.ping()
+    }
+}
+
+extension FlakyLedger {
+    public func unopenedHolds(limit: Int) async throws -> [OutboxJob] {
+        try await ledger.unopenedHolds(limit: limit)
+    }
+
+    public func openReview(
+        _ job: OutboxJob,
+        card: String?,
+        to recipients: [String],
+        needed: Int,
+        deadline: Date?,
+        at time: Date
+    ) async throws
+        -> AuditRecord?
+    {
+        try await ledger.openReview(job, card: card, to: recipients, needed: needed, deadline: deadline, at: time)
+    }
+
+    public func cardDelivered(job: Int64) async throws {
+        try await ledger.cardDelivered(job: job)
+    }
+
+    public func openReviews(limit: Int) async throws -> [HoldReview] {
+        try await ledger.openReviews(limit: limit)
+    }
+
+    public func review(job: Int64) async throws -> HoldReview? {
+        try await ledger.review(job: job)
+    }
+
+    public func review(card: String) async throws -> HoldReview? {
+        try await ledger.review(card: card)
+    }
+
+    public func vote(
+        _ job: OutboxJob,
+        by reviewer: ReviewerIdentity,
+        approve: Bool,
+        reason: String,
+        needed: Int,
+        at time: Date
+    ) async throws
+        -> Vote.Outcome
+    {
+        try await ledger.vote(job, by: reviewer, approve: approve, reason: reason, needed: needed, at: time)
+    }
+
+    public func refuseDecision(
+        _ job: OutboxJob,
+        by reviewer: ReviewerIdentity,
+        because why: String,
+        card: String?,
+        at time: Date
+    ) async throws
+        -> AuditRecord
+    {
+        try await ledger.refuseDecision(job, by: reviewer, because: why, card: card, at: time)
+    }
+
+    public func expire(_ review: HoldReview, at time: Date) async throws -> AuditRecord? {
+        try await ledger.expire(review, at: time)
+    }
+
+    public func escalate(_ review: HoldReview, to recipients: [String], deadline: Date, at time: Date) async throws -> AuditRecord? {
+        try await ledger.escalate(review, to: recipients, deadline: deadline, at: time)
+    }
+
+    public func remind(_ review: HoldReview, at time: Date) async throws -> AuditRecord? {
+        try await ledger.remind(review, at: time)
+    }
+
+    public func decidedHolds(limit: Int) async throws -> [HoldReview] {
+        try await ledger.decidedHolds(limit: limit)
     }
 }

@@ -1,0 +1,311 @@
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import GatehouseLedger
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Held crossings reviewed where the reviewers work: for each new hold, a review is opened in the
+/// ledger (the card's id, the approvals it needs, its deadline) and then its card is delivered to
+/// the route's reviewers; clicks on the card (and `gatehouse holds approve|reject`) are judged
+/// against the route's `reviewers:` and counted until `approvals:` distinct people agree; a hold
+/// past its `hold_timeout:` is rejected or escalated; the card is kept up to date for everyone
+/// who has it, and the sender is told when the route asks.
+///
+/// The ledger is written before the platform is told anything (a card's review before the card,
+/// a decision before the card shows it), so a crash anywhere leaves at worst a card to deliver or
+/// update again, which the next round does.
+public final class Reviews: Service, Sendable {
+    let store: ConfigStore
+    let ledger: any Ledger
+    let dispatcher: Dispatcher
+    let scheduler: Scheduler
+    let carriers: [String: any CardCarrier]
+    let adapters: [String: any Adapter]
+    let metrics: any MetricsFactory
+    let clock: WallClock
+    let interval: Duration
+    let logger: Logger
+
+    /// How many holds one round opens, and how many open reviews it looks at.
+    static let batch = 100
+
+    public init(
+        store: ConfigStore,
+        ledger: any Ledger,
+        dispatcher: Dispatcher,
+        scheduler: Scheduler,
+        adapters: [any Adapter],
+        metrics: any MetricsFactory = MetricsSystem.factory,
+        interval: Duration = .seconds(1),
+        clock: WallClock = .system,
+        logger: Logger
+    ) {
+        self.store = store
+        self.ledger = ledger
+        self.dispatcher = dispatcher
+        self.scheduler = scheduler
+        self.adapters = Dictionary(adapters.map { ($0.platform, $0) }, uniquingKeysWith: { first, _ in first })
+        self.carriers = Dictionary(
+            adapters.compactMap { adapter in (adapter as? any CardCarrier).map { (adapter.platform, $0) } },
+            uniquingKeysWith: { first, _ in first }
+        )
+        self.metrics = metrics
+        self.clock = clock
+        self.interval = interval
+        self.logger = logger
+        for carrier in carriers.values {
+            carrier.answerCards { [weak self] action in
+                guard let self else { return CardAnswer(notice: "Gatehouse is stopping; try again in a moment.") }
+                return await self.answer(action)
+            }
+        }
+    }
+
+    public func run() async throws {
+        await Periodic.run(every: interval, logger: logger, failure: "reviewing holds failed") { [self] in
+            try await round()
+        }
+    }
+
+    /// One round: open the new holds' reviews, deliver the cards not yet delivered, and act on
+    /// deadlines and reminders.
+    func round() async throws {
+        for job in try await ledger.unopenedHolds(limit: Self.batch) {
+            try await open(job)
+        }
+        let now = clock.now
+        for review in try await ledger.openReviews(limit: Self.batch) {
+            if let card = review.card, !review.delivered {
+                await deliver(card: card, of: review)
+            }
+            guard let deadline = review.deadline else { continue }
+            let rule = store.current.config.routes.first { $0.name == review.route }?.review
+            if deadline <= now {
+                try await timeOut(review, rule: rule)
+            } else if !review.reminded, let lead = rule?.reminderLead, deadline.addingTimeInterval(-lead.timeInterval) <= now {
+                try await remind(review)
+            }
+        }
+        Gauge(label: "gatehouse_holds_waiting", factory: metrics).record(try await ledger.summary().outbox[.held] ?? 0)
+    }
+
+    // MARK: Opening
+
+    /// Opens a hold's review and sends its card (and tells the sender, when the route says so).
+    private func open(_ job: OutboxJob) async throws {
+        let config = store.current.config
+        let rule = config.routes.first { $0.name == job.route }?.review
+        guard let rule, let review = config.review, carriers[review.platform] != nil, let spaces = spaces(for: rule.reviewers, rule: rule)
+        else {
+            // Decided on the server only (`gatehouse holds`), as before reviewers existed.
+            _ = try await ledger.openReview(job, card: nil, to: [], needed: rule?.approvals ?? 1, deadline: nil, at: clock.now)
+            if rule != nil {
+                logger.warning(
+                    "a hold's reviewers cannot be sent a card (no review: section, or its platform is not a DingTalk app)",
+                    metadata: ["gh.job": .stringConvertible(job.id), "gh.route": .string(job.route)]
+                )
+            }
+            return
+        }
+        let deadline = rule.timeout.map { job.decidedAt.addingTimeInterval($0.timeInterval) }
+        let card = "gatehouse-h\(job.id)-\(UUID().uuidString.prefix(8).lowercased())"
+        guard
+            let record = try await ledger.openReview(
+                job,
+                card: card,
+                to: spaces.map(Self.describe),
+                needed: rule.approvals,
+                deadline: deadline,
+                at: clock.now
+            ), let opened = try await ledger.review(job: job.id)
+        else { return }
+        logger.info(
+            "hold sent for review",
+            metadata: [
+                "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.card": .string(card),
+                "gh.record": .stringConvertible(record.sequence),
+            ]
+        )
+        await deliver(card: card, of: opened)
+        if rule.tellSender {
+            await tellSender(of: job, "Your message to \(job.destination) is waiting for review (hold #\(job.id)).")
+        }
+    }
+
+    /// Where a card for these reviewers goes: the review group, or each person named.
+    func spaces(for reviewers: [Reviewer], rule: ReviewRule) -> [ReviewCard.Space]? {
+        let config = store.current.config
+        if let room = rule.room, case .conversation(let id) = config.channels[room]?.address {
+            return [.group(id)]
+        }
+        let people = reviewers.staff
+        return people.isEmpty ? nil : people.map(ReviewCard.Space.person)
+    }
+
+    static func describe(_ space: ReviewCard.Space) -> String {
+        switch space {
+        case .group(let id): "group:\(id)"
+        case .person(let id): "staff:\(id)"
+        }
+    }
+
+    static func space(_ described: String) -> ReviewCard.Space? {
+        if described.hasPrefix("group:") { return .group(String(described.dropFirst(6))) }
+        if described.hasPrefix("staff:") { return .person(String(described.dropFirst(6))) }
+        return nil
+    }
+
+    /// Delivers (or delivers again) a review's card with its current content. A failure is
+    /// logged and tried again next round.
+    func deliver(card: String, of review: HoldReview) async {
+        guard let config = store.current.config.review, let carrier = carriers[config.platform],
+            let job = try? await ledger.job(id: review.job)
+        else { return }
+        do {
+            let content = try await self.content(of: job, review: review)
+            let spaces = review.recipients.compactMap(Self.space)
+            // A text longer than a card variable holds is sent whole just before the card.
+            if content.longText {
+                for space in spaces {
+                    _ = try await carrier.send(
+                        OutboundMessage(
+                            channel: Channel(name: "review", platform: carrier.platform, address: Self.address(space)),
+                            text: "Hold #\(job.id), the full text it would send:\n\n\(job.text)",
+                            idempotencyKey: "\(card)-text-\(Self.describe(space))"
+                        )
+                    )
+                }
+            }
+            try await carrier.deliver(ReviewCard(id: card, template: config.cardTemplate, spaces: spaces, fields: content.fields))
+            try await ledger.cardDelivered(job: review.job)
+        } catch {
+            logger.error(
+                "a review card could not be delivered; retrying",
+                metadata: ["gh.job": .stringConvertible(review.job), "gh.card": .string(card), "gh.error": .string(String(describing: error))]
+            )
+        }
+    }
+
+    static func address(_ space: ReviewCard.Space) -> Channel.Address {
+        switch space {
+        case .group(let id): .conversation(id)
+        case .person(let id): .users([id])
+        }
+    }
+
+    // MARK: Deadlines
+
+    private func timeOut(_ review: HoldReview, rule: ReviewRule?) async throws {
+        let now = clock.now
+        if let rule, !review.escalated, case .escalate(let second) = rule.onTimeout, let timeout = rule.timeout,
+            let spaces = spaces(for: second, rule: ReviewRule(reviewers: second))
+        {
+            let deadline = now.addingTimeInterval(timeout.timeInterval)
+            guard let record = try await ledger.escalate(review, to: spaces.map(Self.describe), deadline: deadline, at: now),
+                let escalated = try await ledger.review(job: review.job)
+            else { return }
+            logger.notice(
+                "hold escalated",
+                metadata: [
+                    "gh.job": .stringConvertible(review.job), "gh.route": .string(review.route), "gh.record": .stringConvertible(record.sequence),
+                ]
+            )
+            Counter(label: "gatehouse_holds_escalated_total", factory: metrics).increment()
+            // A new card for the second list (the first list's card says where it went).
+            if let card = escalated.card {
+                await update(
+                    card,
+                    fields: [
+                        ReviewCard.Field.status:
+                            "⤴️ Escalated at \(Self.time(now)): no decision within \(rule.timeout.map(\.formattedForConfig) ?? "the time allowed")"
+                    ]
+                )
+                await deliver(card: card, of: escalated)
+            }
+            return
+        }
+        guard let record = try await ledger.expire(review, at: now) else { return }
+        logger.notice(
+            "hold expired and rejected",
+            metadata: ["gh.job": .stringConvertible(review.job), "gh.route": .string(review.route), "gh.record": .stringConvertible(record.sequence)]
+        )
+        Counter(label: "gatehouse_holds_expired_total", factory: metrics).increment()
+        decided(review, outcome: "expired", at: now)
+        if let card = review.card {
+            await update(
+                card,
+                fields: [
+                    ReviewCard.Field.status: "⌛ Expired at \(Self.time(now)): rejected, no decision within the time allowed. Nothing was sent.",
+                    ReviewCard.Field.decided: "true",
+                ]
+            )
+        }
+        if rule?.tellSender == true, let job = try await ledger.job(id: review.job) {
+            await tellSender(of: job, "Your message to \(job.destination) (hold #\(job.id)) was not reviewed in time and was not sent.")
+        }
+    }
+
+    private func remind(_ review: HoldReview) async throws {
+        guard let record = try await ledger.remind(review, at: clock.now), let card = review.card, let deadline = review.deadline else { return }
+        logger.info("hold reminder", metadata: ["gh.job": .stringConvertible(review.job), "gh.record": .stringConvertible(record.sequence)])
+        await update(card, fields: [ReviewCard.Field.status: "⏰ Reminder: \(Self.waiting(review)); expires at \(Self.time(deadline))"])
+    }
+
+    // MARK: Telling
+
+    /// Changes a card's variables for everyone who has it; a failure is logged (the card then
+    /// shows an older state, and a click on it is judged against the ledger anyway).
+    func update(_ card: String, fields: [String: String]) async {
+        guard let config = store.current.config.review, let carrier = carriers[config.platform] else { return }
+        do {
+            try await carrier.update(card: card, fields: fields)
+        } catch {
+            logger.error("a review card could not be updated", metadata: ["gh.card": .string(card), "gh.error": .string(String(describing: error))])
+        }
+    }
+
+    /// Tells a held message's sender, in their one-to-one chat with the robot, when they are a
+    /// DingTalk person.
+    func tellSender(of job: OutboxJob, _ text: String) async {
+        guard let carrier = carriers[job.originPlatform],
+            let crossing = try? await ledger.records(from: job.crossing, limit: 1).first,
+            let sender = crossing.origin?.senderID, !sender.isEmpty
+        else { return }
+        do {
+            _ = try await carrier.send(
+                OutboundMessage(
+                    channel: Channel(name: "review", platform: carrier.platform, address: .users([sender])),
+                    text: text,
+                    idempotencyKey: "gatehouse-tell-\(job.id)-\(text.hashValue)"
+                )
+            )
+        } catch {
+            logger.warning(
+                "the sender of a hold could not be told",
+                metadata: ["gh.job": .stringConvertible(job.id), "gh.error": .string(String(describing: error))]
+            )
+        }
+    }
+
+    /// Counts a decided hold and how long it waited.
+    func decided(_ review: HoldReview, outcome: String, at time: Date) {
+        Counter(label: "gatehouse_holds_decided_total", dimensions: [("outcome", outcome)], factory: metrics).increment()
+        Recorder(label: "gatehouse_hold_decision_seconds", factory: metrics).record(max(0, time.timeIntervalSince(review.heldSince)))
+    }
+
+    // MARK: Wording
+
+    static func time(_ date: Date) -> String {
+        date.formatted(
+            Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(
+                .colon
+            )
+        ) + " UTC"
+    }
+
+    static func waiting(_ review: HoldReview) -> String {
+        "waiting for \(review.needed - review.approvals) more approval\(review.needed - review.approvals == 1 ? "" : "s") (\(review.approvals) of \(review.needed))"
+    }
+}
