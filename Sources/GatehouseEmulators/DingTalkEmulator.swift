@@ -237,6 +237,17 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
         await hub.publishEvent(eventType: eventType, data: data)
     }
 
+    /// The interactive cards (the Swift mirror of `GET /_emulator/cards`).
+    public func cards() async -> [Card] {
+        await app.allCards()
+    }
+
+    /// A person clicks a card's button (the Swift mirror of `POST /_emulator/cards/click`): the
+    /// callback goes to the app, and its answer, if it comes within two seconds, updates the card.
+    public func click(_ click: Click) async throws -> ClickResult {
+        try await Self.click(click, app: app, hub: hub, corpID: configuration.corpID)
+    }
+
     /// Deletes an announcement: `get_blackboard` answers badRequest for it from now on.
     public func deleteAnnouncement(_ blackboardId: String) async {
         _ = await app.deleteBlackboard(blackboardId)
