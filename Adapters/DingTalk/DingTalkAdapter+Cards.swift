@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GatehouseCore
 import Logging
@@ -17,7 +18,8 @@ extension DingTalkAdapter: CardCarrier {
         let request = CardDelivery(
             cardTemplateId: card.template,
             outTrackId: card.id,
-            callbackType: "STREAM",
+            callbackType: takesCardPushes ? "HTTP" : "STREAM",
+            callbackRouteKey: takesCardPushes ? cardRouteKey : nil,
             cardData: .init(cardParamMap: card.fields),
             openSpaceId: "dtv1.card//" + (groups.map { "IM_GROUP.\($0)" } + people.map { "IM_ROBOT.\($0)" }).joined(separator: ";"),
             imGroupOpenSpaceModel: groups.isEmpty ? nil : .init(supportForward: false),
@@ -72,6 +74,80 @@ extension DingTalkAdapter: CardCarrier {
     public func answerCards(with handler: @escaping CardActionHandler) {
         cardHandler.install(handler)
     }
+
+    // MARK: Clicks by HTTP
+
+    public var takesCardPushes: Bool { configuration.cardCallbackURL != nil }
+
+    /// The route key the callback address is registered under, one per app.
+    var cardRouteKey: String { "gatehouse-\(configuration.clientID)" }
+
+    /// The secret DingTalk signs card callbacks with (`apiSecret`), derived from the app secret so
+    /// that there is no second secret to keep: whoever knows it knows the app secret already.
+    var cardSecret: String { Self.cardSecret(for: configuration.clientSecret) }
+
+    /// The card callback secret an app with this app secret registers.
+    public static func cardSecret(for clientSecret: Secret) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("gatehouse card callback".utf8), using: SymmetricKey(data: Data(clientSecret.value.utf8)))
+        return Data(mac).base64EncodedString()
+    }
+
+    /// `x-ddpaas-signature` for a timestamp: base64(HMAC-SHA256(apiSecret, timestamp)).
+    public static func cardSignature(timestamp: String, secret: String) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data(timestamp.utf8), using: SymmetricKey(data: Data(secret.utf8)))).base64EncodedString()
+    }
+
+    /// Registers `/hooks/<platform>/cards` as the card callback address (`card/callbacks/register`,
+    /// overwriting an earlier registration of this app's key).
+    func registerCardCallback() async throws {
+        guard let url = configuration.cardCallbackURL else { return }
+        let _: CardCallbackRegistration.Response = try await authorized { token throws(DeliveryError) in
+            try await api.post(
+                "/v1.0/card/callbacks/register",
+                CardCallbackRegistration(callbackRouteKey: cardRouteKey, callbackUrl: url, apiSecret: cardSecret, forceUpdate: true),
+                accessToken: token
+            )
+        }
+        logger.info("card callbacks registered", metadata: ["gh.url": .string(url)])
+    }
+
+    /// Refuses a card click whose `x-ddpaas-signature-timestamp` is not within five minutes of
+    /// `now` (a click is answered within two seconds; a late one is a replay), or whose
+    /// `x-ddpaas-signature` (base64 HMAC-SHA256 of the timestamp under the apiSecret) does not
+    /// match, in constant time.
+    public func screenCard(_ headers: [String: String], now: Date) -> PushAnswer? {
+        guard takesCardPushes else { return .refused(.unknownHook) }
+        guard let timestamp = headers["x-ddpaas-signature-timestamp"], let milliseconds = ClockWindow.milliseconds(timestamp),
+            Self.cardClockWindow.contains(milliseconds, now: Int64(now.timeIntervalSince1970 * 1000))
+        else {
+            return .refused(.stale)
+        }
+        guard let signature = headers["x-ddpaas-signature"], Secret(Self.cardSignature(timestamp: timestamp, secret: cardSecret)).matches(signature)
+        else {
+            return .refused(.unauthorized)
+        }
+        return nil
+    }
+
+    /// The signature covers the timestamp alone: each signed timestamp is taken once.
+    public func cardToken(_ headers: [String: String]) -> PushToken? {
+        guard let milliseconds = headers["x-ddpaas-signature-timestamp"].flatMap(ClockWindow.milliseconds) else { return nil }
+        let (end, overflow) = milliseconds.addingReportingOverflow(Self.cardClockWindow.milliseconds)
+        return PushToken(
+            nonce: "card-timestamp:\(milliseconds):\(headers["x-ddpaas-signature"] ?? "")",
+            expires: overflow ? .distantFuture : Date(timeIntervalSince1970: TimeInterval(end) / 1000)
+        )
+    }
+
+    public func answerCardPush(_ push: Push) async -> PushAnswer {
+        guard let action = Self.cardAction(from: Data(push.body), platform: platform) else {
+            return PushAnswer(status: 400, body: "not a card click", refusal: .malformed)
+        }
+        return PushAnswer(status: 200, body: Self.cardResponse(await cardHandler.answer(action)))
+    }
+
+    /// How far a card click's signed time may be from the gateway's clock.
+    static let cardClockWindow = ClockWindow(milliseconds: 5 * 60 * 1000)
 
     /// Answers a card callback frame: decodes the click, asks the handler (which records the
     /// decision), and ACKs with the card's new variables. A frame that is not a click is
@@ -157,6 +233,7 @@ struct CardDelivery: Encodable, Sendable {
     var cardTemplateId: String
     var outTrackId: String
     var callbackType: String
+    var callbackRouteKey: String?
     var cardData: CardData
     var openSpaceId: String
     var imGroupOpenSpaceModel: SpaceModel?
@@ -194,6 +271,17 @@ struct CardUpdate: Encodable, Sendable {
 struct CardUpdateResponse: Decodable {
     var success: Bool?
     var result: Bool?
+}
+
+/// `POST /v1.0/card/callbacks/register` body and answer.
+struct CardCallbackRegistration: Encodable, Sendable {
+    struct Response: Decodable {
+        var success: Bool?
+    }
+    var callbackRouteKey: String
+    var callbackUrl: String
+    var apiSecret: String
+    var forceUpdate: Bool
 }
 
 /// A card callback's answer.

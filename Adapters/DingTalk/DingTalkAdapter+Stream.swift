@@ -23,6 +23,7 @@ extension DingTalkAdapter {
     /// connection silent for longer than `idleTimeout` (no ping, no push) is taken for a zombie
     /// and replaced. Failures are retried with jittered backoff.
     public func receive(_ handler: @escaping InboundHandler) async throws {
+        await registerCardCallbackUntilDone()
         if configuration.receive == .http {
             // Nothing to connect to: the platform posts to the gateway's push door, which hands
             // each callback to ``decode(_:)``.
@@ -83,6 +84,24 @@ extension DingTalkAdapter {
                         break
                     }
                 }
+            }
+        }
+    }
+
+    /// Registers the card callback address (when clicks come by HTTP), retrying a failure a few
+    /// times; clicks cannot reach the gateway without it, which is said loudly.
+    private func registerCardCallbackUntilDone() async {
+        guard takesCardPushes else { return }
+        for attempt in 1...5 {
+            do {
+                try await registerCardCallback()
+                return
+            } catch {
+                logger.error(
+                    "card callbacks could not be registered; review cards cannot be clicked until they are",
+                    metadata: ["gh.error": .string(String(describing: error)), "gh.attempt": .stringConvertible(attempt)]
+                )
+                try? await Task.sleep(for: configuration.reconnectBackoff.delay(afterFailures: attempt))
             }
         }
     }

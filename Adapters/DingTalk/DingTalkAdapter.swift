@@ -28,6 +28,9 @@ public struct DingTalkAdapter: Adapter {
         public var receive: Receive
         /// How long the directory's answer about a sender is kept; zero asks the directory nothing.
         public var directoryTTL: Duration
+        /// The public address of `/hooks/<platform>/cards`, registered at start for card clicks
+        /// by HTTP; nil takes them over Stream.
+        public var cardCallbackURL: String?
 
         public enum Receive: Sendable {
             case stream, http
@@ -43,8 +46,10 @@ public struct DingTalkAdapter: Adapter {
             reconnectBackoff: Backoff = Backoff(minimum: .milliseconds(500), maximum: .seconds(60), jitter: 0.3),
             idleTimeout: Duration = .seconds(90),
             receive: Receive = .stream,
-            directoryTTL: Duration = .seconds(3600)
+            directoryTTL: Duration = .seconds(3600),
+            cardCallbackURL: String? = nil
         ) {
+            self.cardCallbackURL = cardCallbackURL
             self.directoryTTL = directoryTTL
             self.idleTimeout = idleTimeout
             self.receive = receive

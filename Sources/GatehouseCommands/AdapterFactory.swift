@@ -39,7 +39,8 @@ public enum AdapterFactory {
                         oapiURL: dingtalk.oapiURL,
                         idleTimeout: dingtalk.idleTimeout,
                         receive: dingtalk.receive == .http ? .http : .stream,
-                        directoryTTL: dingtalk.directoryTTL
+                        directoryTTL: dingtalk.directoryTTL,
+                        cardCallbackURL: dingtalk.cardCallbackURL
                     ),
                     httpClient: httpClient,
                     logger: logger

@@ -6,6 +6,7 @@ extension ConfigCompiler {
     static let commonPlatformKeys = ["type", "side"]
     static let dingtalkKeys = [
         "client_id", "client_secret", "client_secret_file", "robot_code", "receive", "api_url", "oapi_url", "idle_timeout", "directory_ttl",
+        "card_callback_url",
     ]
     static let telegramKeys = [
         "token", "token_file", "api_url", "receive", "poll_timeout", "rate_limits", "webhook_secret", "webhook_secret_file", "public_url",
@@ -86,7 +87,15 @@ extension ConfigCompiler {
                 directoryTTL = nil
             }
         }
-        guard let clientID, let secret, let robotCode, let receive, let apiURL, let oapiURL, let idleTimeout, let directoryTTL else { return nil }
+        // Card clicks by HTTP: the public address of this platform's /hooks/<platform>/cards,
+        // registered with DingTalk at start (without it, clicks come over Stream).
+        var cardCallbackURL: String?? = .some(nil)
+        if fields["card_callback_url"] != nil {
+            cardCallbackURL = url(fields, "card_callback_url", in: what, default: "").map { Optional($0) }
+        }
+        guard let clientID, let secret, let robotCode, let receive, let apiURL, let oapiURL, let idleTimeout, let directoryTTL,
+            let cardCallbackURL
+        else { return nil }
         var dingtalk = PlatformConfig.DingTalk(
             clientID: clientID,
             clientSecret: secret,
@@ -97,6 +106,7 @@ extension ConfigCompiler {
             idleTimeout: idleTimeout
         )
         dingtalk.directoryTTL = directoryTTL
+        dingtalk.cardCallbackURL = cardCallbackURL
         return dingtalk
     }
 

@@ -115,7 +115,7 @@ public struct ConfigLoader: Sendable {
                 var pushed = false
                 switch platform.settings {
                 case .telegram(let telegram): pushed = telegram.webhook != nil
-                case .dingtalk(let dingtalk): pushed = dingtalk.receive == .http
+                case .dingtalk(let dingtalk): pushed = dingtalk.receive == .http || dingtalk.cardCallbackURL != nil
                 }
                 if pushed {
                     main.reader.error(

@@ -37,6 +37,9 @@ public struct PlatformConfig: Sendable, Hashable {
         /// How long the directory's answer about a person (name, departments) is kept (`directory_ttl`);
         /// zero asks the directory nothing.
         public var directoryTTL: Duration = .seconds(3600)
+        /// Where DingTalk posts clicks on review cards (`card_callback_url`, the public address of
+        /// `/hooks/<platform>/cards`); nil receives them over Stream.
+        public var cardCallbackURL: String?
 
         public enum Receive: String, Sendable, CaseIterable {
             case stream, http

@@ -111,4 +111,20 @@ public protocol CardCarrier: Adapter {
     /// Installs what answers the clicks; before it is installed, clicks are answered with a
     /// notice that the gateway is starting.
     func answerCards(with handler: @escaping CardActionHandler)
+
+    /// Whether the platform posts card clicks to `/hooks/<platform>/cards` (rather than over
+    /// its own connection).
+    var takesCardPushes: Bool { get }
+
+    /// Looks at a posted card click's headers before its body is read: a forged or stale one is
+    /// refused here. nil lets it in.
+    func screenCard(_ headers: [String: String], now: Date) -> PushAnswer?
+
+    /// The signed value of a posted card click that may be used once (its signature covers a
+    /// time, not the body).
+    func cardToken(_ headers: [String: String]) -> PushToken?
+
+    /// Answers a posted card click that passed the screen: 200 with the JSON body the platform
+    /// takes as the card's update, or a refusal when the body is not a click.
+    func answerCardPush(_ push: Push) async -> PushAnswer
 }

@@ -18,6 +18,8 @@ import Synchronization
 public final class PushSurface: Sendable {
     /// The adapters that take pushes, by platform name.
     private let hooks: [String: any PushReceiving]
+    /// The adapters whose platforms post card clicks to `/hooks/<platform>/cards`.
+    private let cardHooks: [String: any CardCarrier]
     private let limits: GatewayConfig.PushLimits
     private let limiter: SourceLimiter
     let intake: Ingress
@@ -38,6 +40,9 @@ public final class PushSurface: Sendable {
     ) {
         self.hooks = Dictionary(adapters.compactMap { adapter in (adapter as? any PushReceiving).map { (adapter.platform, $0) } }) { first, _ in first
         }
+        self.cardHooks = Dictionary(
+            adapters.compactMap { adapter in (adapter as? any CardCarrier).flatMap { $0.takesCardPushes ? (adapter.platform, $0) : nil } }
+        ) { first, _ in first }
         self.limits = limits
         self.limiter = SourceLimiter(limits)
         self.intake = intake
@@ -59,7 +64,46 @@ public final class PushSurface: Sendable {
         routes.post("/hooks/:platform") { [self] request, context -> Response in
             await take(request, platform: context.parameters.get("platform") ?? "", source: SourceLimiter.source(of: context.remoteAddress))
         }
+        routes.post("/hooks/:platform/cards") { [self] request, context -> Response in
+            await takeCard(request, platform: context.parameters.get("platform") ?? "", source: SourceLimiter.source(of: context.remoteAddress))
+        }
         return routes
+    }
+
+    /// A click on a review card, posted by the platform: judged like a push (limits, signature,
+    /// one use of each signed time, bounded body), then answered with the card's update once
+    /// the decision it carries is recorded.
+    private func takeCard(_ request: Request, platform: String, source: String) async -> Response {
+        guard let carrier = cardHooks[platform] else { return refused(.refused(.unknownHook), platform: "unknown", source: source) }
+        if let refusal = limiter.admit(source) { return refused(.refused(refusal), platform: platform, source: source) }
+        defer { limiter.release(source) }
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let now = clock.now
+        if let refusal = carrier.screenCard(headers, now: now) { return refused(refusal, platform: platform, source: source) }
+        guard let token = carrier.cardToken(headers) else { return refused(.refused(.unauthorized), platform: platform, source: source) }
+        if tokens.withLock({ $0.isTaken(token, platform: platform, now: now) }) {
+            return refused(.refused(.replayed), platform: platform, source: source)
+        }
+        if let length = headers["content-length"].flatMap(Int.init), length > limits.maxBodyBytes {
+            return refused(.refused(.tooLarge), platform: platform, source: source)
+        }
+        let body: ByteBuffer
+        do {
+            body = try await read(request.body)
+        } catch {
+            return refused(.refused(.tooLarge), platform: platform, source: source)
+        }
+        guard tokens.withLock({ $0.take(token, platform: platform, now: clock.now) }) else {
+            return refused(.refused(.replayed), platform: platform, source: source)
+        }
+        let answer = await carrier.answerCardPush(Push(headers: headers, body: Array(body.readableBytesView)))
+        guard answer.refusal == nil else { return refused(answer, platform: platform, source: source) }
+        return Response(
+            status: .init(code: answer.status),
+            headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: answer.body))
+        )
     }
 
     /// One push, from its path to its answer.

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DingTalkAdapter
 import Foundation
 import GatehouseConfig
 import GatehouseCore
@@ -6,6 +7,7 @@ import GatehouseEmulators
 import GatehouseLedger
 import GatehouseRuntime
 import GatehouseTesting
+import NIOCore
 import Testing
 
 @testable import GatehouseCommands
@@ -15,8 +17,9 @@ import Testing
 /// its deadline is rejected, and every step is in the audit log with who took it.
 extension EndToEndTests {
     /// The demo config with a route that holds what mentions 机密, reviewed by `review`'s keys.
-    static func reviewConfig(_ review: String, socket: String) throws -> String {
+    static func reviewConfig(_ review: String, socket: String, listen: String = "", platform: String = "") throws -> String {
         try String(contentsOfFile: demoConfig, encoding: .utf8)
+            .replacingOccurrences(of: "    receive: stream\n", with: "    receive: stream\n" + platform)
             .replacingOccurrences(of: "checks:\n", with: "checks:\n  secret: { keywords: [机密] }\n")
             .replacingOccurrences(of: "channels:\n", with: "channels:\n  review-room: { platform: corp, conversation: \"cidReviewRoom0==\" }\n")
                 + """
@@ -27,7 +30,7 @@ extension EndToEndTests {
                 \(review)
 
                 review: { platform: corp, card_template: gatehouse-review.schema }
-                listen: { admin: "\(socket)" }
+                listen: { admin: "\(socket)"\(listen) }
 
                 """
     }
@@ -167,6 +170,69 @@ extension EndToEndTests {
                 let late = try await dingtalk.click(.init(outTrackId: card.outTrackId, userId: "rev01", params: ["action": "approve"]))
                 #expect(late.card?.privateData["rev01"]?["notice"]?.contains("decided already") == true)
                 #expect(await !telegram.sent(chatID: "-1009876543210").contains { $0.text?.contains("draft") == true })
+            }
+        }
+    }
+
+    @Test func clicksPostedByHTTPAreSignedTakenOnceAndRecorded() async throws {
+        let socket = FileManager.default.temporaryDirectory.appendingPathComponent("gh-review-\(UUID().uuidString.prefix(8)).sock").path
+        let port = freeLocalPort()
+        let hook = "http://127.0.0.1:\(port)/hooks/corp/cards"
+        let yaml = try Self.reviewConfig(
+            "    reviewers: [staff:rev01, staff:rev02]\n",
+            socket: socket,
+            listen: ", http: \"127.0.0.1:\(port)\"",
+            platform: "    card_callback_url: \(hook)\n"
+        )
+        try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
+            await dingtalk.addToDirectory(Self.reviewDirectory)
+            try await runGateway(config, httpClient) { ledger in
+                _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "机密 by HTTP"))
+                #expect(await eventually { await dingtalk.cards().count == 1 })
+                let card = try #require(await dingtalk.cards().first)
+                #expect(card.callbackType == "HTTP" && card.callbackRouteKey != nil)
+                #expect(
+                    await eventually {
+                        var probe = HTTPClientRequest(url: "http://127.0.0.1:\(port)/readyz")
+                        probe.method = .GET
+                        return (try? await httpClient.execute(probe, timeout: .seconds(2)).status.code) == 200
+                    }
+                )
+
+                // Forged, stale and replayed clicks are refused before anything is recorded.
+                let secret = DingTalkAdapter.cardSecret(for: Secret("demo-secret-not-real"))
+                func click(_ user: String, timestamp: String, signature: String) -> HTTPClientRequest {
+                    var request = HTTPClientRequest(url: hook)
+                    request.method = .POST
+                    request.headers.add(name: "x-ddpaas-signature-timestamp", value: timestamp)
+                    request.headers.add(name: "x-ddpaas-signature", value: signature)
+                    let content = #"{\"cardPrivateData\":{\"actionIds\":[\"approve\"],\"params\":{\"action\":\"approve\"}}}"#
+                    request.body = .bytes(
+                        ByteBuffer(
+                            string:
+                                #"{"type":"actionCallback","outTrackId":"\#(card.outTrackId)","corpId":"dingcorp","userId":"\#(user)","content":"\#(content)"}"#
+                        )
+                    )
+                    return request
+                }
+                let now = String(Int64(Date().timeIntervalSince1970 * 1000))
+                let old = String(Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000)
+                #expect(try await httpClient.execute(click("rev01", timestamp: now, signature: "Zm9yZ2Vk"), timeout: .seconds(5)).status.code == 401)
+                let stale = click("rev01", timestamp: old, signature: DingTalkAdapter.cardSignature(timestamp: old, secret: secret))
+                #expect(try await httpClient.execute(stale, timeout: .seconds(5)).status.code != 200)
+                let signed = DingTalkAdapter.cardSignature(timestamp: now, secret: secret)
+                let genuine = try await httpClient.execute(click("rev02", timestamp: now, signature: signed), timeout: .seconds(5))
+                #expect(genuine.status.code == 200)
+                let answer = String(buffer: try await genuine.body.collect(upTo: 1 << 16))
+                #expect(answer.contains("cardParamMap") && answer.contains("Approved"))
+                // The same signed headers with another person's click: a replay.
+                #expect(try await httpClient.execute(click("rev01", timestamp: now, signature: signed), timeout: .seconds(5)).status.code == 401)
+                #expect(try await ledger.records(from: 1, limit: 1000).filter { $0.kind == .holdApproved }.map(\.reviewer?.id) == ["rev02"])
+                #expect(await eventually { await telegram.sent(chatID: "-1009876543210").contains { $0.text?.contains("by HTTP") == true } })
+
+                // The emulator's own click goes the same way (signed POST), answered "decided already".
+                let late = try await dingtalk.click(.init(outTrackId: card.outTrackId, userId: "rev01", params: ["action": "approve"]))
+                #expect(late.answered && late.card?.privateData["rev01"]?["notice"]?.contains("decided already") == true)
             }
         }
     }
