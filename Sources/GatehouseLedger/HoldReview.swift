@@ -58,8 +58,9 @@ public protocol ReviewLedger: Sendable {
     func expire(_ review: HoldReview, at time: Date) async throws -> AuditRecord?
 
     /// Hands a hold whose deadline passed to its second list of reviewers (`hold_escalated`),
-    /// with a new deadline; nil when it is no longer held.
-    func escalate(_ review: HoldReview, to recipients: [String], deadline: Date, at time: Date) async throws -> AuditRecord?
+    /// with a new card for them and a new deadline; the first card still names the hold. Nil when
+    /// it is no longer held or was escalated already.
+    func escalate(_ review: HoldReview, card: String, to recipients: [String], deadline: Date, at time: Date) async throws -> AuditRecord?
 
     /// Audits that a review's card was marked with a reminder (`hold_reminded`); nil when it is
     /// no longer held or was reminded already.
@@ -77,6 +78,8 @@ public struct HoldReview: Sendable, Hashable {
     public var destination: String
     /// The card's id (DingTalk's `outTrackId`); nil when no card was sent.
     public var card: String?
+    /// The first reviewers' card, once the hold was escalated to a second list with its own.
+    public var firstCard: String? = nil
     public var needed: Int
     public var deadline: Date?
     public var escalated: Bool
@@ -100,6 +103,7 @@ public struct HoldReview: Sendable, Hashable {
         route: String,
         destination: String,
         card: String?,
+        firstCard: String? = nil,
         needed: Int,
         deadline: Date?,
         escalated: Bool,
@@ -117,6 +121,7 @@ public struct HoldReview: Sendable, Hashable {
         self.route = route
         self.destination = destination
         self.card = card
+        self.firstCard = firstCard
         self.needed = needed
         self.deadline = deadline
         self.escalated = escalated

@@ -221,6 +221,7 @@ enum LedgerSchema {
                     CREATE TABLE review (
                         job INTEGER PRIMARY KEY REFERENCES outbox (id),
                         card TEXT UNIQUE,
+                        first_card TEXT,
                         route TEXT NOT NULL,
                         needed INTEGER NOT NULL,
                         deadline DATETIME,

@@ -68,7 +68,7 @@ extension SQLiteLedger {
     }
 
     public func review(card: String) async throws -> HoldReview? {
-        try await reviews(where: "review.card = ?", arguments: [card], order: "review.job", limit: 1).first
+        try await reviews(where: "review.card = ? OR review.first_card = ?", arguments: [card, card], order: "review.job", limit: 1).first
     }
 
     public func decidedHolds(limit: Int) async throws -> [HoldReview] {
@@ -193,12 +193,23 @@ extension SQLiteLedger {
         }
     }
 
-    public func escalate(_ review: HoldReview, to recipients: [String], deadline: Date, at time: Date) async throws -> AuditRecord? {
+    public func escalate(
+        _ review: HoldReview,
+        card: String,
+        to recipients: [String],
+        deadline: Date,
+        at time: Date
+    ) async throws
+        -> AuditRecord?
+    {
         try await writer.write { db in
             guard try Self.isHeld(review.job, in: db) else { return nil }
             try db.run(
-                sql: "UPDATE review SET escalated = 1, reminded = 0, deadline = ?, recipients = ? WHERE job = ? AND escalated = 0",
-                arguments: [StoredDate(deadline), try Self.json(recipients), review.job]
+                sql: """
+                    UPDATE review SET escalated = 1, reminded = 0, delivered = 0, first_card = card, card = ?, deadline = ?, recipients = ?
+                    WHERE job = ? AND escalated = 0
+                    """,
+                arguments: [card, StoredDate(deadline), try Self.json(recipients), review.job]
             )
             guard db.changesCount == 1 else { return nil }
             return try Self.append(
@@ -210,7 +221,7 @@ extension SQLiteLedger {
                     destination: review.destination,
                     crossing: review.crossing,
                     reason: "no decision within the route's hold_timeout; handed to escalate_to",
-                    review: .init(card: review.card, to: recipients, needed: review.needed, approvals: review.approvals, deadline: deadline)
+                    review: .init(card: card, to: recipients, needed: review.needed, approvals: review.approvals, deadline: deadline)
                 ),
                 in: db
             )
@@ -266,6 +277,7 @@ extension SQLiteLedger {
                     route: row["route"],
                     destination: row["destination"],
                     card: row["card"],
+                    firstCard: row["first_card"],
                     needed: row["needed"],
                     deadline: row["deadline"],
                     escalated: row["escalated"],

@@ -23,7 +23,7 @@ extension Reviews {
         guard let job = try await ledger.job(id: id) else { return .gone("no job \(id)") }
         guard job.state == .held else { return .gone("hold #\(id) is decided already (\(job.state.rawValue))") }
         let review = try await ledger.review(job: id)
-        if let card, review?.card != card {
+        if let card, review?.card != card, review?.firstCard != card {
             return .gone("this card is not hold #\(id)'s")
         }
         let rule = store.current.config.routes.first { $0.name == job.route }?.review
@@ -67,9 +67,12 @@ extension Reviews {
         case .counted, .alreadyDecided, .notHeld:
             break
         }
-        // The card shows it to everyone; a click is answered with the same fields instead.
-        if card == nil, let settled, let cardID = settled.card {
-            await update(cardID, fields: Self.statusFields(settled))
+        // Every card of the hold shows it to everyone; the card clicked is answered with the
+        // same fields instead.
+        if let settled {
+            for other in [settled.card, settled.firstCard].compactMap({ $0 }) where other != card {
+                await update(other, fields: Self.statusFields(settled))
+            }
         }
         return .recorded(outcome)
     }

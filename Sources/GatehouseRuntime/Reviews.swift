@@ -200,10 +200,11 @@ public final class Reviews: Service, Sendable {
     private func timeOut(_ review: HoldReview, rule: ReviewRule?) async throws {
         let now = clock.now
         if let rule, !review.escalated, case .escalate(let second) = rule.onTimeout, let timeout = rule.timeout,
-            let spaces = spaces(for: second, rule: ReviewRule(reviewers: second))
+            let spaces = spaces(for: second, rule: rule)
         {
             let deadline = now.addingTimeInterval(timeout.timeInterval)
-            guard let record = try await ledger.escalate(review, to: spaces.map(Self.describe), deadline: deadline, at: now),
+            let card = "gatehouse-h\(review.job)-\(UUID().uuidString.prefix(8).lowercased())"
+            guard let record = try await ledger.escalate(review, card: card, to: spaces.map(Self.describe), deadline: deadline, at: now),
                 let escalated = try await ledger.review(job: review.job)
             else { return }
             logger.notice(
@@ -213,17 +214,15 @@ public final class Reviews: Service, Sendable {
                 ]
             )
             Counter(label: "gatehouse_holds_escalated_total", factory: metrics).increment()
-            // A new card for the second list (the first list's card says where it went).
-            if let card = escalated.card {
+            // The first list's card says where it went; the second list gets a card of its own.
+            if let first = review.card {
+                let spent = rule.timeout.map(\.formattedForConfig) ?? "the time allowed"
                 await update(
-                    card,
-                    fields: [
-                        ReviewCard.Field.status:
-                            "⤴️ Escalated at \(Self.time(now)): no decision within \(rule.timeout.map(\.formattedForConfig) ?? "the time allowed")"
-                    ]
+                    first,
+                    fields: [ReviewCard.Field.status: "⤴️ Escalated at \(Self.time(now)): no decision within \(spent). It can still be decided here."]
                 )
-                await deliver(card: card, of: escalated)
             }
+            await deliver(card: card, of: escalated)
             return
         }
         guard let record = try await ledger.expire(review, at: now) else { return }
@@ -233,7 +232,7 @@ public final class Reviews: Service, Sendable {
         )
         Counter(label: "gatehouse_holds_expired_total", factory: metrics).increment()
         decided(review, outcome: "expired", at: now)
-        if let card = review.card {
+        for card in [review.card, review.firstCard].compactMap({ $0 }) {
             await update(
                 card,
                 fields: [

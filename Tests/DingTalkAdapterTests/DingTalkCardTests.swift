@@ -66,14 +66,21 @@ import Testing
         let timestamp = String(Int64(now.timeIntervalSince1970 * 1000))
         let secret = DingTalkAdapter.cardSecret(for: Self.secret)
         #expect(secret != Self.secret.value && !secret.isEmpty)
-        let good = ["x-ddpaas-signature-timestamp": timestamp, "x-ddpaas-signature": DingTalkAdapter.cardSignature(timestamp: timestamp, secret: secret)]
+        let good = [
+            "x-ddpaas-signature-timestamp": timestamp, "x-ddpaas-signature": DingTalkAdapter.cardSignature(timestamp: timestamp, secret: secret),
+        ]
         #expect(adapter.screenCard(good, now: now) == nil)
         #expect(adapter.screenCard(good, now: now.addingTimeInterval(400))?.refusal == .stale)
-        #expect(adapter.screenCard(["x-ddpaas-signature-timestamp": timestamp, "x-ddpaas-signature": "Zm9yZ2Vk"], now: now)?.refusal == .unauthorized)
+        #expect(
+            adapter.screenCard(["x-ddpaas-signature-timestamp": timestamp, "x-ddpaas-signature": "Zm9yZ2Vk"], now: now)?.refusal == .unauthorized
+        )
         #expect(adapter.screenCard(["x-ddpaas-signature-timestamp": "99999999999999999999999"], now: now)?.refusal == .stale)
         #expect(adapter.screenCard([:], now: now)?.refusal == .stale)
         // Signed with the app secret itself (the robot callbacks' scheme): not a card secret.
-        let misused = ["x-ddpaas-signature-timestamp": timestamp, "x-ddpaas-signature": DingTalkAdapter.cardSignature(timestamp: timestamp, secret: Self.secret.value)]
+        let misused = [
+            "x-ddpaas-signature-timestamp": timestamp,
+            "x-ddpaas-signature": DingTalkAdapter.cardSignature(timestamp: timestamp, secret: Self.secret.value),
+        ]
         #expect(adapter.screenCard(misused, now: now)?.refusal == .unauthorized)
         // Each signed time is one token, over within the window.
         let token = adapter.cardToken(good)

@@ -236,4 +236,40 @@ extension EndToEndTests {
             }
         }
     }
+
+    @Test func aHoldNobodyDecidesGoesToTheSecondListWithACardOfItsOwn() async throws {
+        let socket = FileManager.default.temporaryDirectory.appendingPathComponent("gh-review-\(UUID().uuidString.prefix(8)).sock").path
+        let yaml = try Self.reviewConfig(
+            """
+                reviewers: [staff:rev01]
+                hold_timeout: 2s
+                on_timeout: escalate
+                escalate_to: [staff:rev02]
+            """,
+            socket: socket
+        )
+        try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
+            await dingtalk.addToDirectory(Self.reviewDirectory)
+            try await runGateway(config, httpClient) { ledger in
+                _ = try await dingtalk.inject(
+                    .init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "机密 escalate me")
+                )
+                #expect(await eventually { await dingtalk.cards().count == 1 })
+                let first = try #require(await dingtalk.cards().first)
+                #expect(first.spaces == ["IM_ROBOT.rev01"])
+                // Two seconds pass: the second list gets its own card; the first card says so.
+                #expect(await eventually { await dingtalk.cards().count == 2 })
+                let second = try #require(await dingtalk.cards().first { $0.outTrackId != first.outTrackId })
+                #expect(second.spaces == ["IM_ROBOT.rev02"])
+                #expect(await dingtalk.cards().first { $0.outTrackId == first.outTrackId }?.cardData["status"]?.contains("Escalated") == true)
+                let escalated = try #require(try await ledger.records(from: 1, limit: 100).first { $0.kind == .holdEscalated })
+                #expect(escalated.review?.card == second.outTrackId && escalated.review?.to == ["staff:rev02"])
+                // The second reviewer approves on their card; both cards show it.
+                let click = try await dingtalk.click(.init(outTrackId: second.outTrackId, userId: "rev02", params: ["action": "approve"]))
+                #expect(click.card?.cardData["decided"] == "true")
+                #expect(await eventually { await dingtalk.cards().first { $0.outTrackId == first.outTrackId }?.cardData["decided"] == "true" })
+                #expect(await eventually { await telegram.sent(chatID: "-1009876543210").contains { $0.text?.contains("escalate me") == true } })
+            }
+        }
+    }
 }

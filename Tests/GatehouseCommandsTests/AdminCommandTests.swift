@@ -16,7 +16,10 @@ import Testing
     let corp = FakeAdapter(platform: "corp")
     let tg = FakeAdapter(platform: "tg")
 
-    var yaml: String {
+    var yaml: String { yaml(review: "") }
+
+    /// The config, with `review` keys on its route.
+    func yaml(review: String) -> String {
         fakePlatformsYAML(socket: socket) + """
             channels:
               all-hands: { platform: corp, conversation: cidA }
@@ -24,11 +27,12 @@ import Testing
             checks:
               secret-words: { keywords: [机密] }
             routes:
-              - { name: announcements, from: all-hands, to: [news], on: { secret-words: hold } }
+              - { name: announcements, from: all-hands, to: [news], on: { secret-words: hold }\(review) }
             """
     }
 
-    func running(_ body: (Gateway) async throws -> Void) async throws {
+    func running(review: String = "", _ body: (Gateway) async throws -> Void) async throws {
+        let yaml = yaml(review: review)
         let config = try ConfigLoader(environment: [:]).load(yaml: yaml, file: "test.yaml")
         let gateway = Gateway(
             config: config,

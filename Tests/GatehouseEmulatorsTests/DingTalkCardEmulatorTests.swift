@@ -46,9 +46,18 @@ struct DingTalkCardEmulatorTests {
             #expect(try await refusal(card("c1", spaces: "")) == "param.openSpaceIdEmpty")
             #expect(try await refusal(card("c1", spaces: "IM_ROBOT.rev01")) == "param.openSpaceIdInvalid")
             #expect(try await refusal(card("c1", spaces: "dtv1.card//IM_NOWHERE.x")) == "param.openSpaceIdInvalid")
-            #expect(try await refusal(card("c1", spaces: "dtv1.card//IM_ROBOT.rev01", extra: ["cardTemplateId": .string("")])) == "param.cardTemplateIdEmpty")
-            #expect(try await refusal(card("c1", spaces: "dtv1.card//IM_ROBOT.rev01", extra: ["imRobotOpenDeliverModel": .null])) == "param.openDeliverModelEmpty")
-            #expect(try await refusal(card("c1", spaces: "dtv1.card//IM_ROBOT.rev01", fields: ["text": String(repeating: "长", count: 400)])) == "param.invalid")
+            #expect(
+                try await refusal(card("c1", spaces: "dtv1.card//IM_ROBOT.rev01", extra: ["cardTemplateId": .string("")]))
+                    == "param.cardTemplateIdEmpty"
+            )
+            #expect(
+                try await refusal(card("c1", spaces: "dtv1.card//IM_ROBOT.rev01", extra: ["imRobotOpenDeliverModel": .null]))
+                    == "param.openDeliverModelEmpty"
+            )
+            #expect(
+                try await refusal(card("c1", spaces: "dtv1.card//IM_ROBOT.rev01", fields: ["text": String(repeating: "长", count: 400)]))
+                    == "param.invalid"
+            )
             #expect(try await refusal(card("c1", spaces: "dtv1.card//IM_ROBOT.rev01", extra: ["callbackType": .string("HTTP")])) == "param.invalid")
 
             let created = try await http.post(
@@ -87,7 +96,10 @@ struct DingTalkCardEmulatorTests {
             #expect(await emulator.cards().first?.cardData == ["title": "t", "status": "approved"])
             _ = try await put(.object(["outTrackId": .string("c1"), "cardData": .object(["cardParamMap": .object(["status": .string("x")])])]))
             #expect(await emulator.cards().first?.cardData == ["status": "x"])
-            #expect(try await put(.object(["outTrackId": .string("c2"), "cardData": .object(["cardParamMap": .object([:])])])).json["code"] == .string("param.cardNotExist"))
+            #expect(
+                try await put(.object(["outTrackId": .string("c2"), "cardData": .object(["cardParamMap": .object([:])])])).json["code"]
+                    == .string("param.cardNotExist")
+            )
             #expect(try await put(.object(["outTrackId": .string("c1")])).json["code"] == .string("param.cardDataAndPrivateDataBothEmpty"))
         }
     }
@@ -120,7 +132,11 @@ struct DingTalkCardEmulatorTests {
                 #expect(kept.json["result"]?["callbackUrl"] == .string("http://127.0.0.1:\(port)/cards"))
                 _ = try await http.post(
                     "/v1.0/card/instances/createAndDeliver",
-                    json: card("c1", spaces: "dtv1.card//IM_ROBOT.rev01", extra: ["callbackType": .string("HTTP"), "callbackRouteKey": .string("k")]),
+                    json: card(
+                        "c1",
+                        spaces: "dtv1.card//IM_ROBOT.rev01",
+                        extra: ["callbackType": .string("HTTP"), "callbackRouteKey": .string("k")]
+                    ),
                     headers: auth
                 )
                 // Only someone the card reached can click it.
@@ -139,7 +155,9 @@ struct DingTalkCardEmulatorTests {
                 let (valid, body) = try #require(receiver.received.withLock { $0.first })
                 #expect(valid)
                 let callback = try JSONValue.parse(body)
-                #expect(callback["type"] == .string("actionCallback") && callback["userId"] == .string("rev01") && callback["outTrackId"] == .string("c1"))
+                #expect(
+                    callback["type"] == .string("actionCallback") && callback["userId"] == .string("rev01") && callback["outTrackId"] == .string("c1")
+                )
                 let content = try JSONValue.parse(try #require(callback["content"]?.stringValue))
                 #expect(content["cardPrivateData"]?["params"]?["action"] == .string("approve"))
             }
@@ -176,7 +194,9 @@ final class CardReceiver: Sendable {
             let timestamp = request.headers[.init("x-ddpaas-signature-timestamp")!] ?? ""
             let signature = request.headers[.init("x-ddpaas-signature")!] ?? ""
             let body = try await request.body.collect(upTo: 1 << 16)
-            received.withLock { $0.append((signature == DingTalkEmulator.cardSignature(timestamp: timestamp, secret: "s3cret"), String(buffer: body))) }
+            received.withLock {
+                $0.append((signature == DingTalkEmulator.cardSignature(timestamp: timestamp, secret: "s3cret"), String(buffer: body)))
+            }
             let answer =
                 #"{"cardUpdateOptions":{"updateCardDataByKey":true},"cardData":{"cardParamMap":{"status":"done"}},"userPrivateData":{"cardParamMap":{"notice":"thanks"}}}"#
             return Response(status: .ok, body: .init(byteBuffer: .init(string: answer)))

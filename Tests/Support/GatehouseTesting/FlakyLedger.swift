@@ -307,8 +307,16 @@ extension FlakyLedger {
         try await ledger.expire(review, at: time)
     }
 
-    public func escalate(_ review: HoldReview, to recipients: [String], deadline: Date, at time: Date) async throws -> AuditRecord? {
-        try await ledger.escalate(review, to: recipients, deadline: deadline, at: time)
+    public func escalate(
+        _ review: HoldReview,
+        card: String,
+        to recipients: [String],
+        deadline: Date,
+        at time: Date
+    ) async throws
+        -> AuditRecord?
+    {
+        try await ledger.escalate(review, card: card, to: recipients, deadline: deadline, at: time)
     }
 
     public func remind(_ review: HoldReview, at time: Date) async throws -> AuditRecord? {
