@@ -11,7 +11,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(telegram-update telegram-webhook dingtalk-callback dingtalk-frame dingtalk-answer admin-request config policy)
+    targets=(telegram-update telegram-webhook dingtalk-callback dingtalk-card dingtalk-frame dingtalk-answer admin-request config policy)
 fi
 
 # libFuzzer's driver without its main (SwiftPM links its own main; `-sanitize=fuzzer` would

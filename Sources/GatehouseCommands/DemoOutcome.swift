@@ -20,14 +20,19 @@ struct DemoOutcome: Sendable {
         var deliveries: [AuditRecord]
         /// Whether the destination holds the posted text.
         var arrived: Bool
+        /// The review of a held crossing: its card, and each decision on it.
+        var review: [AuditRecord] = []
+
+        /// The approval that released a held crossing, from a DingTalk card.
+        var approvedOnCard: AuditRecord? { review.first { $0.kind == .holdApproved && $0.reviewer?.via == .dingtalk } }
 
         var delivered: AuditRecord? { deliveries.first { $0.outcome == .delivered } }
         /// A blocked step: decided once as block, nothing sent, nothing of it arrived.
         var stopped: Bool { crossings.count == 1 && crossings[0].verdict == .block && deliveries.isEmpty && !arrived }
         var succeeded: Bool {
-            expectation.step.verdict == .block
-                ? stopped
-                : crossings.count == 1 && crossings[0].verdict == expectation.step.verdict && delivered != nil && arrived
+            if expectation.step.verdict == .block { return stopped }
+            if expectation.step.reviewer != nil, approvedOnCard == nil { return false }
+            return crossings.count == 1 && crossings[0].verdict == expectation.step.verdict && delivered != nil && arrived
         }
         /// Decided as expected, and delivered when it should be (arrival is checked after the wait).
         var settled: Bool {
@@ -49,7 +54,8 @@ struct DemoOutcome: Sendable {
             let sequences = Set(crossings.map(\.sequence))
             let deliveries = records.filter { $0.kind == .delivery && $0.crossing.map(sequences.contains) == true }
             let arrived = received[expectation.destination]?.contains { $0.contains(expectation.step.arrives ?? expectation.step.text) } ?? false
-            return Row(expectation: expectation, crossings: crossings, deliveries: deliveries, arrived: arrived)
+            let review = records.filter { $0.kind != .delivery && $0.kind != .crossing && $0.crossing.map(sequences.contains) == true }
+            return Row(expectation: expectation, crossings: crossings, deliveries: deliveries, arrived: arrived, review: review)
         }
     }
 
@@ -77,6 +83,14 @@ struct DemoOutcome: Sendable {
                 "   to        \(expectation.destination) (\(destination?.platform ?? "?")) by route '\(expectation.route)', \(crossing?.direction?.rawValue ?? "not decided")"
             )
             lines.append("   verdict   \(crossing?.verdict?.rawValue ?? "—")")
+            if let opened = row.review.first(where: { $0.kind == .reviewOpened }) {
+                lines.append("   review    card \(opened.review?.card ?? "?") to \((opened.review?.to ?? []).joined(separator: ", "))")
+                if let approval = row.approvedOnCard {
+                    lines.append("   approved  on the card by \(approval.approver ?? "?"): \"\(approval.reason ?? "")\"")
+                } else {
+                    lines.append("   approved  NOT on the card\(row.review.last.map { " (last: \($0.kind.rawValue))" } ?? "")")
+                }
+            }
             if expectation.step.verdict == .block {
                 lines.append(
                     "   delivered no — \(row.stopped ? "stopped at the door, as the rules say" : "EXPECTED A BLOCK")"
@@ -93,7 +107,8 @@ struct DemoOutcome: Sendable {
                 lines.append("   delivered NO\(row.deliveries.last?.reason.map { " — last attempt: \($0)" } ?? "")")
             }
             let audit =
-                (row.crossings.map { "#\($0.sequence) crossing" } + row.deliveries.map { "#\($0.sequence) \($0.outcome?.rawValue ?? "delivery")" })
+                (row.crossings.map { "#\($0.sequence) crossing" } + row.review.map { "#\($0.sequence) \($0.kind.rawValue)" }
+                    + row.deliveries.map { "#\($0.sequence) \($0.outcome?.rawValue ?? "delivery")" })
             lines.append(
                 "   audit     \(audit.isEmpty ? "no records" : audit.joined(separator: ", "))\(row.crossings.count > 1 ? " — DECIDED \(row.crossings.count) TIMES" : "")"
             )

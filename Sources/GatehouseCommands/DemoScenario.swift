@@ -25,7 +25,12 @@ struct DemoScenario: Sendable {
         var file: (name: String, mimeType: String, data: Data)? = nil
         /// Played only when the config has the channel (the support desk's steps).
         var optional = false
+        /// A held step's reviewer (staff id, name): they approve it on its review card.
+        var reviewer: (id: String, name: String)? = nil
     }
+
+    /// The reviewer's department, as the demo's directory names it.
+    static let reviewDepartment = DingTalkEmulator.Department(deptId: 7, name: "合规部")
 
     /// The receipt a customer sends in the demo: a small PDF.
     static let receipt = Data(
@@ -73,6 +78,15 @@ struct DemoScenario: Sendable {
             text: "Questions? Call the press office on 138 1234 5678.",
             verdict: .redact,
             arrives: "Call the press office on [REDACTED:cn_mobile]."
+        ),
+        Step(
+            title: "an embargoed announcement waits for compliance, who approve it on its DingTalk card",
+            channel: "all-hands",
+            senderID: "manager0042",
+            senderName: "王经理",
+            text: "机密 until today: the new product launches on 1 March.",
+            verdict: .hold,
+            reviewer: ("compliance01", "周敏")
         ),
         Step(
             title: "a customer writes to the bot in private: a support ticket opens",
@@ -182,6 +196,16 @@ struct DemoScenario: Sendable {
         config: GatewayConfig
     ) async throws -> DemoOutcome {
         var expected: [DemoOutcome.Expectation] = []
+        // The reviewers are in the directory, so that their cards' decisions name them.
+        let reviewers = steps.compactMap(\.reviewer).map {
+            DingTalkEmulator.Person(userid: $0.id, name: $0.name, deptIdList: [Self.reviewDepartment.deptId])
+        }
+        if !reviewers.isEmpty {
+            let _: Acknowledged = try await dingtalk.post(
+                "/_emulator/directory",
+                DingTalkEmulator.DirectoryEntries(people: reviewers, departments: [Self.reviewDepartment])
+            )
+        }
         for step in steps {
             guard let channel = config.channels[step.channel] else { continue }
             // A desk answer to a ticket waits until the customer's message opened it.
@@ -250,6 +274,25 @@ struct DemoScenario: Sendable {
             }
         }
         let deadline = ContinuousClock.now + timeout
+        // Each held step's reviewer approves it on the card they were sent.
+        for step in steps {
+            guard let reviewer = step.reviewer, config.channels[step.channel] != nil else { continue }
+            var card: DingTalkEmulator.Card?
+            while card == nil, ContinuousClock.now < deadline {
+                let cards: [DingTalkEmulator.Card] = try await dingtalk.get("/_emulator/cards")
+                card = cards.first { $0.cardData["text"]?.contains(step.text) == true && $0.spaces.contains("IM_ROBOT.\(reviewer.id)") }
+                if card == nil { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            guard let card else { continue }
+            let _: DingTalkEmulator.ClickResult = try await dingtalk.post(
+                "/_emulator/cards/click",
+                DingTalkEmulator.Click(
+                    outTrackId: card.outTrackId,
+                    userId: reviewer.id,
+                    params: ["action": "approve", "reason": "checked: the embargo ends today"]
+                )
+            )
+        }
         var outcome = DemoOutcome(expected: expected)
         while true {
             outcome.records = try await ledger.records(from: 1, limit: 10_000)
@@ -287,6 +330,8 @@ struct DemoScenario: Sendable {
 }
 
 // The control API's JSON (shared/CONFIG.md, "Emulators' control API").
+
+private struct Acknowledged: Decodable {}
 
 private struct DingTalkReply: Decodable {
     var msgId: String

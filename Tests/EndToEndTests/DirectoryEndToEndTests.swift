@@ -22,7 +22,7 @@ extension EndToEndTests {
                 of: "checks:\n",
                 with: "checks:\n  insiders-only: { senders: { allow_departments: [市场部, 公关部] } }\n"
             )
-            .replacingOccurrences(of: "    on: { pii: redact }\n", with: "    on: { pii: redact, insiders-only: block }\n")
+            .replacingOccurrences(of: "      embargo: hold ", with: "      insiders-only: block\n      embargo: hold ")
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             await dingtalk.addToDirectory(
                 .init(

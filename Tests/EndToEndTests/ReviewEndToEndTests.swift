@@ -16,11 +16,11 @@ import Testing
 /// clicks on it are judged against the route's reviewers, four eyes take two people, a hold past
 /// its deadline is rejected, and every step is in the audit log with who took it.
 extension EndToEndTests {
-    /// The demo config with a route that holds what mentions 机密, reviewed by `review`'s keys.
+    /// The demo config with a route that holds what mentions 绝密, reviewed by `review`'s keys.
     static func reviewConfig(_ review: String, socket: String, listen: String = "", platform: String = "") throws -> String {
         try String(contentsOfFile: demoConfig, encoding: .utf8)
             .replacingOccurrences(of: "    receive: stream\n", with: "    receive: stream\n" + platform)
-            .replacingOccurrences(of: "checks:\n", with: "checks:\n  secret: { keywords: [机密] }\n")
+            .replacingOccurrences(of: "checks:\n", with: "checks:\n  secret: { keywords: [绝密] }\n")
             .replacingOccurrences(of: "channels:\n", with: "channels:\n  review-room: { platform: corp, conversation: \"cidReviewRoom0==\" }\n")
                 + """
                   - name: press
@@ -29,7 +29,6 @@ extension EndToEndTests {
                     on: { secret: hold }
                 \(review)
 
-                review: { platform: corp, card_template: gatehouse-review.schema }
                 listen: { admin: "\(socket)"\(listen) }
 
                 """
@@ -61,7 +60,7 @@ extension EndToEndTests {
                 func records(_ kind: AuditRecord.Kind) async throws -> [AuditRecord] {
                     try await ledger.records(from: 1, limit: 1000).filter { $0.kind == kind }
                 }
-                let text = "机密：新品发布计划 see https://acme.example/launch"
+                let text = "绝密：新品发布计划 see https://acme.example/launch"
                 _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: text))
 
                 // One card, delivered to each reviewer's one-to-one chat with the robot.
@@ -147,7 +146,7 @@ extension EndToEndTests {
                 func records(_ kind: AuditRecord.Kind) async throws -> [AuditRecord] {
                     try await ledger.records(from: 1, limit: 1000).filter { $0.kind == kind }
                 }
-                _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "机密 draft"))
+                _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "绝密 draft"))
                 #expect(await eventually { await dingtalk.cards().count == 1 })
                 let card = try #require(await dingtalk.cards().first)
                 #expect(card.spaces == ["IM_GROUP.cidReviewRoom0=="])
@@ -187,7 +186,7 @@ extension EndToEndTests {
         try await withEmulators(try ConfigLoader().load(yaml: yaml, file: Self.demoConfig)) { telegram, dingtalk, config, httpClient in
             await dingtalk.addToDirectory(Self.reviewDirectory)
             try await runGateway(config, httpClient) { ledger in
-                _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "机密 by HTTP"))
+                _ = try await dingtalk.inject(.init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "绝密 by HTTP"))
                 #expect(await eventually { await dingtalk.cards().count == 1 })
                 let card = try #require(await dingtalk.cards().first)
                 #expect(card.callbackType == "HTTP" && card.callbackRouteKey != nil)
@@ -252,7 +251,7 @@ extension EndToEndTests {
             await dingtalk.addToDirectory(Self.reviewDirectory)
             try await runGateway(config, httpClient) { ledger in
                 _ = try await dingtalk.inject(
-                    .init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "机密 escalate me")
+                    .init(conversationId: "cidAllHands000==", senderStaffId: "m01", senderNick: "王经理", text: "绝密 escalate me")
                 )
                 #expect(await eventually { await dingtalk.cards().count == 1 })
                 let first = try #require(await dingtalk.cards().first)

@@ -12,6 +12,10 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     /// whether the harness signs the timestamp, then given as milliseconds from now (so that the
     /// fuzzer reaches the body).
     case dingtalkCallback = "dingtalk-callback"
+    /// A click on a review card posted by DingTalk: header lines, a blank line, the body; the
+    /// first byte says whether the harness signs the timestamp (`x-ddpaas-signature`), given as
+    /// milliseconds from now.
+    case dingtalkCard = "dingtalk-card"
     /// One DingTalk Stream frame (a WebSocket text message) as the connection handles it.
     case dingtalkFrame = "dingtalk-frame"
     /// An answer of DingTalk's APIs the adapter reads beyond the send's: media/upload,
@@ -33,6 +37,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .telegramUpdate: harness.telegramUpdate(bytes)
         case .telegramWebhook: harness.telegramWebhook(WireRequest(bytes))
         case .dingtalkCallback: harness.dingtalkCallback(WireRequest(bytes.dropFirst()), signed: bytes.first.map { $0 & 1 == 1 } ?? false)
+        case .dingtalkCard: harness.dingtalkCard(WireRequest(bytes.dropFirst()), signed: bytes.first.map { $0 & 1 == 1 } ?? false)
         case .dingtalkFrame: harness.dingtalkFrame(bytes)
         case .dingtalkAnswer: harness.dingtalkAnswer(bytes)
         case .adminRequest: harness.adminRequest(bytes)

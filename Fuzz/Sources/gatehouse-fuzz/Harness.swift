@@ -52,11 +52,17 @@ final class Harness: @unchecked Sendable {
                 robotCode: "dingfuzz",
                 apiURL: "http://127.0.0.1:9",
                 oapiURL: "http://127.0.0.1:9",
-                receive: .http
+                receive: .http,
+                cardCallbackURL: "https://gatehouse.invalid/hooks/corp/cards"
             ),
             httpClient: HTTPClient.shared,
             logger: logger
         )
+        // Clicks are answered with what they carried, so that the answer's JSON is built from
+        // outside bytes (a card's fields and notice).
+        dingtalk.answerCards { action in
+            CardAnswer(fields: action.parameters.merging(["card": action.card]) { first, _ in first }, notice: action.person)
+        }
     }
 
     /// Builds what `target` needs before the first input (the shared harness, its gate).
@@ -116,6 +122,28 @@ final class Harness: @unchecked Sendable {
             headers["sign"] = DingTalkAdapter.callbackSign(timestamp: headers["timestamp"]!, secret: dingtalk.configuration.clientSecret)
         }
         push(Push(headers: headers, body: request.body), to: dingtalk)
+    }
+
+    func dingtalkCard(_ request: WireRequest, signed: Bool) {
+        var headers = request.headers
+        if signed, let timestamp = headers["x-ddpaas-signature-timestamp"] {
+            if let offset = Int64(timestamp) {
+                headers["x-ddpaas-signature-timestamp"] = String(Int64(Date().timeIntervalSince1970 * 1000) &+ offset)
+            }
+            headers["x-ddpaas-signature"] = DingTalkAdapter.cardSignature(
+                timestamp: headers["x-ddpaas-signature-timestamp"]!,
+                secret: DingTalkAdapter.cardSecret(for: dingtalk.configuration.clientSecret)
+            )
+        }
+        guard dingtalk.screenCard(headers, now: Date()) == nil else { return }
+        _ = dingtalk.cardToken(headers)
+        let dingtalk = self.dingtalk
+        let push = Push(headers: headers, body: request.body)
+        let answer = blocking { await dingtalk.answerCardPush(push) }
+        // What goes back to DingTalk must be JSON it can read.
+        if answer.status == 200, (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))) == nil {
+            fatalError("a card click's answer is not JSON")
+        }
     }
 
     func dingtalkFrame(_ bytes: [UInt8]) {
