@@ -170,6 +170,12 @@ extension Reviews {
     /// The card's content for a held job.
     func content(of job: OutboxJob, review: HoldReview) async throws -> ReviewCardContent {
         let crossing = try await ledger.records(from: job.crossing, limit: 1).first { $0.sequence == job.crossing }
-        return ReviewCardContent(job: job, crossing: crossing, links: HoldDetails.links(of: job), status: Self.statusFields(review))
+        // The sender as the directory knows them, where their platform has one (DingTalk staff).
+        var sender: Envelope.Sender?
+        if let id = crossing?.origin?.senderID, !id.isEmpty, let adapter = adapters[job.originPlatform], adapter.describesSenders {
+            let known = await adapter.describe(Envelope.Sender(id: id, name: ""))
+            if !known.name.isEmpty { sender = known }
+        }
+        return ReviewCardContent(job: job, crossing: crossing, sender: sender, links: HoldDetails.links(of: job), status: Self.statusFields(review))
     }
 }

@@ -71,7 +71,7 @@ extension EndToEndTests {
                 #expect(card.cardData["text"] == text)
                 #expect(card.cardData["title"]?.contains("press → support") == true)
                 let summary = try #require(card.cardData["summary"])
-                #expect(summary.contains("secret: keyword") && summary.contains("acme.example/launch") && summary.contains("m01"))
+                #expect(summary.contains("secret: keyword") && summary.contains("acme.example/launch") && summary.contains("王经理 (m01, 合规部)"))
                 #expect(card.cardData["decided"] == "false" && card.cardData["status"]?.contains("0 of 2") == true)
                 let opened = try #require(try await records(.reviewOpened).first)
                 #expect(opened.review?.card == card.outTrackId && opened.review?.needed == 2)
