@@ -150,16 +150,17 @@ extension DingTalkAdapter: CardCarrier {
     static let cardClockWindow = ClockWindow(milliseconds: 5 * 60 * 1000)
 
     /// Answers a card callback frame: decodes the click, asks the handler (which records the
-    /// decision), and ACKs with the card's new variables. A frame that is not a click is
-    /// answered with nothing to change.
+    /// decision), and ACKs with the card's new variables, as every Stream callback's answer is
+    /// given: `{"response": …}` in the ACK's data. A frame that is not a click is answered with
+    /// nothing to change.
     func answerCard(_ data: String?, ack: @Sendable (String) async throws -> Void) async throws {
         guard let data, let action = Self.cardAction(from: Data(data.utf8), platform: platform) else {
             logger.warning("ignoring a card callback that is not a click on a card")
-            try await ack(Self.cardResponse(CardAnswer()))
+            try await ack(#"{"response":null}"#)
             return
         }
         let answer = await cardHandler.answer(action)
-        try await ack(Self.cardResponse(answer))
+        try await ack(#"{"response":"# + Self.cardResponse(answer) + "}")
     }
 
     /// A card callback's click (`type: actionCallback`, `outTrackId`, `userId`, and `content`, a

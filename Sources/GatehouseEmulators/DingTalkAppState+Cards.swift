@@ -37,12 +37,19 @@ extension DingTalkAppState {
             guard let model = Self.cardSpaces[type], let deliver = body[model]?.objectValue else {
                 throw DingTalkAPIError.openAPI("param.openDeliverModelEmpty", "param.openDeliverModelEmpty")
             }
-            if type == "IM_GROUP" || type == "IM_ROBOT" {
-                // The robot that sends it: the app's own robot code.
-                guard let code = deliver["robotCode"]?.stringValue, !code.isEmpty else {
-                    throw DingTalkAPIError.openAPI("param.openDeliverModelError", "param.openDeliverModelError")
-                }
-                guard code == robotCode else { throw DingTalkAPIError.openAPI("invalidParameter.robotCode.notExsit", "机器人不存在") }
+            // A group card names the robot that sends it (required); a robot chat's model names it
+            // or, with nothing else set, says spaceType IM_ROBOT (the page's wording).
+            let code = deliver["robotCode"]?.stringValue ?? ""
+            switch type {
+            case "IM_GROUP" where code.isEmpty:
+                throw DingTalkAPIError.openAPI("param.openDeliverModelError", "param.openDeliverModelError")
+            case "IM_ROBOT" where code.isEmpty && deliver["spaceType"]?.stringValue != "IM_ROBOT":
+                throw DingTalkAPIError.openAPI("param.openDeliverModelError", "param.openDeliverModelError")
+            default:
+                break
+            }
+            if !code.isEmpty, code != robotCode, type == "IM_GROUP" || type == "IM_ROBOT" {
+                throw DingTalkAPIError.openAPI("invalidParameter.robotCode.notExsit", "机器人不存在")
             }
         }
         guard let data = body["cardData"]?.objectValue else {

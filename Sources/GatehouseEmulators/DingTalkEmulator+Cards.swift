@@ -71,21 +71,23 @@ extension DingTalkEmulator {
             "userId": .string(click.userId),
             "content": .string(content.jsonString),
         ]).jsonString
-        let answer: String?
+        // The card's update: the body of an HTTP callback's answer; over Stream, the `response`
+        // of the ACK's data, as every Stream callback is answered (the Stream protocol page).
+        let answer: JSONValue?
         if card.callbackType == "HTTP" {
             guard let callback = await app.cardCallback(card.callbackRouteKey) else {
                 throw .invalidInjection("card \(click.outTrackId)'s callbackRouteKey is not registered")
             }
-            answer = await postCardCallback(data, to: callback.url, secret: callback.secret)
+            answer = await postCardCallback(data, to: callback.url, secret: callback.secret).map { (try? JSONValue.parse($0)) ?? .null }
         } else {
-            answer = await hub.callbackAnswer(topic: cardTopic, data: data, timeout: cardCallbackTimeout)
+            answer = await hub.callbackAnswer(topic: cardTopic, data: data, timeout: cardCallbackTimeout).map {
+                (try? JSONValue.parse($0))?["response"] ?? .null
+            }
         }
         guard let answer else {
             return ClickResult(answered: false, card: await app.card(click.outTrackId), error: "no answer within 2 s")
         }
-        if let json = try? JSONValue.parse(answer) {
-            await app.applyCallbackAnswer(json, card: click.outTrackId, user: click.userId)
-        }
+        await app.applyCallbackAnswer(answer, card: click.outTrackId, user: click.userId)
         return ClickResult(answered: true, card: await app.card(click.outTrackId), error: nil)
     }
 

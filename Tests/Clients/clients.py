@@ -20,6 +20,7 @@ import os
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tools"))
@@ -200,16 +201,33 @@ def dingtalk_stream_sdk(url):
     received = []
     downloads = []
     events = []
+    cards = []
+    clicks = []
 
     class Bot(dingtalk_stream.ChatbotHandler):
         async def process(self, callback):
             message = dingtalk_stream.ChatbotMessage.from_dict(callback.data)
             received.append(message)
-            if message.message_type == "picture":
+            if message.message_type == "text" and message.text.content.strip() == "card please":
+                # The SDK's own card helpers: createAndDeliver to where the message came from.
+                replier = dingtalk_stream.CardReplier(self.dingtalk_client, message)
+                cards.append((replier, replier.create_and_deliver_card("tpl.schema", {"status": "waiting"})))
+            elif message.message_type == "picture":
                 downloads.append(self.get_image_download_url(message.image_content.download_code))
             else:
                 self.reply_text("received: " + message.text.content.strip(), message)
             return AckMessage.STATUS_OK, "OK"
+
+    class Clicks(dingtalk_stream.CallbackHandler):
+        async def process(self, callback):
+            click = dingtalk_stream.CardCallbackMessage.from_dict(callback.data)
+            clicks.append(click)
+            action = click.content.get("cardPrivateData", {}).get("params", {}).get("action")
+            return AckMessage.STATUS_OK, {
+                "cardUpdateOptions": {"updateCardDataByKey": True, "updatePrivateDataByKey": True},
+                "cardData": {"cardParamMap": {"status": f"{action} by {click.user_id}"}},
+                "userPrivateData": {"cardParamMap": {"notice": "thanks"}},
+            }
 
     class Events(dingtalk_stream.EventHandler):
         async def process(self, event):
@@ -218,6 +236,7 @@ def dingtalk_stream_sdk(url):
 
     client = dingtalk_stream.DingTalkStreamClient(dingtalk_stream.Credential(CLIENT_ID, CLIENT_SECRET))
     client.register_callback_handler(dingtalk_stream.ChatbotMessage.TOPIC, Bot())
+    client.register_callback_handler(dingtalk_stream.CallbackHandler.TOPIC_CARD_CALLBACK, Clicks())
     client.register_all_event_handler(Events())
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=lambda: loop.run_until_complete(client.start()), daemon=True)
@@ -244,6 +263,27 @@ def dingtalk_stream_sdk(url):
             check(response.read() == JPEG, "dingtalk-stream: the download link gives the picture's bytes")
     http("POST", f"{url}/_emulator/events", {"eventType": "robot_msg_recall", "data": json.dumps({"processQueryKey": "k1", "openConversationId": "cidClients=="})})
     check(wait(lambda: "robot_msg_recall" in events), "dingtalk-stream: an event reaches the event handler")
+    # Interactive cards: created by the SDK in a group and in a one-to-one chat, clicked, the
+    # SDK's callback answer changing the card, and put_card_data updating it.
+    for conversation_type, sender in (("2", "m01"), ("1", "m02")):
+        http("POST", f"{url}/_emulator/messages", {
+            "conversationId": f"cidCards{conversation_type}==", "conversationType": conversation_type, "senderStaffId": sender, "text": "card please"})
+    check(wait(lambda: len(cards) == 2), "dingtalk-stream: CardReplier.create_and_deliver_card")
+    made = {card["outTrackId"]: card for card in http("GET", f"{url}/_emulator/cards")}
+    ids = [card_id for _, card_id in cards]
+    check(all(card_id in made for card_id in ids), f"dingtalk-stream: both cards were created ({list(made)})")
+    spaces = sorted(space for card_id in ids if card_id in made for space in made[card_id]["spaces"])
+    check(spaces == ["IM_GROUP.cidCards2==", "IM_ROBOT.m02"], f"dingtalk-stream: delivered to the group and the robot chat ({spaces})")
+    if ids and ids[-1] in made:
+        clicked = http("POST", f"{url}/_emulator/cards/click", {"outTrackId": ids[-1], "userId": "m02", "params": {"action": "approve"}})
+        check(clicked.get("answered") and clicked["card"]["cardData"].get("status") == "approve by m02",
+              f"dingtalk-stream: a click reaches the SDK's card callback handler and its answer updates the card ({clicked})")
+        check(clicked.get("card", {}).get("privateData", {}).get("m02", {}).get("notice") == "thanks", "dingtalk-stream: the answer's userPrivateData is the clicker's")
+        check(len(clicks) == 1 and clicks[0].card_instance_id == ids[-1], "dingtalk-stream: CardCallbackMessage reads the click")
+        replier = cards[-1][0]
+        replier.put_card_data(ids[-1], {"status": "closed"}, cardUpdateOptions={"updateCardDataByKey": True})
+        updated = http("GET", f"{url}/_emulator/cards?outTrackId={urllib.parse.quote(ids[-1])}")
+        check(updated and updated[0]["cardData"].get("status") == "closed", f"dingtalk-stream: CardReplier.put_card_data ({updated})")
     stats = http("GET", f"{url}/_emulator/stream")
     check(stats["callbacksAcknowledged"] >= 2 and stats["redeliveries"] == 0, f"dingtalk-stream: the SDK's callback ACKs are taken, nothing pushed twice ({stats})")
     check(wait(lambda: http("GET", f"{url}/_emulator/stream")["eventsAcknowledged"] >= 1), "dingtalk-stream: the SDK's event ACK is taken")
