@@ -19,6 +19,8 @@ import Testing
     final class Hook: PushReceiving, Sendable {
         let platform: String
         let bodies = Mutex(0)
+        /// The card clicks it was handed.
+        let clicks = Mutex(0)
         /// The CPU priority (niceness) of the threads its pushes were screened on.
         let niceness = Mutex<Set<Int32>>([])
 
@@ -169,5 +171,56 @@ import Testing
         #expect(SourceLimiter.prefix64("2001:db8:0:1:a:b:c:d") == "2001:db8:0:1::/64")
         #expect(SourceLimiter.prefix64("2001:db8::1") == "2001:db8:0:0::/64")
         #expect(SourceLimiter.prefix64("::1") == "0:0:0:0::/64")
+    }
+
+    @Test func forgedAndReplayedCardClicksAreRefusedBeforeTheirBodyAndSummedUp() async throws {
+        let hook = Hook()
+        let ledger = try await withListener(hook) { url, _ in
+            let cards = url + "/cards"
+            var statuses: [Int] = []
+            for _ in 0..<30 { statuses.append(try await post(cards, secret: "wrong")) }
+            #expect(statuses == Array(repeating: 401, count: 30))
+            #expect(hook.clicks.withLock { $0 } == 0)
+            func signed(_ token: String) async throws -> Int {
+                var request = HTTPClientRequest(url: cards)
+                request.method = .POST
+                request.headers.add(name: "x-secret", value: "right")
+                request.headers.add(name: "x-token", value: token)
+                request.body = .bytes(ByteBuffer(string: "{}"))
+                return Int(try await HTTPClient.shared.execute(request, timeout: .seconds(10)).status.code)
+            }
+            #expect(try await signed("t1") == 200)
+            // The same signed headers again: a replay, whatever its body.
+            #expect(try await signed("t1") == 401)
+            // Without a token at all, a signature proves nothing about this click.
+            #expect(try await post(cards, secret: "right") == 401)
+            #expect(hook.clicks.withLock { $0 } == 1)
+        }
+        let log = try await ledger.records(from: 1, limit: 1000)
+        let refused = try #require(log.first { $0.kind == .pushesRefused }?.refusals)
+        #expect(refused.reasons.reduce(0) { $0 + $1.count } == 32)
+        #expect(log.allSatisfy { $0.kind == .pushesRefused })
+    }
+}
+
+/// Card clicks posted to `/hooks/outreach/cards`: signed as its pushes are (`x-secret`), one use
+/// of each `x-token`.
+extension AdversarialListenerTests.Hook: CardCarrier {
+    func deliver(_ card: ReviewCard) async throws {}
+    func update(card id: String, fields: [String: String]) async throws {}
+    func answerCards(with handler: @escaping CardActionHandler) {}
+    var takesCardPushes: Bool { true }
+
+    func screenCard(_ headers: [String: String], now: Date) -> PushAnswer? {
+        headers["x-secret"] == "right" ? nil : .refused(.unauthorized)
+    }
+
+    func cardToken(_ headers: [String: String]) -> PushToken? {
+        token(headers)
+    }
+
+    func answerCardPush(_ push: Push) async -> PushAnswer {
+        clicks.withLock { $0 += 1 }
+        return PushAnswer(status: 200, body: "{}")
     }
 }
