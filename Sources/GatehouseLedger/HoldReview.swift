@@ -24,8 +24,8 @@ public protocol ReviewLedger: Sendable {
     /// Notes that a review's card reached the platform.
     func cardDelivered(job: Int64) async throws
 
-    /// The reviews of jobs still held, oldest first.
-    func openReviews(limit: Int) async throws -> [HoldReview]
+    /// The reviews of jobs still held, oldest first, from the job after `job` (a page of them).
+    func openReviews(after job: Int64, limit: Int) async throws -> [HoldReview]
 
     /// A review by its job, or by its card.
     func review(job: Int64) async throws -> HoldReview?

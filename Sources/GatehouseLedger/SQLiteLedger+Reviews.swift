@@ -59,8 +59,13 @@ extension SQLiteLedger {
         }
     }
 
-    public func openReviews(limit: Int) async throws -> [HoldReview] {
-        try await reviews(where: "review.decided_at IS NULL AND outbox.state = \(OutboxJob.State.held.sql)", order: "review.job", limit: limit)
+    public func openReviews(after job: Int64, limit: Int) async throws -> [HoldReview] {
+        try await reviews(
+            where: "review.job > ? AND review.decided_at IS NULL AND outbox.state = \(OutboxJob.State.held.sql)",
+            arguments: [job],
+            order: "review.job",
+            limit: limit
+        )
     }
 
     public func review(job: Int64) async throws -> HoldReview? {

@@ -57,12 +57,12 @@ extension Reviews {
             if job.notBefore != nil { scheduler.reschedule() }
             if let settled { decided(settled, outcome: "approved", at: now) }
             if rule?.tellSender == true {
-                await tellSender(of: job, "Your message to \(job.destination) (hold #\(id)) was approved and is being sent.")
+                await tellSender(of: job, .approved, "Your message to \(job.destination) (hold #\(id)) was approved and is being sent.")
             }
         case .rejected:
             if let settled { decided(settled, outcome: "rejected", at: now) }
             if rule?.tellSender == true {
-                await tellSender(of: job, "Your message to \(job.destination) (hold #\(id)) was rejected: \(reason)")
+                await tellSender(of: job, .rejected, "Your message to \(job.destination) (hold #\(id)) was rejected: \(reason)")
             }
         case .counted, .alreadyDecided, .notHeld:
             break

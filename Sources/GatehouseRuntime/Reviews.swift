@@ -30,6 +30,9 @@ public final class Reviews: Service, Sendable {
 
     /// How many holds one round opens, and how many open reviews it looks at.
     static let batch = 100
+    /// When each card that failed to be delivered is tried again (doubling, up to five minutes:
+    /// a wrong template id is not hammered every second until someone fixes the config).
+    let retries = CardRetries()
 
     public init(
         store: ConfigStore,
@@ -76,19 +79,33 @@ public final class Reviews: Service, Sendable {
             try await open(job)
         }
         let now = clock.now
-        for review in try await ledger.openReviews(limit: Self.batch) {
-            if let card = review.card, !review.delivered {
-                await deliver(card: card, of: review)
+        // Every open review, a page at a time: a deadline is never missed behind a long queue.
+        var open: Set<Int64> = []
+        var after: Int64 = 0
+        while true {
+            let page = try await ledger.openReviews(after: after, limit: Self.batch)
+            for review in page {
+                open.insert(review.job)
+                try await attend(review, now: now)
             }
-            guard let deadline = review.deadline else { continue }
-            let rule = store.current.config.routes.first { $0.name == review.route }?.review
-            if deadline <= now {
-                try await timeOut(review, rule: rule)
-            } else if !review.reminded, let lead = rule?.reminderLead, deadline.addingTimeInterval(-lead.timeInterval) <= now {
-                try await remind(review)
-            }
+            guard page.count == Self.batch, let last = page.last?.job else { break }
+            after = last
         }
-        Gauge(label: "gatehouse_holds_waiting", factory: metrics).record(try await ledger.summary().outbox[.held] ?? 0)
+        retries.keep(only: open)
+    }
+
+    /// Delivers an open review's card if it is not yet, and acts on its deadline.
+    private func attend(_ review: HoldReview, now: Date) async throws {
+        if let card = review.card, !review.delivered, retries.due(review.job, now: now) {
+            await deliver(card: card, of: review)
+        }
+        guard let deadline = review.deadline else { return }
+        let rule = store.current.config.routes.first { $0.name == review.route }?.review
+        if deadline <= now {
+            try await timeOut(review, rule: rule)
+        } else if !review.reminded, let lead = rule?.reminderLead, deadline.addingTimeInterval(-lead.timeInterval) <= now {
+            try await remind(review)
+        }
     }
 
     // MARK: Opening
@@ -130,7 +147,7 @@ public final class Reviews: Service, Sendable {
         )
         await deliver(card: card, of: opened)
         if rule.tellSender {
-            await tellSender(of: job, "Your message to \(job.destination) is waiting for review (hold #\(job.id)).")
+            await tellSender(of: job, .waiting, "Your message to \(job.destination) is waiting for review (hold #\(job.id)).")
         }
     }
 
@@ -180,7 +197,9 @@ public final class Reviews: Service, Sendable {
             }
             try await carrier.deliver(ReviewCard(id: card, template: config.cardTemplate, spaces: spaces, fields: content.fields))
             try await ledger.cardDelivered(job: review.job)
+            retries.succeeded(review.job)
         } catch {
+            retries.failed(review.job, now: clock.now)
             logger.error(
                 "a review card could not be delivered; retrying",
                 metadata: ["gh.job": .stringConvertible(review.job), "gh.card": .string(card), "gh.error": .string(String(describing: error))]
@@ -242,7 +261,7 @@ public final class Reviews: Service, Sendable {
             )
         }
         if rule?.tellSender == true, let job = try await ledger.job(id: review.job) {
-            await tellSender(of: job, "Your message to \(job.destination) (hold #\(job.id)) was not reviewed in time and was not sent.")
+            await tellSender(of: job, .expired, "Your message to \(job.destination) (hold #\(job.id)) was not reviewed in time and was not sent.")
         }
     }
 
@@ -265,9 +284,14 @@ public final class Reviews: Service, Sendable {
         }
     }
 
+    /// What a sender is told about their held message.
+    enum Tidings: String {
+        case waiting, approved, rejected, expired
+    }
+
     /// Tells a held message's sender, in their one-to-one chat with the robot, when they are a
-    /// DingTalk person.
-    func tellSender(of job: OutboxJob, _ text: String) async {
+    /// DingTalk person (each kind of news once per hold, should a retry send it again).
+    func tellSender(of job: OutboxJob, _ tidings: Tidings, _ text: String) async {
         guard let carrier = carriers[job.originPlatform],
             let crossing = try? await ledger.records(from: job.crossing, limit: 1).first,
             let sender = crossing.origin?.senderID, !sender.isEmpty
@@ -277,7 +301,7 @@ public final class Reviews: Service, Sendable {
                 OutboundMessage(
                     channel: Channel(name: "review", platform: carrier.platform, address: .users([sender])),
                     text: text,
-                    idempotencyKey: "gatehouse-tell-\(job.id)-\(text.hashValue)"
+                    idempotencyKey: "gatehouse-tell-\(job.id)-\(tidings.rawValue)"
                 )
             )
         } catch {

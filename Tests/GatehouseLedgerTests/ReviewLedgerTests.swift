@@ -31,7 +31,7 @@ import Testing
         #expect(review.job == job.id && review.needed == 2 && review.deadline == deadline && !review.delivered)
         try await ledger.cardDelivered(job: job.id)
         #expect(try await ledger.review(job: job.id)?.delivered == true)
-        #expect(try await ledger.openReviews(limit: 10).map(\.job) == [job.id])
+        #expect(try await ledger.openReviews(after: 0, limit: 10).map(\.job) == [job.id])
     }
 
     @Test func fourEyesAreTwoPeopleAndTheSecondApprovalReleasesIt() async throws {
@@ -105,7 +105,7 @@ import Testing
         #expect(expired.kind == .holdExpired)
         #expect(try await ledger.expire(review, at: Date()) == nil)
         #expect(try await ledger.jobs(in: .cancelled, limit: 10).map(\.id) == [job.id])
-        #expect(try await ledger.openReviews(limit: 10).isEmpty)
+        #expect(try await ledger.openReviews(after: 0, limit: 10).isEmpty)
         #expect(try await ledger.decidedHolds(limit: 10).first?.outcome == "expired")
         // Every step is in the log, and the log verifies.
         let kinds = try await ledger.records(from: 1, limit: 100).map(\.kind)

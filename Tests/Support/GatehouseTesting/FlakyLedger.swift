@@ -266,8 +266,8 @@ extension FlakyLedger {
         try await ledger.cardDelivered(job: job)
     }
 
-    public func openReviews(limit: Int) async throws -> [HoldReview] {
-        try await ledger.openReviews(limit: limit)
+    public func openReviews(after job: Int64, limit: Int) async throws -> [HoldReview] {
+        try await ledger.openReviews(after: job, limit: limit)
     }
 
     public func review(job: Int64) async throws -> HoldReview? {
