@@ -21,25 +21,23 @@ public struct AdminContext: RequestContext {
     /// Who is at the other end of the socket, as the kernel says: `uid 1000 (alice)`. Nil when
     /// the credentials cannot be read; then nothing is done in anyone's name.
     func peer() async -> String? {
+        await credentials().map { Self.describe(uid: $0.uid) }
+    }
+
+    /// The peer's credentials, as the kernel gives them (SO_PEERCRED).
+    private func credentials() async -> PeerCredentials? {
         guard let provider = channel as? any SocketOptionProvider else { return nil }
         let future: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET),
             name: SocketOptionName(SO_PEERCRED)
         )
-        guard let credentials = try? await future.get() else { return nil }
-        return Self.describe(uid: credentials.uid)
+        return try? await future.get()
     }
 
     /// The peer as a reviewer of holds: their uid, login name and the groups they are a member
     /// of (primary and supplementary), which `reviewers: [group:NAME]` is judged against.
     func reviewer() async -> ReviewerIdentity? {
-        guard let provider = channel as? any SocketOptionProvider else { return nil }
-        let future: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(
-            level: SocketOptionLevel(SOL_SOCKET),
-            name: SocketOptionName(SO_PEERCRED)
-        )
-        guard let credentials = try? await future.get() else { return nil }
-        return Self.reviewer(uid: credentials.uid, gid: credentials.gid)
+        await credentials().map { Self.reviewer(uid: $0.uid, gid: $0.gid) }
     }
 
     static func reviewer(uid: uid_t, gid: gid_t) -> ReviewerIdentity {

@@ -75,47 +75,71 @@ public final class PushSurface: Sendable {
     /// the decision it carries is recorded.
     private func takeCard(_ request: Request, platform: String, source: String) async -> Response {
         guard let carrier = cardHooks[platform] else { return refused(.refused(.unknownHook), platform: "unknown", source: source) }
-        if let refusal = limiter.admit(source) { return refused(.refused(refusal), platform: platform, source: source) }
-        defer { limiter.release(source) }
-        var headers: [String: String] = [:]
-        for field in request.headers { headers[field.name.canonicalName] = field.value }
-        let now = clock.now
-        if let refusal = carrier.screenCard(headers, now: now) { return refused(refusal, platform: platform, source: source) }
-        guard let token = carrier.cardToken(headers) else { return refused(.refused(.unauthorized), platform: platform, source: source) }
-        if tokens.withLock({ $0.isTaken(token, platform: platform, now: now) }) {
-            return refused(.refused(.replayed), platform: platform, source: source)
+        return await screened(request, platform: platform, source: source, screen: carrier.screenCard, token: carrier.cardToken, tokenRequired: true)
+        {
+            headers,
+            body,
+            token in
+            guard let token, tokens.withLock({ $0.take(token, platform: platform, now: clock.now) }) else {
+                return refused(.refused(.replayed), platform: platform, source: source)
+            }
+            let answer = await carrier.answerCardPush(Push(headers: headers, body: Array(body.readableBytesView)))
+            guard answer.refusal == nil else { return refused(answer, platform: platform, source: source) }
+            return Response(
+                status: .init(code: answer.status),
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: answer.body))
+            )
         }
-        if let length = headers["content-length"].flatMap(Int.init), length > limits.maxBodyBytes {
-            return refused(.refused(.tooLarge), platform: platform, source: source)
-        }
-        let body: ByteBuffer
-        do {
-            body = try await read(request.body)
-        } catch {
-            return refused(.refused(.tooLarge), platform: platform, source: source)
-        }
-        guard tokens.withLock({ $0.take(token, platform: platform, now: clock.now) }) else {
-            return refused(.refused(.replayed), platform: platform, source: source)
-        }
-        let answer = await carrier.answerCardPush(Push(headers: headers, body: Array(body.readableBytesView)))
-        guard answer.refusal == nil else { return refused(answer, platform: platform, source: source) }
-        return Response(
-            status: .init(code: answer.status),
-            headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: answer.body))
-        )
     }
 
     /// One push, from its path to its answer.
     private func take(_ request: Request, platform: String, source: String) async -> Response {
         guard let adapter = hooks[platform] else { return refused(.refused(.unknownHook), platform: "unknown", source: source) }
+        return await screened(request, platform: platform, source: source, screen: adapter.screen, token: adapter.token, tokenRequired: false) {
+            headers,
+            body,
+            token in
+            let content = adapter.decode(Push(headers: headers, body: Array(body.readableBytesView)))
+            if case .refused(let answer) = content { return refused(answer, platform: platform, source: source) }
+            // Taken before the commit, so that two copies of one push racing in cannot both pass
+            // (even one that carries nothing: its headers must not be reused with another body).
+            if let token, !tokens.withLock({ $0.take(token, platform: platform, now: clock.now) }) {
+                return refused(.refused(.replayed), platform: platform, source: source)
+            }
+            guard case .envelope(let envelope) = content else { return answer(.ok) }
+            // Nothing is decided before the config it is decided by is in the audit log; a push that
+            // is not committed gives its token back, so that the platform's retry is taken.
+            let open = intake.configRecorded.hasFired
+            let outcome = open ? await commit(envelope, nonce: token?.nonce) : nil
+            if outcome == nil, let token { tokens.withLock { $0.release(token, platform: platform) } }
+            guard open else { return answer(PushAnswer(status: 503, body: "not receiving yet")) }
+            guard let outcome else { return answer(PushAnswer(status: 500, body: "not committed; push again")) }
+            return outcome.refusal == nil ? answer(outcome) : refused(outcome, platform: platform, source: source)
+        }
+    }
+
+    /// Judges a request from the cheapest check to the dearest, up to its body: its source's
+    /// limits (its place held until `handle` is done), its headers (`screen`), a one-use token
+    /// not used before (and present, when `tokenRequired`), the announced size, and the body
+    /// read within its bounds. Then `handle` answers it.
+    private func screened(
+        _ request: Request,
+        platform: String,
+        source: String,
+        screen: ([String: String], Date) -> PushAnswer?,
+        token tokenOf: ([String: String]) -> PushToken?,
+        tokenRequired: Bool,
+        _ handle: ([String: String], ByteBuffer, PushToken?) async -> Response
+    ) async -> Response {
         if let refusal = limiter.admit(source) { return refused(.refused(refusal), platform: platform, source: source) }
         defer { limiter.release(source) }
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let now = clock.now
-        if let refusal = adapter.screen(headers, now: now) { return refused(refusal, platform: platform, source: source) }
-        let token = adapter.token(headers)
+        if let refusal = screen(headers, now) { return refused(refusal, platform: platform, source: source) }
+        let token = tokenOf(headers)
+        if token == nil, tokenRequired { return refused(.refused(.unauthorized), platform: platform, source: source) }
         if let token, tokens.withLock({ $0.isTaken(token, platform: platform, now: now) }) {
             return refused(.refused(.replayed), platform: platform, source: source)
         }
@@ -130,22 +154,7 @@ public final class PushSurface: Sendable {
         } catch {
             return refused(.refused(.tooLarge), platform: platform, source: source)
         }
-        let content = adapter.decode(Push(headers: headers, body: Array(body.readableBytesView)))
-        if case .refused(let answer) = content { return refused(answer, platform: platform, source: source) }
-        // Taken before the commit, so that two copies of one push racing in cannot both pass
-        // (even one that carries nothing: its headers must not be reused with another body).
-        if let token, !tokens.withLock({ $0.take(token, platform: platform, now: clock.now) }) {
-            return refused(.refused(.replayed), platform: platform, source: source)
-        }
-        guard case .envelope(let envelope) = content else { return answer(.ok) }
-        // Nothing is decided before the config it is decided by is in the audit log; a push that
-        // is not committed gives its token back, so that the platform's retry is taken.
-        let open = intake.configRecorded.hasFired
-        let outcome = open ? await commit(envelope, nonce: token?.nonce) : nil
-        if outcome == nil, let token { tokens.withLock { $0.release(token, platform: platform) } }
-        guard open else { return answer(PushAnswer(status: 503, body: "not receiving yet")) }
-        guard let outcome else { return answer(PushAnswer(status: 500, body: "not committed; push again")) }
-        return outcome.refusal == nil ? answer(outcome) : refused(outcome, platform: platform, source: source)
+        return await handle(headers, body, token)
     }
 
     /// How often a push's commit is tried before the platform is told to push it again: a commit
