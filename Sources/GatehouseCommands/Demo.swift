@@ -114,7 +114,10 @@ struct Demo: AsyncParsableCommand {
                               gatehouse status --socket \(adminSocket)
                               gatehouse queue --socket \(adminSocket)
                               gatehouse reload --socket \(adminSocket)
+                              gatehouse holds history --socket \(adminSocket)
                             Post as a user with the emulators' control API: Telegram \(telegramURL)/_emulator/updates, DingTalk \(dingtalkURL)/_emulator/messages.
+                            Review a hold as a DingTalk reviewer: its card at \(dingtalkURL)/_emulator/cards, a click with
+                              POST \(dingtalkURL)/_emulator/cards/click {"outTrackId": "…", "userId": "compliance01", "params": {"action": "approve"}}
                             """
                         )
                         // Standard output may be a file or a pipe: what to do next must reach it now.
