@@ -11,7 +11,7 @@ extension DingTalkAdapter: CardCarrier {
     /// The Stream topic of card callbacks.
     static let cardCallbackTopic = "/v1.0/card/instances/callback"
 
-    public func deliver(_ card: ReviewCard) async throws {
+    public func deliver(_ card: ReviewCard) async throws -> [String] {
         let groups = card.spaces.compactMap { if case .group(let id) = $0 { id } else { nil } }
         let people = card.spaces.compactMap { if case .person(let id) = $0 { id } else { nil } }
         guard !groups.isEmpty || !people.isEmpty else { throw DeliveryError.rejected("a card needs somewhere to go") }
@@ -39,15 +39,13 @@ extension DingTalkAdapter: CardCarrier {
             response = answer
         case .failure(let error):
             // Delivered by an earlier attempt whose answer was lost.
-            if String(describing: error).contains("param.cardAlreadyExist") { return }
+            if String(describing: error).contains("param.cardAlreadyExist") { return [] }
             throw error
         }
-        let failed = (response.result?.deliverResults ?? []).filter { $0.success != true }
-        if !failed.isEmpty {
-            throw DeliveryError.unavailable(
-                "card \(card.id) not delivered to "
-                    + failed.map { "\($0.spaceType ?? "?") \($0.spaceId ?? "?"): \($0.errorMsg ?? "no reason given")" }.joined(separator: "; ")
-            )
+        // The card exists now: a space it did not reach (a person DingTalk does not know) is
+        // reported, not tried again with the same card, which the platform would refuse as made.
+        return (response.result?.deliverResults ?? []).filter { $0.success != true }.map {
+            "\($0.spaceType ?? "?").\($0.spaceId ?? "?"): \($0.errorMsg ?? "no reason given")"
         }
     }
 
@@ -140,9 +138,10 @@ extension DingTalkAdapter: CardCarrier {
     }
 
     public func answerCardPush(_ push: Push) async -> PushAnswer {
-        guard let action = Self.cardAction(from: Data(push.body), platform: platform) else {
+        guard var action = Self.cardAction(from: Data(push.body), platform: platform) else {
             return PushAnswer(status: 400, body: "not a card click", refusal: .malformed)
         }
+        action.nonce = cardToken(push.headers)?.nonce
         return PushAnswer(status: 200, body: Self.cardResponse(await cardHandler.answer(action)))
     }
 

@@ -111,6 +111,17 @@ extension ConfigCompiler {
         if let node = fields["tell_sender"] {
             if let tell = reader.boolean(node, "\(what): tell_sender") { rule.tellSender = tell } else { complete = false }
         }
+        // The same person may be a DingTalk reviewer and in a reviewers' Unix group, and nothing
+        // ties the two together: four eyes could then be one person's two votes.
+        let kinds = Set(
+            (rule.reviewers + rule.reviewers(escalated: true)).map { reviewer -> Bool in if case .unixGroup = reviewer { true } else { false } }
+        )
+        if rule.approvals > 1, kinds.count == 2 {
+            reader.warning(
+                at: fields["approvals"],
+                "\(what): approvals: \(rule.approvals) counts a DingTalk reviewer and a member of a reviewers' Unix group as two people, though they may be one; name reviewers of one kind for four eyes"
+            )
+        }
         // A card needs somewhere to go: a review group, or people named one by one.
         let lists = [rule.reviewers] + (escalate ? [rule.reviewers(escalated: true)] : [])
         for list in lists where rule.room == nil && list.staff.isEmpty && list.contains(where: { if case .department = $0 { true } else { false } }) {

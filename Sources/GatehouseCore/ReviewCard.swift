@@ -65,12 +65,16 @@ public struct CardAction: Sendable, Hashable {
     public var parameters: [String: String]
     /// The platform's config name.
     public var platform: String
+    /// The one-use value of a click whose signature covers only a time (a click posted by HTTP):
+    /// it is taken once, in the ledger.
+    public var nonce: String?
 
-    public init(card: String, person: String, parameters: [String: String], platform: String) {
+    public init(card: String, person: String, parameters: [String: String], platform: String, nonce: String? = nil) {
         self.card = card
         self.person = person
         self.parameters = parameters
         self.platform = platform
+        self.nonce = nonce
     }
 
     /// `approve` or `reject`, from the `action` parameter.
@@ -101,9 +105,10 @@ public typealias CardActionHandler = @Sendable (CardAction) async -> CardAnswer
 /// An adapter whose platform has interactive cards (DingTalk): it delivers and updates review
 /// cards and hands their clicks to the handler the gateway installs.
 public protocol CardCarrier: Adapter {
-    /// Creates the card and delivers it to its spaces. Delivering a card whose id the platform
-    /// already has (a retry after a lost answer) is a success.
-    func deliver(_ card: ReviewCard) async throws
+    /// Creates the card and delivers it to its spaces, and says which spaces the platform did
+    /// not reach, and why (a staff id it does not know). Delivering a card whose id the platform
+    /// already has (a retry after a lost answer) is a success. Throws when the card was not made.
+    func deliver(_ card: ReviewCard) async throws -> [String]
 
     /// Changes some of a delivered card's variables, for everyone who has it.
     func update(card id: String, fields: [String: String]) async throws

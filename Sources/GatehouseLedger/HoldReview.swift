@@ -7,19 +7,19 @@ public protocol ReviewLedger: Sendable {
     /// Held jobs whose review has not been opened yet, oldest first.
     func unopenedHolds(limit: Int) async throws -> [OutboxJob]
 
-    /// Opens a held job's review: the card about to be sent (nil when the route has no reviewers
-    /// to send one to) and whom it goes to, how many approvals it needs, and its deadline. With a
-    /// card, audited as `review_opened` (written before the card is sent). Returns nil when the
-    /// job is no longer held, or its review was opened already.
+    /// Opens a held job's review: the card about to be sent (nil when there is nobody to send one
+    /// to) and whom it goes to, how many approvals it needs, and its deadline. When `audited`
+    /// (the route has reviewers), recorded as `review_opened`, before the card is sent. Returns
+    /// nil when the job is no longer held, its review was opened already, or it is not audited.
     func openReview(
         _ job: OutboxJob,
         card: String?,
         to recipients: [String],
         needed: Int,
         deadline: Date?,
+        audited: Bool,
         at time: Date
-    ) async throws
-        -> AuditRecord?
+    ) async throws -> AuditRecord?
 
     /// Notes that a review's card reached the platform.
     func cardDelivered(job: Int64) async throws
@@ -60,11 +60,16 @@ public protocol ReviewLedger: Sendable {
     /// Hands a hold whose deadline passed to its second list of reviewers (`hold_escalated`),
     /// with a new card for them and a new deadline; the first card still names the hold. Nil when
     /// it is no longer held or was escalated already.
-    func escalate(_ review: HoldReview, card: String, to recipients: [String], deadline: Date, at time: Date) async throws -> AuditRecord?
+    func escalate(_ review: HoldReview, card: String?, to recipients: [String], deadline: Date, at time: Date) async throws -> AuditRecord?
 
     /// Audits that a review's card was marked with a reminder (`hold_reminded`); nil when it is
     /// no longer held or was reminded already.
     func remind(_ review: HoldReview, at time: Date) async throws -> AuditRecord?
+
+    /// Takes a one-use value of a signed card click (its signed time), for as long as the
+    /// platform's dedup rows are kept: false when it was taken before (a replay, even across a
+    /// restart).
+    func claimNonce(platform: String, nonce: String, at time: Date) async throws -> Bool
 
     /// Decided holds, newest decision first, with their reviewers.
     func decidedHolds(limit: Int) async throws -> [HoldReview]
@@ -165,12 +170,14 @@ public struct Vote: Sendable, Hashable {
         case alreadyDecided(approve: Bool)
         /// It is no longer held (decided or cancelled meanwhile); nothing was written.
         case notHeld
+        /// Its deadline passed (it is being rejected or escalated); nothing was written.
+        case pastDeadline
 
         /// The record written, if any.
         public var record: AuditRecord? {
             switch self {
             case .counted(let record, _, _), .approved(let record), .rejected(let record): record
-            case .alreadyDecided, .notHeld: nil
+            case .alreadyDecided, .notHeld, .pastDeadline: nil
             }
         }
     }

@@ -246,6 +246,11 @@ enum LedgerSchema {
                     """
             )
         }
+        migrator.registerMigration("v18-review-opened") { db in
+            // A decision can come (from the CLI) before the review was opened: its row is made
+            // then, not opened, and the review's card and deadline still follow.
+            try db.execute(sql: "ALTER TABLE review ADD COLUMN opened INTEGER NOT NULL DEFAULT 1")
+        }
         return migrator
     }
 }

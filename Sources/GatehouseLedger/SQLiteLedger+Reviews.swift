@@ -11,7 +11,8 @@ extension SQLiteLedger {
                 db,
                 sql: """
                     SELECT outbox.* FROM outbox LEFT JOIN review ON review.job = outbox.id
-                    WHERE outbox.state = \(OutboxJob.State.held.sql) AND review.job IS NULL ORDER BY outbox.id LIMIT ?
+                    WHERE outbox.state = \(OutboxJob.State.held.sql) AND (review.job IS NULL OR review.opened = 0)
+                    ORDER BY outbox.id LIMIT ?
                     """,
                 arguments: [limit]
             ).map(Self.job)
@@ -24,20 +25,24 @@ extension SQLiteLedger {
         to recipients: [String],
         needed: Int,
         deadline: Date?,
+        audited: Bool,
         at time: Date
-    ) async throws
-        -> AuditRecord?
-    {
+    ) async throws -> AuditRecord? {
         try await writer.write { db in
             guard try Self.isHeld(job.id, in: db) else { return nil }
+            // A row a decision made before (not opened) is opened now; its votes stand, and so
+            // does a stricter count it was made with.
             try db.run(
                 sql: """
-                    INSERT OR IGNORE INTO review (job, card, route, needed, deadline, recipients, opened_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO review (job, card, route, needed, deadline, recipients, opened_at, opened)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+                    ON CONFLICT (job) DO UPDATE SET card = excluded.card, deadline = excluded.deadline,
+                        recipients = excluded.recipients, needed = MAX(review.needed, excluded.needed), opened = 1
+                    WHERE review.opened = 0 AND review.decided_at IS NULL
                     """,
                 arguments: [job.id, card, job.route, needed, deadline.map(StoredDate.init), try Self.json(recipients), StoredDate(time)]
             )
-            guard db.changesCount == 1, card != nil else { return nil }
+            guard db.changesCount == 1, audited else { return nil }
             return try Self.append(
                 AuditRecord(
                     sequence: 0,
@@ -94,9 +99,13 @@ extension SQLiteLedger {
             guard try Self.isHeld(job.id, in: db) else { return .notHeld }
             // A decision may come before the review was opened (from the CLI, a moment after the hold).
             try db.run(
-                sql: "INSERT OR IGNORE INTO review (job, route, needed, recipients, opened_at) VALUES (?, ?, ?, '[]', ?)",
+                sql: "INSERT OR IGNORE INTO review (job, route, needed, recipients, opened_at, opened) VALUES (?, ?, ?, '[]', ?, 0)",
                 arguments: [job.id, job.route, needed, StoredDate(time)]
             )
+            // Past its deadline it is being rejected or escalated: too late to count.
+            if let deadline = try Date.fetchOne(db, sql: "SELECT deadline FROM review WHERE job = ?", arguments: [job.id]), deadline <= time {
+                return .pastDeadline
+            }
             let person = Vote.person(reviewer)
             if let earlier = try Bool.fetchOne(
                 db,
@@ -200,7 +209,7 @@ extension SQLiteLedger {
 
     public func escalate(
         _ review: HoldReview,
-        card: String,
+        card: String?,
         to recipients: [String],
         deadline: Date,
         at time: Date
@@ -250,6 +259,17 @@ extension SQLiteLedger {
                 ),
                 in: db
             )
+        }
+    }
+
+    public func claimNonce(platform: String, nonce: String, at time: Date) async throws -> Bool {
+        try await writer.write { db in
+            // The dedup table, as push nonces are kept: pruned by age with the rest.
+            try db.run(
+                sql: "INSERT OR IGNORE INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?)",
+                arguments: [platform, "nonce:" + nonce, StoredDate(time)]
+            )
+            return db.changesCount == 1
         }
     }
 

@@ -318,6 +318,8 @@ public struct AdminSurface: Sendable {
         case .recorded(.notHeld):
             // Decided by someone else a moment ago.
             return failure(.conflict, "job \(job.id) is no longer held")
+        case .recorded(.pastDeadline):
+            return failure(.conflict, "job \(job.id)'s time to be decided has run out")
         case .recorded(.alreadyDecided(let earlier)):
             return failure(.conflict, "you \(earlier ? "approved" : "rejected") job \(job.id) already; another reviewer must decide it")
         case .recorded(let outcome):

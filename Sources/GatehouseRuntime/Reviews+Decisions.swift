@@ -57,30 +57,30 @@ extension Reviews {
             if job.notBefore != nil { scheduler.reschedule() }
             if let settled { decided(settled, outcome: "approved", at: now) }
             if rule?.tellSender == true {
-                await tellSender(of: job, .approved, "Your message to \(job.destination) (hold #\(id)) was approved and is being sent.")
+                followUp.yield(.tell(job, .approved, "Your message to \(job.destination) (hold #\(id)) was approved and is being sent."))
             }
         case .rejected:
             if let settled { decided(settled, outcome: "rejected", at: now) }
             if rule?.tellSender == true {
-                await tellSender(of: job, .rejected, "Your message to \(job.destination) (hold #\(id)) was rejected: \(reason)")
+                followUp.yield(.tell(job, .rejected, "Your message to \(job.destination) (hold #\(id)) was rejected: \(reason)"))
             }
-        case .counted, .alreadyDecided, .notHeld:
+        case .counted, .alreadyDecided, .notHeld, .pastDeadline:
             break
         }
-        // Every card of the hold shows it to everyone; the card clicked is answered with the
-        // same fields instead.
-        if let settled {
-            for other in [settled.card, settled.firstCard].compactMap({ $0 }) where other != card {
-                await update(other, fields: Self.statusFields(settled))
-            }
-        }
+        // Every card of the hold shows it to everyone, once the click is answered (the card
+        // clicked is answered with the same fields).
+        followUp.yield(.refresh(job: id, except: card))
         return .recorded(outcome)
     }
 
     /// Why this person may not decide this hold, or nil when they may.
     private func refusal(of reviewer: ReviewerIdentity, for job: OutboxJob, rule: ReviewRule?, escalated: Bool) async throws -> String? {
         let crossing = try await ledger.records(from: job.crossing, limit: 1).first { $0.sequence == job.crossing }
-        if reviewer.isSender(crossing?.origin?.senderID, onPlatform: crossing?.origin?.platform) {
+        // A staff id names one person in the organisation, whichever of its DingTalk apps they
+        // wrote through.
+        let origin = crossing?.origin?.platform
+        let fromDingTalk = origin.flatMap { store.current.config.platforms[$0]?.type } == "dingtalk"
+        if reviewer.isSender(crossing?.origin?.senderID, onPlatform: fromDingTalk ? nil : origin) {
             return "the sender of a message cannot decide its hold"
         }
         guard let rule else {
@@ -101,6 +101,10 @@ extension Reviews {
             }
             guard let approve = action.approve else {
                 return CardAnswer(notice: "The card's button sent no action (approve or reject).")
+            }
+            // A signed click posted by HTTP is taken once, also across restarts.
+            if let nonce = action.nonce, try await !ledger.claimNonce(platform: action.platform, nonce: nonce, at: clock.now) {
+                return CardAnswer(notice: "Not recorded: this click was seen before.")
             }
             var reviewer = ReviewerIdentity(via: .dingtalk, id: action.person, platform: action.platform)
             if let adapter = adapters[action.platform] {
@@ -126,6 +130,8 @@ extension Reviews {
                 return CardAnswer(fields: Self.statusFields(now), notice: "You \(earlier ? "approved" : "rejected") this hold already.")
             case .recorded(.notHeld):
                 return CardAnswer(fields: Self.statusFields(now), notice: "Not recorded: this hold is decided already.")
+            case .recorded(.pastDeadline):
+                return CardAnswer(fields: Self.statusFields(now), notice: "Not recorded: the time to decide this hold has run out.")
             case .recorded(.counted(_, let approvals, let needed)):
                 return CardAnswer(fields: Self.statusFields(now), notice: "Your approval is recorded (\(approvals) of \(needed)).")
             case .recorded(.approved):

@@ -30,6 +30,8 @@ public final class Reviews: Service, Sendable {
 
     /// How many holds one round opens, and how many open reviews it looks at.
     static let batch = 100
+    let followUps: AsyncStream<FollowUp>
+    let followUp: AsyncStream<FollowUp>.Continuation
     /// When each card that failed to be delivered is tried again (doubling, up to five minutes:
     /// a wrong template id is not hammered every second until someone fixes the config).
     let retries = CardRetries()
@@ -58,6 +60,7 @@ public final class Reviews: Service, Sendable {
         self.clock = clock
         self.interval = interval
         self.logger = logger
+        (followUps, followUp) = AsyncStream.makeStream(of: FollowUp.self, bufferingPolicy: .bufferingNewest(10_000))
         for carrier in carriers.values {
             carrier.answerCards { [weak self] action in
                 guard let self else { return CardAnswer(notice: "Gatehouse is stopping; try again in a moment.") }
@@ -67,8 +70,36 @@ public final class Reviews: Service, Sendable {
     }
 
     public func run() async throws {
-        await Periodic.run(every: interval, logger: logger, failure: "reviewing holds failed") { [self] in
-            try await round()
+        await withDiscardingTaskGroup { group in
+            // What follows a decision (telling the sender, updating the hold's other cards) is
+            // done here, after the click was answered: DingTalk waits only two seconds.
+            group.addTask { [self] in
+                for await next in followUps { await perform(next) }
+            }
+            await Periodic.run(every: interval, logger: logger, failure: "reviewing holds failed") { [self] in
+                try await round()
+            }
+            followUp.finish()
+        }
+    }
+
+    /// What a decision leaves to do once it is answered.
+    enum FollowUp: Sendable {
+        /// Tell the hold's sender.
+        case tell(OutboxJob, Tidings, String)
+        /// Show the hold's state on its cards, but the one clicked (answered already).
+        case refresh(job: Int64, except: String?)
+    }
+
+    private func perform(_ next: FollowUp) async {
+        switch next {
+        case .tell(let job, let tidings, let text):
+            await tellSender(of: job, tidings, text)
+        case .refresh(let job, let clicked):
+            guard let review = try? await ledger.review(job: job) else { return }
+            for card in [review.card, review.firstCard].compactMap({ $0 }) where card != clicked {
+                await update(card, fields: Self.statusFields(review))
+            }
         }
     }
 
@@ -113,42 +144,55 @@ public final class Reviews: Service, Sendable {
     /// Opens a hold's review and sends its card (and tells the sender, when the route says so).
     private func open(_ job: OutboxJob) async throws {
         let config = store.current.config
-        let rule = config.routes.first { $0.name == job.route }?.review
-        guard let rule, let review = config.review, carriers[review.platform] != nil, let spaces = spaces(for: rule.reviewers, rule: rule)
-        else {
+        let now = clock.now
+        guard let rule = config.routes.first(where: { $0.name == job.route })?.review else {
             // Decided on the server only (`gatehouse holds`), as before reviewers existed.
-            _ = try await ledger.openReview(job, card: nil, to: [], needed: rule?.approvals ?? 1, deadline: nil, at: clock.now)
-            if rule != nil {
-                logger.warning(
-                    "a hold's reviewers cannot be sent a card (no review: section, or its platform is not a DingTalk app)",
-                    metadata: ["gh.job": .stringConvertible(job.id), "gh.route": .string(job.route)]
-                )
-            }
+            _ = try await ledger.openReview(job, card: nil, to: [], needed: 1, deadline: nil, audited: false, at: now)
             return
         }
-        let deadline = rule.timeout.map { job.decidedAt.addingTimeInterval($0.timeInterval) }
-        let card = "gatehouse-h\(job.id)-\(UUID().uuidString.prefix(8).lowercased())"
+        // Counted from now, which is a moment after the hold unless the gateway was down (or the
+        // rule is new): nobody's hold is rejected before its reviewers could see it.
+        let deadline = rule.timeout.map { now.addingTimeInterval($0.timeInterval) }
+        let spaces = cardsCanGo ? spaces(for: rule.reviewers, rule: rule) : nil
+        let card = spaces.map { _ in Self.cardID(job.id) }
         guard
             let record = try await ledger.openReview(
                 job,
                 card: card,
-                to: spaces.map(Self.describe),
+                to: (spaces ?? []).map(Self.describe),
                 needed: rule.approvals,
                 deadline: deadline,
-                at: clock.now
+                audited: true,
+                at: now
             ), let opened = try await ledger.review(job: job.id)
         else { return }
         logger.info(
-            "hold sent for review",
+            card == nil ? "hold waits for its reviewers (no card: they decide with gatehouse holds)" : "hold sent for review",
             metadata: [
-                "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.card": .string(card),
+                "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.card": .string(card ?? "-"),
                 "gh.record": .stringConvertible(record.sequence),
             ]
         )
-        await deliver(card: card, of: opened)
+        if spaces == nil, !(rule.reviewers + rule.reviewers(escalated: true)).allSatisfy({ if case .unixGroup = $0 { true } else { false } }) {
+            logger.warning(
+                "a hold's DingTalk reviewers cannot be sent a card (no review: section, or its platform is not a DingTalk app)",
+                metadata: ["gh.job": .stringConvertible(job.id), "gh.route": .string(job.route)]
+            )
+        }
+        if let card { await deliver(card: card, of: opened) }
         if rule.tellSender {
             await tellSender(of: job, .waiting, "Your message to \(job.destination) is waiting for review (hold #\(job.id)).")
         }
+    }
+
+    /// Whether review cards can be sent at all: a `review:` section whose platform has cards.
+    private var cardsCanGo: Bool {
+        store.current.config.review.map { carriers[$0.platform] != nil } ?? false
+    }
+
+    /// A new card's id (DingTalk's `outTrackId`): unique, and naming its hold for whoever reads logs.
+    static func cardID(_ job: Int64) -> String {
+        "gatehouse-h\(job)-\(UUID().uuidString.prefix(8).lowercased())"
     }
 
     /// Where a card for these reviewers goes: the review group, or each person named.
@@ -195,8 +239,18 @@ public final class Reviews: Service, Sendable {
                     )
                 }
             }
-            try await carrier.deliver(ReviewCard(id: card, template: config.cardTemplate, spaces: spaces, fields: content.fields))
+            let unreached = try await carrier.deliver(ReviewCard(id: card, template: config.cardTemplate, spaces: spaces, fields: content.fields))
             try await ledger.cardDelivered(job: review.job)
+            if !unreached.isEmpty {
+                Counter(label: "gatehouse_review_cards_unreached_total", factory: metrics).increment(by: unreached.count)
+                logger.error(
+                    "a review card did not reach some of its reviewers (check their staff ids)",
+                    metadata: [
+                        "gh.job": .stringConvertible(review.job), "gh.card": .string(card),
+                        "gh.unreached": .string(unreached.joined(separator: "; ")),
+                    ]
+                )
+            }
             retries.succeeded(review.job)
         } catch {
             retries.failed(review.job, now: clock.now)
@@ -218,12 +272,13 @@ public final class Reviews: Service, Sendable {
 
     private func timeOut(_ review: HoldReview, rule: ReviewRule?) async throws {
         let now = clock.now
-        if let rule, !review.escalated, case .escalate(let second) = rule.onTimeout, let timeout = rule.timeout,
-            let spaces = spaces(for: second, rule: rule)
-        {
+        if let rule, !review.escalated, case .escalate(let second) = rule.onTimeout, let timeout = rule.timeout {
             let deadline = now.addingTimeInterval(timeout.timeInterval)
-            let card = "gatehouse-h\(review.job)-\(UUID().uuidString.prefix(8).lowercased())"
-            guard let record = try await ledger.escalate(review, card: card, to: spaces.map(Self.describe), deadline: deadline, at: now),
+            // The second list gets a card when it has somewhere to go (else it decides with the CLI).
+            let spaces = cardsCanGo ? spaces(for: second, rule: rule) : nil
+            let card = spaces.map { _ in Self.cardID(review.job) }
+            guard
+                let record = try await ledger.escalate(review, card: card, to: (spaces ?? []).map(Self.describe), deadline: deadline, at: now),
                 let escalated = try await ledger.review(job: review.job)
             else { return }
             logger.notice(
@@ -241,7 +296,8 @@ public final class Reviews: Service, Sendable {
                     fields: [ReviewCard.Field.status: "⤴️ Escalated at \(Self.time(now)): no decision within \(spent). It can still be decided here."]
                 )
             }
-            await deliver(card: card, of: escalated)
+            if let card { await deliver(card: card, of: escalated) }
+            await settleLateUpdate(review.job)
             return
         }
         guard let record = try await ledger.expire(review, at: now) else { return }
@@ -269,6 +325,16 @@ public final class Reviews: Service, Sendable {
         guard let record = try await ledger.remind(review, at: clock.now), let card = review.card, let deadline = review.deadline else { return }
         logger.info("hold reminder", metadata: ["gh.job": .stringConvertible(review.job), "gh.record": .stringConvertible(record.sequence)])
         await update(card, fields: [ReviewCard.Field.status: "⏰ Reminder: \(Self.waiting(review)); expires at \(Self.time(deadline))"])
+        await settleLateUpdate(review.job)
+    }
+
+    /// A decision may have come while a reminder or an escalation was being shown: its cards
+    /// must end on the decision, not on the older news.
+    private func settleLateUpdate(_ job: Int64) async {
+        guard let review = try? await ledger.review(job: job), review.outcome != nil else { return }
+        for card in [review.card, review.firstCard].compactMap({ $0 }) {
+            await update(card, fields: Self.statusFields(review))
+        }
     }
 
     // MARK: Telling

@@ -21,11 +21,19 @@ import Testing
         #expect(try await ledger.unopenedHolds(limit: 10).map(\.id) == [job.id])
         let deadline = Date(timeIntervalSince1970: 1_800_000_000)
         let record = try #require(
-            try await ledger.openReview(job, card: "card-1", to: ["staff:rev01", "staff:rev02"], needed: 2, deadline: deadline, at: Date())
+            try await ledger.openReview(
+                job,
+                card: "card-1",
+                to: ["staff:rev01", "staff:rev02"],
+                needed: 2,
+                deadline: deadline,
+                audited: true,
+                at: Date()
+            )
         )
         #expect(record.kind == .reviewOpened && record.crossing == job.crossing)
         #expect(record.review == .init(card: "card-1", to: ["staff:rev01", "staff:rev02"], needed: 2, deadline: deadline))
-        #expect(try await ledger.openReview(job, card: "card-2", to: [], needed: 1, deadline: nil, at: Date()) == nil)
+        #expect(try await ledger.openReview(job, card: "card-2", to: [], needed: 1, deadline: nil, audited: true, at: Date()) == nil)
         #expect(try await ledger.unopenedHolds(limit: 10).isEmpty)
         let review = try #require(try await ledger.review(card: "card-1"))
         #expect(review.job == job.id && review.needed == 2 && review.deadline == deadline && !review.delivered)
@@ -37,7 +45,7 @@ import Testing
     @Test func fourEyesAreTwoPeopleAndTheSecondApprovalReleasesIt() async throws {
         let ledger = try Fixtures.memoryLedger()
         let job = try await held(ledger)
-        _ = try await ledger.openReview(job, card: "c", to: [], needed: 2, deadline: nil, at: Date())
+        _ = try await ledger.openReview(job, card: "c", to: [], needed: 2, deadline: nil, audited: true, at: Date())
         guard case .counted(let first, 1, 2) = try await ledger.vote(job, by: wang, approve: true, reason: "ok", needed: 2, at: Date()) else {
             Issue.record("the first approval should be counted")
             return
@@ -73,7 +81,7 @@ import Testing
     @Test func aStricterRuleInForceWhenTheReviewOpenedStillStands() async throws {
         let ledger = try Fixtures.memoryLedger()
         let job = try await held(ledger)
-        _ = try await ledger.openReview(job, card: nil, to: [], needed: 2, deadline: nil, at: Date())
+        _ = try await ledger.openReview(job, card: nil, to: [], needed: 2, deadline: nil, audited: true, at: Date())
         // A reload lowered approvals to 1: the hold opened under 2 still needs 2.
         guard case .counted = try await ledger.vote(job, by: wang, approve: true, reason: "ok", needed: 1, at: Date()) else {
             Issue.record("one approval should not release a hold opened under approvals: 2")
@@ -84,7 +92,7 @@ import Testing
     @Test func refusalsExpiriesEscalationsAndRemindersAreAudited() async throws {
         let ledger = try Fixtures.memoryLedger()
         let job = try await held(ledger)
-        _ = try await ledger.openReview(job, card: "c", to: ["staff:rev01"], needed: 1, deadline: Date(), at: Date())
+        _ = try await ledger.openReview(job, card: "c", to: ["staff:rev01"], needed: 1, deadline: Date(), audited: true, at: Date())
         let refused = try await ledger.refuseDecision(job, by: li, because: "not a reviewer", card: "c", at: Date())
         #expect(refused.kind == .decisionRefused && refused.reviewer == li && refused.review?.card == "c")
         var review = try #require(try await ledger.review(job: job.id))
@@ -123,5 +131,44 @@ import Testing
             return
         }
         #expect(try await ledger.decidedHolds(limit: 10).map(\.job) == [other.id])
+    }
+
+    @Test func aDecisionBeforeTheReviewOpenedKeepsItsVoteAndTheReviewStillOpens() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        let job = try await held(ledger)
+        guard case .counted = try await ledger.vote(job, by: alice, approve: true, reason: "early", needed: 2, at: Date()) else {
+            Issue.record("an early approval should be counted")
+            return
+        }
+        // Still to be opened: its card and its deadline come next.
+        #expect(try await ledger.unopenedHolds(limit: 10).map(\.id) == [job.id])
+        let deadline = Date(timeIntervalSince1970: 1_900_000_000)
+        let opened = try await ledger.openReview(job, card: "c", to: ["staff:rev01"], needed: 1, deadline: deadline, audited: true, at: Date())
+        #expect(opened?.kind == .reviewOpened)
+        #expect(try await ledger.unopenedHolds(limit: 10).isEmpty)
+        let review = try #require(try await ledger.review(job: job.id))
+        // The count it was decided with (2) stands over the rule's (1); the early vote counts.
+        #expect(review.card == "c" && review.deadline == deadline && review.needed == 2 && review.approvals == 1)
+    }
+
+    @Test func aVotePastTheDeadlineIsNotCounted() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        let job = try await held(ledger)
+        let deadline = Date(timeIntervalSince1970: 1_800_000_000)
+        _ = try await ledger.openReview(job, card: "c", to: [], needed: 1, deadline: deadline, audited: true, at: deadline.addingTimeInterval(-60))
+        #expect(try await ledger.vote(job, by: wang, approve: true, reason: "late", needed: 1, at: deadline.addingTimeInterval(1)) == .pastDeadline)
+        #expect(try await ledger.jobs(in: .held, limit: 10).map(\.id) == [job.id])
+        guard case .approved = try await ledger.vote(job, by: wang, approve: true, reason: "in time", needed: 1, at: deadline.addingTimeInterval(-1))
+        else {
+            Issue.record("a vote in time should count")
+            return
+        }
+    }
+
+    @Test func aSignedClicksNonceIsTakenOnce() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        #expect(try await ledger.claimNonce(platform: "corp", nonce: "card-timestamp:1:sig", at: Date()))
+        #expect(try await !ledger.claimNonce(platform: "corp", nonce: "card-timestamp:1:sig", at: Date()))
+        #expect(try await ledger.claimNonce(platform: "other", nonce: "card-timestamp:1:sig", at: Date()))
     }
 }

@@ -206,7 +206,7 @@ import Testing
 /// Card clicks posted to `/hooks/outreach/cards`: signed as its pushes are (`x-secret`), one use
 /// of each `x-token`.
 extension AdversarialListenerTests.Hook: CardCarrier {
-    func deliver(_ card: ReviewCard) async throws {}
+    func deliver(_ card: ReviewCard) async throws -> [String] { [] }
     func update(card id: String, fields: [String: String]) async throws {}
     func answerCards(with handler: @escaping CardActionHandler) {}
     var takesCardPushes: Bool { true }

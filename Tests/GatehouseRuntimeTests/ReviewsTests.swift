@@ -14,15 +14,18 @@ import Testing
     static let yaml = """
         platforms:
           corp: { type: dingtalk, side: internal, client_id: d, client_secret: s }
+          ops: { type: dingtalk, side: internal, client_id: o, client_secret: s }
           tg: { type: telegram, side: external, token: "1:x" }
         channels:
           all-hands: { platform: corp, conversation: cidA }
+          ops-room: { platform: ops, conversation: cidO }
           news: { platform: tg, chat: -1001 }
         review: { platform: corp, card_template: tpl }
         checks:
           secret: { keywords: [机密] }
         routes:
           - { name: press, from: all-hands, to: [news], on: { secret: hold }, reviewers: [staff:rev01, staff:rev02] }
+          - { name: ops, from: ops-room, to: [news], on: { secret: hold }, reviewers: [staff:rev01, group:compliance], hold_timeout: 1h }
         """
 
     func reviews(_ ledger: SQLiteLedger) throws -> Reviews {
@@ -38,14 +41,15 @@ import Testing
         )
     }
 
-    func held(_ ledger: SQLiteLedger, _ id: String, sender: String = "m01") async throws -> OutboxJob {
-        var envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: id, text: id)
+    func held(_ ledger: SQLiteLedger, _ id: String, sender: String = "m01", route: String = "press") async throws -> OutboxJob {
+        let (platform, source) = route == "press" ? ("corp", "all-hands") : ("ops", "ops-room")
+        var envelope = Fixtures.envelope(platform: platform, conversation: "cidA", messageID: id, text: id)
         envelope.sender = .init(id: sender, name: "")
         _ = try await ledger.commit(
             Intake(
                 envelope: envelope,
                 crossings: [
-                    Crossing(route: "press", source: "all-hands", destination: "news", direction: .outbound, verdict: .hold, findings: [], text: id)
+                    Crossing(route: route, source: source, destination: "news", direction: .outbound, verdict: .hold, findings: [], text: id)
                 ],
                 configRevision: "rev",
                 receivedAt: Date()
@@ -59,8 +63,8 @@ import Testing
         let reviews = try reviews(ledger)
         let first = try await held(ledger, "m1")
         let second = try await held(ledger, "m2")
-        _ = try await ledger.openReview(first, card: "card-a", to: ["staff:rev01"], needed: 1, deadline: nil, at: Date())
-        _ = try await ledger.openReview(second, card: "card-b", to: ["staff:rev01"], needed: 1, deadline: nil, at: Date())
+        _ = try await ledger.openReview(first, card: "card-a", to: ["staff:rev01"], needed: 1, deadline: nil, audited: true, at: Date())
+        _ = try await ledger.openReview(second, card: "card-b", to: ["staff:rev01"], needed: 1, deadline: nil, audited: true, at: Date())
         let answer = await reviews.answer(
             CardAction(card: "card-a", person: "rev01", parameters: ["action": "approve", "hold": String(second.id)], platform: "corp")
         )
@@ -79,7 +83,7 @@ import Testing
         let ledger = try Fixtures.memoryLedger()
         let reviews = try reviews(ledger)
         let job = try await held(ledger, "m1", sender: "rev02")
-        _ = try await ledger.openReview(job, card: "c", to: ["staff:rev01", "staff:rev02"], needed: 1, deadline: nil, at: Date())
+        _ = try await ledger.openReview(job, card: "c", to: ["staff:rev01", "staff:rev02"], needed: 1, deadline: nil, audited: true, at: Date())
         let own = await reviews.answer(CardAction(card: "c", person: "rev02", parameters: ["action": "approve"], platform: "corp"))
         #expect(own.notice?.contains("sender") == true)
         let stranger = await reviews.answer(CardAction(card: "c", person: "x99", parameters: ["action": "approve"], platform: "corp"))
@@ -117,5 +121,36 @@ import Testing
         // A short text is the card's text exactly.
         let plain = ReviewCardContent(job: job, crossing: crossing, links: [], status: [:])
         #expect(!plain.longText && plain.fields["text"] == job.text)
+    }
+
+    @Test func theSenderIsKnownByTheirStaffIdWhicheverDingTalkAppTheyWroteThrough() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        let reviews = try reviews(ledger)
+        let job = try await held(ledger, "m1", sender: "rev01", route: "ops")
+        _ = try await ledger.openReview(job, card: "c", to: ["staff:rev01"], needed: 1, deadline: nil, audited: true, at: Date())
+        // Written through the `ops` app, clicked on a card of the `corp` app: the same person.
+        let own = await reviews.answer(CardAction(card: "c", person: "rev01", parameters: ["action": "approve"], platform: "corp"))
+        #expect(own.notice?.contains("sender") == true)
+        #expect(try await ledger.jobs(in: .held, limit: 10).count == 1)
+    }
+
+    @Test func reviewersWithoutACardStillHaveTheirDeadlineAndARecordOfTheReview() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        let reviews = try reviews(ledger)
+        let job = try await held(ledger, "m1", route: "ops")
+        try await reviews.round()
+        // No review: section platform can carry a card here (no adapters): the review is opened
+        // all the same, audited, with its deadline.
+        let review = try #require(try await ledger.review(job: job.id))
+        #expect(review.card == nil && review.deadline != nil)
+        #expect(try await ledger.records(from: 1, limit: 10).map(\.kind) == [.crossing, .reviewOpened])
+        // A click carried twice (its signed time replayed) counts once.
+        _ = try await ledger.openReview(job, card: nil, to: [], needed: 1, deadline: nil, audited: true, at: Date())
+        let press = try await held(ledger, "m2")
+        _ = try await ledger.openReview(press, card: "p", to: ["staff:rev01"], needed: 1, deadline: nil, audited: true, at: Date())
+        let first = await reviews.answer(CardAction(card: "p", person: "rev02", parameters: ["action": "reject"], platform: "corp", nonce: "n1"))
+        #expect(first.notice?.contains("Rejected") == true)
+        let replay = await reviews.answer(CardAction(card: "p", person: "rev01", parameters: ["action": "approve"], platform: "corp", nonce: "n1"))
+        #expect(replay.notice?.contains("seen before") == true)
     }
 }

@@ -255,11 +255,14 @@ extension FlakyLedger {
         to recipients: [String],
         needed: Int,
         deadline: Date?,
+        audited: Bool,
         at time: Date
-    ) async throws
-        -> AuditRecord?
-    {
-        try await ledger.openReview(job, card: card, to: recipients, needed: needed, deadline: deadline, at: time)
+    ) async throws -> AuditRecord? {
+        try await ledger.openReview(job, card: card, to: recipients, needed: needed, deadline: deadline, audited: audited, at: time)
+    }
+
+    public func claimNonce(platform: String, nonce: String, at time: Date) async throws -> Bool {
+        try await ledger.claimNonce(platform: platform, nonce: nonce, at: time)
     }
 
     public func cardDelivered(job: Int64) async throws {
@@ -309,7 +312,7 @@ extension FlakyLedger {
 
     public func escalate(
         _ review: HoldReview,
-        card: String,
+        card: String?,
         to recipients: [String],
         deadline: Date,
         at time: Date
