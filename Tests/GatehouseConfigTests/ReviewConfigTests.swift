@@ -121,4 +121,17 @@ import Testing
             ]
         )
     }
+
+    @Test func fourEyesOverDingTalkAndUnixReviewersIsWarnedAbout() throws {
+        let config = try ConfigLoader(environment: [:]).load(
+            yaml: Self.yaml("reviewers: [staff:a, staff:b, group:compliance]\n    approvals: 2"),
+            file: "/etc/gatehouse/g.yaml"
+        )
+        #expect(config.warnings.map(\.description).contains { $0.contains("could be one") || $0.contains("may be one") })
+        let plain = try ConfigLoader(environment: [:]).load(
+            yaml: Self.yaml("reviewers: [staff:a, staff:b]\n    approvals: 2"),
+            file: "/etc/gatehouse/g.yaml"
+        )
+        #expect(plain.warnings.isEmpty)
+    }
 }
