@@ -66,15 +66,7 @@ struct LeafEncoder {
         }
         if let ignored = record.ignored { summary("ignored", ignored) }
         string("kind", record.kind.rawValue)
-        if let ids = record.nativeIDs {
-            key("native_ids")
-            open("[")
-            for id in ids {
-                element()
-                quoted(id)
-            }
-            close("]")
-        }
+        strings("native_ids", record.nativeIDs)
         if let origin = record.origin {
             key("origin")
             open("{")
@@ -100,15 +92,7 @@ struct LeafEncoder {
                 timestamp(deadline)
             }
             integer("needed", review.needed.map(Int64.init))
-            if let to = review.to {
-                key("to")
-                open("[")
-                for place in to {
-                    element()
-                    quoted(place)
-                }
-                close("]")
-            }
+            strings("to", review.to)
             close("}")
         }
         if let reviewer = record.reviewer {
@@ -193,6 +177,18 @@ struct LeafEncoder {
         guard let value else { return }
         key(name)
         quoted(value)
+    }
+
+    /// An array of strings; absent when nil.
+    private mutating func strings(_ name: StaticString, _ values: [String]?) {
+        guard let values else { return }
+        key(name)
+        open("[")
+        for value in values {
+            element()
+            quoted(value)
+        }
+        close("]")
     }
 
     private mutating func integer(_ name: StaticString, _ value: Int64?) {
