@@ -7,7 +7,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 INSTALL_FLAGS ?=
 
-.PHONY: all release install check-unit
+.PHONY: all release install check-unit deb
 
 all: release
 
@@ -20,3 +20,9 @@ install:
 # The unit's checks from .ci/run: systemd-analyze verify and security, a staged install.
 check-unit:
 	sh systemd/check-unit.sh
+
+# The Debian package, gatehouse_VERSION_amd64.deb in .build-deb/ (packaging/deb/build.sh: the
+# binary with the Swift runtime linked statically, the unit, sysusers, the reference config, and
+# maintainer scripts that never overwrite a config). Its path is the last line printed.
+deb:
+	sh packaging/deb/build.sh
