@@ -8,6 +8,7 @@
 #   /usr/share/gatehouse/                      the reference config, routes.d/, words.txt, the
 #                                              examples and notify-reload.conf (systemd >= 253)
 #   /usr/share/doc/gatehouse/                  copyright, changelog
+#   /usr/share/man/man1/gatehouse.1.gz         the manual page
 #
 # The maintainer scripts (packaging/deb/) make the user, copy the reference config to
 # /etc/gatehouse only when there is none (never over an existing one), make the root-only
@@ -66,6 +67,9 @@ install -d "$share/routes.d" "$share/examples"
 install -m 0644 "$here/Config/gatehouse.yaml" "$here/Config/words.txt" "$here/systemd/notify-reload.conf" "$share/"
 for file in "$here"/Config/routes.d/*.yaml; do [ -f "$file" ] && install -m 0644 "$file" "$share/routes.d/"; done
 for file in "$here"/Config/examples/*; do [ -f "$file" ] && install -m 0644 "$file" "$share/examples/"; done
+install -d "$stage/usr/share/man/man1"
+gzip -9n < "$here/packaging/deb/gatehouse.1" > "$stage/usr/share/man/man1/gatehouse.1.gz"
+chmod 0644 "$stage/usr/share/man/man1/gatehouse.1.gz"
 doc=$stage/usr/share/doc/gatehouse
 install -d "$doc"
 # What lintian would otherwise call errors, each with why it is so.
