@@ -186,6 +186,14 @@ struct Holds: AsyncParsableCommand {
                 "  - \(safe(file.name ?? "(no name)")), \(safe(file.mimeType ?? "type unknown")), "
                     + (file.bytes.map { "\($0) bytes" } ?? "size unknown")
             }
+            if let review = hold.review {
+                let deadline = review.deadline.map { ", decide by \(ISO8601DateFormatter().string(from: $0))" } ?? ""
+                lines.append(
+                    "review    \(review.approvals) of \(review.needed) approval\(review.needed == 1 ? "" : "s")\(deadline)"
+                        + (review.escalated ? ", escalated" : "") + (review.card.map { ", card \(safe($0))" } ?? "")
+                )
+                lines += review.decisions.map { "  - \(safe($0))" }
+            }
             lines.append("text:")
             lines += TerminalText.escaped(hold.text ?? "", keepingLineBreaks: true).split(separator: "\n", omittingEmptySubsequences: false).map {
                 "  | " + $0

@@ -332,6 +332,11 @@ public struct AdminSurface: Sendable {
         }
     }
 
+    /// One reviewer's decision, as the CLI shows it.
+    static func decision(_ vote: Vote) -> String {
+        "\(vote.approve ? "approved" : "rejected") by \(vote.reviewer.display): \(vote.reason)"
+    }
+
     /// Decided holds, newest first, with their reviewers and how long each waited.
     private func history() async throws -> Response {
         let holds = try await ledger.decidedHolds(limit: Self.listLimit)
@@ -345,7 +350,7 @@ public struct AdminSurface: Sendable {
                     held: review.heldSince,
                     decided: review.decidedAt ?? review.heldSince,
                     card: review.card,
-                    reviewers: review.votes.map { "\($0.approve ? "approved" : "rejected") by \($0.reviewer.display): \($0.reason)" }
+                    reviewers: review.votes.map(Self.decision)
                 )
             }
         )
@@ -360,6 +365,16 @@ public struct AdminSurface: Sendable {
         wire.findings = record?.findings ?? []
         wire.links = HoldDetails.links(of: job)
         wire.attachments = job.payload.attachments
+        if let review = try await ledger.review(job: job.id) {
+            wire.review = AdminWire.Job.Review(
+                card: review.card,
+                approvals: review.approvals,
+                needed: review.needed,
+                deadline: review.deadline,
+                escalated: review.escalated,
+                decisions: review.votes.map(Self.decision)
+            )
+        }
         return wire
     }
 

@@ -42,6 +42,19 @@ public enum AdminWire {
         public var findings: [Finding]?
         public var links: [String]?
         public var attachments: [Envelope.Attachment]?
+        /// Where its review stands (only in `GET /holds/ID`, once opened): its card, the
+        /// approvals it has and needs, its deadline, and each decision so far.
+        public var review: Review?
+
+        public struct Review: Codable, Sendable, Equatable {
+            public var card: String?
+            public var approvals: Int
+            public var needed: Int
+            public var deadline: Date?
+            public var escalated: Bool
+            /// `approved by NAME (ID, DEPARTMENT): REASON`, in order.
+            public var decisions: [String]
+        }
     }
 
     /// `POST /announce`: an operator's announcement, now or at a time.

@@ -30,8 +30,13 @@ extension AdminCommandTests {
             #expect(vote.reviewer?.via == .unix && vote.reviewer?.id == String(getuid()))
             #expect(vote.reviewer?.department?.contains(Self.primaryGroup) == true)
             #expect(vote.review?.approvals == 1 && vote.review?.needed == 2)
-            // Still held: the same person again is no second pair of eyes.
+            // Still held, and `holds show` says where its review stands.
             #expect(try await heldIDs() == [id])
+            let shown = try await AdminClient(socket: socket).get("/holds/\(id)", as: AdminWire.Job.self)
+            #expect(shown.review?.approvals == 1 && shown.review?.needed == 2)
+            #expect(shown.review?.decisions.first?.hasPrefix("approved by uid \(getuid())") == true)
+            #expect(Holds.Show.render(shown).contains("review    1 of 2 approvals"))
+            // The same person again is no second pair of eyes.
             let again = try command(["holds", "approve", String(id), "--reason", "really"], as: Holds.Approve.self)
             await #expect(throws: CommandFailure.self) { try await again.run() }
             #expect(try await heldIDs() == [id])
