@@ -100,6 +100,16 @@ public struct ConfigLoader: Sendable {
             )
         }
         if let review {
+            // Clicks come over Stream unless DingTalk is told where to post them: a robot that
+            // receives by HTTP opens no Stream connection, so its cards could never be decided.
+            if case .dingtalk(let dingtalk)? = platforms.valid[review.platform]?.settings, dingtalk.receive == .http,
+                dingtalk.cardCallbackURL == nil
+            {
+                main.reader.error(
+                    at: main.top["review"],
+                    "review: platform '\(review.platform)' has receive: http, so card clicks cannot come over Stream; give it card_callback_url (the public address of /hooks/\(review.platform)/cards)"
+                )
+            }
             for route in routes {
                 guard let room = route.review?.room, let channel = channels.valid[room], channel.platform != review.platform else { continue }
                 main.reader.error(

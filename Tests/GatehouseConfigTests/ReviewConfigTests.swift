@@ -134,4 +134,20 @@ import Testing
         )
         #expect(plain.warnings.isEmpty)
     }
+
+    @Test func aRobotThatReceivesByHTTPNeedsAnAddressForCardClicks() {
+        let yaml =
+            Self.yaml("reviewers: [staff:a]").replacingOccurrences(of: "client_secret: s }", with: "client_secret: s, receive: http }")
+            + "\nlisten: { http: 127.0.0.1:8080 }\n"
+        #expect(
+            RulesConfigTests().diagnostics(yaml) == [
+                "/etc/gatehouse/g.yaml:8:9: error: review: platform 'corp' has receive: http, so card clicks cannot come over Stream; give it card_callback_url (the public address of /hooks/corp/cards)"
+            ]
+        )
+        let addressed = yaml.replacingOccurrences(
+            of: "receive: http }",
+            with: "receive: http, card_callback_url: \"https://gatehouse.example/hooks/corp/cards\" }"
+        )
+        #expect(RulesConfigTests().diagnostics(addressed) == [])
+    }
 }
