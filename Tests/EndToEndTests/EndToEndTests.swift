@@ -270,7 +270,11 @@ import Testing
         // The demo with DingTalk posting robot messages to the gateway instead of using Stream.
         let yaml =
             try String(contentsOfFile: Self.demoConfig, encoding: .utf8)
-            .replacingOccurrences(of: "    receive: stream\n", with: "    receive: http\n")
+            // A robot that receives by HTTP takes its review cards' clicks by HTTP too.
+            .replacingOccurrences(
+                of: "    receive: stream\n",
+                with: "    receive: http\n    card_callback_url: http://127.0.0.1:\(port)/hooks/corp/cards\n"
+            )
             // Announcements come over Stream only: the board becomes an ordinary group here.
             .replacingOccurrences(of: "announcements: true", with: "conversation: \"cidBoard0000==\"")
             + "\nlisten: { http: \"127.0.0.1:\(port)\", limits: { summary_every: 200ms } }\n"
