@@ -78,10 +78,6 @@ public protocol OutboxLedger: Sendable {
     /// The native ids a message became at a destination, in part order.
     func nativeIDs(platform: String, conversation: String, message: String, destination: String) async throws -> [String]
 
-    /// Decides a held job: approved, it joins its destination's queue; rejected, it is cancelled
-    /// and never delivered. Either way the decision, who made it and why, is audited.
-    func decideHold(_ job: OutboxJob, approve: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord
-
     /// Decides a dead-lettered job, in `approver`'s name, with its audit record: back to its
     /// queue for another round of attempts (its age counted from now), or closed for good.
     func decideDead(_ job: OutboxJob, retry: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord

@@ -111,32 +111,6 @@ extension SQLiteLedger {
         return try JSONDecoder().decode([String].self, from: Data(stored.utf8))
     }
 
-    public func decideHold(_ job: OutboxJob, approve: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {
-        try await writer.write { db in
-            try Self.settleHold(
-                job,
-                approve: approve,
-                note: "hold rejected by \(approver): \(reason)",
-                outcome: approve ? "approved" : "rejected",
-                at: time,
-                in: db
-            )
-            return try Self.append(
-                AuditRecord(
-                    sequence: 0,
-                    time: time,
-                    kind: approve ? .holdApproved : .holdRejected,
-                    route: job.route,
-                    destination: job.destination,
-                    crossing: job.crossing,
-                    reason: reason,
-                    approver: approver
-                ),
-                in: db
-            )
-        }
-    }
-
     /// Moves a held job to its queue (approved) or cancels it (`note` says why), and closes its
     /// review. Throws ``LedgerError/notHeld(_:)`` when it is held no longer.
     static func settleHold(_ job: OutboxJob, approve: Bool, note: String, outcome: String, at time: Date, in db: Database) throws {

@@ -122,9 +122,6 @@ import Testing
 
     @Test func theCLIsDecisionOnAHoldWithoutAReviewClosesTheReviewItMakes() async throws {
         let ledger = try Fixtures.memoryLedger()
-        let job = try await held(ledger)
-        _ = try await ledger.decideHold(job, approve: true, by: "uid 0 (root)", reason: "ok", at: Date())
-        #expect(try await ledger.decidedHolds(limit: 10).isEmpty)
         let other = try await held(ledger, "m2")
         guard case .approved = try await ledger.vote(other, by: alice, approve: true, reason: "fine", needed: 1, at: Date()) else {
             Issue.record("one approval of a route without reviewers releases it")

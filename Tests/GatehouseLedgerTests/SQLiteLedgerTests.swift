@@ -220,20 +220,30 @@ import Testing
         let ledger = try Fixtures.memoryLedger()
         let job = try await held(ledger, "m1")
         #expect(try await ledger.head(of: "news") == nil)
-        let record = try await ledger.decideHold(job, approve: true, by: "uid 1000 (li.wei)", reason: "checked with legal", at: Date())
+        let liWei = ReviewerIdentity(via: .unix, id: "1000", name: "li.wei")
+        let record = try #require(try await ledger.vote(job, by: liWei, approve: true, reason: "checked with legal", needed: 1, at: Date()).record)
         #expect(
             record.kind == .holdApproved && record.crossing == job.crossing && record.approver == "uid 1000 (li.wei)"
                 && record.reason == "checked with legal"
         )
         #expect(try await ledger.head(of: "news")?.id == job.id)
         // A decision is made once.
-        await #expect(throws: LedgerError.self) { try await ledger.decideHold(job, approve: false, by: "x", reason: "y", at: Date()) }
+        #expect(try await ledger.vote(job, by: .root, approve: false, reason: "y", needed: 1, at: Date()) == .notHeld)
     }
 
     @Test func aRejectedHoldIsNeverDelivered() async throws {
         let ledger = try Fixtures.memoryLedger()
         let job = try await held(ledger, "m1")
-        let record = try await ledger.decideHold(job, approve: false, by: "uid 1001", reason: "contains a client name", at: Date())
+        let record = try #require(
+            try await ledger.vote(
+                job,
+                by: ReviewerIdentity(via: .unix, id: "1001"),
+                approve: false,
+                reason: "contains a client name",
+                needed: 1,
+                at: Date()
+            ).record
+        )
         #expect(record.kind == .holdRejected && record.approver == "uid 1001")
         #expect(try await ledger.head(of: "news") == nil)
         #expect(try await ledger.jobs(in: .cancelled, limit: 10).map(\.id) == [job.id])

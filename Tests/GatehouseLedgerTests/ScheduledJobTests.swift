@@ -47,12 +47,12 @@ import Testing
         let due = Date().addingTimeInterval(3600)
         let held = try #require(try await schedule(ledger, [("news", .hold)], due: due).first)
         #expect(held.state == .held)
-        _ = try await ledger.decideHold(held, approve: true, by: "uid 0 (root)", reason: "ok", at: Date())
+        _ = try await ledger.vote(held, by: .root, approve: true, reason: "ok", needed: 1, at: Date())
         #expect(try await ledger.job(id: held.id)?.state == .scheduled)
         // Approved after its time: it goes at once.
         let lateDue = Date().addingTimeInterval(0.05)
         let late = try #require(try await schedule(ledger, [("news", .hold)], due: lateDue, messageID: "a2").first)
-        _ = try await ledger.decideHold(late, approve: true, by: "uid 0 (root)", reason: "ok", at: Date().addingTimeInterval(1))
+        _ = try await ledger.vote(late, by: .root, approve: true, reason: "ok", needed: 1, at: Date().addingTimeInterval(1))
         let approved = try #require(try await ledger.job(id: late.id))
         #expect(approved.state == .pending && approved.notBefore == nil)
         // Its age counts from when it was due, not from when it was decided.

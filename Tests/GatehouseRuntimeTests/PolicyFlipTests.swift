@@ -55,7 +55,7 @@ import Testing
             corp.post(Fixtures.envelope(platform: "corp", conversation: "cidA", messageID: "a2", text: "Launch on Monday (draft)", kind: .edit))
             #expect(await eventually { tg.deletes == [["tg-1"]] })
             let held = try #require(try await ledger.jobs(in: .held, limit: 10).first)
-            _ = try await ledger.decideHold(held, approve: true, by: "uid 0 (root)", reason: "fine", at: Date())
+            _ = try await ledger.vote(held, by: .root, approve: true, reason: "fine", needed: 1, at: Date())
             gateway.dispatcher.notify(["news"])
             // Approved after the copy was taken back: it goes out as a new message.
             #expect(await eventually { tg.sent.map(\.text) == ["Launch on Monday", "Launch on Monday (draft)"] })

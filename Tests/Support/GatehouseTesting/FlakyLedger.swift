@@ -150,10 +150,6 @@ public final class FlakyLedger: Ledger {
         try await ledger.recordDead(job, reason: reason, at: time)
     }
 
-    public func decideHold(_ job: OutboxJob, approve: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {
-        try await ledger.decideHold(job, approve: approve, by: approver, reason: reason, at: time)
-    }
-
     public func cancelJobs(
         outside lanes: Set<Lane>,
         inflight: Bool,
