@@ -33,6 +33,7 @@ struct DingTalkResponder: HTTPResponder {
         if path.hasPrefix("/v1.0/") {
             try await app.admitAPICall(path)
         }
+        if path.hasPrefix("/v1.0/card/") { return try await cardAPI(request, path: path) }
         switch (request.method, path) {
         case (.post, "/v1.0/oauth2/accessToken"):
             let body = try await jsonBody(request)
@@ -150,18 +151,6 @@ struct DingTalkResponder: HTTPResponder {
                     "failedResult": .object(failed.mapValues(JSONValue.string)),
                 ])
             )
-
-        case (.post, "/v1.0/card/instances/createAndDeliver"):
-            try await authenticate(request)
-            let answer = try await app.createCard(try await jsonBody(request), robotCode: configuration.robotCode)
-            return EmulatorHTTP.json(.ok, answer)
-        case (.put, "/v1.0/card/instances"):
-            try await authenticate(request)
-            try await app.updateCard(try await jsonBody(request))
-            return EmulatorHTTP.json(.ok, .object(["success": .bool(true), "result": .bool(true)]))
-        case (.post, "/v1.0/card/callbacks/register"):
-            try await authenticate(request)
-            return EmulatorHTTP.json(.ok, try await app.registerCardCallback(try await jsonBody(request)))
 
         case (.post, "/media/upload"):
             // The old API: the token in the query, the file in the form's `media` field.
@@ -359,7 +348,7 @@ struct DingTalkResponder: HTTPResponder {
 
     // MARK: Helpers
 
-    private func authenticate(_ request: Request) async throws {
+    func authenticate(_ request: Request) async throws {
         // Header names compare case-insensitively; canonicalName is lower-case.
         let token = request.headers.first { $0.name.canonicalName == "x-acs-dingtalk-access-token" }?.value
         guard let token, !token.isEmpty else {
@@ -402,7 +391,7 @@ struct DingTalkResponder: HTTPResponder {
         return value
     }
 
-    private func jsonBody(_ request: Request) async throws -> [String: JSONValue] {
+    func jsonBody(_ request: Request) async throws -> [String: JSONValue] {
         guard let bytes = await EmulatorHTTP.body(of: request), let json = try? JSONValue.parse(bytes),
             let object = json.objectValue
         else {
@@ -427,6 +416,7 @@ struct DingTalkResponder: HTTPResponder {
     // MARK: Control API
 
     private func control(_ request: Request, path: String) async -> Response {
+        if path == "/_emulator/cards" || path.hasPrefix("/_emulator/cards/") { return await cardControl(request, path: path) }
         switch (request.method, path) {
         case (.post, "/_emulator/messages"):
             guard let body = await EmulatorHTTP.body(of: request),
@@ -504,36 +494,19 @@ struct DingTalkResponder: HTTPResponder {
             for department in entries.departments ?? [] { await app.addDepartment(department) }
             return EmulatorHTTP.json(.ok, .object(["ok": .bool(true)]))
 
-        case (.get, "/_emulator/cards"):
-            let filter = EmulatorHTTP.queryPairs(of: request).first { $0.0 == "outTrackId" }?.1
-            let cards = await app.allCards().filter { filter == nil || $0.outTrackId == filter }
-            return EmulatorHTTP.json(.ok, encoding: cards)
-        case (.post, "/_emulator/cards/click"):
-            guard let body = await EmulatorHTTP.body(of: request),
-                let click = try? JSONDecoder().decode(DingTalkEmulator.Click.self, from: Data(body))
-            else {
-                return controlError(.badRequest, "expected {\"outTrackId\": \"…\", \"userId\": \"…\", \"params\": {\"action\": \"approve\"}}")
-            }
-            do {
-                let result = try await DingTalkEmulator.click(click, app: app, hub: hub, corpID: configuration.corpID)
-                return EmulatorHTTP.json(result.answered ? .ok : .gatewayTimeout, encoding: result)
-            } catch {
-                return controlError(.badRequest, error.detail)
-            }
         case (.post, "/_emulator/zombie"):
             await hub.makeZombies()
             return EmulatorHTTP.json(.ok, .object(["connections": .int(Int64(await hub.openConnections))]))
         case (_, "/_emulator/messages"), (_, "/_emulator/sent"), (_, "/_emulator/stats"), (_, "/_emulator/stream"),
             (_, "/_emulator/robots"), (_, "/_emulator/disconnect"), (_, "/_emulator/zombie"), (_, "/_emulator/callback"),
-            (_, "/_emulator/blackboards"), (_, "/_emulator/events"), (_, "/_emulator/directory"), (_, "/_emulator/cards"),
-            (_, "/_emulator/cards/click"):
+            (_, "/_emulator/blackboards"), (_, "/_emulator/events"), (_, "/_emulator/directory"):
             return controlError(.methodNotAllowed, "method not allowed")
         default:
             return controlError(.notFound, "unknown control endpoint")
         }
     }
 
-    private func controlError(_ status: HTTPResponse.Status, _ message: String) -> Response {
+    func controlError(_ status: HTTPResponse.Status, _ message: String) -> Response {
         EmulatorHTTP.json(status, .object(["error": .string(message)]))
     }
 }
