@@ -148,4 +148,14 @@ extension DeskCommandTests {
         let verification = try LedgerReader(directory: directory).verify(verifiers: [signer.signer.verifier], origin: "acme.example/audit")
         #expect(verification.intact)
     }
+
+    @Test func aCustomersNameCannotRewriteTheOperatorsTerminal() throws {
+        // As the admin socket sends it: a name and handle the customer chose.
+        let json =
+            #"{"number":1001,"state":"open","platform":"tg","chat":"7001","customerID":"7001","name":"Li\u001b[2J\u202egnp.exe","handle":"li\u0007","openedAt":"1970-01-01T00:00:00Z"}"#
+        let ticket = try AdminWire.decoder.decode(AdminWire.TicketRow.self, from: Data(json.utf8))
+        let line = Desk.Tickets.line(ticket)
+        #expect(!line.unicodeScalars.contains { $0 == "\u{1b}" || $0 == "\u{202E}" || $0 == "\u{7}" })
+        #expect(line.hasPrefix("#1001  open  Li"))
+    }
 }
