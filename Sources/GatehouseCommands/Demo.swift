@@ -80,7 +80,7 @@ struct Demo: AsyncParsableCommand {
                 config.listen.admin = adminSocket
                 let configFile = config.file
                 let builtIn = self.config == nil
-                let ledger = try SQLiteLedger(directory: state, contentKey: ContentKey(derivedFrom: signer.signer))
+                let ledger = try SQLLedger(directory: state, contentKey: ContentKey(derivedFrom: signer.signer))
                 let gateway = Gateway(
                     config: config,
                     ledger: ledger,

@@ -50,7 +50,7 @@ struct Run: AsyncParsableCommand {
             throw CommandFailure("\(error)")
         }
         defer { withExtendedLifetime(lock) {} }
-        let ledger = try SQLiteLedger(directory: config.state, contentKey: ContentKey(derivedFrom: signer))
+        let ledger = try SQLLedger(directory: config.state, contentKey: ContentKey(derivedFrom: signer))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             // One registry for the whole process: what the gateway counts and what the adapters

@@ -1,4 +1,4 @@
-/// A ledger failure that is not SQLite's own.
+/// A ledger failure that is not the database's own.
 public struct LedgerError: Error, Sendable, CustomStringConvertible {
     private enum Code: String {
         case unknownJob = "unknown_job"
@@ -10,6 +10,9 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
         case unknownMessage = "unknown_message"
         case corrupt
         case missing
+        case readOnly = "read_only"
+        case notLeader = "not_leader"
+        case unreachable
     }
 
     private let code: Code
@@ -37,4 +40,9 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
     }
     static func corrupt(_ detail: String) -> Self { Self(code: .corrupt, detail: detail) }
     static func missing(_ detail: String) -> Self { Self(code: .missing, detail: detail) }
+    static var readOnly: Self { Self(code: .readOnly, detail: "the ledger was opened for reading only") }
+    /// This instance's lease on the ledger has lapsed (another instance took over, or the database
+    /// was out of reach for longer than the lease): it must not write.
+    static func notLeader(_ detail: String) -> Self { Self(code: .notLeader, detail: detail) }
+    static func unreachable(_ detail: String) -> Self { Self(code: .unreachable, detail: detail) }
 }

@@ -1,13 +1,12 @@
 import Foundation
-import GRDB
 
 extension LedgerReader {
     /// A C2SP tlog-proof (`c2sp.org/tlog-proof@v1`) that record `sequence` is in the log: the
     /// leaf's exact bytes as `extra`, its index (sequence − 1), the RFC 6962 inclusion path, and the
     /// newest signed checkpoint that covers it — all an auditor needs to check it offline.
     public func proof(of sequence: Int64) throws -> String {
-        let (checkpoint, leaf, hashes) = try reader.read { db -> (Row?, Data?, [MerkleTree.Hash]) in
-            let checkpoint = try Row.fetchOne(
+        let (checkpoint, leaf, hashes) = try store.readNow { db -> (SQLRow?, Data?, [MerkleTree.Hash]) in
+            let checkpoint = try SQLRow.fetchOne(
                 db,
                 sql: "SELECT size, note FROM checkpoint WHERE size >= ? ORDER BY size DESC LIMIT 1",
                 arguments: [sequence]

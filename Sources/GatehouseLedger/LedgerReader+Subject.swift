@@ -1,13 +1,12 @@
 import Foundation
-import GRDB
 
 extension LedgerReader {
     /// Everything the ledger holds of one person: their desk tickets, and every record that is
     /// theirs (a message they sent, in `origin`) or of their tickets (what the desk said to them),
     /// with its bodies where kept, in order. `body` gets each record; the tickets are answered.
     public func subject(_ subject: Subject, _ body: (StoredRecord) throws -> Void) throws -> [SubjectTicket] {
-        let tickets = try reader.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ticket WHERE customer_id = ? ORDER BY number", arguments: [subject.person])
+        let tickets = try store.readNow { db in
+            try SQLRow.fetchAll(db, sql: "SELECT * FROM ticket WHERE customer_id = ? ORDER BY number", arguments: [subject.person])
                 .filter { subject.matches(platform: $0["platform"], person: subject.person) }
                 .map { row in
                     SubjectTicket(

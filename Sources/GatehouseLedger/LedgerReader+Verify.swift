@@ -34,8 +34,8 @@ extension LedgerReader {
         var result = ContentVerification(checked: 0, uncommitted: 0)
         var after: Int64 = 0
         while true {
-            let rows = try reader.read { db in
-                try Row.fetchAll(
+            let rows = try store.readNow { db in
+                try SQLRow.fetchAll(
                     db,
                     sql: """
                         SELECT c.record, c.received, c.decided, c.received_payload, c.decided_payload, a.leaf FROM content c JOIN audit_record a ON a.sequence = c.record
@@ -80,9 +80,9 @@ extension LedgerReader {
     ///   - progress: called now and then with (records read, records in the log).
     public func verify(verifiers: [NoteVerifier] = [], origin: String? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> AuditVerification {
         var result = AuditVerification(records: 0, checkpoints: 0, signaturesChecked: !verifiers.isEmpty)
-        let (checkpoints, total) = try reader.read { db in
+        let (checkpoints, total) = try store.readNow { db in
             (
-                try Row.fetchAll(db, sql: "SELECT size, root, note FROM checkpoint ORDER BY size"),
+                try SQLRow.fetchAll(db, sql: "SELECT size, root, note FROM checkpoint ORDER BY size"),
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_record") ?? 0
             )
         }
@@ -147,69 +147,57 @@ extension LedgerReader {
             }
             return true
         }
-        // One read transaction, and the records and their stored hashes read by two cursors in
-        // step (a merge join: both tables are in sequence order), through SQLite's C API: a
-        // consistent snapshot of the whole log, each leaf and hash read in place, no index searched
-        // per record. Leaves are gathered in batches whose hashing is shared between the cores;
-        // the tree is then built from the batch in order.
-        try reader.read { db in
-            let records = try db.makeStatement(sql: "SELECT sequence, leaf FROM audit_record ORDER BY sequence")
-            let hashes = try db.makeStatement(sql: "SELECT sequence, hash FROM audit_leaf_hash ORDER BY sequence")
-            let step = records.sqliteStatement
-            let hashStep = hashes.sqliteStatement
-            defer {
-                sqlite3_reset(step)
-                sqlite3_reset(hashStep)
+        // A problem found while reading, reported once the records before it are checked.
+        var pending: (record: Int64, reason: String)?
+        // A problem found while folding: reported at once.
+        var failed = false
+        // Records read so far (the tree lags behind by the batches not yet folded).
+        var read: Int64 = 0
+        /// Takes the next record read, in sequence order; false to stop reading.
+        func take(sequence: Int64, leaf: UnsafeRawBufferPointer, storedHash: UnsafeRawBufferPointer) -> Bool {
+            let position = read + 1
+            guard sequence == position else {
+                pending = (position, "record \(position) is missing (the next record is \(sequence))")
+                return false
             }
-            var hashStatus = sqlite3_step(hashStep)
-            // A problem found while reading, reported once the records before it are checked.
-            var pending: (record: Int64, reason: String)?
-            // Records read so far (the tree lags behind by the batches not yet folded).
-            var read: Int64 = 0
-            while pending == nil {
-                let status = sqlite3_step(step)
-                if status == SQLITE_DONE { break }
-                guard status == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: status)) }
-                let sequence = sqlite3_column_int64(step, 0)
-                let position = read + 1
-                guard sequence == position else {
-                    pending = (position, "record \(position) is missing (the next record is \(sequence))")
-                    break
-                }
-                let leaf = UnsafeRawBufferPointer(start: sqlite3_column_blob(step, 1), count: Int(sqlite3_column_bytes(step, 1)))
-                guard let inLeaf = AuditRecord.sequence(inLeaf: leaf) else {
-                    pending = (sequence, "record \(sequence) is not a valid audit record")
-                    break
-                }
-                guard inLeaf == sequence else {
-                    pending = (sequence, "record \(sequence) holds the leaf of record \(inLeaf) (records were moved)")
-                    break
-                }
-                while hashStatus == SQLITE_ROW, sqlite3_column_int64(hashStep, 0) < sequence { hashStatus = sqlite3_step(hashStep) }
-                guard hashStatus == SQLITE_ROW || hashStatus == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: hashStatus)) }
-                // A record whose hash row is gone compares against nothing, and so does not match.
-                let stored =
-                    hashStatus == SQLITE_ROW && sqlite3_column_int64(hashStep, 0) == sequence
-                    ? UnsafeRawBufferPointer(start: sqlite3_column_blob(hashStep, 1), count: Int(sqlite3_column_bytes(hashStep, 1)))
-                    : UnsafeRawBufferPointer(start: nil, count: 0)
-                batch.add(sequence: sequence, leaf: leaf, storedHash: stored)
-                read += 1
-                if batch.count == Self.verifyBatch {
-                    worker.wait()
-                    if let hashed = hashing { guard fold(hashed) else { return } }
-                    let full = batch
-                    DispatchQueue.global().async(group: worker) { full.hash() }
-                    hashing = full
-                    batch = full === batches[0] ? batches[1] : batches[0]
-                    batch.removeAll()
-                }
+            guard let inLeaf = AuditRecord.sequence(inLeaf: leaf) else {
+                pending = (sequence, "record \(sequence) is not a valid audit record")
+                return false
             }
-            worker.wait()
-            if let hashed = hashing { guard fold(hashed) else { return } }
-            batch.hash()
-            guard fold(batch) else { return }
-            if let pending { result.problem = pending }
+            guard inLeaf == sequence else {
+                pending = (sequence, "record \(sequence) holds the leaf of record \(inLeaf) (records were moved)")
+                return false
+            }
+            batch.add(sequence: sequence, leaf: leaf, storedHash: storedHash)
+            read += 1
+            if batch.count == Self.verifyBatch {
+                worker.wait()
+                if let hashed = hashing {
+                    guard fold(hashed) else {
+                        failed = true
+                        return false
+                    }
+                }
+                let full = batch
+                DispatchQueue.global().async(group: worker) { full.hash() }
+                hashing = full
+                batch = full === batches[0] ? batches[1] : batches[0]
+                batch.removeAll()
+            }
+            return true
         }
+        // One read transaction: a consistent snapshot of the whole log.
+        if let sqlite = store as? SQLiteStore {
+            try sqlite.reader.read { db in try Self.scan(db, take) }
+        } else {
+            try store.readNow { db in try Self.scan(db, take) }
+        }
+        if failed { return result }
+        worker.wait()
+        if let hashed = hashing { guard fold(hashed) else { return result } }
+        batch.hash()
+        guard fold(batch) else { return result }
+        if let pending { result.problem = pending }
         if result.problem != nil { return result }
         progress?(accumulator.size, total)
         if next < expected.count {
@@ -220,6 +208,62 @@ extension LedgerReader {
             )
         }
         return result
+    }
+}
+
+extension LedgerReader {
+    /// Reads SQLite's records and their stored hashes by two cursors in step (a merge join: both
+    /// tables are in sequence order), through SQLite's C API: each leaf and hash read in place,
+    /// no index searched per record.
+    static func scan(_ db: Database, _ take: (Int64, UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) throws {
+        let records = try db.makeStatement(sql: "SELECT sequence, leaf FROM audit_record ORDER BY sequence")
+        let hashes = try db.makeStatement(sql: "SELECT sequence, hash FROM audit_leaf_hash ORDER BY sequence")
+        let step = records.sqliteStatement
+        let hashStep = hashes.sqliteStatement
+        defer {
+            sqlite3_reset(step)
+            sqlite3_reset(hashStep)
+        }
+        var hashStatus = sqlite3_step(hashStep)
+        while true {
+            let status = sqlite3_step(step)
+            if status == SQLITE_DONE { return }
+            guard status == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: status)) }
+            let sequence = sqlite3_column_int64(step, 0)
+            let leaf = UnsafeRawBufferPointer(start: sqlite3_column_blob(step, 1), count: Int(sqlite3_column_bytes(step, 1)))
+            while hashStatus == SQLITE_ROW, sqlite3_column_int64(hashStep, 0) < sequence { hashStatus = sqlite3_step(hashStep) }
+            guard hashStatus == SQLITE_ROW || hashStatus == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: hashStatus)) }
+            // A record whose hash row is gone compares against nothing, and so does not match.
+            let stored =
+                hashStatus == SQLITE_ROW && sqlite3_column_int64(hashStep, 0) == sequence
+                ? UnsafeRawBufferPointer(start: sqlite3_column_blob(hashStep, 1), count: Int(sqlite3_column_bytes(hashStep, 1)))
+                : UnsafeRawBufferPointer(start: nil, count: 0)
+            guard take(sequence, leaf, stored) else { return }
+        }
+    }
+
+    /// Reads the records and their stored hashes in pages, on any backend.
+    static func scan(_ db: any SQLSession, _ take: (Int64, UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Bool) throws {
+        var after: Int64 = 0
+        while true {
+            let rows = try SQLRow.fetchAll(
+                db,
+                sql: """
+                    SELECT a.sequence, a.leaf, h.hash FROM audit_record a LEFT JOIN audit_leaf_hash h ON h.sequence = a.sequence
+                    WHERE a.sequence > ? ORDER BY a.sequence LIMIT 10000
+                    """,
+                arguments: [after]
+            )
+            for row in rows {
+                let sequence: Int64 = row["sequence"]
+                let leaf: Data = row["leaf"]
+                let hash: Data = row["hash"] ?? Data()
+                let more = leaf.withUnsafeBytes { leaf in hash.withUnsafeBytes { hash in take(sequence, leaf, hash) } }
+                guard more else { return }
+                after = sequence
+            }
+            if rows.count < 10000 { return }
+        }
     }
 }
 

@@ -2,10 +2,10 @@ import Foundation
 import GRDB
 import GatehouseCore
 
-/// Read-only access to a ledger for `gatehouse audit …`: safe while the daemon writes (WAL
-/// readers never block the writer), and it never creates or migrates anything.
+/// Read-only access to a ledger for `gatehouse audit …`: safe while the daemon writes (readers
+/// never block the writer, on either backend), and it never creates or migrates anything.
 public struct LedgerReader: Sendable {
-    let reader: any DatabaseReader
+    let store: any SQLStore
 
     /// Opens `ledger.sqlite` in `directory` for reading.
     public init(directory: String) throws {
@@ -18,19 +18,24 @@ public struct LedgerReader: Sendable {
         // Opened while the daemon's writer holds the file (resetting the WAL as it closes, a
         // checkpoint): wait for it rather than fail with "database is locked".
         configuration.busyMode = .timeout(10)
-        self.reader = try DatabasePool(path: path, configuration: configuration)
+        self.store = SQLiteStore(reader: try DatabasePool(path: path, configuration: configuration))
     }
 
-    /// A reader over an existing database (tests).
+    /// A reader over an existing SQLite database (tests).
     public init(reader: any DatabaseReader) {
-        self.reader = reader
+        self.store = SQLiteStore(reader: reader)
+    }
+
+    /// A reader over any store (a ``PostgresStore``).
+    public init(store: any SQLStore) {
+        self.store = store
     }
 
     /// Calls `body` for each record matching `query`, in sequence order, reading in pages so that
     /// a log of any size streams in bounded memory.
     public func forEach(_ query: AuditQuery = AuditQuery(), withContent: Bool = false, _ body: (StoredRecord) throws -> Void) throws {
         var conditions = ["a.sequence > ?"]
-        var arguments: [any DatabaseValueConvertible] = []
+        var arguments: [(any SQLBindable)?] = []
         if let since = query.since {
             conditions.append("a.time >= ?")
             arguments.append(since)
@@ -55,8 +60,8 @@ public struct LedgerReader: Sendable {
         let sql = "SELECT \(columns) FROM audit_record a \(join) WHERE \(conditions.joined(separator: " AND ")) ORDER BY a.sequence LIMIT 1000"
         var after: Int64 = 0
         while true {
-            let rows = try reader.read { db in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments([after] + arguments))
+            let rows = try store.readNow { db in
+                try SQLRow.fetchAll(db, sql: sql, arguments: SQLArguments([after] + arguments))
             }
             guard let last = rows.last else { return }
             for row in rows {

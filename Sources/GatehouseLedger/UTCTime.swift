@@ -78,15 +78,18 @@ struct UTCTime {
     }
 }
 
-/// A `Date` bound as GRDB stores dates (`YYYY-MM-DD HH:MM:SS.SSS`, UTC), so stored values compare
-/// and read back exactly like GRDB's own, without its DateFormatter.
-struct StoredDate: DatabaseValueConvertible {
+/// A `Date` as the SQLite ledger stores dates (`YYYY-MM-DD HH:MM:SS.SSS`, UTC, GRDB's format), so
+/// stored values compare and read back exactly like GRDB's own, without its DateFormatter.
+struct StoredDate: SQLBindable {
     var date: Date
 
     init(_ date: Date) {
         self.date = date
     }
 
+    var sqlValue: SQLValue { .date(date) }
+
+    /// The stored text.
     var databaseValue: DatabaseValue {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(23)
@@ -94,7 +97,8 @@ struct StoredDate: DatabaseValueConvertible {
         return String(decoding: bytes, as: UTF8.self).databaseValue
     }
 
-    static func fromDatabaseValue(_ dbValue: DatabaseValue) -> StoredDate? {
-        Date.fromDatabaseValue(dbValue).map(StoredDate.init)
+    /// A stored date read back (any of the formats GRDB reads).
+    static func parse(_ text: String) -> Date? {
+        Date.fromDatabaseValue(text.databaseValue)
     }
 }

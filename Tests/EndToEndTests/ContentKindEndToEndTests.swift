@@ -40,7 +40,7 @@ import Testing
     /// A JPEG's first bytes: the emulator takes it as a photo.
     static let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0] + Array(repeating: 0x11, count: 200))
 
-    func play(_ telegram: TelegramEmulator, _ ledger: SQLiteLedger) async throws {
+    func play(_ telegram: TelegramEmulator, _ ledger: SQLLedger) async throws {
         func post(
             _ text: String = "",
             media: [String: TelegramEmulator.InjectedFile]? = nil,

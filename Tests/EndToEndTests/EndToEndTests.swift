@@ -65,10 +65,10 @@ import Testing
         _ config: GatewayConfig,
         _ httpClient: HTTPClient,
         wrap: ([any Adapter]) -> [any Adapter] = { $0 },
-        _ body: (SQLiteLedger) async throws -> Void
+        _ body: (SQLLedger) async throws -> Void
     ) async throws {
         let logger = quietLogger("e2e")
-        let ledger = try SQLiteLedger(directory: config.state, contentKey: .ephemeral())
+        let ledger = try SQLLedger(directory: config.state, contentKey: .ephemeral())
         let gateway = Gateway(
             config: config,
             ledger: ledger,

@@ -75,7 +75,7 @@ import Testing
         try await withServices([telegram, dingtalk]) {
             let config = try config(telegram: try await telegram.port(), dingtalk: try await dingtalk.port(), state: state)
             let logger = quietLogger("e2e")
-            let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
+            let ledger = try SQLLedger(directory: state, contentKey: .ephemeral())
             let gateway = Gateway(
                 config: config,
                 ledger: ledger,

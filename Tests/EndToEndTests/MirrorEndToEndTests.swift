@@ -38,7 +38,7 @@ import Testing
         try await withTelegramGateway(token: Self.token, yaml: Self.yaml, body: play)
     }
 
-    func play(_ telegram: TelegramEmulator, _ ledger: SQLiteLedger) async throws {
+    func play(_ telegram: TelegramEmulator, _ ledger: SQLLedger) async throws {
         func post(_ text: String, kind: TelegramEmulator.InjectedUpdate.Kind = .message, editing id: Int64? = nil) async throws -> Int64 {
             try await telegram.inject(.init(kind: kind, chat: Self.group, from: .init(id: 42, firstName: "Li"), text: text, messageID: id)).messageID
         }

@@ -16,8 +16,8 @@ import GatehouseTesting
 func withTelegramGateway(
     token: String,
     yaml: String,
-    body: (TelegramEmulator, SQLiteLedger) async throws -> Void,
-    stopped: (SQLiteLedger) async throws -> Void = { _ in }
+    body: (TelegramEmulator, SQLLedger) async throws -> Void,
+    stopped: (SQLLedger) async throws -> Void = { _ in }
 ) async throws {
     let state = try Fixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: state) }
@@ -35,7 +35,7 @@ func withTelegramGateway(
                     """ + yaml,
                 file: "telegram-gateway.yaml"
             )
-            let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
+            let ledger = try SQLLedger(directory: state, contentKey: .ephemeral())
             let logger = quietLogger("e2e")
             let gateway = Gateway(
                 config: config,

@@ -97,7 +97,7 @@ import Testing
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var due = Date()
-        try await running(on: try SQLiteLedger(directory: directory, contentKey: .ephemeral())) {
+        try await running(on: try SQLLedger(directory: directory, contentKey: .ephemeral())) {
             // Due a few seconds after this life ends, however slowly it stops.
             due = Date().addingTimeInterval(5)
             let at = due.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
@@ -107,7 +107,7 @@ import Testing
         }
         #expect(tg.sent.isEmpty)
         // A new life on the same state: it goes when due, once.
-        let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
+        let ledger = try SQLLedger(directory: directory, contentKey: .ephemeral())
         let later = FakeAdapter(platform: "tg")
         try await running(on: ledger, adapters: [FakeAdapter(platform: "corp"), later]) {
             #expect(await eventually(timeout: .seconds(30)) { later.sent.count == 1 })

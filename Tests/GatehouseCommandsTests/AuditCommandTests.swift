@@ -10,7 +10,7 @@ import Testing
     /// A ledger on disk with two inbound events: one forwarded and delivered, one blocked.
     func ledger() async throws -> String {
         let directory = try Fixtures.temporaryDirectory()
-        let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
+        let ledger = try SQLLedger(directory: directory, contentKey: .ephemeral())
         func crossing(_ route: String, _ destination: String, _ verdict: Verdict, _ findings: [Finding] = []) -> Crossing {
             Crossing(
                 route: route,

@@ -84,7 +84,7 @@ extension DeskCommandTests {
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let signer = try NoteSigner.generate(name: "acme.example/audit")
-        let ledger = try SQLiteLedger(directory: directory, contentKey: ContentKey(derivedFrom: signer.signer))
+        let ledger = try SQLLedger(directory: directory, contentKey: ContentKey(derivedFrom: signer.signer))
         let config = try ConfigLoader(environment: [:]).load(yaml: yaml, file: "desk.yaml")
         let gateway = Gateway(
             config: config,

@@ -9,7 +9,7 @@ import Testing
 @Suite struct AdversarialLedgerTests {
     let start = Date(timeIntervalSince1970: 1_790_000_000)
 
-    func commit(_ ledger: SQLiteLedger, _ id: String, _ text: String, at time: Date) async throws {
+    func commit(_ ledger: SQLLedger, _ id: String, _ text: String, at time: Date) async throws {
         _ = try await ledger.commit(
             Intake(
                 envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: text),
@@ -26,7 +26,7 @@ import Testing
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let secret = "ACCOUNT-7731-0042-SECRET-BODY"
-        let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
+        let ledger = try SQLLedger(directory: directory, contentKey: .ephemeral())
         try await commit(ledger, "m1", String(repeating: secret + " ", count: 50), at: start.addingTimeInterval(-500 * 86_400))
         try await commit(ledger, "m2", "kept", at: start)
         let erased = try await ledger.eraseContent(before: start.addingTimeInterval(-400 * 86_400), reason: "retention", at: start, limit: 10)

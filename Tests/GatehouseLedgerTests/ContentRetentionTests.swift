@@ -11,7 +11,7 @@ import Testing
     let day: TimeInterval = 86_400
     let start = Date(timeIntervalSince1970: 1_790_000_000)
 
-    func commit(_ ledger: SQLiteLedger, _ id: String, _ text: String, verdict: Verdict = .forward, daysAgo: Double) async throws -> AuditRecord {
+    func commit(_ ledger: SQLLedger, _ id: String, _ text: String, verdict: Verdict = .forward, daysAgo: Double) async throws -> AuditRecord {
         let result = try await ledger.commit(
             Intake(
                 envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: text),
@@ -36,7 +36,7 @@ import Testing
     @Test func aLeafCommitsToTheBodiesWithoutHoldingThem() async throws {
         let key = ContentKey.ephemeral()
         let queue = try DatabaseQueue()
-        let ledger = try SQLiteLedger(writer: queue, contentKey: key)
+        let ledger = try SQLLedger(writer: queue, contentKey: key)
         let record = try await commit(ledger, "m1", "quarterly numbers: 42", daysAgo: 0)
         let leaf = String(decoding: try record.leaf(), as: UTF8.self)
         #expect(!leaf.contains("quarterly"))
@@ -61,7 +61,7 @@ import Testing
     @Test func expiredContentIsErasedAuditedAndTheLogStillVerifies() async throws {
         let key = try NoteSigner.generate(name: "acme.example/gatehouse")
         let queue = try DatabaseQueue()
-        let ledger = try SQLiteLedger(writer: queue, contentKey: ContentKey(derivedFrom: key.signer))
+        let ledger = try SQLLedger(writer: queue, contentKey: ContentKey(derivedFrom: key.signer))
         let old = try await commit(ledger, "m1", "old", verdict: .block, daysAgo: 500)
         let oldDelivered = try await commit(ledger, "m2", "old but delivered", daysAgo: 450)
         let recent = try await commit(ledger, "m3", "recent", daysAgo: 10)
@@ -97,7 +97,7 @@ import Testing
 
     @Test func contentStillOwedToADestinationIsKeptUntilItsJobEnds() async throws {
         let queue = try DatabaseQueue()
-        let ledger = try SQLiteLedger(writer: queue, contentKey: .ephemeral())
+        let ledger = try SQLLedger(writer: queue, contentKey: .ephemeral())
         let queued = try await commit(ledger, "m1", "still queued", daysAgo: 500)
         let cutoff = start.addingTimeInterval(-400 * day)
         #expect(try await ledger.eraseContent(before: cutoff, reason: "r", at: start, limit: 100).isEmpty)
@@ -109,7 +109,7 @@ import Testing
 
     @Test func erasureProceedsInBatchesOldestFirst() async throws {
         let queue = try DatabaseQueue()
-        let ledger = try SQLiteLedger(writer: queue, contentKey: .ephemeral())
+        let ledger = try SQLLedger(writer: queue, contentKey: .ephemeral())
         for index in 0..<5 { _ = try await commit(ledger, "m\(index)", "t\(index)", verdict: .block, daysAgo: Double(500 - index)) }
         let cutoff = start.addingTimeInterval(-400 * day)
         #expect(try await ledger.eraseContent(before: cutoff, reason: "r", at: start, limit: 2).map(\.crossing) == [1, 2])
@@ -121,7 +121,7 @@ import Testing
         let signing = try NoteSigner.generate(name: "acme.example/gatehouse")
         let key = ContentKey(derivedFrom: signing.signer)
         let queue = try DatabaseQueue()
-        let ledger = try SQLiteLedger(writer: queue, contentKey: key)
+        let ledger = try SQLLedger(writer: queue, contentKey: key)
         for index in 1...3 { _ = try await commit(ledger, "m\(index)", "body \(index)", verdict: .block, daysAgo: 0) }
         // An auditor gets the content key as text, not the signing key it comes from.
         let auditorKey = try ContentKey(parsing: key.text.value)
@@ -142,7 +142,7 @@ import Testing
     @Test func aPayloadTravelsWithItsJobAndTheCommitmentCoversIt() async throws {
         let key = ContentKey.ephemeral()
         let queue = try DatabaseQueue()
-        let ledger = try SQLiteLedger(writer: queue, contentKey: key)
+        let ledger = try SQLLedger(writer: queue, contentKey: key)
         var envelope = Fixtures.envelope(platform: "tg", conversation: "-100", messageID: "7", text: "see the report")
         envelope.body.spans = [Span(offset: 8, length: 6, style: .link("https://acme.example/q3"))]
         envelope.attachments = [Envelope.Attachment(reference: "file-1", name: "q3.pdf", mimeType: "application/pdf", bytes: 1234)]

@@ -102,7 +102,7 @@ import Testing
 
     @Test func anEventThatCannotBeWrittenFailsAloneAndLeavesNoTrace() async throws {
         let queue = try DatabaseQueue()
-        let ledger = try SQLiteLedger(writer: queue, contentKey: .ephemeral())
+        let ledger = try SQLLedger(writer: queue, contentKey: .ephemeral())
         // A poisoned event makes its write fail halfway, after its inbound row went in.
         try await queue.write { db in
             try db.execute(

@@ -11,7 +11,7 @@ import Testing
     let li = ReviewerIdentity(via: .dingtalk, id: "rev02", name: "李审", platform: "corp")
     let alice = ReviewerIdentity(via: .unix, id: "1000", name: "alice", groups: ["compliance"])
 
-    func held(_ ledger: SQLiteLedger, _ id: String = "m1") async throws -> OutboxJob {
+    func held(_ ledger: SQLLedger, _ id: String = "m1") async throws -> OutboxJob {
         try await HoldDecisionTests().held(ledger, id)
     }
 

@@ -5,7 +5,7 @@ import GatehouseLedger
 import GatehouseTesting
 import Testing
 
-@Suite struct SQLiteLedgerTests {
+@Suite struct SQLLedgerTests {
     func intake(_ envelope: Envelope, _ crossings: [(String, Verdict)]) -> Intake {
         Intake(
             envelope: envelope,
@@ -125,7 +125,7 @@ import Testing
 
     @Test func theAuditLogIsAppendOnly() async throws {
         let queue = try DatabaseQueue()
-        let ledger = try SQLiteLedger(writer: queue, contentKey: .ephemeral())
+        let ledger = try SQLLedger(writer: queue, contentKey: .ephemeral())
         _ = try await ledger.commit(intake(Fixtures.envelope(platform: "corp", conversation: "cid", text: "x"), [("news", .forward)]))
         #expect(throws: DatabaseError.self) {
             try queue.write { try $0.execute(sql: "UPDATE audit_record SET verdict = 'block'") }
@@ -167,7 +167,7 @@ import Testing
             return intake
         }
         do {
-            let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
+            let ledger = try SQLLedger(directory: directory, contentKey: .ephemeral())
             guard case .committed = try await ledger.commit(signed("m1")) else {
                 Issue.record("not committed")
                 return
@@ -183,7 +183,7 @@ import Testing
                 return
             }
         }
-        let reopened = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
+        let reopened = try SQLLedger(directory: directory, contentKey: .ephemeral())
         #expect(try await reopened.commit(signed("m5")) == .replayed)
         #expect(try await reopened.records(from: 1, limit: 100).compactMap(\.origin?.messageID) == ["m1", "m3"])
     }
@@ -193,10 +193,10 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let envelope = Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m1", text: "persist me")
         do {
-            let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
+            let ledger = try SQLLedger(directory: directory, contentKey: .ephemeral())
             _ = try await ledger.commit(intake(envelope, [("news", .forward)]))
         }
-        let reopened = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
+        let reopened = try SQLLedger(directory: directory, contentKey: .ephemeral())
         #expect(try await reopened.commit(intake(envelope, [("news", .forward)])) == .duplicate)
         #expect(try await reopened.head(of: "news")?.text == "» persist me")
         #expect(FileManager.default.fileExists(atPath: directory + "/ledger.sqlite-wal"))
@@ -204,7 +204,7 @@ import Testing
 }
 
 @Suite struct HoldDecisionTests {
-    func held(_ ledger: SQLiteLedger, _ id: String) async throws -> OutboxJob {
+    func held(_ ledger: SQLLedger, _ id: String) async throws -> OutboxJob {
         _ = try await ledger.commit(
             Intake(
                 envelope: Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: id),

@@ -8,7 +8,7 @@ import Testing
 @Suite struct ScheduledJobTests {
     let now = Date(timeIntervalSince1970: 1_790_000_000)
 
-    func schedule(_ ledger: SQLiteLedger, _ crossings: [(String, Verdict)], due: Date, messageID: String = "a1") async throws -> [OutboxJob] {
+    func schedule(_ ledger: SQLLedger, _ crossings: [(String, Verdict)], due: Date, messageID: String = "a1") async throws -> [OutboxJob] {
         let envelope = Fixtures.envelope(platform: "gatehouse", conversation: "(announce)", messageID: messageID, text: "Q3")
         let intake = Intake(
             envelope: envelope,

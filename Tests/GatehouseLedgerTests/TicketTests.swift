@@ -7,7 +7,7 @@ import Testing
 /// The support desk's tickets in the ledger: one per customer conversation, numbered from 1001,
 /// opened again when a customer writes after it was closed.
 @Suite struct TicketTests {
-    let ledger: SQLiteLedger
+    let ledger: SQLLedger
     let start = Date(timeIntervalSince1970: 1_790_000_000)
 
     init() throws {

@@ -65,8 +65,8 @@ import Testing
     func withListener(
         _ hook: Hook,
         limits: GatewayConfig.PushLimits = .init(),
-        _ body: (_ url: String, _ ledger: SQLiteLedger) async throws -> Void
-    ) async throws -> SQLiteLedger {
+        _ body: (_ url: String, _ ledger: SQLLedger) async throws -> Void
+    ) async throws -> SQLLedger {
         let ledger = try Fixtures.memoryLedger()
         var limits = limits
         // One summary, written as the listener stops, so that the tests can count it.

@@ -28,7 +28,7 @@ import Testing
           - { name: ops, from: ops-room, to: [news], on: { secret: hold }, reviewers: [staff:rev01, group:compliance], hold_timeout: 1h }
         """
 
-    func reviews(_ ledger: SQLiteLedger) throws -> Reviews {
+    func reviews(_ ledger: SQLLedger) throws -> Reviews {
         let store = ConfigStore(try ConfigLoader(environment: [:]).load(yaml: Self.yaml, file: "test.yaml"))
         let dispatcher = Dispatcher(store: store, ledger: ledger, adapters: [], logger: quietLogger("test"))
         return Reviews(
@@ -41,7 +41,7 @@ import Testing
         )
     }
 
-    func held(_ ledger: SQLiteLedger, _ id: String, sender: String = "m01", route: String = "press") async throws -> OutboxJob {
+    func held(_ ledger: SQLLedger, _ id: String, sender: String = "m01", route: String = "press") async throws -> OutboxJob {
         let (platform, source) = route == "press" ? ("corp", "all-hands") : ("ops", "ops-room")
         var envelope = Fixtures.envelope(platform: platform, conversation: "cidA", messageID: id, text: id)
         envelope.sender = .init(id: sender, name: "")

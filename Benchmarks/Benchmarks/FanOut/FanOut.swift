@@ -91,7 +91,7 @@ func fanOut(_ telegram: TelegramEmulator, _ dingtalk: DingTalkEmulator, _ httpCl
     try await withServices([telegram, dingtalk]) {
         let config = try config(telegram: try await telegram.port(), dingtalk: try await dingtalk.port(), state: state)
         let logger = quiet("gatehouse")
-        let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
+        let ledger = try SQLLedger(directory: state, contentKey: .ephemeral())
         let gateway = Gateway(
             config: config,
             ledger: ledger,

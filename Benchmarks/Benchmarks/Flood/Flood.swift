@@ -148,7 +148,7 @@ func flood(
             lifted: lifted
         )
         let logger = quiet("gatehouse", level: .critical)
-        let ledger = try SQLiteLedger(directory: state, contentKey: .ephemeral())
+        let ledger = try SQLLedger(directory: state, contentKey: .ephemeral())
         let gateway = Gateway(
             config: config,
             ledger: ledger,

@@ -33,14 +33,14 @@ func intake(_ index: Int) -> Intake {
 }
 
 /// A durable-crossing benchmark: a fresh ledger on disk, and `body` committing into it measured.
-func durableCrossings(_ name: String, _ body: @escaping @Sendable (SQLiteLedger) async throws -> Void) {
+func durableCrossings(_ name: String, _ body: @escaping @Sendable (SQLLedger) async throws -> Void) {
     Benchmark(
         "Durable crossings: \(name)",
         configuration: .init(metrics: [.wallClock, .throughput], timeUnits: .milliseconds, maxDuration: .seconds(20), maxIterations: 10)
     ) { benchmark in
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
+        let ledger = try SQLLedger(directory: directory, contentKey: .ephemeral())
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { try await body(ledger) }
         benchmark.stopMeasurement()
@@ -97,7 +97,7 @@ let benchmarks: @Sendable () -> Void = {
             // Not measured: 100,000 crossing records (committed in batches, as a busy poller
             // would) and a checkpoint over them.
             let directory = temporaryDirectory()
-            let ledger = try SQLiteLedger(directory: directory, contentKey: .ephemeral())
+            let ledger = try SQLLedger(directory: directory, contentKey: .ephemeral())
             for batch in 0..<1000 { _ = try await ledger.commit((0..<100).map { intake(batch * 100 + $0) }) }
             let key = try NoteSigner.generate(name: "bench.example/log")
             _ = try await ledger.checkpoint(origin: "bench.example/log", signer: key.signer, at: Date())

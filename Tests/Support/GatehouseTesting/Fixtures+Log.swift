@@ -10,10 +10,10 @@ extension Fixtures {
         records count: Int,
         every: Int,
         origin: String = "acme.example/gatehouse"
-    ) async throws -> (queue: DatabaseQueue, ledger: SQLiteLedger, key: (signer: NoteSigner, privateKey: Secret, verifierKey: String)) {
+    ) async throws -> (queue: DatabaseQueue, ledger: SQLLedger, key: (signer: NoteSigner, privateKey: Secret, verifierKey: String)) {
         let key = try NoteSigner.generate(name: origin)
         let queue = try DatabaseQueue()
-        let ledger = try SQLiteLedger(writer: queue, contentKey: .ephemeral())
+        let ledger = try SQLLedger(writer: queue, contentKey: .ephemeral())
         for index in 1...count {
             _ = try await ledger.commit(
                 Intake(

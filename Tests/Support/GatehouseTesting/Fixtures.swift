@@ -6,8 +6,8 @@ import GatehouseLedger
 /// Builders for test data.
 public enum Fixtures {
     /// A ledger on an in-memory SQLite database: the real schema and SQL, nothing on disk.
-    public static func memoryLedger() throws -> SQLiteLedger {
-        try SQLiteLedger(writer: DatabaseQueue(), contentKey: .ephemeral())
+    public static func memoryLedger() throws -> SQLLedger {
+        try SQLLedger(writer: DatabaseQueue(), contentKey: .ephemeral())
     }
 
     /// A post by `sender` in `conversation` on `platform`.

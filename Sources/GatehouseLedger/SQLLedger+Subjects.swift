@@ -1,17 +1,16 @@
 import Foundation
-import GRDB
 import GatehouseCore
 
 /// One person's rights over what the ledger holds of them (PIPL art. 44–47, GDPR art. 15 and 17):
 /// their records found (``LedgerReader/subject(_:)``), and their stored bodies and profile erased.
-extension SQLiteLedger {
+extension SQLLedger {
     public func eraseSubject(_ subject: Subject, by approver: String, reason: String, at time: Date) async throws -> [AuditRecord] {
-        let erased = try await writer.write { db in
+        let erased = try await store.write { db in
             let tickets = try Self.tickets(of: subject, in: db)
             // The crossings whose bodies are still kept: the person's own messages, and every
             // crossing of their tickets (what the desk said to them).
             var crossings: [Int64] = []
-            let rows = try Row.fetchAll(
+            let rows = try SQLRow.fetchAll(
                 db,
                 sql: "SELECT a.sequence AS sequence, a.leaf AS leaf, a.ticket AS ticket FROM audit_record a JOIN content c ON c.record = a.sequence"
             )
@@ -62,13 +61,13 @@ extension SQLiteLedger {
             }
             return records
         }
-        if !erased.isEmpty { try await truncateLog() }
+        if !erased.isEmpty { try await store.compact() }
         return erased
     }
 
     /// The numbers of a person's tickets.
-    static func tickets(of subject: Subject, in db: Database) throws -> Set<Int64> {
-        let rows = try Row.fetchAll(db, sql: "SELECT number, platform FROM ticket WHERE customer_id = ?", arguments: [subject.person])
+    static func tickets(of subject: Subject, in db: any SQLSession) throws -> Set<Int64> {
+        let rows = try SQLRow.fetchAll(db, sql: "SELECT number, platform FROM ticket WHERE customer_id = ?", arguments: [subject.person])
         return Set(rows.filter { subject.matches(platform: $0["platform"], person: subject.person) }.map { $0["number"] as Int64 })
     }
 }

@@ -1,11 +1,10 @@
 import Foundation
-import GRDB
 import GatehouseCore
 
 /// The reading role (``ReadableLedger``): the log, the jobs and the queues as they are now.
-extension SQLiteLedger {
+extension SQLLedger {
     public func records(from sequence: Int64, limit: Int) async throws -> [AuditRecord] {
-        try await writer.read { db in
+        try await store.read { db in
             try Data.fetchAll(
                 db,
                 sql: "SELECT leaf FROM audit_record WHERE sequence >= ? ORDER BY sequence LIMIT ?",
@@ -15,22 +14,22 @@ extension SQLiteLedger {
     }
 
     public func jobs(in state: OutboxJob.State, limit: Int) async throws -> [OutboxJob] {
-        try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state = ? ORDER BY id LIMIT ?", arguments: [state.rawValue, limit])
+        try await store.read { db in
+            try SQLRow.fetchAll(db, sql: "SELECT * FROM outbox WHERE state = ? ORDER BY id LIMIT ?", arguments: [state.rawValue, limit])
                 .map(Self.job)
         }
     }
 
     public func job(id: Int64) async throws -> OutboxJob? {
-        try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(Self.job)
+        try await store.read { db in
+            try SQLRow.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(Self.job)
         }
     }
 
     public func depths() async throws -> [String: [OutboxJob.State: Int]] {
-        try await writer.read { db in
+        try await store.read { db in
             var depths: [String: [OutboxJob.State: Int]] = [:]
-            let rows = try Row.fetchAll(
+            let rows = try SQLRow.fetchAll(
                 db,
                 sql: """
                     SELECT destination, state, COUNT(*) AS count FROM outbox

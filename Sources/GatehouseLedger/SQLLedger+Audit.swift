@@ -1,18 +1,17 @@
 import Foundation
-import GRDB
 import GatehouseCore
 
 /// The audit role (``AuditLedger``): records that are not crossings or deliveries, checkpoints
-/// aside (SQLiteLedger+Checkpoints.swift), and the erasure of content past its retention.
-extension SQLiteLedger {
+/// aside (SQLLedger+Checkpoints.swift), and the erasure of content past its retention.
+extension SQLLedger {
     public func recordRefusals(platform: String, _ refusals: Refusals, at time: Date) async throws -> AuditRecord {
-        try await writer.write { db in
+        try await store.write { db in
             try Self.append(AuditRecord(sequence: 0, time: time, kind: .pushesRefused, platform: platform, refusals: refusals), in: db)
         }
     }
 
     public func recordIgnored(platform: String, _ ignored: Refusals, at time: Date) async throws -> AuditRecord {
-        try await writer.write { db in
+        try await store.write { db in
             try Self.append(AuditRecord(sequence: 0, time: time, kind: .ignored, platform: platform, ignored: ignored), in: db)
         }
     }
@@ -25,9 +24,13 @@ extension SQLiteLedger {
         by person: String,
         at time: Date
     ) async throws -> AuditRecord {
-        try await writer.write { db in
+        try await store.write { db in
             // Which copy it was: the message map names its destination and crossing.
-            let copy = try Row.fetchOne(db, sql: "SELECT destination, crossing FROM message_map WHERE native_id = ? LIMIT 1", arguments: [nativeID])
+            let copy = try SQLRow.fetchOne(
+                db,
+                sql: "SELECT destination, crossing FROM message_map WHERE native_id = ? LIMIT 1",
+                arguments: [nativeID]
+            )
             return try Self.append(
                 AuditRecord(
                     sequence: 0,
@@ -46,7 +49,7 @@ extension SQLiteLedger {
     }
 
     public func recordConfigLoaded(revision: String, file: String, by actor: String?, at time: Date) async throws -> AuditRecord {
-        try await writer.write { db in
+        try await store.write { db in
             try Self.append(
                 AuditRecord(sequence: 0, time: time, kind: .configLoaded, configRevision: revision, reason: file, approver: actor),
                 in: db
@@ -55,7 +58,7 @@ extension SQLiteLedger {
     }
 
     public func eraseContent(before cutoff: Date, reason: String, at time: Date, limit: Int) async throws -> [AuditRecord] {
-        let erased = try await writer.write { db in
+        let erased = try await store.write { db in
             // A body still owed to a destination stays until its job ends: the job carries it.
             let expired = try Int64.fetchAll(
                 db,
@@ -76,15 +79,7 @@ extension SQLiteLedger {
         }
         // secure_delete zeroed the pages, but their old images are still in the WAL until a
         // checkpoint copies the new ones over and the log is truncated.
-        if !erased.isEmpty { try await truncateLog() }
+        if !erased.isEmpty { try await store.compact() }
         return erased
-    }
-
-    /// Copies the WAL into the database and truncates it (best effort: a reader still on an old
-    /// snapshot keeps the rest until the next one).
-    func truncateLog() async throws {
-        try await writer.writeWithoutTransaction { db in
-            _ = try Row.fetchAll(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-        }
     }
 }

@@ -1,9 +1,8 @@
 import Foundation
-import GRDB
 
-extension SQLiteLedger {
+extension SQLLedger {
     public func auditSizes() async throws -> (records: Int, checkpointed: Int) {
-        try await writer.read { db in
+        try await store.read { db in
             (
                 try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM audit_record") ?? 0,
                 try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(size), 0) FROM checkpoint") ?? 0
@@ -12,12 +11,12 @@ extension SQLiteLedger {
     }
 
     public func summary() async throws -> LedgerSummary {
-        try await writer.read { db in
+        try await store.read { db in
             var outbox: [OutboxJob.State: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS count FROM outbox GROUP BY state") {
+            for row in try SQLRow.fetchAll(db, sql: "SELECT state, COUNT(*) AS count FROM outbox GROUP BY state") {
                 if let state = OutboxJob.State(rawValue: row["state"]) { outbox[state] = row["count"] }
             }
-            let last = try Row.fetchOne(db, sql: "SELECT size, created_at FROM checkpoint ORDER BY size DESC LIMIT 1")
+            let last = try SQLRow.fetchOne(db, sql: "SELECT size, created_at FROM checkpoint ORDER BY size DESC LIMIT 1")
             return LedgerSummary(
                 outbox: outbox,
                 records: try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM audit_record") ?? 0,
@@ -28,7 +27,7 @@ extension SQLiteLedger {
     }
 
     public func ping() async throws {
-        try await writer.write { db in try db.execute(sql: "SELECT 1") }
+        try await store.write { db in try db.run(sql: "SELECT 1") }
     }
 
     /// Signs and stores a checkpoint of the log as it is now: its size and RFC 6962 root, in the
@@ -37,24 +36,28 @@ extension SQLiteLedger {
     /// The root extends the in-memory tree with the leaf hashes appended since the last call (all
     /// of them, once, after the ledger is opened).
     public func checkpoint(origin: String, signer: NoteSigner, at time: Date) async throws -> (checkpoint: Checkpoint, note: String)? {
-        try await writer.write { db in
+        try await store.write { db -> (checkpoint: Checkpoint, note: String)? in
             let last = try Int64.fetchOne(db, sql: "SELECT MAX(size) FROM checkpoint") ?? 0
-            var accumulator = tree.withLock { $0 }
-            let hashes = try Data.fetchCursor(
-                db,
-                sql: "SELECT hash FROM audit_leaf_hash WHERE sequence > ? ORDER BY sequence",
-                arguments: [accumulator.size]
-            )
-            while let hash = try hashes.next() {
-                guard let leafHash = MerkleTree.Hash(bytes: hash) else { throw LedgerError.corrupt("a stored leaf hash is not 32 bytes") }
-                accumulator.append(leafHash: leafHash)
+            var accumulator = self.tree.withLock { $0 }
+            // In pages: after the ledger is opened, the first call reads every leaf hash there is.
+            while true {
+                let hashes = try Data.fetchAll(
+                    db,
+                    sql: "SELECT hash FROM audit_leaf_hash WHERE sequence > ? ORDER BY sequence LIMIT 10000",
+                    arguments: [accumulator.size]
+                )
+                for hash in hashes {
+                    guard let leafHash = MerkleTree.Hash(bytes: hash) else { throw LedgerError.corrupt("a stored leaf hash is not 32 bytes") }
+                    accumulator.append(leafHash: leafHash)
+                }
+                if hashes.count < 10000 { break }
             }
             // Kept even when no checkpoint follows: these leaves need not be read again.
-            tree.withLock { $0 = accumulator }
+            self.tree.withLock { $0 = accumulator }
             guard accumulator.size > last else { return nil }
             let checkpoint = try Checkpoint(origin: origin, size: UInt64(accumulator.size), rootHash: accumulator.root().bytes)
             let note = try checkpoint.sign(with: signer)
-            try db.execute(
+            try db.run(
                 sql: "INSERT INTO checkpoint (size, root, note, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [accumulator.size, Data(checkpoint.rootHash), note, time]
             )

@@ -1,9 +1,8 @@
 import Foundation
-import GRDB
 import GatehouseCore
 
 /// The support desk's tickets (``DeskLedger``).
-extension SQLiteLedger {
+extension SQLLedger {
     public func ticket(
         platform: String,
         chat: String,
@@ -12,9 +11,9 @@ extension SQLiteLedger {
         connection: String?,
         at time: Date
     ) async throws -> TicketOpening {
-        try await writer.write { db in
+        try await store.write { db in
             let stored = StoredDate(time)
-            if var ticket = try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE platform = ? AND chat = ?", arguments: [platform, chat])
+            if var ticket = try SQLRow.fetchOne(db, sql: "SELECT * FROM ticket WHERE platform = ? AND chat = ?", arguments: [platform, chat])
                 .map(Self.ticket)
             {
                 let reopened = ticket.state == .closed
@@ -31,7 +30,7 @@ extension SQLiteLedger {
                         """,
                     arguments: [customer.id, customer.name, customer.handle, customer.language, message, connection, stored, stored, ticket.number]
                 )
-                ticket = try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE number = ?", arguments: [ticket.number]).map(Self.ticket) ?? ticket
+                ticket = try SQLRow.fetchOne(db, sql: "SELECT * FROM ticket WHERE number = ?", arguments: [ticket.number]).map(Self.ticket) ?? ticket
                 return TicketOpening(ticket: ticket, opened: reopened, isNew: false)
             }
             let number = max(try Int64.fetchOne(db, sql: "SELECT MAX(number) FROM ticket") ?? 0, Ticket.firstNumber - 1) + 1
@@ -61,32 +60,32 @@ extension SQLiteLedger {
     }
 
     public func ticket(_ number: Int64) async throws -> Ticket? {
-        try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE number = ?", arguments: [number]).map(Self.ticket)
+        try await store.read { db in
+            try SQLRow.fetchOne(db, sql: "SELECT * FROM ticket WHERE number = ?", arguments: [number]).map(Self.ticket)
         }
     }
 
     public func tickets(in state: Ticket.State?, limit: Int) async throws -> [Ticket] {
-        try await writer.read { db in
+        try await store.read { db in
             if let state {
-                return try Row.fetchAll(
+                return try SQLRow.fetchAll(
                     db,
                     sql: "SELECT * FROM ticket WHERE state = ? ORDER BY opened_at, number LIMIT ?",
                     arguments: [state.rawValue, limit]
                 ).map(Self.ticket)
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM ticket ORDER BY opened_at, number LIMIT ?", arguments: [limit]).map(Self.ticket)
+            return try SQLRow.fetchAll(db, sql: "SELECT * FROM ticket ORDER BY opened_at, number LIMIT ?", arguments: [limit]).map(Self.ticket)
         }
     }
 
     public func openTicketCount() async throws -> Int {
-        try await writer.read { db in
+        try await store.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ticket WHERE state IN ('open', 'claimed')") ?? 0
         }
     }
 
     public func answered(_ number: Int64, at time: Date) async throws {
-        try await writer.write { db in
+        try await store.write { db in
             try db.run(
                 sql: "UPDATE ticket SET first_response_at = COALESCE(first_response_at, ?), updated_at = ? WHERE number = ?",
                 arguments: [StoredDate(time), StoredDate(time), number]
@@ -95,7 +94,7 @@ extension SQLiteLedger {
     }
 
     public func move(_ number: Int64, to state: Ticket.State, by person: String, at time: Date) async throws -> Ticket? {
-        try await writer.write { db in
+        try await store.write { db in
             let stored = StoredDate(time)
             switch state {
             case .claimed:
@@ -114,13 +113,13 @@ extension SQLiteLedger {
                     arguments: [stored, number]
                 )
             }
-            return try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE number = ?", arguments: [number]).map(Self.ticket)
+            return try SQLRow.fetchOne(db, sql: "SELECT * FROM ticket WHERE number = ?", arguments: [number]).map(Self.ticket)
         }
     }
 
     public func conversation(of ticket: Int64) async throws -> [TicketEntry] {
-        try await writer.read { db in
-            try Row.fetchAll(
+        try await store.read { db in
+            try SQLRow.fetchAll(
                 db,
                 sql: """
                     SELECT a.leaf AS leaf, c.received AS received, c.decided AS decided
@@ -135,32 +134,32 @@ extension SQLiteLedger {
     }
 
     public func take(_ number: Int64, by staff: String, name: String, at time: Date) async throws -> Ticket? {
-        try await writer.write { db in
+        try await store.write { db in
             // One ticket at a time: what the staff member took before is given back.
             try db.run(sql: "UPDATE ticket SET taken_by = NULL WHERE taken_by = ?", arguments: [staff])
             try db.run(
                 sql: "UPDATE ticket SET taken_by = ?, state = 'claimed', claimed_by = ?, updated_at = ? WHERE number = ? AND state != 'closed'",
                 arguments: [staff, name, StoredDate(time), number]
             )
-            return try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE number = ? AND taken_by = ?", arguments: [number, staff]).map(Self.ticket)
+            return try SQLRow.fetchOne(db, sql: "SELECT * FROM ticket WHERE number = ? AND taken_by = ?", arguments: [number, staff]).map(Self.ticket)
         }
     }
 
     public func release(by staff: String, at time: Date) async throws -> Ticket? {
-        try await writer.write { db in
-            let taken = try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE taken_by = ?", arguments: [staff]).map(Self.ticket)
+        try await store.write { db in
+            let taken = try SQLRow.fetchOne(db, sql: "SELECT * FROM ticket WHERE taken_by = ?", arguments: [staff]).map(Self.ticket)
             try db.run(sql: "UPDATE ticket SET taken_by = NULL, updated_at = ? WHERE taken_by = ?", arguments: [StoredDate(time), staff])
             return taken
         }
     }
 
     public func taken(by staff: String) async throws -> Ticket? {
-        try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM ticket WHERE taken_by = ? AND state != 'closed'", arguments: [staff]).map(Self.ticket)
+        try await store.read { db in
+            try SQLRow.fetchOne(db, sql: "SELECT * FROM ticket WHERE taken_by = ? AND state != 'closed'", arguments: [staff]).map(Self.ticket)
         }
     }
 
-    static func ticket(_ row: Row) throws -> Ticket {
+    static func ticket(_ row: SQLRow) throws -> Ticket {
         guard let state = Ticket.State(rawValue: row["state"]) else { throw LedgerError.corrupt("ticket state \(row["state"] as String)") }
         return Ticket(
             number: row["number"],

@@ -1,13 +1,12 @@
 import Foundation
-import GRDB
 import GatehouseCore
 
 /// The review role (``ReviewLedger``) on SQLite: the `review` and `review_vote` tables, each
 /// change in one transaction with its audit record.
-extension SQLiteLedger {
+extension SQLLedger {
     public func unopenedHolds(limit: Int) async throws -> [OutboxJob] {
-        try await writer.read { db in
-            try Row.fetchAll(
+        try await store.read { db in
+            try SQLRow.fetchAll(
                 db,
                 sql: """
                     SELECT outbox.* FROM outbox LEFT JOIN review ON review.job = outbox.id
@@ -28,7 +27,7 @@ extension SQLiteLedger {
         audited: Bool,
         at time: Date
     ) async throws -> AuditRecord? {
-        try await writer.write { db in
+        try await store.write { db in
             guard try Self.isHeld(job.id, in: db) else { return nil }
             // A row a decision made before (not opened) is opened now; its votes stand, and so
             // does a stricter count it was made with.
@@ -59,7 +58,7 @@ extension SQLiteLedger {
     }
 
     public func cardDelivered(job: Int64) async throws {
-        try await writer.write { db in
+        try await store.write { db in
             try db.run(sql: "UPDATE review SET delivered = 1 WHERE job = ?", arguments: [job])
         }
     }
@@ -95,11 +94,11 @@ extension SQLiteLedger {
     ) async throws
         -> Vote.Outcome
     {
-        try await writer.write { db in
+        try await store.write { db in
             guard try Self.isHeld(job.id, in: db) else { return .notHeld }
             // A decision may come before the review was opened (from the CLI, a moment after the hold).
             try db.run(
-                sql: "INSERT OR IGNORE INTO review (job, route, needed, recipients, opened_at, opened) VALUES (?, ?, ?, '[]', ?, 0)",
+                sql: "INSERT INTO review (job, route, needed, recipients, opened_at, opened) VALUES (?, ?, ?, '[]', ?, 0) ON CONFLICT DO NOTHING",
                 arguments: [job.id, job.route, needed, StoredDate(time)]
             )
             // Past its deadline it is being rejected or escalated: too late to count.
@@ -165,7 +164,7 @@ extension SQLiteLedger {
     ) async throws
         -> AuditRecord
     {
-        try await writer.write { db in
+        try await store.write { db in
             try Self.append(
                 AuditRecord(
                     sequence: 0,
@@ -185,8 +184,8 @@ extension SQLiteLedger {
     }
 
     public func expire(_ review: HoldReview, at time: Date) async throws -> AuditRecord? {
-        try await writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [review.job]) else { return nil }
+        try await store.write { db in
+            guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [review.job]) else { return nil }
             let job = try Self.job(row)
             guard job.state == .held else { return nil }
             let why = "no decision within the route's hold_timeout"
@@ -216,7 +215,7 @@ extension SQLiteLedger {
     ) async throws
         -> AuditRecord?
     {
-        try await writer.write { db in
+        try await store.write { db in
             guard try Self.isHeld(review.job, in: db) else { return nil }
             try db.run(
                 sql: """
@@ -243,7 +242,7 @@ extension SQLiteLedger {
     }
 
     public func remind(_ review: HoldReview, at time: Date) async throws -> AuditRecord? {
-        try await writer.write { db in
+        try await store.write { db in
             guard try Self.isHeld(review.job, in: db) else { return nil }
             try db.run(sql: "UPDATE review SET reminded = 1 WHERE job = ? AND reminded = 0", arguments: [review.job])
             guard db.changesCount == 1 else { return nil }
@@ -263,10 +262,10 @@ extension SQLiteLedger {
     }
 
     public func claimNonce(platform: String, nonce: String, at time: Date) async throws -> Bool {
-        try await writer.write { db in
+        try await store.write { db in
             // The dedup table, as push nonces are kept: pruned by age with the rest.
             try db.run(
-                sql: "INSERT OR IGNORE INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?)",
+                sql: "INSERT INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 arguments: [platform, "nonce:" + nonce, StoredDate(time)]
             )
             return db.changesCount == 1
@@ -275,20 +274,21 @@ extension SQLiteLedger {
 
     // MARK: Reading
 
-    private func reviews(where condition: String, arguments: StatementArguments = [], order: String, limit: Int) async throws -> [HoldReview] {
-        try await writer.read { db in
-            let rows = try Row.fetchAll(
+    private func reviews(where condition: String, arguments: SQLArguments = [], order: String, limit: Int) async throws -> [HoldReview] {
+        try await store.read { db in
+            let rows = try SQLRow.fetchAll(
                 db,
                 sql: """
                     SELECT review.*, outbox.crossing, outbox.destination, COALESCE(outbox.decided_at, outbox.created_at) AS held_since
                     FROM review JOIN outbox ON outbox.id = review.job
                     WHERE \(condition) ORDER BY \(order) LIMIT ?
                     """,
-                arguments: arguments + [limit]
+                arguments: arguments.appending(limit)
             )
             return try rows.map { row in
                 let job: Int64 = row["job"]
-                let votes = try Row.fetchAll(db, sql: "SELECT * FROM review_vote WHERE job = ? ORDER BY at, person", arguments: [job]).map { vote in
+                let votes = try SQLRow.fetchAll(db, sql: "SELECT * FROM review_vote WHERE job = ? ORDER BY at, person", arguments: [job]).map {
+                    vote in
                     Vote(
                         reviewer: try JSONDecoder().decode(ReviewerIdentity.self, from: Data((vote["identity"] as String).utf8)),
                         approve: vote["approve"],
@@ -319,7 +319,7 @@ extension SQLiteLedger {
         }
     }
 
-    private static func isHeld(_ job: Int64, in db: Database) throws -> Bool {
+    private static func isHeld(_ job: Int64, in db: any SQLSession) throws -> Bool {
         try String.fetchOne(db, sql: "SELECT state FROM outbox WHERE id = ?", arguments: [job]) == OutboxJob.State.held.rawValue
     }
 

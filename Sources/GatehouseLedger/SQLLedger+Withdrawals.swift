@@ -1,11 +1,10 @@
 import Foundation
-import GRDB
 import GatehouseCore
 
 /// Withdrawals: an operator takes back every copy of a message, everywhere it went.
-extension SQLiteLedger {
+extension SQLLedger {
     public func withdraw(_ target: WithdrawalTarget, by approver: String, reason: String, at time: Date) async throws -> Withdrawal {
-        try await writer.write { db in
+        try await store.write { db in
             let sequence: Int64
             switch target {
             case .crossing(let number):
@@ -29,7 +28,7 @@ extension SQLiteLedger {
             let record = try AuditRecord.decode(leaf: leaf)
             guard record.kind == .crossing, let origin = record.origin else { throw LedgerError.notACrossing(sequence) }
             let message = (origin.platform, origin.conversation, origin.messageID)
-            let arguments: StatementArguments = [message.0, message.1, message.2]
+            let arguments: SQLArguments = [message.0, message.1, message.2]
             // What has not gone out yet never will: queued, held and scheduled jobs of the message
             // are cancelled (a job in flight is let finish, and its copy is taken back below or by
             // a later withdrawal).
@@ -48,10 +47,10 @@ extension SQLiteLedger {
                 )
             }
             // Every destination with a copy: a delete job each, after what is queued there.
-            let copies = try Row.fetchAll(
+            let copies = try SQLRow.fetchAll(
                 db,
                 sql: """
-                    SELECT m.destination AS destination, group_concat(m.native_id, ' ') AS ids,
+                    SELECT m.destination AS destination, \(db.dialect.joined("m.native_id", separator: " ", order: "m.part")) AS ids,
                            (SELECT route FROM outbox o WHERE o.id = (SELECT MAX(id) FROM outbox WHERE crossing = m.crossing)) AS route
                     FROM message_map m
                     WHERE m.origin_platform = ? AND m.origin_conversation = ? AND m.origin_message = ?

@@ -3,10 +3,13 @@ import GRDB
 import GatehouseCore
 import Synchronization
 
-/// The ledger on SQLite: one file in WAL mode with one writer; readers never block it, so
-/// `gatehouse audit …` can read while the daemon runs.
-public final class SQLiteLedger: Ledger {
-    let writer: any DatabaseWriter
+/// The ledger in SQL tables, on either backend (``SQLStore``): one SQLite file in WAL mode (the
+/// embedded default; readers never block the writer, so `gatehouse audit …` can read while the
+/// daemon runs), or a PostgreSQL database that several instances share. Its statements are
+/// written once, for both.
+public final class SQLLedger: Ledger {
+    /// Where the tables are.
+    public let store: any SQLStore
     /// The Merkle tree's compact range over the leaves checkpointed so far: the log is
     /// append-only, so each checkpoint folds in only the leaves appended since the last.
     let tree = Mutex(MerkleAccumulator())
@@ -21,10 +24,10 @@ public final class SQLiteLedger: Ledger {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             // Acknowledge-after-commit is only honest if a commit survives power loss.
-            try db.run(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
             // Erased bodies are overwritten with zeros, not left in free pages for anyone with
             // the file (the WAL is checkpointed and truncated after each erasure).
-            try db.run(sql: "PRAGMA secure_delete = ON")
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         // A connection that finds the file locked (the WAL being reset, a checkpoint) waits for
         // it instead of failing with SQLITE_BUSY.
@@ -33,12 +36,17 @@ public final class SQLiteLedger: Ledger {
         try self.init(writer: pool, contentKey: contentKey)
     }
 
-    /// A ledger on an existing database (an in-memory `DatabaseQueue` in tests).
-    public init(writer: any DatabaseWriter, contentKey: ContentKey) throws {
-        self.writer = writer
-        self.contentKey = contentKey
-        self.commits = GroupCommit { intakes in try await Self.writeGroup(intakes, contentKey: contentKey, to: writer) }
+    /// A ledger on an existing SQLite database (an in-memory `DatabaseQueue` in tests), migrated.
+    public convenience init(writer: any DatabaseWriter, contentKey: ContentKey) throws {
         try LedgerSchema.migrator.migrate(writer)
+        self.init(store: SQLiteStore(writer: writer), contentKey: contentKey)
+    }
+
+    /// A ledger on a store whose schema is migrated already (``PostgresStore`` migrates as it opens).
+    public init(store: any SQLStore, contentKey: ContentKey) {
+        self.store = store
+        self.contentKey = contentKey
+        self.commits = GroupCommit { intakes in try await Self.writeGroup(intakes, contentKey: contentKey, to: store) }
     }
 
     public func commit(_ intakes: [Intake]) async throws -> [Result<IntakeResult, any Error>] {
@@ -51,24 +59,21 @@ public final class SQLiteLedger: Ledger {
     private static func writeGroup(
         _ intakes: [Intake],
         contentKey: ContentKey,
-        to writer: any DatabaseWriter
+        to store: any SQLStore
     ) async throws -> [Result<IntakeResult, any Error>] {
         if intakes.count > 1,
-            let results = try? await writer.write({ db in
+            let results = try? await store.write({ db in
                 try intakes.map { intake -> Result<IntakeResult, any Error> in .success(try write(intake, contentKey: contentKey, in: db)) }
             })
         {
             return results
         }
-        return try await writer.write { db in
+        return try await store.write { db in
             intakes.map { intake in
                 Result {
                     var result = IntakeResult.duplicate
                     do {
-                        try db.inSavepoint {
-                            result = try write(intake, contentKey: contentKey, in: db)
-                            return .commit
-                        }
+                        try db.savepoint { result = try write(intake, contentKey: contentKey, in: db) }
                     } catch is ReplayedIntake {
                         return .replayed
                     }
@@ -79,11 +84,11 @@ public final class SQLiteLedger: Ledger {
     }
 
     /// Writes one intake inside the current transaction.
-    private static func write(_ intake: Intake, contentKey: ContentKey, in db: Database) throws -> IntakeResult {
+    private static func write(_ intake: Intake, contentKey: ContentKey, in db: any SQLSession) throws -> IntakeResult {
         let origin = intake.envelope.origin
         let receivedAt = StoredDate(intake.receivedAt)
         try db.run(
-            sql: "INSERT OR IGNORE INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?)",
+            sql: "INSERT INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             arguments: [origin.platform, origin.eventID, receivedAt]
         )
         guard db.changesCount == 1 else { return .duplicate }
@@ -91,7 +96,7 @@ public final class SQLiteLedger: Ledger {
         // and the nonce is written in the same transaction as what its event decided.
         if let nonce = intake.nonce {
             try db.run(
-                sql: "INSERT OR IGNORE INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?)",
+                sql: "INSERT INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 arguments: [origin.platform, "nonce:" + nonce, receivedAt]
             )
             // Undone by the caller's savepoint: the event's own row goes with it.
@@ -204,15 +209,16 @@ public final class SQLiteLedger: Ledger {
         record: AuditRecord,
         intake: Intake,
         notBefore: Date?,
-        in db: Database
+        in db: any SQLSession
     ) throws -> OutboxJob {
         let origin = intake.envelope.origin
         let receivedAt = StoredDate(intake.receivedAt)
-        try db.run(
+        let id = try Int64.fetchOne(
+            db,
             sql: """
                 INSERT INTO outbox (crossing, route, destination, action, text, payload, state, attempts, created_at,
                                     origin_platform, origin_conversation, origin_message, not_before, decided_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?) RETURNING id
                 """,
             arguments: [
                 record.sequence, crossing.route, crossing.destination, action.rawValue, text,
@@ -221,7 +227,7 @@ public final class SQLiteLedger: Ledger {
             ]
         )
         return OutboxJob(
-            id: db.lastInsertedRowID,
+            id: id ?? 0,
             crossing: record.sequence,
             route: crossing.route,
             destination: crossing.destination,
@@ -241,22 +247,23 @@ public final class SQLiteLedger: Ledger {
     }
 
     public func pruneInbound(before cutoff: Date) async throws -> Int {
-        try await writer.write { db in
+        try await store.write { db in
             try db.run(sql: "DELETE FROM inbound WHERE received_at < ?", arguments: [StoredDate(cutoff)])
             return db.changesCount
         }
     }
 
     public func cursor(for platform: String) async throws -> String? {
-        try await writer.read { db in
+        try await store.read { db in
             try String.fetchOne(db, sql: "SELECT value FROM cursor WHERE platform = ?", arguments: [platform])
         }
     }
 
     public func saveCursor(_ value: String, for platform: String) async throws {
-        try await writer.write { db in
+        try await store.write { db in
             try db.run(
-                sql: "INSERT OR REPLACE INTO cursor (platform, value, updated_at) VALUES (?, ?, ?)",
+                sql:
+                    "INSERT INTO cursor (platform, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (platform) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 arguments: [platform, value, StoredDate(Date())]
             )
         }
@@ -266,9 +273,9 @@ public final class SQLiteLedger: Ledger {
 
     /// Appends a record at the next sequence number; the leaf holds its own sequence, so the
     /// number is chosen here, inside the single writer's transaction.
-    static func append(_ draft: AuditRecord, in db: Database) throws -> AuditRecord {
+    static func append(_ draft: AuditRecord, in db: any SQLSession) throws -> AuditRecord {
         var record = draft
-        record.sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM audit_record")) ?? 1
+        record.sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM audit_record") ?? 1
         let leaf = try record.leaf()
         try db.run(
             sql: """
@@ -287,14 +294,6 @@ public final class SQLiteLedger: Ledger {
         return record
     }
 
-}
-
-extension Database {
-    /// Executes a statement compiled once per connection: the ledger's statements run for every
-    /// event, and compiling SQL costs more than running it.
-    func run(sql: String, arguments: StatementArguments = []) throws {
-        try cachedStatement(sql: sql).execute(arguments: arguments)
-    }
 }
 
 /// Thrown inside an intake's savepoint when its nonce was used before, to undo what it wrote.

@@ -1,13 +1,12 @@
 import Foundation
-import GRDB
 import GatehouseCore
 
 /// The outbox role (``OutboxLedger``): each job from its head of queue to its outcome, the
 /// operators' decisions on held and dead jobs, and the message map the deliveries fill.
-extension SQLiteLedger {
+extension SQLLedger {
     public func head(of destination: String) async throws -> OutboxJob? {
-        try await writer.read { db in
-            try Row.fetchOne(
+        try await store.read { db in
+            try SQLRow.fetchOne(
                 db,
                 sql: "SELECT * FROM outbox WHERE destination = ? AND state IN (\(OutboxJob.State.sendable.sql)) ORDER BY id LIMIT 1",
                 arguments: [destination]
@@ -16,7 +15,7 @@ extension SQLiteLedger {
     }
 
     public func lease(_ job: OutboxJob, until: Date) async throws -> OutboxJob {
-        try await writer.write { db in
+        try await store.write { db in
             try db.run(
                 sql:
                     "UPDATE outbox SET state = \(OutboxJob.State.inflight.sql), leased_until = ? WHERE id = ? AND state IN (\(OutboxJob.State.sendable.sql))",
@@ -35,7 +34,7 @@ extension SQLiteLedger {
         let commitments = files.map {
             AuditRecord.FileCommitment(name: $0.name, bytes: $0.bytes, hmac: contentKey.commitment(toFileDigest: $0.sha256))
         }
-        return try await writer.write { db in
+        return try await store.write { db in
             try Self.transition(job, to: .delivered, notBefore: nil, error: nil, in: db)
             // What the origin message is at the destination now: an edit may change the parts,
             // a deletion leaves nothing.
@@ -54,7 +53,7 @@ extension SQLiteLedger {
 
     public func recordProgress(_ job: OutboxJob, nativeIDs: [String]) async throws {
         let parts = String(decoding: try JSONEncoder().encode(nativeIDs), as: UTF8.self)
-        try await writer.write { db in
+        try await store.write { db in
             try db.run(
                 sql: "UPDATE outbox SET delivered_parts = ? WHERE id = ? AND state = \(OutboxJob.State.inflight.sql)",
                 arguments: [parts, job.id]
@@ -64,7 +63,7 @@ extension SQLiteLedger {
     }
 
     public func recordDeferred(_ job: OutboxJob, reason: String, retryAt: Date, at time: Date) async throws -> AuditRecord {
-        try await writer.write { db in
+        try await store.write { db in
             let parts = try Self.deliveredParts(of: job, in: db)
             try Self.transition(job, to: .deferred, notBefore: retryAt, error: reason, in: db)
             return try Self.append(Self.outcome(job, .deferred, at: time, nativeIDs: parts, reason: reason), in: db)
@@ -72,7 +71,7 @@ extension SQLiteLedger {
     }
 
     public func recordDead(_ job: OutboxJob, reason: String, at time: Date) async throws -> AuditRecord {
-        try await writer.write { db in
+        try await store.write { db in
             // What did arrive of a message that died halfway is part of what crossed.
             let parts = try Self.deliveredParts(of: job, in: db)
             try Self.transition(job, to: .dead, notBefore: nil, error: reason, in: db)
@@ -83,13 +82,15 @@ extension SQLiteLedger {
     }
 
     /// Maps the origin message to its parts at the job's destination.
-    private static func map(_ job: OutboxJob, to nativeIDs: [String], in db: Database) throws {
+    private static func map(_ job: OutboxJob, to nativeIDs: [String], in db: any SQLSession) throws {
         for (part, nativeID) in nativeIDs.enumerated() {
             try db.run(
                 sql: """
-                    INSERT OR REPLACE INTO message_map
+                    INSERT INTO message_map
                         (origin_platform, origin_conversation, origin_message, destination, part, native_id, crossing)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (origin_platform, origin_conversation, origin_message, destination, part)
+                    DO UPDATE SET native_id = excluded.native_id, crossing = excluded.crossing
                     """,
                 arguments: [
                     job.originPlatform, job.originConversation, job.originMessage, job.destination,
@@ -100,7 +101,7 @@ extension SQLiteLedger {
     }
 
     /// The parts of a job delivered so far, as stored (nil when none).
-    private static func deliveredParts(of job: OutboxJob, in db: Database) throws -> [String]? {
+    private static func deliveredParts(of job: OutboxJob, in db: any SQLSession) throws -> [String]? {
         let stored = try String.fetchOne(db, sql: "SELECT delivered_parts FROM outbox WHERE id = ?", arguments: [job.id])
         let parts = try decodeParts(stored)
         return parts.isEmpty ? nil : parts
@@ -113,7 +114,7 @@ extension SQLiteLedger {
 
     /// Moves a held job to its queue (approved) or cancels it (`note` says why), and closes its
     /// review. Throws ``LedgerError/notHeld(_:)`` when it is held no longer.
-    static func settleHold(_ job: OutboxJob, approve: Bool, note: String, outcome: String, at time: Date, in db: Database) throws {
+    static func settleHold(_ job: OutboxJob, approve: Bool, note: String, outcome: String, at time: Date, in db: any SQLSession) throws {
         // An approved announcement scheduled for later waits for its time; any other goes now.
         let approved = job.notBefore.map { $0 > time } == true ? OutboxJob.State.scheduled : .pending
         try db.run(
@@ -133,7 +134,7 @@ extension SQLiteLedger {
     }
 
     public func decideDead(_ job: OutboxJob, retry: Bool, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {
-        try await writer.write { db in
+        try await store.write { db in
             if retry {
                 // Its body may have expired meanwhile (keep_content): sending that would send nothing.
                 guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM content WHERE record = ?)", arguments: [job.crossing]) == true else {
@@ -177,9 +178,9 @@ extension SQLiteLedger {
         reason: String,
         at time: Date
     ) async throws -> [AuditRecord] {
-        try await writer.write { db in
+        try await store.write { db in
             let states = (inflight ? OutboxJob.State.open : OutboxJob.State.open.filter { $0 != .inflight }).sql
-            let queued = try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN (\(states)) ORDER BY id").map(Self.job)
+            let queued = try SQLRow.fetchAll(db, sql: "SELECT * FROM outbox WHERE state IN (\(states)) ORDER BY id").map(Self.job)
             var records: [AuditRecord] = []
             for job in queued
             where !lanes.contains(Lane(route: job.route, destination: job.destination))
@@ -200,7 +201,7 @@ extension SQLiteLedger {
     }
 
     public func nativeIDs(platform: String, conversation: String, message: String, destination: String) async throws -> [String] {
-        try await writer.read { db in
+        try await store.read { db in
             try String.fetchAll(
                 db,
                 sql: """
@@ -212,7 +213,7 @@ extension SQLiteLedger {
         }
     }
 
-    private static func transition(_ job: OutboxJob, to state: OutboxJob.State, notBefore: Date?, error: String?, in db: Database) throws {
+    private static func transition(_ job: OutboxJob, to state: OutboxJob.State, notBefore: Date?, error: String?, in db: any SQLSession) throws {
         try db.run(
             // Only a job still queued: one cancelled meanwhile (a reload removed its route) stays cancelled.
             sql:
@@ -237,7 +238,7 @@ extension SQLiteLedger {
         )
     }
 
-    static func job(_ row: Row) throws -> OutboxJob {
+    static func job(_ row: SQLRow) throws -> OutboxJob {
         guard let state = OutboxJob.State(rawValue: row["state"]) else { throw LedgerError.corrupt("outbox state \(row["state"] as String)") }
         guard let action = Envelope.Kind(rawValue: row["action"]) else { throw LedgerError.corrupt("outbox action \(row["action"] as String)") }
         return OutboxJob(

@@ -1,10 +1,9 @@
 import Foundation
-import GRDB
 
 /// Announcements scheduled for later: outside the queues in state `scheduled` until due.
-extension SQLiteLedger {
+extension SQLLedger {
     public func releaseScheduled(until time: Date) async throws -> Set<String> {
-        try await writer.write { db in
+        try await store.write { db in
             let due = try String.fetchAll(
                 db,
                 sql: "SELECT DISTINCT destination FROM outbox WHERE state = \(OutboxJob.State.scheduled.sql) AND not_before <= ?",
@@ -22,15 +21,15 @@ extension SQLiteLedger {
     }
 
     public func nextScheduled() async throws -> Date? {
-        try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT not_before FROM outbox WHERE state = \(OutboxJob.State.scheduled.sql) ORDER BY not_before LIMIT 1")?[
+        try await store.read { db in
+            try SQLRow.fetchOne(db, sql: "SELECT not_before FROM outbox WHERE state = \(OutboxJob.State.scheduled.sql) ORDER BY not_before LIMIT 1")?[
                 "not_before"
             ]
         }
     }
 
     public func cancelScheduled(_ job: OutboxJob, by approver: String, reason: String, at time: Date) async throws -> AuditRecord {
-        try await writer.write { db in
+        try await store.write { db in
             try db.run(
                 sql:
                     "UPDATE outbox SET state = \(OutboxJob.State.cancelled.sql), last_error = ? WHERE id = ? AND state = \(OutboxJob.State.scheduled.sql)",
