@@ -36,7 +36,7 @@ extension SQLLedger {
                     INSERT INTO review (job, card, route, needed, deadline, recipients, opened_at, opened)
                     VALUES (?, ?, ?, ?, ?, ?, ?, 1)
                     ON CONFLICT (job) DO UPDATE SET card = excluded.card, deadline = excluded.deadline,
-                        recipients = excluded.recipients, needed = MAX(review.needed, excluded.needed), opened = 1
+                        recipients = excluded.recipients, needed = \(db.dialect.greatest("review.needed", "excluded.needed")), opened = 1
                     WHERE review.opened = 0 AND review.decided_at IS NULL
                     """,
                 arguments: [job.id, card, job.route, needed, deadline.map(StoredDate.init), try Self.json(recipients), StoredDate(time)]

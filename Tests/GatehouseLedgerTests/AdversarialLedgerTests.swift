@@ -37,8 +37,8 @@ import Testing
         }
     }
 
-    @Test func dedupRowsArePrunedByAgeAndRecentOnesStillDeduplicate() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func dedupRowsArePrunedByAgeAndRecentOnesStillDeduplicate(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         try await commit(ledger, "old", "a", at: start.addingTimeInterval(-8 * 86_400))
         try await commit(ledger, "new", "b", at: start)
         #expect(try await ledger.pruneInbound(before: start.addingTimeInterval(-7 * 86_400)) == 1)
@@ -67,8 +67,10 @@ import Testing
         #expect(throws: Never.self) { _ = try StateLock(directory: directory) }
     }
 
-    @Test func aRetriedDeadLetterKeepsItsDecisionTimeSoAMovedChannelGuardStillCatchesIt() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func aRetriedDeadLetterKeepsItsDecisionTimeSoAMovedChannelGuardStillCatchesIt(
+        _ backend: LedgerBackend
+    ) async throws {
+        let ledger = try await backend.ledger()
         let decided = start
         _ = try await ledger.commit(
             Intake(

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GatehouseCore
 import GatehouseLedger
 import GatehouseTesting
@@ -16,8 +15,8 @@ import Testing
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Tools/verify-tlog-proof.py").path
 
-    @Test func proofsVerifyInsideGatehouse() async throws {
-        let (reader, key) = try await Self.log(records: 21)
+    @Test(arguments: LedgerBackend.available) func proofsVerifyInsideGatehouse(_ backend: LedgerBackend) async throws {
+        let (reader, key) = try await Self.log(records: 21, on: backend)
         for record in [1, 2, 11, 20, 21] as [Int64] {
             let proof = try reader.proof(of: record)
             #expect(proof.hasPrefix("c2sp.org/tlog-proof@v1\nextra "))
@@ -27,9 +26,9 @@ import Testing
         #expect(throws: LedgerError.self) { try reader.proof(of: 22) }
     }
 
-    @Test(.enabled(if: python != nil, "needs python3"))
-    func proofsVerifyWithAnIndependentImplementation() async throws {
-        let (reader, key) = try await Self.log(records: 21)
+    @Test(.enabled(if: python != nil, "needs python3"), arguments: LedgerBackend.available)
+    func proofsVerifyWithAnIndependentImplementation(_ backend: LedgerBackend) async throws {
+        let (reader, key) = try await Self.log(records: 21, on: backend)
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for record in [1, 7, 16, 21] as [Int64] {
@@ -48,9 +47,12 @@ import Testing
     }
 
     /// A log of `records` records with checkpoints at 10, 20 and the end.
-    static func log(records count: Int) async throws -> (LedgerReader, (signer: NoteSigner, privateKey: Secret, verifierKey: String)) {
-        let log = try await Fixtures.checkpointedLog(records: count, every: 10)
-        return (LedgerReader(reader: log.queue), log.key)
+    static func log(
+        records count: Int,
+        on backend: LedgerBackend
+    ) async throws -> (LedgerReader, (signer: NoteSigner, privateKey: Secret, verifierKey: String)) {
+        let log = try await Fixtures.checkpointedLog(records: count, every: 10, on: backend)
+        return (log.log.reader, log.key)
     }
 
     static func run(_ arguments: [String]) throws -> (Int32, String) {

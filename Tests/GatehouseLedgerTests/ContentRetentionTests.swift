@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import GatehouseCore
 import GatehouseLedger
 import GatehouseTesting
@@ -29,14 +28,14 @@ import Testing
         return try #require(records.first)
     }
 
-    func content(_ queue: DatabaseQueue, _ record: Int64) throws -> Row? {
-        try queue.read { try Row.fetchOne($0, sql: "SELECT received, decided FROM content WHERE record = ?", arguments: [record]) }
+    func content(_ log: TestLedger, _ record: Int64) async throws -> SQLRow? {
+        try await log.rows("SELECT received, decided FROM content WHERE record = ?", [record]).first
     }
 
-    @Test func aLeafCommitsToTheBodiesWithoutHoldingThem() async throws {
+    @Test(arguments: LedgerBackend.available) func aLeafCommitsToTheBodiesWithoutHoldingThem(_ backend: LedgerBackend) async throws {
         let key = ContentKey.ephemeral()
-        let queue = try DatabaseQueue()
-        let ledger = try SQLLedger(writer: queue, contentKey: key)
+        let log = try await backend.open(contentKey: key)
+        let ledger = log.ledger
         let record = try await commit(ledger, "m1", "quarterly numbers: 42", daysAgo: 0)
         let leaf = String(decoding: try record.leaf(), as: UTF8.self)
         #expect(!leaf.contains("quarterly"))
@@ -46,7 +45,7 @@ import Testing
         #expect(!key.isCommitment(hmac.received, to: "quarterly numbers: 43"))
         // Without the key, a guess cannot be confirmed: another key gives another commitment.
         #expect(!ContentKey.ephemeral().isCommitment(hmac.received, to: "quarterly numbers: 42"))
-        #expect(try content(queue, record.sequence)?["received"] == "quarterly numbers: 42")
+        #expect(try await content(log, record.sequence)?["received"] == "quarterly numbers: 42")
     }
 
     @Test func theKeyIsDerivedFromTheSigningKeyAndStable() throws {
@@ -58,10 +57,10 @@ import Testing
         #expect(!ContentKey(derivedFrom: other).isCommitment(commitment, to: "hello"))
     }
 
-    @Test func expiredContentIsErasedAuditedAndTheLogStillVerifies() async throws {
+    @Test(arguments: LedgerBackend.available) func expiredContentIsErasedAuditedAndTheLogStillVerifies(_ backend: LedgerBackend) async throws {
         let key = try NoteSigner.generate(name: "acme.example/gatehouse")
-        let queue = try DatabaseQueue()
-        let ledger = try SQLLedger(writer: queue, contentKey: ContentKey(derivedFrom: key.signer))
+        let log = try await backend.open(contentKey: ContentKey(derivedFrom: key.signer))
+        let ledger = log.ledger
         let old = try await commit(ledger, "m1", "old", verdict: .block, daysAgo: 500)
         let oldDelivered = try await commit(ledger, "m2", "old but delivered", daysAgo: 450)
         let recent = try await commit(ledger, "m3", "recent", daysAgo: 10)
@@ -78,38 +77,36 @@ import Testing
         )
         #expect(erased.map(\.crossing) == [old.sequence, oldDelivered.sequence])
         #expect(erased.allSatisfy { $0.kind == .contentErased && $0.reason == "retention: keep_content 400d" })
-        #expect(try content(queue, old.sequence) == nil)
-        #expect(try content(queue, oldDelivered.sequence) == nil)
-        #expect(try content(queue, recent.sequence)?["received"] == "recent")
+        #expect(try await content(log, old.sequence) == nil)
+        #expect(try await content(log, oldDelivered.sequence) == nil)
+        #expect(try await content(log, recent.sequence)?["received"] == "recent")
         // The delivered job's copy of the body goes too.
-        let texts = try await queue.read {
-            try String.fetchAll($0, sql: "SELECT text FROM outbox WHERE crossing = ?", arguments: [oldDelivered.sequence])
-        }
+        let texts = try await log.rows("SELECT text FROM outbox WHERE crossing = ?", [oldDelivered.sequence]).map { $0["text"] as String }
         #expect(texts == [""])
         // Nothing left to erase: a second sweep writes no record.
         #expect(try await ledger.eraseContent(before: start.addingTimeInterval(-400 * day), reason: "r", at: start, limit: 100).isEmpty)
 
         _ = try await ledger.checkpoint(origin: "acme.example/gatehouse", signer: key.signer, at: start)
-        let verification = try LedgerReader(reader: queue).verify(verifiers: [key.signer.verifier], origin: "acme.example/gatehouse")
+        let verification = try log.reader.verify(verifiers: [key.signer.verifier], origin: "acme.example/gatehouse")
         #expect(verification.intact)
         #expect(verification.records == 6 && verification.checkpoints == 2)
     }
 
-    @Test func contentStillOwedToADestinationIsKeptUntilItsJobEnds() async throws {
-        let queue = try DatabaseQueue()
-        let ledger = try SQLLedger(writer: queue, contentKey: .ephemeral())
+    @Test(arguments: LedgerBackend.available) func contentStillOwedToADestinationIsKeptUntilItsJobEnds(_ backend: LedgerBackend) async throws {
+        let log = try await backend.open(contentKey: .ephemeral())
+        let ledger = log.ledger
         let queued = try await commit(ledger, "m1", "still queued", daysAgo: 500)
         let cutoff = start.addingTimeInterval(-400 * day)
         #expect(try await ledger.eraseContent(before: cutoff, reason: "r", at: start, limit: 100).isEmpty)
-        #expect(try content(queue, queued.sequence) != nil)
+        #expect(try await content(log, queued.sequence) != nil)
         let job = try #require(try await ledger.head(of: "news"))
         _ = try await ledger.recordDead(job, reason: "rejected", at: start)
         #expect(try await ledger.eraseContent(before: cutoff, reason: "r", at: start, limit: 100).map(\.crossing) == [queued.sequence])
     }
 
-    @Test func erasureProceedsInBatchesOldestFirst() async throws {
-        let queue = try DatabaseQueue()
-        let ledger = try SQLLedger(writer: queue, contentKey: .ephemeral())
+    @Test(arguments: LedgerBackend.available) func erasureProceedsInBatchesOldestFirst(_ backend: LedgerBackend) async throws {
+        let log = try await backend.open(contentKey: .ephemeral())
+        let ledger = log.ledger
         for index in 0..<5 { _ = try await commit(ledger, "m\(index)", "t\(index)", verdict: .block, daysAgo: Double(500 - index)) }
         let cutoff = start.addingTimeInterval(-400 * day)
         #expect(try await ledger.eraseContent(before: cutoff, reason: "r", at: start, limit: 2).map(\.crossing) == [1, 2])
@@ -117,32 +114,33 @@ import Testing
         #expect(try await ledger.eraseContent(before: cutoff, reason: "r", at: start, limit: 2).map(\.crossing) == [5])
     }
 
-    @Test func changedContentIsCaughtByItsCommitmentAndTheKeyTravelsAsText() async throws {
+    @Test(arguments: LedgerBackend.available) func changedContentIsCaughtByItsCommitmentAndTheKeyTravelsAsText(_ backend: LedgerBackend) async throws
+    {
         let signing = try NoteSigner.generate(name: "acme.example/gatehouse")
         let key = ContentKey(derivedFrom: signing.signer)
-        let queue = try DatabaseQueue()
-        let ledger = try SQLLedger(writer: queue, contentKey: key)
+        let log = try await backend.open(contentKey: key)
+        let ledger = log.ledger
         for index in 1...3 { _ = try await commit(ledger, "m\(index)", "body \(index)", verdict: .block, daysAgo: 0) }
         // An auditor gets the content key as text, not the signing key it comes from.
         let auditorKey = try ContentKey(parsing: key.text.value)
         #expect(try ContentKey(parsing: signing.privateKey.value).text.value == key.text.value)
-        let intact = try LedgerReader(reader: queue).verifyContent(key: auditorKey)
+        let intact = try log.reader.verifyContent(key: auditorKey)
         #expect(intact.problem == nil && intact.checked == 3)
         // The content store is not append-only (retention erases it), so it can be rewritten;
         // the rewrite does not match what the leaf committed to.
-        try await queue.write { try $0.execute(sql: "UPDATE content SET decided = 'something else' WHERE record = 2") }
-        let broken = try LedgerReader(reader: queue).verifyContent(key: auditorKey)
+        try await log.execute("UPDATE content SET decided = 'something else' WHERE record = 2")
+        let broken = try log.reader.verifyContent(key: auditorKey)
         #expect(broken.problem?.record == 2 && broken.checked == 1)
         #expect(broken.problem?.reason.contains("decided content of record 2 was changed") == true)
         // Another key cannot vouch for the content either way.
-        #expect(try LedgerReader(reader: queue).verifyContent(key: .ephemeral()).problem?.record == 1)
+        #expect(try log.reader.verifyContent(key: .ephemeral()).problem?.record == 1)
         #expect(throws: NoteError.self) { try ContentKey(parsing: "CONTENT+KEY+short") }
     }
 
-    @Test func aPayloadTravelsWithItsJobAndTheCommitmentCoversIt() async throws {
+    @Test(arguments: LedgerBackend.available) func aPayloadTravelsWithItsJobAndTheCommitmentCoversIt(_ backend: LedgerBackend) async throws {
         let key = ContentKey.ephemeral()
-        let queue = try DatabaseQueue()
-        let ledger = try SQLLedger(writer: queue, contentKey: key)
+        let log = try await backend.open(contentKey: key)
+        let ledger = log.ledger
         var envelope = Fixtures.envelope(platform: "tg", conversation: "-100", messageID: "7", text: "see the report")
         envelope.body.spans = [Span(offset: 8, length: 6, style: .link("https://acme.example/q3"))]
         envelope.attachments = [Envelope.Attachment(reference: "file-1", name: "q3.pdf", mimeType: "application/pdf", bytes: 1234)]
@@ -167,12 +165,10 @@ import Testing
         #expect(jobs.first?.payload == expected)
         // Read back from the outbox as the dispatcher reads it.
         #expect(try await ledger.head(of: "news")?.payload == expected)
-        #expect(try LedgerReader(reader: queue).verifyContent(key: key).checked == 1)
+        #expect(try log.reader.verifyContent(key: key).checked == 1)
         // The hidden link target is content: pointing it elsewhere breaks the commitment.
-        try await queue.write {
-            try $0.execute(sql: "UPDATE content SET decided_payload = replace(decided_payload, 'acme.example', 'evil.example')")
-        }
-        let broken = try LedgerReader(reader: queue).verifyContent(key: key)
+        try await log.execute("UPDATE content SET decided_payload = replace(decided_payload, 'acme.example', 'evil.example')")
+        let broken = try log.reader.verifyContent(key: key)
         #expect(broken.problem?.record == 1)
         #expect(broken.problem?.reason.contains("decided content") == true)
     }

@@ -88,8 +88,8 @@ import Testing
         )
     }
 
-    @Test func eventsCommittedTogetherKeepTheirOrderAndAreDeduplicated() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func eventsCommittedTogetherKeepTheirOrderAndAreDeduplicated(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let results = try await ledger.commit(["m1", "m2", "m1", "m3"].map(intake))
         let sequences = results.map { result -> [Int64] in
             guard case .success(.committed(let records, _)) = result else { return [] }
@@ -100,24 +100,33 @@ import Testing
         #expect(try await ledger.jobs(in: .pending, limit: 10).map(\.originMessage) == ["m1", "m2", "m3"])
     }
 
-    @Test func anEventThatCannotBeWrittenFailsAloneAndLeavesNoTrace() async throws {
-        let queue = try DatabaseQueue()
-        let ledger = try SQLLedger(writer: queue, contentKey: .ephemeral())
+    @Test(arguments: LedgerBackend.available) func anEventThatCannotBeWrittenFailsAloneAndLeavesNoTrace(_ backend: LedgerBackend) async throws {
+        let log = try await backend.open()
+        let ledger = log.ledger
         // A poisoned event makes its write fail halfway, after its inbound row went in.
-        try await queue.write { db in
-            try db.execute(
-                sql: """
-                    CREATE TRIGGER poison BEFORE INSERT ON outbox WHEN NEW.origin_message = 'poison'
-                    BEGIN SELECT RAISE(ABORT, 'injected failure'); END
-                    """
+        switch backend {
+        case .sqlite:
+            try await log.execute(
+                """
+                CREATE TRIGGER poison BEFORE INSERT ON outbox WHEN NEW.origin_message = 'poison'
+                BEGIN SELECT RAISE(ABORT, 'injected failure'); END
+                """
             )
+        case .postgres:
+            try await log.execute(
+                """
+                CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.origin_message = 'poison' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$
+                """
+            )
+            try await log.execute("CREATE TRIGGER poison BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION poison()")
         }
         let results = try await ledger.commit(["m1", "poison", "m2"].map(intake))
         #expect((try? results[0].get()) != nil && (try? results[2].get()) != nil)
         #expect(throws: (any Error).self) { try results[1].get() }
         // Nothing of the failed event remains, so its redelivery is not taken for a duplicate.
         #expect(try await ledger.records(from: 1, limit: 10).map { $0.origin?.messageID } == ["m1", "m2"])
-        try await queue.write { try $0.execute(sql: "DROP TRIGGER poison") }
+        try await log.execute(backend == .sqlite ? "DROP TRIGGER poison" : "DROP TRIGGER poison ON outbox")
         guard case .committed = try await ledger.commit(intake("poison")) else {
             Issue.record("the redelivered event was taken for a duplicate")
             return

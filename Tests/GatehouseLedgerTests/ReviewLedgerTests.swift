@@ -15,8 +15,8 @@ import Testing
         try await HoldDecisionTests().held(ledger, id)
     }
 
-    @Test func aReviewIsOpenedOnceWithItsCardAndAudited() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func aReviewIsOpenedOnceWithItsCardAndAudited(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let job = try await held(ledger)
         #expect(try await ledger.unopenedHolds(limit: 10).map(\.id) == [job.id])
         let deadline = Date(timeIntervalSince1970: 1_800_000_000)
@@ -42,8 +42,8 @@ import Testing
         #expect(try await ledger.openReviews(after: 0, limit: 10).map(\.job) == [job.id])
     }
 
-    @Test func fourEyesAreTwoPeopleAndTheSecondApprovalReleasesIt() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func fourEyesAreTwoPeopleAndTheSecondApprovalReleasesIt(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let job = try await held(ledger)
         _ = try await ledger.openReview(job, card: "c", to: [], needed: 2, deadline: nil, audited: true, at: Date())
         guard case .counted(let first, 1, 2) = try await ledger.vote(job, by: wang, approve: true, reason: "ok", needed: 2, at: Date()) else {
@@ -65,8 +65,8 @@ import Testing
         #expect(try await ledger.vote(job, by: alice, approve: false, reason: "late", needed: 2, at: Date()) == .notHeld)
     }
 
-    @Test func oneRejectionRejectsEvenAfterAnApproval() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func oneRejectionRejectsEvenAfterAnApproval(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let job = try await held(ledger)
         _ = try await ledger.vote(job, by: wang, approve: true, reason: "ok", needed: 2, at: Date())
         guard case .rejected(let record) = try await ledger.vote(job, by: alice, approve: false, reason: "client name", needed: 2, at: Date()) else {
@@ -78,8 +78,8 @@ import Testing
         #expect(try await ledger.decidedHolds(limit: 10).first?.outcome == "rejected")
     }
 
-    @Test func aStricterRuleInForceWhenTheReviewOpenedStillStands() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func aStricterRuleInForceWhenTheReviewOpenedStillStands(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let job = try await held(ledger)
         _ = try await ledger.openReview(job, card: nil, to: [], needed: 2, deadline: nil, audited: true, at: Date())
         // A reload lowered approvals to 1: the hold opened under 2 still needs 2.
@@ -89,8 +89,8 @@ import Testing
         }
     }
 
-    @Test func refusalsExpiriesEscalationsAndRemindersAreAudited() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func refusalsExpiriesEscalationsAndRemindersAreAudited(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let job = try await held(ledger)
         _ = try await ledger.openReview(job, card: "c", to: ["staff:rev01"], needed: 1, deadline: Date(), audited: true, at: Date())
         let refused = try await ledger.refuseDecision(job, by: li, because: "not a reviewer", card: "c", at: Date())
@@ -120,8 +120,8 @@ import Testing
         #expect(kinds == [.crossing, .reviewOpened, .decisionRefused, .holdReminded, .holdEscalated, .holdExpired])
     }
 
-    @Test func theCLIsDecisionOnAHoldWithoutAReviewClosesTheReviewItMakes() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func theCLIsDecisionOnAHoldWithoutAReviewClosesTheReviewItMakes(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let other = try await held(ledger, "m2")
         guard case .approved = try await ledger.vote(other, by: alice, approve: true, reason: "fine", needed: 1, at: Date()) else {
             Issue.record("one approval of a route without reviewers releases it")
@@ -130,8 +130,10 @@ import Testing
         #expect(try await ledger.decidedHolds(limit: 10).map(\.job) == [other.id])
     }
 
-    @Test func aDecisionBeforeTheReviewOpenedKeepsItsVoteAndTheReviewStillOpens() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func aDecisionBeforeTheReviewOpenedKeepsItsVoteAndTheReviewStillOpens(
+        _ backend: LedgerBackend
+    ) async throws {
+        let ledger = try await backend.ledger()
         let job = try await held(ledger)
         guard case .counted = try await ledger.vote(job, by: alice, approve: true, reason: "early", needed: 2, at: Date()) else {
             Issue.record("an early approval should be counted")
@@ -148,8 +150,8 @@ import Testing
         #expect(review.card == "c" && review.deadline == deadline && review.needed == 2 && review.approvals == 1)
     }
 
-    @Test func aVotePastTheDeadlineIsNotCounted() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func aVotePastTheDeadlineIsNotCounted(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let job = try await held(ledger)
         let deadline = Date(timeIntervalSince1970: 1_800_000_000)
         _ = try await ledger.openReview(job, card: "c", to: [], needed: 1, deadline: deadline, audited: true, at: deadline.addingTimeInterval(-60))
@@ -162,8 +164,8 @@ import Testing
         }
     }
 
-    @Test func aSignedClicksNonceIsTakenOnce() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func aSignedClicksNonceIsTakenOnce(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         #expect(try await ledger.claimNonce(platform: "corp", nonce: "card-timestamp:1:sig", at: Date()))
         #expect(try await !ledger.claimNonce(platform: "corp", nonce: "card-timestamp:1:sig", at: Date()))
         #expect(try await ledger.claimNonce(platform: "other", nonce: "card-timestamp:1:sig", at: Date()))

@@ -26,8 +26,8 @@ import Testing
         return jobs
     }
 
-    @Test func aScheduledJobHoldsUpNothingAndJoinsItsQueueWhenDue() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func aScheduledJobHoldsUpNothingAndJoinsItsQueueWhenDue(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let due = now.addingTimeInterval(3600)
         let jobs = try await schedule(ledger, [("news", .forward), ("partners", .forward)], due: due)
         #expect(jobs.map(\.state) == [.scheduled, .scheduled])
@@ -42,8 +42,8 @@ import Testing
         #expect(try await ledger.nextScheduled() == nil)
     }
 
-    @Test func aHeldScheduledAnnouncementKeepsItsTimeWhenApprovedEarly() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func aHeldScheduledAnnouncementKeepsItsTimeWhenApprovedEarly(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let due = Date().addingTimeInterval(3600)
         let held = try #require(try await schedule(ledger, [("news", .hold)], due: due).first)
         #expect(held.state == .held)
@@ -59,8 +59,8 @@ import Testing
         #expect(abs(approved.createdAt.timeIntervalSince(lateDue)) < 0.002)
     }
 
-    @Test func cancellingIsAuditedOnceAndARemovedRouteCancelsItToo() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func cancellingIsAuditedOnceAndARemovedRouteCancelsItToo(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let jobs = try await schedule(ledger, [("news", .forward), ("partners", .forward)], due: now.addingTimeInterval(60))
         let record = try await ledger.cancelScheduled(jobs[0], by: "uid 1000 (ops)", reason: "wrong date", at: now)
         #expect(record.outcome == .cancelled && record.approver == "uid 1000 (ops)" && record.reason == "wrong date" && record.attempt == nil)

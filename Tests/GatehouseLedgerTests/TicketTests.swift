@@ -7,12 +7,7 @@ import Testing
 /// The support desk's tickets in the ledger: one per customer conversation, numbered from 1001,
 /// opened again when a customer writes after it was closed.
 @Suite struct TicketTests {
-    let ledger: SQLLedger
     let start = Date(timeIntervalSince1970: 1_790_000_000)
-
-    init() throws {
-        ledger = try Fixtures.memoryLedger()
-    }
 
     func customer(_ id: String, _ name: String, handle: String? = nil) -> Envelope.Sender {
         var sender = Envelope.Sender(id: id, name: name)
@@ -21,7 +16,10 @@ import Testing
         return sender
     }
 
-    @Test func eachCustomerHasOneTicketNumberedFromTheFirstAndKeepsItWhileItIsOpen() async throws {
+    @Test(arguments: LedgerBackend.available) func eachCustomerHasOneTicketNumberedFromTheFirstAndKeepsItWhileItIsOpen(
+        _ backend: LedgerBackend
+    ) async throws {
+        let ledger = try await backend.ledger()
         let li = try await ledger.ticket(
             platform: "tg",
             chat: "7001",
@@ -53,7 +51,8 @@ import Testing
         #expect(other.ticket.number == Ticket.firstNumber + 2)
     }
 
-    @Test func openTicketsAreListedOldestFirstAndFoundByNumber() async throws {
+    @Test(arguments: LedgerBackend.available) func openTicketsAreListedOldestFirstAndFoundByNumber(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         for (index, chat) in ["9", "8", "7"].enumerated() {
             _ = try await ledger.ticket(
                 platform: "tg",

@@ -5,6 +5,14 @@ public enum SQLDialect: String, Sendable {
     case sqlite
     case postgres
 
+    /// The larger of two values (not the aggregate).
+    func greatest(_ a: String, _ b: String) -> String {
+        switch self {
+        case .sqlite: "MAX(\(a), \(b))"
+        case .postgres: "GREATEST(\(a), \(b))"
+        }
+    }
+
     /// An aggregate joining a text column's values with a separator, in `order`.
     func joined(_ column: String, separator: String, order: String) -> String {
         switch self {

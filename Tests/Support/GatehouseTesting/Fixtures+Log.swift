@@ -1,19 +1,19 @@
 import Foundation
-import GRDB
 import GatehouseCore
 import GatehouseLedger
 
 extension Fixtures {
-    /// An in-memory ledger of `count` crossing records, checkpointed under `origin` every `every`
-    /// records and at the end, with the key that signed it.
+    /// A new ledger of `count` crossing records on `backend`, checkpointed under `origin` every
+    /// `every` records and at the end, with the key that signed it.
     public static func checkpointedLog(
         records count: Int,
         every: Int,
-        origin: String = "acme.example/gatehouse"
-    ) async throws -> (queue: DatabaseQueue, ledger: SQLLedger, key: (signer: NoteSigner, privateKey: Secret, verifierKey: String)) {
+        origin: String = "acme.example/gatehouse",
+        on backend: LedgerBackend = .sqlite
+    ) async throws -> (log: TestLedger, key: (signer: NoteSigner, privateKey: Secret, verifierKey: String)) {
         let key = try NoteSigner.generate(name: origin)
-        let queue = try DatabaseQueue()
-        let ledger = try SQLLedger(writer: queue, contentKey: .ephemeral())
+        let log = try await backend.open()
+        let ledger = log.ledger
         for index in 1...count {
             _ = try await ledger.commit(
                 Intake(
@@ -25,6 +25,6 @@ extension Fixtures {
             )
             if index % every == 0 || index == count { _ = try await ledger.checkpoint(origin: origin, signer: key.signer, at: Date()) }
         }
-        return (queue, ledger, key)
+        return (log, key)
     }
 }

@@ -25,8 +25,8 @@ import Testing
         )
     }
 
-    @Test func aCommitRecordsEveryCrossingAndQueuesOnlyTheOnesThatDeliver() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func aCommitRecordsEveryCrossingAndQueuesOnlyTheOnesThatDeliver(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let envelope = Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m1", text: "hello")
         guard case .committed(let records, let jobs) = try await ledger.commit(intake(envelope, [("news", .forward), ("vault", .block)])) else {
             Issue.record("not committed")
@@ -42,8 +42,8 @@ import Testing
         #expect(try await ledger.head(of: "vault") == nil)
     }
 
-    @Test func aRedeliveredEventIsRecognisedAndWritesNothing() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func aRedeliveredEventIsRecognisedAndWritesNothing(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let envelope = Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m1", text: "hello")
         _ = try await ledger.commit(intake(envelope, [("news", .forward)]))
         #expect(try await ledger.commit(intake(envelope, [("news", .forward)])) == .duplicate)
@@ -58,8 +58,8 @@ import Testing
         }
     }
 
-    @Test func outcomesAreAuditedAndDeliveredJobsLeaveTheQueueInOrder() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func outcomesAreAuditedAndDeliveredJobsLeaveTheQueueInOrder(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         for id in ["m1", "m2"] {
             _ = try await ledger.commit(
                 intake(Fixtures.envelope(platform: "corp", conversation: "cid", messageID: id, text: id), [("news", .forward)])
@@ -89,8 +89,8 @@ import Testing
         #expect(try await ledger.records(from: 1, limit: 100).map(\.sequence) == [1, 2, 3, 4, 5])
     }
 
-    @Test func aLeasedJobStaysTheHeadInflightUntilItsOutcome() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func aLeasedJobStaysTheHeadInflightUntilItsOutcome(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         _ = try await ledger.commit(
             intake(Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m1", text: "a"), [("news", .forward), ("vault", .hold)])
         )
@@ -108,8 +108,8 @@ import Testing
         await #expect(throws: LedgerError.self) { try await ledger.lease(held, until: until) }
     }
 
-    @Test func aConfigLoadIsARecordOfItsOwn() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func aConfigLoadIsARecordOfItsOwn(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let record = try await ledger.recordConfigLoaded(
             revision: "abc123",
             file: "/etc/gatehouse/gatehouse.yaml",
@@ -123,16 +123,20 @@ import Testing
         )
     }
 
-    @Test func theAuditLogIsAppendOnly() async throws {
-        let queue = try DatabaseQueue()
-        let ledger = try SQLLedger(writer: queue, contentKey: .ephemeral())
-        _ = try await ledger.commit(intake(Fixtures.envelope(platform: "corp", conversation: "cid", text: "x"), [("news", .forward)]))
-        #expect(throws: DatabaseError.self) {
-            try queue.write { try $0.execute(sql: "UPDATE audit_record SET verdict = 'block'") }
+    @Test(arguments: LedgerBackend.available) func theAuditLogIsAppendOnly(_ backend: LedgerBackend) async throws {
+        let log = try await backend.open()
+        _ = try await log.ledger.commit(intake(Fixtures.envelope(platform: "corp", conversation: "cid", text: "x"), [("news", .forward)]))
+        _ = try await log.ledger.checkpoint(origin: "o", signer: try NoteSigner.generate(name: "o").signer, at: Date())
+        // The database itself refuses, whoever asks.
+        var statements = [
+            "UPDATE audit_record SET verdict = 'block'", "DELETE FROM audit_record", "UPDATE audit_leaf_hash SET hash = hash",
+            "DELETE FROM audit_leaf_hash", "UPDATE checkpoint SET note = ''", "DELETE FROM checkpoint",
+        ]
+        if backend == .postgres { statements += ["TRUNCATE audit_record CASCADE", "TRUNCATE checkpoint"] }
+        for statement in statements {
+            await #expect(throws: (any Error).self, "\(statement)") { try await log.execute(statement) }
         }
-        #expect(throws: DatabaseError.self) {
-            try queue.write { try $0.execute(sql: "DELETE FROM audit_record") }
-        }
+        #expect(try await log.ledger.auditSizes() == (1, 1))
     }
 
     @Test func leavesAreCanonicalJSONWithoutContent() throws {
@@ -216,8 +220,8 @@ import Testing
         return try #require(try await ledger.jobs(in: .held, limit: 100).first { $0.originMessage == id })
     }
 
-    @Test func anApprovedHoldJoinsTheQueueAndTheDecisionIsAudited() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func anApprovedHoldJoinsTheQueueAndTheDecisionIsAudited(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let job = try await held(ledger, "m1")
         #expect(try await ledger.head(of: "news") == nil)
         let liWei = ReviewerIdentity(via: .unix, id: "1000", name: "li.wei")
@@ -231,8 +235,8 @@ import Testing
         #expect(try await ledger.vote(job, by: .root, approve: false, reason: "y", needed: 1, at: Date()) == .notHeld)
     }
 
-    @Test func aRejectedHoldIsNeverDelivered() async throws {
-        let ledger = try Fixtures.memoryLedger()
+    @Test(arguments: LedgerBackend.available) func aRejectedHoldIsNeverDelivered(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
         let job = try await held(ledger, "m1")
         let record = try #require(
             try await ledger.vote(

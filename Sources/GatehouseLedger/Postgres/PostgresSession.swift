@@ -1,0 +1,192 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// A PostgreSQL connection inside one of its transactions, run from a thread of its own: each
+/// statement waits for its result, so the ledger's logic reads exactly as on SQLite.
+final class PostgresSession: SQLSession {
+    let connection: PostgresConnection
+    let logger: Logger
+    /// The statements in PostgreSQL's spelling, by the ledger's (owned by the connection's worker).
+    let translations: PostgresTranslations
+    private(set) var changesCount = 0
+    private var savepoints = 0
+
+    init(connection: PostgresConnection, translations: PostgresTranslations, logger: Logger) {
+        self.connection = connection
+        self.translations = translations
+        self.logger = logger
+    }
+
+    var dialect: SQLDialect { .postgres }
+
+    func run(sql: String, arguments: SQLArguments) throws {
+        changesCount = try execute(sql: sql, arguments: arguments).metadata.rows ?? 0
+    }
+
+    func rows(sql: String, arguments: SQLArguments) throws -> [SQLRow] {
+        let result = try execute(sql: sql, arguments: arguments)
+        guard let first = result.rows.first else { return [] }
+        let columns = SQLRow.Columns(first.map(\.columnName))
+        return try result.rows.map { row in SQLRow(columns: columns, values: try row.map(Self.value)) }
+    }
+
+    func savepoint(_ body: () throws -> Void) throws {
+        savepoints += 1
+        let name = "s\(savepoints)"
+        try execute(sql: "SAVEPOINT \(name)")
+        do {
+            try body()
+        } catch {
+            try execute(sql: "ROLLBACK TO SAVEPOINT \(name)")
+            throw error
+        }
+        try execute(sql: "RELEASE SAVEPOINT \(name)")
+    }
+
+    /// Runs a statement as it is (no placeholders): transaction control, the schema.
+    @discardableResult
+    func execute(sql: String) throws -> PostgresQueryResult {
+        try wait(connection.query(PostgresQuery(unsafeSQL: sql), logger: logger))
+    }
+
+    /// Runs a script of statements separated by semicolons (a migration), one by one: the
+    /// extended protocol PostgresNIO speaks takes one statement at a time.
+    func executeScript(_ script: String) throws {
+        for statement in Self.statements(in: script) { try execute(sql: statement) }
+    }
+
+    /// The statements of a script: split at semicolons outside quotes, `$$` bodies and comments.
+    static func statements(in script: String) -> [String] {
+        var statements: [String] = []
+        var current = ""
+        var characters = Array(script)[...]
+        var quote: Character?
+        var dollarBody = false
+        while let character = characters.popFirst() {
+            if character == "-", characters.first == "-", quote == nil, !dollarBody {
+                while let next = characters.first, next != "\n" { characters.removeFirst() }
+                continue
+            }
+            current.append(character)
+            if character == "$", characters.first == "$", quote == nil {
+                current.append(characters.removeFirst())
+                dollarBody.toggle()
+            } else if dollarBody {
+                continue
+            } else if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == ";" {
+                current.removeLast()
+                let statement = current.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !statement.isEmpty { statements.append(statement) }
+                current = ""
+            }
+        }
+        let last = current.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !last.isEmpty { statements.append(last) }
+        return statements
+    }
+
+    private func execute(sql: String, arguments: SQLArguments) throws -> PostgresQueryResult {
+        var binds = PostgresBindings(capacity: arguments.values.count)
+        for value in arguments.values {
+            switch value {
+            case .null: binds.appendNull()
+            case .integer(let number): binds.append(number)
+            case .real(let number): binds.append(number)
+            case .text(let text): binds.append(text)
+            case .blob(let data): binds.append(ByteBuffer(bytes: data))
+            case .date(let date): binds.append(SQLValue.rounded(date))
+            }
+        }
+        return try wait(connection.query(PostgresQuery(unsafeSQL: translations.postgres(sql), binds: binds), logger: logger))
+    }
+
+    private func wait<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
+        do {
+            return try future.wait()
+        } catch let error as PSQLError {
+            throw PostgresFailure(error)
+        }
+    }
+
+    /// A cell as the ledger reads it: integers, text, bytes and times; flags as 0 or 1.
+    static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return .integer(try cell.decode(Int64.self))
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .float4, .float8: return .real(try cell.decode(Double.self))
+        case .bytea: return .blob(Data(buffer: try cell.decode(ByteBuffer.self)))
+        case .timestamptz, .timestamp: return .date(SQLValue.rounded(try cell.decode(Date.self)))
+        // Sums of integers: exact, and read as integers where asked.
+        case .numeric: return .text("\(try cell.decode(Decimal.self))")
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+}
+
+/// The ledger's statements, written with SQLite's `?` placeholders, in PostgreSQL's numbered
+/// ones (`$1`), translated once each. Question marks inside quoted text or names are left alone.
+final class PostgresTranslations: @unchecked Sendable {
+    // Touched only from the worker's thread that owns it.
+    private var cache: [String: String] = [:]
+
+    func postgres(_ sql: String) -> String {
+        if let translated = cache[sql] { return translated }
+        var translated = ""
+        translated.reserveCapacity(sql.utf8.count + 16)
+        var number = 0
+        var quote: Character?
+        for character in sql {
+            if let open = quote {
+                if character == open { quote = nil }
+                translated.append(character)
+            } else if character == "'" || character == "\"" {
+                quote = character
+                translated.append(character)
+            } else if character == "?" {
+                number += 1
+                translated += "$\(number)"
+            } else {
+                translated.append(character)
+            }
+        }
+        cache[sql] = translated
+        return translated
+    }
+}
+
+/// A PostgreSQL error, told without the statement's values: the server's message and its
+/// SQLSTATE code (`23505` a unique violation), or what happened to the connection.
+public struct PostgresFailure: Error, CustomStringConvertible, Sendable {
+    /// The SQLSTATE, when the server answered.
+    public let sqlState: String?
+    public let message: String
+
+    init(_ error: PSQLError) {
+        if let info = error.serverInfo {
+            sqlState = info[.sqlState]
+            message = info[.message] ?? "\(error.code)"
+        } else {
+            sqlState = nil
+            message = "\(error.code)"
+        }
+    }
+
+    init(message: String) {
+        sqlState = nil
+        self.message = message
+    }
+
+    public var description: String {
+        sqlState.map { "PostgreSQL: \(message) (SQLSTATE \($0))" } ?? "PostgreSQL: \(message)"
+    }
+
+    /// Whether the connection, not the statement, failed: the next transaction reconnects.
+    var isConnectionLost: Bool { sqlState == nil }
+}
