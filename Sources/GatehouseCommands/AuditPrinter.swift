@@ -149,7 +149,17 @@ struct AuditPrinter {
 }
 
 extension FileHandle: @retroactive TextOutputStream {
+    /// Writes, and ends the process when the output is gone: a reader that stopped reading
+    /// (`| head`) ends it quietly, as a pipe's writer ends (status 141, SIGPIPE's); any other
+    /// failure (a full disk) is said on standard error.
     public func write(_ string: String) {
-        write(Data(string.utf8))
+        do {
+            try write(contentsOf: Data(string.utf8))
+        } catch {
+            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            if (error as NSError).code == Int(EPIPE) || underlying?.code == Int(EPIPE) { exit(141) }
+            try? FileHandle.standardError.write(contentsOf: Data("gatehouse: cannot write the output: \(error)\n".utf8))
+            exit(1)
+        }
     }
 }

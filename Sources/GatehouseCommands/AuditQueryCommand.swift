@@ -41,7 +41,7 @@ struct AuditQueryCommand: AsyncParsableCommand {
     var format: AuditFormat = .table
 
     func run() async throws {
-        try AuditPrinter(format: format, withContent: false).print(LedgerReader(directory: location.directory()), filters.query)
+        try AuditPrinter(format: format, withContent: false).print(location.reader(), filters.query)
     }
 }
 
@@ -66,6 +66,6 @@ struct AuditExport: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try AuditPrinter(format: format, withContent: withContent).print(LedgerReader(directory: location.directory()), filters.query)
+        try AuditPrinter(format: format, withContent: withContent).print(location.reader(), filters.query)
     }
 }

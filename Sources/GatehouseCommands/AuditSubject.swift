@@ -49,7 +49,7 @@ struct AuditSubject: AsyncParsableCommand {
 
     func run() async throws {
         let config = try location.config.map { try ConfigOptions.load($0) }
-        for line in try Self.export(LedgerReader(directory: location.directory()), subject.subject(in: config)) { print(line) }
+        for line in try Self.export(location.reader(), subject.subject(in: config)) { print(line) }
     }
 
     /// The export's lines: the header (who, their tickets), then a line per record.

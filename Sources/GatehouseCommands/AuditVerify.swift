@@ -62,7 +62,7 @@ struct AuditVerify: AsyncParsableCommand {
         }
         let verifiers = try keys.verifiers()
         let terminal = isatty(STDERR_FILENO) == 1
-        let result = try LedgerReader(directory: location.directory()).verify(verifiers: verifiers, origin: origin) { done, total in
+        let result = try location.reader().verify(verifiers: verifiers, origin: origin) { done, total in
             // A progress line on a terminal only; logs and pipes get the verdict alone.
             if terminal { FileHandle.standardError.write(Data("\rverifying \(done) of \(total) records…".utf8)) }
         }
@@ -77,7 +77,7 @@ struct AuditVerify: AsyncParsableCommand {
                 + (result.signaturesChecked ? ", every signature verified" : " (signatures not checked: give --verifier-key)")
         )
         guard let contentKey else { return }
-        let content = try LedgerReader(directory: location.directory()).verifyContent(key: contentKey)
+        let content = try location.reader().verifyContent(key: contentKey)
         if let problem = content.problem {
             print("BROKEN: \(problem.reason)")
             print("\(content.checked) crossings' content matched before it.")
@@ -103,6 +103,6 @@ struct AuditProve: AsyncParsableCommand {
     var record: Int64
 
     func run() async throws {
-        print(try LedgerReader(directory: location.directory()).proof(of: record), terminator: "")
+        print(try location.reader().proof(of: record), terminator: "")
     }
 }

@@ -7,7 +7,8 @@ public struct GatehouseCommand: AsyncParsableCommand {
         abstract: "The one door between DingTalk and Telegram: every crossing decided by rules and audited.",
         version: GatehouseVersion.current,
         subcommands: [
-            Run.self, Check.self, Explain.self, Audit.self, Status.self, Holds.self, Queue.self, Reload.self, Announce.self, Withdraw.self, Desk.self,
+            Run.self, Check.self, Explain.self, Audit.self, LedgerCommand.self, Status.self, Holds.self, Queue.self, Reload.self, Announce.self,
+            Withdraw.self, Desk.self,
             Demo.self,
             Emulate.self,
         ]

@@ -1,11 +1,13 @@
 import ArgumentParser
 import AsyncHTTPClient
 import GatehouseConfig
+import GatehouseCore
 import GatehouseLedger
 import GatehouseRuntime
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 
 /// `gatehouse run --config F`: the daemon, in the foreground.
 struct Run: AsyncParsableCommand {
@@ -42,15 +44,50 @@ struct Run: AsyncParsableCommand {
             every: audit.checkpointEvery,
             records: audit.checkpointRecords
         )
-        // One gateway per state directory: a second one would poll the same bots and send twice.
-        let lock: StateLock
-        do {
-            lock = try StateLock(directory: config.state)
-        } catch {
-            throw CommandFailure("\(error)")
+        let contentKey = ContentKey(derivedFrom: signer)
+        let ledger: SQLLedger
+        // The lease's keeper on a shared ledger: first in the group, so it stops last.
+        var keeper: [any Service] = []
+        var lock: StateLock?
+        if let database = config.database {
+            // Several instances on one PostgreSQL ledger take turns: this one waits as a standby
+            // until it holds the lease, and every write it makes from then on checks it.
+            let store: PostgresStore
+            do {
+                store = try await PostgresStore.open(database.location, logger: logger)
+            } catch {
+                throw CommandFailure("\(config.file): state: \(database.location): \(error)")
+            }
+            ledger = SQLLedger(store: store, contentKey: contentKey)
+            let lease = LedgerLease(store: store, holder: LedgerLease.instanceName(), duration: database.lease)
+            let standby = Standby(
+                lease: lease,
+                ledger: ledger,
+                listen: config.listen.http.flatMap(HostPort.init),
+                revision: config.revision,
+                limits: config.listen.limits,
+                logger: logger
+            )
+            logger.info(
+                "gatehouse standing by for the ledger's lease",
+                metadata: ["gh.state": .string(database.location.description), "gh.instance": .string(lease.holder)]
+            )
+            guard let held = try await standby.run() else {
+                logger.info("gatehouse stopped while standing by")
+                return
+            }
+            lease.fence(held)
+            keeper = [LeaseKeeper(lease: lease, held: held, logger: logger)]
+        } else {
+            // One gateway per state directory: a second one would poll the same bots and send twice.
+            do {
+                lock = try StateLock(directory: config.state)
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+            ledger = try SQLLedger(directory: config.state, contentKey: contentKey)
         }
         defer { withExtendedLifetime(lock) {} }
-        let ledger = try SQLLedger(directory: config.state, contentKey: ContentKey(derivedFrom: signer))
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             // One registry for the whole process: what the gateway counts and what the adapters
@@ -73,10 +110,11 @@ struct Run: AsyncParsableCommand {
                 "gatehouse starting",
                 metadata: [
                     "gh.config": .string(config.file), "gh.revision": .string(String(config.revision.prefix(12))),
-                    "gh.state": .string(config.state), "gh.routes": .stringConvertible(config.routes.count),
+                    "gh.state": .string(config.database?.location.description ?? config.state),
+                    "gh.routes": .stringConvertible(config.routes.count),
                 ]
             )
-            try await gateway.serviceGroup(logger: logger).run()
+            try await gateway.serviceGroup(with: keeper, logger: logger).run()
             logger.info("gatehouse stopped")
         } catch {
             try? await httpClient.shutdown()

@@ -18,11 +18,60 @@ struct ConfigCompiler {
         self.baseDirectory = file.directory
     }
 
-    /// The ledger directory: `state:`, else `$STATE_DIRECTORY`, else ./state.
+    /// The ledger directory: `state:` (when it names a folder), else `$STATE_DIRECTORY`, else ./state.
     func state(_ top: Fields) -> String {
-        top["state"].flatMap { reader.nonEmptyString($0, "state") }.map(resolve)
+        top["state"].flatMap { node in
+            node.mapping != nil || PostgresLocation.isURL(node.scalar?.string ?? "") ? nil : reader.nonEmptyString(node, "state")
+        }
+        .map(resolve)
             ?? environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init)
             ?? "./state"
+    }
+
+    /// The ledger on PostgreSQL: `state: postgres://…`, or `state: { url, password_file, lease }`.
+    /// A password is never written in the URL (secrets live in files).
+    func database(_ top: Fields) -> GatewayConfig.Database? {
+        guard let node = top["state"] else { return nil }
+        let urlNode: Node
+        var database: GatewayConfig.Database
+        var password: Secret?
+        if node.mapping != nil {
+            guard let fields = reader.fields(node, "state", allowed: ["url", "password", "password_file", "lease"]),
+                let url = required(fields, "url", in: "state")
+            else { return nil }
+            urlNode = url
+            guard let location = postgresLocation(url) else { return nil }
+            database = GatewayConfig.Database(location: location)
+            if fields["password"] != nil || fields["password_file"] != nil { password = secret(fields, "password", in: "state") }
+            if let lease = fields["lease"], let value = duration(lease, "state.lease") {
+                if value < .seconds(2) || value > .seconds(60) {
+                    reader.error(at: lease, "state.lease must be between 2s and 60s (a standby takes over once it runs out)")
+                } else {
+                    database.lease = value
+                }
+            }
+        } else {
+            guard let text = node.scalar?.string, PostgresLocation.isURL(text), let location = postgresLocation(node) else { return nil }
+            urlNode = node
+            database = GatewayConfig.Database(location: location)
+        }
+        if database.location.password != nil {
+            reader.error(at: urlNode, "state: the URL holds a password; write it to a file and name it in state.password_file")
+            return nil
+        }
+        database.location.password = checkable(password)?.value
+        if let caFile = database.location.caFile { database.location.caFile = resolve(caFile) }
+        return database
+    }
+
+    private func postgresLocation(_ node: Node) -> PostgresLocation? {
+        guard let text = reader.nonEmptyString(node, "state.url") else { return nil }
+        do {
+            return try PostgresLocation(url: text)
+        } catch {
+            reader.error(at: node, "state: \(error)")
+            return nil
+        }
     }
 
     /// A path from the file, with `$CREDENTIALS_DIRECTORY` expanded, relative to the file's directory.

@@ -39,6 +39,7 @@ public struct ConfigLoader: Sendable {
         let compilers = files.files.map { ConfigCompiler(file: $0, environment: environment, readsSecrets: readsSecrets) }
         let mainCompiler = compilers[0]
         let state = mainCompiler.state(main.top)
+        let database = mainCompiler.database(main.top)
         let listen = main.top["listen"].map(mainCompiler.compileListen) ?? GatewayConfig.Listen()
         let audit = main.top["audit"].flatMap(mainCompiler.compileAudit)
         let outbox = main.top["outbox"].map(mainCompiler.compileOutbox) ?? GatewayConfig.Outbox()
@@ -166,6 +167,7 @@ public struct ConfigLoader: Sendable {
             outbox: outbox
         )
         config.warnings = diagnostics.filter { $0.severity == .warning }
+        config.database = database
         if let desk { config.desk = desk }
         config.review = review
         return config

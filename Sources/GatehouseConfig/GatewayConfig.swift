@@ -6,8 +6,10 @@ public struct GatewayConfig: Sendable {
     public var file: String
     /// SHA-256 (hex) of the file's bytes: which rules decided a crossing, in every audit record.
     public var revision: String
-    /// The ledger directory.
+    /// The ledger directory (SQLite), and where this instance keeps what is its own.
     public var state: String
+    /// The ledger on PostgreSQL, shared by every instance on it, when `state:` names a database.
+    public var database: Database?
     public var listen: Listen
     /// Every platform, by name.
     public var platforms: [String: PlatformConfig]
@@ -28,6 +30,20 @@ public struct GatewayConfig: Sendable {
     public var review: Review?
     /// Problems that did not stop the config from loading (`FILE:LINE:COL: warning: …`).
     public var warnings: [Diagnostic] = []
+
+    /// `state: postgres://…`, or `state: { url, password_file, lease }`.
+    public struct Database: Sendable, Hashable {
+        /// Where the database is, with the password from `password_file`.
+        public var location: PostgresLocation
+        /// How long the active instance's lease lasts without a renewal: a standby takes over
+        /// once it has run out (renewed five times within it).
+        public var lease: Duration
+
+        public init(location: PostgresLocation, lease: Duration = .seconds(5)) {
+            self.location = location
+            self.lease = lease
+        }
+    }
 
     /// The `audit:` section.
     public struct Audit: Sendable, Hashable {
@@ -104,7 +120,7 @@ public struct GatewayConfig: Sendable {
     public func restartOnlyDifferences(from other: GatewayConfig) -> [String] {
         var differences: [String] = []
         if platforms != other.platforms { differences.append("platforms") }
-        if state != other.state { differences.append("state") }
+        if state != other.state || database != other.database { differences.append("state") }
         if listen != other.listen { differences.append("listen") }
         if audit != other.audit { differences.append("audit") }
         if outbox != other.outbox { differences.append("outbox") }

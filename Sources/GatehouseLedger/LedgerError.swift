@@ -43,6 +43,6 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
     static var readOnly: Self { Self(code: .readOnly, detail: "the ledger was opened for reading only") }
     /// This instance's lease on the ledger has lapsed (another instance took over, or the database
     /// was out of reach for longer than the lease): it must not write.
-    static func notLeader(_ detail: String) -> Self { Self(code: .notLeader, detail: detail) }
+    public static func notLeader(_ detail: String) -> Self { Self(code: .notLeader, detail: detail) }
     static func unreachable(_ detail: String) -> Self { Self(code: .unreachable, detail: detail) }
 }

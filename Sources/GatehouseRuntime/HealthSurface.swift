@@ -33,6 +33,8 @@ public final class HealthSurface: Sendable {
     private let logger: Logger
     private let started: Date
     private let bound = Mutex<Int?>(nil)
+    /// Set on a standby: not ready, and no push taken (they are the active instance's).
+    private let standby: Standby.Role?
 
     public init(
         listen: HostPort,
@@ -43,8 +45,10 @@ public final class HealthSurface: Sendable {
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         ready: StartSignal = StartSignal(),
         clock: WallClock = .system,
+        standby: Standby.Role? = nil,
         logger: Logger
     ) {
+        self.standby = standby
         self.listen = listen
         self.revision = revision
         self.ledger = ledger
@@ -84,6 +88,13 @@ public final class HealthSurface: Sendable {
             )
         }
         router.get("/readyz") { [self] _, _ -> Response in
+            if let standby {
+                return Response(
+                    status: .serviceUnavailable,
+                    headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: "standby: \(standby.activeInstance ?? "no instance") is active\n"))
+                )
+            }
             let isReady = ready.hasFired
             return Response(
                 status: isReady ? .ok : .serviceUnavailable,
@@ -102,6 +113,17 @@ public final class HealthSurface: Sendable {
             )
         }
         if let pushes { router.addRoutes(pushes.routes()) }
+        if standby != nil {
+            // A push that reached a standby (a load balancer not yet told) is refused, never lost:
+            // the platform sends it again, to the active instance.
+            router.post("/hooks/**") { _, _ -> Response in
+                Response(
+                    status: .serviceUnavailable,
+                    headers: [.contentType: "text/plain; charset=utf-8", .retryAfter: "1"],
+                    body: .init(byteBuffer: ByteBuffer(string: "standby: not the active instance\n"))
+                )
+            }
+        }
         return router
     }
 

@@ -135,6 +135,73 @@ def delivered_texts(telegram, dingtalk):
     return received
 
 
+def expected_texts(sent):
+    """What each destination should receive, from what was injected."""
+    expected = {name: set() for names in DESTINATIONS.values() for name in names}
+    for text, route in sent:
+        for destination in DESTINATIONS[route]:
+            expected[destination].add(text)
+    return expected
+
+
+def wait_delivered(telegram, dingtalk, sent, timeout=120):
+    """Waits until every injected message arrived everywhere it should (or the timeout);
+    returns what each destination received and what it still misses."""
+    deadline = time.monotonic() + timeout
+    expected = expected_texts(sent)
+    while True:
+        received = delivered_texts(telegram, dingtalk)
+        missing = {name: texts - set(received[name]) for name, texts in expected.items()}
+        if not any(missing.values()) or time.monotonic() > deadline:
+            return received, missing
+        time.sleep(0.5)
+
+
+def check_traffic(gatehouse, state, injector, received, missing, allowed_duplicates):
+    """The checks on what crossed: nothing missing, at most `allowed_duplicates` duplicates per
+    destination, nothing nobody sent; one crossing record per message and destination, and a
+    delivered record for each forwarded crossing. Returns the problems found."""
+    problems = []
+    expected = expected_texts(injector.sent)
+    for name, texts in missing.items():
+        if texts:
+            problems.append(f"{name} never received {len(texts)} message(s), e.g. {sorted(texts)[:5]}")
+    for name, counter in received.items():
+        duplicates = sum(count - 1 for text, count in counter.items() if text in expected[name] and count > 1)
+        strangers = [text for text in counter if text not in expected[name]]
+        if duplicates > allowed_duplicates:
+            problems.append(f"{name} received {duplicates} duplicates, more than {allowed_duplicates}")
+        if strangers:
+            problems.append(f"{name} received messages nobody sent: {strangers[:5]}")
+        print(f"  {name}: {sum(counter.values())} received, {duplicates} duplicate(s)")
+
+    # The log: one crossing per message and destination, and a delivery for each.
+    export = subprocess.run([gatehouse, "audit", "export", *state, "--format", "jsonl", "--with-content"],
+                            capture_output=True, text=True, check=True)
+    crossings = collections.Counter()
+    delivered = set()
+    forwarded = {}
+    for line in export.stdout.splitlines():
+        entry = json.loads(line)
+        record = entry["record"]
+        if record["kind"] == "crossing":
+            crossings[(entry["received"], record["destination"])] += 1
+            if record.get("verdict") == "forward":
+                forwarded[record["sequence"]] = (entry["received"], record["destination"])
+        elif record["kind"] == "delivery" and record.get("outcome") == "delivered":
+            delivered.add(record["crossing"])
+    for text, route in injector.sent:
+        for destination in DESTINATIONS[route]:
+            if crossings[(text, destination)] != 1:
+                problems.append(f"{text} → {destination}: {crossings[(text, destination)]} crossing records, expected 1")
+    undelivered = [value for sequence, value in forwarded.items() if sequence not in delivered]
+    if undelivered:
+        problems.append(f"{len(undelivered)} forwarded crossing(s) have no delivered record, e.g. {undelivered[:3]}")
+    print(f"  {len(injector.sent)} messages injected ({injector.failures} injection failures), "
+          f"{sum(crossings.values())} crossings, {len(delivered)} delivered")
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gatehouse", required=True, help="the gatehouse executable")
@@ -189,58 +256,12 @@ def main():
 
         # A last run, left alone until everything injected has arrived, then stopped cleanly.
         daemon = start()
-        deadline = time.monotonic() + 120
-        expected = {name: set() for names in DESTINATIONS.values() for name in names}
-        for text, route in injector.sent:
-            for destination in DESTINATIONS[route]:
-                expected[destination].add(text)
-        while True:
-            received = delivered_texts(telegram.url, dingtalk.url)
-            missing = {name: texts - set(received[name]) for name, texts in expected.items()}
-            if not any(missing.values()) or time.monotonic() > deadline:
-                break
-            time.sleep(0.5)
+        received, missing = wait_delivered(telegram.url, dingtalk.url, injector.sent)
         daemon.send_signal(signal.SIGTERM)
         if daemon.wait(timeout=30) != 0:
             problems.append(f"the daemon did not stop cleanly on SIGTERM (exit {daemon.returncode})")
         verify("at the end")
-
-        for name, texts in missing.items():
-            if texts:
-                problems.append(f"{name} never received {len(texts)} message(s), e.g. {sorted(texts)[:5]}")
-        for name, counter in received.items():
-            duplicates = sum(count - 1 for text, count in counter.items() if text in expected[name] and count > 1)
-            strangers = [text for text in counter if text not in expected[name]]
-            if duplicates > arguments.kills:
-                problems.append(f"{name} received {duplicates} duplicates in {arguments.kills} kills")
-            if strangers:
-                problems.append(f"{name} received messages nobody sent: {strangers[:5]}")
-            print(f"  {name}: {sum(counter.values())} received, {duplicates} duplicate(s)")
-
-        # The log: one crossing per message and destination, and a delivery for each.
-        export = subprocess.run([gatehouse, "audit", "export", "--state", f"{directory}/state", "--format", "jsonl",
-                                 "--with-content"], capture_output=True, text=True, check=True)
-        crossings = collections.Counter()
-        delivered = set()
-        forwarded = {}
-        for line in export.stdout.splitlines():
-            entry = json.loads(line)
-            record = entry["record"]
-            if record["kind"] == "crossing":
-                crossings[(entry["received"], record["destination"])] += 1
-                if record.get("verdict") == "forward":
-                    forwarded[record["sequence"]] = (entry["received"], record["destination"])
-            elif record["kind"] == "delivery" and record.get("outcome") == "delivered":
-                delivered.add(record["crossing"])
-        for text, route in injector.sent:
-            for destination in DESTINATIONS[route]:
-                if crossings[(text, destination)] != 1:
-                    problems.append(f"{text} → {destination}: {crossings[(text, destination)]} crossing records, expected 1")
-        undelivered = [value for sequence, value in forwarded.items() if sequence not in delivered]
-        if undelivered:
-            problems.append(f"{len(undelivered)} forwarded crossing(s) have no delivered record, e.g. {undelivered[:3]}")
-        print(f"  {len(injector.sent)} messages injected ({injector.failures} injection failures), "
-              f"{sum(crossings.values())} crossings, {len(delivered)} delivered")
+        problems += check_traffic(gatehouse, ["--state", f"{directory}/state"], injector, received, missing, arguments.kills)
     finally:
         if daemon is not None and daemon.poll() is None:
             daemon.kill()

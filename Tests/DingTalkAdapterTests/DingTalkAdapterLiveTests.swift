@@ -161,8 +161,9 @@ import Testing
                 await emulator.makeZombies()
                 let id = try await emulator.inject(.init(conversationId: "cidAllHands==", senderStaffId: "m01", text: "through the fog"))
                 // The watchdog closes the silent connection, a new one opens, and the server pushes
-                // again what the zombie swallowed.
-                #expect(await eventually(timeout: .seconds(10)) { seen.values.map(\.origin.eventID) == [id] })
+                // again what the zombie swallowed (on a busy machine, maybe once more: an ACK that
+                // came late; inbound dedup absorbs it).
+                #expect(await eventually(timeout: .seconds(10)) { Set(seen.values.map(\.origin.eventID)) == [id] })
                 #expect(await emulator.streamStats().connectionsOpened >= 2)
             }
         }

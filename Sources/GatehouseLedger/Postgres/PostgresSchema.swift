@@ -179,6 +179,10 @@ enum PostgresSchema {
     /// Applies the migrations not applied yet, each in its transaction. Instances starting
     /// together take turns on an advisory lock, so each migration runs once.
     static func migrate(_ store: PostgresStore) async throws {
+        // A ledger in a schema of its own (`search_path=` in the URL) creates it the first time.
+        if let schema = store.location.schema {
+            try await store.writeUnfenced { db in try db.run(sql: "CREATE SCHEMA IF NOT EXISTS \(schema)") }
+        }
         try await store.writeUnfenced { db in
             let session = db as! PostgresSession
             // One lock for every Gatehouse ledger in the database: migrations are rare and short.

@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 import Logging
 import Synchronization
 
@@ -26,8 +27,13 @@ public final class PostgresStore: SQLStore {
     /// Connects and brings the schema up to date (every instance may: they take turns).
     public static func open(_ location: PostgresLocation, logger: Logger = Logger(label: "gatehouse.postgres")) async throws -> PostgresStore {
         let store = PostgresStore(location: location, logger: logger)
-        try await PostgresSchema.migrate(store)
+        try await store.migrate()
         return store
+    }
+
+    /// Brings the schema up to date (instances starting together take turns).
+    public func migrate() async throws {
+        try await PostgresSchema.migrate(self)
     }
 
     public var dialect: SQLDialect { .postgres }

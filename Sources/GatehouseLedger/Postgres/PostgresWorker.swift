@@ -1,4 +1,5 @@
 import Foundation
+import GatehouseCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -116,7 +117,7 @@ final class PostgresWorker: @unchecked Sendable {
         var parameters = [
             ("application_name", "gatehouse"),
             // A transaction abandoned by a vanished instance must not hold its locks for long.
-            ("idle_in_transaction_session_timeout", "30s"),
+            ("idle_in_transaction_session_timeout", "5s"),
             ("TimeZone", "UTC"),
         ]
         if let schema = location.schema { parameters.append(("search_path", schema)) }

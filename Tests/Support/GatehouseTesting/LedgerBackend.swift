@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GatehouseCore
 import GatehouseLedger
 
 /// A database the ledger tests run on: each ledger test runs once per backend available.

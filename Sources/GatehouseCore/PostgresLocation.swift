@@ -2,8 +2,15 @@ import Foundation
 
 /// Where a PostgreSQL ledger is: a `postgres://` URL as libpq reads it (user, host, port,
 /// database; `sslmode`, `sslrootcert`, a socket folder as `host=`), and the password, which never
-/// comes from the URL of a config file but from a file of its own.
+/// comes from the URL of a config file but from a file of its own. Pure, so that the config
+/// checks a URL where it is written.
 public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
+    /// Why a URL is not one.
+    public struct Invalid: Error, CustomStringConvertible, Sendable {
+        public let description: String
+        init(_ description: String) { self.description = description }
+    }
+
     /// How the connection is protected, as libpq's `sslmode` says it.
     public enum TLSMode: String, Sendable, Hashable, CaseIterable {
         case disable
@@ -39,11 +46,11 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     /// Reads a `postgres://user[:password]@host[:port]/database?sslmode=…` URL.
     public init(url text: String) throws {
         guard Self.isURL(text), let url = URLComponents(string: text) else {
-            throw LedgerError.missing("not a postgres:// URL")
+            throw Invalid("not a postgres:// URL")
         }
         host = url.host.flatMap { $0.isEmpty ? nil : $0 } ?? "localhost"
         port = url.port ?? 5432
-        guard (1...65535).contains(port) else { throw LedgerError.missing("port \(port) is out of range") }
+        guard (1...65535).contains(port) else { throw Invalid("port \(port) is out of range") }
         user = url.user.flatMap { $0.isEmpty ? nil : $0.removingPercentEncoding } ?? "gatehouse"
         password = url.password?.removingPercentEncoding
         let path = String(url.path.drop(while: { $0 == "/" }))
@@ -54,7 +61,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             switch item.name {
             case "sslmode":
                 guard let mode = TLSMode(rawValue: value) else {
-                    throw LedgerError.missing(
+                    throw Invalid(
                         "sslmode \(value) is not one of \(TLSMode.allCases.map(\.rawValue).joined(separator: ", "))"
                     )
                 }
@@ -62,14 +69,14 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             case "sslrootcert": caFile = value
             case "host": socketFolder = value
             case "search_path", "schema":
-                guard Self.isPlainName(value) else { throw LedgerError.missing("schema \(value) is not a plain name") }
+                guard Self.isPlainName(value) else { throw Invalid("schema \(value) is not a plain name") }
                 schema = value
             case "application_name", "connect_timeout": continue
-            default: throw LedgerError.missing("unknown URL parameter \(item.name)")
+            default: throw Invalid("unknown URL parameter \(item.name)")
             }
         }
         if tls == .verifyCA || tls == .verifyFull, socketFolder != nil {
-            throw LedgerError.missing("sslmode \(tls.rawValue) needs a host, not a socket folder")
+            throw Invalid("sslmode \(tls.rawValue) needs a host, not a socket folder")
         }
     }
 

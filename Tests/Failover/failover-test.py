@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Failover test: three instances on one PostgreSQL ledger, messages flowing both ways; the active
+instance is killed with SIGKILL at random moments (and restarted, as systemd would, as a standby),
+and once frozen with SIGSTOP, then woken after a standby took over. Checks:
+  * after each kill a standby takes over (its /readyz answers 200) within 10 s; the takeover times
+    are printed (p50, max);
+  * the frozen instance, woken, writes nothing (its lease is gone: it stops with an error);
+  * every injected message has exactly one crossing record per destination, each forwarded crossing
+    a delivered record, every destination received it, at most one duplicate per takeover;
+  * `gatehouse audit verify` passes on the shared ledger at the end.
+
+Usage: failover-test.py --gatehouse PATH --postgres URL [--kills N] [--seed S] [--keep DIR]
+The URL's password (a test server's) is written to a file the instances read (password_file).
+Only 127.0.0.1 is used; every process it starts is stopped before it returns.
+"""
+
+import argparse
+import importlib.util
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "Tools"))
+from emulators import Emulator, http  # noqa: E402
+
+# The traffic, its config and its checks are the crash test's (Tests/Crash/crash-test.py).
+spec = importlib.util.spec_from_file_location("crash_test", os.path.join(HERE, "..", "Crash", "crash-test.py"))
+crash = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(crash)
+
+INSTANCES = 3
+TAKEOVER_LIMIT = 10.0
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def ready(port):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gatehouse", required=True, help="the gatehouse executable")
+    parser.add_argument("--postgres", required=True, help="postgres://user:password@127.0.0.1:PORT/database")
+    parser.add_argument("--kills", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--keep", help="keep the logs in this directory")
+    arguments = parser.parse_args()
+    seed = arguments.seed if arguments.seed is not None else random.randrange(1 << 30)
+    chance = random.Random(seed)
+    print(f"failover test: {INSTANCES} instances, {arguments.kills} kills and one freeze, seed {seed}")
+
+    directory = arguments.keep or tempfile.mkdtemp(prefix="gatehouse-failover-")
+    os.makedirs(directory, exist_ok=True)
+    gatehouse = os.path.abspath(arguments.gatehouse)
+    logs = open(os.path.join(directory, "processes.log"), "a")
+    # A schema of its own on the test server; the password in a file, as in production.
+    url = urllib.parse.urlsplit(arguments.postgres)
+    with open(f"{directory}/postgres-password", "w") as file:
+        file.write(urllib.parse.unquote(url.password or ""))
+    schema = "failover_" + uuid.uuid4().hex[:12]
+    query = urllib.parse.parse_qs(url.query)
+    query["search_path"] = [schema]
+    netloc = f"{url.username}@{url.hostname}:{url.port or 5432}"
+    ledger_url = urllib.parse.urlunsplit((url.scheme, netloc, url.path, urllib.parse.urlencode(query, doseq=True), ""))
+    state = ["--state", ledger_url, "--password-file", f"{directory}/postgres-password"]
+
+    keygen = subprocess.run([gatehouse, "audit", "keygen", "--name", crash.ORIGIN, "--out", f"{directory}/audit.key"],
+                            capture_output=True, text=True, check=True)
+    verifier = keygen.stdout.strip().splitlines()[-1].strip()
+    telegram = Emulator(gatehouse, "telegram", ["--token", crash.TELEGRAM_TOKEN, "--no-rate-limits"], logs)
+    dingtalk = Emulator(gatehouse, "dingtalk", ["--client-id", crash.DINGTALK_ID, "--client-secret", crash.DINGTALK_SECRET,
+                                                "--no-rate-limits"], logs)
+    ports = [free_port() for _ in range(INSTANCES)]
+    configs = []
+    processes = [None] * INSTANCES
+    problems = []
+    takeovers = []
+
+    def start(index):
+        log = open(os.path.join(directory, f"instance-{index}.log"), "a")
+        processes[index] = subprocess.Popen([gatehouse, "run", "--config", configs[index], "--log-level", "info"],
+                                            stdout=log, stderr=log)
+
+    def active():
+        """The instances whose /readyz says ready."""
+        return [index for index in range(INSTANCES) if processes[index].poll() is None and ready(ports[index])]
+
+    def await_active(since, excluding):
+        """Waits for an instance other than the process `excluding` to be ready (the instance
+        started again in its place counts); returns it and the seconds taken."""
+        while time.monotonic() - since < 60:
+            # An instance that stopped (a lost lease) is started again, as systemd would.
+            for index in range(INSTANCES):
+                if processes[index] is not excluding and processes[index].poll() is not None:
+                    start(index)
+            found = [index for index in active() if processes[index] is not excluding]
+            if found:
+                return found[0], time.monotonic() - since
+            time.sleep(0.05)
+        return None, time.monotonic() - since
+
+    try:
+        for name, chat in crash.NEWS_CHATS.items():
+            http("POST", f"{telegram.url}/_emulator/chats", {"id": chat, "type": "supergroup", "title": name})
+        base = crash.config(directory, telegram.url, dingtalk.url)
+        text = open(base).read()
+        for index in range(INSTANCES):
+            path = f"{directory}/instance-{index}.yaml"
+            with open(path, "w") as file:
+                file.write(text.replace(
+                    f"state: {directory}/state\n",
+                    f"state:\n  url: {ledger_url}\n  password_file: {directory}/postgres-password\n"
+                    f"listen:\n  http: 127.0.0.1:{ports[index]}\n"))
+            configs.append(path)
+        for index in range(INSTANCES):
+            start(index)
+        leader, _ = await_active(time.monotonic(), excluding=None)
+        if leader is None:
+            raise SystemExit("no instance became active")
+        injector = crash.Injector(telegram.url, dingtalk.url, interval=0.01)
+        injector.start()
+        freeze_at = chance.randrange(1, arguments.kills + 1)
+        for kill in range(1, arguments.kills + 1):
+            time.sleep(chance.uniform(0.2, 3.0))
+            leader = (active() or [leader])[0]
+            if kill == freeze_at:
+                # Frozen, not dead: its lease runs out while it sleeps, a standby takes over, and
+                # when it wakes it must find it can no longer write.
+                frozen = processes[leader]
+                frozen.send_signal(signal.SIGSTOP)
+                successor, took = await_active(time.monotonic(), excluding=frozen)
+                takeovers.append(took)
+                frozen.send_signal(signal.SIGCONT)
+                try:
+                    status = processes[leader].wait(timeout=15)
+                    print(f"  freeze: instance {leader} frozen, {successor} active after {took:.2f} s; "
+                          f"woken, {leader} stopped itself (exit {status})")
+                    if status == 0:
+                        problems.append(f"the woken instance {leader} exited 0, not with the lost lease's error")
+                except subprocess.TimeoutExpired:
+                    problems.append(f"the woken instance {leader} still runs 15 s after it lost its lease")
+                    processes[leader].kill()
+                    processes[leader].wait()
+                start(leader)
+            else:
+                killed = processes[leader]
+                killed.send_signal(signal.SIGKILL)
+                killed_at = time.monotonic()
+                killed.wait()
+                start(leader)  # back, as a standby
+                successor, took = await_active(killed_at, excluding=killed)
+                takeovers.append(took)
+                print(f"  kill {kill}: instance {leader} killed, {successor} active after {took:.2f} s; "
+                      f"{len(injector.sent)} messages injected so far")
+            if successor is None or took > TAKEOVER_LIMIT:
+                problems.append(f"takeover {len(takeovers)} took {took:.2f} s (limit {TAKEOVER_LIMIT:.0f} s)")
+            leader = successor if successor is not None else leader
+        injector.halt.set()
+        injector.join()
+
+        received, missing = crash.wait_delivered(telegram.url, dingtalk.url, injector.sent)
+        for index in range(INSTANCES):
+            if processes[index].poll() is None:
+                processes[index].send_signal(signal.SIGTERM)
+        for index in range(INSTANCES):
+            try:
+                processes[index].wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                problems.append(f"instance {index} did not stop on SIGTERM")
+        result = subprocess.run([gatehouse, "audit", "verify", *state, "--verifier-key", verifier, "--origin", crash.ORIGIN,
+                                 "--content-key-file", f"{directory}/audit.key"], capture_output=True, text=True)
+        print("  " + (result.stdout.strip().splitlines() or [""])[-1])
+        if result.returncode != 0:
+            problems.append(f"audit verify failed: {result.stdout.strip()} {result.stderr.strip()}")
+        problems += crash.check_traffic(gatehouse, state, injector, received, missing, len(takeovers))
+        if takeovers:
+            ordered = sorted(takeovers)
+            print(f"  takeover times over {len(ordered)} takeovers: p50 {statistics.median(ordered):.2f} s, "
+                  f"max {ordered[-1]:.2f} s")
+    finally:
+        for process in processes:
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+        telegram.stop()
+        dingtalk.stop()
+        logs.close()
+
+    if problems:
+        print(f"failover test FAILED (seed {seed}; logs in {directory}):")
+        for problem in problems[:30]:
+            print(f"  - {problem}")
+        return 1
+    print("failover test passed")
+    if not arguments.keep:
+        subprocess.run(["rm", "-rf", directory])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
