@@ -48,6 +48,8 @@ struct Run: AsyncParsableCommand {
         let ledger: SQLLedger
         // The lease's keeper on a shared ledger: first in the group, so it stops last.
         var keeper: [any Service] = []
+        // What standbys' admin sockets hand over, answered once this instance is active.
+        var relay: AdminRelay?
         var lock: StateLock?
         if let database = config.database {
             // Several instances on one PostgreSQL ledger take turns: this one waits as a standby
@@ -60,14 +62,9 @@ struct Run: AsyncParsableCommand {
             }
             ledger = SQLLedger(store: store, contentKey: contentKey)
             let lease = LedgerLease(store: store, holder: LedgerLease.instanceName(), duration: database.lease)
-            let standby = Standby(
-                lease: lease,
-                ledger: ledger,
-                listen: config.listen.http.flatMap(HostPort.init),
-                revision: config.revision,
-                limits: config.listen.limits,
-                logger: logger
-            )
+            let handed = AdminRelay(store: store)
+            relay = handed
+            let standby = Standby(lease: lease, ledger: ledger, config: config, relay: handed, logger: logger)
             logger.info(
                 "gatehouse standing by for the ledger's lease",
                 metadata: ["gh.state": .string(database.location.description), "gh.instance": .string(lease.holder)]
@@ -114,7 +111,8 @@ struct Run: AsyncParsableCommand {
                     "gh.routes": .stringConvertible(config.routes.count),
                 ]
             )
-            try await gateway.serviceGroup(with: keeper, logger: logger).run()
+            let answerer = relay.flatMap { relay in gateway.admin.map { AdminRelayAnswerer(relay: relay, surface: $0, logger: logger) } }
+            try await gateway.serviceGroup(with: keeper + (answerer.map { [$0] } ?? []), logger: logger).run()
             logger.info("gatehouse stopped")
         } catch {
             try? await httpClient.shutdown()

@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import NIOCore
 
 import struct GatehouseCore.ReviewerIdentity
@@ -11,17 +12,33 @@ import Glibc
 /// (SO_PEERCRED) say who asks, and that person is who the audit log records.
 public struct AdminContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    let channel: any Channel
+    let channel: (any Channel)?
+    /// The caller of a request a standby took on its socket and handed over (``AdminRelay``),
+    /// as that standby's kernel named them.
+    let forwarded: ReviewerIdentity?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         channel = source.channel
+        forwarded = nil
+    }
+
+    /// A request handed over by a standby, in its caller's name.
+    init(forwardedBy caller: ReviewerIdentity, logger: Logger) {
+        coreContext = .init(source: RelaySource(logger: logger))
+        channel = nil
+        forwarded = caller
+    }
+
+    private struct RelaySource: RequestContextSource {
+        let logger: Logger
     }
 
     /// Who is at the other end of the socket, as the kernel says: `uid 1000 (alice)`. Nil when
     /// the credentials cannot be read; then nothing is done in anyone's name.
     func peer() async -> String? {
-        await credentials().map { Self.describe(uid: $0.uid) }
+        if let forwarded { return forwarded.display }
+        return await credentials().map { Self.describe(uid: $0.uid) }
     }
 
     /// The peer's credentials, as the kernel gives them (SO_PEERCRED).
@@ -37,7 +54,8 @@ public struct AdminContext: RequestContext {
     /// The peer as a reviewer of holds: their uid, login name and the groups they are a member
     /// of (primary and supplementary), which `reviewers: [group:NAME]` is judged against.
     func reviewer() async -> ReviewerIdentity? {
-        await credentials().map { Self.reviewer(uid: $0.uid, gid: $0.gid) }
+        if let forwarded { return forwarded }
+        return await credentials().map { Self.reviewer(uid: $0.uid, gid: $0.gid) }
     }
 
     static func reviewer(uid: uid_t, gid: gid_t) -> ReviewerIdentity {

@@ -424,6 +424,11 @@ public struct AdminSurface: Sendable {
     }
 
     func failure(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        Self.failure(status, message)
+    }
+
+    /// A refusal: `{"error": "…"}` with its status.
+    static func failure(_ status: HTTPResponse.Status, _ message: String) -> Response {
         let data = (try? AdminWire.encoder.encode(AdminWire.Failure(error: message))) ?? Data()
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -9,7 +9,8 @@ import Synchronization
 /// An instance on a shared ledger that does not hold the lease: it waits to take over. Until
 /// then it polls nothing, receives no push, sends nothing and signs nothing; its listener answers
 /// `/healthz` (200 while the database answers), `/readyz` with 503 (a load balancer sends the
-/// platforms' webhooks to the active instance only) and `/hooks/…` with 503 and `Retry-After`.
+/// platforms' webhooks to the active instance only) and `/hooks/…` with 503 and `Retry-After`;
+/// its admin socket hands requests to the active instance (``StandbyAdminSurface``).
 public final class Standby: Sendable {
     /// What the standby's listener says of the active instance.
     public final class Role: Sendable {
@@ -25,9 +26,8 @@ public final class Standby: Sendable {
 
     private let lease: LedgerLease
     private let ledger: any Ledger
-    private let listen: HostPort?
-    private let revision: String
-    private let limits: GatewayConfig.PushLimits
+    private let config: GatewayConfig
+    private let relay: AdminRelay
     private let notifier: SystemdNotifier
     private let logger: Logger
     public let role = Role()
@@ -38,17 +38,15 @@ public final class Standby: Sendable {
     public init(
         lease: LedgerLease,
         ledger: any Ledger,
-        listen: HostPort?,
-        revision: String,
-        limits: GatewayConfig.PushLimits = .init(),
+        config: GatewayConfig,
+        relay: AdminRelay,
         notifier: SystemdNotifier = SystemdNotifier(),
         logger: Logger
     ) {
         self.lease = lease
         self.ledger = ledger
-        self.listen = listen
-        self.revision = revision
-        self.limits = limits
+        self.config = config
+        self.relay = relay
         self.notifier = notifier
         self.logger = logger
         self.interval = lease.duration / 5
@@ -60,9 +58,28 @@ public final class Standby: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: Seeker(standby: self), successTerminationBehavior: .gracefullyShutdownGroup)
         ]
-        if let listen {
-            let health = HealthSurface(listen: listen, revision: revision, ledger: ledger, limits: limits, standby: role, logger: logger)
+        if let listen = config.listen.http.flatMap(HostPort.init) {
+            let health = HealthSurface(
+                listen: listen,
+                revision: config.revision,
+                ledger: ledger,
+                limits: config.listen.limits,
+                standby: role,
+                logger: logger
+            )
             services.append(.init(service: health.service()))
+        }
+        if let path = config.listen.admin {
+            let admin = StandbyAdminSurface(
+                path: path,
+                config: config,
+                ledger: ledger,
+                relay: relay,
+                role: role,
+                instance: lease.holder,
+                logger: logger
+            )
+            services.append(.init(service: admin.service()))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

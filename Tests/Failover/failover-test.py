@@ -7,6 +7,9 @@ and once frozen with SIGSTOP, then woken after a standby took over. Checks:
   * the frozen instance, woken, writes nothing (its lease is gone: it stops with an error);
   * every injected message has exactly one crossing record per destination, each forwarded crossing
     a delivered record, every destination received it, at most one duplicate per takeover;
+  * an operator on a standby's admin socket is answered by the active instance: `status` says
+    standby, `holds` lists the active instance's holds, and `holds approve` there releases a held
+    message, audited in the operator's name;
   * `gatehouse audit verify` passes on the shared ledger at the end.
 
 Usage: failover-test.py --gatehouse PATH --postgres URL [--kills N] [--seed S] [--keep DIR]
@@ -55,6 +58,43 @@ def ready(port):
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
+
+
+def admin(gatehouse, socket, *arguments):
+    return subprocess.run([gatehouse, *arguments, "--socket", socket], capture_output=True, text=True)
+
+
+def relay_check(gatehouse, directory, active, injector, dingtalk):
+    """A held announcement, listed and approved from a standby's socket. Returns the problems."""
+    problems = []
+    leader = active()[0]
+    standby = next(index for index in range(INSTANCES) if index != leader)
+    socket = f"{directory}/admin-{standby}.sock"
+    status = admin(gatehouse, socket, "status")
+    if "standby" not in status.stdout:
+        problems.append(f"status on standby {standby} does not say standby: {status.stdout.strip()} {status.stderr.strip()}")
+    text = "HOLDME relay-check"
+    http("POST", f"{dingtalk}/_emulator/messages", {
+        "conversationId": crash.ANNOUNCE_CHAT_IN, "conversationType": "2",
+        "senderStaffId": "staff1", "senderNick": "Wang", "text": text,
+    })
+    injector.sent.append((text, "announcements"))
+    deadline = time.monotonic() + 20
+    held = []
+    while time.monotonic() < deadline and len(held) < 2:
+        listing = admin(gatehouse, socket, "holds", "list")
+        held = [line.split()[0] for line in listing.stdout.splitlines() if line[:1].isdigit()]
+        time.sleep(0.3)
+    if len(held) != 2:
+        problems.append(f"holds on standby {standby} listed {held}, not the 2 held copies: {listing.stdout} {listing.stderr}")
+        return problems
+    for job in held:
+        approved = admin(gatehouse, socket, "holds", "approve", job, "--reason", "checked through a standby")
+        if approved.returncode != 0 or "uid" not in approved.stdout:
+            problems.append(f"holds approve {job} on standby {standby} failed: {approved.stdout.strip()} {approved.stderr.strip()}")
+    print(f"  admin relay: instance {standby} (standby) said standby, listed {len(held)} holds and approved them "
+          f"through instance {leader}")
+    return problems
 
 
 def main():
@@ -130,7 +170,10 @@ def main():
                 file.write(text.replace(
                     f"state: {directory}/state\n",
                     f"state:\n  url: {ledger_url}\n  password_file: {directory}/postgres-password\n"
-                    f"listen:\n  http: 127.0.0.1:{ports[index]}\n"))
+                    f"listen:\n  http: 127.0.0.1:{ports[index]}\n  admin: {directory}/admin-{index}.sock\n"
+                    # A message with HOLDME is held for an operator (the admin relay's check).
+                    "checks:\n  hold-me: { keywords: [HOLDME] }\n").replace(
+                    "    to: [news, partners]\n", "    to: [news, partners]\n    on: { hold-me: hold }\n"))
             configs.append(path)
         for index in range(INSTANCES):
             start(index)
@@ -178,6 +221,7 @@ def main():
         injector.halt.set()
         injector.join()
 
+        problems += relay_check(gatehouse, directory, active, injector, dingtalk.url)
         received, missing = crash.wait_delivered(telegram.url, dingtalk.url, injector.sent)
         for index in range(INSTANCES):
             if processes[index].poll() is None:

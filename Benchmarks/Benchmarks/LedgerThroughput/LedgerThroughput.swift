@@ -1,6 +1,10 @@
 // The ledger's throughput on this machine's disk: durable crossings per second (synchronous=FULL:
 // one event alone per transaction, and under load with group commit, where concurrent intake shares
 // transactions), and audit verify's leaves per second over a log of 100,000 records.
+//
+// Each durable-crossing benchmark runs on SQLite and, when GATEHOUSE_BENCH_POSTGRES names a server
+// (postgres://user:password@127.0.0.1:PORT/db — Tests/Tools/postgres.sh starts one), on PostgreSQL
+// too, side by side: a fresh schema each run, fsync on, synchronous_commit on (the defaults).
 
 import Benchmark
 import Foundation
@@ -32,18 +36,38 @@ func intake(_ index: Int) -> Intake {
     return Intake(envelope: envelope, crossings: [crossing], configRevision: "bench", receivedAt: Date())
 }
 
-/// A durable-crossing benchmark: a fresh ledger on disk, and `body` committing into it measured.
+/// The PostgreSQL server to measure against, if any.
+let postgres: PostgresLocation? = ProcessInfo.processInfo.environment["GATEHOUSE_BENCH_POSTGRES"].flatMap { try? PostgresLocation(url: $0) }
+
+/// A durable-crossing benchmark on each backend: a fresh ledger (a SQLite file on disk, a new
+/// PostgreSQL schema), and `body` committing into it measured.
 func durableCrossings(_ name: String, _ body: @escaping @Sendable (SQLLedger) async throws -> Void) {
-    Benchmark(
-        "Durable crossings: \(name)",
-        configuration: .init(metrics: [.wallClock, .throughput], timeUnits: .milliseconds, maxDuration: .seconds(20), maxIterations: 10)
-    ) { benchmark in
+    let configuration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput],
+        timeUnits: .milliseconds,
+        maxDuration: .seconds(20),
+        maxIterations: 10
+    )
+    Benchmark("Durable crossings, SQLite: \(name)", configuration: configuration) { benchmark in
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let ledger = try SQLLedger(directory: directory, contentKey: .ephemeral())
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations { try await body(ledger) }
         benchmark.stopMeasurement()
+    }
+    guard let postgres else { return }
+    Benchmark("Durable crossings, PostgreSQL: \(name)", configuration: configuration) { benchmark in
+        let schema = "bench_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        var location = postgres
+        location.schema = schema
+        let store = try await PostgresStore.open(location)
+        let ledger = SQLLedger(store: store, contentKey: .ephemeral())
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { try await body(ledger) }
+        benchmark.stopMeasurement()
+        try await store.write { db in try db.run(sql: "DROP SCHEMA \(schema) CASCADE") }
+        try await store.close()
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// A PostgreSQL connection inside one of its transactions, run from a thread of its own: each
 /// statement waits for its result, so the ledger's logic reads exactly as on SQLite.
@@ -13,9 +14,14 @@ final class PostgresSession: SQLSession {
     private(set) var changesCount = 0
     private var savepoints = 0
 
-    init(connection: PostgresConnection, translations: PostgresTranslations, logger: Logger) {
+    /// When the transaction must be done: a statement still waiting then fails (and its
+    /// connection is closed), whatever the network or the server does.
+    let deadline: DispatchTime
+
+    init(connection: PostgresConnection, translations: PostgresTranslations, deadline: DispatchTime, logger: Logger) {
         self.connection = connection
         self.translations = translations
+        self.deadline = deadline
         self.logger = logger
     }
 
@@ -108,10 +114,27 @@ final class PostgresSession: SQLSession {
 
     private func wait<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
         do {
-            return try future.wait()
+            return try Self.wait(future, until: deadline)
         } catch let error as PSQLError {
             throw PostgresFailure(error)
+        } catch is TimedOut {
+            PostgresWorker.close(connection)
+            throw PostgresFailure(message: "no answer before the transaction's deadline; the connection was closed")
         }
+    }
+
+    struct TimedOut: Error {}
+
+    /// A future's value, waited for on this (non-event-loop) thread until `deadline` at most.
+    static func wait<T: Sendable>(_ future: EventLoopFuture<T>, until deadline: DispatchTime) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<T, any Error>?>(nil)
+        future.whenComplete { result in
+            outcome.withLock { $0 = result }
+            done.signal()
+        }
+        guard done.wait(timeout: deadline) == .success, let result = outcome.withLock({ $0 }) else { throw TimedOut() }
+        return try result.get()
     }
 
     /// A cell as the ledger reads it: integers, text, bytes and times; flags as 0 or 1.

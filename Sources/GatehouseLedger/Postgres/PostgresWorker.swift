@@ -57,10 +57,9 @@ final class PostgresWorker: @unchecked Sendable {
     }
 
     private func run<T>(begin: String, prepare: ((PostgresSession) throws -> Void)?, _ body: (PostgresSession) throws -> T) throws -> T {
+        let deadline = DispatchTime.now() + .nanoseconds(Int(timeout.nanoseconds))
         let connection = try connected()
-        let deadline = connection.eventLoop.scheduleTask(in: timeout) { Self.close(connection) }
-        defer { deadline.cancel() }
-        let session = PostgresSession(connection: connection, translations: translations, logger: logger)
+        let session = PostgresSession(connection: connection, translations: translations, deadline: deadline, logger: logger)
         do {
             try session.execute(sql: begin)
             try prepare?(session)
@@ -68,10 +67,10 @@ final class PostgresWorker: @unchecked Sendable {
             try session.execute(sql: "COMMIT")
             return value
         } catch {
-            if connection.isClosed {
-                self.connection = nil
-            } else if (try? session.execute(sql: "ROLLBACK")) == nil {
-                // A connection that cannot roll back is in no state to be used again.
+            // The server refused a statement: the connection is sound, the transaction is rolled
+            // back. Anything else (lost, timed out, not answering): the connection is not used again.
+            let refused = (error as? PostgresFailure).map { !$0.isConnectionLost } ?? !(error is PSQLError)
+            if connection.isClosed || !refused || (try? session.execute(sql: "ROLLBACK")) == nil {
                 Self.close(connection)
                 self.connection = nil
             }
@@ -83,7 +82,7 @@ final class PostgresWorker: @unchecked Sendable {
     }
 
     /// Closes a connection, keeping it alive until it has closed (PostgresNIO requires that).
-    private static func close(_ connection: PostgresConnection) {
+    static func close(_ connection: PostgresConnection) {
         let closed: EventLoopFuture<Void> = connection.close()
         closed.whenComplete { _ in withExtendedLifetime(connection) {} }
     }
@@ -124,16 +123,26 @@ final class PostgresWorker: @unchecked Sendable {
         configuration.options.additionalStartupParameters = parameters
         nextID += 1
         do {
-            let connection = try PostgresConnection.connect(
+            let connecting = PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.next(),
                 configuration: configuration,
                 id: nextID,
                 logger: logger
-            ).wait()
+            )
+            let connection: PostgresConnection
+            do {
+                connection = try PostgresSession.wait(connecting, until: .now() + .seconds(6))
+            } catch is PostgresSession.TimedOut {
+                // Should it connect after all, nobody uses it.
+                connecting.whenSuccess { Self.close($0) }
+                throw PostgresSession.TimedOut()
+            }
             self.connection = connection
             return connection
         } catch let error as PSQLError {
             throw LedgerError.unreachable("cannot connect to \(location): \(PostgresFailure(error))")
+        } catch is PostgresSession.TimedOut {
+            throw LedgerError.unreachable("cannot connect to \(location): no answer within 6 s")
         } catch {
             throw LedgerError.unreachable("cannot connect to \(location): \(error)")
         }
