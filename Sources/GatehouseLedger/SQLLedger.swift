@@ -275,7 +275,11 @@ public final class SQLLedger: Ledger {
     /// number is chosen here, inside the single writer's transaction.
     static func append(_ draft: AuditRecord, in db: any SQLSession) throws -> AuditRecord {
         var record = draft
-        record.sequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM audit_record") ?? 1
+        if db.nextSequence == nil {
+            db.nextSequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM audit_record") ?? 1
+        }
+        record.sequence = db.nextSequence ?? 1
+        db.nextSequence = record.sequence + 1
         let leaf = try record.leaf()
         try db.run(
             sql: """

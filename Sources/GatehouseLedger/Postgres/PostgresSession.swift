@@ -4,15 +4,27 @@ import NIOCore
 import PostgresNIO
 import Synchronization
 
-/// A PostgreSQL connection inside one of its transactions, run from a thread of its own: each
-/// statement waits for its result, so the ledger's logic reads exactly as on SQLite.
+/// A PostgreSQL connection inside one of its transactions, run from a thread of its own, so the
+/// ledger's logic reads exactly as on SQLite.
+///
+/// Statements run for their effect (`run`) are sent without waiting for each: the connection
+/// takes them one after another while this thread goes on, and they are waited for together at
+/// the next point that needs an answer (a query, `changesCount`, a savepoint's end, the commit),
+/// where the first that failed is thrown. An intake's half a dozen inserts thus cost about one
+/// wait, not six.
 final class PostgresSession: SQLSession {
     let connection: PostgresConnection
     let logger: Logger
     /// The statements in PostgreSQL's spelling, by the ledger's (owned by the connection's worker).
     let translations: PostgresTranslations
-    private(set) var changesCount = 0
     private var savepoints = 0
+    var nextSequence: Int64?
+    /// Statements sent and not yet waited for, in order.
+    private var inFlight: [EventLoopFuture<PostgresQueryResult>] = []
+    /// Rows the last statement `run` sent changed, once waited for.
+    private var lastChanges = 0
+    /// The first failure among the statements waited for, thrown at every point after it.
+    private var failure: (any Error)?
 
     /// When the transaction must be done: a statement still waiting then fails (and its
     /// connection is closed), whatever the network or the server does.
@@ -28,11 +40,42 @@ final class PostgresSession: SQLSession {
     var dialect: SQLDialect { .postgres }
 
     func run(sql: String, arguments: SQLArguments) throws {
-        changesCount = try execute(sql: sql, arguments: arguments).metadata.rows ?? 0
+        if let failure { throw failure }
+        inFlight.append(send(sql: sql, arguments: arguments))
+    }
+
+    /// Waits for the statements in flight; a failure among them is thrown at the next point that
+    /// throws (here it makes the count 0, which no caller takes for success).
+    var changesCount: Int {
+        try? settle()
+        return failure == nil ? lastChanges : 0
+    }
+
+    /// Rolls the transaction back, whatever failed in it.
+    func rollback() throws {
+        inFlight.removeAll()
+        failure = nil
+        _ = try wait(connection.query(PostgresQuery(unsafeSQL: "ROLLBACK"), logger: logger))
+    }
+
+    /// Waits for every statement in flight, in order; throws the first failure (now or before).
+    func settle() throws {
+        let sent = inFlight
+        inFlight.removeAll(keepingCapacity: true)
+        for future in sent {
+            guard failure == nil else { break }
+            do {
+                lastChanges = try wait(future).metadata.rows ?? 0
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
     }
 
     func rows(sql: String, arguments: SQLArguments) throws -> [SQLRow] {
-        let result = try execute(sql: sql, arguments: arguments)
+        try settle()
+        let result = try wait(send(sql: sql, arguments: arguments))
         guard let first = result.rows.first else { return [] }
         let columns = SQLRow.Columns(first.map(\.columnName))
         return try result.rows.map { row in SQLRow(columns: columns, values: try row.map(Self.value)) }
@@ -42,9 +85,15 @@ final class PostgresSession: SQLSession {
         savepoints += 1
         let name = "s\(savepoints)"
         try execute(sql: "SAVEPOINT \(name)")
+        let sequence = nextSequence
         do {
             try body()
+            try settle()
         } catch {
+            // What failed inside is undone with the savepoint, and so is its failure.
+            inFlight.removeAll()
+            failure = nil
+            nextSequence = sequence
             try execute(sql: "ROLLBACK TO SAVEPOINT \(name)")
             throw error
         }
@@ -54,7 +103,8 @@ final class PostgresSession: SQLSession {
     /// Runs a statement as it is (no placeholders): transaction control, the schema.
     @discardableResult
     func execute(sql: String) throws -> PostgresQueryResult {
-        try wait(connection.query(PostgresQuery(unsafeSQL: sql), logger: logger))
+        try settle()
+        return try wait(connection.query(PostgresQuery(unsafeSQL: sql), logger: logger))
     }
 
     /// Runs a script of statements separated by semicolons (a migration), one by one: the
@@ -97,7 +147,7 @@ final class PostgresSession: SQLSession {
         return statements
     }
 
-    private func execute(sql: String, arguments: SQLArguments) throws -> PostgresQueryResult {
+    private func send(sql: String, arguments: SQLArguments) -> EventLoopFuture<PostgresQueryResult> {
         var binds = PostgresBindings(capacity: arguments.values.count)
         for value in arguments.values {
             switch value {
@@ -109,7 +159,7 @@ final class PostgresSession: SQLSession {
             case .date(let date): binds.append(SQLValue.rounded(date))
             }
         }
-        return try wait(connection.query(PostgresQuery(unsafeSQL: translations.postgres(sql), binds: binds), logger: logger))
+        return connection.query(PostgresQuery(unsafeSQL: translations.postgres(sql), binds: binds), logger: logger)
     }
 
     private func wait<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {

@@ -70,7 +70,7 @@ final class PostgresWorker: @unchecked Sendable {
             // The server refused a statement: the connection is sound, the transaction is rolled
             // back. Anything else (lost, timed out, not answering): the connection is not used again.
             let refused = (error as? PostgresFailure).map { !$0.isConnectionLost } ?? !(error is PSQLError)
-            if connection.isClosed || !refused || (try? session.execute(sql: "ROLLBACK")) == nil {
+            if connection.isClosed || !refused || (try? session.rollback()) == nil {
                 Self.close(connection)
                 self.connection = nil
             }

@@ -41,6 +41,11 @@ public protocol SQLSession: AnyObject {
     /// Runs `body` in a savepoint: everything it did is undone when it throws (and the error
     /// rethrown), kept when it returns.
     func savepoint(_ body: () throws -> Void) throws
+
+    /// The audit log's next sequence number in this transaction, once it was read (the writer is
+    /// the only one appending, so it need be read once per transaction; a savepoint rolled back
+    /// restores it).
+    var nextSequence: Int64? { get set }
 }
 
 extension SQLSession {

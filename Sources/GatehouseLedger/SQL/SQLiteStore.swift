@@ -50,6 +50,7 @@ public struct SQLiteStore: SQLStore {
 /// A GRDB connection inside one of its transactions.
 final class SQLiteSession: SQLSession {
     let db: Database
+    var nextSequence: Int64?
 
     init(_ db: Database) {
         self.db = db
@@ -77,9 +78,15 @@ final class SQLiteSession: SQLSession {
     }
 
     func savepoint(_ body: () throws -> Void) throws {
-        try db.inSavepoint {
-            try body()
-            return .commit
+        let sequence = nextSequence
+        do {
+            try db.inSavepoint {
+                try body()
+                return .commit
+            }
+        } catch {
+            nextSequence = sequence
+            throw error
         }
     }
 
