@@ -84,11 +84,11 @@ extension SQLLedger {
                 let now = StoredDate(time)
                 try db.run(
                     sql: """
-                        INSERT INTO outbox (crossing, route, destination, action, text, payload, state, attempts, created_at,
+                        INSERT INTO outbox (id, crossing, route, destination, action, text, payload, state, attempts, created_at,
                                             origin_platform, origin_conversation, origin_message, not_before, decided_at)
-                        VALUES (?, ?, ?, 'delete', '', NULL, 'pending', 0, ?, ?, ?, ?, NULL, ?)
+                        VALUES (?, ?, ?, ?, 'delete', '', NULL, 'pending', 0, ?, ?, ?, ?, NULL, ?)
                         """,
-                    arguments: [withdrawal.sequence, route, destination, now, message.0, message.1, message.2, now]
+                    arguments: [try Self.nextJobID(in: db), withdrawal.sequence, route, destination, now, message.0, message.1, message.2, now]
                 )
             }
             return Withdrawal(records: records, cancelled: waiting.count, destinations: destinations)

@@ -63,44 +63,90 @@ public final class SQLLedger: Ledger {
     ) async throws -> [Result<IntakeResult, any Error>] {
         if intakes.count > 1,
             let results = try? await store.write({ db in
-                try intakes.map { intake -> Result<IntakeResult, any Error> in .success(try write(intake, contentKey: contentKey, in: db)) }
+                var known = try inbound(of: intakes, in: db)
+                return try intakes.map { intake -> Result<IntakeResult, any Error> in
+                    let (result, keys) = try write(intake, known: known, contentKey: contentKey, in: db)
+                    known.formUnion(keys)
+                    return .success(result)
+                }
             })
         {
             return results
         }
         return try await store.write { db in
-            intakes.map { intake in
+            var known = try inbound(of: intakes, in: db)
+            return intakes.map { intake in
                 Result {
                     var result = IntakeResult.duplicate
+                    var keys: [String] = []
                     do {
-                        try db.savepoint { result = try write(intake, contentKey: contentKey, in: db) }
+                        try db.savepoint { (result, keys) = try write(intake, known: known, contentKey: contentKey, in: db) }
                     } catch is ReplayedIntake {
                         return .replayed
                     }
+                    // Only once its savepoint held: an event that failed was not taken.
+                    known.formUnion(keys)
                     return result
                 }
             }
         }
     }
 
-    /// Writes one intake inside the current transaction.
-    private static func write(_ intake: Intake, contentKey: ContentKey, in db: any SQLSession) throws -> IntakeResult {
+    /// The key of an inbound row (an event, or a nonce as `nonce:…`) of a platform.
+    private static func inboundKey(_ platform: String, _ event: String) -> String { platform + "\u{0}" + event }
+
+    /// Which of a group's events and nonces the ledger has already taken, read at once (one query
+    /// per platform and 500 ids), so that writing each needs no answer from the database: the
+    /// writer is the only one writing, and what it writes is checked against this set.
+    private static func inbound(of intakes: [Intake], in db: any SQLSession) throws -> Set<String> {
+        var ids: [String: [String]] = [:]
+        for intake in intakes {
+            let origin = intake.envelope.origin
+            ids[origin.platform, default: []].append(origin.eventID)
+            if let nonce = intake.nonce { ids[origin.platform, default: []].append("nonce:" + nonce) }
+        }
+        var known: Set<String> = []
+        for (platform, events) in ids {
+            for start in stride(from: 0, to: events.count, by: 500) {
+                let chunk = events[start..<min(start + 500, events.count)]
+                let taken = try String.fetchAll(
+                    db,
+                    sql: "SELECT event_id FROM inbound WHERE platform = ? AND event_id IN (\(chunk.map { _ in "?" }.joined(separator: ", ")))",
+                    arguments: SQLArguments([platform] + chunk.map { $0 })
+                )
+                known.formUnion(taken.map { inboundKey(platform, $0) })
+            }
+        }
+        return known
+    }
+
+    /// Writes one intake inside the current transaction, given the inbound rows taken before it
+    /// (``inbound(of:in:)`` and the group's earlier events); answers what it took.
+    private static func write(
+        _ intake: Intake,
+        known: Set<String>,
+        contentKey: ContentKey,
+        in db: any SQLSession
+    ) throws -> (IntakeResult, [String]) {
         let origin = intake.envelope.origin
         let receivedAt = StoredDate(intake.receivedAt)
+        var keys = [inboundKey(origin.platform, origin.eventID)]
+        guard !known.contains(keys[0]) else { return (.duplicate, []) }
+        // A plain insert: a row there after all (another writer) fails the transaction, closed.
         try db.run(
-            sql: "INSERT INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            sql: "INSERT INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?)",
             arguments: [origin.platform, origin.eventID, receivedAt]
         )
-        guard db.changesCount == 1 else { return .duplicate }
         // A nonce shares the dedup table, under a prefix no event id has: both are pruned by age,
         // and the nonce is written in the same transaction as what its event decided.
         if let nonce = intake.nonce {
+            keys.append(inboundKey(origin.platform, "nonce:" + nonce))
+            // Undone by the caller's savepoint: the event's own row goes with it.
+            guard !known.contains(keys[1]) else { throw ReplayedIntake() }
             try db.run(
-                sql: "INSERT INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                sql: "INSERT INTO inbound (platform, event_id, received_at) VALUES (?, ?, ?)",
                 arguments: [origin.platform, "nonce:" + nonce, receivedAt]
             )
-            // Undone by the caller's savepoint: the event's own row goes with it.
-            guard db.changesCount == 1 else { throw ReplayedIntake() }
         }
         var records: [AuditRecord] = []
         var jobs: [OutboxJob] = []
@@ -195,7 +241,7 @@ public final class SQLLedger: Ledger {
                 )
             )
         }
-        return .committed(records: records, jobs: jobs)
+        return (.committed(records: records, jobs: jobs), keys)
     }
 
     /// Queues one outbox job for a crossing, inside the intake's transaction.
@@ -213,21 +259,21 @@ public final class SQLLedger: Ledger {
     ) throws -> OutboxJob {
         let origin = intake.envelope.origin
         let receivedAt = StoredDate(intake.receivedAt)
-        let id = try Int64.fetchOne(
-            db,
+        let id = try nextJobID(in: db)
+        try db.run(
             sql: """
-                INSERT INTO outbox (crossing, route, destination, action, text, payload, state, attempts, created_at,
+                INSERT INTO outbox (id, crossing, route, destination, action, text, payload, state, attempts, created_at,
                                     origin_platform, origin_conversation, origin_message, not_before, decided_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?) RETURNING id
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                record.sequence, crossing.route, crossing.destination, action.rawValue, text,
+                id, record.sequence, crossing.route, crossing.destination, action.rawValue, text,
                 stored, state.rawValue, receivedAt, origin.platform, origin.conversation, origin.messageID,
                 notBefore.map(StoredDate.init), receivedAt,
             ]
         )
         return OutboxJob(
-            id: id ?? 0,
+            id: id,
             crossing: record.sequence,
             route: crossing.route,
             destination: crossing.destination,
@@ -271,15 +317,16 @@ public final class SQLLedger: Ledger {
 
     // MARK: - Inside a write transaction
 
+    /// The next outbox job's id (counted in the transaction, as the log's sequence is).
+    static func nextJobID(in db: any SQLSession) throws -> Int64 {
+        try db.next("outbox.id", initial: "SELECT COALESCE(MAX(id), 0) + 1 FROM outbox")
+    }
+
     /// Appends a record at the next sequence number; the leaf holds its own sequence, so the
     /// number is chosen here, inside the single writer's transaction.
     static func append(_ draft: AuditRecord, in db: any SQLSession) throws -> AuditRecord {
         var record = draft
-        if db.nextSequence == nil {
-            db.nextSequence = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM audit_record") ?? 1
-        }
-        record.sequence = db.nextSequence ?? 1
-        db.nextSequence = record.sequence + 1
+        record.sequence = try db.next("audit_record.sequence", initial: "SELECT COALESCE(MAX(sequence), 0) + 1 FROM audit_record")
         let leaf = try record.leaf()
         try db.run(
             sql: """

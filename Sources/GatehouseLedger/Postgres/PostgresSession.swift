@@ -18,13 +18,20 @@ final class PostgresSession: SQLSession {
     /// The statements in PostgreSQL's spelling, by the ledger's (owned by the connection's worker).
     let translations: PostgresTranslations
     private var savepoints = 0
-    var nextSequence: Int64?
+    var counters: [String: Int64] = [:]
     /// Statements sent and not yet waited for, in order.
     private var inFlight: [EventLoopFuture<PostgresQueryResult>] = []
     /// Rows the last statement `run` sent changed, once waited for.
     private var lastChanges = 0
     /// The first failure among the statements waited for, thrown at every point after it.
     private var failure: (any Error)?
+    /// Plain inserts waiting to go as one multi-row insert per statement; sent before anything
+    /// else is, in the order each statement was first run in the transaction (a table's rows
+    /// after those of the tables it refers to, as the ledger writes them).
+    private var batches: [(shape: PostgresTranslations.InsertShape, values: [SQLValue])] = []
+    /// Each statement's place in `batches`, kept for the whole transaction: a statement first
+    /// run after a flush must not be sent before one first run earlier.
+    private var batchIndex: [String: Int] = [:]
 
     /// When the transaction must be done: a statement still waiting then fails (and its
     /// connection is closed), whatever the network or the server does.
@@ -41,7 +48,36 @@ final class PostgresSession: SQLSession {
 
     func run(sql: String, arguments: SQLArguments) throws {
         if let failure { throw failure }
+        if let shape = translations.insertShape(sql) {
+            if let index = batchIndex[sql] {
+                batches[index].values.append(contentsOf: arguments.values)
+            } else {
+                batchIndex[sql] = batches.count
+                batches.append((shape, arguments.values))
+            }
+            return
+        }
+        sendBatches()
         inFlight.append(send(sql: sql, arguments: arguments))
+    }
+
+    /// Sends the waiting inserts, each statement's rows in as few statements as the protocol's
+    /// 65,535 parameters allow.
+    private func sendBatches() {
+        for index in batches.indices where !batches[index].values.isEmpty {
+            let batch = batches[index]
+            batches[index].values.removeAll(keepingCapacity: true)
+            let perRow = max(batch.shape.parameters, 1)
+            let rowsAtOnce = max(1, 65_535 / perRow)
+            let rows = batch.values.count / perRow
+            var start = 0
+            while start < rows {
+                let count = min(rowsAtOnce, rows - start)
+                let values = Array(batch.values[(start * perRow)..<((start + count) * perRow)])
+                inFlight.append(send(postgres: batch.shape.statement(rows: count), values: values))
+                start += count
+            }
+        }
     }
 
     /// Waits for the statements in flight; a failure among them is thrown at the next point that
@@ -53,13 +89,22 @@ final class PostgresSession: SQLSession {
 
     /// Rolls the transaction back, whatever failed in it.
     func rollback() throws {
-        inFlight.removeAll()
-        failure = nil
+        discard()
         _ = try wait(connection.query(PostgresQuery(unsafeSQL: "ROLLBACK"), logger: logger))
+    }
+
+    /// Forgets what was sent and not waited for, what waits to be sent, and any failure (a
+    /// rollback undoes them all).
+    private func discard() {
+        inFlight.removeAll()
+        batches.removeAll()
+        batchIndex.removeAll()
+        failure = nil
     }
 
     /// Waits for every statement in flight, in order; throws the first failure (now or before).
     func settle() throws {
+        sendBatches()
         let sent = inFlight
         inFlight.removeAll(keepingCapacity: true)
         for future in sent {
@@ -85,15 +130,14 @@ final class PostgresSession: SQLSession {
         savepoints += 1
         let name = "s\(savepoints)"
         try execute(sql: "SAVEPOINT \(name)")
-        let sequence = nextSequence
+        let counted = counters
         do {
             try body()
             try settle()
         } catch {
             // What failed inside is undone with the savepoint, and so is its failure.
-            inFlight.removeAll()
-            failure = nil
-            nextSequence = sequence
+            discard()
+            counters = counted
             try execute(sql: "ROLLBACK TO SAVEPOINT \(name)")
             throw error
         }
@@ -148,8 +192,13 @@ final class PostgresSession: SQLSession {
     }
 
     private func send(sql: String, arguments: SQLArguments) -> EventLoopFuture<PostgresQueryResult> {
-        var binds = PostgresBindings(capacity: arguments.values.count)
-        for value in arguments.values {
+        send(postgres: translations.postgres(sql), values: arguments.values)
+    }
+
+    /// Sends a statement already in PostgreSQL's spelling.
+    private func send(postgres sql: String, values: [SQLValue]) -> EventLoopFuture<PostgresQueryResult> {
+        var binds = PostgresBindings(capacity: values.count)
+        for value in values {
             switch value {
             case .null: binds.appendNull()
             case .integer(let number): binds.append(number)
@@ -159,7 +208,7 @@ final class PostgresSession: SQLSession {
             case .date(let date): binds.append(SQLValue.rounded(date))
             }
         }
-        return connection.query(PostgresQuery(unsafeSQL: translations.postgres(sql), binds: binds), logger: logger)
+        return connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
     }
 
     private func wait<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
@@ -208,6 +257,57 @@ final class PostgresSession: SQLSession {
 final class PostgresTranslations: @unchecked Sendable {
     // Touched only from the worker's thread that owns it.
     private var cache: [String: String] = [:]
+    private var shapes: [String: InsertShape?] = [:]
+
+    /// A plain insert of one row (`INSERT INTO t (…) VALUES (?, 0, ?)`: no `ON CONFLICT`, no
+    /// `RETURNING`), which several runs can send as one multi-row insert.
+    struct InsertShape {
+        /// `INSERT INTO t (…) VALUES `.
+        let prefix: String
+        /// `(?, 0, ?)`.
+        let tuple: String
+        let parameters: Int
+
+        /// The statement for `rows` rows, in PostgreSQL's spelling.
+        func statement(rows: Int) -> String {
+            var text = prefix
+            text.reserveCapacity(prefix.utf8.count + rows * (tuple.utf8.count + 8))
+            var number = 0
+            for row in 0..<rows {
+                if row > 0 { text += ", " }
+                for character in tuple {
+                    if character == "?" {
+                        number += 1
+                        text += "$\(number)"
+                    } else {
+                        text.append(character)
+                    }
+                }
+            }
+            return text
+        }
+    }
+
+    func insertShape(_ sql: String) -> InsertShape? {
+        if let shape = shapes[sql] { return shape }
+        let shape = Self.shape(of: sql)
+        shapes[sql] = shape
+        return shape
+    }
+
+    private static func shape(of sql: String) -> InsertShape? {
+        // On one line (the ledger's inserts carry no line break inside a quoted literal).
+        let text = sql.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+        let upper = text.uppercased()
+        guard upper.hasPrefix("INSERT INTO"), !upper.contains("RETURNING"), !upper.contains("ON CONFLICT"), !upper.contains("SELECT"),
+            !text.contains("'?"), let values = upper.range(of: " VALUES ", options: .backwards)
+        else { return nil }
+        let offset = upper.distance(from: upper.startIndex, to: values.upperBound)
+        let tuple = String(text.dropFirst(offset)).trimmingCharacters(in: .whitespacesAndNewlines)
+        // One parenthesised row and nothing after it.
+        guard tuple.hasPrefix("("), tuple.hasSuffix(")"), tuple.dropFirst().dropLast().allSatisfy({ $0 != "(" && $0 != ")" }) else { return nil }
+        return InsertShape(prefix: String(text.prefix(offset)), tuple: tuple, parameters: tuple.filter { $0 == "?" }.count)
+    }
 
     func postgres(_ sql: String) -> String {
         if let translated = cache[sql] { return translated }

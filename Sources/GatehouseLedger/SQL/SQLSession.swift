@@ -42,10 +42,25 @@ public protocol SQLSession: AnyObject {
     /// rethrown), kept when it returns.
     func savepoint(_ body: () throws -> Void) throws
 
-    /// The audit log's next sequence number in this transaction, once it was read (the writer is
-    /// the only one appending, so it need be read once per transaction; a savepoint rolled back
-    /// restores it).
-    var nextSequence: Int64? { get set }
+    /// Numbers handed out in this transaction (the audit log's next sequence, the next outbox
+    /// id), by name: the writer is the only one appending, so each is read once per transaction
+    /// and counted on here; a savepoint rolled back restores them.
+    var counters: [String: Int64] { get set }
+}
+
+extension SQLSession {
+    /// The next number of a counter: read with `initial` (a query answering the first number)
+    /// the first time in the transaction, counted on after.
+    func next(_ counter: String, initial: String) throws -> Int64 {
+        let number: Int64
+        if let counted = counters[counter] {
+            number = counted
+        } else {
+            number = try Int64.fetchOne(self, sql: initial) ?? 1
+        }
+        counters[counter] = number + 1
+        return number
+    }
 }
 
 extension SQLSession {

@@ -50,7 +50,7 @@ public struct SQLiteStore: SQLStore {
 /// A GRDB connection inside one of its transactions.
 final class SQLiteSession: SQLSession {
     let db: Database
-    var nextSequence: Int64?
+    var counters: [String: Int64] = [:]
 
     init(_ db: Database) {
         self.db = db
@@ -78,14 +78,14 @@ final class SQLiteSession: SQLSession {
     }
 
     func savepoint(_ body: () throws -> Void) throws {
-        let sequence = nextSequence
+        let counted = counters
         do {
             try db.inSavepoint {
                 try body()
                 return .commit
             }
         } catch {
-            nextSequence = sequence
+            counters = counted
             throw error
         }
     }
