@@ -32,14 +32,7 @@ public struct StandbyAdminSurface: Sendable {
     }
 
     public func service() -> some Service {
-        let path = self.path
-        AdminSurface.removeStaleSocket(at: path)
-        return Application(
-            router: router(),
-            configuration: .init(address: .unixDomainSocket(path: path), serverName: "gatehouse-admin"),
-            onServerRunning: { _ in chmod(path, 0o660) },
-            logger: logger
-        )
+        AdminSurface.listener(at: path, router: router(), logger: logger)
     }
 
     func router() -> Hummingbird.Router<AdminContext> {

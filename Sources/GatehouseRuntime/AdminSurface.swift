@@ -53,11 +53,15 @@ public struct AdminSurface: Sendable {
 
     /// The listener as a service for the gateway's ServiceGroup.
     public func service() -> some Service {
-        let path = self.path
+        Self.listener(at: path, router: router(), logger: logger)
+    }
+
+    /// An admin socket at `path` serving `router` (the active instance's, or a standby's).
+    static func listener(at path: String, router: Hummingbird.Router<AdminContext>, logger: Logger) -> some Service {
         // A socket file left by an earlier run would make the bind fail.
-        Self.removeStaleSocket(at: path)
+        removeStaleSocket(at: path)
         return Application(
-            router: router(),
+            router: router,
             configuration: .init(address: .unixDomainSocket(path: path), serverName: "gatehouse-admin"),
             onServerRunning: { _ in
                 // Owner and group (the unit's `gatehouse` group: its operators) may connect; no one else.

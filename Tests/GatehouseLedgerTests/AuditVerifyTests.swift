@@ -17,6 +17,16 @@ import Testing
         try log.reader.verify(verifiers: verifiers, origin: "acme.example/gatehouse")
     }
 
+    /// Removes the records whose sequence is `condition` (`= 5`, `> 16`), with what refers to them.
+    func remove(_ log: TestLedger, _ condition: String) async throws {
+        for statement in [
+            "DELETE FROM content WHERE record \(condition)", "DELETE FROM outbox WHERE crossing \(condition)",
+            "DELETE FROM audit_leaf_hash WHERE sequence \(condition)", "DELETE FROM audit_record WHERE sequence \(condition)",
+        ] {
+            try await log.tamper(statement)
+        }
+    }
+
     /// The statement that turns a leaf's `"block"` into `"hold"`, bytes edited as text.
     func blockToHold(_ log: TestLedger, where condition: String) -> String {
         switch log.store.dialect {
@@ -66,12 +76,7 @@ import Testing
 
     @Test(arguments: LedgerBackend.available) func aDeletedRecordIsNamed(_ backend: LedgerBackend) async throws {
         let (log, verifiers) = try await ledger(backend, records: 25, checkpointEvery: 10)
-        for statement in [
-            "DELETE FROM content WHERE record = 5", "DELETE FROM outbox WHERE crossing = 5", "DELETE FROM audit_leaf_hash WHERE sequence = 5",
-            "DELETE FROM audit_record WHERE sequence = 5",
-        ] {
-            try await log.tamper(statement)
-        }
+        try await remove(log, "= 5")
         #expect(try verify(log, verifiers).problem?.record == 5)
     }
 
@@ -86,12 +91,7 @@ import Testing
 
     @Test(arguments: LedgerBackend.available) func aTruncatedTailIsNamed(_ backend: LedgerBackend) async throws {
         let (log, verifiers) = try await ledger(backend, records: 25, checkpointEvery: 10)
-        for statement in [
-            "DELETE FROM content WHERE record > 16", "DELETE FROM outbox WHERE crossing > 16", "DELETE FROM audit_leaf_hash WHERE sequence > 16",
-            "DELETE FROM audit_record WHERE sequence > 16",
-        ] {
-            try await log.tamper(statement)
-        }
+        try await remove(log, "> 16")
         let result = try verify(log, verifiers)
         #expect(result.problem?.record == 17)
         #expect(result.problem?.reason.contains("removed") == true)
