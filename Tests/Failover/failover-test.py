@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Failover test: three instances on one PostgreSQL ledger, messages flowing both ways; the active
-instance is killed with SIGKILL at random moments (and restarted, as systemd would, as a standby),
-and once frozen with SIGSTOP, then woken after a standby took over. Checks:
+"""Failover test: three instances on one PostgreSQL ledger, messages flowing both ways (about 20 a
+second); the active instance is killed with SIGKILL at random moments (and restarted, as systemd
+would, as a standby), and once frozen with SIGSTOP, then woken after a standby took over. Checks:
   * after each kill a standby takes over (its /readyz answers 200) within 10 s; the takeover times
     are printed (p50, max);
   * the frozen instance, woken, writes nothing (its lease is gone: it stops with an error);
@@ -79,7 +79,7 @@ def relay_check(gatehouse, directory, active, injector, dingtalk):
         "senderStaffId": "staff1", "senderNick": "Wang", "text": text,
     })
     injector.sent.append((text, "announcements"))
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 90
     held = []
     while time.monotonic() < deadline and len(held) < 2:
         listing = admin(gatehouse, socket, "holds", "list")
@@ -180,7 +180,9 @@ def main():
         leader, _ = await_active(time.monotonic(), excluding=None)
         if leader is None:
             raise SystemExit("no instance became active")
-        injector = crash.Injector(telegram.url, dingtalk.url, interval=0.01)
+        # About 20 messages a second: steady traffic through every takeover, which a loaded 2-core
+        # CI machine (three instances, PostgreSQL and both emulators on it) keeps up with.
+        injector = crash.Injector(telegram.url, dingtalk.url, interval=0.05)
         injector.start()
         freeze_at = chance.randrange(1, arguments.kills + 1)
         for kill in range(1, arguments.kills + 1):
@@ -222,7 +224,7 @@ def main():
         injector.join()
 
         problems += relay_check(gatehouse, directory, active, injector, dingtalk.url)
-        received, missing = crash.wait_delivered(telegram.url, dingtalk.url, injector.sent)
+        received, missing = crash.wait_delivered(telegram.url, dingtalk.url, injector.sent, timeout=300)
         for index in range(INSTANCES):
             if processes[index].poll() is None:
                 processes[index].send_signal(signal.SIGTERM)

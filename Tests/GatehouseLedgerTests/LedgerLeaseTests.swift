@@ -59,4 +59,36 @@ struct LedgerLeaseTests {
         try await first.close()
         try await second.close()
     }
+
+    @Test func aStandbysRequestIsAnsweredOnlyByTheHolder() async throws {
+        let active = try await LedgerBackend.freshSchema()
+        let standby = try await PostgresStore.open(active.location)
+        let lease = LedgerLease(store: active, holder: "a", duration: .seconds(30))
+        let held = try #require(try await lease.acquire())
+        lease.fence(held)
+        let taken = AdminRelay(store: standby)
+        let answering = AdminRelay(store: active)
+
+        let id = try await taken.submit(
+            method: "POST",
+            path: "/holds/7/approve",
+            body: Data(#"{"reason":"ok"}"#.utf8),
+            caller: #"{"id":"1000"}"#,
+            origin: "b"
+        )
+        let pending = try await answering.pending()
+        #expect(pending.map(\.id) == [id] && pending.first?.path == "/holds/7/approve" && pending.first?.origin == "b")
+        #expect(try await taken.answer(id) == nil)
+        try await answering.respond(id, status: 200, body: Data("{}".utf8))
+        let answer = try #require(try await taken.waitForAnswer(id))
+        #expect(answer.status == 200 && answer.body == Data("{}".utf8))
+        #expect(try await answering.pending().isEmpty)
+
+        // One whose lease is gone answers nothing.
+        let second = try await taken.submit(method: "GET", path: "/holds", body: Data(), caller: "{}", origin: "b")
+        try await standby.write { db in try db.run(sql: "UPDATE lease SET expires_at = now() - interval '1 second'") }
+        await #expect(throws: LedgerError.self) { try await answering.respond(second, status: 200, body: Data()) }
+        try await active.close()
+        try await standby.close()
+    }
 }

@@ -42,6 +42,33 @@ import Testing
         }
     }
 
+    @Test func aStandbyIsAliveButNotReadyAndSendsPushesBackToThePlatform() async throws {
+        let role = Standby.Role()
+        role.saw("gh1:4242")
+        let health = HealthSurface(
+            listen: HostPort("127.0.0.1:0")!,
+            revision: "rev-42",
+            ledger: try Fixtures.memoryLedger(),
+            standby: role,
+            logger: quietLogger("test")
+        )
+        try await Application(router: health.router()).test(.router) { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            // The load balancer sends traffic only where /readyz says 200: never to a standby.
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body) == "standby: gh1:4242 is active\n")
+            }
+            // A push that reached it anyway is refused, for the platform to send again.
+            for path in ["/hooks/outreach", "/hooks/corp/cards"] {
+                try await client.execute(uri: path, method: .post, body: ByteBuffer(string: "{}")) { response in
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(response.headers[.retryAfter] == "1")
+                }
+            }
+        }
+    }
+
     @Test func theAdminAPIAnswersQuestionsButDecidesNothingForSomeoneItCannotName() async throws {
         let ledger = try Fixtures.memoryLedger()
         let config = try ConfigLoader(environment: [:]).load(yaml: GatewayTests.yaml, file: "test.yaml")
