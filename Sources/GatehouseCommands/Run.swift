@@ -47,7 +47,7 @@ struct Run: AsyncParsableCommand {
         let contentKey = ContentKey(derivedFrom: signer)
         let ledger: SQLLedger
         // The lease's keeper on a shared ledger: first in the group, so it stops last.
-        var keeper: [any Service] = []
+        var keeper: (any Service)?
         // What standbys' admin sockets hand over, answered once this instance is active.
         var relay: AdminRelay?
         var lock: StateLock?
@@ -74,7 +74,7 @@ struct Run: AsyncParsableCommand {
                 return
             }
             lease.fence(held)
-            keeper = [LeaseKeeper(lease: lease, held: held, logger: logger)]
+            keeper = LeaseKeeper(lease: lease, held: held, logger: logger)
         } else {
             // One gateway per state directory: a second one would poll the same bots and send twice.
             do {
@@ -112,7 +112,7 @@ struct Run: AsyncParsableCommand {
                 ]
             )
             let answerer = relay.flatMap { relay in gateway.admin.map { AdminRelayAnswerer(relay: relay, surface: $0, logger: logger) } }
-            try await gateway.serviceGroup(with: keeper + (answerer.map { [$0] } ?? []), logger: logger).run()
+            try await gateway.serviceGroup(with: answerer.map { [$0] } ?? [], keeper: keeper, logger: logger).run()
             logger.info("gatehouse stopped")
         } catch {
             try? await httpClient.shutdown()

@@ -176,10 +176,18 @@ public struct Gateway: Sendable {
 
     /// A ServiceGroup running the gateway (plus any extra services, started before it), stopped
     /// gracefully by SIGTERM or SIGINT.
-    public func serviceGroup(with extra: [any Service] = [], logger: Logger) -> ServiceGroup {
-        ServiceGroup(
+    ///
+    /// A `keeper` (the ledger's lease, on a shared database) comes first, so it stops last; when it
+    /// ends — the lease lost — the group shuts down gracefully, as for SIGTERM, and its error is
+    /// thrown after: a listener cancelled mid-accept would bring the process down instead.
+    public func serviceGroup(with extra: [any Service] = [], keeper: (any Service)? = nil, logger: Logger) -> ServiceGroup {
+        let kept: [ServiceGroupConfiguration.ServiceConfiguration] =
+            keeper.map {
+                [.init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)]
+            } ?? []
+        return ServiceGroup(
             configuration: .init(
-                services: (extra + services).map { .init(service: $0) },
+                services: kept + (extra + services).map { .init(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -202,6 +202,10 @@ def main():
                           f"woken, {leader} stopped itself (exit {status})")
                     if status == 0:
                         problems.append(f"the woken instance {leader} exited 0, not with the lost lease's error")
+                    elif status < 0:
+                        # Killed by a signal: it crashed instead of stopping with the lost lease's error.
+                        log = open(os.path.join(directory, f"instance-{leader}.log")).read().splitlines()
+                        problems.append(f"the woken instance {leader} crashed (signal {-status}): " + " / ".join(log[-12:]))
                 except subprocess.TimeoutExpired:
                     problems.append(f"the woken instance {leader} still runs 15 s after it lost its lease")
                     processes[leader].kill()

@@ -202,10 +202,12 @@ enum PostgresSchema {
         if let schema = store.location.schema {
             try await store.writeUnfenced { db in try db.run(sql: "CREATE SCHEMA IF NOT EXISTS \(schema)") }
         }
-        try await store.writeUnfenced { db in
+        // Instances starting together wait for each other here, for as long as a migration takes.
+        try await store.writeUnfenced(timeout: .seconds(300)) { db in
             let session = db as! PostgresSession
-            // One lock for every Gatehouse ledger in the database: migrations are rare and short.
-            try session.execute(sql: "SELECT pg_advisory_xact_lock(7158712345)")
+            // One lock per ledger (its schema): instances of one ledger take turns, other ledgers
+            // in the database do not wait.
+            try session.execute(sql: "SELECT pg_advisory_xact_lock(hashtext('gatehouse migrations ' || current_schema()))")
             try session.execute(
                 sql: "CREATE TABLE IF NOT EXISTS schema_migration (identifier TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
             )

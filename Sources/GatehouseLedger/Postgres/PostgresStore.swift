@@ -50,8 +50,8 @@ public final class PostgresStore: SQLStore {
     }
 
     /// A write transaction without the lease's check: taking the lease itself, migrations.
-    func writeUnfenced<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        try await writer.transaction(begin: "BEGIN", body)
+    func writeUnfenced<T: Sendable>(timeout: Duration? = nil, _ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await writer.transaction(begin: "BEGIN", timeout: timeout, body)
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {

@@ -28,21 +28,23 @@ final class PostgresWorker: @unchecked Sendable {
     }
 
     /// Runs `body` in a transaction on the worker's thread.
+    /// `timeout` replaces the worker's own bound (a migration may wait for another instance's).
     func transaction<T: Sendable>(
         begin: String,
+        timeout: Duration? = nil,
         prepare: (@Sendable (PostgresSession) throws -> Void)? = nil,
         _ body: @escaping @Sendable (PostgresSession) throws -> T
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                continuation.resume(with: Result { try self.run(begin: begin, prepare: prepare, body) })
+                continuation.resume(with: Result { try self.run(begin: begin, timeout: timeout, prepare: prepare, body) })
             }
         }
     }
 
     /// Runs `body` in a transaction, blocking the calling thread until it is done.
     func transactionNow<T>(begin: String, _ body: (PostgresSession) throws -> T) throws -> T {
-        try queue.sync { try run(begin: begin, prepare: nil, body) }
+        try queue.sync { try run(begin: begin, timeout: nil, prepare: nil, body) }
     }
 
     /// Closes the connection.
@@ -56,8 +58,14 @@ final class PostgresWorker: @unchecked Sendable {
         if let connection { try? await connection.close() }
     }
 
-    private func run<T>(begin: String, prepare: ((PostgresSession) throws -> Void)?, _ body: (PostgresSession) throws -> T) throws -> T {
-        let deadline = DispatchTime.now() + .nanoseconds(Int(timeout.nanoseconds))
+    private func run<T>(
+        begin: String,
+        timeout: Duration?,
+        prepare: ((PostgresSession) throws -> Void)?,
+        _ body: (PostgresSession) throws -> T
+    ) throws -> T {
+        let bound = timeout.map { TimeAmount.nanoseconds(Int64($0.components.seconds) * 1_000_000_000) } ?? self.timeout
+        let deadline = DispatchTime.now() + .nanoseconds(Int(bound.nanoseconds))
         let connection = try connected()
         let session = PostgresSession(connection: connection, translations: translations, deadline: deadline, logger: logger)
         do {
