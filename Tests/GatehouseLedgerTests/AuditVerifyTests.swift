@@ -53,7 +53,9 @@ import Testing
 
     /// Large logs are hashed in batches shared between threads: the first bad record is still the
     /// one named, wherever it falls in a batch.
-    @Test(arguments: LedgerBackend.available, [3000, 4796, 5000])
+    /// On SQLite only: its scan hands records to the hashing batches straight from the C API; on
+    /// PostgreSQL the same batches are fed from pages of 10,000, which the small logs cover.
+    @Test(arguments: [LedgerBackend.sqlite], [3000, 4796, 5000])
     func aChangedByteInALargeLogIsNamed(_ backend: LedgerBackend, _ sequence: Int) async throws {
         let (log, verifiers) = try await ledger(backend, records: 5000, checkpointEvery: 1000)
         #expect(try verify(log, verifiers).intact)

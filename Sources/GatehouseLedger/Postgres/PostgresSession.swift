@@ -306,7 +306,10 @@ final class PostgresTranslations: @unchecked Sendable {
         let tuple = String(text.dropFirst(offset)).trimmingCharacters(in: .whitespacesAndNewlines)
         // One parenthesised row and nothing after it.
         guard tuple.hasPrefix("("), tuple.hasSuffix(")"), tuple.dropFirst().dropLast().allSatisfy({ $0 != "(" && $0 != ")" }) else { return nil }
-        return InsertShape(prefix: String(text.prefix(offset)), tuple: tuple, parameters: tuple.filter { $0 == "?" }.count)
+        let parameters = tuple.filter { $0 == "?" }.count
+        // An insert without parameters has no rows to gather: it goes as it is.
+        guard parameters > 0 else { return nil }
+        return InsertShape(prefix: String(text.prefix(offset)), tuple: tuple, parameters: parameters)
     }
 
     func postgres(_ sql: String) -> String {
