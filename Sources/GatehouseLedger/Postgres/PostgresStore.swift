@@ -58,8 +58,10 @@ public final class PostgresStore: SQLStore {
         try await reader.transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
+    /// The command line's readers read whole logs in one snapshot (`audit verify` over millions
+    /// of records): their transaction is bounded by hours, not by the daemon's seconds.
     public func readNow<T>(_ body: (any SQLSession) throws -> T) throws -> T {
-        try reader.transactionNow(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        try reader.transactionNow(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", timeout: .seconds(6 * 3600), body)
     }
 
     /// PostgreSQL keeps no write-ahead copy a reader of the files could find as SQLite's WAL

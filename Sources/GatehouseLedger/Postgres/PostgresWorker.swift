@@ -43,8 +43,8 @@ final class PostgresWorker: @unchecked Sendable {
     }
 
     /// Runs `body` in a transaction, blocking the calling thread until it is done.
-    func transactionNow<T>(begin: String, _ body: (PostgresSession) throws -> T) throws -> T {
-        try queue.sync { try run(begin: begin, timeout: nil, prepare: nil, body) }
+    func transactionNow<T>(begin: String, timeout: Duration? = nil, _ body: (PostgresSession) throws -> T) throws -> T {
+        try queue.sync { try run(begin: begin, timeout: timeout, prepare: nil, body) }
     }
 
     /// Closes the connection.
