@@ -37,7 +37,7 @@ extension DingTalkAdapter {
             var failures = 0
             var number = 0
             var pending = events.makeAsyncIterator()
-            while !Task.isCancelled {
+            while !Task.isCancelled, !stoodDown.hasFired {
                 number += 1
                 let current = number
                 do {
@@ -66,7 +66,7 @@ extension DingTalkAdapter {
                         break
                     }
                     if case .ended(current, let error) = event {
-                        if Task.isCancelled { return }
+                        if Task.isCancelled || stoodDown.hasFired { return }
                         if let error {
                             failures += 1
                             let delay = configuration.reconnectBackoff.delay(afterFailures: failures)
@@ -86,6 +86,13 @@ extension DingTalkAdapter {
                 }
             }
         }
+    }
+
+    /// Stream mode only: a callback's platform posts to whichever instance its URL names.
+    public var standsDown: Bool { configuration.receive != .http }
+
+    public func standDown() async {
+        stoodDown.fire()
     }
 
     /// Registers the card callback address (when clicks come by HTTP), retrying a failure a few
@@ -158,12 +165,23 @@ extension DingTalkAdapter {
                     logger: logger
                 ) { inbound, outbound, _ in
                     logger.info("stream connected")
-                    for try await message in inbound.messages(maxSize: 1 << 20) {
-                        lastFrame.touch()
-                        guard case .text(let text) = message else { continue }
-                        if try await self.handle(text, reply: { try await outbound.writeTextMessage($0) }, handler: handler, logger: logger) {
-                            report.yield(.draining(number))
+                    try await withThrowingTaskGroup(of: Void.self) { closer in
+                        closer.addTask {
+                            // Standing down: the server is told to push elsewhere; what it sent
+                            // before it heard is still read below, until its close comes.
+                            await self.stoodDown.wait()
+                            guard !Task.isCancelled else { return }
+                            logger.info("standing down: closing the stream connection")
+                            try await outbound.close(.normalClosure, reason: "standing down")
                         }
+                        for try await message in inbound.messages(maxSize: 1 << 20) {
+                            lastFrame.touch()
+                            guard case .text(let text) = message else { continue }
+                            if try await self.handle(text, reply: { try await outbound.writeTextMessage($0) }, handler: handler, logger: logger) {
+                                report.yield(.draining(number))
+                            }
+                        }
+                        closer.cancelAll()
                     }
                 }
             }

@@ -78,6 +78,8 @@ public struct DingTalkAdapter: Adapter {
     let cardHandler = CardHandler()
     /// Fired after the first Stream connection attempt (at once in HTTP mode).
     public let started: StartSignal? = StartSignal()
+    /// Fired by ``standDown()``: the stream connection closes, and no other opens.
+    let stoodDown = StartSignal()
 
     public var platform: String { configuration.platform }
 

@@ -46,10 +46,12 @@ struct Run: AsyncParsableCommand {
         )
         let contentKey = ContentKey(derivedFrom: signer)
         let ledger: SQLLedger
-        // The lease's keeper on a shared ledger: first in the group, so it stops last.
-        var keeper: (any Service)?
+        // The lease held on a shared ledger, for its keeper.
+        var kept: (lease: LedgerLease, held: LedgerLease.Held)?
         // What standbys' admin sockets hand over, answered once this instance is active.
         var relay: AdminRelay?
+        // Where this instance hands over what it receives after losing the lease.
+        var handover: Handover?
         var lock: StateLock?
         if let database = config.database {
             // Several instances on one PostgreSQL ledger take turns: this one waits as a standby
@@ -64,6 +66,7 @@ struct Run: AsyncParsableCommand {
             let lease = LedgerLease(store: store, holder: LedgerLease.instanceName(), duration: database.lease)
             let handed = AdminRelay(store: store)
             relay = handed
+            handover = Handover(store: store)
             let standby = Standby(lease: lease, ledger: ledger, config: config, relay: handed, logger: logger)
             logger.info(
                 "gatehouse standing by for the ledger's lease",
@@ -74,7 +77,7 @@ struct Run: AsyncParsableCommand {
                 return
             }
             lease.fence(held)
-            keeper = LeaseKeeper(lease: lease, held: held, logger: logger)
+            kept = (lease, held)
         } else {
             // One gateway per state directory: a second one would poll the same bots and send twice.
             do {
@@ -101,6 +104,7 @@ struct Run: AsyncParsableCommand {
                 checkpoints: checkpoints,
                 registry: registry,
                 reload: { try ConfigLoader().load(file: file) },
+                handover: handover,
                 logger: logger
             )
             logger.info(
@@ -111,6 +115,11 @@ struct Run: AsyncParsableCommand {
                     "gh.routes": .stringConvertible(config.routes.count),
                 ]
             )
+            // The lease's keeper: first in the group, so it stops last; a lost lease stands
+            // intake down before the process stops.
+            let keeper = kept.map { kept in
+                LeaseKeeper(lease: kept.lease, held: kept.held, standDown: { await gateway.ingress.standDown(within: .seconds(5)) }, logger: logger)
+            }
             let answerer = relay.flatMap { relay in gateway.admin.map { AdminRelayAnswerer(relay: relay, surface: $0, logger: logger) } }
             try await gateway.serviceGroup(with: answerer.map { [$0] } ?? [], keeper: keeper, logger: logger).run()
             logger.info("gatehouse stopped")

@@ -22,6 +22,16 @@ public protocol Adapter: Sendable {
     /// knows where to push them: those events come through the gateway's push door, not `handler`.
     func receive(_ handler: @escaping InboundHandler) async throws
 
+    /// Whether ``standDown()`` makes ``receive(_:)`` return: the platform pushes each event once,
+    /// to one of the connections open, so an instance that is no longer active must close its
+    /// own before it stops, and take in what was pushed to it first.
+    var standsDown: Bool { get }
+
+    /// Tells the platform to push elsewhere, for an instance that lost a shared ledger's lease:
+    /// what the platform sent before it heard is still handed to the handler (which hands it to
+    /// the active instance), and then ``receive(_:)`` returns. Returns at once.
+    func standDown() async
+
     /// Sends a new message and returns the native ids of every message it took (a long text may
     /// be split). Parts an earlier attempt delivered (`progress.delivered`) are not sent again;
     /// each part delivered now is reported to `progress` before the next is sent.
@@ -67,6 +77,12 @@ public protocol Adapter: Sendable {
 }
 
 extension Adapter {
+    /// A platform that pushes an event again until it is acknowledged, or whose events are
+    /// pulled, loses nothing when an instance merely stops: nothing to do.
+    public var standsDown: Bool { false }
+
+    public func standDown() async {}
+
     /// Sends a message from its first part.
     public func send(_ message: OutboundMessage) async throws -> [String] {
         try await send(message, progress: .none)

@@ -198,10 +198,18 @@ extension DingTalkEmulator {
     }
 
     /// Stream mode counters, for tests of a client's protocol handling.
+    /// A push written to a Stream connection once, whose ACK never came.
+    public struct UnacknowledgedPush: Codable, Sendable, Hashable {
+        /// The frame's `headers.messageId`.
+        public var messageId: String
+        /// The robot message's `msgId`, from the frame's data.
+        public var msgId: String?
+    }
+
     public struct StreamStats: Codable, Sendable, Equatable {
-        /// CALLBACK frames written, redeliveries included.
+        /// CALLBACK frames written (each once: callbacks are not pushed again).
         public var callbacksPushed: Int
-        /// CALLBACK frames written again because no ACK came within `ackTimeout`.
+        /// EVENT frames written again because no ACK came within `ackTimeout`, or it said LATER.
         public var redeliveries: Int
         /// Callbacks acknowledged with code 200.
         public var callbacksAcknowledged: Int

@@ -205,6 +205,19 @@ public struct DingTalkEmulator: Service, CustomStringConvertible {
         await hub.stats
     }
 
+    /// The robot messages pushed over Stream whose ACK never came, oldest first (the Swift
+    /// mirror of `GET /_emulator/unacknowledged`): a robot message is pushed once, so one that its
+    /// client did not take in before its connection died is lost, as on the platform.
+    public func unacknowledged() async -> [UnacknowledgedPush] {
+        await Self.unacknowledged(hub: hub)
+    }
+
+    static func unacknowledged(hub: DingTalkStreamHub) async -> [UnacknowledgedPush] {
+        await hub.unacknowledgedCallbacks().map { push in
+            UnacknowledgedPush(messageId: push.messageID, msgId: (try? JSONValue.parse(push.data))?["msgId"]?.stringValue)
+        }
+    }
+
     /// The number of open Stream connections.
     public func openConnections() async -> Int {
         await hub.openConnections

@@ -445,6 +445,8 @@ struct DingTalkResponder: HTTPResponder {
             return EmulatorHTTP.json(.ok, encoding: await app.stats())
         case (.get, "/_emulator/stream"):
             return EmulatorHTTP.json(.ok, encoding: await hub.stats)
+        case (.get, "/_emulator/unacknowledged"):
+            return EmulatorHTTP.json(.ok, encoding: await DingTalkEmulator.unacknowledged(hub: hub))
         case (.post, "/_emulator/robots"):
             guard let body = await EmulatorHTTP.body(of: request),
                 let robot = try? JSONDecoder().decode(DingTalkEmulator.CustomRobot.self, from: Data(body))
@@ -497,7 +499,7 @@ struct DingTalkResponder: HTTPResponder {
         case (.post, "/_emulator/zombie"):
             await hub.makeZombies()
             return EmulatorHTTP.json(.ok, .object(["connections": .int(Int64(await hub.openConnections))]))
-        case (_, "/_emulator/messages"), (_, "/_emulator/sent"), (_, "/_emulator/stats"), (_, "/_emulator/stream"),
+        case (_, "/_emulator/messages"), (_, "/_emulator/sent"), (_, "/_emulator/stats"), (_, "/_emulator/stream"), (_, "/_emulator/unacknowledged"),
             (_, "/_emulator/robots"), (_, "/_emulator/disconnect"), (_, "/_emulator/zombie"), (_, "/_emulator/callback"),
             (_, "/_emulator/blackboards"), (_, "/_emulator/events"), (_, "/_emulator/directory"):
             return controlError(.methodNotAllowed, "method not allowed")

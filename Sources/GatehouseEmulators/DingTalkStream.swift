@@ -62,7 +62,10 @@ enum DingTalkStream {
                 logger.debug("stream read ended", metadata: ["error.type": "\(type(of: error))"])
             }
             // Cancelled: the connection became a zombie, and stays open.
-            return Task.isCancelled
+            if Task.isCancelled { return true }
+            // The client closed (or its connection died): nothing more is pushed to it.
+            await hub.unregister(id)
+            return false
         }
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {

@@ -10,11 +10,16 @@ enum DingTalkStreamCommand: Sendable {
     case zombie
 }
 
-/// The Stream mode side of the emulator: open connections, CALLBACK and EVENT pushes waiting for
-/// their ACK (redelivered after `ackTimeout`, queued while no subscribed connection is open; an
-/// EVENT counts as consumed when its ACK has code 200 and its data says `"status":"SUCCESS"` or
-/// no status, as the official SDKs answer; `LATER` or another code pushes it again), SYSTEM pings and
-/// disconnects.
+/// The Stream mode side of the emulator: open connections, pushes, SYSTEM pings and disconnects.
+///
+/// As the Stream protocol page's FAQ says, only event subscriptions are pushed again: an EVENT
+/// waits for its ACK and is redelivered after `ackTimeout` (it counts as consumed when its ACK has
+/// code 200 and its data says `"status":"SUCCESS"` or no status, as the official SDKs answer;
+/// `LATER` or another code pushes it again). Every other push is "fire-forgot": a robot message
+/// (a CALLBACK) is written to one connection once, and an ACK serves diagnosis only — what a
+/// connection swallows without acknowledging (it died, it was a zombie) is lost, and listed as
+/// such (``unacknowledgedCallbacks()``). The page does not say what happens to a push while the
+/// client has no connection open at all; this emulator holds it until one opens.
 actor DingTalkStreamHub {
     static let robotTopic = "/v1.0/im/bot/messages/get"
 
@@ -46,8 +51,11 @@ actor DingTalkStreamHub {
         var connection: Int?
         var deadline: ContinuousClock.Instant?
         var deliveries = 0
-        /// Pushed once and never again (a card click: the person sees it fail and clicks anew).
+        /// Pushed once and never again (a robot message; a card click: the person sees it fail
+        /// and clicks anew).
         var once = false
+        /// Someone waits for the ACK's data (a card click's answer): kept pending after its push.
+        var awaitsAnswer = false
     }
 
     private let configuration: DingTalkEmulator.Configuration
@@ -60,6 +68,11 @@ actor DingTalkStreamHub {
     private var pings: [String: (opaque: String, connection: Int)] = [:]
     /// The ACK data of one-shot callbacks, for whoever waits for the answer.
     private var answers: [String: String] = [:]
+    /// Callbacks pushed once whose ACK has not come (by frame messageId: its data), oldest first,
+    /// at most ``unacknowledgedLimit``: what a client lost, if it never committed them.
+    private var unacknowledged: [String: String] = [:]
+    private var unacknowledgedOrder: [String] = []
+    static let unacknowledgedLimit = 10_000
     private var frameSequence = 0
     private var counters = DingTalkEmulator.StreamStats()
 
@@ -135,11 +148,16 @@ actor DingTalkStreamHub {
 
     // MARK: Pushes
 
-    /// Pushes a CALLBACK to one subscribed connection (queued when there is none) and returns
-    /// its frame messageId.
+    /// Pushes a CALLBACK once to one subscribed connection (held until one opens when there is
+    /// none) and returns its frame messageId.
     @discardableResult
     func publishCallback(topic: String, data: String) -> String {
-        publish(type: "CALLBACK", topic: topic, headers: [:], data: data)
+        publish(type: "CALLBACK", topic: topic, headers: [:], data: data, once: true)
+    }
+
+    /// The callbacks pushed once whose ACK never came, oldest first: frame messageId and data.
+    func unacknowledgedCallbacks() -> [(messageID: String, data: String)] {
+        unacknowledgedOrder.compactMap { id in unacknowledged[id].map { (id, $0) } }
     }
 
     /// Pushes a CALLBACK once and waits up to `timeout` for its ACK, returning the ACK's data
@@ -147,7 +165,15 @@ actor DingTalkStreamHub {
     /// platform drops a card callback that timed out).
     func callbackAnswer(topic: String, data: String, timeout: Duration) async -> String? {
         let messageID = nextFrameMessageID()
-        pending[messageID] = PendingPush(messageID: messageID, type: "CALLBACK", topic: topic, headers: [:], data: data, once: true)
+        pending[messageID] = PendingPush(
+            messageID: messageID,
+            type: "CALLBACK",
+            topic: topic,
+            headers: [:],
+            data: data,
+            once: true,
+            awaitsAnswer: true
+        )
         order.append(messageID)
         deliver(messageID)
         let end = ContinuousClock.now + timeout
@@ -179,9 +205,9 @@ actor DingTalkStreamHub {
     }
 
     @discardableResult
-    private func publish(type: String, topic: String, headers: [String: JSONValue], data: String) -> String {
+    private func publish(type: String, topic: String, headers: [String: JSONValue], data: String, once: Bool = false) -> String {
         let messageID = nextFrameMessageID()
-        pending[messageID] = PendingPush(messageID: messageID, type: type, topic: topic, headers: headers, data: data)
+        pending[messageID] = PendingPush(messageID: messageID, type: type, topic: topic, headers: headers, data: data, once: once)
         order.append(messageID)
         deliver(messageID)
         return messageID
@@ -220,7 +246,18 @@ actor DingTalkStreamHub {
         callback.deliveries += 1
         callback.connection = connection.id
         callback.deadline = .now + configuration.ackTimeout
-        pending[messageID] = callback
+        guard callback.once, !callback.awaitsAnswer else {
+            pending[messageID] = callback
+            return
+        }
+        // Fire and forget: written once; its ACK, if any, is only noted.
+        pending[messageID] = nil
+        order.removeAll { $0 == messageID }
+        unacknowledged[messageID] = callback.data
+        unacknowledgedOrder.append(messageID)
+        if unacknowledgedOrder.count > Self.unacknowledgedLimit {
+            unacknowledged[unacknowledgedOrder.removeFirst()] = nil
+        }
     }
 
     // MARK: Client frames
@@ -259,6 +296,17 @@ actor DingTalkStreamHub {
                 counters.pingsAnswered += 1
             } else {
                 logger.warning("ping answered without its opaque", metadata: ["emulator.connection": "\(connectionID)"])
+            }
+            return
+        }
+        if unacknowledged[messageID] != nil {
+            // A fire-and-forget push: the ACK is diagnosis only, and settles nothing either way.
+            if code == 200 {
+                unacknowledged[messageID] = nil
+                unacknowledgedOrder.removeAll { $0 == messageID }
+                counters.callbacksAcknowledged += 1
+            } else {
+                logger.info("callback answered with code \(code)", metadata: ["emulator.message": "\(messageID)"])
             }
             return
         }

@@ -19,6 +19,8 @@ public struct LedgerError: Error, Sendable, CustomStringConvertible {
     public let detail: String
 
     public var shortDescription: String { code.rawValue }
+    /// Whether it says this instance lost the ledger's lease (``notLeader(_:)``).
+    public var isNotLeader: Bool { code == .notLeader }
     public var description: String { "\(code.rawValue): \(detail)" }
 
     static func unknownJob(_ id: Int64) -> Self { Self(code: .unknownJob, detail: "no outbox job \(id)") }

@@ -52,6 +52,7 @@ public struct Gateway: Sendable {
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
         reload: (@Sendable () throws -> GatewayConfig)? = nil,
         clock: WallClock = .system,
+        handover: Handover? = nil,
         logger: Logger
     ) {
         self.config = config
@@ -74,6 +75,7 @@ public struct Gateway: Sendable {
             metrics: metrics,
             clock: clock,
             ignored: ignored,
+            handover: handover,
             logger: logger
         )
         self.ignoredAuditor = TallyAuditor(

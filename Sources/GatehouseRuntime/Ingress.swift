@@ -25,6 +25,15 @@ public struct Ingress: Service, CustomStringConvertible {
     let customerLimits = CustomerLimiter()
     /// Fired once the config the gateway started with is in the audit log.
     let configRecorded = StartSignal()
+    /// On a shared ledger: where this instance hands the events it receives once it has lost the
+    /// lease, and takes in those a fenced-out instance handed over while it is active.
+    let handover: Handover?
+    /// This instance's name, on the events it hands over.
+    let instance: String
+    /// Fired once a write found this instance's lease gone.
+    let fencedOut = StartSignal()
+    /// The intake loops that stand down, still running.
+    let standing = IntakeLoops()
     let logger: Logger
 
     public init(
@@ -55,8 +64,12 @@ public struct Ingress: Service, CustomStringConvertible {
         metrics: any MetricsFactory = MetricsSystem.factory,
         clock: WallClock = .system,
         ignored: Tally = Tally(),
+        handover: Handover? = nil,
+        instance: String = LedgerLease.instanceName(),
         logger: Logger
     ) {
+        self.handover = handover
+        self.instance = instance
         self.ignored = ignored
         self.metrics = metrics
         self.clock = clock
@@ -79,7 +92,10 @@ public struct Ingress: Service, CustomStringConvertible {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingDiscardingTaskGroup { group in
                     for adapter in adapters {
+                        let counted = adapter.standsDown
+                        if counted { standing.started() }
                         group.addTask {
+                            defer { if counted { standing.ended() } }
                             try await adapter.receive { events in try await handle(events) }
                         }
                     }
@@ -87,6 +103,9 @@ public struct Ingress: Service, CustomStringConvertible {
                     // platform pushes returns once the platform knows where to): intake stays open
                     // for it until the stop.
                     group.addTask { try await gracefulShutdown() }
+                    if let handover {
+                        group.addTask { await takeIn(from: handover) }
+                    }
                 }
             }
         } catch is CancellationError where Task.isShuttingDownGracefully || Task.isCancelled {
@@ -96,8 +115,86 @@ public struct Ingress: Service, CustomStringConvertible {
     }
 
     /// Decides, commits (all of them in one group), acknowledges each committed event in order, and
-    /// wakes the dispatcher for the destinations that got jobs.
+    /// wakes the dispatcher for the destinations that got jobs. Once this instance has lost a
+    /// shared ledger's lease, hands the events to the active instance instead, and acknowledges
+    /// them once they are stored there: a platform that never pushes a message again (a DingTalk
+    /// robot message) may have pushed it to this instance alone.
     func handle(_ events: [InboundEvent]) async throws {
+        if let handover, fencedOut.hasFired {
+            try await hand(events, to: handover)
+            return
+        }
+        do {
+            try await decide(events)
+        } catch let error as LedgerError where error.isNotLeader {
+            guard let handover else { throw error }
+            // From now on straight to the handover: every write of this instance would fail so.
+            fencedOut.fire()
+            logger.warning(
+                "this instance is no longer active: what it receives goes to the active instance",
+                metadata: ["gh.error": .string(error.description)]
+            )
+            try await hand(events, to: handover)
+        }
+    }
+
+    private func hand(_ events: [InboundEvent], to handover: Handover) async throws {
+        try await handover.submit(events.map { ($0.envelope, $0.nonce) }, origin: instance)
+        logger.info("received events handed to the active instance", metadata: ["gh.events": .stringConvertible(events.count)])
+        for event in events {
+            try? await event.acknowledgement()
+        }
+    }
+
+    /// Stops intake on an instance that lost a shared ledger's lease, before it stops: each
+    /// adapter whose platform pushes an event once, to one connection, closes its own and hands
+    /// what it was sent first to ``handle(_:)``, which hands it to the active instance. Returns
+    /// once they have all done so, or after `limit`.
+    public func standDown(within limit: Duration) async {
+        for adapter in adapters where adapter.standsDown {
+            await adapter.standDown()
+        }
+        let deadline = ContinuousClock.now + limit
+        while standing.running > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let left = standing.running
+        if left > 0 {
+            logger.warning(
+                "intake did not stand down in time",
+                metadata: ["gh.adapters": .stringConvertible(left), "gh.limit": .string(limit.description)]
+            )
+        }
+    }
+
+    /// Takes in, while this instance is active, the events fenced-out instances handed over: each
+    /// decided as if received here (a copy this instance received too is a duplicate), then removed.
+    private func takeIn(from handover: Handover) async {
+        await Periodic.run(every: .milliseconds(250), logger: logger, failure: "handed-over events could not be taken in") {
+            let (handed, unreadable) = try await handover.pending()
+            if !unreadable.isEmpty {
+                // Written by another version, in a shape this one cannot read: nothing to decide.
+                logger.critical(
+                    "handed-over events could not be read and are dropped",
+                    metadata: ["gh.handover": .string(unreadable.map(String.init).joined(separator: ","))]
+                )
+                try await handover.remove(unreadable)
+            }
+            guard !handed.isEmpty else { return }
+            try await decide(handed.map { InboundEvent(envelope: $0.envelope, acknowledgement: Acknowledgement({}), nonce: $0.nonce) })
+            try await handover.remove(handed.map(\.id))
+            logger.info(
+                "took in events a fenced-out instance handed over",
+                metadata: [
+                    "gh.events": .stringConvertible(handed.count),
+                    "gh.instance": .string(Set(handed.map(\.origin)).sorted().joined(separator: ",")),
+                ]
+            )
+        }
+    }
+
+    /// ``handle(_:)`` on an instance allowed to write.
+    private func decide(_ events: [InboundEvent]) async throws {
         // A platform's report that a copy was recalled there is recorded, not decided.
         let recalls = events.filter { $0.envelope.labels.contains(Envelope.recalledCopyLabel) }
         for recall in recalls { try await record(recall) }

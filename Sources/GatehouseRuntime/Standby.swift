@@ -139,7 +139,11 @@ public struct LeaseKeeper: Service {
     let held: LedgerLease.Held
     let logger: Logger
 
-    public init(lease: LedgerLease, held: LedgerLease.Held, logger: Logger) {
+    /// Called once the lease is found lost, before the process stops (``Ingress/standDown(within:)``).
+    let standDown: @Sendable () async -> Void
+
+    public init(lease: LedgerLease, held: LedgerLease.Held, standDown: @escaping @Sendable () async -> Void = {}, logger: Logger) {
+        self.standDown = standDown
         self.lease = lease
         self.held = held
         self.logger = logger
@@ -175,6 +179,9 @@ public struct LeaseKeeper: Service {
         }
         if let lost {
             logger.critical("this instance is no longer active; stopping", metadata: ["gh.error": .string(lost.description)])
+            // What a platform pushed to this instance while it was paused (and will not push
+            // again) is taken in first, and handed to the active instance.
+            await standDown()
             throw lost
         }
         do {

@@ -79,24 +79,23 @@ struct DingTalkStreamTests {
         }
     }
 
-    @Test("a CALLBACK is pushed as documented and pushed again until ACKed, then no more")
-    func redeliveryUntilAck() async throws {
+    @Test("a robot CALLBACK is pushed once as documented, never again, and listed as lost while unacknowledged")
+    func robotMessagesAreFireAndForget() async throws {
         try await withDingTalk(fast) { emulator, http in
-            // ACK only the second delivery.
+            // Acknowledges nothing: a second delivery would be the first it ACKs.
             let recorder = StreamRecorder(ackFromDelivery: 2)
             try await withStreamClient(http, fast, recorder) {
                 #expect(try await eventually { await emulator.openConnections() == 1 })
                 let msgID = try await emulator.inject(message("紧急通知"))
-                #expect(try await eventually { await recorder.frames(type: "CALLBACK").count >= 2 })
+                #expect(try await eventually { await recorder.frames(type: "CALLBACK").count == 1 })
+                // Three ACK timeouts: an event would have been pushed again by now.
                 try await Task.sleep(for: .milliseconds(900))
                 let callbacks = await recorder.frames(type: "CALLBACK")
-                #expect(callbacks.count == 2)
+                #expect(callbacks.count == 1)
                 let first = try #require(callbacks.first)
                 #expect(first["specVersion"] == .string("1.0"))
                 #expect(first["headers"]?["topic"] == .string("/v1.0/im/bot/messages/get"))
                 #expect(first["headers"]?["contentType"] == .string("application/json"))
-                #expect(first["headers"]?["messageId"] == callbacks[1]["headers"]?["messageId"])
-                #expect(first["data"] == callbacks[1]["data"])
                 let data = try JSONValue.parse(try #require(first["data"]?.stringValue))
                 #expect(data["msgId"] == .string(msgID))
                 #expect(data["msgtype"] == .string("text"))
@@ -110,7 +109,21 @@ struct DingTalkStreamTests {
                 #expect(data["createAt"]?.int64Value != nil)
                 #expect(data["sessionWebhook"]?.stringValue?.contains("/robot/sendBySession?session=") == true)
                 let stats = await emulator.streamStats()
-                #expect(stats.callbacksPushed == 2 && stats.redeliveries == 1 && stats.callbacksAcknowledged == 1)
+                #expect(stats.callbacksPushed == 1 && stats.redeliveries == 0 && stats.callbacksAcknowledged == 0)
+                #expect(await emulator.unacknowledged().map(\.msgId) == [msgID])
+                #expect(await emulator.unacknowledged().map(\.messageId) == [first["headers"]?["messageId"]?.stringValue])
+            }
+        }
+    }
+
+    @Test("an ACK takes a robot message off the unacknowledged list")
+    func acknowledgedRobotMessagesAreNotListed() async throws {
+        try await withDingTalk(fast) { emulator, http in
+            let recorder = StreamRecorder()
+            try await withStreamClient(http, fast, recorder) {
+                _ = try await emulator.inject(message("收到"))
+                #expect(try await eventually { await emulator.streamStats().callbacksAcknowledged == 1 })
+                #expect(await emulator.unacknowledged().isEmpty)
             }
         }
     }
