@@ -165,8 +165,9 @@ extension DingTalkAdapter {
                     logger: logger
                 ) { inbound, outbound, _ in
                     logger.info("stream connected")
-                    try await withThrowingTaskGroup(of: Void.self) { closer in
-                        closer.addTask {
+                    let robots = RobotBatch()
+                    try await withThrowingTaskGroup(of: Void.self) { tasks in
+                        tasks.addTask {
                             // Standing down: the server is told to push elsewhere; what it sent
                             // before it heard is still read below, until its close comes.
                             await self.stoodDown.wait()
@@ -174,14 +175,27 @@ extension DingTalkAdapter {
                             logger.info("standing down: closing the stream connection")
                             try await outbound.close(.normalClosure, reason: "standing down")
                         }
-                        for try await message in inbound.messages(maxSize: 1 << 20) {
-                            lastFrame.touch()
-                            guard case .text(let text) = message else { continue }
-                            if try await self.handle(text, reply: { try await outbound.writeTextMessage($0) }, handler: handler, logger: logger) {
-                                report.yield(.draining(number))
-                            }
+                        tasks.addTask {
+                            await robots.run { batch in await self.commit(batch, handler: handler) }
                         }
-                        closer.cancelAll()
+                        do {
+                            for try await message in inbound.messages(maxSize: 1 << 20) {
+                                lastFrame.touch()
+                                guard case .text(let text) = message else { continue }
+                                let reply: @Sendable (String) async throws -> Void = { try await outbound.writeTextMessage($0) }
+                                if try await self.handle(text, reply: reply, handler: handler, robots: robots, logger: logger) {
+                                    report.yield(.draining(number))
+                                }
+                            }
+                        } catch {
+                            // What arrived before the connection failed is committed all the same.
+                            robots.finish()
+                            await Self.untilIdle(robots)
+                            throw error
+                        }
+                        robots.finish()
+                        await Self.untilIdle(robots)
+                        tasks.cancelAll()
                     }
                 }
             }
@@ -217,12 +231,22 @@ extension DingTalkAdapter {
         }
     }
 
+    /// Waits until a connection's robot messages are all committed (or the task is cancelled).
+    static func untilIdle(_ robots: RobotBatch) async {
+        while !robots.isIdle, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     /// Handles one frame, answering on the connection through `reply`; returns true for a
-    /// `disconnect` announcement. Any text at all may arrive here (the fuzz target feeds it).
+    /// `disconnect` announcement. Robot messages go to `robots` to be committed in batches, or,
+    /// without one, are committed before this returns. Any text at all may arrive here (the
+    /// fuzz target feeds it).
     func handle(
         _ text: String,
         reply: @escaping @Sendable (String) async throws -> Void,
         handler: @escaping InboundHandler,
+        robots: RobotBatch? = nil,
         logger: Logger
     ) async throws -> Bool {
         let frame: DownstreamFrame
@@ -246,7 +270,7 @@ extension DingTalkAdapter {
             logger.info("stream server announced a disconnect; opening the next connection now", metadata: ["gh.reason": .string(frame.data ?? "")])
             return true
         case ("CALLBACK", Self.botMessageTopic):
-            try await deliver(frame, handler: handler, ack: { try await ack(#"{"response":null}"#) })
+            try await deliver(frame, handler: handler, robots: robots, ack: { try await ack(#"{"response":null}"#) })
         case ("CALLBACK", Self.cardCallbackTopic):
             try await answerCard(frame.data, ack: ack)
         case ("EVENT", _):
@@ -260,6 +284,7 @@ extension DingTalkAdapter {
     private func deliver(
         _ frame: DownstreamFrame,
         handler: InboundHandler,
+        robots: RobotBatch?,
         ack: @escaping @Sendable () async throws -> Void
     ) async throws {
         guard let data = frame.data, let message = try? JSONDecoder().decode(RobotMessage.self, from: Data(data.utf8)) else {
@@ -271,33 +296,39 @@ extension DingTalkAdapter {
             try await ack()
             return
         }
-        await commit(InboundEvent(envelope: envelope, acknowledgement: Acknowledgement(ack)), messageID: message.msgId, handler: handler)
+        let item = RobotBatch.Item(event: InboundEvent(envelope: envelope, acknowledgement: Acknowledgement(ack)), messageID: message.msgId)
+        if let robots {
+            await robots.add(item)
+        } else {
+            await commit([item], handler: handler)
+        }
     }
 
-    /// Commits a robot message. DingTalk does not push a robot message again (it is
+    /// Commits robot messages, together. DingTalk does not push a robot message again (it is
     /// fire-and-forget on their side, over Stream and HTTP alike), so a failed commit is retried
-    /// here a few times before the message is given up, loudly. Returns whether it was committed.
+    /// here a few times before the messages are given up, loudly. Returns whether they were committed.
     @discardableResult
-    func commit(_ event: InboundEvent, messageID: String, handler: InboundHandler) async -> Bool {
+    func commit(_ items: [RobotBatch.Item], handler: InboundHandler) async -> Bool {
         let retry = Backoff(minimum: .milliseconds(100), maximum: .seconds(2))
+        let messages = items.map(\.messageID).joined(separator: ",")
         for attempt in 1...Self.commitAttempts {
             do {
-                try await handler([event])
+                try await handler(items.map(\.event))
                 return true
             } catch {
                 guard attempt < Self.commitAttempts, !Task.isCancelled else {
                     logger.critical(
-                        "a robot message could not be committed and is lost; it was not acknowledged",
+                        "robot messages could not all be committed; those not committed are lost (DingTalk pushes them once)",
                         metadata: [
-                            "gh.message": .string(messageID), "gh.error": .string(String(describing: error)),
+                            "gh.message": .string(messages), "gh.error": .string(String(describing: error)),
                         ]
                     )
                     return false
                 }
                 logger.error(
-                    "a robot message could not be committed; retrying",
+                    "robot messages could not be committed; retrying",
                     metadata: [
-                        "gh.message": .string(messageID), "gh.error": .string(String(describing: error)),
+                        "gh.message": .string(messages), "gh.error": .string(String(describing: error)),
                     ]
                 )
                 try? await Task.sleep(for: retry.delay(afterFailures: attempt))

@@ -86,10 +86,12 @@ public struct Ingress: Service, CustomStringConvertible {
         let loaded = try await ledger.recordConfigLoaded(revision: config.revision, file: config.file, by: nil, at: clock.now)
         logger.info("config loaded", metadata: ["gh.record": .stringConvertible(loaded.sequence), "gh.revision": .string(config.revision)])
         configRecorded.fire()
-        // Intake stops first on shutdown: cancelling the adapters' loops leaves any event that was not
-        // yet committed unacknowledged, so the platform delivers it again after the restart.
+        // Intake stops first on shutdown. An adapter whose platform pushes each event once stands
+        // down first: its connection closes, and what was pushed to it before is committed. Then
+        // cancelling the adapters' loops leaves any event that was not yet committed
+        // unacknowledged, so the platform delivers it again after the restart.
         do {
-            try await cancelWhenGracefulShutdown {
+            try await cancelWhenGracefulShutdown(standingDownFirst: true) {
                 try await withThrowingDiscardingTaskGroup { group in
                     for adapter in adapters {
                         let counted = adapter.standsDown
@@ -145,6 +147,24 @@ public struct Ingress: Service, CustomStringConvertible {
             try? await event.acknowledgement()
         }
     }
+
+    /// Runs `body` until the graceful shutdown; then, with `standingDownFirst`, stands intake
+    /// down (bounded) before `body` is cancelled.
+    private func cancelWhenGracefulShutdown(standingDownFirst: Bool, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await gracefulShutdown()
+                if standingDownFirst { await standDown(within: Self.standDownLimit) }
+                throw CancellationError()
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    /// How long a stop waits for the adapters to stand down.
+    static let standDownLimit: Duration = .seconds(5)
 
     /// Stops intake on an instance that lost a shared ledger's lease, before it stops: each
     /// adapter whose platform pushes an event once, to one connection, closes its own and hands

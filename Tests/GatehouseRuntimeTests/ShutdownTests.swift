@@ -55,4 +55,42 @@ import Testing
         #expect(corp.acknowledged.count == 1)
         #expect(summary.checkpointed == summary.records)
     }
+
+    /// A platform that pushes each event once: at the stop it still holds one it was pushed.
+    struct PushOnceAdapter: Adapter {
+        let platform = "corp"
+        let stood = StartSignal()
+        let held: Envelope
+
+        var standsDown: Bool { true }
+
+        func standDown() async { stood.fire() }
+
+        func receive(_ handler: @escaping InboundHandler) async throws {
+            await stood.wait()
+            try Task.checkCancellation()
+            // The connection closed; what came before the close is handed over, then intake ends.
+            try await handler([InboundEvent(envelope: held, acknowledgement: Acknowledgement({}))])
+        }
+
+        func send(_ message: OutboundMessage, progress: PartProgress) async throws -> [String] { ["1"] }
+        func edit(_ nativeIDs: [String], with message: OutboundMessage, progress: PartProgress) async throws -> [String] { nativeIDs }
+        func delete(_ nativeIDs: [String], in channel: GatehouseCore.Channel, priority: DeliveryPriority) async throws {}
+    }
+
+    @Test func aCleanStopCommitsWhatAPlatformThatPushesOnceHadAlreadySent() async throws {
+        let pushedOnce = PushOnceAdapter(held: Fixtures.envelope(platform: "corp", conversation: "cidA", text: "sent just before the stop"))
+        let gateway = Gateway(
+            config: try ConfigLoader(environment: [:]).load(yaml: GatewayTests.yaml, file: "test.yaml"),
+            ledger: ledger,
+            adapters: [pushedOnce, tg],
+            logger: quietLogger("test")
+        )
+        try await withServices(gateway.services) {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(pushedOnce.stood.hasFired)
+        let crossings = try await ledger.records(from: 1, limit: 100).filter { $0.kind == .crossing }
+        #expect(crossings.count == 1 && crossings.first?.route == "announcements")
+    }
 }
