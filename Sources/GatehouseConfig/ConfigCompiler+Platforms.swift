@@ -5,7 +5,8 @@ import Yams
 extension ConfigCompiler {
     static let commonPlatformKeys = ["type", "side"]
     static let dingtalkKeys = [
-        "client_id", "client_secret", "client_secret_file", "robot_code", "receive", "api_url", "oapi_url", "idle_timeout", "directory_ttl",
+        "client_id", "client_secret", "client_secret_file", "robot_code", "receive", "api_url", "oapi_url", "login_url", "idle_timeout",
+        "directory_ttl",
         "card_callback_url",
     ]
     static let telegramKeys = [
@@ -64,6 +65,7 @@ extension ConfigCompiler {
         let receive = fields["receive"].map { reader.oneOf($0, "\(what): receive", as: PlatformConfig.DingTalk.Receive.self) } ?? .stream
         let apiURL = url(fields, "api_url", in: what, default: "https://api.dingtalk.com")
         let oapiURL = url(fields, "oapi_url", in: what, default: "https://oapi.dingtalk.com")
+        let loginURL = url(fields, "login_url", in: what, default: "https://login.dingtalk.com")
         // The server pings each connection every few tens of seconds: a watchdog shorter than
         // that would replace healthy connections.
         var idleTimeout: Duration? = .seconds(90)
@@ -93,8 +95,8 @@ extension ConfigCompiler {
         if fields["card_callback_url"] != nil {
             cardCallbackURL = url(fields, "card_callback_url", in: what, default: "").map { Optional($0) }
         }
-        guard let clientID, let secret, let robotCode, let receive, let apiURL, let oapiURL, let idleTimeout, let directoryTTL,
-            let cardCallbackURL
+        guard let clientID, let secret, let robotCode, let receive, let apiURL, let oapiURL, let loginURL, let idleTimeout,
+            let directoryTTL, let cardCallbackURL
         else { return nil }
         var dingtalk = PlatformConfig.DingTalk(
             clientID: clientID,
@@ -107,6 +109,7 @@ extension ConfigCompiler {
         )
         dingtalk.directoryTTL = directoryTTL
         dingtalk.cardCallbackURL = cardCallbackURL
+        dingtalk.loginURL = loginURL
         return dingtalk
     }
 

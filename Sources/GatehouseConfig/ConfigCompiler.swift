@@ -91,7 +91,7 @@ struct ConfigCompiler {
     }
 
     func compileListen(_ node: Node) -> GatewayConfig.Listen {
-        guard let fields = reader.fields(node, "listen", allowed: ["http", "admin", "limits"]) else { return .init() }
+        guard let fields = reader.fields(node, "listen", allowed: ["http", "admin", "console", "limits"]) else { return .init() }
         var listen = GatewayConfig.Listen()
         if let http = fields["http"], let value = reader.nonEmptyString(http, "listen.http") {
             if HostPort(value) == nil {
@@ -107,6 +107,15 @@ struct ConfigCompiler {
                 reader.error(at: admin, "listen.admin: the socket path '\(path)' is longer than a Unix socket allows (107 bytes)")
             } else {
                 listen.admin = path
+            }
+        }
+        if let console = fields["console"], let value = reader.nonEmptyString(console, "listen.console") {
+            if HostPort(value) == nil {
+                reader.error(at: console, "listen.console must be HOST:PORT (127.0.0.1:8443, [::1]:8443), found '\(value)'")
+            } else if value == listen.http {
+                reader.error(at: console, "listen.console must differ from listen.http: the console never shares the listener of /hooks")
+            } else {
+                listen.console = value
             }
         }
         if let node = fields["limits"] { listen.limits = compilePushLimits(node) }

@@ -14,7 +14,7 @@ struct ConfigFile {
 
 /// Reads the main file and, depth first, every file it includes, in order.
 struct ConfigFiles {
-    static let mainKeys = ["include", "state", "listen", "audit", "outbox", "desk", "review", "platforms", "channels", "checks", "routes"]
+    static let mainKeys = ["include", "state", "listen", "audit", "outbox", "desk", "review", "console", "platforms", "channels", "checks", "routes"]
     /// Included files add definitions; where state lives and what it listens on is the main file's to say.
     static let includedKeys = ["include", "platforms", "channels", "checks", "routes"]
 

@@ -120,6 +120,16 @@ public struct ConfigLoader: Sendable {
             }
         }
 
+        let console = main.top["console"].flatMap { mainCompiler.compileConsole($0, platforms: platforms) }
+        if listen.console != nil, main.top["console"] == nil {
+            main.reader.error(
+                at: main.top.node,
+                "listen.console is set, but the config has no 'console:' section (console: { url: URL, sign_in: PLATFORM, roles: {…} }) saying who may sign in"
+            )
+        } else if listen.console == nil, let node = main.top["console"] {
+            main.reader.error(at: node, "console: needs listen.console (HOST:PORT), where the console listens")
+        }
+
         // Pushed updates arrive at the HTTP listener: a webhook platform needs one.
         if listen.http == nil {
             for platform in platforms.valid.values.sorted(by: { $0.name < $1.name }) {
@@ -170,6 +180,7 @@ public struct ConfigLoader: Sendable {
         config.database = database
         if let desk { config.desk = desk }
         config.review = review
+        config.console = console
         return config
     }
 

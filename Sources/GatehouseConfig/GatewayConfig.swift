@@ -28,6 +28,8 @@ public struct GatewayConfig: Sendable {
     public var desk: Desk = Desk()
     /// How review cards reach the reviewers (`review:`); nil when no route sends cards.
     public var review: Review?
+    /// The `console:` section (with `listen.console`).
+    public var console: Console?
     /// Problems that did not stop the config from loading (`FILE:LINE:COL: warning: …`).
     public var warnings: [Diagnostic] = []
 
@@ -113,6 +115,43 @@ public struct GatewayConfig: Sendable {
         }
     }
 
+    /// The `console:` section: where people open the web console, whose DingTalk app signs them
+    /// in, how long a session lasts, and who has which role.
+    public struct Console: Sendable, Hashable {
+        /// The address people open (`https://gatehouse.example.com`), without a trailing slash;
+        /// sign-in comes back to `<url>/signin/callback`.
+        public var url: String
+        /// The config's name of the DingTalk platform whose app signs people in.
+        public var signIn: String
+        /// How long a session lasts at most, and how long it may go unused.
+        public var session: Duration = .seconds(8 * 3600)
+        public var idle: Duration = .seconds(30 * 60)
+        /// Who has each role: DingTalk staff ids and departments (`staff:ID`, `department:NAME`).
+        public var roles: [ConsoleRole: [Reviewer]]
+
+        public init(url: String, signIn: String, roles: [ConsoleRole: [Reviewer]]) {
+            self.url = url
+            self.signIn = signIn
+            self.roles = roles
+        }
+
+        /// Whether the console is reached over https (its cookies are then `Secure`).
+        public var isSecure: Bool { url.lowercased().hasPrefix("https://") }
+
+        /// The highest role a person has, judged by their staff id and departments; nil for none.
+        public func role(of identity: ReviewerIdentity) -> ConsoleRole? {
+            ConsoleRole.allCases.reversed().first { role in
+                (roles[role] ?? []).contains { reviewer in
+                    switch reviewer {
+                    case .staff(let id): id == identity.id
+                    case .department(let name): identity.departments.contains(name)
+                    case .unixGroup: false
+                    }
+                }
+            }
+        }
+    }
+
     /// The decision pipeline compiled from the channels and routes.
     /// What a reload cannot change: the platforms (their connections and credentials are set up
     /// at start), where state lives, where it listens, and how the log is signed. A new config
@@ -124,6 +163,8 @@ public struct GatewayConfig: Sendable {
         if listen != other.listen { differences.append("listen") }
         if audit != other.audit { differences.append("audit") }
         if outbox != other.outbox { differences.append("outbox") }
+        // Who may sign in follows a reload (roles are judged at every request); how they sign in does not.
+        if console?.url != other.console?.url || console?.signIn != other.console?.signIn { differences.append("console") }
         return differences
     }
 
@@ -137,6 +178,8 @@ public struct GatewayConfig: Sendable {
         public var http: String?
         /// Path of the admin unix socket; nil = none.
         public var admin: String?
+        /// `host:port` of the web console (never the listener of `/hooks`); nil = no console.
+        public var console: String?
 
         /// What one source may ask of `/hooks` on the HTTP listener.
         public var limits = PushLimits()

@@ -40,6 +40,8 @@ public struct PlatformConfig: Sendable, Hashable {
         /// Where DingTalk posts clicks on review cards (`card_callback_url`, the public address of
         /// `/hooks/<platform>/cards`); nil receives them over Stream.
         public var cardCallbackURL: String?
+        /// Where people are sent to sign in to the console (DingTalk's `login.dingtalk.com`).
+        public var loginURL = "https://login.dingtalk.com"
 
         public enum Receive: String, Sendable, CaseIterable {
             case stream, http
