@@ -62,6 +62,10 @@ actor DingTalkAppState {
     var cards: [String: DingTalkEmulator.Card] = [:]
     var cardCallbacks: [String: (url: String, secret: String?)] = [:]
     var departments: [Int64: DingTalkEmulator.Department] = [:]
+    /// Sign-in: authorization codes not yet exchanged, and the people's tokens.
+    var signInCodes: [String: DingTalkAppState.SignInCode] = [:]
+    var userTokens: [String: DingTalkAppState.UserToken] = [:]
+    var refreshTokens: [String: DingTalkAppState.UserToken] = [:]
     private var requestCount = 0
     private var rateLimitedCount = 0
     private var rejectedSignatureCount = 0

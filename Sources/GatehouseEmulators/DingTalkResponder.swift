@@ -33,6 +33,7 @@ struct DingTalkResponder: HTTPResponder {
         if path.hasPrefix("/v1.0/") {
             try await app.admitAPICall(path)
         }
+        if let response = try await signIn(request, path: path) { return response }
         if path.hasPrefix("/v1.0/card/") { return try await cardAPI(request, path: path) }
         switch (request.method, path) {
         case (.post, "/v1.0/oauth2/accessToken"):
@@ -400,7 +401,7 @@ struct DingTalkResponder: HTTPResponder {
         return object
     }
 
-    private func legacyJSONBody(_ request: Request) async throws -> [String: JSONValue] {
+    func legacyJSONBody(_ request: Request) async throws -> [String: JSONValue] {
         guard EmulatorHTTP.mediaType(of: request) == "application/json" else {
             throw DingTalkAPIError.legacy(43004, "无效的HTTP HEADER Content-Type")
         }
