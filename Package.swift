@@ -136,6 +136,7 @@ let package = Package(
             name: "GatehouseTesting",
             dependencies: [
                 "GatehouseCore", "GatehouseLedger",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

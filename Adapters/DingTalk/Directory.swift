@@ -45,12 +45,7 @@ actor Directory {
         if let cached = people[staffID], cached.until > now { return cached.person }
         var found: Person?
         do {
-            let user: UserResult = try await call("/topapi/v2/user/get", ["userid": staffID, "language": "zh_CN"])
-            var names: [String] = []
-            for id in user.deptIDList ?? [] {
-                if let name = try await department(id) { names.append(name) }
-            }
-            found = Person(name: user.name ?? staffID, departments: names)
+            found = try await lookup(staffID)
         } catch {
             logger.debug(
                 "the directory does not say who this is; the sender stays as the message gave it",
@@ -60,6 +55,17 @@ actor Directory {
         if people.count >= Self.capacity { people.removeAll(keepingCapacity: true) }
         people[staffID] = (found, now + (found == nil ? Self.failureTTL : ttl))
         return found
+    }
+
+    /// The person with this staff id as the directory says now (its departments from the cache),
+    /// or the reason it does not.
+    func lookup(_ staffID: String) async throws -> Person {
+        let user: UserResult = try await call("/topapi/v2/user/get", ["userid": staffID, "language": "zh_CN"])
+        var names: [String] = []
+        for id in user.deptIDList ?? [] {
+            if let name = try await department(id) { names.append(name) }
+        }
+        return Person(name: user.name ?? staffID, departments: names)
     }
 
     private func department(_ id: Int64) async throws -> String? {
@@ -73,7 +79,7 @@ actor Directory {
     }
 
     /// An old-API call: the token in the query, the fields as JSON, `errcode` 0 on success.
-    private func call<Result: Decodable>(_ path: String, _ fields: [String: String]) async throws -> Result {
+    func call<Result: Decodable>(_ path: String, _ fields: [String: String]) async throws -> Result {
         let token = try await tokens.token()
         var request = HTTPClientRequest(url: oapiURL + path + "?access_token=" + CustomRobotClient.queryValue(token))
         request.method = .POST
