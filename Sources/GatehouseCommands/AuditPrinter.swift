@@ -110,6 +110,8 @@ struct AuditPrinter {
                 detail = "pushes to hook of \(record.platform ?? "?") refused" + (record.refusals.map(Self.summary) ?? "")
             case .ignored:
                 detail = "messages of \(record.platform ?? "?") ignored" + (record.ignored.map(Self.summary) ?? "")
+            case .consoleAccess:
+                detail = "console: \(record.reason ?? "?")" + (record.approver.map { " by \($0)" } ?? "")
             }
             return [
                 Self.pad(String(record.sequence), 4, right: true), Self.pad(record.time.formatted(.iso8601), 24),

@@ -64,6 +64,10 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         case holdEscalated = "hold_escalated"
         /// A hold's deadline is near: its card was marked with a reminder.
         case holdReminded = "hold_reminded"
+        /// Someone used the web console in a way the log keeps (`reason` says how: signed in,
+        /// refused sign-in, signed out, exported records); `reviewer` is who, as the sign-in
+        /// named them (absent for a sign-in refused before anyone was named).
+        case consoleAccess = "console_access"
     }
 
     /// A hold's review, as a record about it states it.

@@ -133,6 +133,10 @@ public protocol AuditLedger: Sendable {
     /// force when that is known (a reload through the admin socket).
     func recordConfigLoaded(revision: String, file: String, by actor: String?, at time: Date) async throws -> AuditRecord
 
+    /// Audits a use of the web console the log keeps: a sign-in (refused or not), a sign-out, an
+    /// export; `who` as the sign-in named them, when it did.
+    func recordConsoleAccess(_ what: String, by who: ReviewerIdentity?, at time: Date) async throws -> AuditRecord
+
     /// How many records the log holds, and how many the newest checkpoint covers.
     func auditSizes() async throws -> (records: Int, checkpointed: Int)
 

@@ -57,6 +57,15 @@ extension SQLLedger {
         }
     }
 
+    public func recordConsoleAccess(_ what: String, by who: ReviewerIdentity?, at time: Date) async throws -> AuditRecord {
+        try await store.write { db in
+            try Self.append(
+                AuditRecord(sequence: 0, time: time, kind: .consoleAccess, reason: what, approver: who?.display, reviewer: who),
+                in: db
+            )
+        }
+    }
+
     public func eraseContent(before cutoff: Date, reason: String, at time: Date, limit: Int) async throws -> [AuditRecord] {
         let erased = try await store.write { db in
             // A body still owed to a destination stays until its job ends: the job carries it.

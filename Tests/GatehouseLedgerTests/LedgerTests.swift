@@ -123,6 +123,23 @@ import Testing
         )
     }
 
+    @Test(arguments: LedgerBackend.available) func aConsoleSignInIsARecordNamingThePerson(_ backend: LedgerBackend) async throws {
+        let ledger = try await backend.ledger()
+        let person = ReviewerIdentity(via: .dingtalk, id: "m01", name: "王经理", departments: ["合规部"], platform: "corp")
+        let record = try await ledger.recordConsoleAccess("signed in as reviewer", by: person, at: Date(timeIntervalSince1970: 1_790_000_000))
+        let refused = try await ledger.recordConsoleAccess(
+            "sign-in refused: no console role",
+            by: nil,
+            at: Date(timeIntervalSince1970: 1_790_000_001)
+        )
+        #expect(record.kind == .consoleAccess && record.reviewer == person && refused.reviewer == nil)
+        #expect(
+            String(decoding: try record.leaf(), as: UTF8.self)
+                == #"{"approver":"王经理 (m01, 合规部)","kind":"console_access","reason":"signed in as reviewer","reviewer":{"department":"合规部","id":"m01","name":"王经理","platform":"corp","via":"dingtalk"},"sequence":1,"time":"2026-09-21T14:13:20.000Z"}"#
+        )
+        #expect(try await ledger.records(from: 1, limit: 10).map(\.reason) == ["signed in as reviewer", "sign-in refused: no console role"])
+    }
+
     @Test(arguments: LedgerBackend.available) func theAuditLogIsAppendOnly(_ backend: LedgerBackend) async throws {
         let log = try await backend.open()
         _ = try await log.ledger.commit(intake(Fixtures.envelope(platform: "corp", conversation: "cid", text: "x"), [("news", .forward)]))

@@ -196,6 +196,10 @@ public final class FlakyLedger: Ledger {
         try await ledger.recordConfigLoaded(revision: revision, file: file, by: actor, at: time)
     }
 
+    public func recordConsoleAccess(_ what: String, by who: ReviewerIdentity?, at time: Date) async throws -> AuditRecord {
+        try await ledger.recordConsoleAccess(what, by: who, at: time)
+    }
+
     public func auditSizes() async throws -> (records: Int, checkpointed: Int) {
         try await ledger.auditSizes()
     }
