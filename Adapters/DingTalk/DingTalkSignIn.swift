@@ -39,14 +39,14 @@ public struct DingTalkSignIn: ConsoleSignIn {
     }
 
     public func authorizeURL(redirect: String, state: String) -> String {
-        var components = URLComponents(string: loginURL + "/oauth2/auth") ?? URLComponents()
-        components.queryItems = [
-            URLQueryItem(name: "redirect_uri", value: redirect), URLQueryItem(name: "response_type", value: "code"),
-            URLQueryItem(name: "client_id", value: clientID), URLQueryItem(name: "scope", value: "openid"),
-            URLQueryItem(name: "state", value: state), URLQueryItem(name: "prompt", value: "consent"),
-        ]
-        components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
-        return components.string ?? loginURL
+        // The page: "redirect_uri必须要做urlencode" — every value fully encoded, ':' and '/' too.
+        var unreserved = CharacterSet.alphanumerics
+        unreserved.insert(charactersIn: "-._~")
+        let query = [
+            ("redirect_uri", redirect), ("response_type", "code"), ("client_id", clientID), ("scope", "openid"), ("state", state),
+            ("prompt", "consent"),
+        ].map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "")" }.joined(separator: "&")
+        return loginURL + "/oauth2/auth?" + query
     }
 
     public func identify(code: String) async throws -> ReviewerIdentity {

@@ -48,4 +48,20 @@ public enum AdapterFactory {
             }
         }
     }
+
+    /// How people sign in to the console: the `console.sign_in` platform's DingTalk app.
+    public static func signIn(for config: GatewayConfig, httpClient: HTTPClient, logger: Logger) -> (any ConsoleSignIn)? {
+        guard let console = config.console, let platform = config.platforms[console.signIn], case .dingtalk(let dingtalk) = platform.settings
+        else { return nil }
+        return DingTalkSignIn(
+            platform: platform.name,
+            clientID: dingtalk.clientID,
+            clientSecret: dingtalk.clientSecret,
+            apiURL: dingtalk.apiURL,
+            oapiURL: dingtalk.oapiURL,
+            loginURL: dingtalk.loginURL,
+            httpClient: httpClient,
+            logger: logger
+        )
+    }
 }

@@ -78,6 +78,10 @@ struct Demo: AsyncParsableCommand {
                 // The admin API, in the demo's own state directory.
                 let adminSocket = config.listen.admin ?? "\(state)/admin.sock"
                 config.listen.admin = adminSocket
+                // The console, served only with --serve, on a free port (its address is in the
+                // sign-in's redirect, so it is chosen before the config is in force).
+                let consoleAddress = serve && config.console != nil ? try Self.freeLoopbackAddress() : nil
+                Self.place(console: consoleAddress, in: &config)
                 let configFile = config.file
                 let builtIn = self.config == nil
                 let ledger = try SQLLedger(directory: state, contentKey: ContentKey(derivedFrom: signer.signer))
@@ -92,11 +96,13 @@ struct Demo: AsyncParsableCommand {
                         let again = try builtIn ? Self.builtInConfig() : ConfigLoader().load(file: configFile)
                         var reloaded = scenario.pointing(again, telegram: telegramURL, dingtalk: dingtalkURL, state: state)
                         reloaded.listen.admin = adminSocket
+                        Self.place(console: consoleAddress, in: &reloaded)
                         return reloaded
                     },
                     logger: logger
                 )
-                let services = gateway.serviceGroup(logger: logger)
+                let console = try Run.console(for: config, gateway: gateway, httpClient: httpClient, logger: logger)
+                let services = gateway.serviceGroup(with: console.map { [$0] } ?? [], logger: logger)
                 outcome = try await withThrowingTaskGroup(of: Void.self) { running in
                     running.addTask { try await services.run() }
                     let outcome = try await scenario.play(
@@ -110,7 +116,8 @@ struct Demo: AsyncParsableCommand {
                         print(outcome.report(config: loaded, state: state))
                         print(
                             """
-                            The gateway keeps running (Ctrl-C stops it). Its admin socket: \(adminSocket)
+                            The gateway keeps running (Ctrl-C stops it).\(config.console.map { "\nIts console: \($0.url) (sign in as 周敏, a compliance reviewer, or 王审计, an auditor)" } ?? "")
+                            Its admin socket: \(adminSocket)
                               gatehouse status --socket \(adminSocket)
                               gatehouse queue --socket \(adminSocket)
                               gatehouse reload --socket \(adminSocket)
@@ -143,5 +150,28 @@ struct Demo: AsyncParsableCommand {
         let verification = try LedgerReader(directory: state).verify(verifiers: [signer.signer.verifier], origin: Self.origin)
         print(outcome.report(config: loaded, state: keepState ? state : nil, verification: verification))
         if !outcome.succeeded || !verification.intact { throw ExitCode(1) }
+    }
+
+    /// Puts the console at `address` (nil: no console).
+    static func place(console address: String?, in config: inout GatewayConfig) {
+        config.listen.console = address
+        if let address { config.console?.url = "http://\(address)" } else { config.console = nil }
+    }
+
+    /// A loopback address with a port nobody listens on now.
+    static func freeLoopbackAddress() throws -> String {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw CommandFailure("cannot open a socket for the console") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        }
+        guard bound else { throw CommandFailure("cannot find a free port for the console") }
+        return "127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
     }
 }

@@ -31,6 +31,9 @@ struct DemoScenario: Sendable {
 
     /// The reviewer's department, as the demo's directory names it.
     static let reviewDepartment = DingTalkEmulator.Department(deptId: 7, name: "合规部")
+    /// Someone who may look at the console but decide nothing (`viewer` in the demo's config).
+    static let auditor = DingTalkEmulator.Person(userid: "auditor01", name: "王审计", deptIdList: [8])
+    static let auditDepartment = DingTalkEmulator.Department(deptId: 8, name: "审计部")
 
     /// The receipt a customer sends in the demo: a small PDF.
     static let receipt = Data(
@@ -179,6 +182,7 @@ struct DemoScenario: Sendable {
             case .dingtalk(var settings):
                 settings.apiURL = dingtalk
                 settings.oapiURL = dingtalk
+                settings.loginURL = dingtalk
                 platform.settings = .dingtalk(settings)
             }
             config.platforms[name] = platform
@@ -200,12 +204,11 @@ struct DemoScenario: Sendable {
         let reviewers = steps.compactMap(\.reviewer).map {
             DingTalkEmulator.Person(userid: $0.id, name: $0.name, deptIdList: [Self.reviewDepartment.deptId])
         }
-        if !reviewers.isEmpty {
-            let _: Acknowledged = try await dingtalk.post(
-                "/_emulator/directory",
-                DingTalkEmulator.DirectoryEntries(people: reviewers, departments: [Self.reviewDepartment])
-            )
-        }
+        // And an auditor, who signs in to the console to look.
+        let _: Acknowledged = try await dingtalk.post(
+            "/_emulator/directory",
+            DingTalkEmulator.DirectoryEntries(people: reviewers + [Self.auditor], departments: [Self.reviewDepartment, Self.auditDepartment])
+        )
         for step in steps {
             guard let channel = config.channels[step.channel] else { continue }
             // A desk answer to a ticket waits until the customer's message opened it.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import GatehouseConfig
+import GatehouseConsole
 import GatehouseCore
 import GatehouseLedger
 import GatehouseRuntime
@@ -121,12 +122,34 @@ struct Run: AsyncParsableCommand {
                 LeaseKeeper(lease: kept.lease, held: kept.held, standDown: { await gateway.ingress.standDown(within: .seconds(5)) }, logger: logger)
             }
             let answerer = relay.flatMap { relay in gateway.admin.map { AdminRelayAnswerer(relay: relay, surface: $0, logger: logger) } }
-            try await gateway.serviceGroup(with: answerer.map { [$0] } ?? [], keeper: keeper, logger: logger).run()
+            var extras: [any Service] = answerer.map { [$0] } ?? []
+            if let console = try Self.console(for: config, gateway: gateway, httpClient: httpClient, logger: logger) {
+                extras.append(console)
+            }
+            try await gateway.serviceGroup(with: extras, keeper: keeper, logger: logger).run()
             logger.info("gatehouse stopped")
         } catch {
             try? await httpClient.shutdown()
             throw error
         }
         try await httpClient.shutdown()
+    }
+
+    /// The web console's listener, when the config has `listen.console`.
+    static func console(for config: GatewayConfig, gateway: Gateway, httpClient: HTTPClient, logger: Logger) throws -> (any Service)? {
+        guard let section = config.console, let address = config.listen.console, let listen = HostPort(address),
+            let signIn = AdapterFactory.signIn(for: config, httpClient: httpClient, logger: logger)
+        else { return nil }
+        let surface = try ConsoleSurface(
+            console: section,
+            listen: listen,
+            store: gateway.store,
+            ledger: gateway.ledger,
+            reviews: gateway.reviews,
+            signIn: signIn,
+            logger: logger
+        )
+        logger.info("the console listens", metadata: ["gh.listen": .string(address), "gh.url": .string(section.url)])
+        return surface.service()
     }
 }

@@ -127,7 +127,7 @@ public struct ConfigLoader: Sendable {
                 "listen.console is set, but the config has no 'console:' section (console: { url: URL, sign_in: PLATFORM, roles: {…} }) saying who may sign in"
             )
         } else if listen.console == nil, let node = main.top["console"] {
-            main.reader.error(at: node, "console: needs listen.console (HOST:PORT), where the console listens")
+            main.reader.warning(at: node, "console: the console is off: listen.console (HOST:PORT) says where it would listen")
         }
 
         // Pushed updates arrive at the HTTP listener: a webhook platform needs one.

@@ -3,10 +3,10 @@ import GatehouseLedger
 
 /// What a reviewer must see of a held job beyond its text: every link target it would carry
 /// (a text link's target is not in its text) and its attachments.
-enum HoldDetails {
+public enum HoldDetails {
     /// Every link a client would show as one: the targets of text links, and the links in the
     /// text as the link check finds them.
-    static func links(of job: OutboxJob) -> [String] {
+    public static func links(of job: OutboxJob) -> [String] {
         var links = job.payload.spans.compactMap { span -> String? in
             guard case .link(let url) = span.style else { return nil }
             return url

@@ -45,7 +45,9 @@ import Testing
             #expect(items["redirect_uri"] == "https://console.example/signin/callback" && items["response_type"] == "code")
             #expect(items["client_id"] == "dinglogin" && items["scope"] == "openid" && items["prompt"] == "consent")
             // A "+" in the state would come back as a space if it were not escaped.
-            #expect(items["state"] == "a+b/c" && components.percentEncodedQuery?.contains("a%2Bb") == true)
+            #expect(items["state"] == "a+b/c" && components.percentEncodedQuery?.contains("state=a%2Bb%2Fc") == true)
+            // The page asks for redirect_uri URL-encoded.
+            #expect(components.percentEncodedQuery?.contains("redirect_uri=https%3A%2F%2Fconsole.example%2Fsignin%2Fcallback") == true)
         }
     }
 

@@ -89,11 +89,13 @@ import Testing
 
     @Test func theConsoleNeedsItsSectionItsListenerAndNeverSharesTheHooksListener() {
         #expect(diagnostics(Self.yaml("")).contains { $0.contains("listen.console is set, but the config has no 'console:' section") })
-        #expect(
-            diagnostics(Self.yaml(Self.valid, listen: "listen: { http: \"127.0.0.1:8080\" }")).contains {
-                $0.contains("error: console: needs listen.console (HOST:PORT)")
-            }
+        // A console section without its listener is kept, and said to be off.
+        let off = try? ConfigLoader(environment: [:]).load(
+            yaml: Self.yaml(Self.valid, listen: "listen: { http: \"127.0.0.1:8080\" }"),
+            file: "/g.yaml"
         )
+        #expect(off?.console != nil && off?.listen.console == nil)
+        #expect(off?.warnings.contains { $0.description.contains("console: the console is off") } == true)
         #expect(
             diagnostics(Self.yaml(Self.valid, listen: "listen: { http: \"127.0.0.1:8080\", console: \"127.0.0.1:8080\" }")).contains {
                 $0.contains("listen.console must differ from listen.http")

@@ -1,0 +1,52 @@
+/// The console's style sheet and script, served by the daemon itself (no outside host is ever
+/// asked for anything). The pages work without the script; it only asks before a rejection.
+enum ConsoleAssets {
+    static let css = """
+        :root{--ink:#1d2330;--muted:#5b6475;--line:#d9dee7;--accent:#1f5fbf;--warn:#b3261e;--ok:#1b7a3d;--bg:#f6f7f9}
+        *{box-sizing:border-box}
+        body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;color:var(--ink);background:var(--bg)}
+        .bar{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1.5rem;padding:.6rem 1rem;background:#fff;border-bottom:1px solid var(--line)}
+        .brand{font-weight:700;color:var(--ink);text-decoration:none}
+        nav{display:flex;gap:1rem;flex:1}
+        nav a{color:var(--muted);text-decoration:none;padding:.2rem 0}
+        nav a[aria-current]{color:var(--ink);border-bottom:2px solid var(--accent)}
+        .count{background:var(--warn);color:#fff;border-radius:1rem;padding:0 .45rem;font-size:.8rem}
+        .signout{display:flex;align-items:center;gap:.5rem;margin:0}
+        .who{color:var(--muted);font-size:.9rem}
+        main{max-width:72rem;margin:0 auto;padding:1rem}
+        footer{max-width:72rem;margin:2rem auto;padding:0 1rem;color:var(--muted);font-size:.8rem}
+        h1{font-size:1.5rem;margin:.5rem 0 1rem}
+        h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
+        table{width:100%;border-collapse:collapse;background:#fff;border:1px solid var(--line)}
+        th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
+        th{font-weight:600;color:var(--muted);font-size:.85rem}
+        .excerpt{max-width:32rem;overflow-wrap:anywhere}
+        .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.75rem}
+        .tile{display:block;background:#fff;border:1px solid var(--line);border-radius:.5rem;padding:.8rem;color:var(--muted);text-decoration:none}
+        .tile .figure{display:block;font-size:1.6rem;color:var(--ink);font-weight:600}
+        .tile.attention{border-color:var(--warn)}
+        .tile.attention .figure{color:var(--warn)}
+        .facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;background:#fff;border:1px solid var(--line);padding:.8rem;border-radius:.5rem}
+        .facts dt{color:var(--muted)}
+        .facts dd{margin:0;overflow-wrap:anywhere}
+        pre.outgoing{white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid var(--line);padding:.8rem;border-radius:.5rem;font:inherit}
+        mark{background:#fde7a9}
+        .decide{display:flex;flex-direction:column;gap:.5rem;max-width:36rem}
+        textarea{font:inherit;padding:.5rem;border:1px solid var(--line);border-radius:.4rem}
+        .actions{display:flex;gap:.75rem}
+        button,.button{font:inherit;padding:.45rem 1rem;border-radius:.4rem;border:1px solid var(--line);background:#fff;color:var(--ink);cursor:pointer;text-decoration:none;display:inline-block}
+        .button,.approve{background:var(--accent);border-color:var(--accent);color:#fff}
+        .reject{border-color:var(--warn);color:var(--warn)}
+        .notice{background:#e8f1fd;border:1px solid #b7cff3;padding:.6rem .8rem;border-radius:.4rem}
+        .signin{max-width:30rem;margin:4rem auto;background:#fff;border:1px solid var(--line);border-radius:.5rem;padding:1.5rem}
+        @media (max-width:40rem){.holds th:nth-child(4),.holds td:nth-child(4){display:none}.bar{gap:.4rem}.signout .who{display:none}}
+        """
+
+    static let js = """
+        "use strict";
+        document.addEventListener("click", function (event) {
+          var button = event.target.closest("button[data-confirm]");
+          if (button && !window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
+        });
+        """
+}

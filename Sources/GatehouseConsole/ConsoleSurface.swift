@@ -1,0 +1,100 @@
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import GatehouseLedger
+import GatehouseRuntime
+import Hummingbird
+import Logging
+import Mustache
+import ServiceLifecycle
+import Synchronization
+
+/// The web console (`listen.console`, never the listener of `/hooks`): pages for the people who
+/// answer to a regulator, server-rendered, signed in with the company's DingTalk app.
+///
+/// Every page needs a session, and the session's role is judged again at every request against
+/// the config in force, so a reload that takes a role away takes it at once. Every form carries
+/// the session's CSRF token, and a POST from another origin is refused. Sign-ins (refused ones
+/// too), sign-outs and decisions are audited with the person's identity.
+public final class ConsoleSurface: Sendable {
+    let store: ConfigStore
+    let ledger: any Ledger
+    let reviews: Reviews
+    let signIn: any ConsoleSignIn
+    let sessions: ConsoleSessions
+    let templates: MustacheLibrary
+    let listen: HostPort
+    let clock: WallClock
+    let logger: Logger
+    private let bound = Mutex<Int?>(nil)
+
+    /// The session cookie; `__Host-` (Secure, path /, no domain) when the console is on https.
+    let sessionCookie: String
+    static let signInCookie = "gatehouse_signin"
+    /// The largest form the console reads.
+    static let maxFormBytes = 64 << 10
+    /// The most holds one page lists.
+    static let listLimit = 200
+
+    public init(
+        console: GatewayConfig.Console,
+        listen: HostPort,
+        store: ConfigStore,
+        ledger: any Ledger,
+        reviews: Reviews,
+        signIn: any ConsoleSignIn,
+        clock: WallClock = .system,
+        logger: Logger
+    ) throws {
+        self.store = store
+        self.ledger = ledger
+        self.reviews = reviews
+        self.signIn = signIn
+        self.sessions = ConsoleSessions(lifetime: console.session, idle: console.idle)
+        self.templates = try ConsoleTemplates.library()
+        self.listen = listen
+        self.clock = clock
+        self.logger = logger
+        self.sessionCookie = console.isSecure ? "__Host-gatehouse" : "gatehouse_session"
+    }
+
+    /// The port the listener bound (useful with port 0), once it is running.
+    public var boundPort: Int? { bound.withLock { $0 } }
+
+    /// The listener, as a service for the gateway's ServiceGroup.
+    public func service() -> some Service {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "gatehouse-console"),
+            onServerRunning: { [self] channel in
+                self.bound.withLock { $0 = channel.localAddress?.port }
+            },
+            logger: logger
+        )
+    }
+
+    /// The console section in force.
+    var console: GatewayConfig.Console? { store.current.config.console }
+
+    /// Every route of the console; tests drive it without a socket too (Hummingbird's router test mode).
+    func router() -> Hummingbird.Router<ConsoleContext> {
+        let router = Hummingbird.Router(context: ConsoleContext.self)
+        router.get("/static/console.css") { _, _ in Self.asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
+        router.get("/static/console.js") { _, _ in Self.asset(ConsoleAssets.js, type: "text/javascript; charset=utf-8") }
+        router.get("/signin") { request, _ in self.signInPage(request) }
+        router.get("/signin/start") { request, _ in await self.startSignIn(request) }
+        router.get("/signin/callback") { request, _ in await self.finishSignIn(request) }
+        router.post("/signout") { request, _ in try await self.signOut(request) }
+        router.get("/") { request, _ in try await self.page(request, need: .viewer) { try await self.overview($0) } }
+        router.get("/holds") { request, _ in try await self.page(request, need: .viewer) { try await self.holds($0) } }
+        router.get("/holds/:id") { request, context in
+            try await self.page(request, need: .viewer) { try await self.hold(context.parameters.get("id").flatMap(Int64.init), $0, notice: nil) }
+        }
+        router.post("/holds/:id/decide") { request, context in
+            try await self.action(request, need: .reviewer) { signedIn, form in
+                try await self.decide(context.parameters.get("id").flatMap(Int64.init), form, signedIn)
+            }
+        }
+        return router
+    }
+}

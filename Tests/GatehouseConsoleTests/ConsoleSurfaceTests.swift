@@ -1,0 +1,275 @@
+import Foundation
+import GatehouseConfig
+import GatehouseCore
+import GatehouseLedger
+import GatehouseRuntime
+import GatehouseTesting
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import GatehouseConsole
+
+/// The console's pages and forms, driven without a socket (Hummingbird's router test mode), with
+/// a sign-in that names whoever a code says.
+@Suite(.timeLimit(.minutes(1))) struct ConsoleSurfaceTests {
+    static let yaml = """
+        platforms:
+          corp: { type: dingtalk, side: internal, client_id: d, client_secret: s }
+          tg: { type: telegram, side: external, token: "1:x" }
+        channels:
+          all-hands: { platform: corp, conversation: cidA }
+          news: { platform: tg, chat: -1001 }
+        listen: { console: "127.0.0.1:0" }
+        console:
+          url: http://127.0.0.1:8443
+          sign_in: corp
+          roles: { admin: [staff:boss], reviewer: [staff:m01, staff:sender], viewer: [department:审计部] }
+        review: { platform: corp, card_template: tpl }
+        checks:
+          secret: { keywords: [机密] }
+        routes:
+          - { name: announcements, from: all-hands, to: [news], on: { secret: hold }, reviewers: [staff:m01, staff:sender] }
+        """
+
+    /// Whoever the code names: the code is the staff id; `audit-*` people are in 审计部.
+    struct NamedByCode: ConsoleSignIn {
+        struct Unknown: Error {}
+
+        func authorizeURL(redirect: String, state: String) -> String {
+            "https://login.example/oauth2/auth?redirect_uri=\(ConsoleSurface.queryValue(redirect))&state=\(ConsoleSurface.queryValue(state))"
+        }
+
+        func identify(code: String) async throws -> ReviewerIdentity {
+            guard code != "bad" else { throw Unknown() }
+            let departments = code.hasPrefix("audit-") ? ["审计部"] : []
+            return ReviewerIdentity(via: .dingtalk, id: code, name: "Person \(code)", departments: departments, platform: "corp")
+        }
+    }
+
+    let config: GatewayConfig
+    let ledger: SQLLedger
+    let gateway: Gateway
+    let console: ConsoleSurface
+
+    init() throws {
+        config = try ConfigLoader(environment: [:]).load(yaml: Self.yaml, file: "test.yaml")
+        ledger = try Fixtures.memoryLedger()
+        gateway = Gateway(
+            config: config,
+            ledger: ledger,
+            adapters: [FakeAdapter(platform: "corp"), FakeAdapter(platform: "tg")],
+            logger: quietLogger("test")
+        )
+        console = try ConsoleSurface(
+            console: try #require(config.console),
+            listen: HostPort("127.0.0.1:0")!,
+            store: gateway.store,
+            ledger: ledger,
+            reviews: gateway.reviews,
+            signIn: NamedByCode(),
+            logger: quietLogger("test")
+        )
+    }
+
+    /// Holds a message in all-hands from `sender`.
+    func hold(_ text: String, sender: String = "sender") async throws -> Int64 {
+        let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", text: text, sender: sender)
+        _ = try await ledger.commit(
+            Intake(envelope: envelope, crossings: config.gate.crossings(for: envelope), configRevision: config.revision, receivedAt: Date())
+        )
+        return try #require(try await ledger.jobs(in: .held, limit: 100).last?.id)
+    }
+
+    /// A browser: it keeps the cookies it is given.
+    final class Browser: @unchecked Sendable {
+        var cookies: [String: String] = [:]
+        let client: any TestClientProtocol
+
+        init(_ client: any TestClientProtocol) { self.client = client }
+
+        func go(_ uri: String, method: HTTPRequest.Method = .get, form: String? = nil, origin: String? = nil) async throws -> TestResponse {
+            var headers: HTTPFields = [:]
+            if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+            if form != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+            if let origin { headers[.origin] = origin }
+            let response = try await client.execute(uri: uri, method: method, headers: headers, body: form.map { ByteBuffer(string: $0) })
+            for value in response.headers[values: .setCookie] {
+                let pair = value.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+                let name = String(pair[0])
+                let cookie = pair.count > 1 ? String(pair[1]) : ""
+                if cookie.isEmpty || value.contains("Max-Age=0") { cookies[name] = nil } else { cookies[name] = cookie }
+            }
+            return response
+        }
+
+        /// Signs in as the person `code` names; where the console sent the browser then.
+        func signIn(as code: String, next: String = "/") async throws -> TestResponse {
+            let start = try await go("/signin/start?next=\(ConsoleSurface.queryValue(next))")
+            let location = try #require(start.headers[.location])
+            let state = try #require(SignInBrowser.parameter("state", of: location))
+            return try await go("/signin/callback?authCode=\(code)&code=\(code)&state=\(ConsoleSurface.queryValue(state))")
+        }
+
+        /// The CSRF token of the page's forms.
+        static func csrf(_ page: TestResponse) -> String? {
+            let html = String(buffer: page.body)
+            guard let range = html.range(of: #"name="csrf" value=""#) else { return nil }
+            return String(html[range.upperBound...].prefix { $0 != "\"" })
+        }
+    }
+
+    func withConsole(_ body: @escaping @Sendable (Browser) async throws -> Void) async throws {
+        try await Application(router: console.router()).test(.router) { client in try await body(Browser(client)) }
+    }
+
+    @Test func nobodySeesAPageWithoutSigningInAndSignInComesBackToThePageAsked() async throws {
+        try await withConsole { browser in
+            let first = try await browser.go("/holds")
+            #expect(first.status == .seeOther && first.headers[.location] == "/signin?next=%2Fholds")
+            let page = try await browser.go("/signin?next=%2Fholds")
+            #expect(page.status == .ok && String(buffer: page.body).contains("/signin/start?next=%2Fholds"))
+            let start = try await browser.go("/signin/start?next=%2Fholds")
+            #expect(start.status == .seeOther && start.headers[.location]?.hasPrefix("https://login.example/oauth2/auth?") == true)
+            #expect(start.headers[.location]?.contains(ConsoleSurface.queryValue("http://127.0.0.1:8443/signin/callback")) == true)
+            let signIn = try #require(start.headers[values: .setCookie].first)
+            #expect(signIn.contains("HttpOnly") && signIn.contains("SameSite=Lax") && signIn.contains("Path=/signin"))
+            let location = try #require(start.headers[.location])
+            let state = try #require(SignInBrowser.parameter("state", of: location))
+            let back = try await browser.go("/signin/callback?authCode=m01&state=\(ConsoleSurface.queryValue(state))")
+            #expect(back.status == .seeOther && back.headers[.location] == "/holds")
+            let session = try #require(back.headers[values: .setCookie].first { $0.hasPrefix("gatehouse_session=") })
+            #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Path=/"))
+            let holds = try await browser.go("/holds")
+            #expect(holds.status == .ok && String(buffer: holds.body).contains("Person m01 · reviewer"))
+            // Every page: nothing cached, framed, or loaded from elsewhere.
+            #expect(holds.headers[.cacheControl] == "no-store" && holds.headers[.xContentTypeOptions] == "nosniff")
+            #expect(holds.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+            #expect(holds.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+        }
+        let log = try await ledger.records(from: 1, limit: 100).filter { $0.kind == .consoleAccess }
+        #expect(log.map(\.reason) == ["signed in as reviewer"] && log.first?.reviewer?.id == "m01")
+    }
+
+    @Test func aSignInNotStartedInThisBrowserOrReplayedIsRefused() async throws {
+        try await withConsole { browser in
+            let start = try await browser.go("/signin/start")
+            let location = try #require(start.headers[.location])
+            let state = try #require(SignInBrowser.parameter("state", of: location))
+            // Someone else's browser, with a state it never got a binding for.
+            let stranger = Browser(browser.client)
+            let stolen = try await stranger.go("/signin/callback?authCode=m01&state=\(ConsoleSurface.queryValue(state))")
+            #expect(stolen.status == .badRequest && stranger.cookies["gatehouse_session"] == nil)
+            // The state is spent, even for the browser it was given to.
+            let replayed = try await browser.go("/signin/callback?authCode=m01&state=\(ConsoleSurface.queryValue(state))")
+            #expect(replayed.status == .badRequest && browser.cookies["gatehouse_session"] == nil)
+            // An open redirect is not offered: a next that leaves the console comes back home.
+            #expect(try await browser.signIn(as: "m01", next: "//evil.example/x").headers[.location] == "/")
+        }
+    }
+
+    @Test func someoneWithoutARoleOrWhomDingTalkCannotNameIsRefusedAndAudited() async throws {
+        try await withConsole { browser in
+            let stranger = try await browser.signIn(as: "stranger")
+            #expect(stranger.status == .forbidden && String(buffer: stranger.body).contains("has no role in this console"))
+            #expect(browser.cookies["gatehouse_session"] == nil)
+            let bad = try await browser.signIn(as: "bad")
+            #expect(bad.status == .forbidden)
+            // A department gives a role too.
+            #expect(try await browser.signIn(as: "audit-7").status == .seeOther)
+            #expect(try await browser.go("/").status == .ok)
+        }
+        let log = try await ledger.records(from: 1, limit: 100).filter { $0.kind == .consoleAccess }
+        #expect(
+            log.map(\.reason) == [
+                "sign-in refused: no console role", "sign-in refused: DingTalk could not say who signed in", "signed in as viewer",
+            ]
+        )
+        #expect(log.first?.reviewer?.id == "stranger")
+    }
+
+    @Test func aReviewerApprovesAHoldFromItsPageSeeingExactlyWhatWouldBeSent() async throws {
+        let id = try await hold("机密 <script>alert(1)</script> figures")
+        try await withConsole { browser in
+            _ = try await browser.signIn(as: "m01")
+            let list = try await browser.go("/holds")
+            let listed = String(buffer: list.body)
+            #expect(listed.contains("/holds/\(id)") && !listed.contains("<script>alert"))
+            let page = try await browser.go("/holds/\(id)")
+            let html = String(buffer: page.body)
+            // The text is shown as text: markup in a message cannot run in the reviewer's browser.
+            #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !html.contains("<script>alert"))
+            #expect(html.contains("secret") && html.contains("keyword"))
+            let csrf = try #require(Browser.csrf(page))
+            let decided = try await browser.go("/holds/\(id)/decide", method: .post, form: "csrf=\(csrf)&decision=approve&reason=checked+it")
+            #expect(decided.status == .ok && String(buffer: decided.body).contains("Approved: the message is on its way."))
+        }
+        let approved = try #require(try await ledger.records(from: 1, limit: 100).first { $0.kind == .holdApproved })
+        #expect(approved.reviewer?.id == "m01" && approved.reason == "checked it")
+        #expect(try await ledger.job(id: id)?.state == .pending)
+    }
+
+    @Test func formsNeedTheSessionsTokenTheConsolesOriginAndTheRole() async throws {
+        let id = try await hold("机密 numbers")
+        try await withConsole { browser in
+            _ = try await browser.signIn(as: "m01")
+            let csrf = try #require(Browser.csrf(try await browser.go("/holds/\(id)")))
+            let forged = try await browser.go("/holds/\(id)/decide", method: .post, form: "decision=approve")
+            #expect(forged.status == .forbidden)
+            let wrong = try await browser.go("/holds/\(id)/decide", method: .post, form: "csrf=\(csrf)x&decision=approve")
+            #expect(wrong.status == .forbidden)
+            let elsewhere = try await browser.go(
+                "/holds/\(id)/decide",
+                method: .post,
+                form: "csrf=\(csrf)&decision=approve",
+                origin: "https://evil.example"
+            )
+            #expect(elsewhere.status == .forbidden)
+            // A viewer sees the hold but has no form, and a forged one is refused.
+            let viewer = Browser(browser.client)
+            _ = try await viewer.signIn(as: "audit-1")
+            let page = try await viewer.go("/holds/\(id)")
+            #expect(page.status == .ok && !String(buffer: page.body).contains("/decide"))
+            let token = try #require(Browser.csrf(page))
+            #expect(try await viewer.go("/holds/\(id)/decide", method: .post, form: "csrf=\(token)&decision=approve").status == .forbidden)
+        }
+        #expect(try await ledger.job(id: id)?.state == .held)
+    }
+
+    @Test func theRoutesRulesStillDecideAndTheSenderCannotApproveTheirOwnMessage() async throws {
+        let id = try await hold("机密 own", sender: "sender")
+        try await withConsole { browser in
+            _ = try await browser.signIn(as: "sender")
+            let csrf = try #require(Browser.csrf(try await browser.go("/holds/\(id)")))
+            let answer = try await browser.go("/holds/\(id)/decide", method: .post, form: "csrf=\(csrf)&decision=approve")
+            #expect(String(buffer: answer.body).contains("Refused (and recorded)"))
+        }
+        #expect(try await ledger.job(id: id)?.state == .held)
+        #expect(try await ledger.records(from: 1, limit: 100).contains { $0.kind == .decisionRefused && $0.reviewer?.id == "sender" })
+    }
+
+    @Test func signOutEndsTheSessionAndARoleTakenAwayEndsItToo() async throws {
+        try await withConsole { browser in
+            _ = try await browser.signIn(as: "m01")
+            let page = try await browser.go("/")
+            #expect(page.status == .ok && String(buffer: page.body).contains("holds waiting"))
+            let token = try #require(browser.cookies["gatehouse_session"])
+            let out = try await browser.go("/signout", method: .post, form: "csrf=\(try #require(Browser.csrf(page)))")
+            #expect(out.status == .seeOther && out.headers[.location] == "/signin")
+            browser.cookies["gatehouse_session"] = token
+            #expect(try await browser.go("/").status == .seeOther)
+
+            _ = try await browser.signIn(as: "boss")
+            #expect(try await browser.go("/").status == .ok)
+            // A reload that takes boss out of the roles: the next request finds no session.
+            let without = try ConfigLoader(environment: [:]).load(
+                yaml: Self.yaml.replacingOccurrences(of: "admin: [staff:boss]", with: "admin: [staff:ceo]"),
+                file: "test.yaml"
+            )
+            _ = gateway.store.swap(to: without)
+            #expect(try await browser.go("/").status == .seeOther)
+        }
+        #expect(try await ledger.records(from: 1, limit: 100).filter { $0.kind == .consoleAccess }.map(\.reason).contains("signed out"))
+    }
+}
