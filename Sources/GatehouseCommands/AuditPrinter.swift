@@ -11,12 +11,6 @@ struct AuditPrinter {
     var format: AuditFormat
     var withContent: Bool
 
-    static let csvColumns = [
-        "sequence", "time", "kind", "route", "direction", "origin_platform", "origin_channel", "origin_message",
-        "sender_id", "destination", "verdict", "findings", "config_revision", "crossing", "outcome", "native_ids",
-        "attempt", "reason", "content_hmac_received", "content_hmac_decided", "approver", "platform",
-    ]
-
     func print(_ reader: LedgerReader, _ query: AuditQuery) throws {
         var output = FileHandle.standardOutput
         try write(reader, query, to: &output)
@@ -25,9 +19,7 @@ struct AuditPrinter {
     func write(_ reader: LedgerReader, _ query: AuditQuery, to output: inout some TextOutputStream) throws {
         switch format {
         case .csv:
-            output.write(
-                (Self.csvColumns + (withContent ? ["received", "decided", "received_payload", "decided_payload"] : [])).joined(separator: ",") + "\n"
-            )
+            output.write(ExportLine.csvHeader(withContent: withContent) + "\n")
         case .table:
             output.write("   #  time                      kind      route             from → to                      verdict/outcome  detail\n")
         case .jsonl:
@@ -42,27 +34,9 @@ struct AuditPrinter {
         let record = stored.record
         switch format {
         case .jsonl:
-            // The leaf exactly as stored and hashed, so that an auditor can recompute its hash.
-            let leaf = String(decoding: stored.leaf, as: UTF8.self)
-            guard withContent else { return leaf }
-            var line = #"{"record":\#(leaf),"received":\#(ExplainReport.quoted(stored.received)),"decided":\#(ExplainReport.quoted(stored.decided))"#
-            // Present only where a body carried more than text; quoted as the exact stored bytes,
-            // which the commitment covers.
-            if let payload = stored.receivedPayload { line += #","received_payload":\#(ExplainReport.quoted(payload))"# }
-            if let payload = stored.decidedPayload { line += #","decided_payload":\#(ExplainReport.quoted(payload))"# }
-            return line + "}"
+            return ExportLine.line(stored, format: .jsonl, withContent: withContent)
         case .csv:
-            var fields: [String?] = [
-                String(record.sequence), record.time.formatted(.iso8601), record.kind.rawValue, record.route,
-                record.direction?.rawValue, record.origin?.platform, record.origin?.channel, record.origin?.messageID,
-                record.origin?.senderID, record.destination, record.verdict?.rawValue,
-                record.findings.map { $0.map { "\($0.check)/\($0.detector)@\($0.offset)+\($0.length)" }.joined(separator: " ") },
-                record.configRevision, record.crossing.map(String.init), record.outcome?.rawValue,
-                record.nativeIDs?.joined(separator: " "), record.attempt.map(String.init), record.reason,
-                record.contentHMAC?.received, record.contentHMAC?.decided, record.approver, record.platform,
-            ]
-            if withContent { fields += [stored.received, stored.decided, stored.receivedPayload, stored.decidedPayload] }
-            return fields.map(Self.csvField).joined(separator: ",")
+            return ExportLine.line(stored, format: .csv, withContent: withContent)
         case .table:
             let path = "\(record.origin?.channel ?? "") → \(record.destination ?? "")"
             let decision = record.verdict?.rawValue ?? record.outcome?.rawValue ?? ""
@@ -126,22 +100,6 @@ struct AuditPrinter {
         ": " + summary.reasons.map { "\($0.count) \($0.reason)" }.joined(separator: ", ") + " from "
             + (summary.sources.map { "\($0.address) (\($0.count))" } + (summary.otherSources > 0 ? ["\(summary.otherSources) more"] : []))
             .joined(separator: ", ")
-    }
-
-    /// RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled. A cell a
-    /// spreadsheet would read as a formula (`=HYPERLINK(…)`, `+`, `-`, `@`, or a tab or carriage
-    /// return before one) gets a leading `'`, as OWASP advises: an export of what outsiders wrote
-    /// must not run in the auditor's spreadsheet.
-    static func csvField(_ value: String?) -> String {
-        guard var value else { return "" }
-        if let first = value.unicodeScalars.first,
-            "=+-@\t\r".unicodeScalars.contains(first)
-                || "＝＋－＠".unicodeScalars.contains(first)
-        {
-            value = "'" + value
-        }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     private static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {

@@ -90,7 +90,9 @@ struct Demo: AsyncParsableCommand {
                     ledger: ledger,
                     adapters: AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger),
                     dispatch: .init(retry: .init(minimum: .milliseconds(200), maximum: .seconds(2))),
-                    checkpoints: .init(origin: Self.origin, signer: signer.signer),
+                    // Served, a checkpoint every 10 s: the console's proofs are there to download.
+                    checkpoints: serve
+                        ? .init(origin: Self.origin, signer: signer.signer, every: .seconds(10)) : .init(origin: Self.origin, signer: signer.signer),
                     reload: {
                         // The file again, pointed at the same emulators and state.
                         let again = try builtIn ? Self.builtInConfig() : ConfigLoader().load(file: configFile)
@@ -101,7 +103,13 @@ struct Demo: AsyncParsableCommand {
                     },
                     logger: logger
                 )
-                let console = try Run.console(for: config, gateway: gateway, httpClient: httpClient, logger: logger)
+                let console = try Run.console(
+                    for: config,
+                    gateway: gateway,
+                    reader: LedgerReader(store: ledger.store),
+                    httpClient: httpClient,
+                    logger: logger
+                )
                 let services = gateway.serviceGroup(with: console.map { [$0] } ?? [], logger: logger)
                 outcome = try await withThrowingTaskGroup(of: Void.self) { running in
                     running.addTask { try await services.run() }

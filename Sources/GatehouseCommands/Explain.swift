@@ -149,22 +149,7 @@ struct ExplainReport {
 
     /// A JSON string literal (RFC 8259 escaping; non-ASCII stays as UTF-8); `null` for nil.
     static func quoted(_ text: String?) -> String {
-        guard let text else { return "null" }
-        var output = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        return output + "\""
+        ExportLine.quoted(text)
     }
 
     func table(from source: String) -> String {

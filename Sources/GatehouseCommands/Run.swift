@@ -123,7 +123,13 @@ struct Run: AsyncParsableCommand {
             }
             let answerer = relay.flatMap { relay in gateway.admin.map { AdminRelayAnswerer(relay: relay, surface: $0, logger: logger) } }
             var extras: [any Service] = answerer.map { [$0] } ?? []
-            if let console = try Self.console(for: config, gateway: gateway, httpClient: httpClient, logger: logger) {
+            if let console = try Self.console(
+                for: config,
+                gateway: gateway,
+                reader: LedgerReader(store: ledger.store),
+                httpClient: httpClient,
+                logger: logger
+            ) {
                 extras.append(console)
             }
             try await gateway.serviceGroup(with: extras, keeper: keeper, logger: logger).run()
@@ -136,7 +142,13 @@ struct Run: AsyncParsableCommand {
     }
 
     /// The web console's listener, when the config has `listen.console`.
-    static func console(for config: GatewayConfig, gateway: Gateway, httpClient: HTTPClient, logger: Logger) throws -> (any Service)? {
+    static func console(
+        for config: GatewayConfig,
+        gateway: Gateway,
+        reader: LedgerReader,
+        httpClient: HTTPClient,
+        logger: Logger
+    ) throws -> (any Service)? {
         guard let section = config.console, let address = config.listen.console, let listen = HostPort(address),
             let signIn = AdapterFactory.signIn(for: config, httpClient: httpClient, logger: logger)
         else { return nil }
@@ -145,7 +157,9 @@ struct Run: AsyncParsableCommand {
             listen: listen,
             store: gateway.store,
             ledger: gateway.ledger,
+            reader: reader,
             reviews: gateway.reviews,
+            actions: gateway.actions,
             signIn: signIn,
             logger: logger
         )

@@ -21,7 +21,7 @@ enum ConsoleAssets {
         th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
         th{font-weight:600;color:var(--muted);font-size:.85rem}
         .excerpt{max-width:32rem;overflow-wrap:anywhere}
-        .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.75rem}
+        .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(11rem,1fr));gap:.75rem;align-items:start}
         .tile{display:block;background:#fff;border:1px solid var(--line);border-radius:.5rem;padding:.8rem;color:var(--muted);text-decoration:none}
         .tile .figure{display:block;font-size:1.6rem;color:var(--ink);font-weight:600}
         .tile.attention{border-color:var(--warn)}
@@ -37,6 +37,15 @@ enum ConsoleAssets {
         button,.button{font:inherit;padding:.45rem 1rem;border-radius:.4rem;border:1px solid var(--line);background:#fff;color:var(--ink);cursor:pointer;text-decoration:none;display:inline-block}
         .button,.approve{background:var(--accent);border-color:var(--accent);color:#fff}
         .reject{border-color:var(--warn);color:var(--warn)}
+        .search{display:grid;grid-template-columns:repeat(auto-fill,minmax(12rem,1fr));gap:.5rem .75rem;background:#fff;border:1px solid var(--line);border-radius:.5rem;padding:.8rem;margin-bottom:1rem}
+        .search label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted);gap:.2rem}
+        .search .wide{grid-column:1/-1}
+        .search input,.search select{font:inherit;padding:.35rem;border:1px solid var(--line);border-radius:.3rem;color:var(--ink);background:#fff}
+        .search .actions{grid-column:1/-1;align-items:center}
+        pre.leaf{white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid var(--line);padding:.8rem;border-radius:.5rem;font-size:.85rem}
+        .pager{color:var(--muted)}
+        form.act{display:flex;gap:.3rem;margin:.15rem 0}
+        form.act input{font:inherit;padding:.25rem .4rem;border:1px solid var(--line);border-radius:.3rem;min-width:6rem}
         .notice{background:#e8f1fd;border:1px solid #b7cff3;padding:.6rem .8rem;border-radius:.4rem}
         .signin{max-width:30rem;margin:4rem auto;background:#fff;border:1px solid var(--line);border-radius:.5rem;padding:1.5rem}
         @media (max-width:40rem){.holds th:nth-child(4),.holds td:nth-child(4){display:none}.bar{gap:.4rem}.signout .who{display:none}}

@@ -10,8 +10,11 @@ extension ConsoleSurface {
         let summary = try await ledger.summary()
         let depths = try await ledger.depths()
         let now = clock.now
-        let every = store.current.config.audit?.checkpointEvery
+        let every = (store.current.config.audit?.checkpointEvery).map { Double($0.components.seconds) } ?? 300
         let age = summary.lastCheckpoint.map { now.timeIntervalSince($0) }
+        // Overdue: the oldest record no checkpoint covers has waited two intervals.
+        let uncovered = try await ledger.records(from: Int64(summary.checkpointed) + 1, limit: 1).first
+        let overdue = uncovered.map { now.timeIntervalSince($0.time) > 2 * every } ?? false
         let queues: [[String: Any]] = depths.keys.sorted().map { destination in
             let states = depths[destination] ?? [:]
             return [
@@ -26,10 +29,7 @@ extension ConsoleSurface {
             "scheduled": summary.outbox[.scheduled] ?? 0,
             "queued": (summary.outbox[.pending] ?? 0) + (summary.outbox[.inflight] ?? 0) + (summary.outbox[.deferred] ?? 0),
             "records": summary.records, "checkpointed": summary.checkpointed,
-            "checkpointAge": age.map(Self.age) ?? "no checkpoint yet",
-            // Stale when two intervals passed without one (the log grew meanwhile, or it would not be due).
-            "checkpointStale": summary.records > summary.checkpointed
-                && (age ?? .infinity) > 2 * (every.map { Double($0.components.seconds) } ?? 300),
+            "checkpointAge": age.map(Self.age) ?? "—", "checkpointNone": age == nil, "checkpointStale": overdue,
             "queues": queues, "hasQueues": !queues.isEmpty,
         ]
         return render("overview", frame("Overview", signedIn, at: "Overview", holdsWaiting: held), values)
@@ -55,7 +55,7 @@ extension ConsoleSurface {
         let findings: [[String: Any]] = (crossing?.findings ?? []).map { finding in
             [
                 "check": finding.check, "detector": finding.detector,
-                "field": finding.field ?? "text", "excerpt": "characters \(finding.offset)–\(finding.offset + finding.length)",
+                "field": finding.field ?? "text", "position": "characters \(finding.offset)–\(finding.offset + finding.length)",
             ]
         }
         let attachments: [[String: Any]] = job.payload.attachments.map { attachment in

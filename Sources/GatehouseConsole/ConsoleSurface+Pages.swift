@@ -107,7 +107,7 @@ extension ConsoleSurface {
     static func secure(_ headers: inout HTTPFields) {
         headers[.cacheControl] = "no-store"
         headers[.contentSecurityPolicy] =
-            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         headers[.xContentTypeOptions] = "nosniff"
         headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
@@ -156,9 +156,19 @@ extension ConsoleSurface {
     static func form(_ request: Request) async -> [String: String]? {
         var request = request
         guard let buffer = try? await request.collectBody(upTo: maxFormBytes) else { return nil }
-        let text = String(buffer: buffer).replacingOccurrences(of: "+", with: "%20")
+        return fields(String(buffer: buffer))
+    }
+
+    /// The query's parameters (the first of each name), read as a form encodes them: a GET form
+    /// sends a space as `+`.
+    static func query(_ request: Request) -> [String: String] {
+        fields(request.uri.query ?? "")
+    }
+
+    private static func fields(_ encoded: String) -> [String: String] {
         var fields: [String: String] = [:]
-        for item in URLComponents(string: "?" + text)?.queryItems ?? [] where fields[item.name] == nil {
+        for item in URLComponents(string: "?" + encoded.replacingOccurrences(of: "+", with: "%20"))?.queryItems ?? []
+        where fields[item.name] == nil {
             fields[item.name] = item.value ?? ""
         }
         return fields

@@ -5,14 +5,14 @@ import Hummingbird
 /// Signing in with DingTalk, and out.
 extension ConsoleSurface {
     func signInPage(_ request: Request) -> Response {
-        let next = Self.safeNext(request.uri.queryParameters["next"].map(String.init))
+        let next = Self.safeNext(Self.query(request)["next"])
         return render("signin", frame("Sign in", nil), ["next": Self.queryValue(next)])
     }
 
     /// Sends the browser to DingTalk's sign-in page, with a state bound to this browser by a cookie.
     func startSignIn(_ request: Request) async -> Response {
         guard let console else { return message(status: .notFound, "No console", "The config has no console section.", nil) }
-        let next = Self.safeNext(request.uri.queryParameters["next"].map(String.init))
+        let next = Self.safeNext(Self.query(request)["next"])
         let (state, binding) = await sessions.begin(next: next)
         var response = Self.redirect(signIn.authorizeURL(redirect: console.url + "/signin/callback", state: state))
         response.setCookie(
@@ -33,17 +33,17 @@ extension ConsoleSurface {
     /// code then names the person, whose role the config gives.
     func finishSignIn(_ request: Request) async -> Response {
         guard let console else { return message(status: .notFound, "No console", "The config has no console section.", nil) }
-        let query = request.uri.queryParameters
-        let state = query["state"].map(String.init) ?? ""
+        let query = Self.query(request)
+        let state = query["state"] ?? ""
         guard let next = await sessions.finish(state: state, binding: request.cookies[Self.signInCookie]?.value) else {
             await audit("sign-in refused: the sign-in was not started in this browser, or has expired", by: nil)
             return message(status: .badRequest, "Sign-in failed", "This sign-in was not started here, or took too long.", nil, again: true)
         }
         if let error = query["error"] {
-            await audit("sign-in refused at DingTalk (\(String(error.prefix(64))))", by: nil)
+            await audit("sign-in refused at DingTalk (\(error.prefix(64)))", by: nil)
             return message(status: .forbidden, "Sign-in cancelled", "DingTalk did not sign you in.", nil, again: true)
         }
-        guard let code = (query["authCode"] ?? query["code"]).map(String.init), !code.isEmpty, code.utf8.count <= 512 else {
+        guard let code = query["authCode"] ?? query["code"], !code.isEmpty, code.utf8.count <= 512 else {
             await audit("sign-in refused: DingTalk sent no code", by: nil)
             return message(status: .badRequest, "Sign-in failed", "DingTalk sent no sign-in code.", nil, again: true)
         }

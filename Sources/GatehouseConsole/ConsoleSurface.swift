@@ -19,7 +19,10 @@ import Synchronization
 public final class ConsoleSurface: Sendable {
     let store: ConfigStore
     let ledger: any Ledger
+    /// The audit log as `gatehouse audit` reads it (search, records, proofs), on the same store.
+    let reader: LedgerReader
     let reviews: Reviews
+    let actions: OutboxActions
     let signIn: any ConsoleSignIn
     let sessions: ConsoleSessions
     let templates: MustacheLibrary
@@ -41,14 +44,18 @@ public final class ConsoleSurface: Sendable {
         listen: HostPort,
         store: ConfigStore,
         ledger: any Ledger,
+        reader: LedgerReader,
         reviews: Reviews,
+        actions: OutboxActions,
         signIn: any ConsoleSignIn,
         clock: WallClock = .system,
         logger: Logger
     ) throws {
         self.store = store
         self.ledger = ledger
+        self.reader = reader
         self.reviews = reviews
+        self.actions = actions
         self.signIn = signIn
         self.sessions = ConsoleSessions(lifetime: console.session, idle: console.idle)
         self.templates = try ConsoleTemplates.library()
@@ -94,6 +101,20 @@ public final class ConsoleSurface: Sendable {
             try await self.action(request, need: .reviewer) { signedIn, form in
                 try await self.decide(context.parameters.get("id").flatMap(Int64.init), form, signedIn)
             }
+        }
+        router.get("/outbox") { request, _ in try await self.page(request, need: .viewer) { try await self.outbox($0, notice: nil) } }
+        router.post("/outbox/:id/:action") { request, context in
+            try await self.action(request, need: .admin) { signedIn, form in
+                try await self.act(context.parameters.get("id").flatMap(Int64.init), context.parameters.get("action") ?? "", form, signedIn)
+            }
+        }
+        router.get("/audit") { request, _ in try await self.page(request, need: .viewer) { try await self.auditPage(request, $0) } }
+        router.get("/audit/export") { request, _ in try await self.page(request, need: .viewer) { try await self.export(request, $0) } }
+        router.get("/audit/:sequence") { request, context in
+            try await self.page(request, need: .viewer) { try await self.recordPage(context.parameters.get("sequence").flatMap(Int64.init), $0) }
+        }
+        router.get("/audit/:sequence/proof") { request, context in
+            try await self.page(request, need: .viewer) { try await self.proof(context.parameters.get("sequence").flatMap(Int64.init), $0) }
         }
         return router
     }

@@ -8,6 +8,7 @@ enum ConsoleTemplates {
         var library = MustacheLibrary()
         for (name, text) in [
             ("layout", layout), ("signin", signIn), ("message", message), ("overview", overview), ("holds", holds), ("hold", hold),
+            ("audit", audit), ("record", record), ("outbox", outbox),
         ] {
             try library.register(text, named: name)
         }
@@ -31,6 +32,8 @@ enum ConsoleTemplates {
         <nav>
         <a href="/"{{#atOverview}} aria-current="page"{{/atOverview}}>Overview</a>
         <a href="/holds"{{#atHolds}} aria-current="page"{{/atHolds}}>Holds{{#holdsWaiting}} <span class="count">{{holdsWaiting}}</span>{{/holdsWaiting}}</a>
+        <a href="/outbox"{{#atOutbox}} aria-current="page"{{/atOutbox}}>Outbox</a>
+        <a href="/audit"{{#atAudit}} aria-current="page"{{/atAudit}}>Audit log</a>
         </nav>
         <form method="post" action="/signout" class="signout">
         <input type="hidden" name="csrf" value="{{csrf}}">
@@ -77,7 +80,7 @@ enum ConsoleTemplates {
         <div class="tile"><span class="figure">{{scheduled}}</span> scheduled</div>
         <div class="tile"><span class="figure">{{queued}}</span> queued to send</div>
         <div class="tile"><span class="figure">{{records}}</span> audit records</div>
-        <div class="tile{{#checkpointStale}} attention{{/checkpointStale}}"><span class="figure">{{checkpointAge}}</span> since the last checkpoint ({{checkpointed}} records)</div>
+        <div class="tile{{#checkpointStale}} attention{{/checkpointStale}}"><span class="figure">{{checkpointAge}}</span> {{#checkpointNone}}no checkpoint yet{{/checkpointNone}}{{^checkpointNone}}since the last checkpoint ({{checkpointed}} records){{/checkpointNone}}</div>
         </section>
         <h2>Queues</h2>
         {{#hasQueues}}
@@ -125,8 +128,8 @@ enum ConsoleTemplates {
         {{#hasAttachments}}<h2>Attachments</h2><ul>{{#attachments}}<li>{{name}} {{#bytes}}({{bytes}} bytes){{/bytes}} {{#mimeType}}<code>{{mimeType}}</code>{{/mimeType}}</li>{{/attachments}}</ul>{{/hasAttachments}}
         <h2>Findings</h2>
         {{^findings}}<p>None: the route holds every message.</p>{{/findings}}
-        {{#hasFindings}}<table><thead><tr><th>Check</th><th>Detector</th><th>Where</th><th>Found</th></tr></thead><tbody>
-        {{#findings}}<tr><td>{{check}}</td><td>{{detector}}</td><td>{{field}}</td><td><mark>{{excerpt}}</mark></td></tr>
+        {{#hasFindings}}<table><thead><tr><th>Check</th><th>Detector</th><th>In</th><th>Position</th></tr></thead><tbody>
+        {{#findings}}<tr><td>{{check}}</td><td>{{detector}}</td><td>{{field}}</td><td>{{position}}</td></tr>
         {{/findings}}</tbody></table>{{/hasFindings}}
         {{#hasVotes}}<h2>Decisions so far</h2><ul>{{#votes}}<li>{{who}}: {{verdict}}{{#reason}} — {{reason}}{{/reason}}</li>{{/votes}}</ul>{{/hasVotes}}
         {{#mayDecide}}
@@ -141,6 +144,84 @@ enum ConsoleTemplates {
         </div>
         </form>
         {{/mayDecide}}
+        {{/body}}{{/layout}}
+        """
+
+    static let audit = """
+        {{<layout}}{{$body}}
+        <h1>Audit log</h1>
+        <form method="get" action="/audit" class="search">
+        <label>From <input type="date" name="from" value="{{from}}"></label>
+        <label>To <input type="date" name="to" value="{{to}}"></label>
+        <label>Route <select name="route"><option value="">any</option>{{#routes}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/routes}}</select></label>
+        <label>Channel <select name="channel"><option value="">any</option>{{#channels}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/channels}}</select></label>
+        <label>Verdict <select name="verdict"><option value="">any</option>{{#verdicts}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/verdicts}}</select></label>
+        <label>Check <select name="check"><option value="">any</option>{{#checks}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/checks}}</select></label>
+        <label>Kind <select name="kind"><option value="">any</option>{{#kinds}}<option{{#selected}} selected{{/selected}}>{{value}}</option>{{/kinds}}</select></label>
+        <label>Sender <input name="sender" value="{{sender}}" placeholder="staff or user id"></label>
+        <label>Ticket <input name="ticket" value="{{ticket}}" inputmode="numeric"></label>
+        <label class="wide">Text <input name="text" value="{{text}}" placeholder="words in the content still kept"></label>
+        <div class="actions"><button type="submit" class="approve">Search</button>
+        <a class="button" href="{{exportCSV}}">Export CSV</a> <a class="button" href="{{exportJSONL}}">Export JSON Lines</a></div>
+        </form>
+        {{^hasRows}}<p>No record matches{{#older}} among these{{/older}}.</p>{{/hasRows}}
+        {{#hasRows}}
+        <table class="records">
+        <thead><tr><th>#</th><th>Time</th><th>Kind</th><th>Route</th><th>From → to</th><th>Decision</th><th>Checks</th><th>Content</th></tr></thead>
+        <tbody>
+        {{#rows}}<tr><td><a href="/audit/{{sequence}}">{{sequence}}</a></td><td><time datetime="{{timeISO}}">{{time}}</time></td><td>{{kind}}</td><td>{{route}}</td><td>{{from}} → {{to}}</td><td>{{decision}}</td><td>{{checks}}</td><td class="excerpt">{{excerpt}}</td></tr>
+        {{/rows}}
+        </tbody>
+        </table>
+        {{/hasRows}}
+        {{#older}}<p class="pager">{{scannedNote}} <a href="{{older}}">Older →</a></p>{{/older}}
+        {{/body}}{{/layout}}
+        """
+
+    static let record = """
+        {{<layout}}{{$body}}
+        <p><a href="/audit">← Audit log</a></p>
+        <h1>Record {{sequence}}</h1>
+        <dl class="facts">
+        <dt>Kind</dt><dd>{{kind}}</dd>
+        <dt>Time</dt><dd><time datetime="{{timeISO}}">{{time}}</time></dd>
+        {{#route}}<dt>Route</dt><dd>{{route}}</dd>{{/route}}
+        <dt>From → to</dt><dd>{{from}} → {{to}}</dd>
+        {{#sender}}<dt>Sender</dt><dd>{{sender}}</dd>{{/sender}}
+        {{#decision}}<dt>Decision</dt><dd>{{decision}}</dd>{{/decision}}
+        {{#checks}}<dt>Checks</dt><dd>{{checks}}</dd>{{/checks}}
+        {{#reviewer}}<dt>Who</dt><dd>{{reviewer}}</dd>{{/reviewer}}
+        {{#reason}}<dt>Reason</dt><dd>{{reason}}</dd>{{/reason}}
+        {{#ticket}}<dt>Ticket</dt><dd>#{{ticket}}</dd>{{/ticket}}
+        </dl>
+        <h2>Proof</h2>
+        {{#checkpoint}}<p>Covered by the checkpoint of the log's first {{size}} records, signed <time datetime="{{signedISO}}">{{signed}}</time>.</p>
+        <p><a class="button" href="/audit/{{sequence}}/proof" download>Download its inclusion proof</a> <small>(c2sp.org/tlog-proof@v1: the leaf, its Merkle path and the signed checkpoint, checkable offline)</small></p>{{/checkpoint}}
+        {{^checkpoint}}<p>No checkpoint covers this record yet; the daemon signs one every checkpoint_every.</p>{{/checkpoint}}
+        {{#received}}<h2>As received</h2><pre class="outgoing">{{received}}</pre>{{/received}}
+        {{#decided}}<h2>As decided</h2><pre class="outgoing">{{decided}}</pre>{{/decided}}
+        {{#erased}}<p>Its content has been erased (keep_content); the record and its commitments stand.</p>{{/erased}}
+        <h2>The record as hashed</h2>
+        <pre class="leaf">{{leaf}}</pre>
+        {{/body}}{{/layout}}
+        """
+
+    static let outbox = """
+        {{<layout}}{{$body}}
+        <h1>Outbox</h1>
+        <h2>Dead letters</h2>
+        {{^hasDead}}<p>No delivery has been given up.</p>{{/hasDead}}
+        {{#hasDead}}<table class="jobs"><thead><tr><th>#</th><th>Route</th><th>To</th><th>Queued</th><th>Attempts</th><th>Message</th>{{#mayAct}}<th>Act</th>{{/mayAct}}</tr></thead><tbody>
+        {{#dead}}<tr><td><a href="/audit/{{crossing}}">{{id}}</a></td><td>{{route}}</td><td>{{destination}}</td><td><time datetime="{{createdISO}}">{{created}}</time></td><td>{{attempts}}</td><td class="excerpt">{{excerpt}}</td>
+        {{#mayAct}}<td><form method="post" action="/outbox/{{id}}/retry" class="act"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" required placeholder="reason" aria-label="reason"><button type="submit">Retry</button></form>
+        <form method="post" action="/outbox/{{id}}/discard" class="act"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" required placeholder="reason" aria-label="reason"><button type="submit" class="reject" data-confirm="Discard job {{id}}? It will never be sent.">Discard</button></form></td>{{/mayAct}}</tr>
+        {{/dead}}</tbody></table>{{/hasDead}}
+        <h2>Scheduled announcements</h2>
+        {{^hasScheduled}}<p>Nothing is scheduled.</p>{{/hasScheduled}}
+        {{#hasScheduled}}<table class="jobs"><thead><tr><th>#</th><th>Route</th><th>To</th><th>Due</th><th>Message</th>{{#mayAct}}<th>Act</th>{{/mayAct}}</tr></thead><tbody>
+        {{#scheduled}}<tr><td><a href="/audit/{{crossing}}">{{id}}</a></td><td>{{route}}</td><td>{{destination}}</td><td><time datetime="{{dueISO}}">{{due}}</time></td><td class="excerpt">{{excerpt}}</td>
+        {{#mayAct}}<td><form method="post" action="/outbox/{{id}}/cancel" class="act"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" required placeholder="reason" aria-label="reason"><button type="submit" class="reject" data-confirm="Cancel announcement {{id}}?">Cancel</button></form></td>{{/mayAct}}</tr>
+        {{/scheduled}}</tbody></table>{{/hasScheduled}}
         {{/body}}{{/layout}}
         """
 }

@@ -5,7 +5,11 @@ extension LedgerReader {
     /// leaf's exact bytes as `extra`, its index (sequence − 1), the RFC 6962 inclusion path, and the
     /// newest signed checkpoint that covers it — all an auditor needs to check it offline.
     public func proof(of sequence: Int64) throws -> String {
-        let (checkpoint, leaf, hashes) = try store.readNow { db -> (SQLRow?, Data?, [MerkleTree.Hash]) in
+        try store.readNow { db in try Self.proof(of: sequence, in: db) }
+    }
+
+    static func proof(of sequence: Int64, in db: any SQLSession) throws -> String {
+        let (checkpoint, leaf, hashes) = try { () throws -> (SQLRow?, Data?, [MerkleTree.Hash]) in
             let checkpoint = try SQLRow.fetchOne(
                 db,
                 sql: "SELECT size, note FROM checkpoint WHERE size >= ? ORDER BY size DESC LIMIT 1",
@@ -17,7 +21,7 @@ extension LedgerReader {
             let hashes = try Data.fetchAll(db, sql: "SELECT hash FROM audit_leaf_hash WHERE sequence <= ? ORDER BY sequence", arguments: [size])
                 .compactMap { MerkleTree.Hash(bytes: $0) }
             return (checkpoint, leaf, hashes)
-        }
+        }()
         guard let leaf else { throw LedgerError.missing("there is no record \(sequence)") }
         guard let checkpoint else {
             throw LedgerError.missing("no checkpoint covers record \(sequence) yet; the daemon writes one every checkpoint_every")

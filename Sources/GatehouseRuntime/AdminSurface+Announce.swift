@@ -88,22 +88,7 @@ extension AdminSurface {
         case .success(let decided): who = decided
         case .failure(let refusal): return failure(refusal.status, refusal.message)
         }
-        guard let job = try await job(context, in: .scheduled) else { return failure(.notFound, "no scheduled announcement with that id") }
-        let record: AuditRecord
-        do {
-            record = try await ledger.cancelScheduled(job, by: who.approver, reason: who.reason, at: clock.now)
-        } catch let error as LedgerError where error.shortDescription == "not_scheduled" {
-            // Its time came (or someone cancelled it) a moment ago.
-            return failure(.conflict, error.detail)
-        }
-        logger.info(
-            "scheduled announcement cancelled",
-            metadata: [
-                "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
-                "gh.actor": .string(who.approver), "gh.record": .stringConvertible(record.sequence),
-            ]
-        )
-        scheduler.reschedule()
-        return try json(AdminWire.Decided(record: record.sequence, approver: who.approver))
+        guard let id = context.parameters.get("id").flatMap(Int64.init) else { return failure(.notFound, "no scheduled announcement with that id") }
+        return try answer(try await actions.cancelScheduled(id, by: who.approver, reason: who.reason), approver: who.approver)
     }
 }

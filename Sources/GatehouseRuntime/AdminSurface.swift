@@ -51,6 +51,11 @@ public struct AdminSurface: Sendable {
     /// The most holds or jobs one answer lists.
     static let listLimit = 10_000
 
+    /// Dead letters and scheduled announcements decided by hand.
+    var actions: OutboxActions {
+        OutboxActions(store: store, ledger: ledger, dispatcher: dispatcher, scheduler: scheduler, clock: clock, logger: logger)
+    }
+
     /// The listener as a service for the gateway's ServiceGroup.
     public func service() -> some Service {
         Self.listener(at: path, router: router(), logger: logger)
@@ -209,25 +214,17 @@ public struct AdminSurface: Sendable {
         case .success(let decided): who = decided
         case .failure(let refusal): return failure(refusal.status, refusal.message)
         }
-        guard let job = try await job(context, in: .dead) else { return failure(.notFound, "no dead-lettered job with that id") }
-        if retry, !store.current.lanes.contains(Lane(route: job.route, destination: job.destination)) {
-            return failure(.conflict, "job \(job.id)'s route or destination is no longer in the config: it can only be cancelled")
+        guard let id = context.parameters.get("id").flatMap(Int64.init) else { return failure(.notFound, "no dead-lettered job with that id") }
+        return try answer(try await actions.decideDead(id, retry: retry, by: who.approver, reason: who.reason), approver: who.approver)
+    }
+
+    /// An outbox action's answer.
+    func answer(_ outcome: OutboxActions.Outcome, approver: String) throws -> Response {
+        switch outcome {
+        case .done(let record): return try json(AdminWire.Decided(record: record.sequence, approver: approver))
+        case .notFound(let why): return failure(.notFound, why)
+        case .conflict(let why): return failure(.conflict, why)
         }
-        let record: AuditRecord
-        do {
-            record = try await ledger.decideDead(job, retry: retry, by: who.approver, reason: who.reason, at: clock.now)
-        } catch let error as LedgerError where error.shortDescription == "not_dead" || error.shortDescription == "content_erased" {
-            return failure(.conflict, error.detail)
-        }
-        logger.info(
-            retry ? "dead-lettered job retried" : "dead-lettered job cancelled",
-            metadata: [
-                "gh.job": .stringConvertible(job.id), "gh.route": .string(job.route), "gh.destination": .string(job.destination),
-                "gh.actor": .string(who.approver), "gh.record": .stringConvertible(record.sequence),
-            ]
-        )
-        if retry { dispatcher.notify([job.destination]) }
-        return try json(AdminWire.Decided(record: record.sequence, approver: who.approver))
     }
 
     /// Takes back every copy of a message, in the caller's name (fail closed: nobody can be

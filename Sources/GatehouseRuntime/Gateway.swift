@@ -41,6 +41,8 @@ public struct Gateway: Sendable {
     public let reviews: Reviews
     /// The admin API, when the config has `listen.admin`.
     public let admin: AdminSurface?
+    /// Dead letters and scheduled announcements decided by hand (the admin API, the console).
+    public let actions: OutboxActions
 
     public init(
         config: GatewayConfig,
@@ -129,6 +131,7 @@ public struct Gateway: Sendable {
             logger: logger
         )
         self.reviews = reviews
+        self.actions = OutboxActions(store: store, ledger: ledger, dispatcher: dispatcher, scheduler: scheduler, clock: clock, logger: logger)
         self.admin = config.listen.admin.map { [dispatcher, reloader, ready] path in
             AdminSurface(
                 path: path,

@@ -76,7 +76,7 @@ import Testing
         let lines = try output(.csv, content: true, directory: directory).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(
             lines.first
-                == Substring((AuditPrinter.csvColumns + ["received", "decided", "received_payload", "decided_payload"]).joined(separator: ","))
+                == Substring((ExportLine.csvColumns + ["received", "decided", "received_payload", "decided_payload"]).joined(separator: ","))
         )
         // The payload columns stay empty for a body that is text only.
         #expect(lines[1].hasSuffix(",\"hello, world\",\"sent, \"\"quoted\"\"\",,"))
@@ -96,12 +96,12 @@ import Testing
 @Suite struct AdversarialAuditCommandTests {
     @Test func csvCellsThatASpreadsheetWouldRunAreNeutralised() {
         #expect(
-            AuditPrinter.csvField("=HYPERLINK(\"https://evil.example\",\"click\")") == "\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"click\"\")\""
+            ExportLine.csvField("=HYPERLINK(\"https://evil.example\",\"click\")") == "\"'=HYPERLINK(\"\"https://evil.example\"\",\"\"click\"\")\""
         )
         for cell in ["+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "＝1"] {
-            #expect(AuditPrinter.csvField(cell).hasPrefix("'") || AuditPrinter.csvField(cell).hasPrefix("\"'"))
+            #expect(ExportLine.csvField(cell).hasPrefix("'") || ExportLine.csvField(cell).hasPrefix("\"'"))
         }
-        #expect(AuditPrinter.csvField("plain") == "plain")
+        #expect(ExportLine.csvField("plain") == "plain")
     }
 
     @Test func aKeyFileIsCreatedExclusivelyOwnerOnlyAndNeverThroughALink() async throws {

@@ -67,7 +67,9 @@ import Testing
             listen: HostPort("127.0.0.1:0")!,
             store: gateway.store,
             ledger: ledger,
+            reader: LedgerReader(store: ledger.store),
             reviews: gateway.reviews,
+            actions: gateway.actions,
             signIn: NamedByCode(),
             logger: quietLogger("test")
         )
@@ -271,5 +273,93 @@ import Testing
             #expect(try await browser.go("/").status == .seeOther)
         }
         #expect(try await ledger.records(from: 1, limit: 100).filter { $0.kind == .consoleAccess }.map(\.reason).contains("signed out"))
+    }
+
+    @Test func theAuditLogIsSearchedAndARecordsProofDownloaded() async throws {
+        let id = try await hold("机密 <b>bold</b> figures for =HYPERLINK(\"x\")")
+        let crossing = try #require(try await ledger.job(id: id)?.crossing)
+        try await withConsole { browser in
+            _ = try await browser.signIn(as: "audit-9")
+            let found = try await browser.go("/audit?text=%3Cb%3Ebold&check=secret")
+            let html = String(buffer: found.body)
+            #expect(found.status == .ok && html.contains("/audit/\(crossing)") && !html.contains("<b>bold</b>"))
+            #expect(String(buffer: try await browser.go("/audit?text=nothing+like+it").body).contains("No record matches"))
+            #expect(try await browser.go("/audit?from=yesterday").status == .badRequest)
+            let record = String(buffer: try await browser.go("/audit/\(crossing)").body)
+            #expect(record.contains("&lt;b&gt;bold&lt;/b&gt;") && record.contains("No checkpoint covers this record yet"))
+            #expect(try await browser.go("/audit/\(crossing)/proof").status == .notFound)
+            _ = try await ledger.checkpoint(origin: "test.example/log", signer: try NoteSigner.generate(name: "test.example/log").signer, at: Date())
+            let proof = try await browser.go("/audit/\(crossing)/proof")
+            #expect(proof.status == .ok && String(buffer: proof.body).hasPrefix("c2sp.org/tlog-proof@v1\nextra "))
+            #expect(proof.headers[.contentDisposition] == "attachment; filename=\"record-\(crossing).tlog-proof\"")
+            // An export is a file, and a spreadsheet opening it runs nothing an outsider wrote.
+            let csv = try await browser.go("/audit/export?format=csv&check=secret")
+            let rows = String(buffer: csv.body).split(separator: "\n")
+            #expect(csv.status == .ok && rows.count == 2 && rows[0].hasPrefix("sequence,time,kind"))
+            #expect(csv.headers[.contentDisposition] == "attachment; filename=\"gatehouse-audit.csv\"")
+            let jsonl = try await browser.go("/audit/export?format=jsonl&route=announcements")
+            #expect(String(buffer: jsonl.body).hasPrefix(#"{"record":{"#))
+        }
+        let exports = try await ledger.records(from: 1, limit: 100).filter { $0.kind == .consoleAccess && $0.reason?.hasPrefix("exported") == true }
+        #expect(exports.map(\.reason) == ["exported 1 records as csv (check=secret)", "exported 1 records as jsonl (route=announcements)"])
+        #expect(exports.allSatisfy { $0.reviewer?.id == "audit-9" })
+    }
+
+    @Test func anAdminRetriesADeadLetterAndCancelsAScheduledAnnouncementWithAReasonAndAViewerOnlyLooks() async throws {
+        // A forwarded message whose delivery was given up, and an announcement for tomorrow.
+        let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", text: "the Q3 figures")
+        _ = try await ledger.commit(
+            Intake(envelope: envelope, crossings: config.gate.crossings(for: envelope), configRevision: config.revision, receivedAt: Date())
+        )
+        let job = try #require(try await ledger.head(of: "news"))
+        _ = try await ledger.recordDead(try await ledger.lease(job, until: Date().addingTimeInterval(60)), reason: "chat not found", at: Date())
+        let announcement = Fixtures.envelope(platform: "gatehouse", conversation: "(announce)", text: "The notice for tomorrow")
+        let crossing = Crossing(
+            route: "announcements",
+            source: "(announce)",
+            destination: "news",
+            direction: .outbound,
+            verdict: .forward,
+            findings: [],
+            text: "The notice for tomorrow"
+        )
+        guard
+            case .committed(_, let scheduled) = try await ledger.commit(
+                Intake(
+                    envelope: announcement,
+                    crossings: [crossing],
+                    configRevision: config.revision,
+                    receivedAt: Date(),
+                    schedule: ["news": Date().addingTimeInterval(86_400)]
+                )
+            )
+        else {
+            Issue.record("not scheduled")
+            return
+        }
+        try await withConsole { browser in
+            let viewer = Browser(browser.client)
+            _ = try await viewer.signIn(as: "audit-2")
+            let seen = String(buffer: try await viewer.go("/outbox").body)
+            #expect(seen.contains("the Q3 figures") && seen.contains("The notice for tomorrow"))
+            #expect(!seen.contains("/outbox/\(job.id)/retry"))
+            let token = try #require(Browser.csrf(try await viewer.go("/")))
+            #expect(try await viewer.go("/outbox/\(job.id)/retry", method: .post, form: "csrf=\(token)&reason=x").status == .forbidden)
+
+            _ = try await browser.signIn(as: "boss")
+            let page = try await browser.go("/outbox")
+            let csrf = try #require(Browser.csrf(page))
+            #expect(String(buffer: page.body).contains("/outbox/\(job.id)/retry"))
+            let unexplained = try await browser.go("/outbox/\(job.id)/retry", method: .post, form: "csrf=\(csrf)&reason=")
+            #expect(String(buffer: unexplained.body).contains("Give a reason"))
+            let retried = try await browser.go("/outbox/\(job.id)/retry", method: .post, form: "csrf=\(csrf)&reason=the+chat+is+back")
+            #expect(String(buffer: retried.body).contains("Job \(job.id) sent back to its queue"))
+            let cancelled = try await browser.go("/outbox/\(scheduled[0].id)/cancel", method: .post, form: "csrf=\(csrf)&reason=postponed")
+            #expect(String(buffer: cancelled.body).contains("cancelled"))
+        }
+        #expect(try await ledger.job(id: job.id)?.state == .pending)
+        #expect(try await ledger.job(id: scheduled[0].id)?.state == .cancelled)
+        let records = try await ledger.records(from: 1, limit: 100)
+        #expect(records.contains { $0.kind == .deadRetried && $0.reason == "the chat is back" && $0.approver?.contains("boss") == true })
     }
 }
