@@ -160,6 +160,7 @@ struct Run: AsyncParsableCommand {
             reader: reader,
             reviews: gateway.reviews,
             actions: gateway.actions,
+            reloads: gateway.reloads,
             signIn: signIn,
             logger: logger
         )

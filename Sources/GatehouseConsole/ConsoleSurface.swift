@@ -23,6 +23,8 @@ public final class ConsoleSurface: Sendable {
     let reader: LedgerReader
     let reviews: Reviews
     let actions: OutboxActions
+    /// How reloads went (failures since start, the last one's problems).
+    let reloads: ReloadStatus?
     let signIn: any ConsoleSignIn
     let sessions: ConsoleSessions
     let templates: MustacheLibrary
@@ -47,6 +49,7 @@ public final class ConsoleSurface: Sendable {
         reader: LedgerReader,
         reviews: Reviews,
         actions: OutboxActions,
+        reloads: ReloadStatus? = nil,
         signIn: any ConsoleSignIn,
         clock: WallClock = .system,
         logger: Logger
@@ -56,6 +59,7 @@ public final class ConsoleSurface: Sendable {
         self.reader = reader
         self.reviews = reviews
         self.actions = actions
+        self.reloads = reloads
         self.signIn = signIn
         self.sessions = ConsoleSessions(lifetime: console.session, idle: console.idle)
         self.templates = try ConsoleTemplates.library()
@@ -108,6 +112,7 @@ public final class ConsoleSurface: Sendable {
                 try await self.act(context.parameters.get("id").flatMap(Int64.init), context.parameters.get("action") ?? "", form, signedIn)
             }
         }
+        router.get("/config") { request, _ in try await self.page(request, need: .viewer) { try await self.configPage($0) } }
         router.get("/audit") { request, _ in try await self.page(request, need: .viewer) { try await self.auditPage(request, $0) } }
         router.get("/audit/export") { request, _ in try await self.page(request, need: .viewer) { try await self.export(request, $0) } }
         router.get("/audit/:sequence") { request, context in

@@ -8,7 +8,7 @@ enum ConsoleTemplates {
         var library = MustacheLibrary()
         for (name, text) in [
             ("layout", layout), ("signin", signIn), ("message", message), ("overview", overview), ("holds", holds), ("hold", hold),
-            ("audit", audit), ("record", record), ("outbox", outbox),
+            ("audit", audit), ("record", record), ("outbox", outbox), ("config", config),
         ] {
             try library.register(text, named: name)
         }
@@ -34,6 +34,7 @@ enum ConsoleTemplates {
         <a href="/holds"{{#atHolds}} aria-current="page"{{/atHolds}}>Holds{{#holdsWaiting}} <span class="count">{{holdsWaiting}}</span>{{/holdsWaiting}}</a>
         <a href="/outbox"{{#atOutbox}} aria-current="page"{{/atOutbox}}>Outbox</a>
         <a href="/audit"{{#atAudit}} aria-current="page"{{/atAudit}}>Audit log</a>
+        <a href="/config"{{#atConfig}} aria-current="page"{{/atConfig}}>Config</a>
         </nav>
         <form method="post" action="/signout" class="signout">
         <input type="hidden" name="csrf" value="{{csrf}}">
@@ -222,6 +223,25 @@ enum ConsoleTemplates {
         {{#scheduled}}<tr><td><a href="/audit/{{crossing}}">{{id}}</a></td><td>{{route}}</td><td>{{destination}}</td><td><time datetime="{{dueISO}}">{{due}}</time></td><td class="excerpt">{{excerpt}}</td>
         {{#mayAct}}<td><form method="post" action="/outbox/{{id}}/cancel" class="act"><input type="hidden" name="csrf" value="{{csrf}}"><input name="reason" required placeholder="reason" aria-label="reason"><button type="submit" class="reject" data-confirm="Cancel announcement {{id}}?">Cancel</button></form></td>{{/mayAct}}</tr>
         {{/scheduled}}</tbody></table>{{/hasScheduled}}
+        {{/body}}{{/layout}}
+        """
+
+    static let config = """
+        {{<layout}}{{$body}}
+        <h1>Config</h1>
+        <dl class="facts">
+        <dt>In force</dt><dd><code>{{revision}}</code></dd>
+        <dt>File</dt><dd><code>{{file}}</code></dd>
+        <dt>Routes</dt><dd>{{routes}}</dd>
+        <dt>Channels</dt><dd>{{channels}}</dd>
+        <dt>Reloads refused</dt><dd>{{failures}}{{#lastFailure}} — the last: {{lastFailure}}{{/lastFailure}}</dd>
+        </dl>
+        <h2>History</h2>
+        <p>Every config the gateway decided by, newest first, as the audit log records it.</p>
+        {{^hasLoads}}<p>No config_loaded record yet.</p>{{/hasLoads}}
+        {{#hasLoads}}<table><thead><tr><th>Record</th><th>Loaded</th><th>Revision</th><th>From</th><th>By</th></tr></thead><tbody>
+        {{#loads}}<tr><td><a href="/audit/{{sequence}}">{{sequence}}</a></td><td><time datetime="{{timeISO}}">{{time}}</time></td><td><code>{{revision}}</code>{{#current}} (in force){{/current}}</td><td>{{file}}</td><td>{{by}}</td></tr>
+        {{/loads}}</tbody></table>{{/hasLoads}}
         {{/body}}{{/layout}}
         """
 }

@@ -251,6 +251,11 @@ enum LedgerSchema {
             // then, not opened, and the review's card and deadline still follow.
             try db.execute(sql: "ALTER TABLE review ADD COLUMN opened INTEGER NOT NULL DEFAULT 1")
         }
+        migrator.registerMigration("v22-audit-kind") { db in
+            // The console finds the records of one kind (config loads, console access) newest
+            // first without reading the whole log.
+            try db.execute(sql: "CREATE INDEX audit_record_kind ON audit_record (kind, sequence)")
+        }
         return migrator
     }
 }

@@ -362,4 +362,15 @@ import Testing
         let records = try await ledger.records(from: 1, limit: 100)
         #expect(records.contains { $0.kind == .deadRetried && $0.reason == "the chat is back" && $0.approver?.contains("boss") == true })
     }
+
+    @Test func theConfigPageShowsTheRevisionInForceAndItsHistoryFromTheLog() async throws {
+        _ = try await ledger.recordConfigLoaded(revision: "0123456789abcdef-old", file: "test.yaml", by: nil, at: Date(timeIntervalSinceNow: -60))
+        _ = try await ledger.recordConfigLoaded(revision: config.revision, file: "test.yaml", by: "uid 0 (root)", at: Date())
+        try await withConsole { browser in
+            _ = try await browser.signIn(as: "audit-3")
+            let html = String(buffer: try await browser.go("/config").body)
+            #expect(html.contains(config.revision) && html.contains("0123456789ab") && html.contains("(in force)"))
+            #expect(html.contains("uid 0 (root)") && html.contains("announcements"))
+        }
+    }
 }

@@ -206,6 +206,13 @@ enum PostgresSchema {
             );
             """
         ),
+        (
+            "v22-audit-kind",
+            """
+            -- The console finds the records of one kind newest first without reading the whole log.
+            CREATE INDEX audit_record_kind ON audit_record (kind, sequence);
+            """
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its transaction. Instances starting
