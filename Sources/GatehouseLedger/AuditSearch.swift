@@ -67,15 +67,7 @@ extension LedgerReader {
                 for row in rows {
                     scanned += 1
                     below = row["sequence"]
-                    let leaf: Data = row["leaf"]
-                    let stored = StoredRecord(
-                        leaf: leaf,
-                        record: try AuditRecord.decode(leaf: leaf),
-                        received: row["received"],
-                        decided: row["decided"],
-                        receivedPayload: row["received_payload"],
-                        decidedPayload: row["decided_payload"]
-                    )
+                    let stored = try StoredRecord(row)
                     if search.matches(stored) {
                         found.append(stored)
                         if found.count == limit { break }
@@ -140,15 +132,7 @@ extension LedgerReader {
                     arguments: [sequence]
                 )
             else { return nil }
-            let leaf: Data = row["leaf"]
-            let stored = StoredRecord(
-                leaf: leaf,
-                record: try AuditRecord.decode(leaf: leaf),
-                received: row["received"],
-                decided: row["decided"],
-                receivedPayload: row["received_payload"],
-                decidedPayload: row["decided_payload"]
-            )
+            let stored = try StoredRecord(row)
             let checkpoint = try SQLRow.fetchOne(
                 db,
                 sql: "SELECT size, created_at FROM checkpoint WHERE size >= ? ORDER BY size LIMIT 1",
@@ -162,5 +146,21 @@ extension LedgerReader {
     /// holding up the caller's thread.
     public func proofAsync(of sequence: Int64) async throws -> String {
         try await store.read { db in try Self.proof(of: sequence, in: db) }
+    }
+}
+
+extension StoredRecord {
+    /// A record as read with its content: the columns `leaf`, `received`, `decided`,
+    /// `received_payload` and `decided_payload`.
+    init(_ row: SQLRow) throws {
+        let leaf: Data = row["leaf"]
+        self.init(
+            leaf: leaf,
+            record: try AuditRecord.decode(leaf: leaf),
+            received: row["received"],
+            decided: row["decided"],
+            receivedPayload: row["received_payload"],
+            decidedPayload: row["decided_payload"]
+        )
     }
 }

@@ -65,19 +65,9 @@ public struct LedgerReader: Sendable {
             }
             guard let last = rows.last else { return }
             for row in rows {
-                let leaf: Data = row["leaf"]
-                let record = try AuditRecord.decode(leaf: leaf)
-                guard query.matches(record) else { continue }
-                try body(
-                    StoredRecord(
-                        leaf: leaf,
-                        record: record,
-                        received: row["received"],
-                        decided: row["decided"],
-                        receivedPayload: row["received_payload"],
-                        decidedPayload: row["decided_payload"]
-                    )
-                )
+                let stored = try StoredRecord(row)
+                guard query.matches(stored.record) else { continue }
+                try body(stored)
             }
             after = last["sequence"]
         }
