@@ -66,6 +66,7 @@ let package = Package(
             name: "GatehouseRuntime",
             dependencies: [
                 "GatehouseCore", "GatehouseConfig", "GatehouseLedger",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

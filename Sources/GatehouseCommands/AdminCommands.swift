@@ -267,3 +267,26 @@ struct DecisionOptions: ParsableArguments {
         }
     }
 }
+
+/// `gatehouse console link`: break-glass sign-in to the console when DingTalk cannot sign anyone in.
+struct ConsoleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console",
+        abstract: "The web console.",
+        subcommands: [Link.self]
+    )
+
+    struct Link: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a one-time link (ten minutes) that signs its bearer in to the console as an admin, in your name (audited)."
+        )
+
+        @OptionGroup var admin: AdminOptions
+
+        func run() async throws {
+            let link: AdminWire.SignInLink = try await AdminClient(socket: admin.socket).post("/console/link")
+            print(link.url)
+            printError("good once, until \(ISO8601DateFormatter().string(from: link.expires)); it signs in as an admin in your name")
+        }
+    }
+}

@@ -8,7 +8,7 @@ public struct GatehouseCommand: AsyncParsableCommand {
         version: GatehouseVersion.current,
         subcommands: [
             Run.self, Check.self, Explain.self, Audit.self, LedgerCommand.self, Status.self, Holds.self, Queue.self, Reload.self, Announce.self,
-            Withdraw.self, Desk.self,
+            Withdraw.self, Desk.self, ConsoleCommand.self,
             Demo.self,
             Emulate.self,
         ]

@@ -161,6 +161,7 @@ struct Run: AsyncParsableCommand {
             reviews: gateway.reviews,
             actions: gateway.actions,
             reloads: gateway.reloads,
+            links: gateway.links,
             signIn: signIn,
             logger: logger
         )

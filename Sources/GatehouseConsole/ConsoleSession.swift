@@ -12,6 +12,9 @@ public struct ConsoleSession: Sendable {
     /// When the session began and when it was last used.
     public let started: ContinuousClock.Instant
     var lastSeen: ContinuousClock.Instant
+    /// Signed in with a break-glass link from the admin socket: an admin whatever the config's
+    /// roles say (the person is a Unix user, whom they cannot name).
+    public var breakGlass = false
 
     /// Whether the session's role includes `role`.
     public func may(_ role: ConsoleRole) -> Bool { self.role >= role }

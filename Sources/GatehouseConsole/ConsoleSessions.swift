@@ -46,11 +46,12 @@ actor ConsoleSessions {
     }
 
     /// Opens a session; the token for its cookie.
-    func open(_ person: ReviewerIdentity, role: ConsoleRole) -> (token: String, session: ConsoleSession) {
+    func open(_ person: ReviewerIdentity, role: ConsoleRole, breakGlass: Bool = false) -> (token: String, session: ConsoleSession) {
         let now = ContinuousClock.now
         if sessions.count >= capacity { makeRoom(now: now) }
         let token = Self.token()
-        let session = ConsoleSession(person: person, role: role, csrf: Self.token(), started: now, lastSeen: now)
+        var session = ConsoleSession(person: person, role: role, csrf: Self.token(), started: now, lastSeen: now)
+        session.breakGlass = breakGlass
         sessions[Self.key(token)] = session
         return (token, session)
     }

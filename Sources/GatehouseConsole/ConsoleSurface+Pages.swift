@@ -19,6 +19,7 @@ extension ConsoleSurface {
         guard let token = request.cookies[sessionCookie]?.value, !token.isEmpty, let session = await sessions.session(token) else {
             return nil
         }
+        if session.breakGlass { return SignedIn(session: session, role: session.role, token: token) }
         guard let role = console?.role(of: session.person) else {
             // The config no longer gives them a role: the session ends here.
             await sessions.close(token)

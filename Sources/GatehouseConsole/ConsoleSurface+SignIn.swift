@@ -86,6 +86,23 @@ extension ConsoleSurface {
         return response
     }
 
+    /// A break-glass link from the admin socket: an admin session in its operator's name, once.
+    func signInWithLink(_ request: Request) async -> Response {
+        guard let console else { return message(status: .notFound, "No console", "The config has no console section.", nil) }
+        guard let token = Self.query(request)["token"], let person = links?.redeem(token) else {
+            await audit("break-glass sign-in refused: the link is unknown, used or expired", by: nil)
+            return message(status: .forbidden, "Sign-in failed", "This link is unknown, used or expired; ask for another on the admin socket.", nil)
+        }
+        guard await audit("signed in with a break-glass link as admin", by: person) else {
+            return message(status: .serviceUnavailable, "Sign-in failed", "The audit log cannot be written now; try again in a moment.", nil)
+        }
+        let (cookie, _) = await sessions.open(person, role: .admin, breakGlass: true)
+        logger.warning("console sign-in with a break-glass link", metadata: ["gh.actor": .string(person.display)])
+        var response = Self.redirect("/")
+        response.setCookie(Cookie(name: sessionCookie, value: cookie, path: "/", secure: console.isSecure, httpOnly: true, sameSite: .lax))
+        return response
+    }
+
     func signOut(_ request: Request) async throws -> Response {
         try await action(request, need: .viewer) { signedIn, _ in
             await sessions.close(signedIn.token)

@@ -25,6 +25,8 @@ public final class ConsoleSurface: Sendable {
     let actions: OutboxActions
     /// How reloads went (failures since start, the last one's problems).
     let reloads: ReloadStatus?
+    /// Break-glass links the admin socket issued.
+    let links: SignInLinks?
     let signIn: any ConsoleSignIn
     let sessions: ConsoleSessions
     let templates: MustacheLibrary
@@ -50,6 +52,7 @@ public final class ConsoleSurface: Sendable {
         reviews: Reviews,
         actions: OutboxActions,
         reloads: ReloadStatus? = nil,
+        links: SignInLinks? = nil,
         signIn: any ConsoleSignIn,
         clock: WallClock = .system,
         logger: Logger
@@ -60,6 +63,7 @@ public final class ConsoleSurface: Sendable {
         self.reviews = reviews
         self.actions = actions
         self.reloads = reloads
+        self.links = links
         self.signIn = signIn
         self.sessions = ConsoleSessions(lifetime: console.session, idle: console.idle)
         self.templates = try ConsoleTemplates.library()
@@ -95,6 +99,7 @@ public final class ConsoleSurface: Sendable {
         router.get("/signin") { request, _ in self.signInPage(request) }
         router.get("/signin/start") { request, _ in await self.startSignIn(request) }
         router.get("/signin/callback") { request, _ in await self.finishSignIn(request) }
+        router.get("/signin/link") { request, _ in await self.signInWithLink(request) }
         router.post("/signout") { request, _ in try await self.signOut(request) }
         router.get("/") { request, _ in try await self.page(request, need: .viewer) { try await self.overview($0) } }
         router.get("/holds") { request, _ in try await self.page(request, need: .viewer) { try await self.holds($0) } }

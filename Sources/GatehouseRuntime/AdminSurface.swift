@@ -19,6 +19,8 @@ public struct AdminSurface: Sendable {
     let reloader: Reloader?
     let reloads: ReloadStatus
     let ready: StartSignal
+    /// Break-glass sign-in links to the console, when it has one.
+    let links: SignInLinks?
     let clock: WallClock
     let logger: Logger
 
@@ -32,9 +34,11 @@ public struct AdminSurface: Sendable {
         reloader: Reloader?,
         reloads: ReloadStatus,
         ready: StartSignal,
+        links: SignInLinks? = nil,
         clock: WallClock = .system,
         logger: Logger
     ) {
+        self.links = links
         self.clock = clock
         self.scheduler = scheduler
         self.reviews = reviews
@@ -137,6 +141,7 @@ public struct AdminSurface: Sendable {
         router.post("/announce") { request, context in try await announce(request, context) }
         router.post("/withdrawals") { request, context in try await withdraw(request, context) }
         router.post("/subjects/erase") { request, context in try await erase(request, context) }
+        router.post("/console/link") { _, context in try await signInLink(context) }
         router.post("/reload") { _, context in
             guard let reloader else { return failure(.serviceUnavailable, "this gateway cannot reload its config") }
             // Fail closed: the rules do not change in no one's name.
@@ -145,6 +150,16 @@ public struct AdminSurface: Sendable {
             return try json(Self.answer(await reloader.reload(by: who)))
         }
         return router
+    }
+
+    /// A break-glass link to the console for the caller (fail closed: nobody named, no link), audited.
+    private func signInLink(_ context: AdminContext) async throws -> Response {
+        guard let links, let console = store.current.config.console else { return failure(.notFound, "this gateway has no console") }
+        guard let person = await context.reviewer() else { return failure(.forbidden, "the caller's identity cannot be read from the socket") }
+        _ = try await ledger.recordConsoleAccess("break-glass sign-in link issued", by: person, at: clock.now)
+        logger.warning("a break-glass sign-in link to the console was issued", metadata: ["gh.actor": .string(person.display)])
+        let token = links.issue(for: person)
+        return try json(AdminWire.SignInLink(url: console.url + "/signin/link?token=" + token, expires: clock.now.addingTimeInterval(600)))
     }
 
     private func status() async throws -> AdminWire.Status {

@@ -256,4 +256,10 @@ public enum AdminWire {
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }
+
+    /// A break-glass sign-in link to the console, good once until `expires`.
+    public struct SignInLink: Codable, Sendable {
+        public var url: String
+        public var expires: Date
+    }
 }

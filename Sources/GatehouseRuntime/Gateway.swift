@@ -43,6 +43,8 @@ public struct Gateway: Sendable {
     public let admin: AdminSurface?
     /// Dead letters and scheduled announcements decided by hand (the admin API, the console).
     public let actions: OutboxActions
+    /// Break-glass sign-in links: issued on the admin socket, redeemed at the console.
+    public let links: SignInLinks
 
     public init(
         config: GatewayConfig,
@@ -131,6 +133,8 @@ public struct Gateway: Sendable {
             logger: logger
         )
         self.reviews = reviews
+        let links = SignInLinks()
+        self.links = links
         self.actions = OutboxActions(store: store, ledger: ledger, dispatcher: dispatcher, scheduler: scheduler, clock: clock, logger: logger)
         self.admin = config.listen.admin.map { [dispatcher, reloader, ready] path in
             AdminSurface(
@@ -143,6 +147,7 @@ public struct Gateway: Sendable {
                 reloader: reloader,
                 reloads: reloads,
                 ready: ready,
+                links: links,
                 clock: clock,
                 logger: logger
             )

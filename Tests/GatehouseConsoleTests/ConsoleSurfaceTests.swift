@@ -52,6 +52,7 @@ import Testing
     let ledger: SQLLedger
     let gateway: Gateway
     let console: ConsoleSurface
+    let links = SignInLinks()
 
     init() throws {
         config = try ConfigLoader(environment: [:]).load(yaml: Self.yaml, file: "test.yaml")
@@ -70,6 +71,7 @@ import Testing
             reader: LedgerReader(store: ledger.store),
             reviews: gateway.reviews,
             actions: gateway.actions,
+            links: links,
             signIn: NamedByCode(),
             logger: quietLogger("test")
         )
@@ -372,5 +374,23 @@ import Testing
             #expect(html.contains(config.revision) && html.contains("0123456789ab") && html.contains("(in force)"))
             #expect(html.contains("uid 0 (root)") && html.contains("announcements"))
         }
+    }
+
+    @Test func aBreakGlassLinkSignsItsBearerInAsAnAdminOnceInTheOperatorsName() async throws {
+        let operator_ = ReviewerIdentity(via: .unix, id: "0", name: "root", groups: ["root"])
+        let token = links.issue(for: operator_)
+        try await withConsole { browser in
+            let used = try await browser.go("/signin/link?token=\(token)")
+            #expect(used.status == .seeOther && used.headers[.location] == "/")
+            let page = String(buffer: try await browser.go("/outbox").body)
+            #expect(page.contains("root · admin"))
+            // Good once.
+            let again = Browser(browser.client)
+            #expect(try await again.go("/signin/link?token=\(token)").status == .forbidden)
+            #expect(try await again.go("/signin/link?token=made-up").status == .forbidden)
+        }
+        let log = try await ledger.records(from: 1, limit: 100).filter { $0.kind == .consoleAccess }
+        #expect(log.first?.reason == "signed in with a break-glass link as admin" && log.first?.reviewer?.id == "0")
+        #expect(log.filter { $0.reason?.hasPrefix("break-glass sign-in refused") == true }.count == 2)
     }
 }
