@@ -149,20 +149,29 @@ struct DingTalkEmulatorTests {
     @Test("more than 20 calls per second to one API are throttled")
     func qpsLimit() async throws {
         try await withDingTalk(.init()) { emulator, http in
-            // All at once, so that they fall within one second even on a busy machine.
-            let answers = try await withThrowingTaskGroup(of: HTTPAnswer.self) { group in
-                for _ in 0..<25 {
-                    group.addTask {
-                        try await http.post("/v1.0/oauth2/accessToken", json: .object(["appKey": .string("x"), "appSecret": .string("y")]))
+            // 25 at once, so that they fall within one second; on a machine so busy that they
+            // spread over more, another 25, up to eight times.
+            var answers: [HTTPAnswer] = []
+            var sent = 0
+            for _ in 0..<8 {
+                answers += try await withThrowingTaskGroup(of: HTTPAnswer.self) { group in
+                    for _ in 0..<25 {
+                        group.addTask {
+                            try await http.post("/v1.0/oauth2/accessToken", json: .object(["appKey": .string("x"), "appSecret": .string("y")]))
+                        }
                     }
+                    return try await group.reduce(into: []) { $0.append($1) }
                 }
-                return try await group.reduce(into: []) { $0.append($1) }
+                sent += 25
+                if answers.contains(where: { $0.status == 400 && $0.json["code"] == .string("Forbidden.AccessDenied.QpsLimitForAppkeyAndApi") }) {
+                    break
+                }
             }
             let throttled = answers.first { $0.json["code"] == .string("Forbidden.AccessDenied.QpsLimitForAppkeyAndApi") }
             #expect(throttled?.status == 400)
             #expect(await emulator.stats().rateLimited >= 1)
             let stats = try await http.get("/_emulator/stats")
-            #expect(stats.json["requests"] == .int(25))
+            #expect(stats.json["requests"] == .int(Int64(sent)))
             #expect(stats.json["rejected_signatures"] == .int(0))
         }
     }
