@@ -44,11 +44,20 @@ enum ConsoleAssets {
         .search .actions{grid-column:1/-1;align-items:center}
         pre.leaf{white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid var(--line);padding:.8rem;border-radius:.5rem;font-size:.85rem}
         .pager{color:var(--muted)}
+        .chart{margin:0;background:#fff;border:1px solid var(--line);border-radius:.5rem;padding:.6rem}
+        .chart img{width:100%;height:auto;display:block}
+        .legend{display:flex;gap:1rem;font-size:.85rem;color:var(--muted);margin-top:.4rem}
+        .legend i{display:inline-block;width:.8rem;height:.8rem;border-radius:.15rem;margin-right:.3rem;vertical-align:-.1rem}
+        .v-forward{background:#1b7a3d}.v-redact{background:#c98a00}.v-hold{background:#1f5fbf}.v-block{background:#b3261e}
+        .spans a{margin-right:.5rem}
+        .spans a[aria-current]{font-weight:600;color:var(--ink)}
+        table.traffic td:not(:first-child),table.traffic th:not(:first-child){text-align:right}
         form.act{display:flex;gap:.3rem;margin:.15rem 0}
         form.act input{font:inherit;padding:.25rem .4rem;border:1px solid var(--line);border-radius:.3rem;min-width:6rem}
         .notice{background:#e8f1fd;border:1px solid #b7cff3;padding:.6rem .8rem;border-radius:.4rem}
         .signin{max-width:30rem;margin:4rem auto;background:#fff;border:1px solid var(--line);border-radius:.5rem;padding:1.5rem}
-        @media (max-width:40rem){.holds th:nth-child(4),.holds td:nth-child(4){display:none}.bar{gap:.4rem}.signout .who{display:none}}
+        @media (max-width:40rem){.holds th:nth-child(4),.holds td:nth-child(4){display:none}.bar{gap:.4rem}.signout .who{display:none}
+        table{display:block;overflow-x:auto}nav{order:3;flex-basis:100%;flex-wrap:wrap;gap:.8rem}.signout{margin-left:auto}main{padding:.6rem}}
         """
 
     static let js = """

@@ -6,7 +6,8 @@ import Hummingbird
 
 /// The overview and the holds.
 extension ConsoleSurface {
-    func overview(_ signedIn: SignedIn) async throws -> Response {
+    func overview(_ request: Request, _ signedIn: SignedIn) async throws -> Response {
+        let span = Self.query(request)["span"].flatMap(TrafficChart.Span.init(rawValue:)) ?? .days
         let summary = try await ledger.summary()
         let depths = try await ledger.depths()
         let now = clock.now
@@ -24,7 +25,7 @@ extension ConsoleSurface {
         }
         let held = summary.outbox[.held] ?? 0
         let dead = summary.outbox[.dead] ?? 0
-        let values: [String: Any] = [
+        var values: [String: Any] = [
             "holds": held, "holdsAttention": held > 0, "dead": dead, "deadAttention": dead > 0,
             "scheduled": summary.outbox[.scheduled] ?? 0,
             "queued": (summary.outbox[.pending] ?? 0) + (summary.outbox[.inflight] ?? 0) + (summary.outbox[.deferred] ?? 0),
@@ -32,6 +33,24 @@ extension ConsoleSurface {
             "checkpointAge": age.map(Self.age) ?? "—", "checkpointNone": age == nil, "checkpointStale": overdue,
             "queues": queues, "hasQueues": !queues.isEmpty,
         ]
+        let chart = TrafficChart(
+            try await reader.traffic(since: now.addingTimeInterval(-span.seconds * Double(span.periods + 1))),
+            span: span,
+            now: now
+        )
+        values["chart"] = chart.dataURL()
+        values["chartTitle"] = chart.span.title
+        values["total"] = chart.total
+        values["spans"] = TrafficChart.Span.allCases.map { ["value": $0.rawValue, "selected": $0 == span] }
+        values["legend"] = Verdict.allCases.map { ["verdict": $0.rawValue] }
+        values["verdicts"] = Verdict.allCases.map { ["verdict": $0.rawValue] }
+        values["routes"] = chart.routes.map { route in
+            [
+                "route": route.route, "total": route.counts.values.reduce(0, +),
+                "counts": Verdict.allCases.map { ["count": route.counts[$0] ?? 0] },
+            ] as [String: Any]
+        }
+        values["hasRoutes"] = !chart.routes.isEmpty
         return render("overview", frame("Overview", signedIn, at: "Overview", holdsWaiting: held), values)
     }
 

@@ -101,7 +101,7 @@ public final class ConsoleSurface: Sendable {
         router.get("/signin/callback") { request, _ in await self.finishSignIn(request) }
         router.get("/signin/link") { request, _ in await self.signInWithLink(request) }
         router.post("/signout") { request, _ in try await self.signOut(request) }
-        router.get("/") { request, _ in try await self.page(request, need: .viewer) { try await self.overview($0) } }
+        router.get("/") { request, _ in try await self.page(request, need: .viewer) { try await self.overview(request, $0) } }
         router.get("/holds") { request, _ in try await self.page(request, need: .viewer) { try await self.holds($0) } }
         router.get("/holds/:id") { request, context in
             try await self.page(request, need: .viewer) { try await self.hold(context.parameters.get("id").flatMap(Int64.init), $0, notice: nil) }

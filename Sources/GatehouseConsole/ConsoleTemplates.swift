@@ -83,6 +83,20 @@ enum ConsoleTemplates {
         <div class="tile"><span class="figure">{{records}}</span> audit records</div>
         <div class="tile{{#checkpointStale}} attention{{/checkpointStale}}"><span class="figure">{{checkpointAge}}</span> {{#checkpointNone}}no checkpoint yet{{/checkpointNone}}{{^checkpointNone}}since the last checkpoint ({{checkpointed}} records){{/checkpointNone}}</div>
         </section>
+        <h2>Crossings over {{chartTitle}}</h2>
+        <p class="spans">Per {{#spans}}<a href="/?span={{value}}"{{#selected}} aria-current="true"{{/selected}}>{{value}}</a> {{/spans}}</p>
+        <figure class="chart">
+        <img src="{{chart}}" width="720" height="220" alt="Crossings over {{chartTitle}}, stacked by verdict: {{total}} in all (the table below has the numbers)">
+        <figcaption class="legend">{{#legend}}<span><i class="v-{{verdict}}"></i>{{verdict}}</span> {{/legend}}</figcaption>
+        </figure>
+        {{#hasRoutes}}
+        <table class="traffic">
+        <thead><tr><th>Route</th>{{#verdicts}}<th>{{verdict}}</th>{{/verdicts}}<th>All</th></tr></thead>
+        <tbody>{{#routes}}<tr><td>{{route}}</td>{{#counts}}<td>{{count}}</td>{{/counts}}<td>{{total}}</td></tr>
+        {{/routes}}</tbody>
+        </table>
+        {{/hasRoutes}}
+        {{^hasRoutes}}<p>Nothing crossed over {{chartTitle}}.</p>{{/hasRoutes}}
         <h2>Queues</h2>
         {{#hasQueues}}
         <table>

@@ -20,6 +20,7 @@ public enum LedgerCopy {
         ("ticket", "number", ["opened_at", "first_response_at", "closed_at", "updated_at"]),
         ("review", "job", ["deadline", "opened_at", "decided_at"]),
         ("review_vote", "job, person", ["at"]),
+        ("traffic", "hour, route, verdict", []),
     ]
 
     /// Rows read and written at once.

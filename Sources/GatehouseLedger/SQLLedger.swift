@@ -241,6 +241,7 @@ public final class SQLLedger: Ledger {
                 )
             )
         }
+        try Traffic.count(intake.crossings, at: intake.receivedAt, in: db)
         return (.committed(records: records, jobs: jobs), keys)
     }
 

@@ -10,7 +10,8 @@ embargoed announcement so that a message is held, and then, in the browser:
   * searches the audit log for the announcement's words, opens its crossing record, downloads
     its inclusion proof once a checkpoint covers it, and checks it offline (Tests/Tools/
     verify-tlog-proof.py: the leaf, its Merkle path, the checkpoint's root);
-  * signs out; signs in as 王审计, an auditor (viewer), who sees a hold but no way to decide it.
+  * signs out; signs in as 王审计, an auditor (viewer), who sees a hold but no way to decide it;
+  * on a phone's width (390 px), the overview, the holds and the audit log fit the screen.
 A screenshot of each page is saved (--screenshots DIR). Only 127.0.0.1 is used; the daemon is
 stopped before it returns.
 
@@ -220,6 +221,14 @@ def main():
             wait_for("pre.outgoing")
             check(not driver.find_elements(By.CSS_SELECTOR, "form.decide"), "a viewer is offered the decision form")
             shot("hold-viewer")
+            # On a phone: the page fits the screen's width (wide tables scroll within themselves).
+            driver.set_window_size(390, 844)
+            for path in ["/", "/holds", "/audit"]:
+                driver.get(demo.console + path)
+                wait_for("h1")
+                overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+                check(overflow <= 1, f"{path} is {overflow} px wider than a phone's screen")
+            shot("phone-audit")
     finally:
         if driver is not None:
             driver.quit()

@@ -393,4 +393,21 @@ import Testing
         #expect(log.first?.reason == "signed in with a break-glass link as admin" && log.first?.reviewer?.id == "0")
         #expect(log.filter { $0.reason?.hasPrefix("break-glass sign-in refused") == true }.count == 2)
     }
+
+    @Test func theOverviewChartsTheCrossingsWithTheNumbersBeside() async throws {
+        _ = try await hold("机密 one")
+        _ = try await hold("机密 two")
+        try await withConsole { browser in
+            _ = try await browser.signIn(as: "audit-4")
+            for span in ["hours", "days", "weeks"] {
+                let html = String(buffer: try await browser.go("/?span=\(span)").body)
+                let start = try #require(html.range(of: "data:image/svg+xml;base64,"))
+                let encoded = String(html[start.upperBound...].prefix { $0 != "\"" })
+                let svg = String(decoding: try #require(Data(base64Encoded: encoded)), as: UTF8.self)
+                // One bar, of the hold's colour, in the newest period; the table says 2.
+                #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<rect").count == 2 && svg.contains("#1f5fbf"))
+                #expect(html.contains("<td>announcements</td><td>0</td><td>0</td><td>2</td><td>0</td><td>2</td>"), "\(span)")
+            }
+        }
+    }
 }

@@ -213,6 +213,22 @@ enum PostgresSchema {
             CREATE INDEX audit_record_kind ON audit_record (kind, sequence);
             """
         ),
+        (
+            "v23-traffic",
+            """
+            -- Crossings counted per hour (UTC, 'YYYY-MM-DD HH'), route and verdict as they are committed.
+            CREATE TABLE traffic (
+                hour TEXT NOT NULL,
+                route TEXT NOT NULL,
+                verdict TEXT NOT NULL,
+                crossings BIGINT NOT NULL,
+                PRIMARY KEY (hour, route, verdict)
+            );
+            INSERT INTO traffic (hour, route, verdict, crossings)
+                SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24'), route, verdict, COUNT(*) FROM audit_record
+                WHERE kind = 'crossing' AND route IS NOT NULL AND verdict IS NOT NULL GROUP BY 1, 2, 3;
+            """
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its transaction. Instances starting

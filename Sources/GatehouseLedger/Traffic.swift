@@ -1,0 +1,76 @@
+import Foundation
+import GatehouseCore
+
+/// Crossings counted per hour (UTC), route and verdict, kept as they are committed (in the same
+/// transaction as their records), so that the console's charts over weeks read a few hundred
+/// rows however large the log.
+public struct Traffic: Sendable, Hashable {
+    /// The hour's start.
+    public var hour: Date
+    public var route: String
+    public var verdict: Verdict
+    public var crossings: Int
+
+    public init(hour: Date, route: String, verdict: Verdict, crossings: Int) {
+        self.hour = hour
+        self.route = route
+        self.verdict = verdict
+        self.crossings = crossings
+    }
+
+    /// The hour a time falls in, as the table spells it: `2026-12-07 15` (UTC).
+    static func hour(of time: Date) -> String {
+        let parts = Calendar.utc.dateComponents([.year, .month, .day, .hour], from: time)
+        return String(format: "%04d-%02d-%02d %02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0)
+    }
+
+    static func date(ofHour text: String) -> Date? {
+        let parts = text.split { $0 == "-" || $0 == " " }.compactMap { Int($0) }
+        guard parts.count == 4 else { return nil }
+        return Calendar.utc.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: parts[3]))
+    }
+
+    /// Counts an intake's crossings (one statement per route and verdict).
+    static func count(_ crossings: [Crossing], at time: Date, in db: any SQLSession) throws {
+        guard !crossings.isEmpty else { return }
+        let hour = hour(of: time)
+        var counts: [String: [Verdict: Int]] = [:]
+        for crossing in crossings { counts[crossing.route, default: [:]][crossing.verdict, default: 0] += 1 }
+        for (route, verdicts) in counts.sorted(by: { $0.key < $1.key }) {
+            for (verdict, count) in verdicts.sorted(by: { $0.key < $1.key }) {
+                try db.run(
+                    sql: """
+                        INSERT INTO traffic (hour, route, verdict, crossings) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (hour, route, verdict) DO UPDATE SET crossings = traffic.crossings + excluded.crossings
+                        """,
+                    arguments: [hour, route, verdict.rawValue, Int64(count)]
+                )
+            }
+        }
+    }
+}
+
+extension Calendar {
+    public static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+}
+
+extension LedgerReader {
+    /// The crossings counted per hour, route and verdict from `since` on, oldest first.
+    public func traffic(since: Date) async throws -> [Traffic] {
+        let from = Traffic.hour(of: since)
+        return try await store.read { db in
+            try SQLRow.fetchAll(
+                db,
+                sql: "SELECT hour, route, verdict, crossings FROM traffic WHERE hour >= ? ORDER BY hour, route, verdict",
+                arguments: [from]
+            ).compactMap { row in
+                guard let hour = Traffic.date(ofHour: row["hour"]), let verdict = Verdict(rawValue: row["verdict"]) else { return nil }
+                return Traffic(hour: hour, route: row["route"], verdict: verdict, crossings: row["crossings"])
+            }
+        }
+    }
+}
