@@ -13,7 +13,7 @@ let package = Package(
         .library(name: "GatehouseConfig", targets: ["GatehouseConfig"]),
         .library(name: "GatehouseRuntime", targets: ["GatehouseRuntime"]),
         .library(name: "GatehouseCommands", targets: ["GatehouseCommands"]),
-        // For the console's benchmark, which serves its pages over a large log.
+        // For the benchmarks (the console's pages over a large log).
         .library(name: "GatehouseConsole", targets: ["GatehouseConsole"]),
         // For the fuzz targets (Fuzz/), which feed outside bytes to the adapters' parsers.
         .library(name: "TelegramAdapter", targets: ["TelegramAdapter"]),
