@@ -85,7 +85,6 @@ let package = Package(
             name: "GatehouseConsole",
             dependencies: [
                 "GatehouseCore", "GatehouseConfig", "GatehouseLedger", "GatehouseRuntime",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

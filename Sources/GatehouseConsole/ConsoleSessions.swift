@@ -1,6 +1,6 @@
-import Crypto
 import Foundation
 import GatehouseCore
+import GatehouseRuntime
 
 /// The console's sessions and the sign-ins under way, in memory: a restart signs everyone out.
 ///
@@ -33,17 +33,9 @@ actor ConsoleSessions {
         self.attemptCapacity = max(attemptCapacity, 10)
     }
 
-    /// A new random token: 32 bytes, base64url without padding (a valid cookie value).
-    static func token() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    static func token() -> String { SecretToken.random() }
 
-    private static func key(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    private static func key(_ token: String) -> String { SecretToken.digest(token) }
 
     /// Opens a session; the token for its cookie.
     func open(_ person: ReviewerIdentity, role: ConsoleRole, breakGlass: Bool = false) -> (token: String, session: ConsoleSession) {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GatehouseCore
 import Synchronization
@@ -21,27 +20,20 @@ public final class SignInLinks: Sendable {
 
     /// A new link's token, for `person`.
     public func issue(for person: ReviewerIdentity) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let token = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let token = SecretToken.random()
         let now = ContinuousClock.now
         links.withLock { links in
             links = links.filter { $0.value.expires > now }
             if links.count >= Self.capacity, let oldest = links.min(by: { $0.value.expires < $1.value.expires })?.key { links[oldest] = nil }
-            links[Self.key(token)] = Link(person: person, expires: now + Self.lifetime)
+            links[SecretToken.digest(token)] = Link(person: person, expires: now + Self.lifetime)
         }
         return token
     }
 
     /// Who a link was issued for, once: nil when it is unknown, used or expired.
     public func redeem(_ token: String) -> ReviewerIdentity? {
-        let link = links.withLock { $0.removeValue(forKey: Self.key(token)) }
+        let link = links.withLock { $0.removeValue(forKey: SecretToken.digest(token)) }
         guard let link, link.expires > .now else { return nil }
         return link.person
-    }
-
-    private static func key(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
