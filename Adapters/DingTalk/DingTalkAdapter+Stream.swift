@@ -41,14 +41,15 @@ extension DingTalkAdapter {
                 number += 1
                 let current = number
                 do {
-                    // The first attempt counts as made whatever its outcome.
-                    defer { started?.fire() }
                     let connection = try await openConnection()
                     // Every connection after the first is a reconnect (a disconnect, a zombie, a failure).
                     if current > 1 {
                         Counter(label: "gatehouse_stream_reconnects_total", dimensions: [("platform", platform)]).increment()
                     }
                     connections.addTask {
+                        // The first attempt counts as made once the connection has taken in what
+                        // waited for it (see `run`), or has ended, whatever its outcome.
+                        defer { self.started?.fire() }
                         do {
                             try await self.run(connection, number: current, handler, report: report)
                             report.yield(.ended(current, nil))
@@ -57,6 +58,7 @@ extension DingTalkAdapter {
                         }
                     }
                 } catch {
+                    started?.fire()
                     report.yield(.ended(current, error))
                 }
                 // Wait for what the current connection does; older, draining ones may end meanwhile.
@@ -168,6 +170,14 @@ extension DingTalkAdapter {
                     let robots = RobotBatch()
                     try await withThrowingTaskGroup(of: Void.self) { tasks in
                         tasks.addTask {
+                            // Ready once what DingTalk held for a connection is committed: it
+                            // pushes that backlog (a takeover's worth of robot messages, which it
+                            // never pushes again) the moment a connection opens, so an instance
+                            // is not called ready while a kill would still lose it.
+                            await Self.settled(robots)
+                            self.started?.fire()
+                        }
+                        tasks.addTask {
                             // Standing down: the server is told to push elsewhere; what it sent
                             // before it heard is still read below, until its close comes.
                             await self.stoodDown.wait()
@@ -230,6 +240,17 @@ extension DingTalkAdapter {
             ContinuousClock.now - time.withLock { $0 }
         }
     }
+
+    /// Waits ``settleTime`` after a connection opened, then until nothing it received waits to be
+    /// committed (or the task is cancelled): the frames the server pushed as it opened are then in
+    /// the ledger. Under steady traffic the committer is idle between batches, so this ends.
+    static func settled(_ robots: RobotBatch) async {
+        try? await Task.sleep(for: settleTime)
+        await untilIdle(robots)
+    }
+
+    /// Long enough for the frames a server writes as a connection opens to have been read.
+    static let settleTime: Duration = .milliseconds(50)
 
     /// Waits until a connection's robot messages are all committed (or the task is cancelled).
     static func untilIdle(_ robots: RobotBatch) async {

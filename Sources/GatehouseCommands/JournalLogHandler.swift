@@ -76,7 +76,10 @@ public struct JournalLogHandler: LogHandler {
         if journal {
             return "<\(priority(of: level))>\(label): \(body)\n"
         }
-        return "\(ISO8601DateFormatter().string(from: time)) \(label): \(body)\n"
+        // Milliseconds: events of one second (a takeover, a burst) are told apart and ordered.
+        let format = ISO8601DateFormatter()
+        format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return "\(format.string(from: time)) \(label): \(body)\n"
     }
 
     /// syslog priorities, as sd-daemon(3) lists them.

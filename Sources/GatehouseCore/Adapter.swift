@@ -54,8 +54,9 @@ public protocol Adapter: Sendable {
     /// metadata alone and no way to fetch them.
     var acceptsFiles: Bool { get }
 
-    /// Fires when `receive` has made its first attempt to reach the platform (connected or not);
-    /// nil for an adapter that needs no connection to start.
+    /// Fires when `receive` has made its first attempt to reach the platform (connected or not;
+    /// where the platform pushes what waited for a connection as it opens, once that is
+    /// committed); nil for an adapter that needs no connection to start.
     var started: StartSignal? { get }
 
     /// The sender as the platform's directory knows them (their name, their departments), for

@@ -64,18 +64,23 @@ public final class SQLLedger: Ledger {
         if intakes.count > 1,
             let results = try? await store.write({ db in
                 var known = try inbound(of: intakes, in: db)
-                return try intakes.map { intake -> Result<IntakeResult, any Error> in
+                var tally = Traffic.Tally()
+                let results = try intakes.map { intake -> Result<IntakeResult, any Error> in
                     let (result, keys) = try write(intake, known: known, contentKey: contentKey, in: db)
                     known.formUnion(keys)
+                    if case .committed = result { tally.add(intake.crossings, at: intake.receivedAt) }
                     return .success(result)
                 }
+                try tally.write(in: db)
+                return results
             })
         {
             return results
         }
         return try await store.write { db in
             var known = try inbound(of: intakes, in: db)
-            return intakes.map { intake in
+            var tally = Traffic.Tally()
+            let results = intakes.map { intake -> Result<IntakeResult, any Error> in
                 Result {
                     var result = IntakeResult.duplicate
                     var keys: [String] = []
@@ -86,9 +91,12 @@ public final class SQLLedger: Ledger {
                     }
                     // Only once its savepoint held: an event that failed was not taken.
                     known.formUnion(keys)
+                    if case .committed = result { tally.add(intake.crossings, at: intake.receivedAt) }
                     return result
                 }
             }
+            try tally.write(in: db)
+            return results
         }
     }
 
@@ -241,7 +249,6 @@ public final class SQLLedger: Ledger {
                 )
             )
         }
-        try Traffic.count(intake.crossings, at: intake.receivedAt, in: db)
         return (.committed(records: records, jobs: jobs), keys)
     }
 

@@ -30,20 +30,38 @@ public struct Traffic: Sendable, Hashable {
         return Calendar.utc.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: parts[3]))
     }
 
-    /// Counts an intake's crossings (one statement per route and verdict).
-    static func count(_ crossings: [Crossing], at time: Date, in db: any SQLSession) throws {
-        guard !crossings.isEmpty else { return }
-        let hour = hour(of: time)
-        var counts: [String: [Verdict: Int]] = [:]
-        for crossing in crossings { counts[crossing.route, default: [:]][crossing.verdict, default: 0] += 1 }
-        for (route, verdicts) in counts.sorted(by: { $0.key < $1.key }) {
-            for (verdict, count) in verdicts.sorted(by: { $0.key < $1.key }) {
+    /// A write group's crossings, counted per hour, route and verdict as its intakes are written,
+    /// and upserted once per key at the end of the group's transaction: one statement per key for
+    /// the whole group, not one per intake (each upsert is a round trip on PostgreSQL, and ends the
+    /// gathering of the intakes' plain inserts into multi-row ones).
+    struct Tally {
+        private struct Key: Hashable, Comparable {
+            var hour: String
+            var route: String
+            var verdict: String
+
+            static func < (a: Key, b: Key) -> Bool { (a.hour, a.route, a.verdict) < (b.hour, b.route, b.verdict) }
+        }
+
+        private var counts: [Key: Int] = [:]
+
+        /// Counts an intake's crossings.
+        mutating func add(_ crossings: [Crossing], at time: Date) {
+            guard !crossings.isEmpty else { return }
+            let hour = Traffic.hour(of: time)
+            for crossing in crossings { counts[Key(hour: hour, route: crossing.route, verdict: crossing.verdict.rawValue), default: 0] += 1 }
+        }
+
+        /// Adds what was counted to the table, in a fixed order (so that two writers never
+        /// lock the same rows in opposite orders).
+        func write(in db: any SQLSession) throws {
+            for (key, count) in counts.sorted(by: { $0.key < $1.key }) {
                 try db.run(
                     sql: """
                         INSERT INTO traffic (hour, route, verdict, crossings) VALUES (?, ?, ?, ?)
                         ON CONFLICT (hour, route, verdict) DO UPDATE SET crossings = traffic.crossings + excluded.crossings
                         """,
-                    arguments: [hour, route, verdict.rawValue, Int64(count)]
+                    arguments: [key.hour, key.route, key.verdict, Int64(count)]
                 )
             }
         }

@@ -132,6 +132,35 @@ import Testing
         }
     }
 
+    @Test func theFirstAttemptCountsOnlyOnceWhatWaitedForTheConnectionIsCommitted() async throws {
+        // DingTalk holds robot messages while no connection is open (a takeover's seconds) and
+        // pushes them, once, as one opens: an instance is not ready while a kill would lose them.
+        try await withAdapter { adapter, emulator in
+            var waited: Set<String> = []
+            for number in 1...20 {
+                waited.insert(try await emulator.inject(.init(conversationId: "cidAllHands==", senderStaffId: "m01", text: "held \(number)")))
+            }
+            let committed = Recorder<String>()
+            let started = try #require(adapter.started)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await adapter.receive { events in
+                        // A slow ledger: the backlog's commit takes a while.
+                        try await Task.sleep(for: .milliseconds(300))
+                        for event in events {
+                            _ = committed.append(event.envelope.origin.eventID)
+                            try await event.acknowledgement()
+                        }
+                    }
+                }
+                defer { group.cancelAll() }
+                #expect(await eventually { started.hasFired })
+                // By the time it fired, every held message was committed.
+                #expect(Set(committed.values).isSuperset(of: waited))
+            }
+        }
+    }
+
     @Test func standingDownClosesTheStreamTakesInWhatCameAndOpensNoOther() async throws {
         try await withAdapter { adapter, emulator in
             let seen = Recorder<Envelope>()

@@ -168,7 +168,7 @@ import Testing
             journal: false,
             time: Date(timeIntervalSince1970: 0)
         )
-        #expect(plain == "1970-01-01T00:00:00Z g: info: [S] ready\n")
+        #expect(plain == "1970-01-01T00:00:00.000Z g: info: [S] ready\n")
         // A JOURNAL_STREAM that does not name this process's stderr is not the journal.
         #expect(!JournalLogHandler.isJournal(environment: ["JOURNAL_STREAM": "1:1"]))
         #expect(!JournalLogHandler.isJournal(environment: [:]))

@@ -40,4 +40,32 @@ import Testing
         )
         #expect(try await log.reader.traffic(since: ten).count == 1)
     }
+
+    @Test(arguments: LedgerBackend.available) func aGroupCountsWhatItTookAndNothingItRefused(_ backend: LedgerBackend) async throws {
+        // One transaction counts a whole group; a refused intake (its nonce replayed: the group is
+        // written again intake by intake) and a second copy of an event in the group count nothing.
+        let log = try await backend.open()
+        let nine = Date(timeIntervalSince1970: 1_790_000_000)
+        var first = intake("a", at: nine, [("news", .forward)])
+        first.nonce = "n1"
+        _ = try await log.ledger.commit(first)
+        var replayed = intake("b", at: nine, [("news", .forward)])
+        replayed.nonce = "n1"
+        let results = try await log.ledger.commit([
+            replayed, intake("c", at: nine, [("news", .forward), ("news", .redact)]), intake("c", at: nine, [("news", .forward)]),
+        ])
+        let taken: [Bool] = results.map { result in
+            guard case .success(.committed) = result else { return false }
+            return true
+        }
+        #expect(taken == [false, true, false])
+        let traffic = try await log.reader.traffic(since: nine.addingTimeInterval(-3600))
+        let hour = Date(timeIntervalSince1970: 1_789_999_200)
+        #expect(
+            traffic == [
+                Traffic(hour: hour, route: "news", verdict: .forward, crossings: 2),
+                Traffic(hour: hour, route: "news", verdict: .redact, crossings: 1),
+            ]
+        )
+    }
 }
