@@ -48,7 +48,7 @@ enum ConsoleAssets {
         .chart img{width:100%;height:auto;display:block}
         .legend{display:flex;gap:1rem;font-size:.85rem;color:var(--muted);margin-top:.4rem}
         .legend i{display:inline-block;width:.8rem;height:.8rem;border-radius:.15rem;margin-right:.3rem;vertical-align:-.1rem}
-        .v-forward{background:#1b7a3d}.v-redact{background:#c98a00}.v-hold{background:#1f5fbf}.v-block{background:#b3261e}
+        .c-forward,.c-delivered{background:#1b7a3d}.c-redact,.c-deferred{background:#c98a00}.c-hold{background:#1f5fbf}.c-block,.c-dead{background:#b3261e}.c-cancelled{background:#8a919e}
         .spans a{margin-right:.5rem}
         .spans a[aria-current]{font-weight:600;color:var(--ink)}
         table.traffic td:not(:first-child),table.traffic th:not(:first-child){text-align:right}

@@ -33,25 +33,38 @@ extension ConsoleSurface {
             "checkpointAge": age.map(Self.age) ?? "—", "checkpointNone": age == nil, "checkpointStale": overdue,
             "queues": queues, "hasQueues": !queues.isEmpty,
         ]
-        let chart = TrafficChart(
-            try await reader.traffic(since: now.addingTimeInterval(-span.seconds * Double(span.periods + 1))),
-            span: span,
-            now: now
-        )
-        values["chart"] = chart.dataURL()
-        values["chartTitle"] = chart.span.title
-        values["total"] = chart.total
+        let since = now.addingTimeInterval(-span.seconds * Double(span.periods + 1))
         values["spans"] = TrafficChart.Span.allCases.map { ["value": $0.rawValue, "selected": $0 == span] }
-        values["legend"] = Verdict.allCases.map { ["verdict": $0.rawValue] }
-        values["verdicts"] = Verdict.allCases.map { ["verdict": $0.rawValue] }
-        values["routes"] = chart.routes.map { route in
-            [
-                "route": route.route, "total": route.counts.values.reduce(0, +),
-                "counts": Verdict.allCases.map { ["count": route.counts[$0] ?? 0] },
-            ] as [String: Any]
-        }
-        values["hasRoutes"] = !chart.routes.isEmpty
+        values["crossings"] = Self.chartValues(
+            .crossings(try await reader.traffic(since: since), span: span, now: now),
+            title: "Crossings",
+            rows: "Route",
+            empty: "Nothing crossed"
+        )
+        values["deliveries"] = Self.chartValues(
+            .deliveries(try await reader.deliveries(since: since), span: span, now: now),
+            title: "Deliveries",
+            rows: "Destination",
+            empty: "Nothing was sent"
+        )
         return render("overview", frame("Overview", signedIn, at: "Overview", holdsWaiting: held), values)
+    }
+
+    /// What the overview's template shows of a chart: the image, its legend, and its numbers per
+    /// row (route or destination) and category.
+    static func chartValues(_ chart: TrafficChart, title: String, rows: String, empty: String) -> [String: Any] {
+        [
+            "title": "\(title) over \(chart.span.title)", "image": chart.dataURL(), "total": chart.total, "rowsName": rows,
+            "empty": "\(empty) over \(chart.span.title).",
+            "categories": chart.categories.map { ["name": $0.name] },
+            "rows": chart.rows.map { row in
+                [
+                    "name": row.name, "total": row.counts.values.reduce(0, +),
+                    "counts": chart.categories.map { ["count": row.counts[$0.name] ?? 0] },
+                ] as [String: Any]
+            },
+            "hasRows": !chart.rows.isEmpty,
+        ]
     }
 
     func holds(_ signedIn: SignedIn) async throws -> Response {

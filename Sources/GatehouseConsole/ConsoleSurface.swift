@@ -91,8 +91,9 @@ public final class ConsoleSurface: Sendable {
     /// The console section in force.
     var console: GatewayConfig.Console? { store.current.config.console }
 
-    /// Every route of the console; tests drive it without a socket too (Hummingbird's router test mode).
-    func router() -> Hummingbird.Router<ConsoleContext> {
+    /// Every route of the console: the listener's, and what tests and the page benchmark drive
+    /// without a socket (Hummingbird's router test mode).
+    public func router() -> Hummingbird.Router<ConsoleContext> {
         let router = Hummingbird.Router(context: ConsoleContext.self)
         router.get("/static/console.css") { _, _ in Self.asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
         router.get("/static/console.js") { _, _ in Self.asset(ConsoleAssets.js, type: "text/javascript; charset=utf-8") }

@@ -7,7 +7,7 @@ enum ConsoleTemplates {
     static func library() throws -> MustacheLibrary {
         var library = MustacheLibrary()
         for (name, text) in [
-            ("layout", layout), ("signin", signIn), ("message", message), ("overview", overview), ("holds", holds), ("hold", hold),
+            ("layout", layout), ("chart", chart), ("signin", signIn), ("message", message), ("overview", overview), ("holds", holds), ("hold", hold),
             ("audit", audit), ("record", record), ("outbox", outbox), ("config", config),
         ] {
             try library.register(text, named: name)
@@ -62,6 +62,23 @@ enum ConsoleTemplates {
         {{/body}}{{/layout}}
         """
 
+    /// One of the overview's charts, with its numbers.
+    static let chart = """
+        <h2>{{title}}</h2>
+        <figure class="chart">
+        <img src="{{image}}" width="720" height="220" alt="{{title}}, stacked: {{total}} in all (the table below has the numbers)">
+        <figcaption class="legend">{{#categories}}<span><i class="c-{{name}}"></i>{{name}}</span> {{/categories}}</figcaption>
+        </figure>
+        {{#hasRows}}
+        <table class="traffic">
+        <thead><tr><th>{{rowsName}}</th>{{#categories}}<th>{{name}}</th>{{/categories}}<th>All</th></tr></thead>
+        <tbody>{{#rows}}<tr><td>{{name}}</td>{{#counts}}<td>{{count}}</td>{{/counts}}<td>{{total}}</td></tr>
+        {{/rows}}</tbody>
+        </table>
+        {{/hasRows}}
+        {{^hasRows}}<p>{{empty}}</p>{{/hasRows}}
+        """
+
     static let message = """
         {{<layout}}{{$body}}
         <section>
@@ -83,20 +100,9 @@ enum ConsoleTemplates {
         <div class="tile"><span class="figure">{{records}}</span> audit records</div>
         <div class="tile{{#checkpointStale}} attention{{/checkpointStale}}"><span class="figure">{{checkpointAge}}</span> {{#checkpointNone}}no checkpoint yet{{/checkpointNone}}{{^checkpointNone}}since the last checkpoint ({{checkpointed}} records){{/checkpointNone}}</div>
         </section>
-        <h2>Crossings over {{chartTitle}}</h2>
         <p class="spans">Per {{#spans}}<a href="/?span={{value}}"{{#selected}} aria-current="true"{{/selected}}>{{value}}</a> {{/spans}}</p>
-        <figure class="chart">
-        <img src="{{chart}}" width="720" height="220" alt="Crossings over {{chartTitle}}, stacked by verdict: {{total}} in all (the table below has the numbers)">
-        <figcaption class="legend">{{#legend}}<span><i class="v-{{verdict}}"></i>{{verdict}}</span> {{/legend}}</figcaption>
-        </figure>
-        {{#hasRoutes}}
-        <table class="traffic">
-        <thead><tr><th>Route</th>{{#verdicts}}<th>{{verdict}}</th>{{/verdicts}}<th>All</th></tr></thead>
-        <tbody>{{#routes}}<tr><td>{{route}}</td>{{#counts}}<td>{{count}}</td>{{/counts}}<td>{{total}}</td></tr>
-        {{/routes}}</tbody>
-        </table>
-        {{/hasRoutes}}
-        {{^hasRoutes}}<p>Nothing crossed over {{chartTitle}}.</p>{{/hasRoutes}}
+        {{#crossings}}{{> chart}}{{/crossings}}
+        {{#deliveries}}{{> chart}}{{/deliveries}}
         <h2>Queues</h2>
         {{#hasQueues}}
         <table>

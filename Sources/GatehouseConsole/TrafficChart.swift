@@ -2,8 +2,9 @@ import Foundation
 import GatehouseCore
 import GatehouseLedger
 
-/// The overview's chart: crossings per period, stacked by verdict, as an SVG image drawn on the
-/// server (served as a `data:` image: nothing in it can run, whatever a route is called).
+/// The overview's charts: crossings per period stacked by verdict, and deliveries stacked by
+/// outcome, as SVG images drawn on the server (served as `data:` images: nothing in them can run,
+/// whatever a route or a channel is called).
 struct TrafficChart {
     /// How far back the chart looks, and how it groups.
     enum Span: String, CaseIterable {
@@ -15,17 +16,34 @@ struct TrafficChart {
         var title: String { self == .hours ? "the last 48 hours" : self == .days ? "the last 30 days" : "the last 12 weeks" }
     }
 
-    static let colors: [Verdict: String] = [.forward: "#1b7a3d", .redact: "#c98a00", .hold: "#1f5fbf", .block: "#b3261e"]
+    /// A stacked series: its name (a verdict, an outcome) and its colour (the legend's CSS class
+    /// `c-NAME` has the same).
+    struct Category {
+        let name: String
+        let color: String
+    }
+
+    static let verdicts: [Category] = [
+        .init(name: "forward", color: "#1b7a3d"), .init(name: "redact", color: "#c98a00"),
+        .init(name: "hold", color: "#1f5fbf"), .init(name: "block", color: "#b3261e"),
+    ]
+    static let outcomes: [Category] = [
+        .init(name: "delivered", color: "#1b7a3d"), .init(name: "deferred", color: "#c98a00"),
+        .init(name: "dead", color: "#b3261e"), .init(name: "cancelled", color: "#8a919e"),
+    ]
 
     let span: Span
-    /// Each period's start and its crossings by verdict, oldest first.
-    let periods: [(start: Date, counts: [Verdict: Int])]
-    /// The span's crossings per route and verdict.
-    let routes: [(route: String, counts: [Verdict: Int])]
+    let categories: [Category]
+    /// Each period's start and its counts by category, oldest first.
+    let periods: [(start: Date, counts: [String: Int])]
+    /// The span's counts per row (a route, a destination) and category.
+    let rows: [(name: String, counts: [String: Int])]
 
-    /// Groups hourly counts into the span's periods, ending with the one `now` is in.
-    init(_ traffic: [Traffic], span: Span, now: Date) {
+    /// Groups hourly counts (each for a row and a category) into the span's periods, ending with
+    /// the one `now` is in.
+    init(_ entries: [(hour: Date, row: String, category: String, count: Int)], categories: [Category], span: Span, now: Date) {
         self.span = span
+        self.categories = categories
         let calendar = Calendar.utc
         // Periods start on the hour, at midnight UTC, or on a Monday (ISO weeks).
         let last: Date =
@@ -35,15 +53,30 @@ struct TrafficChart {
             case .weeks: calendar.dateInterval(of: .weekOfYear, for: now)?.start ?? calendar.startOfDay(for: now)
             }
         let first = last.addingTimeInterval(-span.seconds * Double(span.periods - 1))
-        var periods = (0..<span.periods).map { (start: first.addingTimeInterval(span.seconds * Double($0)), counts: [Verdict: Int]()) }
-        var routes: [String: [Verdict: Int]] = [:]
-        for entry in traffic where entry.hour >= first {
+        var periods = (0..<span.periods).map { (start: first.addingTimeInterval(span.seconds * Double($0)), counts: [String: Int]()) }
+        var rows: [String: [String: Int]] = [:]
+        for entry in entries where entry.hour >= first {
             let index = min(span.periods - 1, Int(entry.hour.timeIntervalSince(first) / span.seconds))
-            periods[index].counts[entry.verdict, default: 0] += entry.crossings
-            routes[entry.route, default: [:]][entry.verdict, default: 0] += entry.crossings
+            periods[index].counts[entry.category, default: 0] += entry.count
+            rows[entry.row, default: [:]][entry.category, default: 0] += entry.count
         }
         self.periods = periods
-        self.routes = routes.keys.sorted().map { ($0, routes[$0] ?? [:]) }
+        self.rows = rows.keys.sorted().map { ($0, rows[$0] ?? [:]) }
+    }
+
+    /// Crossings per period, stacked by verdict, with a row per route.
+    static func crossings(_ traffic: [Traffic], span: Span, now: Date) -> TrafficChart {
+        TrafficChart(
+            traffic.map { ($0.hour, $0.route, $0.verdict.rawValue, $0.crossings) },
+            categories: verdicts,
+            span: span,
+            now: now
+        )
+    }
+
+    /// Delivery outcomes per period, stacked by outcome, with a row per destination.
+    static func deliveries(_ counts: [DeliveryCount], span: Span, now: Date) -> TrafficChart {
+        TrafficChart(counts.map { ($0.hour, $0.destination, $0.outcome.rawValue, $0.count) }, categories: outcomes, span: span, now: now)
     }
 
     var total: Int { periods.reduce(0) { $0 + $1.counts.values.reduce(0, +) } }
@@ -67,13 +100,13 @@ struct TrafficChart {
         }
         for (index, period) in periods.enumerated() {
             var y = top + plot
-            for verdict in Verdict.allCases {
-                guard let count = period.counts[verdict], count > 0 else { continue }
+            for category in categories {
+                guard let count = period.counts[category.name], count > 0 else { continue }
                 let bar = plot * Double(count) / Double(scale)
                 y -= bar
                 let x = left + slot * Double(index) + slot * 0.15
                 shapes.append(
-                    ##"<rect x="\##(Self.number(x))" y="\##(Self.number(y))" width="\##(Self.number(slot * 0.7))" height="\##(Self.number(bar))" fill="\##(Self.colors[verdict] ?? "#888")"/>"##
+                    ##"<rect x="\##(Self.number(x))" y="\##(Self.number(y))" width="\##(Self.number(slot * 0.7))" height="\##(Self.number(bar))" fill="\##(category.color)"/>"##
                 )
             }
             if index == 0 || index == periods.count - 1 || index == periods.count / 2 {

@@ -21,6 +21,7 @@ public enum LedgerCopy {
         ("review", "job", ["deadline", "opened_at", "decided_at"]),
         ("review_vote", "job, person", ["at"]),
         ("traffic", "hour, route, verdict", []),
+        ("deliveries", "hour, destination, outcome", []),
     ]
 
     /// Rows read and written at once.

@@ -275,6 +275,28 @@ enum LedgerSchema {
                     """
             )
         }
+        migrator.registerMigration("v24-deliveries") { db in
+            // Delivery outcomes counted per hour, destination and outcome as their records are
+            // appended (``DeliveryCount``); the log's so far are counted once here, the outcome
+            // read from each delivery record's leaf.
+            try db.execute(
+                sql: """
+                    CREATE TABLE deliveries (
+                        hour TEXT NOT NULL,
+                        destination TEXT NOT NULL,
+                        outcome TEXT NOT NULL,
+                        count INTEGER NOT NULL,
+                        PRIMARY KEY (hour, destination, outcome)
+                    ) WITHOUT ROWID;
+                    INSERT INTO deliveries (hour, destination, outcome, count)
+                        SELECT substr(time, 1, 13), destination, json_extract(CAST(leaf AS TEXT), '$.outcome'), COUNT(*)
+                        FROM audit_record
+                        WHERE kind = 'delivery' AND destination IS NOT NULL
+                            AND json_extract(CAST(leaf AS TEXT), '$.outcome') IS NOT NULL
+                        GROUP BY 1, 2, 3;
+                    """
+            )
+        }
         return migrator
     }
 }

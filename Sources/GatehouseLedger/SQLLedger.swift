@@ -350,6 +350,7 @@ public final class SQLLedger: Ledger {
             sql: "INSERT INTO audit_leaf_hash (sequence, hash) VALUES (?, ?)",
             arguments: [record.sequence, Data(MerkleTree.leafHash(leaf).bytes)]
         )
+        try DeliveryCount.count(record, in: db)
         return record
     }
 

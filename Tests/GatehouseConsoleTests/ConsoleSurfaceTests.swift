@@ -394,20 +394,41 @@ import Testing
         #expect(log.filter { $0.reason?.hasPrefix("break-glass sign-in refused") == true }.count == 2)
     }
 
-    @Test func theOverviewChartsTheCrossingsWithTheNumbersBeside() async throws {
+    @Test func theOverviewChartsTheCrossingsAndTheDeliveriesWithTheNumbersBeside() async throws {
         _ = try await hold("机密 one")
         _ = try await hold("机密 two")
+        // Two forwarded: one delivered, one dead-lettered.
+        for text in ["sent", "failed"] {
+            let envelope = Fixtures.envelope(platform: "corp", conversation: "cidA", text: text)
+            _ = try await ledger.commit(
+                Intake(envelope: envelope, crossings: config.gate.crossings(for: envelope), configRevision: config.revision, receivedAt: Date())
+            )
+        }
+        let queued = try await ledger.jobs(in: .pending, limit: 10)
+        #expect(queued.count == 2)
+        _ = try await ledger.recordDelivered(queued[0], nativeIDs: ["7"], note: nil, files: [], at: Date())
+        _ = try await ledger.recordDead(queued[1], reason: "chat not found", at: Date())
         try await withConsole { browser in
             _ = try await browser.signIn(as: "audit-4")
             for span in ["hours", "days", "weeks"] {
                 let html = String(buffer: try await browser.go("/?span=\(span)").body)
-                let start = try #require(html.range(of: "data:image/svg+xml;base64,"))
-                let encoded = String(html[start.upperBound...].prefix { $0 != "\"" })
-                let svg = String(decoding: try #require(Data(base64Encoded: encoded)), as: UTF8.self)
-                // One bar, of the hold's colour, in the newest period; the table says 2.
-                #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<rect").count == 2 && svg.contains("#1f5fbf"))
-                #expect(html.contains("<td>announcements</td><td>0</td><td>0</td><td>2</td><td>0</td><td>2</td>"), "\(span)")
+                let charts = try Self.charts(in: html)
+                #expect(charts.count == 2)
+                // Crossings: the holds' and the forwarded ones' bars in the newest period; the table
+                // says 2 and 2. Deliveries: one delivered, one dead.
+                #expect(charts.first?.components(separatedBy: "<rect").count == 3 && charts.first?.contains("#1f5fbf") == true)
+                #expect(html.contains("<td>announcements</td><td>2</td><td>0</td><td>2</td><td>0</td><td>4</td>"), "\(span)")
+                #expect(charts.last?.components(separatedBy: "<rect").count == 3 && charts.last?.contains("#b3261e") == true)
+                #expect(html.contains("<td>news</td><td>1</td><td>0</td><td>1</td><td>0</td><td>2</td>"), "\(span)")
             }
+        }
+    }
+
+    /// The SVG documents a page's `data:` images hold, in order.
+    static func charts(in html: String) throws -> [String] {
+        html.components(separatedBy: "data:image/svg+xml;base64,").dropFirst().map { part in
+            let encoded = String(part.prefix { $0 != "\"" })
+            return String(decoding: Data(base64Encoded: encoded) ?? Data(), as: UTF8.self)
         }
     }
 }

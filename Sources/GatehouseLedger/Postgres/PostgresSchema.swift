@@ -229,6 +229,26 @@ enum PostgresSchema {
                 WHERE kind = 'crossing' AND route IS NOT NULL AND verdict IS NOT NULL GROUP BY 1, 2, 3;
             """
         ),
+        (
+            "v24-deliveries",
+            """
+            -- Delivery outcomes counted per hour (UTC), destination and outcome as they are recorded.
+            CREATE TABLE deliveries (
+                hour TEXT NOT NULL,
+                destination TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                count BIGINT NOT NULL,
+                PRIMARY KEY (hour, destination, outcome)
+            );
+            INSERT INTO deliveries (hour, destination, outcome, count)
+                SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24'), destination,
+                       convert_from(leaf, 'UTF8')::jsonb ->> 'outcome', COUNT(*)
+                FROM audit_record
+                WHERE kind = 'delivery' AND destination IS NOT NULL
+                    AND convert_from(leaf, 'UTF8')::jsonb ->> 'outcome' IS NOT NULL
+                GROUP BY 1, 2, 3;
+            """
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its transaction. Instances starting
