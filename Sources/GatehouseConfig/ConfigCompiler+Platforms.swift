@@ -193,6 +193,7 @@ extension ConfigCompiler {
             reader.error(at: fields.entries[fileKey]?.key, "\(what): give either '\(key)' or '\(fileKey)', not both")
             return nil
         case (let inline?, nil):
+            reader.noteInlineSecret(inline)
             return reader.nonEmptyString(inline, "\(what): \(key)").map(Secret.init)
         case (nil, let file?):
             guard let path = reader.nonEmptyString(file, "\(what): \(fileKey)") else { return nil }

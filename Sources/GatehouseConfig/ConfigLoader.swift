@@ -177,6 +177,9 @@ public struct ConfigLoader: Sendable {
             outbox: outbox
         )
         config.warnings = diagnostics.filter { $0.severity == .warning }
+        config.sources =
+            files.files.map { ConfigSource(path: $0.path, text: ConfigSource.masking($0.text, at: $0.reader.inlineSecrets)) }
+            + ruleFiles.map { ConfigSource(path: $0.path, text: String(decoding: $0.data, as: UTF8.self)) }
         config.database = database
         if let desk { config.desk = desk }
         config.review = review

@@ -10,6 +10,14 @@ final class ConfigReader {
     /// bytes, in reading order: they are part of the config's revision.
     private(set) var ruleFiles: [(path: String, data: Data)] = []
 
+    /// Where each secret written inline in this file starts, to be masked in ``ConfigSource``.
+    private(set) var inlineSecrets: [Mark] = []
+
+    /// Notes a secret's value written inline (not in a `_file`).
+    func noteInlineSecret(_ node: Node) {
+        if let mark = node.mark { inlineSecrets.append(mark) }
+    }
+
     init(file: String) {
         self.file = file
     }

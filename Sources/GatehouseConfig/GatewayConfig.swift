@@ -32,6 +32,9 @@ public struct GatewayConfig: Sendable {
     public var console: Console?
     /// Problems that did not stop the config from loading (`FILE:LINE:COL: warning: …`).
     public var warnings: [Diagnostic] = []
+    /// The files the config was read from, as read (each YAML file with the value of every inline
+    /// secret masked, then the keyword lists): what the console shows and compares between revisions.
+    public var sources: [ConfigSource] = []
 
     /// `state: postgres://…`, or `state: { url, password_file, lease }`.
     public struct Database: Sendable, Hashable {

@@ -48,6 +48,8 @@ enum ConsoleAssets {
         .chart img{width:100%;height:auto;display:block}
         .legend{display:flex;gap:1rem;font-size:.85rem;color:var(--muted);margin-top:.4rem}
         .legend i{display:inline-block;width:.8rem;height:.8rem;border-radius:.15rem;margin-right:.3rem;vertical-align:-.1rem}
+        @media print{header.bar,.noprint{display:none}body{font-size:10pt}}
+        .diff{font-size:.85rem;width:100%}.diff td{padding:0 .4rem;vertical-align:top}.diff td:nth-child(-n+3){color:#8a919e;text-align:right;width:1%;white-space:nowrap}.diff code{white-space:pre-wrap}.d-added{background:#e6f4ea}.d-removed{background:#fce8e6}.d-gap td{color:#8a919e;background:#f4f6f9}.source pre{overflow:auto;max-height:30rem;background:#f4f6f9;padding:.5rem}
         .c-forward,.c-delivered{background:#1b7a3d}.c-redact,.c-deferred{background:#c98a00}.c-hold{background:#1f5fbf}.c-block,.c-dead{background:#b3261e}.c-cancelled{background:#8a919e}
         .spans a{margin-right:.5rem}
         .spans a[aria-current]{font-weight:600;color:var(--ink)}

@@ -8,7 +8,8 @@ enum ConsoleTemplates {
         var library = MustacheLibrary()
         for (name, text) in [
             ("layout", layout), ("chart", chart), ("signin", signIn), ("message", message), ("overview", overview), ("holds", holds), ("hold", hold),
-            ("audit", audit), ("record", record), ("outbox", outbox), ("config", config),
+            ("audit", audit), ("record", record), ("outbox", outbox), ("config", config), ("configDiff", configDiff), ("report", report),
+            ("reportTable", reportTable),
         ] {
             try library.register(text, named: name)
         }
@@ -34,6 +35,7 @@ enum ConsoleTemplates {
         <a href="/holds"{{#atHolds}} aria-current="page"{{/atHolds}}>Holds{{#holdsWaiting}} <span class="count">{{holdsWaiting}}</span>{{/holdsWaiting}}</a>
         <a href="/outbox"{{#atOutbox}} aria-current="page"{{/atOutbox}}>Outbox</a>
         <a href="/audit"{{#atAudit}} aria-current="page"{{/atAudit}}>Audit log</a>
+        <a href="/reports"{{#atReports}} aria-current="page"{{/atReports}}>Reports</a>
         <a href="/config"{{#atConfig}} aria-current="page"{{/atConfig}}>Config</a>
         </nav>
         <form method="post" action="/signout" class="signout">
@@ -256,12 +258,73 @@ enum ConsoleTemplates {
         <dt>Channels</dt><dd>{{channels}}</dd>
         <dt>Reloads refused</dt><dd>{{failures}}{{#lastFailure}} — the last: {{lastFailure}}{{/lastFailure}}</dd>
         </dl>
+        <h2>Files</h2>
+        {{#hasSources}}<p>As read when this revision was first loaded; every secret written in the file itself is masked.</p>
+        {{#sources}}<details class="source"><summary><code>{{path}}</code></summary><pre>{{text}}</pre></details>
+        {{/sources}}{{/hasSources}}
+        {{^hasSources}}<p>The log does not hold this revision's files: it was first loaded before they were kept.</p>{{/hasSources}}
         <h2>History</h2>
-        <p>Every config the gateway decided by, newest first, as the audit log records it.</p>
+        <p>Every config the gateway decided by, newest first, as the audit log records it, with what each changed.</p>
         {{^hasLoads}}<p>No config_loaded record yet.</p>{{/hasLoads}}
-        {{#hasLoads}}<table><thead><tr><th>Record</th><th>Loaded</th><th>Revision</th><th>From</th><th>By</th></tr></thead><tbody>
-        {{#loads}}<tr><td><a href="/audit/{{sequence}}">{{sequence}}</a></td><td><time datetime="{{timeISO}}">{{time}}</time></td><td><code>{{revision}}</code>{{#current}} (in force){{/current}}</td><td>{{file}}</td><td>{{by}}</td></tr>
+        {{#hasLoads}}<table><thead><tr><th>Record</th><th>Loaded</th><th>Revision</th><th>From</th><th>By</th><th>Changes</th></tr></thead><tbody>
+        {{#loads}}<tr><td><a href="/audit/{{sequence}}">{{sequence}}</a></td><td><time datetime="{{timeISO}}">{{time}}</time></td><td><code>{{revision}}</code>{{#current}} (in force){{/current}}</td><td>{{file}}</td><td>{{by}}</td><td>{{#diff}}<a href="{{diff}}">what changed</a>{{/diff}}{{#unchanged}}the same{{/unchanged}}</td></tr>
         {{/loads}}</tbody></table>{{/hasLoads}}
+        {{/body}}{{/layout}}
+        """
+
+    static let configDiff = """
+        {{<layout}}{{$body}}
+        <h1>From <code>{{from}}</code> to <code>{{to}}</code></h1>
+        <p><a href="/config">Back to the config</a></p>
+        {{#same}}<p>The two revisions' files are the same.</p>{{/same}}
+        {{#files}}
+        <h2><code>{{path}}</code> ({{status}})</h2>
+        {{#tooDifferent}}<p>Too different to compare line by line.</p>{{/tooDifferent}}
+        <table class="diff"><tbody>
+        {{#hunks}}<tr class="d-gap"><td></td><td></td><td></td><td>⋯</td></tr>
+        {{#lines}}<tr class="d-{{kind}}"><td>{{old}}</td><td>{{new}}</td><td>{{sign}}</td><td><code>{{text}}</code></td></tr>
+        {{/lines}}{{/hunks}}
+        </tbody></table>
+        {{/files}}
+        {{/body}}{{/layout}}
+        """
+
+    /// One of the report's tables.
+    static let reportTable = """
+        <table><thead><tr>{{#head}}<th>{{.}}</th>{{/head}}</tr></thead><tbody>
+        {{#rows}}<tr>{{#cells}}<td>{{.}}</td>{{/cells}}</tr>
+        {{/rows}}</tbody></table>
+        """
+
+    static let report = """
+        {{<layout}}{{$body}}
+        <h1>Period report: {{period}}</h1>
+        <form class="filters noprint" method="get" action="/reports">
+        <label>From <input type="date" name="from" value="{{from}}"></label>
+        <label>To <input type="date" name="to" value="{{to}}"></label>
+        <button type="submit">Show</button>
+        <a href="/reports?{{lastMonth}}">last month</a> <a href="/reports?{{thisMonth}}">this month</a>
+        <a class="button" href="/reports/pdf?from={{from}}&amp;to={{to}}">Download PDF</a>
+        </form>
+        <p>Generated {{generated}} by {{by}}. Counts are by the hour (UTC) their records were written.</p>
+        <h2>Crossings per route and verdict</h2>
+        {{#crossings}}{{> reportTable}}{{/crossings}}
+        <h2>Deliveries per destination and outcome</h2>
+        {{#deliveries}}{{> reportTable}}{{/deliveries}}
+        <h2>Holds decided</h2>
+        {{#hasDecisions}}{{#decisions}}{{> reportTable}}{{/decisions}}{{/hasDecisions}}
+        {{^hasDecisions}}<p>No hold was decided in the period.</p>{{/hasDecisions}}
+        {{#decisionsCut}}<p>More were decided than listed: search the audit log for the rest.</p>{{/decisionsCut}}
+        <h2>Content erased</h2>
+        <p>{{erased}} crossings' content was erased by retention in the period (their records and commitments stay).</p>
+        <h2>Records written, by kind</h2>
+        {{#records}}{{> reportTable}}{{/records}}
+        <h2>Configs in force</h2>
+        {{#hasConfigs}}{{#configs}}{{> reportTable}}{{/configs}}{{/hasConfigs}}
+        {{^hasConfigs}}<p>No config was loaded in the period.</p>{{/hasConfigs}}
+        <h2>Checkpoints signed</h2>
+        {{#hasCheckpoints}}{{#checkpoints}}{{> reportTable}}{{/checkpoints}}{{/hasCheckpoints}}
+        {{^hasCheckpoints}}<p>No checkpoint was signed.</p>{{/hasCheckpoints}}
         {{/body}}{{/layout}}
         """
 }

@@ -130,8 +130,9 @@ public protocol AuditLedger: Sendable {
     ) async throws -> AuditRecord
 
     /// Audits that decisions from now on follow the config with this revision, and who put it in
-    /// force when that is known (a reload through the admin socket).
-    func recordConfigLoaded(revision: String, file: String, by actor: String?, at time: Date) async throws -> AuditRecord
+    /// force when that is known (a reload through the admin socket); keeps the revision's files
+    /// (`sources`, secrets masked) the first time it is loaded, for the console to show and compare.
+    func recordConfigLoaded(revision: String, file: String, sources: [ConfigSource], by actor: String?, at time: Date) async throws -> AuditRecord
 
     /// Audits a use of the web console the log keeps: a sign-in (refused or not), a sign-out, an
     /// export; `who` as the sign-in named them, when it did.
@@ -291,4 +292,12 @@ public protocol DeskLedger: Sendable {
     /// per crossing; deliveries of those crossings not made yet are cancelled. The log itself
     /// keeps its records and commitments, so it still verifies.
     func eraseSubject(_ subject: Subject, by approver: String, reason: String, at time: Date) async throws -> [AuditRecord]
+}
+
+extension AuditLedger {
+    /// Audits a config load without keeping its files (see
+    /// ``recordConfigLoaded(revision:file:sources:by:at:)``).
+    public func recordConfigLoaded(revision: String, file: String, by actor: String?, at time: Date) async throws -> AuditRecord {
+        try await recordConfigLoaded(revision: revision, file: file, sources: [], by: actor, at: time)
+    }
 }

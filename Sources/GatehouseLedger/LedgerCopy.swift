@@ -22,6 +22,7 @@ public enum LedgerCopy {
         ("review_vote", "job, person", ["at"]),
         ("traffic", "hour, route, verdict", []),
         ("deliveries", "hour, destination, outcome", []),
+        ("config_source", "revision", ["first_loaded"]),
     ]
 
     /// Rows read and written at once.

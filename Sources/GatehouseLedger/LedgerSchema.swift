@@ -297,6 +297,19 @@ enum LedgerSchema {
                     """
             )
         }
+        migrator.registerMigration("v25-config-source") { db in
+            // Each config revision's files (secrets masked), kept the first time it is loaded,
+            // so that the console shows a revision and compares two.
+            try db.execute(
+                sql: """
+                    CREATE TABLE config_source (
+                        revision TEXT PRIMARY KEY NOT NULL,
+                        sources TEXT NOT NULL,
+                        first_loaded TEXT NOT NULL
+                    )
+                    """
+            )
+        }
         return migrator
     }
 }

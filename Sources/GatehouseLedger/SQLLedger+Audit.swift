@@ -48,9 +48,25 @@ extension SQLLedger {
         }
     }
 
-    public func recordConfigLoaded(revision: String, file: String, by actor: String?, at time: Date) async throws -> AuditRecord {
-        try await store.write { db in
-            try Self.append(
+    public func recordConfigLoaded(
+        revision: String,
+        file: String,
+        sources: [ConfigSource],
+        by actor: String?,
+        at time: Date
+    ) async throws
+        -> AuditRecord
+    {
+        let text = sources.isEmpty ? nil : String(decoding: try JSONEncoder().encode(sources), as: UTF8.self)
+        return try await store.write { db in
+            if let text {
+                // Once per revision: the files are the same every time it is loaded.
+                try db.run(
+                    sql: "INSERT INTO config_source (revision, sources, first_loaded) VALUES (?, ?, ?) ON CONFLICT (revision) DO NOTHING",
+                    arguments: [revision, text, StoredDate(time)]
+                )
+            }
+            return try Self.append(
                 AuditRecord(sequence: 0, time: time, kind: .configLoaded, configRevision: revision, reason: file, approver: actor),
                 in: db
             )

@@ -83,7 +83,13 @@ public struct Ingress: Service, CustomStringConvertible {
     public func run() async throws {
         // Every decision from here on follows this config: the log says so before the first one.
         let config = store.current.config
-        let loaded = try await ledger.recordConfigLoaded(revision: config.revision, file: config.file, by: nil, at: clock.now)
+        let loaded = try await ledger.recordConfigLoaded(
+            revision: config.revision,
+            file: config.file,
+            sources: config.sources,
+            by: nil,
+            at: clock.now
+        )
         logger.info("config loaded", metadata: ["gh.record": .stringConvertible(loaded.sequence), "gh.revision": .string(config.revision)])
         configRecorded.fire()
         // Intake stops first on shutdown. An adapter whose platform pushes each event once stands

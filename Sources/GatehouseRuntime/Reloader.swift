@@ -152,7 +152,7 @@ public struct Reloader: Service, CustomStringConvertible {
         // The log says which config decides before the first decision under it.
         let record: AuditRecord
         do {
-            record = try await ledger.recordConfigLoaded(revision: new.revision, file: new.file, by: actor, at: clock.now)
+            record = try await ledger.recordConfigLoaded(revision: new.revision, file: new.file, sources: new.sources, by: actor, at: clock.now)
         } catch {
             return .refused(["the ledger could not record the new config: \(error)"])
         }

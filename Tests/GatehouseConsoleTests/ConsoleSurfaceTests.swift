@@ -431,4 +431,58 @@ import Testing
             return String(decoding: Data(base64Encoded: encoded) ?? Data(), as: UTF8.self)
         }
     }
+
+    @Test func theConfigPageShowsTheFilesAndWhatEachReloadChanged() async throws {
+        let old = [ConfigSource(path: "/etc/gatehouse/gatehouse.yaml", text: "routes:\n  - { name: a, from: x, to: [y] }\ntoken: \"••••••\"\n")]
+        let new = [ConfigSource(path: "/etc/gatehouse/gatehouse.yaml", text: "routes:\n  - { name: a, from: x, to: [y, z] }\ntoken: \"••••••\"\n")]
+        let first = String(repeating: "a", count: 64)
+        _ = try await ledger.recordConfigLoaded(revision: first, file: "/etc/gatehouse/gatehouse.yaml", sources: old, by: nil, at: Date())
+        _ = try await ledger.recordConfigLoaded(revision: config.revision, file: "test.yaml", sources: new, by: "uid 0 (root)", at: Date())
+        try await withConsole { browser in
+            _ = try await browser.signIn(as: "audit-4")
+            let page = String(buffer: try await browser.go("/config").body)
+            #expect(page.contains("to: [y, z]") && page.contains("••••••"))
+            let link = "/config/diff?from=\(first)&amp;to=\(config.revision)"
+            #expect(page.contains(link))
+            let diff = try await browser.go(link.replacingOccurrences(of: "&amp;", with: "&"))
+            let html = String(buffer: diff.body)
+            #expect(diff.status == .ok)
+            #expect(
+                html.contains(#"<tr class="d-removed"><td>2</td><td></td><td>−</td><td><code>  - { name: a, from: x, to: [y] }</code></td></tr>"#)
+            )
+            #expect(
+                html.contains(#"<tr class="d-added"><td></td><td>2</td><td>+</td><td><code>  - { name: a, from: x, to: [y, z] }</code></td></tr>"#)
+            )
+            #expect(try await browser.go("/config/diff?from=zz&to=\(first)").status == .badRequest)
+            #expect(try await browser.go("/config/diff?from=\(String(repeating: "b", count: 64))&to=\(first)").status == .notFound)
+        }
+    }
+
+    @Test func theReportSumsUpThePeriodAndItsPDFDownloadIsAudited() async throws {
+        let id = try await hold("机密 report")
+        _ = try await gateway.reviews.decide(
+            job: id,
+            by: ReviewerIdentity(via: .dingtalk, id: "m01", name: "周敏", platform: "corp"),
+            approve: true,
+            reason: "cleared by legal"
+        )
+        let today = PeriodReport.day(Date())
+        try await withConsole { browser in
+            _ = try await browser.signIn(as: "audit-4")
+            let page = String(buffer: try await browser.go("/reports?from=\(today)&to=\(today)").body)
+            #expect(page.contains("Period report: \(today) – \(today)"))
+            #expect(page.contains("<tr><td>announcements</td><td>0</td><td>0</td><td>1</td><td>0</td><td>1</td></tr>"))
+            #expect(page.contains("<td>approved</td>") && page.contains("周敏") && page.contains("cleared by legal"))
+            #expect(try await browser.go("/reports?from=\(today)&to=2020-01-01").status == .badRequest)
+            // The default: last month, which this test's log has nothing of.
+            #expect(String(buffer: try await browser.go("/reports").body).contains("No hold was decided in the period."))
+            let pdf = try await browser.go("/reports/pdf?from=\(today)&to=\(today)")
+            #expect(pdf.status == .ok && pdf.headers[.contentType] == "application/pdf")
+            let lines = ReportPDFTests.texts(Data(buffer: pdf.body))
+            #expect(lines.contains("Gatehouse period report: \(today) – \(today)"))
+            #expect(lines.contains { $0.contains("周敏") } && lines.contains { $0.contains("cleared by legal") })
+        }
+        let audited = try await ledger.records(from: 1, limit: 100).filter { $0.kind == .consoleAccess }.compactMap(\.reason)
+        #expect(audited.contains("downloaded the period report \(today) – \(today) as PDF"))
+    }
 }

@@ -85,3 +85,25 @@ import Testing
         #expect(counted == Self.expected)
     }
 }
+
+/// What a period report reads besides the counts per hour: records per kind and the checkpoints.
+@Suite struct PeriodReadingTests {
+    @Test(arguments: LedgerBackend.available) func recordsPerKindAndCheckpointsOfAPeriod(_ backend: LedgerBackend) async throws {
+        let log = try await backend.open()
+        let key = try NoteSigner.generate(name: "test.example/log")
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        _ = try await log.ledger.recordConfigLoaded(revision: "r1", file: "g.yaml", by: nil, at: start.addingTimeInterval(-86_400))
+        _ = try await log.ledger.checkpoint(origin: "test.example/log", signer: key.signer, at: start.addingTimeInterval(-86_400))
+        for index in 0..<3 {
+            let envelope = Fixtures.envelope(platform: "corp", conversation: "cid", messageID: "m\(index)", text: "t")
+            let crossing = Crossing(route: "r", source: "s", destination: "d", direction: .outbound, verdict: .block, findings: [], text: "t")
+            _ = try await log.ledger.commit(Intake(envelope: envelope, crossings: [crossing], configRevision: "r1", receivedAt: start))
+        }
+        _ = try await log.ledger.checkpoint(origin: "test.example/log", signer: key.signer, at: start.addingTimeInterval(60))
+        let counts = try await log.reader.kindCounts(since: start, until: start.addingTimeInterval(3600))
+        #expect(counts == [.crossing: 3])
+        let (before, during) = try await log.reader.checkpoints(since: start, until: start.addingTimeInterval(3600))
+        #expect(before?.size == 1 && during.map(\.size) == [4])
+        #expect(during.first?.root.count == 64 && during.first?.time == start.addingTimeInterval(60))
+    }
+}

@@ -249,6 +249,17 @@ enum PostgresSchema {
                 GROUP BY 1, 2, 3;
             """
         ),
+        (
+            "v25-config-source",
+            """
+            -- Each config revision's files (secrets masked), kept the first time it is loaded.
+            CREATE TABLE config_source (
+                revision TEXT PRIMARY KEY,
+                sources TEXT NOT NULL,
+                first_loaded TIMESTAMPTZ NOT NULL
+            );
+            """
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its transaction. Instances starting

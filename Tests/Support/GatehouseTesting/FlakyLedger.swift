@@ -192,8 +192,16 @@ public final class FlakyLedger: Ledger {
         try await ledger.nativeIDs(platform: platform, conversation: conversation, message: message, destination: destination)
     }
 
-    public func recordConfigLoaded(revision: String, file: String, by actor: String?, at time: Date) async throws -> AuditRecord {
-        try await ledger.recordConfigLoaded(revision: revision, file: file, by: actor, at: time)
+    public func recordConfigLoaded(
+        revision: String,
+        file: String,
+        sources: [ConfigSource],
+        by actor: String?,
+        at time: Date
+    ) async throws
+        -> AuditRecord
+    {
+        try await ledger.recordConfigLoaded(revision: revision, file: file, sources: sources, by: actor, at: time)
     }
 
     public func recordConsoleAccess(_ what: String, by who: ReviewerIdentity?, at time: Date) async throws -> AuditRecord {
