@@ -80,7 +80,7 @@ struct ReportPDF {
             1 begincodespacerange
             <0000> <FFFF>
             endcodespacerange
-            \(stride(from: 0, to: 256, by: 100).map { start in
+            \(stride(from: 0, to: 256, by: 100).map { start -> String in
                 let chunk = ranges[start..<min(start + 100, 256)]
                 return "\(chunk.count) beginbfrange\n\(chunk.joined(separator: "\n"))\nendbfrange"
             }.joined(separator: "\n"))

@@ -45,6 +45,9 @@ import Testing
         #expect(lines.contains("Crossings from 第三季度 announcements ?."))
         #expect(lines.contains("客服") && lines.contains("announcements"))
         #expect(text.contains("/BaseFont /STSong-Light /Encoding /UniGB-UCS2-H") && text.contains("/ToUnicode 6 0 R"))
+        // The ToUnicode map: 256 ranges, each 256 codes to the same characters, in blocks of 100.
+        #expect(text.contains("100 beginbfrange\n<0000> <00FF> <0000>\n<0100> <01FF> <0100>\n"))
+        #expect(text.contains("56 beginbfrange\n<C800> <C8FF> <C800>\n") && text.contains("<FF00> <FFFF> <FF00>\nendbfrange\nendcmap"))
     }
 
     @Test func longContentGoesOnOverPagesAndNoLineIsWiderThanThePage() throws {
