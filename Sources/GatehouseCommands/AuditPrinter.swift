@@ -86,6 +86,11 @@ struct AuditPrinter {
                 detail = "messages of \(record.platform ?? "?") ignored" + (record.ignored.map(Self.summary) ?? "")
             case .consoleAccess:
                 detail = "console: \(record.reason ?? "?")" + (record.approver.map { " by \($0)" } ?? "")
+            case .configRefused:
+                detail =
+                    "reload refused, \(record.configRevision.map { String($0.prefix(12)) } ?? "?") still serving"
+                    + (record.approver.map { " (asked by \($0))" } ?? "") + ": "
+                    + (record.reason ?? "").replacingOccurrences(of: "\n", with: "; ")
             }
             return [
                 Self.pad(String(record.sequence), 4, right: true), Self.pad(record.time.formatted(.iso8601), 24),

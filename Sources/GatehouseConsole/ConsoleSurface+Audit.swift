@@ -167,7 +167,7 @@ extension ConsoleSurface {
     static let kinds = [
         "crossing", "delivery", "hold_approved", "hold_rejected", "hold_vote", "decision_refused", "hold_expired", "hold_escalated",
         "review_opened", "dead_retried", "dead_discarded", "withdrawn", "copy_recalled", "content_erased", "config_loaded",
-        "console_access", "pushes_refused", "ignored",
+        "console_access", "config_refused", "pushes_refused", "ignored",
     ]
 
     /// The search's own parameters again, for links (paging, exports).

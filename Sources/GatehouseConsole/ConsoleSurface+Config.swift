@@ -26,11 +26,20 @@ extension ConsoleSurface {
             }
             return load
         }
+        var refusals = AuditSearch()
+        refusals.kind = .configRefused
+        let refused: [[String: Any]] = try await reader.search(refusals, before: nil, limit: 20, scan: Int.max).records.map(\.record).map {
+            [
+                "sequence": $0.sequence, "time": Self.display($0.time), "timeISO": Self.iso($0.time),
+                "serving": String(($0.configRevision ?? "").prefix(12)), "by": $0.approver ?? "a signal (SIGHUP)",
+                "problems": ($0.reason ?? "").components(separatedBy: "\n"),
+            ]
+        }
         let sources = try await reader.configSources(revision: config.revision)
         var values: [String: Any] = [
             "file": config.file, "routes": config.routes.map(\.name).joined(separator: ", "),
             "channels": config.channels.keys.sorted().joined(separator: ", "), "failures": reloads?.failures ?? 0,
-            "loads": loads, "hasLoads": !loads.isEmpty,
+            "loads": loads, "hasLoads": !loads.isEmpty, "refused": refused, "hasRefused": !refused.isEmpty,
             "sources": (sources ?? []).map { ["path": $0.path, "text": $0.text] }, "hasSources": sources != nil,
         ]
         if let last = reloads?.lastFailure { values["lastFailure"] = last }

@@ -269,6 +269,12 @@ enum ConsoleTemplates {
         {{#hasLoads}}<table><thead><tr><th>Record</th><th>Loaded</th><th>Revision</th><th>From</th><th>By</th><th>Changes</th></tr></thead><tbody>
         {{#loads}}<tr><td><a href="/audit/{{sequence}}">{{sequence}}</a></td><td><time datetime="{{timeISO}}">{{time}}</time></td><td><code>{{revision}}</code>{{#current}} (in force){{/current}}</td><td>{{file}}</td><td>{{by}}</td><td>{{#diff}}<a href="{{diff}}">what changed</a>{{/diff}}{{#unchanged}}the same{{/unchanged}}</td></tr>
         {{/loads}}</tbody></table>{{/hasLoads}}
+        <h2>Reloads refused</h2>
+        {{^hasRefused}}<p>The log records no refused reload.</p>{{/hasRefused}}
+        {{#hasRefused}}<p>The newest 20, as the audit log records them; the config in force kept serving each time.</p>
+        <table><thead><tr><th>Record</th><th>When</th><th>Serving</th><th>Asked by</th><th>Problems</th></tr></thead><tbody>
+        {{#refused}}<tr><td><a href="/audit/{{sequence}}">{{sequence}}</a></td><td><time datetime="{{timeISO}}">{{time}}</time></td><td><code>{{serving}}</code></td><td>{{by}}</td><td><ul class="problems">{{#problems}}<li><code>{{.}}</code></li>{{/problems}}</ul></td></tr>
+        {{/refused}}</tbody></table>{{/hasRefused}}
         {{/body}}{{/layout}}
         """
 

@@ -68,7 +68,14 @@ public struct AuditRecord: Sendable, Hashable, Codable {
         /// refused sign-in, signed out, exported records); `reviewer` is who, as the sign-in
         /// named them (absent for a sign-in refused before anyone was named).
         case consoleAccess = "console_access"
+        /// A reload was refused and the config in force kept serving (`configRevision`):
+        /// `reason` holds the problems (the first ``AuditRecord/refusedProblemLimit``), `approver`
+        /// who asked, when known.
+        case configRefused = "config_refused"
     }
+
+    /// The most problems a `config_refused` record lists (the rest are counted).
+    public static let refusedProblemLimit = 20
 
     /// A hold's review, as a record about it states it.
     public struct Review: Sendable, Hashable, Codable {

@@ -138,6 +138,10 @@ public protocol AuditLedger: Sendable {
     /// export; `who` as the sign-in named them, when it did.
     func recordConsoleAccess(_ what: String, by who: ReviewerIdentity?, at time: Date) async throws -> AuditRecord
 
+    /// Audits a refused reload: its problems, the revision that kept serving, and who asked when
+    /// that is known.
+    func recordConfigRefused(problems: [String], serving revision: String, by actor: String?, at time: Date) async throws -> AuditRecord
+
     /// How many records the log holds, and how many the newest checkpoint covers.
     func auditSizes() async throws -> (records: Int, checkpointed: Int)
 

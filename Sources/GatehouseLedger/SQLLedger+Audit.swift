@@ -48,6 +48,32 @@ extension SQLLedger {
         }
     }
 
+    public func recordConfigRefused(
+        problems: [String],
+        serving revision: String,
+        by actor: String?,
+        at time: Date
+    ) async throws
+        -> AuditRecord
+    {
+        // Bounded, whatever the file holds: the first problems, each cut short.
+        let listed = problems.prefix(AuditRecord.refusedProblemLimit).map { String($0.prefix(300)) }
+        let more = problems.count > listed.count ? ["and \(problems.count - listed.count) more"] : []
+        return try await store.write { db in
+            try Self.append(
+                AuditRecord(
+                    sequence: 0,
+                    time: time,
+                    kind: .configRefused,
+                    configRevision: revision,
+                    reason: (listed + more).joined(separator: "\n"),
+                    approver: actor
+                ),
+                in: db
+            )
+        }
+    }
+
     public func recordConfigLoaded(
         revision: String,
         file: String,

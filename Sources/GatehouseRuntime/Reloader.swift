@@ -122,6 +122,12 @@ public struct Reloader: Service, CustomStringConvertible {
             let reason = "reload failed (\(problems.count) problem\(problems.count == 1 ? "" : "s")); serving revision \(current.revision.prefix(12))"
             status.failed(reason)
             Counter(label: "gatehouse_reload_failures_total", factory: metrics).increment()
+            // The log keeps every refusal, for the console's history and the auditor.
+            do {
+                _ = try await ledger.recordConfigRefused(problems: problems, serving: current.revision, by: actor, at: clock.now)
+            } catch {
+                logger.error("the refused reload could not be audited", metadata: ["gh.error": .string(String(describing: error))])
+            }
             logger.error("reload failed; the config in force keeps serving", metadata: ["gh.revision": .string(current.revision)])
         }
         let line: String =

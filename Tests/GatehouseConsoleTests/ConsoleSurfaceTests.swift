@@ -438,12 +438,20 @@ import Testing
         let first = String(repeating: "a", count: 64)
         _ = try await ledger.recordConfigLoaded(revision: first, file: "/etc/gatehouse/gatehouse.yaml", sources: old, by: nil, at: Date())
         _ = try await ledger.recordConfigLoaded(revision: config.revision, file: "test.yaml", sources: new, by: "uid 0 (root)", at: Date())
+        _ = try await ledger.recordConfigRefused(
+            problems: ["test.yaml:3:5: error: no channel named '<nowhere>'"],
+            serving: config.revision,
+            by: nil,
+            at: Date()
+        )
         try await withConsole { browser in
             _ = try await browser.signIn(as: "audit-4")
             let page = String(buffer: try await browser.go("/config").body)
             #expect(page.contains("to: [y, z]") && page.contains("••••••"))
             let link = "/config/diff?from=\(first)&amp;to=\(config.revision)"
             #expect(page.contains(link))
+            #expect(page.contains("<li><code>test.yaml:3:5: error: no channel named &#39;&lt;nowhere&gt;&#39;</code></li>"))
+            #expect(page.contains("a signal (SIGHUP)"))
             let diff = try await browser.go(link.replacingOccurrences(of: "&amp;", with: "&"))
             let html = String(buffer: diff.body)
             #expect(diff.status == .ok)

@@ -89,6 +89,10 @@ import Testing
             #expect(await eventually { tg.sent.map(\.channel.name) == ["news"] })
             let loaded = try await records().filter { $0.kind == .configLoaded }
             #expect(loaded.count == 1)
+            // The log keeps the refusal: what was wrong, and what kept serving.
+            let refused = try await records().filter { $0.kind == .configRefused }
+            #expect(refused.count == 1 && refused.first?.configRevision == before)
+            #expect(refused.first?.reason?.contains("no channel named 'nowhere'") == true)
         }
     }
 

@@ -204,6 +204,17 @@ public final class FlakyLedger: Ledger {
         try await ledger.recordConfigLoaded(revision: revision, file: file, sources: sources, by: actor, at: time)
     }
 
+    public func recordConfigRefused(
+        problems: [String],
+        serving revision: String,
+        by actor: String?,
+        at time: Date
+    ) async throws
+        -> AuditRecord
+    {
+        try await ledger.recordConfigRefused(problems: problems, serving: revision, by: actor, at: time)
+    }
+
     public func recordConsoleAccess(_ what: String, by who: ReviewerIdentity?, at time: Date) async throws -> AuditRecord {
         try await ledger.recordConsoleAccess(what, by: who, at: time)
     }
