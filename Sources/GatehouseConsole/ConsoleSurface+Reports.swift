@@ -20,17 +20,18 @@ extension ConsoleSurface {
         return (previous, month)
     }
 
-    func reportPage(_ request: Request, _ signedIn: SignedIn) async throws -> Response {
+    /// Answers with `body`'s page for the report the request's period asks for; a period that
+    /// cannot be read is answered with what is wrong with it.
+    func withReport(_ request: Request, _ signedIn: SignedIn, _ body: (PeriodReport) async throws -> Response) async throws -> Response {
         guard let period = reportPeriod(Self.query(request)) else {
             return message(status: .badRequest, "No such period", "Give the period as two days, from and to, like 2026-11-01.", signedIn)
         }
-        let report = try await PeriodReport.read(
-            from: period.from,
-            to: period.to,
-            reader: reader,
-            by: signedIn.session.person.display,
-            now: clock.now
+        return try await body(
+            try await PeriodReport.read(from: period.from, to: period.to, reader: reader, by: signedIn.session.person.display, now: clock.now)
         )
+    }
+
+    func reportPage(_ report: PeriodReport, _ signedIn: SignedIn) async throws -> Response {
         func table(_ rows: [[String]]) -> [String: Any] {
             ["head": rows.first ?? [], "rows": rows.dropFirst().map { ["cells": $0] }]
         }
@@ -53,17 +54,7 @@ extension ConsoleSurface {
     }
 
     /// The report as a PDF; each download is audited with its period.
-    func reportPDF(_ request: Request, _ signedIn: SignedIn) async throws -> Response {
-        guard let period = reportPeriod(Self.query(request)) else {
-            return message(status: .badRequest, "No such period", "Give the period as two days, from and to, like 2026-11-01.", signedIn)
-        }
-        let report = try await PeriodReport.read(
-            from: period.from,
-            to: period.to,
-            reader: reader,
-            by: signedIn.session.person.display,
-            now: clock.now
-        )
+    func reportPDF(_ report: PeriodReport, _ signedIn: SignedIn) async throws -> Response {
         guard await audit("downloaded the period report \(report.period) as PDF", by: signedIn.session.person) else {
             return message(status: .serviceUnavailable, "Not made", "The audit log cannot record the download now; try again in a moment.", signedIn)
         }

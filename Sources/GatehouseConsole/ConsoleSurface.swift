@@ -119,8 +119,16 @@ public final class ConsoleSurface: Sendable {
             }
         }
         router.get("/config") { request, _ in try await self.page(request, need: .viewer) { try await self.configPage($0) } }
-        router.get("/reports") { request, _ in try await self.page(request, need: .viewer) { try await self.reportPage(request, $0) } }
-        router.get("/reports/pdf") { request, _ in try await self.page(request, need: .viewer) { try await self.reportPDF(request, $0) } }
+        router.get("/reports") { request, _ in
+            try await self.page(request, need: .viewer) { signedIn in
+                try await self.withReport(request, signedIn) { try await self.reportPage($0, signedIn) }
+            }
+        }
+        router.get("/reports/pdf") { request, _ in
+            try await self.page(request, need: .viewer) { signedIn in
+                try await self.withReport(request, signedIn) { try await self.reportPDF($0, signedIn) }
+            }
+        }
         router.get("/config/diff") { request, _ in try await self.page(request, need: .viewer) { try await self.configDiff(request, $0) } }
         router.get("/audit") { request, _ in try await self.page(request, need: .viewer) { try await self.auditPage(request, $0) } }
         router.get("/audit/export") { request, _ in try await self.page(request, need: .viewer) { try await self.export(request, $0) } }
