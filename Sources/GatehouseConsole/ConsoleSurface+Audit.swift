@@ -5,6 +5,10 @@ import Hummingbird
 
 /// The audit log: search, one record with its proof, and exports.
 extension ConsoleSurface {
+    /// How long one page of the audit search looks: a rare match over a large log is found page
+    /// by page, each answered at once.
+    static let searchBudget: Duration = .milliseconds(60)
+
     /// The most records one export holds (narrow the search for more).
     static let exportLimit = 10_000
 
@@ -74,7 +78,8 @@ extension ConsoleSurface {
             frame["notice"] = problem
             return render("audit", frame, values, status: .badRequest)
         }
-        let page = try await reader.search(search, before: before)
+        // A page looks for at most ``searchBudget`` (and 20,000 records); "Older" goes on.
+        let page = try await reader.search(search, before: before, budget: Self.searchBudget)
         let rows: [[String: Any]] = page.records.map(Self.row)
         values["rows"] = rows
         values["hasRows"] = !rows.isEmpty

@@ -8,7 +8,7 @@ import Hummingbird
 extension ConsoleSurface {
     func overview(_ request: Request, _ signedIn: SignedIn) async throws -> Response {
         let span = Self.query(request)["span"].flatMap(TrafficChart.Span.init(rawValue:)) ?? .days
-        let summary = try await ledger.summary()
+        let summary = try await ledger.summary(finished: false)
         let depths = try await ledger.depths()
         let now = clock.now
         let every = (store.current.config.audit?.checkpointEvery).map { Double($0.components.seconds) } ?? 300

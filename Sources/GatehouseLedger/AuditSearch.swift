@@ -23,6 +23,26 @@ public struct AuditSearch: Sendable, Hashable {
 
     public init() {}
 
+    /// Whether a row may match, judged on its bytes: the sender's id appears in the leaf as its
+    /// `sender_id` member (`senderMember`, ``LeafEncoder/member(_:_:)``), and the text in a body
+    /// as stored (case aside). A cheap necessary condition:
+    /// ``matches(_:)`` decides.
+    func mightMatch(_ row: SQLRow, senderMember: Data?) -> Bool {
+        if let senderMember {
+            let leaf: Data = row["leaf"]
+            if leaf.range(of: senderMember) == nil { return false }
+        }
+        if let text {
+            let received: String? = row["received"]
+            let decided: String? = row["decided"]
+            let found = [received, decided].contains { body in
+                body.map { $0.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil } ?? false
+            }
+            if !found { return false }
+        }
+        return true
+    }
+
     func matches(_ stored: StoredRecord) -> Bool {
         let record = stored.record
         if let channel, record.destination != channel, record.origin?.channel != channel { return false }
@@ -54,19 +74,56 @@ extension LedgerReader {
     /// at most `limit` of them, looking at no more than `scan` records, so that a page answers in
     /// bounded time however large the log and however rare the match; ``AuditPage/next`` says
     /// where to go on. Read in one snapshot.
-    public func search(_ search: AuditSearch, before sequence: Int64?, limit: Int = 50, scan: Int = 20_000) async throws -> AuditPage {
+    /// With a `budget`, the page also ends once that long has been spent looking (after the
+    /// chunk in hand): a page answers in bounded time whatever each record costs to judge.
+    public func search(
+        _ search: AuditSearch,
+        before sequence: Int64?,
+        limit: Int = 50,
+        scan: Int = 20_000,
+        budget: Duration? = nil
+    ) async throws -> AuditPage {
         try await store.read { db in
+            let started = ContinuousClock.now
             let (sql, conditions) = Self.searchSQL(search)
+            let senderMember = search.sender.map { LeafEncoder.member("sender_id", $0) }
             var found: [StoredRecord] = []
             var scanned = 0
             var below = sequence ?? Int64.max
-            while found.count < limit, scanned < scan {
-                let chunk = min(1000, scan - scanned)
-                let rows = try SQLRow.fetchAll(db, sql: sql, arguments: SQLArguments([below] + conditions + [Int64(chunk)]))
+            // A time range's records lie between the first and the last sequence of the range, as
+            // the time index finds them: the scan starts at the one and stops at the other.
+            var floor: Int64 = 0
+            if search.since != nil || search.until != nil {
+                var range: [String] = []
+                var bounds: [(any SQLBindable)?] = []
+                if let since = search.since {
+                    range.append("time >= ?")
+                    bounds.append(StoredDate(since))
+                }
+                if let until = search.until {
+                    range.append("time < ?")
+                    bounds.append(StoredDate(until))
+                }
+                guard
+                    let row = try SQLRow.fetchOne(
+                        db,
+                        sql: "SELECT MIN(sequence) AS first, MAX(sequence) AS last FROM audit_record WHERE \(range.joined(separator: " AND "))",
+                        arguments: SQLArguments(bounds)
+                    ), let first = row["first"] as Int64?, let last = row["last"] as Int64?
+                else { return AuditPage(records: [], next: nil, scanned: 0) }
+                below = min(below, last + 1)
+                floor = first
+            }
+            while found.count < limit, scanned < scan, below > floor {
+                let chunk = min(budget == nil ? 1000 : 250, scan - scanned)
+                let rows = try SQLRow.fetchAll(db, sql: sql, arguments: SQLArguments([below, floor] + conditions + [Int64(chunk)]))
                 guard let last = rows.last else { return AuditPage(records: found, next: nil, scanned: scanned) }
                 for row in rows {
                     scanned += 1
                     below = row["sequence"]
+                    // Most records fail a sender's or a text's search on bytes alone, without
+                    // decoding the record.
+                    guard search.mightMatch(row, senderMember: senderMember) else { continue }
                     let stored = try StoredRecord(row)
                     if search.matches(stored) {
                         found.append(stored)
@@ -76,15 +133,17 @@ extension LedgerReader {
                 if rows.count < chunk, below == last["sequence"], found.count < limit {
                     return AuditPage(records: found, next: nil, scanned: scanned)
                 }
+                // At least one chunk, however short the budget.
+                if let budget, ContinuousClock.now - started > budget { break }
             }
-            return AuditPage(records: found, next: below > 1 ? below : nil, scanned: scanned)
+            return AuditPage(records: found, next: below > max(1, floor) ? below : nil, scanned: scanned)
         }
     }
 
-    /// The search's statement, with the arguments of its conditions (the sequence bound comes
-    /// first, the chunk's size last).
+    /// The search's statement, with the arguments of its conditions (the sequence bounds come
+    /// first, below and from, the chunk's size last).
     static func searchSQL(_ search: AuditSearch) -> (sql: String, arguments: [(any SQLBindable)?]) {
-        var conditions = ["a.sequence < ?"]
+        var conditions = ["a.sequence < ?", "a.sequence >= ?"]
         var arguments: [(any SQLBindable)?] = []
         if let since = search.since {
             conditions.append("a.time >= ?")

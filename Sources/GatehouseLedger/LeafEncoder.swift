@@ -20,6 +20,15 @@ struct LeafEncoder {
         return Data(encoder.bytes)
     }
 
+    /// `"name":"value"` as a leaf spells that member: what a search for it looks for in the
+    /// bytes (the key keeps a value from matching another member's).
+    static func member(_ name: StaticString, _ value: String) -> Data {
+        var encoder = LeafEncoder()
+        encoder.empty = true
+        encoder.string(name, value)
+        return Data(encoder.bytes)
+    }
+
     // The keys of each object, written in sorted order (the order of the statements below).
     private mutating func write(_ record: AuditRecord) {
         open("{")

@@ -170,8 +170,17 @@ public protocol ReadableLedger: Sendable {
     /// and state.
     func depths() async throws -> [String: [OutboxJob.State: Int]]
 
-    /// What the ledger holds now, for status lines and metrics.
-    func summary() async throws -> LedgerSummary
+    /// What the ledger holds now, for status lines and metrics; without `finished`, the jobs
+    /// delivered or cancelled are not counted (they are most of the outbox, and counting them
+    /// reads all of it).
+    func summary(finished: Bool) async throws -> LedgerSummary
+}
+
+extension ReadableLedger {
+    /// What the ledger holds now, every job counted (see ``summary(finished:)``).
+    public func summary() async throws -> LedgerSummary {
+        try await summary(finished: true)
+    }
 }
 
 /// A route's way to one destination: what an outbox job is queued on.

@@ -10,10 +10,15 @@ extension SQLLedger {
         }
     }
 
-    public func summary() async throws -> LedgerSummary {
+    public func summary(finished: Bool) async throws -> LedgerSummary {
         try await store.read { db in
             var outbox: [OutboxJob.State: Int] = [:]
-            for row in try SQLRow.fetchAll(db, sql: "SELECT state, COUNT(*) AS count FROM outbox GROUP BY state") {
+            // The open states through the state index; the finished ones only when asked.
+            let states = OutboxJob.State.allCases.filter { finished || ($0 != .delivered && $0 != .cancelled) }
+            for row in try SQLRow.fetchAll(
+                db,
+                sql: "SELECT state, COUNT(*) AS count FROM outbox WHERE state IN (\(states.sql)) GROUP BY state"
+            ) {
                 if let state = OutboxJob.State(rawValue: row["state"]) { outbox[state] = row["count"] }
             }
             let last = try SQLRow.fetchOne(db, sql: "SELECT size, created_at FROM checkpoint ORDER BY size DESC LIMIT 1")

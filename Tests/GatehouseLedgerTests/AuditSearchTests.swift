@@ -66,6 +66,38 @@ import Testing
         #expect(try await reader.search(search, before: nil).records.isEmpty)
     }
 
+    @Test(arguments: LedgerBackend.available) func aTimeRangeFindsItsRecordsAndOnlyThose(_ backend: LedgerBackend) async throws {
+        // Ten crossings an hour apart; the range's records are found between its first and last
+        // sequence, newest first, and a budget spent at once still looks at one chunk.
+        let log = try await backend.open()
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        for hour in 0..<10 {
+            let envelope = Fixtures.envelope(platform: "corp", conversation: "cid", text: "hour \(hour)", sender: "s\(hour % 2)")
+            let crossing = Crossing(
+                route: "news",
+                source: "all-hands",
+                destination: "news",
+                direction: .outbound,
+                verdict: .forward,
+                findings: [],
+                text: "t"
+            )
+            _ = try await log.ledger.commit(
+                Intake(envelope: envelope, crossings: [crossing], configRevision: "rev", receivedAt: start.addingTimeInterval(Double(hour) * 3600))
+            )
+        }
+        var search = AuditSearch()
+        search.since = start.addingTimeInterval(3 * 3600)
+        search.until = start.addingTimeInterval(7 * 3600)
+        let page = try await log.reader.search(search, before: nil, budget: .zero)
+        #expect(page.records.compactMap(\.received) == ["hour 6", "hour 5", "hour 4", "hour 3"] && page.next == nil)
+        search.sender = "s1"
+        #expect(try await log.reader.search(search, before: nil).records.compactMap(\.received) == ["hour 5", "hour 3"])
+        search.since = start.addingTimeInterval(30 * 3600)
+        search.until = nil
+        #expect(try await log.reader.search(search, before: nil).records.isEmpty)
+    }
+
     @Test(arguments: LedgerBackend.available) func pagesGoOnWhereTheLastStoppedAndEachLooksAtABoundedNumber(_ backend: LedgerBackend) async throws {
         let reader = try await log(backend).reader
         let first = try await reader.search(AuditSearch(), before: nil, limit: 4)

@@ -107,3 +107,18 @@ import Testing
         #expect(during.first?.root.count == 64 && during.first?.time == start.addingTimeInterval(60))
     }
 }
+
+/// The counts' hours, read back by arithmetic: the same as the calendar says, leap days included.
+@Suite struct HourSpellingTests {
+    @Test func everyHourReadsBackAsTheCalendarHasIt() throws {
+        var time = Date(timeIntervalSince1970: 0)
+        // Every 3 days, 7 hours and 13 minutes from 1970 to past 2100: every month, leap years, 2100's non-leap February.
+        while time.timeIntervalSince1970 < 4_200_000_000 {
+            let spelled = Traffic.hour(of: time)
+            let start = try #require(Calendar.utc.dateInterval(of: .hour, for: time)?.start)
+            #expect(Traffic.date(ofHour: spelled) == start, "\(spelled)")
+            time = time.addingTimeInterval(3 * 86_400 + 7 * 3600 + 13 * 60)
+        }
+        #expect(Traffic.date(ofHour: "2026-13-01 00") == nil && Traffic.date(ofHour: "2026-12-07") == nil)
+    }
+}

@@ -251,8 +251,8 @@ public final class FlakyLedger: Ledger {
         try await ledger.depths()
     }
 
-    public func summary() async throws -> LedgerSummary {
-        try await ledger.summary()
+    public func summary(finished: Bool) async throws -> LedgerSummary {
+        try await ledger.summary(finished: finished)
     }
 
     public func ping() async throws {
