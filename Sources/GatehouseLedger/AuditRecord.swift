@@ -7,7 +7,7 @@ import GatehouseCore
 /// field names and encoding are part of the on-disk format: add fields, never rename them.
 public struct AuditRecord: Sendable, Hashable, Codable {
     /// What kind of event a record is.
-    public enum Kind: String, Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         /// A crossing was decided (whatever the verdict).
         case crossing
         /// A delivery attempt ended: delivered, deferred for retry, or dead-lettered.

@@ -12,16 +12,19 @@ extension LedgerReader {
         public var time: Date
     }
 
-    /// How many records of each kind the log holds from `since` to before `until`.
+    /// How many records of each kind the log holds from `since` to before `until`: one count
+    /// per kind over the (kind, time) index, which reads no record.
     public func kindCounts(since: Date, until: Date) async throws -> [AuditRecord.Kind: Int] {
         try await store.read { db in
             var counts: [AuditRecord.Kind: Int] = [:]
-            for row in try SQLRow.fetchAll(
-                db,
-                sql: "SELECT kind, COUNT(*) AS n FROM audit_record WHERE time >= ? AND time < ? GROUP BY kind",
-                arguments: [StoredDate(since), StoredDate(until)]
-            ) {
-                if let kind = AuditRecord.Kind(rawValue: row["kind"]) { counts[kind] = row["n"] }
+            for kind in AuditRecord.Kind.allCases {
+                let count =
+                    try Int.fetchOne(
+                        db,
+                        sql: "SELECT COUNT(*) FROM audit_record WHERE kind = ? AND time >= ? AND time < ?",
+                        arguments: [kind.rawValue, StoredDate(since), StoredDate(until)]
+                    ) ?? 0
+                if count > 0 { counts[kind] = count }
             }
             return counts
         }

@@ -1,3 +1,4 @@
+import GatehouseTesting
 import Testing
 
 @testable import GatehouseConsole
@@ -31,7 +32,7 @@ import Testing
     @Test func theScriptIsShortestAndRebuildsBothTexts() throws {
         // Small random texts over a small alphabet (many repeats, the hard case): each diff gives
         // back both texts, with as many edits as their longest common subsequence allows.
-        var generator = SplitMix(seed: 20_261_207)
+        var generator = SplitMix64(seed: 20_261_207)
         for _ in 0..<300 {
             let a = (0..<Int(generator.next() % 12)).map { _ in String(generator.next() % 4) }
             let b = (0..<Int(generator.next() % 12)).map { _ in String(generator.next() % 4) }
@@ -56,17 +57,5 @@ import Testing
             }
         }
         return table[0][0]
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }

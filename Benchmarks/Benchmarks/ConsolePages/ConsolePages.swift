@@ -216,6 +216,7 @@ let benchmarks: @Sendable () -> Void = {
     page("a hold") { "/holds/\($0.hold)" }
     page("outbox") { _ in "/outbox" }
     page("config") { _ in "/config" }
+    page("period report, last month") { _ in "/reports" }
     page("audit log, newest 50") { _ in "/audit" }
     page("audit log, one route and verdict") { _ in "/audit?route=customers-in&verdict=redact" }
     page("audit log, one sender") { _ in "/audit?sender=staff123" }
