@@ -91,9 +91,10 @@ extension LedgerReader {
             var scanned = 0
             var below = sequence ?? Int64.max
             // A time range's records lie between the first and the last sequence of the range, as
-            // the time index finds them: the scan starts at the one and stops at the other.
+            // the time index finds them: the scan starts at the one and stops at the other. (A
+            // kind's records are found through their own index; finding the bounds would cost more.)
             var floor: Int64 = 0
-            if search.since != nil || search.until != nil {
+            if search.since != nil || search.until != nil, search.kind == nil {
                 var range: [String] = []
                 var bounds: [(any SQLBindable)?] = []
                 if let since = search.since {
