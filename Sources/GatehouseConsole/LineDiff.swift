@@ -17,28 +17,31 @@ struct LineDiff {
 
     /// The most edits looked for: texts further apart than this are said to be too different
     /// (the work grows with the square of the edits).
-    static let editLimit = 2_000
+    static let editLimit = 1_000
 
     /// Every line of both texts in order, each kept, removed or added; nil when more than
     /// `limit` edits apart.
     static func lines(from a: [String], to b: [String], limit: Int = editLimit) -> [Line]? {
         let n = a.count
         let m = b.count
-        // v[k] for diagonals k in -(d+1)...(d+1): the furthest x reached on diagonal k. Each round's
-        // starting state is kept (only the diagonals it can reach), to walk back from the end.
-        var v: [Int: Int] = [1: 0]
-        var trace: [[Int: Int]] = []
+        let most = min(n + m, limit)
+        // v[offset + k]: the furthest x reached on diagonal k. Each round's starting state is kept,
+        // only the diagonals -(d+1)...(d+1) it reads, to walk back from the end: the trace holds
+        // about most² numbers in all.
+        let offset = most + 1
+        var v = [Int](repeating: 0, count: 2 * most + 3)
+        var trace: [[Int]] = []
         var found = false
-        for d in 0...min(n + m, limit) {
-            trace.append(v)
+        for d in 0...most {
+            trace.append(Array(v[(offset - d - 1)...(offset + d + 1)]))
             for k in stride(from: -d, through: d, by: 2) {
-                var x = k == -d || (k != d && (v[k - 1] ?? -1) < (v[k + 1] ?? -1)) ? (v[k + 1] ?? 0) : (v[k - 1] ?? 0) + 1
+                var x = k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1]) ? v[offset + k + 1] : v[offset + k - 1] + 1
                 var y = x - k
                 while x < n, y < m, a[x] == b[y] {
                     x += 1
                     y += 1
                 }
-                v[k] = x
+                v[offset + k] = x
                 if x >= n, y >= m {
                     found = true
                     break
@@ -51,10 +54,11 @@ struct LineDiff {
         var y = m
         var reversed: [Line] = []
         for d in stride(from: trace.count - 1, through: 0, by: -1) {
+            // trace[d][d + 1 + k] is v[k] as round d began.
             let v = trace[d]
             let k = x - y
-            let previous = k == -d || (k != d && (v[k - 1] ?? -1) < (v[k + 1] ?? -1)) ? k + 1 : k - 1
-            let previousX = v[previous] ?? 0
+            let previous = k == -d || (k != d && v[d + k] < v[d + k + 2]) ? k + 1 : k - 1
+            let previousX = v[d + 1 + previous]
             let previousY = previousX - previous
             while x > previousX, y > previousY {
                 reversed.append(Line(kind: .same, old: x, new: y, text: a[x - 1]))

@@ -32,15 +32,13 @@ public struct AuditSearch: Sendable, Hashable {
             let leaf: Data = row["leaf"]
             if leaf.range(of: senderMember) == nil { return false }
         }
-        if let text {
-            let received: String? = row["received"]
-            let decided: String? = row["decided"]
-            let found = [received, decided].contains { body in
-                body.map { $0.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil } ?? false
-            }
-            if !found { return false }
-        }
+        if let text, !Self.contains(text, in: [row["received"], row["decided"]]) { return false }
         return true
+    }
+
+    /// Whether any of the bodies holds `text`, case and accents aside.
+    static func contains(_ text: String, in bodies: [String?]) -> Bool {
+        bodies.contains { body in body.map { $0.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil } ?? false }
     }
 
     func matches(_ stored: StoredRecord) -> Bool {
@@ -48,12 +46,7 @@ public struct AuditSearch: Sendable, Hashable {
         if let channel, record.destination != channel, record.origin?.channel != channel { return false }
         if let check, !(record.findings ?? []).contains(where: { $0.check == check }) { return false }
         if let sender, record.origin?.senderID != sender { return false }
-        if let text {
-            let found = [stored.received, stored.decided].contains { body in
-                body.map { $0.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil } ?? false
-            }
-            if !found { return false }
-        }
+        if let text, !Self.contains(text, in: [stored.received, stored.decided]) { return false }
         return true
     }
 }
