@@ -150,10 +150,13 @@ let package = Package(
             dependencies: ["GatehouseCommands", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // Bounds how many tests run at once (see its source); linked into the test binary through
+        // GatehouseTesting.
+        .target(name: "GatehouseTestingWidth", path: "Tests/Support/GatehouseTestingWidth"),
         .target(
             name: "GatehouseTesting",
             dependencies: [
-                "GatehouseCore", "GatehouseLedger",
+                "GatehouseCore", "GatehouseLedger", "GatehouseTestingWidth",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

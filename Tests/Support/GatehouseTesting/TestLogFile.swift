@@ -9,7 +9,7 @@ enum TestLogFile {
     private static let handle: Mutex<FileHandle?> = Mutex(
         {
             guard let path = ProcessInfo.processInfo.environment["GATEHOUSE_TEST_LOG"], !path.isEmpty else { return nil }
-            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
             let handle = FileHandle(forWritingAtPath: path)
             _ = try? handle?.seekToEnd()
             return handle
