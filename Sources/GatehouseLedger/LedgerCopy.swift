@@ -12,6 +12,7 @@ public enum LedgerCopy {
         ("audit_record", "sequence", ["time"]),
         ("audit_leaf_hash", "sequence", []),
         ("checkpoint", "size", ["created_at"]),
+        ("audit_subtree", "height, position", []),
         ("content", "record", []),
         ("outbox", "id", ["not_before", "created_at", "leased_until", "decided_at"]),
         ("message_map", "origin_platform, origin_conversation, origin_message, destination, part", []),

@@ -9,19 +9,12 @@ extension LedgerReader {
     }
 
     static func proof(of sequence: Int64, in db: any SQLSession) throws -> String {
-        let (checkpoint, leaf, hashes) = try { () throws -> (SQLRow?, Data?, [MerkleTree.Hash]) in
-            let checkpoint = try SQLRow.fetchOne(
-                db,
-                sql: "SELECT size, note FROM checkpoint WHERE size >= ? ORDER BY size DESC LIMIT 1",
-                arguments: [sequence]
-            )
-            let leaf = try Data.fetchOne(db, sql: "SELECT leaf FROM audit_record WHERE sequence = ?", arguments: [sequence])
-            guard let checkpoint else { return (nil, leaf, []) }
-            let size: Int64 = checkpoint["size"]
-            let hashes = try Data.fetchAll(db, sql: "SELECT hash FROM audit_leaf_hash WHERE sequence <= ? ORDER BY sequence", arguments: [size])
-                .compactMap { MerkleTree.Hash(bytes: $0) }
-            return (checkpoint, leaf, hashes)
-        }()
+        let checkpoint = try SQLRow.fetchOne(
+            db,
+            sql: "SELECT size, note FROM checkpoint WHERE size >= ? ORDER BY size DESC LIMIT 1",
+            arguments: [sequence]
+        )
+        let leaf = try Data.fetchOne(db, sql: "SELECT leaf FROM audit_record WHERE sequence = ?", arguments: [sequence])
         guard let leaf else { throw LedgerError.missing("there is no record \(sequence)") }
         guard let checkpoint else {
             throw LedgerError.missing("no checkpoint covers record \(sequence) yet; the daemon writes one every checkpoint_every")
@@ -29,7 +22,9 @@ extension LedgerReader {
         let size: Int = checkpoint["size"]
         let note: String = checkpoint["note"]
         let index = Int(sequence) - 1
-        guard hashes.count == size, let path = MerkleTree.inclusionProof(index: index, leafHashes: hashes),
+        // From the stored subtrees and two blocks of leaf hashes (AuditSubtrees), not every leaf.
+        let path = try AuditSubtrees.inclusionProof(index: index, size: size, in: db)
+        guard let path,
             let parsed = try? Checkpoint(parsing: SignedNote(parsing: note).text),
             let root = MerkleTree.Hash(bytes: parsed.rootHash),
             MerkleTree.verifyInclusion(leafHash: MerkleTree.leafHash(leaf), index: index, size: size, proof: path, root: root)

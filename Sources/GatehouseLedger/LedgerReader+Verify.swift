@@ -80,12 +80,18 @@ extension LedgerReader {
     ///   - progress: called now and then with (records read, records in the log).
     public func verify(verifiers: [NoteVerifier] = [], origin: String? = nil, progress: ((Int, Int) -> Void)? = nil) throws -> AuditVerification {
         var result = AuditVerification(records: 0, checkpoints: 0, signaturesChecked: !verifiers.isEmpty)
-        let (checkpoints, total) = try store.readNow { db in
+        let (checkpoints, total, subtreeRows) = try store.readNow { db in
             (
                 try SQLRow.fetchAll(db, sql: "SELECT size, root, note FROM checkpoint ORDER BY size"),
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_record") ?? 0
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_record") ?? 0,
+                try SQLRow.fetchAll(db, sql: "SELECT height, position, hash FROM audit_subtree")
             )
         }
+        // The stored subtree hashes the proofs are built from (AuditSubtrees): a wrong one could
+        // never pass off a false proof (each is checked against a signed root), but it would make
+        // true ones fail, so it is named here.
+        var subtrees: [Int: [Int: Data]] = [:]
+        for row in subtreeRows { subtrees[row["height"], default: [:]][row["position"]] = row["hash"] }
         // Every checkpoint first: its note must be well formed, signed (when keys are given) and
         // agree with the size and root stored beside it.
         var expected: [(size: Int, root: [UInt8])] = []
@@ -129,7 +135,18 @@ extension LedgerReader {
                     result.problem = (sequence, "record \(sequence) was changed after it was written (its leaf no longer matches its hash)")
                     return false
                 }
-                accumulator.append(leafHash: batch.hashes[index])
+                var wrongSubtree: (height: Int, position: Int)?
+                accumulator.append(leafHash: batch.hashes[index]) { height, position, hash in
+                    if let stored = subtrees[height]?[position], stored != Data(hash.bytes) { wrongSubtree = (height, position) }
+                }
+                if let (height, position) = wrongSubtree {
+                    let first = position << height + 1
+                    result.problem = (
+                        nil,
+                        "the stored hash of records \(first)…\(first + 1 << height - 1) (kept for inclusion proofs) is wrong: proofs through it would fail; the records themselves are intact up to \(accumulator.size)"
+                    )
+                    return false
+                }
                 result.records = accumulator.size
                 if next < expected.count, expected[next].size == accumulator.size {
                     guard accumulator.root().bytes == expected[next].root else {

@@ -315,6 +315,22 @@ enum LedgerSchema {
             // not by reading a month of records.
             try db.execute(sql: "CREATE INDEX audit_record_kind_time ON audit_record (kind, time)")
         }
+        migrator.registerMigration("v27-audit-subtree") { db in
+            // The hash of every complete subtree of 2^8, 2^16, … leaves, so that an inclusion proof
+            // is built from a few stored hashes and at most two blocks of leaf hashes, not from
+            // every leaf. Filled by each checkpoint as its tree takes in new leaves (the first one
+            // after the ledger opens takes in all of them, which fills a log older than the table).
+            try db.execute(
+                sql: """
+                    CREATE TABLE audit_subtree (
+                        height INTEGER NOT NULL,
+                        position INTEGER NOT NULL,
+                        hash BLOB NOT NULL,
+                        PRIMARY KEY (height, position)
+                    ) WITHOUT ROWID
+                    """
+            )
+        }
         return migrator
     }
 }

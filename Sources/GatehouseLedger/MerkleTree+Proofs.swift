@@ -8,23 +8,31 @@ extension MerkleTree {
     /// Costs one hash per leaf (it recomputes the sibling subtrees from the leaves).
     public static func inclusionProof(index: Int, leafHashes: some RandomAccessCollection<Hash>) -> [Hash]? {
         withContiguousLeaves(leafHashes) { leaves in
-            guard index >= 0, index < leaves.count else { return nil }
-            var proof: [Hash] = []
-            // Walk down from the whole tree to the leaf, collecting the sibling subtree at each
-            // split; the path lists them bottom up, so reverse at the end.
-            var range = 0..<leaves.count
-            while range.count > 1 {
-                let split = range.lowerBound + largestPowerOfTwo(below: range.count)
-                if index < split {
-                    proof.append(subtreeRoot(leaves, split..<range.upperBound))
-                    range = range.lowerBound..<split
-                } else {
-                    proof.append(subtreeRoot(leaves, range.lowerBound..<split))
-                    range = split..<range.upperBound
-                }
-            }
-            return proof.reversed()
+            inclusionProof(index: index, size: leaves.count) { subtreeRoot(leaves, $0) }
         }
+    }
+
+    /// PATH(m, D[0:n]) for leaf `index` of a tree of `size` leaves, with `root` giving MTH over
+    /// each range of leaves the path needs (one per level, each a subtree of the RFC 6962 split:
+    /// a range of 2^k leaves starts at a multiple of 2^k, and one of fewer than 2^k lies inside
+    /// such an aligned block). `nil` unless `0 <= index < size`.
+    public static func inclusionProof(index: Int, size: Int, root: (Range<Int>) throws -> Hash) rethrows -> [Hash]? {
+        guard index >= 0, index < size else { return nil }
+        var proof: [Hash] = []
+        // Walk down from the whole tree to the leaf, collecting the sibling subtree at each
+        // split; the path lists them bottom up, so reverse at the end.
+        var range = 0..<size
+        while range.count > 1 {
+            let split = range.lowerBound + largestPowerOfTwo(below: range.count)
+            if index < split {
+                proof.append(try root(split..<range.upperBound))
+                range = range.lowerBound..<split
+            } else {
+                proof.append(try root(range.lowerBound..<split))
+                range = split..<range.upperBound
+            }
+        }
+        return proof.reversed()
     }
 
     /// Whether `proof` shows that `leafHash` is leaf `index` of the tree of `size` leaves with

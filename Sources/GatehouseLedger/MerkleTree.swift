@@ -219,17 +219,30 @@ public struct MerkleAccumulator: Sendable {
 
     /// Appends the next leaf, given its hash (``MerkleTree/leafHash(_:)``).
     public mutating func append(leafHash: MerkleTree.Hash) {
+        append(leafHash: leafHash) { _, _, _ in }
+    }
+
+    /// Appends the next leaf and hands `completed` every subtree the leaf completes: its height
+    /// (log2 of its leaf count, from 1), its position among the subtrees of that height (the
+    /// first covers leaves 0..<2^height) and its hash, smallest first.
+    public mutating func append(
+        leafHash: MerkleTree.Hash,
+        completed: (_ height: Int, _ position: Int, _ hash: MerkleTree.Hash) throws -> Void
+    ) rethrows {
         subtrees.append(leafHash)
+        size += 1
         // Each trailing one bit of the old size is a subtree as large as the one just completed:
         // merge them, as a carry ripples through a binary counter.
-        var carries = size
+        var carries = size - 1
+        var height = 0
         while carries & 1 == 1 {
             let right = subtrees.removeLast()
             let last = subtrees.count - 1
             subtrees[last] = MerkleTree.nodeHash(subtrees[last], right)
             carries >>= 1
+            height += 1
+            try completed(height, (size >> height) - 1, subtrees[last])
         }
-        size += 1
     }
 
     /// Appends the next leaf, hashing it first.

@@ -39,7 +39,8 @@ extension SQLLedger {
     /// C2SP tlog-checkpoint format. Returns nil when the log has not grown since the last one.
     ///
     /// The root extends the in-memory tree with the leaf hashes appended since the last call (all
-    /// of them, once, after the ledger is opened).
+    /// of them, once, after the ledger is opened), storing each complete subtree of 2^8, 2^16, …
+    /// leaves on the way for the inclusion proofs (``AuditSubtrees``).
     public func checkpoint(origin: String, signer: NoteSigner, at time: Date) async throws -> (checkpoint: Checkpoint, note: String)? {
         try await store.write { db -> (checkpoint: Checkpoint, note: String)? in
             let last = try Int64.fetchOne(db, sql: "SELECT MAX(size) FROM checkpoint") ?? 0
@@ -51,10 +52,14 @@ extension SQLLedger {
                     sql: "SELECT hash FROM audit_leaf_hash WHERE sequence > ? ORDER BY sequence LIMIT 10000",
                     arguments: [accumulator.size]
                 )
+                var completed: [AuditSubtrees.Node] = []
                 for hash in hashes {
                     guard let leafHash = MerkleTree.Hash(bytes: hash) else { throw LedgerError.corrupt("a stored leaf hash is not 32 bytes") }
-                    accumulator.append(leafHash: leafHash)
+                    accumulator.append(leafHash: leafHash) { height, position, hash in
+                        if AuditSubtrees.kept(height: height) { completed.append(.init(height: height, position: position, hash: hash)) }
+                    }
                 }
+                try AuditSubtrees.store(completed, in: db)
                 if hashes.count < 10000 { break }
             }
             // Kept even when no checkpoint follows: these leaves need not be read again.

@@ -267,6 +267,19 @@ enum PostgresSchema {
             CREATE INDEX audit_record_kind_time ON audit_record (kind, time);
             """
         ),
+        (
+            "v27-audit-subtree",
+            """
+            -- The hash of every complete subtree of 2^8, 2^16, … leaves, filled by each checkpoint:
+            -- an inclusion proof reads a few of them instead of every leaf hash.
+            CREATE TABLE audit_subtree (
+                height INTEGER NOT NULL,
+                position BIGINT NOT NULL,
+                hash BYTEA NOT NULL,
+                PRIMARY KEY (height, position)
+            );
+            """
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its transaction. Instances starting
