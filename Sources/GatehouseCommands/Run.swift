@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import Foundation
 import GatehouseConfig
 import GatehouseConsole
 import GatehouseCore
@@ -54,6 +55,7 @@ struct Run: AsyncParsableCommand {
         // Where this instance hands over what it receives after losing the lease.
         var handover: Handover?
         var lock: StateLock?
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         if let database = config.database {
             // Several instances on one PostgreSQL ledger take turns: this one waits as a standby
             // until it holds the lease, and every write it makes from then on checks it.
@@ -73,8 +75,26 @@ struct Run: AsyncParsableCommand {
                 "gatehouse standing by for the ledger's lease",
                 metadata: ["gh.state": .string(database.location.description), "gh.instance": .string(lease.holder)]
             )
-            guard let held = try await standby.run() else {
+            // The console serves read-only meanwhile, its uses audited by the active instance.
+            let console = try Self.standbyConsole(
+                for: config,
+                ledger: ledger,
+                relay: handed,
+                role: standby.role,
+                instance: lease.holder,
+                httpClient: httpClient,
+                logger: logger
+            )
+            let taken: LedgerLease.Held?
+            do {
+                taken = try await standby.run(extras: console.map { [$0] } ?? [])
+            } catch {
+                try? await httpClient.shutdown()
+                throw error
+            }
+            guard let held = taken else {
                 logger.info("gatehouse stopped while standing by")
+                try await httpClient.shutdown()
                 return
             }
             lease.fence(held)
@@ -89,7 +109,6 @@ struct Run: AsyncParsableCommand {
             ledger = try SQLLedger(directory: config.state, contentKey: contentKey)
         }
         defer { withExtendedLifetime(lock) {} }
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             // One registry for the whole process: what the gateway counts and what the adapters
             // count (through the metrics system) both show on /metrics.
@@ -139,6 +158,49 @@ struct Run: AsyncParsableCommand {
             throw error
         }
         try await httpClient.shutdown()
+    }
+
+    /// A standby's console, when the config has `listen.console`: every page read-only, each use
+    /// audited by the active instance through the admin relay (refused when none answers).
+    static func standbyConsole(
+        for config: GatewayConfig,
+        ledger: SQLLedger,
+        relay: AdminRelay,
+        role: Standby.Role,
+        instance: String,
+        httpClient: HTTPClient,
+        logger: Logger
+    ) throws -> (any Service)? {
+        guard let section = config.console, let address = config.listen.console, let listen = HostPort(address),
+            let signIn = AdapterFactory.signIn(for: config, httpClient: httpClient, logger: logger)
+        else { return nil }
+        // The relay's caller is this instance; the person is in the request.
+        let caller = ReviewerIdentity(via: .unix, id: String(getuid()), name: instance)
+        let standby = ConsoleStandby(instance: instance, activeInstance: { role.activeInstance }) { what, person in
+            let body = try AdminWire.encoder.encode(AdminWire.ConsoleAccess(what: what, person: person))
+            let id = try await relay.submit(
+                method: "POST",
+                path: "/console/access",
+                body: body,
+                caller: String(decoding: try JSONEncoder().encode(caller), as: UTF8.self),
+                origin: instance
+            )
+            guard let answer = try await relay.waitForAnswer(id), (200..<300).contains(answer.status) else {
+                throw CommandFailure("the active instance (\(role.activeInstance ?? "none")) did not record the console use")
+            }
+        }
+        let surface = try ConsoleSurface(
+            console: section,
+            listen: listen,
+            store: ConfigStore(config),
+            ledger: ledger,
+            reader: LedgerReader(store: ledger.store),
+            standby: standby,
+            signIn: signIn,
+            logger: logger
+        )
+        logger.info("the console listens, read-only while this instance stands by", metadata: ["gh.listen": .string(address)])
+        return surface.service()
     }
 
     /// The web console's listener, when the config has `listen.console`.

@@ -57,6 +57,7 @@ enum ConsoleAssets {
         form.act{display:flex;gap:.3rem;margin:.15rem 0}
         form.act input{font:inherit;padding:.25rem .4rem;border:1px solid var(--line);border-radius:.3rem;min-width:6rem}
         .notice{background:#e8f1fd;border:1px solid #b7cff3;padding:.6rem .8rem;border-radius:.4rem}
+        .standby{background:#fff4e0;border:1px solid #f0c97a;padding:.6rem .8rem;border-radius:.4rem}
         .signin{max-width:30rem;margin:4rem auto;background:#fff;border:1px solid var(--line);border-radius:.5rem;padding:1.5rem}
         @media (max-width:40rem){.holds th:nth-child(4),.holds td:nth-child(4){display:none}.bar{gap:.4rem}.signout .who{display:none}
         table{display:block;overflow-x:auto}nav{order:3;flex-basis:100%;flex-wrap:wrap;gap:.8rem}.signout{margin-left:auto}main{padding:.6rem}}

@@ -150,7 +150,7 @@ extension ConsoleSurface {
             return message(
                 status: .serviceUnavailable,
                 "Not exported",
-                "The audit log cannot record the export now; try again in a moment.",
+                unaudited("the export"),
                 signedIn
             )
         }

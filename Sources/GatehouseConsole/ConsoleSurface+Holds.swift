@@ -108,7 +108,7 @@ extension ConsoleSurface {
             "createdISO": Self.iso(job.createdAt), "text": job.text, "findings": findings, "hasFindings": !findings.isEmpty,
             "attachments": attachments, "hasAttachments": !attachments.isEmpty, "links": links, "hasLinks": !links.isEmpty,
             "votes": votes, "hasVotes": !votes.isEmpty,
-            "mayDecide": job.state == .held && signedIn.may(.reviewer),
+            "mayDecide": job.state == .held && signedIn.may(.reviewer) && reviews != nil,
         ]
         if let sender = crossing?.origin?.senderID { values["sender"] = sender }
         if let review {
@@ -134,6 +134,7 @@ extension ConsoleSurface {
         default: return message(status: .badRequest, "Refused", "Say approve or reject.", signedIn)
         }
         let reason = String((form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
+        guard let reviews else { return message(status: .conflict, "Read-only", standby?.banner ?? "Holds are decided elsewhere.", signedIn) }
         let notice: String
         switch try await reviews.decide(job: id, by: signedIn.session.person, approve: approve, reason: reason) {
         case .recorded(let outcome):

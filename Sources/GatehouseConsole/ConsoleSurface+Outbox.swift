@@ -23,7 +23,7 @@ extension ConsoleSurface {
         }
         let values: [String: Any] = [
             "dead": dead.map(row), "hasDead": !dead.isEmpty, "scheduled": scheduled.map(row), "hasScheduled": !scheduled.isEmpty,
-            "mayAct": signedIn.may(.admin),
+            "mayAct": signedIn.may(.admin) && actions != nil,
         ]
         var frame = frame("Outbox", signedIn, at: "Outbox")
         frame["notice"] = notice
@@ -36,6 +36,7 @@ extension ConsoleSurface {
         let reason = String((form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(500))
         guard !reason.isEmpty else { return try await outbox(signedIn, notice: "Give a reason: it goes into the audit log.") }
         let approver = signedIn.session.person.display
+        guard let actions else { return message(status: .conflict, "Read-only", standby?.banner ?? "Jobs are acted on elsewhere.", signedIn) }
         let outcome: OutboxActions.Outcome
         switch action {
         case "retry": outcome = try await actions.decideDead(id, retry: true, by: approver, reason: reason)

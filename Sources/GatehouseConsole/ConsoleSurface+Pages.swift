@@ -65,12 +65,17 @@ extension ConsoleSurface {
         guard signedIn.may(need) else {
             return message(status: .forbidden, "Not allowed", "This needs the \(need.rawValue) role; you are a \(signedIn.role.rawValue).", signedIn)
         }
+        // A standby changes nothing; signing out (audited through the active instance) is all.
+        if let standby, request.uri.path != "/signout" {
+            return message(status: .conflict, "Read-only", standby.banner, signedIn)
+        }
         return try await body(signedIn, form)
     }
 
     /// The fields every page's layout reads.
     func frame(_ title: String, _ signedIn: SignedIn?, at section: String? = nil, holdsWaiting: Int? = nil) -> [String: Any] {
         var frame: [String: Any] = ["title": title, "revision": String(store.current.config.revision.prefix(12))]
+        if let standby { frame["standby"] = standby.banner }
         if let signedIn {
             frame["signedIn"] = true
             frame["csrf"] = signedIn.session.csrf

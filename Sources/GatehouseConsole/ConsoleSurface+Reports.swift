@@ -56,7 +56,7 @@ extension ConsoleSurface {
     /// The report as a PDF; each download is audited with its period.
     func reportPDF(_ report: PeriodReport, _ signedIn: SignedIn) async throws -> Response {
         guard await audit("downloaded the period report \(report.period) as PDF", by: signedIn.session.person) else {
-            return message(status: .serviceUnavailable, "Not made", "The audit log cannot record the download now; try again in a moment.", signedIn)
+            return message(status: .serviceUnavailable, "Not made", unaudited("the download"), signedIn)
         }
         let name = "gatehouse-report-\(PeriodReport.day(report.from))-\(PeriodReport.day(report.to.addingTimeInterval(-1))).pdf"
         var response = Response(

@@ -69,7 +69,7 @@ extension ConsoleSurface {
             return message(
                 status: .serviceUnavailable,
                 "Sign-in failed",
-                "The audit log cannot be written now; try again in a moment.",
+                unaudited("the sign-in"),
                 nil,
                 again: true
             )
@@ -94,7 +94,7 @@ extension ConsoleSurface {
             return message(status: .forbidden, "Sign-in failed", "This link is unknown, used or expired; ask for another on the admin socket.", nil)
         }
         guard await audit("signed in with a break-glass link as admin", by: person) else {
-            return message(status: .serviceUnavailable, "Sign-in failed", "The audit log cannot be written now; try again in a moment.", nil)
+            return message(status: .serviceUnavailable, "Sign-in failed", unaudited("the sign-in"), nil)
         }
         let (cookie, _) = await sessions.open(person, role: .admin, breakGlass: true)
         logger.warning("console sign-in with a break-glass link", metadata: ["gh.actor": .string(person.display)])
@@ -115,11 +115,24 @@ extension ConsoleSurface {
         }
     }
 
+    /// Why `what` was not done: its audit record could not be written.
+    func unaudited(_ what: String) -> String {
+        guard let standby else { return "The audit log cannot record \(what) now; try again in a moment." }
+        let active = standby.activeInstance().map { "the active instance (\($0))" } ?? "an active instance (none holds the lease now)"
+        return
+            "This instance stands by and writes no audit record itself; \(what) needs \(active) to record it, and it did not answer. Try again in a moment."
+    }
+
     /// Audits a use of the console; whether it was written (a failure is logged).
     @discardableResult
     func audit(_ what: String, by person: ReviewerIdentity?) async -> Bool {
         do {
-            _ = try await ledger.recordConsoleAccess(what, by: person, at: clock.now)
+            if let standby {
+                // A standby must not write the ledger: the active instance appends the record.
+                try await standby.record(what, person)
+            } else {
+                _ = try await ledger.recordConsoleAccess(what, by: person, at: clock.now)
+            }
             return true
         } catch {
             logger.error(

@@ -21,8 +21,11 @@ public final class ConsoleSurface: Sendable {
     let ledger: any Ledger
     /// The audit log as `gatehouse audit` reads it (search, records, proofs), on the same store.
     let reader: LedgerReader
-    let reviews: Reviews
-    let actions: OutboxActions
+    /// The decisions and actions the forms take; nil on a standby, which changes nothing.
+    let reviews: Reviews?
+    let actions: OutboxActions?
+    /// Set on a standby instance: pages read-only, uses audited by the active instance.
+    let standby: ConsoleStandby?
     /// How reloads went (failures since start, the last one's problems).
     let reloads: ReloadStatus?
     /// Break-glass links the admin socket issued.
@@ -43,7 +46,7 @@ public final class ConsoleSurface: Sendable {
     /// The most holds one page lists.
     static let listLimit = 200
 
-    public init(
+    public convenience init(
         console: GatewayConfig.Console,
         listen: HostPort,
         store: ConfigStore,
@@ -57,11 +60,75 @@ public final class ConsoleSurface: Sendable {
         clock: WallClock = .system,
         logger: Logger
     ) throws {
+        try self.init(
+            console: console,
+            listen: listen,
+            store: store,
+            ledger: ledger,
+            reader: reader,
+            reviews: reviews,
+            actions: actions,
+            standby: nil,
+            reloads: reloads,
+            links: links,
+            signIn: signIn,
+            clock: clock,
+            logger: logger
+        )
+    }
+
+    /// The console of a standby instance: every page, read-only, with a line naming the active
+    /// instance; sign-ins, sign-outs and downloads are audited through `standby` (by the active
+    /// instance), and refused when it cannot.
+    public convenience init(
+        console: GatewayConfig.Console,
+        listen: HostPort,
+        store: ConfigStore,
+        ledger: any Ledger,
+        reader: LedgerReader,
+        standby: ConsoleStandby,
+        signIn: any ConsoleSignIn,
+        clock: WallClock = .system,
+        logger: Logger
+    ) throws {
+        try self.init(
+            console: console,
+            listen: listen,
+            store: store,
+            ledger: ledger,
+            reader: reader,
+            reviews: nil,
+            actions: nil,
+            standby: standby,
+            reloads: nil,
+            links: nil,
+            signIn: signIn,
+            clock: clock,
+            logger: logger
+        )
+    }
+
+    private init(
+        console: GatewayConfig.Console,
+        listen: HostPort,
+        store: ConfigStore,
+        ledger: any Ledger,
+        reader: LedgerReader,
+        reviews: Reviews?,
+        actions: OutboxActions?,
+        standby: ConsoleStandby?,
+        reloads: ReloadStatus?,
+        links: SignInLinks?,
+        signIn: any ConsoleSignIn,
+        clock: WallClock,
+        logger: Logger
+    ) throws {
         self.store = store
         self.ledger = ledger
         self.reader = reader
         self.reviews = reviews
         self.actions = actions
+        self.standby = standby
         self.reloads = reloads
         self.links = links
         self.signIn = signIn

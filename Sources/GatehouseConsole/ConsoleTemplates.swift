@@ -46,6 +46,7 @@ enum ConsoleTemplates {
         {{/signedIn}}
         </header>
         <main>
+        {{#standby}}<p class="standby" role="note">{{standby}}</p>{{/standby}}
         {{#notice}}<p class="notice" role="status">{{notice}}</p>{{/notice}}
         {{$body}}{{/body}}
         </main>

@@ -142,6 +142,7 @@ public struct AdminSurface: Sendable {
         router.post("/withdrawals") { request, context in try await withdraw(request, context) }
         router.post("/subjects/erase") { request, context in try await erase(request, context) }
         router.post("/console/link") { _, context in try await signInLink(context) }
+        router.post("/console/access") { request, context in try await consoleAccess(request, context) }
         router.post("/reload") { _, context in
             guard let reloader else { return failure(.serviceUnavailable, "this gateway cannot reload its config") }
             // Fail closed: the rules do not change in no one's name.
@@ -150,6 +151,22 @@ public struct AdminSurface: Sendable {
             return try json(Self.answer(await reloader.reload(by: who)))
         }
         return router
+    }
+
+    /// Audits a use of a standby's console, handed over through the database: only a standby asks
+    /// this (a request on this instance's own socket is refused), as its console names the person.
+    private func consoleAccess(_ request: Request, _ context: AdminContext) async throws -> Response {
+        guard let standby = context.forwarded else { return failure(.forbidden, "only a standby's console hands over console uses") }
+        let body = try await request.body.collect(upTo: 16 << 10)
+        guard let access = try? AdminWire.decoder.decode(AdminWire.ConsoleAccess.self, from: Data(buffer: body)),
+            !access.what.isEmpty, access.what.utf8.count <= AdminWire.consoleAccessLimit
+        else { return failure(.badRequest, "a console use needs {\"what\": \"…\", \"person\": …}") }
+        let record = try await ledger.recordConsoleAccess(
+            "\(access.what) (on the standby's console, \(standby.name ?? standby.id))",
+            by: access.person,
+            at: clock.now
+        )
+        return try json(["sequence": record.sequence])
     }
 
     /// A break-glass link to the console for the caller (fail closed: nobody named, no link), audited.

@@ -262,4 +262,19 @@ public enum AdminWire {
         public var url: String
         public var expires: Date
     }
+
+    /// A use of a standby's console, for the active instance to audit (a standby writes no
+    /// record itself): what was done and by whom (nil for a refused sign-in of no one known).
+    public struct ConsoleAccess: Codable, Sendable {
+        public var what: String
+        public var person: ReviewerIdentity?
+
+        public init(what: String, person: ReviewerIdentity?) {
+            self.what = what
+            self.person = person
+        }
+    }
+
+    /// The longest ``ConsoleAccess/what`` taken.
+    public static let consoleAccessLimit = 1_000
 }

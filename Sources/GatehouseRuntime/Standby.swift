@@ -52,12 +52,14 @@ public final class Standby: Sendable {
         self.interval = lease.duration / 5
     }
 
-    /// Waits for the lease, serving as a standby meanwhile; the lease as taken, or nil when the
-    /// process was asked to stop first (SIGTERM, SIGINT).
-    public func run() async throws -> LedgerLease.Held? {
+    /// Waits for the lease, serving as a standby meanwhile (with `extras` beside: the read-only
+    /// console), all stopped once the lease is taken; the lease as taken, or nil when the process
+    /// was asked to stop first (SIGTERM, SIGINT).
+    public func run(extras: [any Service] = []) async throws -> LedgerLease.Held? {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: Seeker(standby: self), successTerminationBehavior: .gracefullyShutdownGroup)
         ]
+        services += extras.map { .init(service: $0) }
         if let listen = config.listen.http.flatMap(HostPort.init) {
             let health = HealthSurface(
                 listen: listen,

@@ -69,13 +69,11 @@ import Testing
         }
     }
 
-    @Test func theAdminAPIAnswersQuestionsButDecidesNothingForSomeoneItCannotName() async throws {
-        let ledger = try Fixtures.memoryLedger()
-        let config = try ConfigLoader(environment: [:]).load(yaml: GatewayTests.yaml, file: "test.yaml")
+    static func admin(_ ledger: SQLLedger, _ config: GatewayConfig) -> AdminSurface {
         let store = ConfigStore(config)
         let dispatcher = Dispatcher(store: store, ledger: ledger, adapters: [], logger: quietLogger("test"))
         let scheduler = Scheduler(ledger: ledger, dispatcher: dispatcher, logger: quietLogger("test"))
-        let admin = AdminSurface(
+        return AdminSurface(
             path: "/nonexistent/admin.sock",
             store: store,
             ledger: ledger,
@@ -94,6 +92,12 @@ import Testing
             ready: StartSignal(),
             logger: quietLogger("test")
         )
+    }
+
+    @Test func theAdminAPIAnswersQuestionsButDecidesNothingForSomeoneItCannotName() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        let config = try ConfigLoader(environment: [:]).load(yaml: GatewayTests.yaml, file: "test.yaml")
+        let admin = Self.admin(ledger, config)
         try await Application(router: admin.router()).test(.router) { client in
             try await client.execute(uri: "/status", method: .get) { response in
                 #expect(response.status == .ok)
@@ -109,5 +113,36 @@ import Testing
             try await client.execute(uri: "/reload", method: .post) { #expect($0.status == .serviceUnavailable) }
         }
         #expect(try await ledger.records(from: 1, limit: 10).isEmpty)
+    }
+
+    /// A standby's console has its uses audited here: only a request handed over by a standby is
+    /// taken, and the record names the person and the standby.
+    @Test func aStandbysConsoleUseIsAuditedByTheActiveInstanceAndOnlyWhenHandedOver() async throws {
+        let ledger = try Fixtures.memoryLedger()
+        let config = try ConfigLoader(environment: [:]).load(yaml: GatewayTests.yaml, file: "test.yaml")
+        let admin = Self.admin(ledger, config)
+        let person = ReviewerIdentity(via: .dingtalk, id: "m01", name: "王经理", departments: ["合规部"], platform: "corp")
+        let body = try AdminWire.encoder.encode(AdminWire.ConsoleAccess(what: "signed in as reviewer", person: person))
+        // On this instance's own socket: refused.
+        try await Application(router: admin.router()).test(.router) { client in
+            try await client.execute(uri: "/console/access", method: .post, body: ByteBuffer(bytes: body)) { #expect($0.status == .forbidden) }
+        }
+        #expect(try await ledger.records(from: 1, limit: 10).isEmpty)
+        // Handed over by standby gh-b (as AdminRelayAnswerer answers it).
+        let responder = admin.router().buildResponder()
+        func handedOver(_ body: Data) async throws -> HTTPResponse.Status {
+            let request = Request(
+                head: HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/console/access"),
+                body: .init(buffer: ByteBuffer(bytes: body))
+            )
+            let context = AdminContext(forwardedBy: ReviewerIdentity(via: .unix, id: "998", name: "gh-b"), logger: quietLogger("test"))
+            return try await responder.respond(to: request, context: context).status
+        }
+        #expect(try await handedOver(body) == .ok)
+        #expect(try await handedOver(Data(#"{"what":""}"#.utf8)) == .badRequest)
+        #expect(try await handedOver(Data(#"{"what":"\#(String(repeating: "x", count: 1_001))"}"#.utf8)) == .badRequest)
+        let records = try await ledger.records(from: 1, limit: 10)
+        #expect(records.map(\.kind) == [.consoleAccess])
+        #expect(records.first?.reason == "signed in as reviewer (on the standby's console, gh-b)" && records.first?.reviewer?.id == "m01")
     }
 }
