@@ -12,7 +12,7 @@ would, as a standby), and once frozen with SIGSTOP, then woken after a standby t
     them to the active one through the database;
   * an operator on a standby's admin socket is answered by the active instance: `status` says
     standby, `holds` lists the active instance's holds, and `holds approve` there releases a held
-    message, audited in the operator's name;
+    message, audited in the operator's name; a standby's console answers, read-only;
   * `gatehouse audit verify` passes on the shared ledger at the end.
 
 Usage: failover-test.py --gatehouse PATH --postgres URL [--kills N] [--seed S] [--keep DIR]
@@ -67,11 +67,19 @@ def admin(gatehouse, socket, *arguments):
     return subprocess.run([gatehouse, *arguments, "--socket", socket], capture_output=True, text=True)
 
 
-def relay_check(gatehouse, directory, active, injector, dingtalk):
-    """A held announcement, listed and approved from a standby's socket. Returns the problems."""
+def relay_check(gatehouse, directory, active, injector, dingtalk, consoles):
+    """A held announcement, listed and approved from a standby's socket; the standby's console
+    answering read-only. Returns the problems."""
     problems = []
     leader = active()[0]
     standby = next(index for index in range(INSTANCES) if index != leader)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{consoles[standby]}/signin", timeout=5) as response:
+            page = response.read().decode()
+        if "stands by" not in page:
+            problems.append(f"the console of standby {standby} does not say it stands by")
+    except (urllib.error.URLError, OSError) as error:
+        problems.append(f"the console of standby {standby} does not answer: {error}")
     socket = f"{directory}/admin-{standby}.sock"
     status = admin(gatehouse, socket, "status")
     if "standby" not in status.stdout:
@@ -96,7 +104,7 @@ def relay_check(gatehouse, directory, active, injector, dingtalk):
         if approved.returncode != 0 or "uid" not in approved.stdout:
             problems.append(f"holds approve {job} on standby {standby} failed: {approved.stdout.strip()} {approved.stderr.strip()}")
     print(f"  admin relay: instance {standby} (standby) said standby, listed {len(held)} holds and approved them "
-          f"through instance {leader}")
+          f"through instance {leader}; its console answered read-only")
     return problems
 
 
@@ -134,6 +142,7 @@ def main():
     dingtalk = Emulator(gatehouse, "dingtalk", ["--client-id", crash.DINGTALK_ID, "--client-secret", crash.DINGTALK_SECRET,
                                                 "--no-rate-limits"], logs)
     ports = [free_port() for _ in range(INSTANCES)]
+    consoles = [free_port() for _ in range(INSTANCES)]
     configs = []
     processes = [None] * INSTANCES
     problems = []
@@ -174,6 +183,8 @@ def main():
                     f"state: {directory}/state\n",
                     f"state:\n  url: {ledger_url}\n  password_file: {directory}/postgres-password\n"
                     f"listen:\n  http: 127.0.0.1:{ports[index]}\n  admin: {directory}/admin-{index}.sock\n"
+                    f"  console: 127.0.0.1:{consoles[index]}\n"
+                    f"console:\n  url: http://127.0.0.1:{consoles[index]}\n  sign_in: corp\n  roles: {{ admin: [staff:staff1] }}\n"
                     # A message with HOLDME is held for an operator (the admin relay's check).
                     "checks:\n  hold-me: { keywords: [HOLDME] }\n").replace(
                     "    to: [news, partners]\n", "    to: [news, partners]\n    on: { hold-me: hold }\n"))
@@ -235,7 +246,7 @@ def main():
         injector.halt.set()
         injector.join()
 
-        problems += relay_check(gatehouse, directory, active, injector, dingtalk.url)
+        problems += relay_check(gatehouse, directory, active, injector, dingtalk.url, consoles)
         received, missing = crash.wait_delivered(telegram.url, dingtalk.url, injector, timeout=300)
         pushed_once = crash.unacknowledged(dingtalk.url, injector)
         for index in range(INSTANCES):
