@@ -171,12 +171,10 @@ struct Run: AsyncParsableCommand {
         httpClient: HTTPClient,
         logger: Logger
     ) throws -> (any Service)? {
-        guard let section = config.console, let address = config.listen.console, let listen = HostPort(address),
-            let signIn = AdapterFactory.signIn(for: config, httpClient: httpClient, logger: logger)
-        else { return nil }
+        guard let (section, listen, signIn) = consoleParts(for: config, httpClient: httpClient, logger: logger) else { return nil }
         // The relay's caller is this instance; the person is in the request.
         let caller = ReviewerIdentity(via: .unix, id: String(getuid()), name: instance)
-        let standby = ConsoleStandby(instance: instance, activeInstance: { role.activeInstance }) { what, person in
+        let record: @Sendable (String, ReviewerIdentity?) async throws -> Void = { what, person in
             let body = try AdminWire.encoder.encode(AdminWire.ConsoleAccess(what: what, person: person))
             let id = try await relay.submit(
                 method: "POST",
@@ -189,6 +187,7 @@ struct Run: AsyncParsableCommand {
                 throw CommandFailure("the active instance (\(role.activeInstance ?? "none")) did not record the console use")
             }
         }
+        let standby = ConsoleStandby(instance: instance, activeInstance: { role.activeInstance }, record: record)
         let surface = try ConsoleSurface(
             console: section,
             listen: listen,
@@ -199,7 +198,7 @@ struct Run: AsyncParsableCommand {
             signIn: signIn,
             logger: logger
         )
-        logger.info("the console listens, read-only while this instance stands by", metadata: ["gh.listen": .string(address)])
+        logger.info("the console listens, read-only while this instance stands by", metadata: ["gh.listen": .string(config.listen.console ?? "")])
         return surface.service()
     }
 
@@ -211,9 +210,7 @@ struct Run: AsyncParsableCommand {
         httpClient: HTTPClient,
         logger: Logger
     ) throws -> (any Service)? {
-        guard let section = config.console, let address = config.listen.console, let listen = HostPort(address),
-            let signIn = AdapterFactory.signIn(for: config, httpClient: httpClient, logger: logger)
-        else { return nil }
+        guard let (section, listen, signIn) = consoleParts(for: config, httpClient: httpClient, logger: logger) else { return nil }
         let surface = try ConsoleSurface(
             console: section,
             listen: listen,
@@ -227,7 +224,19 @@ struct Run: AsyncParsableCommand {
             signIn: signIn,
             logger: logger
         )
-        logger.info("the console listens", metadata: ["gh.listen": .string(address), "gh.url": .string(section.url)])
+        logger.info("the console listens", metadata: ["gh.listen": .string(config.listen.console ?? ""), "gh.url": .string(section.url)])
         return surface.service()
+    }
+
+    /// The console's section, listener and sign-in, when the config has a console.
+    static func consoleParts(
+        for config: GatewayConfig,
+        httpClient: HTTPClient,
+        logger: Logger
+    ) -> (GatewayConfig.Console, HostPort, any ConsoleSignIn)? {
+        guard let section = config.console, let address = config.listen.console, let listen = HostPort(address),
+            let signIn = AdapterFactory.signIn(for: config, httpClient: httpClient, logger: logger)
+        else { return nil }
+        return (section, listen, signIn)
     }
 }
