@@ -3,14 +3,20 @@
 public struct Check: Sendable {
     public var name: String
     /// Scanners of the message text.
-    public var detectors: [any Detector]
+    public var detectors: [any Detector] {
+        didSet { bounded = detectors.map { $0 as? any BoundedDetector } }
+    }
     /// Detectors of the message as a whole (attachments, size, time, sender, labels).
     public var messageDetectors: [any MessageDetector]
+    /// Each detector that may give up at a budget, as one: cast once here, not per message (a
+    /// cast to a protocol is a conformance lookup, a few percent of a message's whole decision).
+    private var bounded: [(any BoundedDetector)?]
 
     public init(name: String, detectors: [any Detector] = [], messageDetectors: [any MessageDetector] = []) {
         self.name = name
         self.detectors = detectors
         self.messageDetectors = messageDetectors
+        self.bounded = detectors.map { $0 as? any BoundedDetector }
     }
 
     /// Everything this check finds in an envelope. `text` is the envelope's text as UTF-8 and
@@ -26,13 +32,15 @@ public struct Check: Sendable {
     public func findings(in envelope: Envelope, text: NormalizedText, offsets: inout ScalarOffsets) -> [Finding] {
         var findings: [Finding] = []
         var matches: [Range<Int>] = []
-        for detector in detectors {
+        for (detector, bounded) in zip(detectors, bounded) {
             matches.removeAll(keepingCapacity: true)
             // A scan that ran out of time read only part of the text: that is a finding of its
             // own, which holds the message (fail closed), not a pass.
-            if let bounded = detector as? any BoundedDetector, !bounded.scanWithinBudget(text, into: &matches) {
-                findings.append(Finding(check: name, detector: timeoutDetector, offset: 0, length: 0))
-            } else if !(detector is any BoundedDetector) {
+            if let bounded {
+                if !bounded.scanWithinBudget(text, into: &matches) {
+                    findings.append(Finding(check: name, detector: timeoutDetector, offset: 0, length: 0))
+                }
+            } else {
                 detector.scan(text, into: &matches)
             }
             for match in matches {
