@@ -17,14 +17,9 @@ extension Check {
             value.withUTF8 { bytes in
                 var offsets = ScalarOffsets(bytes)
                 let normalized = NormalizedText(bytes)
-                for detector in detectors {
-                    matches.removeAll(keepingCapacity: true)
-                    if let bounded = detector as? any BoundedDetector {
-                        if !bounded.scanWithinBudget(normalized, into: &matches) {
-                            findings.append(Finding(check: name, detector: timeoutDetector, offset: 0, length: 0, field: field))
-                        }
-                    } else {
-                        detector.scan(normalized, into: &matches)
+                for (index, detector) in detectors.enumerated() {
+                    if !scan(index, normalized, into: &matches) {
+                        findings.append(Finding(check: name, detector: timeoutDetector, offset: 0, length: 0, field: field))
                     }
                     for match in matches {
                         let (offset, length) = offsets.scalars(of: match)

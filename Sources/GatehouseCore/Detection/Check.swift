@@ -12,6 +12,15 @@ public struct Check: Sendable {
     /// cast to a protocol is a conformance lookup, a few percent of a message's whole decision).
     private var bounded: [(any BoundedDetector)?]
 
+    /// Runs detector `index` over `text` (its view, if it reads that), its matches into
+    /// `matches` (emptied first); false when it gave up at its budget, having read only part.
+    func scan(_ index: Int, _ text: NormalizedText, into matches: inout [Range<Int>]) -> Bool {
+        matches.removeAll(keepingCapacity: true)
+        if let bounded = bounded[index] { return bounded.scanWithinBudget(text, into: &matches) }
+        detectors[index].scan(text, into: &matches)
+        return true
+    }
+
     public init(name: String, detectors: [any Detector] = [], messageDetectors: [any MessageDetector] = []) {
         self.name = name
         self.detectors = detectors
@@ -32,16 +41,11 @@ public struct Check: Sendable {
     public func findings(in envelope: Envelope, text: NormalizedText, offsets: inout ScalarOffsets) -> [Finding] {
         var findings: [Finding] = []
         var matches: [Range<Int>] = []
-        for (detector, bounded) in zip(detectors, bounded) {
-            matches.removeAll(keepingCapacity: true)
+        for (index, detector) in detectors.enumerated() {
             // A scan that ran out of time read only part of the text: that is a finding of its
             // own, which holds the message (fail closed), not a pass.
-            if let bounded {
-                if !bounded.scanWithinBudget(text, into: &matches) {
-                    findings.append(Finding(check: name, detector: timeoutDetector, offset: 0, length: 0))
-                }
-            } else {
-                detector.scan(text, into: &matches)
+            if !scan(index, text, into: &matches) {
+                findings.append(Finding(check: name, detector: timeoutDetector, offset: 0, length: 0))
             }
             for match in matches {
                 let (offset, length) = offsets.scalars(of: match)
