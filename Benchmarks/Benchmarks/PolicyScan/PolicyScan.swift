@@ -1,7 +1,12 @@
 // One message through a policy of 1,000 keywords, 10 regexes and every built-in detector, over a
 // generated corpus of mixed Chinese / English messages (100 B – 4 KB, about 5 % carrying PII).
 // Each iteration decides the whole corpus; divide its size by the time for MB/s, and its message
-// count for messages/s (one core: the benchmark is single-threaded).
+// count for messages/s (one core: the benchmark is single-threaded, but for the one that runs a
+// Gate on each of two cores).
+//
+// With GATEHOUSE_BENCH_CORPUS_DIR set, the corpus, the keywords and the patterns are first written
+// there (messages.jsonl, keywords.txt, patterns.txt), so that another engine scans the same bytes:
+// Benchmarks/hyperscan-side-by-side.py runs this and Hyperscan side by side.
 
 import Benchmark
 import Foundation
@@ -57,6 +62,21 @@ let envelopes = corpus.texts.enumerated().map { index, text in
     )
 }
 
+/// Writes the corpus where GATEHOUSE_BENCH_CORPUS_DIR says, once per process.
+let writtenCorpus: Void = {
+    guard let directory = ProcessInfo.processInfo.environment["GATEHOUSE_BENCH_CORPUS_DIR"], !directory.isEmpty else { return }
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let lines = corpus.texts.map { text in
+        String(decoding: (try? JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed])) ?? Data(), as: UTF8.self)
+    }
+    for (name, content) in [
+        ("messages.jsonl", lines.joined(separator: "\n")), ("keywords.txt", keywords.joined(separator: "\n")),
+        ("patterns.txt", patterns.joined(separator: "\n")),
+    ] {
+        FileManager.default.createFile(atPath: directory + "/" + name, contents: Data((content + "\n").utf8))
+    }
+}()
+
 /// Scans every corpus text with `detectors`, as the policy would.
 func scanCorpus(_ detectors: [any Detector]) -> Int {
     var found = 0
@@ -74,6 +94,7 @@ func scanCorpus(_ detectors: [any Detector]) -> Int {
 }
 
 let benchmarks: @Sendable () -> Void = {
+    writtenCorpus
     let megabytes = String(format: "%.2f MB", Double(corpus.bytes) / 1e6)
     let configuration = Benchmark.Configuration(
         metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
@@ -88,6 +109,20 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             for envelope in envelopes {
                 blackHole(gate.crossings(for: envelope))
+            }
+        }
+    }
+
+    // One Gate per core: each decides the whole corpus, the two at once (an iteration is both
+    // done: 2 × the corpus).
+    Benchmark("Gate on 2 cores, one Gate each, 2 × \(megabytes)", configuration: configuration) { benchmark in
+        for _ in benchmark.scaledIterations {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        for envelope in envelopes { blackHole(gate.crossings(for: envelope)) }
+                    }
+                }
             }
         }
     }
