@@ -22,24 +22,17 @@ import argparse
 import collections
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location("crash_test", os.path.join(HERE, "..", "Tests", "Crash", "crash-test.py"))
 crash = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(crash)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+sys.path.insert(0, os.path.join(HERE, "..", "Tests", "Tools"))
+from emulators import free_port, ready  # noqa: E402
 
 
 def status(pid):
@@ -73,14 +66,6 @@ def mappings(pid, executable):
             elif fields[0] == "Rss:" and current:
                 totals[current] += int(fields[1])
     return totals
-
-
-def ready(port):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def main():

@@ -25,7 +25,6 @@ import importlib.util
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,7 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "Tools"))
-from emulators import Emulator, http  # noqa: E402
+from emulators import Emulator, free_port, http, ready  # noqa: E402
 
 # The traffic, its config and its checks are the crash test's (Tests/Crash/crash-test.py).
 spec = importlib.util.spec_from_file_location("crash_test", os.path.join(HERE, "..", "Crash", "crash-test.py"))
@@ -48,19 +47,6 @@ spec.loader.exec_module(crash)
 INSTANCES = 3
 TAKEOVER_LIMIT = 10.0
 
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def ready(port):
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def admin(gatehouse, socket, *arguments):

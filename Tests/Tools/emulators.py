@@ -1,12 +1,30 @@
-"""What the Python drivers of the emulators share (Tests/Crash, Tests/Clients): the control API's
-JSON over HTTP, and `gatehouse emulate …` in a process of its own."""
+"""What the Python drivers of the emulators share (Tests/Crash, Tests/Failover, Tests/Clients,
+Benchmarks/footprint.py): the control API's JSON over HTTP, `gatehouse emulate …` in a process of
+its own, a free port, and whether a daemon says it is ready."""
 
 import json
 import re
 import signal
+import socket
 import subprocess
 import threading
+import urllib.error
 import urllib.request
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def ready(port):
+    """Whether the daemon listening for health on `port` answers /readyz with 200."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
 
 
 def http(method, url, body=None, timeout=10):
