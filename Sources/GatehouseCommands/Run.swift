@@ -28,6 +28,19 @@ struct Run: AsyncParsableCommand {
 
     /// Opens the ledger, wires the adapters and runs the service graph until it is stopped.
     static func serve(_ config: GatewayConfig, logger: Logger) async throws {
+        // One platform client for the whole run (the standby's console signs in with it too),
+        // shut down however the run ends.
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await serve(config, logger: logger, httpClient: httpClient)
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+    }
+
+    private static func serve(_ config: GatewayConfig, logger: Logger, httpClient: HTTPClient) async throws {
         // A log nobody signs proves nothing: refuse to run without the key.
         guard let audit = config.audit else {
             throw CommandFailure(
@@ -55,7 +68,6 @@ struct Run: AsyncParsableCommand {
         // Where this instance hands over what it receives after losing the lease.
         var handover: Handover?
         var lock: StateLock?
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         if let database = config.database {
             // Several instances on one PostgreSQL ledger take turns: this one waits as a standby
             // until it holds the lease, and every write it makes from then on checks it.
@@ -85,16 +97,8 @@ struct Run: AsyncParsableCommand {
                 httpClient: httpClient,
                 logger: logger
             )
-            let taken: LedgerLease.Held?
-            do {
-                taken = try await standby.run(extras: console.map { [$0] } ?? [])
-            } catch {
-                try? await httpClient.shutdown()
-                throw error
-            }
-            guard let held = taken else {
+            guard let held = try await standby.run(extras: console.map { [$0] } ?? []) else {
                 logger.info("gatehouse stopped while standing by")
-                try await httpClient.shutdown()
                 return
             }
             lease.fence(held)
@@ -109,55 +113,49 @@ struct Run: AsyncParsableCommand {
             ledger = try SQLLedger(directory: config.state, contentKey: contentKey)
         }
         defer { withExtendedLifetime(lock) {} }
-        do {
-            // One registry for the whole process: what the gateway counts and what the adapters
-            // count (through the metrics system) both show on /metrics.
-            let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-            let adapters = AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger)
-            // SIGHUP reads the same file again (the Reloader logs every problem itself).
-            let file = config.file
-            let gateway = Gateway(
-                config: config,
-                ledger: ledger,
-                adapters: adapters,
-                checkpoints: checkpoints,
-                registry: registry,
-                reload: { try ConfigLoader().load(file: file) },
-                handover: handover,
-                logger: logger
-            )
-            logger.info(
-                "gatehouse starting",
-                metadata: [
-                    "gh.config": .string(config.file), "gh.revision": .string(String(config.revision.prefix(12))),
-                    "gh.state": .string(config.database?.location.description ?? config.state),
-                    "gh.routes": .stringConvertible(config.routes.count),
-                ]
-            )
-            // The lease's keeper: first in the group, so it stops last; a lost lease stands
-            // intake down before the process stops.
-            let keeper = kept.map { kept in
-                LeaseKeeper(lease: kept.lease, held: kept.held, standDown: { await gateway.ingress.standDown(within: .seconds(5)) }, logger: logger)
-            }
-            let answerer = relay.flatMap { relay in gateway.admin.map { AdminRelayAnswerer(relay: relay, surface: $0, logger: logger) } }
-            var extras: [any Service] = answerer.map { [$0] } ?? []
-            if let console = try Self.console(
-                for: config,
-                gateway: gateway,
-                reader: LedgerReader(store: ledger.store),
-                httpClient: httpClient,
-                logger: logger
-            ) {
-                extras.append(console)
-            }
-            try await gateway.serviceGroup(with: extras, keeper: keeper, logger: logger).run()
-            logger.info("gatehouse stopped")
-        } catch {
-            try? await httpClient.shutdown()
-            throw error
+        // One registry for the whole process: what the gateway counts and what the adapters
+        // count (through the metrics system) both show on /metrics.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let adapters = AdapterFactory.adapters(for: config, httpClient: httpClient, cursors: ledger, logger: logger)
+        // SIGHUP reads the same file again (the Reloader logs every problem itself).
+        let file = config.file
+        let gateway = Gateway(
+            config: config,
+            ledger: ledger,
+            adapters: adapters,
+            checkpoints: checkpoints,
+            registry: registry,
+            reload: { try ConfigLoader().load(file: file) },
+            handover: handover,
+            logger: logger
+        )
+        logger.info(
+            "gatehouse starting",
+            metadata: [
+                "gh.config": .string(config.file), "gh.revision": .string(String(config.revision.prefix(12))),
+                "gh.state": .string(config.database?.location.description ?? config.state),
+                "gh.routes": .stringConvertible(config.routes.count),
+            ]
+        )
+        // The lease's keeper: first in the group, so it stops last; a lost lease stands
+        // intake down before the process stops.
+        let keeper = kept.map { kept in
+            LeaseKeeper(lease: kept.lease, held: kept.held, standDown: { await gateway.ingress.standDown(within: .seconds(5)) }, logger: logger)
         }
-        try await httpClient.shutdown()
+        let answerer = relay.flatMap { relay in gateway.admin.map { AdminRelayAnswerer(relay: relay, surface: $0, logger: logger) } }
+        var extras: [any Service] = answerer.map { [$0] } ?? []
+        if let console = try Self.console(
+            for: config,
+            gateway: gateway,
+            reader: LedgerReader(store: ledger.store),
+            httpClient: httpClient,
+            logger: logger
+        ) {
+            extras.append(console)
+        }
+        try await gateway.serviceGroup(with: extras, keeper: keeper, logger: logger).run()
+        logger.info("gatehouse stopped")
     }
 
     /// A standby's console, when the config has `listen.console`: every page read-only, each use
