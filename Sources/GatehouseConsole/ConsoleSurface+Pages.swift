@@ -46,10 +46,12 @@ extension ConsoleSurface {
     }
 
     /// A form's action: signed in with `need`, from the console's own origin, with the session's
-    /// CSRF token; the form's fields.
+    /// CSRF token; the form's fields. Refused on a standby, which changes nothing, unless the
+    /// action `changesNothing` (signing out).
     func action(
         _ request: Request,
         need: ConsoleRole,
+        changesNothing: Bool = false,
         _ body: (SignedIn, [String: String]) async throws -> Response
     ) async throws -> Response {
         guard let signedIn = await signedIn(request) else { return Self.redirect("/signin") }
@@ -65,8 +67,7 @@ extension ConsoleSurface {
         guard signedIn.may(need) else {
             return message(status: .forbidden, "Not allowed", "This needs the \(need.rawValue) role; you are a \(signedIn.role.rawValue).", signedIn)
         }
-        // A standby changes nothing; signing out (audited through the active instance) is all.
-        if let standby, request.uri.path != "/signout" {
+        if let standby, !changesNothing {
             return message(status: .conflict, "Read-only", standby.banner, signedIn)
         }
         return try await body(signedIn, form)

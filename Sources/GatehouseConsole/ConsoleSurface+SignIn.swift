@@ -104,7 +104,8 @@ extension ConsoleSurface {
     }
 
     func signOut(_ request: Request) async throws -> Response {
-        try await action(request, need: .viewer) { signedIn, _ in
+        // Allowed on a standby too: its audit record is written by the active instance.
+        try await action(request, need: .viewer, changesNothing: true) { signedIn, _ in
             await sessions.close(signedIn.token)
             await audit("signed out", by: signedIn.session.person)
             var response = Self.redirect("/signin")

@@ -87,17 +87,8 @@ extension LedgerReader {
             // the time index finds them: the scan starts at the one and stops at the other. (A
             // kind's records are found through their own index; finding the bounds would cost more.)
             var floor: Int64 = 0
-            if search.since != nil || search.until != nil, search.kind == nil {
-                var range: [String] = []
-                var bounds: [(any SQLBindable)?] = []
-                if let since = search.since {
-                    range.append("time >= ?")
-                    bounds.append(StoredDate(since))
-                }
-                if let until = search.until {
-                    range.append("time < ?")
-                    bounds.append(StoredDate(until))
-                }
+            let (range, bounds) = Self.timeConditions(search, column: "time")
+            if !range.isEmpty, search.kind == nil {
                 guard
                     let row = try SQLRow.fetchOne(
                         db,
@@ -134,19 +125,26 @@ extension LedgerReader {
         }
     }
 
-    /// The search's statement, with the arguments of its conditions (the sequence bounds come
-    /// first, below and from, the chunk's size last).
-    static func searchSQL(_ search: AuditSearch) -> (sql: String, arguments: [(any SQLBindable)?]) {
-        var conditions = ["a.sequence < ?", "a.sequence >= ?"]
+    /// The search's time range as conditions on `column`, with their arguments (none without one).
+    static func timeConditions(_ search: AuditSearch, column: String) -> (conditions: [String], arguments: [(any SQLBindable)?]) {
+        var conditions: [String] = []
         var arguments: [(any SQLBindable)?] = []
         if let since = search.since {
-            conditions.append("a.time >= ?")
+            conditions.append("\(column) >= ?")
             arguments.append(StoredDate(since))
         }
         if let until = search.until {
-            conditions.append("a.time < ?")
+            conditions.append("\(column) < ?")
             arguments.append(StoredDate(until))
         }
+        return (conditions, arguments)
+    }
+
+    /// The search's statement, with the arguments of its conditions (the sequence bounds come
+    /// first, below and from, the chunk's size last).
+    static func searchSQL(_ search: AuditSearch) -> (sql: String, arguments: [(any SQLBindable)?]) {
+        var (conditions, arguments) = timeConditions(search, column: "a.time")
+        conditions.insert(contentsOf: ["a.sequence < ?", "a.sequence >= ?"], at: 0)
         if let route = search.route {
             conditions.append("a.route = ?")
             arguments.append(route)

@@ -188,6 +188,8 @@ final class Harness: @unchecked Sendable {
 
     func adminRequest(_ bytes: [UInt8]) {
         _ = try? AdminWire.decoder.decode(AdminWire.Decision.self, from: Data(bytes))
+        // A standby console's use, handed over for the active instance to audit.
+        _ = try? AdminWire.decoder.decode(AdminWire.ConsoleAccess.self, from: Data(bytes))
         guard let wanted = try? AdminWire.decoder.decode(AdminWire.Announcement.self, from: Data(bytes)) else { return }
         let envelope = Envelope(
             origin: .init(platform: Gate.announcePlatform, conversation: Gate.announceSource, messageID: "fuzz", eventID: "fuzz"),
