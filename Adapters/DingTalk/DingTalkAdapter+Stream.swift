@@ -241,12 +241,17 @@ extension DingTalkAdapter {
         }
     }
 
-    /// Waits ``settleTime`` after a connection opened, then until nothing it received waits to be
-    /// committed (or the task is cancelled): the frames the server pushed as it opened are then in
-    /// the ledger. Under steady traffic the committer is idle between batches, so this ends.
+    /// Waits ``settleTime`` after a connection opened, then until what it had received by then
+    /// has been through a commit (or the task is cancelled): the frames the server pushed as it
+    /// opened are then in the ledger. Messages arriving after that do not hold it back: a new
+    /// active instance, busy with a takeover's backlog under steady traffic, may never find its
+    /// committer idle, and was once called ready seconds late for it.
     static func settled(_ robots: RobotBatch) async {
         try? await Task.sleep(for: settleTime)
-        await untilIdle(robots)
+        let mark = robots.added
+        while !robots.hasHandled(mark), !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     /// Long enough for the frames a server writes as a connection opens to have been read.

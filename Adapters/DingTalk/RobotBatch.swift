@@ -19,6 +19,10 @@ final class RobotBatch: Sendable {
         var waiting: [Item] = []
         var committing = false
         var finished = false
+        /// Messages added, and messages whose commit has ended, since the connection opened (in
+        /// order: a batch is everything that waited).
+        var added = 0
+        var handled = 0
     }
 
     static let limit = 1_000
@@ -35,7 +39,10 @@ final class RobotBatch: Sendable {
         while state.withLock({ $0.waiting.count >= Self.limit }), !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(5))
         }
-        state.withLock { $0.waiting.append(item) }
+        state.withLock {
+            $0.waiting.append(item)
+            $0.added += 1
+        }
         wake.yield()
     }
 
@@ -58,7 +65,10 @@ final class RobotBatch: Sendable {
             }
             if !batch.isEmpty {
                 await commit(batch)
-                state.withLock { $0.committing = false }
+                state.withLock {
+                    $0.committing = false
+                    $0.handled += batch.count
+                }
                 continue
             }
             if state.withLock({ $0.finished && $0.waiting.isEmpty }) { return }
@@ -72,4 +82,12 @@ final class RobotBatch: Sendable {
 
     /// Whether nothing waits and nothing is being committed.
     var isIdle: Bool { state.withLock { $0.waiting.isEmpty && !$0.committing } }
+
+    /// How many messages have been added so far: a mark for ``hasHandled(_:)``.
+    var added: Int { state.withLock { $0.added } }
+
+    /// Whether the first `mark` messages added have been through a commit (whatever its outcome).
+    /// Unlike ``isIdle`` this comes true under steady traffic too: what arrives after the mark
+    /// does not hold it back.
+    func hasHandled(_ mark: Int) -> Bool { state.withLock { $0.handled >= mark } }
 }

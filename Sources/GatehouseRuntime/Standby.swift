@@ -100,6 +100,7 @@ public final class Standby: Sendable {
                 var told = false
                 var lastSeen: String?
                 while !Task.isCancelled {
+                    var remaining: Duration?
                     do {
                         if let held = try await standby.lease.acquire() {
                             standby.logger.notice(
@@ -110,6 +111,7 @@ public final class Standby: Sendable {
                             return
                         }
                         let current = try await standby.lease.current()
+                        remaining = current?.remaining
                         standby.role.saw(current?.holder)
                         let status = SystemdNotifier.status("standby: \(current?.holder ?? "no instance") is active")
                         _ = standby.notifier.notify(
@@ -125,10 +127,22 @@ public final class Standby: Sendable {
                         // reach it could not take over either.
                         standby.logger.warning("the lease could not be tried", metadata: ["gh.error": .string(String(describing: error))])
                     }
-                    try await Task.sleep(for: standby.interval)
+                    // Tried again at the interval, or just after the lease runs out if sooner:
+                    // a killed holder's lease is taken within moments of its end, not up to an
+                    // interval later.
+                    try await Task.sleep(for: Standby.pause(interval: standby.interval, remaining: remaining))
                 }
             }
         }
+    }
+}
+
+extension Standby {
+    /// How long a standby waits before trying the lease again: `interval`, or a moment after the
+    /// holder's lease runs out (`remaining`, by the database's clock) when that is sooner.
+    static func pause(interval: Duration, remaining: Duration?) -> Duration {
+        guard let remaining else { return interval }
+        return min(interval, remaining + .milliseconds(20))
     }
 }
 

@@ -161,6 +161,41 @@ import Testing
         }
     }
 
+    @Test func theFirstAttemptCountsUnderSteadyTrafficOnceTheBacklogIsCommitted() async throws {
+        // After a takeover the traffic does not pause: messages keep coming while the backlog is
+        // committed, so the committer is never idle. Readiness waits for the backlog, not for a
+        // quiet moment (a failover once took 11 s waiting for one).
+        try await withAdapter { adapter, emulator in
+            var waited: Set<String> = []
+            for number in 1...10 {
+                waited.insert(try await emulator.inject(.init(conversationId: "cidAllHands==", senderStaffId: "m01", text: "held \(number)")))
+            }
+            let committed = Recorder<String>()
+            let started = try #require(adapter.started)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try await adapter.receive { events in
+                        // Each commit takes longer than the gap between two messages.
+                        try await Task.sleep(for: .milliseconds(200))
+                        for event in events {
+                            _ = committed.append(event.envelope.origin.eventID)
+                            try await event.acknowledgement()
+                        }
+                    }
+                }
+                group.addTask {
+                    for number in 1... {
+                        try await Task.sleep(for: .milliseconds(50))
+                        _ = try await emulator.inject(.init(conversationId: "cidAllHands==", senderStaffId: "m01", text: "steady \(number)"))
+                    }
+                }
+                defer { group.cancelAll() }
+                #expect(await eventually(timeout: .seconds(5)) { started.hasFired })
+                #expect(Set(committed.values).isSuperset(of: waited))
+            }
+        }
+    }
+
     @Test func standingDownClosesTheStreamTakesInWhatCameAndOpensNoOther() async throws {
         try await withAdapter { adapter, emulator in
             let seen = Recorder<Envelope>()

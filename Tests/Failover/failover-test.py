@@ -59,13 +59,20 @@ def relay_check(gatehouse, directory, active, injector, dingtalk, consoles):
     problems = []
     leader = active()[0]
     standby = next(index for index in range(INSTANCES) if index != leader)
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{consoles[standby]}/signin", timeout=5) as response:
-            page = response.read().decode()
-        if "stands by" not in page:
-            problems.append(f"the console of standby {standby} does not say it stands by")
-    except (urllib.error.URLError, OSError) as error:
-        problems.append(f"the console of standby {standby} does not answer: {error}")
+    # The standby may be the instance the last kill restarted, still starting: it gets a while.
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{consoles[standby]}/signin", timeout=5) as response:
+                page = response.read().decode()
+            if "stands by" not in page:
+                problems.append(f"the console of standby {standby} does not say it stands by")
+            break
+        except (urllib.error.URLError, OSError) as error:
+            if time.monotonic() > deadline:
+                problems.append(f"the console of standby {standby} does not answer: {error}")
+                break
+            time.sleep(0.2)
     socket = f"{directory}/admin-{standby}.sock"
     status = admin(gatehouse, socket, "status")
     if "standby" not in status.stdout:
@@ -213,8 +220,14 @@ def main():
                     processes[leader].kill()
                     processes[leader].wait()
                 # What DingTalk pushed to the frozen instance meanwhile (and never pushes again)
-                # was handed to the active one: none of these may be lost.
-                kept.update(text for text, _ in injector.sent[frozen_from:])
+                # was handed to the active one: none of these may be lost. What it pushed to the
+                # active one meanwhile is taken in before the next kill: one still in the active
+                # instance's socket when that kill comes is that kill's loss, not the freeze's.
+                window = {text for text, _ in injector.sent[frozen_from:]}
+                settle = time.monotonic() + 20
+                while crash.unacknowledged(dingtalk.url, injector) & window and time.monotonic() < settle:
+                    time.sleep(0.2)
+                kept.update(window)
                 start(leader)
             else:
                 killed = processes[leader]

@@ -30,6 +30,8 @@ struct LedgerLeaseTests {
         #expect(try await b.acquire() == nil)
         let seen = try #require(try await b.current())
         #expect(seen.holder == "a" && seen.token == heldA.token && !seen.expired)
+        // What a standby times its next try by.
+        #expect(seen.remaining > .seconds(25) && seen.remaining <= .seconds(30))
         a.fence(heldA)
         guard case .committed = try await ledgerA.commit(intake("m1")) else {
             Issue.record("the holder could not write")
@@ -39,6 +41,7 @@ struct LedgerLeaseTests {
 
         // A's lease runs out (it was paused, say): B takes it with the next token…
         try await second.write { db in try db.run(sql: "UPDATE lease SET expires_at = now() - interval '1 second'") }
+        #expect(try await b.current().map { $0.expired && $0.remaining == .zero } == true)
         let heldB = try #require(try await b.acquire())
         #expect(heldB.token == heldA.token + 1)
         b.fence(heldB)

@@ -21,6 +21,8 @@ public final class LedgerLease: Sendable {
         public let token: Int64
         /// Whether it has run out (by the database's clock).
         public let expired: Bool
+        /// How long until it runs out, by the database's clock (zero once it has).
+        public let remaining: Duration
     }
 
     private let store: PostgresStore
@@ -96,8 +98,15 @@ public final class LedgerLease: Sendable {
     /// Who holds the lease now, if anyone ever did.
     public func current() async throws -> Holder? {
         try await store.read { db in
-            try SQLRow.fetchOne(db, sql: "SELECT holder, token, expires_at <= now() AS expired FROM lease WHERE name = 'active'").map {
-                Holder(holder: $0["holder"], token: $0["token"], expired: $0["expired"])
+            try SQLRow.fetchOne(
+                db,
+                sql: """
+                    SELECT holder, token, expires_at <= now() AS expired,
+                        GREATEST(EXTRACT(EPOCH FROM expires_at - now()), 0)::float8 AS remaining
+                    FROM lease WHERE name = 'active'
+                    """
+            ).map {
+                Holder(holder: $0["holder"], token: $0["token"], expired: $0["expired"], remaining: .seconds($0["remaining"] as Double))
             }
         }
     }
