@@ -3,21 +3,42 @@ import GRDB
 
 /// The ledger's tables in one SQLite file (GRDB): a writer and, in WAL mode, readers that never
 /// block it.
+///
+/// Every write goes through group commit: the writes waiting when the writer is free go into one
+/// transaction, each in a savepoint of its own, so that under load they share one fsync (a
+/// delivery writes its lease and then its outcome, and forty destinations sending at once were
+/// forty fsyncs apart), while a lone write is written at once.
 public struct SQLiteStore: SQLStore {
     let reader: any DatabaseReader
     let writer: (any DatabaseWriter)?
+    private let group: GroupCommit<GroupedWrite, Void>?
 
     /// A store that reads and writes.
     public init(writer: any DatabaseWriter) {
         self.reader = writer
         self.writer = writer
+        self.group = GroupCommit(limit: Self.groupLimit) { writes in
+            try await writer.write { db in
+                for write in writes {
+                    // A write that failed is rolled back to its savepoint and fails alone, unless
+                    // SQLite rolled the whole transaction back (a full disk): then every write
+                    // in it fails.
+                    if let error = write.run(db), !db.isInsideTransaction { throw error }
+                }
+            }
+            return writes.map { _ in () }
+        }
     }
 
     /// A store that only reads (`gatehouse audit …` beside the running daemon).
     public init(reader: any DatabaseReader) {
         self.reader = reader
         self.writer = nil
+        self.group = nil
     }
+
+    /// The most writes one transaction takes: bounds how long the others wait for its commit.
+    static let groupLimit = 128
 
     public var dialect: SQLDialect { .sqlite }
 
@@ -27,7 +48,36 @@ public struct SQLiteStore: SQLStore {
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
-        try await requireWriter().write { db in try body(SQLiteSession(db)) }
+        guard let group else { throw LedgerError.readOnly }
+        // A caller cancelled before its write is cut into a transaction writes nothing, as with
+        // a transaction of its own (a send cut off at shutdown stays in flight, not deferred).
+        try Task.checkCancellation()
+        let outcome = GroupedWrite.Outcome<T>()
+        try await withTaskCancellationHandler {
+            _ = try await group.submit([
+                GroupedWrite { db in
+                    guard !outcome.isCancelled else {
+                        outcome.result = .failure(CancellationError())
+                        return nil
+                    }
+                    // A session of its own: what it counted (sequence numbers, job ids) is read
+                    // again from the transaction, where the writes before it are visible.
+                    outcome.result = Result {
+                        var value: T?
+                        try db.inSavepoint {
+                            value = try body(SQLiteSession(db))
+                            return .commit
+                        }
+                        return value!
+                    }
+                    if case .failure(let error) = outcome.result { return error }
+                    return nil
+                }
+            ])
+        } onCancel: {
+            outcome.cancel()
+        }
+        return try outcome.value()
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
