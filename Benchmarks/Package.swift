@@ -64,6 +64,12 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "Latency",
+            dependencies: gateway + [.product(name: "NIOPosix", package: "swift-nio")],
+            path: "Benchmarks/Latency",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "Flood",
             dependencies: gateway + [
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -9,8 +9,8 @@ Telegram chat to an internal group, the audit log signed) plus a health listener
   * READY: the time from the process's start to `/readyz` answering 200;
   * idle: VmRSS six seconds after the start, and where it is (the /proc smaps of the process
     summed by mapping: the executable's pages, each library, the heap and other anonymous memory);
-  * under load (with --rate N): messages injected at N a second both ways for --seconds, then
-    VmRSS and VmHWM (the peak).
+  * under load (with --rate N): messages posted at N a second both ways for --seconds (from
+    eight threads), then VmRSS, VmHWM (the peak) and the CPU the daemon used meanwhile.
 
 Measure a release build: `swift build -c release --product gatehouse` (or the Debian package's
 binary, whose Swift runtime is linked in).
@@ -20,12 +20,16 @@ Only 127.0.0.1 is used; every process it starts is stopped before it returns.
 """
 import argparse
 import collections
+import http.client
 import importlib.util
+import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location("crash_test", os.path.join(HERE, "..", "Tests", "Crash", "crash-test.py"))
@@ -68,6 +72,80 @@ def mappings(pid, executable):
     return totals
 
 
+def cpu_seconds(pid):
+    """User and system CPU time a process has used, in seconds."""
+    with open(f"/proc/{pid}/stat") as file:
+        fields = file.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Load:
+    """Posts messages at `rate` a second on a fixed schedule, half each way (a DingTalk robot
+    message to the mirrored group, a Telegram customer's message to the desk), from `threads`
+    threads with a kept-alive connection each: one request at a time from one thread cannot reach
+    1,000 a second."""
+
+    def __init__(self, telegram, dingtalk, rate, seconds, threads=8):
+        self.telegram, self.dingtalk = urllib.parse.urlsplit(telegram), urllib.parse.urlsplit(dingtalk)
+        self.rate, self.total, self.threads = rate, int(rate * seconds), threads
+        self.next = 0
+        self.lock = threading.Lock()
+        self.sent = 0
+        self.failures = 0
+
+    def post(self, connections, url, path, body):
+        connection = connections.get(url.netloc)
+        if connection is None:
+            connection = connections[url.netloc] = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+        try:
+            connection.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            return response.status < 300
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            del connections[url.netloc]
+            return False
+
+    def worker(self, start):
+        connections = {}
+        while True:
+            with self.lock:
+                number = self.next
+                self.next += 1
+            if number >= self.total:
+                return
+            delay = start + number / self.rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            text = f"load-{number:06d} 您好，我的订单还没有发货，请帮忙查一下。Order placed last Tuesday."
+            if number % 2:
+                done = self.post(connections, self.dingtalk, "/_emulator/messages", {
+                    "conversationId": crash.ANNOUNCE_CHAT_IN, "conversationType": "2",
+                    "senderStaffId": "staff1", "senderNick": "Wang", "text": text,
+                })
+            else:
+                done = self.post(connections, self.telegram, "/_emulator/updates", {
+                    "kind": "message", "chat": {"id": crash.SUPPORT_CHAT, "type": "supergroup", "title": "Support"},
+                    "from": {"id": 42, "first_name": "Li"}, "text": text,
+                })
+            with self.lock:
+                if done:
+                    self.sent += 1
+                else:
+                    self.failures += 1
+
+    def run(self):
+        """Posts everything; returns the seconds it took."""
+        start = time.monotonic()
+        workers = [threading.Thread(target=self.worker, args=(start,), daemon=True) for _ in range(self.threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        return time.monotonic() - start
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gatehouse", required=True, help="the gatehouse executable to measure")
@@ -106,16 +184,15 @@ def main():
         for name, kilobytes in mappings(daemon.pid, gatehouse).most_common(8):
             print(f"  {kilobytes:>8,} kB  {name}")
         if arguments.rate > 0:
-            # Half the messages each way, as the crash test's injector sends them.
-            injector = crash.Injector(telegram.url, dingtalk.url, interval=1 / arguments.rate)
-            injector.start()
-            time.sleep(arguments.seconds)
-            injector.halt.set()
-            injector.join()
+            load = Load(telegram.url, dingtalk.url, arguments.rate, arguments.seconds)
+            cpu_before = cpu_seconds(daemon.pid)
+            took = load.run()
+            cpu = cpu_seconds(daemon.pid) - cpu_before
             loaded = status(daemon.pid)
-            print(f"under load, {len(injector.sent)} messages in {arguments.seconds:.0f} s "
-                  f"({len(injector.sent) / arguments.seconds:.0f}/s asked {arguments.rate:.0f}/s): "
-                  f"VmRSS {loaded['VmRSS']:,} kB, peak VmHWM {loaded['VmHWM']:,} kB ({loaded['VmHWM'] / 1024:.1f} MiB)")
+            print(f"under load, {load.sent} messages in {took:.1f} s ({load.sent / took:.0f}/s, asked {arguments.rate:.0f}/s; "
+                  f"{load.failures} failed): VmRSS {loaded['VmRSS']:,} kB ({loaded['VmRSS'] / 1024:.1f} MiB), "
+                  f"peak VmHWM {loaded['VmHWM']:,} kB ({loaded['VmHWM'] / 1024:.1f} MiB); "
+                  f"the daemon's CPU {cpu:.1f} s ({100 * cpu / took:.0f}% of a core)")
     finally:
         if daemon is not None and daemon.poll() is None:
             daemon.terminate()
