@@ -35,7 +35,10 @@ let package = Package(
     targets: [
         .target(
             name: "GatewayBench",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GatehouseEmulators", package: "gatehouse"),
+            ],
             path: "Benchmarks/GatewayBench"
         ),
         .executableTarget(

@@ -70,12 +70,7 @@ func fanOut(faults: TelegramFaults?) async throws -> FanOutRun {
     // The announcement goes to chats the benchmark does not declare one by one.
     telegramSettings.openChats = true
     let telegram = TelegramEmulator(configuration: telegramSettings, logger: quiet("tg"))
-    var dingtalkSettings = DingTalkEmulator.Configuration()
-    dingtalkSettings.clientID = "dingbench"
-    dingtalkSettings.clientSecret = "bench-secret"
-    dingtalkSettings.robotCode = "dingbench"
-    dingtalkSettings.rateLimits = false
-    let dingtalk = DingTalkEmulator(configuration: dingtalkSettings, logger: quiet("dt"))
+    let dingtalk = benchDingTalk()
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
     do {
         let run = try await fanOut(telegram, dingtalk, httpClient, state: state)

@@ -187,13 +187,8 @@ func cpuTime() -> Duration {
 func latencyRun(rate: Int) async throws -> LatencyRun {
     let state = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-latency-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: state) }
-    let telegram = TelegramEmulator(configuration: .init(token: token, rateLimits: false).openingChats(), logger: quiet("tg", level: .critical))
-    var dingtalkSettings = DingTalkEmulator.Configuration()
-    dingtalkSettings.clientID = "dingbench"
-    dingtalkSettings.clientSecret = "bench-secret"
-    dingtalkSettings.robotCode = "dingbench"
-    dingtalkSettings.rateLimits = false
-    let dingtalk = DingTalkEmulator(configuration: dingtalkSettings, logger: quiet("dt", level: .critical))
+    let telegram = benchTelegram(token: token, logLevel: .critical)
+    let dingtalk = benchDingTalk(logLevel: .critical)
     // The gateway's platform client on a thread of its own, as `gatehouse run` has it.
     let httpClient = HTTPClient(eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup(numberOfThreads: 1)))
     do {
