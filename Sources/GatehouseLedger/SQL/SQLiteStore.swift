@@ -54,26 +54,7 @@ public struct SQLiteStore: SQLStore {
         try Task.checkCancellation()
         let outcome = GroupedWrite.Outcome<T>()
         try await withTaskCancellationHandler {
-            _ = try await group.submit([
-                GroupedWrite { db in
-                    guard !outcome.isCancelled else {
-                        outcome.result = .failure(CancellationError())
-                        return nil
-                    }
-                    // A session of its own: what it counted (sequence numbers, job ids) is read
-                    // again from the transaction, where the writes before it are visible.
-                    outcome.result = Result {
-                        var value: T?
-                        try db.inSavepoint {
-                            value = try body(SQLiteSession(db))
-                            return .commit
-                        }
-                        return value!
-                    }
-                    if case .failure(let error) = outcome.result { return error }
-                    return nil
-                }
-            ])
+            _ = try await group.submit([GroupedWrite(body, into: outcome)])
         } onCancel: {
             outcome.cancel()
         }
